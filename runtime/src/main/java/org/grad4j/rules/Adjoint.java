@@ -1,0 +1,26 @@
+package org.grad4j.rules;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Declares a static method as the reverse rule of one argument of a primitive.
+ *
+ * <p>For a primitive {@code R name(P0 p0, ..., Pn pn)} of a class listed by {@link RulesFor}
+ * on the declaring class, the adjoint method has the signature
+ * {@code static double anything(P0 p0, ..., Pn pn, R result, double dResult)} and returns the
+ * contribution of {@code dResult} to the adjoint of argument {@link #arg}. The primitive's
+ * descriptor is read off this signature, so overloads ({@code abs(D)D}, {@code abs(F)F}) are
+ * separate rules.
+ */
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.METHOD)
+public @interface Adjoint {
+    /** The primitive's method name. */
+    String of();
+
+    /** The index of the argument whose adjoint this method returns. */
+    int arg() default 0;
+}

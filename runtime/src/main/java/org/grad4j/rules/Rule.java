@@ -1,0 +1,48 @@
+package org.grad4j.rules;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The reverse rule of one primitive: for each argument, the static adjoint method (owner,
+ * name, descriptor in JVM internal form) that returns its adjoint contribution, or null
+ * where the argument gets none (not differentiable, or a zero derivative).
+ *
+ * <p>Every adjoint method has the descriptor {@code (P0..Pn R D)D}: the primitive's
+ * arguments, its result, and the result's adjoint.
+ */
+public final class Rule {
+    private final String owner;
+    private final String name;
+    private final String descriptor;
+    private final AdjointMethod[] adjoints;
+
+    public Rule(String owner, String name, String descriptor, AdjointMethod[] adjoints) {
+        this.owner = Objects.requireNonNull(owner);
+        this.name = Objects.requireNonNull(name);
+        this.descriptor = Objects.requireNonNull(descriptor);
+        this.adjoints = adjoints.clone();
+    }
+
+    public String owner() { return owner; }
+    public String name() { return name; }
+    public String descriptor() { return descriptor; }
+
+    /** The adjoint method of argument {@code i}, or null. */
+    public AdjointMethod adjoint(int i) { return adjoints[i]; }
+
+    public int arity() { return adjoints.length; }
+
+    @Override
+    public String toString() {
+        return owner + '.' + name + descriptor + Arrays.toString(adjoints);
+    }
+
+    /** A static method {@code owner.name descriptor}, in JVM internal names. */
+    public record AdjointMethod(String owner, String name, String descriptor) {
+        @Override
+        public String toString() {
+            return owner + '.' + name + descriptor;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.grad4j.rules;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The derivative rules of primitives, keyed by {@code owner.name descriptor} (JVM internal
+ * names). The transformer asks this table; it never spells out a derivative itself.
+ *
+ * <p>Rules are read off classes annotated {@link RulesFor} whose static methods carry
+ * {@link Adjoint}. Lookup order in the transformer: a rule here, else differentiate the body,
+ * else a named error.
+ */
+public final class RuleTable {
+    private static final List<Class<?>> BUILT_IN = List.of(MathRules.class);
+    private static final RuleTable GLOBAL = new RuleTable();
+
+    static {
+        for (Class<?> rules : BUILT_IN) GLOBAL.registerAll(rules);
+    }
+
+    private final Map<String, Rule> rules = new ConcurrentHashMap<>();
+
+    /** The process-wide table: built-in rules plus those registered by users. */
+    public static RuleTable global() {
+        return GLOBAL;
+    }
+
+    public Rule lookup(String owner, String name, String descriptor) {
+        return rules.get(key(owner, name, descriptor));
+    }
+
+    public void register(Rule rule) {
+        rules.put(key(rule.owner(), rule.name(), rule.descriptor()), rule);
+    }
+
+    /** All rules, for table-driven tests. */
+    public List<Rule> all() {
+        return List.copyOf(rules.values());
+    }
+
+    /** Registers every {@link Adjoint} and {@link ZeroDerivative} of a {@link RulesFor} class. */
+    public void registerAll(Class<?> rulesClass) {
+        RulesFor target = rulesClass.getAnnotation(RulesFor.class);
+        if (target == null) {
+            throw new IllegalArgumentException(rulesClass.getName() + " is not annotated @RulesFor");
+        }
+        Map<String, Rule.AdjointMethod[]> byPrimitive = new java.util.HashMap<>();
+        for (Method m : rulesClass.getDeclaredMethods()) {
+            Adjoint adjoint = m.getAnnotation(Adjoint.class);
+            if (adjoint == null) continue;
+            if (!Modifier.isStatic(m.getModifiers()) || m.getReturnType() != double.class
+                    || m.getParameterCount() < 2 || m.getParameterTypes()[m.getParameterCount() - 1] != double.class) {
+                throw new IllegalArgumentException("Adjoint method " + m + " must be static, (args..., result, double dResult) -> double");
+            }
+            Class<?>[] p = m.getParameterTypes();
+            int arity = p.length - 2;
+            String primitiveDesc = descriptor(java.util.Arrays.copyOf(p, arity), p[arity]);
+            Rule.AdjointMethod[] slots = byPrimitive.computeIfAbsent(adjoint.of() + primitiveDesc,
+                    k -> new Rule.AdjointMethod[arity]);
+            slots[adjoint.arg()] = new Rule.AdjointMethod(
+                    rulesClass.getName().replace('.', '/'), m.getName(), org.grad4j.runtime.Descriptors.of(m));
+        }
+        for (String owner : target.value()) {
+            byPrimitive.forEach((nameDesc, adjoints) -> {
+                int paren = nameDesc.indexOf('(');
+                register(new Rule(owner, nameDesc.substring(0, paren), nameDesc.substring(paren), adjoints));
+            });
+            for (ZeroDerivative zero : rulesClass.getAnnotationsByType(ZeroDerivative.class)) {
+                int arity = org.grad4j.runtime.Descriptors.argumentCount(zero.descriptor());
+                register(new Rule(owner, zero.name(), zero.descriptor(), new Rule.AdjointMethod[arity]));
+            }
+        }
+    }
+
+    private static String descriptor(Class<?>[] params, Class<?> result) {
+        StringBuilder sb = new StringBuilder("(");
+        for (Class<?> c : params) sb.append(org.grad4j.runtime.Descriptors.of(c));
+        return sb.append(')').append(org.grad4j.runtime.Descriptors.of(result)).toString();
+    }
+
+    private static String key(String owner, String name, String descriptor) {
+        return owner + '.' + name + descriptor;
+    }
+}

@@ -1,0 +1,66 @@
+package org.grad4j.runtime;
+
+import java.lang.invoke.MethodHandle;
+import java.util.Properties;
+import java.util.function.BiFunction;
+import org.grad4j.GradientException;
+
+/**
+ * Where {@code AD} finds generated code. The runtime never imports the transformer: the agent
+ * installs a generator here at start-up, which is also how {@code AD} knows the agent is
+ * attached.
+ *
+ * <p>The generator is published in the system properties under {@link #KEY} as a JDK-typed
+ * {@code BiFunction<Class<?>, String, MethodHandle>}, so that a second copy of the runtime in a
+ * child-first class loader finds the same agent.
+ *
+ * <h2>The entry contract</h2>
+ * For a method {@code R m(P0 p0, ..., Pn pn)} (instance methods take the receiver first), the
+ * handle is a static method {@code void (params..., k, Ctx)} where every parameter whose type is
+ * an array of {@code double}/{@code float} (any rank) is followed by its shadow of the same type
+ * (null for a data array), and {@code k} is a {@link DoubleContinuation}, {@link
+ * FloatContinuation} or {@link VoidContinuation} by {@code R}. When it returns, {@code ctx.d[i]}
+ * holds the adjoint of the i-th {@code double}/{@code float} parameter (counted in declaration
+ * order; receiver excluded), and shadows hold the adjoints of arrays.
+ */
+public final class Bridge {
+    /** System-properties key of the installed generator. */
+    public static final String KEY = "org.grad4j.bridge";
+
+    private Bridge() {}
+
+    /** Called by the agent. */
+    public static void install(BiFunction<Class<?>, String, MethodHandle> generator) {
+        System.getProperties().put(KEY, generator);
+    }
+
+    public static boolean installed() {
+        return generator() != null;
+    }
+
+    /**
+     * The generated entry of {@code owner.name descriptor} (descriptor in JVM form).
+     *
+     * @throws GradientException when no agent is attached
+     * @throws org.grad4j.TransformException when the method cannot be differentiated
+     */
+    public static MethodHandle entryOf(Class<?> owner, String name, String descriptor) {
+        BiFunction<Class<?>, String, MethodHandle> generator = generator();
+        if (generator == null) {
+            throw new GradientException(NOT_ATTACHED);
+        }
+        return generator.apply(owner, name + descriptor);
+    }
+
+    static final String NOT_ATTACHED =
+            "grad4j: no agent is attached to this JVM, so no gradient code can be generated. "
+                    + "Start the JVM with -javaagent:path/to/grad4j-agent.jar (built at agent/target/grad4j-agent.jar), "
+                    + "or call AD.install() before the first gradient with grad4j-agent.jar on the class path.";
+
+    @SuppressWarnings("unchecked")
+    private static BiFunction<Class<?>, String, MethodHandle> generator() {
+        Properties p = System.getProperties();
+        Object g = p.get(KEY);
+        return g instanceof BiFunction ? (BiFunction<Class<?>, String, MethodHandle>) g : null;
+    }
+}

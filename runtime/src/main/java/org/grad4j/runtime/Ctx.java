@@ -1,0 +1,48 @@
+package org.grad4j.runtime;
+
+/**
+ * The context of one gradient computation, passed to every generated function.
+ *
+ * <p>{@link #d} and {@link #o} are the adjoint return registers (DESIGN §5): a generated
+ * function writes the adjoint of its i-th {@code double}/{@code float} parameter to
+ * {@code d[i]} (its i-th tensor parameter to {@code o[i]}) just before it returns, and its
+ * caller reads them right after the call, before any other call. No entry has more than 255
+ * parameter slots, so 256 registers suffice.
+ *
+ * <p>{@link #enter}/{@link #exit} keep a byte estimate of the stack the generated frames use,
+ * so that a loop too long for the worker's stack ends in a clear error, not a bare
+ * {@code StackOverflowError}.
+ */
+public final class Ctx {
+    public final double[] d = new double[256];
+    public final Object[] o = new Object[256];
+
+    private final long stackBudget;
+    private long stackUsed;
+    private long deepest;
+
+    public Ctx(long stackBudgetBytes) {
+        this.stackBudget = stackBudgetBytes;
+    }
+
+    /** Called at the start of every generated function with its static frame-size estimate. */
+    public void enter(int frameBytes) {
+        long used = stackUsed + frameBytes;
+        stackUsed = used;
+        if (used > stackBudget) {
+            throw DepthExceededException.at(used, stackBudget);
+        }
+    }
+
+    /** Called before every normal return of a generated function. */
+    public void exit(int frameBytes) {
+        long used = stackUsed;
+        if (used > deepest) deepest = used;
+        stackUsed = used - frameBytes;
+    }
+
+    /** The largest stack estimate reached so far, in bytes. */
+    public long deepestStackBytes() {
+        return Math.max(deepest, stackUsed);
+    }
+}
