@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * else a named error.
  */
 public final class RuleTable {
-    private static final List<Class<?>> BUILT_IN = List.of(MathRules.class);
+    private static final List<Class<?>> BUILT_IN = List.of(MathRules.class, FastMathRules.class);
     private static final RuleTable GLOBAL = new RuleTable();
 
     static {
@@ -61,6 +61,14 @@ public final class RuleTable {
             String primitiveDesc = descriptor(java.util.Arrays.copyOf(p, arity), p[arity]);
             Rule.AdjointMethod[] slots = byPrimitive.computeIfAbsent(adjoint.of() + primitiveDesc,
                     k -> new Rule.AdjointMethod[arity]);
+            if (adjoint.arg() < 0 || adjoint.arg() >= arity) {
+                throw new IllegalArgumentException("Adjoint method " + m + " names argument " + adjoint.arg()
+                        + " of " + adjoint.of() + primitiveDesc + ", which has " + arity + " arguments");
+            }
+            if (slots[adjoint.arg()] != null) {
+                throw new IllegalArgumentException("Two adjoint methods for argument " + adjoint.arg() + " of "
+                        + adjoint.of() + primitiveDesc + ": " + slots[adjoint.arg()] + " and " + m);
+            }
             slots[adjoint.arg()] = new Rule.AdjointMethod(
                     rulesClass.getName().replace('.', '/'), m.getName(), org.grad4j.runtime.Descriptors.of(m));
         }
@@ -73,6 +81,20 @@ public final class RuleTable {
                 int arity = org.grad4j.runtime.Descriptors.argumentCount(zero.descriptor());
                 register(new Rule(owner, zero.name(), zero.descriptor(), new Rule.AdjointMethod[arity]));
             }
+        }
+        initialize(rulesClass);
+    }
+
+    /**
+     * Runs the rules class's static initialiser now, at the registering caller's shallow depth: a
+     * {@code StackOverflowError} in an initialiser reached deep in a gradient's recursion would
+     * poison the class for the JVM's life (DESIGN §9).
+     */
+    private static void initialize(Class<?> rulesClass) {
+        try {
+            Class.forName(rulesClass.getName(), true, rulesClass.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
         }
     }
 
