@@ -1,0 +1,70 @@
+package org.grad4j.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.grad4j.transformer.ClassFileLocator;
+
+/**
+ * Class bytes as seen from one class loader, for one generation. In order:
+ * <ol>
+ *   <li>bytes recorded at load time ({@link RecordedClasses}; the loader, then its parents);</li>
+ *   <li>the loader's {@code .class} resource — how a lambda's body is found, which lives in a
+ *       class with no {@code @Differentiable} method, and how classes loaded before a run-time
+ *       {@code install()} are found;</li>
+ *   <li>a retransformation that captures the bytes (classes defined from memory, with no
+ *       resource), when the JVM supports it.</li>
+ * </ol>
+ * Answers are remembered for the life of this locator (one generation: the transformer may ask
+ * for the same superclass many times), misses included.
+ */
+final class HostClassFileLocator implements ClassFileLocator {
+    private final ClassLoader loader;
+    private final RecordedClasses recorded;
+    /** Bytes of a loaded class by retransformation, or null; null when the JVM cannot retransform. */
+    private final Function<Class<?>, byte[]> retransform;
+    private final ConcurrentHashMap<String, Optional<byte[]>> seen = new ConcurrentHashMap<>();
+
+    HostClassFileLocator(ClassLoader loader, RecordedClasses recorded, Function<Class<?>, byte[]> retransform) {
+        this.loader = loader;
+        this.recorded = recorded;
+        this.retransform = retransform;
+    }
+
+    @Override
+    public byte[] bytesOf(String internalName) {
+        if (internalName == null || internalName.isEmpty() || internalName.charAt(0) == '[') return null;
+        return seen.computeIfAbsent(internalName, n -> Optional.ofNullable(locate(n))).orElse(null);
+    }
+
+    private byte[] locate(String internalName) {
+        byte[] bytes = recorded.find(loader, internalName);
+        if (bytes == null) bytes = resource(internalName);
+        if (bytes == null) bytes = retransformed(internalName);
+        return bytes;
+    }
+
+    private byte[] resource(String internalName) {
+        String name = internalName + ".class";
+        try (InputStream in = loader != null ? loader.getResourceAsStream(name) : ClassLoader.getSystemResourceAsStream(name)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private byte[] retransformed(String internalName) {
+        if (retransform == null) return null;
+        Class<?> type;
+        try {
+            // Loads the class if it is not loaded yet (not initialised): a class with neither
+            // recorded bytes nor a resource can only be read once it is loaded.
+            type = Class.forName(internalName.replace('/', '.'), false, loader);
+        } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+            return null;
+        }
+        return retransform.apply(type);
+    }
+}

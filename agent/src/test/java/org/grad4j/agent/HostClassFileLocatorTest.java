@@ -1,0 +1,66 @@
+package org.grad4j.agent;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.lang.invoke.MethodHandles;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class HostClassFileLocatorTest {
+    private final ClassLoader loader = getClass().getClassLoader();
+    private final RecordedClasses recorded = new RecordedClasses();
+    private final List<Class<?>> retransformed = new ArrayList<>();
+
+    private HostClassFileLocator locator() {
+        return new HostClassFileLocator(loader, recorded, type -> {
+            retransformed.add(type);
+            return new byte[] {42};
+        });
+    }
+
+    @Test
+    void recordedBytesComeFirst() {
+        recorded.put(loader, "org/grad4j/agent/Plain", new byte[] {7});
+        assertArrayEquals(new byte[] {7}, locator().bytesOf("org/grad4j/agent/Plain"));
+        assertEquals(List.of(), retransformed);
+    }
+
+    @Test
+    void thenTheLoadersResources() {
+        // a lambda's body lives in a class with no @Differentiable method: never recorded
+        assertArrayEquals(TestClasses.bytesOf(Plain.class), locator().bytesOf("org/grad4j/agent/Plain"));
+        assertArrayEquals(TestClasses.bytesOf(Object.class), locator().bytesOf("java/lang/Object"));
+        assertEquals(List.of(), retransformed);
+    }
+
+    @Test
+    void thenARetransformationOfTheLoadedClass() throws Exception {
+        String name = TestClasses.freshName("FromMemory");
+        Class<?> fromMemory = MethodHandles.lookup().defineClass(
+                TestClasses.classWithStaticMethod(name, "java/lang/Object", "f", 0));
+        HostClassFileLocator locator = locator();
+        assertArrayEquals(new byte[] {42}, locator.bytesOf(name));
+        assertArrayEquals(new byte[] {42}, locator.bytesOf(name));
+        assertEquals(List.of(fromMemory), retransformed, "asked once: answers are remembered");
+    }
+
+    @Test
+    void unknownClassesAreNull() {
+        HostClassFileLocator locator = locator();
+        assertNull(locator.bytesOf("no/such/Thing"));
+        assertNull(locator.bytesOf("[D"));
+        assertNull(locator.bytesOf(""));
+        assertNull(new HostClassFileLocator(loader, recorded, null).bytesOf("no/such/Thing"));
+        assertEquals(List.of(), retransformed);
+    }
+
+    @Test
+    void rememberedBytesAreShared() {
+        HostClassFileLocator locator = locator();
+        assertSame(locator.bytesOf("org/grad4j/agent/Plain"), locator.bytesOf("org/grad4j/agent/Plain"));
+    }
+}
