@@ -3,6 +3,8 @@ package org.grad4j.agent;
 import java.lang.instrument.Instrumentation;
 import org.grad4j.GradientException;
 import org.grad4j.runtime.Bridge;
+import org.grad4j.transformer.ClassFileLocator;
+import org.grad4j.transformer.GeneratedCode;
 import org.grad4j.transformer.Transformer;
 
 /**
@@ -19,6 +21,7 @@ import org.grad4j.transformer.Transformer;
 public final class Grad4jAgent {
     private static final Object LOCK = new Object();
     private static volatile Instrumentation instrumentation; // set once started
+    private static Locators locators; // set before instrumentation
 
     private Grad4jAgent() {}
 
@@ -72,26 +75,66 @@ public final class Grad4jAgent {
             if (instrumentation != null) return; // -javaagent given twice, or install() after premain
             AgentOptions options = AgentOptions.parse(agentArgs, System.getProperties());
             Log log = new Log(options.verbose());
-            options.warnings().forEach(log::warn);
+            for (String warning : options.warnings()) log.warn(warning);
 
             RecordedClasses recorded = new RecordedClasses();
             RecordingTransformer recorder = new RecordingTransformer(recorded);
-            boolean retransform = inst.isRetransformClassesSupported();
-            inst.addTransformer(recorder, retransform);
-
-            GeneratedEntries.CodeGenerator generator = (host, owner, name, descriptor) -> new Transformer(
-                    new HostClassFileLocator(host.getClassLoader(), recorded,
-                            retransform ? type -> recorder.capture(inst, type) : null))
-                    .generate(owner, name, descriptor);
-            Bridge.install(new GeneratedEntries(generator, new ClassDefiner(options.dumpDirectory(), inst, log), log));
+            inst.addTransformer(recorder, inst.isRetransformClassesSupported());
+            Locators locators = new Locators(recorded, recorder, inst);
+            Bridge.install(new GeneratedEntries(new TransformerGenerator(locators),
+                    new ClassDefiner(options.dumpDirectory(), inst, log), log));
+            Grad4jAgent.locators = locators;
             instrumentation = inst;
-            log.info("agent started (" + options + ", retransformation " + (retransform ? "on" : "off") + ")");
+            if (log.verbose()) { // string concatenation bootstraps an invokedynamic: off the quiet path
+                log.info("agent started (" + options + ", retransformation "
+                        + (inst.isRetransformClassesSupported() ? "on" : "off") + ")");
+            }
         }
+    }
+
+    /** How the running agent finds class bytes for a loader (recorded, resource, retransformed); null before it starts. */
+    static ClassFileLocator locatorFor(ClassLoader loader) {
+        return instrumentation == null ? null : locators.apply(loader);
     }
 
     /** The instrumentation the agent runs with, or null before it starts. */
     static Instrumentation instrumentation() {
         return instrumentation;
+    }
+
+    // Named classes rather than lambdas on the premain path: the first lambda of a JVM costs
+    // tens of milliseconds of start-up (LambdaMetafactory), paid by every application.
+
+    /** Class bytes as seen from a loader: recorded, then resource, then retransformation. */
+    private static final class Locators {
+        private final RecordedClasses recorded;
+        private final RecordingTransformer recorder;
+        private final Instrumentation inst;
+
+        Locators(RecordedClasses recorded, RecordingTransformer recorder, Instrumentation inst) {
+            this.recorded = recorded;
+            this.recorder = recorder;
+            this.inst = inst;
+        }
+
+        ClassFileLocator apply(ClassLoader loader) {
+            return new HostClassFileLocator(loader, recorded,
+                    inst.isRetransformClassesSupported() ? type -> recorder.capture(inst, type) : null);
+        }
+    }
+
+    /** The real generator: the transformer, reading bytes through the host's loader. */
+    private static final class TransformerGenerator implements GeneratedEntries.CodeGenerator {
+        private final Locators locators;
+
+        TransformerGenerator(Locators locators) {
+            this.locators = locators;
+        }
+
+        @Override
+        public GeneratedCode generate(Class<?> host, String owner, String name, String descriptor) {
+            return new Transformer(locators.apply(host.getClassLoader())).generate(owner, name, descriptor);
+        }
     }
 
     /** Keeps Byte Buddy off the {@code premain} path: loaded only when {@link #install()} attaches. */

@@ -5,10 +5,10 @@ import java.util.function.Consumer;
 /** One-line messages on {@code System.err}, each prefixed {@code grad4j:}. */
 final class Log {
     private final boolean verbose;
-    private final Consumer<String> sink;
+    private final Consumer<String> sink; // null: System.err
 
     Log(boolean verbose) {
-        this(verbose, line -> System.err.println(line));
+        this(verbose, null);
     }
 
     Log(boolean verbose, Consumer<String> sink) {
@@ -20,13 +20,17 @@ final class Log {
         return verbose;
     }
 
+    private void emit(String line) {
+        if (sink == null) System.err.println(line); else sink.accept(line);
+    }
+
     /** Only with the {@code verbose} option. */
     void info(String message) {
-        if (verbose) sink.accept("grad4j: " + message);
+        if (verbose) emit("grad4j: " + message);
     }
 
     /** Always: something the user asked for did not happen (bad option, dump failed). */
     void warn(String message) {
-        sink.accept("grad4j: " + message);
+        emit("grad4j: " + message);
     }
 }

@@ -1,6 +1,8 @@
 package org.grad4j.agent;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +12,7 @@ import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandles;
 import org.grad4j.TransformException;
 import org.grad4j.runtime.Bridge;
+import org.grad4j.transformer.ClassFileLocator;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
 
@@ -44,6 +47,25 @@ class AgentInstallTest {
         } finally {
             inst.removeTransformer(recorder);
         }
+    }
+
+    @Test
+    void theAgentsLocatorFindsRecordedBytesThenRetransformsTheRest() {
+        Grad4jAgent.install();
+        TestClasses.MemoryLoader loader = new TestClasses.MemoryLoader(getClass().getClassLoader());
+        String annotated = TestClasses.freshName("Recorded");
+        byte[] annotatedBytes = TestClasses.classWithStaticMethod(annotated, "java/lang/Object", "f", 1.0, true);
+        String plain = TestClasses.freshName("NotRecorded");
+        loader.define(annotatedBytes);
+        loader.define(TestClasses.classWithStaticMethod(plain, "java/lang/Object", "f", 2.0, false));
+        assertNull(loader.getResource(annotated + ".class"));
+
+        ClassFileLocator locator = Grad4jAgent.locatorFor(loader);
+        assertArrayEquals(annotatedBytes, locator.bytesOf(annotated), "recorded at load time");
+        byte[] plainBytes = locator.bytesOf(plain);
+        assertNotNull(plainBytes, "captured by retransformation");
+        assertEquals(plain, new ClassReader(plainBytes).getClassName());
+        assertNull(locator.bytesOf(TestClasses.freshName("NeverLoaded")));
     }
 
     @Test

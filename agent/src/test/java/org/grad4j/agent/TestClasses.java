@@ -21,6 +21,11 @@ final class TestClasses {
 
     /** {@code public class NAME extends SUPER { public static double NAME(double a, double b) { return a * b + c; } }}. */
     static byte[] classWithStaticMethod(String name, String superName, String method, double c) {
+        return classWithStaticMethod(name, superName, method, c, false);
+    }
+
+    /** As above; with {@code differentiable}, the method carries {@code @org.grad4j.Differentiable}. */
+    static byte[] classWithStaticMethod(String name, String superName, String method, double c, boolean differentiable) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
         cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC, name, null, superName, null);
         MethodVisitor init = cw.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
@@ -32,6 +37,7 @@ final class TestClasses {
         init.visitEnd();
         if (method != null) {
             MethodVisitor mv = cw.visitMethod(Opcodes.ACC_STATIC, method, "(DD)D", null, null);
+            if (differentiable) mv.visitAnnotation("Lorg/grad4j/Differentiable;", true).visitEnd();
             mv.visitCode();
             mv.visitVarInsn(Opcodes.DLOAD, 0);
             mv.visitVarInsn(Opcodes.DLOAD, 2);
@@ -44,6 +50,17 @@ final class TestClasses {
         }
         cw.visitEnd();
         return cw.toByteArray();
+    }
+
+    /** A loader that defines classes from memory: it has no resources for them. */
+    static final class MemoryLoader extends ClassLoader {
+        MemoryLoader(ClassLoader parent) {
+            super(parent);
+        }
+
+        Class<?> define(byte[] bytes) {
+            return defineClass(null, bytes, 0, bytes.length);
+        }
     }
 
     /** The class file of a loaded test class, from its resource. */
