@@ -90,19 +90,22 @@ final class GeneratedEntries implements BiFunction<Class<?>, String, MethodHandl
 
         long start = System.nanoTime();
         GeneratedCode code;
+        MethodHandle entry;
         try {
             code = generator.generate(host, host.getName().replace('.', '/'), name, descriptor);
+            if (code == null) {
+                throw new GradientException("grad4j internal error: no code was generated for " + method);
+            }
+            entry = definer.define(host, code, method);
         } catch (RuntimeException | Error e) {
             log.info("cannot differentiate " + method + ": " + firstLine(e));
-            throw e; // the AD caller reports it in full
+            throw e; // unchanged: the AD caller reports it in full
         }
-        if (code == null) {
-            throw new GradientException("grad4j internal error: no code was generated for " + method);
+        if (log.verbose()) {
+            log.info("generated " + method + ": " + code.classes().size() + " class(es), entry "
+                    + code.entryOwner().replace('/', '.') + "." + code.entryName() + ", "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms");
         }
-        MethodHandle entry = definer.define(host, code, method);
-        log.info("generated " + method + ": " + code.classes().size() + " class(es), entry "
-                + code.entryOwner().replace('/', '.') + "." + code.entryName() + ", "
-                + (System.nanoTime() - start) / 1_000_000 + " ms");
         return entry;
     }
 
