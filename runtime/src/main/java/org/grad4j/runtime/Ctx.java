@@ -41,6 +41,16 @@ public final class Ctx {
         stackUsed = used - frameBytes;
     }
 
+    /** The byte budget of generated frames this computation was given. */
+    public long stackBudgetBytes() {
+        return stackBudget;
+    }
+
+    /** The current estimate of the generated frames' stack use, in bytes. */
+    public long stackUsedBytes() {
+        return stackUsed;
+    }
+
     /** The largest stack estimate reached so far, in bytes. */
     public long deepestStackBytes() {
         return Math.max(deepest, stackUsed);

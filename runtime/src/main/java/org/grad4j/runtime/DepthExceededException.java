@@ -10,6 +10,21 @@ public final class DepthExceededException extends GradientException {
         super(message);
     }
 
+    /**
+     * The backstop: the worker's stack overflowed before the byte estimate reached its budget
+     * (primal code between generated frames, or a function that recurses without end).
+     */
+    static DepthExceededException overflow(long stackBytes, StackOverflowError cause) {
+        DepthExceededException e = new DepthExceededException(
+                "grad4j: the gradient overflowed the worker thread's stack of " + (stackBytes >> 20) + " MiB. "
+                        + "Each iteration of a loop that carries differentiable values holds one frame until the "
+                        + "reverse pass. Raise the worker stack with -D" + WorkerSettings.STACK_PROPERTY
+                        + "=<size, e.g. 8g> (reserved address space, not committed memory), or shorten the loop; "
+                        + "if the function recurses without end, that is the cause.");
+        e.initCause(cause);
+        return e;
+    }
+
     static DepthExceededException at(long used, long budget) {
         return new DepthExceededException(
                 "grad4j: the gradient needs more stack than the worker thread has (about "

@@ -1,0 +1,132 @@
+package org.grad4j;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import org.grad4j.runtime.Bridge;
+import org.grad4j.runtime.Call;
+import org.grad4j.runtime.Descriptors;
+import org.grad4j.runtime.EntryCall;
+import org.grad4j.runtime.Functions;
+import org.grad4j.runtime.MethodCalls;
+import org.grad4j.runtime.Outcome;
+import org.grad4j.runtime.Shadows;
+import org.grad4j.runtime.Workers;
+
+/**
+ * Gradients of ordinary Java code by reverse-mode automatic differentiation.
+ *
+ * <pre>{@code
+ * double d = AD.derivative(x -> Math.sin(x) * x, 1.0);
+ * double[] g = AD.gradient(w -> Model.loss(w, xs, ys), w);
+ * }</pre>
+ *
+ * <p>The function's code (a lambda's body, a method reference's target, or the {@code apply}
+ * of a class implementing the interface) runs in a form the grad4j agent generates, so the
+ * JVM must run with {@code -javaagent:grad4j-agent.jar} or call {@link #install()} first.
+ * Values captured by a lambda are constants: the gradient is with respect to the function's
+ * argument only. Input arrays are passed as they are (never copied or replaced); the function
+ * may mutate them as a plain call would.
+ *
+ * <p>Each computation runs on one of a few reused worker threads with a large stack, sized by
+ * {@code -Dgrad4j.stack} (default 2g), because each iteration of a loop that carries
+ * differentiable values holds one frame until the reverse pass. The caller blocks until it
+ * is done; what the function throws is rethrown to the caller unchanged. Thread-locals seen by
+ * the function are the worker's. A gradient requested from inside a gradient computation runs
+ * inline on the same worker. All methods are safe to call from many threads at once.
+ */
+public final class AD {
+    private static final String AGENT_CLASS = "org.grad4j.agent.Grad4jAgent";
+
+    private AD() {}
+
+    /** The derivative of {@code f} at {@code x}. */
+    public static double derivative(ScalarFunction f, double x) {
+        Functions.Resolved r = Functions.resolve(f, ScalarFunction.class, double.class, x);
+        return run(r.call()).adjoint(r.input());
+    }
+
+    /** The gradient of {@code f} at {@code x}, a new array shaped like {@code x}. */
+    public static double[] gradient(VectorFunction f, double[] x) {
+        return valueAndGradient(f, x).gradient();
+    }
+
+    /** The value of {@code f} at {@code x} and its gradient, from one evaluation. */
+    public static ValueAndGradient valueAndGradient(VectorFunction f, double[] x) {
+        if (x == null) {
+            throw new GradientException("grad4j: the point x to take the gradient at is null");
+        }
+        Functions.Resolved r = Functions.resolve(f, VectorFunction.class, double[].class, x);
+        Outcome o = run(r.call());
+        return new ValueAndGradient(o.value(), (double[]) o.shadow(r.input()));
+    }
+
+    /**
+     * The value of {@code method} called on {@code receiver} (ignored for a static method) with
+     * {@code args}, and its gradient with respect to every {@code double}/{@code float}
+     * parameter and every array of them. Arguments convert as for {@link Method#invoke}. The
+     * method must return {@code double} or {@code float}; a virtual method runs the receiver's
+     * override. Checked exceptions the method throws are rethrown unchanged.
+     */
+    public static Gradients gradient(Method method, Object receiver, Object... args) {
+        Call call = MethodCalls.resolve(method, receiver, args);
+        Outcome o = run(call);
+        Class<?>[] types = call.method().getParameterTypes();
+        Object[] byParameter = new Object[types.length];
+        for (int i = 0; i < types.length; i++) {
+            if (types[i] == double.class || types[i] == float.class) byParameter[i] = o.adjoint(i);
+            else if (Shadows.isDifferentiableArray(types[i])) byParameter[i] = o.shadow(i);
+        }
+        return new Gradients(o.value(), byParameter);
+    }
+
+    /**
+     * Attaches the grad4j agent to this JVM when it was started without {@code -javaagent}.
+     * Needs grad4j-agent.jar on the class path; does nothing when an agent is attached.
+     */
+    public static synchronized void install() {
+        if (Bridge.installed()) return;
+        Method install;
+        try {
+            install = agentClass().getMethod("install");
+        } catch (ClassNotFoundException e) {
+            throw new GradientException("grad4j: AD.install() cannot find the agent (" + AGENT_CLASS + "). Add "
+                    + "grad4j-agent.jar to the class path, or start the JVM with -javaagent:path/to/grad4j-agent.jar.", e);
+        } catch (NoSuchMethodException e) {
+            throw new GradientException("grad4j: the grad4j agent on the class path has no install() method; "
+                    + "use grad4j-agent.jar of the same version as grad4j-runtime", e);
+        }
+        try {
+            install.invoke(null);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) throw re;
+            if (cause instanceof Error err) throw err;
+            throw new GradientException("grad4j: attaching the agent failed: " + cause, cause);
+        } catch (IllegalAccessException e) {
+            throw new GradientException("grad4j: cannot call " + AGENT_CLASS + ".install(): " + e, e);
+        }
+        if (!Bridge.installed()) {
+            throw new GradientException("grad4j: the agent was attached but published no code generator; "
+                    + "use grad4j-agent.jar of the same version as grad4j-runtime");
+        }
+    }
+
+    /** The agent class, from this runtime's loader or else the context loader (an application server's). */
+    private static Class<?> agentClass() throws ClassNotFoundException {
+        try {
+            return Class.forName(AGENT_CLASS, true, AD.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            ClassLoader context = Thread.currentThread().getContextClassLoader();
+            if (context == null || context == AD.class.getClassLoader()) throw e;
+            return Class.forName(AGENT_CLASS, true, context);
+        }
+    }
+
+    /** Generates (or finds) the entry on the caller's thread, so transform errors show its stack; runs it on a worker. */
+    private static Outcome run(Call call) {
+        Method m = call.method();
+        MethodHandle entry = Bridge.entryOf(m.getDeclaringClass(), m.getName(), Descriptors.of(m));
+        return Workers.shared().call(() -> EntryCall.run(call, entry));
+    }
+}

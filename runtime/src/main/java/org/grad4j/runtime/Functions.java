@@ -1,0 +1,167 @@
+package org.grad4j.runtime;
+
+import java.lang.invoke.MethodHandleInfo;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Arrays;
+import org.grad4j.GradientException;
+
+/**
+ * Turns a function object ({@code ScalarFunction}, {@code VectorFunction}) into the method
+ * whose code computes it and the arguments to call that method with (DESIGN §8, lambdas).
+ *
+ * <ul>
+ *   <li>A lambda or method reference: its {@code writeReplace} gives a {@link SerializedLambda}
+ *       naming the implementation method. Captured values come first in its parameters (for an
+ *       instance method the receiver is captured value 0) and the function's own argument
+ *       last.</li>
+ *   <li>An object whose class implements the interface: its {@code apply}, with the object as
+ *       receiver.</li>
+ * </ul>
+ * The function's argument must reach the implementation unchanged: a boxing or widening
+ * adaptation between the interface and the implementation is refused.
+ */
+public final class Functions {
+    private Functions() {}
+
+    /**
+     * A resolved function call.
+     *
+     * @param input the parameter index of the function's own argument in {@code call.method()}
+     */
+    public record Resolved(Call call, int input) {}
+
+    /** Resolves {@code function} (an instance of {@code iface}, whose method is {@code apply(argType)}) applied to {@code x}. */
+    public static Resolved resolve(Object function, Class<?> iface, Class<?> argType, Object x) {
+        if (function == null) {
+            throw new GradientException("grad4j: the function to differentiate is null");
+        }
+        Class<?> c = function.getClass();
+        if (Proxy.isProxyClass(c)) {
+            throw new GradientException("grad4j: the function is a java.lang.reflect.Proxy (" + c.getName()
+                    + "), whose code cannot be differentiated; pass a lambda, a method reference, or an object whose class implements "
+                    + iface.getSimpleName() + ".apply");
+        }
+        if (c.isHidden() || c.isSynthetic()) {
+            return fromLambda(serializedForm(function, iface), function, iface, argType, x);
+        }
+        Method apply = Dispatch.implementation(interfaceMethod(iface, argType), function);
+        Dispatch.requireBytecode(apply);
+        return new Resolved(new Call(apply, function, new Object[] {x}, new boolean[] {argType.isArray()}), 0);
+    }
+
+    private static SerializedLambda serializedForm(Object lambda, Class<?> iface) {
+        Class<?> c = lambda.getClass();
+        Method writeReplace;
+        try {
+            writeReplace = c.getDeclaredMethod("writeReplace");
+        } catch (NoSuchMethodException e) {
+            throw new GradientException("grad4j: the function " + c.getName() + " is a lambda that is not serializable, "
+                    + "so grad4j cannot find its code. Write it as a lambda or method reference whose target type is "
+                    + iface.getName() + " (which is Serializable), not another functional interface.");
+        }
+        try {
+            writeReplace.setAccessible(true);
+            Object form = writeReplace.invoke(lambda);
+            if (form instanceof SerializedLambda sl) return sl;
+            throw new GradientException("grad4j: the function " + c.getName() + " is not a lambda grad4j can read: its "
+                    + "writeReplace returned " + (form == null ? "null" : form.getClass().getName()));
+        } catch (RuntimeException | IllegalAccessException e) {
+            throw new GradientException("grad4j: cannot read the lambda " + c.getName() + " (" + e + "). If its class is "
+                    + "in a named module, open its package to grad4j (opens ... to org.grad4j.runtime, or --add-opens).", e);
+        } catch (InvocationTargetException e) {
+            throw new GradientException("grad4j: reading the lambda " + c.getName() + " failed", e.getCause());
+        }
+    }
+
+    private static Resolved fromLambda(SerializedLambda sl, Object lambda, Class<?> iface, Class<?> argType, Object x) {
+        String what = "the lambda's implementation " + sl.getImplClass().replace('/', '.') + "." + sl.getImplMethodName()
+                + sl.getImplMethodSignature();
+        int kind = sl.getImplMethodKind();
+        if (kind == MethodHandleInfo.REF_newInvokeSpecial) {
+            throw new GradientException("grad4j: " + what + " is a constructor reference, which computes no "
+                    + argType.getSimpleName() + "; pass a function returning double");
+        }
+        String expected = MethodType.methodType(double.class, argType).toMethodDescriptorString();
+        if (!expected.equals(sl.getInstantiatedMethodType())) {
+            throw new GradientException("grad4j: the function implements " + sl.getFunctionalInterfaceClass().replace('/', '.')
+                    + " with type " + sl.getInstantiatedMethodType() + ", but " + iface.getSimpleName() + " needs " + expected);
+        }
+        ClassLoader loader = lambda.getClass().getClassLoader();
+        Class<?> implClass;
+        MethodType implType;
+        try {
+            implClass = Class.forName(sl.getImplClass().replace('/', '.'), false, loader);
+            implType = MethodType.fromMethodDescriptorString(sl.getImplMethodSignature(), loader);
+        } catch (ClassNotFoundException | TypeNotPresentException e) {
+            throw new GradientException("grad4j: cannot load " + what + " from the lambda's class loader", e);
+        }
+        Object[] captured = capturedArgs(sl);
+        boolean instance = kind != MethodHandleInfo.REF_invokeStatic;
+        if (instance && captured.length == 0) {
+            throw new GradientException("grad4j: " + what + " is an instance method called on the function's argument "
+                    + "(an unbound method reference such as Double::doubleValue), which needs boxing; write a function on "
+                    + argType.getSimpleName() + " instead");
+        }
+        Object receiver = instance ? captured[0] : null;
+        Object[] leading = instance ? Arrays.copyOfRange(captured, 1, captured.length) : captured;
+        int n = implType.parameterCount();
+        if (n != leading.length + 1 || implType.parameterType(n - 1) != argType
+                || (implType.returnType() != double.class && implType.returnType() != float.class)) {
+            throw new GradientException("grad4j: " + what + " does not take the function's " + argType.getSimpleName()
+                    + " as its last parameter and return double or float, so Java adapts the call (boxing, widening or "
+                    + "unboxing) and grad4j would differentiate through that adaptation; write the function so that its "
+                    + "implementation takes " + argType.getSimpleName() + " and returns double, e.g. x -> f(x)");
+        }
+        Method impl = find(implClass, sl.getImplMethodName(), implType, what);
+        if (instance && impl.getDeclaringClass() == iface && impl.getName().equals("apply") && leading.length == 0) {
+            return resolve(receiver, iface, argType, x); // f::apply on another function: differentiate that one
+        }
+        if (instance && !impl.getDeclaringClass().isInstance(receiver)) {
+            throw new GradientException("grad4j: the captured receiver of " + what + " is a "
+                    + (receiver == null ? "null" : receiver.getClass().getName()));
+        }
+        if (instance && kind != MethodHandleInfo.REF_invokeSpecial) impl = Dispatch.implementation(impl, receiver);
+        Dispatch.requireBytecode(impl);
+        Object[] args = Arrays.copyOf(leading, n);
+        args[n - 1] = x;
+        boolean[] differentiated = new boolean[n];
+        // a captured array that is the input itself shares its shadow; other captured arrays are data
+        for (int i = 0; i < n; i++) differentiated[i] = argType.isArray() && args[i] == x;
+        return new Resolved(new Call(impl, instance ? receiver : null, args, differentiated), n - 1);
+    }
+
+    private static Object[] capturedArgs(SerializedLambda sl) {
+        Object[] captured = new Object[sl.getCapturedArgCount()];
+        for (int i = 0; i < captured.length; i++) captured[i] = sl.getCapturedArg(i);
+        return captured;
+    }
+
+    /** The method named by a SerializedLambda: declared in implClass or inherited by it. */
+    private static Method find(Class<?> implClass, String name, MethodType type, String what) {
+        Class<?>[] params = type.parameterArray();
+        for (Class<?> k = implClass; k != null; k = k.getSuperclass()) {
+            try {
+                return k.getDeclaredMethod(name, params);
+            } catch (NoSuchMethodException e) {
+                // inherited: look further up
+            }
+        }
+        try {
+            return implClass.getMethod(name, params); // interface methods
+        } catch (NoSuchMethodException e) {
+            throw new GradientException("grad4j: cannot find " + what, e);
+        }
+    }
+
+    private static Method interfaceMethod(Class<?> iface, Class<?> argType) {
+        try {
+            return iface.getMethod("apply", argType);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(iface + " has no apply(" + argType + ")", e);
+        }
+    }
+}

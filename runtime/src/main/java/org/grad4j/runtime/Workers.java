@@ -1,0 +1,151 @@
+package org.grad4j.runtime;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.grad4j.GradientException;
+
+/**
+ * Runs gradient computations on worker threads with a large stack (DESIGN §9): one frame per
+ * active loop iteration needs far more stack than a normal thread has.
+ *
+ * <ul>
+ *   <li>Workers are few and reused: a fresh thread pays for the first touch of every stack page
+ *       (measured 7× slower than a reused one), and a reused one keeps its touched pages
+ *       committed, so the pool is capped ({@link WorkerSettings#maxWorkers}). Idle workers end
+ *       after {@link #KEEP_ALIVE_SECONDS}, returning their pages.</li>
+ *   <li>A job submitted from a worker runs inline on it: a nested gradient waiting for a
+ *       bounded pool could deadlock, and the worker's stack is already large.</li>
+ *   <li>What a job throws reaches the caller as the same object (checked exceptions too). A
+ *       {@code StackOverflowError} becomes a {@link DepthExceededException} naming
+ *       {@link WorkerSettings#STACK_PROPERTY}.</li>
+ *   <li>Thread-locals (ND4J workspaces, {@code ThreadLocalRandom}) are the worker's, not the
+ *       caller's; the caller's context class loader is set on the worker for the job.</li>
+ * </ul>
+ */
+public final class Workers {
+    static final long KEEP_ALIVE_SECONDS = 60;
+
+    /** A computation that may throw anything. */
+    @FunctionalInterface
+    public interface Job<T> {
+        T run() throws Throwable;
+    }
+
+    static {
+        Preload.classes();
+    }
+
+    private static final class Shared {
+        static final Workers INSTANCE = new Workers(WorkerSettings.fromSystemProperties(), "grad4j-worker");
+    }
+
+    private final WorkerSettings settings;
+    private final ThreadPoolExecutor pool;
+
+    public Workers(WorkerSettings settings, String namePrefix) {
+        this.settings = settings;
+        ThreadGroup group = new ThreadGroup(namePrefix);
+        group.setDaemon(false); // a daemon group is destroyed with its last thread, and then refuses new ones
+        AtomicInteger count = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(settings.maxWorkers(), settings.maxWorkers(),
+                KEEP_ALIVE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                task -> new WorkerThread(group, task, namePrefix + "-" + count.incrementAndGet(), settings));
+        pool.allowCoreThreadTimeOut(true);
+    }
+
+    /** The process-wide workers, configured by system properties at first use. */
+    public static Workers shared() {
+        return Shared.INSTANCE;
+    }
+
+    public WorkerSettings settings() {
+        return settings;
+    }
+
+    /** Whether the current thread is a gradient worker (of any pool). */
+    public static boolean onWorker() {
+        return Thread.currentThread() instanceof WorkerThread;
+    }
+
+    /**
+     * Runs {@code job} on a worker and returns its result, or throws what it threw. On a worker
+     * already, runs it inline.
+     */
+    public <T> T call(Job<T> job) {
+        if (onWorker()) {
+            return run(job);
+        }
+        ClassLoader callerLoader = Thread.currentThread().getContextClassLoader();
+        Future<T> future;
+        try {
+            future = pool.submit(() -> onWorker(job, callerLoader));
+        } catch (RejectedExecutionException e) {
+            throw new GradientException("grad4j: the gradient workers have been shut down", e);
+        }
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            throw sneaky(e.getCause());
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new GradientException("grad4j: interrupted while waiting for a gradient", e);
+        } catch (CancellationException e) {
+            throw new GradientException("grad4j: the gradient was cancelled", e);
+        }
+    }
+
+    /** The top of a job on a worker: the caller's class loader, and the stack-overflow backstop. */
+    private static <T> T onWorker(Job<T> job, ClassLoader callerLoader) {
+        Thread self = Thread.currentThread();
+        ClassLoader own = self.getContextClassLoader();
+        self.setContextClassLoader(callerLoader);
+        try {
+            return run(job);
+        } catch (StackOverflowError e) {
+            throw DepthExceededException.overflow(((WorkerThread) self).stackBytes(), e);
+        } finally {
+            self.setContextClassLoader(own);
+        }
+    }
+
+    private static <T> T run(Job<T> job) {
+        try {
+            return job.run();
+        } catch (Throwable t) {
+            throw sneaky(t);
+        }
+    }
+
+    /** The budget of generated frames for a gradient starting on this thread. */
+    static long budgetHere() {
+        return Thread.currentThread() instanceof WorkerThread w
+                ? w.budgetForNewGradient() : shared().settings.stackBudgetBytes();
+    }
+
+    /** Marks {@code ctx} as the innermost gradient on this worker; no-op elsewhere. */
+    static Ctx enter(Ctx ctx) {
+        return Thread.currentThread() instanceof WorkerThread w ? w.enter(ctx) : null;
+    }
+
+    static void leave(Ctx previous) {
+        if (Thread.currentThread() instanceof WorkerThread w) w.leave(previous);
+    }
+
+    /** Stops this pool's threads; for tests of private pools. */
+    public void shutdown() {
+        pool.shutdownNow();
+    }
+
+    /** Rethrows any throwable unchanged, checked ones included, without wrapping. */
+    @SuppressWarnings("unchecked")
+    static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+}
