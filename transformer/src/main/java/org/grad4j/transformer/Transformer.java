@@ -2,6 +2,20 @@ package org.grad4j.transformer;
 
 import org.grad4j.TransformException;
 import org.grad4j.rules.RuleTable;
+import org.grad4j.transformer.analysis.Activity;
+import org.grad4j.transformer.analysis.CallResolver;
+import org.grad4j.transformer.analysis.Cfg;
+import org.grad4j.transformer.analysis.Liveness;
+import org.grad4j.transformer.codegen.ClassGenerator;
+import org.grad4j.transformer.ir.MethodIr;
+import org.grad4j.transformer.lift.Lifter;
+import org.grad4j.transformer.read.ClassFiles;
+import org.grad4j.transformer.read.ClassHierarchy;
+import org.grad4j.transformer.split.Split;
+import org.grad4j.transformer.split.Splitter;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodNode;
 
 /**
  * The pipeline, written out in one place: read → lift → analyse → split → generate.
@@ -20,13 +34,57 @@ public final class Transformer {
         this.rules = rules;
     }
 
+    /** Generates the reverse-mode code of {@code owner.name descriptor}, every parameter differentiated. */
+    public GeneratedCode generate(String ownerInternalName, String methodName, String methodDescriptor) {
+        int hash = methodDescriptor.indexOf('#');
+        if (hash >= 0) {
+            return generate(ownerInternalName, methodName, methodDescriptor.substring(0, hash),
+                    methodDescriptor.substring(hash + 1));
+        }
+        return generate(ownerInternalName, methodName, methodDescriptor,
+                "1".repeat(Type.getArgumentTypes(methodDescriptor).length));
+    }
+
     /**
-     * Generates the reverse-mode code of {@code owner.name descriptor}.
+     * Generates the variant of {@code owner.name descriptor} in which only the parameters marked
+     * {@code '1'} in {@code activeMask} (one character per declared parameter) are differentiated.
+     * The entry's signature and register contract are the same for every mask.
      *
      * @throws TransformException naming class, method, line, construct and remedy when the
      *     method cannot be differentiated
      */
-    public GeneratedCode generate(String ownerInternalName, String methodName, String methodDescriptor) {
-        throw new TransformException("not yet implemented");
+    public GeneratedCode generate(String ownerInternalName, String methodName, String methodDescriptor, String activeMask) {
+        CallResolver calls = new CallResolver(rules, locator);
+        ClassNode owner = calls.classNode(ownerInternalName);
+        if (owner == null) {
+            throw new TransformException("grad4j cannot read the bytecode of " + ownerInternalName.replace('/', '.')
+                    + ": no class file was found through its class loader. Classes generated at run time (proxies, "
+                    + "hidden classes) cannot be differentiated; differentiate a method of an ordinary class.");
+        }
+        MethodNode method = ClassFiles.method(owner, methodName, methodDescriptor);
+        Refusal refusal = new Refusal(ownerInternalName, methodName, owner.sourceFile);
+        if (method == null) {
+            throw refusal.at(-1, "no such method " + methodName + methodDescriptor, "Check the method's name and parameter types.");
+        }
+        Type result = Type.getReturnType(methodDescriptor);
+        if (result.getSort() != Type.DOUBLE && result.getSort() != Type.FLOAT && result.getSort() != Type.VOID) {
+            throw refusal.at(-1, "a differentiable method returning " + result.getClassName(),
+                    "Return a double or float (the value to differentiate), or void for a method that updates arrays.");
+        }
+        int params = Type.getArgumentTypes(methodDescriptor).length;
+        if (activeMask.length() != params || !activeMask.matches("[01]*")) {
+            throw new IllegalArgumentException("activity mask '" + activeMask + "' does not fit " + methodDescriptor);
+        }
+        boolean[] active = new boolean[params];
+        for (int i = 0; i < params; i++) active[i] = activeMask.charAt(i) == '1';
+
+        ClassHierarchy hierarchy = new ClassHierarchy(locator);
+        MethodIr ir = Lifter.lift(owner, method, hierarchy);
+        Cfg cfg = new Cfg(ir, refusal);
+        Activity activity = new Activity(ir, cfg, active, calls, refusal);
+        activity.checkSupported();
+        Liveness liveness = new Liveness(ir, cfg);
+        Split split = Splitter.split(ir, cfg, activity);
+        return ClassGenerator.generate(ir, activity, liveness, split, refusal, activeMask, hierarchy);
     }
 }

@@ -1,0 +1,20 @@
+package org.grad4j.transformer;
+
+import org.grad4j.TransformException;
+
+/**
+ * Builds the one message format every refusal uses: where (class, method, source line), what
+ * construct, and what to do instead.
+ */
+public record Refusal(String owner, String method, String sourceFile) {
+
+    public TransformException at(int line, String construct, String remedy) {
+        return new TransformException(message(line, construct, remedy));
+    }
+
+    public String message(int line, String construct, String remedy) {
+        String file = sourceFile != null ? sourceFile : owner.substring(owner.lastIndexOf('/') + 1) + ".java";
+        return "grad4j cannot differentiate " + owner.replace('/', '.') + "." + method
+                + " (" + file + (line > 0 ? ":" + line : "") + "): " + construct + ". " + remedy;
+    }
+}

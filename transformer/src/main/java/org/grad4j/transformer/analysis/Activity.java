@@ -1,0 +1,253 @@
+package org.grad4j.transformer.analysis;
+
+import java.util.BitSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.grad4j.transformer.Refusal;
+import org.grad4j.transformer.ir.Block;
+import org.grad4j.transformer.ir.Const;
+import org.grad4j.transformer.ir.EntryValue;
+import org.grad4j.transformer.ir.MethodIr;
+import org.grad4j.transformer.ir.Stmt;
+import org.grad4j.transformer.ir.Temp;
+import org.grad4j.transformer.ir.Terminator;
+import org.grad4j.transformer.ir.Types;
+import org.grad4j.transformer.ir.Value;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.IntInsnNode;
+import org.objectweb.asm.tree.InvokeDynamicInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+
+/**
+ * Which values are active: those that depend on a differentiated input (forward "varied"
+ * analysis, a fixpoint over the blocks). Only active statements get adjoint code; ints,
+ * data arrays and objects read for structure stay plain. Arrays of doubles/floats allocated
+ * in the method are active from birth, since they may receive active values.
+ *
+ * <p>After the fixpoint, {@link #checkSupported()} refuses active values flowing where no
+ * derivative can follow them (fields, boxing, unknown calls).
+ */
+public final class Activity {
+    private static final Set<String> BIT_REINTERPRETATION = Set.of(
+            "java/lang/Double.doubleToRawLongBits", "java/lang/Double.doubleToLongBits",
+            "java/lang/Float.floatToRawIntBits", "java/lang/Float.floatToIntBits");
+
+    private final MethodIr ir;
+    private final Cfg cfg;
+    private final CallResolver calls;
+    private final Refusal refusal;
+    private final BitSet[] entryActive;
+    private final BitSet[] exitActive;
+    private final BitSet activeTemps = new BitSet();
+    private final Map<Stmt, Callee> callees = new IdentityHashMap<>();
+
+    /**
+     * @param activeParams for each declared parameter (receiver excluded), whether it is
+     *     differentiated; parameters of non-differentiable types are never active
+     */
+    public Activity(MethodIr ir, Cfg cfg, boolean[] activeParams, CallResolver calls, Refusal refusal) {
+        this.ir = ir;
+        this.cfg = cfg;
+        this.calls = calls;
+        this.refusal = refusal;
+        int n = ir.size();
+        entryActive = new BitSet[n];
+        exitActive = new BitSet[n];
+        for (int i = 0; i < n; i++) {
+            entryActive[i] = new BitSet();
+            exitActive[i] = new BitSet();
+        }
+        for (Block b : ir.blocks()) {
+            for (Stmt s : b.stmts()) {
+                if (s.insn() instanceof MethodInsnNode m && !s.isNewInit()) callees.put(s, calls.resolve(m));
+            }
+        }
+        BitSet seed = new BitSet();
+        int[] slots = ir.parameterSlots();
+        int first = ir.isStatic() ? 0 : 1;
+        Type[] types = Type.getArgumentTypes(ir.descriptor());
+        for (int p = 0; p < types.length; p++) {
+            if (activeParams[p] && Types.isDifferentiable(types[p])) seed.set(slots[first + p]);
+        }
+        solve(seed);
+    }
+
+    private void solve(BitSet seed) {
+        int[] rpo = cfg.reversePostOrder();
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (int b : rpo) {
+                Block block = ir.block(b);
+                BitSet in = b == 0 ? (BitSet) seed.clone() : new BitSet();
+                for (int p : cfg.preds(b)) in.or(exitActive[p]);
+                entryActive[b] = in;
+                for (Stmt s : block.stmts()) {
+                    if (s.result() != null && Types.isDifferentiable(s.result().type()) && computeActive(s)) {
+                        activeTemps.set(s.result().id());
+                    }
+                }
+                BitSet out = (BitSet) in.clone();
+                block.exitValues().forEach((slot, v) -> out.set(slot, isActive(v)));
+                if (!out.equals(exitActive[b])) {
+                    exitActive[b] = out;
+                    changed = true;
+                }
+            }
+        }
+    }
+
+    public boolean isActive(Value v) {
+        if (v instanceof Temp t) return activeTemps.get(t.id());
+        if (v instanceof EntryValue e) return entryActive[e.block()].get(e.slot());
+        return false;
+    }
+
+    /** Whether the statement needs adjoint code (or, for calls, a differentiated call). */
+    public boolean isActive(Stmt s) {
+        return computeActive(s);
+    }
+
+    public Callee callee(Stmt s) {
+        return callees.get(s);
+    }
+
+    /** A differentiated call that receives active values: it ends its region. */
+    public boolean isActiveCall(Stmt s) {
+        return callee(s) instanceof Callee.Differentiated && anyActiveArg(s);
+    }
+
+    public BitSet entryActive(int block) { return (BitSet) entryActive[block].clone(); }
+
+    public BitSet exitActive(int block) { return (BitSet) exitActive[block].clone(); }
+
+    private boolean anyActiveArg(Stmt s) {
+        for (Value v : s.args()) if (isActive(v)) return true;
+        return false;
+    }
+
+    private boolean computeActive(Stmt s) {
+        int op = s.opcode();
+        if (op >= Opcodes.IADD && op <= Opcodes.DNEG && isFloatingArithmetic(op)) return anyActiveArg(s);
+        return switch (op) {
+            case Opcodes.F2D, Opcodes.D2F -> anyActiveArg(s);
+            case Opcodes.DALOAD, Opcodes.FALOAD, Opcodes.DASTORE, Opcodes.FASTORE -> isActive(s.arg(0));
+            case Opcodes.AALOAD -> isActive(s.arg(0)) && Types.isShadowed(s.result().type());
+            case Opcodes.AASTORE -> isActive(s.arg(0));
+            case Opcodes.NEWARRAY -> {
+                int t = ((IntInsnNode) s.insn()).operand;
+                yield t == Opcodes.T_DOUBLE || t == Opcodes.T_FLOAT;
+            }
+            case Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY -> Types.isShadowed(s.result().type());
+            case Opcodes.CHECKCAST -> anyActiveArg(s) && Types.isDifferentiable(s.result().type());
+            case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> {
+                Callee c = callee(s);
+                yield (c instanceof Callee.Ruled || c instanceof Callee.Differentiated) && anyActiveArg(s);
+            }
+            default -> false;
+        };
+    }
+
+    /** {@code fadd, dadd, fsub, ... dneg}: the float and double columns of the arithmetic opcodes. */
+    static boolean isFloatingArithmetic(int op) {
+        int column = (op - Opcodes.IADD) % 4;
+        return column == 2 || column == 3;
+    }
+
+    /** Refuses active values that flow where no derivative can follow them. */
+    public void checkSupported() {
+        for (Block b : ir.blocks()) {
+            if (!cfg.isReachable(b.index())) continue;
+            for (Stmt s : b.stmts()) check(s);
+            Terminator t = b.terminator();
+            if (t.kind() == Terminator.Kind.THROW || t.kind() == Terminator.Kind.RETURN) continue;
+        }
+    }
+
+    private void check(Stmt s) {
+        int op = s.opcode();
+        switch (op) {
+            case Opcodes.DASTORE, Opcodes.FASTORE, Opcodes.AASTORE -> {
+                if (isActive(s.arg(2)) && !isActive(s.arg(0))) {
+                    throw refusal.at(s.line(), "store of a differentiable value into an array grad4j does not track "
+                                    + "(it comes from a field, a call, or a parameter that is not differentiated)",
+                            "Allocate the array in the differentiable method or pass it in as a differentiated parameter.");
+                }
+            }
+            case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> {
+                if (anyActiveArg(s) && isActive(s.args().get(s.args().size() - 1))) {
+                    FieldInsnNode f = (FieldInsnNode) s.insn();
+                    throw refusal.at(s.line(), "store of a differentiable value into field "
+                                    + simpleName(f.owner) + "." + f.name,
+                            "Keep differentiable values in locals, arrays or return values; fields may hold only data "
+                                    + "that does not depend on the inputs.");
+                }
+            }
+            case Opcodes.INVOKEDYNAMIC -> {
+                InvokeDynamicInsnNode d = (InvokeDynamicInsnNode) s.insn();
+                if (anyActiveArg(s) && !d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory")) {
+                    throw refusal.at(s.line(), "a lambda or dynamic call capturing a differentiable value",
+                            "Call a named method instead of capturing the value in a lambda; streams and lambdas over "
+                                    + "differentiable values are not differentiated.");
+                }
+            }
+            case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> checkCall(s);
+            default -> { }
+        }
+    }
+
+    private void checkCall(Stmt s) {
+        if (!anyActiveArg(s)) return;
+        MethodInsnNode m = (MethodInsnNode) s.insn();
+        String target = simpleName(m.owner) + "." + (s.isNewInit() ? "<init>" : m.name);
+        if (s.isNewInit()) {
+            throw refusal.at(s.line(), "a constructor call with differentiable arguments (new " + simpleName(m.owner) + "(...))",
+                    "Keep differentiable values in locals and arrays; objects may hold only data that does not depend on the inputs.");
+        }
+        Callee c = callee(s);
+        if (!(c instanceof Callee.Plain plain)) return;
+        if (BIT_REINTERPRETATION.contains(m.owner + "." + m.name)) {
+            throw refusal.at(s.line(), "bit reinterpretation of a differentiable value (" + target + ")",
+                    "The bits of a double carry no derivative; register a custom rule for the enclosing method.");
+        }
+        boolean activeArray = false;
+        for (Value v : s.args()) activeArray |= isActive(v) && !v.isScalarDifferentiable();
+        Type result = Type.getReturnType(m.desc);
+        boolean harmlessResult = switch (result.getSort()) {
+            case Type.VOID, Type.BOOLEAN, Type.CHAR, Type.BYTE, Type.SHORT, Type.INT, Type.LONG -> true;
+            case Type.OBJECT -> result.getInternalName().equals("java/lang/String");
+            default -> false;
+        };
+        if (activeArray && !isReadOnlyArrayCall(m)) {
+            throw refusal.at(s.line(), "call of " + target + " with a differentiable array (" + plain.why() + ")",
+                    "grad4j cannot see what " + target + " does to the array; annotate it @Differentiable, "
+                            + "or copy the values it needs into a data array first.");
+        }
+        if (!harmlessResult) {
+            String construct = m.owner.startsWith("java/lang/") && (m.name.equals("valueOf") || m.name.endsWith("Value"))
+                    ? "boxing of a differentiable value (" + target + ")"
+                    : "call of " + target + " with a differentiable argument: " + plain.why();
+            throw refusal.at(s.line(), construct,
+                    "Annotate " + target + " @Differentiable, register a custom rule for it, or keep the value a "
+                            + "primitive double.");
+        }
+    }
+
+    private static boolean isReadOnlyArrayCall(MethodInsnNode m) {
+        return m.owner.equals("java/util/Arrays") && List.of("toString", "deepToString", "equals", "deepEquals",
+                "hashCode", "deepHashCode").contains(m.name);
+    }
+
+    private static String simpleName(String internal) {
+        return internal.substring(internal.lastIndexOf('/') + 1);
+    }
+
+    /** For tests and dumps. */
+    public boolean isConstant(Value v) {
+        return v instanceof Const;
+    }
+}

@@ -1,0 +1,18 @@
+package org.grad4j.transformer.analysis;
+
+import org.grad4j.rules.Rule;
+
+/** What a method call is to the transform. */
+public sealed interface Callee {
+    /** A primitive with a reverse rule in the rule table. */
+    record Ruled(Rule rule) implements Callee {}
+
+    /**
+     * A method whose body is differentiated: called through its generated entry.
+     * {@code isStatic} tells whether the receiver is passed.
+     */
+    record Differentiated(String owner, String name, String descriptor, boolean isStatic) implements Callee {}
+
+    /** Anything else: called as written; refused when it receives differentiable values. */
+    record Plain(String why) implements Callee {}
+}

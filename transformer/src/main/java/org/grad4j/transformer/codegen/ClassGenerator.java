@@ -1,0 +1,67 @@
+package org.grad4j.transformer.codegen;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.grad4j.transformer.GeneratedCode;
+import org.grad4j.transformer.Refusal;
+import org.grad4j.transformer.analysis.Activity;
+import org.grad4j.transformer.analysis.Liveness;
+import org.grad4j.transformer.ir.MethodIr;
+import org.grad4j.transformer.read.ClassHierarchy;
+import org.grad4j.transformer.split.Region;
+import org.grad4j.transformer.split.Split;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * Generates the class that holds one method variant's functions (static methods {@code entry}
+ * and {@code b<head>}), plus one continuation class per differentiated call site.
+ */
+public final class ClassGenerator {
+    private ClassGenerator() {}
+
+    /** A class name for the variant: in the host's package, unique per method and activity mask. */
+    public static String className(MethodIr ir, String mask) {
+        String name = ir.name().replaceAll("[^A-Za-z0-9_$]", "_");
+        return ir.owner() + "$$Grad4j$" + name + "$" + Integer.toHexString((ir.descriptor() + "#" + mask).hashCode());
+    }
+
+    public static GeneratedCode generate(MethodIr ir, Activity activity, Liveness liveness, Split split,
+                                         Refusal refusal, String mask, ClassHierarchy hierarchy) {
+        String className = className(ir, mask);
+        Generation g = new Generation(ir, activity, liveness, split, refusal, className, mask);
+        ClassWriter cw = new HierarchyClassWriter(hierarchy);
+        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC,
+                className, null, "java/lang/Object", null);
+        if (ir.sourceFile() != null) cw.visitSource(ir.sourceFile(), null);
+        List<Region> regions = split.regions();
+        for (int i = 0; i < regions.size(); i++) {
+            Region r = regions.get(i);
+            new FunctionEmitter(g, r, i == 0 ? g.entryShape : g.shapeOf(r.head()), cw).emit();
+        }
+        cw.visitEnd();
+        List<GeneratedCode.GeneratedClass> classes = new ArrayList<>();
+        for (ContinuationSpec spec : g.continuations) {
+            ClassWriter kw = new HierarchyClassWriter(hierarchy);
+            ContinuationEmitter.emit(spec, className, kw, ir.sourceFile());
+            classes.add(new GeneratedCode.GeneratedClass(spec.className(), kw.toByteArray()));
+        }
+        classes.add(0, new GeneratedCode.GeneratedClass(className, cw.toByteArray()));
+        return new GeneratedCode(classes, className, "entry", g.entryShape.descriptor());
+    }
+
+    /** {@code COMPUTE_FRAMES} with super classes read from bytes, never loaded. */
+    private static final class HierarchyClassWriter extends ClassWriter {
+        private final ClassHierarchy hierarchy;
+
+        HierarchyClassWriter(ClassHierarchy hierarchy) {
+            super(COMPUTE_FRAMES);
+            this.hierarchy = hierarchy;
+        }
+
+        @Override
+        protected String getCommonSuperClass(String a, String b) {
+            return hierarchy.commonSuperClass(a, b);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package org.grad4j.transformer.codegen;
+
+import org.grad4j.transformer.ir.Types;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+
+/** Emits the class of one call site's continuation (see {@link ContinuationSpec}). */
+final class ContinuationEmitter {
+    private ContinuationEmitter() {}
+
+    static String valueField(int i) { return "v" + i; }
+
+    static String shadowField(int i) { return "s" + i; }
+
+    static String adjointField(int i) { return "d" + i; }
+
+    static void emit(ContinuationSpec spec, String mainClass, ClassVisitor cv, String sourceFile) {
+        cv.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC,
+                spec.className(), null, "java/lang/Object", new String[] {spec.interfaceName()});
+        if (sourceFile != null) cv.visitSource(sourceFile, null);
+        FunctionShape target = spec.target();
+        for (int i = 0; i < target.types().length; i++) {
+            if (i == spec.resultIndex()) continue;
+            Type t = target.types()[i];
+            cv.visitField(Opcodes.ACC_FINAL, valueField(i), t.getDescriptor(), null, null).visitEnd();
+            if (Types.isShadowed(t)) cv.visitField(Opcodes.ACC_FINAL, shadowField(i), t.getDescriptor(), null, null).visitEnd();
+            if (Types.isScalarDifferentiable(t)) cv.visitField(0, adjointField(i), "D", null, null).visitEnd();
+        }
+        String outer = "L" + spec.outerContinuation() + ";";
+        cv.visitField(Opcodes.ACC_FINAL, "k", outer, null, null).visitEnd();
+        constructor(spec, cv, outer);
+        resume(spec, mainClass, cv, outer);
+        cv.visitEnd();
+    }
+
+    private static void constructor(ContinuationSpec spec, ClassVisitor cv, String outer) {
+        MethodVisitor mv = cv.visitMethod(Opcodes.ACC_PUBLIC, "<init>", spec.constructorDescriptor(), null, null);
+        mv.visitCode();
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+        FunctionShape target = spec.target();
+        int local = 1;
+        for (int i = 0; i < target.types().length; i++) {
+            if (i == spec.resultIndex()) continue;
+            Type t = target.types()[i];
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitVarInsn(t.getOpcode(Opcodes.ILOAD), local);
+            mv.visitFieldInsn(Opcodes.PUTFIELD, spec.className(), valueField(i), t.getDescriptor());
+            local += t.getSize();
+            if (Types.isShadowed(t)) {
+                mv.visitVarInsn(Opcodes.ALOAD, 0);
+                mv.visitVarInsn(Opcodes.ALOAD, local++);
+                mv.visitFieldInsn(Opcodes.PUTFIELD, spec.className(), shadowField(i), t.getDescriptor());
+            }
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        mv.visitVarInsn(Opcodes.ALOAD, local);
+        mv.visitFieldInsn(Opcodes.PUTFIELD, spec.className(), "k", outer);
+        mv.visitInsn(Opcodes.RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
+    /** Runs the function after the call with the captured values and the result; keeps their adjoints. */
+    private static void resume(ContinuationSpec spec, String mainClass, ClassVisitor cv, String outer) {
+        Type result = spec.calleeResult();
+        MethodVisitor mv = cv.visitMethod(Opcodes.ACC_PUBLIC, "resume", Jvm.resumeDescriptor(result), null, null);
+        mv.visitCode();
+        int ctx = 1 + (result.getSort() == Type.VOID ? 0 : result.getSize());
+        FunctionShape target = spec.target();
+        for (int i = 0; i < target.types().length; i++) {
+            Type t = target.types()[i];
+            if (i == spec.resultIndex()) {
+                mv.visitVarInsn(result.getOpcode(Opcodes.ILOAD), 1);
+                if (!t.equals(result)) mv.visitInsn(result.getSort() == Type.FLOAT ? Opcodes.F2D : Opcodes.D2F);
+                continue;
+            }
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitFieldInsn(Opcodes.GETFIELD, spec.className(), valueField(i), t.getDescriptor());
+            if (Types.isShadowed(t)) {
+                mv.visitVarInsn(Opcodes.ALOAD, 0);
+                mv.visitFieldInsn(Opcodes.GETFIELD, spec.className(), shadowField(i), t.getDescriptor());
+            }
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        mv.visitFieldInsn(Opcodes.GETFIELD, spec.className(), "k", outer);
+        mv.visitVarInsn(Opcodes.ALOAD, ctx);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, mainClass, target.name(), target.descriptor(), false);
+        for (int i = 0; i < target.types().length; i++) {
+            int r = target.register(i);
+            if (i == spec.resultIndex() || r < 0) continue;
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            Jvm.loadRegister(mv, ctx, r);
+            mv.visitFieldInsn(Opcodes.PUTFIELD, spec.className(), adjointField(i), "D");
+        }
+        if (spec.resultIndex() >= 0) {
+            Jvm.loadRegister(mv, ctx, target.register(spec.resultIndex()));
+            mv.visitInsn(Opcodes.DRETURN);
+        } else {
+            mv.visitInsn(Opcodes.RETURN);
+        }
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+}

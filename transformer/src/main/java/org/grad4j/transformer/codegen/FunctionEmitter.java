@@ -1,0 +1,441 @@
+package org.grad4j.transformer.codegen;
+
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.grad4j.transformer.analysis.Callee;
+import org.grad4j.transformer.ir.Block;
+import org.grad4j.transformer.ir.EntryValue;
+import org.grad4j.transformer.ir.Stmt;
+import org.grad4j.transformer.ir.Temp;
+import org.grad4j.transformer.ir.Terminator;
+import org.grad4j.transformer.ir.Types;
+import org.grad4j.transformer.ir.Value;
+import org.grad4j.transformer.split.Region;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.LookupSwitchInsnNode;
+import org.objectweb.asm.tree.TableSwitchInsnNode;
+
+/**
+ * Emits one generated function (DESIGN §4.5): the region's blocks forward, keeping every value
+ * in a local of its own and setting a flag per block that needs reverse code; at each edge
+ * leaving the region a call of the next function (or of the continuation, at a return), which
+ * returns only when the rest of the program has run forward and backward; then the reverse of
+ * the blocks that ran, in reverse topological order; finally the adjoints of the parameters
+ * into the registers.
+ */
+final class FunctionEmitter {
+    private final Generation g;
+    private final Region region;
+    private final FunctionShape shape;
+    private final MethodVisitor mv;
+    private final FunctionLocals locals;
+    private final StatementEmitter stmts;
+    private final Map<Integer, Label> labels = new HashMap<>();
+    private final Label reverse = new Label();
+    private final int k;
+    private final int ctx;
+    private int frameCost;
+
+    FunctionEmitter(Generation g, Region region, FunctionShape shape, ClassVisitor cv) {
+        this.g = g;
+        this.region = region;
+        this.shape = shape;
+        this.mv = cv.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, shape.name(), shape.descriptor(), null, null);
+        this.k = shape.continuationLocal();
+        this.ctx = shape.ctxLocal();
+        this.locals = new FunctionLocals(ctx + 1);
+        this.stmts = new StatementEmitter(mv, locals, g.activity, g.hostAccess);
+        for (int b : region.blocks()) labels.put(b, new Label());
+    }
+
+    void emit() {
+        plan();
+        frameCost = 8 * (locals.size() + 16) + 100;
+        mv.visitCode();
+        mv.visitVarInsn(Opcodes.ALOAD, ctx);
+        Jvm.pushInt(mv, frameCost);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "enter", "(I)V", false);
+        for (int[] z : locals.zeroed()) {
+            Type t = Types.ofLocalSort(z[1]);
+            Jvm.zero(mv, t);
+            Jvm.store(mv, t, z[0]);
+        }
+        for (int i = 0; i < shape.slots().length; i++) {
+            Type t = shape.types()[i];
+            Jvm.load(mv, t, shape.local(i));
+            Jvm.store(mv, t, locals.slotVar(shape.slots()[i], t));
+            if (Types.isShadowed(t)) {
+                mv.visitVarInsn(Opcodes.ALOAD, shape.local(i) + t.getSize());
+                mv.visitVarInsn(Opcodes.ASTORE, locals.slotShadow(shape.slots()[i]));
+            }
+        }
+        if (region.stub()) {
+            exitTo(null, region.head());
+        } else {
+            for (int b : region.blocks()) emitBlock(g.ir.block(b));
+        }
+        emitReverse();
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
+    // ---- planning: every local is allocated before code is emitted, so all can be zeroed at entry ----
+
+    private void plan() {
+        for (int i = 0; i < shape.slots().length; i++) planSlot(shape.slots()[i], shape.types()[i]);
+        for (int b : region.blocks()) {
+            Block block = g.ir.block(b);
+            for (EntryValue e : block.reads().values()) {
+                planValue(e);
+                planSlot(e.slot(), e.type());
+            }
+            for (Stmt s : block.stmts()) if (s.result() != null) planValue(s.result());
+            block.exitValues().forEach(this::planSlot);
+            if (g.split.needsReverse(b)) locals.flag(b);
+            Stmt last = block.lastStmt();
+            if (last != null && g.activity.isActiveCall(last)) locals.continuation(b);
+            for (int succ : block.successors()) {
+                if (g.split.isHead(succ)) planPassThrough(block, g.shapeOf(succ));
+            }
+        }
+        if (region.stub()) planPassThrough(null, g.shapeOf(region.head()));
+    }
+
+    private void planPassThrough(Block from, FunctionShape target) {
+        for (int i = 0; i < target.slots().length; i++) {
+            int s = target.slots()[i];
+            if (from == null || !from.exitValues().containsKey(s)) planSlot(s, target.types()[i]);
+        }
+    }
+
+    private void planValue(Value v) {
+        locals.planValue(v);
+        if (g.activity.isActive(v)) {
+            if (v.isScalarDifferentiable()) locals.planAdjoint(v);
+            else if (Types.isShadowed(v.type())) locals.planShadow(v);
+        }
+    }
+
+    private void planSlot(int slot, Value v) {
+        planSlot(slot, v.type());
+    }
+
+    private void planSlot(int slot, Type t) {
+        locals.slotVar(slot, t);
+        if (Types.isShadowed(t)) locals.slotShadow(slot);
+        if (Types.isScalarDifferentiable(t)) locals.adjSlot(slot);
+    }
+
+    // ---- forward ----
+
+    private void emitBlock(Block b) {
+        mv.visitLabel(labels.get(b.index()));
+        if (b.firstLine() > 0) mv.visitLineNumber(b.firstLine(), labels.get(b.index()));
+        if (g.split.needsReverse(b.index())) {
+            mv.visitInsn(Opcodes.ICONST_1);
+            mv.visitVarInsn(Opcodes.ISTORE, locals.flag(b.index()));
+        }
+        for (EntryValue e : b.reads().values()) {
+            Jvm.load(mv, e.type(), locals.slotVar(e.slot(), e.type()));
+            if (e.type().getSort() >= Type.ARRAY) Jvm.narrow(mv, e.type());
+            Jvm.store(mv, e.type(), locals.value(e));
+            if (locals.hasShadow(e)) {
+                mv.visitVarInsn(Opcodes.ALOAD, locals.slotShadow(e.slot()));
+                mv.visitVarInsn(Opcodes.ASTORE, locals.shadow(e));
+            }
+        }
+        List<Stmt> body = b.stmts();
+        Stmt last = b.lastStmt();
+        boolean endsInCall = last != null && g.activity.isActiveCall(last);
+        int line = -1;
+        for (Stmt s : body) {
+            if (s == last && endsInCall) break;
+            if (s.line() > 0 && s.line() != line) {
+                Label l = new Label();
+                mv.visitLabel(l);
+                mv.visitLineNumber(s.line(), l);
+                line = s.line();
+            }
+            stmts.forward(s);
+        }
+        if (endsInCall) {
+            callExit(b, last);
+        } else {
+            terminate(b);
+        }
+    }
+
+    private void terminate(Block b) {
+        Terminator t = b.terminator();
+        int[] succ = t.successors();
+        switch (t.kind()) {
+            case GOTO -> edge(b, succ[0]);
+            case BRANCH -> {
+                t.args().forEach(stmts::load);
+                Label taken = new Label();
+                mv.visitJumpInsn(t.insn().getOpcode(), taken);
+                edge(b, succ[1]);
+                mv.visitLabel(taken);
+                edge(b, succ[0]);
+            }
+            case SWITCH -> {
+                stmts.load(t.args().get(0));
+                Label[] cases = new Label[succ.length];
+                for (int i = 0; i < cases.length; i++) cases[i] = new Label();
+                Label[] rest = java.util.Arrays.copyOfRange(cases, 1, cases.length);
+                if (t.insn() instanceof TableSwitchInsnNode ts) {
+                    mv.visitTableSwitchInsn(ts.min, ts.max, cases[0], rest);
+                } else {
+                    LookupSwitchInsnNode ls = (LookupSwitchInsnNode) t.insn();
+                    mv.visitLookupSwitchInsn(cases[0], ls.keys.stream().mapToInt(Integer::intValue).toArray(), rest);
+                }
+                for (int i = 0; i < cases.length; i++) {
+                    mv.visitLabel(cases[i]);
+                    edge(b, succ[i]);
+                }
+            }
+            case RETURN -> returnExit(t);
+            case THROW -> {
+                stmts.load(t.args().get(0));
+                mv.visitInsn(Opcodes.ATHROW);
+            }
+        }
+    }
+
+    /** Control passes from {@code b} to {@code succ}: inside the region a jump, else a call. */
+    private void edge(Block b, int succ) {
+        if (g.split.isHead(succ)) {
+            exitTo(b, succ);
+            return;
+        }
+        BitSet live = g.liveness.liveIn(succ);
+        for (var e : b.exitValues().entrySet()) {
+            int s = e.getKey();
+            if (!live.get(s)) continue;
+            Value v = e.getValue();
+            stmts.load(v);
+            Jvm.store(mv, v.type(), locals.slotVar(s, v.type()));
+            if (Types.isShadowed(v.type())) {
+                stmts.loadShadow(v);
+                mv.visitVarInsn(Opcodes.ASTORE, locals.slotShadow(s));
+            }
+        }
+        mv.visitJumpInsn(Opcodes.GOTO, labels.get(succ));
+    }
+
+    /** Pushes the value slot {@code s} holds when leaving {@code b} (null b: the function's entry). */
+    private void loadSlotAtExit(Block b, int s, Type t) {
+        Value v = b == null ? null : b.exitValues().get(s);
+        if (v != null) {
+            stmts.load(v);
+        } else {
+            Jvm.load(mv, t, locals.slotVar(s, t));
+            if (t.getSort() >= Type.ARRAY) Jvm.narrow(mv, t);
+        }
+    }
+
+    private void loadSlotShadowAtExit(Block b, int s, Type t) {
+        Value v = b == null ? null : b.exitValues().get(s);
+        if (v != null) {
+            stmts.loadShadow(v);
+        } else if (slotActiveAtExit(b, s)) {
+            mv.visitVarInsn(Opcodes.ALOAD, locals.slotShadow(s));
+            Jvm.narrow(mv, t);
+        } else {
+            mv.visitInsn(Opcodes.ACONST_NULL);
+        }
+    }
+
+    private boolean slotActiveAtExit(Block b, int s) {
+        if (b == null) { // the entry stub forwards its own parameters
+            int i = shape.indexOf(s);
+            return i >= 0 && g.mask.charAt(i - (g.ir.isStatic() ? 0 : 1)) == '1';
+        }
+        return g.activity.exitActive(b.index()).get(s);
+    }
+
+    private void pushArguments(Block b, FunctionShape target, int skip) {
+        for (int i = 0; i < target.slots().length; i++) {
+            if (i == skip) continue;
+            int s = target.slots()[i];
+            Type t = target.types()[i];
+            loadSlotAtExit(b, s, t);
+            if (Types.isShadowed(t)) loadSlotShadowAtExit(b, s, t);
+        }
+    }
+
+    /** Calls the function headed by {@code head}; its parameters' adjoints come back in registers. */
+    private void exitTo(Block b, int head) {
+        FunctionShape target = g.shapeOf(head);
+        pushArguments(b, target, -1);
+        mv.visitVarInsn(Opcodes.ALOAD, k);
+        mv.visitVarInsn(Opcodes.ALOAD, ctx);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, g.className, target.name(), target.descriptor(), false);
+        for (int i = 0; i < target.slots().length; i++) {
+            int r = target.register(i);
+            int s = target.slots()[i];
+            if (r < 0 || !slotActiveAtExit(b, s)) continue;
+            addToAdjSlot(s, () -> Jvm.loadRegister(mv, ctx, r));
+        }
+        mv.visitJumpInsn(Opcodes.GOTO, reverse);
+    }
+
+    private void addToAdjSlot(int s, Runnable pushDouble) {
+        int a = locals.adjSlot(s);
+        pushDouble.run();
+        mv.visitVarInsn(Opcodes.DLOAD, a);
+        mv.visitInsn(Opcodes.DADD);
+        mv.visitVarInsn(Opcodes.DSTORE, a);
+    }
+
+    private void returnExit(Terminator t) {
+        Type result = Type.getReturnType(g.ir.descriptor());
+        mv.visitVarInsn(Opcodes.ALOAD, k);
+        Value v = t.returned();
+        if (v != null) stmts.load(v);
+        mv.visitVarInsn(Opcodes.ALOAD, ctx);
+        mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, g.continuation, "resume", Jvm.resumeDescriptor(result), true);
+        if (v != null) {
+            if (stmts.hasAdjoint(v)) stmts.accumulate(v);
+            else mv.visitInsn(Opcodes.POP2);
+        }
+        mv.visitJumpInsn(Opcodes.GOTO, reverse);
+    }
+
+    /** A differentiated call ends the region: the rest of this block's program runs in its continuation. */
+    private void callExit(Block b, Stmt call) {
+        Callee.Differentiated callee = (Callee.Differentiated) g.activity.callee(call);
+        int after = b.successors()[0];
+        FunctionShape target = g.shapeOf(after);
+        Type calleeResult = Type.getReturnType(callee.descriptor());
+        if (Jvm.continuationFor(calleeResult) == null) {
+            throw g.refusal.at(call.line(), "a call of @Differentiable " + simple(callee.owner()) + "." + callee.name()
+                            + " that returns " + calleeResult.getClassName(),
+                    "Differentiable methods called with differentiable arguments must return double, float or void.");
+        }
+        int resultIndex = calleeResult.getSort() == Type.VOID ? -1 : target.indexOf(g.ir.block(after).slotCount() - 1);
+        ContinuationSpec spec = new ContinuationSpec(g.continuationClass(b.index()), calleeResult, target, resultIndex,
+                g.continuation);
+        g.continuations.add(spec);
+        int cont = locals.continuation(b.index());
+        mv.visitTypeInsn(Opcodes.NEW, spec.className());
+        mv.visitInsn(Opcodes.DUP);
+        pushArguments(b, target, resultIndex);
+        mv.visitVarInsn(Opcodes.ALOAD, k);
+        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, spec.className(), "<init>", spec.constructorDescriptor(), false);
+        mv.visitVarInsn(Opcodes.ASTORE, cont);
+
+        FunctionShape calleeShape = FunctionShape.entry(callee.owner(), callee.descriptor(), callee.isStatic(),
+                new int[0], spec.interfaceName());
+        StringBuilder mask = new StringBuilder();
+        for (int j = 0; j < call.args().size(); j++) {
+            Value arg = call.args().get(j);
+            Type pt = calleeShape.types()[j];
+            stmts.load(arg);
+            if (Types.isShadowed(pt)) stmts.loadShadow(arg);
+            if (j > 0 || callee.isStatic()) mask.append(g.activity.isActive(arg) ? '1' : '0');
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, cont);
+        mv.visitVarInsn(Opcodes.ALOAD, ctx);
+        String desc = calleeShape.descriptor();
+        boolean self = callee.owner().equals(g.ir.owner()) && callee.name().equals(g.ir.name())
+                && callee.descriptor().equals(g.ir.descriptor()) && mask.toString().equals(g.mask);
+        if (self) {
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, g.className, "entry", desc, false);
+        } else {
+            mv.visitInvokeDynamicInsn("call", desc, CalleeLinking.BOOTSTRAP, callee.owner().replace('/', '.'),
+                    callee.name(), callee.descriptor() + "#" + mask);
+        }
+        for (int j = 0; j < call.args().size(); j++) {
+            int r = calleeShape.register(j);
+            Value arg = call.args().get(j);
+            if (r < 0 || !stmts.hasAdjoint(arg)) continue;
+            Jvm.loadRegister(mv, ctx, r);
+            stmts.accumulate(arg);
+        }
+        for (int i = 0; i < target.slots().length; i++) {
+            int s = target.slots()[i];
+            if (i == resultIndex || !Types.isScalarDifferentiable(target.types()[i]) || !slotActiveAtExit(b, s)) continue;
+            int field = i;
+            addToAdjSlot(s, () -> {
+                mv.visitVarInsn(Opcodes.ALOAD, cont);
+                mv.visitTypeInsn(Opcodes.CHECKCAST, spec.className());
+                mv.visitFieldInsn(Opcodes.GETFIELD, spec.className(), ContinuationEmitter.adjointField(field), "D");
+            });
+        }
+        mv.visitJumpInsn(Opcodes.GOTO, reverse);
+    }
+
+    private static String simple(String internal) {
+        return internal.substring(internal.lastIndexOf('/') + 1);
+    }
+
+    // ---- reverse ----
+
+    private void emitReverse() {
+        mv.visitLabel(reverse);
+        List<Integer> blocks = region.blocks();
+        for (int i = blocks.size() - 1; i >= 0; i--) {
+            int b = blocks.get(i);
+            if (!g.split.needsReverse(b)) continue;
+            Label skip = new Label();
+            mv.visitVarInsn(Opcodes.ILOAD, locals.flag(b));
+            mv.visitJumpInsn(Opcodes.IFEQ, skip);
+            reverseBlock(g.ir.block(b));
+            mv.visitLabel(skip);
+        }
+        for (int i = 0; i < shape.slots().length; i++) {
+            int r = shape.register(i);
+            if (r < 0) continue;
+            mv.visitVarInsn(Opcodes.ALOAD, ctx);
+            mv.visitFieldInsn(Opcodes.GETFIELD, Jvm.CTX, "d", "[D");
+            Jvm.pushInt(mv, r);
+            mv.visitVarInsn(Opcodes.DLOAD, locals.adjSlot(shape.slots()[i]));
+            mv.visitInsn(Opcodes.DASTORE);
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, ctx);
+        Jvm.pushInt(mv, frameCost);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "exit", "(I)V", false);
+        mv.visitInsn(Opcodes.RETURN);
+    }
+
+    private void reverseBlock(Block b) {
+        // slots the block wrote: their adjoints move to the values written, and the old values' start afresh
+        for (var e : b.exitValues().entrySet()) {
+            int s = e.getKey();
+            if (!locals.hasAdjSlot(s)) continue;
+            Value v = e.getValue();
+            int a = locals.adjSlot(s);
+            if (stmts.hasAdjoint(v)) {
+                mv.visitVarInsn(Opcodes.DLOAD, a);
+                stmts.accumulate(v);
+            }
+            mv.visitInsn(Opcodes.DCONST_0);
+            mv.visitVarInsn(Opcodes.DSTORE, a);
+        }
+        List<Stmt> body = b.stmts();
+        for (int i = body.size() - 1; i >= 0; i--) {
+            Stmt s = body.get(i);
+            if (g.activity.isActive(s) && !g.activity.isActiveCall(s)) stmts.adjoint(s);
+        }
+        for (EntryValue e : b.reads().values()) {
+            if (!stmts.hasAdjoint(e)) continue;
+            int a = locals.adjSlot(e.slot());
+            mv.visitVarInsn(Opcodes.DLOAD, locals.adjoint(e));
+            mv.visitVarInsn(Opcodes.DLOAD, a);
+            mv.visitInsn(Opcodes.DADD);
+            mv.visitVarInsn(Opcodes.DSTORE, a);
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private static boolean isTemp(Value v) {
+        return v instanceof Temp;
+    }
+}

@@ -1,0 +1,96 @@
+package org.grad4j.transformer.codegen;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.grad4j.transformer.ir.Types;
+import org.grad4j.transformer.ir.Value;
+import org.objectweb.asm.Type;
+
+/**
+ * The JVM locals of one generated function. Every IR value gets its own local (the forward
+ * pass's record for the reverse pass); each active scalar gets an adjoint local (a double), each
+ * active array a shadow local. Slots of the original method are mirrored by {@code slotVar}s,
+ * one per slot and kind of value, which carry values between blocks of the region; {@code
+ * adjSlot}s carry the adjoint of a slot's current value through the reverse pass.
+ */
+final class FunctionLocals {
+    private static final Type OBJECT = Type.getType(Object.class);
+
+    private int next;
+    private final List<int[]> zeroed = new ArrayList<>(); // {local, sort}
+    private final Map<Value, Integer> value = new IdentityHashMap<>();
+    private final Map<Value, Integer> adjoint = new IdentityHashMap<>();
+    private final Map<Value, Integer> shadow = new IdentityHashMap<>();
+    private final Map<Long, Integer> slotVar = new HashMap<>();
+    private final Map<Integer, Integer> slotShadow = new HashMap<>();
+    private final Map<Integer, Integer> adjSlot = new HashMap<>();
+    private final Map<Integer, Integer> flag = new HashMap<>();
+    private final Map<Integer, Integer> continuation = new HashMap<>();
+
+    FunctionLocals(int firstFree) {
+        this.next = firstFree;
+    }
+
+    private int allocate(Type t) {
+        int local = next;
+        next += t.getSize();
+        zeroed.add(new int[] {local, Types.localSort(t)});
+        return local;
+    }
+
+    int value(Value v) {
+        Integer l = value.get(v);
+        if (l == null) throw new IllegalStateException("no local for " + v);
+        return l;
+    }
+
+    void planValue(Value v) {
+        value.computeIfAbsent(v, x -> allocate(x.type()));
+    }
+
+    void planAdjoint(Value v) {
+        adjoint.computeIfAbsent(v, x -> allocate(Type.DOUBLE_TYPE));
+    }
+
+    void planShadow(Value v) {
+        shadow.computeIfAbsent(v, x -> allocate(OBJECT));
+    }
+
+    boolean hasAdjoint(Value v) { return adjoint.containsKey(v); }
+
+    boolean hasShadow(Value v) { return shadow.containsKey(v); }
+
+    int adjoint(Value v) { return adjoint.get(v); }
+
+    int shadow(Value v) { return shadow.get(v); }
+
+    int slotVar(int slot, Type t) {
+        return slotVar.computeIfAbsent(slot * 16L + Types.localSort(t), k -> allocate(Types.ofLocalSort(Types.localSort(t))));
+    }
+
+    int slotShadow(int slot) {
+        return slotShadow.computeIfAbsent(slot, k -> allocate(OBJECT));
+    }
+
+    int adjSlot(int slot) {
+        return adjSlot.computeIfAbsent(slot, k -> allocate(Type.DOUBLE_TYPE));
+    }
+
+    boolean hasAdjSlot(int slot) { return adjSlot.containsKey(slot); }
+
+    int flag(int block) {
+        return flag.computeIfAbsent(block, k -> allocate(Type.INT_TYPE));
+    }
+
+    int continuation(int block) {
+        return continuation.computeIfAbsent(block, k -> allocate(OBJECT));
+    }
+
+    /** Locals to zero at entry so the verifier sees them assigned on every path. */
+    List<int[]> zeroed() { return zeroed; }
+
+    int size() { return next; }
+}

@@ -1,0 +1,282 @@
+package org.grad4j.transformer.codegen;
+
+import org.grad4j.rules.Rule;
+import org.grad4j.transformer.analysis.Activity;
+import org.grad4j.transformer.analysis.Callee;
+import org.grad4j.transformer.ir.Const;
+import org.grad4j.transformer.ir.Stmt;
+import org.grad4j.transformer.ir.Types;
+import org.grad4j.transformer.ir.Value;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+
+/**
+ * The forward and the adjoint code of single statements. Forward: the original instruction
+ * between loads of its operands and a store of its result, plus the shadow of an active array
+ * result. Adjoint: the reverse rule, accumulating into the operands' adjoint locals; the
+ * derivatives of library primitives come from the rule table, never from here.
+ */
+final class StatementEmitter {
+    private final MethodVisitor mv;
+    private final FunctionLocals locals;
+    private final Activity activity;
+    private final HostAccess hostAccess;
+
+    StatementEmitter(MethodVisitor mv, FunctionLocals locals, Activity activity, HostAccess hostAccess) {
+        this.mv = mv;
+        this.locals = locals;
+        this.activity = activity;
+        this.hostAccess = hostAccess;
+    }
+
+    void load(Value v) {
+        if (v instanceof Const c) {
+            c.push().accept(mv);
+        } else {
+            Jvm.load(mv, v.type(), locals.value(v));
+        }
+    }
+
+    /** Pushes the value as a double (floats widened). */
+    void loadDouble(Value v) {
+        load(v);
+        Jvm.toDouble(mv, v.type());
+    }
+
+    /** Pushes the shadow of an array value, or null when it has none (a data array). */
+    void loadShadow(Value v) {
+        if (locals.hasShadow(v)) {
+            mv.visitVarInsn(Opcodes.ALOAD, locals.shadow(v));
+            Jvm.narrow(mv, v.type());
+        } else {
+            mv.visitInsn(Opcodes.ACONST_NULL);
+        }
+    }
+
+    boolean hasAdjoint(Value v) {
+        return locals.hasAdjoint(v);
+    }
+
+    /** {@code adj[v] += (double on the stack)}; the caller checks {@link #hasAdjoint} first. */
+    void accumulate(Value v) {
+        int a = locals.adjoint(v);
+        mv.visitVarInsn(Opcodes.DLOAD, a);
+        mv.visitInsn(Opcodes.DADD);
+        mv.visitVarInsn(Opcodes.DSTORE, a);
+    }
+
+    private void loadAdjoint(Value v) {
+        mv.visitVarInsn(Opcodes.DLOAD, locals.adjoint(v));
+    }
+
+    // ---- forward ----
+
+    void forward(Stmt s) {
+        AbstractInsnNode insn = s.insn();
+        if (s.opcode() == Opcodes.IINC) {
+            load(s.arg(0));
+            Jvm.pushInt(mv, s.increment());
+            mv.visitInsn(Opcodes.IADD);
+        } else if (s.isNewInit()) {
+            MethodInsnNode init = (MethodInsnNode) insn;
+            if (hostAccess.needsLinking(init)) {
+                s.args().forEach(this::load);
+                hostAccess.emit(mv, init, true);
+            } else {
+                mv.visitTypeInsn(Opcodes.NEW, init.owner);
+                mv.visitInsn(Opcodes.DUP);
+                s.args().forEach(this::load);
+                init.accept(mv);
+            }
+        } else {
+            s.args().forEach(this::load);
+            if (hostAccess.needsLinking(insn)) hostAccess.emit(mv, insn, false);
+            else insn.accept(mv);
+        }
+        if (s.result() != null) Jvm.store(mv, s.result().type(), locals.value(s.result()));
+        if (activity.isActive(s)) forwardShadow(s);
+    }
+
+    /** Shadows of active array results, and the mirror structure of 2-D shadows. */
+    private void forwardShadow(Stmt s) {
+        switch (s.opcode()) {
+            case Opcodes.NEWARRAY, Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY -> {
+                s.args().forEach(this::load);
+                s.insn().accept(mv);
+                mv.visitVarInsn(Opcodes.ASTORE, locals.shadow(s.result()));
+            }
+            case Opcodes.AALOAD -> {
+                Label none = new Label(), done = new Label();
+                loadShadow(s.arg(0));
+                mv.visitJumpInsn(Opcodes.IFNULL, none);
+                loadShadow(s.arg(0));
+                load(s.arg(1));
+                mv.visitInsn(Opcodes.AALOAD);
+                mv.visitVarInsn(Opcodes.ASTORE, locals.shadow(s.result()));
+                mv.visitJumpInsn(Opcodes.GOTO, done);
+                mv.visitLabel(none);
+                mv.visitInsn(Opcodes.ACONST_NULL);
+                mv.visitVarInsn(Opcodes.ASTORE, locals.shadow(s.result()));
+                mv.visitLabel(done);
+            }
+            case Opcodes.CHECKCAST -> {
+                loadShadow(s.arg(0));
+                mv.visitTypeInsn(Opcodes.CHECKCAST, ((TypeInsnNode) s.insn()).desc);
+                mv.visitVarInsn(Opcodes.ASTORE, locals.shadow(s.result()));
+            }
+            case Opcodes.AASTORE -> mirrorRowStore(s);
+            default -> { }
+        }
+    }
+
+    /** {@code container[i] = row}: the container's shadow gets the row's shadow at {@code i}. */
+    private void mirrorRowStore(Stmt s) {
+        Value row = s.arg(2);
+        Label skip = new Label();
+        loadShadow(s.arg(0));
+        mv.visitJumpInsn(Opcodes.IFNULL, skip);
+        loadShadow(s.arg(0));
+        mv.visitTypeInsn(Opcodes.CHECKCAST, "[Ljava/lang/Object;");
+        load(s.arg(1));
+        if (locals.hasShadow(row)) {
+            loadShadow(row);
+        } else if (row.type().getSort() == Type.ARRAY && row.type().getDimensions() == 1
+                && Types.isScalarDifferentiable(row.type().getElementType())) {
+            // a data row placed in a tracked container may later receive active values: give it a zero shadow
+            Label isNull = new Label(), done = new Label();
+            load(row);
+            mv.visitJumpInsn(Opcodes.IFNULL, isNull);
+            load(row);
+            mv.visitInsn(Opcodes.ARRAYLENGTH);
+            mv.visitIntInsn(Opcodes.NEWARRAY, row.type().getElementType().getSort() == Type.DOUBLE ? Opcodes.T_DOUBLE : Opcodes.T_FLOAT);
+            mv.visitJumpInsn(Opcodes.GOTO, done);
+            mv.visitLabel(isNull);
+            mv.visitInsn(Opcodes.ACONST_NULL);
+            mv.visitLabel(done);
+        } else {
+            mv.visitInsn(Opcodes.ACONST_NULL);
+        }
+        mv.visitInsn(Opcodes.AASTORE);
+        mv.visitLabel(skip);
+    }
+
+    // ---- reverse ----
+
+    void adjoint(Stmt s) {
+        int op = s.opcode();
+        Value r = s.result();
+        switch (op) {
+            case Opcodes.DADD, Opcodes.FADD -> {
+                propagate(s.arg(0), () -> loadAdjoint(r));
+                propagate(s.arg(1), () -> loadAdjoint(r));
+            }
+            case Opcodes.DSUB, Opcodes.FSUB -> {
+                propagate(s.arg(0), () -> loadAdjoint(r));
+                propagate(s.arg(1), () -> { loadAdjoint(r); mv.visitInsn(Opcodes.DNEG); });
+            }
+            case Opcodes.DMUL, Opcodes.FMUL -> {
+                propagate(s.arg(0), () -> { loadAdjoint(r); loadDouble(s.arg(1)); mv.visitInsn(Opcodes.DMUL); });
+                propagate(s.arg(1), () -> { loadAdjoint(r); loadDouble(s.arg(0)); mv.visitInsn(Opcodes.DMUL); });
+            }
+            case Opcodes.DDIV, Opcodes.FDIV -> {
+                propagate(s.arg(0), () -> { loadAdjoint(r); loadDouble(s.arg(1)); mv.visitInsn(Opcodes.DDIV); });
+                propagate(s.arg(1), () -> {
+                    loadAdjoint(r);
+                    mv.visitInsn(Opcodes.DNEG);
+                    loadDouble(r);
+                    mv.visitInsn(Opcodes.DMUL);
+                    loadDouble(s.arg(1));
+                    mv.visitInsn(Opcodes.DDIV);
+                });
+            }
+            case Opcodes.DREM, Opcodes.FREM -> { // r = x - trunc(x/y)*y
+                propagate(s.arg(0), () -> loadAdjoint(r));
+                propagate(s.arg(1), () -> {
+                    loadAdjoint(r);
+                    mv.visitInsn(Opcodes.DNEG);
+                    loadDouble(s.arg(0));
+                    loadDouble(r);
+                    mv.visitInsn(Opcodes.DSUB);
+                    loadDouble(s.arg(1));
+                    mv.visitInsn(Opcodes.DDIV);
+                    mv.visitInsn(Opcodes.DMUL);
+                });
+            }
+            case Opcodes.DNEG, Opcodes.FNEG -> propagate(s.arg(0), () -> { loadAdjoint(r); mv.visitInsn(Opcodes.DNEG); });
+            case Opcodes.F2D, Opcodes.D2F -> propagate(s.arg(0), () -> loadAdjoint(r));
+            case Opcodes.DALOAD, Opcodes.FALOAD -> elementRead(s);
+            case Opcodes.DASTORE, Opcodes.FASTORE -> elementWrite(s);
+            case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKEINTERFACE, Opcodes.INVOKESPECIAL -> {
+                if (activity.callee(s) instanceof Callee.Ruled ruled) ruleAdjoint(s, ruled.rule());
+            }
+            default -> { } // array allocation, row reads, casts: shadows need no reverse work
+        }
+    }
+
+    private void propagate(Value target, Runnable pushContribution) {
+        if (!hasAdjoint(target)) return;
+        pushContribution.run();
+        accumulate(target);
+    }
+
+    /** {@code r = a[i]}: {@code shadow(a)[i] += adj r}. */
+    private void elementRead(Stmt s) {
+        Value array = s.arg(0);
+        if (!locals.hasShadow(array) || !hasAdjoint(s.result())) return;
+        boolean isFloat = s.opcode() == Opcodes.FALOAD;
+        Label skip = new Label();
+        loadShadow(array);
+        mv.visitJumpInsn(Opcodes.IFNULL, skip);
+        loadShadow(array);
+        load(s.arg(1));
+        mv.visitInsn(Opcodes.DUP2);
+        mv.visitInsn(isFloat ? Opcodes.FALOAD : Opcodes.DALOAD);
+        if (isFloat) mv.visitInsn(Opcodes.F2D);
+        loadAdjoint(s.result());
+        mv.visitInsn(Opcodes.DADD);
+        if (isFloat) mv.visitInsn(Opcodes.D2F);
+        mv.visitInsn(isFloat ? Opcodes.FASTORE : Opcodes.DASTORE);
+        mv.visitLabel(skip);
+    }
+
+    /** {@code a[i] = v}: {@code adj v += shadow(a)[i]; shadow(a)[i] = 0}. */
+    private void elementWrite(Stmt s) {
+        Value array = s.arg(0);
+        if (!locals.hasShadow(array)) return;
+        boolean isFloat = s.opcode() == Opcodes.FASTORE;
+        Label skip = new Label();
+        loadShadow(array);
+        mv.visitJumpInsn(Opcodes.IFNULL, skip);
+        if (hasAdjoint(s.arg(2))) {
+            loadShadow(array);
+            load(s.arg(1));
+            mv.visitInsn(isFloat ? Opcodes.FALOAD : Opcodes.DALOAD);
+            if (isFloat) mv.visitInsn(Opcodes.F2D);
+            accumulate(s.arg(2));
+        }
+        loadShadow(array);
+        load(s.arg(1));
+        mv.visitInsn(isFloat ? Opcodes.FCONST_0 : Opcodes.DCONST_0);
+        mv.visitInsn(isFloat ? Opcodes.FASTORE : Opcodes.DASTORE);
+        mv.visitLabel(skip);
+    }
+
+    private void ruleAdjoint(Stmt s, Rule rule) {
+        if (s.result() == null || !hasAdjoint(s.result())) return;
+        for (int i = 0; i < rule.arity(); i++) {
+            Rule.AdjointMethod m = rule.adjoint(i);
+            Value arg = s.arg(i);
+            if (m == null || !hasAdjoint(arg)) continue;
+            s.args().forEach(this::load);
+            load(s.result());
+            loadAdjoint(s.result());
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, m.owner(), m.name(), m.descriptor(), false);
+            accumulate(arg);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package org.grad4j.transformer.read;
+
+import java.util.List;
+import org.grad4j.TransformException;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AnnotationNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.analysis.Analyzer;
+import org.objectweb.asm.tree.analysis.AnalyzerException;
+import org.objectweb.asm.tree.analysis.BasicValue;
+import org.objectweb.asm.tree.analysis.Frame;
+
+/** Reading stage: class bytes to ASM trees, methods, annotations and frames. */
+public final class ClassFiles {
+    public static final String DIFFERENTIABLE = "Lorg/grad4j/Differentiable;";
+
+    private ClassFiles() {}
+
+    public static ClassNode read(byte[] bytes) {
+        ClassNode node = new ClassNode();
+        new ClassReader(bytes).accept(node, ClassReader.SKIP_FRAMES);
+        return node;
+    }
+
+    public static MethodNode method(ClassNode owner, String name, String descriptor) {
+        for (MethodNode m : owner.methods) {
+            if (m.name.equals(name) && m.desc.equals(descriptor)) return m;
+        }
+        return null;
+    }
+
+    public static boolean isDifferentiable(MethodNode m) {
+        return has(m.visibleAnnotations) || has(m.invisibleAnnotations);
+    }
+
+    private static boolean has(List<AnnotationNode> annotations) {
+        if (annotations == null) return false;
+        for (AnnotationNode a : annotations) if (a.desc.equals(DIFFERENTIABLE)) return true;
+        return false;
+    }
+
+    /** Type of every local and stack slot before every instruction (null where unreachable). */
+    public static Frame<BasicValue>[] frames(ClassNode owner, MethodNode m, ClassHierarchy hierarchy) {
+        HierarchyVerifier verifier = new HierarchyVerifier(hierarchy, Type.getObjectType(owner.name),
+                owner.superName == null ? null : Type.getObjectType(owner.superName),
+                owner.interfaces.stream().map(Type::getObjectType).toList(),
+                (owner.access & org.objectweb.asm.Opcodes.ACC_INTERFACE) != 0);
+        try {
+            return new Analyzer<>(verifier).analyze(owner.name, m);
+        } catch (AnalyzerException e) {
+            throw new TransformException("grad4j cannot analyse " + owner.name.replace('/', '.') + "." + m.name
+                    + m.desc + ": " + e.getMessage() + ". This usually means the class file was not produced by javac "
+                    + "or is damaged; differentiate a plain Java method instead.", e);
+        }
+    }
+}

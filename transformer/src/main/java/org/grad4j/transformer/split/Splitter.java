@@ -1,0 +1,122 @@
+package org.grad4j.transformer.split;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import org.grad4j.transformer.analysis.Activity;
+import org.grad4j.transformer.analysis.Cfg;
+import org.grad4j.transformer.ir.Block;
+import org.grad4j.transformer.ir.MethodIr;
+import org.grad4j.transformer.ir.Stmt;
+import org.grad4j.transformer.ir.Terminator;
+import org.grad4j.transformer.ir.Value;
+
+/**
+ * Chooses where generated functions start (DESIGN §4.4): the method entry, the block after every
+ * differentiated call, the header of every loop whose body needs reverse code, and every block
+ * reached from two functions' regions (to a fixpoint). Loops that need no reverse code stay
+ * real loops inside their region.
+ */
+public final class Splitter {
+    private final MethodIr ir;
+    private final Cfg cfg;
+    private final Activity activity;
+    private final BitSet needsReverse = new BitSet();
+    private final BitSet heads = new BitSet();
+
+    private Splitter(MethodIr ir, Cfg cfg, Activity activity) {
+        this.ir = ir;
+        this.cfg = cfg;
+        this.activity = activity;
+    }
+
+    /** The regions; the first is the method's entry function. */
+    public static Split split(MethodIr ir, Cfg cfg, Activity activity) {
+        return new Splitter(ir, cfg, activity).split();
+    }
+
+    private Split split() {
+        for (int b : cfg.reversePostOrder()) if (computeNeedsReverse(ir.block(b))) needsReverse.set(b);
+        boolean entryStub = !cfg.preds(0).isEmpty();
+        heads.set(0);
+        for (int b : cfg.reversePostOrder()) {
+            Stmt last = ir.block(b).lastStmt();
+            if (last != null && activity.isActiveCall(last)) {
+                heads.set(ir.block(b).successors()[0]);
+            }
+        }
+        for (Cfg.Loop loop : cfg.loops()) {
+            if (loop.body().intersects(needsReverse)) heads.set(loop.header());
+        }
+        List<Region> regions;
+        while (true) {
+            regions = new ArrayList<>();
+            int[] owner = new int[ir.size()];
+            java.util.Arrays.fill(owner, -1);
+            boolean grew = false;
+            for (int h = heads.nextSetBit(0); h >= 0; h = heads.nextSetBit(h + 1)) {
+                if (!cfg.isReachable(h)) continue;
+                List<Integer> blocks = regionOf(h);
+                for (int b : blocks) {
+                    if (b != h && owner[b] >= 0 && owner[b] != h) {
+                        heads.set(b);
+                        grew = true;
+                    }
+                    if (owner[b] < 0) owner[b] = h;
+                }
+                regions.add(new Region(h, blocks, false));
+            }
+            if (!grew) break;
+        }
+        if (entryStub) regions.add(0, new Region(0, List.of(), true));
+        return new Split(regions, (BitSet) heads.clone(), (BitSet) needsReverse.clone());
+    }
+
+    /** Blocks reachable from {@code h} without entering another head, in reverse post-order. */
+    private List<Integer> regionOf(int h) {
+        List<Integer> post = new ArrayList<>();
+        BitSet seen = new BitSet();
+        dfs(h, h, seen, post);
+        java.util.Collections.reverse(post);
+        return post;
+    }
+
+    private void dfs(int b, int h, BitSet seen, List<Integer> post) {
+        // iterative DFS to survive huge methods
+        List<int[]> stack = new ArrayList<>();
+        seen.set(b);
+        stack.add(new int[] {b, 0});
+        while (!stack.isEmpty()) {
+            int[] top = stack.get(stack.size() - 1);
+            Block block = ir.block(top[0]);
+            int[] succ = leavesByCall(block) ? new int[0] : block.successors();
+            if (top[1] < succ.length) {
+                int s = succ[top[1]++];
+                if (!heads.get(s) && !seen.get(s)) {
+                    seen.set(s);
+                    stack.add(new int[] {s, 0});
+                }
+            } else {
+                post.add(top[0]);
+                stack.remove(stack.size() - 1);
+            }
+        }
+    }
+
+    private boolean leavesByCall(Block b) {
+        Stmt last = b.lastStmt();
+        return last != null && activity.isActiveCall(last);
+    }
+
+    private boolean computeNeedsReverse(Block b) {
+        for (Stmt s : b.stmts()) if (activity.isActive(s)) return true;
+        Terminator t = b.terminator();
+        if (t.kind() == Terminator.Kind.RETURN && t.returned() != null && activity.isActive(t.returned())) return true;
+        BitSet in = activity.entryActive(b.index());
+        for (var e : b.exitValues().entrySet()) {
+            Value v = e.getValue();
+            if (activity.isActive(v) || in.get(e.getKey())) return true;
+        }
+        return false;
+    }
+}
