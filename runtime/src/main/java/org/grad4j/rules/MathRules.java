@@ -47,163 +47,163 @@ package org.grad4j.rules;
 @ZeroDerivative(name = "signum", descriptor = "(F)F")
 @ZeroDerivative(name = "ulp", descriptor = "(D)D")
 @ZeroDerivative(name = "ulp", descriptor = "(F)F")
-final class MathRules {
+public final class MathRules {
     private static final double LN10 = Math.log(10);
 
     private MathRules() {}
 
     /** {@code dy · derivative}, but exactly 0 when {@code dy} is 0 even if the derivative is infinite. */
-    static double scale(double dy, double derivative) {
+    public static double scale(double dy, double derivative) {
         return dy == 0 ? 0 : dy * derivative;
     }
 
     // ---- trigonometric
 
     @Adjoint(of = "sin")
-    static double sin(double x, double y, double dy) { return dy * Math.cos(x); }
+    public static double sin(double x, double y, double dy) { return dy * Math.cos(x); }
 
     @Adjoint(of = "cos")
-    static double cos(double x, double y, double dy) { return -dy * Math.sin(x); }
+    public static double cos(double x, double y, double dy) { return -dy * Math.sin(x); }
 
     /** tan' = 1 + tan²: uses the result, and stays accurate near ±π/2 where cos² loses digits. */
     @Adjoint(of = "tan")
-    static double tan(double x, double y, double dy) { return dy * (1 + y * y); }
+    public static double tan(double x, double y, double dy) { return dy * (1 + y * y); }
 
     @Adjoint(of = "asin")
-    static double asin(double x, double y, double dy) { return scale(dy, 1 / Math.sqrt((1 - x) * (1 + x))); }
+    public static double asin(double x, double y, double dy) { return scale(dy, 1 / Math.sqrt((1 - x) * (1 + x))); }
 
     @Adjoint(of = "acos")
-    static double acos(double x, double y, double dy) { return scale(dy, -1 / Math.sqrt((1 - x) * (1 + x))); }
+    public static double acos(double x, double y, double dy) { return scale(dy, -1 / Math.sqrt((1 - x) * (1 + x))); }
 
     @Adjoint(of = "atan")
-    static double atan(double x, double y, double dy) { return dy / (1 + x * x); }
+    public static double atan(double x, double y, double dy) { return dy / (1 + x * x); }
 
     /** atan2(a, b) is the angle of the point (b, a): ∂/∂a = b / r², ∂/∂b = -a / r². */
     @Adjoint(of = "atan2", arg = 0)
-    static double atan2Y(double a, double b, double y, double dy) {
+    public static double atan2Y(double a, double b, double y, double dy) {
         double r = Math.hypot(a, b);
         return r == 0 ? 0 : dy * (b / r) / r;
     }
 
     @Adjoint(of = "atan2", arg = 1)
-    static double atan2X(double a, double b, double y, double dy) {
+    public static double atan2X(double a, double b, double y, double dy) {
         double r = Math.hypot(a, b);
         return r == 0 ? 0 : -dy * (a / r) / r;
     }
 
     @Adjoint(of = "toRadians")
-    static double toRadians(double x, double y, double dy) { return dy * (Math.PI / 180); }
+    public static double toRadians(double x, double y, double dy) { return dy * (Math.PI / 180); }
 
     @Adjoint(of = "toDegrees")
-    static double toDegrees(double x, double y, double dy) { return dy * (180 / Math.PI); }
+    public static double toDegrees(double x, double y, double dy) { return dy * (180 / Math.PI); }
 
     // ---- hyperbolic
 
     @Adjoint(of = "sinh")
-    static double sinh(double x, double y, double dy) { return dy * Math.cosh(x); }
+    public static double sinh(double x, double y, double dy) { return dy * Math.cosh(x); }
 
     @Adjoint(of = "cosh")
-    static double cosh(double x, double y, double dy) { return dy * Math.sinh(x); }
+    public static double cosh(double x, double y, double dy) { return dy * Math.sinh(x); }
 
     @Adjoint(of = "tanh")
-    static double tanh(double x, double y, double dy) { return dy * (1 - y * y); }
+    public static double tanh(double x, double y, double dy) { return dy * (1 - y * y); }
 
     // ---- exponential and logarithm
 
     @Adjoint(of = "exp")
-    static double exp(double x, double y, double dy) { return dy * y; }
+    public static double exp(double x, double y, double dy) { return dy * y; }
 
     /** expm1' = e^x = y + 1. */
     @Adjoint(of = "expm1")
-    static double expm1(double x, double y, double dy) { return dy * (y + 1); }
+    public static double expm1(double x, double y, double dy) { return dy * (y + 1); }
 
     @Adjoint(of = "log")
-    static double log(double x, double y, double dy) { return scale(dy, 1 / x); }
+    public static double log(double x, double y, double dy) { return scale(dy, 1 / x); }
 
     @Adjoint(of = "log10")
-    static double log10(double x, double y, double dy) { return scale(dy, 1 / (x * LN10)); }
+    public static double log10(double x, double y, double dy) { return scale(dy, 1 / (x * LN10)); }
 
     @Adjoint(of = "log1p")
-    static double log1p(double x, double y, double dy) { return scale(dy, 1 / (1 + x)); }
+    public static double log1p(double x, double y, double dy) { return scale(dy, 1 / (1 + x)); }
 
     // ---- powers and roots
 
     @Adjoint(of = "sqrt")
-    static double sqrt(double x, double y, double dy) { return scale(dy, 0.5 / y); }
+    public static double sqrt(double x, double y, double dy) { return scale(dy, 0.5 / y); }
 
     /** cbrt' = 1 / (3 y²). */
     @Adjoint(of = "cbrt")
-    static double cbrt(double x, double y, double dy) { return scale(dy, 1 / (3 * y * y)); }
+    public static double cbrt(double x, double y, double dy) { return scale(dy, 1 / (3 * y * y)); }
 
     @Adjoint(of = "pow", arg = 0)
-    static double powBase(double x, double p, double y, double dy) {
+    public static double powBase(double x, double p, double y, double dy) {
         return p == 0 ? 0 : scale(dy, p * Math.pow(x, p - 1));
     }
 
     @Adjoint(of = "pow", arg = 1)
-    static double powExponent(double x, double p, double y, double dy) {
+    public static double powExponent(double x, double p, double y, double dy) {
         return x > 0 ? scale(dy, y * Math.log(x)) : 0;
     }
 
     @Adjoint(of = "hypot", arg = 0)
-    static double hypotX(double a, double b, double h, double dy) { return h == 0 ? 0 : dy * (a / h); }
+    public static double hypotX(double a, double b, double h, double dy) { return h == 0 ? 0 : dy * (a / h); }
 
     @Adjoint(of = "hypot", arg = 1)
-    static double hypotY(double a, double b, double h, double dy) { return h == 0 ? 0 : dy * (b / h); }
+    public static double hypotY(double a, double b, double h, double dy) { return h == 0 ? 0 : dy * (b / h); }
 
     /** scalb(x, s) = x·2^s; scaling dy itself avoids overflow of 2^s where x·2^s is finite. */
     @Adjoint(of = "scalb")
-    static double scalb(double x, int s, double y, double dy) { return Math.scalb(dy, s); }
+    public static double scalb(double x, int s, double y, double dy) { return Math.scalb(dy, s); }
 
     @Adjoint(of = "scalb")
-    static double scalb(float x, int s, float y, double dy) { return Math.scalb(dy, s); }
+    public static double scalb(float x, int s, float y, double dy) { return Math.scalb(dy, s); }
 
     // ---- products and remainders
 
     @Adjoint(of = "fma", arg = 0)
-    static double fmaA(double a, double b, double c, double y, double dy) { return dy * b; }
+    public static double fmaA(double a, double b, double c, double y, double dy) { return dy * b; }
 
     @Adjoint(of = "fma", arg = 1)
-    static double fmaB(double a, double b, double c, double y, double dy) { return dy * a; }
+    public static double fmaB(double a, double b, double c, double y, double dy) { return dy * a; }
 
     @Adjoint(of = "fma", arg = 2)
-    static double fmaC(double a, double b, double c, double y, double dy) { return dy; }
+    public static double fmaC(double a, double b, double c, double y, double dy) { return dy; }
 
     @Adjoint(of = "fma", arg = 0)
-    static double fmaA(float a, float b, float c, float y, double dy) { return dy * b; }
+    public static double fmaA(float a, float b, float c, float y, double dy) { return dy * b; }
 
     @Adjoint(of = "fma", arg = 1)
-    static double fmaB(float a, float b, float c, float y, double dy) { return dy * a; }
+    public static double fmaB(float a, float b, float c, float y, double dy) { return dy * a; }
 
     @Adjoint(of = "fma", arg = 2)
-    static double fmaC(float a, float b, float c, float y, double dy) { return dy; }
+    public static double fmaC(float a, float b, float c, float y, double dy) { return dy; }
 
     @Adjoint(of = "IEEEremainder", arg = 0)
-    static double remainderX(double x, double d, double r, double dy) { return dy; }
+    public static double remainderX(double x, double d, double r, double dy) { return dy; }
 
     /** r = x - n·d, so ∂r/∂d = -n; n is recovered from the result (exact up to rounding, hence rint). */
     @Adjoint(of = "IEEEremainder", arg = 1)
-    static double remainderD(double x, double d, double r, double dy) {
+    public static double remainderD(double x, double d, double r, double dy) {
         return -dy * Math.rint((x - r) / d);
     }
 
     // ---- sign, magnitude and selection
 
     @Adjoint(of = "abs")
-    static double abs(double x, double y, double dy) { return x > 0 ? dy : x < 0 ? -dy : 0; }
+    public static double abs(double x, double y, double dy) { return x > 0 ? dy : x < 0 ? -dy : 0; }
 
     @Adjoint(of = "abs")
-    static double abs(float x, float y, double dy) { return x > 0 ? dy : x < 0 ? -dy : 0; }
+    public static double abs(float x, float y, double dy) { return x > 0 ? dy : x < 0 ? -dy : 0; }
 
     /** copySign(a, b) = ±a: +1 when the sign bits of a and the result agree, else -1; 0 at a = 0 like abs. */
     @Adjoint(of = "copySign")
-    static double copySign(double a, double b, double y, double dy) {
+    public static double copySign(double a, double b, double y, double dy) {
         if (a == 0) return 0;
         return (Double.doubleToRawLongBits(a) ^ Double.doubleToRawLongBits(y)) < 0 ? -dy : dy;
     }
 
     @Adjoint(of = "copySign")
-    static double copySign(float a, float b, float y, double dy) {
+    public static double copySign(float a, float b, float y, double dy) {
         if (a == 0) return 0;
         return (Float.floatToRawIntBits(a) ^ Float.floatToRawIntBits(y)) < 0 ? -dy : dy;
     }
@@ -214,46 +214,46 @@ final class MathRules {
     }
 
     @Adjoint(of = "max", arg = 0)
-    static double max0(double a, double b, double y, double dy) { return firstSelected(a, y) ? dy : 0; }
+    public static double max0(double a, double b, double y, double dy) { return firstSelected(a, y) ? dy : 0; }
 
     @Adjoint(of = "max", arg = 1)
-    static double max1(double a, double b, double y, double dy) { return firstSelected(a, y) ? 0 : dy; }
+    public static double max1(double a, double b, double y, double dy) { return firstSelected(a, y) ? 0 : dy; }
 
     @Adjoint(of = "min", arg = 0)
-    static double min0(double a, double b, double y, double dy) { return firstSelected(a, y) ? dy : 0; }
+    public static double min0(double a, double b, double y, double dy) { return firstSelected(a, y) ? dy : 0; }
 
     @Adjoint(of = "min", arg = 1)
-    static double min1(double a, double b, double y, double dy) { return firstSelected(a, y) ? 0 : dy; }
+    public static double min1(double a, double b, double y, double dy) { return firstSelected(a, y) ? 0 : dy; }
 
     @Adjoint(of = "max", arg = 0)
-    static double max0(float a, float b, float y, double dy) { return firstSelected(a, y) ? dy : 0; }
+    public static double max0(float a, float b, float y, double dy) { return firstSelected(a, y) ? dy : 0; }
 
     @Adjoint(of = "max", arg = 1)
-    static double max1(float a, float b, float y, double dy) { return firstSelected(a, y) ? 0 : dy; }
+    public static double max1(float a, float b, float y, double dy) { return firstSelected(a, y) ? 0 : dy; }
 
     @Adjoint(of = "min", arg = 0)
-    static double min0(float a, float b, float y, double dy) { return firstSelected(a, y) ? dy : 0; }
+    public static double min0(float a, float b, float y, double dy) { return firstSelected(a, y) ? dy : 0; }
 
     @Adjoint(of = "min", arg = 1)
-    static double min1(float a, float b, float y, double dy) { return firstSelected(a, y) ? 0 : dy; }
+    public static double min1(float a, float b, float y, double dy) { return firstSelected(a, y) ? 0 : dy; }
 
     // ---- one-ulp moves: identity in x (see the class comment)
 
     @Adjoint(of = "nextUp")
-    static double nextUp(double x, double y, double dy) { return dy; }
+    public static double nextUp(double x, double y, double dy) { return dy; }
 
     @Adjoint(of = "nextUp")
-    static double nextUp(float x, float y, double dy) { return dy; }
+    public static double nextUp(float x, float y, double dy) { return dy; }
 
     @Adjoint(of = "nextDown")
-    static double nextDown(double x, double y, double dy) { return dy; }
+    public static double nextDown(double x, double y, double dy) { return dy; }
 
     @Adjoint(of = "nextDown")
-    static double nextDown(float x, float y, double dy) { return dy; }
+    public static double nextDown(float x, float y, double dy) { return dy; }
 
     @Adjoint(of = "nextAfter")
-    static double nextAfter(double x, double direction, double y, double dy) { return dy; }
+    public static double nextAfter(double x, double direction, double y, double dy) { return dy; }
 
     @Adjoint(of = "nextAfter")
-    static double nextAfter(float x, double direction, float y, double dy) { return dy; }
+    public static double nextAfter(float x, double direction, float y, double dy) { return dy; }
 }

@@ -22,6 +22,14 @@ import org.grad4j.GradientException;
  * FloatContinuation} or {@link VoidContinuation} by {@code R}. When it returns, {@code ctx.d[i]}
  * holds the adjoint of the i-th {@code double}/{@code float} parameter (counted in declaration
  * order; receiver excluded), and shadows hold the adjoints of arrays.
+ *
+ * <p>How {@code AD} calls an entry ({@link EntryCall}): on a gradient worker thread
+ * ({@link Workers}), with the arguments as the user gave them (arrays are never copied),
+ * fresh zero shadows for the differentiated arrays (one shared shadow for an array object
+ * passed twice) and null for data arrays (a lambda's captured arrays), a top continuation that
+ * must be resumed exactly once before the entry returns normally (it records the value and
+ * returns the seed 1.0), and a fresh {@link Ctx} whose stack budget is what the worker has
+ * left. An entry handle of any other type is reported as an internal error.
  */
 public final class Bridge {
     /** System-properties key of the installed generator. */
