@@ -47,8 +47,13 @@ final class GeneratedEntries implements BiFunction<Class<?>, String, MethodHandl
     public MethodHandle apply(Class<?> host, String nameAndDescriptor) {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(nameAndDescriptor, "nameAndDescriptor");
+        if (nameAndDescriptor.indexOf('(') <= 0) {
+            throw new GradientException("grad4j: '" + nameAndDescriptor + "' is not a method name followed by a "
+                    + "JVM descriptor, e.g. loss([D)D");
+        }
+        String key = org.grad4j.transformer.Transformer.canonicalKey(nameAndDescriptor);
         // computeIfAbsent only creates the slot; generation runs outside the map's bin lock.
-        return entries.get(host).computeIfAbsent(nameAndDescriptor, k -> new Entry()).get(host, nameAndDescriptor);
+        return entries.get(host).computeIfAbsent(key, k -> new Entry()).get(host, key);
     }
 
     /** One method's slot: its handle once generated. */

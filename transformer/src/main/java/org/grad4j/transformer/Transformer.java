@@ -34,7 +34,21 @@ public final class Transformer {
         this.rules = rules;
     }
 
-    /** Generates the reverse-mode code of {@code owner.name descriptor}, every parameter differentiated. */
+    /**
+     * The canonical form of a request key {@code name + descriptor [+ "#" + mask]}: the mask made
+     * explicit, so that equal requests share one generated class.
+     */
+    public static String canonicalKey(String nameAndDescriptor) {
+        if (nameAndDescriptor.indexOf('#') >= 0) return nameAndDescriptor;
+        int paren = nameAndDescriptor.indexOf('(');
+        return nameAndDescriptor + "#" + "1".repeat(Type.getArgumentTypes(nameAndDescriptor.substring(paren)).length);
+    }
+
+    /**
+     * Generates the reverse-mode code of {@code owner.name descriptor}; a descriptor may carry
+     * {@code "#" + mask} (see {@link #generate(String, String, String, String)}), else every
+     * parameter is differentiated.
+     */
     public GeneratedCode generate(String ownerInternalName, String methodName, String methodDescriptor) {
         int hash = methodDescriptor.indexOf('#');
         if (hash >= 0) {

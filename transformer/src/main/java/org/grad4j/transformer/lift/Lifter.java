@@ -76,12 +76,6 @@ public final class Lifter {
                     "The lock would be held across the whole rest of the program in reverse mode; remove "
                             + "'synchronized' and lock around the AD call instead.");
         }
-        if (!method.tryCatchBlocks.isEmpty()) {
-            int line = lineAt(method.instructions.indexOf(method.tryCatchBlocks.get(0).start));
-            throw refusal.at(line, "try/catch (or try-with-resources, or a synchronized block) in differentiable code",
-                    "Move the try/catch out of the differentiable method, into the caller of AD, or into a helper "
-                            + "that takes and returns no differentiable values.");
-        }
         for (AbstractInsnNode insn : method.instructions) {
             int op = insn.getOpcode();
             if (op == Opcodes.JSR || op == Opcodes.RET) {
@@ -92,6 +86,12 @@ public final class Lifter {
                 throw refusal.at(lineAt(method.instructions.indexOf(insn)), "a synchronized block (monitorenter)",
                         "The lock would be held across the whole rest of the program in reverse mode; lock around the AD call instead.");
             }
+        }
+        if (!method.tryCatchBlocks.isEmpty()) {
+            int line = lineFrom(method.instructions.indexOf(method.tryCatchBlocks.get(0).start));
+            throw refusal.at(line, "try/catch (or try-with-resources, or a synchronized block) in differentiable code",
+                    "Move the try/catch out of the differentiable method, into the caller of AD, or into a helper "
+                            + "that takes and returns no differentiable values.");
         }
     }
 
@@ -108,6 +108,14 @@ public final class Lifter {
 
     private int lineAt(int insnIndex) {
         return insnIndex >= 0 && insnIndex < lines.length ? lines[insnIndex] : -1;
+    }
+
+    /** The first source line at or after an instruction (try blocks start before their line entry). */
+    private int lineFrom(int insnIndex) {
+        for (int i = Math.max(insnIndex, 0); i < lines.length; i++) {
+            if (lines[i] > 0 && method.instructions.get(i).getOpcode() >= 0) return lines[i];
+        }
+        return -1;
     }
 
     private int firstLine() {

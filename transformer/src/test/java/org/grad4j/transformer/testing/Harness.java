@@ -42,8 +42,7 @@ public final class Harness {
     }
 
     public static MethodHandle entry(Class<?> host, String nameAndDesc) {
-        String key = nameAndDesc.contains("#") ? nameAndDesc
-                : nameAndDesc + "#" + "1".repeat(Type.getArgumentTypes(nameAndDesc.substring(nameAndDesc.indexOf('('))).length);
+        String key = Transformer.canonicalKey(nameAndDesc);
         return ENTRIES.computeIfAbsent(host.getName() + "." + key, k -> generate(host, key));
     }
 

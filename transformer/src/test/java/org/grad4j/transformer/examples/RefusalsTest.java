@@ -1,0 +1,40 @@
+package org.grad4j.transformer.examples;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.grad4j.TransformException;
+import org.grad4j.transformer.ClassFileLocator;
+import org.grad4j.transformer.Transformer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.objectweb.asm.Type;
+
+/** Every refusal names the class, method, source line, the construct and a remedy. */
+class RefusalsTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "storesField|store of a differentiable value into field Refused.field|Keep differentiable values",
+        "tryCatch|try/catch|Move the try/catch",
+        "monitor|synchronized block|lock around the AD call",
+        "synchronizedMethod|a synchronized method|remove 'synchronized'",
+        "callsUnannotated|call of Refused.notAnnotated with a differentiable argument|Annotate Refused.notAnnotated @Differentiable",
+        "boxes|boxing of a differentiable value (Double.valueOf)|keep the value a primitive double",
+        "bits|bit reinterpretation|custom rule",
+        "lambdaCapture|lambda or dynamic call capturing a differentiable value|named method",
+        "returnsInt|returning int|Return a double or float",
+    })
+    void refusalNamesWhereWhatAndRemedy(String method, String construct, String remedy) throws Exception {
+        String desc = Type.getMethodDescriptor(Refused.class.getDeclaredMethod(method, method.equals("returnsInt")
+                ? new Class<?>[] {double.class} : new Class<?>[] {double.class}));
+        TransformException e = assertThrows(TransformException.class, () ->
+                new Transformer(ClassFileLocator.of(Refused.class.getClassLoader()))
+                        .generate(Type.getInternalName(Refused.class), method, desc));
+        String m = e.getMessage();
+        assertTrue(m.contains("org.grad4j.transformer.examples.Refused." + method), m);
+        assertTrue(m.contains(construct), m);
+        assertTrue(m.contains(remedy), m);
+        if (!method.equals("returnsInt")) assertTrue(m.matches("(?s).*\\(Refused\\.java:\\d+\\).*"), "line number: " + m);
+    }
+}

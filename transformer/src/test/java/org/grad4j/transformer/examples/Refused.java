@@ -1,0 +1,70 @@
+package org.grad4j.transformer.examples;
+
+import org.grad4j.Differentiable;
+
+/** Constructs the transform refuses, each with its message checked by {@link RefusalsTest}. */
+public final class Refused {
+    static double field;
+    private static final Object LOCK = new Object();
+
+    private Refused() {}
+
+    @Differentiable
+    public static double storesField(double x) {
+        field = x * 2;
+        return x;
+    }
+
+    @Differentiable
+    public static double tryCatch(double x) {
+        try {
+            return Double.parseDouble("1") * x;
+        } catch (NumberFormatException e) {
+            return x;
+        }
+    }
+
+    @Differentiable
+    public static double monitor(double x) {
+        synchronized (LOCK) {
+            return x * x;
+        }
+    }
+
+    @Differentiable
+    public static synchronized double synchronizedMethod(double x) {
+        return x;
+    }
+
+    static double notAnnotated(double x) {
+        return x * 3;
+    }
+
+    @Differentiable
+    public static double callsUnannotated(double x) {
+        return notAnnotated(x) + 1;
+    }
+
+    @Differentiable
+    public static double boxes(double x) {
+        Double boxed = x;
+        return boxed * 2;
+    }
+
+    @Differentiable
+    public static double bits(double x) {
+        long b = Double.doubleToRawLongBits(x);
+        return b > 0 ? x : -x;
+    }
+
+    @Differentiable
+    public static double lambdaCapture(double x) {
+        java.util.function.DoubleSupplier s = () -> x * 2;
+        return s.getAsDouble();
+    }
+
+    @Differentiable
+    public static int returnsInt(double x) {
+        return (int) x;
+    }
+}
