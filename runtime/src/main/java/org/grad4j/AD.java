@@ -126,7 +126,7 @@ public final class AD {
     /** Generates (or finds) the entry on the caller's thread, so transform errors show its stack; runs it on a worker. */
     private static Outcome run(Call call) {
         Method m = call.method();
-        MethodHandle entry = Bridge.entryOf(m.getDeclaringClass(), m.getName(), Descriptors.of(m));
+        MethodHandle entry = Bridge.entryOf(m.getDeclaringClass(), m.getName(), Descriptors.of(m) + "#" + call.activityMask());
         return Workers.shared().call(() -> EntryCall.run(call, entry));
     }
 }

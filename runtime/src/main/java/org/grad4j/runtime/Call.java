@@ -11,7 +11,8 @@ import java.lang.reflect.Modifier;
  * @param method the implementation actually run (virtual calls already dispatched)
  * @param receiver the receiver of an instance method, else null
  * @param args one per parameter of {@code method}, boxed
- * @param differentiated per parameter; only meaningful for double/float arrays
+ * @param differentiated per parameter: whether it is differentiated (its derivative is wanted); others
+ *     are constants to the generated code, and data arrays get no shadow
  */
 public record Call(Method method, Object receiver, Object[] args, boolean[] differentiated) {
     public Call {
@@ -21,6 +22,17 @@ public record Call(Method method, Object receiver, Object[] args, boolean[] diff
         if (Modifier.isStatic(method.getModifiers()) != (receiver == null)) {
             throw new IllegalArgumentException("receiver does not match " + method);
         }
+    }
+
+    /**
+     * The activity mask of the request, one {@code '1'}/{@code '0'} per parameter, appended to the
+     * descriptor as {@code "#" + mask} when asking the {@link Bridge} for an entry: code that only
+     * the differentiated parameters reach gets adjoints, the rest runs as plain code.
+     */
+    public String activityMask() {
+        StringBuilder sb = new StringBuilder(differentiated.length);
+        for (boolean d : differentiated) sb.append(d ? '1' : '0');
+        return sb.toString();
     }
 
     public boolean isStatic() {

@@ -50,7 +50,7 @@ public final class Functions {
         }
         Method apply = Dispatch.implementation(interfaceMethod(iface, argType), function);
         Dispatch.requireBytecode(apply);
-        return new Resolved(new Call(apply, function, new Object[] {x}, new boolean[] {argType.isArray()}), 0);
+        return new Resolved(new Call(apply, function, new Object[] {x}, new boolean[] {true}), 0);
     }
 
     private static SerializedLambda serializedForm(Object lambda, Class<?> iface) {
@@ -129,8 +129,8 @@ public final class Functions {
         Object[] args = Arrays.copyOf(leading, n);
         args[n - 1] = x;
         boolean[] differentiated = new boolean[n];
-        // a captured array that is the input itself shares its shadow; other captured arrays are data
-        for (int i = 0; i < n; i++) differentiated[i] = argType.isArray() && args[i] == x;
+        // the input, and a captured array that is the input itself (it shares its shadow); other captures are data
+        for (int i = 0; i < n; i++) differentiated[i] = i == n - 1 || (argType.isArray() && args[i] == x);
         return new Resolved(new Call(impl, instance ? receiver : null, args, differentiated), n - 1);
     }
 

@@ -51,7 +51,9 @@ public final class MethodCalls {
         Object[] values = arguments(impl, name, args);
         Class<?>[] types = impl.getParameterTypes();
         boolean[] differentiated = new boolean[types.length];
-        for (int i = 0; i < types.length; i++) differentiated[i] = Shadows.isDifferentiableArray(types[i]);
+        for (int i = 0; i < types.length; i++) {
+            differentiated[i] = Shadows.isDifferentiableArray(types[i]) || types[i] == double.class || types[i] == float.class;
+        }
         return new Call(impl, isStatic ? null : receiver, values, differentiated);
     }
 

@@ -58,7 +58,9 @@ class FunctionsTest {
         assertTrue(java.util.Arrays.stream(args).anyMatch(o -> o == data));
         assertEquals(5.0, args[2]);
         assertEquals(2, r.input());
-        for (boolean d : r.call().differentiated()) assertFalse(d, "captured data arrays get no shadow");
+        boolean[] d = r.call().differentiated();
+        for (int i = 0; i < d.length; i++) assertEquals(i == r.input(), d[i], "only the argument is differentiated; captures are constants");
+        assertEquals("001", r.call().activityMask());
     }
 
     static final class Helper {
