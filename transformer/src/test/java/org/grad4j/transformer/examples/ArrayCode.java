@@ -1,0 +1,117 @@
+package org.grad4j.transformer.examples;
+
+import org.grad4j.Differentiable;
+
+/** Array code the way numerical Java is written: in-place updates, local arrays, 2-D arrays. */
+public final class ArrayCode {
+    private ArrayCode() {}
+
+    @Differentiable
+    public static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+        return s;
+    }
+
+    @Differentiable
+    public static double matVecNorm(double[][] m, double[] v) {
+        double[] y = new double[m.length];
+        for (int i = 0; i < m.length; i++) {
+            for (int j = 0; j < v.length; j++) y[i] += m[i][j] * v[j];
+        }
+        double s = 0;
+        for (double yi : y) s += yi * yi;
+        return Math.sqrt(s);
+    }
+
+    @Differentiable
+    public static double prefixSumsInPlace(double[] x) {
+        for (int i = 1; i < x.length; i++) x[i] += x[i - 1] * 0.5;
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += Math.sin(x[i]) * (i + 1);
+        return s;
+    }
+
+    @Differentiable
+    public static double bubbleSortWeighted(double[] in) {
+        double[] a = new double[in.length];
+        for (int i = 0; i < in.length; i++) a[i] = in[i];
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j + 1 < a.length - i; j++) {
+                if (a[j] > a[j + 1]) {
+                    double t = a[j];
+                    a[j] = a[j + 1];
+                    a[j + 1] = t;
+                }
+            }
+        }
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] * (i + 1);
+        return s;
+    }
+
+    @Differentiable
+    public static double scaleInPlace(double[] x, double k) {
+        for (int i = 0; i < x.length; i++) x[i] *= k;
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += x[i] * x[i];
+        return s;
+    }
+
+    @Differentiable
+    public static double heat(double[] u0, double alpha, int steps) {
+        double[] u = new double[u0.length];
+        double[] next = new double[u0.length];
+        for (int i = 0; i < u.length; i++) u[i] = u0[i];
+        for (int t = 0; t < steps; t++) {
+            for (int i = 1; i + 1 < u.length; i++) next[i] = u[i] + alpha * (u[i - 1] - 2 * u[i] + u[i + 1]);
+            next[0] = u[0];
+            next[u.length - 1] = u[u.length - 1];
+            double[] swap = u;
+            u = next;
+            next = swap;
+        }
+        double s = 0;
+        for (int i = 0; i < u.length; i++) s += u[i] * u[i] * (i + 1);
+        return s;
+    }
+
+    @Differentiable
+    public static double rowsInLocals(double[][] m) {
+        double s = 0;
+        for (double[] row : m) {
+            row[0] = row[0] * row[1];
+            s += row[0];
+        }
+        double[][] fresh = new double[2][3];
+        fresh[1][2] = s * s;
+        fresh[0] = m[0];
+        return fresh[1][2] + fresh[0][0];
+    }
+
+    @Differentiable
+    public static double gmmLogLikelihood(double[][] x, double[] weights, double[][] means, double[] logSigma) {
+        int k = means.length;
+        int d = means[0].length;
+        double total = 0;
+        double[] logp = new double[k];
+        for (double[] xi : x) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < k; c++) {
+                double sq = 0;
+                for (int j = 0; j < d; j++) {
+                    double z = (xi[j] - means[c][j]) * Math.exp(-logSigma[c]);
+                    sq += z * z;
+                }
+                logp[c] = weights[c] - 0.5 * sq - d * logSigma[c];
+                if (logp[c] > max) max = logp[c];
+            }
+            double sum = 0;
+            for (int c = 0; c < k; c++) sum += Math.exp(logp[c] - max);
+            total += max + Math.log(sum);
+        }
+        double norm = 0;
+        for (double w : weights) norm += Math.exp(w);
+        return total - x.length * Math.log(norm);
+    }
+}
