@@ -7,7 +7,9 @@ import org.grad4j.transformer.analysis.CallResolver;
 import org.grad4j.transformer.analysis.Cfg;
 import org.grad4j.transformer.analysis.Liveness;
 import org.grad4j.transformer.codegen.ClassGenerator;
+import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.ir.MethodIr;
+import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.lift.Lifter;
 import org.grad4j.transformer.read.ClassFiles;
 import org.grad4j.transformer.read.ClassHierarchy;
@@ -81,9 +83,11 @@ public final class Transformer {
             throw refusal.at(-1, "no such method " + methodName + methodDescriptor, "Check the method's name and parameter types.");
         }
         Type result = Type.getReturnType(methodDescriptor);
-        if (result.getSort() != Type.DOUBLE && result.getSort() != Type.FLOAT && result.getSort() != Type.VOID) {
+        if (result.getSort() != Type.DOUBLE && result.getSort() != Type.FLOAT && result.getSort() != Type.VOID
+                && !Types.isShadowed(result)) {
             throw refusal.at(-1, "a differentiable method returning " + result.getClassName(),
-                    "Return a double or float (the value to differentiate), or void for a method that updates arrays.");
+                    "Return a double or float (the value to differentiate), an array of them, or void for a method "
+                            + "that updates arrays.");
         }
         int params = Type.getArgumentTypes(methodDescriptor).length;
         if (activeMask.length() != params || !activeMask.matches("[01]*")) {
@@ -93,7 +97,7 @@ public final class Transformer {
         for (int i = 0; i < params; i++) active[i] = activeMask.charAt(i) == '1';
 
         ClassHierarchy hierarchy = new ClassHierarchy(locator);
-        MethodIr ir = Lifter.lift(owner, method, hierarchy);
+        MethodIr ir = Lifter.lift(owner, method, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated);
         Cfg cfg = new Cfg(ir, refusal);
         Activity activity = new Activity(ir, cfg, active, calls, refusal);
         activity.checkSupported();

@@ -87,7 +87,7 @@ public final class Activity {
                 for (int p : cfg.preds(b)) in.or(exitActive[p]);
                 entryActive[b] = in;
                 for (Stmt s : block.stmts()) {
-                    if (s.result() != null && Types.isDifferentiable(s.result().type()) && computeActive(s)) {
+                    if (s.result() != null && (Types.isDifferentiable(s.result().type()) || isArrayCopy(s)) && computeActive(s)) {
                         activeTemps.set(s.result().id());
                     }
                 }
@@ -146,9 +146,24 @@ public final class Activity {
             case Opcodes.CHECKCAST -> anyActiveArg(s) && Types.isDifferentiable(s.result().type());
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> {
                 Callee c = callee(s);
+                if (c instanceof Callee.ArrayOp arrayOp) yield arrayOpActive(s, arrayOp.kind());
                 yield (c instanceof Callee.Ruled || c instanceof Callee.Differentiated) && anyActiveArg(s);
             }
             default -> false;
+        };
+    }
+
+    /** A copy whose result (an Object, for {@code clone}) carries the source's shadow. */
+    private boolean isArrayCopy(Stmt s) {
+        return callee(s) instanceof Callee.ArrayOp op && op.kind() != Callee.ArrayOp.Kind.ARRAYCOPY
+                && op.kind() != Callee.ArrayOp.Kind.FILL && op.kind() != Callee.ArrayOp.Kind.FILL_RANGE;
+    }
+
+    private boolean arrayOpActive(Stmt s, Callee.ArrayOp.Kind kind) {
+        return switch (kind) {
+            case ARRAYCOPY -> isActive(s.arg(0)) || isActive(s.arg(2));
+            case FILL, FILL_RANGE -> isActive(s.arg(0));
+            default -> isActive(s.arg(0));
         };
     }
 
@@ -209,6 +224,15 @@ public final class Activity {
                     "Keep differentiable values in locals and arrays; objects may hold only data that does not depend on the inputs.");
         }
         Callee c = callee(s);
+        if (c instanceof Callee.ArrayOp op) {
+            Value destination = op.kind() == Callee.ArrayOp.Kind.ARRAYCOPY ? s.arg(2) : s.arg(0);
+            if (!isActive(destination) && anyActiveArg(s)) {
+                throw refusal.at(s.line(), "copying or filling differentiable values (" + target + ") into an "
+                                + "array grad4j does not track (it comes from a field, a call, or a parameter that is not differentiated)",
+                        "Allocate the destination array in the differentiable method or pass it in as a differentiated parameter.");
+            }
+            return;
+        }
         if (!(c instanceof Callee.Plain plain)) return;
         if (BIT_REINTERPRETATION.contains(m.owner + "." + m.name)) {
             throw refusal.at(s.line(), "bit reinterpretation of a differentiable value (" + target + ")",

@@ -29,6 +29,8 @@ public final class CallResolver {
         Rule rule = rules.lookup(call.owner, call.name, call.desc);
         if (rule != null) return new Callee.Ruled(rule);
         if (call.name.startsWith("<")) return new Callee.Plain("a constructor");
+        Callee.ArrayOp.Kind op = arrayOp(call);
+        if (op != null) return new Callee.ArrayOp(op);
         ClassNode declaring = declaringClass(call.owner, call.name, call.desc);
         if (declaring == null) return new Callee.Plain("its bytecode could not be found");
         MethodNode target = ClassFiles.method(declaring, call.name, call.desc);
@@ -39,6 +41,23 @@ public final class CallResolver {
                 || (declaring.access & Opcodes.ACC_FINAL) != 0;
         if (!exact) return new Callee.Plain("it is an overridable instance method (virtual dispatch is not supported yet)");
         return new Callee.Differentiated(declaring.name, call.name, call.desc, isStatic);
+    }
+
+    private static Callee.ArrayOp.Kind arrayOp(MethodInsnNode call) {
+        String sig = call.owner + "." + call.name + call.desc;
+        if (sig.equals("java/lang/System.arraycopy(Ljava/lang/Object;ILjava/lang/Object;II)V")) return Callee.ArrayOp.Kind.ARRAYCOPY;
+        if (call.owner.startsWith("[") && call.name.equals("clone")
+                && org.grad4j.transformer.ir.Types.isShadowed(org.objectweb.asm.Type.getType(call.owner))) {
+            return Callee.ArrayOp.Kind.CLONE;
+        }
+        if (!call.owner.equals("java/util/Arrays")) return null;
+        return switch (call.name + call.desc) {
+            case "fill([DD)V", "fill([FF)V" -> Callee.ArrayOp.Kind.FILL;
+            case "fill([DIID)V", "fill([FIIF)V" -> Callee.ArrayOp.Kind.FILL_RANGE;
+            case "copyOf([DI)[D", "copyOf([FI)[F" -> Callee.ArrayOp.Kind.COPY_OF;
+            case "copyOfRange([DII)[D", "copyOfRange([FII)[F" -> Callee.ArrayOp.Kind.COPY_OF_RANGE;
+            default -> null;
+        };
     }
 
     /** The class that declares the method: {@code owner} or the superclass it inherits it from. */

@@ -13,6 +13,11 @@ public sealed interface Callee {
      */
     record Differentiated(String owner, String name, String descriptor, boolean isStatic) implements Callee {}
 
+    /** A JDK whole-array operation (copy, fill, clone) whose reverse works on shadows. */
+    record ArrayOp(Kind kind) implements Callee {
+        public enum Kind { ARRAYCOPY, FILL, FILL_RANGE, COPY_OF, COPY_OF_RANGE, CLONE }
+    }
+
     /** Anything else: called as written; refused when it receives differentiable values. */
     record Plain(String why) implements Callee {}
 }

@@ -68,10 +68,18 @@ final class ContinuationEmitter {
         Type result = spec.calleeResult();
         MethodVisitor mv = cv.visitMethod(Opcodes.ACC_PUBLIC, "resume", Jvm.resumeDescriptor(result), null, null);
         mv.visitCode();
-        int ctx = 1 + (result.getSort() == Type.VOID ? 0 : result.getSize());
+        boolean array = Types.isShadowed(result);
+        int ctx = array ? 3 : 1 + (result.getSort() == Type.VOID ? 0 : result.getSize());
         FunctionShape target = spec.target();
         for (int i = 0; i < target.types().length; i++) {
             Type t = target.types()[i];
+            if (i == spec.resultIndex() && array) { // value and shadow arrive as Objects
+                mv.visitVarInsn(Opcodes.ALOAD, 1);
+                mv.visitTypeInsn(Opcodes.CHECKCAST, t.getDescriptor());
+                mv.visitVarInsn(Opcodes.ALOAD, 2);
+                mv.visitTypeInsn(Opcodes.CHECKCAST, t.getDescriptor());
+                continue;
+            }
             if (i == spec.resultIndex()) {
                 mv.visitVarInsn(result.getOpcode(Opcodes.ILOAD), 1);
                 if (!t.equals(result)) mv.visitInsn(result.getSort() == Type.FLOAT ? Opcodes.F2D : Opcodes.D2F);
@@ -95,7 +103,7 @@ final class ContinuationEmitter {
             Jvm.loadRegister(mv, ctx, r);
             mv.visitFieldInsn(Opcodes.PUTFIELD, spec.className(), adjointField(i), "D");
         }
-        if (spec.resultIndex() >= 0) {
+        if (spec.resultIndex() >= 0 && !array) {
             Jvm.loadRegister(mv, ctx, target.register(spec.resultIndex()));
             mv.visitInsn(Opcodes.DRETURN);
         } else {

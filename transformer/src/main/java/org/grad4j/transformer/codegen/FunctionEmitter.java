@@ -118,7 +118,7 @@ final class FunctionEmitter {
         locals.planValue(v);
         if (g.activity.isActive(v)) {
             if (v.isScalarDifferentiable()) locals.planAdjoint(v);
-            else if (Types.isShadowed(v.type())) locals.planShadow(v);
+            else locals.planShadow(v); // an active reference: an array, or a copy typed Object before its cast
         }
     }
 
@@ -299,9 +299,11 @@ final class FunctionEmitter {
         mv.visitVarInsn(Opcodes.ALOAD, k);
         Value v = t.returned();
         if (v != null) stmts.load(v);
+        boolean array = Types.isShadowed(result);
+        if (array) stmts.loadShadow(v); // the rest of the program accumulates into the result's shadow
         mv.visitVarInsn(Opcodes.ALOAD, ctx);
         mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, g.continuation, "resume", Jvm.resumeDescriptor(result), true);
-        if (v != null) {
+        if (v != null && !array) {
             if (stmts.hasAdjoint(v)) stmts.accumulate(v);
             else mv.visitInsn(Opcodes.POP2);
         }
@@ -317,7 +319,8 @@ final class FunctionEmitter {
         if (Jvm.continuationFor(calleeResult) == null) {
             throw g.refusal.at(call.line(), "a call of @Differentiable " + simple(callee.owner()) + "." + callee.name()
                             + " that returns " + calleeResult.getClassName(),
-                    "Differentiable methods called with differentiable arguments must return double, float or void.");
+                    "Differentiable methods called with differentiable arguments must return double, float, "
+                            + "an array of them, or void.");
         }
         int resultIndex = calleeResult.getSort() == Type.VOID ? -1 : target.indexOf(g.ir.block(after).slotCount() - 1);
         ContinuationSpec spec = new ContinuationSpec(g.continuationClass(b.index()), calleeResult, target, resultIndex,

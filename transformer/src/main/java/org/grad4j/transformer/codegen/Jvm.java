@@ -60,6 +60,7 @@ final class Jvm {
 
     /** The continuation interface for a result type, or null when none exists. */
     static String continuationFor(Type result) {
+        if (Types.isShadowed(result)) return "org/grad4j/runtime/ArrayContinuation";
         return switch (result.getSort()) {
             case Type.DOUBLE -> "org/grad4j/runtime/DoubleContinuation";
             case Type.FLOAT -> "org/grad4j/runtime/FloatContinuation";
@@ -70,6 +71,7 @@ final class Jvm {
 
     /** The descriptor of a continuation's {@code resume} for a result type. */
     static String resumeDescriptor(Type result) {
+        if (Types.isShadowed(result)) return "(Ljava/lang/Object;Ljava/lang/Object;" + CTX_DESC + ")V";
         return switch (result.getSort()) {
             case Type.DOUBLE -> "(D" + CTX_DESC + ")D";
             case Type.FLOAT -> "(F" + CTX_DESC + ")D";

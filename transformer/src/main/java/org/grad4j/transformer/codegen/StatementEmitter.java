@@ -130,7 +130,78 @@ final class StatementEmitter {
                 mv.visitVarInsn(Opcodes.ASTORE, locals.shadow(s.result()));
             }
             case Opcodes.AASTORE -> mirrorRowStore(s);
+            default -> {
+                if (activity.callee(s) instanceof Callee.ArrayOp op) forwardArrayOp(s, op.kind());
+            }
+        }
+    }
+
+    private static final String ARRAYS = "org/grad4j/runtime/ArrayAdjoints";
+    private static final String OBJ = "Ljava/lang/Object;";
+
+    /** Copies get a shadow (zeros, or a container's rows); copies of rows mirror the row shadows. */
+    private void forwardArrayOp(Stmt s, Callee.ArrayOp.Kind kind) {
+        switch (kind) {
+            case COPY_OF, COPY_OF_RANGE, CLONE -> {
+                loadShadow(s.arg(0));
+                load(s.result());
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, ARRAYS, "shadowOfCopy", "(" + OBJ + OBJ + ")" + OBJ, false);
+                mv.visitVarInsn(Opcodes.ASTORE, locals.shadow(s.result()));
+            }
+            case ARRAYCOPY -> {
+                loadShadow(s.arg(0));
+                load(s.arg(1));
+                loadShadow(s.arg(2));
+                load(s.arg(3));
+                load(s.arg(4));
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, ARRAYS, "copyRows", "(" + OBJ + "I" + OBJ + "II)V", false);
+            }
             default -> { }
+        }
+    }
+
+    private void reverseArrayOp(Stmt s, Callee.ArrayOp.Kind kind) {
+        String copy = "(" + OBJ + "I" + OBJ + "II)V";
+        switch (kind) {
+            case ARRAYCOPY -> {
+                loadShadow(s.arg(0));
+                load(s.arg(1));
+                loadShadow(s.arg(2));
+                load(s.arg(3));
+                load(s.arg(4));
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, ARRAYS, "copy", copy, false);
+            }
+            case CLONE, COPY_OF, COPY_OF_RANGE -> {
+                loadShadow(s.arg(0));
+                if (kind == Callee.ArrayOp.Kind.COPY_OF_RANGE) load(s.arg(1)); else mv.visitInsn(Opcodes.ICONST_0);
+                loadShadow(s.result());
+                mv.visitInsn(Opcodes.ICONST_0);
+                // the number of elements copied from the source: min(result length, source length - offset)
+                load(s.result());
+                mv.visitTypeInsn(Opcodes.CHECKCAST, s.arg(0).type().getDescriptor());
+                mv.visitInsn(Opcodes.ARRAYLENGTH);
+                load(s.arg(0));
+                mv.visitInsn(Opcodes.ARRAYLENGTH);
+                if (kind == Callee.ArrayOp.Kind.COPY_OF_RANGE) {
+                    load(s.arg(1));
+                    mv.visitInsn(Opcodes.ISUB);
+                }
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "min", "(II)I", false);
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, ARRAYS, "copy", copy, false);
+            }
+            case FILL, FILL_RANGE -> {
+                Value v = s.arg(kind == Callee.ArrayOp.Kind.FILL ? 1 : 3);
+                loadShadow(s.arg(0));
+                if (kind == Callee.ArrayOp.Kind.FILL_RANGE) {
+                    load(s.arg(1));
+                    load(s.arg(2));
+                    mv.visitMethodInsn(Opcodes.INVOKESTATIC, ARRAYS, "fill", "(" + OBJ + "II)D", false);
+                } else {
+                    mv.visitMethodInsn(Opcodes.INVOKESTATIC, ARRAYS, "fill", "(" + OBJ + ")D", false);
+                }
+                if (hasAdjoint(v)) accumulate(v);
+                else mv.visitInsn(Opcodes.POP2);
+            }
         }
     }
 
@@ -213,6 +284,7 @@ final class StatementEmitter {
             case Opcodes.DASTORE, Opcodes.FASTORE -> elementWrite(s);
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKEINTERFACE, Opcodes.INVOKESPECIAL -> {
                 if (activity.callee(s) instanceof Callee.Ruled ruled) ruleAdjoint(s, ruled.rule());
+                else if (activity.callee(s) instanceof Callee.ArrayOp arrayOp) reverseArrayOp(s, arrayOp.kind());
             }
             default -> { } // array allocation, row reads, casts: shadows need no reverse work
         }

@@ -51,8 +51,12 @@ public final class Lifter {
     private final Map<Integer, Map<Integer, PendingNew>> pendingOnEntry = new HashMap<>();
     private int nextTemp;
 
-    private Lifter(ClassNode owner, MethodNode method, ClassHierarchy hierarchy) {
+    private final java.util.function.Predicate<MethodInsnNode> splitsAfter;
+
+    private Lifter(ClassNode owner, MethodNode method, ClassHierarchy hierarchy,
+                   java.util.function.Predicate<MethodInsnNode> splitsAfter) {
         this.owner = owner;
+        this.splitsAfter = splitsAfter;
         this.method = method;
         this.refusal = new Refusal(owner.name, method.name, owner.sourceFile);
         this.lines = lineNumbers(method);
@@ -62,8 +66,13 @@ public final class Lifter {
         findBlocks();
     }
 
-    public static MethodIr lift(ClassNode owner, MethodNode method, ClassHierarchy hierarchy) {
-        return new Lifter(owner, method, hierarchy).lift();
+    /**
+     * @param splitsAfter the calls that may be differentiated calls: a block ends after each, so
+     *     that the point after it can start a generated function
+     */
+    public static MethodIr lift(ClassNode owner, MethodNode method, ClassHierarchy hierarchy,
+                                java.util.function.Predicate<MethodInsnNode> splitsAfter) {
+        return new Lifter(owner, method, hierarchy, splitsAfter).lift();
     }
 
     private void refuseUnsupported() {
@@ -140,7 +149,7 @@ public final class Lifter {
                 leader[indexOf(t.dflt)] = true;
                 t.labels.forEach(l -> leader[indexOf(l)] = true);
                 if (i + 1 < n) leader[i + 1] = true;
-            } else if (insn instanceof MethodInsnNode || isExit(insn.getOpcode())) {
+            } else if ((insn instanceof MethodInsnNode m && splitsAfter.test(m)) || isExit(insn.getOpcode())) {
                 if (i + 1 < n) leader[i + 1] = true;
             }
         }

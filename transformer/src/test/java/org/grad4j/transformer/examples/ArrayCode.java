@@ -114,4 +114,57 @@ public final class ArrayCode {
         for (double w : weights) norm += Math.exp(w);
         return total - x.length * Math.log(norm);
     }
+
+    @Differentiable
+    public static double copies(double[] x, double v) {
+        double[] c = x.clone();
+        double[] head = java.util.Arrays.copyOf(x, 3);
+        double[] mid = java.util.Arrays.copyOfRange(x, 1, 4);
+        double[] work = new double[x.length + 2];
+        System.arraycopy(x, 0, work, 1, x.length);
+        System.arraycopy(work, 0, work, 2, 4); // overlapping, within one array
+        java.util.Arrays.fill(c, 0, 2, v * v);
+        double s = 0;
+        for (int i = 0; i < c.length; i++) s += c[i] * (i + 1);
+        for (int i = 0; i < head.length; i++) s += head[i] * head[i];
+        for (int i = 0; i < mid.length; i++) s += Math.sin(mid[i]);
+        for (int i = 0; i < work.length; i++) s += work[i] * (work.length - i);
+        double[] filled = new double[3];
+        java.util.Arrays.fill(filled, v);
+        return s + filled[0] * filled[2];
+    }
+
+    @Differentiable
+    public static double[] scaled(double[] x, double k) {
+        double[] r = new double[x.length];
+        for (int i = 0; i < x.length; i++) r[i] = x[i] * k + Math.sin(x[i]);
+        return r;
+    }
+
+    @Differentiable
+    public static void addSquaresInPlace(double[] a, double v) {
+        for (int i = 0; i < a.length; i++) a[i] += v * v * (i + 1);
+    }
+
+    @Differentiable
+    public static double usesArrayHelpers(double[] x, double k) {
+        double[] y = scaled(x, k);
+        y[0] += x[1] * k;
+        addSquaresInPlace(y, k);
+        double s = 0;
+        for (int i = 0; i < y.length; i++) s += y[i] * y[i];
+        return s + dot(x, x) + dot(y, x);
+    }
+
+    @Differentiable
+    public static double returnsItsArgument(double[] x) {
+        double[] same = identity(x);
+        same[0] = same[0] * 3;
+        return x[0] + same[1];
+    }
+
+    @Differentiable
+    public static double[] identity(double[] a) {
+        return a;
+    }
 }

@@ -72,4 +72,15 @@ class ArrayCodeTest {
     void gaussianMixture() {
         check(ArrayCode.class, "gmmLogLikelihood", mat(6, 3), vec(4), mat(4, 3), vec(4));
     }
+
+    @Test
+    void jdkArrayOperations() {
+        for (int i = 0; i < 3; i++) check(ArrayCode.class, "copies", vec(6), random.nextGaussian());
+    }
+
+    @Test
+    void helpersThatReturnOrMutateArrays() {
+        for (int i = 0; i < 3; i++) check(ArrayCode.class, "usesArrayHelpers", vec(5), random.nextGaussian());
+        check(ArrayCode.class, "returnsItsArgument", (Object) vec(3));
+    }
 }

@@ -1,0 +1,92 @@
+package org.grad4j.runtime;
+
+/**
+ * Reverse rules of the JDK's whole-array operations ({@code System.arraycopy},
+ * {@code Arrays.fill/copyOf/copyOfRange}, {@code clone}) on shadows. A copy reads its source
+ * elements and overwrites its destination elements, so in reverse the destination's adjoints
+ * move to the source and the destination's start afresh. Called by generated code.
+ */
+public final class ArrayAdjoints {
+    private ArrayAdjoints() {}
+
+    /**
+     * Reverse of {@code dst[dstPos+i] = src[srcPos+i]} for {@code i < length}, as
+     * {@code System.arraycopy} does it (as if through a temporary): within one array the order
+     * of the loop keeps each destination adjoint read before it receives a source adjoint.
+     */
+    public static void copy(Object srcShadow, int srcPos, Object dstShadow, int dstPos, int length) {
+        if (dstShadow == null || length <= 0) return;
+        if (dstShadow instanceof double[] d) {
+            double[] s = (double[]) srcShadow;
+            if (dstPos > srcPos) {
+                for (int i = 0; i < length; i++) move(s, srcPos + i, d, dstPos + i);
+            } else {
+                for (int i = length - 1; i >= 0; i--) move(s, srcPos + i, d, dstPos + i);
+            }
+        } else if (dstShadow instanceof float[] d) {
+            float[] s = (float[]) srcShadow;
+            if (dstPos > srcPos) {
+                for (int i = 0; i < length; i++) move(s, srcPos + i, d, dstPos + i);
+            } else {
+                for (int i = length - 1; i >= 0; i--) move(s, srcPos + i, d, dstPos + i);
+            }
+        }
+    }
+
+    private static void move(double[] s, int si, double[] d, int di) {
+        double g = d[di];
+        d[di] = 0;
+        if (s != null) s[si] += g;
+    }
+
+    private static void move(float[] s, int si, float[] d, int di) {
+        float g = d[di];
+        d[di] = 0;
+        if (s != null) s[si] += g;
+    }
+
+    /** Reverse of {@code Arrays.fill(a, from, to, v)}: returns the adjoint of {@code v}, zeroes the filled adjoints. */
+    public static double fill(Object shadow, int from, int to) {
+        double sum = 0;
+        if (shadow instanceof double[] d) {
+            for (int i = from; i < to; i++) {
+                sum += d[i];
+                d[i] = 0;
+            }
+        } else if (shadow instanceof float[] f) {
+            for (int i = from; i < to; i++) {
+                sum += f[i];
+                f[i] = 0;
+            }
+        }
+        return sum;
+    }
+
+    /** Reverse of a whole-array fill. */
+    public static double fill(Object shadow) {
+        return shadow == null ? 0 : fill(shadow, 0, java.lang.reflect.Array.getLength(shadow));
+    }
+
+    /** A zero shadow for a fresh 1-D array, or the shallow copy of a container's shadow (rows are shared). */
+    public static Object shadowOfCopy(Object sourceShadow, Object copy) {
+        if (copy == null) return null;
+        if (copy instanceof double[] d) return new double[d.length];
+        if (copy instanceof float[] f) return new float[f.length];
+        if (sourceShadow == null) return null;
+        Object[] rows = (Object[]) copy;
+        Object[] src = (Object[]) sourceShadow;
+        Object[] mirror = (Object[]) java.lang.reflect.Array.newInstance(sourceShadow.getClass().getComponentType(), rows.length);
+        System.arraycopy(src, 0, mirror, 0, Math.min(src.length, rows.length));
+        return mirror;
+    }
+
+    /** Forward mirror of {@code System.arraycopy} of rows: the destination container's shadow gets the source rows' shadows. */
+    public static void copyRows(Object srcShadow, int srcPos, Object dstShadow, int dstPos, int length) {
+        if (dstShadow == null) return;
+        if (srcShadow == null) {
+            java.util.Arrays.fill((Object[]) dstShadow, dstPos, dstPos + length, null);
+        } else {
+            System.arraycopy(srcShadow, srcPos, dstShadow, dstPos, length);
+        }
+    }
+}
