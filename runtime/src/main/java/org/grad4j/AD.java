@@ -11,6 +11,7 @@ import org.grad4j.runtime.Functions;
 import org.grad4j.runtime.MethodCalls;
 import org.grad4j.runtime.Outcome;
 import org.grad4j.runtime.Shadows;
+import org.grad4j.runtime.TopContinuation;
 import org.grad4j.runtime.Workers;
 
 /**
@@ -59,6 +60,42 @@ public final class AD {
         Functions.Resolved r = Functions.resolve(f, VectorFunction.class, double[].class, x);
         Outcome o = run(r.call());
         return new ValueAndGradient(o.value(), (double[]) o.shadow(r.input()));
+    }
+
+    /**
+     * The vector–Jacobian product {@code seedᵀ·J} of {@code f} at {@code x}: the gradient of
+     * {@code Σ seed[i]·f(x)[i]}, shaped like {@code x}, from one reverse pass. {@code seed} has one
+     * entry per output. {@code x} is passed as it is: it holds afterwards what a plain call leaves.
+     */
+    public static double[] vjp(ArrayFunction f, double[] x, double[] seed) {
+        if (x == null || seed == null) {
+            throw new GradientException("grad4j: vjp needs a point x and a seed (one entry per output); got "
+                    + (x == null ? "x = null" : "seed = null"));
+        }
+        Functions.Resolved r = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, x);
+        return (double[]) run(r.call(), TopContinuation.vector(seed.clone())).shadow(r.input());
+    }
+
+    /**
+     * The Jacobian of {@code f} at {@code x}: {@code J[i][j] = ∂f_i/∂x_j}, one reverse pass per
+     * output. Each pass runs on a fresh copy of {@code x}, so a function that mutates its input
+     * sees the same input every time; {@code x} itself is left unchanged.
+     */
+    public static double[][] jacobian(ArrayFunction f, double[] x) {
+        if (x == null) throw new GradientException("grad4j: the point x to take the Jacobian at is null");
+        double[] first = x.clone();
+        Functions.Resolved r = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, first);
+        TopContinuation top = TopContinuation.unit(0);
+        Outcome o = run(r.call(), top);
+        int m = java.lang.reflect.Array.getLength(top.arrayValue());
+        double[][] jacobian = new double[m][];
+        if (m > 0) jacobian[0] = (double[]) o.shadow(r.input());
+        for (int i = 1; i < m; i++) {
+            double[] copy = x.clone();
+            Functions.Resolved ri = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, copy);
+            jacobian[i] = (double[]) run(ri.call(), TopContinuation.unit(i)).shadow(ri.input());
+        }
+        return jacobian;
     }
 
     /**
@@ -125,8 +162,12 @@ public final class AD {
 
     /** Generates (or finds) the entry on the caller's thread, so transform errors show its stack; runs it on a worker. */
     private static Outcome run(Call call) {
+        return run(call, TopContinuation.scalar(1.0));
+    }
+
+    private static Outcome run(Call call, TopContinuation top) {
         Method m = call.method();
         MethodHandle entry = Bridge.entryOf(m.getDeclaringClass(), m.getName(), Descriptors.of(m) + "#" + call.activityMask());
-        return Workers.shared().call(() -> EntryCall.run(call, entry));
+        return Workers.shared().call(() -> EntryCall.run(call, entry, top));
     }
 }

@@ -33,12 +33,18 @@ public final class EntryCall {
     private static Class<?> continuationType(Class<?> result) {
         if (result == double.class) return DoubleContinuation.class;
         if (result == float.class) return FloatContinuation.class;
+        if (result == double[].class || result == float[].class) return ArrayContinuation.class;
         throw new GradientException("grad4j: cannot seed a gradient of a " + result.getName()
                 + " result; the differentiated method must return double or float");
     }
 
     /** Runs {@code entry} for {@code call} with the seed 1 and returns the value and adjoints. */
     public static Outcome run(Call call, MethodHandle entry) throws Throwable {
+        return run(call, entry, TopContinuation.scalar(1.0));
+    }
+
+    /** Runs {@code entry} with the given top continuation (which seeds the output's adjoint). */
+    public static Outcome run(Call call, MethodHandle entry, TopContinuation top) throws Throwable {
         Method m = call.method();
         MethodHandle typed = checkedType(entry, m);
         Class<?>[] types = m.getParameterTypes();
@@ -54,7 +60,6 @@ public final class EntryCall {
                 list.add(shadowOf[i]);
             }
         }
-        TopContinuation top = new TopContinuation(1.0);
         Ctx ctx = new Ctx(Workers.budgetHere());
         list.add(top);
         list.add(ctx);
@@ -64,7 +69,8 @@ public final class EntryCall {
         } finally {
             Workers.leave(outer);
         }
-        double value = top.value();
+        double value = m.getReturnType().isArray() ? Double.NaN : top.value();
+        if (m.getReturnType().isArray()) top.arrayValue(); // checks the continuation ran
         double[] adjoints = new double[types.length];
         int register = 0;
         for (int i = 0; i < types.length; i++) {

@@ -36,6 +36,11 @@ public final class Functions {
 
     /** Resolves {@code function} (an instance of {@code iface}, whose method is {@code apply(argType)}) applied to {@code x}. */
     public static Resolved resolve(Object function, Class<?> iface, Class<?> argType, Object x) {
+        return resolve(function, iface, argType, double.class, x);
+    }
+
+    /** As {@link #resolve(Object, Class, Class, Object)}, for functions whose result type is {@code resultType}. */
+    public static Resolved resolve(Object function, Class<?> iface, Class<?> argType, Class<?> resultType, Object x) {
         if (function == null) {
             throw new GradientException("grad4j: the function to differentiate is null");
         }
@@ -46,7 +51,7 @@ public final class Functions {
                     + iface.getSimpleName() + ".apply");
         }
         if (c.isHidden() || c.isSynthetic()) {
-            return fromLambda(serializedForm(function, iface), function, iface, argType, x);
+            return fromLambda(serializedForm(function, iface), function, iface, argType, resultType, x);
         }
         Method apply = Dispatch.implementation(interfaceMethod(iface, argType), function);
         Dispatch.requireBytecode(apply);
@@ -77,7 +82,8 @@ public final class Functions {
         }
     }
 
-    private static Resolved fromLambda(SerializedLambda sl, Object lambda, Class<?> iface, Class<?> argType, Object x) {
+    private static Resolved fromLambda(SerializedLambda sl, Object lambda, Class<?> iface, Class<?> argType,
+                                       Class<?> resultType, Object x) {
         String what = "the lambda's implementation " + sl.getImplClass().replace('/', '.') + "." + sl.getImplMethodName()
                 + sl.getImplMethodSignature();
         int kind = sl.getImplMethodKind();
@@ -85,7 +91,7 @@ public final class Functions {
             throw new GradientException("grad4j: " + what + " is a constructor reference, which computes no "
                     + argType.getSimpleName() + "; pass a function returning double");
         }
-        String expected = MethodType.methodType(double.class, argType).toMethodDescriptorString();
+        String expected = MethodType.methodType(resultType, argType).toMethodDescriptorString();
         if (!expected.equals(sl.getInstantiatedMethodType())) {
             throw new GradientException("grad4j: the function implements " + sl.getFunctionalInterfaceClass().replace('/', '.')
                     + " with type " + sl.getInstantiatedMethodType() + ", but " + iface.getSimpleName() + " needs " + expected);
@@ -110,7 +116,9 @@ public final class Functions {
         Object[] leading = instance ? Arrays.copyOfRange(captured, 1, captured.length) : captured;
         int n = implType.parameterCount();
         if (n != leading.length + 1 || implType.parameterType(n - 1) != argType
-                || (implType.returnType() != double.class && implType.returnType() != float.class)) {
+                || (resultType == double.class
+                        ? implType.returnType() != double.class && implType.returnType() != float.class
+                        : implType.returnType() != resultType)) {
             throw new GradientException("grad4j: " + what + " does not take the function's " + argType.getSimpleName()
                     + " as its last parameter and return double or float, so Java adapts the call (boxing, widening or "
                     + "unboxing) and grad4j would differentiate through that adaptation; write the function so that its "
@@ -118,7 +126,7 @@ public final class Functions {
         }
         Method impl = find(implClass, sl.getImplMethodName(), implType, what);
         if (instance && impl.getDeclaringClass() == iface && impl.getName().equals("apply") && leading.length == 0) {
-            return resolve(receiver, iface, argType, x); // f::apply on another function: differentiate that one
+            return resolve(receiver, iface, argType, resultType, x); // f::apply on another function: differentiate that one
         }
         if (instance && !impl.getDeclaringClass().isInstance(receiver)) {
             throw new GradientException("grad4j: the captured receiver of " + what + " is a "

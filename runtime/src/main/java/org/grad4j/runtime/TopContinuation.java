@@ -4,24 +4,50 @@ import org.grad4j.GradientException;
 
 /**
  * The runtime's continuation at the top of a gradient (DESIGN §5): the rest of the program
- * after the differentiated function is nothing, so it records the value and returns the seed,
- * the adjoint of the output (1 for a scalar loss). Generated code must call it exactly once.
+ * after the differentiated function is nothing, so it records the value and seeds the adjoint
+ * of the output — returns it for a scalar (1 for a loss), adds it into the result's shadow for
+ * an array ({@code AD.vjp}, or one unit row of {@code AD.jacobian}). Generated code must call
+ * it exactly once.
  */
-final class TopContinuation implements DoubleContinuation, FloatContinuation {
+public final class TopContinuation implements DoubleContinuation, FloatContinuation, ArrayContinuation {
     private final double seed;
+    private final double[] seedVector;
+    private final int seedIndex;
     private double value;
+    private Object arrayValue;
     private boolean resumed;
 
-    TopContinuation(double seed) {
+    private TopContinuation(double seed, double[] seedVector, int seedIndex) {
         this.seed = seed;
+        this.seedVector = seedVector;
+        this.seedIndex = seedIndex;
     }
 
-    @Override
-    public double resume(double v, Ctx ctx) {
+    /** For a scalar output: the adjoint of the output is {@code seed}. */
+    public static TopContinuation scalar(double seed) {
+        return new TopContinuation(seed, null, -1);
+    }
+
+    /** For an array output: its adjoint is {@code seed} (same length as the output). */
+    public static TopContinuation vector(double[] seed) {
+        return new TopContinuation(0, seed, -1);
+    }
+
+    /** For an array output: its adjoint is the unit vector {@code e_index} (nothing when index is out of range). */
+    public static TopContinuation unit(int index) {
+        return new TopContinuation(0, null, index);
+    }
+
+    private void once() {
         if (resumed) {
             throw new GradientException("grad4j internal error: generated code resumed the top continuation twice");
         }
         resumed = true;
+    }
+
+    @Override
+    public double resume(double v, Ctx ctx) {
+        once();
         value = v;
         return seed;
     }
@@ -31,11 +57,39 @@ final class TopContinuation implements DoubleContinuation, FloatContinuation {
         return resume((double) v, ctx);
     }
 
-    /** The function's value; throws if generated code never resumed (a transformer bug). */
-    double value() {
+    @Override
+    public void resume(Object v, Object shadow, Ctx ctx) {
+        once();
+        arrayValue = v;
+        int n = java.lang.reflect.Array.getLength(v);
+        if (seedVector != null && seedVector.length != n) {
+            throw new GradientException("grad4j: the seed has length " + seedVector.length + " but the function returned "
+                    + "an array of length " + n + "; pass a seed with one entry per output");
+        }
+        if (shadow == null) return; // the output does not depend on the inputs
+        for (int i = 0; i < n; i++) {
+            double s = seedVector != null ? seedVector[i] : i == seedIndex ? 1 : 0;
+            if (s == 0) continue;
+            if (shadow instanceof double[] d) d[i] += s;
+            else ((float[]) shadow)[i] += (float) s;
+        }
+    }
+
+    private void checkResumed() {
         if (!resumed) {
             throw new GradientException("grad4j internal error: the generated entry returned without calling its continuation");
         }
+    }
+
+    /** The function's value; throws if generated code never resumed (a transformer bug). */
+    double value() {
+        checkResumed();
         return value;
+    }
+
+    /** The array the function returned. */
+    public Object arrayValue() {
+        checkResumed();
+        return arrayValue;
     }
 }

@@ -281,7 +281,8 @@ public final class Lifter {
                     int var = ((VarInsnNode) insn).var;
                     Value v = pop();
                     locals[var] = v;
-                    if (v.size() == 2 && var + 1 < maxLocals) locals[var + 1] = Const.ofInt(0); // upper half: dead
+                    // the upper half of a long/double is unusable until stored again: no value to carry
+                    if (v.size() == 2 && var + 1 < maxLocals) locals[var + 1] = null;
                 }
                 case Opcodes.IINC -> {
                     IincInsnNode inc = (IincInsnNode) insn;

@@ -1,0 +1,160 @@
+package org.grad4j.agent;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.grad4j.AD;
+import org.grad4j.Differentiable;
+import org.grad4j.Gradients;
+import org.grad4j.ValueAndGradient;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole product in one JVM: the real agent (self-attached), the real transformer, the
+ * public {@link AD} API, checked against analytic derivatives and finite differences.
+ */
+class ADEndToEndTest {
+
+    @BeforeAll
+    static void attach() {
+        AD.install();
+    }
+
+    @Differentiable
+    static double logistic(double[] w, double[][] xs, double[] ys) {
+        double s = 0;
+        for (int i = 0; i < xs.length; i++) {
+            double z = 0;
+            for (int j = 0; j < w.length; j++) z += w[j] * xs[i][j];
+            double p = 1 / (1 + Math.exp(-z));
+            s -= ys[i] > 0.5 ? Math.log(p) : Math.log(1 - p);
+        }
+        return s / xs.length;
+    }
+
+    @Differentiable
+    static double longLoop(double x, int n) {
+        double y = x;
+        for (int i = 0; i < n; i++) y = y + 1e-6 * (Math.sin(y) - 0.3 * y);
+        return y;
+    }
+
+    @Differentiable
+    static double recursiveSum(double x, int n) {
+        return n == 0 ? 0 : x * 1e-5 + Math.sin(x) * 1e-5 + recursiveSum(x, n - 1);
+    }
+
+    static double[] rotateAndSquare(double[] x) {
+        return new double[] {x[0] * x[1], Math.sin(x[0]) + x[2] * x[2], x[1] - x[2]};
+    }
+
+    @Test
+    void derivativeOfALambdaIsExact() {
+        for (double x : new double[] {-1.3, 0, 0.7, 2.5}) {
+            assertEquals(Math.sin(x) + x * Math.cos(x), AD.derivative(t -> t * Math.sin(t), x), 1e-14);
+        }
+    }
+
+    @Test
+    void gradientWithCapturedDataMatchesFiniteDifferences() {
+        double[][] xs = {{1, 2, -0.5}, {0.5, -1, 2}, {-1, 0.3, 0.1}, {2, 1, 1}};
+        double[] ys = {1, 0, 1, 0};
+        double[] w = {0.1, -0.2, 0.3};
+        ValueAndGradient vg = AD.valueAndGradient(v -> logistic(v, xs, ys), w);
+        assertEquals(logistic(w, xs, ys), vg.value(), 1e-15);
+        for (int j = 0; j < w.length; j++) {
+            double[] p = w.clone(), m = w.clone();
+            p[j] += 1e-6;
+            m[j] -= 1e-6;
+            assertEquals((logistic(p, xs, ys) - logistic(m, xs, ys)) / 2e-6, vg.gradient()[j], 1e-8);
+        }
+        assertArrayEquals(new double[] {0.1, -0.2, 0.3}, w, "the input array is not replaced or changed");
+    }
+
+    @Test
+    void aMillionIterationLoopNeedsNoJvmFlags() {
+        int n = 1_000_000;
+        double x = 0.4;
+        double g = AD.derivative(t -> longLoop(t, n), x);
+        double h = 1e-5;
+        assertEquals((longLoop(x + h, n) - longLoop(x - h, n)) / (2 * h), g, 1e-6);
+    }
+
+    @Test
+    void deepRecursion() {
+        double x = 0.3;
+        int n = 50_000;
+        assertEquals(n * 1e-5 * (1 + Math.cos(x)), AD.derivative(t -> recursiveSum(t, n), x), 1e-9);
+    }
+
+    @Test
+    void jacobianAndVectorJacobianProduct() {
+        double[] x = {1, 2, 3};
+        double[][] j = AD.jacobian(ADEndToEndTest::rotateAndSquare, x);
+        double[][] expected = {{2, 1, 0}, {Math.cos(1), 0, 6}, {0, 1, -1}};
+        for (int i = 0; i < 3; i++) assertArrayEquals(expected[i], j[i], 1e-14);
+        double[] seed = {0.5, -1, 2};
+        double[] vjp = AD.vjp(ADEndToEndTest::rotateAndSquare, x, seed);
+        for (int c = 0; c < 3; c++) {
+            double e = 0;
+            for (int r = 0; r < 3; r++) e += seed[r] * expected[r][c];
+            assertEquals(e, vjp[c], 1e-14);
+        }
+        assertArrayEquals(new double[] {1, 2, 3}, x);
+    }
+
+    @Test
+    void methodApiGivesOneGradientPerParameter() throws Exception {
+        Gradients g = AD.gradient(ADEndToEndTest.class.getDeclaredMethod("recursiveSum", double.class, int.class), null, 0.5, 10);
+        assertEquals(10 * 1e-5 * (1 + Math.cos(0.5)), (Double) g.get(0), 1e-14);
+        assertEquals(null, g.get(1));
+    }
+
+    @Test
+    void manyThreadsAtOnce() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int seed = t;
+                results.add(pool.submit((Callable<Boolean>) () -> {
+                    for (int i = 0; i < 500; i++) {
+                        double x = seed + i * 1e-3;
+                        double d = (seed % 2 == 0)
+                                ? AD.derivative(v -> v * v * v, x)
+                                : AD.derivative(v -> recursiveSum(v, 20), x);
+                        double expected = seed % 2 == 0 ? 3 * x * x : 20 * 1e-5 * (1 + Math.cos(x));
+                        if (Math.abs(d - expected) > 1e-9 * Math.max(1, Math.abs(expected))) return false;
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> f : results) assertEquals(true, f.get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static double throwsWhenNegative(double x) {
+        if (x < 0) throw new IllegalStateException("negative " + x);
+        return x * 2;
+    }
+
+    @Test
+    void anExceptionReachesTheCallerWithItsTypeAndTheRuntimeStaysUsable() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> AD.derivative(ADEndToEndTest::throwsWhenNegative, -1));
+        assertEquals("negative -1.0", e.getMessage());
+        assertEquals(2.0, AD.derivative(ADEndToEndTest::throwsWhenNegative, 1), 0);
+        assertSame(IllegalStateException.class, e.getClass());
+    }
+}
