@@ -28,7 +28,7 @@ public final class CannonSample {
 
     public static void main(String[] argv) {
         Args args = new Args(argv);
-        int epochs = args.integer("epochs", 150);
+        int epochs = args.integer("epochs", 200);
         double[] shot = {60.0, 30.0}; // a first guess: 60 m/s at 30 degrees
         double[] firstShot = shot.clone();
 
@@ -43,9 +43,11 @@ public final class CannonSample {
         Adam adam = new Adam(shot.length, 1.0);
         TrainingLog log = new TrainingLog(epochs, args.integer("every", 10));
         for (int epoch = 0; epoch < epochs; epoch++) {
+            adam.learningRate(Math.pow(0.1, (double) epoch / epochs)); // anneal the step 1 -> 0.1
             ValueAndGradient vg = AD.valueAndGradient(s -> Cannon.miss(s, TARGET_DISTANCE, TARGET_TIME), shot);
-            log.record(epoch, vg.value(), String.format(Locale.ROOT, "speed %7.3f m/s  elevation %7.4f deg",
-                    shot[0], shot[1]));
+            double[] landing = Cannon.path(shot, Cannon.MAX_STEPS)[2];
+            log.record(epoch, vg.value(), String.format(Locale.ROOT, "aim %6.2f m/s at %5.2f deg -> lands %6.2f m at %5.3f s",
+                    shot[0], shot[1], landing[0], landing[1]));
             adam.step(shot, vg.gradient());
         }
 
@@ -59,7 +61,7 @@ public final class CannonSample {
         System.out.printf(Locale.ROOT, "  aim             %.3f m/s at %.4f degrees%n", shot[0], shot[1]);
         System.out.printf(Locale.ROOT, "  lands           %.3f m after %.4f s (target %.0f m after %.1f s)%n",
                 landX, landT, TARGET_DISTANCE, TARGET_TIME);
-        System.out.printf(Locale.ROOT, "  miss            %.3f m, %.4f s%n", Math.abs(landX - TARGET_DISTANCE),
+        System.out.printf(Locale.ROOT, "  miss            %.4f m, %.5f s%n", Math.abs(landX - TARGET_DISTANCE),
                 Math.abs(landT - TARGET_TIME));
         System.out.printf(Locale.ROOT, "  loss            %.3e -> %.3e in %d gradient steps%n", log.first(),
                 Cannon.miss(shot, TARGET_DISTANCE, TARGET_TIME), epochs);
