@@ -19,6 +19,9 @@ public final class OptionGreeks {
 
     public static void main(String[] argv) throws ReflectiveOperationException {
         Args args = new Args(argv);
+        if (args.flag("install")) {
+            AD.install(); // attach the agent at run time: grad4j-agent.jar is on the class path, no -javaagent
+        }
         Method call = BlackScholes.class.getMethod("callPrice", double.class, double.class, double.class, double.class,
                 double.class);
         Method put = BlackScholes.class.getMethod("putPrice", double.class, double.class, double.class, double.class,

@@ -1,0 +1,75 @@
+package org.grad4j.it.programs;
+
+import java.util.function.DoubleSupplier;
+import org.grad4j.AD;
+import org.grad4j.Differentiable;
+import org.grad4j.TransformException;
+
+/**
+ * Methods grad4j refuses, one per construct, run as a user would: {@code Refused <case>} asks for
+ * a gradient, prints the TransformException's message on stdout, and exits with status 3.
+ */
+public final class Refused {
+    static double lastValue;
+    private static final Object LOCK = new Object();
+
+    @Differentiable
+    static double storesIntoField(double x) {
+        double y = x * x;
+        lastValue = y;
+        return y;
+    }
+
+    @Differentiable
+    static double catches(double x) {
+        try {
+            return Math.log(x);
+        } catch (ArithmeticException e) {
+            return 0;
+        }
+    }
+
+    @Differentiable
+    static synchronized double synchronizedMethod(double x) {
+        return x * x;
+    }
+
+    @Differentiable
+    static double synchronizedBlock(double x) {
+        synchronized (LOCK) {
+            return x * x;
+        }
+    }
+
+    @Differentiable
+    static double boxes(double x) {
+        Double boxed = x * 2;
+        return boxed * x;
+    }
+
+    @Differentiable
+    static double capturesInLambda(double x) {
+        double y = x * 3;
+        DoubleSupplier later = () -> y * y;
+        return later.getAsDouble();
+    }
+
+    public static void main(String[] args) {
+        String which = args.length > 0 ? args[0] : "";
+        try {
+            double g = switch (which) {
+                case "field" -> AD.derivative(Refused::storesIntoField, 1.5);
+                case "trycatch" -> AD.derivative(Refused::catches, 1.5);
+                case "synchronized" -> AD.derivative(Refused::synchronizedMethod, 1.5);
+                case "monitor" -> AD.derivative(Refused::synchronizedBlock, 1.5);
+                case "boxing" -> AD.derivative(Refused::boxes, 1.5);
+                case "lambda" -> AD.derivative(Refused::capturesInLambda, 1.5);
+                default -> throw new IllegalArgumentException("no case '" + which + "'");
+            };
+            System.out.println("no refusal: derivative " + g);
+        } catch (TransformException e) {
+            System.out.println(e.getMessage());
+            System.exit(3);
+        }
+    }
+}
