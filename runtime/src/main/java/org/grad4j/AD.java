@@ -118,6 +118,41 @@ public final class AD {
     }
 
     /**
+     * Returns {@code x}; its derivative is not propagated: code after it treats the value as a
+     * constant (for targets in a loss, or a value that must not be trained).
+     */
+    public static double stopGradient(double x) {
+        return x;
+    }
+
+    /** As {@link #stopGradient(double)} for a float. */
+    public static float stopGradient(float x) {
+        return x;
+    }
+
+    /**
+     * Registers the custom reverse rules of a class annotated {@link org.grad4j.rules.RulesFor}
+     * (for methods of classes you do not own; for your own methods {@link AdjointOf} beside the
+     * method is simpler). Each public static method annotated {@link org.grad4j.rules.Adjoint}
+     * gives the adjoint of one argument of one method:
+     *
+     * <pre>{@code
+     * @RulesFor("org/apache/commons/math3/special/Erf")
+     * public final class ErfRules {
+     *     @Adjoint(of = "erf")
+     *     public static double erf(double x, double y, double dy) { return dy * 2 / Math.sqrt(Math.PI) * Math.exp(-x * x); }
+     * }
+     * AD.registerRules(ErfRules.class);
+     * }</pre>
+     *
+     * Register before the first gradient that reaches the method.
+     */
+    public static void registerRules(Class<?> rulesClass) {
+        if (rulesClass == null) throw new GradientException("grad4j: registerRules(null): pass a class annotated @RulesFor");
+        org.grad4j.rules.RuleTable.global().registerAll(rulesClass);
+    }
+
+    /**
      * Attaches the grad4j agent to this JVM when it was started without {@code -javaagent}.
      * Needs grad4j-agent.jar on the class path; does nothing when an agent is attached.
      */

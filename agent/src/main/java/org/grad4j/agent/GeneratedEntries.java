@@ -132,7 +132,8 @@ final class GeneratedEntries implements BiFunction<Class<?>, String, MethodHandl
     }
 
     static String describe(Class<?> host, String nameAndDescriptor) {
-        return host.getName() + "." + nameAndDescriptor;
+        int mask = nameAndDescriptor.indexOf('#'); // the activity mask is for the transformer, not for messages
+        return host.getName() + "." + (mask < 0 ? nameAndDescriptor : nameAndDescriptor.substring(0, mask));
     }
 
     private static String firstLine(Throwable e) {

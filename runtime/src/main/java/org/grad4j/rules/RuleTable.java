@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * else a named error.
  */
 public final class RuleTable {
-    private static final List<Class<?>> BUILT_IN = List.of(MathRules.class, FastMathRules.class);
+    private static final List<Class<?>> BUILT_IN = List.of(MathRules.class, FastMathRules.class, ADRules.class);
     private static final RuleTable GLOBAL = new RuleTable();
 
     static {
@@ -33,8 +33,28 @@ public final class RuleTable {
         return rules.get(key(owner, name, descriptor));
     }
 
+    private final java.util.Set<String> differentiated = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Adds a rule. A rule must be registered before the first gradient that reaches its method:
+     * code generated earlier differentiated the method's body, and keeps doing so.
+     *
+     * @throws org.grad4j.GradientException when the method's body was already differentiated
+     */
     public void register(Rule rule) {
-        rules.put(key(rule.owner(), rule.name(), rule.descriptor()), rule);
+        String key = key(rule.owner(), rule.name(), rule.descriptor());
+        if (differentiated.contains(key)) {
+            throw new org.grad4j.GradientException("grad4j: the rule for " + rule.owner().replace('/', '.') + "."
+                    + rule.name() + rule.descriptor() + " comes too late: code generated earlier already differentiates "
+                    + "its body. Register rules before the first gradient that reaches the method (e.g. in a static "
+                    + "initializer or at the start of main).");
+        }
+        rules.put(key, rule);
+    }
+
+    /** Called by the transformer when it decides to differentiate a method's body rather than use a rule. */
+    public void noteDifferentiated(String owner, String name, String descriptor) {
+        differentiated.add(key(owner, name, descriptor));
     }
 
     /** All rules, for table-driven tests. */

@@ -15,17 +15,21 @@ final class Dispatch {
 
     /** The implementation of {@code declared} for {@code receiver}; {@code declared} itself if static or private. */
     static Method implementation(Method declared, Object receiver) {
+        return receiver == null ? declared : implementationFor(declared, receiver.getClass());
+    }
+
+    /** The method {@code receiverClass} runs for a call of {@code declared}. */
+    static Method implementationFor(Method declared, Class<?> receiverClass) {
         int mods = declared.getModifiers();
-        if (Modifier.isStatic(mods) || Modifier.isPrivate(mods) || receiver == null) return declared;
+        if (Modifier.isStatic(mods) || Modifier.isPrivate(mods)) return declared;
         String name = declared.getName();
         Class<?>[] params = declared.getParameterTypes();
-        for (Class<?> k = receiver.getClass(); k != null; k = k.getSuperclass()) {
+        for (Class<?> k = receiverClass; k != null; k = k.getSuperclass()) {
             Method m = declaredIn(k, name, params);
             if (m != null && !Modifier.isPrivate(m.getModifiers()) && !Modifier.isStatic(m.getModifiers())) return m;
         }
-        // not in the class chain: a default method of an interface
         Deque<Class<?>> todo = new ArrayDeque<>();
-        for (Class<?> k = receiver.getClass(); k != null; k = k.getSuperclass()) {
+        for (Class<?> k = receiverClass; k != null; k = k.getSuperclass()) {
             for (Class<?> i : k.getInterfaces()) todo.add(i);
         }
         while (!todo.isEmpty()) {
@@ -58,7 +62,8 @@ final class Dispatch {
         }
         if (m.getDeclaringClass().isHidden()) {
             throw new GradientException("grad4j: " + describe(m) + " belongs to a hidden class (a lambda or a "
-                    + "runtime-generated class) whose bytecode cannot be read; differentiate the method it calls instead");
+                    + "runtime-generated class) whose bytecode cannot be read; use a named class that implements the "
+                    + "interface, or call the method the lambda calls directly");
         }
     }
 

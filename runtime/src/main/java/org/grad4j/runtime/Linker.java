@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandleInfo;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
 import org.grad4j.GradientException;
 
 /**
@@ -29,6 +30,50 @@ public final class Linker {
         Class<?> ownerClass = Class.forName(owner, false, caller.lookupClass().getClassLoader());
         MethodHandle entry = Bridge.entryOf(ownerClass, method, desc);
         return new ConstantCallSite(entry.asType(type));
+    }
+
+    /**
+     * Links a virtual or interface call of a differentiated method: dispatches on the receiver's
+     * class at run time, like the original call, to the generated entry of the method that class
+     * runs. {@code descAndMask} is {@code descriptor + "#" + activity mask}. Each receiver class is
+     * resolved once per call site.
+     */
+    public static CallSite virtual(MethodHandles.Lookup caller, String name, MethodType type,
+                                   String owner, String method, String descAndMask) throws ReflectiveOperationException {
+        ClassLoader loader = caller.lookupClass().getClassLoader();
+        int hash = descAndMask.indexOf('#');
+        String desc = descAndMask.substring(0, hash);
+        Class<?> ownerClass = Class.forName(owner, false, loader);
+        Method declared = findDeclared(ownerClass, method, MethodType.fromMethodDescriptorString(desc, loader).parameterArray());
+        ClassValue<MethodHandle> entries = new ClassValue<>() {
+            @Override
+            protected MethodHandle computeValue(Class<?> receiverClass) {
+                Method impl = Dispatch.implementationFor(declared, receiverClass);
+                Dispatch.requireBytecode(impl);
+                return Bridge.entryOf(impl.getDeclaringClass(), method, descAndMask).asType(type);
+            }
+        };
+        MethodHandle select = MethodHandles.lookup().findStatic(Linker.class, "select",
+                MethodType.methodType(MethodHandle.class, ClassValue.class, Object.class)).bindTo(entries);
+        select = select.asType(MethodType.methodType(MethodHandle.class, type.parameterType(0)));
+        return new ConstantCallSite(MethodHandles.foldArguments(MethodHandles.exactInvoker(type), select));
+    }
+
+    @SuppressWarnings("unused") // called through a method handle
+    private static MethodHandle select(ClassValue<MethodHandle> entries, Object receiver) {
+        if (receiver == null) throw new NullPointerException("the receiver of a differentiated call is null");
+        return entries.get(receiver.getClass());
+    }
+
+    private static Method findDeclared(Class<?> owner, String name, Class<?>[] params) throws NoSuchMethodException {
+        for (Class<?> k = owner; k != null; k = k.getSuperclass()) {
+            try {
+                return k.getDeclaredMethod(name, params);
+            } catch (NoSuchMethodException e) {
+                // inherited: keep looking
+            }
+        }
+        return owner.getMethod(name, params); // an interface method
     }
 
     /**

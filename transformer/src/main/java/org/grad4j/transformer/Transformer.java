@@ -8,7 +8,9 @@ import org.grad4j.transformer.analysis.Cfg;
 import org.grad4j.transformer.analysis.Liveness;
 import org.grad4j.transformer.codegen.ClassGenerator;
 import org.grad4j.transformer.analysis.Callee;
+import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.MethodIr;
+import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.lift.Lifter;
 import org.grad4j.transformer.read.ClassFiles;
@@ -71,6 +73,19 @@ public final class Transformer {
      */
     public GeneratedCode generate(String ownerInternalName, String methodName, String methodDescriptor, String activeMask) {
         CallResolver calls = new CallResolver(rules, locator);
+        ClassHierarchy hierarchy = new ClassHierarchy(locator);
+        Analysed a = analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask);
+        validateCallees(calls, hierarchy, a, new java.util.HashSet<>());
+        Liveness liveness = new Liveness(a.ir, a.cfg);
+        Split split = Splitter.split(a.ir, a.cfg, a.activity);
+        return ClassGenerator.generate(a.ir, a.activity, liveness, split, a.refusal, activeMask, hierarchy);
+    }
+
+    /** A method lifted and analysed, every refusal checked: ready for code generation. */
+    private record Analysed(MethodIr ir, Cfg cfg, Activity activity, Refusal refusal) {}
+
+    private Analysed analyse(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName, String methodName,
+                             String methodDescriptor, String activeMask) {
         ClassNode owner = calls.classNode(ownerInternalName);
         if (owner == null) {
             throw new TransformException("grad4j cannot read the bytecode of " + ownerInternalName.replace('/', '.')
@@ -96,13 +111,36 @@ public final class Transformer {
         boolean[] active = new boolean[params];
         for (int i = 0; i < params; i++) active[i] = activeMask.charAt(i) == '1';
 
-        ClassHierarchy hierarchy = new ClassHierarchy(locator);
         MethodIr ir = Lifter.lift(owner, method, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated);
         Cfg cfg = new Cfg(ir, refusal);
         Activity activity = new Activity(ir, cfg, active, calls, refusal);
         activity.checkSupported();
-        Liveness liveness = new Liveness(ir, cfg);
-        Split split = Splitter.split(ir, cfg, activity);
-        return ClassGenerator.generate(ir, activity, liveness, split, refusal, activeMask, hierarchy);
+        return new Analysed(ir, cfg, activity, refusal);
+    }
+
+    /**
+     * Analyses every method a differentiated call reaches, so that a construct grad4j cannot
+     * differentiate is reported before anything runs, with the call chain that leads to it.
+     * (Callees are linked lazily at run time; virtual calls are checked when their receiver's
+     * class is known.)
+     */
+    private void validateCallees(CallResolver calls, ClassHierarchy hierarchy, Analysed caller, java.util.Set<String> seen) {
+        for (Block b : caller.ir.blocks()) {
+            for (Stmt s : b.stmts()) {
+                if (!caller.activity.isActiveCall(s)) continue;
+                Callee.Differentiated d = (Callee.Differentiated) caller.activity.callee(s);
+                if (d.virtual()) continue;
+                StringBuilder mask = new StringBuilder();
+                for (int i = d.isStatic() ? 0 : 1; i < s.args().size(); i++) mask.append(caller.activity.isActive(s.arg(i)) ? '1' : '0');
+                if (!seen.add(d.owner() + "." + d.name() + d.descriptor() + "#" + mask)) continue;
+                try {
+                    validateCallees(calls, hierarchy, analyse(calls, hierarchy, d.owner(), d.name(), d.descriptor(), mask.toString()), seen);
+                } catch (TransformException e) {
+                    String file = caller.ir.sourceFile() != null ? caller.ir.sourceFile() : "?";
+                    throw new TransformException(e.getMessage() + "\n    called from " + caller.ir.displayName()
+                            + " (" + file + ":" + s.line() + ")", e.getCause() != null ? e.getCause() : e);
+                }
+            }
+        }
     }
 }

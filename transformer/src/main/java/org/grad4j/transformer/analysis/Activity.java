@@ -116,9 +116,19 @@ public final class Activity {
         return callees.get(s);
     }
 
-    /** A differentiated call that receives active values: it ends its region. */
+    /**
+     * A differentiated call that matters to the gradient: it ends its region. That is one whose
+     * result carries a derivative, or that receives an active array it may update; a call with
+     * active scalars whose result carries none ({@code int}, {@code String}, {@code void}) runs as
+     * written.
+     */
     public boolean isActiveCall(Stmt s) {
-        return callee(s) instanceof Callee.Differentiated && anyActiveArg(s);
+        if (!(callee(s) instanceof Callee.Differentiated d)) return false;
+        Type result = Type.getReturnType(d.descriptor());
+        for (Value v : s.args()) {
+            if (isActive(v) && (Types.isDifferentiable(result) || !v.isScalarDifferentiable())) return true;
+        }
+        return false;
     }
 
     public BitSet entryActive(int block) { return (BitSet) entryActive[block].clone(); }
@@ -147,7 +157,8 @@ public final class Activity {
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> {
                 Callee c = callee(s);
                 if (c instanceof Callee.ArrayOp arrayOp) yield arrayOpActive(s, arrayOp.kind());
-                yield (c instanceof Callee.Ruled || c instanceof Callee.Differentiated) && anyActiveArg(s);
+                if (c instanceof Callee.Differentiated) yield isActiveCall(s);
+                yield c instanceof Callee.Ruled && anyActiveArg(s);
             }
             default -> false;
         };
@@ -173,14 +184,39 @@ public final class Activity {
         return column == 2 || column == 3;
     }
 
-    /** Refuses active values that flow where no derivative can follow them. */
+    /**
+     * Refuses active values that flow where no derivative can follow them. Blocks from which
+     * every path ends in {@code throw} are exempt: a gradient never runs backwards through them,
+     * so {@code throw new IllegalArgumentException("bad x: " + x)} and its kin are fine.
+     */
     public void checkSupported() {
+        BitSet doomed = blocksThatAlwaysThrow();
         for (Block b : ir.blocks()) {
-            if (!cfg.isReachable(b.index())) continue;
+            if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
             for (Stmt s : b.stmts()) check(s);
-            Terminator t = b.terminator();
-            if (t.kind() == Terminator.Kind.THROW || t.kind() == Terminator.Kind.RETURN) continue;
         }
+    }
+
+    private BitSet blocksThatAlwaysThrow() {
+        BitSet doomed = new BitSet();
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Block b : ir.blocks()) {
+                if (doomed.get(b.index())) continue;
+                int[] succ = b.successors();
+                boolean throwsAlways = b.terminator().kind() == Terminator.Kind.THROW;
+                if (!throwsAlways && succ.length > 0) {
+                    throwsAlways = true;
+                    for (int s : succ) throwsAlways &= doomed.get(s);
+                }
+                if (throwsAlways) {
+                    doomed.set(b.index());
+                    changed = true;
+                }
+            }
+        }
+        return doomed;
     }
 
     private void check(Stmt s) {

@@ -1,21 +1,30 @@
 package org.grad4j.transformer.analysis;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.grad4j.rules.Rule;
 import org.grad4j.rules.RuleTable;
 import org.grad4j.transformer.ClassFileLocator;
+import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.read.ClassFiles;
 import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AnnotationNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 
 /**
- * Decides what each call is: lookup order is a rule (custom or built-in), then a method to
- * differentiate, else a plain call.
+ * Decides what each call is. Lookup order: a custom rule ({@code @AdjointOf} beside the method,
+ * or one registered in the rule table), a built-in rule, a JDK array operation, the method's
+ * body differentiated (any method whose bytecode can be read, annotated or not), else a plain
+ * call.
  */
 public final class CallResolver {
+    static final String ADJOINT_OF = "Lorg/grad4j/AdjointOf;";
+
     private final RuleTable rules;
     private final ClassFileLocator locator;
     private final Map<String, ClassNode> classes = new ConcurrentHashMap<>();
@@ -26,28 +35,93 @@ public final class CallResolver {
     }
 
     public Callee resolve(MethodInsnNode call) {
+        if (call.name.startsWith("<")) return new Callee.Plain("a constructor");
+        Rule custom = adjointOf(call);
+        if (custom != null) return new Callee.Ruled(custom);
         Rule rule = rules.lookup(call.owner, call.name, call.desc);
         if (rule != null) return new Callee.Ruled(rule);
-        if (call.name.startsWith("<")) return new Callee.Plain("a constructor");
         Callee.ArrayOp.Kind op = arrayOp(call);
         if (op != null) return new Callee.ArrayOp(op);
+        boolean dispatches = call.getOpcode() == Opcodes.INVOKEVIRTUAL || call.getOpcode() == Opcodes.INVOKEINTERFACE;
+        if (isJdk(call.owner)) {
+            if (dispatches && call.owner.startsWith("java/util/function/")) {
+                return differentiated(call.owner, call, false, true); // a user's implementation of a JDK function type
+            }
+            return new Callee.Plain("it is a JDK method grad4j has no rule for");
+        }
         ClassNode declaring = declaringClass(call.owner, call.name, call.desc);
-        if (declaring == null) return new Callee.Plain("its bytecode could not be found");
+        if (declaring == null) {
+            if (dispatches && classNode(call.owner) != null) return differentiated(call.owner, call, false, true);
+            return new Callee.Plain("its bytecode could not be found");
+        }
         MethodNode target = ClassFiles.method(declaring, call.name, call.desc);
-        if (!ClassFiles.isDifferentiable(target)) return new Callee.Plain("it is not annotated @Differentiable and has no rule");
         boolean isStatic = (target.access & Opcodes.ACC_STATIC) != 0;
         boolean exact = isStatic || call.getOpcode() == Opcodes.INVOKESPECIAL
                 || (target.access & (Opcodes.ACC_PRIVATE | Opcodes.ACC_FINAL)) != 0
                 || (declaring.access & Opcodes.ACC_FINAL) != 0;
-        if (!exact) return new Callee.Plain("it is an overridable instance method (virtual dispatch is not supported yet)");
-        return new Callee.Differentiated(declaring.name, call.name, call.desc, isStatic);
+        if (!exact) return differentiated(call.owner, call, false, true);
+        if ((target.access & Opcodes.ACC_NATIVE) != 0) return new Callee.Plain("it is native (no bytecode)");
+        if ((target.access & Opcodes.ACC_ABSTRACT) != 0) return new Callee.Plain("it is abstract");
+        return differentiated(declaring.name, call, isStatic, false);
+    }
+
+    private Callee differentiated(String owner, MethodInsnNode call, boolean isStatic, boolean virtual) {
+        rules.noteDifferentiated(owner, call.name, call.desc);
+        return new Callee.Differentiated(owner, call.name, call.desc, isStatic, virtual);
+    }
+
+    private static boolean isJdk(String internalName) {
+        return internalName.startsWith("java/") || internalName.startsWith("javax/") || internalName.startsWith("jdk/")
+                || internalName.startsWith("sun/") || internalName.startsWith("com/sun/") || internalName.startsWith("[");
+    }
+
+    /**
+     * A custom rule declared beside the method: static methods of the declaring class annotated
+     * {@code @AdjointOf(name)} with the adjoint signature {@code (args..., result, double)double}.
+     */
+    private Rule adjointOf(MethodInsnNode call) {
+        if (isJdk(call.owner) || call.getOpcode() != Opcodes.INVOKESTATIC) return null;
+        ClassNode owner = declaringClass(call.owner, call.name, call.desc);
+        if (owner == null) return null;
+        Type[] args = Type.getArgumentTypes(call.desc);
+        Type result = Type.getReturnType(call.desc);
+        Type[] adjointArgs = new Type[args.length + 2];
+        System.arraycopy(args, 0, adjointArgs, 0, args.length);
+        adjointArgs[args.length] = result;
+        adjointArgs[args.length + 1] = Type.DOUBLE_TYPE;
+        String adjointDesc = Type.getMethodDescriptor(Type.DOUBLE_TYPE, adjointArgs);
+        Rule.AdjointMethod[] adjoints = new Rule.AdjointMethod[args.length];
+        boolean any = false;
+        for (MethodNode m : owner.methods) {
+            AnnotationNode a = annotation(m, ADJOINT_OF);
+            if (a == null || !call.name.equals(value(a, "value", "")) || !m.desc.equals(adjointDesc)) continue;
+            int arg = (Integer) value(a, "arg", 0);
+            if (arg >= 0 && arg < args.length && (m.access & Opcodes.ACC_STATIC) != 0) {
+                adjoints[arg] = new Rule.AdjointMethod(owner.name, m.name, m.desc);
+                any = true;
+            }
+        }
+        return any ? new Rule(owner.name, call.name, call.desc, adjoints) : null;
+    }
+
+    private static AnnotationNode annotation(MethodNode m, String desc) {
+        List<AnnotationNode> all = new ArrayList<>();
+        if (m.visibleAnnotations != null) all.addAll(m.visibleAnnotations);
+        if (m.invisibleAnnotations != null) all.addAll(m.invisibleAnnotations);
+        for (AnnotationNode a : all) if (a.desc.equals(desc)) return a;
+        return null;
+    }
+
+    private static Object value(AnnotationNode a, String name, Object otherwise) {
+        if (a.values == null) return otherwise;
+        for (int i = 0; i + 1 < a.values.size(); i += 2) if (a.values.get(i).equals(name)) return a.values.get(i + 1);
+        return otherwise;
     }
 
     private static Callee.ArrayOp.Kind arrayOp(MethodInsnNode call) {
         String sig = call.owner + "." + call.name + call.desc;
         if (sig.equals("java/lang/System.arraycopy(Ljava/lang/Object;ILjava/lang/Object;II)V")) return Callee.ArrayOp.Kind.ARRAYCOPY;
-        if (call.owner.startsWith("[") && call.name.equals("clone")
-                && org.grad4j.transformer.ir.Types.isShadowed(org.objectweb.asm.Type.getType(call.owner))) {
+        if (call.owner.startsWith("[") && call.name.equals("clone") && Types.isShadowed(Type.getType(call.owner))) {
             return Callee.ArrayOp.Kind.CLONE;
         }
         if (!call.owner.equals("java/util/Arrays")) return null;
@@ -72,11 +146,17 @@ public final class CallResolver {
     }
 
     public ClassNode classNode(String internalName) {
+        if (internalName.startsWith("[")) return null;
         ClassNode cached = classes.get(internalName);
         if (cached != null) return cached;
         byte[] bytes = locator.bytesOf(internalName);
         if (bytes == null) return null;
-        ClassNode node = ClassFiles.read(bytes);
+        ClassNode node;
+        try {
+            node = ClassFiles.read(bytes);
+        } catch (RuntimeException e) {
+            return null; // damaged bytes: treated as unreadable
+        }
         classes.put(internalName, node);
         return node;
     }

@@ -9,9 +9,11 @@ public sealed interface Callee {
 
     /**
      * A method whose body is differentiated: called through its generated entry.
-     * {@code isStatic} tells whether the receiver is passed.
+     * {@code isStatic} tells whether the receiver is passed; {@code virtual} that the receiver's
+     * class chooses the body at run time ({@code owner} is then the call's static owner).
      */
-    record Differentiated(String owner, String name, String descriptor, boolean isStatic) implements Callee {}
+    record Differentiated(String owner, String name, String descriptor, boolean isStatic, boolean virtual)
+            implements Callee {}
 
     /** A JDK whole-array operation (copy, fill, clone) whose reverse works on shadows. */
     record ArrayOp(Kind kind) implements Callee {

@@ -347,13 +347,13 @@ final class FunctionEmitter {
         mv.visitVarInsn(Opcodes.ALOAD, cont);
         mv.visitVarInsn(Opcodes.ALOAD, ctx);
         String desc = calleeShape.descriptor();
-        boolean self = callee.owner().equals(g.ir.owner()) && callee.name().equals(g.ir.name())
+        boolean self = !callee.virtual() && callee.owner().equals(g.ir.owner()) && callee.name().equals(g.ir.name())
                 && callee.descriptor().equals(g.ir.descriptor()) && mask.toString().equals(g.mask);
         if (self) {
             mv.visitMethodInsn(Opcodes.INVOKESTATIC, g.className, "entry", desc, false);
         } else {
-            mv.visitInvokeDynamicInsn("call", desc, CalleeLinking.BOOTSTRAP, callee.owner().replace('/', '.'),
-                    callee.name(), callee.descriptor() + "#" + mask);
+            mv.visitInvokeDynamicInsn("call", desc, callee.virtual() ? CalleeLinking.VIRTUAL : CalleeLinking.BOOTSTRAP,
+                    callee.owner().replace('/', '.'), callee.name(), callee.descriptor() + "#" + mask);
         }
         for (int j = 0; j < call.args().size(); j++) {
             int r = calleeShape.register(j);

@@ -347,7 +347,11 @@ final class StatementEmitter {
             s.args().forEach(this::load);
             load(s.result());
             loadAdjoint(s.result());
-            mv.visitMethodInsn(Opcodes.INVOKESTATIC, m.owner(), m.name(), m.descriptor(), false);
+            if (m.owner().startsWith("org/grad4j/rules/")) {
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, m.owner(), m.name(), m.descriptor(), false);
+            } else { // a user's rule may be private to its class: link with full access
+                hostAccess.emit(mv, new MethodInsnNode(Opcodes.INVOKESTATIC, m.owner(), m.name(), m.descriptor(), false), false);
+            }
             accumulate(arg);
         }
     }

@@ -36,13 +36,26 @@ public final class Refused {
         return x;
     }
 
-    static double notAnnotated(double x) {
-        return x * 3;
+    @Differentiable
+    public static double callsJdkWithoutRule(double x) {
+        return Double.sum(x, 1);
+    }
+
+    static double helperWithTryCatch(double x) {
+        try {
+            return x * Double.parseDouble("2");
+        } catch (NumberFormatException e) {
+            return x;
+        }
+    }
+
+    static double middle(double x) {
+        return helperWithTryCatch(x * x) + 1;
     }
 
     @Differentiable
-    public static double callsUnannotated(double x) {
-        return notAnnotated(x) + 1;
+    public static double badHelperTwoDeep(double x) {
+        return middle(x) * 2;
     }
 
     @Differentiable
