@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import org.grad4j.it.programs.Refused;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,17 +23,32 @@ class RefusalsIT {
         "monitor      | synchronizedBlock  | 39 | synchronized block",
         "boxing       | boxes              | 46 | boxing",
         "lambda       | capturesInLambda   | 53 | lambda",
+        "jdk          | callsJdkWithoutRule | 59 | call of Double.sum with a differentiable argument: it is a JDK method grad4j has no rule for",
     })
     void refusalNamesClassMethodLineConstructAndRemedy(String which, String method, int line, String construct) {
+        String message = refusal(which);
+        assertTrue(message.startsWith("grad4j cannot differentiate org.grad4j.it.programs.Refused." + method
+                + " (Refused.java:" + line + "): "), message);
+        assertTrue(message.contains(construct), message);
+        assertTrue(message.length() > message.indexOf("): ") + construct.length() + 40, "and says what to do: " + message);
+    }
+
+    @Test
+    void aRefusalInsideAnUnannotatedHelperNamesTheCallChain() {
+        String message = refusal("helper");
+        assertTrue(message.startsWith("grad4j cannot differentiate org.grad4j.it.programs.Refused.parsesSafely "
+                + "(Refused.java:64): try/catch"), message);
+        assertTrue(message.contains("\n    called from org.grad4j.it.programs.Refused.callsHelperThatCatches (Refused.java:72)"),
+                message);
+    }
+
+    /** Runs {@link Refused} with the agent; it prints the TransformException's message and exits with 3. */
+    private static String refusal(String which) {
         String testClasses = new File(Refused.class.getProtectionDomain().getCodeSource().getLocation().getPath()).getPath();
         ChildJvm.Run run = new ChildJvm().withAgent()
                 .classPath(ChildJvm.applicationClassPath() + File.pathSeparator + testClasses)
                 .run(Refused.class.getName(), which);
         assertEquals(3, run.exitCode(), run::describe);
-        String message = run.stdout().trim();
-        assertTrue(message.startsWith("grad4j cannot differentiate org.grad4j.it.programs.Refused." + method
-                + " (Refused.java:" + line + "): "), message);
-        assertTrue(message.contains(construct), message);
-        assertTrue(message.length() > message.indexOf("): ") + construct.length() + 40, "and says what to do: " + message);
+        return run.stdout().trim();
     }
 }

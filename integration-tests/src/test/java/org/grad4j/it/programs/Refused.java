@@ -54,6 +54,24 @@ public final class Refused {
         return later.getAsDouble();
     }
 
+    @Differentiable
+    static double callsJdkWithoutRule(double x) {
+        return Double.sum(x, 1) * x;
+    }
+
+    static double parsesSafely(double x, String scale) {
+        try {
+            return x * Double.parseDouble(scale);
+        } catch (NumberFormatException e) {
+            return x;
+        }
+    }
+
+    @Differentiable
+    static double callsHelperThatCatches(double x) {
+        return parsesSafely(x * x, "2") + 1;
+    }
+
     public static void main(String[] args) {
         String which = args.length > 0 ? args[0] : "";
         try {
@@ -64,6 +82,8 @@ public final class Refused {
                 case "monitor" -> AD.derivative(Refused::synchronizedBlock, 1.5);
                 case "boxing" -> AD.derivative(Refused::boxes, 1.5);
                 case "lambda" -> AD.derivative(Refused::capturesInLambda, 1.5);
+                case "jdk" -> AD.derivative(Refused::callsJdkWithoutRule, 1.5);
+                case "helper" -> AD.derivative(Refused::callsHelperThatCatches, 1.5);
                 default -> throw new IllegalArgumentException("no case '" + which + "'");
             };
             System.out.println("no refusal: derivative " + g);
