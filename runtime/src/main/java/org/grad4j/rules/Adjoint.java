@@ -14,6 +14,12 @@ import java.lang.annotation.Target;
  * contribution of {@code dResult} to the adjoint of argument {@link #arg}. The primitive's
  * descriptor is read off this signature, so overloads ({@code abs(D)D}, {@code abs(F)F}) are
  * separate rules.
+ *
+ * <p>Adjoints are {@code double} for scalars ({@code double}, {@code float}, {@code Number}) and
+ * {@code INDArray} for tensors: a tensor result's {@code dResult} is an {@code INDArray} (never
+ * null when the rule runs), and the adjoint of a tensor argument is returned as an
+ * {@code INDArray}. A rule must not modify its arguments, its result or {@code dResult}: they
+ * may be shared. For rules of instance methods see {@link RulesFor#receiver()}.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)

@@ -16,19 +16,29 @@ public final class Rule {
     private final String name;
     private final String descriptor;
     private final AdjointMethod[] adjoints;
+    private final boolean instance;
 
     public Rule(String owner, String name, String descriptor, AdjointMethod[] adjoints) {
+        this(owner, name, descriptor, adjoints, false);
+    }
+
+    /** @param instance a rule of an instance method: adjoint 0 is the receiver's */
+    public Rule(String owner, String name, String descriptor, AdjointMethod[] adjoints, boolean instance) {
         this.owner = Objects.requireNonNull(owner);
         this.name = Objects.requireNonNull(name);
         this.descriptor = Objects.requireNonNull(descriptor);
         this.adjoints = adjoints.clone();
+        this.instance = instance;
     }
+
+    /** Whether the primitive is an instance method (its receiver is argument 0). */
+    public boolean isInstance() { return instance; }
 
     public String owner() { return owner; }
     public String name() { return name; }
     public String descriptor() { return descriptor; }
 
-    /** The adjoint method of argument {@code i}, or null. */
+    /** The adjoint method of argument {@code i} (the receiver counts as 0 for instance methods), or null. */
     public AdjointMethod adjoint(int i) { return adjoints[i]; }
 
     public int arity() { return adjoints.length; }

@@ -18,8 +18,26 @@ public final class RuleTable {
     private static final List<Class<?>> BUILT_IN = List.of(MathRules.class, FastMathRules.class, ADRules.class);
     private static final RuleTable GLOBAL = new RuleTable();
 
+    /** Rules of libraries that may be absent (ND4J): registered only when their classes are on the class path. */
+    private static final List<String[]> OPTIONAL_BUILT_IN = List.<String[]>of(
+            // {class that must be present, rules class}
+    );
+
     static {
         for (Class<?> rules : BUILT_IN) GLOBAL.registerAll(rules);
+        for (String[] optional : OPTIONAL_BUILT_IN) {
+            ClassLoader loader = RuleTable.class.getClassLoader();
+            try {
+                Class.forName(optional[0], false, loader);
+            } catch (ClassNotFoundException | LinkageError absent) {
+                continue; // the library is not used by this application
+            }
+            try {
+                GLOBAL.registerAll(Class.forName(optional[1], false, loader));
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("grad4j: built-in rules " + optional[1] + " are missing", e);
+            }
+        }
     }
 
     private final Map<String, Rule> rules = new ConcurrentHashMap<>();
@@ -72,13 +90,15 @@ public final class RuleTable {
         for (Method m : rulesClass.getDeclaredMethods()) {
             Adjoint adjoint = m.getAnnotation(Adjoint.class);
             if (adjoint == null) continue;
-            if (!Modifier.isStatic(m.getModifiers()) || m.getReturnType() != double.class
-                    || m.getParameterCount() < 2 || m.getParameterTypes()[m.getParameterCount() - 1] != double.class) {
-                throw new IllegalArgumentException("Adjoint method " + m + " must be static, (args..., result, double dResult) -> double");
-            }
             Class<?>[] p = m.getParameterTypes();
+            if (!Modifier.isStatic(m.getModifiers()) || !isAdjointType(m.getReturnType())
+                    || p.length < (target.receiver() ? 3 : 2) || !isAdjointType(p[p.length - 1])) {
+                throw new IllegalArgumentException("Adjoint method " + m + " must be static, (args..., result, dResult) -> "
+                        + "adjoint, where adjoints are double (scalars) or INDArray (tensors)");
+            }
             int arity = p.length - 2;
-            String primitiveDesc = descriptor(java.util.Arrays.copyOf(p, arity), p[arity]);
+            int first = target.receiver() ? 1 : 0;
+            String primitiveDesc = descriptor(java.util.Arrays.copyOfRange(p, first, arity), p[arity]);
             Rule.AdjointMethod[] slots = byPrimitive.computeIfAbsent(adjoint.of() + primitiveDesc,
                     k -> new Rule.AdjointMethod[arity]);
             if (adjoint.arg() < 0 || adjoint.arg() >= arity) {
@@ -95,11 +115,11 @@ public final class RuleTable {
         for (String owner : target.value()) {
             byPrimitive.forEach((nameDesc, adjoints) -> {
                 int paren = nameDesc.indexOf('(');
-                register(new Rule(owner, nameDesc.substring(0, paren), nameDesc.substring(paren), adjoints));
+                register(new Rule(owner, nameDesc.substring(0, paren), nameDesc.substring(paren), adjoints, target.receiver()));
             });
             for (ZeroDerivative zero : rulesClass.getAnnotationsByType(ZeroDerivative.class)) {
-                int arity = org.grad4j.runtime.Descriptors.argumentCount(zero.descriptor());
-                register(new Rule(owner, zero.name(), zero.descriptor(), new Rule.AdjointMethod[arity]));
+                int arity = org.grad4j.runtime.Descriptors.argumentCount(zero.descriptor()) + (target.receiver() ? 1 : 0);
+                register(new Rule(owner, zero.name(), zero.descriptor(), new Rule.AdjointMethod[arity], target.receiver()));
             }
         }
         initialize(rulesClass);
@@ -116,6 +136,11 @@ public final class RuleTable {
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Adjoints are doubles, or tensors (named, so that this class needs no ND4J). */
+    private static boolean isAdjointType(Class<?> c) {
+        return c == double.class || c.getName().equals("org.nd4j.linalg.api.ndarray.INDArray");
     }
 
     private static String descriptor(Class<?>[] params, Class<?> result) {

@@ -14,4 +14,11 @@ import java.lang.annotation.Target;
 @Target(ElementType.TYPE)
 public @interface RulesFor {
     String[] value();
+
+    /**
+     * True for rules of instance methods (e.g. {@code INDArray.mmul}): each adjoint method then
+     * takes the receiver first, and {@code @Adjoint(arg = 0)} is the receiver's adjoint,
+     * {@code arg = 1} the first declared argument's.
+     */
+    boolean receiver() default false;
 }
