@@ -98,8 +98,7 @@ public final class Transformer {
             throw refusal.at(-1, "no such method " + methodName + methodDescriptor, "Check the method's name and parameter types.");
         }
         Type result = Type.getReturnType(methodDescriptor);
-        if (result.getSort() != Type.DOUBLE && result.getSort() != Type.FLOAT && result.getSort() != Type.VOID
-                && !Types.isShadowed(result)) {
+        if (result.getSort() != Type.VOID && !Types.isDifferentiable(result)) {
             throw refusal.at(-1, "a differentiable method returning " + result.getClassName(),
                     "Return a double or float (the value to differentiate), an array of them, or void for a method "
                             + "that updates arrays.");

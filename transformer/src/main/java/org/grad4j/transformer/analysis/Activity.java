@@ -146,7 +146,7 @@ public final class Activity {
         return switch (op) {
             case Opcodes.F2D, Opcodes.D2F -> anyActiveArg(s);
             case Opcodes.DALOAD, Opcodes.FALOAD, Opcodes.DASTORE, Opcodes.FASTORE -> isActive(s.arg(0));
-            case Opcodes.AALOAD -> isActive(s.arg(0)) && Types.isShadowed(s.result().type());
+            case Opcodes.AALOAD -> isActive(s.arg(0)) && Types.isDifferentiable(s.result().type());
             case Opcodes.AASTORE -> isActive(s.arg(0));
             case Opcodes.NEWARRAY -> {
                 int t = ((IntInsnNode) s.insn()).operand;
@@ -275,13 +275,21 @@ public final class Activity {
                     "The bits of a double carry no derivative; register a custom rule for the enclosing method.");
         }
         boolean activeArray = false;
-        for (Value v : s.args()) activeArray |= isActive(v) && !v.isScalarDifferentiable();
+        boolean activeReference = false; // an array, a tensor or a boxed scalar
+        for (Value v : s.args()) {
+            activeArray |= isActive(v) && v.kind() == Types.Kind.SHADOWED;
+            activeReference |= isActive(v) && !v.isScalarDifferentiable();
+        }
         Type result = Type.getReturnType(m.desc);
-        boolean harmlessResult = switch (result.getSort()) {
-            case Type.VOID, Type.BOOLEAN, Type.CHAR, Type.BYTE, Type.SHORT, Type.INT, Type.LONG -> true;
-            case Type.OBJECT -> result.getInternalName().equals("java/lang/String");
-            default -> false;
-        };
+        boolean harmlessResult = isHarmless(result);
+        if (m.owner.startsWith("org/nd4j/")) {
+            checkTensorCall(s, m, target, harmlessResult);
+            return;
+        }
+        if (activeReference && !activeArray && !isReadOnlyArrayCall(m) && !isStringConversion(m)) {
+            throw refusal.at(s.line(), "call of " + target + " with a differentiable tensor or boxed value (" + plain.why() + ")",
+                    "grad4j cannot see what " + target + " does with it; pass a primitive double, or register a custom rule.");
+        }
         if (activeArray && !isReadOnlyArrayCall(m)) {
             throw refusal.at(s.line(), "call of " + target + " with a differentiable array (" + plain.why() + ")",
                     "grad4j cannot see what " + target + " does to the array; annotate it @Differentiable, "
@@ -295,6 +303,55 @@ public final class Activity {
                     "Annotate " + target + " @Differentiable, register a custom rule for it, or keep the value a "
                             + "primitive double.");
         }
+    }
+
+    /** A result that cannot carry a derivative away unseen. */
+    private static boolean isHarmless(Type result) {
+        return switch (result.getSort()) {
+            case Type.VOID, Type.BOOLEAN, Type.CHAR, Type.BYTE, Type.SHORT, Type.INT, Type.LONG -> true;
+            case Type.OBJECT -> result.getInternalName().equals("java/lang/String")
+                    || result.getInternalName().equals("org/nd4j/linalg/api/buffer/DataType");
+            case Type.ARRAY -> result.getDimensions() == 1 && result.getElementType().getSort() < Type.FLOAT
+                    && result.getElementType().getSort() != Type.VOID;
+            default -> false;
+        };
+    }
+
+    private static boolean isStringConversion(MethodInsnNode m) {
+        return (m.owner.equals("java/lang/String") && m.name.equals("valueOf"))
+                || (m.owner.equals("java/lang/StringBuilder") && m.name.equals("append"))
+                || (m.owner.equals("java/io/PrintStream") && (m.name.equals("println") || m.name.equals("print")))
+                || m.name.equals("toString");
+    }
+
+    /**
+     * ND4J calls on active tensors without a rule: queries with plain results (shape, rank,
+     * dtype, toString) pass; in-place operations get a message naming the out-of-place one.
+     */
+    private void checkTensorCall(Stmt s, MethodInsnNode m, String target, boolean harmlessResult) {
+        String n = m.name;
+        Type[] args = Type.getArgumentTypes(m.desc);
+        boolean inPlaceTransform = m.owner.endsWith("/Transforms") && args.length > 0
+                && args[args.length - 1].getSort() == Type.BOOLEAN;
+        boolean inPlace = inPlaceTransform || n.startsWith("put") || n.startsWith("assign")
+                || (n.length() > 1 && n.endsWith("i") && !n.equals("mmuli") && isKnownInPlace(n)) || n.equals("mmuli");
+        if (inPlace) {
+            String instead = inPlaceTransform ? simpleName(m.owner) + "." + n + "(x) (without the boolean)"
+                    : n.startsWith("put") || n.startsWith("assign") ? "an out-of-place operation that builds a new tensor"
+                    : n.substring(0, n.length() - 1) + "(...)";
+            throw refusal.at(s.line(), "in-place " + target + " on an active INDArray",
+                    "grad4j differentiates values, and an in-place update overwrites one the reverse pass needs; use " + instead + ".");
+        }
+        if (harmlessResult) return;
+        throw refusal.at(s.line(), "call of " + target + " with a differentiable tensor: grad4j has no rule for this ND4J operation",
+                "Write it with operations grad4j has rules for (see the README's tensor table), or register a custom rule "
+                        + "with AD.registerRules.");
+    }
+
+    private static boolean isKnownInPlace(String n) {
+        return List.of("addi", "subi", "muli", "divi", "rsubi", "rdivi", "negi", "addiRowVector", "addiColumnVector",
+                "subiRowVector", "subiColumnVector", "muliRowVector", "muliColumnVector", "diviRowVector",
+                "diviColumnVector", "rsubiRowVector", "rdiviRowVector", "mmuli", "transposei").contains(n);
     }
 
     private static boolean isReadOnlyArrayCall(MethodInsnNode m) {

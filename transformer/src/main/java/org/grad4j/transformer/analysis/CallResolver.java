@@ -47,7 +47,8 @@ public final class CallResolver {
             if (dispatches && call.owner.startsWith("java/util/function/")) {
                 return differentiated(call.owner, call, false, true); // a user's implementation of a JDK function type
             }
-            return new Callee.Plain("it is a JDK method grad4j has no rule for");
+            return new Callee.Plain(internalNameIsNd4j(call.owner) ? "it is an ND4J operation grad4j has no rule for"
+                    : "it is a JDK method grad4j has no rule for");
         }
         ClassNode declaring = declaringClass(call.owner, call.name, call.desc);
         if (declaring == null) {
@@ -70,9 +71,19 @@ public final class CallResolver {
         return new Callee.Differentiated(owner, call.name, call.desc, isStatic, virtual);
     }
 
+    /**
+     * Code grad4j does not differentiate from its body: the JDK (bootstrap classes cannot see
+     * grad4j's runtime) and ND4J (its operations are primitives with rules, and its
+     * implementation is native).
+     */
     private static boolean isJdk(String internalName) {
         return internalName.startsWith("java/") || internalName.startsWith("javax/") || internalName.startsWith("jdk/")
-                || internalName.startsWith("sun/") || internalName.startsWith("com/sun/") || internalName.startsWith("[");
+                || internalName.startsWith("sun/") || internalName.startsWith("com/sun/") || internalName.startsWith("[")
+                || internalName.startsWith("org/nd4j/") || internalName.startsWith("org/bytedeco/");
+    }
+
+    private static boolean internalNameIsNd4j(String owner) {
+        return owner.startsWith("org/nd4j/") || owner.startsWith("org/bytedeco/");
     }
 
     /**

@@ -26,7 +26,8 @@ final class ContinuationEmitter {
             Type t = target.types()[i];
             cv.visitField(Opcodes.ACC_FINAL, valueField(i), t.getDescriptor(), null, null).visitEnd();
             if (Types.isShadowed(t)) cv.visitField(Opcodes.ACC_FINAL, shadowField(i), t.getDescriptor(), null, null).visitEnd();
-            if (Types.isScalarDifferentiable(t)) cv.visitField(0, adjointField(i), "D", null, null).visitEnd();
+            Types.Kind k = target.registerKind(i);
+            if (k != Types.Kind.NONE) cv.visitField(0, adjointField(i), Types.adjointType(k).getDescriptor(), null, null).visitEnd();
         }
         String outer = "L" + spec.outerContinuation() + ";";
         cv.visitField(Opcodes.ACC_FINAL, "k", outer, null, null).visitEnd();
@@ -69,6 +70,7 @@ final class ContinuationEmitter {
         MethodVisitor mv = cv.visitMethod(Opcodes.ACC_PUBLIC, "resume", Jvm.resumeDescriptor(result), null, null);
         mv.visitCode();
         boolean array = Types.isShadowed(result);
+        boolean tensor = Types.kind(result) == Types.Kind.TENSOR;
         int ctx = array ? 3 : 1 + (result.getSort() == Type.VOID ? 0 : result.getSize());
         FunctionShape target = spec.target();
         for (int i = 0; i < target.types().length; i++) {
@@ -78,6 +80,11 @@ final class ContinuationEmitter {
                 mv.visitTypeInsn(Opcodes.CHECKCAST, t.getDescriptor());
                 mv.visitVarInsn(Opcodes.ALOAD, 2);
                 mv.visitTypeInsn(Opcodes.CHECKCAST, t.getDescriptor());
+                continue;
+            }
+            if (i == spec.resultIndex() && tensor) {
+                mv.visitVarInsn(Opcodes.ALOAD, 1);
+                mv.visitTypeInsn(Opcodes.CHECKCAST, t.getInternalName());
                 continue;
             }
             if (i == spec.resultIndex()) {
@@ -99,13 +106,15 @@ final class ContinuationEmitter {
         for (int i = 0; i < target.types().length; i++) {
             int r = target.register(i);
             if (i == spec.resultIndex() || r < 0) continue;
+            Types.Kind k = target.registerKind(i);
             mv.visitVarInsn(Opcodes.ALOAD, 0);
-            Jvm.loadRegister(mv, ctx, r);
-            mv.visitFieldInsn(Opcodes.PUTFIELD, spec.className(), adjointField(i), "D");
+            Jvm.loadRegister(mv, ctx, k, r);
+            mv.visitFieldInsn(Opcodes.PUTFIELD, spec.className(), adjointField(i), Types.adjointType(k).getDescriptor());
         }
         if (spec.resultIndex() >= 0 && !array) {
-            Jvm.loadRegister(mv, ctx, target.register(spec.resultIndex()));
-            mv.visitInsn(Opcodes.DRETURN);
+            Types.Kind k = target.registerKind(spec.resultIndex());
+            Jvm.loadRegister(mv, ctx, k, target.register(spec.resultIndex()));
+            mv.visitInsn(k == Types.Kind.TENSOR ? Opcodes.ARETURN : Opcodes.DRETURN);
         } else {
             mv.visitInsn(Opcodes.RETURN);
         }

@@ -37,6 +37,7 @@ final class FunctionEmitter {
     private final FunctionLocals locals;
     private final StatementEmitter stmts;
     private final Map<Integer, Label> labels = new HashMap<>();
+    private static final Types.Kind[] ADJOINT_KINDS = {Types.Kind.SCALAR, Types.Kind.TENSOR};
     private final Label reverse = new Label();
     private final int k;
     private final int ctx;
@@ -117,8 +118,9 @@ final class FunctionEmitter {
     private void planValue(Value v) {
         locals.planValue(v);
         if (g.activity.isActive(v)) {
-            if (v.isScalarDifferentiable()) locals.planAdjoint(v);
-            else locals.planShadow(v); // an active reference: an array, or a copy typed Object before its cast
+            Types.Kind k = v.kind();
+            if (k == Types.Kind.SCALAR || k == Types.Kind.TENSOR) locals.planAdjoint(v);
+            else locals.planShadow(v); // an active array, or an array copy typed Object before its cast
         }
     }
 
@@ -129,7 +131,8 @@ final class FunctionEmitter {
     private void planSlot(int slot, Type t) {
         locals.slotVar(slot, t);
         if (Types.isShadowed(t)) locals.slotShadow(slot);
-        if (Types.isScalarDifferentiable(t)) locals.adjSlot(slot);
+        Types.Kind k = Types.kind(t);
+        if (k == Types.Kind.SCALAR || k == Types.Kind.TENSOR) locals.adjSlot(slot, k);
     }
 
     // ---- forward ----
@@ -280,18 +283,16 @@ final class FunctionEmitter {
         for (int i = 0; i < target.slots().length; i++) {
             int r = target.register(i);
             int s = target.slots()[i];
+            Types.Kind kind = target.registerKind(i);
             if (r < 0 || !slotActiveAtExit(b, s)) continue;
-            addToAdjSlot(s, () -> Jvm.loadRegister(mv, ctx, r));
+            addToAdjSlot(s, kind, () -> Jvm.loadRegister(mv, ctx, kind, r));
         }
         mv.visitJumpInsn(Opcodes.GOTO, reverse);
     }
 
-    private void addToAdjSlot(int s, Runnable pushDouble) {
-        int a = locals.adjSlot(s);
-        pushDouble.run();
-        mv.visitVarInsn(Opcodes.DLOAD, a);
-        mv.visitInsn(Opcodes.DADD);
-        mv.visitVarInsn(Opcodes.DSTORE, a);
+    private void addToAdjSlot(int s, Types.Kind kind, Runnable pushAdjoint) {
+        pushAdjoint.run();
+        Jvm.accumulateInto(mv, kind, locals.adjSlot(s, kind));
     }
 
     private void returnExit(Terminator t) {
@@ -305,7 +306,7 @@ final class FunctionEmitter {
         mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, g.continuation, "resume", Jvm.resumeDescriptor(result), true);
         if (v != null && !array) {
             if (stmts.hasAdjoint(v)) stmts.accumulate(v);
-            else mv.visitInsn(Opcodes.POP2);
+            else mv.visitInsn(Types.kind(result) == Types.Kind.TENSOR ? Opcodes.POP : Opcodes.POP2);
         }
         mv.visitJumpInsn(Opcodes.GOTO, reverse);
     }
@@ -359,17 +360,19 @@ final class FunctionEmitter {
             int r = calleeShape.register(j);
             Value arg = call.args().get(j);
             if (r < 0 || !stmts.hasAdjoint(arg)) continue;
-            Jvm.loadRegister(mv, ctx, r);
+            Jvm.loadRegister(mv, ctx, calleeShape.registerKind(j), r);
             stmts.accumulate(arg);
         }
         for (int i = 0; i < target.slots().length; i++) {
             int s = target.slots()[i];
-            if (i == resultIndex || !Types.isScalarDifferentiable(target.types()[i]) || !slotActiveAtExit(b, s)) continue;
+            Types.Kind kind = target.registerKind(i);
+            if (i == resultIndex || kind == Types.Kind.NONE || !slotActiveAtExit(b, s)) continue;
             int field = i;
-            addToAdjSlot(s, () -> {
+            addToAdjSlot(s, kind, () -> {
                 mv.visitVarInsn(Opcodes.ALOAD, cont);
                 mv.visitTypeInsn(Opcodes.CHECKCAST, spec.className());
-                mv.visitFieldInsn(Opcodes.GETFIELD, spec.className(), ContinuationEmitter.adjointField(field), "D");
+                mv.visitFieldInsn(Opcodes.GETFIELD, spec.className(), ContinuationEmitter.adjointField(field),
+                        Types.adjointType(kind).getDescriptor());
             });
         }
         mv.visitJumpInsn(Opcodes.GOTO, reverse);
@@ -396,11 +399,8 @@ final class FunctionEmitter {
         for (int i = 0; i < shape.slots().length; i++) {
             int r = shape.register(i);
             if (r < 0) continue;
-            mv.visitVarInsn(Opcodes.ALOAD, ctx);
-            mv.visitFieldInsn(Opcodes.GETFIELD, Jvm.CTX, "d", "[D");
-            Jvm.pushInt(mv, r);
-            mv.visitVarInsn(Opcodes.DLOAD, locals.adjSlot(shape.slots()[i]));
-            mv.visitInsn(Opcodes.DASTORE);
+            Types.Kind kind = shape.registerKind(i);
+            Jvm.storeRegister(mv, ctx, kind, r, locals.adjSlot(shape.slots()[i], kind));
         }
         mv.visitVarInsn(Opcodes.ALOAD, ctx);
         Jvm.pushInt(mv, frameCost);
@@ -412,15 +412,17 @@ final class FunctionEmitter {
         // slots the block wrote: their adjoints move to the values written, and the old values' start afresh
         for (var e : b.exitValues().entrySet()) {
             int s = e.getKey();
-            if (!locals.hasAdjSlot(s)) continue;
             Value v = e.getValue();
-            int a = locals.adjSlot(s);
-            if (stmts.hasAdjoint(v)) {
-                mv.visitVarInsn(Opcodes.DLOAD, a);
-                stmts.accumulate(v);
+            for (Types.Kind kind : ADJOINT_KINDS) {
+                if (!locals.hasAdjSlot(s, kind)) continue;
+                int a = locals.adjSlot(s, kind);
+                if (stmts.hasAdjoint(v) && v.kind() == kind) {
+                    Jvm.loadAdjoint(mv, kind, a);
+                    stmts.accumulate(v);
+                }
+                Jvm.zeroAdjoint(mv, kind);
+                Jvm.storeAdjoint(mv, kind, a);
             }
-            mv.visitInsn(Opcodes.DCONST_0);
-            mv.visitVarInsn(Opcodes.DSTORE, a);
         }
         List<Stmt> body = b.stmts();
         for (int i = body.size() - 1; i >= 0; i--) {
@@ -429,11 +431,8 @@ final class FunctionEmitter {
         }
         for (EntryValue e : b.reads().values()) {
             if (!stmts.hasAdjoint(e)) continue;
-            int a = locals.adjSlot(e.slot());
-            mv.visitVarInsn(Opcodes.DLOAD, locals.adjoint(e));
-            mv.visitVarInsn(Opcodes.DLOAD, a);
-            mv.visitInsn(Opcodes.DADD);
-            mv.visitVarInsn(Opcodes.DSTORE, a);
+            stmts.loadAdjoint(e);
+            Jvm.accumulateInto(mv, e.kind(), locals.adjSlot(e.slot(), e.kind()));
         }
     }
 

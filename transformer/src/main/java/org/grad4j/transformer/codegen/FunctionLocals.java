@@ -26,7 +26,7 @@ final class FunctionLocals {
     private final Map<Value, Integer> shadow = new IdentityHashMap<>();
     private final Map<Long, Integer> slotVar = new HashMap<>();
     private final Map<Integer, Integer> slotShadow = new HashMap<>();
-    private final Map<Integer, Integer> adjSlot = new HashMap<>();
+    private final Map<Long, Integer> adjSlot = new HashMap<>();
     private final Map<Integer, Integer> flag = new HashMap<>();
     private final Map<Integer, Integer> continuation = new HashMap<>();
 
@@ -52,7 +52,7 @@ final class FunctionLocals {
     }
 
     void planAdjoint(Value v) {
-        adjoint.computeIfAbsent(v, x -> allocate(Type.DOUBLE_TYPE));
+        adjoint.computeIfAbsent(v, x -> allocate(Types.adjointType(x.kind())));
     }
 
     void planShadow(Value v) {
@@ -75,11 +75,12 @@ final class FunctionLocals {
         return slotShadow.computeIfAbsent(slot, k -> allocate(OBJECT));
     }
 
-    int adjSlot(int slot) {
-        return adjSlot.computeIfAbsent(slot, k -> allocate(Type.DOUBLE_TYPE));
+    /** The adjoint of a slot's current value, one local per slot and kind (scalar or tensor). */
+    int adjSlot(int slot, Types.Kind kind) {
+        return adjSlot.computeIfAbsent(slot * 4L + kind.ordinal(), k -> allocate(Types.adjointType(kind)));
     }
 
-    boolean hasAdjSlot(int slot) { return adjSlot.containsKey(slot); }
+    boolean hasAdjSlot(int slot, Types.Kind kind) { return adjSlot.containsKey(slot * 4L + kind.ordinal()); }
 
     int flag(int block) {
         return flag.computeIfAbsent(block, k -> allocate(Type.INT_TYPE));

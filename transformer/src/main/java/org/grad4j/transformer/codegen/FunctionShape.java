@@ -27,12 +27,22 @@ record FunctionShape(String name, int[] slots, Type[] types, String continuation
         return -1;
     }
 
-    /** The register of parameter {@code i}, or -1 when it is not a double/float. */
+    /**
+     * The register of parameter {@code i}, or -1 when it has none: scalars are numbered among the
+     * scalar parameters ({@code ctx.d}), tensors among the tensor parameters ({@code ctx.o}).
+     */
     int register(int i) {
-        if (!Types.isScalarDifferentiable(types[i])) return -1;
+        Types.Kind k = registerKind(i);
+        if (k == Types.Kind.NONE) return -1;
         int r = 0;
-        for (int j = 0; j < i; j++) if (Types.isScalarDifferentiable(types[j])) r++;
+        for (int j = 0; j < i; j++) if (registerKind(j) == k) r++;
         return r;
+    }
+
+    /** SCALAR or TENSOR for a parameter with a register, else NONE. */
+    Types.Kind registerKind(int i) {
+        Types.Kind k = Types.kind(types[i]);
+        return k == Types.Kind.SCALAR || k == Types.Kind.TENSOR ? k : Types.Kind.NONE;
     }
 
     /** JVM local index of parameter {@code i}'s value; its shadow follows it. */

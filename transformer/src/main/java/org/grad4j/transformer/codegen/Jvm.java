@@ -43,12 +43,58 @@ final class Jvm {
         }
     }
 
-    /** Pushes {@code ctx.d[register]}. */
-    static void loadRegister(MethodVisitor mv, int ctxLocal, int register) {
+    static final String TENSOR_ADJOINTS = "org/grad4j/tensor/TensorAdjoints";
+
+    /** Pushes {@code ctx.d[register]} (scalars) or {@code ctx.o[register]} (tensors). */
+    static void loadRegister(MethodVisitor mv, int ctxLocal, Types.Kind kind, int register) {
         mv.visitVarInsn(Opcodes.ALOAD, ctxLocal);
-        mv.visitFieldInsn(Opcodes.GETFIELD, CTX, "d", "[D");
+        boolean tensor = kind == Types.Kind.TENSOR;
+        mv.visitFieldInsn(Opcodes.GETFIELD, CTX, tensor ? "o" : "d", tensor ? "[Ljava/lang/Object;" : "[D");
         pushInt(mv, register);
-        mv.visitInsn(Opcodes.DALOAD);
+        mv.visitInsn(tensor ? Opcodes.AALOAD : Opcodes.DALOAD);
+    }
+
+    /** {@code ctx.d[register] = local} (or {@code ctx.o}). */
+    static void storeRegister(MethodVisitor mv, int ctxLocal, Types.Kind kind, int register, int local) {
+        mv.visitVarInsn(Opcodes.ALOAD, ctxLocal);
+        boolean tensor = kind == Types.Kind.TENSOR;
+        mv.visitFieldInsn(Opcodes.GETFIELD, CTX, tensor ? "o" : "d", tensor ? "[Ljava/lang/Object;" : "[D");
+        pushInt(mv, register);
+        mv.visitVarInsn(tensor ? Opcodes.ALOAD : Opcodes.DLOAD, local);
+        mv.visitInsn(tensor ? Opcodes.AASTORE : Opcodes.DASTORE);
+    }
+
+    static void loadAdjoint(MethodVisitor mv, Types.Kind kind, int local) {
+        mv.visitVarInsn(kind == Types.Kind.TENSOR ? Opcodes.ALOAD : Opcodes.DLOAD, local);
+    }
+
+    static void storeAdjoint(MethodVisitor mv, Types.Kind kind, int local) {
+        mv.visitVarInsn(kind == Types.Kind.TENSOR ? Opcodes.ASTORE : Opcodes.DSTORE, local);
+    }
+
+    /** Pushes a zero adjoint: 0.0, or null for a tensor. */
+    static void zeroAdjoint(MethodVisitor mv, Types.Kind kind) {
+        mv.visitInsn(kind == Types.Kind.TENSOR ? Opcodes.ACONST_NULL : Opcodes.DCONST_0);
+    }
+
+    /** [a, b] → [a + b]; tensors out of place, null meaning zero. */
+    static void addAdjoints(MethodVisitor mv, Types.Kind kind) {
+        if (kind == Types.Kind.TENSOR) {
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, TENSOR_ADJOINTS, "add",
+                    "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;", false);
+        } else {
+            mv.visitInsn(Opcodes.DADD);
+        }
+    }
+
+    /** {@code local += (adjoint on the stack)}. */
+    static void accumulateInto(MethodVisitor mv, Types.Kind kind, int local) {
+        loadAdjoint(mv, kind, local);
+        if (kind == Types.Kind.TENSOR) {
+            mv.visitInsn(Opcodes.SWAP);
+        }
+        addAdjoints(mv, kind);
+        storeAdjoint(mv, kind, local);
     }
 
     static void pushInt(MethodVisitor mv, int v) {
@@ -61,6 +107,7 @@ final class Jvm {
     /** The continuation interface for a result type, or null when none exists. */
     static String continuationFor(Type result) {
         if (Types.isShadowed(result)) return "org/grad4j/runtime/ArrayContinuation";
+        if (Types.kind(result) == Types.Kind.TENSOR) return "org/grad4j/runtime/TensorContinuation";
         return switch (result.getSort()) {
             case Type.DOUBLE -> "org/grad4j/runtime/DoubleContinuation";
             case Type.FLOAT -> "org/grad4j/runtime/FloatContinuation";
@@ -72,6 +119,7 @@ final class Jvm {
     /** The descriptor of a continuation's {@code resume} for a result type. */
     static String resumeDescriptor(Type result) {
         if (Types.isShadowed(result)) return "(Ljava/lang/Object;Ljava/lang/Object;" + CTX_DESC + ")V";
+        if (Types.kind(result) == Types.Kind.TENSOR) return "(Ljava/lang/Object;" + CTX_DESC + ")Ljava/lang/Object;";
         return switch (result.getSort()) {
             case Type.DOUBLE -> "(D" + CTX_DESC + ")D";
             case Type.FLOAT -> "(F" + CTX_DESC + ")D";

@@ -62,16 +62,13 @@ final class StatementEmitter {
         return locals.hasAdjoint(v);
     }
 
-    /** {@code adj[v] += (double on the stack)}; the caller checks {@link #hasAdjoint} first. */
+    /** {@code adj[v] += (adjoint on the stack)}; the caller checks {@link #hasAdjoint} first. */
     void accumulate(Value v) {
-        int a = locals.adjoint(v);
-        mv.visitVarInsn(Opcodes.DLOAD, a);
-        mv.visitInsn(Opcodes.DADD);
-        mv.visitVarInsn(Opcodes.DSTORE, a);
+        Jvm.accumulateInto(mv, v.kind(), locals.adjoint(v));
     }
 
-    private void loadAdjoint(Value v) {
-        mv.visitVarInsn(Opcodes.DLOAD, locals.adjoint(v));
+    void loadAdjoint(Value v) {
+        Jvm.loadAdjoint(mv, v.kind(), locals.adjoint(v));
     }
 
     // ---- forward ----
@@ -111,6 +108,7 @@ final class StatementEmitter {
                 mv.visitVarInsn(Opcodes.ASTORE, locals.shadow(s.result()));
             }
             case Opcodes.AALOAD -> {
+                if (s.result().kind() != Types.Kind.SHADOWED) return; // a tensor element: its adjoint goes back in reverse
                 Label none = new Label(), done = new Label();
                 loadShadow(s.arg(0));
                 mv.visitJumpInsn(Opcodes.IFNULL, none);
@@ -208,6 +206,10 @@ final class StatementEmitter {
     /** {@code container[i] = row}: the container's shadow gets the row's shadow at {@code i}. */
     private void mirrorRowStore(Stmt s) {
         Value row = s.arg(2);
+        if (Types.kind(s.arg(0).type().getElementType()) == Types.Kind.TENSOR
+                || (s.arg(0).type().getDimensions() == 1 && row.kind() == Types.Kind.TENSOR)) {
+            return; // tensors in an INDArray[]: adjoints move in reverse, nothing to mirror
+        }
         Label skip = new Label();
         loadShadow(s.arg(0));
         mv.visitJumpInsn(Opcodes.IFNULL, skip);
@@ -282,6 +284,12 @@ final class StatementEmitter {
             case Opcodes.F2D, Opcodes.D2F -> propagate(s.arg(0), () -> loadAdjoint(r));
             case Opcodes.DALOAD, Opcodes.FALOAD -> elementRead(s);
             case Opcodes.DASTORE, Opcodes.FASTORE -> elementWrite(s);
+            case Opcodes.AALOAD -> {
+                if (s.result().kind() == Types.Kind.TENSOR) tensorElementRead(s);
+            }
+            case Opcodes.AASTORE -> {
+                if (s.arg(2).kind() == Types.Kind.TENSOR || isTensorArray(s.arg(0))) tensorElementWrite(s);
+            }
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKEINTERFACE, Opcodes.INVOKESPECIAL -> {
                 if (activity.callee(s) instanceof Callee.Ruled ruled) ruleAdjoint(s, ruled.rule());
                 else if (activity.callee(s) instanceof Callee.ArrayOp arrayOp) reverseArrayOp(s, arrayOp.kind());
@@ -294,6 +302,49 @@ final class StatementEmitter {
         if (!hasAdjoint(target)) return;
         pushContribution.run();
         accumulate(target);
+    }
+
+    private static boolean isTensorArray(Value v) {
+        return v.type().getSort() == Type.ARRAY && v.type().getDimensions() == 1
+                && Types.kind(v.type().getElementType()) == Types.Kind.TENSOR;
+    }
+
+    /** {@code r = ts[i]} of an INDArray[]: {@code shadow(ts)[i] += adj r}, out of place. */
+    private void tensorElementRead(Stmt s) {
+        Value array = s.arg(0);
+        if (!locals.hasShadow(array) || !hasAdjoint(s.result())) return;
+        Label skip = new Label();
+        loadShadow(array);
+        mv.visitJumpInsn(Opcodes.IFNULL, skip);
+        loadShadow(array);
+        load(s.arg(1));
+        mv.visitInsn(Opcodes.DUP2);
+        mv.visitInsn(Opcodes.AALOAD);
+        loadAdjoint(s.result());
+        Jvm.addAdjoints(mv, Types.Kind.TENSOR);
+        mv.visitTypeInsn(Opcodes.CHECKCAST, Types.INDARRAY);
+        mv.visitInsn(Opcodes.AASTORE);
+        mv.visitLabel(skip);
+    }
+
+    /** {@code ts[i] = v}: {@code adj v += shadow(ts)[i]; shadow(ts)[i] = null}. */
+    private void tensorElementWrite(Stmt s) {
+        Value array = s.arg(0);
+        if (!locals.hasShadow(array)) return;
+        Label skip = new Label();
+        loadShadow(array);
+        mv.visitJumpInsn(Opcodes.IFNULL, skip);
+        if (hasAdjoint(s.arg(2))) {
+            loadShadow(array);
+            load(s.arg(1));
+            mv.visitInsn(Opcodes.AALOAD);
+            accumulate(s.arg(2));
+        }
+        loadShadow(array);
+        load(s.arg(1));
+        mv.visitInsn(Opcodes.ACONST_NULL);
+        mv.visitInsn(Opcodes.AASTORE);
+        mv.visitLabel(skip);
     }
 
     /** {@code r = a[i]}: {@code shadow(a)[i] += adj r}. */
@@ -340,6 +391,12 @@ final class StatementEmitter {
 
     private void ruleAdjoint(Stmt s, Rule rule) {
         if (s.result() == null || !hasAdjoint(s.result())) return;
+        Label skip = new Label();
+        boolean tensorResult = s.result().kind() == Types.Kind.TENSOR;
+        if (tensorResult) { // a null tensor adjoint is zero: the rule need not run
+            loadAdjoint(s.result());
+            mv.visitJumpInsn(Opcodes.IFNULL, skip);
+        }
         for (int i = 0; i < rule.arity(); i++) {
             Rule.AdjointMethod m = rule.adjoint(i);
             Value arg = s.arg(i);
@@ -347,6 +404,7 @@ final class StatementEmitter {
             s.args().forEach(this::load);
             load(s.result());
             loadAdjoint(s.result());
+            if (tensorResult) mv.visitTypeInsn(Opcodes.CHECKCAST, Types.INDARRAY);
             if (m.owner().startsWith("org/grad4j/rules/")) {
                 mv.visitMethodInsn(Opcodes.INVOKESTATIC, m.owner(), m.name(), m.descriptor(), false);
             } else { // a user's rule may be private to its class: link with full access
@@ -354,5 +412,6 @@ final class StatementEmitter {
             }
             accumulate(arg);
         }
+        mv.visitLabel(skip);
     }
 }

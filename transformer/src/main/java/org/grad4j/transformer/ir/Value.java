@@ -24,6 +24,10 @@ public abstract sealed class Value permits Temp, EntryValue, Const {
         return Types.isScalarDifferentiable(type);
     }
 
+    public Types.Kind kind() {
+        return Types.kind(type);
+    }
+
     public int size() {
         return type.getSize();
     }
