@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the JMH benchmarks once and writes docs/BENCHMARKS.md (table, command, machine).
+#
+#   benchmarks/run.sh                      # the full run (about 10 minutes on 2 cores)
+#   benchmarks/run.sh --forks 1 --warmup 2 --iterations 2 --kernels rosenbrock,lstm   # a quick look
+#
+# Options after the script name go to org.grad4j.benchmarks.Report (see its javadoc):
+# --forks --warmup --iterations --time --kernels --stack --out --json.
+# Set SKIP_BUILD=1 to use the jars already built.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+    mvn -B -q package -DskipTests
+fi
+agent="$root/agent/target/grad4j-agent.jar"
+jar="$root/benchmarks/target/grad4j-benchmarks.jar"
+for f in "$agent" "$jar"; do
+    [[ -f "$f" ]] || { echo "run.sh: $f is missing (build failed?)" >&2; exit 1; }
+done
+
+stack=8g
+args=("$@")
+for ((i = 0; i + 1 < ${#args[@]}; i++)); do
+    [[ "${args[i]}" == --stack ]] && stack="${args[i + 1]}"
+done
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [[ -n "$(git status --porcelain -- transformer runtime agent benchmarks 2>/dev/null)" ]]; then
+    commit="$commit + uncommitted changes"
+fi
+
+exec java -Dgrad4j.stack="$stack" -javaagent:"$agent" -cp "$jar" org.grad4j.benchmarks.Report \
+    --agent "$agent" --commit "$commit" --command "benchmarks/run.sh${*:+ $*}" "$@"

@@ -1,0 +1,42 @@
+package org.grad4j.benchmarks;
+
+import java.util.List;
+import org.grad4j.benchmarks.kernels.AdCall;
+import org.grad4j.benchmarks.kernels.Gmm;
+import org.grad4j.benchmarks.kernels.Lstm;
+import org.grad4j.benchmarks.kernels.Rosenbrock;
+import org.grad4j.benchmarks.kernels.Simulation;
+import org.grad4j.benchmarks.kernels.Tree;
+
+/** The benchmark kernels by name, at the sizes of issue 7. */
+public final class Kernels {
+    private Kernels() {}
+
+    /** Names in report order (keep in step with {@code KernelBenchmark.kernel}). */
+    public static final List<String> NAMES = List.of("rosenbrock", "gmm", "lstm", "simulation", "tree", "adcall");
+
+    public static Kernel create(String name) {
+        return switch (name) {
+            case "rosenbrock" -> new Rosenbrock.Problem(10_000);
+            case "gmm" -> Gmm.Problem.adbench("gmm_1k_gmm_d10_K25.txt");
+            case "lstm" -> Lstm.Problem.generated(2, 20, 10, 42);
+            case "simulation" -> new Simulation.Problem(100_000);
+            case "tree" -> new Tree.Problem(12);
+            case "adcall" -> new AdCall.Problem();
+            default -> throw new IllegalArgumentException("no kernel named " + name + "; known: " + NAMES);
+        };
+    }
+
+    /** Small instances of the same kernels, for tests. */
+    public static Kernel small(String name) {
+        return switch (name) {
+            case "rosenbrock" -> new Rosenbrock.Problem(7);
+            case "gmm" -> Gmm.Problem.generated(3, 4, 5, 11);
+            case "lstm" -> Lstm.Problem.generated(2, 3, 4, 5);
+            case "simulation" -> new Simulation.Problem(50);
+            case "tree" -> new Tree.Problem(3);
+            case "adcall" -> new AdCall.Problem();
+            default -> throw new IllegalArgumentException("no kernel named " + name + "; known: " + NAMES);
+        };
+    }
+}
