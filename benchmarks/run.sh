@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the JMH benchmarks once and writes docs/BENCHMARKS.md (table, command, machine).
 #
-#   benchmarks/run.sh                      # the full run (about 10 minutes on 2 cores)
+#   benchmarks/run.sh                      # the full run (about 11 minutes on 2 cores)
 #   benchmarks/run.sh --forks 1 --warmup 2 --iterations 2 --kernels rosenbrock,lstm   # a quick look
 #
 # Options after the script name go to org.grad4j.benchmarks.Report (see its javadoc):

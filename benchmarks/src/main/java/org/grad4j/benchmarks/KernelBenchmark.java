@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(2)
+@Fork(3)
 public class KernelBenchmark {
     @Param({"rosenbrock", "gmm", "lstm", "simulation", "tree", "adcall"})
     public String kernel;

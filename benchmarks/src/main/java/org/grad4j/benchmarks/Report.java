@@ -46,7 +46,7 @@ public final class Report {
 
     public static void main(String[] args) throws IOException, RunnerException {
         Map<String, String> opt = new LinkedHashMap<>();
-        opt.put("forks", "2");
+        opt.put("forks", "3");
         opt.put("warmup", "4");
         opt.put("iterations", "5");
         opt.put("time", "1");
