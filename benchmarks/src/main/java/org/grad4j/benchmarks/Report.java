@@ -89,9 +89,11 @@ public final class Report {
                 .addProfiler(GCProfiler.class)
                 .resultFormat(ResultFormatType.JSON)
                 .result(opt.get("json"));
+        String loadBefore = loadAverage();
         long start = System.nanoTime();
         Collection<RunResult> results = new Runner(ob.build()).run();
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        opt.put("load", loadBefore + " before, " + loadAverage() + " after");
 
         Map<String, Map<String, Row>> table = new LinkedHashMap<>();
         for (String name : kernels) table.put(name, new LinkedHashMap<>());
@@ -220,8 +222,19 @@ public final class Report {
                 .append(" (").append(System.getProperty("java.vendor")).append(")\n");
         s.append("- OS: ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
                 .append(' ').append(System.getProperty("os.arch")).append("\n");
+        s.append("- Load average (1, 5, 15 min) around the run: ").append(opt.getOrDefault("load", "unknown"))
+                .append(" — other processes may share the machine; the ± column shows how much that moved the medians\n");
         s.append("- Max heap of the forks: JVM default (").append(Runtime.getRuntime().maxMemory() >> 20).append(" MiB here)\n");
         return s.toString();
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static String cpuModel() {
