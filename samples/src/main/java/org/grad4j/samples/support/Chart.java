@@ -166,7 +166,7 @@ public final class Chart {
             g.setColor(new Color(0xeeeeee));
             g.drawLine(LEFT, y, LEFT + w, y);
             g.setColor(Color.DARK_GRAY);
-            String s = logY ? logLabel(t) : label(t);
+            String s = logY ? logLabel(t, y0 > -3.5 && y1 < 4.5) : label(t);
             g.drawString(s, LEFT - fm.stringWidth(s) - 6, y + fm.getAscent() / 2 - 1);
         }
         g.setColor(Color.DARK_GRAY);
@@ -210,6 +210,16 @@ public final class Chart {
         clip.dispose();
         // legend
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        int entries = 0, widest = 0;
+        for (Series s : series) {
+            if (s.label == null) continue;
+            entries++;
+            widest = Math.max(widest, fm.stringWidth(s.label));
+        }
+        if (entries > 0) { // a white box, so that the legend stays readable over data
+            g.setColor(new Color(255, 255, 255, 220));
+            g.fillRect(LEFT + w - 10 - widest - 32, TOP + 3, widest + 38, 18 * entries + 4);
+        }
         int ly = TOP + 16;
         for (Series s : series) {
             if (s.label == null) continue;
@@ -251,7 +261,9 @@ public final class Chart {
         return out.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    private static String logLabel(double exponent) {
+    /** A tick of a log axis: a plain number when the whole axis lies in [0.001, 10000], else e.g. 2×1e-5. */
+    private static String logLabel(double exponent, boolean plain) {
+        if (plain) return label(Double.parseDouble(String.format(Locale.ROOT, "%.3g", Math.pow(10, exponent))));
         int e = (int) Math.floor(exponent + 1e-9);
         long mantissa = Math.round(Math.pow(10, exponent - e));
         return (mantissa == 1 ? "" : mantissa + "×") + "1e" + e;
