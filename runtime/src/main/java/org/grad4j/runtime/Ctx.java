@@ -17,12 +17,20 @@ public final class Ctx {
     public final double[] d = new double[256];
     public final Object[] o = new Object[256];
 
+    private ParameterAdjoints parameters;
     private final long stackBudget;
     private long stackUsed;
     private long deepest;
 
     public Ctx(long stackBudgetBytes) {
         this.stackBudget = stackBudgetBytes;
+    }
+
+    /** The adjoints of {@code @Parameter} fields, created on first use. */
+    public ParameterAdjoints parameters() {
+        ParameterAdjoints p = parameters;
+        if (p == null) parameters = p = new ParameterAdjoints();
+        return p;
     }
 
     /** Called at the start of every generated function with its static frame-size estimate. */

@@ -44,6 +44,7 @@ public final class Activity {
     private final BitSet[] exitActive;
     private final BitSet activeTemps = new BitSet();
     private final Map<Stmt, Callee> callees = new IdentityHashMap<>();
+    private final Map<Stmt, String> parameterReads = new IdentityHashMap<>();
 
     /**
      * @param activeParams for each declared parameter (receiver excluded), whether it is
@@ -64,6 +65,10 @@ public final class Activity {
         for (Block b : ir.blocks()) {
             for (Stmt s : b.stmts()) {
                 if (s.insn() instanceof MethodInsnNode m && !s.isNewInit()) callees.put(s, calls.resolve(m));
+                if (s.insn() instanceof FieldInsnNode f && (f.getOpcode() == Opcodes.GETFIELD || f.getOpcode() == Opcodes.GETSTATIC)) {
+                    String key = calls.parameterKey(f);
+                    if (key != null) parameterReads.put(s, key);
+                }
             }
         }
         BitSet seed = new BitSet();
@@ -112,6 +117,11 @@ public final class Activity {
         return computeActive(s);
     }
 
+    /** The key of the {@code @Parameter} field a statement reads, or null. */
+    public String parameterKey(Stmt s) {
+        return parameterReads.get(s);
+    }
+
     public Callee callee(Stmt s) {
         return callees.get(s);
     }
@@ -154,6 +164,7 @@ public final class Activity {
             }
             case Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY -> Types.isShadowed(s.result().type());
             case Opcodes.CHECKCAST -> anyActiveArg(s) && Types.isDifferentiable(s.result().type());
+            case Opcodes.GETFIELD, Opcodes.GETSTATIC -> parameterReads.containsKey(s);
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> {
                 Callee c = callee(s);
                 if (c instanceof Callee.ArrayOp arrayOp) yield arrayOpActive(s, arrayOp.kind());

@@ -145,6 +145,29 @@ public final class CallResolver {
         };
     }
 
+    static final String PARAMETER = "Lorg/grad4j/Parameter;";
+
+    /**
+     * The key of a {@code @Parameter} field read by {@code get}: the declaring class's binary
+     * name, a dot, the field's name; null when the field is not a parameter of a differentiable
+     * type.
+     */
+    public String parameterKey(org.objectweb.asm.tree.FieldInsnNode get) {
+        if (isJdk(get.owner) || !Types.isDifferentiable(Type.getType(get.desc))) return null;
+        for (String c = get.owner; c != null; ) {
+            ClassNode node = classNode(c);
+            if (node == null) return null;
+            for (org.objectweb.asm.tree.FieldNode f : node.fields) {
+                if (!f.name.equals(get.name) || !f.desc.equals(get.desc)) continue;
+                boolean annotated = (f.visibleAnnotations != null && f.visibleAnnotations.stream().anyMatch(a -> a.desc.equals(PARAMETER)))
+                        || (f.invisibleAnnotations != null && f.invisibleAnnotations.stream().anyMatch(a -> a.desc.equals(PARAMETER)));
+                return annotated ? node.name.replace('/', '.') + "." + f.name : null;
+            }
+            c = node.superName;
+        }
+        return null;
+    }
+
     /** The class that declares the method: {@code owner} or the superclass it inherits it from. */
     public ClassNode declaringClass(String owner, String name, String desc) {
         for (String c = owner; c != null; ) {

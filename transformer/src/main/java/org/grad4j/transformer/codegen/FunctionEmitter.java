@@ -51,7 +51,7 @@ final class FunctionEmitter {
         this.k = shape.continuationLocal();
         this.ctx = shape.ctxLocal();
         this.locals = new FunctionLocals(ctx + 1);
-        this.stmts = new StatementEmitter(mv, locals, g.activity, g.hostAccess);
+        this.stmts = new StatementEmitter(mv, locals, g.activity, g.hostAccess, ctx);
         for (int b : region.blocks()) labels.put(b, new Label());
     }
 

@@ -26,12 +26,42 @@ final class StatementEmitter {
     private final FunctionLocals locals;
     private final Activity activity;
     private final HostAccess hostAccess;
+    private final int ctx;
 
-    StatementEmitter(MethodVisitor mv, FunctionLocals locals, Activity activity, HostAccess hostAccess) {
+    StatementEmitter(MethodVisitor mv, FunctionLocals locals, Activity activity, HostAccess hostAccess, int ctxLocal) {
         this.mv = mv;
         this.locals = locals;
         this.activity = activity;
         this.hostAccess = hostAccess;
+        this.ctx = ctxLocal;
+    }
+
+    private static final String PARAMETERS = "org/grad4j/runtime/ParameterAdjoints";
+
+    private void loadParameters() {
+        mv.visitVarInsn(Opcodes.ALOAD, ctx);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "parameters", "()L" + PARAMETERS + ";", false);
+    }
+
+    /** A {@code @Parameter} array read: its shadow is found by identity, so every read of it shares one. */
+    private void parameterShadow(Stmt s) {
+        loadParameters();
+        load(s.result());
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, PARAMETERS, "shadowOf", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+        mv.visitVarInsn(Opcodes.ASTORE, locals.shadow(s.result()));
+    }
+
+    /** A {@code @Parameter} scalar or tensor read: its adjoint goes to the model's field. */
+    private void parameterAdjoint(Stmt s, String key) {
+        Value r = s.result();
+        if (!hasAdjoint(r)) return;
+        loadParameters();
+        if (s.opcode() == Opcodes.GETFIELD) load(s.arg(0)); else mv.visitInsn(Opcodes.ACONST_NULL);
+        mv.visitLdcInsn(key);
+        loadAdjoint(r);
+        boolean tensor = r.kind() == Types.Kind.TENSOR;
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, PARAMETERS, tensor ? "addTensor" : "addScalar",
+                tensor ? "(Ljava/lang/Object;Ljava/lang/String;Ljava/lang/Object;)V" : "(Ljava/lang/Object;Ljava/lang/String;D)V", false);
     }
 
     void load(Value v) {
@@ -128,6 +158,9 @@ final class StatementEmitter {
                 mv.visitVarInsn(Opcodes.ASTORE, locals.shadow(s.result()));
             }
             case Opcodes.AASTORE -> mirrorRowStore(s);
+            case Opcodes.GETFIELD, Opcodes.GETSTATIC -> {
+                if (s.result().kind() == Types.Kind.SHADOWED) parameterShadow(s);
+            }
             default -> {
                 if (activity.callee(s) instanceof Callee.ArrayOp op) forwardArrayOp(s, op.kind());
             }
@@ -286,6 +319,10 @@ final class StatementEmitter {
             case Opcodes.DASTORE, Opcodes.FASTORE -> elementWrite(s);
             case Opcodes.AALOAD -> {
                 if (s.result().kind() == Types.Kind.TENSOR) tensorElementRead(s);
+            }
+            case Opcodes.GETFIELD, Opcodes.GETSTATIC -> {
+                String key = activity.parameterKey(s);
+                if (key != null && s.result().kind() != Types.Kind.SHADOWED) parameterAdjoint(s, key);
             }
             case Opcodes.AASTORE -> {
                 if (s.arg(2).kind() == Types.Kind.TENSOR || isTensorArray(s.arg(0))) tensorElementWrite(s);

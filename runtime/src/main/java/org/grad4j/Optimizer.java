@@ -1,0 +1,127 @@
+package org.grad4j;
+
+import java.lang.reflect.Field;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import org.grad4j.runtime.ModelParameters;
+
+/**
+ * Updates a model's {@code @Parameter} fields in place from their gradients: plain or momentum
+ * SGD, or Adam. An optimiser keeps its state (velocities, moment estimates) per parameter, so use
+ * one instance per model.
+ *
+ * <pre>{@code
+ * Optimizer adam = Optimizer.adam(0.01);
+ * for (int epoch = 0; epoch < 100; epoch++) adam.step(Model.gradient(model, m -> m.loss(xs, ys)));
+ * }</pre>
+ */
+public abstract class Optimizer {
+    private final Map<Object, Map<Field, Object[]>> state = new IdentityHashMap<>();
+    private long steps;
+
+    Optimizer() {}
+
+    /** Plain gradient descent: {@code p -= lr · g}. */
+    public static Optimizer sgd(double learningRate) {
+        return sgd(learningRate, 0);
+    }
+
+    /** Momentum SGD: {@code v = μ·v + g; p -= lr · v}. */
+    public static Optimizer sgd(double learningRate, double momentum) {
+        return new Optimizer() {
+            @Override
+            double[] update(double[] g, Object[] slots, long t) {
+                double[] v = velocity(slots, g.length);
+                double[] u = new double[g.length];
+                for (int i = 0; i < g.length; i++) {
+                    v[i] = momentum * v[i] + g[i];
+                    u[i] = learningRate * v[i];
+                }
+                return u;
+            }
+        };
+    }
+
+    /** Adam (Kingma & Ba) with β₁ = 0.9, β₂ = 0.999, ε = 1e-8. */
+    public static Optimizer adam(double learningRate) {
+        return adam(learningRate, 0.9, 0.999, 1e-8);
+    }
+
+    public static Optimizer adam(double learningRate, double beta1, double beta2, double epsilon) {
+        return new Optimizer() {
+            @Override
+            double[] update(double[] g, Object[] slots, long t) {
+                double[] m = velocity(slots, g.length);
+                if (slots[1] == null) slots[1] = new double[g.length];
+                double[] v = (double[]) slots[1];
+                double[] u = new double[g.length];
+                double c1 = 1 - Math.pow(beta1, t);
+                double c2 = 1 - Math.pow(beta2, t);
+                for (int i = 0; i < g.length; i++) {
+                    m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+                    v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+                    u[i] = learningRate * (m[i] / c1) / (Math.sqrt(v[i] / c2) + epsilon);
+                }
+                return u;
+            }
+        };
+    }
+
+    static double[] velocity(Object[] slots, int n) {
+        if (slots[0] == null) slots[0] = new double[n];
+        return (double[]) slots[0];
+    }
+
+    /** The step for flattened gradient {@code g} at step {@code t} (1-based), given this parameter's state slots. */
+    abstract double[] update(double[] g, Object[] slots, long t);
+
+    /** Applies one update to every parameter the gradients name. */
+    public void step(ParameterGradients gradients) {
+        steps++;
+        for (ModelParameters.Ref p : gradients.parameters()) {
+            Object g = gradients.get(p.path());
+            Object[] slots = state.computeIfAbsent(p.owner(), k -> new IdentityHashMap<>())
+                    .computeIfAbsent(p.field(), k -> new Object[2]);
+            apply(p, g, slots);
+        }
+    }
+
+    private void apply(ModelParameters.Ref p, Object g, Object[] slots) {
+        Object value = p.value();
+        try {
+            if (g instanceof Double d) {
+                double u = update(new double[] {d}, slots, steps)[0];
+                if (p.field().getType() == float.class) p.field().setFloat(p.owner(), (float) (p.field().getFloat(p.owner()) - u));
+                else p.field().setDouble(p.owner(), p.field().getDouble(p.owner()) - u);
+            } else if (value instanceof double[] a) {
+                double[] u = update((double[]) g, slots, steps);
+                for (int i = 0; i < a.length; i++) a[i] -= u[i];
+            } else if (value instanceof float[] a) {
+                float[] gf = (float[]) g;
+                double[] gd = new double[gf.length];
+                for (int i = 0; i < gf.length; i++) gd[i] = gf[i];
+                double[] u = update(gd, slots, steps);
+                for (int i = 0; i < a.length; i++) a[i] -= (float) u[i];
+            } else if (value instanceof double[][] rows) {
+                double[][] gr = (double[][]) g;
+                int n = 0;
+                for (double[] r : rows) n += r.length;
+                double[] flat = new double[n];
+                int k = 0;
+                for (double[] r : gr) for (double v : r) flat[k++] = v;
+                double[] u = update(flat, slots, steps);
+                k = 0;
+                for (double[] r : rows) for (int j = 0; j < r.length; j++) r[j] -= u[k++];
+            } else {
+                org.grad4j.tensor.TensorParameters.step(this, value, g, slots, steps);
+            }
+        } catch (IllegalAccessException e) {
+            throw new GradientException("grad4j: cannot update parameter " + p.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** For tensor parameters: the update of a flattened gradient. */
+    public final double[] updateFlat(double[] g, Object[] slots, long t) {
+        return update(g, slots, t);
+    }
+}

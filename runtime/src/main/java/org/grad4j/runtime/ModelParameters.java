@@ -1,0 +1,98 @@
+package org.grad4j.runtime;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import org.grad4j.GradientException;
+import org.grad4j.Parameter;
+
+/**
+ * Finds the {@code @Parameter} fields of a model object and of the objects it holds (sub-modules
+ * in fields, arrays and lists), each with a readable path such as {@code layers[1].weights}.
+ */
+public final class ModelParameters {
+    private ModelParameters() {}
+
+    /** One parameter: the object that holds it and its field. */
+    public record Ref(String path, Object owner, Field field) {
+        /** The key generated code uses for this field. */
+        public String key() {
+            return field.getDeclaringClass().getName() + "." + field.getName();
+        }
+
+        public Object value() {
+            try {
+                return field.get(owner);
+            } catch (IllegalAccessException e) {
+                throw new GradientException("grad4j: cannot read parameter " + path + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    public static List<Ref> of(Object model) {
+        List<Ref> refs = new ArrayList<>();
+        walk(model, "", refs, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return refs;
+    }
+
+    private static void walk(Object o, String path, List<Ref> refs, Set<Object> seen) {
+        if (o == null || !seen.add(o)) return;
+        Class<?> c = o.getClass();
+        if (c.isArray()) {
+            if (!c.getComponentType().isPrimitive()) {
+                Object[] items = (Object[]) o;
+                for (int i = 0; i < items.length; i++) walk(items[i], path + "[" + i + "]", refs, seen);
+            }
+            return;
+        }
+        if (o instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) walk(list.get(i), path + "[" + i + "]", refs, seen);
+            return;
+        }
+        if (isLibrary(c)) return;
+        for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+            for (Field f : k.getDeclaredFields()) {
+                if (Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) continue;
+                String p = path.isEmpty() ? f.getName() : path + "." + f.getName();
+                if (f.isAnnotationPresent(Parameter.class)) {
+                    requireSupported(f);
+                    f.setAccessible(true);
+                    refs.add(new Ref(p, o, f));
+                } else if (!f.getType().isPrimitive()) {
+                    f.setAccessible(true);
+                    try {
+                        walk(f.get(o), p, refs, seen);
+                    } catch (IllegalAccessException e) {
+                        // a field we may not read cannot hold parameters we could update either
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean isLibrary(Class<?> c) {
+        String n = c.getName();
+        return n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.") || n.startsWith("sun.")
+                || n.startsWith("org.nd4j.") || n.startsWith("org.bytedeco.");
+    }
+
+    private static void requireSupported(Field f) {
+        Class<?> t = f.getType();
+        boolean ok = t == double.class || t == float.class || t == double[].class || t == double[][].class
+                || t == float[].class || t.getName().equals("org.nd4j.linalg.api.ndarray.INDArray")
+                || t.getName().equals("[Lorg.nd4j.linalg.api.ndarray.INDArray;");
+        if (!ok) {
+            throw new GradientException("grad4j: @Parameter field " + f.getDeclaringClass().getName() + "." + f.getName()
+                    + " has type " + t.getTypeName() + "; parameters are double, float, double[], double[][], float[], "
+                    + "INDArray or INDArray[]");
+        }
+        if (Modifier.isFinal(f.getModifiers()) && (t == double.class || t == float.class)) {
+            throw new GradientException("grad4j: @Parameter field " + f.getDeclaringClass().getName() + "." + f.getName()
+                    + " is a final scalar, which an optimiser cannot update; remove 'final'");
+        }
+    }
+}

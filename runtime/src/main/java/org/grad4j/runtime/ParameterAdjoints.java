@@ -1,0 +1,60 @@
+package org.grad4j.runtime;
+
+import java.lang.reflect.Array;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * The adjoints of {@code @Parameter} fields read during one gradient computation: a shadow per
+ * parameter array (found again by identity wherever the array is read), and an accumulated
+ * adjoint per scalar or tensor field of each model object. Called by generated code.
+ */
+public final class ParameterAdjoints {
+    private final Map<Object, Object> shadows = new IdentityHashMap<>();
+    private final Map<Object, Map<String, Object>> fields = new IdentityHashMap<>();
+
+    /** The shadow of a parameter array, zeros on first use; null for a null array. */
+    public Object shadowOf(Object array) {
+        if (array == null) return null;
+        return shadows.computeIfAbsent(array, ParameterAdjoints::zerosLike);
+    }
+
+    private static Object zerosLike(Object a) {
+        if (a instanceof double[] d) return new double[d.length];
+        if (a instanceof float[] f) return new float[f.length];
+        int n = Array.getLength(a);
+        Object z = Array.newInstance(a.getClass().getComponentType(), n);
+        if (a.getClass().getComponentType().isArray()) {
+            for (int i = 0; i < n; i++) {
+                Object row = Array.get(a, i);
+                if (row != null) Array.set(z, i, zerosLike(row)); // rows shared with other parameters keep one shadow only if read first
+            }
+        }
+        return z; // tensor arrays: element adjoints start null (zero)
+    }
+
+    /** {@code owner.field += adjoint} for a scalar field ({@code owner} null for a static field). */
+    public void addScalar(Object owner, String field, double adjoint) {
+        Map<String, Object> m = fields.computeIfAbsent(owner == null ? ParameterAdjoints.class : owner, k -> new HashMap<>());
+        m.merge(field, adjoint, (a, b) -> (Double) a + (Double) b);
+    }
+
+    /** {@code owner.field += adjoint} for a tensor field, out of place. */
+    public void addTensor(Object owner, String field, Object adjoint) {
+        if (adjoint == null) return;
+        Map<String, Object> m = fields.computeIfAbsent(owner == null ? ParameterAdjoints.class : owner, k -> new HashMap<>());
+        m.merge(field, adjoint, org.grad4j.tensor.TensorAdjoints::add);
+    }
+
+    /** The accumulated adjoint of a scalar or tensor field, or null when nothing reached it. */
+    public Object fieldAdjoint(Object owner, String field) {
+        Map<String, Object> m = fields.get(owner == null ? ParameterAdjoints.class : owner);
+        return m == null ? null : m.get(field);
+    }
+
+    /** The shadow of an array if it was read as a parameter, else null. */
+    public Object existingShadow(Object array) {
+        return shadows.get(array);
+    }
+}
