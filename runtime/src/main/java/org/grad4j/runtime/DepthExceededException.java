@@ -16,7 +16,7 @@ public final class DepthExceededException extends GradientException {
      */
     static DepthExceededException overflow(long stackBytes, StackOverflowError cause) {
         DepthExceededException e = new DepthExceededException(
-                "grad4j: the gradient overflowed the worker thread's stack of " + (stackBytes >> 20) + " MiB. "
+                "grad4j: the gradient overflowed the worker thread's stack of " + size(stackBytes) + ". "
                         + "Each iteration of a loop that carries differentiable values holds one frame until the "
                         + "reverse pass. Raise the worker stack with -D" + WorkerSettings.STACK_PROPERTY
                         + "=<size, e.g. 8g> (reserved address space, not committed memory), or shorten the loop; "
@@ -25,11 +25,16 @@ public final class DepthExceededException extends GradientException {
         return e;
     }
 
+    /** Bytes in MiB, or KiB below a MiB, so that small stacks do not read as 0. */
+    static String size(long bytes) {
+        return bytes >= 1 << 20 ? (bytes >> 20) + " MiB" : Math.max(1, bytes >> 10) + " KiB";
+    }
+
     static DepthExceededException at(long used, long budget) {
         return new DepthExceededException(
                 "grad4j: the gradient needs more stack than the worker thread has (about "
-                        + (used >> 20) + " MiB of generated frames reached, budget " + (budget >> 20)
-                        + " MiB). Each iteration of a loop that carries differentiable values holds one frame "
+                        + size(used) + " of generated frames reached, budget " + size(budget)
+                        + "). Each iteration of a loop that carries differentiable values holds one frame "
                         + "until the reverse pass. Raise the worker stack with -D" + WorkerSettings.STACK_PROPERTY
                         + "=<size, e.g. 8g> (reserved address space, not committed memory), or shorten the loop.");
     }

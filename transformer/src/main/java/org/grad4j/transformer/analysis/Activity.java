@@ -303,16 +303,20 @@ public final class Activity {
         }
         if (activeArray && !isReadOnlyArrayCall(m)) {
             throw refusal.at(s.line(), "call of " + target + " with a differentiable array (" + plain.why() + ")",
-                    "grad4j cannot see what " + target + " does to the array; annotate it @Differentiable, "
-                            + "or copy the values it needs into a data array first.");
+                    "grad4j cannot see what " + target + " does to the array; copy the values it needs into a data "
+                            + "array first, or write the operation as a loop.");
         }
         if (!harmlessResult) {
             String construct = m.owner.startsWith("java/lang/") && (m.name.equals("valueOf") || m.name.endsWith("Value"))
                     ? "boxing of a differentiable value (" + target + ")"
                     : "call of " + target + " with a differentiable argument: " + plain.why();
-            throw refusal.at(s.line(), construct,
-                    "Annotate " + target + " @Differentiable, register a custom rule for it, or keep the value a "
-                            + "primitive double.");
+            String remedy = plain.why().contains("grad4j's own API")
+                    ? "Compute the inner derivative outside the differentiated code, or write its formula by hand."
+                    : construct.startsWith("boxing")
+                    ? "Keep the value a primitive double (boxed values carry no derivative)."
+                    : "Register a custom rule for " + target + " (AD.registerRules), or pass a value that does not "
+                            + "depend on the inputs (AD.stopGradient).";
+            throw refusal.at(s.line(), construct, remedy);
         }
     }
 

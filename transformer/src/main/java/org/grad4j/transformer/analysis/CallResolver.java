@@ -24,6 +24,8 @@ import org.objectweb.asm.tree.MethodNode;
  */
 public final class CallResolver {
     static final String ADJOINT_OF = "Lorg/grad4j/AdjointOf;";
+    private static final java.util.Set<String> GRAD4J_API = java.util.Set.of("org/grad4j/AD", "org/grad4j/Model",
+            "org/grad4j/tensor/TensorAD");
 
     private final RuleTable rules;
     private final ClassFileLocator locator;
@@ -42,6 +44,10 @@ public final class CallResolver {
         if (rule != null) return new Callee.Ruled(rule);
         Callee.ArrayOp.Kind op = arrayOp(call);
         if (op != null) return new Callee.ArrayOp(op);
+        if (GRAD4J_API.contains(call.owner)) {
+            return new Callee.Plain("it is grad4j's own API: a gradient inside differentiated code (a higher-order "
+                    + "derivative) is not supported");
+        }
         boolean dispatches = call.getOpcode() == Opcodes.INVOKEVIRTUAL || call.getOpcode() == Opcodes.INVOKEINTERFACE;
         if (isJdk(call.owner)) {
             if (dispatches && call.owner.startsWith("java/util/function/")) {
