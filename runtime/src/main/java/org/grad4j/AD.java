@@ -1,18 +1,15 @@
 package org.grad4j;
 
-import java.lang.invoke.MethodHandle;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import org.grad4j.runtime.Bridge;
 import org.grad4j.runtime.Call;
-import org.grad4j.runtime.Descriptors;
 import org.grad4j.runtime.EntryCall;
 import org.grad4j.runtime.Functions;
 import org.grad4j.runtime.MethodCalls;
 import org.grad4j.runtime.Outcome;
 import org.grad4j.runtime.Shadows;
 import org.grad4j.runtime.TopContinuation;
-import org.grad4j.runtime.Workers;
 
 /**
  * Gradients of ordinary Java code by reverse-mode automatic differentiation.
@@ -101,8 +98,10 @@ public final class AD {
     /**
      * The value of {@code method} called on {@code receiver} (ignored for a static method) with
      * {@code args}, and its gradient with respect to every {@code double}/{@code float}
-     * parameter and every array of them. Arguments convert as for {@link Method#invoke}. The
-     * method must return {@code double} or {@code float}; a virtual method runs the receiver's
+     * parameter and every array of them, and every ND4J {@code INDArray} parameter (an
+     * {@code INDArray} of its shape and dtype) and {@code INDArray[]} parameter (an
+     * {@code INDArray[]}, one gradient per element). Arguments convert as for {@link Method#invoke}.
+     * The method must return {@code double} or {@code float}; a virtual method runs the receiver's
      * override. Checked exceptions the method throws are rethrown unchanged.
      */
     public static Gradients gradient(Method method, Object receiver, Object... args) {
@@ -112,7 +111,9 @@ public final class AD {
         Object[] byParameter = new Object[types.length];
         for (int i = 0; i < types.length; i++) {
             if (types[i] == double.class || types[i] == float.class) byParameter[i] = o.adjoint(i);
-            else if (Shadows.isDifferentiableArray(types[i])) byParameter[i] = o.shadow(i);
+            else if (Shadows.isDifferentiableArray(types[i]) || Shadows.isTensor(types[i]) || Shadows.isTensorArray(types[i])) {
+                byParameter[i] = o.shadow(i);
+            }
         }
         return new Gradients(o.value(), byParameter);
     }
@@ -201,8 +202,6 @@ public final class AD {
     }
 
     private static Outcome run(Call call, TopContinuation top) {
-        Method m = call.method();
-        MethodHandle entry = Bridge.entryOf(m.getDeclaringClass(), m.getName(), Descriptors.of(m) + "#" + call.activityMask());
-        return Workers.shared().call(() -> EntryCall.run(call, entry, top));
+        return EntryCall.onWorker(call, top);
     }
 }

@@ -9,6 +9,8 @@ import java.util.Arrays;
  * <p>{@link #get} gives, per parameter: a {@link Double} for a {@code double} or {@code float}
  * parameter; for an array of doubles or floats, an array of the same type and shape
  * ({@code double[]}, {@code double[][]}, {@code float[]}, …; null when the argument was null);
+ * for an ND4J {@code INDArray}, an {@code INDArray} of its shape and dtype; for an
+ * {@code INDArray[]}, an {@code INDArray[]} with one gradient per element;
  * null for a parameter that is not differentiable ({@code int}, {@code long}, objects). When
  * the same array object was passed for two parameters, both get the one shared gradient array,
  * the adjoint of that object.

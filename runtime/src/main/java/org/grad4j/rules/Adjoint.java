@@ -18,7 +18,10 @@ import java.lang.annotation.Target;
  * <p>Adjoints are {@code double} for scalars ({@code double}, {@code float}, {@code Number}) and
  * {@code INDArray} for tensors: a tensor result's {@code dResult} is an {@code INDArray} (never
  * null when the rule runs), and the adjoint of a tensor argument is returned as an
- * {@code INDArray}. A rule must not modify its arguments, its result or {@code dResult}: they
+ * {@code INDArray}; the adjoint of an {@code INDArray[]} argument (ND4J's varargs, e.g.
+ * {@code Nd4j.concat(int, INDArray...)}) is an {@code INDArray[]} of the same length whose element
+ * {@code i} (null for zero) is the adjoint of the argument's element {@code i}. A rule must not
+ * modify its arguments, its result or {@code dResult}: they
  * may be shared. For rules of instance methods see {@link RulesFor#receiver()}.
  */
 @Retention(RetentionPolicy.RUNTIME)

@@ -21,6 +21,13 @@ public final class RuleTable {
     /** Rules of libraries that may be absent (ND4J): registered only when their classes are on the class path. */
     private static final List<String[]> OPTIONAL_BUILT_IN = List.<String[]>of(
             // {class that must be present, rules class}
+            new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.INDArrayRules"},
+            new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.TransformsRules"},
+            new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.Nd4jRules"},
+            // boxing needs no ND4J, but only tensor code needs it (x.mul(s) boxes s); scalar code keeps its refusal
+            new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.BoxingRules$DoubleValueOf"},
+            new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.BoxingRules$FloatValueOf"},
+            new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.BoxingRules$Unboxing"}
     );
 
     static {
@@ -91,10 +98,13 @@ public final class RuleTable {
             Adjoint adjoint = m.getAnnotation(Adjoint.class);
             if (adjoint == null) continue;
             Class<?>[] p = m.getParameterTypes();
-            if (!Modifier.isStatic(m.getModifiers()) || !isAdjointType(m.getReturnType())
+            boolean tensorArrayAdjoint = m.getReturnType().getName().equals(TENSOR_ARRAY)
+                    && adjoint.arg() >= 0 && adjoint.arg() < p.length - 2 && p[adjoint.arg()].getName().equals(TENSOR_ARRAY);
+            if (!Modifier.isStatic(m.getModifiers()) || !(isAdjointType(m.getReturnType()) || tensorArrayAdjoint)
                     || p.length < (target.receiver() ? 3 : 2) || !isAdjointType(p[p.length - 1])) {
                 throw new IllegalArgumentException("Adjoint method " + m + " must be static, (args..., result, dResult) -> "
-                        + "adjoint, where adjoints are double (scalars) or INDArray (tensors)");
+                        + "adjoint, where adjoints are double (scalars) or INDArray (tensors), or INDArray[] for an "
+                        + "INDArray[] argument");
             }
             int arity = p.length - 2;
             int first = target.receiver() ? 1 : 0;
@@ -137,6 +147,8 @@ public final class RuleTable {
             throw new IllegalStateException(e);
         }
     }
+
+    private static final String TENSOR_ARRAY = "[Lorg.nd4j.linalg.api.ndarray.INDArray;";
 
     /** Adjoints are doubles, or tensors (named, so that this class needs no ND4J). */
     private static boolean isAdjointType(Class<?> c) {

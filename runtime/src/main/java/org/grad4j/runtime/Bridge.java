@@ -23,10 +23,22 @@ import org.grad4j.GradientException;
  * holds the adjoint of the i-th {@code double}/{@code float} parameter (counted in declaration
  * order; receiver excluded), and shadows hold the adjoints of arrays.
  *
+ * <p>Tensors (ND4J, optional): an {@code INDArray} parameter has no shadow; when the entry
+ * returns, {@code ctx.o[j]} holds its adjoint, where {@code j} is its ordinal among the method's
+ * {@code INDArray} parameters (declaration order, receiver excluded; {@code INDArray[]}
+ * parameters do not count). The adjoint has the parameter's shape and dtype; null means zero.
+ * Every tensor register is written, constants included (null). An {@code INDArray[]} parameter
+ * is followed by a shadow {@code INDArray[]} of the same length, all null when the call starts
+ * (null for a data array); after the call its element {@code i} holds the adjoint of element
+ * {@code i} of the argument (null means zero), accumulated out of place (an element is replaced,
+ * never updated in place). The runtime hands users zeros, shaped and typed like the tensor,
+ * where generated code left null.
+ *
  * <p>How {@code AD} calls an entry ({@link EntryCall}): on a gradient worker thread
  * ({@link Workers}), with the arguments as the user gave them (arrays are never copied),
  * fresh zero shadows for the differentiated arrays (one shared shadow for an array object
- * passed twice) and null for data arrays (a lambda's captured arrays), a top continuation that
+ * passed twice; all-null shadows for {@code INDArray[]}) and null for data arrays (a lambda's
+ * captured arrays), a top continuation that
  * must be resumed exactly once before the entry returns normally (it records the value and
  * returns the seed 1.0), and a fresh {@link Ctx} whose stack budget is what the worker has
  * left. An entry handle of any other type is reported as an internal error.

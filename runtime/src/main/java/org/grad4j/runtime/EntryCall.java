@@ -10,9 +10,15 @@ import org.grad4j.GradientException;
 
 /**
  * Calls a generated entry by the contract stated in {@link Bridge}: receiver, each parameter
- * (each double/float array followed by its shadow), the top continuation, a fresh {@link Ctx};
- * then reads the adjoint registers and shadows. Runs on the current thread: callers put it on
- * a worker ({@link Workers}).
+ * (each double/float array and each {@code INDArray[]} followed by its shadow), the top
+ * continuation, a fresh {@link Ctx}; then reads the adjoint registers ({@code ctx.d} for
+ * scalars, {@code ctx.o} for tensors) and shadows. {@link #run} runs on the current thread;
+ * {@link #onWorker} looks the entry up on the caller's thread and runs it on a worker
+ * ({@link Workers}), as {@code AD} and {@code TensorAD} do.
+ *
+ * <p>ND4J stays optional: tensor parameters are recognised by class name, and the one call into
+ * {@code org.grad4j.tensor} (zeros for a tensor that got no adjoint) runs only when the method
+ * has a tensor parameter, i.e. when ND4J is loaded.
  */
 public final class EntryCall {
     private EntryCall() {}
@@ -23,7 +29,7 @@ public final class EntryCall {
         if (!java.lang.reflect.Modifier.isStatic(m.getModifiers())) params.add(m.getDeclaringClass());
         for (Class<?> p : m.getParameterTypes()) {
             params.add(p);
-            if (Shadows.isDifferentiableArray(p)) params.add(p);
+            if (Shadows.hasShadow(p)) params.add(p);
         }
         params.add(continuationType(m.getReturnType()));
         params.add(Ctx.class);
@@ -36,6 +42,16 @@ public final class EntryCall {
         if (result == double[].class || result == float[].class) return ArrayContinuation.class;
         throw new GradientException("grad4j: cannot seed a gradient of a " + result.getName()
                 + " result; the differentiated method must return double or float");
+    }
+
+    /**
+     * Finds (or has the agent generate) the entry of {@code call} on the caller's thread, so that
+     * transform errors show its stack, and runs it on a gradient worker with {@code top}.
+     */
+    public static Outcome onWorker(Call call, TopContinuation top) {
+        Method m = call.method();
+        MethodHandle entry = Bridge.entryOf(m.getDeclaringClass(), m.getName(), Descriptors.of(m) + "#" + call.activityMask());
+        return Workers.shared().call(() -> run(call, entry, top));
     }
 
     /** Runs {@code entry} for {@code call} with the seed 1 and returns the value and adjoints. */
@@ -58,6 +74,9 @@ public final class EntryCall {
             if (Shadows.isDifferentiableArray(types[i])) {
                 shadowOf[i] = call.differentiated()[i] ? shadows.zerosLike(args[i]) : null;
                 list.add(shadowOf[i]);
+            } else if (Shadows.isTensorArray(types[i])) {
+                shadowOf[i] = call.differentiated()[i] ? shadows.tensorShadowLike(args[i]) : null;
+                list.add(shadowOf[i]);
             }
         }
         Ctx ctx = new Ctx(Workers.budgetHere());
@@ -73,10 +92,33 @@ public final class EntryCall {
         if (m.getReturnType().isArray()) top.arrayValue(); // checks the continuation ran
         double[] adjoints = new double[types.length];
         int register = 0;
+        int tensorRegister = 0;
+        boolean tensors = false;
         for (int i = 0; i < types.length; i++) {
-            if (types[i] == double.class || types[i] == float.class) adjoints[i] = ctx.d[register++];
+            if (types[i] == double.class || types[i] == float.class) {
+                adjoints[i] = ctx.d[register++];
+            } else if (Shadows.isTensor(types[i])) {
+                Object adjoint = ctx.o[tensorRegister++];
+                if (call.differentiated()[i]) shadowOf[i] = adjoint;
+                tensors = true;
+            } else if (Shadows.isTensorArray(types[i]) && shadowOf[i] != null) {
+                tensors = true;
+            }
         }
+        if (tensors) tensorGradients(types, args, call.differentiated(), shadowOf);
         return new Outcome(value, adjoints, shadowOf);
+    }
+
+    /** Null tensor adjoints (no path to the output) become zeros like their tensors; only called with ND4J loaded. */
+    private static void tensorGradients(Class<?>[] types, Object[] args, boolean[] differentiated, Object[] shadowOf) {
+        for (int i = 0; i < types.length; i++) {
+            if (!differentiated[i]) continue;
+            if (Shadows.isTensor(types[i])) {
+                shadowOf[i] = org.grad4j.tensor.TensorAdjoints.orZeros(shadowOf[i], args[i]);
+            } else if (Shadows.isTensorArray(types[i]) && shadowOf[i] != null) {
+                org.grad4j.tensor.TensorAdjoints.fillZeros((Object[]) shadowOf[i], (Object[]) args[i]);
+            }
+        }
     }
 
     private static MethodHandle checkedType(MethodHandle entry, Method m) {

@@ -25,7 +25,7 @@ public final class MethodCalls {
             byte.class, Set.of(Byte.class),
             boolean.class, Set.of(Boolean.class));
 
-    /** A call of {@code method} on {@code receiver}; every double/float array argument is differentiated. */
+    /** A call of {@code method} on {@code receiver}; every double/float, array of them, {@code INDArray} and {@code INDArray[]} argument is differentiated. */
     public static Call resolve(Method method, Object receiver, Object[] args) {
         if (method == null) {
             throw new GradientException("grad4j: the method to differentiate is null");
@@ -52,7 +52,8 @@ public final class MethodCalls {
         Class<?>[] types = impl.getParameterTypes();
         boolean[] differentiated = new boolean[types.length];
         for (int i = 0; i < types.length; i++) {
-            differentiated[i] = Shadows.isDifferentiableArray(types[i]) || types[i] == double.class || types[i] == float.class;
+            differentiated[i] = Shadows.isDifferentiableArray(types[i]) || types[i] == double.class || types[i] == float.class
+                    || Shadows.isTensor(types[i]) || Shadows.isTensorArray(types[i]);
         }
         return new Call(impl, isStatic ? null : receiver, values, differentiated);
     }

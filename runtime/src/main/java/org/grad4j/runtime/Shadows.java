@@ -21,6 +21,37 @@ public final class Shadows {
         return c == double.class || c == float.class;
     }
 
+    /** ND4J's tensor type, by name: the runtime needs ND4J only where tensors are used. */
+    static final String TENSOR = "org.nd4j.linalg.api.ndarray.INDArray";
+
+    /** Whether {@code type} is ND4J's {@code INDArray} (its adjoint comes back in {@code ctx.o}). */
+    public static boolean isTensor(Class<?> type) {
+        return type.getName().equals(TENSOR);
+    }
+
+    /** Whether {@code type} is {@code INDArray[]}: it carries a shadow {@code INDArray[]} of element adjoints. */
+    public static boolean isTensorArray(Class<?> type) {
+        return type.isArray() && isTensor(type.getComponentType());
+    }
+
+    /** Whether an entry's parameter of this type is followed by a shadow: arrays of doubles/floats, and {@code INDArray[]}. */
+    public static boolean hasShadow(Class<?> type) {
+        return isDifferentiableArray(type) || isTensorArray(type);
+    }
+
+    /**
+     * A shadow for {@code INDArray[] array}: an array of the same type and length, all null (a
+     * null element adjoint is zero); the same one each time for the same array (null for null).
+     */
+    public Object tensorShadowLike(Object array) {
+        if (array == null) return null;
+        Object shadow = made.get(array);
+        if (shadow != null) return shadow;
+        shadow = Array.newInstance(array.getClass().getComponentType(), Array.getLength(array));
+        made.put(array, shadow);
+        return shadow;
+    }
+
     /** A zero array shaped like {@code array} (null for null); the same one each time for the same array. */
     public Object zerosLike(Object array) {
         if (array == null) return null;

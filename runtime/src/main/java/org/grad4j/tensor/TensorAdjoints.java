@@ -3,9 +3,12 @@ package org.grad4j.tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Accumulation of tensor adjoints, called by generated code. A null adjoint is zero. Sums are
- * out of place: adjoints are shared between rules ({@code add} hands the same {@code dz} to both
- * inputs) and views share memory, so nothing is ever updated in place.
+ * Accumulation of tensor adjoints, called by generated code and by the runtime. A null adjoint
+ * is zero. Sums are out of place: adjoints are shared between rules ({@code add} hands the same
+ * {@code dz} to both inputs) and views share memory, so nothing is ever updated in place.
+ *
+ * <p>Typed {@code Object} so that callers outside this package (the runtime's entry calls)
+ * need no ND4J types in their signatures; they call here only when a tensor is at hand.
  */
 public final class TensorAdjoints {
     private TensorAdjoints() {}
@@ -14,5 +17,24 @@ public final class TensorAdjoints {
         if (contribution == null) return accumulated;
         if (accumulated == null) return contribution;
         return ((INDArray) accumulated).add((INDArray) contribution);
+    }
+
+    /**
+     * The gradient of tensor {@code x} as the API hands it out: {@code adjoint}, or zeros shaped
+     * and typed like {@code x} when it is null (no path from {@code x} to the output); null when
+     * {@code x} is null. The adjoint is given {@code x}'s dtype.
+     */
+    public static Object orZeros(Object adjoint, Object x) {
+        if (x == null) return null;
+        INDArray like = (INDArray) x;
+        if (adjoint != null) return Tensors.like((INDArray) adjoint, like.dataType());
+        return Tensors.zeros(like);
+    }
+
+    /** Replaces each null element of an {@code INDArray[]} shadow by zeros like the element it belongs to. */
+    public static void fillZeros(Object[] shadow, Object[] array) {
+        for (int i = 0; i < shadow.length; i++) {
+            if (shadow[i] == null && array[i] != null) shadow[i] = Tensors.zeros((INDArray) array[i]);
+        }
     }
 }

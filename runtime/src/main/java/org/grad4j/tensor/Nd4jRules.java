@@ -1,0 +1,142 @@
+package org.grad4j.tensor;
+
+import static org.grad4j.tensor.Tensors.fit;
+
+import org.grad4j.rules.Adjoint;
+import org.grad4j.rules.RulesFor;
+import org.grad4j.rules.ZeroDerivative;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Reverse rules of the {@code Nd4j} factory functions that models use: scalars back to tensors
+ * (the adjoint of the {@code double} is the sum of the tensor adjoint), matrix products with
+ * transpose flags, concatenation and stacking, and the static reductions.
+ *
+ * <p>Concatenation takes an {@code INDArray...} argument: its adjoint is an {@code INDArray[]}
+ * of the same length, element {@code i} the adjoint of the {@code i}-th tensor (a view of the
+ * result's adjoint, never modified). Generated code adds element {@code i} into the shadow of
+ * the array's element {@code i}.
+ */
+@RulesFor("org/nd4j/linalg/factory/Nd4j")
+@ZeroDerivative(name = "zerosLike", descriptor = "(Lorg/nd4j/linalg/api/ndarray/INDArray;)Lorg/nd4j/linalg/api/ndarray/INDArray;")
+@ZeroDerivative(name = "onesLike", descriptor = "(Lorg/nd4j/linalg/api/ndarray/INDArray;)Lorg/nd4j/linalg/api/ndarray/INDArray;")
+@ZeroDerivative(name = "argMax", descriptor = "(Lorg/nd4j/linalg/api/ndarray/INDArray;[I)Lorg/nd4j/linalg/api/ndarray/INDArray;")
+@ZeroDerivative(name = "argMin", descriptor = "(Lorg/nd4j/linalg/api/ndarray/INDArray;[I)Lorg/nd4j/linalg/api/ndarray/INDArray;")
+public final class Nd4jRules {
+    private Nd4jRules() {}
+
+    // ---- scalars to tensors
+
+    @Adjoint(of = "scalar")
+    public static double scalar(double v, INDArray y, INDArray d) { return Tensors.sum(d); }
+
+    @Adjoint(of = "scalar")
+    public static double scalarFloat(float v, INDArray y, INDArray d) { return Tensors.sum(d); }
+
+    @Adjoint(of = "scalar")
+    public static double scalarNumber(Number v, INDArray y, INDArray d) { return Tensors.sum(d); }
+
+    @Adjoint(of = "scalar", arg = 1)
+    public static double scalarTyped(DataType type, Number v, INDArray y, INDArray d) { return Tensors.sum(d); }
+
+    // ---- matrix products
+
+    /** c = op(a)·op(b), op a transpose where the flag says so. */
+    @Adjoint(of = "gemm", arg = 0)
+    public static INDArray gemmA(INDArray a, INDArray b, boolean ta, boolean tb, INDArray c, INDArray d) {
+        INDArray dc = Tensors.like(d, a.dataType());
+        return fit(ta ? Nd4j.gemm(b, dc, tb, true) : Nd4j.gemm(dc, b, false, !tb), a);
+    }
+
+    @Adjoint(of = "gemm", arg = 1)
+    public static INDArray gemmB(INDArray a, INDArray b, boolean ta, boolean tb, INDArray c, INDArray d) {
+        INDArray dc = Tensors.like(d, a.dataType());
+        return fit(tb ? Nd4j.gemm(dc, a, true, ta) : Nd4j.gemm(a, dc, !ta, false), b);
+    }
+
+    /** Matrix product of the last two dimensions, batched (and broadcast) over the leading ones. */
+    @Adjoint(of = "matmul", arg = 0)
+    public static INDArray matmulA(INDArray a, INDArray b, INDArray c, INDArray d) {
+        return fit(Nd4j.matmul(Tensors.like(d, a.dataType()), b, false, true, false), a);
+    }
+
+    @Adjoint(of = "matmul", arg = 1)
+    public static INDArray matmulB(INDArray a, INDArray b, INDArray c, INDArray d) {
+        return fit(Nd4j.matmul(a, Tensors.like(d, a.dataType()), true, false, false), b);
+    }
+
+    // ---- shape
+
+    @Adjoint(of = "expandDims")
+    public static INDArray expandDims(INDArray x, int axis, INDArray y, INDArray d) { return fit(d, x); }
+
+    @Adjoint(of = "squeeze")
+    public static INDArray squeeze(INDArray x, int axis, INDArray y, INDArray d) { return fit(d, x); }
+
+    /** The pieces of {@code d} along {@code dim}, one per input, as views. */
+    private static INDArray[] split(INDArray d, int dim, INDArray[] xs) {
+        int rank = d.rank();
+        int axis = dim < 0 ? dim + rank : dim;
+        INDArray[] out = new INDArray[xs.length];
+        long offset = 0;
+        for (int k = 0; k < xs.length; k++) {
+            long size = xs[k].rank() == rank ? xs[k].size(axis) : 1;
+            INDArrayIndex[] at = new INDArrayIndex[rank];
+            for (int i = 0; i < rank; i++) at[i] = i == axis ? NDArrayIndex.interval(offset, offset + size) : NDArrayIndex.all();
+            out[k] = fit(d.get(at), xs[k]);
+            offset += size;
+        }
+        return out;
+    }
+
+    @Adjoint(of = "concat", arg = 1)
+    public static INDArray[] concat(int dim, INDArray[] xs, INDArray y, INDArray d) { return split(d, dim, xs); }
+
+    /** vstack concatenates along dimension 0; vectors become rows. */
+    @Adjoint(of = "vstack")
+    public static INDArray[] vstack(INDArray[] xs, INDArray y, INDArray d) { return split(d, 0, xs); }
+
+    /** hstack concatenates along dimension 1 (dimension 0 for vectors). */
+    @Adjoint(of = "hstack")
+    public static INDArray[] hstack(INDArray[] xs, INDArray y, INDArray d) {
+        return split(d, xs.length > 0 && xs[0].rank() == 1 ? 0 : 1, xs);
+    }
+
+    /** stack adds a new dimension {@code dim}: the adjoint of input k is the k-th slice along it. */
+    @Adjoint(of = "stack", arg = 1)
+    public static INDArray[] stack(int dim, INDArray[] xs, INDArray y, INDArray d) {
+        int rank = d.rank();
+        int axis = dim < 0 ? dim + rank : dim;
+        INDArray[] out = new INDArray[xs.length];
+        for (int k = 0; k < xs.length; k++) {
+            INDArrayIndex[] at = new INDArrayIndex[rank];
+            for (int i = 0; i < rank; i++) at[i] = i == axis ? NDArrayIndex.point(k) : NDArrayIndex.all();
+            out[k] = fit(d.get(at), xs[k]);
+        }
+        return out;
+    }
+
+    // ---- static reductions
+
+    @Adjoint(of = "sum")
+    public static INDArray sum(INDArray x, INDArray y, INDArray d) { return INDArrayRules.sum(x, new int[0], y, d); }
+
+    @Adjoint(of = "sum")
+    public static INDArray sumDim(INDArray x, int dim, INDArray y, INDArray d) { return INDArrayRules.sum(x, new int[] {dim}, y, d); }
+
+    @Adjoint(of = "mean")
+    public static INDArray mean(INDArray x, INDArray y, INDArray d) { return INDArrayRules.mean(x, new int[0], y, d); }
+
+    @Adjoint(of = "mean")
+    public static INDArray meanDim(INDArray x, int dim, INDArray y, INDArray d) { return INDArrayRules.mean(x, new int[] {dim}, y, d); }
+
+    @Adjoint(of = "max")
+    public static INDArray max(INDArray x, INDArray y, INDArray d) { return INDArrayRules.max(x, new int[0], y, d); }
+
+    @Adjoint(of = "max")
+    public static INDArray maxDim(INDArray x, int dim, INDArray y, INDArray d) { return INDArrayRules.max(x, new int[] {dim}, y, d); }
+}
