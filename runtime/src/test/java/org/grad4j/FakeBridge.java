@@ -24,8 +24,8 @@ import org.grad4j.runtime.Shadows;
  * {@code m} it returns the hand-written static method {@code m$entry} of the entries class
  * when there is one (pinning the entry contract exactly as generated code must follow it),
  * else a generic entry that follows the same contract with finite differences: it calls the
- * original method for the value, resumes the continuation, then writes {@code ctx.d[i]} and
- * adds into the shadows.
+ * original method for the value, resumes the continuation, then writes {@code ctx.d[i]} (and
+ * {@code ctx.o[j]} for tensors) and adds into the shadows (element adjoints of {@code INDArray[]}).
  */
 final class FakeBridge {
     private FakeBridge() {}
@@ -82,7 +82,7 @@ final class FakeBridge {
         Object[] shadows = new Object[types.length];
         for (int i = 0; i < types.length; i++) {
             args[i] = all[p++];
-            if (Shadows.isDifferentiableArray(types[i])) shadows[i] = all[p++];
+            if (Shadows.hasShadow(types[i])) shadows[i] = all[p++];
         }
         Object k = all[p++];
         Ctx ctx = (Ctx) all[p];
@@ -96,11 +96,28 @@ final class FakeBridge {
         }
         Set<Object> done = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < types.length; i++) {
+            if (Shadows.isTensorArray(types[i])) continue;
             if (shadows[i] != null && done.add(args[i])) accumulate(m, receiver, args, args[i], shadows[i], dy, done);
         }
+        Object[] tensorAdjoints = new Object[types.length];
+        for (int i = 0; i < types.length; i++) { // tensors (ND4J is touched only when the method has tensor parameters)
+            if (Shadows.isTensor(types[i]) && args[i] != null) {
+                tensorAdjoints[i] = TensorFiniteDifferences.gradient(m, receiver, args, i, -1, dy);
+            } else if (Shadows.isTensorArray(types[i]) && shadows[i] != null) {
+                Object[] elements = (Object[]) args[i];
+                Object[] shadow = (Object[]) shadows[i];
+                for (int e = 0; e < elements.length; e++) {
+                    if (elements[e] != null) {
+                        shadow[e] = TensorFiniteDifferences.add(shadow[e], TensorFiniteDifferences.gradient(m, receiver, args, i, e, dy));
+                    }
+                }
+            }
+        }
         int register = 0; // registers are written last, just before returning (DESIGN §5)
+        int tensorRegister = 0;
         for (int i = 0; i < types.length; i++) {
             if (types[i] == double.class || types[i] == float.class) ctx.d[register++] = adjoints[i];
+            else if (Shadows.isTensor(types[i])) ctx.o[tensorRegister++] = tensorAdjoints[i];
         }
     }
 
