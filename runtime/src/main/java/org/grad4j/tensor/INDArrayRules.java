@@ -13,6 +13,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.indexing.NewAxis;
+import org.nd4j.linalg.indexing.PointIndex;
+import org.nd4j.linalg.indexing.SpecifiedIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -312,11 +316,61 @@ public final class INDArrayRules {
 
     // ---- indexing: scatter into zeros
 
+    /**
+     * Scatters {@code d} into zeros at the indexed positions. A position picked twice (a repeated
+     * index in {@code NDArrayIndex.indices(…)}) gets both contributions; that case is supported
+     * for one {@code indices(…)} among {@code all()}/{@code interval(…)} indices.
+     */
     @Adjoint(of = "get")
     public static INDArray get(INDArray x, INDArrayIndex[] indices, INDArray z, INDArray d) {
         INDArray g = Tensors.zeros(x);
-        g.put(indices, like(d, x.dataType()));
+        int specified = -1;
+        boolean repeated = false;
+        boolean rankKept = true;
+        for (int i = 0; i < indices.length; i++) {
+            if (indices[i] instanceof SpecifiedIndex s) {
+                repeated |= hasRepeats(s.getIndexes());
+                if (specified >= 0) rankKept = false; // two gathers: not the supported case when repeated
+                specified = i;
+            } else if (indices[i] instanceof PointIndex || indices[i] instanceof NewAxis) {
+                rankKept = false;
+            }
+        }
+        if (!repeated) {
+            g.put(indices, like(d, x.dataType()));
+            return g;
+        }
+        if (!rankKept) {
+            throw new UnsupportedOperationException("grad4j: the adjoint of INDArray.get with a repeated index in "
+                    + "NDArrayIndex.indices(...) is supported for one indices(...) among all()/interval(...) indices; got "
+                    + java.util.Arrays.toString(indices) + ". Gather with getRows/getColumns, or one indices(...) at a time.");
+        }
+        INDArrayIndex[] whole = indices.clone();
+        whole[specified] = NDArrayIndex.all();
+        INDArray view = g.get(whole); // all() and intervals only: a view of g
+        long[] picks = ((SpecifiedIndex) indices[specified]).getIndexes();
+        int[] picked = new int[picks.length];
+        for (int i = 0; i < picks.length; i++) picked[i] = (int) picks[i];
+        int rank = d.rank();
+        int[] perm = new int[rank];
+        perm[0] = specified;
+        for (int i = 0, p = 1; i < rank; i++) if (i != specified) perm[p++] = i;
+        int[] inverse = new int[rank];
+        for (int i = 0; i < rank; i++) inverse[perm[i]] = i;
+        INDArray front = like(d, x.dataType()).permute(perm).dup('c').reshape('c', picks.length, d.length() / picks.length);
+        INDArray scattered = Nd4j.gemm(selection(x.size(specified), picked, x.dataType()), front, false, false);
+        long[] viewShape = view.shape();
+        long[] permuted = new long[rank];
+        for (int i = 0; i < rank; i++) permuted[i] = viewShape[perm[i]];
+        view.assign(scattered.reshape('c', permuted).permute(inverse));
         return g;
+    }
+
+    private static boolean hasRepeats(long[] indices) {
+        long[] sorted = indices.clone();
+        java.util.Arrays.sort(sorted);
+        for (int i = 1; i < sorted.length; i++) if (sorted[i] == sorted[i - 1]) return true;
+        return false;
     }
 
     @Adjoint(of = "getRow")

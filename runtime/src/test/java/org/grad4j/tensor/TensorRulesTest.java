@@ -168,14 +168,19 @@ class TensorRulesTest {
         put(on(g -> a(g.t(3, 4), new INDArrayIndex[] {NDArrayIndex.interval(0, 2), NDArrayIndex.point(1)}),
                 g -> a(g.t(3, 4), new INDArrayIndex[] {NDArrayIndex.all(), NDArrayIndex.interval(1, 3)}),
                 g -> a(g.t(3, 4), new INDArrayIndex[] {NDArrayIndex.point(2), NDArrayIndex.all()}),
-                g -> a(g.t(2, 3, 4), new INDArrayIndex[] {NDArrayIndex.point(1), NDArrayIndex.interval(0, 2), NDArrayIndex.all()})),
+                g -> a(g.t(2, 3, 4), new INDArrayIndex[] {NDArrayIndex.point(1), NDArrayIndex.interval(0, 2), NDArrayIndex.all()}),
+                g -> a(g.t(3, 4), new INDArrayIndex[] {NDArrayIndex.indices(0, 2), NDArrayIndex.all()}),
+                g -> a(g.t(3, 4), new INDArrayIndex[] {NDArrayIndex.indices(1, 1, 0), NDArrayIndex.all()}),
+                g -> a(g.t(2, 3, 4), new INDArrayIndex[] {NDArrayIndex.all(), NDArrayIndex.interval(0, 2), NDArrayIndex.indices(3, 0, 3)}),
+                g -> a(g.t(3, 4), new INDArrayIndex[] {NDArrayIndex.all(), NDArrayIndex.indices(3, 0)}),
+                g -> a(g.t(4, 5), new INDArrayIndex[] {NDArrayIndex.interval(0, 2, 4), NDArrayIndex.interval(1, 4)})),
                 "INDArray.get([Idx)T");
         put(on(g -> a(g.t(3, 4), 1L)), "INDArray.getRow(J)T", "INDArray.getColumn(J)T");
         put(on(g -> a(g.t(3, 4), 2L, true), g -> a(g.t(3, 4), 0L, false)), "INDArray.getRow(JZ)T", "INDArray.getColumn(JZ)T");
         put(on(g -> a(g.t(4, 3), I(0, 2, 2)), g -> a(g.t(4, 3), I(3))), "INDArray.getRows([I)T");
         put(on(g -> a(g.t(3, 4), I(3, 1, 3)), g -> a(g.t(3, 4), I(0))), "INDArray.getColumns([I)T");
         put(on(g -> a(g.t(3, 4), 1L), g -> a(g.t(2, 3, 4), 1L)), "INDArray.slice(J)T");
-        put(on(g -> a(g.t(3, 4), 5L), g -> a(g.t(4), 2L), g -> a(f(g.t(3, 4)), 5L)),
+        put(on(g -> a(g.t(3, 4), 5L), g -> a(g.t(4), 2L), g -> a(f(g.t(3, 4)), 5L), g -> a(g.t(), 0L)),
                 "INDArray.getScalar(J)T", "INDArray.getDouble(J)D");
         put(on(g -> a(g.t(3, 4), 1L, 2L)), "INDArray.getScalar(JJ)T", "INDArray.getDouble(JJ)D");
         put(on(g -> a(g.t(3, 4), L(2, 1)), g -> a(g.t(2, 3, 4), L(1, 0, 3))), "INDArray.getScalar([J)T", "INDArray.getDouble([J)D");
@@ -206,7 +211,7 @@ class TensorRulesTest {
                 g -> a(g.t(3, 4), false, true, I())), "INDArray.std(ZZ[I)T");
         put(on(g -> a(g.away(3, 4), I(0)), g -> a(g.away(3, 4), I()), g -> a(g.away(2, 3, 4), I(0, 2))), "INDArray.norm1([I)T");
         put(on(g -> a(g.away(3, 4), true, I(1)), g -> a(g.away(3, 4), false, I(0))), "INDArray.norm1(Z[I)T");
-        put(on(g -> a(g.t(3, 4)), g -> a(g.t(4)), g -> a(g.t(2, 3, 2))),
+        put(on(g -> a(g.t(3, 4)), g -> a(g.t(4)), g -> a(g.t(2, 3, 2)), g -> a(g.t())),
                 "INDArray.sumNumber()N", "INDArray.meanNumber()N", "INDArray.maxNumber()N", "INDArray.minNumber()N",
                 "INDArray.norm2Number()N", "INDArray.varNumber()N", "INDArray.stdNumber()N");
         put(on(g -> a(g.away(3, 4))), "INDArray.norm1Number()N");
