@@ -90,8 +90,8 @@ class WithoutNd4jTest {
             assertTrue(rules.size() > 40, "the built-in Math rules are there");
             for (Object rule : rules) {
                 String owner = (String) rule.getClass().getMethod("owner").invoke(rule);
-                assertFalse(owner.startsWith("org/nd4j/") || owner.startsWith("java/lang/Double") || owner.startsWith("java/lang/Number"),
-                        "rule registered without ND4J: " + rule);
+                // boxing rules need no ND4J and are always there; ND4J's own operations are not
+                assertFalse(owner.startsWith("org/nd4j/"), "rule registered without ND4J: " + rule);
             }
         }
     }

@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * else a named error.
  */
 public final class RuleTable {
-    private static final List<Class<?>> BUILT_IN = List.of(MathRules.class, FastMathRules.class, ADRules.class);
+    private static final List<Class<?>> BUILT_IN = List.of(MathRules.class, FastMathRules.class, ADRules.class,
+            BoxingRules.DoubleValueOf.class, BoxingRules.FloatValueOf.class, BoxingRules.Unboxing.class);
     private static final RuleTable GLOBAL = new RuleTable();
 
     /** Rules of libraries that may be absent (ND4J): registered only when their classes are on the class path. */
@@ -23,11 +24,7 @@ public final class RuleTable {
             // {class that must be present, rules class}
             new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.INDArrayRules"},
             new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.TransformsRules"},
-            new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.Nd4jRules"},
-            // boxing needs no ND4J, but only tensor code needs it (x.mul(s) boxes s); scalar code keeps its refusal
-            new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.BoxingRules$DoubleValueOf"},
-            new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.BoxingRules$FloatValueOf"},
-            new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.BoxingRules$Unboxing"}
+            new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.Nd4jRules"}
     );
 
     static {

@@ -37,4 +37,15 @@ public final class TensorAdjoints {
             if (shadow[i] == null && array[i] != null) shadow[i] = Tensors.zeros((INDArray) array[i]);
         }
     }
+
+    /**
+     * Adds a rule's adjoints of an {@code INDArray[]} argument (element {@code i} for element
+     * {@code i}, null for zero) into the array's shadow, out of place.
+     */
+    public static void addInto(Object shadow, Object contributions) {
+        if (shadow == null || contributions == null) return;
+        Object[] s = (Object[]) shadow;
+        Object[] c = (Object[]) contributions;
+        for (int i = 0; i < Math.min(s.length, c.length); i++) s[i] = add(s[i], c[i]);
+    }
 }

@@ -437,7 +437,8 @@ final class StatementEmitter {
         for (int i = 0; i < rule.arity(); i++) {
             Rule.AdjointMethod m = rule.adjoint(i);
             Value arg = s.arg(i);
-            if (m == null || !hasAdjoint(arg)) continue;
+            boolean arrayOfTensors = arg.kind() == Types.Kind.SHADOWED && locals.hasShadow(arg); // varargs: concat, stack
+            if (m == null || (!hasAdjoint(arg) && !arrayOfTensors)) continue;
             s.args().forEach(this::load);
             load(s.result());
             loadAdjoint(s.result());
@@ -447,7 +448,13 @@ final class StatementEmitter {
             } else { // a user's rule may be private to its class: link with full access
                 hostAccess.emit(mv, new MethodInsnNode(Opcodes.INVOKESTATIC, m.owner(), m.name(), m.descriptor(), false), false);
             }
-            accumulate(arg);
+            if (arrayOfTensors) {
+                loadShadow(arg);
+                mv.visitInsn(Opcodes.SWAP);
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, Jvm.TENSOR_ADJOINTS, "addInto", "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
+            } else {
+                accumulate(arg);
+            }
         }
         mv.visitLabel(skip);
     }

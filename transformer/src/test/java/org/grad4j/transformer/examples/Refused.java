@@ -60,8 +60,9 @@ public final class Refused {
 
     @Differentiable
     public static double boxes(double x) {
-        Double boxed = x;
-        return boxed * 2;
+        java.util.List<Double> list = new java.util.ArrayList<>();
+        list.add(x);
+        return list.get(0) * 2;
     }
 
     @Differentiable

@@ -163,6 +163,13 @@ public final class Scalars {
     }
 
     @Differentiable
+    public static double boxing(double x) {
+        Double boxed = x;
+        Number n = boxed;
+        return boxed * n.doubleValue();
+    }
+
+    @Differentiable
     public static double longLoop(double x, int n) {
         double y = x;
         for (int i = 0; i < n; i++) y = y + 1e-6 * (-0.5 * y + Math.sin(y));

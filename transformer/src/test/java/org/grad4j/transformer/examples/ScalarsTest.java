@@ -99,6 +99,11 @@ class ScalarsTest {
     }
 
     @Test
+    void boxingAndUnboxingKeepTheDerivative() {
+        assertEquals(2 * 1.5, Harness.run(Scalars.class, "boxing", 1.5).d(0), 1e-15);
+    }
+
+    @Test
     void stringsOfActiveValuesAreAllowed() {
         check(Scalars.class, "printsAndConcats", r());
     }

@@ -1,7 +1,4 @@
-package org.grad4j.tensor;
-
-import org.grad4j.rules.Adjoint;
-import org.grad4j.rules.RulesFor;
+package org.grad4j.rules;
 
 /**
  * Boxing and unboxing as identities, so that a differentiable {@code double s} passed to an
@@ -9,8 +6,8 @@ import org.grad4j.rules.RulesFor;
  * {@code Double.valueOf}) and a {@code Number} result read back ({@code x.sumNumber()
  * .doubleValue()}) keep their derivatives. A boxed value's adjoint is a {@code double}.
  *
- * <p>They need no ND4J, but are registered with the tensor rules (only when ND4J is on the
- * class path): code without tensors keeps its clear refusal of boxing.
+ * <p>A boxed value that flows anywhere else (into a collection, a field, a call grad4j cannot
+ * see) is refused by the transformer, so no derivative is lost silently.
  */
 public final class BoxingRules {
     private BoxingRules() {}
