@@ -183,8 +183,8 @@ public final class Report {
             Map<String, String> opt, int forks, int warmup, int iterations, int time, long seconds) {
         StringBuilder s = new StringBuilder();
         s.append("# Benchmarks\n\n");
-        s.append("Written by `benchmarks/run.sh` (").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
-                .append(opt.get("commit").isEmpty() ? "" : ", commit `" + opt.get("commit") + "`").append("); do not edit by hand.\n\n");
+        s.append("Everything down to the marker line is written by `benchmarks/run.sh` (").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
+                .append(opt.get("commit").isEmpty() ? "" : ", commit `" + opt.get("commit") + "`").append("); the notes below the marker are written by hand and kept by later runs.\n\n");
         s.append("Each kernel is plain Java (`benchmarks/src/main/java/org/grad4j/benchmarks/kernels/`) with a hand-written adjoint. ")
                 .append("*primal*: the method called as usual; *manual*: the hand-written gradient; *grad4j*: `AD.gradient` of the same method. ")
                 .append("Times are medians of single calls in microseconds (JMH sample-time mode), ± the median absolute deviation of the per-iteration medians ")
