@@ -33,6 +33,11 @@ public final class Ctx {
         return p;
     }
 
+    /** The adjoints of {@code @Parameter} fields, or null when no parameter field was read. */
+    public ParameterAdjoints parametersIfUsed() {
+        return parameters;
+    }
+
     /** Called at the start of every generated function with its static frame-size estimate. */
     public void enter(int frameBytes) {
         long used = stackUsed + frameBytes;

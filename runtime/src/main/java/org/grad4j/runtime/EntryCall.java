@@ -49,8 +49,13 @@ public final class EntryCall {
      * transform errors show its stack, and runs it on a gradient worker with {@code top}.
      */
     public static Outcome onWorker(Call call, TopContinuation top) {
+        return onWorker(call, top, call.activityMask());
+    }
+
+    /** As {@link #onWorker(Call, TopContinuation)} with an explicit activity mask (see the transformer's ActivityMask). */
+    public static Outcome onWorker(Call call, TopContinuation top, String mask) {
         Method m = call.method();
-        MethodHandle entry = Bridge.entryOf(m.getDeclaringClass(), m.getName(), Descriptors.of(m) + "#" + call.activityMask());
+        MethodHandle entry = Bridge.entryOf(m.getDeclaringClass(), m.getName(), Descriptors.of(m) + "#" + mask);
         return Workers.shared().call(() -> run(call, entry, top));
     }
 
@@ -106,7 +111,7 @@ public final class EntryCall {
             }
         }
         if (tensors) tensorGradients(types, args, call.differentiated(), shadowOf);
-        return new Outcome(value, adjoints, shadowOf);
+        return new Outcome(value, adjoints, shadowOf, ctx.parametersIfUsed());
     }
 
     /** Null tensor adjoints (no path to the output) become zeros like their tensors; only called with ND4J loaded. */

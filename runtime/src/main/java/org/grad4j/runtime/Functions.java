@@ -58,6 +58,48 @@ public final class Functions {
         return new Resolved(new Call(apply, function, new Object[] {x}, new boolean[] {true}), 0);
     }
 
+    /**
+     * Resolves a loss of a model object: a lambda taking the model last ({@code m -> m.loss(xs)},
+     * captures first), an unbound method reference on it ({@code Net::loss}, the model is the
+     * receiver), or an object implementing {@link org.grad4j.ModelFunction}. The model itself is
+     * no input: its {@code @Parameter} fields are.
+     */
+    public static Resolved resolveModel(Object function, Object model) {
+        if (function == null) throw new GradientException("grad4j: the loss function is null");
+        if (model == null) throw new GradientException("grad4j: the model is null");
+        Class<?> c = function.getClass();
+        if (!(c.isHidden() || c.isSynthetic())) {
+            return resolve(function, org.grad4j.ModelFunction.class, Object.class, double.class, model);
+        }
+        SerializedLambda sl = serializedForm(function, org.grad4j.ModelFunction.class);
+        String what = "the loss's implementation " + sl.getImplClass().replace('/', '.') + "." + sl.getImplMethodName()
+                + sl.getImplMethodSignature();
+        ClassLoader loader = c.getClassLoader();
+        Class<?> implClass;
+        MethodType implType;
+        try {
+            implClass = Class.forName(sl.getImplClass().replace('/', '.'), false, loader);
+            implType = MethodType.fromMethodDescriptorString(sl.getImplMethodSignature(), loader);
+        } catch (ClassNotFoundException | TypeNotPresentException e) {
+            throw new GradientException("grad4j: cannot load " + what + " from the lambda's class loader", e);
+        }
+        boolean instance = sl.getImplMethodKind() != MethodHandleInfo.REF_invokeStatic;
+        if (instance && sl.getCapturedArgCount() == 0) { // Net::loss: the model is the receiver
+            if (!implClass.isInstance(model)) {
+                throw new GradientException("grad4j: " + what + " is a method of " + implClass.getName()
+                        + ", but the model is a " + model.getClass().getName());
+            }
+            Method impl = Dispatch.implementation(find(implClass, sl.getImplMethodName(), implType, what), model);
+            Dispatch.requireBytecode(impl);
+            return new Resolved(new Call(impl, model, new Object[0], new boolean[0]), -1);
+        }
+        Class<?> argType = implType.parameterType(implType.parameterCount() - 1);
+        String instantiated = sl.getInstantiatedMethodType();
+        Class<?> declared = MethodType.fromMethodDescriptorString(instantiated, loader).parameterType(0);
+        return fromLambda(sl, function, org.grad4j.ModelFunction.class, declared == argType ? argType : declared,
+                double.class, model);
+    }
+
     private static SerializedLambda serializedForm(Object lambda, Class<?> iface) {
         Class<?> c = lambda.getClass();
         Method writeReplace;

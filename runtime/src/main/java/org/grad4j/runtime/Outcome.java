@@ -8,7 +8,11 @@ package org.grad4j.runtime;
  * arrays, constants and other parameters), both indexed by parameter position. Tensor adjoints
  * that generated code left null are zeros shaped and typed like their tensors here.
  */
-public record Outcome(double value, double[] scalarAdjoints, Object[] shadows) {
+public record Outcome(double value, double[] scalarAdjoints, Object[] shadows, ParameterAdjoints parameters) {
+    public Outcome(double value, double[] scalarAdjoints, Object[] shadows) {
+        this(value, scalarAdjoints, shadows, null);
+    }
+
     public double adjoint(int parameter) {
         return scalarAdjoints[parameter];
     }

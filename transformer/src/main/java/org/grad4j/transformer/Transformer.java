@@ -103,16 +103,11 @@ public final class Transformer {
                     "Return a double or float (the value to differentiate), an array of them, or void for a method "
                             + "that updates arrays.");
         }
-        int params = Type.getArgumentTypes(methodDescriptor).length;
-        if (activeMask.length() != params || !activeMask.matches("[01]*")) {
-            throw new IllegalArgumentException("activity mask '" + activeMask + "' does not fit " + methodDescriptor);
-        }
-        boolean[] active = new boolean[params];
-        for (int i = 0; i < params; i++) active[i] = activeMask.charAt(i) == '1';
+        ActivityMask mask = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length);
 
         MethodIr ir = Lifter.lift(owner, method, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated);
         Cfg cfg = new Cfg(ir, refusal);
-        Activity activity = new Activity(ir, cfg, active, calls, refusal);
+        Activity activity = new Activity(ir, cfg, mask.parameters(), mask.receiverHolds(), calls, refusal);
         activity.checkSupported();
         return new Analysed(ir, cfg, activity, refusal);
     }
@@ -129,8 +124,7 @@ public final class Transformer {
                 if (!caller.activity.isActiveCall(s)) continue;
                 Callee.Differentiated d = (Callee.Differentiated) caller.activity.callee(s);
                 if (d.virtual()) continue;
-                StringBuilder mask = new StringBuilder();
-                for (int i = d.isStatic() ? 0 : 1; i < s.args().size(); i++) mask.append(caller.activity.isActive(s.arg(i)) ? '1' : '0');
+                String mask = caller.activity.calleeMask(s, d.isStatic());
                 if (!seen.add(d.owner() + "." + d.name() + d.descriptor() + "#" + mask)) continue;
                 try {
                     validateCallees(calls, hierarchy, analyse(calls, hierarchy, d.owner(), d.name(), d.descriptor(), mask.toString()), seen);

@@ -43,6 +43,15 @@ public final class Activity {
     private final BitSet[] entryActive;
     private final BitSet[] exitActive;
     private final BitSet activeTemps = new BitSet();
+    /**
+     * Holders: references to model objects whose {@code @Parameter} fields the gradient wants
+     * (the model passed to {@code Model.gradient}, and the sub-modules, arrays and lists reached
+     * from it). A call that receives one is differentiated even without active arguments, since
+     * the callee may read parameters.
+     */
+    private final BitSet[] entryHolder;
+    private final BitSet[] exitHolder;
+    private final BitSet holderTemps = new BitSet();
     private final Map<Stmt, Callee> callees = new IdentityHashMap<>();
     private final Map<Stmt, String> parameterReads = new IdentityHashMap<>();
 
@@ -51,6 +60,16 @@ public final class Activity {
      *     differentiated; parameters of non-differentiable types are never active
      */
     public Activity(MethodIr ir, Cfg cfg, boolean[] activeParams, CallResolver calls, Refusal refusal) {
+        this(ir, cfg, activeParams, false, calls, refusal);
+    }
+
+    /**
+     * @param activeParams for each declared parameter (receiver excluded), whether it is
+     *     differentiated; for a reference parameter that cannot carry a derivative, whether it is a
+     *     holder of model parameters
+     * @param receiverHolds whether the receiver of an instance method is such a holder
+     */
+    public Activity(MethodIr ir, Cfg cfg, boolean[] activeParams, boolean receiverHolds, CallResolver calls, Refusal refusal) {
         this.ir = ir;
         this.cfg = cfg;
         this.calls = calls;
@@ -58,9 +77,13 @@ public final class Activity {
         int n = ir.size();
         entryActive = new BitSet[n];
         exitActive = new BitSet[n];
+        entryHolder = new BitSet[n];
+        exitHolder = new BitSet[n];
         for (int i = 0; i < n; i++) {
             entryActive[i] = new BitSet();
             exitActive[i] = new BitSet();
+            entryHolder[i] = new BitSet();
+            exitHolder[i] = new BitSet();
         }
         for (Block b : ir.blocks()) {
             for (Stmt s : b.stmts()) {
@@ -72,16 +95,20 @@ public final class Activity {
             }
         }
         BitSet seed = new BitSet();
+        BitSet holderSeed = new BitSet();
         int[] slots = ir.parameterSlots();
         int first = ir.isStatic() ? 0 : 1;
+        if (receiverHolds && !ir.isStatic()) holderSeed.set(0);
         Type[] types = Type.getArgumentTypes(ir.descriptor());
         for (int p = 0; p < types.length; p++) {
-            if (activeParams[p] && Types.isDifferentiable(types[p])) seed.set(slots[first + p]);
+            if (!activeParams[p]) continue;
+            if (Types.isDifferentiable(types[p])) seed.set(slots[first + p]);
+            else if (types[p].getSort() >= Type.ARRAY) holderSeed.set(slots[first + p]);
         }
-        solve(seed);
+        solve(seed, holderSeed);
     }
 
-    private void solve(BitSet seed) {
+    private void solve(BitSet seed, BitSet holderSeed) {
         int[] rpo = cfg.reversePostOrder();
         boolean changed = true;
         while (changed) {
@@ -89,21 +116,65 @@ public final class Activity {
             for (int b : rpo) {
                 Block block = ir.block(b);
                 BitSet in = b == 0 ? (BitSet) seed.clone() : new BitSet();
-                for (int p : cfg.preds(b)) in.or(exitActive[p]);
+                BitSet holdersIn = b == 0 ? (BitSet) holderSeed.clone() : new BitSet();
+                for (int p : cfg.preds(b)) {
+                    in.or(exitActive[p]);
+                    holdersIn.or(exitHolder[p]);
+                }
                 entryActive[b] = in;
+                entryHolder[b] = holdersIn;
                 for (Stmt s : block.stmts()) {
                     if (s.result() != null && (Types.isDifferentiable(s.result().type()) || isArrayCopy(s)) && computeActive(s)) {
                         activeTemps.set(s.result().id());
                     }
+                    if (s.result() != null && holdsParameters(s)) holderTemps.set(s.result().id());
                 }
                 BitSet out = (BitSet) in.clone();
                 block.exitValues().forEach((slot, v) -> out.set(slot, isActive(v)));
-                if (!out.equals(exitActive[b])) {
+                BitSet holdersOut = (BitSet) holdersIn.clone();
+                block.exitValues().forEach((slot, v) -> holdersOut.set(slot, isHolder(v)));
+                if (!out.equals(exitActive[b]) || !holdersOut.equals(exitHolder[b])) {
                     exitActive[b] = out;
+                    exitHolder[b] = holdersOut;
                     changed = true;
                 }
             }
         }
+    }
+
+    /** Whether a statement's reference result leads to model parameters: a field, element or call result of a holder. */
+    private boolean holdsParameters(Stmt s) {
+        Type t = s.result().type();
+        if (t.getSort() < Type.ARRAY || Types.isDifferentiable(t)
+                || (t.getSort() == Type.OBJECT && t.getInternalName().equals("java/lang/String"))) {
+            return false;
+        }
+        return switch (s.opcode()) {
+            case Opcodes.GETFIELD, Opcodes.AALOAD, Opcodes.CHECKCAST -> isHolder(s.arg(0));
+            case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKEINTERFACE, Opcodes.INVOKESTATIC, Opcodes.INVOKESPECIAL -> {
+                for (Value v : s.args()) if (isHolder(v)) yield true;
+                yield false;
+            }
+            default -> false;
+        };
+    }
+
+    /** The activity mask of a differentiated call's callee: which arguments are active (or hold parameters). */
+    public String calleeMask(Stmt call, boolean staticCallee) {
+        StringBuilder mask = new StringBuilder();
+        if (!staticCallee && isHolder(call.arg(0))) mask.append('@');
+        for (int i = staticCallee ? 0 : 1; i < call.args().size(); i++) {
+            Value v = call.arg(i);
+            mask.append(isActive(v) || isHolder(v) ? '1' : '0');
+        }
+        return mask.toString();
+    }
+
+    /** A reference that leads to model parameters (see {@link #entryHolder}). */
+    public boolean isHolder(Value v) {
+        if (v instanceof Temp t) return holderTemps.get(t.id());
+        if (v instanceof EntryValue e) return entryHolder[e.block()].get(e.slot());
+        return false;
     }
 
     public boolean isActive(Value v) {
@@ -137,6 +208,7 @@ public final class Activity {
         Type result = Type.getReturnType(d.descriptor());
         for (Value v : s.args()) {
             if (isActive(v) && (Types.isDifferentiable(result) || !v.isScalarDifferentiable())) return true;
+            if (isHolder(v) && (Types.isDifferentiable(result) || result.getSort() == Type.VOID)) return true;
         }
         return false;
     }

@@ -4,6 +4,7 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.grad4j.transformer.ActivityMask;
 import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.EntryValue;
@@ -258,7 +259,8 @@ final class FunctionEmitter {
     private boolean slotActiveAtExit(Block b, int s) {
         if (b == null) { // the entry stub forwards its own parameters
             int i = shape.indexOf(s);
-            return i >= 0 && g.mask.charAt(i - (g.ir.isStatic() ? 0 : 1)) == '1';
+            int p = i - (g.ir.isStatic() ? 0 : 1);
+            return p >= 0 && ActivityMask.parse(g.mask, shape.slots().length - (g.ir.isStatic() ? 0 : 1)).isActive(p);
         }
         return g.activity.exitActive(b.index()).get(s);
     }
@@ -337,19 +339,18 @@ final class FunctionEmitter {
 
         FunctionShape calleeShape = FunctionShape.entry(callee.owner(), callee.descriptor(), callee.isStatic(),
                 new int[0], spec.interfaceName());
-        StringBuilder mask = new StringBuilder();
+        String mask = g.activity.calleeMask(call, callee.isStatic());
         for (int j = 0; j < call.args().size(); j++) {
             Value arg = call.args().get(j);
             Type pt = calleeShape.types()[j];
             stmts.load(arg);
             if (Types.isShadowed(pt)) stmts.loadShadow(arg);
-            if (j > 0 || callee.isStatic()) mask.append(g.activity.isActive(arg) ? '1' : '0');
         }
         mv.visitVarInsn(Opcodes.ALOAD, cont);
         mv.visitVarInsn(Opcodes.ALOAD, ctx);
         String desc = calleeShape.descriptor();
         boolean self = !callee.virtual() && callee.owner().equals(g.ir.owner()) && callee.name().equals(g.ir.name())
-                && callee.descriptor().equals(g.ir.descriptor()) && mask.toString().equals(g.mask);
+                && callee.descriptor().equals(g.ir.descriptor()) && mask.equals(g.mask);
         if (self) {
             mv.visitMethodInsn(Opcodes.INVOKESTATIC, g.className, "entry", desc, false);
         } else {

@@ -1,0 +1,179 @@
+package org.grad4j.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import org.grad4j.AD;
+import org.grad4j.Model;
+import org.grad4j.Optimizer;
+import org.grad4j.Parameter;
+import org.grad4j.ParameterGradients;
+import org.grad4j.tensor.TensorAD;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** Tensor code with the real agent: TensorAD, model objects, optimisers, and ND4J SameDiff as the reference. */
+class TensorsEndToEndTest {
+
+    @BeforeAll
+    static void attach() {
+        AD.install();
+        Nd4j.getRandom().setSeed(11);
+    }
+
+    /** A two-layer perceptron whose weights are fields. */
+    static final class Mlp {
+        @Parameter INDArray w1;
+        @Parameter INDArray b1;
+        @Parameter INDArray w2;
+        @Parameter INDArray b2;
+
+        Mlp(DataType type, int in, int hidden, int out) {
+            w1 = Nd4j.randn(type, in, hidden).muli(0.5);
+            b1 = Nd4j.zeros(type, 1, hidden);
+            w2 = Nd4j.randn(type, hidden, out).muli(0.5);
+            b2 = Nd4j.zeros(type, 1, out);
+        }
+
+        double loss(INDArray x, INDArray y) {
+            INDArray h = Transforms.tanh(x.mmul(w1).addRowVector(b1));
+            INDArray logits = h.mmul(w2).addRowVector(b2);
+            return crossEntropy(logits, y);
+        }
+
+        private static double crossEntropy(INDArray logits, INDArray y) {
+            INDArray p = Transforms.softmax(logits);
+            return -Transforms.log(p).mul(y).sumNumber().doubleValue() / y.rows();
+        }
+    }
+
+    private static INDArray oneHot(DataType type, int rows, int classes) {
+        INDArray y = Nd4j.zeros(type, rows, classes);
+        for (int i = 0; i < rows; i++) y.putScalar(i, i % classes, 1.0);
+        return y;
+    }
+
+    @Test
+    void mlpGradientsMatchSameDiff() {
+        for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            Mlp net = new Mlp(type, 5, 7, 3);
+            INDArray x = Nd4j.randn(type, 8, 5);
+            INDArray y = oneHot(type, 8, 3);
+            ParameterGradients g = Model.gradient(net, m -> m.loss(x, y));
+
+            SameDiff sd = SameDiff.create();
+            SDVariable in = sd.constant("x", x), label = sd.constant("y", y);
+            SDVariable w1 = sd.var("w1", net.w1.dup()), b1 = sd.var("b1", net.b1.dup());
+            SDVariable w2 = sd.var("w2", net.w2.dup()), b2 = sd.var("b2", net.b2.dup());
+            SDVariable h = sd.math().tanh(in.mmul(w1).add(b1));
+            SDVariable p = sd.nn().softmax(h.mmul(w2).add(b2), 1);
+            SDVariable loss = sd.math().log(p).mul(label).sum().neg().div(8);
+            loss.markAsLoss();
+            Map<String, INDArray> reference = sd.calculateGradients(null, "w1", "b1", "w2", "b2");
+
+            double tol = type == DataType.DOUBLE ? 1e-10 : 1e-5;
+            assertEquals(loss.eval().getDouble(0), g.value(), tol * 10);
+            for (String name : new String[] {"w1", "b1", "w2", "b2"}) {
+                INDArray ours = (INDArray) g.get(name);
+                assertEquals(type, ours.dataType(), name + " keeps the parameter's dtype");
+                assertTrue(ours.equalsWithEps(reference.get(name).reshape(ours.shape()), tol), name + ":\n" + ours + "\nvs\n" + reference.get(name));
+            }
+        }
+    }
+
+    @Test
+    void tensorGradientOfALambdaMatchesFiniteDifferences() {
+        INDArray w = Nd4j.randn(DataType.DOUBLE, 3, 4);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 2, 3);
+        ToDoubleFunction<INDArray> f = v -> Transforms.sigmoid(x.mmul(v)).mul(2.0).sumNumber().doubleValue();
+        INDArray g = TensorAD.gradient(v -> Transforms.sigmoid(x.mmul(v)).mul(2.0).sumNumber().doubleValue(), w);
+        for (long i = 0; i < w.length(); i++) {
+            INDArray p = w.dup(), m = w.dup();
+            p.putScalar(i, w.getDouble(i) + 1e-6);
+            m.putScalar(i, w.getDouble(i) - 1e-6);
+            assertEquals((f.applyAsDouble(p) - f.applyAsDouble(m)) / 2e-6, g.getDouble(i), 1e-7);
+        }
+    }
+
+    /** A scalar model with a nested module, for Model and the optimisers without tensors. */
+    static final class Line {
+        @Parameter double slope = 0.1;
+        @Parameter double intercept;
+        final Bias bias = new Bias();
+
+        double loss(double[] xs, double[] ys) {
+            double s = 0;
+            for (int i = 0; i < xs.length; i++) {
+                double e = slope * xs[i] + intercept + bias.at(i) - ys[i];
+                s += e * e;
+            }
+            return s / xs.length;
+        }
+    }
+
+    static final class Bias {
+        @Parameter double[] offsets = new double[4];
+
+        double at(int i) {
+            return offsets[i % offsets.length];
+        }
+    }
+
+    @Test
+    void modelGradientsAndOptimisersOnPlainFields() {
+        double[] xs = {0, 1, 2, 3, 4, 5, 6, 7};
+        double[] ys = new double[xs.length];
+        for (int i = 0; i < xs.length; i++) ys[i] = 2 * xs[i] - 1 + (i % 4 == 1 ? 0.5 : 0);
+        Line line = new Line();
+        ParameterGradients g = Model.gradient(line, m -> m.loss(xs, ys));
+        // d/dslope of mean (slope·x + c + b_i − y)² = 2·mean(e·x)
+        double dslope = 0, dc = 0;
+        double[] db = new double[4];
+        for (int i = 0; i < xs.length; i++) {
+            double e = line.slope * xs[i] + line.intercept + line.bias.offsets[i % 4] - ys[i];
+            dslope += 2 * e * xs[i] / xs.length;
+            dc += 2 * e / xs.length;
+            db[i % 4] += 2 * e / xs.length;
+        }
+        assertEquals(dslope, g.getDouble("slope"), 1e-12);
+        assertEquals(dc, g.getDouble("intercept"), 1e-12);
+        for (int k = 0; k < 4; k++) assertEquals(db[k], g.getArray("bias.offsets")[k], 1e-12);
+
+        for (Optimizer opt : new Optimizer[] {Optimizer.sgd(0.01, 0.9), Optimizer.adam(0.05)}) {
+            Line model = new Line();
+            double first = Model.gradient(model, m -> m.loss(xs, ys)).value();
+            double last = first;
+            for (int step = 0; step < 400; step++) {
+                ParameterGradients s = Model.gradient(model, m -> m.loss(xs, ys));
+                last = s.value();
+                opt.step(s);
+            }
+            assertTrue(last < first * 0.01, "loss fell from " + first + " to " + last);
+        }
+    }
+
+    @Test
+    void adamTrainsTheMlp() {
+        Mlp net = new Mlp(DataType.FLOAT, 4, 16, 2);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 32, 4);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 32, 2);
+        for (int i = 0; i < 32; i++) y.putScalar(i, x.getDouble(i, 0) + x.getDouble(i, 1) > 0 ? 1 : 0, 1.0);
+        Optimizer adam = Optimizer.adam(0.05);
+        double first = Double.NaN, last = Double.NaN;
+        for (int step = 0; step < 150; step++) {
+            ParameterGradients g = Model.gradient(net, m -> m.loss(x, y));
+            if (step == 0) first = g.value();
+            last = g.value();
+            adam.step(g);
+        }
+        assertTrue(last < first * 0.3, "loss fell from " + first + " to " + last);
+    }
+}
