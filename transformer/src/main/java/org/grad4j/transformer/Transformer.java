@@ -15,6 +15,7 @@ import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.lift.Lifter;
 import org.grad4j.transformer.read.ClassFiles;
 import org.grad4j.transformer.read.ClassHierarchy;
+import org.grad4j.transformer.split.LoopEnvironments;
 import org.grad4j.transformer.split.Split;
 import org.grad4j.transformer.split.Splitter;
 import org.objectweb.asm.Type;
@@ -78,7 +79,8 @@ public final class Transformer {
         validateCallees(calls, hierarchy, a, new java.util.HashSet<>());
         Liveness liveness = new Liveness(a.ir, a.cfg);
         Split split = Splitter.split(a.ir, a.cfg, a.activity);
-        return ClassGenerator.generate(a.ir, a.activity, liveness, split, a.refusal, activeMask, hierarchy);
+        LoopEnvironments environments = new LoopEnvironments(a.ir, a.cfg, liveness, split, a.activity);
+        return ClassGenerator.generate(a.ir, a.activity, liveness, split, environments, a.refusal, activeMask, hierarchy);
     }
 
     /** A method lifted and analysed, every refusal checked: ready for code generation. */

@@ -8,6 +8,7 @@ import org.grad4j.transformer.analysis.Activity;
 import org.grad4j.transformer.analysis.Liveness;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.read.ClassHierarchy;
+import org.grad4j.transformer.split.LoopEnvironments;
 import org.grad4j.transformer.split.Region;
 import org.grad4j.transformer.split.Split;
 import org.objectweb.asm.ClassWriter;
@@ -27,9 +28,9 @@ public final class ClassGenerator {
     }
 
     public static GeneratedCode generate(MethodIr ir, Activity activity, Liveness liveness, Split split,
-                                         Refusal refusal, String mask, ClassHierarchy hierarchy) {
+                                         LoopEnvironments environments, Refusal refusal, String mask, ClassHierarchy hierarchy) {
         String className = className(ir, mask);
-        Generation g = new Generation(ir, activity, liveness, split, refusal, className, mask);
+        Generation g = new Generation(ir, activity, liveness, split, environments, refusal, className, mask);
         ClassWriter cw = new HierarchyClassWriter(hierarchy);
         cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC,
                 className, null, "java/lang/Object", null);
@@ -41,6 +42,11 @@ public final class ClassGenerator {
         }
         cw.visitEnd();
         List<GeneratedCode.GeneratedClass> classes = new ArrayList<>();
+        for (LoopEnvironments.LoopEnv env : environments.all()) {
+            ClassWriter ew = new HierarchyClassWriter(hierarchy);
+            EnvironmentEmitter.emit(g.environmentClass(env.header()), env, ew, ir.sourceFile());
+            classes.add(new GeneratedCode.GeneratedClass(g.environmentClass(env.header()), ew.toByteArray()));
+        }
         for (ContinuationSpec spec : g.continuations) {
             ClassWriter kw = new HierarchyClassWriter(hierarchy);
             ContinuationEmitter.emit(spec, className, kw, ir.sourceFile());

@@ -13,6 +13,7 @@ import org.grad4j.transformer.ir.Temp;
 import org.grad4j.transformer.ir.Terminator;
 import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.ir.Value;
+import org.grad4j.transformer.split.LoopEnvironments;
 import org.grad4j.transformer.split.Region;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Label;
@@ -72,6 +73,10 @@ final class FunctionEmitter {
         }
         for (int i = 0; i < shape.slots().length; i++) {
             Type t = shape.types()[i];
+            if (Generation.isEnvironment(shape.slots()[i])) {
+                loadEnvironmentFields(g.environment(shape.slots()[i]), shape.local(i));
+                continue;
+            }
             Jvm.load(mv, t, shape.local(i));
             Jvm.store(mv, t, locals.slotVar(shape.slots()[i], t));
             if (Types.isShadowed(t)) {
@@ -91,15 +96,57 @@ final class FunctionEmitter {
 
     // ---- planning: every local is allocated before code is emitted, so all can be zeroed at entry ----
 
-    private void plan() {
-        for (int i = 0; i < shape.slots().length; i++) planSlot(shape.slots()[i], shape.types()[i]);
+    /** Slots this function's blocks read, or pass on without writing: the environment fields worth loading. */
+    private final BitSet used = new BitSet();
+
+    private void findUsedSlots() {
         for (int b : region.blocks()) {
             Block block = g.ir.block(b);
+            block.reads().keySet().forEach(used::set);
+            for (int succ : block.successors()) {
+                if (!g.split.isHead(succ)) continue;
+                FunctionShape target = g.shapeOf(succ);
+                for (int s : target.slots()) {
+                    if (Generation.isEnvironment(s)) {
+                        if (shape.indexOf(s) < 0) for (int f : g.environment(s).fields()) used.set(f);
+                    } else {
+                        used.set(s);
+                    }
+                }
+            }
+        }
+        if (region.stub()) for (int s : g.shapeOf(region.head()).slots()) if (!Generation.isEnvironment(s)) used.set(s);
+    }
+
+    private void plan() {
+        findUsedSlots();
+        for (int i = 0; i < shape.slots().length; i++) {
+            int s = shape.slots()[i];
+            if (Generation.isEnvironment(s)) {
+                LoopEnvironments.LoopEnv env = g.environment(s);
+                for (int k = 0; k < env.fields().length; k++) {
+                    if (used.get(env.fields()[k])) planSlot(env.fields()[k], env.types()[k]);
+                }
+            } else {
+                planSlot(s, shape.types()[i]);
+            }
+        }
+        for (int b : region.blocks()) {
+            Block block = g.ir.block(b);
+            java.util.Set<Value> reverseRead = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            if (g.split.needsReverse(b)) {
+                for (Stmt s : block.stmts()) {
+                    if (g.activity.isActive(s) && !StatementEmitter.reverseReadsNoValues(s)) {
+                        reverseRead.addAll(s.args());
+                        if (s.result() != null) reverseRead.add(s.result());
+                    }
+                }
+            }
             for (EntryValue e : block.reads().values()) {
-                planValue(e);
+                planValue(e, reverseRead.contains(e));
                 planSlot(e.slot(), e.type());
             }
-            for (Stmt s : block.stmts()) if (s.result() != null) planValue(s.result());
+            for (Stmt s : block.stmts()) if (s.result() != null) planValue(s.result(), reverseRead.contains(s.result()));
             block.exitValues().forEach(this::planSlot);
             if (g.split.needsReverse(b)) locals.flag(b);
             Stmt last = block.lastStmt();
@@ -114,12 +161,22 @@ final class FunctionEmitter {
     private void planPassThrough(Block from, FunctionShape target) {
         for (int i = 0; i < target.slots().length; i++) {
             int s = target.slots()[i];
-            if (from == null || !from.exitValues().containsKey(s)) planSlot(s, target.types()[i]);
+            if (Generation.isEnvironment(s)) {
+                if (shape.indexOf(s) >= 0) continue; // passed on as it is
+                LoopEnvironments.LoopEnv env = g.environment(s);
+                locals.createdEnvironment(from == null ? -1 : from.index(), env.header());
+                for (int k = 0; k < env.fields().length; k++) {
+                    int f = env.fields()[k];
+                    if (from == null || !from.exitValues().containsKey(f)) planSlot(f, env.types()[k]);
+                }
+            } else if (from == null || !from.exitValues().containsKey(s)) {
+                planSlot(s, target.types()[i]);
+            }
         }
     }
 
-    private void planValue(Value v) {
-        locals.planValue(v);
+    private void planValue(Value v, boolean readInReverse) {
+        locals.planValue(v, readInReverse);
         if (g.activity.isActive(v)) {
             Types.Kind k = v.kind();
             if (k == Types.Kind.SCALAR || k == Types.Kind.TENSOR) locals.planAdjoint(v);
@@ -272,6 +329,10 @@ final class FunctionEmitter {
             if (i == skip) continue;
             int s = target.slots()[i];
             Type t = target.types()[i];
+            if (Generation.isEnvironment(s)) {
+                pushEnvironment(b, s);
+                continue;
+            }
             loadSlotAtExit(b, s, t);
             if (Types.isShadowed(t)) loadSlotShadowAtExit(b, s, t);
         }
@@ -285,13 +346,89 @@ final class FunctionEmitter {
         mv.visitVarInsn(Opcodes.ALOAD, ctx);
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, g.className, target.name(), target.descriptor(), false);
         for (int i = 0; i < target.slots().length; i++) {
-            int r = target.register(i);
             int s = target.slots()[i];
+            if (Generation.isEnvironment(s) && shape.indexOf(s) < 0) {
+                readEnvironmentAdjoints(b, g.environment(s));
+                continue;
+            }
+            int r = target.register(i);
             Types.Kind kind = target.registerKind(i);
             if (r < 0 || !slotActiveAtExit(b, s)) continue;
             addToAdjSlot(s, kind, () -> Jvm.loadRegister(mv, ctx, kind, r));
         }
         mv.visitJumpInsn(Opcodes.GOTO, reverse);
+    }
+
+    // ---- loop environments ----
+
+    /** At entry: the invariants this function reads from an environment parameter go to their slot variables. */
+    private void loadEnvironmentFields(LoopEnvironments.LoopEnv env, int envLocal) {
+        String owner = g.environmentClass(env.header());
+        for (int k = 0; k < env.fields().length; k++) {
+            int f = env.fields()[k];
+            Type t = env.types()[k];
+            if (!used.get(f)) continue;
+            mv.visitVarInsn(Opcodes.ALOAD, envLocal);
+            mv.visitFieldInsn(Opcodes.GETFIELD, owner, EnvironmentEmitter.valueField(f), t.getDescriptor());
+            Jvm.store(mv, t, locals.slotVar(f, t));
+            if (Types.isShadowed(t)) {
+                mv.visitVarInsn(Opcodes.ALOAD, envLocal);
+                mv.visitFieldInsn(Opcodes.GETFIELD, owner, EnvironmentEmitter.shadowField(f), t.getDescriptor());
+                mv.visitVarInsn(Opcodes.ASTORE, locals.slotShadow(f));
+            }
+        }
+    }
+
+    /** Passes this function's environment on, or builds it when entering the loop from outside. */
+    private void pushEnvironment(Block b, int envSlot) {
+        int own = shape.indexOf(envSlot);
+        if (own >= 0) {
+            mv.visitVarInsn(Opcodes.ALOAD, shape.local(own));
+            return;
+        }
+        LoopEnvironments.LoopEnv env = g.environment(envSlot);
+        String owner = g.environmentClass(env.header());
+        mv.visitTypeInsn(Opcodes.NEW, owner);
+        mv.visitInsn(Opcodes.DUP);
+        for (int k = 0; k < env.fields().length; k++) {
+            loadSlotAtExit(b, env.fields()[k], env.types()[k]);
+            if (Types.isShadowed(env.types()[k])) loadSlotShadowAtExit(b, env.fields()[k], env.types()[k]);
+        }
+        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, owner, "<init>", EnvironmentEmitter.constructorDescriptor(env), false);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitVarInsn(Opcodes.ASTORE, locals.createdEnvironment(b == null ? -1 : b.index(), env.header()));
+    }
+
+    /** After the loop returns: the adjoints its iterations accumulated in the environment we built. */
+    private void readEnvironmentAdjoints(Block b, LoopEnvironments.LoopEnv env) {
+        String owner = g.environmentClass(env.header());
+        int created = locals.createdEnvironment(b == null ? -1 : b.index(), env.header());
+        for (int k = 0; k < env.fields().length; k++) {
+            int f = env.fields()[k];
+            Types.Kind kind = EnvironmentEmitter.adjointKind(env.types()[k]);
+            if (kind == Types.Kind.NONE || !slotActiveAtExit(b, f)) continue;
+            addToAdjSlot(f, kind, () -> {
+                mv.visitVarInsn(Opcodes.ALOAD, created);
+                mv.visitFieldInsn(Opcodes.GETFIELD, owner, EnvironmentEmitter.adjointField(f), Types.adjointType(kind).getDescriptor());
+            });
+        }
+    }
+
+    /** At return: this iteration's part of each invariant's adjoint goes into the environment. */
+    private void storeEnvironmentAdjoints(LoopEnvironments.LoopEnv env, int envLocal) {
+        String owner = g.environmentClass(env.header());
+        for (int k = 0; k < env.fields().length; k++) {
+            int f = env.fields()[k];
+            Types.Kind kind = EnvironmentEmitter.adjointKind(env.types()[k]);
+            if (kind == Types.Kind.NONE || !locals.hasAdjSlot(f, kind)) continue;
+            String desc = Types.adjointType(kind).getDescriptor();
+            mv.visitVarInsn(Opcodes.ALOAD, envLocal);
+            mv.visitInsn(Opcodes.DUP);
+            mv.visitFieldInsn(Opcodes.GETFIELD, owner, EnvironmentEmitter.adjointField(f), desc);
+            Jvm.loadAdjoint(mv, kind, locals.adjSlot(f, kind));
+            Jvm.addAdjoints(mv, kind);
+            mv.visitFieldInsn(Opcodes.PUTFIELD, owner, EnvironmentEmitter.adjointField(f), desc);
+        }
     }
 
     private void addToAdjSlot(int s, Types.Kind kind, Runnable pushAdjoint) {
@@ -400,6 +537,10 @@ final class FunctionEmitter {
             mv.visitLabel(skip);
         }
         for (int i = 0; i < shape.slots().length; i++) {
+            if (Generation.isEnvironment(shape.slots()[i])) {
+                storeEnvironmentAdjoints(g.environment(shape.slots()[i]), shape.local(i));
+                continue;
+            }
             int r = shape.register(i);
             if (r < 0) continue;
             Types.Kind kind = shape.registerKind(i);

@@ -35,9 +35,15 @@ final class FunctionLocals {
     }
 
     private int allocate(Type t) {
+        int local = allocateUnzeroed(t);
+        zeroed.add(new int[] {local, Types.localSort(t)});
+        return local;
+    }
+
+    /** A local written before every read on every path, so the verifier needs no zero at entry. */
+    private int allocateUnzeroed(Type t) {
         int local = next;
         next += t.getSize();
-        zeroed.add(new int[] {local, Types.localSort(t)});
         return local;
     }
 
@@ -47,8 +53,13 @@ final class FunctionLocals {
         return l;
     }
 
-    void planValue(Value v) {
-        value.computeIfAbsent(v, x -> allocate(x.type()));
+    /**
+     * A local for a value. Values are block-local and written before they are read in the forward
+     * pass; only those the reverse pass reads (which the verifier cannot see were written: the
+     * reverse runs under per-block flags) must be zeroed at entry.
+     */
+    void planValue(Value v, boolean readInReverse) {
+        value.computeIfAbsent(v, x -> readInReverse ? allocate(x.type()) : allocateUnzeroed(x.type()));
     }
 
     void planAdjoint(Value v) {
@@ -84,6 +95,13 @@ final class FunctionLocals {
 
     int flag(int block) {
         return flag.computeIfAbsent(block, k -> allocate(Type.INT_TYPE));
+    }
+
+    private final Map<Long, Integer> environment = new HashMap<>();
+
+    /** A loop environment built at an edge from {@code block} (-1: the entry stub) into the loop's header. */
+    int createdEnvironment(int block, int header) {
+        return environment.computeIfAbsent((long) block << 32 | header, k -> allocate(OBJECT));
     }
 
     int continuation(int block) {

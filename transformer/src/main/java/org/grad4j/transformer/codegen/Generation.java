@@ -8,6 +8,7 @@ import org.grad4j.transformer.Refusal;
 import org.grad4j.transformer.analysis.Activity;
 import org.grad4j.transformer.analysis.Liveness;
 import org.grad4j.transformer.ir.MethodIr;
+import org.grad4j.transformer.split.LoopEnvironments;
 import org.grad4j.transformer.split.Region;
 import org.grad4j.transformer.split.Split;
 import org.objectweb.asm.Type;
@@ -26,8 +27,10 @@ final class Generation {
     final List<ContinuationSpec> continuations = new ArrayList<>();
     private final Map<Integer, FunctionShape> shapes = new HashMap<>();
     final FunctionShape entryShape;
+    final LoopEnvironments environments;
 
-    Generation(MethodIr ir, Activity activity, Liveness liveness, Split split, Refusal refusal, String className, String mask) {
+    Generation(MethodIr ir, Activity activity, Liveness liveness, Split split, LoopEnvironments environments,
+               Refusal refusal, String className, String mask) {
         this.ir = ir;
         this.activity = activity;
         this.liveness = liveness;
@@ -38,18 +41,42 @@ final class Generation {
         this.continuation = Jvm.continuationFor(Type.getReturnType(ir.descriptor()));
         this.hostAccess = new HostAccess(ir.owner());
         this.entryShape = FunctionShape.entry(ir.owner(), ir.descriptor(), ir.isStatic(), ir.parameterSlots(), continuation);
+        this.environments = environments;
         for (Region r : split.regions()) {
             if (r == split.regions().get(0)) continue;
             shapes.put(r.head(), regionShape(r.head()));
         }
     }
 
+    /** Environment parameters first (outer loops first), then the live slots no environment holds. */
     private FunctionShape regionShape(int head) {
         var live = liveness.liveIn(head);
-        int[] slots = live.stream().toArray();
-        Type[] types = new Type[slots.length];
-        for (int i = 0; i < slots.length; i++) types[i] = ir.block(head).entryType(slots[i]);
-        return new FunctionShape("b" + head, slots, types, continuation);
+        List<Integer> slots = new ArrayList<>();
+        List<Type> types = new ArrayList<>();
+        for (LoopEnvironments.LoopEnv env : environments.around(head)) {
+            slots.add(env.slot());
+            types.add(Type.getObjectType(environmentClass(env.header())));
+            for (int f : env.fields()) live.clear(f);
+        }
+        for (int s = live.nextSetBit(0); s >= 0; s = live.nextSetBit(s + 1)) {
+            slots.add(s);
+            types.add(ir.block(head).entryType(s));
+        }
+        return new FunctionShape("b" + head, slots.stream().mapToInt(Integer::intValue).toArray(),
+                types.toArray(new Type[0]), continuation);
+    }
+
+    String environmentClass(int header) {
+        return className + "$E" + header;
+    }
+
+    /** The environment of the loop a pseudo-slot stands for. */
+    LoopEnvironments.LoopEnv environment(int slot) {
+        return environments.headedBy(slot - LoopEnvironments.ENV_SLOT);
+    }
+
+    static boolean isEnvironment(int slot) {
+        return slot >= LoopEnvironments.ENV_SLOT;
     }
 
     /** The shape of the function headed by a block that is not the method's entry region. */

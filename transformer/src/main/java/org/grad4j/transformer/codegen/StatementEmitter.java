@@ -273,6 +273,15 @@ final class StatementEmitter {
 
     // ---- reverse ----
 
+    /** Statements whose adjoint code reads only adjoints, never the values of operands or result. */
+    static boolean reverseReadsNoValues(Stmt s) {
+        return switch (s.opcode()) {
+            case Opcodes.DADD, Opcodes.FADD, Opcodes.DSUB, Opcodes.FSUB, Opcodes.DNEG, Opcodes.FNEG,
+                    Opcodes.F2D, Opcodes.D2F -> true;
+            default -> false;
+        };
+    }
+
     void adjoint(Stmt s) {
         int op = s.opcode();
         Value r = s.result();

@@ -13,8 +13,8 @@ import org.grad4j.transformer.ir.Value;
 
 /**
  * Chooses where generated functions start (DESIGN §4.4): the method entry, the block after every
- * differentiated call, the header of every loop whose body needs reverse code, and every block
- * reached from two functions' regions (to a fixpoint). Loops that need no reverse code stay
+ * differentiated call, the header and the exit targets of every loop whose body needs reverse
+ * code, and every block reached from two functions' regions (to a fixpoint). Loops that need no reverse code stay
  * real loops inside their region.
  */
 public final class Splitter {
@@ -46,7 +46,14 @@ public final class Splitter {
             }
         }
         for (Cfg.Loop loop : cfg.loops()) {
-            if (loop.body().intersects(needsReverse)) heads.set(loop.header());
+            if (!loop.body().intersects(needsReverse)) continue;
+            heads.set(loop.header());
+            // the code after the loop gets a function of its own, so that it does not sit in
+            // (and enlarge) every iteration's frame
+            BitSet body = loop.body();
+            for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
+                for (int s : ir.block(b).successors()) if (!body.get(s)) heads.set(s);
+            }
         }
         List<Region> regions;
         while (true) {
