@@ -1,0 +1,80 @@
+package org.grad4j.fuzz.oracle;
+
+/**
+ * A forward-mode dual number whose value is a {@code float}, computed with exactly the plain
+ * program's float operations; the tangent is kept in {@code double} (as grad4j keeps adjoints).
+ * {@link #m} as in {@link D}.
+ */
+public final class F {
+    public final float v;
+    public final double d;
+    public final double m;
+
+    private F(float v, double d, double m) {
+        this.v = v;
+        this.d = d;
+        this.m = m;
+    }
+
+    static F of(float v, double d, double m) {
+        if (!Float.isFinite(v) || !Double.isFinite(d) || !Double.isFinite(m) || Math.abs(v) > 1e30f || m > 1e200) {
+            throw new Degenerate("non-finite or huge float value (" + v + ", tangent " + d + ")");
+        }
+        return new F(v, d, m);
+    }
+
+    public static F c(float v) {
+        return new F(v, 0, 0);
+    }
+
+    public static F input(float v, boolean seeded) {
+        return new F(v, seeded ? 1 : 0, seeded ? 1 : 0);
+    }
+
+    /** {@code (float) x}: rounds the value; the derivative passes through. */
+    public static F narrow(D x) {
+        return of((float) x.v, x.d, x.m);
+    }
+
+    public static F add(F a, F b) {
+        return of(a.v + b.v, a.d + b.d, a.m + b.m);
+    }
+
+    public static F sub(F a, F b) {
+        return of(a.v - b.v, a.d - b.d, a.m + b.m);
+    }
+
+    public static F mul(F a, F b) {
+        return of(a.v * b.v, a.d * b.v + a.v * b.d, a.m * Math.abs(b.v) + Math.abs(a.v) * b.m);
+    }
+
+    public static F div(F a, F b) {
+        if (b.v == 0) throw new Degenerate("float division by zero");
+        float q = a.v / b.v;
+        return of(q, (a.d - (double) a.v / b.v * b.d) / b.v, (a.m + Math.abs((double) a.v / b.v) * b.m) / Math.abs(b.v));
+    }
+
+    public static F neg(F a) {
+        return new F(-a.v, -a.d, a.m);
+    }
+
+    public static F abs(F a) {
+        if (a.v == 0 && a.m != 0) throw new Degenerate("float abs at 0");
+        return a.v > 0 ? a : neg(a);
+    }
+
+    public static F max(F a, F b) {
+        if (a.v == b.v && (a.d != b.d || a.m != b.m)) throw new Degenerate("float max of a tie");
+        return a.v > b.v ? a : b;
+    }
+
+    public static F min(F a, F b) {
+        if (a.v == b.v && (a.d != b.d || a.m != b.m)) throw new Degenerate("float min of a tie");
+        return a.v < b.v ? a : b;
+    }
+
+    @Override
+    public String toString() {
+        return v + "f+" + d + "ε";
+    }
+}

@@ -1,0 +1,169 @@
+package refusals;
+
+import java.util.function.DoubleSupplier;
+import org.grad4j.Differentiable;
+
+/**
+ * One method per construct grad4j refuses. The line each refusal must name carries a marker
+ * comment: REFUSED(method) construct | remedy — RefusalTableIT compiles this file in-process,
+ * asks for each method's gradient and checks the message against the marker: class, method,
+ * this exact line, the construct, and the remedy. docs/USER-GUIDE.md lists the same table.
+ */
+public class Refused {
+    static double lastStatic;
+    double lastInstance;
+    static final double[] TABLE = new double[4];
+    static final Object LOCK = new Object();
+
+    @Differentiable
+    static double staticField(double x) {
+        lastStatic = x * 2; // REFUSED(staticField) store of a differentiable value into field Refused.lastStatic | fields may hold only data
+        return x;
+    }
+
+    @Differentiable
+    double instanceField(double x) {
+        this.lastInstance = Math.sin(x); // REFUSED(instanceField) store of a differentiable value into field Refused.lastInstance | Keep differentiable values in locals
+        return x;
+    }
+
+    @Differentiable
+    static double untrackedArray(double x) {
+        TABLE[0] = x; // REFUSED(untrackedArray) store of a differentiable value into an array grad4j does not track | Allocate the array in the differentiable method
+        return TABLE[0] * x;
+    }
+
+    @Differentiable
+    static double fillUntracked(double x) {
+        java.util.Arrays.fill(TABLE, x); // REFUSED(fillUntracked) copying or filling differentiable values (Arrays.fill) | Allocate the destination array
+        return x;
+    }
+
+    @Differentiable
+    static double tryCatch(double x) {
+        try {
+            return x * Double.parseDouble("2"); // REFUSED(tryCatch) try/catch | Move the try/catch out of the differentiable method
+        } catch (NumberFormatException e) {
+            return x;
+        }
+    }
+
+    @Differentiable
+    static synchronized double synchronizedMethod(double x) {
+        return x * x; // REFUSED(synchronizedMethod) a synchronized method | lock around the AD call instead
+    }
+
+    @Differentiable
+    static double synchronizedBlock(double x) {
+        synchronized (LOCK) { // REFUSED(synchronizedBlock) a synchronized block (monitorenter) | lock around the AD call instead
+            return x * x;
+        }
+    }
+
+    @Differentiable
+    static double lambdaCapture(double x) {
+        DoubleSupplier s = () -> x * 2; // REFUSED(lambdaCapture) a lambda or dynamic call capturing a differentiable value | Call a named method instead
+        return s.getAsDouble();
+    }
+
+    @Differentiable
+    static double stream(double x) {
+        return java.util.stream.DoubleStream.of(x, 2 * x).map(v -> v * v).sum(); // REFUSED(stream) call of DoubleStream.of with a differentiable array | write the operation as a loop
+    }
+
+    static final class Point {
+        final double x;
+
+        Point(double x) {
+            this.x = x;
+        }
+    }
+
+    @Differentiable
+    static double constructor(double x) {
+        Point p = new Point(x); // REFUSED(constructor) a constructor call with differentiable arguments | objects may hold only data
+        return p.x;
+    }
+
+    @Differentiable
+    static double bits(double x) {
+        long b = Double.doubleToRawLongBits(x); // REFUSED(bits) bit reinterpretation of a differentiable value (Double.doubleToRawLongBits) | register a custom rule
+        return b > 0 ? x : -x;
+    }
+
+    @Differentiable
+    static double jdkWithoutRule(double x) {
+        return Double.sum(x, 1); // REFUSED(jdkWithoutRule) call of Double.sum with a differentiable argument: it is a JDK method grad4j has no rule for | Register a custom rule
+    }
+
+    @Differentiable
+    static double opaqueArrayCall(double[] x) {
+        java.util.Arrays.sort(x); // REFUSED(opaqueArrayCall) call of Arrays.sort with a differentiable array | copy the values it needs into a data array
+        return x[0];
+    }
+
+    @Differentiable
+    static int returnsInt(double x) {
+        return (int) (x * 10);
+    }
+
+    @Differentiable
+    static double callsDifferentiableInt(double x) {
+        return x * returnsInt(x); // ACCEPTED(callsDifferentiableInt) an int result is a step function: its derivative is 0
+    }
+
+    static int truncate(double x) {
+        return (int) (x * 10);
+    }
+
+    @Differentiable
+    static double usesIntHelper(double x) {
+        return x * truncate(x); // ACCEPTED(usesIntHelper) an int result is a step function: its derivative is 0
+    }
+
+    static native double nativeHelper(double x);
+
+    @Differentiable
+    static double callsNative(double x) {
+        return nativeHelper(x); // REFUSED(callsNative) call of Refused.nativeHelper with a differentiable argument: it is native | Register a custom rule
+    }
+
+    static double helperWithTryCatch(double x) {
+        try {
+            return x * Double.parseDouble("3"); // REFUSED(calledTwoDeep) try/catch | Move the try/catch out
+        } catch (NumberFormatException e) {
+            return x;
+        }
+    }
+
+    static double middle(double x) {
+        return helperWithTryCatch(x * x) + 1;
+    }
+
+    @Differentiable
+    static double calledTwoDeep(double x) {
+        return middle(x) * 2;
+    }
+
+    @Differentiable
+    static double formats(double x) {
+        String s = String.format("%.3f", x); // REFUSED(formats) store of a differentiable value into an array grad4j does not track | Allocate the array in the differentiable method
+        return x * s.length();
+    }
+
+    @Differentiable
+    static double boxesIntoList(double x) {
+        java.util.List<Double> l = new java.util.ArrayList<>();
+        l.add(x); // REFUSED(boxesIntoList) call of List.add with a differentiable tensor or boxed value | pass a primitive double
+        return l.get(0) * 2;
+    }
+
+    static Double boxedHelper(double x) {
+        return x * 3;
+    }
+
+    @Differentiable
+    static double returnsBoxed(double x) {
+        return boxedHelper(x) * x; // REFUSED(returnsBoxed) a call of @Differentiable Refused.boxedHelper that returns java.lang.Double | must return double, float, an array of them, or void
+    }
+}

@@ -1,0 +1,21 @@
+package refusals;
+
+import org.grad4j.Differentiable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Tensor constructs grad4j refuses; markers as in Refused.java. Needs nd4j-api only: refusals come before anything runs. */
+public class RefusedTensors {
+
+    @Differentiable
+    static double inPlace(INDArray w) {
+        INDArray h = w.mul(2.0);
+        h.addi(1.0); // REFUSED(inPlace) in-place INDArray.addi on an active INDArray | use add(...)
+        return h.sumNumber().doubleValue();
+    }
+
+    @Differentiable
+    static double noRule(INDArray w) {
+        INDArray c = w.cumsum(0); // REFUSED(noRule) call of INDArray.cumsum with a differentiable tensor: grad4j has no rule for this ND4J operation | register a custom rule with AD.registerRules
+        return c.sumNumber().doubleValue();
+    }
+}
