@@ -17,6 +17,7 @@ import org.grad4j.transformer.read.ClassFiles;
 import org.grad4j.transformer.read.ClassHierarchy;
 import org.grad4j.transformer.split.LoopEnvironments;
 import org.grad4j.transformer.split.Split;
+import org.grad4j.transformer.unroll.LoopUnroller;
 import org.grad4j.transformer.split.Splitter;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.ClassNode;
@@ -73,9 +74,19 @@ public final class Transformer {
      *     method cannot be differentiated
      */
     public GeneratedCode generate(String ownerInternalName, String methodName, String methodDescriptor, String activeMask) {
+        try {
+            return generate(ownerInternalName, methodName, methodDescriptor, activeMask, true);
+        } catch (org.objectweb.asm.LimitExceededException | org.objectweb.asm.MethodTooLargeException e) {
+            // a strip-mined loop made a function too big to compute frames for: one iteration per frame then
+            return generate(ownerInternalName, methodName, methodDescriptor, activeMask, false);
+        }
+    }
+
+    private GeneratedCode generate(String ownerInternalName, String methodName, String methodDescriptor, String activeMask,
+                                   boolean stripMine) {
         CallResolver calls = new CallResolver(rules, locator);
         ClassHierarchy hierarchy = new ClassHierarchy(locator);
-        Analysed a = analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask);
+        Analysed a = analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine);
         validateCallees(calls, hierarchy, a, new java.util.HashSet<>());
         Liveness liveness = new Liveness(a.ir, a.cfg);
         Split split = Splitter.split(a.ir, a.cfg, a.activity);
@@ -88,6 +99,11 @@ public final class Transformer {
 
     private Analysed analyse(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName, String methodName,
                              String methodDescriptor, String activeMask) {
+        return analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, false);
+    }
+
+    private Analysed analyse(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName, String methodName,
+                             String methodDescriptor, String activeMask, boolean stripMine) {
         ClassNode owner = calls.classNode(ownerInternalName);
         if (owner == null) {
             throw new TransformException("grad4j cannot read the bytecode of " + ownerInternalName.replace('/', '.')
@@ -107,7 +123,10 @@ public final class Transformer {
         }
         ActivityMask mask = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length);
 
-        MethodIr ir = Lifter.lift(owner, method, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated);
+        MethodIr lifted = Lifter.lift(owner, method, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated);
+        MethodIr ir = !stripMine ? lifted : LoopUnroller.unroll(lifted, new Cfg(lifted, refusal),
+                s -> s.insn() instanceof org.objectweb.asm.tree.MethodInsnNode m && !s.isNewInit()
+                        && calls.resolve(m) instanceof Callee.Differentiated);
         Cfg cfg = new Cfg(ir, refusal);
         Activity activity = new Activity(ir, cfg, mask.parameters(), mask.receiverHolds(), calls, refusal);
         activity.checkSupported();

@@ -43,8 +43,8 @@ public final class Refused {
 
     @Differentiable
     static double boxes(double x) {
-        Double boxed = x * 2;
-        return boxed * x;
+        java.util.List<Double> kept = new java.util.ArrayList<>(java.util.List.of(x * 2)); // a boxed value escapes
+        return kept.get(0) * x;
     }
 
     @Differentiable

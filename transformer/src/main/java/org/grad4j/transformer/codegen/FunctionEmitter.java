@@ -39,6 +39,7 @@ final class FunctionEmitter {
     private final FunctionLocals locals;
     private final StatementEmitter stmts;
     private final Map<Integer, Label> labels = new HashMap<>();
+    private boolean planningExitBlock;
     private static final Types.Kind[] ADJOINT_KINDS = {Types.Kind.SCALAR, Types.Kind.TENSOR};
     private final Label reverse = new Label();
     private final int k;
@@ -133,6 +134,7 @@ final class FunctionEmitter {
         }
         for (int b : region.blocks()) {
             Block block = g.ir.block(b);
+            planningExitBlock = addsAtExit(block);
             java.util.Set<Value> reverseRead = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             if (g.split.needsReverse(b)) {
                 for (Stmt s : block.stmts()) {
@@ -148,7 +150,7 @@ final class FunctionEmitter {
             }
             for (Stmt s : block.stmts()) if (s.result() != null) planValue(s.result(), reverseRead.contains(s.result()));
             block.exitValues().forEach(this::planSlot);
-            if (g.split.needsReverse(b)) locals.flag(b);
+            if (g.split.needsReverse(b)) locals.flagBit(b);
             Stmt last = block.lastStmt();
             if (last != null && g.activity.isActiveCall(last)) locals.continuation(b);
             for (int succ : block.successors()) {
@@ -179,7 +181,7 @@ final class FunctionEmitter {
         locals.planValue(v, readInReverse);
         if (g.activity.isActive(v)) {
             Types.Kind k = v.kind();
-            if (k == Types.Kind.SCALAR || k == Types.Kind.TENSOR) locals.planAdjoint(v);
+            if (k == Types.Kind.SCALAR || k == Types.Kind.TENSOR) locals.planAdjoint(v, planningExitBlock);
             else locals.planShadow(v); // an active array, or an array copy typed Object before its cast
         }
     }
@@ -201,8 +203,11 @@ final class FunctionEmitter {
         mv.visitLabel(labels.get(b.index()));
         if (b.firstLine() > 0) mv.visitLineNumber(b.firstLine(), labels.get(b.index()));
         if (g.split.needsReverse(b.index())) {
-            mv.visitInsn(Opcodes.ICONST_1);
-            mv.visitVarInsn(Opcodes.ISTORE, locals.flag(b.index()));
+            int bit = locals.flagBit(b.index());
+            mv.visitVarInsn(Opcodes.ILOAD, locals.flagWord(bit));
+            Jvm.pushInt(mv, 1 << (bit % 32));
+            mv.visitInsn(Opcodes.IOR);
+            mv.visitVarInsn(Opcodes.ISTORE, locals.flagWord(bit));
         }
         for (EntryValue e : b.reads().values()) {
             Jvm.load(mv, e.type(), locals.slotVar(e.slot(), e.type()));
@@ -345,6 +350,7 @@ final class FunctionEmitter {
         mv.visitVarInsn(Opcodes.ALOAD, k);
         mv.visitVarInsn(Opcodes.ALOAD, ctx);
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, g.className, target.name(), target.descriptor(), false);
+        zeroSlotAdjoints();
         for (int i = 0; i < target.slots().length; i++) {
             int s = target.slots()[i];
             if (Generation.isEnvironment(s) && shape.indexOf(s) < 0) {
@@ -445,6 +451,7 @@ final class FunctionEmitter {
         if (array) stmts.loadShadow(v); // the rest of the program accumulates into the result's shadow
         mv.visitVarInsn(Opcodes.ALOAD, ctx);
         mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, g.continuation, "resume", Jvm.resumeDescriptor(result), true);
+        zeroSlotAdjoints();
         if (v != null && !array) {
             if (stmts.hasAdjoint(v)) stmts.accumulate(v);
             else mv.visitInsn(Types.kind(result) == Types.Kind.TENSOR ? Opcodes.POP : Opcodes.POP2);
@@ -496,6 +503,7 @@ final class FunctionEmitter {
             mv.visitInvokeDynamicInsn("call", desc, callee.virtual() ? CalleeLinking.VIRTUAL : CalleeLinking.BOOTSTRAP,
                     callee.owner().replace('/', '.'), callee.name(), callee.descriptor() + "#" + mask);
         }
+        zeroSlotAdjoints();
         for (int j = 0; j < call.args().size(); j++) {
             int r = calleeShape.register(j);
             Value arg = call.args().get(j);
@@ -531,7 +539,10 @@ final class FunctionEmitter {
             int b = blocks.get(i);
             if (!g.split.needsReverse(b)) continue;
             Label skip = new Label();
-            mv.visitVarInsn(Opcodes.ILOAD, locals.flag(b));
+            int bit = locals.flagBit(b);
+            mv.visitVarInsn(Opcodes.ILOAD, locals.flagWord(bit));
+            Jvm.pushInt(mv, 1 << (bit % 32));
+            mv.visitInsn(Opcodes.IAND);
             mv.visitJumpInsn(Opcodes.IFEQ, skip);
             reverseBlock(g.ir.block(b));
             mv.visitLabel(skip);
@@ -552,7 +563,26 @@ final class FunctionEmitter {
         mv.visitInsn(Opcodes.RETURN);
     }
 
+    /** A block whose exit adds to its values' adjoints before its reverse code runs: a return, a differentiated call. */
+    private boolean addsAtExit(Block b) {
+        Stmt last = b.lastStmt();
+        return b.terminator().kind() == Terminator.Kind.RETURN || (last != null && g.activity.isActiveCall(last));
+    }
+
+    /** Right after the rest of the program returned, at every exit: slot adjoints start at zero. */
+    private void zeroSlotAdjoints() {
+        for (int[] a : locals.adjSlots()) {
+            Types.Kind kind = Types.Kind.values()[a[1]];
+            Jvm.zeroAdjoint(mv, kind);
+            Jvm.storeAdjoint(mv, kind, a[0]);
+        }
+    }
+
     private void reverseBlock(Block b) {
+        if (!addsAtExit(b)) { // this block's adjoints start here (exits of the other kind add to slot adjoints only)
+            for (EntryValue e : b.reads().values()) zeroAdjoint(e);
+            for (Stmt s : b.stmts()) if (s.result() != null) zeroAdjoint(s.result());
+        }
         // slots the block wrote: their adjoints move to the values written, and the old values' start afresh
         for (var e : b.exitValues().entrySet()) {
             int s = e.getKey();
@@ -580,8 +610,9 @@ final class FunctionEmitter {
         }
     }
 
-    @SuppressWarnings("unused")
-    private static boolean isTemp(Value v) {
-        return v instanceof Temp;
+    private void zeroAdjoint(Value v) {
+        if (!stmts.hasAdjoint(v)) return;
+        Jvm.zeroAdjoint(mv, v.kind());
+        Jvm.storeAdjoint(mv, v.kind(), locals.adjoint(v));
     }
 }

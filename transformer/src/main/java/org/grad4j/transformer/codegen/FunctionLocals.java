@@ -62,8 +62,14 @@ final class FunctionLocals {
         value.computeIfAbsent(v, x -> readInReverse ? allocate(x.type()) : allocateUnzeroed(x.type()));
     }
 
-    void planAdjoint(Value v) {
-        adjoint.computeIfAbsent(v, x -> allocate(Types.adjointType(x.kind())));
+    /**
+     * An adjoint local. Most are zeroed where their block's reverse code starts, so that they do
+     * not live across the call (and do not enlarge the frame); those an exit adds to before the
+     * reverse pass (a returned value, a call's arguments) are zeroed at entry.
+     */
+    void planAdjoint(Value v, boolean zeroAtEntry) {
+        adjoint.computeIfAbsent(v, x -> zeroAtEntry ? allocate(Types.adjointType(x.kind()))
+                : allocateUnzeroed(Types.adjointType(x.kind())));
     }
 
     void planShadow(Value v) {
@@ -86,15 +92,43 @@ final class FunctionLocals {
         return slotShadow.computeIfAbsent(slot, k -> allocate(OBJECT));
     }
 
-    /** The adjoint of a slot's current value, one local per slot and kind (scalar or tensor). */
+    /**
+     * The adjoint of a slot's current value, one local per slot and kind (scalar or tensor). Zeroed
+     * by every exit right after the rest of the program returns (see {@link #adjSlots}), not at
+     * entry: they need not live across the call.
+     */
     int adjSlot(int slot, Types.Kind kind) {
-        return adjSlot.computeIfAbsent(slot * 4L + kind.ordinal(), k -> allocate(Types.adjointType(kind)));
+        return adjSlot.computeIfAbsent(slot * 4L + kind.ordinal(), k -> {
+            int local = allocateUnzeroed(Types.adjointType(kind));
+            adjSlotLocals.add(new int[] {local, kind.ordinal()});
+            return local;
+        });
+    }
+
+    private final List<int[]> adjSlotLocals = new ArrayList<>();
+
+    /** Every slot adjoint: {local, kind ordinal}. */
+    List<int[]> adjSlots() {
+        return adjSlotLocals;
     }
 
     boolean hasAdjSlot(int slot, Types.Kind kind) { return adjSlot.containsKey(slot * 4L + kind.ordinal()); }
 
-    int flag(int block) {
-        return flag.computeIfAbsent(block, k -> allocate(Type.INT_TYPE));
+    /** The bit that records that a block ran: bit {@code n % 32} of flag word {@code n / 32}. */
+    int flagBit(int block) {
+        Integer bit = flag.get(block);
+        if (bit == null) {
+            bit = flag.size();
+            flag.put(block, bit);
+            if (bit % 32 == 0) flagWords.add(allocate(Type.INT_TYPE));
+        }
+        return bit;
+    }
+
+    private final List<Integer> flagWords = new ArrayList<>();
+
+    int flagWord(int bit) {
+        return flagWords.get(bit / 32);
     }
 
     private final Map<Long, Integer> environment = new HashMap<>();
