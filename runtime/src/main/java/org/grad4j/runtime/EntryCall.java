@@ -84,6 +84,12 @@ public final class EntryCall {
                 list.add(shadowOf[i]);
             }
         }
+        // The shadow of a 2-D (or deeper) array mirrors its rows; a function that replaces a row
+        // replaces the mirror's row too. The gradient is with respect to the rows passed in.
+        Object[] rowsPassedIn = new Object[types.length];
+        for (int i = 0; i < types.length; i++) {
+            if (shadowOf[i] instanceof Object[] rows && Shadows.isDifferentiableArray(types[i])) rowsPassedIn[i] = structure(rows);
+        }
         Ctx ctx = new Ctx(Workers.budgetHere());
         list.add(top);
         list.add(ctx);
@@ -93,6 +99,7 @@ public final class EntryCall {
         } finally {
             Workers.leave(outer);
         }
+        for (int i = 0; i < types.length; i++) if (rowsPassedIn[i] != null) shadowOf[i] = rowsPassedIn[i];
         double value = m.getReturnType().isArray() ? Double.NaN : top.value();
         if (m.getReturnType().isArray()) top.arrayValue(); // checks the continuation ran
         double[] adjoints = new double[types.length];
@@ -124,6 +131,13 @@ public final class EntryCall {
                 org.grad4j.tensor.TensorAdjoints.fillZeros((Object[]) shadowOf[i], (Object[]) args[i]);
             }
         }
+    }
+
+    /** A copy of the containers of a nested shadow that shares its leaf rows (updated in place). */
+    private static Object structure(Object[] rows) {
+        Object[] copy = rows.clone();
+        for (int i = 0; i < copy.length; i++) if (copy[i] instanceof Object[] inner) copy[i] = structure(inner);
+        return copy;
     }
 
     private static MethodHandle checkedType(MethodHandle entry, Method m) {

@@ -110,6 +110,31 @@ public final class Emitter {
             method(m);
         }
         if (p.lambda() && !dual) lambda(p.entry());
+        if (p.arrayCheck() != null) arrayFunction(p.arrayCheck());
+    }
+
+    /** {@code asArrayFunction()} (plain) / {@code arrayFunction(D[])}, {@code arrayPoint()}, {@code arraySeed()} (dual). */
+    private void arrayFunction(Program.ArrayCheck a) {
+        println("");
+        if (!dual) {
+            println("/** A helper that returns an array, as a function for AD.jacobian and AD.vjp. */");
+            println("static org.grad4j.ArrayFunction asArrayFunction() {");
+            indent++;
+            println("return v -> " + a.producer() + "(v, " + a.s() + ");");
+        } else {
+            println("static D[] arrayFunction(D[] v) {");
+            indent++;
+            println("return " + a.producer() + "(v, D.c(" + a.s() + "));");
+            indent--;
+            println("}");
+            println("");
+            println("static double[][] arrayPointAndSeed() {");
+            indent++;
+            println("return new double[][] {" + literal(a.point()).substring("new double[] ".length()) + ", "
+                    + literal(a.seed()).substring("new double[] ".length()) + "};");
+        }
+        indent--;
+        println("}");
     }
 
     /** An interface, its implementations (each with a constant field w) and the array to call them through. */

@@ -48,7 +48,7 @@ public final class Generator {
          * Features left out of the default run while grad4j has an open bug in them (each has a
          * minimal reproducer in TransformerBugsIT). {@code fuzz/run.sh --all} puts them back.
          */
-        public static final java.util.Set<String> OPEN_BUGS = java.util.Set.of("discarded-call", "row-store", "lambda-arrays");
+        public static final java.util.Set<String> OPEN_BUGS = java.util.Set.of();
 
         public static Config defaults() {
             return new Config(0.06, 4, 12, OPEN_BUGS);
@@ -131,7 +131,13 @@ public final class Generator {
         methods.add(entry);
         for (Helper h : helpers) methods.add(h.method());
         methods.addAll(implementations);
-        return new Program(name, seed, methods, fields, virtuals, arguments(entry), lambda);
+        Program.ArrayCheck arrays = null;
+        List<Helper> producers = helpers.stream().filter(h -> h.kind() == Kind.PRODUCER).toList();
+        if (!producers.isEmpty() && r.nextDouble() < 0.6) {
+            double[] point = vector(1 + r.nextInt(4)), seedVector = vector(point.length);
+            arrays = new Program.ArrayCheck(producers.get(r.nextInt(producers.size())).name(), point(), point, seedVector);
+        }
+        return new Program(name, seed, methods, fields, virtuals, arguments(entry), lambda, arrays);
     }
 
     /** An interface with two implementations, each a small scalar function of its own constant w. */

@@ -12,30 +12,37 @@ import java.util.List;
  * @param lambda also differentiate the entry through a capturing lambda ({@code AD.gradient(VectorFunction, x)})
  */
 public record Program(String className, long seed, List<Method> methods, List<String[]> fields,
-                      List<Virtual> virtuals, Object[] args, boolean lambda) {
+                      List<Virtual> virtuals, Object[] args, boolean lambda, ArrayCheck arrayCheck) {
+
+    /**
+     * Also differentiate a helper that returns an array, {@code v -> producer(v, s)}, with
+     * {@code AD.jacobian} and {@code AD.vjp} at {@code point}.
+     */
+    public record ArrayCheck(String producer, double s, double[] point, double[] seed) {}
+
 
     public Method entry() {
         return methods.get(0);
     }
 
     public Program withMethods(List<Method> newMethods) {
-        return new Program(className, seed, newMethods, fields, virtuals, args, lambda);
+        return new Program(className, seed, newMethods, fields, virtuals, args, lambda, arrayCheck);
     }
 
     public Program withoutVirtuals() {
-        return new Program(className, seed, methods.stream().filter(m -> m.owner() == null).toList(), fields, List.of(), args, lambda);
+        return new Program(className, seed, methods.stream().filter(m -> m.owner() == null).toList(), fields, List.of(), args, lambda, arrayCheck);
     }
 
     public Program withFields(List<String[]> newFields) {
-        return new Program(className, seed, methods, newFields, virtuals, args, lambda);
+        return new Program(className, seed, methods, newFields, virtuals, args, lambda, arrayCheck);
     }
 
     public Program withoutLambda() {
-        return new Program(className, seed, methods, fields, virtuals, args, false);
+        return new Program(className, seed, methods, fields, virtuals, args, false, null);
     }
 
     public Program renamed(String newName) {
-        return new Program(newName, seed, methods, fields, virtuals, args, lambda);
+        return new Program(newName, seed, methods, fields, virtuals, args, lambda, arrayCheck);
     }
 
     /** A parameter. */

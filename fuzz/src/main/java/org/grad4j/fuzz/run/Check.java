@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.grad4j.AD;
+import org.grad4j.ArrayFunction;
 import org.grad4j.Differentiable;
 import org.grad4j.Gradients;
 import org.grad4j.TransformException;
@@ -162,7 +163,94 @@ public final class Check {
             }
         }
         if (bad.length() > 0) return Result.of(Status.FAIL, "gradient", bad.toString());
-        return lambda(plain, f, args, value, oracle, tolerance);
+        Result viaLambda = lambda(plain, f, args, value, oracle, tolerance);
+        if (viaLambda.status() != Status.PASS) return viaLambda;
+        return arrays(plain, dual, tolerance);
+    }
+
+    /**
+     * When the class offers {@code asArrayFunction()}: {@code AD.jacobian} and {@code AD.vjp} of a
+     * helper returning an array, against the dual twin run once per input element (a column of
+     * the Jacobian each). The point passed in must be left unchanged.
+     */
+    private static Result arrays(Class<?> plain, Class<?> dual, double tolerance) {
+        Method as = null, twin = null, pointAndSeed = null;
+        for (Method m : plain.getDeclaredMethods()) if (m.getName().equals("asArrayFunction")) as = m;
+        if (as == null) return Result.of(Status.PASS, null, null);
+        for (Method m : dual.getDeclaredMethods()) {
+            if (m.getName().equals("arrayFunction")) twin = m;
+            if (m.getName().equals("arrayPointAndSeed")) pointAndSeed = m;
+        }
+        double[] x, seed;
+        double[][] columns; // columns[k][i] = d out_i / d x_k, and the bounds
+        double[][] bounds;
+        try {
+            twin.setAccessible(true);
+            pointAndSeed.setAccessible(true);
+            double[][] ps = (double[][]) pointAndSeed.invoke(null);
+            x = ps[0];
+            seed = ps[1];
+            columns = new double[x.length][];
+            bounds = new double[x.length][];
+            for (int k = 0; k < x.length; k++) {
+                D[] out = (D[]) twin.invoke(null, (Object) D.inputs(x, k));
+                columns[k] = new double[out.length];
+                bounds[k] = new double[out.length];
+                for (int i = 0; i < out.length; i++) {
+                    columns[k][i] = out[i].d;
+                    bounds[k][i] = out[i].m;
+                }
+            }
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof Degenerate dg) return Result.of(Status.DEGENERATE, null, dg.getMessage());
+            return Result.of(Status.INVALID, "array oracle threw", String.valueOf(e.getCause()));
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+        double[][] jacobian;
+        double[] vjp;
+        double[] point = x.clone();
+        try {
+            as.setAccessible(true);
+            ArrayFunction fn = (ArrayFunction) as.invoke(null);
+            jacobian = AD.jacobian(fn, point);
+            vjp = AD.vjp(fn, x.clone(), seed.clone());
+        } catch (TransformException e) {
+            String problem = malformedRefusal(plain, e.getMessage());
+            if (problem != null) return Result.of(Status.FAIL, "refusal-message", problem + ": " + e.getMessage());
+            return Result.of(Status.REFUSED, "(jacobian) " + construct(e.getMessage()), e.getMessage());
+        } catch (Throwable e) {
+            return Result.of(Status.FAIL, "jacobian", describe(e));
+        }
+        if (!Arrays.equals(point, x)) {
+            return Result.of(Status.FAIL, "jacobian", "AD.jacobian changed its point: " + Arrays.toString(x) + " → " + Arrays.toString(point));
+        }
+        int m = columns.length == 0 ? 0 : columns[0].length;
+        if (jacobian.length != m) return Result.of(Status.FAIL, "jacobian", "jacobian has " + jacobian.length + " rows, the function " + m + " outputs");
+        StringBuilder bad = new StringBuilder();
+        for (int i = 0; i < m; i++) {
+            for (int k = 0; k < x.length; k++) {
+                if (jacobian[i].length != x.length) {
+                    return Result.of(Status.FAIL, "jacobian", "row " + i + " has " + jacobian[i].length + " columns, x has " + x.length);
+                }
+                if (!(Math.abs(jacobian[i][k] - columns[k][i]) <= tolerance * bounds[k][i] + 1e-300)) {
+                    bad.append(bad.length() == 0 ? "" : "; ").append("J[").append(i).append("][").append(k).append("]: grad4j ")
+                            .append(jacobian[i][k]).append(", oracle ").append(columns[k][i]);
+                }
+            }
+        }
+        for (int k = 0; k < x.length && seed.length == m; k++) {
+            double e = 0, b = 0;
+            for (int i = 0; i < m; i++) {
+                e += seed[i] * columns[k][i];
+                b += Math.abs(seed[i]) * bounds[k][i];
+            }
+            if (!(Math.abs(vjp[k] - e) <= tolerance * b + 1e-300)) {
+                bad.append(bad.length() == 0 ? "" : "; ").append("vjp[").append(k).append("]: grad4j ").append(vjp[k])
+                        .append(", oracle ").append(e);
+            }
+        }
+        return bad.length() > 0 ? Result.of(Status.FAIL, "jacobian", bad.toString()) : Result.of(Status.PASS, null, null);
     }
 
     /**

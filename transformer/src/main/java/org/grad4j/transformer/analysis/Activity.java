@@ -207,7 +207,10 @@ public final class Activity {
         if (!(callee(s) instanceof Callee.Differentiated d)) return false;
         Type result = Type.getReturnType(d.descriptor());
         for (Value v : s.args()) {
-            if (isActive(v) && (Types.isDifferentiable(result) || !v.isScalarDifferentiable())) return true;
+            // a void helper may store an active value somewhere (an array): it is differentiated too
+            if (isActive(v) && (Types.isDifferentiable(result) || result.getSort() == Type.VOID || !v.isScalarDifferentiable())) {
+                return true;
+            }
             if (isHolder(v) && (Types.isDifferentiable(result) || result.getSort() == Type.VOID)) return true;
         }
         return false;
@@ -351,6 +354,11 @@ public final class Activity {
                         "Allocate the destination array in the differentiable method or pass it in as a differentiated parameter.");
             }
             return;
+        }
+        if (c instanceof Callee.Differentiated d && !isActiveCall(s) && !isHarmless(Type.getReturnType(d.descriptor()))) {
+            throw refusal.at(s.line(), "a call of " + target + " with differentiable arguments that returns "
+                            + Type.getReturnType(d.descriptor()).getClassName() + ", through which grad4j cannot follow a derivative",
+                    "Declare the result as what it is: double, float, an array of them, or an INDArray.");
         }
         if (!(c instanceof Callee.Plain plain)) return;
         if (BIT_REINTERPRETATION.contains(m.owner + "." + m.name)) {

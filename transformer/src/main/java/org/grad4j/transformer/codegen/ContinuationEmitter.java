@@ -115,6 +115,12 @@ final class ContinuationEmitter {
             Types.Kind k = target.registerKind(spec.resultIndex());
             Jvm.loadRegister(mv, ctx, k, target.register(spec.resultIndex()));
             mv.visitInsn(k == Types.Kind.TENSOR ? Opcodes.ARETURN : Opcodes.DRETURN);
+        } else if (tensor) { // the caller discarded the result: its adjoint is zero
+            mv.visitInsn(Opcodes.ACONST_NULL);
+            mv.visitInsn(Opcodes.ARETURN);
+        } else if (!array && result.getSort() != Type.VOID) {
+            mv.visitInsn(Opcodes.DCONST_0);
+            mv.visitInsn(Opcodes.DRETURN);
         } else {
             mv.visitInsn(Opcodes.RETURN);
         }

@@ -136,8 +136,15 @@ public final class Lifter {
         int n = method.instructions.size();
         boolean[] leader = new boolean[n];
         leader[0] = true;
+        int sinceLeader = 0;
         for (int i = 0; i < n; i++) {
             AbstractInsnNode insn = method.instructions.get(i);
+            if (leader[i]) sinceLeader = 0;
+            // long straight code is cut into blocks, so that a function can end inside it (size-driven splitting)
+            if (insn.getOpcode() >= 0 && ++sinceLeader > MAX_BLOCK_INSTRUCTIONS) {
+                leader[i] = true;
+                sinceLeader = 0;
+            }
             if (insn instanceof JumpInsnNode j) {
                 leader[indexOf(j.label)] = true;
                 if (i + 1 < n) leader[i + 1] = true;
@@ -162,6 +169,8 @@ public final class Lifter {
             blockOfInsn[i] = frames[i] == null ? -1 : block;
         }
     }
+
+    private static final int MAX_BLOCK_INSTRUCTIONS = 64;
 
     private static boolean isExit(int op) {
         return (op >= Opcodes.IRETURN && op <= Opcodes.RETURN) || op == Opcodes.ATHROW;

@@ -73,11 +73,36 @@ public final class Splitter {
                 }
                 regions.add(new Region(h, blocks, false));
             }
+            if (!grew) grew = splitBySize(regions);
             if (!grew) break;
         }
         if (entryStub) regions.add(0, new Region(0, List.of(), true));
         return new Split(regions, (BitSet) heads.clone(), (BitSet) needsReverse.clone());
     }
+
+    /**
+     * Generated methods must stay well under HotSpot's 8,000-byte limit for compilation and ASM's
+     * limits for computing frames: a region with too many statements gets a new head where its
+     * statements, counted in order, pass the limit.
+     */
+    private boolean splitBySize(List<Region> regions) {
+        boolean grew = false;
+        for (Region r : regions) {
+            int count = 0;
+            for (int b : r.blocks()) {
+                int size = ir.block(b).stmts().size() + 2;
+                if (b != r.head() && count + size > MAX_REGION_STATEMENTS) {
+                    heads.set(b);
+                    grew = true;
+                    count = 0;
+                }
+                count += size;
+            }
+        }
+        return grew;
+    }
+
+    private static final int MAX_REGION_STATEMENTS = 150;
 
     /** Blocks reachable from {@code h} without entering another head, in reverse post-order. */
     private List<Integer> regionOf(int h) {
