@@ -1,4 +1,4 @@
-// KNOWN-BUG: the same bug inside a helper, linked lazily: surfaces as BootstrapMethodError (TransformerBugsIT.discardedResultOfADifferentiatedCall)
+// FIXED (was: the same bug inside a helper, linked lazily: surfaces as BootstrapMethodError (TransformerBugsIT.discardedResultOfADifferentiatedCall))
 // grad4j fuzz failure: FAIL [exception]
 package fuzzgen;
 

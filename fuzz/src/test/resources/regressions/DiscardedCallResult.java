@@ -1,4 +1,4 @@
-// KNOWN-BUG: a differentiated call whose double result is discarded (h(x); as a statement) generates a continuation whose resume returns void: VerifyError 'Method expects a return value' (TransformerBugsIT.discardedResultOfADifferentiatedCall)
+// FIXED (was: a differentiated call whose double result is discarded (h(x); as a statement) generates a continuation whose resume returns void: VerifyError 'Method expects a return value' (TransformerBugsIT.discardedResultOfADifferentiatedCall))
 // grad4j fuzz failure: FAIL [exception]
 package fuzzgen;
 

@@ -1,4 +1,4 @@
-// KNOWN-BUG: replacing a row of a differentiated double[][] argument (g[1] = new double[3]) makes its reported gradient the new row's shadow, of the new row's length (TransformerBugsIT.replacingARowOfAMatrixArgument)
+// FIXED (was: replacing a row of a differentiated double[][] argument (g[1] = new double[3]) makes its reported gradient the new row's shadow, of the new row's length (TransformerBugsIT.replacingARowOfAMatrixArgument))
 // grad4j fuzz failure: FAIL [gradient-shape]
 package fuzzgen;
 

@@ -51,14 +51,21 @@ class RegressionsIT {
         String text = Files.readString(file);
         String name = file.getFileName().toString().replace(".java", "");
         String knownBug = null;
+        String expectRefused = null;
         for (String line : text.split("\n")) {
             if (line.startsWith("// KNOWN-BUG:")) knownBug = line.substring("// KNOWN-BUG:".length()).trim();
+            if (line.startsWith("// EXPECT-REFUSED:")) expectRefused = line.substring("// EXPECT-REFUSED:".length()).trim();
             if (!line.startsWith("//")) break;
         }
         Map<String, byte[]> classes = JAVAC.compile(Emitter.PACKAGE, Map.of(name, text));
         ClassLoader loader = new InMemoryCompiler.MemoryLoader(RegressionsIT.class.getClassLoader(), classes);
         Check.Result r = Check.run(Class.forName(Emitter.PACKAGE + "." + name, true, loader),
                 Class.forName(Emitter.PACKAGE + "." + name + "Dual", true, loader));
+        if (expectRefused != null) { // grad4j must refuse this program with the given construct
+            assertEquals(Check.Status.REFUSED, r.status(), r + "\n" + numbered(text));
+            org.junit.jupiter.api.Assertions.assertTrue(r.toString().contains(expectRefused), r.toString());
+            return;
+        }
         if (r.status() == Check.Status.PASS) {
             if (knownBug != null) {
                 System.out.println(name + " passes now: the bug it documents (" + knownBug + ") looks fixed; remove its KNOWN-BUG line");

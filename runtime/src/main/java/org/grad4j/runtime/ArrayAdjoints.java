@@ -89,4 +89,18 @@ public final class ArrayAdjoints {
             System.arraycopy(srcShadow, srcPos, dstShadow, dstPos, length);
         }
     }
+
+    /**
+     * The shadow of an array a differentiated method returns: its own, or zeros when it is a data
+     * array (the caller may write differentiable values into it).
+     */
+    public static Object orZeros(Object value, Object shadow) {
+        if (shadow != null || value == null) return shadow;
+        if (value instanceof double[] d) return new double[d.length];
+        if (value instanceof float[] f) return new float[f.length];
+        Object[] rows = (Object[]) value;
+        Object[] z = (Object[]) java.lang.reflect.Array.newInstance(value.getClass().getComponentType(), rows.length);
+        for (int i = 0; i < rows.length; i++) z[i] = rows[i] instanceof Object[] || rows[i] instanceof double[] || rows[i] instanceof float[] ? orZeros(rows[i], null) : null;
+        return z;
+    }
 }

@@ -76,8 +76,12 @@ public final class Transformer {
     public GeneratedCode generate(String ownerInternalName, String methodName, String methodDescriptor, String activeMask) {
         try {
             return generate(ownerInternalName, methodName, methodDescriptor, activeMask, true);
-        } catch (org.objectweb.asm.LimitExceededException | org.objectweb.asm.MethodTooLargeException e) {
-            // a strip-mined loop made a function too big to compute frames for: one iteration per frame then
+        } catch (TransformException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // a strip-mined loop made a function too big for ASM to compute its frames (ASM's limits
+            // surface as LimitExceededException, MethodTooLargeException or NegativeArraySizeException):
+            // one iteration per frame then
             return generate(ownerInternalName, methodName, methodDescriptor, activeMask, false);
         }
     }

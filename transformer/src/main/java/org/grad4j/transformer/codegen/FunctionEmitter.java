@@ -448,7 +448,12 @@ final class FunctionEmitter {
         Value v = t.returned();
         if (v != null) stmts.load(v);
         boolean array = Types.isShadowed(result);
-        if (array) stmts.loadShadow(v); // the rest of the program accumulates into the result's shadow
+        if (array) { // the rest of the program accumulates into the result's shadow: a data array gets a zero one
+            stmts.load(v);
+            stmts.loadShadow(v);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, "org/grad4j/runtime/ArrayAdjoints", "orZeros",
+                    "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;", false);
+        }
         mv.visitVarInsn(Opcodes.ALOAD, ctx);
         mv.visitMethodInsn(Opcodes.INVOKEINTERFACE, g.continuation, "resume", Jvm.resumeDescriptor(result), true);
         zeroSlotAdjoints();

@@ -141,7 +141,9 @@ public final class Lifter {
             AbstractInsnNode insn = method.instructions.get(i);
             if (leader[i]) sinceLeader = 0;
             // long straight code is cut into blocks, so that a function can end inside it (size-driven splitting)
-            if (insn.getOpcode() >= 0 && ++sinceLeader > MAX_BLOCK_INSTRUCTIONS) {
+            // only where the operand stack is empty, so no half-built expression crosses the cut
+            if (insn.getOpcode() >= 0 && ++sinceLeader > MAX_BLOCK_INSTRUCTIONS && frames[i] != null
+                    && frames[i].getStackSize() == 0) {
                 leader[i] = true;
                 sinceLeader = 0;
             }

@@ -31,7 +31,7 @@ public final class LoopUnroller {
     /** Header test, body, latch: a branchy body multiplies paths and the verifier's frame merges. */
     private static final int MAX_BLOCKS = 3;
     /** Statements in all copies together: keeps generated methods far below HotSpot's 8,000-byte limit. */
-    private static final int MAX_COPIED_STATEMENTS = 160;
+    private static final int MAX_COPIED_STATEMENTS = 100;
 
     private LoopUnroller() {}
 
@@ -47,7 +47,7 @@ public final class LoopUnroller {
             if (!isCandidate(loop, loops, ir, hasCall)) continue;
             int statements = 0;
             for (int b = loop.body().nextSetBit(0); b >= 0; b = loop.body().nextSetBit(b + 1)) statements += ir.block(b).stmts().size();
-            int factor = Math.max(1, Math.min(statements <= 12 ? 8 : 4, MAX_COPIED_STATEMENTS / Math.max(1, statements)));
+            int factor = Math.max(1, Math.min(statements <= 10 ? 8 : 4, MAX_COPIED_STATEMENTS / Math.max(1, statements)));
             if (factor < 2) continue;
             unrollOne(blocks, loop, factor, nextTemp);
         }
