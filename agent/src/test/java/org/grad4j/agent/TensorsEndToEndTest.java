@@ -176,4 +176,34 @@ class TensorsEndToEndTest {
         }
         assertTrue(last < first * 0.3, "loss fell from " + first + " to " + last);
     }
+
+    /** A binary tree of leaf vectors; the network combines children with one shared cell, recursively. */
+    record Tree(Tree left, Tree right, INDArray leaf) {}
+
+    static INDArray encode(Tree t, INDArray wl, INDArray wr) {
+        if (t.leaf() != null) return t.leaf();
+        return Transforms.tanh(encode(t.left(), wl, wr).mmul(wl).add(encode(t.right(), wl, wr).mmul(wr)));
+    }
+
+    static double treeLoss(INDArray wl, Tree tree, INDArray wr) {
+        return encode(tree, wl, wr).mul(encode(tree, wl, wr)).sumNumber().doubleValue();
+    }
+
+    @Test
+    void aRecursiveTreeNetworkMatchesFiniteDifferences() {
+        INDArray wr = Nd4j.randn(DataType.DOUBLE, 3, 3).muli(0.6);
+        Tree tree = new Tree(new Tree(leaf(), leaf(), null), new Tree(leaf(), new Tree(leaf(), leaf(), null), null), null);
+        INDArray wl = Nd4j.randn(DataType.DOUBLE, 3, 3).muli(0.6);
+        INDArray g = TensorAD.gradient(w -> treeLoss(w, tree, wr), wl);
+        for (long i = 0; i < wl.length(); i++) {
+            INDArray p = wl.dup(), m = wl.dup();
+            p.putScalar(i, wl.getDouble(i) + 1e-6);
+            m.putScalar(i, wl.getDouble(i) - 1e-6);
+            assertEquals((treeLoss(p, tree, wr) - treeLoss(m, tree, wr)) / 2e-6, g.getDouble(i), 1e-7);
+        }
+    }
+
+    private static Tree leaf() {
+        return new Tree(null, null, Nd4j.randn(DataType.DOUBLE, 1, 3));
+    }
 }
