@@ -25,6 +25,11 @@ WORK=$(mktemp -d /tmp/grad4j-agent-overhead.XXXXXX)
 SRC="$WORK/src"
 mkdir -p "$SRC"
 git archive HEAD | tar -x -C "$SRC"
+# private copies: other builds may rewrite agent/target and fuzz/target while this runs
+cp "$AGENT" "$WORK/grad4j-agent.jar"
+AGENT="$WORK/grad4j-agent.jar"
+cp -r "$TOOLS" "$WORK/tools"
+TOOLS="$WORK/tools"
 echo "work directory: $WORK (snapshot of $(git rev-parse --short HEAD))"
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) printf "%.3f\n", a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }

@@ -20,10 +20,17 @@ AGENT=agent/target/grad4j-agent.jar
 if [ ! -f "$AGENT" ] || [ ! -d fuzz/target/classes/org/grad4j/fuzz ]; then
     mvn -B -q install -DskipTests
 fi
+# Private copies: other builds may rewrite agent/target/grad4j-agent.jar while a long run reads it.
+mkdir -p fuzz/target
+RUN=$(mktemp -d fuzz/target/run.XXXXXX)
+RUN_AGENT="$RUN/grad4j-agent.jar"
+cp "$AGENT" "$RUN_AGENT"
+cp -r fuzz/target/classes "$RUN/classes"
+trap 'rm -rf "$RUN"' EXIT
 args=("$@")
 has() { for a in "${args[@]}"; do [ "$a" = "$1" ] && return 0; done; return 1; }
 has --count || has --program || args+=(--count 100000)
 has --seed || args+=(--seed "$(date +%s)")
 has --out || args+=(--out fuzz/target/fuzz-long)
 # grad4j's runtime comes from the agent jar (-javaagent puts it on the class path): the same build as the agent.
-exec java -Xmx2g -Dgrad4j.stack=512m -javaagent:"$AGENT" -cp fuzz/target/classes org.grad4j.fuzz.run.Main "${args[@]}"
+java -Xmx2g -Dgrad4j.stack=512m -javaagent:"$RUN_AGENT" -cp "$RUN/classes" org.grad4j.fuzz.run.Main "${args[@]}"

@@ -182,4 +182,58 @@ class ConcurrencyIT {
         assertEquals(0, wrong.get(), "wrong or failed gradients: " + firstErrors);
         assertTrue(Thread.activeCount() < 200, "no thread leak: " + Thread.activeCount() + " threads");
     }
+
+    /**
+     * 40 random programs (never differentiated before), checked by 8 threads at once, each in its
+     * own order: the first requests for every program's code race; every check must end as it
+     * does alone, which for these programs is PASS, REFUSED or DEGENERATE, never FAIL.
+     */
+    @Test
+    void randomProgramsFromEightThreadsAtOnce() throws Exception {
+        int programs = 40;
+        java.util.Map<String, String> sources = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < programs; i++) {
+            org.grad4j.fuzz.gen.Program p = org.grad4j.fuzz.gen.Generator.generate("C" + i,
+                    org.grad4j.fuzz.run.Campaign.programSeed(4242, i));
+            sources.put(p.className(), org.grad4j.fuzz.gen.Emitter.emit(p).text());
+        }
+        java.util.Map<String, byte[]> classes = new org.grad4j.fuzz.run.InMemoryCompiler(Differentiable.class,
+                org.grad4j.fuzz.oracle.D.class).compile(org.grad4j.fuzz.gen.Emitter.PACKAGE, sources);
+        ClassLoader loader = new org.grad4j.fuzz.run.InMemoryCompiler.MemoryLoader(getClass().getClassLoader(), classes);
+        List<String> names = new ArrayList<>(sources.keySet());
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        CyclicBarrier start = new CyclicBarrier(THREADS);
+        java.util.concurrent.ConcurrentHashMap<String, java.util.Set<String>> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                List<String> order = new ArrayList<>(names);
+                java.util.Collections.shuffle(order, new java.util.Random(t));
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (String n : order) {
+                        org.grad4j.fuzz.run.Check.Result r = org.grad4j.fuzz.run.Check.run(
+                                Class.forName(org.grad4j.fuzz.gen.Emitter.PACKAGE + "." + n, true, loader),
+                                Class.forName(org.grad4j.fuzz.gen.Emitter.PACKAGE + "." + n + "Dual", true, loader));
+                        outcomes.computeIfAbsent(n, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+                                .add(r.status() + (r.status() == org.grad4j.fuzz.run.Check.Status.PASS ? "" : " " + r));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) f.get(5, TimeUnit.MINUTES);
+        } finally {
+            pool.shutdownNow();
+        }
+        int pass = 0;
+        for (String n : names) {
+            java.util.Set<String> seen = outcomes.get(n);
+            assertEquals(1, seen.size(), n + " ended differently on different threads: " + seen);
+            String only = seen.iterator().next();
+            assertTrue(!only.startsWith("FAIL") && !only.startsWith("INVALID"), n + ": " + only);
+            if (only.equals("PASS")) pass++;
+        }
+        System.out.printf("concurrency: %d random programs × %d threads at once: %d pass, %d refused or degenerate, the same on every thread%n",
+                programs, THREADS, pass, programs - pass);
+    }
 }

@@ -200,7 +200,8 @@ public final class Emitter {
         for (int i = 0; i < m.params().size(); i++) {
             Param p = m.params().get(i);
             if (i > 0) sig.append(", ");
-            sig.append(type(p.ty())).append(' ').append(p.name());
+            boolean varargs = p.ty() == Ty.DARR && p.name().equals("more") && i == m.params().size() - 1;
+            sig.append(varargs ? (dual ? "D..." : "double...") : type(p.ty())).append(' ').append(p.name());
         }
         println(sig.append(") {").toString());
         indent++;
@@ -247,6 +248,13 @@ public final class Emitter {
             block(w.body(), ret);
             indent--;
             println(w.doWhile() ? "} while (" + cond + ");" : "}");
+        } else if (s instanceof Stmt.Labeled l) {
+            println(l.label() + ":");
+            stmt(l.loop(), ret);
+        } else if (s instanceof Stmt.BreakTo b) {
+            println("break " + b.label() + ";");
+        } else if (s instanceof Stmt.ContinueTo c) {
+            println("continue " + c.label() + ";");
         } else if (s instanceof Stmt.Break) {
             println("break;");
         } else if (s instanceof Stmt.Continue) {
@@ -360,6 +368,14 @@ public final class Emitter {
             List<String> args = new ArrayList<>();
             for (int i = 0; i < c.args().size(); i++) args.add(lift(c.args().get(i), c.params().get(i)));
             return c.all() + "[" + expr(c.index()) + "]." + c.method() + "(" + String.join(", ", args) + ")";
+        }
+        if (e instanceof Expr.NewCall c) {
+            List<String> args = new ArrayList<>();
+            for (int i = 0; i < c.args().size(); i++) args.add(lift(c.args().get(i), c.params().get(i)));
+            return "new " + c.cls() + "()." + c.method() + "(" + String.join(", ", args) + ")";
+        }
+        if (e instanceof Expr.CopyRange c) {
+            return (dual ? "D.copyOfRange(" : "java.util.Arrays.copyOfRange(") + expr(c.array()) + ", " + expr(c.from()) + ", " + expr(c.to()) + ")";
         }
         if (e instanceof Cmp c) return "(" + value(c.a()) + " " + c.op() + " " + value(c.b()) + ")";
         if (e instanceof Logic l) return "(" + expr(l.a()) + " " + l.op() + " " + expr(l.b()) + ")";

@@ -59,6 +59,14 @@ public sealed interface Expr {
     /** {@code ALL[index].method(args)}: a virtual call through an interface, on one of its implementations. */
     record VCall(String all, Expr index, String method, Ty ty, List<Ty> params, List<Expr> args) implements Expr {}
 
+    /** {@code new CLS().method(args)}: a virtual call on an object made on the spot (it holds only constants). */
+    record NewCall(String cls, String method, Ty ty, List<Ty> params, List<Expr> args) implements Expr {}
+
+    /** {@code Arrays.copyOfRange(array, from, to)} of a double[] ({@code to} may pass the end: zeros). */
+    record CopyRange(Expr array, Expr from, Expr to) implements Expr {
+        public Ty ty() { return Ty.DARR; }
+    }
+
     /** {@code a op b} for < <= > >= == !=. */
     record Cmp(String op, Expr a, Expr b) implements Expr {
         public Ty ty() { return Ty.BOOL; }

@@ -67,7 +67,7 @@ public final class Generator {
         return !config.avoid().contains(feature);
     }
 
-    private enum Kind { SCALAR, FLOAT, RECURSIVE, MUTATOR, PRODUCER }
+    private enum Kind { SCALAR, FLOAT, RECURSIVE, MUTATOR, PRODUCER, VARARGS }
 
     private record Helper(Kind kind, Method method) {
         String name() { return method.name(); }
@@ -91,6 +91,7 @@ public final class Generator {
     private int names;
     private int loopDepth;
     private boolean inSwitch; // the innermost construct a 'break' would leave is a switch
+    private final List<String> labels = new ArrayList<>(); // labeled loops around the current statement
     private int budget;
     private Ty ret;
     private boolean scalarHelper; // array parameters are read-only: helpers called in expressions must be pure
@@ -167,6 +168,7 @@ public final class Generator {
         this.names = 0;
         this.loopDepth = 0;
         this.inSwitch = false;
+        this.labels.clear();
         this.ret = ret;
         this.scalarHelper = scalarHelper;
         this.callable = callable;
@@ -212,14 +214,15 @@ public final class Generator {
     private Helper helper(int index) {
         List<Helper> lower = new ArrayList<>(helpers);
         double p = r.nextDouble();
-        Kind kind = p < 0.4 ? Kind.SCALAR : p < 0.55 ? Kind.RECURSIVE : p < 0.72 ? Kind.MUTATOR
-                : p < 0.87 ? Kind.PRODUCER : usesFloat ? Kind.FLOAT : Kind.SCALAR;
+        Kind kind = p < 0.35 ? Kind.SCALAR : p < 0.5 ? Kind.RECURSIVE : p < 0.66 ? Kind.MUTATOR
+                : p < 0.8 ? Kind.PRODUCER : p < 0.9 ? Kind.VARARGS : usesFloat ? Kind.FLOAT : Kind.SCALAR;
         String name = switch (kind) {
             case SCALAR -> "h";
             case FLOAT -> "hf";
             case RECURSIVE -> "rec";
             case MUTATOR -> "upd";
             case PRODUCER -> "mk";
+            case VARARGS -> "sum";
         } + (index + 1);
         return switch (kind) {
             case SCALAR -> scalarHelper(name, lower);
@@ -227,7 +230,27 @@ public final class Generator {
             case RECURSIVE -> recursiveHelper(name, lower);
             case MUTATOR -> mutator(name, lower);
             case PRODUCER -> producer(name, lower);
+            case VARARGS -> varargs(name, lower);
         };
+    }
+
+    /** {@code static double sum(double s, double... more)}: called with spread arguments or with an array. */
+    private Helper varargs(String name, List<Helper> lower) {
+        List<Param> params = List.of(new Param(Ty.DOUBLE, "s"), new Param(Ty.DARR, "more"));
+        begin(Ty.DOUBLE, params, true, pure(lower), 4);
+        List<Stmt> body = new ArrayList<>();
+        Var t = declare(new Var(Ty.DOUBLE, fresh("v"), true, true));
+        body.add(new Stmt.Decl(Ty.DOUBLE, t.name(), new Ref(Ty.DOUBLE, "s")));
+        String i = fresh("i");
+        List<Stmt> loop = new ArrayList<>();
+        declareIn(loop, () -> {
+            declare(new Var(Ty.INT, i, false, false));
+            loop.add(new Stmt.Assign(Ty.DOUBLE, t.name(), "+=", doubleExpr(2, new Elem(new Ref(Ty.DARR, "more"), new Ref(Ty.INT, i)))));
+        });
+        body.add(new Stmt.For(i, false, new Len(new Ref(Ty.DARR, "more")), loop));
+        body.addAll(statements(r.nextInt(3)));
+        body.add(new Stmt.Return(returnValue(Ty.DOUBLE)));
+        return new Helper(Kind.VARARGS, new Method(name, Ty.DOUBLE, params, body, false, null, false));
     }
 
     private Helper scalarHelper(String name, List<Helper> lower) {
@@ -517,6 +540,8 @@ public final class Generator {
         String i = fresh("i");
         boolean wide = r.nextDouble() < 0.1;
         Expr bound = loopBound();
+        String label = loopDepth < 2 && r.nextDouble() < 0.3 ? fresh("outer") : null;
+        if (label != null) labels.add(label);
         List<Stmt> body = new ArrayList<>();
         loopDepth++;
         boolean savedSwitch = inSwitch;
@@ -531,7 +556,9 @@ public final class Generator {
         });
         loopDepth--;
         inSwitch = savedSwitch;
-        return new Stmt.For(i, wide, bound, body);
+        if (label != null) labels.remove(label);
+        Stmt loop = new Stmt.For(i, wide, bound, body);
+        return label == null ? loop : new Stmt.Labeled(label, loop);
     }
 
     /** {@code for (i < a.length) s += f(a[i], ...)} or an update of every element: the loops real code has. */
@@ -613,6 +640,11 @@ public final class Generator {
     }
 
     private Stmt jumpIn() {
+        if (!labels.isEmpty() && r.nextDouble() < 0.4) { // leave or continue an enclosing loop, from any depth
+            String label = labels.get(r.nextInt(labels.size()));
+            Stmt j = r.nextBoolean() ? new Stmt.BreakTo(label) : new Stmt.ContinueTo(label);
+            return new Stmt.If(condition(), List.of(j), List.of());
+        }
         boolean canBreak = !inSwitch;
         Stmt j = canBreak && r.nextBoolean() ? new Stmt.Break() : new Stmt.Continue();
         return new Stmt.If(condition(), List.of(j), List.of());
@@ -626,6 +658,13 @@ public final class Generator {
 
     private Stmt mutatorCall() {
         Var a = any(Ty.DARR, Var::writable);
+        Var g = any(Ty.DARR2, Var::writable);
+        List<Helper> us = callable.stream().filter(h -> h.kind() == Kind.MUTATOR && h.method().params().size() == 3).toList();
+        if (g != null && !us.isEmpty() && r.nextDouble() < 0.3) { // a row of a matrix, updated in place by a helper
+            Helper h = us.get(r.nextInt(us.size()));
+            return new Stmt.Run(new Call(h.name(), Ty.VOID, List.of(Ty.DARR, Ty.DOUBLE, Ty.INT),
+                    List.of(new Row(g.ref(), index(g.ref())), doubleExpr(2), intExpr(1))));
+        }
         List<Helper> ms = callable.stream().filter(h -> h.kind() == Kind.MUTATOR).toList();
         if (a == null || ms.isEmpty()) return null;
         Helper h = ms.get(r.nextInt(ms.size()));
@@ -653,7 +692,8 @@ public final class Generator {
         } else if (p < 0.5) {
             init = new Copy(a.ref(), null);
         } else if (p < 0.62) {
-            init = new Copy(a.ref(), new Bin('+', new Len(a.ref()), lit(r.nextInt(3))));
+            init = r.nextBoolean() ? new Copy(a.ref(), new Bin('+', new Len(a.ref()), lit(r.nextInt(3))))
+                    : rangeOf(a.ref());
         } else if (p < 0.72 && a.writable()) {
             init = a.ref(); // an alias: updates through either name reach the same array
         } else {
@@ -667,6 +707,12 @@ public final class Generator {
         }
         declare(new Var(Ty.DARR, name, true, true));
         return new Stmt.Decl(Ty.DARR, name, init);
+    }
+
+    /** {@code Arrays.copyOfRange(a, from, from + k)}: from a valid index, possibly past the end. */
+    private Expr rangeOf(Expr a) {
+        Expr from = index(a);
+        return new Expr.CopyRange(a, from, new Bin('+', from, lit(1 + r.nextInt(3))));
     }
 
     private Stmt arrayCopy() {
@@ -770,6 +816,9 @@ public final class Generator {
             List<Ty> types = v.params().stream().map(Param::ty).toList();
             List<Expr> args = new ArrayList<>();
             for (Ty t : types) args.add(t == Ty.INT ? intExpr(1) : doubleExpr(depth - 1));
+            if (r.nextDouble() < 0.3) { // an object made inside the differentiable code
+                return new Expr.NewCall(v.impls().get(r.nextInt(v.impls().size())), v.method(), Ty.DOUBLE, types, args);
+            }
             return new Expr.VCall(v.all(), new Bin('%', intExpr(1), lit(v.impls().size())), v.method(), Ty.DOUBLE, types, args);
         }
         if (roll < 91) return new Neg(doubleExpr(depth - 1));
@@ -858,9 +907,24 @@ public final class Generator {
     }
 
     private Expr scalarCall(int depth) {
-        List<Helper> cs = callable.stream().filter(h -> h.kind() == Kind.SCALAR || h.kind() == Kind.RECURSIVE).toList();
+        List<Helper> cs = callable.stream().filter(h -> h.kind() == Kind.SCALAR || h.kind() == Kind.RECURSIVE
+                || h.kind() == Kind.VARARGS).toList();
         if (cs.isEmpty()) return null;
         Helper h = cs.get(r.nextInt(cs.size()));
+        if (h.kind() == Kind.VARARGS) {
+            Var a = any(Ty.DARR, v -> true);
+            if (a != null && r.nextDouble() < 0.3) {
+                return new Call(h.name(), Ty.DOUBLE, List.of(Ty.DOUBLE, Ty.DARR), List.of(doubleExpr(depth), a.ref()));
+            }
+            List<Ty> types = new ArrayList<>();
+            List<Expr> args = new ArrayList<>();
+            int n = 2 + r.nextInt(4); // s and at least one more: every array has a length of at least 1
+            for (int k = 0; k < n; k++) {
+                types.add(Ty.DOUBLE);
+                args.add(doubleExpr(depth));
+            }
+            return new Call(h.name(), Ty.DOUBLE, types, args);
+        }
         List<Ty> types = h.method().params().stream().map(Param::ty).toList();
         List<Expr> args = new ArrayList<>();
         for (Ty t : types) {

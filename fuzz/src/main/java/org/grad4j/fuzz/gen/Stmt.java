@@ -31,6 +31,15 @@ public sealed interface Stmt {
 
     record Break() implements Stmt {}
 
+    /** {@code label: loop} — a loop that a nested {@code break label} or {@code continue label} may leave. */
+    record Labeled(String label, Stmt loop) implements Stmt {}
+
+    /** {@code break label;} */
+    record BreakTo(String label) implements Stmt {}
+
+    /** {@code continue label;} */
+    record ContinueTo(String label) implements Stmt {}
+
     record Continue() implements Stmt {}
 
     /** {@code return e;} (e null in a void method). */

@@ -148,16 +148,19 @@ public final class D {
 
     public static D abs(D a) {
         if (a.v == 0 && a.m != 0) throw new Degenerate("abs at 0");
+        if (a.v == 0) return new D(Math.abs(a.v), a.d, a.m); // abs(-0.0) is +0.0, as Math.abs says
         return a.v > 0 ? a : neg(a);
     }
 
     public static D max(D a, D b) {
         if (a.v == b.v && (a.d != b.d || a.m != b.m)) throw new Degenerate("max of a tie");
+        if (a.v == b.v) return new D(Math.max(a.v, b.v), a.d, a.m); // a tie of equal tangents; Math.max orders -0.0 and +0.0
         return a.v > b.v ? a : b;
     }
 
     public static D min(D a, D b) {
         if (a.v == b.v && (a.d != b.d || a.m != b.m)) throw new Degenerate("min of a tie");
+        if (a.v == b.v) return new D(Math.min(a.v, b.v), a.d, a.m); // a tie of equal tangents; Math.min orders -0.0 and +0.0
         return a.v < b.v ? a : b;
     }
 
@@ -184,6 +187,13 @@ public final class D {
     public static D[] copyOf(D[] a, int n) {
         D[] r = Arrays.copyOf(a, n);
         for (int i = a.length; i < n; i++) r[i] = ZERO;
+        return r;
+    }
+
+    /** {@code Arrays.copyOfRange}, padding with zeros past the end as it does for a {@code double[]}. */
+    public static D[] copyOfRange(D[] a, int from, int to) {
+        D[] r = java.util.Arrays.copyOfRange(a, from, to);
+        for (int i = Math.max(0, a.length - from); i < r.length; i++) r[i] = ZERO;
         return r;
     }
 

@@ -60,16 +60,19 @@ public final class F {
 
     public static F abs(F a) {
         if (a.v == 0 && a.m != 0) throw new Degenerate("float abs at 0");
+        if (a.v == 0) return new F(Math.abs(a.v), a.d, a.m); // abs(-0.0) is +0.0, as Math.abs says
         return a.v > 0 ? a : neg(a);
     }
 
     public static F max(F a, F b) {
         if (a.v == b.v && (a.d != b.d || a.m != b.m)) throw new Degenerate("float max of a tie");
+        if (a.v == b.v) return new F(Math.max(a.v, b.v), a.d, a.m); // a tie of equal tangents; Math.max orders -0.0 and +0.0
         return a.v > b.v ? a : b;
     }
 
     public static F min(F a, F b) {
         if (a.v == b.v && (a.d != b.d || a.m != b.m)) throw new Degenerate("float min of a tie");
+        if (a.v == b.v) return new F(Math.min(a.v, b.v), a.d, a.m); // a tie of equal tangents; Math.min orders -0.0 and +0.0
         return a.v < b.v ? a : b;
     }
 

@@ -161,6 +161,7 @@ public final class Reducer {
             return all;
         }
         if (s instanceof Stmt.For f) return f.body();
+        if (s instanceof Stmt.Labeled l) return innerStatements(l.loop());
         if (s instanceof Stmt.While w) return w.body();
         return null;
     }
