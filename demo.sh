@@ -6,6 +6,7 @@
 #   ./demo.sh            the cannon (default)
 #   ./demo.sh curvefit   fit a damped oscillation          ./demo.sh treernn    Tree-RNN over random trees
 #   ./demo.sh logistic   logistic regression               ./demo.sh greeks     option Greeks of an unchanged app
+#   ./demo.sh mlp        an MLP on ND4J tensors (three spirals, @Parameter fields, Model.gradient, Adam)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -16,7 +17,8 @@ case "$sample" in
   logistic) main=org.grad4j.samples.logistic.LogisticRegressionSample ;;
   treernn)  main=org.grad4j.samples.treernn.TreeRnnSample ;;
   greeks)   main=org.grad4j.samples.pricing.OptionGreeks ;;
-  *) echo "usage: $0 [cannon|curvefit|logistic|treernn|greeks]" >&2; exit 2 ;;
+  mlp)      main=org.grad4j.samples.mlp.MlpSample ;;
+  *) echo "usage: $0 [cannon|curvefit|logistic|treernn|greeks|mlp]" >&2; exit 2 ;;
 esac
 
 for tool in java mvn; do
@@ -30,8 +32,9 @@ fi
 out=target/demo
 agent=agent/target/grad4j-agent.jar
 stamp=samples/target/classes/org/grad4j/samples/simulation/CannonSample.class
+nd4j_cp=samples/target/nd4j-classpath.txt   # ND4J's jars, for the MLP sample only (written by the samples build)
 # (Re)build when the agent or the samples are missing, or any source or pom is newer than them.
-if [ ! -f "$agent" ] || [ ! -f "$stamp" ] \
+if [ ! -f "$agent" ] || [ ! -f "$stamp" ] || [ ! -f "$nd4j_cp" ] \
    || [ -n "$(find pom.xml runtime transformer agent samples \( -name '*.java' -o -name pom.xml \) \
               -not -path '*/target/*' \( -newer "$agent" -o -newer "$stamp" \) -print -quit)" ]; then
   mkdir -p "$out"
@@ -48,9 +51,22 @@ fi
 
 mkdir -p "$out"
 plot="$out/$sample.png"
-cmd=(java -javaagent:"$agent" -cp samples/target/classes:runtime/target/classes "$main")
+cp=samples/target/classes:runtime/target/classes
+shown_cp=$cp
+env=()
+prefix=
+if [ "$sample" = mlp ]; then
+  # ND4J on the class path for this sample only; one OpenMP thread: small tensors run faster on one
+  cp="$cp:$(cat "$nd4j_cp")"
+  shown_cp="$shown_cp:\$(cat $nd4j_cp)"
+  env=(env OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}")
+  prefix="OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} "
+fi
+cmd=(java -javaagent:"$agent" -cp "$cp" "$main")
 [ "$sample" = greeks ] || cmd+=(--plot="$plot")   # the Greeks driver prints a table, no curve
 cmd+=(--results="$out/$sample.properties")
-echo "\$ ${cmd[*]}"
+shown=("${cmd[@]}")
+shown[3]=$shown_cp
+echo "\$ $prefix${shown[*]}"
 echo
-"${cmd[@]}"
+"${env[@]}" "${cmd[@]}"
