@@ -38,6 +38,13 @@ final class ChildJvm {
         return cp;
     }
 
+    /** ND4J and its dependencies: what a tensor program needs beyond {@link #applicationClassPath()}. */
+    static String nd4jClassPath() {
+        String cp = System.getProperty("grad4j.nd4j.classpath");
+        if (cp == null || cp.isBlank()) fail("system property grad4j.nd4j.classpath is not set; run with `mvn verify`");
+        return cp;
+    }
+
     static Path outputDirectory(String name) {
         Path dir = Path.of(System.getProperty("grad4j.it.output", "target/it-output"), name).toAbsolutePath();
         try {
@@ -68,6 +75,7 @@ final class ChildJvm {
     }
 
     private final List<String> jvmOptions = new ArrayList<>();
+    private final java.util.Map<String, String> environment = new java.util.LinkedHashMap<>();
     private String classPath = applicationClassPath();
     private long timeoutSeconds = 120;
 
@@ -79,6 +87,12 @@ final class ChildJvm {
 
     ChildJvm option(String jvmOption) {
         jvmOptions.add(jvmOption);
+        return this;
+    }
+
+    /** An environment variable of the child (on top of this JVM's environment). */
+    ChildJvm env(String name, String value) {
+        environment.put(name, value);
         return this;
     }
 
@@ -107,8 +121,10 @@ final class ChildJvm {
         try {
             Path stdout = Files.createTempFile(out, "stdout", ".txt");
             Path stderr = Files.createTempFile(out, "stderr", ".txt");
-            Process p = new ProcessBuilder(command).directory(out.toFile())
-                    .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(out.toFile())
+                    .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+            builder.environment().putAll(environment);
+            Process p = builder.start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor();
                 fail("timed out after " + timeoutSeconds + " s: " + String.join(" ", command) + "\n--- stdout ---\n"
