@@ -3,6 +3,7 @@
 #
 #   benchmarks/run.sh                      # the full run (about 11 minutes on 2 cores)
 #   benchmarks/run.sh --forks 1 --warmup 2 --iterations 2 --kernels rosenbrock,lstm   # a quick look
+#   benchmarks/run.sh --kernels mlp        # the MLP step on ND4J only (grad4j, hand-written, SameDiff)
 #
 # Options after the script name go to org.grad4j.benchmarks.Report (see its javadoc):
 # --forks --warmup --iterations --time --kernels --stack --out --json.
@@ -16,7 +17,8 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
 fi
 agent="$root/agent/target/grad4j-agent.jar"
 jar="$root/benchmarks/target/grad4j-benchmarks.jar"
-for f in "$agent" "$jar"; do
+nd4j="$root/benchmarks/target/nd4j-classpath.txt"   # ND4J's jars (provided scope: not in the shaded jar), for the MLP
+for f in "$agent" "$jar" "$nd4j"; do
     [[ -f "$f" ]] || { echo "run.sh: $f is missing (build failed?)" >&2; exit 1; }
 done
 
@@ -30,5 +32,8 @@ if [[ -n "$(git status --porcelain -- transformer runtime agent benchmarks 2>/de
     commit="$commit + uncommitted changes"
 fi
 
-exec java -Dgrad4j.stack="$stack" -javaagent:"$agent" -cp "$jar" org.grad4j.benchmarks.Report \
+# One thread for ND4J (OpenMP and OpenBLAS): small tensors run faster and steadier on one, and the
+# comparison with the single-threaded scalar kernels stays fair. JMH's forks inherit the environment.
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+exec java -Dgrad4j.stack="$stack" -javaagent:"$agent" -cp "$jar:$(cat "$nd4j")" org.grad4j.benchmarks.Report \
     --agent "$agent" --commit "$commit" --command "benchmarks/run.sh${*:+ $*}" "$@"

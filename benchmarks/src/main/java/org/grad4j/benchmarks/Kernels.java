@@ -15,6 +15,20 @@ public final class Kernels {
     /** Names in report order (keep in step with {@code KernelBenchmark.kernel}). */
     public static final List<String> NAMES = List.of("rosenbrock", "gmm", "lstm", "simulation", "tree", "adcall");
 
+    /**
+     * The tensor kernel, measured by {@link MlpBenchmark} (ND4J, with SameDiff as a fourth column) rather
+     * than through {@link Kernel}; it needs ND4J on the class path (benchmarks/run.sh adds it).
+     */
+    public static final String MLP = "mlp";
+
+    /** Every kernel Report knows, in report order. */
+    public static final List<String> ALL = java.util.stream.Stream.concat(NAMES.stream(), java.util.stream.Stream.of(MLP)).toList();
+
+    /** What a kernel computes and its size, for the report. */
+    public static String description(String name) {
+        return name.equals(MLP) ? org.grad4j.benchmarks.kernels.Mlp.Problem.DESCRIPTION : create(name).description();
+    }
+
     public static Kernel create(String name) {
         return switch (name) {
             case "rosenbrock" -> new Rosenbrock.Problem(10_000);

@@ -26,15 +26,19 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs {@link KernelBenchmark} once (all kernels, {@code -prof gc}) and writes docs/BENCHMARKS.md.
+ * Runs {@link KernelBenchmark} and {@link MlpBenchmark} once, in one JMH run (all kernels,
+ * {@code -prof gc}), and writes docs/BENCHMARKS.md.
  *
  * <pre>
- * java -Dgrad4j.stack=8g -javaagent:agent/target/grad4j-agent.jar -cp benchmarks/target/grad4j-benchmarks.jar \
+ * OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 java -Dgrad4j.stack=8g -javaagent:agent/target/grad4j-agent.jar \
+ *     -cp benchmarks/target/grad4j-benchmarks.jar:$(cat benchmarks/target/nd4j-classpath.txt) \
  *     org.grad4j.benchmarks.Report --agent agent/target/grad4j-agent.jar --out docs/BENCHMARKS.md
  * </pre>
  *
  * Before the timings, this JVM (which must run with the agent too) checks every kernel's grad4j
  * gradient against its hand-written one on the benchmark instance; the table shows the result.
+ * The MLP kernel ({@code mlp}) needs ND4J on the class path (the forks inherit it, and the
+ * environment: {@code OMP_NUM_THREADS=1}, which benchmarks/run.sh sets).
  * Options: {@code --forks N --warmup N --iterations N --time SECONDS --kernels a,b --json FILE
  * --stack SIZE} (the forks' {@code -Dgrad4j.stack}; run this JVM with the same) {@code --commit ID
  * --command "..."} (the command line to print in the report).
@@ -50,7 +54,7 @@ public final class Report {
         opt.put("warmup", "4");
         opt.put("iterations", "5");
         opt.put("time", "1");
-        opt.put("kernels", String.join(",", Kernels.NAMES));
+        opt.put("kernels", String.join(",", Kernels.ALL));
         opt.put("out", "docs/BENCHMARKS.md");
         opt.put("json", "benchmarks/target/jmh-result.json");
         opt.put("agent", "agent/target/grad4j-agent.jar");
@@ -67,20 +71,35 @@ public final class Report {
         Path agent = Path.of(opt.get("agent")).toAbsolutePath().normalize();
         if (!Files.isRegularFile(agent)) throw new IllegalArgumentException("no agent jar at " + agent);
 
+        for (String name : kernels) {
+            if (!Kernels.ALL.contains(name)) throw new IllegalArgumentException("no kernel named " + name + "; known: " + Kernels.ALL);
+        }
+        List<String> scalar = kernels.stream().filter(k -> !k.equals(Kernels.MLP)).toList();
+        boolean mlp = kernels.contains(Kernels.MLP);
+
         Map<String, String> checks = new LinkedHashMap<>();
         for (String name : kernels) {
-            checks.put(name, check(Kernels.create(name)));
+            checks.put(name, name.equals(Kernels.MLP) ? MlpCheck.run() : check(Kernels.create(name)));
             System.out.println("check " + name + ": " + checks.get(name));
         }
+        String threads = System.getenv("OMP_NUM_THREADS");
+        if (mlp && !"1".equals(threads)) {
+            System.out.println("warning: OMP_NUM_THREADS is " + (threads == null ? "not set" : threads)
+                    + "; the MLP is meant to be measured with one thread (benchmarks/run.sh sets OMP_NUM_THREADS=1)");
+        }
+        opt.put("omp", threads == null ? "not set" : threads);
 
         int forks = Integer.parseInt(opt.get("forks"));
         int warmup = Integer.parseInt(opt.get("warmup"));
         int iterations = Integer.parseInt(opt.get("iterations"));
         int time = Integer.parseInt(opt.get("time"));
-        ChainedOptionsBuilder ob = new OptionsBuilder()
-                .include(KernelBenchmark.class.getName().replace(".", "\\.") + "\\.")
-                .param("kernel", kernels.toArray(new String[0]))
-                .forks(forks)
+        ChainedOptionsBuilder ob = new OptionsBuilder();
+        if (!scalar.isEmpty()) {
+            // KernelBenchmark's kernel parameter; MlpBenchmark has none, so JMH leaves it alone
+            ob.include(KernelBenchmark.class.getName().replace(".", "\\.") + "\\.").param("kernel", scalar.toArray(new String[0]));
+        }
+        if (mlp) ob.include(MlpBenchmark.class.getName().replace(".", "\\.") + "\\.");
+        ob.forks(forks)
                 .warmupIterations(warmup)
                 .warmupTime(TimeValue.seconds(time))
                 .measurementIterations(iterations)
@@ -100,7 +119,7 @@ public final class Report {
         for (RunResult r : results) {
             String bench = r.getParams().getBenchmark();
             String method = bench.substring(bench.lastIndexOf('.') + 1);
-            String kernel = r.getParams().getParam("kernel");
+            String kernel = bench.contains(".MlpBenchmark.") ? Kernels.MLP : r.getParams().getParam("kernel");
             table.computeIfAbsent(kernel, x -> new LinkedHashMap<>()).put(method, Row.of(r));
         }
         String md = markdown(kernels, table, checks, opt, forks, warmup, iterations, time, seconds);
@@ -197,25 +216,46 @@ public final class Report {
         for (String name : kernels) {
             Map<String, Row> rows = table.getOrDefault(name, Map.of());
             Row p = rows.get("primal"), m = rows.get("manual"), g = rows.get("grad4j");
-            s.append("| ").append(Kernels.create(name).description()).append(" | ")
+            s.append("| ").append(Kernels.description(name)).append(" | ")
                     .append(time(p)).append(" | ").append(time(m)).append(" | ").append(time(g)).append(" | ")
                     .append(ratio(g, p)).append(" | ").append(ratio(m, p)).append(" | ").append(ratio(g, m)).append(" | ")
                     .append(bytes(p)).append(" | ").append(bytes(m)).append(" | ").append(bytes(g)).append(" | ")
                     .append(checks.getOrDefault(name, "")).append(" |\n");
         }
-        s.append("| MLP training step 784-256-256-10, batch 128, vs ND4J SameDiff | not yet (tensors) | | | | | | | | | |\n");
-        s.append("\nTargets (issue 7): grad4j / primal ≤ 4 and grad4j / manual ≤ 1.5 for the scalar and array kernels. ")
+        if (!kernels.contains(Kernels.MLP)) {
+            s.append("| ").append(Kernels.description(Kernels.MLP)).append(" | not in this run | | | | | | | | | |\n");
+        }
+        s.append("\nTargets (issue 7): grad4j / primal ≤ 4 and grad4j / manual ≤ 1.5 for the scalar and array kernels; ")
+                .append("for the MLP step grad4j / manual ≤ 1.1 and faster than SameDiff. ")
                 .append("`adcall` is not a model: it is the fixed cost of one `AD.gradient` call (a two-variable product).\n\n");
+        if (kernels.contains(Kernels.MLP)) {
+            Map<String, Row> rows = table.getOrDefault(Kernels.MLP, Map.of());
+            Row p = rows.get("primal"), m = rows.get("manual"), g = rows.get("grad4j"), sd = rows.get("samediff");
+            s.append("### The MLP step against ND4J SameDiff\n\n")
+                    .append("`kernels/Mlp.java`: *primal* is the loss as a user writes it (`mmul`, `addRowVector`, `Transforms.tanh`, a log-sum-exp ")
+                    .append("softmax cross-entropy), *grad4j* is `Model.gradient(net, m -> m.loss(x, y))` over its six `@Parameter INDArray` fields, ")
+                    .append("*manual* the same forward pass with a hand-written backward pass (`Nd4j.gemm` with transpose flags, the fused `tanh_bp` op, ")
+                    .append("in-place updates, the softmax-cross-entropy adjoint simplified to (softmax − y) / n), *SameDiff* ND4J's graph AD ")
+                    .append("(`calculateGradients` of the same loss, graph built once). All four in the same JMH run, one thread ")
+                    .append("(`OMP_NUM_THREADS=").append(opt.get("omp")).append("` in this run). Allocation counts the JVM heap only: ND4J's ")
+                    .append("arrays live off-heap.\n\n");
+            s.append("| primal µs | grad4j µs | manual µs | SameDiff µs | grad4j / primal | grad4j / manual | grad4j / SameDiff | SameDiff / manual | alloc grad4j | alloc SameDiff | check |\n");
+            s.append("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
+            s.append("| ").append(time(p)).append(" | ").append(time(g)).append(" | ").append(time(m)).append(" | ").append(time(sd))
+                    .append(" | ").append(ratio(g, p)).append(" | ").append(ratio(g, m)).append(" | ").append(ratio(g, sd))
+                    .append(" | ").append(ratio(sd, m)).append(" | ").append(bytes(g)).append(" | ").append(bytes(sd))
+                    .append(" | ").append(checks.getOrDefault(Kernels.MLP, "")).append(" |\n\n");
+        }
         s.append("## How it was run\n\n```\n").append(opt.get("command")).append("\n```\n\n");
         s.append("which builds the project and runs, in ").append(seconds).append(" s of JMH:\n\n```\n")
-                .append("java -Dgrad4j.stack=").append(opt.get("stack"))
-                .append(" -javaagent:agent/target/grad4j-agent.jar -cp benchmarks/target/grad4j-benchmarks.jar org.grad4j.benchmarks.Report")
+                .append("OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 java -Dgrad4j.stack=").append(opt.get("stack"))
+                .append(" -javaagent:agent/target/grad4j-agent.jar -cp benchmarks/target/grad4j-benchmarks.jar:$(cat benchmarks/target/nd4j-classpath.txt) org.grad4j.benchmarks.Report")
                 .append(" --forks ").append(forks).append(" --warmup ").append(warmup).append(" --iterations ").append(iterations)
                 .append(" --time ").append(time).append(" --kernels ").append(String.join(",", kernels)).append("\n```\n\n")
-                .append("equivalent to `java -jar benchmarks/target/grad4j-benchmarks.jar 'KernelBenchmark' -bm sample -tu us -f ")
+                .append("equivalent to `OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 java -cp benchmarks/target/grad4j-benchmarks.jar:$(cat benchmarks/target/nd4j-classpath.txt) org.openjdk.jmh.Main '(KernelBenchmark|MlpBenchmark)' -bm sample -tu us -f ")
                 .append(forks).append(" -wi ").append(warmup).append(" -i ").append(iterations).append(" -w ").append(time).append("s -r ")
                 .append(time).append("s -prof gc -jvmArgsAppend '-javaagent:'$PWD'/agent/target/grad4j-agent.jar -Dgrad4j.stack=")
-                .append(opt.get("stack")).append("'` plus the gradient check.\n\n");
+                .append(opt.get("stack")).append("'` plus the gradient check (with `-p kernel=...` for a subset of the scalar kernels).\n\n");
         s.append("## Machine\n\n");
         s.append("- CPU: ").append(cpuModel()).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores available to the JVM\n");
         s.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.runtime.version"))

@@ -33,6 +33,24 @@ class Grad4jGradientIT {
         assertSame(Kernels.create(name));
     }
 
+    /** The tensor kernel: Model.gradient of the MLP's loss against the hand-written ND4J backward pass. */
+    @org.junit.jupiter.api.Test
+    void mlp() {
+        org.grad4j.benchmarks.kernels.Mlp.Problem small = new org.grad4j.benchmarks.kernels.Mlp.Problem(
+                new int[] {7, 5, 4, 3}, 6, org.nd4j.linalg.api.buffer.DataType.DOUBLE, 3);
+        org.grad4j.benchmarks.kernels.Mlp.Result g = small.grad4j(), m = small.manual();
+        assertEquals(m.value(), g.value(), 1e-12);
+        double err = org.grad4j.benchmarks.kernels.Mlp.relativeError(g.gradients(), m.gradients());
+        assertTrue(err < 1e-12, "float64: grad4j differs from the hand-written backward pass by " + err);
+
+        org.grad4j.benchmarks.kernels.Mlp.Problem bench = org.grad4j.benchmarks.kernels.Mlp.Problem.benchmark();
+        g = bench.grad4j();
+        m = bench.manual();
+        assertEquals(org.nd4j.linalg.api.buffer.DataType.FLOAT, g.gradients()[0].dataType(), "float32 gradients");
+        err = org.grad4j.benchmarks.kernels.Mlp.relativeError(g.gradients(), m.gradients());
+        assertTrue(err < 1e-5, "float32 784-256-256-10: grad4j differs from the hand-written backward pass by " + err);
+    }
+
     private static void assertSame(Kernel k) {
         double[] manual = k.manualGradient(k.point());
         double[] x = k.point();
