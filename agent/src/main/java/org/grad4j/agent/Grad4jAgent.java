@@ -83,6 +83,7 @@ public final class Grad4jAgent {
             Locators locators = new Locators(recorded, recorder, inst);
             Bridge.install(new GeneratedEntries(new TransformerGenerator(locators),
                     new ClassDefiner(options.dumpDirectory(), inst, log), log));
+            Bridge.installLambdaResolver(new LambdaResolver(locators::apply));
             Grad4jAgent.locators = locators;
             instrumentation = inst;
             if (log.verbose()) { // string concatenation bootstraps an invokedynamic: off the quiet path

@@ -54,6 +54,25 @@ public final class Bridge {
         System.getProperties().put(KEY, generator);
     }
 
+    /** System-properties key of the lambda resolver (see {@link #lambdaImplementation}). */
+    public static final String LAMBDA_KEY = "org.grad4j.lambdas";
+
+    /** Called by the agent: (lambda class, its interface's internal name) → candidates {owner, name, descriptor, "static"|"virtual"}. */
+    public static void installLambdaResolver(BiFunction<Class<?>, String, String[][]> resolver) {
+        System.getProperties().put(LAMBDA_KEY, resolver);
+    }
+
+    /**
+     * The candidate implementation methods of a lambda object whose class is hidden (not
+     * serializable, so {@code writeReplace} cannot name it): each {owner binary name, name,
+     * descriptor, "static" or "virtual"}; several when its creator has several alike sites.
+     */
+    @SuppressWarnings("unchecked")
+    public static String[][] lambdaImplementations(Class<?> lambdaClass, String functionalInterface) {
+        Object r = System.getProperties().get(LAMBDA_KEY);
+        return r instanceof BiFunction ? ((BiFunction<Class<?>, String, String[][]>) r).apply(lambdaClass, functionalInterface) : null;
+    }
+
     public static boolean installed() {
         return generator() != null;
     }

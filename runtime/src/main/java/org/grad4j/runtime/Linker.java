@@ -48,6 +48,7 @@ public final class Linker {
         ClassValue<MethodHandle> entries = new ClassValue<>() {
             @Override
             protected MethodHandle computeValue(Class<?> receiverClass) {
+                if (receiverClass.isHidden()) return lambdaEntry(receiverClass, declared, descAndMask, type);
                 Method impl = Dispatch.implementationFor(declared, receiverClass);
                 Dispatch.requireBytecode(impl);
                 return Bridge.entryOf(impl.getDeclaringClass(), method, descAndMask).asType(type);
@@ -59,10 +60,84 @@ public final class Linker {
         return new ConstantCallSite(MethodHandles.foldArguments(MethodHandles.exactInvoker(type), select));
     }
 
+    /**
+     * A call on a lambda object that is not serializable: its implementation method (found by the
+     * agent in the class that created it) with the lambda's captured values first, read from the
+     * lambda object's fields.
+     */
+    private static MethodHandle lambdaEntry(Class<?> lambda, Method declared, String descAndMask, MethodType type) {
+        String what = "the lambda " + lambda.getName() + " (called as " + declared.getDeclaringClass().getName() + "."
+                + declared.getName() + ")";
+        Class<?> iface = declared.getDeclaringClass().isInterface() ? declared.getDeclaringClass() : lambda.getInterfaces()[0];
+        String[][] candidates = Bridge.lambdaImplementations(lambda, iface.getName().replace('.', '/'));
+        String[] impl = candidates == null ? null : LambdaProbe.choose(lambda, declared, candidates, RECEIVER.get());
+        if (impl == null) {
+            throw new GradientException("grad4j: cannot find the code of " + what + ": the class that created it has no "
+                    + "single matching lambda site. Use a named class implementing the interface, or a method reference.");
+        }
+        try {
+            ClassLoader loader = lambda.getClassLoader();
+            Class<?> owner = Class.forName(impl[0], false, loader);
+            MethodType implType = MethodType.fromMethodDescriptorString(impl[2], loader);
+            java.util.List<java.lang.reflect.Field> fields = new java.util.ArrayList<>();
+            for (java.lang.reflect.Field f : lambda.getDeclaredFields()) {
+                if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) fields.add(f);
+            }
+            fields.sort(java.util.Comparator.comparing(java.lang.reflect.Field::getName,
+                    java.util.Comparator.comparingInt(String::length).thenComparing(n -> n)));
+            int hash = descAndMask.indexOf('#');
+            String samBits = descAndMask.substring(hash + 1).replace("@", "");
+            int implDeclared = implType.parameterCount();
+            String implMask = "0".repeat(Math.max(0, implDeclared - samBits.length())) + samBits;
+            MethodHandle entry = Bridge.entryOf(owner, impl[1], impl[2] + "#" + implMask);
+            // captured arrays are data: their shadow parameters get null
+            java.util.List<Integer> shadows = new java.util.ArrayList<>();
+            for (int i = 0, p = 0; i < fields.size(); i++, p++) {
+                if (Shadows.isDifferentiableArray(entry.type().parameterType(p)) || Shadows.isTensorArray(entry.type().parameterType(p))) {
+                    shadows.add(++p);
+                }
+            }
+            for (int k = shadows.size() - 1; k >= 0; k--) entry = MethodHandles.insertArguments(entry, shadows.get(k), (Object) null);
+            MethodHandles.Lookup access = MethodHandles.privateLookupIn(lambda, MethodHandles.lookup());
+            MethodHandle adapted;
+            if (fields.isEmpty()) {
+                adapted = MethodHandles.dropArguments(entry, 0, lambda);
+            } else {
+                MethodHandle[] getters = new MethodHandle[fields.size()];
+                for (int i = 0; i < getters.length; i++) {
+                    fields.get(i).setAccessible(true);
+                    getters[i] = access.unreflectGetter(fields.get(i));
+                    getters[i] = getters[i].asType(getters[i].type().changeReturnType(entry.type().parameterType(i)));
+                }
+                MethodHandle filtered = MethodHandles.filterArguments(entry, 0, getters);
+                MethodType collapsed = filtered.type().dropParameterTypes(0, getters.length).insertParameterTypes(0, lambda);
+                int[] order = new int[filtered.type().parameterCount()];
+                for (int i = 0; i < order.length; i++) order[i] = i < getters.length ? 0 : i - getters.length + 1;
+                adapted = MethodHandles.permuteArguments(filtered, collapsed, order);
+            }
+            return adapted.asType(type);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            if (e instanceof org.grad4j.TransformException te) throw te;
+            if (e instanceof GradientException ge) throw ge;
+            throw new GradientException("grad4j: cannot differentiate through " + what + " (implemented by " + impl[0] + "."
+                    + impl[1] + impl[2] + "): " + e + ". Use a named class implementing the interface.", e);
+        }
+    }
+
+    /** The receiver whose class is being linked, for {@link LambdaProbe} (a lambda is probed on its own captures). */
+    private static final ThreadLocal<Object> RECEIVER = new ThreadLocal<>();
+
     @SuppressWarnings("unused") // called through a method handle
     private static MethodHandle select(ClassValue<MethodHandle> entries, Object receiver) {
         if (receiver == null) throw new NullPointerException("the receiver of a differentiated call is null");
-        return entries.get(receiver.getClass());
+        Class<?> c = receiver.getClass();
+        if (!c.isHidden()) return entries.get(c);
+        RECEIVER.set(receiver);
+        try {
+            return entries.get(c);
+        } finally {
+            RECEIVER.remove();
+        }
     }
 
     private static Method findDeclared(Class<?> owner, String name, Class<?>[] params) throws NoSuchMethodException {
