@@ -54,7 +54,7 @@ public final class Workers {
         group.setDaemon(false); // a daemon group is destroyed with its last thread, and then refuses new ones
         AtomicInteger count = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(settings.maxWorkers(), settings.maxWorkers(),
-                KEEP_ALIVE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                KEEP_ALIVE_SECONDS, TimeUnit.SECONDS, new SpinningQueue(),
                 task -> new WorkerThread(group, task, namePrefix + "-" + count.incrementAndGet(), settings));
         pool.allowCoreThreadTimeOut(true);
     }
@@ -89,6 +89,9 @@ public final class Workers {
             throw new GradientException("grad4j: the gradient workers have been shut down", e);
         }
         try {
+            // most gradients are short: spin a little for the result before parking, as the worker does for work
+            long until = System.nanoTime() + 50_000;
+            while (!future.isDone() && System.nanoTime() < until) Thread.onSpinWait();
             return future.get();
         } catch (ExecutionException e) {
             throw sneaky(e.getCause());
