@@ -27,6 +27,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * default); {@code --dtype=double} trains in float64. {@code --check-gradient} first compares
  * grad4j's gradient with central differences on a float64 copy of the network.
  *
+ * <p>Options besides the samples' usual ones ({@code --epochs}, {@code --plot}, {@code --results},
+ * {@code --check-gradient}, {@code --every}): {@code --batch=100}, {@code --lr=0.02},
+ * {@code --dtype=float|double}, {@code --noise=0.3} (radians of angular noise on the spirals).
+ *
  * <p>For small tensors run with {@code OMP_NUM_THREADS=1}: ND4J's default of one OpenMP thread
  * per core makes 64-wide operations slower, not faster ({@code ./demo.sh mlp} sets it).
  */
@@ -96,7 +100,7 @@ public final class MlpSample {
                 initialLoss, loss, Math.log(CLASSES));
         System.out.printf(Locale.ROOT, "  accuracy        train %.1f%%, test %.1f%% (chance 33.3%%)%n",
                 100 * trainAccuracy, 100 * testAccuracy);
-        System.out.printf(Locale.ROOT, "  time            %.2f s, %.2f ms per gradient step (%d steps)%n", seconds,
+        System.out.printf(Locale.ROOT, "  time            %.2f s, %.2f ms per training step (gradient and Adam update; %d steps)%n", seconds,
                 1000 * seconds / gradients, gradients);
 
         Path plot = args.path("plot");

@@ -1,0 +1,97 @@
+package org.grad4j.benchmarks.probes;
+
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.grad4j.benchmarks.kernels.Mlp;
+import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.profiler.OpProfiler;
+import org.nd4j.linalg.profiler.ProfilerConfig;
+
+/**
+ * Two looks at the MLP step behind the notes in docs/BENCHMARKS.md (not JMH).
+ *
+ * <pre>
+ * # how many ND4J operations each way to the gradient executes, by operation
+ * OMP_NUM_THREADS=1 java -javaagent:agent/target/grad4j-agent.jar \
+ *     -cp benchmarks/target/grad4j-benchmarks.jar:$(cat benchmarks/target/nd4j-classpath.txt) \
+ *     org.grad4j.benchmarks.probes.MlpProbe ops
+ * # CPU time per call of all JVM threads (grad4j's worker included), median of interleaved
+ * # rounds: less sensitive than wall time to other processes on a shared machine
+ * OMP_NUM_THREADS=1 java ... org.grad4j.benchmarks.probes.MlpProbe cpu
+ * </pre>
+ */
+public final class MlpProbe {
+    private MlpProbe() {}
+
+    public static void main(String[] args) {
+        String what = args.length > 0 ? args[0] : "cpu";
+        Mlp.Problem p = Mlp.Problem.benchmark();
+        Map<String, Supplier<Object>> ways = new LinkedHashMap<>();
+        ways.put("primal", p::primal);
+        ways.put("manual", p::manual);
+        ways.put("grad4j", p::grad4j);
+        ways.put("samediff", p::sameDiff);
+        for (int i = 0; i < 30; i++) for (Supplier<Object> w : ways.values()) w.get();
+        switch (what) {
+            case "ops" -> ops(ways);
+            case "cpu" -> cpu(ways);
+            default -> throw new IllegalArgumentException("MlpProbe ops|cpu");
+        }
+        System.exit(0);   // SameDiff and grad4j keep non-daemon threads
+    }
+
+    private static void ops(Map<String, Supplier<Object>> ways) {
+        for (Map.Entry<String, Supplier<Object>> w : ways.entrySet()) {
+            Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().stackTrace(false).build());
+            Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.OPERATIONS);
+            OpProfiler.getInstance().reset();
+            w.getValue().get();
+            Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
+            System.out.printf(Locale.ROOT, "==== %s: %d ND4J operations%n", w.getKey(), OpProfiler.getInstance().getInvocationsCount());
+            OpProfiler.getInstance().printOutDashboard();
+        }
+    }
+
+    /**
+     * CPU time of every live JVM thread, in ns (the caller, grad4j's workers, GC and JIT). With
+     * {@code OMP_NUM_THREADS=1} ND4J computes on the calling thread, so this is all of its work.
+     */
+    private static long cpuNanos() {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long id : threads.getAllThreadIds()) {
+            long t = threads.getThreadCpuTime(id);
+            if (t > 0) sum += t;
+        }
+        return sum;
+    }
+
+    private static void cpu(Map<String, Supplier<Object>> ways) {
+        int rounds = 15, calls = 20;
+        Map<String, double[]> perCall = new LinkedHashMap<>();
+        for (String k : ways.keySet()) perCall.put(k, new double[rounds]);
+        for (int r = 0; r < rounds; r++) {
+            for (Map.Entry<String, Supplier<Object>> w : ways.entrySet()) {
+                long c0 = cpuNanos();
+                for (int i = 0; i < calls; i++) w.getValue().get();
+                perCall.get(w.getKey())[r] = (cpuNanos() - c0) / 1e3 / calls;
+            }
+        }
+        Map<String, Double> median = new LinkedHashMap<>();
+        for (Map.Entry<String, double[]> e : perCall.entrySet()) {
+            double[] v = e.getValue().clone();
+            Arrays.sort(v);
+            median.put(e.getKey(), v[v.length / 2]);
+        }
+        System.out.println("CPU µs per call (all JVM threads), median of " + rounds + " interleaved rounds of " + calls + " calls:");
+        median.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-9s %,9.0f%n", k, v));
+        System.out.printf(Locale.ROOT, "  grad4j / manual %.2f, grad4j / SameDiff %.2f, SameDiff / manual %.2f, grad4j / primal %.2f%n",
+                median.get("grad4j") / median.get("manual"), median.get("grad4j") / median.get("samediff"),
+                median.get("samediff") / median.get("manual"), median.get("grad4j") / median.get("primal"));
+    }
+}
