@@ -35,18 +35,24 @@ echo "work directory: $WORK (snapshot of $(git rev-parse --short HEAD))"
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) printf "%.3f\n", a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 now() { date +%s.%N; }
 
-# One Maven run in the snapshot; $1 = label, $2 = MAVEN_OPTS, rest = goals. Prints wall seconds.
+# One Maven run in the snapshot; $1 = label, $2 = MAVEN_OPTS, rest = goals.
+# Prints "wall cpu": elapsed seconds, and user + system CPU seconds of Maven and its forked JVMs
+# (CPU time hardly depends on what else the machine runs; wall time does).
 mvn_run() {
     local label=$1 opts=$2; shift 2
-    local t0 t1 rc
-    t0=$(now)
+    local rc TIMEFORMAT='%R %U %S'
     set +e
-    (cd "$SRC" && MAVEN_OPTS="$opts" mvn -q -o "$@" >"$WORK/$label.out" 2>"$WORK/$label.err")
+    { time (cd "$SRC" && MAVEN_OPTS="$opts" mvn -q -o "$@" >"$WORK/$label.out" 2>"$WORK/$label.err"); } 2>"$WORK/$label.time"
     rc=$?
     set -e
-    t1=$(now)
     echo "$rc" >"$WORK/$label.rc"
-    echo "$t1 - $t0" | bc -l
+    awk '{printf "%.3f %.3f\n", $1, $2 + $3}' "$WORK/$label.time"
+}
+
+# The same for any command: prints "wall cpu".
+timed() {
+    local TIMEFORMAT='%R %U %S'
+    { time "$@" >/dev/null 2>&1; } 2>&1 | awk '{printf "%.3f %.3f\n", $1, $2 + $3}'
 }
 
 # Output with timings and temp paths removed, for comparison.
@@ -79,7 +85,7 @@ for i in $(seq 1 "$PAIRS"); do
         cmp -s <(normalized "$WORK/verify-plain-$i.$f") <(normalized "$WORK/verify-agent-$i.$f") \
             || { identical=no; echo "pair $i: std$f differs"; diff <(normalized "$WORK/verify-plain-$i.$f") <(normalized "$WORK/verify-agent-$i.$f") | head -5; }
     done
-    echo "pair $i: without $(tail -1 "$WORK/verify-plain.times") s, with $(tail -1 "$WORK/verify-agent.times") s"
+    echo "pair $i (wall cpu): without $(tail -1 "$WORK/verify-plain.times") s, with $(tail -1 "$WORK/verify-agent.times") s"
 done
 TESTS=$(sed -n 3p "$WORK/verify-plain-1.fingerprint")
 RC=$(cat "$WORK/verify-plain-1.rc")
@@ -95,8 +101,8 @@ printf 'public class Hello { public static void main(String[] a) { System.out.pr
 javac -d "$WORK/hello" "$WORK/hello/Hello.java"
 : >"$WORK/hello-plain.times"; : >"$WORK/hello-agent.times"
 for i in $(seq 1 $((PAIRS * 4))); do
-    t0=$(now); java -cp "$WORK/hello" Hello >/dev/null; t1=$(now); echo "$t1 - $t0" | bc -l >>"$WORK/hello-plain.times"
-    t0=$(now); java -javaagent:"$AGENT" -cp "$WORK/hello" Hello >/dev/null; t1=$(now); echo "$t1 - $t0" | bc -l >>"$WORK/hello-agent.times"
+    timed java -cp "$WORK/hello" Hello >>"$WORK/hello-plain.times"
+    timed java -javaagent:"$AGENT" -cp "$WORK/hello" Hello >>"$WORK/hello-agent.times"
 done
 
 echo "classes Maven loads ..."
@@ -112,23 +118,32 @@ echo "scan throughput ..."
 MAVEN_HOME=$(mvn -v 2>/dev/null | sed -n 's/^Maven home: //p')
 java -cp "$TOOLS" org.grad4j.fuzz.tools.ScanThroughput "$AGENT" --jdk "$MAVEN_HOME/lib" "$MAVEN_HOME/boot" | tee "$WORK/scan.txt"
 
-VP=$(median <"$WORK/verify-plain.times"); VA=$(median <"$WORK/verify-agent.times")
-SP=$(median <"$WORK/validate-plain.times"); SA=$(median <"$WORK/validate-agent.times")
-HP=$(median <"$WORK/hello-plain.times"); HA=$(median <"$WORK/hello-agent.times")
+col() { cut -d' ' -f"$2" "$1"; }  # column 1: wall, 2: CPU
 pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.1f", 100 * (b - a) / a}'; }
 diffs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.3f", b - a}'; }
-spread() { sort -g "$1" | awk '{a[NR]=$1} END {printf "%.2f–%.2f", a[1], a[NR]}'; }
+spread() { sort -g | awk '{a[NR]=$1} END {printf "%.2f–%.2f", a[1], a[NR]}'; }
+# median of the paired differences (with − without, pair by pair: drift cancels)
+paired() { paste -d' ' <(col "$WORK/$1-plain.times" "$2") <(col "$WORK/$1-agent.times" "$2") | awk '{printf "%.3f\n", $2 - $1}' | median; }
+row() { # $1 = runs file stem, $2 = column, $3 = unit label
+    local p a
+    p=$(col "$WORK/$1-plain.times" "$2" | median); a=$(col "$WORK/$1-agent.times" "$2" | median)
+    echo "$p s ($(col "$WORK/$1-plain.times" "$2" | spread)) | $a s ($(col "$WORK/$1-agent.times" "$2" | spread)) | $(diffs "$p" "$a") s ($(pct "$p" "$a") %) | $(paired "$1" "$2") s"
+}
 
 cat <<EOF
 
-## Agent start-up overhead ($(date -u +%Y-%m-%d), $(nproc) cores, $(java -version 2>&1 | head -1), $(mvn -v 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g'))
+Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $(java -version 2>&1 | head -1), $(mvn -v 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g'), snapshot $(git rev-parse --short HEAD):
 
-| run (median, range; paired runs, alternating) | runs | without agent | with agent | added |
-|---|---|---|---|---|
-| \`mvn -q -o clean verify -pl runtime\` ($TESTS tests, exit code $RC) | $PAIRS + $PAIRS | ${VP} s ($(spread "$WORK/verify-plain.times")) | ${VA} s ($(spread "$WORK/verify-agent.times")) | $(diffs "$VP" "$VA") s ($(pct "$VP" "$VA") %) |
-| \`mvn -q -o validate -pl runtime\` (Maven start-up) | $((PAIRS * 2)) + $((PAIRS * 2)) | ${SP} s ($(spread "$WORK/validate-plain.times")) | ${SA} s ($(spread "$WORK/validate-agent.times")) | $(diffs "$SP" "$SA") s ($(pct "$SP" "$SA") %) |
-| \`java Hello\` (JVM start-up) | $((PAIRS * 4)) + $((PAIRS * 4)) | ${HP} s ($(spread "$WORK/hello-plain.times")) | ${HA} s ($(spread "$WORK/hello-agent.times")) | $(diffs "$HP" "$HA") s ($(pct "$HP" "$HA") %) |
+| run | measure | runs | without agent: median (range) | with agent: median (range) | added (medians) | added (median of paired differences) |
+|---|---|---|---|---|---|---|
+| \`mvn -q -o clean verify -pl runtime\` ($TESTS tests, exit code $RC) | wall | $PAIRS + $PAIRS | $(row verify 1) |
+| | CPU (user + sys, with forked test JVMs) | | $(row verify 2) |
+| \`mvn -q -o validate -pl runtime\` (Maven start-up) | wall | $((PAIRS * 2)) + $((PAIRS * 2)) | $(row validate 1) |
+| | CPU | | $(row validate 2) |
+| \`java Hello\` (JVM start-up) | wall | $((PAIRS * 4)) + $((PAIRS * 4)) | $(row hello 1) |
+| | CPU | | $(row hello 2) |
 
+Load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg) (other builds shared the 2 cores; CPU time is the steadier measure).
 Behaviour identical with and without the agent (exit code, output, class files, test counts): **$identical**.
 Classes loaded by the Maven JVM during \`clean verify -pl runtime\`: $LOADED_PLAIN without the agent ($SHARED_PLAIN from the CDS archive), $LOADED_AGENT with it ($SHARED_AGENT from the CDS archive, $GRAD4J_AGENT of them the agent's own).
 Scan (the agent's ClassFileTransformer on every class file of Maven's lib/ and boot/ and of the JDK's modules):

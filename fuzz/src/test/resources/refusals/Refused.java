@@ -166,4 +166,28 @@ public class Refused {
     static double returnsBoxed(double x) {
         return boxedHelper(x) * x; // REFUSED(returnsBoxed) a call of @Differentiable Refused.boxedHelper that returns java.lang.Double | must return double, float, an array of them, or void
     }
+
+    @Differentiable
+    static double derivativeOfADerivative(double x) {
+        return org.grad4j.AD.derivative(v -> v * v * x, 1.0); // REFUSED(derivativeOfADerivative) a lambda or dynamic call capturing a differentiable value | Call a named method instead
+    }
+
+    static Object wrap(double x) {
+        return new double[] {x * 2};
+    }
+
+    @Differentiable
+    static double returnsObject(double x) {
+        return ((double[]) wrap(x))[0] * x; // REFUSED(returnsObject) a call of Refused.wrap with differentiable arguments that returns java.lang.Object | Declare the result as what it is
+    }
+
+    static void addInto(double[] data, double s) {
+        data[0] += s; // REFUSED(helperStoresIntoData) store of a differentiable value into an array grad4j does not track | Allocate the array in the differentiable method
+    }
+
+    @Differentiable
+    static double helperStoresIntoData(double x) {
+        addInto(TABLE, x);
+        return x;
+    }
 }
