@@ -75,14 +75,8 @@ public final class Functions {
         String what = "the loss's implementation " + sl.getImplClass().replace('/', '.') + "." + sl.getImplMethodName()
                 + sl.getImplMethodSignature();
         ClassLoader loader = c.getClassLoader();
-        Class<?> implClass;
-        MethodType implType;
-        try {
-            implClass = Class.forName(sl.getImplClass().replace('/', '.'), false, loader);
-            implType = MethodType.fromMethodDescriptorString(sl.getImplMethodSignature(), loader);
-        } catch (ClassNotFoundException | TypeNotPresentException e) {
-            throw new GradientException("grad4j: cannot load " + what + " from the lambda's class loader", e);
-        }
+        Class<?> implClass = implClass(sl, loader, what);
+        MethodType implType = implType(sl, loader, what);
         boolean instance = sl.getImplMethodKind() != MethodHandleInfo.REF_invokeStatic;
         if (instance && sl.getCapturedArgCount() == 0) { // Net::loss: the model is the receiver
             if (!implClass.isInstance(model)) {
@@ -139,14 +133,8 @@ public final class Functions {
                     + " with type " + sl.getInstantiatedMethodType() + ", but " + iface.getSimpleName() + " needs " + expected);
         }
         ClassLoader loader = lambda.getClass().getClassLoader();
-        Class<?> implClass;
-        MethodType implType;
-        try {
-            implClass = Class.forName(sl.getImplClass().replace('/', '.'), false, loader);
-            implType = MethodType.fromMethodDescriptorString(sl.getImplMethodSignature(), loader);
-        } catch (ClassNotFoundException | TypeNotPresentException e) {
-            throw new GradientException("grad4j: cannot load " + what + " from the lambda's class loader", e);
-        }
+        Class<?> implClass = implClass(sl, loader, what);
+        MethodType implType = implType(sl, loader, what);
         Object[] captured = capturedArgs(sl);
         boolean instance = kind != MethodHandleInfo.REF_invokeStatic;
         if (instance && captured.length == 0) {
@@ -182,6 +170,22 @@ public final class Functions {
         // the input, and a captured array that is the input itself (it shares its shadow); other captures are data
         for (int i = 0; i < n; i++) differentiated[i] = i == n - 1 || (argType.isArray() && args[i] == x);
         return new Resolved(new Call(impl, instance ? receiver : null, args, differentiated), n - 1);
+    }
+
+    private static Class<?> implClass(SerializedLambda sl, ClassLoader loader, String what) {
+        try {
+            return Class.forName(sl.getImplClass().replace('/', '.'), false, loader);
+        } catch (ClassNotFoundException e) {
+            throw new GradientException("grad4j: cannot load " + what + " from the lambda's class loader", e);
+        }
+    }
+
+    private static MethodType implType(SerializedLambda sl, ClassLoader loader, String what) {
+        try {
+            return MethodType.fromMethodDescriptorString(sl.getImplMethodSignature(), loader);
+        } catch (TypeNotPresentException e) {
+            throw new GradientException("grad4j: cannot load " + what + " from the lambda's class loader", e);
+        }
     }
 
     private static Object[] capturedArgs(SerializedLambda sl) {

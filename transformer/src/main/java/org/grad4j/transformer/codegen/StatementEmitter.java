@@ -180,26 +180,27 @@ final class StatementEmitter {
                 mv.visitVarInsn(Opcodes.ASTORE, locals.shadow(s.result()));
             }
             case ARRAYCOPY -> {
-                loadShadow(s.arg(0));
-                load(s.arg(1));
-                loadShadow(s.arg(2));
-                load(s.arg(3));
-                load(s.arg(4));
+                loadArraycopyShadows(s);
                 mv.visitMethodInsn(Opcodes.INVOKESTATIC, ARRAYS, "copyRows", "(" + OBJ + "I" + OBJ + "II)V", false);
             }
             default -> { }
         }
     }
 
+    /** {@code System.arraycopy(src, srcPos, dst, dstPos, n)} with the arrays' shadows in place of the arrays. */
+    private void loadArraycopyShadows(Stmt s) {
+        loadShadow(s.arg(0));
+        load(s.arg(1));
+        loadShadow(s.arg(2));
+        load(s.arg(3));
+        load(s.arg(4));
+    }
+
     private void reverseArrayOp(Stmt s, Callee.ArrayOp.Kind kind) {
         String copy = "(" + OBJ + "I" + OBJ + "II)V";
         switch (kind) {
             case ARRAYCOPY -> {
-                loadShadow(s.arg(0));
-                load(s.arg(1));
-                loadShadow(s.arg(2));
-                load(s.arg(3));
-                load(s.arg(4));
+                loadArraycopyShadows(s);
                 mv.visitMethodInsn(Opcodes.INVOKESTATIC, ARRAYS, "copy", copy, false);
             }
             case CLONE, COPY_OF, COPY_OF_RANGE -> {
