@@ -134,4 +134,34 @@ class TransformerBugsIT {
         expected *= Math.cos(0.3);
         assertEquals(expected, (Double) AD.gradient(c.getMethod("f", double.class), null, 0.3).get(0), 1e-9);
     }
+
+    // ---- 6. System.arraycopy from a captured array ----
+
+    @Differentiable
+    static double copiesFromData(double x, double[] data) {
+        double[] t = new double[1];
+        System.arraycopy(data, 0, t, 0, 1);
+        return t[0] * x;
+    }
+
+    @Test
+    void cloningACapturedArrayWorks() {
+        double[] data = {3.0};
+        assertEquals(3.0, AD.derivative(x -> {
+            double[] t = data.clone();
+            return t[0] * x;
+        }, 2.0), 0);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Disabled("grad4j bug: AD.derivative(x -> copiesFromData(x, data), 2.0) with data = {3} should be "
+            + "3.0; it throws java.lang.ClassCastException: class [D cannot be cast to class [Ljava.lang.Object; at "
+            + "org.grad4j.runtime.ArrayAdjoints.copyRows (called from the generated entry): the copy from a data array "
+            + "(captured, no shadow) into a local array is taken for a copy of rows. Through the Method API, where "
+            + "every array is differentiated, it works. Found by the fuzzer (seed 777, 1 in 20,000 programs; "
+            + "regressions/CapturedArraycopy.java).")
+    void arraycopyFromACapturedArray() {
+        double[] data = {3.0};
+        assertEquals(3.0, AD.derivative(x -> copiesFromData(x, data), 2.0), 0);
+    }
 }
