@@ -206,4 +206,24 @@ class TensorsEndToEndTest {
     private static Tree leaf() {
         return new Tree(null, null, Nd4j.randn(DataType.DOUBLE, 1, 3));
     }
+
+    /** A weight used transposed ([out, in], as PyTorch lays it out): its gradient comes back in 'f' order. */
+    static final class Transposed {
+        @Parameter INDArray w = Nd4j.create(new double[][] {{0.5, -0.2, 0.1}, {0.3, 0.7, -0.4}});
+
+        double loss(INDArray x) {
+            return x.mmul(w.transpose()).mul(x.mmul(w.transpose())).sumNumber().doubleValue();
+        }
+    }
+
+    @Test
+    void anOptimiserStepFollowsTheGradientElementForElementWhateverItsOrder() {
+        Transposed m = new Transposed();
+        INDArray x = Nd4j.create(new double[][] {{1, 2, 3}, {-1, 0.5, 2}});
+        ParameterGradients g = Model.gradient(m, t -> t.loss(x));
+        INDArray before = m.w.dup();
+        INDArray grad = ((INDArray) g.get("w")).dup('c');
+        Optimizer.sgd(1.0).step(g);
+        assertTrue(before.sub(m.w).equalsWithEps(grad, 1e-12), "w moved by its gradient:\n" + before.sub(m.w) + "\nvs\n" + grad);
+    }
 }

@@ -24,9 +24,10 @@ public final class TensorParameters {
 
     public static void step(Optimizer optimizer, Object value, Object g, Object[] slots, long t) {
         if (value instanceof INDArray p) {
-            INDArray grad = (INDArray) g;
-            double[] u = optimizer.updateFlat(grad.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble(), slots, t);
-            p.subi(Nd4j.create(u, p.shape(), p.ordering()).castTo(p.dataType()));
+            // flatten in one order ('c') whatever order the gradient came in (a transposed product gives 'f')
+            INDArray grad = ((INDArray) g).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup('c');
+            double[] u = optimizer.updateFlat(grad.data().asDouble(), slots, t);
+            p.subi(Nd4j.create(u, p.shape(), 'c').castTo(p.dataType()));
         } else if (value instanceof INDArray[] ps) {
             INDArray[] gs = (INDArray[]) g;
             if (slots[0] == null) slots[0] = new Object[ps.length][];

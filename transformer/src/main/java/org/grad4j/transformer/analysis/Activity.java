@@ -428,12 +428,11 @@ public final class Activity {
         Type[] args = Type.getArgumentTypes(m.desc);
         boolean inPlaceTransform = m.owner.endsWith("/Transforms") && args.length > 0
                 && args[args.length - 1].getSort() == Type.BOOLEAN;
-        boolean inPlace = inPlaceTransform || n.startsWith("put") || n.startsWith("assign")
-                || (n.length() > 1 && n.endsWith("i") && !n.equals("mmuli") && isKnownInPlace(n)) || n.equals("mmuli");
+        boolean inPlace = inPlaceTransform || n.startsWith("put") || n.startsWith("assign") || isKnownInPlace(n);
         if (inPlace) {
             String instead = inPlaceTransform ? simpleName(m.owner) + "." + n + "(x) (without the boolean)"
                     : n.startsWith("put") || n.startsWith("assign") ? "an out-of-place operation that builds a new tensor"
-                    : n.substring(0, n.length() - 1) + "(...)";
+                    : n.replaceFirst("i(RowVector|ColumnVector)?$", "$1") + "(...)";
             throw refusal.at(s.line(), "in-place " + target + " on an active INDArray",
                     "grad4j differentiates values, and an in-place update overwrites one the reverse pass needs; use " + instead + ".");
         }

@@ -35,6 +35,13 @@ public final class TensorCode {
     }
 
     @Differentiable
+    public static double inPlaceRowVector(INDArray w, INDArray b) {
+        INDArray h = w.mul(2.0);
+        h.addiRowVector(b);
+        return h.sumNumber().doubleValue();
+    }
+
+    @Differentiable
     public static double inPlace(INDArray w, INDArray x) {
         INDArray h = x.mmul(w);
         h.addi(1.0);

@@ -98,5 +98,9 @@ class TensorCodeTest {
         assertTrue(e.getMessage().contains("in-place INDArray.addi on an active INDArray"), e.getMessage());
         assertTrue(e.getMessage().contains("use add(...)"), e.getMessage());
         assertTrue(e.getMessage().contains("TensorCode.java:"), e.getMessage());
+        TransformException row = assertThrows(TransformException.class, () -> gradient("inPlaceRowVector",
+                "(Lorg/nd4j/linalg/api/ndarray/INDArray;Lorg/nd4j/linalg/api/ndarray/INDArray;)D", rand(2, 2), rand(1, 2)));
+        assertTrue(row.getMessage().contains("in-place INDArray.addiRowVector") && row.getMessage().contains("use addRowVector(...)"),
+                row.getMessage());
     }
 }
