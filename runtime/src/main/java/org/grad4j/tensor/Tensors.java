@@ -88,7 +88,9 @@ final class Tensors {
      */
     static INDArray expand(INDArray d, INDArray x, int[] dims) {
         INDArray kept = d.reshape(keptShape(x, dims));
-        INDArray spread = Arrays.equals(kept.shape(), x.shape()) ? kept : kept.broadcast(x.shape());
+        // zeros plus the kept adjoint, broadcast by the addition: INDArray.broadcast copies column by column
+        INDArray spread = Arrays.equals(kept.shape(), x.shape()) ? kept
+                : Nd4j.zeros(kept.dataType(), x.shape()).addi(kept);
         return like(spread, x.dataType());
     }
 
