@@ -1,4 +1,4 @@
-// KNOWN-BUG: through a lambda, System.arraycopy from a captured (data) double[] into a local array throws ClassCastException ([D cannot be cast to [Ljava.lang.Object) in org.grad4j.runtime.ArrayAdjoints.copyRows (TransformerBugsIT.arraycopyFromACapturedArray)
+// FIXED (was: through a lambda, System.arraycopy from a captured (data) double[] into a local array throws ClassCastException ([D cannot be cast to [Ljava.lang.Object) in org.grad4j.runtime.ArrayAdjoints.copyRows (TransformerBugsIT.arraycopyFromACapturedArray))
 // grad4j fuzz failure: FAIL [lambda]
 package fuzzgen;
 

@@ -40,10 +40,23 @@ final class HostClassFileLocator implements ClassFileLocator {
     }
 
     private byte[] locate(String internalName) {
-        byte[] bytes = recorded.find(loader, internalName);
+        byte[] bytes = declares(recorded.find(loader, internalName), internalName);
         if (bytes == null) bytes = resource(internalName);
         if (bytes == null) bytes = retransformed(internalName);
         return bytes;
+    }
+
+    /**
+     * Recorded bytes that do not parse as the class asked for (bytes a loader was offered and
+     * refused, under the name of a class defined later) are passed over for the other sources.
+     */
+    private static byte[] declares(byte[] bytes, String internalName) {
+        if (bytes == null) return null;
+        try {
+            return new org.objectweb.asm.ClassReader(bytes).getClassName().equals(internalName) ? bytes : null;
+        } catch (RuntimeException damaged) {
+            return null;
+        }
     }
 
     private byte[] resource(String internalName) {

@@ -159,10 +159,6 @@ class HostileClassFilesIT {
     }
 
     @Test
-    @Disabled("agent bug: bytes recorded from a definition that failed (junk carrying the @Differentiable pattern, "
-            + "under the helper's name) shadow the helper defined next (no pattern, so never recorded): the caller's "
-            + "gradient fails with \"call of Helper.h with a differentiable argument: its bytecode could not be "
-            + "found\" instead of cos(0.7)·2. The control without the failed attempt passes.")
     void aFailedDefinitionDoesNotShadowTheHelperDefinedAfterIt() throws Exception {
         // A helper class whose first definition (garbage carrying the pattern, under the helper's name)
         // fails; the real helper (no @Differentiable, so not recorded) is defined next. The caller's
@@ -312,10 +308,6 @@ class HostileClassFilesIT {
     }
 
     @Test
-    @Disabled("grad4j bug: a method with 127 double parameters (254 of 255 slots) fails with 'grad4j internal error: "
-            + "the code generated for ...f(DDD…)D could not be loaded: java.lang.ClassFormatError: Too many arguments in "
-            + "method signature' instead of a gradient (DESIGN §4.4: live values beyond ~200 slots travel in a spill "
-            + "object) or a clear refusal. 126 double parameters (252 slots) work; the generated entry adds k and ctx.")
     void twoHundredFiftyFourParameterSlots() throws Exception {
         int n = 127;
         Method f = wide(n);
@@ -365,7 +357,7 @@ class HostileClassFilesIT {
             double got = c.run();
             assertEquals(expected, got, 1e-9 * Math.max(1, Math.abs(expected)), what);
             System.out.println("hostile: " + what + ": differentiated correctly");
-        } catch (GradientException e) {
+        } catch (GradientException | org.grad4j.TransformException e) {
             String m = String.valueOf(e.getMessage());
             System.out.println("hostile: " + what + ": " + e.getClass().getSimpleName() + ": " + m.split("\n")[0]);
             assertTrue(!m.contains("internal error"), what + ": an internal error instead of a refusal: " + m);

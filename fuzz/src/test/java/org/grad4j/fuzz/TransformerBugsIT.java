@@ -154,12 +154,6 @@ class TransformerBugsIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("grad4j bug: AD.derivative(x -> copiesFromData(x, data), 2.0) with data = {3} should be "
-            + "3.0; it throws java.lang.ClassCastException: class [D cannot be cast to class [Ljava.lang.Object; at "
-            + "org.grad4j.runtime.ArrayAdjoints.copyRows (called from the generated entry): the copy from a data array "
-            + "(captured, no shadow) into a local array is taken for a copy of rows. Through the Method API, where "
-            + "every array is differentiated, it works. Found by the fuzzer (seed 777, 1 in 20,000 programs; "
-            + "regressions/CapturedArraycopy.java).")
     void arraycopyFromACapturedArray() {
         double[] data = {3.0};
         assertEquals(3.0, AD.derivative(x -> copiesFromData(x, data), 2.0), 0);

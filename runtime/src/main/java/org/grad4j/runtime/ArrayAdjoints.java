@@ -82,9 +82,9 @@ public final class ArrayAdjoints {
 
     /** Forward mirror of {@code System.arraycopy} of rows: the destination container's shadow gets the source rows' shadows. */
     public static void copyRows(Object srcShadow, int srcPos, Object dstShadow, int dstPos, int length) {
-        if (dstShadow == null) return;
+        if (!(dstShadow instanceof Object[] rows)) return; // elements, not rows: their adjoints move in reverse
         if (srcShadow == null) {
-            java.util.Arrays.fill((Object[]) dstShadow, dstPos, dstPos + length, null);
+            java.util.Arrays.fill(rows, dstPos, dstPos + length, null);
         } else {
             System.arraycopy(srcShadow, srcPos, dstShadow, dstPos, length);
         }

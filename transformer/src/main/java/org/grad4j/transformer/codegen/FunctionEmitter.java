@@ -47,6 +47,13 @@ final class FunctionEmitter {
     private int frameCost;
 
     FunctionEmitter(Generation g, Region region, FunctionShape shape, ClassVisitor cv) {
+        int slots = (org.objectweb.asm.Type.getArgumentsAndReturnSizes(shape.descriptor()) >> 2) - 1;
+        if (slots > 255) { // the JVM's limit; spilling live values into an object is not built yet
+            throw g.refusal.at(g.ir.block(region.head()).firstLine(), "a generated function would need " + slots
+                            + " parameter slots, more than the JVM's 255 (too many parameters, or too many values live at "
+                            + "one point; double and long take two, and each array its shadow too)",
+                    "Pass the values in an array or an object instead of as separate parameters.");
+        }
         this.g = g;
         this.region = region;
         this.shape = shape;
