@@ -10,9 +10,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class SpinningQueue extends LinkedBlockingQueue<Runnable> {
     private static final long serialVersionUID = 1L;
-    private static final long SPIN_NANOS = 50_000;
+    /** How long to poll before parking: {@code -Dgrad4j.spinMicros} (0 turns it off), default 50. */
+    static final long SPIN_NANOS = 1000L * Long.getLong("grad4j.spinMicros", 50);
 
     private Runnable spin() {
+        if (SPIN_NANOS <= 0) return null;
         long until = System.nanoTime() + SPIN_NANOS;
         do {
             Runnable r = poll();
