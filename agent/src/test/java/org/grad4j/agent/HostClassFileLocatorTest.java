@@ -24,9 +24,18 @@ class HostClassFileLocatorTest {
 
     @Test
     void recordedBytesComeFirst() {
-        recorded.put(loader, "org/grad4j/agent/Plain", new byte[] {7});
-        assertArrayEquals(new byte[] {7}, locator().bytesOf("org/grad4j/agent/Plain"));
+        // recorded bytes of the class asked for (here a variant with one more method than the resource)
+        byte[] variant = TestClasses.classWithStaticMethod("org/grad4j/agent/Plain", "java/lang/Object", "f", 7.0);
+        recorded.put(loader, "org/grad4j/agent/Plain", variant);
+        assertArrayEquals(variant, locator().bytesOf("org/grad4j/agent/Plain"));
         assertEquals(List.of(), retransformed);
+    }
+
+    @Test
+    void recordedBytesThatAreNotTheClassAskedForArePassedOver() {
+        // e.g. junk a loader was offered under that name and refused, before the real class was defined
+        recorded.put(loader, "org/grad4j/agent/Plain", new byte[] {7, 'L', 'o', 'r', 'g'});
+        assertArrayEquals(TestClasses.bytesOf(Plain.class), locator().bytesOf("org/grad4j/agent/Plain"));
     }
 
     @Test
