@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Set;
 import org.grad4j.transformer.Refusal;
 import org.grad4j.transformer.ir.Block;
-import org.grad4j.transformer.ir.Const;
 import org.grad4j.transformer.ir.EntryValue;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
@@ -455,10 +454,5 @@ public final class Activity {
 
     private static String simpleName(String internal) {
         return internal.substring(internal.lastIndexOf('/') + 1);
-    }
-
-    /** For tests and dumps. */
-    public boolean isConstant(Value v) {
-        return v instanceof Const;
     }
 }

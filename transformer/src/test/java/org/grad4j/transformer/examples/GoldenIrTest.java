@@ -16,7 +16,6 @@ import org.grad4j.transformer.analysis.Cfg;
 import org.grad4j.transformer.ir.IrPrinter;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.lift.Lifter;
-import org.grad4j.transformer.read.ClassFiles;
 import org.grad4j.transformer.read.ClassHierarchy;
 import org.grad4j.transformer.split.Split;
 import org.grad4j.transformer.split.Splitter;
@@ -58,10 +57,5 @@ class GoldenIrTest {
             String expected = in == null ? "(missing golden file " + file + ")" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(expected, actual);
         }
-    }
-
-    @SuppressWarnings("unused")
-    private static ClassNode read(byte[] b) {
-        return ClassFiles.read(b);
     }
 }
