@@ -147,7 +147,7 @@ public class Refused {
 
     @Differentiable
     static double formats(double x) {
-        String s = String.format("%.3f", x); // REFUSED(formats) store of a differentiable value into an array grad4j does not track | Allocate the array in the differentiable method
+        String s = String.format("%.3f", x); // REFUSED(formats) a boxed differentiable value stored into an Object[] | Pass String.valueOf(x) to formatting calls
         return x * s.length();
     }
 

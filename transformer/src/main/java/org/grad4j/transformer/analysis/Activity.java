@@ -308,6 +308,12 @@ public final class Activity {
         int op = s.opcode();
         switch (op) {
             case Opcodes.DASTORE, Opcodes.FASTORE, Opcodes.AASTORE -> {
+                if (isActive(s.arg(2)) && !isActive(s.arg(0)) && s.arg(2).kind() == Types.Kind.SCALAR
+                        && !s.arg(2).isScalarDifferentiable()) {
+                    throw refusal.at(s.line(), "a boxed differentiable value stored into an Object[] (the arguments of "
+                                    + "String.format, printf or another varargs call, a collection's array)",
+                            "Pass String.valueOf(x) to formatting calls, or keep the value a primitive double in a double[].");
+                }
                 if (isActive(s.arg(2)) && !isActive(s.arg(0))) {
                     throw refusal.at(s.line(), "store of a differentiable value into an array grad4j does not track "
                                     + "(it comes from a field, a call, or a parameter that is not differentiated)",
