@@ -68,7 +68,7 @@ public class Refused {
 
     @Differentiable
     static double stream(double x) {
-        return java.util.stream.DoubleStream.of(x, 2 * x).map(v -> v * v).sum(); // REFUSED(stream) call of DoubleStream.of with a differentiable array | write the operation as a loop
+        return java.util.stream.DoubleStream.of(x, 2 * x).map(v -> v * v).sum(); // REFUSED(stream) a stream over differentiable values (DoubleStream.of) | write the computation as a loop
     }
 
     static final class Point {
@@ -164,7 +164,7 @@ public class Refused {
 
     @Differentiable
     static double returnsBoxed(double x) {
-        return boxedHelper(x) * x; // REFUSED(returnsBoxed) a call of @Differentiable Refused.boxedHelper that returns java.lang.Double | must return double, float, an array of them, or void
+        return boxedHelper(x) * x; // REFUSED(returnsBoxed) a call of Refused.boxedHelper that returns java.lang.Double | must return double, float, an array of them, or void
     }
 
     @Differentiable

@@ -382,6 +382,10 @@ public final class Activity {
             checkTensorCall(s, m, target, harmlessResult);
             return;
         }
+        if (m.owner.startsWith("java/util/stream/")) {
+            throw refusal.at(s.line(), "a stream over differentiable values (" + target + ")",
+                    "Streams are not differentiated: write the computation as a loop over the array.");
+        }
         if (activeReference && !activeArray && !isReadOnlyArrayCall(m) && !isStringConversion(m)) {
             throw refusal.at(s.line(), "call of " + target + " with a differentiable tensor or boxed value (" + plain.why() + ")",
                     "grad4j cannot see what " + target + " does with it; pass a primitive double, or register a custom rule.");
@@ -458,7 +462,8 @@ public final class Activity {
                 "hashCode", "deepHashCode").contains(m.name);
     }
 
+    /** {@code Outer.Inner} for {@code a/b/Outer$Inner}: how the class reads in source. */
     private static String simpleName(String internal) {
-        return internal.substring(internal.lastIndexOf('/') + 1);
+        return internal.substring(internal.lastIndexOf('/') + 1).replace('$', '.');
     }
 }

@@ -478,7 +478,7 @@ final class FunctionEmitter {
         FunctionShape target = g.shapeOf(after);
         Type calleeResult = Type.getReturnType(callee.descriptor());
         if (Jvm.continuationFor(calleeResult) == null) {
-            throw g.refusal.at(call.line(), "a call of @Differentiable " + simple(callee.owner()) + "." + callee.name()
+            throw g.refusal.at(call.line(), "a call of " + simple(callee.owner()) + "." + callee.name()
                             + " that returns " + calleeResult.getClassName(),
                     "Differentiable methods called with differentiable arguments must return double, float, "
                             + "an array of them, or void.");
