@@ -37,7 +37,8 @@ public final class ParameterAdjoints {
     /** {@code owner.field += adjoint} for a scalar field ({@code owner} null for a static field). */
     public void addScalar(Object owner, String field, double adjoint) {
         Map<String, Object> m = fields.computeIfAbsent(owner == null ? ParameterAdjoints.class : owner, k -> new HashMap<>());
-        m.merge(field, adjoint, (a, b) -> (Double) a + (Double) b);
+        double[] sum = (double[]) m.computeIfAbsent(field, k -> new double[1]); // one cell per field, not a box per read
+        sum[0] += adjoint;
     }
 
     /** {@code owner.field += adjoint} for a tensor field, out of place. */
@@ -47,10 +48,11 @@ public final class ParameterAdjoints {
         m.merge(field, adjoint, org.grad4j.tensor.TensorAdjoints::add);
     }
 
-    /** The accumulated adjoint of a scalar or tensor field, or null when nothing reached it. */
+    /** The accumulated adjoint of a scalar ({@code Double}) or tensor field, or null when nothing reached it. */
     public Object fieldAdjoint(Object owner, String field) {
         Map<String, Object> m = fields.get(owner == null ? ParameterAdjoints.class : owner);
-        return m == null ? null : m.get(field);
+        Object a = m == null ? null : m.get(field);
+        return a instanceof double[] cell ? (Object) cell[0] : a;
     }
 
     /** The shadow of an array if it was read as a parameter, else null. */
