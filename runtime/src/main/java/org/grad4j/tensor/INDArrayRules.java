@@ -375,30 +375,22 @@ public final class INDArrayRules {
 
     @Adjoint(of = "getRow")
     public static INDArray getRow(INDArray x, long i, INDArray z, INDArray d) {
-        INDArray g = Tensors.zeros(x);
-        g.getRow(i).assign(d);
-        return g;
+        return Tensors.scatter(x, d, g -> g.getRow(i));
     }
 
     @Adjoint(of = "getRow")
     public static INDArray getRowKeep(INDArray x, long i, boolean keep, INDArray z, INDArray d) {
-        INDArray g = Tensors.zeros(x);
-        g.getRow(i, keep).assign(d);
-        return g;
+        return Tensors.scatter(x, d, g -> g.getRow(i, keep));
     }
 
     @Adjoint(of = "getColumn")
     public static INDArray getColumn(INDArray x, long j, INDArray z, INDArray d) {
-        INDArray g = Tensors.zeros(x);
-        g.getColumn(j).assign(d);
-        return g;
+        return Tensors.scatter(x, d, g -> g.getColumn(j));
     }
 
     @Adjoint(of = "getColumn")
     public static INDArray getColumnKeep(INDArray x, long j, boolean keep, INDArray z, INDArray d) {
-        INDArray g = Tensors.zeros(x);
-        g.getColumn(j, keep).assign(d);
-        return g;
+        return Tensors.scatter(x, d, g -> g.getColumn(j, keep));
     }
 
     /** A [n, k] matrix with a 1 at (indices[c], c): a gather as a product, so repeated indices add up. */
@@ -422,30 +414,22 @@ public final class INDArrayRules {
 
     @Adjoint(of = "slice")
     public static INDArray slice(INDArray x, long i, INDArray z, INDArray d) {
-        INDArray g = Tensors.zeros(x);
-        g.slice(i).assign(d);
-        return g;
+        return Tensors.scatter(x, d, g -> g.slice(i));
     }
 
     @Adjoint(of = "getScalar")
     public static INDArray getScalar(INDArray x, long i, INDArray z, INDArray d) {
-        INDArray g = Tensors.zeros(x);
-        g.getScalar(i).assign(d);
-        return g;
+        return Tensors.scatter(x, d, g -> g.getScalar(i));
     }
 
     @Adjoint(of = "getScalar")
     public static INDArray getScalar2(INDArray x, long i, long j, INDArray z, INDArray d) {
-        INDArray g = Tensors.zeros(x);
-        g.getScalar(i, j).assign(d);
-        return g;
+        return Tensors.scatter(x, d, g -> g.getScalar(i, j));
     }
 
     @Adjoint(of = "getScalar")
     public static INDArray getScalarAt(INDArray x, long[] index, INDArray z, INDArray d) {
-        INDArray g = Tensors.zeros(x);
-        g.getScalar(index).assign(d);
-        return g;
+        return Tensors.scatter(x, d, g -> g.getScalar(index));
     }
 
     @Adjoint(of = "getDouble")

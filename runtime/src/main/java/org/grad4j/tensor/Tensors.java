@@ -105,6 +105,16 @@ final class Tensors {
         return Nd4j.valueArrayOf(x.shape(), value, x.dataType());
     }
 
+    /**
+     * The adjoint of reading part of {@code x} (a row, a slice, an element): zeros like {@code x}
+     * with {@code d} written into the same part, which {@code view} picks out of the zeros.
+     */
+    static INDArray scatter(INDArray x, INDArray d, java.util.function.UnaryOperator<INDArray> view) {
+        INDArray g = zeros(x);
+        view.apply(g).assign(d);
+        return g;
+    }
+
     /** New zeros shaped, typed and ordered like {@code x} (element order matters to linear indices). */
     static INDArray zeros(INDArray x) {
         if (x.rank() == 0) return Nd4j.scalar(x.dataType(), 0.0);
