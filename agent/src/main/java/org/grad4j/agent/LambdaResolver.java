@@ -1,9 +1,7 @@
 package org.grad4j.agent;
 
 import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -30,11 +28,8 @@ final class LambdaResolver implements BiFunction<Class<?>, String, String[][]> {
         String creator = name.substring(0, marker).replace('.', '/'); // the class whose invokedynamic made it
         byte[] bytes = locators.apply(lambda.getClassLoader()).bytesOf(creator);
         if (bytes == null) return null;
-        List<Field> fields = new ArrayList<>();
-        for (Field f : lambda.getDeclaredFields()) if (!Modifier.isStatic(f.getModifiers())) fields.add(f);
-        fields.sort(Comparator.comparing(Field::getName, Comparator.comparingInt(String::length).thenComparing(n -> n)));
         List<String> captured = new ArrayList<>();
-        for (Field f : fields) captured.add(org.grad4j.runtime.Descriptors.of(f.getType()));
+        for (Field f : org.grad4j.runtime.LambdaCaptures.fieldsOf(lambda)) captured.add(org.grad4j.runtime.Descriptors.of(f.getType()));
         List<LambdaSites.Implementation> found = LambdaSites.find(bytes, functionalInterface, captured);
         String[][] r = new String[found.size()][];
         for (int i = 0; i < r.length; i++) {

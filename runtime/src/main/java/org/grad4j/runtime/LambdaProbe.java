@@ -5,9 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -28,7 +26,7 @@ final class LambdaProbe {
         if (instance == null) return null;
         for (Class<?> p : declared.getParameterTypes()) if (!p.isPrimitive()) return null;
         try {
-            List<Field> fields = capturedFields(lambda);
+            List<Field> fields = LambdaCaptures.fieldsOf(lambda);
             Object[] captured = new Object[fields.size()];
             for (int i = 0; i < captured.length; i++) {
                 fields.get(i).setAccessible(true);
@@ -75,12 +73,5 @@ final class LambdaProbe {
                     : t == long.class ? (Object) (long) (v * 10) : (Object) (int) (v * 10);
         }
         return a;
-    }
-
-    static List<Field> capturedFields(Class<?> lambda) {
-        List<Field> fields = new ArrayList<>();
-        for (Field f : lambda.getDeclaredFields()) if (!Modifier.isStatic(f.getModifiers())) fields.add(f);
-        fields.sort(Comparator.comparing(Field::getName, Comparator.comparingInt(String::length).thenComparing(n -> n)));
-        return fields;
     }
 }

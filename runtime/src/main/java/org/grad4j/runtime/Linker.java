@@ -79,12 +79,7 @@ public final class Linker {
             ClassLoader loader = lambda.getClassLoader();
             Class<?> owner = Class.forName(impl[0], false, loader);
             MethodType implType = MethodType.fromMethodDescriptorString(impl[2], loader);
-            java.util.List<java.lang.reflect.Field> fields = new java.util.ArrayList<>();
-            for (java.lang.reflect.Field f : lambda.getDeclaredFields()) {
-                if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) fields.add(f);
-            }
-            fields.sort(java.util.Comparator.comparing(java.lang.reflect.Field::getName,
-                    java.util.Comparator.comparingInt(String::length).thenComparing(n -> n)));
+            java.util.List<java.lang.reflect.Field> fields = LambdaCaptures.fieldsOf(lambda);
             int hash = descAndMask.indexOf('#');
             String samBits = descAndMask.substring(hash + 1).replace("@", "");
             int implDeclared = implType.parameterCount();

@@ -102,11 +102,6 @@ public final class Transformer {
     private record Analysed(MethodIr ir, Cfg cfg, Activity activity, Refusal refusal) {}
 
     private Analysed analyse(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName, String methodName,
-                             String methodDescriptor, String activeMask) {
-        return analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, false);
-    }
-
-    private Analysed analyse(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName, String methodName,
                              String methodDescriptor, String activeMask, boolean stripMine) {
         ClassNode owner = calls.classNode(ownerInternalName);
         if (owner == null) {
@@ -152,7 +147,7 @@ public final class Transformer {
                 String mask = caller.activity.calleeMask(s, d.isStatic());
                 if (!seen.add(d.owner() + "." + d.name() + d.descriptor() + "#" + mask)) continue;
                 try {
-                    validateCallees(calls, hierarchy, analyse(calls, hierarchy, d.owner(), d.name(), d.descriptor(), mask.toString()), seen);
+                    validateCallees(calls, hierarchy, analyse(calls, hierarchy, d.owner(), d.name(), d.descriptor(), mask, false), seen);
                 } catch (TransformException e) {
                     String file = caller.ir.sourceFile() != null ? caller.ir.sourceFile() : "?";
                     throw new TransformException(e.getMessage() + "\n    called from " + caller.ir.displayName()

@@ -1,12 +1,6 @@
 package org.grad4j.benchmarks.kernels;
 
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.grad4j.AD;
@@ -242,14 +236,7 @@ public final class Gmm {
 
         /** ADBench's GMM text format: "d k n", alphas, means, icf, the n points, "gamma m". */
         public static Problem read(InputStream in) {
-            List<Double> numbers = new ArrayList<>();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    for (String t : line.trim().split("\\s+")) if (!t.isEmpty()) numbers.add(Double.parseDouble(t));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            List<Double> numbers = AdbenchText.numbers(in);
             int at = 0;
             int d = (int) (double) numbers.get(at++);
             int k = (int) (double) numbers.get(at++);

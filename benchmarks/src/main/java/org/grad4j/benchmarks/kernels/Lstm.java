@@ -1,12 +1,6 @@
 package org.grad4j.benchmarks.kernels;
 
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.grad4j.AD;
@@ -234,14 +228,7 @@ public final class Lstm {
 
         /** ADBench's LSTM text format: "l c b", main params (2l rows of 4b), extra (3 rows of b), state (2l rows of b), sequence (c rows of b). */
         public static Problem read(InputStream in) {
-            List<Double> numbers = new ArrayList<>();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    for (String t : line.trim().split("\\s+")) if (!t.isEmpty()) numbers.add(Double.parseDouble(t));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            List<Double> numbers = AdbenchText.numbers(in);
             int at = 0;
             int l = (int) (double) numbers.get(at++);
             int c = (int) (double) numbers.get(at++);

@@ -4,7 +4,6 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.grad4j.transformer.ActivityMask;
 import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.EntryValue;
@@ -331,7 +330,7 @@ final class FunctionEmitter {
         if (b == null) { // the entry stub forwards its own parameters
             int i = shape.indexOf(s);
             int p = i - (g.ir.isStatic() ? 0 : 1);
-            return p >= 0 && ActivityMask.parse(g.mask, shape.slots().length - (g.ir.isStatic() ? 0 : 1)).isActive(p);
+            return p >= 0 && g.activityMask.isActive(p);
         }
         return g.activity.exitActive(b.index()).get(s);
     }

@@ -22,6 +22,8 @@ final class Generation {
     final Refusal refusal;
     final String className;
     final String mask;
+    /** {@link #mask} parsed: which of the method's own parameters are differentiated. */
+    final org.grad4j.transformer.ActivityMask activityMask;
     final String continuation;
     final HostAccess hostAccess;
     final List<ContinuationSpec> continuations = new ArrayList<>();
@@ -38,6 +40,7 @@ final class Generation {
         this.refusal = refusal;
         this.className = className;
         this.mask = mask;
+        this.activityMask = org.grad4j.transformer.ActivityMask.parse(mask, Type.getArgumentTypes(ir.descriptor()).length);
         this.continuation = Jvm.continuationFor(Type.getReturnType(ir.descriptor()));
         this.hostAccess = new HostAccess(ir.owner());
         this.entryShape = FunctionShape.entry(ir.owner(), ir.descriptor(), ir.isStatic(), ir.parameterSlots(), continuation);
