@@ -11,6 +11,7 @@ import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
+import org.grad4j.transformer.inline.Inliner;
 import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.lift.Lifter;
 import org.grad4j.transformer.read.ClassFiles;
@@ -21,10 +22,12 @@ import org.grad4j.transformer.unroll.LoopUnroller;
 import org.grad4j.transformer.split.Splitter;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 
 /**
- * The pipeline, written out in one place: read → lift → analyse → split → generate.
+ * The pipeline, written out in one place: read → lift → analyse → inline (lift and analyse again) →
+ * strip-mine → split → generate.
  * Bytes in, bytes out; no agent, no global state beyond the rule table it is given.
  */
 public final class Transformer {
@@ -90,8 +93,9 @@ public final class Transformer {
                                    boolean stripMine) {
         CallResolver calls = new CallResolver(rules, locator);
         ClassHierarchy hierarchy = new ClassHierarchy(locator);
-        Analysed a = analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine);
-        validateCallees(calls, hierarchy, a, new java.util.HashSet<>());
+        Analysed plain = analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine, null);
+        validateCallees(calls, hierarchy, plain, new java.util.HashSet<>());
+        Analysed a = withHelpersInlined(calls, hierarchy, plain, activeMask, stripMine);
         Liveness liveness = new Liveness(a.ir, a.cfg);
         Split split = Splitter.split(a.ir, a.cfg, a.activity);
         LoopEnvironments environments = new LoopEnvironments(a.ir, a.cfg, liveness, split, a.activity);
@@ -102,7 +106,8 @@ public final class Transformer {
     private record Analysed(MethodIr ir, Cfg cfg, Activity activity, Refusal refusal) {}
 
     private Analysed analyse(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName, String methodName,
-                             String methodDescriptor, String activeMask, boolean stripMine) {
+                             String methodDescriptor, String activeMask, boolean stripMine,
+                             java.util.Map<String, MethodNode> inlined) {
         ClassNode owner = calls.classNode(ownerInternalName);
         if (owner == null) {
             throw new TransformException("grad4j cannot read the bytecode of " + ownerInternalName.replace('/', '.')
@@ -122,7 +127,8 @@ public final class Transformer {
         }
         ActivityMask mask = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length);
 
-        MethodIr lifted = Lifter.lift(owner, method, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated);
+        MethodNode body = inlined == null ? method : Inliner.inline(method, call -> inlined.get(call.owner + "." + call.name + call.desc));
+        MethodIr lifted = Lifter.lift(owner, body, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated);
         MethodIr ir = !stripMine ? lifted : LoopUnroller.unroll(lifted, new Cfg(lifted, refusal),
                 s -> s.insn() instanceof org.objectweb.asm.tree.MethodInsnNode m && !s.isNewInit()
                         && calls.resolve(m) instanceof Callee.Differentiated);
@@ -130,6 +136,39 @@ public final class Transformer {
         Activity activity = new Activity(ir, cfg, mask.parameters(), mask.receiverHolds(), calls, refusal);
         activity.checkSupported();
         return new Analysed(ir, cfg, activity, refusal);
+    }
+
+    /**
+     * The method analysed again with its small helpers inlined (see {@link Inliner}): every call
+     * of a small static helper of the same nest (whose private members stay reachable, see
+     * HostAccess) that the method calls with differentiable arguments, other than itself. Inlining only saves frames and
+     * continuations: the refusals were checked on the method as written, with the call chains
+     * users need, and should the inlined form be refused where the written one was not, the
+     * written one is generated.
+     */
+    private Analysed withHelpersInlined(CallResolver calls, ClassHierarchy hierarchy, Analysed plain, String activeMask,
+                                        boolean stripMine) {
+        java.util.Map<String, MethodNode> inlined = new java.util.HashMap<>(); // by owner.name descriptor of the call
+        MethodIr ir = plain.ir;
+        for (Block b : ir.blocks()) {
+            for (Stmt s : b.stmts()) {
+                if (!plain.activity.isActiveCall(s) || !(s.insn() instanceof MethodInsnNode call)) continue;
+                if (!(plain.activity.callee(s) instanceof Callee.Differentiated d) || d.virtual() || !d.isStatic()) continue;
+                if (!ClassFiles.nestTop(d.owner()).equals(ClassFiles.nestTop(ir.owner()))) continue;
+                if (d.owner().equals(ir.owner()) && d.name().equals(ir.name()) && d.descriptor().equals(ir.descriptor())) continue;
+                // a call the generator refuses (a helper returning Double, Object...) stays refused
+                if (!Types.isCallResult(Type.getReturnType(d.descriptor()))) continue;
+                ClassNode declaring = calls.classNode(d.owner());
+                MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
+                if (body != null && Inliner.isInlinable(body)) inlined.put(call.owner + "." + call.name + call.desc, body);
+            }
+        }
+        if (inlined.isEmpty()) return plain;
+        try {
+            return analyse(calls, hierarchy, ir.owner(), ir.name(), ir.descriptor(), activeMask, stripMine, inlined);
+        } catch (TransformException e) {
+            return plain;
+        }
     }
 
     /**
@@ -147,7 +186,7 @@ public final class Transformer {
                 String mask = caller.activity.calleeMask(s, d.isStatic());
                 if (!seen.add(d.owner() + "." + d.name() + d.descriptor() + "#" + mask)) continue;
                 try {
-                    validateCallees(calls, hierarchy, analyse(calls, hierarchy, d.owner(), d.name(), d.descriptor(), mask, false), seen);
+                    validateCallees(calls, hierarchy, analyse(calls, hierarchy, d.owner(), d.name(), d.descriptor(), mask, false, null), seen);
                 } catch (TransformException e) {
                     String file = caller.ir.sourceFile() != null ? caller.ir.sourceFile() : "?";
                     throw new TransformException(e.getMessage() + "\n    called from " + caller.ir.displayName()

@@ -1,5 +1,6 @@
 package org.grad4j.transformer.codegen;
 
+import org.grad4j.transformer.read.ClassFiles;
 import org.objectweb.asm.Handle;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
@@ -22,18 +23,12 @@ final class HostAccess {
     private final String nestTop;
 
     HostAccess(String hostInternalName) {
-        this.nestTop = topLevel(hostInternalName);
-    }
-
-    private static String topLevel(String internalName) {
-        int slash = internalName.lastIndexOf('/');
-        int dollar = internalName.indexOf('$', slash + 1);
-        return dollar < 0 ? internalName : internalName.substring(0, dollar);
+        this.nestTop = ClassFiles.nestTop(hostInternalName);
     }
 
     boolean needsLinking(AbstractInsnNode insn) {
         String owner = insn instanceof FieldInsnNode f ? f.owner : insn instanceof MethodInsnNode m ? m.owner : null;
-        return owner != null && topLevel(owner).equals(nestTop);
+        return owner != null && ClassFiles.nestTop(owner).equals(nestTop);
     }
 
     /** Emits the access through {@code invokedynamic}; operands are already on the stack. */

@@ -49,6 +49,15 @@ public final class Types {
         return kind(t) != Kind.NONE;
     }
 
+    /**
+     * Whether a differentiated call may return this type: those with a continuation (void,
+     * double, float, their arrays, tensors). Boxed values are differentiable but not returnable.
+     */
+    public static boolean isCallResult(Type t) {
+        return t.getSort() == Type.VOID || t.getSort() == Type.DOUBLE || t.getSort() == Type.FLOAT || isShadowed(t)
+                || kind(t) == Kind.TENSOR;
+    }
+
     /** The JVM type of an adjoint local of this kind. */
     public static Type adjointType(Kind k) {
         return k == Kind.TENSOR ? Type.getType(Object.class) : Type.DOUBLE_TYPE;

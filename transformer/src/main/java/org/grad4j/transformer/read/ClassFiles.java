@@ -31,6 +31,16 @@ public final class ClassFiles {
         return null;
     }
 
+    /**
+     * The top-level class of the nest a class belongs to, by name: {@code a/B$C} → {@code a/B}.
+     * (Names only: a top-level class with a {@code $} in its own name counts as nested.)
+     */
+    public static String nestTop(String internalName) {
+        int slash = internalName.lastIndexOf('/');
+        int dollar = internalName.indexOf('$', slash + 1);
+        return dollar < 0 ? internalName : internalName.substring(0, dollar);
+    }
+
     public static boolean isDifferentiable(MethodNode m) {
         return has(m.visibleAnnotations) || has(m.invisibleAnnotations);
     }

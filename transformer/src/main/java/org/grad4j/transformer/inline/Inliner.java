@@ -1,0 +1,148 @@
+package org.grad4j.transformer.inline;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.IincInsnNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LineNumberNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+/**
+ * Inlining (DESIGN §5, issue 7): a call of a small helper is replaced by the helper's body
+ * before the method is lifted, so that the helper's statements join the caller's region. A
+ * differentiated call otherwise costs a generated function, a continuation object and a frame
+ * per call, and it ends the caller's region (a loop that calls {@code sigmoid} runs as four
+ * functions per iteration and is never strip-mined).
+ *
+ * <p>Works on bytecode: the arguments are stored into fresh locals above the caller's, the
+ * helper's instructions follow with their locals moved up, and each {@code return} jumps to the
+ * end, leaving the result on the operand stack where the call left it. Only calls chosen by the
+ * {@code bodyOf} function are inlined, one level deep (calls inside an inlined body stay calls),
+ * so recursion cannot unfold. The helper's line numbers are dropped: its statements report the
+ * line of the call.
+ */
+public final class Inliner {
+    /** Helpers up to this many instructions are inlined. */
+    public static final int MAX_INSTRUCTIONS = 80;
+
+    private Inliner() {}
+
+    /**
+     * The method with every call for which {@code bodyOf} returns a body inlined; the method
+     * itself when there is none. The original is not changed.
+     *
+     * @param bodyOf the body to inline for a call (a static method, see {@link #isInlinable}),
+     *     or null to keep the call
+     */
+    public static MethodNode inline(MethodNode method, Function<MethodInsnNode, MethodNode> bodyOf) {
+        Map<MethodInsnNode, MethodNode> sites = new HashMap<>();
+        for (AbstractInsnNode insn : method.instructions) {
+            if (insn instanceof MethodInsnNode call && call.getOpcode() == Opcodes.INVOKESTATIC) {
+                MethodNode body = bodyOf.apply(call);
+                if (body != null) sites.put(call, body);
+            }
+        }
+        if (sites.isEmpty()) return method;
+        MethodNode copy = copyOf(method);
+        int base = method.maxLocals;
+        int extraLocals = 0;
+        int extraStack = 0;
+        // copyOf keeps the instruction order, so the i-th instruction of the copy is the i-th of the original
+        AbstractInsnNode[] originals = method.instructions.toArray();
+        AbstractInsnNode[] copies = copy.instructions.toArray();
+        for (int i = 0; i < originals.length; i++) {
+            MethodNode body = originals[i] instanceof MethodInsnNode call ? sites.get(call) : null;
+            if (body == null) continue;
+            copy.instructions.insert(copies[i], bodyAt(body, base));
+            copy.instructions.remove(copies[i]);
+            extraLocals = Math.max(extraLocals, body.maxLocals);
+            extraStack = Math.max(extraStack, body.maxStack);
+        }
+        // inlined bodies never overlap in time, so they share one range of locals above the caller's
+        copy.maxLocals = base + extraLocals;
+        copy.maxStack = method.maxStack + extraStack;
+        return copy;
+    }
+
+    /**
+     * Whether a method's body can be inlined: static, concrete, small, no loops (a loop in the
+     * caller's expression would carry the caller's operand stack around it), and nothing the
+     * body's own analysis would treat specially (exception handlers, locks, {@code invokedynamic}
+     * sites, which are identified by the method that holds them).
+     */
+    public static boolean isInlinable(MethodNode m) {
+        if ((m.access & (Opcodes.ACC_STATIC)) == 0) return false;
+        if ((m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_SYNCHRONIZED)) != 0) return false;
+        if (!m.tryCatchBlocks.isEmpty()) return false;
+        int count = 0;
+        Map<LabelNode, Integer> position = new HashMap<>();
+        int index = 0;
+        for (AbstractInsnNode insn : m.instructions) {
+            if (insn instanceof LabelNode l) position.put(l, index);
+            index++;
+        }
+        index = 0;
+        for (AbstractInsnNode insn : m.instructions) {
+            int op = insn.getOpcode();
+            if (op >= 0 && ++count > MAX_INSTRUCTIONS) return false;
+            switch (op) {
+                case Opcodes.INVOKEDYNAMIC, Opcodes.MONITORENTER, Opcodes.MONITOREXIT, Opcodes.JSR, Opcodes.RET,
+                     Opcodes.TABLESWITCH, Opcodes.LOOKUPSWITCH -> {
+                    return false;
+                }
+                default -> { }
+            }
+            if (insn instanceof JumpInsnNode j && position.get(j.label) <= index) return false; // a loop
+            index++;
+        }
+        return true;
+    }
+
+    /** The body's instructions for one call site: argument stores, the body, the end label. */
+    private static InsnList bodyAt(MethodNode body, int base) {
+        InsnList out = new InsnList();
+        Type[] args = Type.getArgumentTypes(body.desc);
+        int[] slot = new int[args.length];
+        int next = base;
+        for (int a = 0; a < args.length; a++) {
+            slot[a] = next;
+            next += args[a].getSize();
+        }
+        for (int a = args.length - 1; a >= 0; a--) out.add(new VarInsnNode(args[a].getOpcode(Opcodes.ISTORE), slot[a]));
+        LabelNode end = new LabelNode();
+        Map<LabelNode, LabelNode> labels = new HashMap<>();
+        for (AbstractInsnNode insn : body.instructions) if (insn instanceof LabelNode l) labels.put(l, new LabelNode());
+        for (AbstractInsnNode insn : body.instructions) {
+            if (insn instanceof LineNumberNode || insn.getType() == AbstractInsnNode.FRAME) continue;
+            int op = insn.getOpcode();
+            if (op >= Opcodes.IRETURN && op <= Opcodes.RETURN) {
+                out.add(new JumpInsnNode(Opcodes.GOTO, end));
+            } else if (insn instanceof VarInsnNode v) {
+                out.add(new VarInsnNode(op, v.var + base));
+            } else if (insn instanceof IincInsnNode inc) {
+                out.add(new IincInsnNode(inc.var + base, inc.incr));
+            } else {
+                out.add(insn.clone(labels));
+            }
+        }
+        out.add(end);
+        return out;
+    }
+
+    private static MethodNode copyOf(MethodNode m) {
+        MethodNode copy = new MethodNode(Opcodes.ASM9, m.access, m.name, m.desc, m.signature,
+                m.exceptions == null ? null : m.exceptions.toArray(new String[0]));
+        m.accept(copy);
+        copy.maxLocals = m.maxLocals;
+        copy.maxStack = m.maxStack;
+        return copy;
+    }
+}

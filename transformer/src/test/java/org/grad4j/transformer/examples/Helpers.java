@@ -1,0 +1,96 @@
+package org.grad4j.transformer.examples;
+
+import org.grad4j.Differentiable;
+
+/** Methods that call small helpers, the way numerical code does: subjects for inlining. */
+public final class Helpers {
+    private Helpers() {}
+
+    static double sigmoid(double z) {
+        return 1 / (1 + Math.exp(-z));
+    }
+
+    /** Branches and two returns; called in the middle of an expression (operands waiting on the stack). */
+    static double softClip(double x, double limit) {
+        if (x > limit) return limit + Math.log1p(x - limit);
+        if (x < -limit) return -limit - Math.log1p(-limit - x);
+        return x;
+    }
+
+    /** Writes its own parameter; a long and an int between the doubles (two-slot locals). */
+    static double scaled(double x, long k, int j, double s) {
+        x = x * s;
+        x += k * j * 1e-3 * s;
+        return x * x;
+    }
+
+    /** A void helper that updates an array in place. */
+    static void axpy(double[] y, int i, double a, double x) {
+        y[i] += a * x;
+    }
+
+    /** Calls another helper: only one level is inlined, the inner call stays a call. */
+    static double twoLevels(double x) {
+        return sigmoid(x) * softClip(3 * x, 1.5);
+    }
+
+    /** A helper with a loop is not inlined. */
+    static double sumSquares(double[] v) {
+        double s = 0;
+        for (int i = 0; i < v.length; i++) s += v[i] * v[i];
+        return s;
+    }
+
+    /** Recursive without a loop: inlined one level into its caller, the rest are calls. */
+    static double power(double x, int n) {
+        return n == 0 ? 1 : x * power(x, n - 1);
+    }
+
+    static float softplus(float x) {
+        return (float) Math.log(1 + Math.exp(x));
+    }
+
+    static final class Nested {
+        private Nested() {}
+
+        private static double cube(double x) {
+            return x * x * x;
+        }
+    }
+
+    /** An LSTM-like cell over arrays: helper results stored straight into arrays. */
+    @Differentiable
+    public static double cell(double[] w, double[] x, double[] h) {
+        double total = 0;
+        for (int i = 0; i < x.length; i++) {
+            double gate = sigmoid(w[i] * x[i] + w[x.length + i]);
+            h[i] = gate * Math.tanh(x[i]) + sigmoid(h[i] * w[i]) * h[i];
+            total += h[i] * h[i];
+        }
+        return total;
+    }
+
+    @Differentiable
+    public static double expressions(double x, double y) {
+        double a = x * 2 + softClip(y * 3, 1.0) * (1 + softClip(x, 0.5));
+        return a + scaled(x, 7L, 3, y) - Nested.cube(y - x);
+    }
+
+    @Differentiable
+    public static double updates(double[] y, double a, double x) {
+        for (int i = 0; i < y.length; i++) axpy(y, i, a, x * y[i]);
+        double s = 0;
+        for (int i = 0; i < y.length; i++) s += y[i] * y[i];
+        return s;
+    }
+
+    @Differentiable
+    public static double chain(double x, double[] v) {
+        return twoLevels(x) + sumSquares(v) * power(x, 3);
+    }
+
+    @Differentiable
+    public static float floats(float x) {
+        return softplus(x) * softplus(-2 * x);
+    }
+}

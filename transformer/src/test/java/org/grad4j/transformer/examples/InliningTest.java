@@ -1,0 +1,81 @@
+package org.grad4j.transformer.examples;
+
+import static org.grad4j.transformer.testing.GradientCheck.check;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Random;
+import org.grad4j.transformer.ClassFileLocator;
+import org.grad4j.transformer.GeneratedCode;
+import org.grad4j.transformer.Transformer;
+import org.grad4j.transformer.testing.Harness;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.Type;
+
+/** Small helpers are inlined into their callers; the gradients stay those of the original code. */
+class InliningTest {
+    private final Random random = new Random(7);
+
+    @BeforeAll
+    static void bridge() {
+        Harness.install();
+    }
+
+    private double r() {
+        return random.nextDouble() * 4 - 2;
+    }
+
+    private double[] vector(int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = r();
+        return v;
+    }
+
+    @Test
+    void helperResultsStoredIntoArraysInALoop() {
+        for (int n : new int[] {0, 1, 3, 9}) check(Helpers.class, "cell", vector(2 * n), vector(n), vector(n));
+    }
+
+    @Test
+    void branchingHelpersInsideExpressions() {
+        for (int i = 0; i < 30; i++) check(Helpers.class, "expressions", r(), r());
+        // every branch of softClip: below, inside and above the limits
+        for (double y : new double[] {-1.5, -0.2, 0.1, 0.9}) {
+            for (double x : new double[] {-2, 0.3, 2}) check(Helpers.class, "expressions", x, y);
+        }
+    }
+
+    @Test
+    void voidHelperUpdatingAnArray() {
+        for (int n : new int[] {0, 1, 5, 17}) check(Helpers.class, "updates", vector(n), r(), r());
+    }
+
+    @Test
+    void helpersCallingHelpersLoopsAndRecursion() {
+        for (int i = 0; i < 10; i++) check(Helpers.class, "chain", r(), vector(4));
+    }
+
+    @Test
+    void floatHelper() {
+        for (int i = 0; i < 10; i++) check(Helpers.class, "floats", (float) r());
+    }
+
+    @Test
+    void inlinedHelpersNeedNoContinuation() {
+        // a continuation class is generated per differentiated call site that stays a call
+        assertEquals(List.of(), continuations("cell", "([D[D[D)D"));
+        assertEquals(List.of(), continuations("expressions", "(DD)D"));
+        assertEquals(List.of(), continuations("updates", "([DDD)D"));
+        // one level only: inlined twoLevels still calls sigmoid and softClip, inlined power calls
+        // power, and sumSquares (a loop) is not inlined: four calls, one continuation each
+        assertEquals(4, continuations("chain", "(D[D)D").size());
+    }
+
+    private static List<String> continuations(String name, String desc) {
+        GeneratedCode code = new Transformer(ClassFileLocator.of(Helpers.class.getClassLoader()))
+                .generate(Type.getInternalName(Helpers.class), name, desc);
+        return code.classes().stream().map(GeneratedCode.GeneratedClass::internalName)
+                .filter(n -> n.matches(".*\\$K\\d+")).toList();
+    }
+}
