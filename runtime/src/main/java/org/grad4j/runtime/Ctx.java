@@ -21,6 +21,7 @@ public final class Ctx {
     private final long stackBudget;
     private long stackUsed;
     private long deepest;
+    private boolean boundedDepth;
 
     public Ctx(long stackBudgetBytes) {
         this.stackBudget = stackBudgetBytes;
@@ -52,6 +53,20 @@ public final class Ctx {
         long used = stackUsed;
         if (used > deepest) deepest = used;
         stackUsed = used - frameBytes;
+    }
+
+    /**
+     * Called by the entry of generated code whose stack depth does not grow with its input (no
+     * loop runs as recursion, no differentiated call): such gradients may run on the caller's
+     * thread (see {@link EntryCall}).
+     */
+    public void markBoundedDepth() {
+        boundedDepth = true;
+    }
+
+    /** Whether the entry called {@link #markBoundedDepth}. */
+    public boolean hasBoundedDepth() {
+        return boundedDepth;
     }
 
     /** The byte budget of generated frames this computation was given. */

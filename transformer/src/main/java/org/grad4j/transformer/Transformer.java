@@ -99,7 +99,28 @@ public final class Transformer {
         Liveness liveness = new Liveness(a.ir, a.cfg);
         Split split = Splitter.split(a.ir, a.cfg, a.activity);
         LoopEnvironments environments = new LoopEnvironments(a.ir, a.cfg, liveness, split, a.activity);
-        return ClassGenerator.generate(a.ir, a.activity, liveness, split, environments, a.refusal, activeMask, hierarchy);
+        return ClassGenerator.generate(a.ir, a.activity, liveness, split, environments, a.refusal, activeMask, hierarchy,
+                hasBoundedDepth(a, split));
+    }
+
+    /**
+     * Whether the generated code's stack depth is bounded by its own size, whatever the input: no
+     * loop runs as recursion (no loop header heads a function), no differentiated call is left
+     * (recursion, helpers with loops, virtual calls). Such a gradient may run on the caller's
+     * thread instead of a worker (see {@code org.grad4j.runtime.EntryCall}). Tensor code is
+     * excluded: ND4J's thread-local workspaces must stay those of the workers.
+     */
+    private static boolean hasBoundedDepth(Analysed a, Split split) {
+        for (Cfg.Loop loop : a.cfg.loops()) if (split.isHead(loop.header())) return false;
+        for (Type t : Type.getArgumentTypes(a.ir.descriptor())) if (Types.kind(t) == Types.Kind.TENSOR) return false;
+        if (Types.kind(Type.getReturnType(a.ir.descriptor())) == Types.Kind.TENSOR) return false;
+        for (Block b : a.ir.blocks()) {
+            for (Stmt s : b.stmts()) {
+                if (a.activity.isActiveCall(s)) return false;
+                if (s.result() != null && Types.kind(s.result().type()) == Types.Kind.TENSOR) return false;
+            }
+        }
+        return true;
     }
 
     /** A method lifted and analysed, every refusal checked: ready for code generation. */

@@ -27,10 +27,12 @@ public final class ClassGenerator {
         return ir.owner() + "$$Grad4j$" + name + "$" + Integer.toHexString((ir.descriptor() + "#" + mask).hashCode());
     }
 
+    /** @param boundedDepth the code's stack depth does not grow with its input: its entry tells the runtime so */
     public static GeneratedCode generate(MethodIr ir, Activity activity, Liveness liveness, Split split,
-                                         LoopEnvironments environments, Refusal refusal, String mask, ClassHierarchy hierarchy) {
+                                         LoopEnvironments environments, Refusal refusal, String mask, ClassHierarchy hierarchy,
+                                         boolean boundedDepth) {
         String className = className(ir, mask);
-        Generation g = new Generation(ir, activity, liveness, split, environments, refusal, className, mask);
+        Generation g = new Generation(ir, activity, liveness, split, environments, refusal, className, mask, boundedDepth);
         ClassWriter cw = new HierarchyClassWriter(hierarchy);
         cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC,
                 className, null, "java/lang/Object", null);

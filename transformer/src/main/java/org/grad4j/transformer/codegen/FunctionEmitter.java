@@ -73,6 +73,10 @@ final class FunctionEmitter {
         mv.visitVarInsn(Opcodes.ALOAD, ctx);
         Jvm.pushInt(mv, frameCost);
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "enter", "(I)V", false);
+        if (shape == g.entryShape && g.boundedDepth) {
+            mv.visitVarInsn(Opcodes.ALOAD, ctx);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "markBoundedDepth", "()V", false);
+        }
         for (int[] z : locals.zeroed()) {
             Type t = Types.ofLocalSort(z[1]);
             Jvm.zero(mv, t);

@@ -30,10 +30,13 @@ final class Generation {
     private final Map<Integer, FunctionShape> shapes = new HashMap<>();
     final FunctionShape entryShape;
     final LoopEnvironments environments;
+    /** The stack depth does not grow with the input (no loop as recursion, no differentiated call). */
+    final boolean boundedDepth;
 
     Generation(MethodIr ir, Activity activity, Liveness liveness, Split split, LoopEnvironments environments,
-               Refusal refusal, String className, String mask) {
+               Refusal refusal, String className, String mask, boolean boundedDepth) {
         this.ir = ir;
+        this.boundedDepth = boundedDepth;
         this.activity = activity;
         this.liveness = liveness;
         this.split = split;
