@@ -91,6 +91,11 @@ public final class Bridge {
         return generator.apply(owner, name + descriptor);
     }
 
+    /** The generator installed now (null when none): entries cached by callers are valid while it stays the same. */
+    static Object currentGenerator() {
+        return generator();
+    }
+
     static final String NOT_ATTACHED =
             "grad4j: no agent is attached to this JVM, so no gradient code can be generated. "
                     + "Start the JVM with -javaagent:path/to/grad4j-agent.jar (built at agent/target/grad4j-agent.jar), "

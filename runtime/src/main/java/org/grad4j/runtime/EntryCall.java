@@ -56,7 +56,7 @@ public final class EntryCall {
     /** As {@link #onWorker(Call, TopContinuation)} with an explicit activity mask (see the transformer's ActivityMask). */
     public static Outcome onWorker(Call call, TopContinuation top, String mask) {
         Method m = call.method();
-        MethodHandle entry = Bridge.entryOf(m.getDeclaringClass(), m.getName(), Descriptors.of(m) + "#" + mask);
+        MethodHandle entry = entryOf(m, mask);
         if (BOUNDED_DEPTH.get(m.getDeclaringClass()).contains(entry)) {
             // its stack depth does not grow with the input: no hand-off to a worker needed (a few µs saved)
             try {
@@ -79,6 +79,49 @@ public final class EntryCall {
         }
     };
 
+    /** The generator that made each cached entry: another bridge (tests install their own) starts afresh. */
+    private record CachedEntry(Object generator, MethodHandle entry) {}
+
+    private record EntryKey(Method method, String mask) {}
+
+    /** Per declaring class, the entries already asked for: building the request key each call costs more than the gradient of a small function. */
+    private static final ClassValue<java.util.Map<EntryKey, CachedEntry>> ENTRIES = new ClassValue<>() {
+        @Override
+        protected java.util.Map<EntryKey, CachedEntry> computeValue(Class<?> type) {
+            return new java.util.concurrent.ConcurrentHashMap<>();
+        }
+    };
+
+    private static MethodHandle entryOf(Method m, String mask) {
+        java.util.Map<EntryKey, CachedEntry> cache = ENTRIES.get(m.getDeclaringClass());
+        EntryKey key = new EntryKey(m, mask);
+        CachedEntry cached = cache.get(key);
+        Object generator = Bridge.currentGenerator();
+        if (cached != null && cached.generator() == generator) return cached.entry();
+        MethodHandle entry = Bridge.entryOf(m.getDeclaringClass(), m.getName(), Descriptors.of(m) + "#" + mask);
+        cache.put(key, new CachedEntry(generator, entry));
+        return entry;
+    }
+
+    /** An entry typed by the contract, taking its arguments as one array of {@code arity}. */
+    private record Invoker(MethodHandle spread, int arity) {}
+
+    /** Per declaring class: entry → its invoker (typing and spreading a handle costs microseconds). */
+    private static final ClassValue<java.util.Map<MethodHandle, Invoker>> INVOKERS = new ClassValue<>() {
+        @Override
+        protected java.util.Map<MethodHandle, Invoker> computeValue(Class<?> type) {
+            return new java.util.concurrent.ConcurrentHashMap<>();
+        }
+    };
+
+    private static Invoker invoker(MethodHandle entry, Method m) {
+        return INVOKERS.get(m.getDeclaringClass()).computeIfAbsent(entry, e -> {
+            MethodHandle typed = checkedType(e, m);
+            int arity = typed.type().parameterCount();
+            return new Invoker(typed.asSpreader(Object[].class, arity), arity);
+        });
+    }
+
     /** Runs {@code entry} for {@code call} with the seed 1 and returns the value and adjoints. */
     public static Outcome run(Call call, MethodHandle entry) throws Throwable {
         return run(call, entry, TopContinuation.scalar(1.0));
@@ -87,21 +130,22 @@ public final class EntryCall {
     /** Runs {@code entry} with the given top continuation (which seeds the output's adjoint). */
     public static Outcome run(Call call, MethodHandle entry, TopContinuation top) throws Throwable {
         Method m = call.method();
-        MethodHandle typed = checkedType(entry, m);
+        Invoker invoker = invoker(entry, m);
         Class<?>[] types = m.getParameterTypes();
         Object[] args = call.args();
         Shadows shadows = new Shadows();
         Object[] shadowOf = new Object[types.length];
-        List<Object> list = new ArrayList<>(types.length * 2 + 3);
-        if (!call.isStatic()) list.add(call.receiver());
+        Object[] argv = new Object[invoker.arity()];
+        int next = 0;
+        if (!call.isStatic()) argv[next++] = call.receiver();
         for (int i = 0; i < types.length; i++) {
-            list.add(args[i]);
+            argv[next++] = args[i];
             if (Shadows.isDifferentiableArray(types[i])) {
                 shadowOf[i] = call.differentiated()[i] ? shadows.zerosLike(args[i]) : null;
-                list.add(shadowOf[i]);
+                argv[next++] = shadowOf[i];
             } else if (Shadows.isTensorArray(types[i])) {
                 shadowOf[i] = call.differentiated()[i] ? shadows.tensorShadowLike(args[i]) : null;
-                list.add(shadowOf[i]);
+                argv[next++] = shadowOf[i];
             }
         }
         // The shadow of a 2-D (or deeper) array mirrors its rows; a function that replaces a row
@@ -111,11 +155,11 @@ public final class EntryCall {
             if (shadowOf[i] instanceof Object[] rows && Shadows.isDifferentiableArray(types[i])) rowsPassedIn[i] = structure(rows);
         }
         Ctx ctx = new Ctx(Workers.budgetHere());
-        list.add(top);
-        list.add(ctx);
+        argv[next++] = top;
+        argv[next] = ctx;
         Ctx outer = Workers.enter(ctx);
         try {
-            typed.invokeWithArguments(list);
+            invoker.spread().invokeExact(argv);
         } finally {
             Workers.leave(outer);
         }

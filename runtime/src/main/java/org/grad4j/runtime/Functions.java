@@ -3,6 +3,7 @@ package org.grad4j.runtime;
 import java.lang.invoke.MethodHandleInfo;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.SerializedLambda;
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -51,7 +52,11 @@ public final class Functions {
                     + iface.getSimpleName() + ".apply");
         }
         if (c.isHidden() || c.isSynthetic()) {
-            return fromLambda(serializedForm(function, iface), function, iface, argType, resultType, x);
+            LambdaPlan plan = PLANS.get(c)[0];
+            if (plan != null && plan.argType() == argType && plan.resultType() == resultType) return plan.resolve(function, x);
+            Resolved r = fromLambda(serializedForm(function, iface), function, iface, argType, resultType, x);
+            PLANS.get(c)[0] = LambdaPlan.of(function, argType, resultType, r);
+            return r;
         }
         Method apply = Dispatch.implementation(interfaceMethod(iface, argType), function);
         Dispatch.requireBytecode(apply);
@@ -92,6 +97,55 @@ public final class Functions {
         Class<?> declared = MethodType.fromMethodDescriptorString(instantiated, loader).parameterType(0);
         return fromLambda(sl, function, org.grad4j.ModelFunction.class, declared == argType ? argType : declared,
                 double.class, model);
+    }
+
+    /**
+     * Per lambda class, what resolving its first instance found, when its implementation is a
+     * static method: the next instances only need their captured values, read from their fields
+     * (reading the {@code SerializedLambda} through reflection costs about a microsecond per call).
+     */
+    private static final ClassValue<LambdaPlan[]> PLANS = new ClassValue<>() {
+        @Override
+        protected LambdaPlan[] computeValue(Class<?> type) {
+            return new LambdaPlan[1];
+        }
+    };
+
+    private record LambdaPlan(Class<?> argType, Class<?> resultType, Method impl, Field[] captures) {
+        /**
+         * The plan behind {@code first}, the resolution of {@code lambda}; null when it cannot be
+         * replayed from the lambda's fields (an instance method, fields not in capture order).
+         */
+        static LambdaPlan of(Object lambda, Class<?> argType, Class<?> resultType, Resolved first) {
+            Call call = first.call();
+            Object[] args = call.args();
+            if (!call.isStatic() || first.input() != args.length - 1) return null;
+            java.util.List<Field> fields = LambdaCaptures.fieldsOf(lambda.getClass());
+            if (fields.size() != args.length - 1) return null;
+            try {
+                for (int i = 0; i < fields.size(); i++) {
+                    fields.get(i).setAccessible(true);
+                    Object captured = fields.get(i).get(lambda);
+                    boolean same = fields.get(i).getType().isPrimitive() ? captured.equals(args[i]) : captured == args[i];
+                    if (!same) return null;
+                }
+            } catch (RuntimeException | IllegalAccessException e) {
+                return null; // e.g. a lambda in a module that does not open its package: resolve it each time
+            }
+            return new LambdaPlan(argType, resultType, call.method(), fields.toArray(new Field[0]));
+        }
+
+        Resolved resolve(Object lambda, Object x) {
+            int n = captures.length + 1;
+            Object[] args = new Object[n];
+            try {
+                for (int i = 0; i < captures.length; i++) args[i] = captures[i].get(lambda);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e); // setAccessible succeeded when the plan was made
+            }
+            args[n - 1] = x;
+            return new Resolved(new Call(impl, null, args, differentiated(args, argType, x)), n - 1);
+        }
     }
 
     private static SerializedLambda serializedForm(Object lambda, Class<?> iface) {
@@ -166,10 +220,14 @@ public final class Functions {
         Dispatch.requireBytecode(impl);
         Object[] args = Arrays.copyOf(leading, n);
         args[n - 1] = x;
-        boolean[] differentiated = new boolean[n];
-        // the input, and a captured array that is the input itself (it shares its shadow); other captures are data
-        for (int i = 0; i < n; i++) differentiated[i] = i == n - 1 || (argType.isArray() && args[i] == x);
-        return new Resolved(new Call(impl, instance ? receiver : null, args, differentiated), n - 1);
+        return new Resolved(new Call(impl, instance ? receiver : null, args, differentiated(args, argType, x)), n - 1);
+    }
+
+    /** The input (the last argument), and a captured array that is the input itself (it shares its shadow); other captures are data. */
+    private static boolean[] differentiated(Object[] args, Class<?> argType, Object x) {
+        boolean[] differentiated = new boolean[args.length];
+        for (int i = 0; i < args.length; i++) differentiated[i] = i == args.length - 1 || (argType.isArray() && args[i] == x);
+        return differentiated;
     }
 
     private static Class<?> implClass(SerializedLambda sl, ClassLoader loader, String what) {

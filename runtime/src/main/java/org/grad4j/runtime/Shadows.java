@@ -11,7 +11,7 @@ import java.util.Map;
  * shadow — the adjoint of one array object is one array (DESIGN §6).
  */
 public final class Shadows {
-    private final Map<Object, Object> made = new IdentityHashMap<>();
+    private final Map<Object, Object> made = new IdentityHashMap<>(4); // most calls shadow one or two arrays
 
     /** Whether values of {@code type} carry a shadow: arrays whose element type is double or float. */
     public static boolean isDifferentiableArray(Class<?> type) {
