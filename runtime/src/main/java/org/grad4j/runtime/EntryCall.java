@@ -57,7 +57,7 @@ public final class EntryCall {
     public static Outcome onWorker(Call call, TopContinuation top, String mask) {
         Method m = call.method();
         MethodHandle entry = entryOf(m, mask);
-        if (BOUNDED_DEPTH.get(m.getDeclaringClass()).contains(entry)) {
+        if (BOUNDED_DEPTH.get(m.getDeclaringClass()).containsKey(entry)) {
             // its stack depth does not grow with the input: no hand-off to a worker needed (a few µs saved)
             try {
                 return run(call, entry, top);
@@ -72,12 +72,7 @@ public final class EntryCall {
      * Per declaring class, the entries whose generated code said it has a bounded stack depth
      * ({@link Ctx#markBoundedDepth}) when it first ran on a worker: they run on the caller's thread.
      */
-    private static final ClassValue<java.util.Set<MethodHandle>> BOUNDED_DEPTH = new ClassValue<>() {
-        @Override
-        protected java.util.Set<MethodHandle> computeValue(Class<?> type) {
-            return java.util.concurrent.ConcurrentHashMap.newKeySet();
-        }
-    };
+    private static final ClassValue<java.util.Map<MethodHandle, Boolean>> BOUNDED_DEPTH = mapPerClass();
 
     /** The generator that made each cached entry: another bridge (tests install their own) starts afresh. */
     private record CachedEntry(Object generator, MethodHandle entry) {}
@@ -85,12 +80,17 @@ public final class EntryCall {
     private record EntryKey(Method method, String mask) {}
 
     /** Per declaring class, the entries already asked for: building the request key each call costs more than the gradient of a small function. */
-    private static final ClassValue<java.util.Map<EntryKey, CachedEntry>> ENTRIES = new ClassValue<>() {
-        @Override
-        protected java.util.Map<EntryKey, CachedEntry> computeValue(Class<?> type) {
-            return new java.util.concurrent.ConcurrentHashMap<>();
-        }
-    };
+    private static final ClassValue<java.util.Map<EntryKey, CachedEntry>> ENTRIES = mapPerClass();
+
+    /** A concurrent map per class, living as long as the class (generated code is defined beside it). */
+    private static <K, V> ClassValue<java.util.Map<K, V>> mapPerClass() {
+        return new ClassValue<>() {
+            @Override
+            protected java.util.Map<K, V> computeValue(Class<?> type) {
+                return new java.util.concurrent.ConcurrentHashMap<>();
+            }
+        };
+    }
 
     private static MethodHandle entryOf(Method m, String mask) {
         java.util.Map<EntryKey, CachedEntry> cache = ENTRIES.get(m.getDeclaringClass());
@@ -107,12 +107,7 @@ public final class EntryCall {
     private record Invoker(MethodHandle spread, int arity) {}
 
     /** Per declaring class: entry → its invoker (typing and spreading a handle costs microseconds). */
-    private static final ClassValue<java.util.Map<MethodHandle, Invoker>> INVOKERS = new ClassValue<>() {
-        @Override
-        protected java.util.Map<MethodHandle, Invoker> computeValue(Class<?> type) {
-            return new java.util.concurrent.ConcurrentHashMap<>();
-        }
-    };
+    private static final ClassValue<java.util.Map<MethodHandle, Invoker>> INVOKERS = mapPerClass();
 
     private static Invoker invoker(MethodHandle entry, Method m) {
         return INVOKERS.get(m.getDeclaringClass()).computeIfAbsent(entry, e -> {
@@ -163,7 +158,7 @@ public final class EntryCall {
         } finally {
             Workers.leave(outer);
         }
-        if (ctx.hasBoundedDepth()) BOUNDED_DEPTH.get(m.getDeclaringClass()).add(entry);
+        if (ctx.hasBoundedDepth()) BOUNDED_DEPTH.get(m.getDeclaringClass()).put(entry, Boolean.TRUE);
         for (int i = 0; i < types.length; i++) if (rowsPassedIn[i] != null) shadowOf[i] = rowsPassedIn[i];
         double value = m.getReturnType().isArray() ? Double.NaN : top.value();
         if (m.getReturnType().isArray()) top.arrayValue(); // checks the continuation ran
