@@ -491,8 +491,7 @@ public final class INDArrayRules {
 
     @Adjoint(of = "max")
     public static INDArray max(INDArray x, int[] dims, INDArray z, INDArray d) {
-        int[] r = dims(x, dims);
-        return Tensors.firstExtremum(x, r, true).mul(expand(d, x, r));
+        return Tensors.extremumAdjoint(x, dims(x, dims), d, true);
     }
 
     @Adjoint(of = "max")
@@ -500,8 +499,7 @@ public final class INDArrayRules {
 
     @Adjoint(of = "min")
     public static INDArray min(INDArray x, int[] dims, INDArray z, INDArray d) {
-        int[] r = dims(x, dims);
-        return Tensors.firstExtremum(x, r, false).mul(expand(d, x, r));
+        return Tensors.extremumAdjoint(x, dims(x, dims), d, false);
     }
 
     @Adjoint(of = "min")

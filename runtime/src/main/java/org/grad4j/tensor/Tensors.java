@@ -3,6 +3,8 @@ package org.grad4j.tensor;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.bp.MaxBp;
+import org.nd4j.linalg.api.ops.impl.reduce.bp.MinBp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -92,6 +94,18 @@ final class Tensors {
         INDArray spread = Arrays.equals(kept.shape(), x.shape()) ? kept
                 : Nd4j.zeros(kept.dataType(), x.shape()).addi(kept);
         return like(spread, x.dataType());
+    }
+
+    /**
+     * The adjoint of {@code max} ({@code min}) of {@code x} over {@code dims}: {@code d} at the
+     * first extremum of each reduced slice, 0 elsewhere. One fused ND4J operation
+     * ({@code reduce_max_bp}, which picks the first extremum too) for floating-point tensors.
+     */
+    static INDArray extremumAdjoint(INDArray x, int[] dims, INDArray d, boolean max) {
+        if (!x.dataType().isFPType()) return firstExtremum(x, dims, max).mul(expand(d, x, dims));
+        INDArray kept = like(d, x.dataType()).reshape(keptShape(x, dims));
+        INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
+        return Nd4j.exec(max ? new MaxBp(x, kept, out, true, dims) : new MinBp(x, kept, out, true, dims))[0];
     }
 
     /** A reduction's result (or its adjoint) reshaped to keep the reduced dimensions, so it broadcasts against {@code x}. */

@@ -2,12 +2,16 @@ package org.grad4j.tensor;
 
 import static org.grad4j.tensor.Tensors.fit;
 import static org.grad4j.tensor.Tensors.indicator;
+import static org.grad4j.tensor.Tensors.like;
 import static org.grad4j.tensor.Tensors.scale;
 
 import org.grad4j.rules.Adjoint;
 import org.grad4j.rules.RulesFor;
 import org.grad4j.rules.ZeroDerivative;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.SigmoidDerivative;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.TanhDerivative;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -40,11 +44,28 @@ public final class TransformsRules {
 
     private TransformsRules() {}
 
+    /** d (1 - y²): one fused ND4J operation ({@code tanh_bp}, from x) for floating-point tensors of x's shape. */
     @Adjoint(of = "tanh")
-    public static INDArray tanh(INDArray x, INDArray y, INDArray d) { return fit(d.mul(y.mul(y).rsubi(1.0)), x); }
+    public static INDArray tanh(INDArray x, INDArray y, INDArray d) {
+        if (fusable(x, d)) return Nd4j.exec(new TanhDerivative(x, like(d, x.dataType()), output(x)))[0];
+        return fit(d.mul(y.mul(y).rsubi(1.0)), x);
+    }
 
+    /** d y (1 - y): one fused ND4J operation ({@code sigmoid_bp}, from x) for floating-point tensors of x's shape. */
     @Adjoint(of = "sigmoid")
-    public static INDArray sigmoid(INDArray x, INDArray y, INDArray d) { return fit(d.mul(y.rsub(1.0).muli(y)), x); }
+    public static INDArray sigmoid(INDArray x, INDArray y, INDArray d) {
+        if (fusable(x, d)) return Nd4j.exec(new SigmoidDerivative(x, like(d, x.dataType()), output(x)))[0];
+        return fit(d.mul(y.rsub(1.0).muli(y)), x);
+    }
+
+    /** Whether a fused backward op applies: x floating-point, d the same shape (no broadcast to undo). */
+    private static boolean fusable(INDArray x, INDArray d) {
+        return x.dataType().isFPType() && java.util.Arrays.equals(x.shape(), d.shape());
+    }
+
+    private static INDArray output(INDArray x) {
+        return Nd4j.createUninitialized(x.dataType(), x.shape());
+    }
 
     @Adjoint(of = "relu")
     public static INDArray relu(INDArray x, INDArray y, INDArray d) { return fit(d.mul(indicator(x.gt(0), d.dataType())), x); }
