@@ -148,7 +148,7 @@ public final class Transformer {
         }
         ActivityMask mask = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length);
 
-        MethodNode body = inlined == null ? method : Inliner.inline(method, call -> inlined.get(call.owner + "." + call.name + call.desc));
+        MethodNode body = inlined == null ? method : inline(owner, method, hierarchy, inlined);
         MethodIr lifted = Lifter.lift(owner, body, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated);
         MethodIr ir = !stripMine ? lifted : LoopUnroller.unroll(lifted, new Cfg(lifted, refusal),
                 s -> s.insn() instanceof org.objectweb.asm.tree.MethodInsnNode m && !s.isNewInit()
@@ -190,6 +190,18 @@ public final class Transformer {
         } catch (TransformException e) {
             return plain;
         }
+    }
+
+    private static MethodNode inline(ClassNode owner, MethodNode method, ClassHierarchy hierarchy,
+                                     java.util.Map<String, MethodNode> inlined) {
+        // the operand stack at each call matters only for helpers with loops: compute it only then
+        boolean loops = inlined.values().stream().anyMatch(Inliner::hasLoop);
+        org.objectweb.asm.tree.analysis.Frame<?>[] frames = loops ? ClassFiles.frames(owner, method, hierarchy) : null;
+        return Inliner.inline(method, call -> inlined.get(call.owner + "." + call.name + call.desc), insn -> {
+            if (frames == null) return -1;
+            org.objectweb.asm.tree.analysis.Frame<?> f = frames[method.instructions.indexOf(insn)];
+            return f == null ? -1 : f.getStackSize();
+        });
     }
 
     /**

@@ -3,6 +3,7 @@ package org.grad4j.transformer.inline;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
@@ -41,13 +42,20 @@ public final class Inliner {
      *
      * @param bodyOf the body to inline for a call (a static method, see {@link #isInlinable}),
      *     or null to keep the call
+     * @param stackDepth the number of values on the operand stack before an instruction of
+     *     {@code method}: a body with a loop is inlined only where the call's arguments are all
+     *     there is (a loop header that carries the caller's half-built expression would hold
+     *     values no generated function can take as parameters in order)
      */
-    public static MethodNode inline(MethodNode method, Function<MethodInsnNode, MethodNode> bodyOf) {
+    public static MethodNode inline(MethodNode method, Function<MethodInsnNode, MethodNode> bodyOf,
+                                    ToIntFunction<AbstractInsnNode> stackDepth) {
         Map<MethodInsnNode, MethodNode> sites = new HashMap<>();
         for (AbstractInsnNode insn : method.instructions) {
             if (insn instanceof MethodInsnNode call && call.getOpcode() == Opcodes.INVOKESTATIC) {
                 MethodNode body = bodyOf.apply(call);
-                if (body != null) sites.put(call, body);
+                if (body == null) continue;
+                if (hasLoop(body) && stackDepth.applyAsInt(call) != Type.getArgumentTypes(call.desc).length) continue;
+                sites.put(call, body);
             }
         }
         if (sites.isEmpty()) return method;
@@ -73,23 +81,15 @@ public final class Inliner {
     }
 
     /**
-     * Whether a method's body can be inlined: static, concrete, small, no loops (a loop in the
-     * caller's expression would carry the caller's operand stack around it), and nothing the
-     * body's own analysis would treat specially (exception handlers, locks, {@code invokedynamic}
-     * sites, which are identified by the method that holds them).
+     * Whether a method's body can be inlined: static, concrete, small, and nothing the body's own
+     * analysis would treat specially (exception handlers, locks, {@code invokedynamic} sites,
+     * which are identified by the method that holds them).
      */
     public static boolean isInlinable(MethodNode m) {
         if ((m.access & (Opcodes.ACC_STATIC)) == 0) return false;
         if ((m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_SYNCHRONIZED)) != 0) return false;
         if (!m.tryCatchBlocks.isEmpty()) return false;
         int count = 0;
-        Map<LabelNode, Integer> position = new HashMap<>();
-        int index = 0;
-        for (AbstractInsnNode insn : m.instructions) {
-            if (insn instanceof LabelNode l) position.put(l, index);
-            index++;
-        }
-        index = 0;
         for (AbstractInsnNode insn : m.instructions) {
             int op = insn.getOpcode();
             if (op >= 0 && ++count > MAX_INSTRUCTIONS) return false;
@@ -100,10 +100,24 @@ public final class Inliner {
                 }
                 default -> { }
             }
-            if (insn instanceof JumpInsnNode j && position.get(j.label) <= index) return false; // a loop
-            index++;
         }
         return true;
+    }
+
+    /** Whether a body jumps backwards (javac's loops do; its forward branches never form one). */
+    public static boolean hasLoop(MethodNode m) {
+        Map<LabelNode, Integer> position = new HashMap<>();
+        int index = 0;
+        for (AbstractInsnNode insn : m.instructions) {
+            if (insn instanceof LabelNode l) position.put(l, index);
+            index++;
+        }
+        index = 0;
+        for (AbstractInsnNode insn : m.instructions) {
+            if (insn instanceof JumpInsnNode j && position.get(j.label) <= index) return true;
+            index++;
+        }
+        return false;
     }
 
     /** The body's instructions for one call site: argument stores, the body, the end label. */

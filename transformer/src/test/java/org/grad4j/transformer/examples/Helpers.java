@@ -34,7 +34,7 @@ public final class Helpers {
         return sigmoid(x) * softClip(3 * x, 1.5);
     }
 
-    /** A helper with a loop is not inlined. */
+    /** A helper with a loop: inlined only where nothing else waits on the operand stack. */
     static double sumSquares(double[] v) {
         double s = 0;
         for (int i = 0; i < v.length; i++) s += v[i] * v[i];
@@ -87,6 +87,17 @@ public final class Helpers {
     @Differentiable
     public static double chain(double x, double[] v) {
         return twoLevels(x) + sumSquares(v) * power(x, 3);
+    }
+
+    @Differentiable
+    public static double loopHelpers(double[] v, double x) {
+        double a = sumSquares(v); // the arguments are all there is on the stack: inlined
+        double b = x * sumSquares(v); // x waits below the call: stays a call
+        for (int i = 0; i < v.length; i++) {
+            double t = sumSquares(v); // inlined: a loop inside another loop
+            a += t * v[i];
+        }
+        return a * x + b;
     }
 
     @Differentiable

@@ -57,6 +57,12 @@ class InliningTest {
     }
 
     @Test
+    void helpersWithLoops() {
+        for (int n : new int[] {0, 1, 4, 9}) check(Helpers.class, "loopHelpers", vector(n), r());
+        assertEquals(1, continuations("loopHelpers", "([DD)D").size()); // only the call below x stays
+    }
+
+    @Test
     void floatHelper() {
         for (int i = 0; i < 10; i++) check(Helpers.class, "floats", (float) r());
     }
@@ -68,7 +74,8 @@ class InliningTest {
         assertEquals(List.of(), continuations("expressions", "(DD)D"));
         assertEquals(List.of(), continuations("updates", "([DDD)D"));
         // one level only: inlined twoLevels still calls sigmoid and softClip, inlined power calls
-        // power, and sumSquares (a loop) is not inlined: four calls, one continuation each
+        // power, and sumSquares (a loop, called with twoLevels' result on the stack) is not
+        // inlined: four calls, one continuation each
         assertEquals(4, continuations("chain", "(D[D)D").size());
     }
 
