@@ -161,11 +161,11 @@ public final class Transformer {
 
     /**
      * The method analysed again with its small helpers inlined (see {@link Inliner}): every call
-     * of a small static helper of the same nest (whose private members stay reachable, see
-     * HostAccess) that the method calls with differentiable arguments, other than itself. Inlining only saves frames and
-     * continuations: the refusals were checked on the method as written, with the call chains
-     * users need, and should the inlined form be refused where the written one was not, the
-     * written one is generated.
+     * with differentiable arguments of a small helper that always runs the same body (static,
+     * private or final), of the same nest (whose private members stay reachable, see HostAccess),
+     * other than the method itself. Inlining only saves frames and continuations: the refusals
+     * were checked on the method as written, with the call chains users need, and should the
+     * inlined form be refused where the written one was not, the written one is generated.
      */
     private Analysed withHelpersInlined(CallResolver calls, ClassHierarchy hierarchy, Analysed plain, String activeMask,
                                         boolean stripMine) {
@@ -174,7 +174,7 @@ public final class Transformer {
         for (Block b : ir.blocks()) {
             for (Stmt s : b.stmts()) {
                 if (!plain.activity.isActiveCall(s) || !(s.insn() instanceof MethodInsnNode call)) continue;
-                if (!(plain.activity.callee(s) instanceof Callee.Differentiated d) || d.virtual() || !d.isStatic()) continue;
+                if (!(plain.activity.callee(s) instanceof Callee.Differentiated d) || d.virtual()) continue;
                 if (!ClassFiles.nestTop(d.owner()).equals(ClassFiles.nestTop(ir.owner()))) continue;
                 if (d.owner().equals(ir.owner()) && d.name().equals(ir.name()) && d.descriptor().equals(ir.descriptor())) continue;
                 // a call the generator refuses (a helper returning Double, Object...) stays refused

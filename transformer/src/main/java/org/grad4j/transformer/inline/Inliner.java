@@ -8,6 +8,7 @@ import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.IincInsnNode;
+import org.objectweb.asm.tree.InsnNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.JumpInsnNode;
 import org.objectweb.asm.tree.LabelNode;
@@ -40,8 +41,8 @@ public final class Inliner {
      * The method with every call for which {@code bodyOf} returns a body inlined; the method
      * itself when there is none. The original is not changed.
      *
-     * @param bodyOf the body to inline for a call (a static method, see {@link #isInlinable}),
-     *     or null to keep the call
+     * @param bodyOf the body to inline for a call (one the call always reaches: static, private
+     *     or final; see {@link #isInlinable}), or null to keep the call
      * @param stackDepth the number of values on the operand stack before an instruction of
      *     {@code method}: a body with a loop is inlined only where the call's arguments are all
      *     there is (a loop header that carries the caller's half-built expression would hold
@@ -51,10 +52,11 @@ public final class Inliner {
                                     ToIntFunction<AbstractInsnNode> stackDepth) {
         Map<MethodInsnNode, MethodNode> sites = new HashMap<>();
         for (AbstractInsnNode insn : method.instructions) {
-            if (insn instanceof MethodInsnNode call && call.getOpcode() == Opcodes.INVOKESTATIC) {
+            if (insn instanceof MethodInsnNode call && call.getOpcode() != Opcodes.INVOKEINTERFACE) {
                 MethodNode body = bodyOf.apply(call);
                 if (body == null) continue;
-                if (hasLoop(body) && stackDepth.applyAsInt(call) != Type.getArgumentTypes(call.desc).length) continue;
+                int operands = Type.getArgumentTypes(call.desc).length + (call.getOpcode() == Opcodes.INVOKESTATIC ? 0 : 1);
+                if (hasLoop(body) && stackDepth.applyAsInt(call) != operands) continue;
                 sites.put(call, body);
             }
         }
@@ -81,12 +83,12 @@ public final class Inliner {
     }
 
     /**
-     * Whether a method's body can be inlined: static, concrete, small, and nothing the body's own
+     * Whether a method's body can be inlined: concrete, small, and nothing the body's own
      * analysis would treat specially (exception handlers, locks, {@code invokedynamic} sites,
-     * which are identified by the method that holds them).
+     * which are identified by the method that holds them). Whether the call reaches exactly this
+     * body (a static, private or final method) is the caller's to decide.
      */
     public static boolean isInlinable(MethodNode m) {
-        if ((m.access & (Opcodes.ACC_STATIC)) == 0) return false;
         if ((m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_SYNCHRONIZED)) != 0) return false;
         if (!m.tryCatchBlocks.isEmpty()) return false;
         int count = 0;
@@ -120,17 +122,31 @@ public final class Inliner {
         return false;
     }
 
-    /** The body's instructions for one call site: argument stores, the body, the end label. */
+    /**
+     * The body's instructions for one call site: argument stores (the receiver's after a null
+     * check, as the call would make: {@code athrow} of null throws the NullPointerException), the
+     * body, the end label.
+     */
     private static InsnList bodyAt(MethodNode body, int base) {
         InsnList out = new InsnList();
+        boolean instance = (body.access & Opcodes.ACC_STATIC) == 0;
         Type[] args = Type.getArgumentTypes(body.desc);
         int[] slot = new int[args.length];
-        int next = base;
+        int next = base + (instance ? 1 : 0);
         for (int a = 0; a < args.length; a++) {
             slot[a] = next;
             next += args[a].getSize();
         }
         for (int a = args.length - 1; a >= 0; a--) out.add(new VarInsnNode(args[a].getOpcode(Opcodes.ISTORE), slot[a]));
+        if (instance) {
+            LabelNode present = new LabelNode();
+            out.add(new InsnNode(Opcodes.DUP));
+            out.add(new JumpInsnNode(Opcodes.IFNONNULL, present));
+            out.add(new InsnNode(Opcodes.ACONST_NULL));
+            out.add(new InsnNode(Opcodes.ATHROW));
+            out.add(present);
+            out.add(new VarInsnNode(Opcodes.ASTORE, base));
+        }
         LabelNode end = new LabelNode();
         Map<LabelNode, LabelNode> labels = new HashMap<>();
         for (AbstractInsnNode insn : body.instructions) if (insn instanceof LabelNode l) labels.put(l, new LabelNode());

@@ -50,6 +50,28 @@ public final class Helpers {
         return (float) Math.log(1 + Math.exp(x));
     }
 
+    /** Instance helpers: private and final methods always run the body they name, so they are inlined too. */
+    public static final class Cell {
+        private final double scale;
+
+        public Cell(double scale) {
+            this.scale = scale;
+        }
+
+        private double act(double z) {
+            return Math.tanh(scale * z);
+        }
+
+        final double twice(double z) {
+            return act(z) + act(2 * z);
+        }
+
+        @Differentiable
+        public double apply(double x, double y) {
+            return twice(x) * act(y) + (scale > 0 ? act(x * y) : 0);
+        }
+    }
+
     static final class Nested {
         private Nested() {}
 

@@ -63,6 +63,18 @@ class InliningTest {
     }
 
     @Test
+    void privateAndFinalInstanceHelpers() throws Exception {
+        java.lang.reflect.Method apply = Helpers.Cell.class.getDeclaredMethod("apply", double.class, double.class);
+        for (double scale : new double[] {0.7, -1.3}) {
+            for (int i = 0; i < 5; i++) check(apply, new Helpers.Cell(scale), r(), r());
+        }
+        // twice, act(y) and act(x * y) are inlined; the two act calls inside twice stay calls
+        GeneratedCode code = new Transformer(ClassFileLocator.of(Helpers.class.getClassLoader()))
+                .generate(Type.getInternalName(Helpers.Cell.class), "apply", "(DD)D");
+        assertEquals(2, code.classes().stream().filter(c -> c.internalName().matches(".*\\$K\\d+")).count());
+    }
+
+    @Test
     void floatHelper() {
         for (int i = 0; i < 10; i++) check(Helpers.class, "floats", (float) r());
     }
