@@ -7,6 +7,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.grad4j.benchmarks.kernels.Mlp;
+import org.grad4j.runtime.Workers;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.profiler.OpProfiler;
@@ -23,6 +30,9 @@ import org.nd4j.linalg.profiler.ProfilerConfig;
  * # CPU time per call of all JVM threads (grad4j's worker included), median of interleaved
  * # rounds: less sensitive than wall time to other processes on a shared machine
  * OMP_NUM_THREADS=1 java ... org.grad4j.benchmarks.probes.MlpProbe cpu
+ * # the grad4j step as it is, and inside an ND4J workspace (final gradients detached): how much of
+ * # its time is fresh off-heap memory (an experiment, not how grad4j runs)
+ * OMP_NUM_THREADS=1 java ... org.grad4j.benchmarks.probes.MlpProbe workspace
  * </pre>
  */
 public final class MlpProbe {
@@ -40,9 +50,40 @@ public final class MlpProbe {
         switch (what) {
             case "ops" -> ops(ways);
             case "cpu" -> cpu(ways);
-            default -> throw new IllegalArgumentException("MlpProbe ops|cpu");
+            case "workspace" -> workspace(p);
+            default -> throw new IllegalArgumentException("MlpProbe ops|cpu|workspace");
         }
         System.exit(0);   // SameDiff and grad4j keep non-daemon threads
+    }
+
+    /**
+     * Wall time per grad4j step, alternately as is and inside a workspace. Runs on a grad4j worker,
+     * where the gradient itself then runs too (nested gradients run inline), so the workspace is
+     * the one the rules allocate in.
+     */
+    private static void workspace(Mlp.Problem p) {
+        WorkspaceConfiguration config = WorkspaceConfiguration.builder().initialSize(0)
+                .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.1)
+                .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
+                .policySpill(SpillPolicy.REALLOCATE).build();
+        Workers.shared().call(() -> {
+            for (int round = 0; round < 6; round++) {
+                boolean inWorkspace = round % 2 == 1;
+                long t = System.nanoTime();
+                for (int i = 0; i < 200; i++) {
+                    if (!inWorkspace) {
+                        p.grad4j();
+                        continue;
+                    }
+                    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(config, "probe")) {
+                        for (org.nd4j.linalg.api.ndarray.INDArray g : p.grad4j().gradients()) g.detach();
+                    }
+                }
+                System.out.printf(Locale.ROOT, "%-18s %,8.0f µs per step%n", inWorkspace ? "in a workspace" : "as is",
+                        (System.nanoTime() - t) / 1e3 / 200);
+            }
+            return null;
+        });
     }
 
     private static void ops(Map<String, Supplier<Object>> ways) {

@@ -16,6 +16,8 @@ import org.grad4j.benchmarks.kernels.Simulation;
  *     -cp benchmarks/target/grad4j-benchmarks.jar org.grad4j.benchmarks.probes.Probes depth
  * # the same effect in plain Java: deep recursion with small and with large frames (no agent)
  * java -cp benchmarks/target/grad4j-benchmarks.jar org.grad4j.benchmarks.probes.Probes recursion
+ * # Rosenbrock's gradient in CPS written by hand (no grad4j), against the primal and the fused adjoint
+ * java -cp benchmarks/target/grad4j-benchmarks.jar org.grad4j.benchmarks.probes.Probes cps
  * # the stack the GMM benchmark's gradient touches, against the stack grad4j reserves for it
  * java -Dgrad4j.workers=1 -Dgrad4j.stack=4g -javaagent:agent/target/grad4j-agent.jar \
  *     -cp benchmarks/target/grad4j-benchmarks.jar org.grad4j.benchmarks.probes.Probes stack
@@ -30,7 +32,8 @@ public final class Probes {
             case "depth" -> depth();
             case "recursion" -> recursion();
             case "stack" -> stack();
-            default -> throw new IllegalArgumentException("Probes depth|recursion|stack");
+            case "cps" -> cps();
+            default -> throw new IllegalArgumentException("Probes depth|recursion|stack|cps");
         }
     }
 
@@ -86,6 +89,33 @@ public final class Probes {
         return Long.parseLong(f[7]);
     }
 
+    /** The hand-written CPS Rosenbrock gradient (on a thread with a large stack), per element. */
+    private static void cps() {
+        onDeepThread(1L << 30, () -> {
+            System.out.println("n            primal ns/el   fused adjoint ns/el   CPS by hand ns/el   CPS / primal");
+            for (int n : new int[] {1_000, 10_000, 100_000}) {
+                double[] x = new org.grad4j.benchmarks.kernels.Rosenbrock.Problem(n).point();
+                double[] sink = new double[1];
+                double primal = best(() -> sink[0] += org.grad4j.benchmarks.kernels.Rosenbrock.value(x)) / n;
+                double fused = best(() -> sink[0] += org.grad4j.benchmarks.kernels.Rosenbrock.gradient(x)[0]) / n;
+                double cps = best(() -> sink[0] += CpsRosenbrock.gradient(x)[0]) / n;
+                System.out.printf("%,9d %15.2f %21.2f %19.2f %14.1f%s%n", n, primal, fused, cps, cps / primal,
+                        sink[0] == 42 ? " " : "");
+            }
+        });
+    }
+
+    /** Runs {@code r} on a thread with a stack of {@code bytes} and waits for it. */
+    private static void onDeepThread(long bytes, Runnable r) {
+        Thread t = new Thread(null, r, "deep", bytes);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     // ---- plain Java: the cost of a frame as the stack outgrows the caches ----
 
     static double small(int i, int n, double x, double[] a) {
@@ -107,7 +137,7 @@ public final class Probes {
     }
 
     private static void recursion() {
-        Thread t = new Thread(null, () -> {
+        onDeepThread(4L << 30, () -> {
             double[] a = new double[1024];
             System.out.println("depth      small frame ns/frame   large frame ns/frame");
             for (int n : new int[] {1_000, 10_000, 100_000, 300_000, 1_000_000}) {
@@ -116,12 +146,6 @@ public final class Probes {
                 double l = best(() -> sink[0] += large(0, n, 1, a, a, a, a, a, a, a, 1, 1, 1, 1, 1, 0, 0, 0, 0, a, a, a)) / n;
                 System.out.printf("%,9d %16.1f %22.1f%s%n", n, s, l, sink[0] == 42 ? " " : "");
             }
-        }, "deep", 4L << 30);
-        t.start();
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        });
     }
 }
