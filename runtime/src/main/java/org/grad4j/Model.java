@@ -37,7 +37,9 @@ public final class Model {
         Functions.Resolved r = Functions.resolveModel(loss, model);
         // the model is the receiver (Net::loss) or the last argument: either way it holds the parameters
         String mask = (r.input() < 0 ? "@" : "") + r.call().activityMask();
-        Outcome o = EntryCall.onWorker(r.call(), TopContinuation.scalar(1.0), mask);
+        boolean tensors = parameters.stream().map(p -> p.field().getType())
+                .anyMatch(t -> org.grad4j.runtime.Shadows.isTensor(t) || org.grad4j.runtime.Shadows.isTensorArray(t));
+        Outcome o = EntryCall.onWorker(r.call(), TopContinuation.scalar(1.0), mask, tensors);
         ParameterAdjoints adjoints = o.parameters();
         List<Object> gradients = new ArrayList<>(parameters.size());
         for (ModelParameters.Ref p : parameters) gradients.add(gradientOf(p, adjoints));

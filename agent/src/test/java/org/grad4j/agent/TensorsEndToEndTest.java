@@ -89,6 +89,36 @@ class TensorsEndToEndTest {
         }
     }
 
+    /**
+     * The reverse pass allocates in a workspace the worker reuses: gradients handed out must be
+     * copies outside it, unchanged by the gradients computed after them.
+     */
+    @Test
+    void gradientsSurviveTheGradientsAfterThem() {
+        Mlp net = new Mlp(DataType.FLOAT, 5, 7, 3);
+        INDArray y = oneHot(DataType.FLOAT, 8, 3);
+        INDArray x0 = Nd4j.randn(DataType.FLOAT, 8, 5);
+        ParameterGradients first = Model.gradient(net, m -> m.loss(x0, y));
+        java.util.Map<String, INDArray> kept = new java.util.HashMap<>();
+        for (String name : new String[] {"w1", "b1", "w2", "b2"}) {
+            INDArray g = (INDArray) first.get(name);
+            assertTrue(!g.isAttached(), name + " is not in a workspace");
+            kept.put(name, g.dup());
+        }
+        INDArray w = Nd4j.randn(DataType.DOUBLE, 3, 4);
+        INDArray xw = Nd4j.randn(DataType.DOUBLE, 2, 3);
+        INDArray g0 = TensorAD.gradient(v -> Transforms.sigmoid(xw.mmul(v)).sumNumber().doubleValue(), w);
+        INDArray g0Copy = g0.dup();
+        for (int i = 0; i < 5; i++) {
+            INDArray xi = Nd4j.randn(DataType.FLOAT, 8, 5).muli(i + 2);
+            Model.gradient(net, m -> m.loss(xi, y));
+            double scale = 3.0 + i;
+            TensorAD.gradient(v -> Transforms.sigmoid(xw.mmul(v)).mul(scale).sumNumber().doubleValue(), w);
+        }
+        for (var e : kept.entrySet()) assertEquals(e.getValue(), first.get(e.getKey()), e.getKey() + " changed");
+        assertEquals(g0Copy, g0, "the tensor gradient changed");
+    }
+
     @Test
     void tensorGradientOfALambdaMatchesFiniteDifferences() {
         INDArray w = Nd4j.randn(DataType.DOUBLE, 3, 4);

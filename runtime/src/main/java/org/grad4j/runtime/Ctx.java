@@ -22,6 +22,8 @@ public final class Ctx {
     private long stackUsed;
     private long deepest;
     private boolean boundedDepth;
+    private boolean reverseWorkspaceWanted;
+    private Object reverseWorkspace;
 
     public Ctx(long stackBudgetBytes) {
         this.stackBudget = stackBudgetBytes;
@@ -53,6 +55,23 @@ public final class Ctx {
         long used = stackUsed;
         if (used > deepest) deepest = used;
         stackUsed = used - frameBytes;
+    }
+
+    /** Asks for the reverse pass to allocate its tensors in a reused ND4J workspace (see ReverseWorkspace). */
+    void wantReverseWorkspace() {
+        reverseWorkspaceWanted = true;
+    }
+
+    /** Called when the forward pass has ended (the top continuation runs): from here on only adjoint rules run. */
+    void reverseStarts() {
+        if (reverseWorkspaceWanted && reverseWorkspace == null) {
+            reverseWorkspace = org.grad4j.tensor.ReverseWorkspace.open();
+        }
+    }
+
+    /** The workspace the reverse pass allocates in, or null. */
+    Object reverseWorkspace() {
+        return reverseWorkspace;
     }
 
     /**

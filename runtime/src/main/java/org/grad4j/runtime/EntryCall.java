@@ -55,17 +55,26 @@ public final class EntryCall {
 
     /** As {@link #onWorker(Call, TopContinuation)} with an explicit activity mask (see the transformer's ActivityMask). */
     public static Outcome onWorker(Call call, TopContinuation top, String mask) {
+        return onWorker(call, top, mask, false);
+    }
+
+    /**
+     * As {@link #onWorker(Call, TopContinuation, String)}; {@code tensorParameters}: model
+     * parameters include tensors, whose adjoints the reverse pass may then make in a workspace
+     * (as it does when the method has tensor parameters).
+     */
+    public static Outcome onWorker(Call call, TopContinuation top, String mask, boolean tensorParameters) {
         Method m = call.method();
         MethodHandle entry = entryOf(m, mask);
         if (BOUNDED_DEPTH.get(m.getDeclaringClass()).containsKey(entry)) {
             // its stack depth does not grow with the input: no hand-off to a worker needed (a few µs saved)
             try {
-                return run(call, entry, top);
+                return run(call, entry, top, tensorParameters);
             } catch (Throwable t) {
                 throw Workers.sneaky(t);
             }
         }
-        return Workers.shared().call(() -> run(call, entry, top));
+        return Workers.shared().call(() -> run(call, entry, top, tensorParameters));
     }
 
     /**
@@ -124,6 +133,11 @@ public final class EntryCall {
 
     /** Runs {@code entry} with the given top continuation (which seeds the output's adjoint). */
     public static Outcome run(Call call, MethodHandle entry, TopContinuation top) throws Throwable {
+        return run(call, entry, top, false);
+    }
+
+    private static Outcome run(Call call, MethodHandle entry, TopContinuation top, boolean tensorParameters)
+            throws Throwable {
         Method m = call.method();
         Invoker invoker = invoker(entry, m);
         Class<?>[] types = m.getParameterTypes();
@@ -152,11 +166,17 @@ public final class EntryCall {
         Ctx ctx = new Ctx(Workers.budgetHere());
         argv[next++] = top;
         argv[next] = ctx;
+        int tensorInputs = 0;
+        for (Class<?> t : types) if (Shadows.isTensor(t) || Shadows.isTensorArray(t)) tensorInputs++;
+        if (tensorParameters || tensorInputs > 0) ctx.wantReverseWorkspace();
         Ctx outer = Workers.enter(ctx);
+        boolean returned = false;
         try {
             invoker.spread().invokeExact(argv);
+            returned = true;
         } finally {
             Workers.leave(outer);
+            if (ctx.reverseWorkspace() != null) closeReverseWorkspace(ctx, shadowOf, returned);
         }
         if (ctx.hasBoundedDepth()) BOUNDED_DEPTH.get(m.getDeclaringClass()).put(entry, Boolean.TRUE);
         for (int i = 0; i < types.length; i++) if (rowsPassedIn[i] != null) shadowOf[i] = rowsPassedIn[i];
@@ -179,6 +199,22 @@ public final class EntryCall {
         }
         if (tensors) tensorGradients(types, args, call.differentiated(), shadowOf);
         return new Outcome(value, adjoints, shadowOf, ctx.parametersIfUsed());
+    }
+
+    /**
+     * Detaches what leaves the reverse pass's workspace — the tensor adjoint registers, the
+     * tensor-array shadows, the model's tensor adjoints — then closes it. Only called when the
+     * workspace was opened, i.e. with ND4J loaded.
+     */
+    private static void closeReverseWorkspace(Ctx ctx, Object[] shadowOf, boolean returned) {
+        if (returned) {
+            var detach = org.grad4j.tensor.ReverseWorkspace.DETACH;
+            for (int i = 0; i < ctx.o.length; i++) if (ctx.o[i] != null) ctx.o[i] = detach.apply(ctx.o[i]);
+            for (int i = 0; i < shadowOf.length; i++) if (shadowOf[i] instanceof Object[]) shadowOf[i] = detach.apply(shadowOf[i]);
+            ParameterAdjoints p = ctx.parametersIfUsed();
+            if (p != null) p.replaceTensors(detach);
+        }
+        org.grad4j.tensor.ReverseWorkspace.close(ctx.reverseWorkspace());
     }
 
     /** Null tensor adjoints (no path to the output) become zeros like their tensors; only called with ND4J loaded. */

@@ -55,6 +55,12 @@ public final class ParameterAdjoints {
         return a instanceof double[] cell ? (Object) cell[0] : a;
     }
 
+    /** Replaces every tensor adjoint (field adjoints, elements of tensor-array shadows) by {@code f} of it. */
+    public void replaceTensors(java.util.function.UnaryOperator<Object> f) {
+        for (Map<String, Object> m : fields.values()) m.replaceAll((field, a) -> a instanceof double[] ? a : f.apply(a));
+        shadows.replaceAll((array, shadow) -> shadow instanceof Object[] ? f.apply(shadow) : shadow);
+    }
+
     /** The shadow of an array if it was read as a parameter, else null. */
     public Object existingShadow(Object array) {
         return shadows.get(array);

@@ -38,16 +38,17 @@ public final class TopContinuation implements DoubleContinuation, FloatContinuat
         return new TopContinuation(0, null, index);
     }
 
-    private void once() {
+    private void once(Ctx ctx) {
         if (resumed) {
             throw new GradientException("grad4j internal error: generated code resumed the top continuation twice");
         }
         resumed = true;
+        ctx.reverseStarts();
     }
 
     @Override
     public double resume(double v, Ctx ctx) {
-        once();
+        once(ctx);
         value = v;
         return seed;
     }
@@ -59,7 +60,7 @@ public final class TopContinuation implements DoubleContinuation, FloatContinuat
 
     @Override
     public void resume(Object v, Object shadow, Ctx ctx) {
-        once();
+        once(ctx);
         arrayValue = v;
         int n = java.lang.reflect.Array.getLength(v);
         if (seedVector != null && seedVector.length != n) {
