@@ -14,6 +14,7 @@ import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.inline.Inliner;
 import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.lift.Lifter;
+import org.grad4j.transformer.optimize.ValueNumbering;
 import org.grad4j.transformer.read.ClassFiles;
 import org.grad4j.transformer.read.ClassHierarchy;
 import org.grad4j.transformer.split.LoopEnvironments;
@@ -26,8 +27,8 @@ import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 
 /**
- * The pipeline, written out in one place: read → lift → analyse → inline (lift and analyse again) →
- * strip-mine → split → generate.
+ * The pipeline, written out in one place: read → lift → number (local value numbering) → analyse →
+ * inline (lift and analyse again) → strip-mine → split → generate.
  * Bytes in, bytes out; no agent, no global state beyond the rule table it is given.
  */
 public final class Transformer {
@@ -149,7 +150,8 @@ public final class Transformer {
         ActivityMask mask = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length);
 
         MethodNode body = inlined == null ? method : inline(owner, method, hierarchy, inlined);
-        MethodIr lifted = Lifter.lift(owner, body, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated);
+        MethodIr lifted = ValueNumbering.apply(
+                Lifter.lift(owner, body, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated));
         MethodIr ir = !stripMine ? lifted : LoopUnroller.unroll(lifted, new Cfg(lifted, refusal),
                 s -> s.insn() instanceof org.objectweb.asm.tree.MethodInsnNode m && !s.isNewInit()
                         && calls.resolve(m) instanceof Callee.Differentiated);
