@@ -20,7 +20,6 @@ public final class Ctx {
     private ParameterAdjoints parameters;
     private final long stackBudget;
     private long stackUsed;
-    private long deepest;
     private boolean boundedDepth;
     private boolean reverseWorkspaceWanted;
     private Object reverseWorkspace;
@@ -52,9 +51,7 @@ public final class Ctx {
 
     /** Called before every normal return of a generated function. */
     public void exit(int frameBytes) {
-        long used = stackUsed;
-        if (used > deepest) deepest = used;
-        stackUsed = used - frameBytes;
+        stackUsed -= frameBytes;
     }
 
     /** Asks for the reverse pass to allocate its tensors in a reused ND4J workspace (see ReverseWorkspace). */
@@ -96,10 +93,5 @@ public final class Ctx {
     /** The current estimate of the generated frames' stack use, in bytes. */
     public long stackUsedBytes() {
         return stackUsed;
-    }
-
-    /** The largest stack estimate reached so far, in bytes. */
-    public long deepestStackBytes() {
-        return Math.max(deepest, stackUsed);
     }
 }

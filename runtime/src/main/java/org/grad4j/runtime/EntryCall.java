@@ -146,6 +146,7 @@ public final class EntryCall {
         Object[] shadowOf = new Object[types.length];
         Object[] argv = new Object[invoker.arity()];
         int next = 0;
+        boolean tensorInputs = false;
         if (!call.isStatic()) argv[next++] = call.receiver();
         for (int i = 0; i < types.length; i++) {
             argv[next++] = args[i];
@@ -155,6 +156,9 @@ public final class EntryCall {
             } else if (Shadows.isTensorArray(types[i])) {
                 shadowOf[i] = call.differentiated()[i] ? shadows.tensorShadowLike(args[i]) : null;
                 argv[next++] = shadowOf[i];
+                tensorInputs = true;
+            } else if (Shadows.isTensor(types[i])) {
+                tensorInputs = true;
             }
         }
         // The shadow of a 2-D (or deeper) array mirrors its rows; a function that replaces a row
@@ -166,9 +170,7 @@ public final class EntryCall {
         Ctx ctx = new Ctx(Workers.budgetHere());
         argv[next++] = top;
         argv[next] = ctx;
-        int tensorInputs = 0;
-        for (Class<?> t : types) if (Shadows.isTensor(t) || Shadows.isTensorArray(t)) tensorInputs++;
-        if (tensorParameters || tensorInputs > 0) ctx.wantReverseWorkspace();
+        if (tensorParameters || tensorInputs) ctx.wantReverseWorkspace();
         Ctx outer = Workers.enter(ctx);
         boolean returned = false;
         try {

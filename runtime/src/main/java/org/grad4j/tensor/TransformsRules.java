@@ -271,13 +271,14 @@ public final class TransformsRules {
     @Adjoint(of = "dot", arg = 1)
     public static INDArray dotB(INDArray a, INDArray b, INDArray y, INDArray d) { return fit(a.mul(d), b); }
 
+    /** The Euclidean distance, as {@code a.distance2(b)}. */
     @Adjoint(of = "euclideanDistance", arg = 0)
     public static INDArray euclideanDistanceA(INDArray a, INDArray b, double v, double d) {
-        return v == 0 ? Tensors.zeros(a) : fit(a.sub(b).muli(d / v), a);
+        return INDArrayRules.distance2X(a, b, v, d);
     }
 
     @Adjoint(of = "euclideanDistance", arg = 1)
     public static INDArray euclideanDistanceB(INDArray a, INDArray b, double v, double d) {
-        return v == 0 ? Tensors.zeros(b) : fit(a.sub(b).muli(-d / v), b);
+        return INDArrayRules.distance2Y(a, b, v, d);
     }
 }

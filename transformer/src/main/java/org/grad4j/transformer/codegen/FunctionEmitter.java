@@ -480,7 +480,7 @@ final class FunctionEmitter {
         int after = b.successors()[0];
         FunctionShape target = g.shapeOf(after);
         Type calleeResult = Type.getReturnType(callee.descriptor());
-        if (Jvm.continuationFor(calleeResult) == null) {
+        if (!Types.isCallResult(calleeResult)) {
             throw g.refusal.at(call.line(), "a call of " + simple(callee.owner()) + "." + callee.name()
                             + " that returns " + calleeResult.getClassName(),
                     "Differentiable methods called with differentiable arguments must return double, float, "

@@ -104,8 +104,9 @@ final class Jvm {
         else mv.visitLdcInsn(v);
     }
 
-    /** The continuation interface for a result type, or null when none exists. */
+    /** The continuation interface for a result type, or null when none exists (see {@link Types#isCallResult}). */
     static String continuationFor(Type result) {
+        if (!Types.isCallResult(result)) return null;
         if (Types.isShadowed(result)) return "org/grad4j/runtime/ArrayContinuation";
         if (Types.kind(result) == Types.Kind.TENSOR) return "org/grad4j/runtime/TensorContinuation";
         return switch (result.getSort()) {
