@@ -10,9 +10,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A gradient whose generated code has a bounded stack depth (no loop run as recursion, no
- * differentiated call left) runs on the caller's thread after its first run; any other runs on a
- * large-stack worker. Both give the same derivatives.
+ * A gradient whose generated code has a bounded stack depth (no loop run as recursion — loops
+ * without calls run as real loops on the value tape — no differentiated call left) runs on the
+ * caller's thread after its first run; any other runs on a large-stack worker. Both give the same
+ * derivatives.
  */
 class WhereGradientsRunTest {
     static volatile Thread ranOn;
@@ -41,6 +42,15 @@ class WhereGradientsRunTest {
         return s;
     }
 
+    /** A long loop calling a helper of another class (not inlined): one frame per iteration. */
+    @Differentiable
+    static double loopCallingAHelper(double[] x, int n) {
+        ranOn = Thread.currentThread();
+        double s = 0;
+        for (int i = 0; i < n; i++) s += OtherClass.cube(x[i % x.length]);
+        return s;
+    }
+
     @Differentiable
     static double recursive(double x, int n) {
         ranOn = Thread.currentThread();
@@ -63,16 +73,45 @@ class WhereGradientsRunTest {
     }
 
     @Test
-    void loopsAndRecursionRunOnAWorker() {
+    void callFreeLoopsRunOnTheCallersThreadAfterTheirFirstRun() {
         double[] x = {0.5, 1.5, -2};
         for (int i = 0; i < 3; i++) {
             double[] g = AD.gradient(WhereGradientsRunTest::withLoop, x);
-            assertNotSame(Thread.currentThread(), ranOn);
+            if (i > 0) assertSame(Thread.currentThread(), ranOn);
             for (int j = 0; j < x.length; j++) assertEquals(2 * x[j] * (j + 1), g[j], 1e-12);
+        }
+    }
+
+    @Test
+    void aBoundedHelperDoesNotMakeItsCallerBounded() {
+        double[] x = {0.5, -0.25, 0.75};
+        int n = 200_000; // far deeper than a caller's thread could hold, one frame per iteration
+        for (int i = 0; i < 3; i++) {
+            double[] g = AD.gradient(v -> loopCallingAHelper(v, n), x);
+            assertNotSame(Thread.currentThread(), ranOn);
+            for (int j = 0; j < x.length; j++) {
+                int times = n / x.length + (j < n % x.length ? 1 : 0);
+                assertEquals(3 * x[j] * x[j] * times, g[j], 1e-9 * times);
+            }
+        }
+    }
+
+    @Test
+    void recursionRunsOnAWorker() {
+        for (int i = 0; i < 3; i++) {
             double d = AD.derivative(v -> recursive(v, 3), 0.4);
             assertNotSame(Thread.currentThread(), ranOn);
             double s1 = Math.sin(0.4), s2 = Math.sin(s1);
             assertEquals(Math.cos(s2) * Math.cos(s1) * Math.cos(0.4), d, 1e-12);
         }
+    }
+}
+
+/** A helper in another class's nest: called, not inlined; its own code has no loop. */
+final class OtherClass {
+    private OtherClass() {}
+
+    static double cube(double v) {
+        return v * v * v;
     }
 }

@@ -23,6 +23,7 @@ public final class Ctx {
     private boolean boundedDepth;
     private boolean reverseWorkspaceWanted;
     private Object reverseWorkspace;
+    private ValueTape tape;
 
     public Ctx(long stackBudgetBytes) {
         this.stackBudget = stackBudgetBytes;
@@ -54,6 +55,19 @@ public final class Ctx {
         stackUsed -= frameBytes;
     }
 
+    /** The value stack of taped loops (see {@link ValueTape}), this thread's spare one from the first use on. */
+    public ValueTape tape() {
+        ValueTape t = tape;
+        if (t == null) tape = t = ValueTape.borrow();
+        return t;
+    }
+
+    /** Hands the tape back to the thread for the next gradient; the gradient has ended. */
+    void releaseTape(boolean completed) {
+        if (tape != null) tape.giveBack(completed);
+        tape = null;
+    }
+
     /** Asks for the reverse pass to allocate its tensors in a reused ND4J workspace (see ReverseWorkspace). */
     void wantReverseWorkspace() {
         reverseWorkspaceWanted = true;
@@ -73,11 +87,13 @@ public final class Ctx {
 
     /**
      * Called by the entry of generated code whose stack depth does not grow with its input (no
-     * loop runs as recursion, no differentiated call): such gradients may run on the caller's
-     * thread (see {@link EntryCall}).
+     * loop runs as recursion, no differentiated call), right after {@link #enter}: such gradients
+     * may run on the caller's thread (see {@link EntryCall}). Only the outermost entry decides —
+     * a bounded helper called from a loop says nothing of the gradient — so the mark counts only
+     * when no other generated frame is on the stack.
      */
-    public void markBoundedDepth() {
-        boundedDepth = true;
+    public void markBoundedDepth(int frameBytes) {
+        if (stackUsed == frameBytes) boundedDepth = true;
     }
 
     /** Whether the entry called {@link #markBoundedDepth}. */

@@ -178,6 +178,7 @@ public final class EntryCall {
             returned = true;
         } finally {
             Workers.leave(outer);
+            ctx.releaseTape(returned);
             if (ctx.reverseWorkspace() != null) closeReverseWorkspace(ctx, shadowOf, returned);
         }
         if (ctx.hasBoundedDepth()) BOUNDED_DEPTH.get(m.getDeclaringClass()).put(entry, Boolean.TRUE);

@@ -21,6 +21,7 @@ import org.grad4j.transformer.split.LoopEnvironments;
 import org.grad4j.transformer.split.Split;
 import org.grad4j.transformer.unroll.LoopUnroller;
 import org.grad4j.transformer.split.Splitter;
+import org.grad4j.transformer.split.TapedLoops;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodInsnNode;
@@ -99,9 +100,10 @@ public final class Transformer {
         Analysed a = withHelpersInlined(calls, hierarchy, plain, activeMask, stripMine);
         Liveness liveness = new Liveness(a.ir, a.cfg);
         Split split = Splitter.split(a.ir, a.cfg, a.activity);
-        LoopEnvironments environments = new LoopEnvironments(a.ir, a.cfg, liveness, split, a.activity);
-        return ClassGenerator.generate(a.ir, a.activity, liveness, split, environments, a.refusal, activeMask, hierarchy,
-                hasBoundedDepth(a, split));
+        TapedLoops tapes = TapedLoops.plan(a.ir, a.cfg, split, a.activity);
+        LoopEnvironments environments = new LoopEnvironments(a.ir, a.cfg, liveness, split, a.activity, tapes);
+        return ClassGenerator.generate(a.ir, a.activity, liveness, split, environments, tapes, a.refusal, activeMask,
+                hierarchy, hasBoundedDepth(a, split, tapes));
     }
 
     /**
@@ -111,8 +113,8 @@ public final class Transformer {
      * thread instead of a worker (see {@code org.grad4j.runtime.EntryCall}). Tensor code is
      * excluded: ND4J's thread-local workspaces must stay those of the workers.
      */
-    private static boolean hasBoundedDepth(Analysed a, Split split) {
-        for (Cfg.Loop loop : a.cfg.loops()) if (split.isHead(loop.header())) return false;
+    private static boolean hasBoundedDepth(Analysed a, Split split, TapedLoops tapes) {
+        for (Cfg.Loop loop : a.cfg.loops()) if (split.isHead(loop.header()) && !tapes.isTaped(loop.header())) return false;
         for (Type t : Type.getArgumentTypes(a.ir.descriptor())) if (Types.kind(t) == Types.Kind.TENSOR) return false;
         if (Types.kind(Type.getReturnType(a.ir.descriptor())) == Types.Kind.TENSOR) return false;
         for (Block b : a.ir.blocks()) {
@@ -152,9 +154,11 @@ public final class Transformer {
         MethodNode body = inlined == null ? method : inline(owner, method, hierarchy, inlined);
         MethodIr lifted = ValueNumbering.apply(
                 Lifter.lift(owner, body, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated));
-        MethodIr ir = !stripMine ? lifted : LoopUnroller.unroll(lifted, new Cfg(lifted, refusal),
+        Cfg liftedCfg = new Cfg(lifted, refusal);
+        MethodIr ir = !stripMine ? lifted : LoopUnroller.unroll(lifted, liftedCfg,
                 s -> s.insn() instanceof org.objectweb.asm.tree.MethodInsnNode m && !s.isNewInit()
-                        && calls.resolve(m) instanceof Callee.Differentiated);
+                        && calls.resolve(m) instanceof Callee.Differentiated,
+                header -> TapedLoops.mayTape(lifted, liftedCfg, header));
         Cfg cfg = new Cfg(ir, refusal);
         Activity activity = new Activity(ir, cfg, mask.parameters(), mask.receiverHolds(), calls, refusal);
         activity.checkSupported();

@@ -9,6 +9,7 @@ import org.grad4j.transformer.analysis.Liveness;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.read.ClassHierarchy;
 import org.grad4j.transformer.split.LoopEnvironments;
+import org.grad4j.transformer.split.TapedLoops;
 import org.grad4j.transformer.split.Region;
 import org.grad4j.transformer.split.Split;
 import org.objectweb.asm.ClassWriter;
@@ -29,10 +30,10 @@ public final class ClassGenerator {
 
     /** @param boundedDepth the code's stack depth does not grow with its input: its entry tells the runtime so */
     public static GeneratedCode generate(MethodIr ir, Activity activity, Liveness liveness, Split split,
-                                         LoopEnvironments environments, Refusal refusal, String mask, ClassHierarchy hierarchy,
+                                         LoopEnvironments environments, TapedLoops tapes, Refusal refusal, String mask, ClassHierarchy hierarchy,
                                          boolean boundedDepth) {
         String className = className(ir, mask);
-        Generation g = new Generation(ir, activity, liveness, split, environments, refusal, className, mask, boundedDepth);
+        Generation g = new Generation(ir, activity, liveness, split, environments, tapes, refusal, className, mask, boundedDepth);
         ClassWriter cw = new HierarchyClassWriter(hierarchy);
         cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC,
                 className, null, "java/lang/Object", null);

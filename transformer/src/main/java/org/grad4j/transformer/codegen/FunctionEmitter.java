@@ -14,6 +14,7 @@ import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.ir.Value;
 import org.grad4j.transformer.split.LoopEnvironments;
 import org.grad4j.transformer.split.Region;
+import org.grad4j.transformer.split.TapedLoops;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
@@ -44,6 +45,9 @@ final class FunctionEmitter {
     private final int k;
     private final int ctx;
     private int frameCost;
+    /** Non-null when this function is a taped loop nest: real loops whose blocks push their values to the tape. */
+    private final TapedLoops.Tape taped;
+    private TapeEmitter tape;
 
     FunctionEmitter(Generation g, Region region, FunctionShape shape, ClassVisitor cv) {
         int slots = (org.objectweb.asm.Type.getArgumentsAndReturnSizes(shape.descriptor()) >> 2) - 1;
@@ -62,6 +66,7 @@ final class FunctionEmitter {
         this.locals = new FunctionLocals(ctx + 1);
         this.stmts = new StatementEmitter(mv, locals, g.activity, g.hostAccess, ctx);
         for (int b : region.blocks()) labels.put(b, new Label());
+        this.taped = region.stub() || shape == g.entryShape ? null : g.tapes.of(region.head());
     }
 
     void emit() {
@@ -75,7 +80,8 @@ final class FunctionEmitter {
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "enter", "(I)V", false);
         if (shape == g.entryShape && g.boundedDepth) {
             mv.visitVarInsn(Opcodes.ALOAD, ctx);
-            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "markBoundedDepth", "()V", false);
+            Jvm.pushInt(mv, frameCost);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "markBoundedDepth", "(I)V", false);
         }
         for (int[] z : locals.zeroed()) {
             Type t = Types.ofLocalSort(z[1]);
@@ -95,6 +101,7 @@ final class FunctionEmitter {
                 mv.visitVarInsn(Opcodes.ASTORE, locals.slotShadow(shape.slots()[i]));
             }
         }
+        if (tape != null) tape.start();
         if (region.stub()) {
             exitTo(null, region.head());
         } else {
@@ -160,7 +167,7 @@ final class FunctionEmitter {
             }
             for (Stmt s : block.stmts()) if (s.result() != null) planValue(s.result(), reverseRead.contains(s.result()));
             block.exitValues().forEach(this::planSlot);
-            if (g.split.needsReverse(b)) locals.flagBit(b);
+            if (g.split.needsReverse(b) && taped == null) locals.flagBit(b); // a taped nest records blocks on the tape
             Stmt last = block.lastStmt();
             if (last != null && g.activity.isActiveCall(last)) locals.continuation(b);
             for (int succ : block.successors()) {
@@ -168,6 +175,7 @@ final class FunctionEmitter {
             }
         }
         if (region.stub()) planPassThrough(null, g.shapeOf(region.head()));
+        if (taped != null) tape = new TapeEmitter(mv, locals, taped, ctx);
     }
 
     private void planPassThrough(Block from, FunctionShape target) {
@@ -212,7 +220,7 @@ final class FunctionEmitter {
     private void emitBlock(Block b) {
         mv.visitLabel(labels.get(b.index()));
         if (b.firstLine() > 0) mv.visitLineNumber(b.firstLine(), labels.get(b.index()));
-        if (g.split.needsReverse(b.index())) {
+        if (g.split.needsReverse(b.index()) && tape == null) {
             int bit = locals.flagBit(b.index());
             mv.visitVarInsn(Opcodes.ILOAD, locals.flagWord(bit));
             Jvm.pushInt(mv, 1 << (bit % 32));
@@ -242,6 +250,7 @@ final class FunctionEmitter {
             }
             stmts.forward(s);
         }
+        if (tape != null && g.split.needsReverse(b.index())) tape.pushBlock(b.index());
         if (endsInCall) {
             callExit(b, last);
         } else {
@@ -286,9 +295,13 @@ final class FunctionEmitter {
         }
     }
 
-    /** Control passes from {@code b} to {@code succ}: inside the region a jump, else a call. */
+    /**
+     * Control passes from {@code b} to {@code succ}: inside the region a jump, else a call. In a
+     * taped nest the back edge to its header is a jump too.
+     */
     private void edge(Block b, int succ) {
-        if (g.split.isHead(succ)) {
+        boolean backEdge = tape != null && succ == region.head();
+        if (g.split.isHead(succ) && !backEdge) {
             exitTo(b, succ);
             return;
         }
@@ -359,7 +372,9 @@ final class FunctionEmitter {
         pushArguments(b, target, -1);
         mv.visitVarInsn(Opcodes.ALOAD, k);
         mv.visitVarInsn(Opcodes.ALOAD, ctx);
+        if (tape != null) tape.beforeExit();
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, g.className, target.name(), target.descriptor(), false);
+        if (tape != null) tape.afterExit();
         zeroSlotAdjoints();
         for (int i = 0; i < target.slots().length; i++) {
             int s = target.slots()[i];
@@ -549,7 +564,12 @@ final class FunctionEmitter {
 
     private void emitReverse() {
         mv.visitLabel(reverse);
-        List<Integer> blocks = region.blocks();
+        if (tape != null) {
+            Label done = new Label();
+            tape.reverseLoop(done, b -> reverseBlock(g.ir.block(b)));
+            mv.visitLabel(done);
+        }
+        List<Integer> blocks = tape != null ? List.of() : region.blocks();
         for (int i = blocks.size() - 1; i >= 0; i--) {
             int b = blocks.get(i);
             if (!g.split.needsReverse(b)) continue;

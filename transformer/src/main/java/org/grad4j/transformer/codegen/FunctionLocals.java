@@ -131,6 +131,16 @@ final class FunctionLocals {
         return flagWords.get(bit / 32);
     }
 
+    /** The locals of the per-block flags, one per 32 blocks. */
+    List<Integer> flagWords() {
+        return flagWords;
+    }
+
+    /** A local the emitter assigns at the function's start, before any branch (a taped loop's tape state). */
+    int scratch(Type t) {
+        return allocateUnzeroed(t);
+    }
+
     private final Map<Long, Integer> environment = new HashMap<>();
 
     /** A loop environment built at an edge from {@code block} (-1: the entry stub) into the loop's header. */

@@ -9,6 +9,7 @@ import org.grad4j.transformer.analysis.Activity;
 import org.grad4j.transformer.analysis.Liveness;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.split.LoopEnvironments;
+import org.grad4j.transformer.split.TapedLoops;
 import org.grad4j.transformer.split.Region;
 import org.grad4j.transformer.split.Split;
 import org.objectweb.asm.Type;
@@ -30,12 +31,14 @@ final class Generation {
     private final Map<Integer, FunctionShape> shapes = new HashMap<>();
     final FunctionShape entryShape;
     final LoopEnvironments environments;
+    final TapedLoops tapes;
     /** The stack depth does not grow with the input (no loop as recursion, no differentiated call). */
     final boolean boundedDepth;
 
     Generation(MethodIr ir, Activity activity, Liveness liveness, Split split, LoopEnvironments environments,
-               Refusal refusal, String className, String mask, boolean boundedDepth) {
+               TapedLoops tapes, Refusal refusal, String className, String mask, boolean boundedDepth) {
         this.ir = ir;
+        this.tapes = tapes;
         this.boundedDepth = boundedDepth;
         this.activity = activity;
         this.liveness = liveness;

@@ -42,7 +42,7 @@ public final class LoopEnvironments {
 
     private final List<LoopEnv> envs = new ArrayList<>(); // outer before inner
 
-    public LoopEnvironments(MethodIr ir, Cfg cfg, Liveness liveness, Split split, Activity activity) {
+    public LoopEnvironments(MethodIr ir, Cfg cfg, Liveness liveness, Split split, Activity activity, TapedLoops tapes) {
         BitSet afterCalls = new BitSet();
         for (Block b : ir.blocks()) {
             Stmt last = b.lastStmt();
@@ -52,7 +52,8 @@ public final class LoopEnvironments {
         List<BitSet> bodies = new ArrayList<>();
         for (Cfg.Loop loop : cfg.loops()) {
             int h = loop.header();
-            if (!split.isHead(h) || h == 0 || afterCalls.get(h) || ir.block(h).slotCount() > ir.maxLocals()) continue;
+            // a taped loop is one function, entered once: its invariants are parameters once, no object needed
+            if (!split.isHead(h) || tapes.isTaped(h) || h == 0 || afterCalls.get(h) || ir.block(h).slotCount() > ir.maxLocals()) continue;
             int at = -1;
             for (int i = 0; i < candidates.size(); i++) if (candidates.get(i)[0] == h) at = i;
             if (at < 0) {

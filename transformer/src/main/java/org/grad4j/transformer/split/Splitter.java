@@ -15,7 +15,7 @@ import org.grad4j.transformer.ir.Value;
  * Chooses where generated functions start (DESIGN §4.4): the method entry, the block after every
  * differentiated call, the header and the exit targets of every loop whose body needs reverse
  * code, and every block reached from two functions' regions (to a fixpoint). Loops that need no reverse code stay
- * real loops inside their region.
+ * real loops inside their region, and so do taped loop nests ({@link TapedLoops}): one function each, no heads inside.
  */
 public final class Splitter {
     private final MethodIr ir;
@@ -45,12 +45,23 @@ public final class Splitter {
                 heads.set(ir.block(b).successors()[0]);
             }
         }
+        BitSet taped = TapedLoops.nests(ir, cfg, activity, needsReverse, MAX_REGION_STATEMENTS);
+        BitSet insideTaped = new BitSet(); // blocks of taped nests other than their headers: no heads there
         for (Cfg.Loop loop : cfg.loops()) {
-            if (!loop.body().intersects(needsReverse)) continue;
+            if (taped.get(loop.header())) insideTaped.or(loop.body());
+        }
+        insideTaped.andNot(taped);
+        for (Cfg.Loop loop : cfg.loops()) {
+            if (!loop.body().intersects(needsReverse) || insideTaped.get(loop.header())) continue;
             heads.set(loop.header());
             // the code after the loop gets a function of its own, so that it does not sit in
-            // (and enlarge) every iteration's frame
+            // (and enlarge) every iteration's frame; a taped nest's exits are those of all its
+            // loops together (a loop with several back edges is several natural loops)
             BitSet body = loop.body();
+            if (taped.get(loop.header())) {
+                body = new BitSet();
+                for (Cfg.Loop same : cfg.loops()) if (same.header() == loop.header()) body.or(same.body());
+            }
             for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
                 for (int s : ir.block(b).successors()) if (!body.get(s)) heads.set(s);
             }
@@ -77,7 +88,7 @@ public final class Splitter {
             if (!grew) break;
         }
         if (entryStub) regions.add(0, new Region(0, List.of(), true));
-        return new Split(regions, (BitSet) heads.clone(), (BitSet) needsReverse.clone());
+        return new Split(regions, (BitSet) heads.clone(), (BitSet) needsReverse.clone(), taped);
     }
 
     /**

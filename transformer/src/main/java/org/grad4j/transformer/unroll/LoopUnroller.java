@@ -38,13 +38,14 @@ public final class LoopUnroller {
     /**
      * @param hasCall calls that end a function (differentiated calls): loops containing one are
      *     left alone, since their bodies already span several functions
+     * @param runsAsLoop headers of loops that will run as real loops (taped), which need no copies
      */
-    public static MethodIr unroll(MethodIr ir, Cfg cfg, Predicate<Stmt> hasCall) {
+    public static MethodIr unroll(MethodIr ir, Cfg cfg, Predicate<Stmt> hasCall, java.util.function.IntPredicate runsAsLoop) {
         List<Block> blocks = new ArrayList<>(ir.blocks());
         int[] nextTemp = {maxTemp(ir) + 1};
         List<Cfg.Loop> loops = cfg.loops();
         for (Cfg.Loop loop : loops) {
-            if (!isCandidate(loop, loops, ir, hasCall)) continue;
+            if (runsAsLoop.test(loop.header()) || !isCandidate(loop, loops, ir, hasCall)) continue;
             int statements = 0;
             for (int b = loop.body().nextSetBit(0); b >= 0; b = loop.body().nextSetBit(b + 1)) statements += ir.block(b).stmts().size();
             int factor = Math.max(1, Math.min(statements <= 10 ? 8 : 4, MAX_COPIED_STATEMENTS / Math.max(1, statements)));

@@ -1,0 +1,227 @@
+package org.grad4j.transformer.codegen;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.IntConsumer;
+import org.grad4j.transformer.ir.Value;
+import org.grad4j.transformer.split.TapedLoops;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+
+/**
+ * The tape code of a taped loop nest's function (see {@link TapedLoops}): each block that needs
+ * reverse code pushes, when it has run, the values its reverse reads and then its number onto
+ * the thread's {@code ValueTape}; after the rest of the program returns, the reverse loop pops a
+ * block number, pops that block's values back into the same locals, runs the block's reverse
+ * code, and goes on until the tape is back where this function found it.
+ *
+ * <p>The tape's arrays and tops live in locals while the nest runs; the tops are written back
+ * before the call of the rest of the program (which pushes above them) and the arrays read again
+ * after it (it may have grown them). A value pushed is never read again before its pop, so none
+ * is live around a loop: C2 keeps nothing in registers or spill slots for it.
+ */
+final class TapeEmitter {
+    private static final String TAPE = "org/grad4j/runtime/ValueTape";
+
+    /** One of the tape's three stacks and the locals that mirror its array and top. */
+    private record Stack(String field, String grow, Type array, int arrayLocal, int topLocal, int store, int load) {}
+
+    /** A local to push and pop, and the cast a reference needs when it comes back (null: none). */
+    private record Saved(int local, Type cast) {}
+
+    private final MethodVisitor mv;
+    private final int ctx;
+    private final int tapeLocal;
+    private final int markLocal;
+    private final int idLocal;
+    private final Stack doubles, ints, objects;
+    private final Map<Integer, List<Saved>[]> saved = new TreeMap<>(); // block → saved per stack (d, i, o)
+    private final Map<Integer, List<Boolean>> floats = new TreeMap<>();
+
+    @SuppressWarnings("unchecked")
+    TapeEmitter(MethodVisitor mv, FunctionLocals locals, TapedLoops.Tape tape, int ctxLocal) {
+        this.mv = mv;
+        this.ctx = ctxLocal;
+        this.tapeLocal = locals.scratch(Type.getObjectType(TAPE));
+        this.markLocal = locals.scratch(Type.INT_TYPE);
+        this.idLocal = locals.scratch(Type.INT_TYPE);
+        this.doubles = stack(locals, "d", "[D", Opcodes.DASTORE, Opcodes.DALOAD);
+        this.ints = stack(locals, "i", "[I", Opcodes.IASTORE, Opcodes.IALOAD);
+        this.objects = stack(locals, "o", "[Ljava/lang/Object;", Opcodes.AASTORE, Opcodes.AALOAD);
+        tape.blocks().forEach((b, t) -> {
+            List<Saved> d = new ArrayList<>(), i = new ArrayList<>(), o = new ArrayList<>();
+            List<Boolean> isFloat = new ArrayList<>();
+            for (Value v : t.doubles()) {
+                d.add(new Saved(locals.value(v), null));
+                isFloat.add(v.type().getSort() == Type.FLOAT);
+            }
+            for (Value v : t.ints()) i.add(new Saved(locals.value(v), null));
+            for (Value v : t.objects()) o.add(new Saved(locals.value(v), v.type()));
+            for (Value v : t.shadows()) if (locals.hasShadow(v)) o.add(new Saved(locals.shadow(v), null));
+            saved.put(b, new List[] {d, i, o});
+            floats.put(b, isFloat);
+        });
+    }
+
+    private static Stack stack(FunctionLocals locals, String field, String array, int store, int load) {
+        return new Stack(field, "grow" + field.toUpperCase(), Type.getType(array), locals.scratch(Type.getType(array)),
+                locals.scratch(Type.INT_TYPE), store, load);
+    }
+
+    private List<Stack> stacks() {
+        return List.of(doubles, ints, objects);
+    }
+
+    /** At the function's start: the thread's tape, its arrays and tops into locals; where the block trace starts. */
+    void start() {
+        mv.visitVarInsn(Opcodes.ALOAD, ctx);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "tape", "()L" + TAPE + ";", false);
+        mv.visitVarInsn(Opcodes.ASTORE, tapeLocal);
+        for (Stack s : stacks()) {
+            readArray(s);
+            mv.visitVarInsn(Opcodes.ALOAD, tapeLocal);
+            mv.visitFieldInsn(Opcodes.GETFIELD, TAPE, s.field() + "Top", "I");
+            mv.visitVarInsn(Opcodes.ISTORE, s.topLocal());
+        }
+        mv.visitVarInsn(Opcodes.ILOAD, ints.topLocal());
+        mv.visitVarInsn(Opcodes.ISTORE, markLocal);
+    }
+
+    private void readArray(Stack s) {
+        mv.visitVarInsn(Opcodes.ALOAD, tapeLocal);
+        mv.visitFieldInsn(Opcodes.GETFIELD, TAPE, s.field(), s.array().getDescriptor());
+        mv.visitVarInsn(Opcodes.ASTORE, s.arrayLocal());
+    }
+
+    /** At the end of a block that needs reverse code: its values, then its number. */
+    void pushBlock(int block) {
+        List<Saved>[] s = saved.get(block);
+        List<Boolean> isFloat = floats.get(block);
+        push(doubles, s[0].size(), k -> {
+            boolean f = isFloat.get(k);
+            mv.visitVarInsn(f ? Opcodes.FLOAD : Opcodes.DLOAD, s[0].get(k).local());
+            if (f) mv.visitInsn(Opcodes.F2D);
+        });
+        push(ints, s[1].size() + 1, k -> {
+            if (k < s[1].size()) mv.visitVarInsn(Opcodes.ILOAD, s[1].get(k).local());
+            else Jvm.pushInt(mv, block);
+        });
+        push(objects, s[2].size(), k -> mv.visitVarInsn(Opcodes.ALOAD, s[2].get(k).local()));
+    }
+
+    private void push(Stack s, int n, IntConsumer pushValue) {
+        if (n == 0) return;
+        Label fits = new Label();
+        mv.visitVarInsn(Opcodes.ILOAD, s.topLocal());
+        Jvm.pushInt(mv, n);
+        mv.visitInsn(Opcodes.IADD);
+        mv.visitVarInsn(Opcodes.ALOAD, s.arrayLocal());
+        mv.visitInsn(Opcodes.ARRAYLENGTH);
+        mv.visitJumpInsn(Opcodes.IF_ICMPLE, fits);
+        mv.visitVarInsn(Opcodes.ALOAD, tapeLocal);
+        mv.visitVarInsn(Opcodes.ILOAD, s.topLocal());
+        Jvm.pushInt(mv, n);
+        mv.visitInsn(Opcodes.IADD);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, TAPE, s.grow(), "(I)" + s.array().getDescriptor(), false);
+        mv.visitVarInsn(Opcodes.ASTORE, s.arrayLocal());
+        mv.visitLabel(fits);
+        for (int k = 0; k < n; k++) {
+            element(s, k);
+            pushValue.accept(k);
+            mv.visitInsn(s.store());
+        }
+        mv.visitIincInsn(s.topLocal(), n);
+    }
+
+    /** Pushes the stack's array and the index of its {@code k}-th entry above the top. */
+    private void element(Stack s, int k) {
+        mv.visitVarInsn(Opcodes.ALOAD, s.arrayLocal());
+        mv.visitVarInsn(Opcodes.ILOAD, s.topLocal());
+        if (k > 0) {
+            Jvm.pushInt(mv, k);
+            mv.visitInsn(Opcodes.IADD);
+        }
+    }
+
+    /** Before the call of the rest of the program: it pushes above this nest's values. */
+    void beforeExit() {
+        for (Stack s : stacks()) {
+            mv.visitVarInsn(Opcodes.ALOAD, tapeLocal);
+            mv.visitVarInsn(Opcodes.ILOAD, s.topLocal());
+            mv.visitFieldInsn(Opcodes.PUTFIELD, TAPE, s.field() + "Top", "I");
+        }
+    }
+
+    /** After it returned: the arrays it may have grown. */
+    void afterExit() {
+        for (Stack s : stacks()) readArray(s);
+    }
+
+    /**
+     * The reverse loop: while blocks remain above the mark, pop one's number and values and run
+     * {@code reverseBlock} for it; then on to {@code done}.
+     */
+    void reverseLoop(Label done, IntConsumer reverseBlock) {
+        Label loop = new Label();
+        mv.visitLabel(loop);
+        mv.visitVarInsn(Opcodes.ILOAD, ints.topLocal());
+        mv.visitVarInsn(Opcodes.ILOAD, markLocal);
+        mv.visitJumpInsn(Opcodes.IF_ICMPLE, done);
+        mv.visitIincInsn(ints.topLocal(), -1);
+        mv.visitVarInsn(Opcodes.ALOAD, ints.arrayLocal());
+        mv.visitVarInsn(Opcodes.ILOAD, ints.topLocal());
+        mv.visitInsn(Opcodes.IALOAD);
+        mv.visitVarInsn(Opcodes.ISTORE, idLocal);
+        int[] keys = saved.keySet().stream().mapToInt(Integer::intValue).toArray();
+        Label[] cases = new Label[keys.length];
+        for (int k = 0; k < keys.length; k++) cases[k] = new Label();
+        mv.visitVarInsn(Opcodes.ILOAD, idLocal);
+        mv.visitLookupSwitchInsn(loop, keys, cases); // every number pushed has a case
+        for (int k = 0; k < keys.length; k++) {
+            mv.visitLabel(cases[k]);
+            pop(keys[k]);
+            reverseBlock.accept(keys[k]);
+            mv.visitJumpInsn(Opcodes.GOTO, loop);
+        }
+    }
+
+    private void pop(int block) {
+        List<Saved>[] s = saved.get(block);
+        List<Boolean> isFloat = floats.get(block);
+        pop(doubles, s[0], k -> {
+            boolean f = isFloat.get(k);
+            if (f) mv.visitInsn(Opcodes.D2F);
+            mv.visitVarInsn(f ? Opcodes.FSTORE : Opcodes.DSTORE, s[0].get(k).local());
+        });
+        pop(ints, s[1], k -> mv.visitVarInsn(Opcodes.ISTORE, s[1].get(k).local()));
+        pop(objects, s[2], k -> {
+            Type cast = s[2].get(k).cast();
+            if (cast != null) mv.visitTypeInsn(Opcodes.CHECKCAST, cast.getInternalName());
+            mv.visitVarInsn(Opcodes.ASTORE, s[2].get(k).local());
+        });
+    }
+
+    private void pop(Stack s, List<Saved> values, IntConsumer storeValue) {
+        int n = values.size();
+        if (n == 0) return;
+        mv.visitIincInsn(s.topLocal(), -n);
+        for (int k = 0; k < n; k++) {
+            element(s, k);
+            if (s == objects) { // read, then clear: the tape must not keep arrays alive
+                mv.visitInsn(Opcodes.DUP2);
+                mv.visitInsn(s.load());
+                mv.visitInsn(Opcodes.DUP_X2);
+                mv.visitInsn(Opcodes.POP);
+                mv.visitInsn(Opcodes.ACONST_NULL);
+                mv.visitInsn(Opcodes.AASTORE);
+            } else {
+                mv.visitInsn(s.load());
+            }
+            storeValue.accept(k);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package org.grad4j.transformer.examples;
+
+import org.grad4j.Differentiable;
+
+/** Loops of many shapes, the subjects of taped loops (innermost loops without calls run as real loops). */
+public final class Loops {
+    private Loops() {}
+
+    @Differentiable
+    public static double rosenbrock(double[] x) {
+        double s = 0;
+        for (int i = 0; i + 1 < x.length; i++) {
+            double a = x[i + 1] - x[i] * x[i];
+            double b = 1 - x[i];
+            s += 100 * a * a + b * b;
+        }
+        return s;
+    }
+
+    /** A triangle: the inner loop's bounds depend on the outer's counter, an index carried across both. */
+    @Differentiable
+    public static double triangle(double[] p, double[] x) {
+        int d = x.length;
+        double[] q = new double[d];
+        int l = 0;
+        for (int i = 0; i < d; i++) {
+            for (int j = i + 1; j < d; j++) {
+                q[j] += p[l] * x[i];
+                l++;
+            }
+        }
+        double s = 0;
+        for (int i = 0; i < d; i++) s += q[i] * q[i];
+        return s;
+    }
+
+    /** Branches inside the body, a division, a library call, and a running maximum. */
+    @Differentiable
+    public static double branchy(double[] x, double c) {
+        double s = 0, max = x[0];
+        for (int i = 0; i < x.length; i++) {
+            double v = x[i];
+            if (v > max) max = v;
+            if (i % 3 == 0) s += Math.sin(v) / (1 + v * v);
+            else if (v < 0) s -= c * v;
+            else s += Math.exp(-v) * c;
+        }
+        return s + max;
+    }
+
+    /** A break out of the middle of the body, and a second exit. */
+    @Differentiable
+    public static double early(double[] x, double limit) {
+        double s = 0;
+        int i = 0;
+        while (i < x.length) {
+            s += x[i] * x[i];
+            if (s > limit) break;
+            i++;
+        }
+        return s * limit;
+    }
+
+    /** A loop carrying several scalars, one of them only through the exit. */
+    @Differentiable
+    public static double recurrence(double a, double b, int n) {
+        double u = a, v = b, w = 0;
+        for (int k = 0; k < n; k++) {
+            double t = u * v - 0.1 * w;
+            w = v;
+            v = u;
+            u = Math.tanh(t);
+        }
+        return u + 2 * v + 3 * w;
+    }
+
+    /** An array overwritten in place, element by element, reading its own old values. */
+    @Differentiable
+    public static double smooth(double[] x, int passes) {
+        for (int p = 0; p < passes; p++) {
+            for (int i = 1; i < x.length; i++) x[i] = 0.5 * (x[i] + x[i - 1] * x[i - 1]);
+        }
+        double s = 0;
+        for (double v : x) s += v;
+        return s;
+    }
+
+    /** Rows of a matrix: the row (and its shadow) changes from iteration to iteration. */
+    @Differentiable
+    public static double rows(double[][] m, double[] w) {
+        double s = 0;
+        for (int i = 0; i < m.length; i++) {
+            double[] row = m[i];
+            double t = 0;
+            for (int j = 0; j < row.length; j++) t += row[j] * w[j];
+            s += t * t;
+        }
+        return s;
+    }
+
+    /** Floats, a float array and conversions. */
+    @Differentiable
+    public static float floats(float[] x, float c) {
+        float s = 0;
+        for (int i = 0; i < x.length; i++) s += x[i] * x[i] * c - (float) Math.cos(x[i]);
+        return s;
+    }
+
+    /** A loop that runs zero times on some inputs, a loop with a continue, and remainders. */
+    @Differentiable
+    public static double skipping(double[] x, int from) {
+        double s = 1;
+        for (int i = from; i < x.length; i++) {
+            if (x[i] < -0.5) continue;
+            s = s * 0.9 + x[i] % 0.7;
+        }
+        return s;
+    }
+
+    /** A loop that allocates an array per iteration and reads it back. */
+    @Differentiable
+    public static double fresh(double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            double[] pair = new double[2];
+            pair[0] = x[i];
+            pair[1] = x[i] * x[i];
+            s += pair[0] * pair[1];
+        }
+        return s;
+    }
+
+    /** The Gaussian-mixture objective's main loops (ADBench's layout, as the benchmarks write it). */
+    @Differentiable
+    public static double mixture(double[] p, double[] x, int d, int k) {
+        int n = x.length / d;
+        int icfSize = d * (d + 1) / 2;
+        int meansAt = k;
+        int icfAt = k + k * d;
+        double[] sumQs = new double[k];
+        double[] qdiags = new double[k * d];
+        for (int ik = 0; ik < k; ik++) {
+            double s = 0;
+            for (int id = 0; id < d; id++) {
+                double q = p[icfAt + ik * icfSize + id];
+                s += q;
+                qdiags[ik * d + id] = Math.exp(q);
+            }
+            sumQs[ik] = s;
+        }
+        double[] xc = new double[d];
+        double[] qxc = new double[d];
+        double[] mainTerm = new double[k];
+        double slse = 0;
+        for (int ix = 0; ix < n; ix++) {
+            for (int ik = 0; ik < k; ik++) {
+                for (int id = 0; id < d; id++) xc[id] = x[ix * d + id] - p[meansAt + ik * d + id];
+                for (int id = 0; id < d; id++) qxc[id] = qdiags[ik * d + id] * xc[id];
+                int l = icfAt + ik * icfSize + d;
+                for (int i = 0; i < d; i++) {
+                    for (int j = i + 1; j < d; j++) {
+                        qxc[j] += p[l] * xc[i];
+                        l++;
+                    }
+                }
+                double sq = 0;
+                for (int id = 0; id < d; id++) sq += qxc[id] * qxc[id];
+                mainTerm[ik] = p[ik] + sumQs[ik] - 0.5 * sq;
+            }
+            slse += logsumexp(mainTerm);
+        }
+        return slse;
+    }
+
+    @Differentiable
+    static double logsumexp(double[] v) {
+        double max = v[0];
+        for (int i = 1; i < v.length; i++) if (v[i] > max) max = v[i];
+        double s = 0;
+        for (int i = 0; i < v.length; i++) s += Math.exp(v[i] - max);
+        return Math.log(s) + max;
+    }
+}

@@ -1,0 +1,122 @@
+package org.grad4j.transformer.examples;
+
+import static org.grad4j.transformer.testing.GradientCheck.check;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Random;
+import org.grad4j.transformer.ClassFileLocator;
+import org.grad4j.transformer.GeneratedCode;
+import org.grad4j.transformer.Transformer;
+import org.grad4j.transformer.testing.Harness;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+
+/**
+ * Loop nests without calls run as real loops whose blocks keep their values on the value tape:
+ * gradients against finite differences at random points, for loops of many shapes, and the
+ * generated code has no function that reaches itself (no loop became recursion).
+ */
+class TapedLoopsTest {
+    @BeforeAll
+    static void bridge() {
+        Harness.install();
+    }
+
+    private final Random random = new Random(7);
+
+    private double[] randomArray(int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = random.nextDouble() * 2 - 1;
+        return x;
+    }
+
+    @Test
+    void gradientsOfTapedLoopsMatchFiniteDifferences() {
+        for (int trial = 0; trial < 4; trial++) {
+            int n = 1 + random.nextInt(12);
+            check(Loops.class, "rosenbrock", randomArray(n));
+            check(Loops.class, "triangle", randomArray(n * (n - 1) / 2), randomArray(n));
+            check(Loops.class, "branchy", randomArray(n), random.nextDouble() + 0.5);
+            check(Loops.class, "early", randomArray(n), 0.2 + random.nextDouble() * n / 3);
+            check(Loops.class, "recurrence", random.nextDouble(), random.nextDouble(), random.nextInt(9));
+            check(Loops.class, "smooth", randomArray(n), random.nextInt(4));
+            check(Loops.class, "rows", new double[][] {randomArray(n), randomArray(n), randomArray(n)}, randomArray(n));
+            check(Loops.class, "skipping", randomArray(n), random.nextInt(n + 2));
+            check(Loops.class, "fresh", randomArray(n));
+            int d = 1 + random.nextInt(4), k = 1 + random.nextInt(3);
+            check(Loops.class, "mixture", randomArray(k + k * d + k * d * (d + 1) / 2), randomArray(d * (1 + random.nextInt(3))), d, k);
+        }
+    }
+
+    @Test
+    void theMixtureAtItsBenchmarkDimension() {
+        int d = 10, k = 3;
+        check(Loops.class, "mixture", randomArray(k + k * d + k * d * (d + 1) / 2), randomArray(2 * d), d, k);
+    }
+
+    @Test
+    void floatLoops() {
+        float[] x = {0.3f, -0.7f, 1.1f, 0.05f};
+        Harness.Result r = Harness.run(Harness.method(Loops.class, "floats"), null, x.clone(), 1.5f);
+        float[] g = (float[]) r.shadows().get(0);
+        for (int i = 0; i < x.length; i++) { // d/dx_i of x_i^2 c - cos x_i
+            assertEquals(2 * x[i] * 1.5 + Math.sin(x[i]), g[i], 1e-5);
+        }
+        double dc = 0;
+        for (float v : x) dc += v * v;
+        assertEquals(dc, r.d(0), 1e-5);
+    }
+
+    @Test
+    void callFreeLoopNestsBecomeNoRecursion() {
+        for (String name : List.of("rosenbrock", "triangle", "branchy", "early", "recurrence", "smooth", "rows", "floats",
+                "skipping", "fresh")) {
+            assertEquals(false, hasRecursion(name), name);
+        }
+    }
+
+    /** Whether some generated function can reach itself through calls of the class's functions. */
+    private static boolean hasRecursion(String name) {
+        ClassNode c = generated(name);
+        for (MethodNode m : c.methods) if (reaches(c, m, m.name, new java.util.HashSet<>())) return true;
+        return false;
+    }
+
+    private static boolean reaches(ClassNode c, MethodNode from, String target, java.util.Set<String> seen) {
+        for (AbstractInsnNode i : from.instructions) {
+            if (!(i instanceof MethodInsnNode call) || !call.owner.equals(c.name)) continue;
+            if (call.name.equals(target)) return true;
+            if (!seen.add(call.name)) continue;
+            for (MethodNode m : c.methods) if (m.name.equals(call.name) && reaches(c, m, target, seen)) return true;
+        }
+        return false;
+    }
+
+    private static List<String> selfCallingFunctions(String name) {
+        ClassNode c = generated(name);
+        return c.methods.stream().filter(m -> calls(m, c.name, m.name)).map(m -> m.name).toList();
+    }
+
+    private static boolean calls(MethodNode m, String owner, String name) {
+        for (AbstractInsnNode i : m.instructions) {
+            if (i instanceof MethodInsnNode call && call.owner.equals(owner) && call.name.equals(name)) return true;
+        }
+        return false;
+    }
+
+    private static ClassNode generated(String name) {
+        String desc = Type.getMethodDescriptor(Harness.method(Loops.class, name));
+        GeneratedCode code = new Transformer(ClassFileLocator.of(Loops.class.getClassLoader()))
+                .generate(Type.getInternalName(Loops.class), name, desc);
+        ClassNode c = new ClassNode();
+        new ClassReader(code.classes().get(0).bytes()).accept(c, 0);
+        return c;
+    }
+}
