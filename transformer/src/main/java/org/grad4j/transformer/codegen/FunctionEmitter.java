@@ -250,7 +250,7 @@ final class FunctionEmitter {
             }
             stmts.forward(s);
         }
-        if (tape != null && g.split.needsReverse(b.index())) tape.pushBlock(b.index());
+        if (tape != null) tape.pushAfter(b.index());
         if (endsInCall) {
             callExit(b, last);
         } else {

@@ -13,11 +13,11 @@ import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 
 /**
- * The tape code of a taped loop nest's function (see {@link TapedLoops}): each block that needs
- * reverse code pushes, when it has run, the values its reverse reads and then its number onto
- * the thread's {@code ValueTape}; after the rest of the program returns, the reverse loop pops a
- * block number, pops that block's values back into the same locals, runs the block's reverse
- * code, and goes on until the tape is back where this function found it.
+ * The tape code of a taped loop nest's function (see {@link TapedLoops}): when a chain of blocks
+ * with reverse work has run, the values its reverse reads and then the number of its last block
+ * are pushed onto the thread's {@code ValueTape}; after the rest of the program returns, the
+ * reverse loop pops a number, pops that chain's values back into the same locals, runs the
+ * chain's reverse code, and goes on until the tape is back where this function found it.
  *
  * <p>The tape's arrays and tops live in locals while the nest runs; the tops are written back
  * before the call of the rest of the program (which pushes above them) and the arrays read again
@@ -41,6 +41,7 @@ final class TapeEmitter {
     private final Stack doubles, ints, objects;
     private final Map<Integer, List<Saved>[]> saved = new TreeMap<>(); // block → saved per stack (d, i, o)
     private final Map<Integer, List<Boolean>> floats = new TreeMap<>();
+    private final Map<Integer, List<Integer>> blocks = new TreeMap<>(); // chain's last block → its blocks
 
     @SuppressWarnings("unchecked")
     TapeEmitter(MethodVisitor mv, FunctionLocals locals, TapedLoops.Tape tape, int ctxLocal) {
@@ -52,18 +53,19 @@ final class TapeEmitter {
         this.doubles = stack(locals, "d", "[D", Opcodes.DASTORE, Opcodes.DALOAD);
         this.ints = stack(locals, "i", "[I", Opcodes.IASTORE, Opcodes.IALOAD);
         this.objects = stack(locals, "o", "[Ljava/lang/Object;", Opcodes.AASTORE, Opcodes.AALOAD);
-        tape.blocks().forEach((b, t) -> {
+        tape.chains().forEach((last, chain) -> {
             List<Saved> d = new ArrayList<>(), i = new ArrayList<>(), o = new ArrayList<>();
             List<Boolean> isFloat = new ArrayList<>();
-            for (Value v : t.doubles()) {
+            for (Value v : chain.doubles()) {
                 d.add(new Saved(locals.value(v), null));
                 isFloat.add(v.type().getSort() == Type.FLOAT);
             }
-            for (Value v : t.ints()) i.add(new Saved(locals.value(v), null));
-            for (Value v : t.objects()) o.add(new Saved(locals.value(v), v.type()));
-            for (Value v : t.shadows()) if (locals.hasShadow(v)) o.add(new Saved(locals.shadow(v), null));
-            saved.put(b, new List[] {d, i, o});
-            floats.put(b, isFloat);
+            for (Value v : chain.ints()) i.add(new Saved(locals.value(v), null));
+            for (Value v : chain.objects()) o.add(new Saved(locals.value(v), v.type()));
+            for (Value v : chain.shadows()) if (locals.hasShadow(v)) o.add(new Saved(locals.shadow(v), null));
+            saved.put(last, new List[] {d, i, o});
+            floats.put(last, isFloat);
+            blocks.put(last, chain.blocks());
         });
     }
 
@@ -97,9 +99,10 @@ final class TapeEmitter {
         mv.visitVarInsn(Opcodes.ASTORE, s.arrayLocal());
     }
 
-    /** At the end of a block that needs reverse code: its values, then its number. */
-    void pushBlock(int block) {
+    /** At the end of a block: when it ends a chain, the chain's values, then the block's number. */
+    void pushAfter(int block) {
         List<Saved>[] s = saved.get(block);
+        if (s == null) return;
         List<Boolean> isFloat = floats.get(block);
         push(doubles, s[0].size(), k -> {
             boolean f = isFloat.get(k);
@@ -162,8 +165,8 @@ final class TapeEmitter {
     }
 
     /**
-     * The reverse loop: while blocks remain above the mark, pop one's number and values and run
-     * {@code reverseBlock} for it; then on to {@code done}.
+     * The reverse loop: while chains remain above the mark, pop one's number and values and run
+     * {@code reverseBlock} for its blocks, last first; then on to {@code done}.
      */
     void reverseLoop(Label done, IntConsumer reverseBlock) {
         Label loop = new Label();
@@ -184,7 +187,8 @@ final class TapeEmitter {
         for (int k = 0; k < keys.length; k++) {
             mv.visitLabel(cases[k]);
             pop(keys[k]);
-            reverseBlock.accept(keys[k]);
+            List<Integer> chain = blocks.get(keys[k]);
+            for (int j = chain.size() - 1; j >= 0; j--) reverseBlock.accept(chain.get(j));
             mv.visitJumpInsn(Opcodes.GOTO, loop);
         }
     }
