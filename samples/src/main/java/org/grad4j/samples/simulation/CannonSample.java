@@ -65,7 +65,7 @@ public final class CannonSample {
                 Math.abs(landT - TARGET_TIME));
         System.out.printf(Locale.ROOT, "  loss            %.3e -> %.3e in %d gradient steps%n", log.first(),
                 Cannon.miss(shot, TARGET_DISTANCE, TARGET_TIME), epochs);
-        System.out.printf(Locale.ROOT, "  flight          %d time steps differentiated per gradient (the call stack holds them: a frame per iteration, or per few for short loops)%n", steps);
+        System.out.printf(Locale.ROOT, "  flight          %d time steps differentiated per gradient (a loop without calls: each step keeps the few values its reverse needs on grad4j's value stack)%n", steps);
         System.out.printf(Locale.ROOT, "  time            %.2f s, %.1f ms per gradient%n", seconds, 1000 * seconds / epochs);
 
         Path plot = args.path("plot");
