@@ -48,6 +48,18 @@ class ADEndToEndTest {
         return y;
     }
 
+    /** A call-free loop (taped) over rows that are fresh arrays, which throws past a limit. */
+    @Differentiable
+    static double rowsUntil(double[] x, double limit) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            double[] row = {x[i], x[i] * x[i]};
+            s += row[0] * row[1];
+            if (s > limit) throw new IllegalStateException("past the limit at " + i);
+        }
+        return s;
+    }
+
     @Differentiable
     static double recursiveSum(double x, int n) {
         return n == 0 ? 0 : x * 1e-5 + Math.sin(x) * 1e-5 + recursiveSum(x, n - 1);
@@ -87,6 +99,17 @@ class ADEndToEndTest {
         double g = AD.derivative(t -> longLoop(t, n), x);
         double h = 1e-5;
         assertEquals((longLoop(x + h, n) - longLoop(x - h, n)) / (2 * h), g, 1e-6);
+    }
+
+    @Test
+    void aGradientAfterOneThatThrewInsideALoopIsRight() {
+        double[] x = {0.5, -0.75, 1.25, 0.25};
+        for (int round = 0; round < 3; round++) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> AD.gradient(v -> rowsUntil(v, 1.0), x));
+            assertEquals("past the limit at 2", e.getMessage());
+            double[] g = AD.gradient(v -> rowsUntil(v, 100), x);
+            for (int i = 0; i < x.length; i++) assertEquals(3 * x[i] * x[i], g[i], 1e-12);
+        }
     }
 
     @Test
