@@ -137,6 +137,16 @@ final class FunctionEmitter {
     }
 
     private void plan() {
+        // values a taped nest computes again in reverse are read there too: the verifier wants them assigned
+        java.util.Set<Value> recomputeReads = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        if (taped != null) {
+            for (TapedLoops.Chain c : taped.chains().values()) {
+                for (Stmt s : c.recomputed()) {
+                    recomputeReads.addAll(s.args());
+                    recomputeReads.add(s.result());
+                }
+            }
+        }
         findUsedSlots();
         for (int i = 0; i < shape.slots().length; i++) {
             int s = shape.slots()[i];
@@ -162,10 +172,12 @@ final class FunctionEmitter {
                 }
             }
             for (EntryValue e : block.reads().values()) {
-                planValue(e, reverseRead.contains(e));
+                planValue(e, reverseRead.contains(e) || recomputeReads.contains(e));
                 planSlot(e.slot(), e.type());
             }
-            for (Stmt s : block.stmts()) if (s.result() != null) planValue(s.result(), reverseRead.contains(s.result()));
+            for (Stmt s : block.stmts()) {
+                if (s.result() != null) planValue(s.result(), reverseRead.contains(s.result()) || recomputeReads.contains(s.result()));
+            }
             block.exitValues().forEach(this::planSlot);
             if (g.split.needsReverse(b) && taped == null) locals.flagBit(b); // a taped nest records blocks on the tape
             Stmt last = block.lastStmt();
@@ -566,8 +578,9 @@ final class FunctionEmitter {
         mv.visitLabel(reverse);
         if (tape != null) {
             Label done = new Label();
-            tape.reverseLoop(done, b -> reverseBlock(g.ir.block(b)));
+            tape.reverseLoop(done, stmts::recompute, b -> reverseBlock(g.ir.block(b)));
             mv.visitLabel(done);
+            tape.writeTops(); // back where this function found them
         }
         List<Integer> blocks = tape != null ? List.of() : region.blocks();
         for (int i = blocks.size() - 1; i >= 0; i--) {

@@ -129,6 +129,19 @@ final class StatementEmitter {
         if (activity.isActive(s)) forwardShadow(s);
     }
 
+    /** Computes a cheap arithmetic statement again (a taped loop's rematerialised value): no shadow, no linking. */
+    void recompute(Stmt s) {
+        load(s.arg(0));
+        if (s.opcode() == Opcodes.IINC) {
+            Jvm.pushInt(mv, s.increment());
+            mv.visitInsn(Opcodes.IADD);
+        } else {
+            for (int i = 1; i < s.args().size(); i++) load(s.arg(i));
+            s.insn().accept(mv);
+        }
+        Jvm.store(mv, s.result().type(), locals.value(s.result()));
+    }
+
     /** Shadows of active array results, and the mirror structure of 2-D shadows. */
     private void forwardShadow(Stmt s) {
         switch (s.opcode()) {

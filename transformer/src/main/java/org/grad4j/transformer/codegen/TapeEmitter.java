@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.ir.Value;
 import org.grad4j.transformer.split.TapedLoops;
 import org.objectweb.asm.Label;
@@ -42,6 +44,7 @@ final class TapeEmitter {
     private final Map<Integer, List<Saved>[]> saved = new TreeMap<>(); // block → saved per stack (d, i, o)
     private final Map<Integer, List<Boolean>> floats = new TreeMap<>();
     private final Map<Integer, List<Integer>> blocks = new TreeMap<>(); // chain's last block → its blocks
+    private final Map<Integer, List<Stmt>> recomputed = new TreeMap<>(); // chain's last block → values computed again
 
     @SuppressWarnings("unchecked")
     TapeEmitter(MethodVisitor mv, FunctionLocals locals, TapedLoops.Tape tape, int ctxLocal) {
@@ -66,6 +69,7 @@ final class TapeEmitter {
             saved.put(last, new List[] {d, i, o});
             floats.put(last, isFloat);
             blocks.put(last, chain.blocks());
+            recomputed.put(last, chain.recomputed());
         });
     }
 
@@ -152,6 +156,11 @@ final class TapeEmitter {
 
     /** Before the call of the rest of the program: it pushes above this nest's values. */
     void beforeExit() {
+        writeTops();
+    }
+
+    /** The tops from their locals back into the tape. */
+    void writeTops() {
         for (Stack s : stacks()) {
             mv.visitVarInsn(Opcodes.ALOAD, tapeLocal);
             mv.visitVarInsn(Opcodes.ILOAD, s.topLocal());
@@ -165,10 +174,11 @@ final class TapeEmitter {
     }
 
     /**
-     * The reverse loop: while chains remain above the mark, pop one's number and values and run
-     * {@code reverseBlock} for its blocks, last first; then on to {@code done}.
+     * The reverse loop: while chains remain above the mark, pop one's number and values, compute
+     * again the values it did not push, and run {@code reverseBlock} for its blocks, last first;
+     * then on to {@code done}.
      */
-    void reverseLoop(Label done, IntConsumer reverseBlock) {
+    void reverseLoop(Label done, Consumer<Stmt> recompute, IntConsumer reverseBlock) {
         Label loop = new Label();
         mv.visitLabel(loop);
         mv.visitVarInsn(Opcodes.ILOAD, ints.topLocal());
@@ -187,6 +197,7 @@ final class TapeEmitter {
         for (int k = 0; k < keys.length; k++) {
             mv.visitLabel(cases[k]);
             pop(keys[k]);
+            recomputed.get(keys[k]).forEach(recompute);
             List<Integer> chain = blocks.get(keys[k]);
             for (int j = chain.size() - 1; j >= 0; j--) reverseBlock.accept(chain.get(j));
             mv.visitJumpInsn(Opcodes.GOTO, loop);
