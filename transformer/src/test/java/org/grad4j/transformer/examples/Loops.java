@@ -180,4 +180,18 @@ public final class Loops {
         for (int i = 0; i < v.length; i++) s += Math.exp(v[i] - max);
         return Math.log(s) + max;
     }
+
+    /** Whole-array operations and two-argument library calls inside a loop: their reverse reads arrays and results. */
+    @Differentiable
+    public static double shifting(double[] x, int rounds) {
+        double[] buffer = new double[x.length];
+        double s = 0;
+        for (int r = 0; r < rounds; r++) {
+            System.arraycopy(x, 1, buffer, 0, x.length - 1);
+            buffer[x.length - 1] = Math.pow(Math.abs(x[0]) + 1, 1.5);
+            java.util.Arrays.fill(x, 0, 1, Math.hypot(buffer[0], s));
+            s += Math.atan2(buffer[r % x.length], 1 + x[0] * x[0]);
+        }
+        return s;
+    }
 }

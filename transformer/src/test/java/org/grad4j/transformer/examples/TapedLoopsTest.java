@@ -50,6 +50,7 @@ class TapedLoopsTest {
             check(Loops.class, "rows", new double[][] {randomArray(n), randomArray(n), randomArray(n)}, randomArray(n));
             check(Loops.class, "skipping", randomArray(n), random.nextInt(n + 2));
             check(Loops.class, "fresh", randomArray(n));
+            check(Loops.class, "shifting", randomArray(n + 1), random.nextInt(5));
             int d = 1 + random.nextInt(4), k = 1 + random.nextInt(3);
             check(Loops.class, "mixture", randomArray(k + k * d + k * d * (d + 1) / 2), randomArray(d * (1 + random.nextInt(3))), d, k);
         }
@@ -77,7 +78,7 @@ class TapedLoopsTest {
     @Test
     void callFreeLoopNestsBecomeNoRecursion() {
         for (String name : List.of("rosenbrock", "triangle", "branchy", "early", "recurrence", "smooth", "rows", "floats",
-                "skipping", "fresh")) {
+                "skipping", "fresh", "shifting")) {
             assertEquals(false, hasRecursion(name), name);
         }
     }
