@@ -113,6 +113,16 @@ class ADEndToEndTest {
     }
 
     @Test
+    void aZeroGradientIsPlusZero() {
+        // adjoints that start at zero take their first contribution as it is (KnownZeros), and
+        // -1 * 0.0 is -0.0: users still get 0.0 (assertEquals compares the bits)
+        double[] g = AD.gradient(v -> -(v[0] * 0.0) + v[1], new double[] {2, 3});
+        assertEquals(0.0, g[0]);
+        assertEquals(1.0, g[1]);
+        assertEquals(0.0, AD.derivative(t -> -(t * 0.0), 1.5));
+    }
+
+    @Test
     void deepRecursion() {
         double x = 0.3;
         int n = 50_000;

@@ -191,7 +191,7 @@ public final class EntryCall {
         boolean tensors = false;
         for (int i = 0; i < types.length; i++) {
             if (types[i] == double.class || types[i] == float.class) {
-                adjoints[i] = ctx.d[register++];
+                adjoints[i] = ctx.d[register++] + 0.0; // generated code may hand back -0.0 for a zero gradient
             } else if (Shadows.isTensor(types[i])) {
                 Object adjoint = ctx.o[tensorRegister++];
                 if (call.differentiated()[i]) shadowOf[i] = adjoint;

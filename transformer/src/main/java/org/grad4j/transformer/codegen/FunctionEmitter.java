@@ -60,7 +60,7 @@ final class FunctionEmitter {
         this.g = g;
         this.region = region;
         this.shape = shape;
-        this.mv = cv.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, shape.name(), shape.descriptor(), null, null);
+        this.mv = new KnownZeros(cv.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, shape.name(), shape.descriptor(), null, null));
         this.k = shape.continuationLocal();
         this.ctx = shape.ctxLocal();
         this.locals = new FunctionLocals(ctx + 1);

@@ -87,8 +87,12 @@ final class Jvm {
         }
     }
 
-    /** {@code local += (adjoint on the stack)}. */
+    /** {@code local += (adjoint on the stack)}; a store when the local is known to hold 0.0 (see {@link KnownZeros}). */
     static void accumulateInto(MethodVisitor mv, Types.Kind kind, int local) {
+        if (kind == Types.Kind.SCALAR && mv instanceof KnownZeros z && z.isZero(local)) {
+            storeAdjoint(mv, kind, local);
+            return;
+        }
         loadAdjoint(mv, kind, local);
         if (kind == Types.Kind.TENSOR) {
             mv.visitInsn(Opcodes.SWAP);

@@ -1,0 +1,59 @@
+package org.grad4j.transformer.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.grad4j.transformer.ir.Types;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+/** A zeroed adjoint's first contribution is a store; anything that may change the local or merge paths forgets the zero. */
+class KnownZerosTest {
+    @Test
+    void aLocalIsKnownZeroFromItsZeroStoreUntilAnythingElse() {
+        KnownZeros z = new KnownZeros(new MethodNode());
+        z.visitInsn(Opcodes.DCONST_0);
+        z.visitVarInsn(Opcodes.DSTORE, 4);
+        assertTrue(z.isZero(4));
+        z.visitVarInsn(Opcodes.DLOAD, 7);
+        z.visitVarInsn(Opcodes.DSTORE, 4); // a store of something else
+        assertFalse(z.isZero(4));
+
+        z.visitInsn(Opcodes.DCONST_0);
+        z.visitVarInsn(Opcodes.DSTORE, 4);
+        z.visitVarInsn(Opcodes.ISTORE, 5); // overwrites the double's second half
+        assertFalse(z.isZero(4));
+
+        z.visitInsn(Opcodes.DCONST_0);
+        z.visitVarInsn(Opcodes.DSTORE, 4);
+        z.visitLabel(new Label()); // another path may arrive here
+        assertFalse(z.isZero(4));
+
+        z.visitInsn(Opcodes.DCONST_0);
+        z.visitInsn(Opcodes.DNEG); // -0.0 is not what the store keeps
+        z.visitVarInsn(Opcodes.DSTORE, 4);
+        assertFalse(z.isZero(4));
+    }
+
+    @Test
+    void accumulatingIntoAKnownZeroIsAStoreAndElseAnAddition() {
+        MethodNode code = new MethodNode();
+        KnownZeros z = new KnownZeros(code);
+        z.visitInsn(Opcodes.DCONST_0);
+        z.visitVarInsn(Opcodes.DSTORE, 2);
+        z.visitVarInsn(Opcodes.DLOAD, 8);
+        Jvm.accumulateInto(z, Types.Kind.SCALAR, 2); // 0 + x: a store
+        z.visitVarInsn(Opcodes.DLOAD, 8);
+        Jvm.accumulateInto(z, Types.Kind.SCALAR, 2); // a second contribution: an addition
+        int[] opcodes = new int[code.instructions.size()];
+        for (int i = 0; i < opcodes.length; i++) opcodes[i] = code.instructions.get(i).getOpcode();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {Opcodes.DCONST_0, Opcodes.DSTORE, Opcodes.DLOAD,
+                Opcodes.DSTORE, Opcodes.DLOAD, Opcodes.DLOAD, Opcodes.DADD, Opcodes.DSTORE}, opcodes);
+        assertTrue(code.instructions.get(3) instanceof VarInsnNode v && v.var == 2);
+        assertTrue(code.instructions.get(0) instanceof InsnNode);
+    }
+}
