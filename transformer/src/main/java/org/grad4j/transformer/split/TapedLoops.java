@@ -61,12 +61,7 @@ public final class TapedLoops {
     }
 
     /** A taped nest: its header, its blocks and its chains by last block (blocks without reverse work are in none). */
-    public record Tape(int header, BitSet body, Map<Integer, Chain> chains) {
-        /** The chain that ends with {@code block}, or null when nothing is recorded after it. */
-        public Chain endingAt(int block) {
-            return chains.get(block);
-        }
-    }
+    public record Tape(int header, BitSet body, Map<Integer, Chain> chains) {}
 
     private final Map<Integer, Tape> tapes = new TreeMap<>();
 
@@ -168,10 +163,6 @@ public final class TapedLoops {
             t.tapes.put(h, new Tape(h, (BitSet) body.clone(), chains));
         }
         return t;
-    }
-
-    public static TapedLoops none() {
-        return new TapedLoops();
     }
 
     /** The tape of the nest headed by {@code header}, or null when it is not taped. */
