@@ -32,8 +32,14 @@ final class TapeEmitter {
     /** One of the tape's three stacks and the locals that mirror its array and top. */
     private record Stack(String field, String grow, Type array, int arrayLocal, int topLocal, int store, int load) {}
 
-    /** A local to push and pop, and the cast a reference needs when it comes back (null: none). */
-    private record Saved(int local, Type cast) {}
+    /**
+     * A local to push and pop: a float goes to the double stack widened; a reference value comes
+     * back with the cast its local's type needs (null: none, a shadow's local is an Object).
+     */
+    private record Saved(int local, boolean isFloat, Type cast) {}
+
+    /** What one chain pushes, by stack, and what its reverse does after the pop. */
+    private record Recorded(TapedLoops.Chain chain, List<Saved> doubles, List<Saved> ints, List<Saved> objects) {}
 
     private final MethodVisitor mv;
     private final int ctx;
@@ -41,12 +47,8 @@ final class TapeEmitter {
     private final int markLocal;
     private final int idLocal;
     private final Stack doubles, ints, objects;
-    private final Map<Integer, List<Saved>[]> saved = new TreeMap<>(); // block → saved per stack (d, i, o)
-    private final Map<Integer, List<Boolean>> floats = new TreeMap<>();
-    private final Map<Integer, List<Integer>> blocks = new TreeMap<>(); // chain's last block → its blocks
-    private final Map<Integer, List<Stmt>> recomputed = new TreeMap<>(); // chain's last block → values computed again
+    private final Map<Integer, Recorded> chains = new TreeMap<>(); // by the chain's last block, its number on the tape
 
-    @SuppressWarnings("unchecked")
     TapeEmitter(MethodVisitor mv, FunctionLocals locals, TapedLoops.Tape tape, int ctxLocal) {
         this.mv = mv;
         this.ctx = ctxLocal;
@@ -58,18 +60,11 @@ final class TapeEmitter {
         this.objects = stack(locals, "o", "[Ljava/lang/Object;", Opcodes.AASTORE, Opcodes.AALOAD);
         tape.chains().forEach((last, chain) -> {
             List<Saved> d = new ArrayList<>(), i = new ArrayList<>(), o = new ArrayList<>();
-            List<Boolean> isFloat = new ArrayList<>();
-            for (Value v : chain.doubles()) {
-                d.add(new Saved(locals.value(v), null));
-                isFloat.add(v.type().getSort() == Type.FLOAT);
-            }
-            for (Value v : chain.ints()) i.add(new Saved(locals.value(v), null));
-            for (Value v : chain.objects()) o.add(new Saved(locals.value(v), v.type()));
-            for (Value v : chain.shadows()) if (locals.hasShadow(v)) o.add(new Saved(locals.shadow(v), null));
-            saved.put(last, new List[] {d, i, o});
-            floats.put(last, isFloat);
-            blocks.put(last, chain.blocks());
-            recomputed.put(last, chain.recomputed());
+            for (Value v : chain.doubles()) d.add(new Saved(locals.value(v), v.type().getSort() == Type.FLOAT, null));
+            for (Value v : chain.ints()) i.add(new Saved(locals.value(v), false, null));
+            for (Value v : chain.objects()) o.add(new Saved(locals.value(v), false, v.type()));
+            for (Value v : chain.shadows()) if (locals.hasShadow(v)) o.add(new Saved(locals.shadow(v), false, null));
+            chains.put(last, new Recorded(chain, d, i, o));
         });
     }
 
@@ -105,19 +100,18 @@ final class TapeEmitter {
 
     /** At the end of a block: when it ends a chain, the chain's values, then the block's number. */
     void pushAfter(int block) {
-        List<Saved>[] s = saved.get(block);
-        if (s == null) return;
-        List<Boolean> isFloat = floats.get(block);
-        push(doubles, s[0].size(), k -> {
-            boolean f = isFloat.get(k);
-            mv.visitVarInsn(f ? Opcodes.FLOAD : Opcodes.DLOAD, s[0].get(k).local());
-            if (f) mv.visitInsn(Opcodes.F2D);
+        Recorded r = chains.get(block);
+        if (r == null) return;
+        push(doubles, r.doubles().size(), k -> {
+            Saved v = r.doubles().get(k);
+            mv.visitVarInsn(v.isFloat() ? Opcodes.FLOAD : Opcodes.DLOAD, v.local());
+            if (v.isFloat()) mv.visitInsn(Opcodes.F2D);
         });
-        push(ints, s[1].size() + 1, k -> {
-            if (k < s[1].size()) mv.visitVarInsn(Opcodes.ILOAD, s[1].get(k).local());
+        push(ints, r.ints().size() + 1, k -> {
+            if (k < r.ints().size()) mv.visitVarInsn(Opcodes.ILOAD, r.ints().get(k).local());
             else Jvm.pushInt(mv, block);
         });
-        push(objects, s[2].size(), k -> mv.visitVarInsn(Opcodes.ALOAD, s[2].get(k).local()));
+        push(objects, r.objects().size(), k -> mv.visitVarInsn(Opcodes.ALOAD, r.objects().get(k).local()));
     }
 
     private void push(Stack s, int n, IntConsumer pushValue) {
@@ -189,38 +183,35 @@ final class TapeEmitter {
         mv.visitVarInsn(Opcodes.ILOAD, ints.topLocal());
         mv.visitInsn(Opcodes.IALOAD);
         mv.visitVarInsn(Opcodes.ISTORE, idLocal);
-        int[] keys = saved.keySet().stream().mapToInt(Integer::intValue).toArray();
+        int[] keys = chains.keySet().stream().mapToInt(Integer::intValue).toArray();
         Label[] cases = new Label[keys.length];
         for (int k = 0; k < keys.length; k++) cases[k] = new Label();
         mv.visitVarInsn(Opcodes.ILOAD, idLocal);
         mv.visitLookupSwitchInsn(loop, keys, cases); // every number pushed has a case
         for (int k = 0; k < keys.length; k++) {
             mv.visitLabel(cases[k]);
-            pop(keys[k]);
-            recomputed.get(keys[k]).forEach(recompute);
-            List<Integer> chain = blocks.get(keys[k]);
-            for (int j = chain.size() - 1; j >= 0; j--) reverseBlock.accept(chain.get(j));
+            Recorded r = chains.get(keys[k]);
+            pop(r);
+            r.chain().recomputed().forEach(recompute);
+            List<Integer> blocks = r.chain().blocks();
+            for (int j = blocks.size() - 1; j >= 0; j--) reverseBlock.accept(blocks.get(j));
             mv.visitJumpInsn(Opcodes.GOTO, loop);
         }
     }
 
-    private void pop(int block) {
-        List<Saved>[] s = saved.get(block);
-        List<Boolean> isFloat = floats.get(block);
-        pop(doubles, s[0], k -> {
-            boolean f = isFloat.get(k);
-            if (f) mv.visitInsn(Opcodes.D2F);
-            mv.visitVarInsn(f ? Opcodes.FSTORE : Opcodes.DSTORE, s[0].get(k).local());
+    private void pop(Recorded r) {
+        pop(doubles, r.doubles(), v -> {
+            if (v.isFloat()) mv.visitInsn(Opcodes.D2F);
+            mv.visitVarInsn(v.isFloat() ? Opcodes.FSTORE : Opcodes.DSTORE, v.local());
         });
-        pop(ints, s[1], k -> mv.visitVarInsn(Opcodes.ISTORE, s[1].get(k).local()));
-        pop(objects, s[2], k -> {
-            Type cast = s[2].get(k).cast();
-            if (cast != null) mv.visitTypeInsn(Opcodes.CHECKCAST, cast.getInternalName());
-            mv.visitVarInsn(Opcodes.ASTORE, s[2].get(k).local());
+        pop(ints, r.ints(), v -> mv.visitVarInsn(Opcodes.ISTORE, v.local()));
+        pop(objects, r.objects(), v -> {
+            if (v.cast() != null) mv.visitTypeInsn(Opcodes.CHECKCAST, v.cast().getInternalName());
+            mv.visitVarInsn(Opcodes.ASTORE, v.local());
         });
     }
 
-    private void pop(Stack s, List<Saved> values, IntConsumer storeValue) {
+    private void pop(Stack s, List<Saved> values, Consumer<Saved> storeValue) {
         int n = values.size();
         if (n == 0) return;
         mv.visitIincInsn(s.topLocal(), -n);
@@ -236,7 +227,7 @@ final class TapeEmitter {
             } else {
                 mv.visitInsn(s.load());
             }
-            storeValue.accept(k);
+            storeValue.accept(values.get(k));
         }
     }
 }
