@@ -202,11 +202,18 @@ public final class Transformer {
                                      java.util.Map<String, MethodNode> inlined) {
         // the operand stack at each call matters only for helpers with loops: compute it only then
         boolean loops = inlined.values().stream().anyMatch(Inliner::hasLoop);
-        org.objectweb.asm.tree.analysis.Frame<?>[] frames = loops ? ClassFiles.frames(owner, method, hierarchy) : null;
+        org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.BasicValue>[] frames =
+                loops ? ClassFiles.frames(owner, method, hierarchy) : null;
         return Inliner.inline(method, call -> inlined.get(call.owner + "." + call.name + call.desc), insn -> {
-            if (frames == null) return -1;
-            org.objectweb.asm.tree.analysis.Frame<?> f = frames[method.instructions.indexOf(insn)];
-            return f == null ? -1 : f.getStackSize();
+            if (frames == null) return null;
+            org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.BasicValue> f =
+                    frames[method.instructions.indexOf(insn)];
+            if (f == null) return null;
+            MethodInsnNode call = (MethodInsnNode) insn;
+            int operands = Type.getArgumentTypes(call.desc).length + (call.getOpcode() == org.objectweb.asm.Opcodes.INVOKESTATIC ? 0 : 1);
+            Type[] below = new Type[f.getStackSize() - operands];
+            for (int i = 0; i < below.length; i++) below[i] = f.getStack(i).getType();
+            return below;
         });
     }
 

@@ -3,7 +3,6 @@ package org.grad4j.transformer.inline;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.ToIntFunction;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
@@ -43,21 +42,26 @@ public final class Inliner {
      *
      * @param bodyOf the body to inline for a call (one the call always reaches: static, private
      *     or final; see {@link #isInlinable}), or null to keep the call
-     * @param stackDepth the number of values on the operand stack before an instruction of
-     *     {@code method}: a body with a loop is inlined only where the call's arguments are all
-     *     there is (a loop header that carries the caller's half-built expression would hold
-     *     values no generated function can take as parameters in order)
+     * @param stackBelow the types of the values on the operand stack beneath a call's operands
+     *     (bottom first), or null when unknown. A body with a loop needs an empty operand stack
+     *     (a loop header that carries the caller's half-built expression would hold values no
+     *     generated function can take as parameters in order): those values are stored into
+     *     locals around the body ({@code s += sum(v)}: {@code s} waits in a local), which is done
+     *     only for primitives and arrays — an object reference there may be a {@code new} not
+     *     yet initialised, which no local may hold — else the call stays a call.
      */
     public static MethodNode inline(MethodNode method, Function<MethodInsnNode, MethodNode> bodyOf,
-                                    ToIntFunction<AbstractInsnNode> stackDepth) {
+                                    Function<AbstractInsnNode, Type[]> stackBelow) {
         Map<MethodInsnNode, MethodNode> sites = new HashMap<>();
+        Map<MethodInsnNode, Type[]> spills = new HashMap<>();
         for (AbstractInsnNode insn : method.instructions) {
             if (insn instanceof MethodInsnNode call && call.getOpcode() != Opcodes.INVOKEINTERFACE) {
                 MethodNode body = bodyOf.apply(call);
                 if (body == null) continue;
-                int operands = Type.getArgumentTypes(call.desc).length + (call.getOpcode() == Opcodes.INVOKESTATIC ? 0 : 1);
-                if (hasLoop(body) && stackDepth.applyAsInt(call) != operands) continue;
+                Type[] below = hasLoop(body) ? stackBelow.apply(call) : new Type[0];
+                if (below == null || !canSpill(below)) continue;
                 sites.put(call, body);
+                spills.put(call, below);
             }
         }
         if (sites.isEmpty()) return method;
@@ -71,15 +75,25 @@ public final class Inliner {
         for (int i = 0; i < originals.length; i++) {
             MethodNode body = originals[i] instanceof MethodInsnNode call ? sites.get(call) : null;
             if (body == null) continue;
-            copy.instructions.insert(copies[i], bodyAt(body, base));
+            Type[] below = spills.get((MethodInsnNode) originals[i]);
+            copy.instructions.insert(copies[i], bodyAt(body, base, below));
             copy.instructions.remove(copies[i]);
-            extraLocals = Math.max(extraLocals, body.maxLocals);
+            int spilled = 0;
+            for (Type t : below) spilled += t.getSize();
+            extraLocals = Math.max(extraLocals, body.maxLocals + spilled + 2); // + the result, while the spill comes back
             extraStack = Math.max(extraStack, body.maxStack);
         }
         // inlined bodies never overlap in time, so they share one range of locals above the caller's
         copy.maxLocals = base + extraLocals;
         copy.maxStack = method.maxStack + extraStack;
         return copy;
+    }
+
+    private static boolean canSpill(Type[] below) {
+        for (Type t : below) {
+            if (t.getSort() == Type.OBJECT || t.getSort() == Type.METHOD || t.getSort() == Type.VOID) return false;
+        }
+        return true;
     }
 
     /**
@@ -127,7 +141,7 @@ public final class Inliner {
      * check, as the call would make: {@code athrow} of null throws the NullPointerException), the
      * body, the end label.
      */
-    private static InsnList bodyAt(MethodNode body, int base) {
+    private static InsnList bodyAt(MethodNode body, int base, Type[] below) {
         InsnList out = new InsnList();
         boolean instance = (body.access & Opcodes.ACC_STATIC) == 0;
         Type[] args = Type.getArgumentTypes(body.desc);
@@ -147,6 +161,14 @@ public final class Inliner {
             out.add(present);
             out.add(new VarInsnNode(Opcodes.ASTORE, base));
         }
+        // what waits beneath the call goes to locals above the body's, and comes back under the result
+        int[] spill = new int[below.length];
+        int free = base + body.maxLocals;
+        for (int k = 0; k < below.length; k++) {
+            spill[k] = free;
+            free += below[k].getSize();
+        }
+        for (int k = below.length - 1; k >= 0; k--) out.add(new VarInsnNode(below[k].getOpcode(Opcodes.ISTORE), spill[k]));
         LabelNode end = new LabelNode();
         Map<LabelNode, LabelNode> labels = new HashMap<>();
         for (AbstractInsnNode insn : body.instructions) if (insn instanceof LabelNode l) labels.put(l, new LabelNode());
@@ -164,6 +186,12 @@ public final class Inliner {
             }
         }
         out.add(end);
+        if (below.length > 0) {
+            Type result = Type.getReturnType(body.desc);
+            if (result.getSort() != Type.VOID) out.add(new VarInsnNode(result.getOpcode(Opcodes.ISTORE), free));
+            for (int k = 0; k < below.length; k++) out.add(new VarInsnNode(below[k].getOpcode(Opcodes.ILOAD), spill[k]));
+            if (result.getSort() != Type.VOID) out.add(new VarInsnNode(result.getOpcode(Opcodes.ILOAD), free));
+        }
         return out;
     }
 

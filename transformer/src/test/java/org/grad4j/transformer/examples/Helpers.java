@@ -114,7 +114,7 @@ public final class Helpers {
     @Differentiable
     public static double loopHelpers(double[] v, double x) {
         double a = sumSquares(v); // the arguments are all there is on the stack: inlined
-        double b = x * sumSquares(v); // x waits below the call: stays a call
+        double b = x * sumSquares(v); // x waits below the call: spilled to a local around the body
         for (int i = 0; i < v.length; i++) {
             double t = sumSquares(v); // inlined: a loop inside another loop
             a += t * v[i];
