@@ -80,26 +80,38 @@ public final class Transformer {
      */
     public GeneratedCode generate(String ownerInternalName, String methodName, String methodDescriptor, String activeMask) {
         try {
-            return generate(ownerInternalName, methodName, methodDescriptor, activeMask, true);
+            GeneratedCode code = generate(ownerInternalName, methodName, methodDescriptor, activeMask, true, true);
+            if (ClassFiles.longestCode(code.classes().get(0).bytes()) <= MAX_COMPILED_CODE) return code;
+            // a taped nest's function grew past what HotSpot compiles (its pushes, pops and
+            // reverse code come on top of the forward code): loops as recursion then
+            return generate(ownerInternalName, methodName, methodDescriptor, activeMask, true, false);
         } catch (TransformException e) {
             throw e;
         } catch (RuntimeException e) {
             // a strip-mined loop made a function too big for ASM to compute its frames (ASM's limits
             // surface as LimitExceededException, MethodTooLargeException or NegativeArraySizeException):
             // one iteration per frame then
-            return generate(ownerInternalName, methodName, methodDescriptor, activeMask, false);
+            return generate(ownerInternalName, methodName, methodDescriptor, activeMask, false, false);
         }
     }
 
+    /** HotSpot does not compile methods of more bytecode than this ({@code -XX:HugeMethodLimit}, 8,000). */
+    private static final int MAX_COMPILED_CODE = 8000;
+
+    /**
+     * @param stripMine repeat short loop bodies (see LoopUnroller)
+     * @param tape run call-free loop nests as real loops on the value tape (see TapedLoops)
+     */
     private GeneratedCode generate(String ownerInternalName, String methodName, String methodDescriptor, String activeMask,
-                                   boolean stripMine) {
+                                   boolean stripMine, boolean tape) {
         CallResolver calls = new CallResolver(rules, locator);
         ClassHierarchy hierarchy = new ClassHierarchy(locator);
-        Analysed plain = analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine, null);
+        Analysed plain = analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine,
+                tape, null);
         validateCallees(calls, hierarchy, plain, new java.util.HashSet<>());
-        Analysed a = withHelpersInlined(calls, hierarchy, plain, activeMask, stripMine);
+        Analysed a = withHelpersInlined(calls, hierarchy, plain, activeMask, stripMine, tape);
         Liveness liveness = new Liveness(a.ir, a.cfg);
-        Split split = Splitter.split(a.ir, a.cfg, a.activity);
+        Split split = Splitter.split(a.ir, a.cfg, a.activity, tape);
         TapedLoops tapes = TapedLoops.plan(a.ir, a.cfg, split, a.activity);
         LoopEnvironments environments = new LoopEnvironments(a.ir, a.cfg, liveness, split, a.activity, tapes);
         return ClassGenerator.generate(a.ir, a.activity, liveness, split, environments, tapes, a.refusal, activeMask,
@@ -130,7 +142,7 @@ public final class Transformer {
     private record Analysed(MethodIr ir, Cfg cfg, Activity activity, Refusal refusal) {}
 
     private Analysed analyse(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName, String methodName,
-                             String methodDescriptor, String activeMask, boolean stripMine,
+                             String methodDescriptor, String activeMask, boolean stripMine, boolean tape,
                              java.util.Map<String, MethodNode> inlined) {
         ClassNode owner = calls.classNode(ownerInternalName);
         if (owner == null) {
@@ -158,7 +170,7 @@ public final class Transformer {
         MethodIr ir = !stripMine ? lifted : LoopUnroller.unroll(lifted, liftedCfg,
                 s -> s.insn() instanceof org.objectweb.asm.tree.MethodInsnNode m && !s.isNewInit()
                         && calls.resolve(m) instanceof Callee.Differentiated,
-                header -> TapedLoops.mayTape(lifted, liftedCfg, header));
+                header -> tape && TapedLoops.mayTape(lifted, liftedCfg, header));
         Cfg cfg = new Cfg(ir, refusal);
         Activity activity = new Activity(ir, cfg, mask.parameters(), mask.receiverHolds(), calls, refusal);
         activity.checkSupported();
@@ -174,7 +186,7 @@ public final class Transformer {
      * inlined form be refused where the written one was not, the written one is generated.
      */
     private Analysed withHelpersInlined(CallResolver calls, ClassHierarchy hierarchy, Analysed plain, String activeMask,
-                                        boolean stripMine) {
+                                        boolean stripMine, boolean tape) {
         java.util.Map<String, MethodNode> inlined = new java.util.HashMap<>(); // by owner.name descriptor of the call
         MethodIr ir = plain.ir;
         for (Block b : ir.blocks()) {
@@ -192,7 +204,7 @@ public final class Transformer {
         }
         if (inlined.isEmpty()) return plain;
         try {
-            return analyse(calls, hierarchy, ir.owner(), ir.name(), ir.descriptor(), activeMask, stripMine, inlined);
+            return analyse(calls, hierarchy, ir.owner(), ir.name(), ir.descriptor(), activeMask, stripMine, tape, inlined);
         } catch (TransformException e) {
             return plain;
         }
@@ -232,7 +244,7 @@ public final class Transformer {
                 String mask = caller.activity.calleeMask(s, d.isStatic());
                 if (!seen.add(d.owner() + "." + d.name() + d.descriptor() + "#" + mask)) continue;
                 try {
-                    validateCallees(calls, hierarchy, analyse(calls, hierarchy, d.owner(), d.name(), d.descriptor(), mask, false, null), seen);
+                    validateCallees(calls, hierarchy, analyse(calls, hierarchy, d.owner(), d.name(), d.descriptor(), mask, false, false, null), seen);
                 } catch (TransformException e) {
                     String file = caller.ir.sourceFile() != null ? caller.ir.sourceFile() : "?";
                     throw new TransformException(e.getMessage() + "\n    called from " + caller.ir.displayName()

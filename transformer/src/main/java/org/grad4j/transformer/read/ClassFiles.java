@@ -51,6 +51,37 @@ public final class ClassFiles {
         return false;
     }
 
+    /** The longest {@code Code} attribute's bytecode length among a class file's methods. */
+    public static int longestCode(byte[] classFile) {
+        org.objectweb.asm.ClassReader r = new org.objectweb.asm.ClassReader(classFile);
+        char[] buffer = new char[r.getMaxStringLength()];
+        int at = r.header + 6; // access, this, super
+        at += 2 + 2 * r.readUnsignedShort(at); // interfaces
+        int fields = r.readUnsignedShort(at);
+        at += 2;
+        for (; fields > 0; fields--) {
+            at += 6; // access, name, descriptor
+            int attributes = r.readUnsignedShort(at);
+            at += 2;
+            for (; attributes > 0; attributes--) at += 6 + r.readInt(at + 2);
+        }
+        int longest = 0;
+        int methods = r.readUnsignedShort(at);
+        at += 2;
+        for (; methods > 0; methods--) {
+            at += 6;
+            int attributes = r.readUnsignedShort(at);
+            at += 2;
+            for (; attributes > 0; attributes--) {
+                String name = r.readUTF8(at, buffer);
+                int length = r.readInt(at + 2);
+                if ("Code".equals(name)) longest = Math.max(longest, r.readInt(at + 10)); // after max_stack, max_locals
+                at += 6 + length;
+            }
+        }
+        return longest;
+    }
+
     /** Type of every local and stack slot before every instruction (null where unreachable). */
     public static Frame<BasicValue>[] frames(ClassNode owner, MethodNode m, ClassHierarchy hierarchy) {
         HierarchyVerifier verifier = new HierarchyVerifier(hierarchy, Type.getObjectType(owner.name),

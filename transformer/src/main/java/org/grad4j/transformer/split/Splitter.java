@@ -31,11 +31,12 @@ public final class Splitter {
     }
 
     /** The regions; the first is the method's entry function. */
-    public static Split split(MethodIr ir, Cfg cfg, Activity activity) {
-        return new Splitter(ir, cfg, activity).split();
+    /** @param tape whether call-free loop nests may run as real loops on the value tape (see {@link TapedLoops}) */
+    public static Split split(MethodIr ir, Cfg cfg, Activity activity, boolean tape) {
+        return new Splitter(ir, cfg, activity).split(tape);
     }
 
-    private Split split() {
+    private Split split(boolean tape) {
         for (int b : cfg.reversePostOrder()) if (computeNeedsReverse(ir.block(b))) needsReverse.set(b);
         boolean entryStub = !cfg.preds(0).isEmpty();
         heads.set(0);
@@ -45,7 +46,7 @@ public final class Splitter {
                 heads.set(ir.block(b).successors()[0]);
             }
         }
-        BitSet taped = TapedLoops.nests(ir, cfg, activity, needsReverse, MAX_REGION_STATEMENTS);
+        BitSet taped = tape ? TapedLoops.nests(ir, cfg, activity, needsReverse, MAX_REGION_STATEMENTS) : new BitSet();
         BitSet insideTaped = new BitSet(); // blocks of taped nests other than their headers: no heads there
         for (Cfg.Loop loop : cfg.loops()) {
             if (taped.get(loop.header())) insideTaped.or(loop.body());

@@ -63,6 +63,33 @@ class TapedLoopsTest {
     }
 
     @Test
+    void aLoopOfManyLibraryCallsStaysCompilable() {
+        // HotSpot compiles no method over 8,000 bytes; a taped nest that would pass it is generated as recursion
+        check(Loops.class, "heavyBody", randomArray(5));
+        GeneratedCode code = new Transformer(ClassFileLocator.of(Loops.class.getClassLoader()))
+                .generate(Type.getInternalName(Loops.class), "heavyBody", "([D)D");
+        int longest = org.grad4j.transformer.read.ClassFiles.longestCode(code.classes().get(0).bytes());
+        assertEquals(true, longest <= 8000, "longest generated method: " + longest + " bytes");
+    }
+
+    @Test
+    void theLongestCodeOfAClassFile() {
+        org.objectweb.asm.ClassWriter w = new org.objectweb.asm.ClassWriter(org.objectweb.asm.ClassWriter.COMPUTE_MAXS);
+        w.visit(org.objectweb.asm.Opcodes.V17, org.objectweb.asm.Opcodes.ACC_PUBLIC, "Sized", null, "java/lang/Object", null);
+        w.visitField(org.objectweb.asm.Opcodes.ACC_STATIC, "f", "I", null, 7).visitEnd();
+        for (int size : new int[] {3, 1201, 40}) {
+            var m = w.visitMethod(org.objectweb.asm.Opcodes.ACC_STATIC, "m" + size, "()V", null, null);
+            m.visitCode();
+            for (int i = 0; i < size - 1; i++) m.visitInsn(org.objectweb.asm.Opcodes.NOP);
+            m.visitInsn(org.objectweb.asm.Opcodes.RETURN);
+            m.visitMaxs(0, 0);
+            m.visitEnd();
+        }
+        w.visitEnd();
+        assertEquals(1201, org.grad4j.transformer.read.ClassFiles.longestCode(w.toByteArray()));
+    }
+
+    @Test
     void floatLoops() {
         float[] x = {0.3f, -0.7f, 1.1f, 0.05f};
         Harness.Result r = Harness.run(Harness.method(Loops.class, "floats"), null, x.clone(), 1.5f);
