@@ -30,8 +30,11 @@ public final class Splitter {
         this.activity = activity;
     }
 
-    /** The regions; the first is the method's entry function. */
-    /** @param tape whether call-free loop nests may run as real loops on the value tape (see {@link TapedLoops}) */
+    /**
+     * The regions; the first is the method's entry function.
+     *
+     * @param tape whether call-free loop nests may run as real loops on the value tape (see {@link TapedLoops})
+     */
     public static Split split(MethodIr ir, Cfg cfg, Activity activity, boolean tape) {
         return new Splitter(ir, cfg, activity).split(tape);
     }
