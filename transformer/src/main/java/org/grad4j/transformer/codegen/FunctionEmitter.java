@@ -29,7 +29,8 @@ import org.objectweb.asm.tree.TableSwitchInsnNode;
  * leaving the region a call of the next function (or of the continuation, at a return), which
  * returns only when the rest of the program has run forward and backward; then the reverse of
  * the blocks that ran, in reverse topological order; finally the adjoints of the parameters
- * into the registers.
+ * into the registers. A taped loop nest's function ({@link TapeEmitter}) records the blocks that
+ * ran on the value tape instead of in flags, and its reverse pops them back in a loop.
  */
 final class FunctionEmitter {
     private final Generation g;
