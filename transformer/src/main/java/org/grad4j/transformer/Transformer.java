@@ -113,9 +113,9 @@ public final class Transformer {
         Liveness liveness = new Liveness(a.ir, a.cfg);
         Split split = Splitter.split(a.ir, a.cfg, a.activity, tape);
         TapedLoops tapes = TapedLoops.plan(a.ir, a.cfg, split, a.activity);
-        LoopEnvironments environments = new LoopEnvironments(a.ir, a.cfg, liveness, split, a.activity, tapes);
+        LoopEnvironments environments = new LoopEnvironments(a.ir, a.cfg, liveness, split, a.activity);
         return ClassGenerator.generate(a.ir, a.activity, liveness, split, environments, tapes, a.refusal, activeMask,
-                hierarchy, hasBoundedDepth(a, split, tapes));
+                hierarchy, hasBoundedDepth(a, split));
     }
 
     /**
@@ -125,8 +125,8 @@ public final class Transformer {
      * thread instead of a worker (see {@code org.grad4j.runtime.EntryCall}). Tensor code is
      * excluded: ND4J's thread-local workspaces must stay those of the workers.
      */
-    private static boolean hasBoundedDepth(Analysed a, Split split, TapedLoops tapes) {
-        for (Cfg.Loop loop : a.cfg.loops()) if (split.isHead(loop.header()) && !tapes.isTaped(loop.header())) return false;
+    private static boolean hasBoundedDepth(Analysed a, Split split) {
+        for (Cfg.Loop loop : a.cfg.loops()) if (split.isHead(loop.header()) && !split.taped().get(loop.header())) return false;
         for (Type t : Type.getArgumentTypes(a.ir.descriptor())) if (Types.kind(t) == Types.Kind.TENSOR) return false;
         if (Types.kind(Type.getReturnType(a.ir.descriptor())) == Types.Kind.TENSOR) return false;
         for (Block b : a.ir.blocks()) {

@@ -137,4 +137,14 @@ public final class Cfg {
     public boolean isReachable(int b) { return rpoIndex[b] >= 0; }
 
     public List<Loop> loops() { return loops; }
+
+    /**
+     * The loops by header, each the union of the natural loops that share it (a loop with several
+     * back edges, as a {@code continue} makes, is several natural loops), in header order.
+     */
+    public java.util.SortedMap<Integer, BitSet> loopsByHeader() {
+        java.util.SortedMap<Integer, BitSet> bodies = new java.util.TreeMap<>();
+        for (Loop loop : loops) bodies.computeIfAbsent(loop.header(), h -> new BitSet()).or(loop.body());
+        return bodies;
+    }
 }

@@ -4,6 +4,7 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.grad4j.transformer.analysis.AdjointReads;
 import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.EntryValue;
@@ -166,9 +167,8 @@ final class FunctionEmitter {
             java.util.Set<Value> reverseRead = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             if (g.split.needsReverse(b)) {
                 for (Stmt s : block.stmts()) {
-                    if (g.activity.isActive(s) && !StatementEmitter.reverseReadsNoValues(s)) {
-                        reverseRead.addAll(s.args());
-                        if (s.result() != null) reverseRead.add(s.result());
+                    if (g.activity.isActive(s)) {
+                        AdjointReads.of(s, reverseRead, new java.util.ArrayList<>()); // shadow locals are always zeroed
                     }
                 }
             }
@@ -385,7 +385,7 @@ final class FunctionEmitter {
         pushArguments(b, target, -1);
         mv.visitVarInsn(Opcodes.ALOAD, k);
         mv.visitVarInsn(Opcodes.ALOAD, ctx);
-        if (tape != null) tape.beforeExit();
+        if (tape != null) tape.writeTops(); // the rest of the program pushes above this nest's values
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, g.className, target.name(), target.descriptor(), false);
         if (tape != null) tape.afterExit();
         zeroSlotAdjoints();
@@ -579,7 +579,7 @@ final class FunctionEmitter {
         mv.visitLabel(reverse);
         if (tape != null) {
             Label done = new Label();
-            tape.reverseLoop(done, stmts::recompute, b -> reverseBlock(g.ir.block(b)));
+            tape.reverseLoop(done, stmts::forward, b -> reverseBlock(g.ir.block(b))); // cheap arithmetic: its forward code again
             mv.visitLabel(done);
             tape.writeTops(); // back where this function found them
         }

@@ -129,19 +129,6 @@ final class StatementEmitter {
         if (activity.isActive(s)) forwardShadow(s);
     }
 
-    /** Computes a cheap arithmetic statement again (a taped loop's rematerialised value): no shadow, no linking. */
-    void recompute(Stmt s) {
-        load(s.arg(0));
-        if (s.opcode() == Opcodes.IINC) {
-            Jvm.pushInt(mv, s.increment());
-            mv.visitInsn(Opcodes.IADD);
-        } else {
-            for (int i = 1; i < s.args().size(); i++) load(s.arg(i));
-            s.insn().accept(mv);
-        }
-        Jvm.store(mv, s.result().type(), locals.value(s.result()));
-    }
-
     /** Shadows of active array results, and the mirror structure of 2-D shadows. */
     private void forwardShadow(Stmt s) {
         switch (s.opcode()) {
@@ -287,14 +274,6 @@ final class StatementEmitter {
 
     // ---- reverse ----
 
-    /** Statements whose adjoint code reads only adjoints, never the values of operands or result. */
-    static boolean reverseReadsNoValues(Stmt s) {
-        return switch (s.opcode()) {
-            case Opcodes.DADD, Opcodes.FADD, Opcodes.DSUB, Opcodes.FSUB, Opcodes.DNEG, Opcodes.FNEG,
-                    Opcodes.F2D, Opcodes.D2F -> true;
-            default -> false;
-        };
-    }
 
     void adjoint(Stmt s) {
         int op = s.opcode();

@@ -148,12 +148,7 @@ final class TapeEmitter {
         }
     }
 
-    /** Before the call of the rest of the program: it pushes above this nest's values. */
-    void beforeExit() {
-        writeTops();
-    }
-
-    /** The tops from their locals back into the tape. */
+    /** The tops from their locals back into the tape: before the call of the rest of the program, and at the end. */
     void writeTops() {
         for (Stack s : stacks()) {
             mv.visitVarInsn(Opcodes.ALOAD, tapeLocal);

@@ -42,33 +42,22 @@ public final class LoopEnvironments {
 
     private final List<LoopEnv> envs = new ArrayList<>(); // outer before inner
 
-    public LoopEnvironments(MethodIr ir, Cfg cfg, Liveness liveness, Split split, Activity activity, TapedLoops tapes) {
+    public LoopEnvironments(MethodIr ir, Cfg cfg, Liveness liveness, Split split, Activity activity) {
         BitSet afterCalls = new BitSet();
         for (Block b : ir.blocks()) {
             Stmt last = b.lastStmt();
             if (last != null && activity.isActiveCall(last)) afterCalls.set(b.successors()[0]);
         }
-        List<int[]> candidates = new ArrayList<>(); // {header}
-        List<BitSet> bodies = new ArrayList<>();
-        for (Cfg.Loop loop : cfg.loops()) {
-            int h = loop.header();
-            // a taped loop is one function, entered once: its invariants are parameters once, no object needed
-            if (!split.isHead(h) || tapes.isTaped(h) || h == 0 || afterCalls.get(h) || ir.block(h).slotCount() > ir.maxLocals()) continue;
-            int at = -1;
-            for (int i = 0; i < candidates.size(); i++) if (candidates.get(i)[0] == h) at = i;
-            if (at < 0) {
-                candidates.add(new int[] {h});
-                bodies.add((BitSet) loop.body().clone());
-            } else {
-                bodies.get(at).or(loop.body());
-            }
+        List<Integer> headers = new ArrayList<>();
+        java.util.Map<Integer, BitSet> bodies = cfg.loopsByHeader();
+        for (int h : bodies.keySet()) {
+            // a taped nest is one function, entered once: its invariants are parameters once, no object needed
+            if (!split.isHead(h) || split.taped().get(h) || h == 0 || afterCalls.get(h) || ir.block(h).slotCount() > ir.maxLocals()) continue;
+            headers.add(h);
         }
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < candidates.size(); i++) order.add(i);
-        order.sort(Comparator.comparingInt(i -> -bodies.get(i).cardinality())); // outer loops first
-        for (int i : order) {
-            int h = candidates.get(i)[0];
-            BitSet body = bodies.get(i);
+        headers.sort(Comparator.comparingInt(h -> -bodies.get(h).cardinality())); // outer loops first
+        for (int h : headers) {
+            BitSet body = bodies.get(h);
             BitSet invariant = liveness.liveIn(h);
             for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
                 for (int s : ir.block(b).exitValues().keySet()) invariant.clear(s);

@@ -50,10 +50,9 @@ public final class Splitter {
             }
         }
         BitSet taped = tape ? TapedLoops.nests(ir, cfg, activity, needsReverse, MAX_REGION_STATEMENTS) : new BitSet();
+        java.util.Map<Integer, BitSet> byHeader = cfg.loopsByHeader();
         BitSet insideTaped = new BitSet(); // blocks of taped nests other than their headers: no heads there
-        for (Cfg.Loop loop : cfg.loops()) {
-            if (taped.get(loop.header())) insideTaped.or(loop.body());
-        }
+        for (int h = taped.nextSetBit(0); h >= 0; h = taped.nextSetBit(h + 1)) insideTaped.or(byHeader.get(h));
         insideTaped.andNot(taped);
         for (Cfg.Loop loop : cfg.loops()) {
             if (!loop.body().intersects(needsReverse) || insideTaped.get(loop.header())) continue;
@@ -61,11 +60,7 @@ public final class Splitter {
             // the code after the loop gets a function of its own, so that it does not sit in
             // (and enlarge) every iteration's frame; a taped nest's exits are those of all its
             // loops together (a loop with several back edges is several natural loops)
-            BitSet body = loop.body();
-            if (taped.get(loop.header())) {
-                body = new BitSet();
-                for (Cfg.Loop same : cfg.loops()) if (same.header() == loop.header()) body.or(same.body());
-            }
+            BitSet body = taped.get(loop.header()) ? byHeader.get(loop.header()) : loop.body();
             for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
                 for (int s : ir.block(b).successors()) if (!body.get(s)) heads.set(s);
             }

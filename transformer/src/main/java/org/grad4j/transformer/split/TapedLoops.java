@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.grad4j.transformer.analysis.Activity;
+import org.grad4j.transformer.analysis.AdjointReads;
 import org.grad4j.transformer.analysis.Cfg;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.Const;
@@ -80,7 +81,7 @@ public final class TapedLoops {
      * class comment); inside a loop that does not qualify, its inner loops are tried.
      */
     static BitSet nests(MethodIr ir, Cfg cfg, Activity activity, BitSet needsReverse, int maxStatements) {
-        Map<Integer, BitSet> bodies = bodies(cfg);
+        Map<Integer, BitSet> bodies = cfg.loopsByHeader();
         List<Integer> outerFirst = new ArrayList<>(bodies.keySet());
         outerFirst.sort(Comparator.comparingInt(h -> -bodies.get(h).cardinality()));
         BitSet chosen = new BitSet();
@@ -95,12 +96,6 @@ public final class TapedLoops {
             covered.or(body);
         }
         return chosen;
-    }
-
-    private static Map<Integer, BitSet> bodies(Cfg cfg) {
-        Map<Integer, BitSet> bodies = new TreeMap<>(); // loops sharing a header (several back edges) are one
-        for (Cfg.Loop loop : cfg.loops()) bodies.computeIfAbsent(loop.header(), h -> new BitSet()).or(loop.body());
-        return bodies;
     }
 
     private static boolean qualifies(MethodIr ir, Activity activity, BitSet body, int maxStatements) {
@@ -138,7 +133,7 @@ public final class TapedLoops {
      * body, and C2 unrolls them itself.
      */
     public static boolean mayTape(MethodIr ir, Cfg cfg, int header) {
-        Map<Integer, BitSet> bodies = bodies(cfg);
+        Map<Integer, BitSet> bodies = cfg.loopsByHeader();
         BitSet body = bodies.get(header);
         for (int other : bodies.keySet()) if (other != header && body.get(other)) return false;
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
@@ -150,7 +145,7 @@ public final class TapedLoops {
     /** What each block of each nest the split taped pushes. */
     public static TapedLoops plan(MethodIr ir, Cfg cfg, Split split, Activity activity) {
         TapedLoops t = new TapedLoops();
-        Map<Integer, BitSet> bodies = bodies(cfg);
+        Map<Integer, BitSet> bodies = cfg.loopsByHeader();
         BitSet taped = split.taped();
         for (int h = taped.nextSetBit(0); h >= 0; h = taped.nextSetBit(h + 1)) {
             BitSet body = bodies.get(h);
@@ -168,10 +163,6 @@ public final class TapedLoops {
     /** The tape of the nest headed by {@code header}, or null when it is not taped. */
     public Tape of(int header) {
         return tapes.get(header);
-    }
-
-    public boolean isTaped(int header) {
-        return tapes.containsKey(header);
     }
 
     /** What the nest's blocks record: chains of the blocks with reverse work, and their values. */
@@ -255,7 +246,7 @@ public final class TapedLoops {
     private static Chain chain(MethodIr ir, List<Integer> blocks, Activity activity, BitSet written) {
         Set<Value> values = new LinkedHashSet<>(); // values are compared by identity; the order is the program's
         Set<Value> shadows = new LinkedHashSet<>();
-        for (int b : blocks) for (Stmt s : ir.block(b).stmts()) if (activity.isActive(s)) readsInReverse(s, values, shadows);
+        for (int b : blocks) for (Stmt s : ir.block(b).stmts()) if (activity.isActive(s)) AdjointReads.of(s, values, shadows);
         values.removeIf(v -> v instanceof Const || isInvariant(v, written));
         List<Stmt> recomputed = rematerialise(ir, blocks, values, written);
         List<Value> doubles = new ArrayList<>(), ints = new ArrayList<>(), objects = new ArrayList<>(), saved = new ArrayList<>();
@@ -333,33 +324,4 @@ public final class TapedLoops {
         return v instanceof EntryValue e && !written.get(e.slot());
     }
 
-    /**
-     * Adds what the adjoint of an active statement reads, mirroring {@code StatementEmitter.adjoint}
-     * for the statements of scalar code; for the rest (library rules, whole-array operations,
-     * {@code @Parameter} reads) every operand, the result and their shadows, a superset.
-     */
-    private static void readsInReverse(Stmt s, Set<Value> values, Set<Value> shadows) {
-        switch (s.opcode()) {
-            case Opcodes.DADD, Opcodes.FADD, Opcodes.DSUB, Opcodes.FSUB, Opcodes.DNEG, Opcodes.FNEG, Opcodes.F2D,
-                    Opcodes.D2F -> { }
-            case Opcodes.DMUL, Opcodes.FMUL -> values.addAll(s.args());
-            case Opcodes.DDIV, Opcodes.FDIV -> {
-                values.add(s.arg(1));
-                values.add(s.result());
-            }
-            case Opcodes.DALOAD, Opcodes.FALOAD, Opcodes.DASTORE, Opcodes.FASTORE -> {
-                values.add(s.arg(1));
-                shadows.add(s.arg(0));
-            }
-            // forward-only: the shadow of a row, a new array or a cast; a row stored into a container
-            case Opcodes.NEWARRAY, Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY, Opcodes.CHECKCAST, Opcodes.AALOAD,
-                    Opcodes.AASTORE -> { }
-            default -> {
-                values.addAll(s.args());
-                if (s.result() != null) values.add(s.result());
-                for (Value a : s.args()) if (a.type().getSort() >= Type.ARRAY) shadows.add(a);
-                if (s.result() != null && s.result().type().getSort() >= Type.ARRAY) shadows.add(s.result());
-            }
-        }
-    }
 }

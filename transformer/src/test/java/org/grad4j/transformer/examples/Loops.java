@@ -172,22 +172,33 @@ public final class Loops {
         return s;
     }
 
-    /** A loop body of many library calls in branches: a large function, taped or not. */
+    /**
+     * A loop body of many library calls in branches, each branch a chain of a few values: within
+     * the limits of a taped nest, but taped its function would be about 8,300 bytes, past what
+     * HotSpot compiles.
+     */
     @Differentiable
     public static double heavyBody(double[] x) {
         double s = 0;
         for (int i = 0; i < x.length; i++) {
             double v = x[i];
-            if (v > -0.90) s += Math.pow(Math.abs(v) + 0.1, 1.5) * Math.atan2(v, 1.0) + Math.hypot(v, 0.1 * s);
-            if (v > -0.72) s += Math.pow(Math.abs(v) + 0.2, 1.5) * Math.atan2(v, 2.0) + Math.hypot(v, 0.1 * s);
-            if (v > -0.54) s += Math.pow(Math.abs(v) + 0.3, 1.5) * Math.atan2(v, 3.0) + Math.hypot(v, 0.1 * s);
-            if (v > -0.36) s += Math.pow(Math.abs(v) + 0.4, 1.5) * Math.atan2(v, 4.0) + Math.hypot(v, 0.1 * s);
-            if (v > -0.18) s += Math.pow(Math.abs(v) + 0.5, 1.5) * Math.atan2(v, 5.0) + Math.hypot(v, 0.1 * s);
-            if (v > -0.00) s += Math.pow(Math.abs(v) + 0.6, 1.5) * Math.atan2(v, 6.0) + Math.hypot(v, 0.1 * s);
-            if (v > 0.18) s += Math.pow(Math.abs(v) + 0.7, 1.5) * Math.atan2(v, 7.0) + Math.hypot(v, 0.1 * s);
-            if (v > 0.36) s += Math.pow(Math.abs(v) + 0.8, 1.5) * Math.atan2(v, 8.0) + Math.hypot(v, 0.1 * s);
-            if (v > 0.54) s += Math.pow(Math.abs(v) + 0.9, 1.5) * Math.atan2(v, 9.0) + Math.hypot(v, 0.1 * s);
-            if (v > 0.72) s += Math.pow(Math.abs(v) + 1.0, 1.5) * Math.atan2(v, 10.0) + Math.hypot(v, 0.1 * s);
+            if (v > -0.90) s = Math.fma(v, 0.1 * s, Math.atan2(v, 1.0));
+            if (v > -0.79) s = Math.fma(v, 0.1 * s, Math.atan2(v, 2.0));
+            if (v > -0.69) s = Math.fma(v, 0.1 * s, Math.atan2(v, 3.0));
+            if (v > -0.58) s = Math.fma(v, 0.1 * s, Math.atan2(v, 4.0));
+            if (v > -0.48) s = Math.fma(v, 0.1 * s, Math.atan2(v, 5.0));
+            if (v > -0.37) s = Math.fma(v, 0.1 * s, Math.atan2(v, 6.0));
+            if (v > -0.26) s = Math.fma(v, 0.1 * s, Math.atan2(v, 7.0));
+            if (v > -0.16) s = Math.fma(v, 0.1 * s, Math.atan2(v, 8.0));
+            if (v > -0.05) s = Math.fma(v, 0.1 * s, Math.atan2(v, 9.0));
+            if (v > 0.05) s = Math.fma(v, 0.1 * s, Math.atan2(v, 10.0));
+            if (v > 0.16) s = Math.fma(v, 0.1 * s, Math.atan2(v, 11.0));
+            if (v > 0.26) s = Math.fma(v, 0.1 * s, Math.atan2(v, 12.0));
+            if (v > 0.37) s = Math.fma(v, 0.1 * s, Math.atan2(v, 13.0));
+            if (v > 0.48) s = Math.fma(v, 0.1 * s, Math.atan2(v, 14.0));
+            if (v > 0.58) s = Math.fma(v, 0.1 * s, Math.atan2(v, 15.0));
+            if (v > 0.69) s = Math.fma(v, 0.1 * s, Math.atan2(v, 16.0));
+            if (v > 0.79) s = Math.fma(v, 0.1 * s, Math.atan2(v, 17.0));
         }
         return s;
     }

@@ -1,0 +1,55 @@
+package org.grad4j.transformer.analysis;
+
+import java.util.Collection;
+import org.grad4j.transformer.ir.Stmt;
+import org.grad4j.transformer.ir.Types;
+import org.grad4j.transformer.ir.Value;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+
+/**
+ * What the adjoint code of an active statement reads from its forward pass (the code is
+ * {@code codegen.StatementEmitter.adjoint}; this is the one statement of what it needs): the
+ * values it loads, and the arrays whose shadows it loads. Generated functions keep these values
+ * for the reverse pass (a local zeroed at entry, since the reverse runs under flags), taped loop
+ * nests push them. Exact for the statements of scalar and array code; for library rules and
+ * whole-array operations every operand, the result and their shadows.
+ */
+public final class AdjointReads {
+    private AdjointReads() {}
+
+    public static void of(Stmt s, Collection<Value> values, Collection<Value> shadows) {
+        switch (s.opcode()) {
+            case Opcodes.DADD, Opcodes.FADD, Opcodes.DSUB, Opcodes.FSUB, Opcodes.DNEG, Opcodes.FNEG, Opcodes.F2D,
+                    Opcodes.D2F -> { } // adjoints only
+            case Opcodes.DMUL, Opcodes.FMUL -> values.addAll(s.args());
+            case Opcodes.DDIV, Opcodes.FDIV -> {
+                values.add(s.arg(1));
+                values.add(s.result());
+            }
+            case Opcodes.DALOAD, Opcodes.FALOAD, Opcodes.DASTORE, Opcodes.FASTORE -> elementOf(s, values, shadows);
+            case Opcodes.AALOAD -> { // a tensor element's adjoint goes back; a row's shadow is forward work
+                if (s.result().kind() == Types.Kind.TENSOR) elementOf(s, values, shadows);
+            }
+            case Opcodes.AASTORE -> {
+                if (s.arg(2).kind() == Types.Kind.TENSOR || Types.kind(s.arg(0).type().getElementType()) == Types.Kind.TENSOR) {
+                    elementOf(s, values, shadows);
+                }
+            }
+            // forward work only: the shadow of a new array or of a cast
+            case Opcodes.NEWARRAY, Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY, Opcodes.CHECKCAST -> { }
+            default -> { // DREM, rules, whole-array operations, @Parameter reads
+                values.addAll(s.args());
+                if (s.result() != null) values.add(s.result());
+                for (Value a : s.args()) if (a.type().getSort() >= Type.ARRAY) shadows.add(a);
+                if (s.result() != null && s.result().type().getSort() >= Type.ARRAY) shadows.add(s.result());
+            }
+        }
+    }
+
+    /** {@code a[i]} read or written: the index, and the shadow of {@code a}. */
+    private static void elementOf(Stmt s, Collection<Value> values, Collection<Value> shadows) {
+        values.add(s.arg(1));
+        shadows.add(s.arg(0));
+    }
+}
