@@ -107,7 +107,8 @@ public final class EntryCall {
         CachedEntry cached = cache.get(key);
         Object generator = Bridge.currentGenerator();
         if (cached != null && cached.generator() == generator) return cached.entry();
-        MethodHandle entry = Bridge.entryOf(m.getDeclaringClass(), m.getName(), Descriptors.of(m) + "#" + mask);
+        // the variant a gradient starts in, whose continuation is the top one
+        MethodHandle entry = Bridge.entryOf(m.getDeclaringClass(), m.getName(), Descriptors.of(m) + "#" + mask + Linker.OUTERMOST);
         cache.put(key, new CachedEntry(generator, entry));
         return entry;
     }

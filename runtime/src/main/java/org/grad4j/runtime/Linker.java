@@ -21,6 +21,9 @@ import org.grad4j.GradientException;
 public final class Linker {
     private Linker() {}
 
+    /** The suffix of a mask that asks for the variant a gradient starts in (the transformer's ActivityMask.OUTERMOST). */
+    static final String OUTERMOST = ":top";
+
     /**
      * Links to the generated entry of {@code owner.method desc}; {@code owner} is a binary
      * class name resolved in the caller's loader.
@@ -81,9 +84,11 @@ public final class Linker {
             MethodType implType = MethodType.fromMethodDescriptorString(impl[2], loader);
             java.util.List<java.lang.reflect.Field> fields = LambdaCaptures.fieldsOf(lambda);
             int hash = descAndMask.indexOf('#');
-            String samBits = descAndMask.substring(hash + 1).replace("@", "");
+            String mask = descAndMask.substring(hash + 1);
+            String outermost = mask.endsWith(OUTERMOST) ? OUTERMOST : ""; // kept for the implementation
+            String samBits = mask.substring(0, mask.length() - outermost.length()).replace("@", "");
             int implDeclared = implType.parameterCount();
-            String implMask = "0".repeat(Math.max(0, implDeclared - samBits.length())) + samBits;
+            String implMask = "0".repeat(Math.max(0, implDeclared - samBits.length())) + samBits + outermost;
             MethodHandle entry = Bridge.entryOf(owner, impl[1], impl[2] + "#" + implMask);
             // captured arrays are data: their shadow parameters get null
             java.util.List<Integer> shadows = new java.util.ArrayList<>();

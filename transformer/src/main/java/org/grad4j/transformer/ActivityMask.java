@@ -5,18 +5,28 @@ package org.grad4j.transformer;
  * parameter, optionally preceded by {@code '@'} when the receiver holds model parameters. For a
  * reference parameter that cannot carry a derivative, {@code '1'} marks a holder of model
  * parameters. Requests carry it after the descriptor: {@code name(desc)R#mask}.
+ *
+ * <p>A mask ending in {@value #OUTERMOST} asks for the variant a gradient starts in (the entry
+ * {@code AD} calls, whose continuation is the top one): nothing runs between its forward pass and
+ * its reverse, so arrays it never writes stay as they are (see
+ * {@code analysis.ReadOnlyArrays}). Calls from generated code ask for the plain variant.
  */
-public record ActivityMask(boolean receiverHolds, boolean[] parameters) {
+public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean outermost) {
+
+    /** The suffix of an outermost variant's mask. */
+    public static final String OUTERMOST = ":top";
 
     public static ActivityMask parse(String mask, int parameterCount) {
-        boolean receiver = mask.startsWith("@");
-        String bits = receiver ? mask.substring(1) : mask;
+        boolean outermost = mask.endsWith(OUTERMOST);
+        String rest = outermost ? mask.substring(0, mask.length() - OUTERMOST.length()) : mask;
+        boolean receiver = rest.startsWith("@");
+        String bits = receiver ? rest.substring(1) : rest;
         if (bits.length() != parameterCount || !bits.matches("[01]*")) {
             throw new IllegalArgumentException("activity mask '" + mask + "' does not fit " + parameterCount + " parameters");
         }
         boolean[] p = new boolean[parameterCount];
         for (int i = 0; i < parameterCount; i++) p[i] = bits.charAt(i) == '1';
-        return new ActivityMask(receiver, p);
+        return new ActivityMask(receiver, p, outermost);
     }
 
     public boolean isActive(int parameter) {
@@ -27,6 +37,6 @@ public record ActivityMask(boolean receiverHolds, boolean[] parameters) {
     public String toString() {
         StringBuilder sb = new StringBuilder(receiverHolds ? "@" : "");
         for (boolean b : parameters) sb.append(b ? '1' : '0');
-        return sb.toString();
+        return outermost ? sb.append(OUTERMOST).toString() : sb.toString();
     }
 }

@@ -6,6 +6,7 @@ import org.grad4j.transformer.analysis.Activity;
 import org.grad4j.transformer.analysis.CallResolver;
 import org.grad4j.transformer.analysis.Cfg;
 import org.grad4j.transformer.analysis.Liveness;
+import org.grad4j.transformer.analysis.ReadOnlyArrays;
 import org.grad4j.transformer.codegen.ClassGenerator;
 import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.ir.Block;
@@ -111,11 +112,13 @@ public final class Transformer {
         validateCallees(calls, hierarchy, plain, new java.util.HashSet<>());
         Analysed a = withHelpersInlined(calls, hierarchy, plain, activeMask, stripMine, tape);
         Liveness liveness = new Liveness(a.ir, a.cfg);
-        Split split = Splitter.split(a.ir, a.cfg, a.activity, tape);
-        TapedLoops tapes = TapedLoops.plan(a.ir, a.cfg, split, a.activity);
+        boolean outermost = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length).outermost();
+        ReadOnlyArrays readOnly = ReadOnlyArrays.of(a.ir, a.cfg, a.activity, outermost);
+        Split split = Splitter.split(a.ir, a.cfg, a.activity, tape, readOnly);
+        TapedLoops tapes = TapedLoops.plan(a.ir, a.cfg, split, a.activity, readOnly);
         LoopEnvironments environments = new LoopEnvironments(a.ir, a.cfg, liveness, split, a.activity);
-        return ClassGenerator.generate(a.ir, a.activity, liveness, split, environments, tapes, a.refusal, activeMask,
-                hierarchy, hasBoundedDepth(a, split));
+        return ClassGenerator.generate(a.ir, a.activity, liveness, split, environments, tapes, readOnly, a.refusal,
+                activeMask, hierarchy, hasBoundedDepth(a, split));
     }
 
     /**

@@ -282,7 +282,8 @@ public final class Activity {
         }
     }
 
-    private BitSet blocksThatAlwaysThrow() {
+    /** Blocks from which every path ends in {@code throw}. */
+    BitSet blocksThatAlwaysThrow() {
         BitSet doomed = new BitSet();
         boolean changed = true;
         while (changed) {

@@ -6,6 +6,7 @@ import org.grad4j.transformer.GeneratedCode;
 import org.grad4j.transformer.Refusal;
 import org.grad4j.transformer.analysis.Activity;
 import org.grad4j.transformer.analysis.Liveness;
+import org.grad4j.transformer.analysis.ReadOnlyArrays;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.read.ClassHierarchy;
 import org.grad4j.transformer.split.LoopEnvironments;
@@ -28,12 +29,17 @@ public final class ClassGenerator {
         return ir.owner() + "$$Grad4j$" + name + "$" + Integer.toHexString((ir.descriptor() + "#" + mask).hashCode());
     }
 
-    /** @param boundedDepth the code's stack depth does not grow with its input: its entry tells the runtime so */
+    /**
+     * @param readOnly what the variant may rely on when it is where a gradient starts: arrays that
+     *     stay as they are, calls that start there too
+     * @param boundedDepth the code's stack depth does not grow with its input: its entry tells the runtime so
+     */
     public static GeneratedCode generate(MethodIr ir, Activity activity, Liveness liveness, Split split,
-                                         LoopEnvironments environments, TapedLoops tapes, Refusal refusal, String mask, ClassHierarchy hierarchy,
-                                         boolean boundedDepth) {
+                                         LoopEnvironments environments, TapedLoops tapes, ReadOnlyArrays readOnly,
+                                         Refusal refusal, String mask, ClassHierarchy hierarchy, boolean boundedDepth) {
         String className = className(ir, mask);
-        Generation g = new Generation(ir, activity, liveness, split, environments, tapes, refusal, className, mask, boundedDepth);
+        Generation g = new Generation(ir, activity, liveness, split, environments, tapes, readOnly, refusal, className, mask,
+                boundedDepth);
         ClassWriter cw = new HierarchyClassWriter(hierarchy);
         cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC,
                 className, null, "java/lang/Object", null);

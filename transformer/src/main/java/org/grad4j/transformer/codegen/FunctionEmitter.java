@@ -528,7 +528,8 @@ final class FunctionEmitter {
 
         FunctionShape calleeShape = FunctionShape.entry(callee.owner(), callee.descriptor(), callee.isStatic(),
                 new int[0], spec.interfaceName());
-        String mask = g.activity.calleeMask(call, callee.isStatic());
+        String mask = g.activity.calleeMask(call, callee.isStatic())
+                + (g.readOnly.callsOutermost(b.index()) ? org.grad4j.transformer.ActivityMask.OUTERMOST : "");
         for (int j = 0; j < call.args().size(); j++) {
             Value arg = call.args().get(j);
             Type pt = calleeShape.types()[j];

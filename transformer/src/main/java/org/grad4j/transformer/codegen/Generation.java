@@ -7,6 +7,7 @@ import java.util.Map;
 import org.grad4j.transformer.Refusal;
 import org.grad4j.transformer.analysis.Activity;
 import org.grad4j.transformer.analysis.Liveness;
+import org.grad4j.transformer.analysis.ReadOnlyArrays;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.split.LoopEnvironments;
 import org.grad4j.transformer.split.TapedLoops;
@@ -32,13 +33,16 @@ final class Generation {
     final FunctionShape entryShape;
     final LoopEnvironments environments;
     final TapedLoops tapes;
+    final ReadOnlyArrays readOnly;
     /** The stack depth does not grow with the input (no loop as recursion, no differentiated call). */
     final boolean boundedDepth;
 
     Generation(MethodIr ir, Activity activity, Liveness liveness, Split split, LoopEnvironments environments,
-               TapedLoops tapes, Refusal refusal, String className, String mask, boolean boundedDepth) {
+               TapedLoops tapes, ReadOnlyArrays readOnly, Refusal refusal, String className, String mask,
+               boolean boundedDepth) {
         this.ir = ir;
         this.tapes = tapes;
+        this.readOnly = readOnly;
         this.boundedDepth = boundedDepth;
         this.activity = activity;
         this.liveness = liveness;

@@ -5,6 +5,7 @@ import java.util.BitSet;
 import java.util.List;
 import org.grad4j.transformer.analysis.Activity;
 import org.grad4j.transformer.analysis.Cfg;
+import org.grad4j.transformer.analysis.ReadOnlyArrays;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
@@ -34,12 +35,13 @@ public final class Splitter {
      * The regions; the first is the method's entry function.
      *
      * @param tape whether call-free loop nests may run as real loops on the value tape (see {@link TapedLoops})
+     * @param readOnly arrays a taped nest may read again in reverse instead of saving what it read
      */
-    public static Split split(MethodIr ir, Cfg cfg, Activity activity, boolean tape) {
-        return new Splitter(ir, cfg, activity).split(tape);
+    public static Split split(MethodIr ir, Cfg cfg, Activity activity, boolean tape, ReadOnlyArrays readOnly) {
+        return new Splitter(ir, cfg, activity).split(tape, readOnly);
     }
 
-    private Split split(boolean tape) {
+    private Split split(boolean tape, ReadOnlyArrays readOnly) {
         for (int b : cfg.reversePostOrder()) if (computeNeedsReverse(ir.block(b))) needsReverse.set(b);
         boolean entryStub = !cfg.preds(0).isEmpty();
         heads.set(0);
@@ -49,7 +51,7 @@ public final class Splitter {
                 heads.set(ir.block(b).successors()[0]);
             }
         }
-        BitSet taped = tape ? TapedLoops.nests(ir, cfg, activity, needsReverse, MAX_REGION_STATEMENTS) : new BitSet();
+        BitSet taped = tape ? TapedLoops.nests(ir, cfg, activity, readOnly, needsReverse, MAX_REGION_STATEMENTS) : new BitSet();
         java.util.Map<Integer, BitSet> byHeader = cfg.loopsByHeader();
         BitSet insideTaped = new BitSet(); // blocks of taped nests other than their headers: no heads there
         for (int h = taped.nextSetBit(0); h >= 0; h = taped.nextSetBit(h + 1)) insideTaped.or(byHeader.get(h));

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import org.grad4j.transformer.analysis.Activity;
 import org.grad4j.transformer.analysis.AdjointReads;
 import org.grad4j.transformer.analysis.Cfg;
+import org.grad4j.transformer.analysis.ReadOnlyArrays;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.Const;
 import org.grad4j.transformer.ir.EntryValue;
@@ -80,7 +81,8 @@ public final class TapedLoops {
      * The headers of the nests to tape: outermost loops that need reverse code and qualify (see the
      * class comment); inside a loop that does not qualify, its inner loops are tried.
      */
-    static BitSet nests(MethodIr ir, Cfg cfg, Activity activity, BitSet needsReverse, int maxStatements) {
+    static BitSet nests(MethodIr ir, Cfg cfg, Activity activity, ReadOnlyArrays readOnly, BitSet needsReverse,
+                        int maxStatements) {
         Map<Integer, BitSet> bodies = cfg.loopsByHeader();
         List<Integer> outerFirst = new ArrayList<>(bodies.keySet());
         outerFirst.sort(Comparator.comparingInt(h -> -bodies.get(h).cardinality()));
@@ -91,7 +93,7 @@ public final class TapedLoops {
             if (covered.get(h) || !body.intersects(needsReverse) || !qualifies(ir, activity, body, maxStatements)) continue;
             List<Integer> order = new ArrayList<>();
             for (int b : cfg.reversePostOrder()) if (body.get(b)) order.add(b);
-            if (chains(ir, cfg, activity, needsReverse, h, body, order).stream().anyMatch(c -> c.size() > MAX_VALUES)) continue;
+            if (chains(ir, cfg, activity, readOnly, needsReverse, h, body, order).stream().anyMatch(c -> c.size() > MAX_VALUES)) continue;
             chosen.set(h);
             covered.or(body);
         }
@@ -143,7 +145,7 @@ public final class TapedLoops {
     }
 
     /** What each block of each nest the split taped pushes. */
-    public static TapedLoops plan(MethodIr ir, Cfg cfg, Split split, Activity activity) {
+    public static TapedLoops plan(MethodIr ir, Cfg cfg, Split split, Activity activity, ReadOnlyArrays readOnly) {
         TapedLoops t = new TapedLoops();
         Map<Integer, BitSet> bodies = cfg.loopsByHeader();
         BitSet taped = split.taped();
@@ -154,7 +156,7 @@ public final class TapedLoops {
                 throw new IllegalStateException("taped loop b" + h + " is not one region: " + r.blocks() + " vs " + body);
             }
             Map<Integer, Chain> chains = new TreeMap<>();
-            for (Chain c : chains(ir, cfg, activity, split.needsReverse(), h, body, r.blocks())) chains.put(c.last(), c);
+            for (Chain c : chains(ir, cfg, activity, readOnly, split.needsReverse(), h, body, r.blocks())) chains.put(c.last(), c);
             t.tapes.put(h, new Tape(h, (BitSet) body.clone(), chains));
         }
         return t;
@@ -166,15 +168,15 @@ public final class TapedLoops {
     }
 
     /** What the nest's blocks record: chains of the blocks with reverse work, and their values. */
-    private static List<Chain> chains(MethodIr ir, Cfg cfg, Activity activity, BitSet needsReverse, int h, BitSet body,
-                                      List<Integer> order) {
+    private static List<Chain> chains(MethodIr ir, Cfg cfg, Activity activity, ReadOnlyArrays readOnly, BitSet needsReverse,
+                                      int h, BitSet body, List<Integer> order) {
         BitSet written = new BitSet();
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) ir.block(b).exitValues().keySet().forEach(written::set);
         BitSet adjointSlots = adjointSlots(ir, h, body);
         List<Chain> chains = new ArrayList<>();
         for (List<Integer> blocks : runsTogether(ir, cfg, h, body, order)) {
             blocks.removeIf(b -> !needsReverse.get(b) || !hasReverseWork(ir.block(b), activity, adjointSlots));
-            if (!blocks.isEmpty()) chains.add(chain(ir, blocks, activity, written));
+            if (!blocks.isEmpty()) chains.add(chain(ir, blocks, activity, readOnly, written));
         }
         return chains;
     }
@@ -243,12 +245,12 @@ public final class TapedLoops {
         return k == Types.Kind.SCALAR || k == Types.Kind.TENSOR;
     }
 
-    private static Chain chain(MethodIr ir, List<Integer> blocks, Activity activity, BitSet written) {
+    private static Chain chain(MethodIr ir, List<Integer> blocks, Activity activity, ReadOnlyArrays readOnly, BitSet written) {
         Set<Value> values = new LinkedHashSet<>(); // values are compared by identity; the order is the program's
         Set<Value> shadows = new LinkedHashSet<>();
         for (int b : blocks) for (Stmt s : ir.block(b).stmts()) if (activity.isActive(s)) AdjointReads.of(s, values, shadows);
         values.removeIf(v -> v instanceof Const || isInvariant(v, written));
-        List<Stmt> recomputed = rematerialise(ir, blocks, values, written);
+        List<Stmt> recomputed = rematerialise(ir, blocks, values, written, readOnly);
         List<Value> doubles = new ArrayList<>(), ints = new ArrayList<>(), objects = new ArrayList<>(), saved = new ArrayList<>();
         for (Value v : values) {
             switch (v.type().getSort()) {
@@ -270,7 +272,8 @@ public final class TapedLoops {
      * {@code saved} and returns their statements, in program order; the JVM's arithmetic is
      * deterministic, so the values are the same bits.
      */
-    private static List<Stmt> rematerialise(MethodIr ir, List<Integer> blocks, Set<Value> saved, BitSet written) {
+    private static List<Stmt> rematerialise(MethodIr ir, List<Integer> blocks, Set<Value> saved, BitSet written,
+                                            ReadOnlyArrays readOnly) {
         java.util.Map<Value, Stmt> defs = new java.util.IdentityHashMap<>();
         List<Stmt> order = new ArrayList<>();
         for (int b : blocks) {
@@ -285,7 +288,7 @@ public final class TapedLoops {
         for (Value v : candidates) {
             Set<Stmt> needed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             saved.remove(v);
-            if (obtainable(v, defs, saved, recomputed, written, needed, 0)) {
+            if (obtainable(v, defs, saved, recomputed, written, readOnly, needed, 0)) {
                 recomputed.addAll(needed);
             } else {
                 saved.add(v);
@@ -298,12 +301,12 @@ public final class TapedLoops {
 
     /** Whether {@code v} is available in the reverse without a push; the statements to recompute go to {@code needed}. */
     private static boolean obtainable(Value v, java.util.Map<Value, Stmt> defs, Set<Value> saved, Set<Stmt> recomputed,
-                                      BitSet written, Set<Stmt> needed, int depth) {
+                                      BitSet written, ReadOnlyArrays readOnly, Set<Stmt> needed, int depth) {
         if (v instanceof Const || isInvariant(v, written) || saved.contains(v)) return true;
         Stmt s = defs.get(v);
-        if (s == null || depth > 3 || !isCheap(s)) return false;
+        if (s == null || depth > 3 || !(isCheap(s) || isReload(s, readOnly))) return false;
         if (recomputed.contains(s) || needed.contains(s)) return true;
-        for (Value a : s.args()) if (!obtainable(a, defs, saved, recomputed, written, needed, depth + 1)) return false;
+        for (Value a : s.args()) if (!obtainable(a, defs, saved, recomputed, written, readOnly, needed, depth + 1)) return false;
         needed.add(s);
         return true;
     }
@@ -315,6 +318,19 @@ public final class TapedLoops {
                     Opcodes.FNEG, Opcodes.F2D, Opcodes.D2F, Opcodes.I2D, Opcodes.I2F, Opcodes.IADD, Opcodes.ISUB,
                     Opcodes.IMUL, Opcodes.INEG, Opcodes.ISHL, Opcodes.ISHR, Opcodes.IUSHR, Opcodes.IAND, Opcodes.IOR,
                     Opcodes.IXOR, Opcodes.IINC -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * An element of an array that stays as it is until the reverse has run ({@link ReadOnlyArrays}):
+     * read again after the pop, at the index the forward pass read (so it cannot throw), instead
+     * of pushed — Rosenbrock then pushes {@code i} alone, not {@code x[i]} and what depends on it.
+     */
+    private static boolean isReload(Stmt s, ReadOnlyArrays readOnly) {
+        return switch (s.opcode()) {
+            case Opcodes.DALOAD, Opcodes.FALOAD, Opcodes.IALOAD, Opcodes.BALOAD, Opcodes.CALOAD, Opcodes.SALOAD ->
+                    readOnly.contains(s.arg(0));
             default -> false;
         };
     }

@@ -117,6 +117,87 @@ public final class Loops {
         return s;
     }
 
+    /**
+     * A helper's nest reads {@code w} and {@code x}, then the caller overwrites both: the helper's
+     * reverse runs after that, so it must use the values it read, not read the arrays again.
+     */
+    @Differentiable
+    public static double overwrittenAfterHelper(double[] w, double[] x) {
+        double s = LoopHelpers.weightedCubes(w, x);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 2 * x[i] + 1;
+            w[i] = -w[i];
+        }
+        return s + LoopHelpers.weightedCubes(w, x);
+    }
+
+    /** The method's own nest reads {@code x}, which it writes after the nest. */
+    @Differentiable
+    public static double overwrittenAfterNest(double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += x[i] * x[i] * x[i];
+        x[0] = Math.sin(s);
+        for (int i = 0; i < x.length; i++) s += x[i] * x[(i + 1) % x.length];
+        return s;
+    }
+
+    /**
+     * Inputs read beside a scratch array the nest writes (the scratch values are saved, the
+     * inputs read again), and an index array (read again too).
+     */
+    @Differentiable
+    public static double scratch(double[] x, double[] y, int[] order) {
+        double[] t = new double[x.length];
+        double s = 0;
+        for (int r = 0; r < 3; r++) {
+            for (int i = 0; i < x.length; i++) {
+                int j = order[i];
+                t[i] = t[i] * y[j] + x[i] / (1 + y[i] * y[i]);
+                s += t[i] * y[j] * x[j];
+            }
+        }
+        return s;
+    }
+
+    /** Rows of a matrix allocated here, written in the nest, beside the rows of an input matrix. */
+    @Differentiable
+    public static double scratchRows(double[][] m, double[] v) {
+        double[][] h = new double[2][v.length];
+        double s = 0;
+        for (int k = 0; k < m.length; k++) {
+            double[] row = m[k];
+            double[] cur = h[k % 2], prev = h[(k + 1) % 2];
+            for (int i = 0; i < v.length; i++) {
+                cur[i] = Math.tanh(prev[i] * row[i] + v[i]);
+                s += cur[i] * row[i];
+            }
+        }
+        return s;
+    }
+
+    /** A shallow copy of the input matrix shares its rows: writing through it writes the input. */
+    @Differentiable
+    public static double sharedRows(double[][] m, double[] v) {
+        double[][] c = m.clone();
+        double s = 0;
+        for (int i = 0; i < v.length; i++) s += m[0][i] * m[0][i] * v[i];
+        c[0][0] = s;
+        for (int i = 0; i < v.length; i++) s += m[0][i] * v[i];
+        return s;
+    }
+
+    /** Rows of the input matrix copied into a matrix allocated here: writing its rows writes the input. */
+    @Differentiable
+    public static double copiedRows(double[][] m, double[] v) {
+        double[][] c = new double[m.length][];
+        System.arraycopy(m, 0, c, 0, m.length);
+        double s = 0;
+        for (int i = 0; i < v.length; i++) s += m[0][i] * m[0][i] * v[i];
+        c[0][0] = s;
+        for (int i = 0; i < v.length; i++) s += m[0][i] * v[i];
+        return s;
+    }
+
     /** A loop that allocates an array per iteration and reads it back. */
     @Differentiable
     public static double fresh(double[] x) {

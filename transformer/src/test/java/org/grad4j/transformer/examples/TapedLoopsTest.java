@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.Random;
+import org.grad4j.transformer.ActivityMask;
 import org.grad4j.transformer.ClassFileLocator;
 import org.grad4j.transformer.GeneratedCode;
 import org.grad4j.transformer.Transformer;
@@ -50,10 +51,76 @@ class TapedLoopsTest {
             check(Loops.class, "rows", new double[][] {randomArray(n), randomArray(n), randomArray(n)}, randomArray(n));
             check(Loops.class, "skipping", randomArray(n), random.nextInt(n + 2));
             check(Loops.class, "fresh", randomArray(n));
+            check(Loops.class, "overwrittenAfterHelper", randomArray(n), randomArray(n));
+            check(Loops.class, "overwrittenAfterNest", randomArray(n));
+            check(Loops.class, "scratch", randomArray(n), randomArray(n), permutation(n));
+            check(Loops.class, "scratchRows", new double[][] {randomArray(n), randomArray(n), randomArray(n)}, randomArray(n));
+            check(Loops.class, "sharedRows", new double[][] {randomArray(n), randomArray(n)}, randomArray(n));
+            check(Loops.class, "copiedRows", new double[][] {randomArray(n), randomArray(n)}, randomArray(n));
             check(Loops.class, "shifting", randomArray(n + 1), random.nextInt(5));
             int d = 1 + random.nextInt(4);
             check(Loops.class, "layers", randomArray(d * d + d), randomArray(d * (1 + random.nextInt(3))), d);
         }
+    }
+
+    private int[] permutation(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1), t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    @Test
+    void theOutermostCallReadsInputsAgainInsteadOfSavingThem() {
+        // Rosenbrock's nest reads only x: where a gradient starts, it saves its index and no double
+        assertEquals(0, tapeCalls("rosenbrock", "([D)D#1" + ActivityMask.OUTERMOST, "growD"));
+        assertEquals(true, tapeCalls("rosenbrock", "([D)D#1" + ActivityMask.OUTERMOST, "growI") > 0);
+        // called from generated code, the caller may change x before the reverse: the values are saved
+        assertEquals(true, tapeCalls("rosenbrock", "([D)D#1", "growD") > 0);
+        // a method that writes its input saves what it read even where a gradient starts
+        assertEquals(true, tapeCalls("overwrittenAfterNest", "([D)D#1" + ActivityMask.OUTERMOST, "growD") > 0);
+    }
+
+    @Test
+    void aCallAfterWhichNothingWritesStartsOutermostToo() {
+        // the first call is followed by writes to w and x, the second only by an addition and the return
+        GeneratedCode code = new Transformer(ClassFileLocator.of(Loops.class.getClassLoader()))
+                .generate(Type.getInternalName(Loops.class), "overwrittenAfterHelper", "([D[D)D#11" + ActivityMask.OUTERMOST);
+        List<String> masks = new java.util.ArrayList<>();
+        ClassNode node = new ClassNode();
+        new ClassReader(code.classes().get(0).bytes()).accept(node, 0);
+        for (MethodNode m : node.methods) {
+            for (AbstractInsnNode insn : m.instructions) {
+                if (insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode indy) {
+                    String descAndMask = (String) indy.bsmArgs[indy.bsmArgs.length - 1];
+                    masks.add(descAndMask.substring(descAndMask.indexOf('#') + 1));
+                }
+            }
+        }
+        java.util.Collections.sort(masks);
+        assertEquals(List.of("11", "11" + ActivityMask.OUTERMOST), masks);
+    }
+
+    /** How many calls of the value tape's method {@code name} the main generated class makes. */
+    private static int tapeCalls(String method, String descriptorAndMask, String name) {
+        GeneratedCode code = new Transformer(ClassFileLocator.of(Loops.class.getClassLoader()))
+                .generate(Type.getInternalName(Loops.class), method, descriptorAndMask);
+        ClassNode node = new ClassNode();
+        new ClassReader(code.classes().get(0).bytes()).accept(node, 0);
+        int calls = 0;
+        for (MethodNode m : node.methods) {
+            for (AbstractInsnNode insn : m.instructions) {
+                if (insn instanceof MethodInsnNode call && call.owner.equals("org/grad4j/runtime/ValueTape")
+                        && call.name.equals(name)) {
+                    calls++;
+                }
+            }
+        }
+        return calls;
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.grad4j.runtime.Ctx;
 import org.grad4j.runtime.DoubleContinuation;
 import org.grad4j.runtime.FloatContinuation;
 import org.grad4j.runtime.VoidContinuation;
+import org.grad4j.transformer.ActivityMask;
 import org.grad4j.transformer.ClassFileLocator;
 import org.grad4j.transformer.GeneratedCode;
 import org.grad4j.transformer.Transformer;
@@ -100,7 +101,8 @@ public final class Harness {
 
     public static Result run(Method m, Object receiver, Object... args) {
         String desc = Type.getMethodDescriptor(m);
-        MethodHandle entry = entry(m.getDeclaringClass(), m.getName() + desc);
+        // the variant a gradient starts in, as AD asks for it: its continuation is the top one
+        MethodHandle entry = entry(m.getDeclaringClass(), Transformer.canonicalKey(m.getName() + desc) + ActivityMask.OUTERMOST);
         List<Object> call = new ArrayList<>();
         List<Object> shadows = new ArrayList<>();
         if (!Modifier.isStatic(m.getModifiers())) call.add(receiver);

@@ -1,0 +1,235 @@
+package org.grad4j.transformer.analysis;
+
+import java.util.Arrays;
+import java.util.BitSet;
+import org.grad4j.transformer.ir.Block;
+import org.grad4j.transformer.ir.Const;
+import org.grad4j.transformer.ir.EntryValue;
+import org.grad4j.transformer.ir.MethodIr;
+import org.grad4j.transformer.ir.Stmt;
+import org.grad4j.transformer.ir.Temp;
+import org.grad4j.transformer.ir.Value;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.InvokeDynamicInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+
+/**
+ * Arrays whose elements stay as they are from the method's entry until its reverse pass has run,
+ * so that the reverse may read an element again instead of keeping the value read (a taped loop
+ * then pushes the index, not the element: see {@code TapedLoops}).
+ *
+ * <p>This holds only in the outermost call of a gradient — between its forward pass and its
+ * reverse runs nothing but the top continuation, whereas a helper's caller may overwrite an array
+ * after the helper returned — and only when the method writes no array it did not allocate
+ * itself: every element store, {@code arraycopy} and {@code fill} goes to an array created in this
+ * call ({@code new}, {@code clone}, {@code copyOf}), no reference is stored into a field, and no
+ * call could write an array behind its back (a differentiated call, a plain call other than to
+ * the boxes and {@code java.lang.Math}). Every array it reads that it did not allocate —
+ * parameters, fields, rows of those — is then read-only. Blocks from which every path throws do
+ * not count: a gradient never runs backwards through them.
+ */
+public final class ReadOnlyArrays {
+    /** No array is known to be read-only: inside a helper, or a method that writes its inputs. */
+    public static final ReadOnlyArrays NONE = new ReadOnlyArrays(null, null, false);
+
+    /** Blocks ending in a differentiated call whose callee starts outermost too (see {@link #callsOutermost}). */
+    private final BitSet outermostCalls = new BitSet();
+
+    private static final int FRESH = 1; // allocated in this call
+    private static final int INPUT = 2; // anything else: a parameter, a field, a row of either, a call's result
+
+    private final int[][] entryOrigins; // per block, per slot: FRESH | INPUT bits
+    private final int[] tempOrigins;    // per temp id
+
+    private final boolean freshRows; // whether a row of an array allocated here is taken to be fresh
+
+    private ReadOnlyArrays(int[][] entryOrigins, int[] tempOrigins, boolean freshRows) {
+        this.entryOrigins = entryOrigins;
+        this.tempOrigins = tempOrigins;
+        this.freshRows = freshRows;
+    }
+
+    /** The read-only arrays of the method's outermost call, or {@link #NONE} when it is not that call or writes what it did not allocate. */
+    public static ReadOnlyArrays of(MethodIr ir, Cfg cfg, Activity activity, boolean outermost) {
+        if (!outermost) return NONE;
+        BitSet doomed = activity.blocksThatAlwaysThrow();
+        // rows of arrays allocated here are fresh too, unless an array from elsewhere is stored in one
+        ReadOnlyArrays r = solve(ir, cfg, true);
+        if (!storesOnlyFreshRows(ir, cfg, doomed, r)) r = solve(ir, cfg, false);
+        boolean writesInputs = false;
+        for (Block b : ir.blocks()) {
+            if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
+            for (Stmt s : b.stmts()) writesInputs |= mayWrite(s, activity, r::isFresh);
+        }
+        if (writesInputs) r = new ReadOnlyArrays(null, null, false);
+        for (Block b : ir.blocks()) {
+            Stmt last = b.lastStmt();
+            if (last != null && activity.isActiveCall(last) && quietAfter(ir, cfg, activity, doomed, b.index())) {
+                r.outermostCalls.set(b.index());
+            }
+        }
+        return r;
+    }
+
+    /**
+     * Whether the differentiated call that ends {@code block} starts an outermost call too: in the
+     * outermost call, when nothing that can run after it writes an array or calls what might — a
+     * tail call {@code return f(x)} above all, as in {@code AD.gradient(p -> f(p, data), x)} — its
+     * reverse runs right after its forward pass, as the outermost one's does.
+     */
+    public boolean callsOutermost(int block) {
+        return outermostCalls.get(block);
+    }
+
+    private static boolean quietAfter(MethodIr ir, Cfg cfg, Activity activity, BitSet doomed, int block) {
+        BitSet seen = new BitSet();
+        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+        for (int s : ir.block(block).successors()) work.add(s);
+        while (!work.isEmpty()) {
+            int b = work.poll();
+            if (seen.get(b) || doomed.get(b)) continue;
+            seen.set(b);
+            for (Stmt s : ir.block(b).stmts()) if (mayWrite(s, activity, array -> false)) return false;
+            for (int next : ir.block(b).successors()) work.add(next);
+        }
+        return true;
+    }
+
+    private static boolean storesOnlyFreshRows(MethodIr ir, Cfg cfg, BitSet doomed, ReadOnlyArrays r) {
+        for (Block b : ir.blocks()) {
+            if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
+            for (Stmt s : b.stmts()) {
+                if (s.opcode() == Opcodes.AASTORE && (r.origin(s.arg(2)) & INPUT) != 0) return false;
+                // arraycopy or fill may put rows from anywhere into a container allocated here
+                if (s.insn() instanceof MethodInsnNode m && m.owner.equals("java/lang/System") && m.name.equals("arraycopy")
+                        && !isPrimitiveVector(s.arg(2).type())) {
+                    return false;
+                }
+                if (s.insn() instanceof MethodInsnNode m && m.owner.equals("java/util/Arrays") && m.name.equals("fill")
+                        && !isPrimitiveVector(s.arg(0).type())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Whether the elements of {@code array} (a value of the method) never change while its gradient runs. */
+    public boolean contains(Value array) {
+        return entryOrigins != null && origin(array) == INPUT;
+    }
+
+    private int origin(Value v) {
+        if (v instanceof Temp t) return t.id() < tempOrigins.length ? tempOrigins[t.id()] : INPUT;
+        if (v instanceof EntryValue e) return entryOrigins[e.block()][e.slot()];
+        return 0; // a constant: null
+    }
+
+    /** Where each array value may come from: a forward dataflow over the blocks to a fixpoint. */
+    private static ReadOnlyArrays solve(MethodIr ir, Cfg cfg, boolean freshRows) {
+        int slots = 0, temps = 0;
+        for (Block b : ir.blocks()) {
+            slots = Math.max(slots, b.slotCount());
+            for (Stmt s : b.stmts()) if (s.result() != null) temps = Math.max(temps, s.result().id() + 1);
+        }
+        int[][] entry = new int[ir.size()][slots];
+        int[][] exit = new int[ir.size()][slots];
+        Arrays.fill(entry[0], INPUT); // parameters (and slots not yet written, which hold nothing)
+        ReadOnlyArrays r = new ReadOnlyArrays(entry, new int[temps], freshRows);
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (int b : cfg.reversePostOrder()) {
+                Block block = ir.block(b);
+                int[] in = b == 0 ? entry[0].clone() : new int[slots];
+                for (int p : cfg.preds(b)) for (int s = 0; s < slots; s++) in[s] |= exit[p][s];
+                entry[b] = in;
+                for (Stmt s : block.stmts()) if (s.result() != null) r.tempOrigins[s.result().id()] = r.originOf(s);
+                int[] out = in.clone();
+                block.exitValues().forEach((slot, v) -> out[slot] = r.origin(v));
+                if (!Arrays.equals(out, exit[b])) {
+                    exit[b] = out;
+                    changed = true;
+                }
+            }
+        }
+        return r;
+    }
+
+    private int originOf(Stmt s) {
+        return switch (s.opcode()) {
+            case Opcodes.NEWARRAY, Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY -> FRESH;
+            case Opcodes.CHECKCAST -> origin(s.arg(0));
+            case Opcodes.AALOAD -> {
+                int container = origin(s.arg(0));
+                yield container == INPUT ? INPUT : freshRows ? container : FRESH | INPUT;
+            }
+            // a copy of an array of rows is a new array of the same rows
+            case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL ->
+                    !isCopy(s) ? INPUT : isPrimitiveVector(copied(s)) ? FRESH : FRESH | INPUT;
+            default -> INPUT;
+        };
+    }
+
+    private static boolean isCopy(Stmt s) {
+        return s.insn() instanceof MethodInsnNode m && !s.isNewInit()
+                && (m.name.equals("clone") && m.owner.startsWith("[")
+                    || m.owner.equals("java/util/Arrays") && (m.name.equals("copyOf") || m.name.equals("copyOfRange"))
+                        && Type.getReturnType(m.desc).getSort() == Type.ARRAY);
+    }
+
+    /** The array type a copy copies: {@code clone}'s receiver, {@code copyOf}'s result. */
+    private static Type copied(Stmt s) {
+        MethodInsnNode m = (MethodInsnNode) s.insn();
+        return m.name.equals("clone") ? s.arg(0).type() : Type.getReturnType(m.desc);
+    }
+
+    private static boolean isPrimitiveVector(Type t) {
+        return t.getSort() == Type.ARRAY && t.getDimensions() == 1 && t.getElementType().getSort() < Type.ARRAY;
+    }
+
+    private boolean isFresh(Value array) {
+        return origin(array) == FRESH;
+    }
+
+    /** Whether the statement may write an array that {@code fresh} does not accept, or call what might. */
+    private static boolean mayWrite(Stmt s, Activity activity, java.util.function.Predicate<Value> fresh) {
+        switch (s.opcode()) {
+            case Opcodes.IASTORE, Opcodes.LASTORE, Opcodes.FASTORE, Opcodes.DASTORE, Opcodes.AASTORE, Opcodes.BASTORE,
+                    Opcodes.CASTORE, Opcodes.SASTORE -> {
+                return !fresh.test(s.arg(0));
+            }
+            case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> { // an array published in a field could come back as an input
+                return s.arg(s.args().size() - 1).type().getSort() >= Type.ARRAY;
+            }
+            case Opcodes.INVOKEDYNAMIC -> { // string concatenation only
+                return !(s.insn() instanceof InvokeDynamicInsnNode indy
+                        && indy.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory"));
+            }
+            default -> { }
+        }
+        if (!(s.insn() instanceof MethodInsnNode m)) return false;
+        if (s.isNewInit()) return hasReference(s);
+        Callee callee = activity.callee(s);
+        if (callee instanceof Callee.ArrayOp op) {
+            return switch (op.kind()) {
+                case ARRAYCOPY -> !fresh.test(s.arg(2));
+                case FILL, FILL_RANGE -> !fresh.test(s.arg(0));
+                case COPY_OF, COPY_OF_RANGE, CLONE -> false;
+            };
+        }
+        if (callee instanceof Callee.Ruled) return hasReference(s); // a rule's primal of arrays might write them
+        boolean pureOwner = switch (m.owner) {
+            case "java/lang/Math", "java/lang/StrictMath", "java/lang/Double", "java/lang/Float", "java/lang/Integer",
+                    "java/lang/Long" -> true;
+            default -> false;
+        };
+        return !(callee instanceof Callee.Plain && pureOwner && !hasReference(s));
+    }
+
+    private static boolean hasReference(Stmt s) {
+        for (Value a : s.args()) if (a.type().getSort() >= Type.ARRAY) return true;
+        return false;
+    }
+}

@@ -1,0 +1,18 @@
+package org.grad4j.transformer.examples;
+
+import org.grad4j.Differentiable;
+
+/**
+ * Loop helpers in a class of their own, so never inlined into the {@link Loops} that call them:
+ * their taped nests run in a generated function whose caller goes on after it returns.
+ */
+public final class LoopHelpers {
+    private LoopHelpers() {}
+
+    @Differentiable
+    static double weightedCubes(double[] w, double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += w[i] * x[i] * x[i] * x[i];
+        return s;
+    }
+}

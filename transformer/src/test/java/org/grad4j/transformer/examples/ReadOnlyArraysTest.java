@@ -1,0 +1,72 @@
+package org.grad4j.transformer.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.grad4j.rules.RuleTable;
+import org.grad4j.transformer.ClassFileLocator;
+import org.grad4j.transformer.Refusal;
+import org.grad4j.transformer.analysis.Activity;
+import org.grad4j.transformer.analysis.CallResolver;
+import org.grad4j.transformer.analysis.Callee;
+import org.grad4j.transformer.analysis.Cfg;
+import org.grad4j.transformer.analysis.ReadOnlyArrays;
+import org.grad4j.transformer.ir.Block;
+import org.grad4j.transformer.ir.MethodIr;
+import org.grad4j.transformer.ir.Stmt;
+import org.grad4j.transformer.lift.Lifter;
+import org.grad4j.transformer.read.ClassHierarchy;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodNode;
+
+/**
+ * Which element reads of {@link Loops}' methods the reverse may read again: those of arrays the
+ * gradient's outermost call did not allocate and nothing writes before its reverse has run.
+ */
+class ReadOnlyArraysTest {
+
+    @Test
+    void inputsThatNothingWritesAreReadOnlyInTheOutermostCallOnly() {
+        assertEquals("4 of 4", readOnlyLoads("rosenbrock", true)); // x[i + 1], x[i] three times
+        assertEquals("0 of 4", readOnlyLoads("rosenbrock", false)); // a caller may write x after the call
+    }
+
+    @Test
+    void arraysAllocatedHereAreWrittenAndInputsStayReadOnly() {
+        assertEquals("7 of 9", readOnlyLoads("scratch", true)); // order[i], y[j] twice, x[i], y[i] twice, x[j]: not t[i] twice
+        assertEquals("4 of 8", readOnlyLoads("scratchRows", true)); // m[k], row[i] twice, v[i]: not the rows of h, nor their elements
+    }
+
+    @Test
+    void writingAnInputMakesNothingReadOnly() {
+        assertEquals("0 of 5", readOnlyLoads("overwrittenAfterNest", true));
+        assertEquals("0 of 9", readOnlyLoads("sharedRows", true)); // the clone's rows are the input's
+        assertEquals("0 of 9", readOnlyLoads("copiedRows", true)); // so are rows copied in with arraycopy
+    }
+
+    /** "k of n": how many of the method's n element reads read an array the analysis calls read-only. */
+    private static String readOnlyLoads(String method, boolean outermost) {
+        ClassFileLocator locator = ClassFileLocator.of(Loops.class.getClassLoader());
+        CallResolver calls = new CallResolver(RuleTable.global(), locator);
+        ClassNode owner = calls.classNode(Type.getInternalName(Loops.class));
+        MethodNode node = owner.methods.stream().filter(m -> m.name.equals(method)).findFirst().orElseThrow();
+        Refusal refusal = new Refusal(owner.name, method, owner.sourceFile);
+        MethodIr ir = Lifter.lift(owner, node, new ClassHierarchy(locator), c -> calls.resolve(c) instanceof Callee.Differentiated);
+        Cfg cfg = new Cfg(ir, refusal);
+        boolean[] all = new boolean[Type.getArgumentTypes(node.desc).length];
+        java.util.Arrays.fill(all, true);
+        Activity activity = new Activity(ir, cfg, all, calls, refusal);
+        ReadOnlyArrays readOnly = ReadOnlyArrays.of(ir, cfg, activity, outermost);
+        int loads = 0, readOnlyLoads = 0;
+        for (Block b : ir.blocks()) {
+            for (Stmt s : b.stmts()) {
+                if (s.opcode() < Opcodes.IALOAD || s.opcode() > Opcodes.SALOAD) continue;
+                loads++;
+                if (readOnly.contains(s.arg(0))) readOnlyLoads++;
+            }
+        }
+        return readOnlyLoads + " of " + loads;
+    }
+}
