@@ -27,6 +27,10 @@ class WhereGradientsRunTest {
         return v * v;
     }
 
+    static double cubed(double v) {
+        return v * v * v;
+    }
+
     @Differentiable
     static double formula(double[] x) {
         ranOn = Thread.currentThread();
@@ -97,6 +101,31 @@ class WhereGradientsRunTest {
     }
 
     @Test
+    void aLambdaCallingBoundedCodeRunsOnTheCallersThread() {
+        double[] x = {0.5, -0.25, 0.75};
+        double[] w = {2, 3, 5};
+        for (int i = 0; i < 3; i++) {
+            double[] g = AD.gradient(v -> OtherClass.weightedSquares(v, w) + 1, x);
+            if (i > 0) assertSame(Thread.currentThread(), ranOn);
+            for (int j = 0; j < x.length; j++) assertEquals(2 * w[j] * x[j], g[j], 1e-12);
+        }
+    }
+
+    @Test
+    void aLambdaCallingUnboundedCodeRunsOnAWorker() {
+        double[] x = {0.5, -0.25, 0.75};
+        int n = 200_000;
+        for (int i = 0; i < 3; i++) {
+            double[] g = AD.gradient(v -> OtherClass.loopCallingCube(v, n), x);
+            assertNotSame(Thread.currentThread(), ranOn);
+            for (int j = 0; j < x.length; j++) {
+                int times = n / x.length + (j < n % x.length ? 1 : 0);
+                assertEquals(3 * x[j] * x[j] * times, g[j], 1e-9 * times);
+            }
+        }
+    }
+
+    @Test
     void recursionRunsOnAWorker() {
         for (int i = 0; i < 3; i++) {
             double d = AD.derivative(v -> recursive(v, 3), 0.4);
@@ -113,5 +142,21 @@ final class OtherClass {
 
     static double cube(double v) {
         return v * v * v;
+    }
+
+    /** A call-free loop: bounded, and so is a caller that only calls it. */
+    static double weightedSquares(double[] x, double[] w) {
+        WhereGradientsRunTest.ranOn = Thread.currentThread();
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += w[i] * x[i] * x[i];
+        return s;
+    }
+
+    /** A loop calling a helper of another class: one frame per iteration, unbounded. */
+    static double loopCallingCube(double[] x, int n) {
+        WhereGradientsRunTest.ranOn = Thread.currentThread();
+        double s = 0;
+        for (int i = 0; i < n; i++) s += WhereGradientsRunTest.cubed(x[i % x.length]); // another nest: called
+        return s;
     }
 }

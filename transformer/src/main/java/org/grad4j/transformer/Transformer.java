@@ -80,19 +80,28 @@ public final class Transformer {
      *     method cannot be differentiated
      */
     public GeneratedCode generate(String ownerInternalName, String methodName, String methodDescriptor, String activeMask) {
+        return variant(ownerInternalName, methodName, methodDescriptor, activeMask, new java.util.LinkedHashSet<>()).code();
+    }
+
+    /** A generated variant, and whether its stack depth is bounded (see {@link #hasBoundedDepth}). */
+    private record Variant(GeneratedCode code, boolean boundedDepth) {}
+
+    /** @param calling the variants whose generation asked for this one (a call chain: recursion when it repeats) */
+    private Variant variant(String ownerInternalName, String methodName, String methodDescriptor, String activeMask,
+                            java.util.Set<String> calling) {
         try {
-            GeneratedCode code = generate(ownerInternalName, methodName, methodDescriptor, activeMask, true, true);
-            if (ClassFiles.longestCode(code.classes().get(0).bytes()) <= MAX_COMPILED_CODE) return code;
+            Variant v = variant(ownerInternalName, methodName, methodDescriptor, activeMask, true, true, calling);
+            if (ClassFiles.longestCode(v.code().classes().get(0).bytes()) <= MAX_COMPILED_CODE) return v;
             // a taped nest's function grew past what HotSpot compiles (its pushes, pops and
             // reverse code come on top of the forward code): loops as recursion then
-            return generate(ownerInternalName, methodName, methodDescriptor, activeMask, true, false);
+            return variant(ownerInternalName, methodName, methodDescriptor, activeMask, true, false, calling);
         } catch (TransformException e) {
             throw e;
         } catch (RuntimeException e) {
             // a strip-mined loop made a function too big for ASM to compute its frames (ASM's limits
             // surface as LimitExceededException, MethodTooLargeException or NegativeArraySizeException):
             // one iteration per frame then
-            return generate(ownerInternalName, methodName, methodDescriptor, activeMask, false, false);
+            return variant(ownerInternalName, methodName, methodDescriptor, activeMask, false, false, calling);
         }
     }
 
@@ -103,8 +112,8 @@ public final class Transformer {
      * @param stripMine repeat short loop bodies (see LoopUnroller)
      * @param tape run call-free loop nests as real loops on the value tape (see TapedLoops)
      */
-    private GeneratedCode generate(String ownerInternalName, String methodName, String methodDescriptor, String activeMask,
-                                   boolean stripMine, boolean tape) {
+    private Variant variant(String ownerInternalName, String methodName, String methodDescriptor, String activeMask,
+                            boolean stripMine, boolean tape, java.util.Set<String> calling) {
         CallResolver calls = new CallResolver(rules, locator);
         ClassHierarchy hierarchy = new ClassHierarchy(locator);
         Analysed plain = analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine,
@@ -117,28 +126,57 @@ public final class Transformer {
         Split split = Splitter.split(a.ir, a.cfg, a.activity, tape, readOnly);
         TapedLoops tapes = TapedLoops.plan(a.ir, a.cfg, split, a.activity, readOnly);
         LoopEnvironments environments = new LoopEnvironments(a.ir, a.cfg, liveness, split, a.activity);
-        return ClassGenerator.generate(a.ir, a.activity, liveness, split, environments, tapes, readOnly, a.refusal,
-                activeMask, hierarchy, hasBoundedDepth(a, split));
+        java.util.Set<String> chain = new java.util.LinkedHashSet<>(calling);
+        chain.add(ownerInternalName + "." + methodName + methodDescriptor + "#" + activeMask);
+        boolean bounded = hasBoundedDepth(a, split, readOnly, chain);
+        return new Variant(ClassGenerator.generate(a.ir, a.activity, liveness, split, environments, tapes, readOnly,
+                a.refusal, activeMask, hierarchy, bounded), bounded);
     }
 
+    /** Callees deeper than this are not looked into: the caller is taken to be unbounded. */
+    private static final int MAX_BOUNDED_CALL_CHAIN = 6;
+
+    /** Variants already looked into by this transformer, by their request key: whether they are bounded. */
+    private final java.util.Map<String, Boolean> boundedCallees = new java.util.HashMap<>();
+
     /**
-     * Whether the generated code's stack depth is bounded by its own size, whatever the input: no
-     * loop runs as recursion (no loop header heads a function), no differentiated call is left
-     * (recursion, helpers with loops, virtual calls). Such a gradient may run on the caller's
-     * thread instead of a worker (see {@code org.grad4j.runtime.EntryCall}). Tensor code is
-     * excluded: ND4J's thread-local workspaces must stay those of the workers.
+     * Whether the generated code's stack depth is bounded by its size, whatever the input: no
+     * loop runs as recursion (no loop header heads a function, taped nests aside), and every
+     * differentiated call is of one method (not virtual) whose generated code is bounded too and
+     * does not lead back here (no recursion) — found by generating it, as its call will. Such a
+     * gradient may run on the caller's thread instead of a worker (see
+     * {@code org.grad4j.runtime.EntryCall}): {@code AD.gradient(p -> f(p, data), x)} with a
+     * bounded {@code f} above all. Tensor code is excluded: ND4J's thread-local workspaces must
+     * stay those of the workers.
      */
-    private static boolean hasBoundedDepth(Analysed a, Split split) {
+    private boolean hasBoundedDepth(Analysed a, Split split, ReadOnlyArrays readOnly, java.util.Set<String> chain) {
         for (Cfg.Loop loop : a.cfg.loops()) if (split.isHead(loop.header()) && !split.taped().get(loop.header())) return false;
         for (Type t : Type.getArgumentTypes(a.ir.descriptor())) if (Types.kind(t) == Types.Kind.TENSOR) return false;
         if (Types.kind(Type.getReturnType(a.ir.descriptor())) == Types.Kind.TENSOR) return false;
         for (Block b : a.ir.blocks()) {
             for (Stmt s : b.stmts()) {
-                if (a.activity.isActiveCall(s)) return false;
                 if (s.result() != null && Types.kind(s.result().type()) == Types.Kind.TENSOR) return false;
+                if (a.activity.isActiveCall(s) && !isBoundedCall(a, s, readOnly.callsOutermost(b.index()), chain)) return false;
             }
         }
         return true;
+    }
+
+    private boolean isBoundedCall(Analysed a, Stmt call, boolean outermost, java.util.Set<String> chain) {
+        if (!(a.activity.callee(call) instanceof Callee.Differentiated d) || d.virtual()) return false;
+        String mask = a.activity.calleeMask(call, d.isStatic()) + (outermost ? ActivityMask.OUTERMOST : "");
+        String key = d.owner() + "." + d.name() + d.descriptor() + "#" + mask;
+        if (chain.contains(key) || chain.size() >= MAX_BOUNDED_CALL_CHAIN) return false;
+        Boolean known = boundedCallees.get(key);
+        if (known != null) return known;
+        boolean bounded;
+        try {
+            bounded = variant(d.owner(), d.name(), d.descriptor(), mask, chain).boundedDepth();
+        } catch (RuntimeException e) {
+            bounded = false; // a refusal is reported when the call is linked
+        }
+        boundedCallees.put(key, bounded);
+        return bounded;
     }
 
     /** A method lifted and analysed, every refusal checked: ready for code generation. */
