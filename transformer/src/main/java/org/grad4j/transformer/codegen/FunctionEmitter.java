@@ -313,6 +313,7 @@ final class FunctionEmitter {
      * taped nest the back edge to its header is a jump too.
      */
     private void edge(Block b, int succ) {
+        if (tape != null) tape.leaving(b.index(), succ);
         boolean backEdge = tape != null && succ == region.head();
         if (g.split.isHead(succ) && !backEdge) {
             exitTo(b, succ);

@@ -41,6 +41,13 @@ final class TapeEmitter {
     /** What one chain pushes, by stack, and what its reverse does after the pop. */
     private record Recorded(TapedLoops.Chain chain, List<Saved> doubles, List<Saved> ints, List<Saved> objects) {}
 
+    /**
+     * A counted loop's locals: its iteration count, each counter's current value in reverse, and
+     * the record pushed when it ends (the values fixed while it ran, then the counters' last
+     * values and the count on the int stack).
+     */
+    private record Counted(TapedLoops.CountedLoop loop, int count, int[] counters, Recorded record) {}
+
     private final MethodVisitor mv;
     private final int ctx;
     private final int tapeLocal;
@@ -48,9 +55,12 @@ final class TapeEmitter {
     private final int idLocal;
     private final Stack doubles, ints, objects;
     private final Map<Integer, Recorded> chains = new TreeMap<>(); // by the chain's last block, its number on the tape
+    private final Map<Integer, Counted> counted = new TreeMap<>(); // by header
+    private final FunctionLocals locals;
 
     TapeEmitter(MethodVisitor mv, FunctionLocals locals, TapedLoops.Tape tape, int ctxLocal) {
         this.mv = mv;
+        this.locals = locals;
         this.ctx = ctxLocal;
         this.tapeLocal = locals.scratch(Type.getObjectType(TAPE));
         this.markLocal = locals.scratch(Type.INT_TYPE);
@@ -58,14 +68,34 @@ final class TapeEmitter {
         this.doubles = stack(locals, "d", "[D", Opcodes.DASTORE, Opcodes.DALOAD);
         this.ints = stack(locals, "i", "[I", Opcodes.IASTORE, Opcodes.IALOAD);
         this.objects = stack(locals, "o", "[Ljava/lang/Object;", Opcodes.AASTORE, Opcodes.AALOAD);
-        tape.chains().forEach((last, chain) -> {
-            List<Saved> d = new ArrayList<>(), i = new ArrayList<>(), o = new ArrayList<>();
-            for (Value v : chain.doubles()) d.add(new Saved(locals.value(v), v.type().getSort() == Type.FLOAT, null));
-            for (Value v : chain.ints()) i.add(new Saved(locals.value(v), false, null));
-            for (Value v : chain.objects()) o.add(new Saved(locals.value(v), false, v.type()));
-            for (Value v : chain.shadows()) if (locals.hasShadow(v)) o.add(new Saved(locals.shadow(v), false, null));
-            chains.put(last, new Recorded(chain, d, i, o));
+        tape.chains().forEach((last, chain) -> chains.put(last, recorded(chain, List.of())));
+        tape.counted().forEach((header, loop) -> {
+            int[] counters = new int[loop.inductions().size()];
+            List<Saved> last = new ArrayList<>();
+            for (int k = 0; k < counters.length; k++) {
+                counters[k] = locals.scratch(Type.INT_TYPE);
+                last.add(new Saved(counters[k], false, null));
+            }
+            int count = locals.scratch(Type.INT_TYPE);
+            last.add(new Saved(count, false, null));
+            counted.put(header, new Counted(loop, count, counters, recorded(loop.once(), last)));
         });
+    }
+
+    /** The locals of a chain's values, by stack; {@code moreInts} are pushed after its own ints. */
+    private Recorded recorded(TapedLoops.Chain chain, List<Saved> moreInts) {
+        List<Saved> d = new ArrayList<>(), i = new ArrayList<>(), o = new ArrayList<>();
+        for (Value v : chain.doubles()) d.add(new Saved(locals.value(v), v.type().getSort() == Type.FLOAT, null));
+        for (Value v : chain.ints()) i.add(new Saved(locals.value(v), false, null));
+        i.addAll(moreInts);
+        for (Value v : chain.objects()) o.add(new Saved(locals.value(v), false, v.type()));
+        for (Value v : chain.shadows()) if (locals.hasShadow(v)) o.add(new Saved(locals.shadow(v), false, null));
+        return new Recorded(chain, d, i, o);
+    }
+
+    private Counted countedBy(int last) {
+        for (Counted c : counted.values()) if (c.loop().chain().last() == last) return c;
+        return null;
     }
 
     private static Stack stack(FunctionLocals locals, String field, String array, int store, int load) {
@@ -90,6 +120,10 @@ final class TapeEmitter {
         }
         mv.visitVarInsn(Opcodes.ILOAD, ints.topLocal());
         mv.visitVarInsn(Opcodes.ISTORE, markLocal);
+        for (Counted c : counted.values()) {
+            mv.visitInsn(Opcodes.ICONST_0);
+            mv.visitVarInsn(Opcodes.ISTORE, c.count());
+        }
     }
 
     private void readArray(Stack s) {
@@ -98,18 +132,46 @@ final class TapeEmitter {
         mv.visitVarInsn(Opcodes.ASTORE, s.arrayLocal());
     }
 
-    /** At the end of a block: when it ends a chain, the chain's values, then the block's number. */
+    /**
+     * At the end of a block: when it ends a chain, the chain's values, then the block's number —
+     * or, for a counted loop's body, its values and one more iteration counted.
+     */
     void pushAfter(int block) {
         Recorded r = chains.get(block);
         if (r == null) return;
+        Counted c = countedBy(block);
+        push(r, c == null ? block : null);
+        if (c != null) mv.visitIincInsn(c.count(), 1);
+    }
+
+    /**
+     * Control leaves {@code from} for {@code to}: when that ends a counted loop, its record — the
+     * values fixed while it ran, its counters' last values (their slots' locals now), the count —
+     * and its number; the count starts again from zero.
+     */
+    void leaving(int from, int to) {
+        Counted c = counted.get(from);
+        if (c == null || c.loop().body().get(to)) return;
+        List<TapedLoops.Induction> inductions = c.loop().inductions();
+        for (int k = 0; k < inductions.size(); k++) {
+            mv.visitVarInsn(Opcodes.ILOAD, locals.slotVar(inductions.get(k).slot(), Type.INT_TYPE));
+            mv.visitVarInsn(Opcodes.ISTORE, c.counters()[k]);
+        }
+        push(c.record(), c.loop().key());
+        mv.visitInsn(Opcodes.ICONST_0);
+        mv.visitVarInsn(Opcodes.ISTORE, c.count());
+    }
+
+    /** Pushes a chain's values, then {@code number} unless it is null. */
+    private void push(Recorded r, Integer number) {
         push(doubles, r.doubles().size(), k -> {
             Saved v = r.doubles().get(k);
             mv.visitVarInsn(v.isFloat() ? Opcodes.FLOAD : Opcodes.DLOAD, v.local());
             if (v.isFloat()) mv.visitInsn(Opcodes.F2D);
         });
-        push(ints, r.ints().size() + 1, k -> {
+        push(ints, r.ints().size() + (number == null ? 0 : 1), k -> {
             if (k < r.ints().size()) mv.visitVarInsn(Opcodes.ILOAD, r.ints().get(k).local());
-            else Jvm.pushInt(mv, block);
+            else Jvm.pushInt(mv, number);
         });
         push(objects, r.objects().size(), k -> mv.visitVarInsn(Opcodes.ALOAD, r.objects().get(k).local()));
     }
@@ -178,20 +240,59 @@ final class TapeEmitter {
         mv.visitVarInsn(Opcodes.ILOAD, ints.topLocal());
         mv.visitInsn(Opcodes.IALOAD);
         mv.visitVarInsn(Opcodes.ISTORE, idLocal);
-        int[] keys = chains.keySet().stream().mapToInt(Integer::intValue).toArray();
-        Label[] cases = new Label[keys.length];
-        for (int k = 0; k < keys.length; k++) cases[k] = new Label();
+        Map<Integer, Runnable> cases = new TreeMap<>(); // by the number on the tape
+        chains.forEach((last, r) -> {
+            if (countedBy(last) == null) cases.put(last, () -> reverseChain(r, recompute, reverseBlock));
+        });
+        counted.values().forEach(c -> cases.put(c.loop().key(), () -> reverseCounted(c, loop, recompute, reverseBlock)));
+        int[] keys = cases.keySet().stream().mapToInt(Integer::intValue).toArray();
+        Label[] labels = new Label[keys.length];
+        for (int k = 0; k < keys.length; k++) labels[k] = new Label();
         mv.visitVarInsn(Opcodes.ILOAD, idLocal);
-        mv.visitLookupSwitchInsn(loop, keys, cases); // every number pushed has a case
+        mv.visitLookupSwitchInsn(loop, keys, labels); // every number pushed has a case
         for (int k = 0; k < keys.length; k++) {
-            mv.visitLabel(cases[k]);
-            Recorded r = chains.get(keys[k]);
-            pop(r);
-            r.chain().recomputed().forEach(recompute);
-            List<Integer> blocks = r.chain().blocks();
-            for (int j = blocks.size() - 1; j >= 0; j--) reverseBlock.accept(blocks.get(j));
+            mv.visitLabel(labels[k]);
+            cases.get(keys[k]).run();
             mv.visitJumpInsn(Opcodes.GOTO, loop);
         }
+    }
+
+    private void reverseChain(Recorded r, Consumer<Stmt> recompute, IntConsumer reverseBlock) {
+        pop(r);
+        r.chain().recomputed().forEach(recompute);
+        List<Integer> blocks = r.chain().blocks();
+        for (int j = blocks.size() - 1; j >= 0; j--) reverseBlock.accept(blocks.get(j));
+    }
+
+    /**
+     * A counted loop's record: the values fixed while it ran and the counters' last values back
+     * in their locals, then its iterations last first — each counter stepped back to where the
+     * iteration found it, the iteration's values popped, its chain reversed.
+     */
+    private void reverseCounted(Counted c, Label done, Consumer<Stmt> recompute, IntConsumer reverseBlock) {
+        pop(c.record());
+        Label iteration = new Label();
+        mv.visitLabel(iteration);
+        mv.visitVarInsn(Opcodes.ILOAD, c.count());
+        mv.visitJumpInsn(Opcodes.IFLE, done);
+        mv.visitIincInsn(c.count(), -1);
+        List<TapedLoops.Induction> inductions = c.loop().inductions();
+        for (int k = 0; k < inductions.size(); k++) {
+            TapedLoops.Induction in = inductions.get(k);
+            mv.visitIincInsn(c.counters()[k], -in.step());
+            for (Value v : in.atStart()) {
+                mv.visitVarInsn(Opcodes.ILOAD, c.counters()[k]);
+                mv.visitVarInsn(Opcodes.ISTORE, locals.value(v));
+            }
+            for (Value v : in.stepped()) {
+                mv.visitVarInsn(Opcodes.ILOAD, c.counters()[k]);
+                Jvm.pushInt(mv, in.step());
+                mv.visitInsn(Opcodes.IADD);
+                mv.visitVarInsn(Opcodes.ISTORE, locals.value(v));
+            }
+        }
+        reverseChain(chains.get(c.loop().chain().last()), recompute, reverseBlock);
+        mv.visitJumpInsn(Opcodes.GOTO, iteration);
     }
 
     private void pop(Recorded r) {

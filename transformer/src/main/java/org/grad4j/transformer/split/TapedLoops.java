@@ -62,8 +62,40 @@ public final class TapedLoops {
         }
     }
 
-    /** A taped nest: its header, its blocks and its chains by last block (blocks without reverse work are in none). */
-    public record Tape(int header, BitSet body, Map<Integer, Chain> chains) {}
+    /**
+     * A taped nest: its header, its blocks, its chains by last block (blocks without reverse work
+     * are in none) and its counted loops by header.
+     */
+    public record Tape(int header, BitSet body, Map<Integer, Chain> chains, Map<Integer, CountedLoop> counted) {
+        /** The counted loop whose body is the chain ending at {@code last}, or null. */
+        public CountedLoop countedBy(int last) {
+            for (CountedLoop c : counted.values()) if (c.chain().last() == last) return c;
+            return null;
+        }
+    }
+
+    /**
+     * A loop of the nest whose iterations need no number on the tape: an innermost loop that exits
+     * only from its header (which has no reverse work) and whose body is one straight chain. Each
+     * iteration pushes only {@link #chain}'s values and counts itself; the counters the body steps
+     * by a constant ({@code j++}, {@code l++}) are not pushed but counted back in reverse; values
+     * fixed while the loop runs ({@link #once}: the outer loop's {@code i}, a row) are pushed once,
+     * with the counters' last values, the count and the loop's number {@link #key}, when it ends.
+     * The reverse pops that record and runs the chain's reverse once per iteration, last first.
+     * GMM's triangle pushes one value per iteration instead of four and a number; Rosenbrock none.
+     */
+    public record CountedLoop(int header, BitSet body, Chain chain, List<Induction> inductions, Chain once) {
+        /** The loop's number on the tape: negative, unlike block numbers. */
+        public int key() {
+            return -(header + 1);
+        }
+    }
+
+    /**
+     * A counter of a counted loop: an {@code int} slot the body changes once, by {@code step}.
+     * {@code atStart}: the chain's values of it before the step, {@code stepped}: after it.
+     */
+    public record Induction(int slot, int step, List<Value> atStart, List<Value> stepped) {}
 
     private final Map<Integer, Tape> tapes = new TreeMap<>();
 
@@ -157,7 +189,12 @@ public final class TapedLoops {
             }
             Map<Integer, Chain> chains = new TreeMap<>();
             for (Chain c : chains(ir, cfg, activity, readOnly, split.needsReverse(), h, body, r.blocks())) chains.put(c.last(), c);
-            t.tapes.put(h, new Tape(h, (BitSet) body.clone(), chains));
+            Map<Integer, CountedLoop> counted = new TreeMap<>();
+            for (CountedLoop c : countedLoops(ir, cfg, activity, readOnly, body, chains.values())) {
+                counted.put(c.header(), c);
+                chains.put(c.chain().last(), c.chain());
+            }
+            t.tapes.put(h, new Tape(h, (BitSet) body.clone(), chains, counted));
         }
         return t;
     }
@@ -165,6 +202,122 @@ public final class TapedLoops {
     /** The tape of the nest headed by {@code header}, or null when it is not taped. */
     public Tape of(int header) {
         return tapes.get(header);
+    }
+
+    /** The nest's loops that can run as counted loops (see {@link CountedLoop}). */
+    private static List<CountedLoop> countedLoops(MethodIr ir, Cfg cfg, Activity activity, ReadOnlyArrays readOnly,
+                                                  BitSet nest, java.util.Collection<Chain> chains) {
+        BitSet nestWritten = writtenIn(ir, nest);
+        List<CountedLoop> counted = new ArrayList<>();
+        cfg.loopsByHeader().forEach((h, body) -> {
+            if (!nest.get(h)) return;
+            List<Integer> path = straightBody(ir, cfg, h, body);
+            if (path == null) return;
+            List<Chain> inBody = chains.stream().filter(c -> body.get(c.last())).toList();
+            if (inBody.size() != 1 || inBody.get(0).blocks().contains(h)) return;
+            Chain c = inBody.get(0);
+            counted.add(countedLoop(ir, activity, readOnly, h, body, path, c.blocks(), nestWritten));
+        });
+        return counted;
+    }
+
+    /**
+     * The body of the innermost loop headed by {@code h} as a straight path from the header's
+     * successor back to it (each block the only successor of the one before, jumping to the
+     * next), or null when it is not one: a branch, a second loop, an exit other than the header's.
+     */
+    private static List<Integer> straightBody(MethodIr ir, Cfg cfg, int h, BitSet body) {
+        Block header = ir.block(h);
+        if (header.terminator().kind() != Terminator.Kind.BRANCH) return null;
+        int[] succ = header.successors();
+        int first = body.get(succ[0]) ? succ[0] : succ[1];
+        if (body.get(succ[0]) == body.get(succ[1]) || first == h) return null;
+        List<Integer> path = new ArrayList<>();
+        for (int b = first; b != h; ) {
+            Block block = ir.block(b);
+            if (!body.get(b) || cfg.preds(b).size() != 1 || block.terminator().kind() != Terminator.Kind.GOTO
+                    || path.contains(b)) {
+                return null;
+            }
+            path.add(b);
+            b = block.successors()[0];
+        }
+        return path.size() + 1 == body.cardinality() ? path : null;
+    }
+
+    private static BitSet writtenIn(MethodIr ir, BitSet blocks) {
+        BitSet written = new BitSet();
+        for (int b = blocks.nextSetBit(0); b >= 0; b = blocks.nextSetBit(b + 1)) ir.block(b).exitValues().keySet().forEach(written::set);
+        return written;
+    }
+
+    /** The counted loop of header {@code h}: its counters, and the chain's values split by how they come back. */
+    private static CountedLoop countedLoop(MethodIr ir, Activity activity, ReadOnlyArrays readOnly, int h, BitSet body,
+                                           List<Integer> path, List<Integer> blocks, BitSet nestWritten) {
+        BitSet loopWritten = writtenIn(ir, body);
+        Map<Integer, Integer> steps = new TreeMap<>();     // counter slot -> step
+        Map<Integer, Integer> stepIndex = new TreeMap<>(); // counter slot -> index in the path of the block that steps it
+        for (int s = loopWritten.nextSetBit(0); s >= 0; s = loopWritten.nextSetBit(s + 1)) {
+            int writers = 0, at = -1;
+            Stmt step = null;
+            for (int k = 0; k < path.size(); k++) {
+                Value v = ir.block(path.get(k)).exitValues().get(s);
+                if (v == null) continue;
+                writers++;
+                at = k;
+                for (Stmt st : ir.block(path.get(k)).stmts()) if (st.result() == v) step = st;
+            }
+            if (writers == 1 && !ir.block(h).exitValues().containsKey(s) && step != null && step.opcode() == Opcodes.IINC
+                    && step.arg(0) == ir.block(path.get(at)).reads().get(s)) {
+                steps.put(s, step.increment());
+                stepIndex.put(s, at);
+            }
+        }
+        Set<Value> values = new LinkedHashSet<>();
+        Set<Value> shadows = new LinkedHashSet<>();
+        for (int b : blocks) for (Stmt st : ir.block(b).stmts()) if (activity.isActive(st)) AdjointReads.of(st, values, shadows);
+        values.removeIf(v -> v instanceof Const || isInvariant(v, nestWritten));
+        Map<Integer, List<Value>> atStart = new TreeMap<>(), stepped = new TreeMap<>();
+        Set<Value> once = new LinkedHashSet<>(), available = new LinkedHashSet<>();
+        for (Value v : values) {
+            if (!(v instanceof EntryValue e)) continue;
+            if (steps.containsKey(e.slot())) {
+                boolean after = path.indexOf(e.block()) > stepIndex.get(e.slot());
+                (after ? stepped : atStart).computeIfAbsent(e.slot(), k -> new ArrayList<>()).add(v);
+                available.add(v);
+            } else if (!loopWritten.get(e.slot())) {
+                once.add(v);
+                available.add(v);
+            }
+        }
+        // what is computed again may rest on counters and once-pushed values as on pushed ones
+        Set<Value> saved = new LinkedHashSet<>(values);
+        List<Stmt> recomputed = rematerialise(ir, blocks, saved, nestWritten, readOnly);
+        saved.removeAll(available);
+        List<Value> onceShadows = new ArrayList<>(), iterShadows = new ArrayList<>();
+        for (Value v : shadows) {
+            if (v instanceof Const || isInvariant(v, nestWritten)) continue;
+            (v instanceof EntryValue e && !loopWritten.get(e.slot()) ? onceShadows : iterShadows).add(v);
+        }
+        List<Induction> inductions = new ArrayList<>();
+        steps.forEach((slot, step) -> inductions.add(new Induction(slot, step, atStart.getOrDefault(slot, List.of()),
+                stepped.getOrDefault(slot, List.of()))));
+        return new CountedLoop(h, (BitSet) body.clone(), byStack(blocks, saved, iterShadows, recomputed), inductions,
+                byStack(List.of(), once, onceShadows, List.of()));
+    }
+
+    /** A chain whose values go to the stacks by type. */
+    private static Chain byStack(List<Integer> blocks, java.util.Collection<Value> values, List<Value> shadows,
+                                 List<Stmt> recomputed) {
+        List<Value> doubles = new ArrayList<>(), ints = new ArrayList<>(), objects = new ArrayList<>();
+        for (Value v : values) {
+            switch (v.type().getSort()) {
+                case Type.DOUBLE, Type.FLOAT -> doubles.add(v);
+                case Type.OBJECT, Type.ARRAY -> objects.add(v);
+                default -> ints.add(v);
+            }
+        }
+        return new Chain(List.copyOf(blocks), doubles, ints, objects, shadows, recomputed);
     }
 
     /** What the nest's blocks record: chains of the blocks with reverse work, and their values. */

@@ -198,6 +198,19 @@ public final class Loops {
         return s;
     }
 
+    /** Counted loops stepping down by two and up by three, beside a counter that is not the loop's. */
+    @Differentiable
+    public static double strided(double[] x, double c) {
+        double s = 0;
+        for (int i = x.length - 1; i >= 1; i -= 2) s += x[i] * x[i - 1] * c;
+        int k = 0;
+        for (int i = 0; i < x.length; i += 3) {
+            s += Math.sin(x[i] * s) * x[k];
+            k++;
+        }
+        return s;
+    }
+
     /** A loop that allocates an array per iteration and reads it back. */
     @Differentiable
     public static double fresh(double[] x) {

@@ -54,6 +54,7 @@ class TapedLoopsTest {
             check(Loops.class, "overwrittenAfterHelper", randomArray(n), randomArray(n));
             check(Loops.class, "overwrittenAfterNest", randomArray(n));
             check(Loops.class, "scratch", randomArray(n), randomArray(n), permutation(n));
+            check(Loops.class, "strided", randomArray(n), random.nextDouble() + 0.5);
             check(Loops.class, "scratchRows", new double[][] {randomArray(n), randomArray(n), randomArray(n)}, randomArray(n));
             check(Loops.class, "sharedRows", new double[][] {randomArray(n), randomArray(n)}, randomArray(n));
             check(Loops.class, "copiedRows", new double[][] {randomArray(n), randomArray(n)}, randomArray(n));
@@ -103,6 +104,24 @@ class TapedLoopsTest {
         }
         java.util.Collections.sort(masks);
         assertEquals(List.of("11", "11" + ActivityMask.OUTERMOST), masks);
+    }
+
+    @Test
+    void aCountedLoopPushesNoNumberPerIteration() {
+        // Rosenbrock's loop is counted: the reverse pass dispatches on one number, the loop's record
+        GeneratedCode code = new Transformer(ClassFileLocator.of(Loops.class.getClassLoader()))
+                .generate(Type.getInternalName(Loops.class), "rosenbrock", "([D)D#1" + ActivityMask.OUTERMOST);
+        ClassNode node = new ClassNode();
+        new ClassReader(code.classes().get(0).bytes()).accept(node, 0);
+        List<List<Integer>> keys = new java.util.ArrayList<>();
+        for (MethodNode m : node.methods) {
+            for (AbstractInsnNode insn : m.instructions) {
+                if (insn instanceof org.objectweb.asm.tree.LookupSwitchInsnNode s) keys.add(s.keys);
+            }
+        }
+        assertEquals(1, keys.size());
+        assertEquals(1, keys.get(0).size());
+        assertEquals(true, keys.get(0).get(0) < 0, "a counted loop's number is negative: " + keys);
     }
 
     /** How many calls of the value tape's method {@code name} the main generated class makes. */
