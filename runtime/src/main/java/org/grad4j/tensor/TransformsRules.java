@@ -131,7 +131,7 @@ public final class TransformsRules {
     public static INDArray exp(INDArray x, INDArray y, INDArray d) { return fit(d.mul(y), x); }
 
     @Adjoint(of = "log")
-    public static INDArray log(INDArray x, INDArray y, INDArray d) { return fit(scale(d, x.rdiv(1.0)), x); }
+    public static INDArray log(INDArray x, INDArray y, INDArray d) { return fit(Tensors.quotient(d, x), x); }
 
     /** y = ln x / ln b. */
     @Adjoint(of = "log", arg = 0)

@@ -644,6 +644,23 @@ class TensorRulesTest {
         assertEquals(Nd4j.create(new double[] {0, 0.25}), TransformsRules.log(x, null, d));
     }
 
+    /** Only an exact 0 is a zero adjoint: a tiny one is scaled, a NaN one stays NaN, in float32 and in a column-major d. */
+    @Test
+    void onlyAnExactlyZeroAdjointIsMaskedAtAnInfiniteDerivative() {
+        for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            INDArray x = Nd4j.create(new double[][] {{0, 0.5}, {0, 2}}).castTo(type);
+            INDArray d = Nd4j.create(new double[][] {{0, 1e-30}, {-0.0, Double.NaN}}).castTo(type).dup('f');
+            INDArray g = TransformsRules.log(x, null, d);
+            assertEquals(0.0, g.getDouble(0, 0), type.toString());
+            assertEquals(0.0, Math.abs(g.getDouble(1, 0)), type.toString()); // -0.0 is zero too
+            assertEquals(d.getDouble(0, 1) / 0.5, g.getDouble(0, 1), Math.ulp(d.getFloat(0, 1)) * 4, type.toString());
+            assertTrue(Double.isNaN(g.getDouble(1, 1)), type.toString());
+            INDArray s = TransformsRules.sqrt(x, org.nd4j.linalg.ops.transforms.Transforms.sqrt(x), d);
+            assertEquals(0.0, Math.abs(s.getDouble(0, 0)), type.toString());
+            assertTrue(s.getDouble(0, 1) > 0, type.toString());
+        }
+    }
+
     @Test
     void normsAtZeroHaveAdjointZero() {
         INDArray x = Nd4j.zeros(DataType.DOUBLE, 2, 3);
