@@ -174,10 +174,10 @@ public final class INDArrayRules {
 
     // ---- row and column vector broadcasting (x is a matrix, v has one entry per column / row)
 
-    /** The adjoint of a row vector: the columns' sums, shaped like v ([n] or [1, n]). */
+    /** The adjoint of a row vector: the columns' sums, shaped like v ([n] or [1, n]); a new array, the caller's to update. */
     private static INDArray rows(INDArray g, INDArray v) { return like(g.sum(0).reshape(v.shape()), v.dataType()); }
 
-    /** The adjoint of a column vector: the rows' sums, shaped like v ([m] or [m, 1]). */
+    /** The adjoint of a column vector: the rows' sums, shaped like v ([m] or [m, 1]); a new array, the caller's to update. */
     private static INDArray columns(INDArray g, INDArray v) { return like(g.sum(1).reshape(v.shape()), v.dataType()); }
 
     @Adjoint(of = "addRowVector", arg = 0)
@@ -196,13 +196,13 @@ public final class INDArrayRules {
     public static INDArray subRowVectorX(INDArray x, INDArray v, INDArray z, INDArray d) { return fit(d, x); }
 
     @Adjoint(of = "subRowVector", arg = 1)
-    public static INDArray subRowVectorV(INDArray x, INDArray v, INDArray z, INDArray d) { return rows(d, v).neg(); }
+    public static INDArray subRowVectorV(INDArray x, INDArray v, INDArray z, INDArray d) { return rows(d, v).negi(); }
 
     @Adjoint(of = "subColumnVector", arg = 0)
     public static INDArray subColumnVectorX(INDArray x, INDArray v, INDArray z, INDArray d) { return fit(d, x); }
 
     @Adjoint(of = "subColumnVector", arg = 1)
-    public static INDArray subColumnVectorV(INDArray x, INDArray v, INDArray z, INDArray d) { return columns(d, v).neg(); }
+    public static INDArray subColumnVectorV(INDArray x, INDArray v, INDArray z, INDArray d) { return columns(d, v).negi(); }
 
     @Adjoint(of = "mulRowVector", arg = 0)
     public static INDArray mulRowVectorX(INDArray x, INDArray v, INDArray z, INDArray d) { return fit(d.mulRowVector(v), x); }
