@@ -164,18 +164,7 @@ class TensorsEndToEndTest {
         for (int i = 0; i < xs.length; i++) ys[i] = 2 * xs[i] - 1 + (i % 4 == 1 ? 0.5 : 0);
         Line line = new Line();
         ParameterGradients g = Model.gradient(line, m -> m.loss(xs, ys));
-        // d/dslope of mean (slope·x + c + b_i − y)² = 2·mean(e·x)
-        double dslope = 0, dc = 0;
-        double[] db = new double[4];
-        for (int i = 0; i < xs.length; i++) {
-            double e = line.slope * xs[i] + line.intercept + line.bias.offsets[i % 4] - ys[i];
-            dslope += 2 * e * xs[i] / xs.length;
-            dc += 2 * e / xs.length;
-            db[i % 4] += 2 * e / xs.length;
-        }
-        assertEquals(dslope, g.getDouble("slope"), 1e-12);
-        assertEquals(dc, g.getDouble("intercept"), 1e-12);
-        for (int k = 0; k < 4; k++) assertEquals(db[k], g.getArray("bias.offsets")[k], 1e-12);
+        assertLineGradient(line, xs, ys, g);
 
         for (Optimizer opt : new Optimizer[] {Optimizer.sgd(0.01, 0.9), Optimizer.adam(0.05)}) {
             Line model = new Line();
@@ -188,6 +177,52 @@ class TensorsEndToEndTest {
             }
             assertTrue(last < first * 0.01, "loss fell from " + first + " to " + last);
         }
+    }
+
+    /** The analytic gradient of {@link Line#loss}: d/dslope of mean (slope·x + c + b_i − y)² = 2·mean(e·x), … */
+    private static void assertLineGradient(Line line, double[] xs, double[] ys, ParameterGradients g) {
+        double dslope = 0, dc = 0;
+        double[] db = new double[4];
+        for (int i = 0; i < xs.length; i++) {
+            double e = line.slope * xs[i] + line.intercept + line.bias.offsets[i % 4] - ys[i];
+            dslope += 2 * e * xs[i] / xs.length;
+            dc += 2 * e / xs.length;
+            db[i % 4] += 2 * e / xs.length;
+        }
+        assertEquals(dslope, g.getDouble("slope"), 1e-12);
+        assertEquals(dc, g.getDouble("intercept"), 1e-12);
+        for (int k = 0; k < 4; k++) assertEquals(db[k], g.getArray("bias.offsets")[k], 1e-12);
+    }
+
+    /**
+     * One loss lambda, resolved once per lambda class, then called with new captures and new
+     * models: each gradient is that of its own data and model.
+     */
+    @Test
+    void aLossLambdaSeesItsOwnCapturesAndModelOnEveryCall() {
+        for (int k = 0; k < 4; k++) {
+            double[] xs = {k, 1, 2 - k, 3};
+            double[] ys = {1, -k, 0.5, 2};
+            Line line = new Line();
+            line.slope = 0.3 * k - 0.2;
+            line.intercept = k;
+            line.bias.offsets[k] = 0.25;
+            assertLineGradient(line, xs, ys, Model.gradient(line, m -> m.loss(xs, ys)));
+        }
+    }
+
+    /** Two gradients in a row of the same model and data are equal, and leave the parameters as they were. */
+    @Test
+    void theSameGradientTwiceInARowIsTheSame() {
+        Mlp net = new Mlp(DataType.FLOAT, 5, 7, 3);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 8, 5);
+        INDArray y = oneHot(DataType.FLOAT, 8, 3);
+        INDArray w1 = net.w1.dup(), b1 = net.b1.dup();
+        ParameterGradients first = Model.gradient(net, m -> m.loss(x, y));
+        ParameterGradients second = Model.gradient(net, m -> m.loss(x, y));
+        for (String name : new String[] {"w1", "b1", "w2", "b2"}) assertEquals(first.get(name), second.get(name), name);
+        assertEquals(w1, net.w1);
+        assertEquals(b1, net.b1);
     }
 
     @Test

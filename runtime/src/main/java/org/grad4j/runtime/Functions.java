@@ -76,6 +76,8 @@ public final class Functions {
         if (!(c.isHidden() || c.isSynthetic())) {
             return resolve(function, org.grad4j.ModelFunction.class, Object.class, double.class, model);
         }
+        LambdaPlan plan = PLANS.get(c)[0];
+        if (plan != null && plan.argType().isInstance(model)) return plan.resolve(function, model);
         SerializedLambda sl = serializedForm(function, org.grad4j.ModelFunction.class);
         String what = "the loss's implementation " + sl.getImplClass().replace('/', '.') + "." + sl.getImplMethodName()
                 + sl.getImplMethodSignature();
@@ -95,8 +97,10 @@ public final class Functions {
         Class<?> argType = implType.parameterType(implType.parameterCount() - 1);
         String instantiated = sl.getInstantiatedMethodType();
         Class<?> declared = MethodType.fromMethodDescriptorString(instantiated, loader).parameterType(0);
-        return fromLambda(sl, function, org.grad4j.ModelFunction.class, declared == argType ? argType : declared,
-                double.class, model);
+        Class<?> modelType = declared == argType ? argType : declared;
+        Resolved r = fromLambda(sl, function, org.grad4j.ModelFunction.class, modelType, double.class, model);
+        PLANS.get(c)[0] = LambdaPlan.of(function, modelType, double.class, r);
+        return r;
     }
 
     /**

@@ -54,25 +54,51 @@ public final class ModelParameters {
             return;
         }
         if (isLibrary(c)) return;
-        for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
-            for (Field f : k.getDeclaredFields()) {
-                if (Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) continue;
-                String p = path.isEmpty() ? f.getName() : path + "." + f.getName();
-                if (f.isAnnotationPresent(Parameter.class)) {
-                    requireSupported(f);
-                    f.setAccessible(true);
-                    refs.add(new Ref(p, o, f));
-                } else if (!f.getType().isPrimitive()) {
-                    f.setAccessible(true);
-                    try {
-                        walk(f.get(o), p, refs, seen);
-                    } catch (IllegalAccessException e) {
-                        // a field we may not read cannot hold parameters we could update either
-                    }
+        Fields fields = FIELDS.get(c);
+        for (int i = 0; i < fields.fields().length; i++) {
+            Field f = fields.fields()[i];
+            String p = path.isEmpty() ? f.getName() : path + "." + f.getName();
+            if (fields.parameter()[i]) {
+                refs.add(new Ref(p, o, f));
+            } else {
+                try {
+                    walk(f.get(o), p, refs, seen);
+                } catch (IllegalAccessException e) {
+                    // a field we may not read cannot hold parameters we could update either
                 }
             }
         }
     }
+
+    /** The fields a walk visits in a class, in declaration order, and which of them are parameters. */
+    private record Fields(Field[] fields, boolean[] parameter) {}
+
+    /**
+     * Per class, the fields a walk visits, made accessible: {@code @Parameter} fields (checked) and
+     * fields that may hold sub-modules (instance, not synthetic, not primitive), its own and its
+     * superclasses'. Found once per class instead of by reflection on every gradient.
+     */
+    private static final ClassValue<Fields> FIELDS = new ClassValue<>() {
+        @Override
+        protected Fields computeValue(Class<?> c) {
+            List<Field> fields = new ArrayList<>();
+            List<Boolean> parameter = new ArrayList<>();
+            for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+                for (Field f : k.getDeclaredFields()) {
+                    if (Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) continue;
+                    boolean isParameter = f.isAnnotationPresent(Parameter.class);
+                    if (isParameter) requireSupported(f);
+                    else if (f.getType().isPrimitive()) continue;
+                    f.setAccessible(true);
+                    fields.add(f);
+                    parameter.add(isParameter);
+                }
+            }
+            boolean[] flags = new boolean[parameter.size()];
+            for (int i = 0; i < flags.length; i++) flags[i] = parameter.get(i);
+            return new Fields(fields.toArray(new Field[0]), flags);
+        }
+    };
 
     private static boolean isLibrary(Class<?> c) {
         String n = c.getName();
