@@ -225,6 +225,52 @@ class TensorsEndToEndTest {
         assertEquals(b1, net.b1);
     }
 
+    /** Parameters read several times, one of them through an adjoint it shares with another parameter. */
+    static final class Tied {
+        @Parameter INDArray w = Nd4j.create(new double[][] {{0.5, -1}, {2, 0.25}});
+        @Parameter INDArray u = Nd4j.create(new double[][] {{1, 3}, {-2, 0.5}});
+
+        /** ∂/∂w = c + e + f, ∂/∂u = c; the shared adjoint (of w + u) reaches w first in reverse. */
+        double sharedLast(INDArray c, INDArray e, INDArray f) {
+            return w.mul(f).sumNumber().doubleValue() + w.mul(e).sumNumber().doubleValue()
+                    + w.add(u).mul(c).sumNumber().doubleValue();
+        }
+
+        /** The same sum, the shared adjoint reaching w last. */
+        double sharedFirst(INDArray c, INDArray e, INDArray f) {
+            return w.add(u).mul(c).sumNumber().doubleValue() + w.mul(e).sumNumber().doubleValue()
+                    + w.mul(f).sumNumber().doubleValue();
+        }
+    }
+
+    /**
+     * A parameter's adjoint sums its reads (in place once the sum is grad4j's own) without
+     * changing the adjoint another parameter shares, the user's arrays, or the next gradient.
+     */
+    @Test
+    void aParameterReadThreeTimesSumsItsAdjointsAndLeavesSharedOnesAlone() {
+        INDArray c = Nd4j.create(new double[][] {{1, 2}, {3, 4}});
+        INDArray e = Nd4j.create(new double[][] {{-1, 0.5}, {0.25, 8}});
+        INDArray f = Nd4j.create(new double[][] {{10, 20}, {30, 40}});
+        INDArray cCopy = c.dup(), eCopy = e.dup(), fCopy = f.dup();
+        INDArray dw = c.add(e).add(f);
+        for (boolean last : new boolean[] {true, false}) {
+            Tied model = new Tied();
+            INDArray w = model.w.dup(), u = model.u.dup();
+            for (int repeat = 0; repeat < 2; repeat++) {
+                ParameterGradients g = last ? Model.gradient(model, m -> m.sharedLast(c, e, f))
+                        : Model.gradient(model, m -> m.sharedFirst(c, e, f));
+                assertEquals(dw, g.get("w"), "w, shared adjoint " + (last ? "last" : "first"));
+                assertEquals(c, g.get("u"), "u, shared adjoint " + (last ? "last" : "first"));
+            }
+            assertEquals(w, model.w);
+            assertEquals(u, model.u);
+        }
+        assertEquals(cCopy, c);
+        assertEquals(eCopy, e);
+        assertEquals(fCopy, f);
+    }
+
     @Test
     void adamTrainsTheMlp() {
         Mlp net = new Mlp(DataType.FLOAT, 4, 16, 2);

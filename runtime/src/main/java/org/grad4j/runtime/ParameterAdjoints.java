@@ -1,9 +1,11 @@
 package org.grad4j.runtime;
 
 import java.lang.reflect.Array;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The adjoints of {@code @Parameter} fields read during one gradient computation: a shadow per
@@ -13,6 +15,8 @@ import java.util.Map;
 public final class ParameterAdjoints {
     private final Map<Object, Object> shadows = new IdentityHashMap<>();
     private final Map<Object, Map<String, Object>> fields = new IdentityHashMap<>();
+    /** Tensor sums {@link #addTensor} made itself: referenced from {@link #fields} only, so updated in place. */
+    private final Set<Object> ownedSums = Collections.newSetFromMap(new IdentityHashMap<>());
 
     /** The shadow of a parameter array, zeros on first use; null for a null array. */
     public Object shadowOf(Object array) {
@@ -41,11 +45,25 @@ public final class ParameterAdjoints {
         sum[0] += adjoint;
     }
 
-    /** {@code owner.field += adjoint} for a tensor field, out of place. */
+    /**
+     * {@code owner.field += adjoint} for a tensor field. The first contribution is kept as it
+     * comes (rules share adjoints, so it is not ours to update); the second makes a new sum,
+     * which only this map ever holds until the gradient is handed out, so later contributions
+     * are added into it in place (a parameter read in every step of a loop costs one array, not
+     * one per step).
+     */
     public void addTensor(Object owner, String field, Object adjoint) {
         if (adjoint == null) return;
         Map<String, Object> m = fields.computeIfAbsent(owner == null ? ParameterAdjoints.class : owner, k -> new HashMap<>());
-        m.merge(field, adjoint, org.grad4j.tensor.TensorAdjoints::add);
+        Object sum = m.get(field);
+        if (sum == null) {
+            m.put(field, adjoint);
+            return;
+        }
+        Object next = ownedSums.contains(sum) ? org.grad4j.tensor.TensorAdjoints.addInPlace(sum, adjoint)
+                : org.grad4j.tensor.TensorAdjoints.add(sum, adjoint);
+        ownedSums.add(next);
+        m.put(field, next);
     }
 
     /** The accumulated adjoint of a scalar ({@code Double}) or tensor field, or null when nothing reached it. */

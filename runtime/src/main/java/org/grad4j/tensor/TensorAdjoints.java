@@ -5,7 +5,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Accumulation of tensor adjoints, called by generated code and by the runtime. A null adjoint
  * is zero. Sums are out of place: adjoints are shared between rules ({@code add} hands the same
- * {@code dz} to both inputs) and views share memory, so nothing is ever updated in place.
+ * {@code dz} to both inputs) and views share memory, so nothing is updated in place, except by
+ * {@link #addInPlace} into an accumulator its caller owns.
  *
  * <p>Typed {@code Object} so that callers outside this package (the runtime's entry calls)
  * need no ND4J types in their signatures; they call here only when a tensor is at hand.
@@ -17,6 +18,17 @@ public final class TensorAdjoints {
         if (contribution == null) return accumulated;
         if (accumulated == null) return contribution;
         return ((INDArray) accumulated).add((INDArray) contribution);
+    }
+
+    /**
+     * {@code owned + contribution}, into {@code owned} when the shapes match (the sum keeps
+     * {@code owned}'s dtype either way), else out of place. Only for an accumulator the caller
+     * made itself and never handed out: see {@code ParameterAdjoints.addTensor}.
+     */
+    public static Object addInPlace(Object owned, Object contribution) {
+        INDArray sum = (INDArray) owned;
+        INDArray c = (INDArray) contribution;
+        return java.util.Arrays.equals(sum.shape(), c.shape()) ? sum.addi(c) : sum.add(c);
     }
 
     /**
