@@ -618,11 +618,32 @@ class TensorRulesTest {
         INDArray x = Nd4j.create(new double[][] {{1, 3, 3}, {2, 2, 0}});
         INDArray d = Nd4j.create(new double[] {10, 20});
         assertEquals(Nd4j.create(new double[][] {{0, 10, 0}, {20, 0, 0}}), INDArrayRules.max(x, I(1), x.max(1), d));
+        INDArray t = Nd4j.create(new double[][] {{1, 2}, {3, 2}, {3, 0}}).transpose(); // [[1, 3, 3], [2, 2, 0]], 'f' order
+        assertEquals(Nd4j.create(new double[][] {{0, 10, 0}, {20, 0, 0}}), INDArrayRules.max(t, I(1), t.max(1), d));
+        assertEquals(Nd4j.create(new double[][] {{0, 10, 0}, {0, 0, 0}}),
+                INDArrayRules.max(x, I(0, 1), x.max(0, 1), Nd4j.scalar(10.0)));
+        assertEquals(Nd4j.create(new double[][] {{0, 10, 0}, {0, 0, 0}}),
+                INDArrayRules.max(t, I(0, 1), t.max(0, 1), Nd4j.scalar(10.0)));
         INDArray m = Nd4j.create(new double[][] {{0, 0, 1}, {0, 2, 0}});
         assertEquals(Nd4j.create(new double[][] {{10, 20, 0}, {0, 0, 30}}),
                 INDArrayRules.min(m, I(0), m.min(0), Nd4j.create(new double[] {10, 20, 30})));
         INDArray all = INDArrayRules.maxNumber(Nd4j.create(new double[] {5, 1, 5}), 5.0, 2.0);
         assertEquals(Nd4j.create(new double[] {2, 0, 0}), all);
+    }
+
+    /** Elements off the maximum get exactly 0, even when the adjoint is infinite or NaN. */
+    @Test
+    void maxAdjointIsZeroOffTheMaximumWhateverTheAdjoint() {
+        for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            INDArray x = Nd4j.create(new double[][] {{1, 3, 2}, {4, 0, 4}}).castTo(type);
+            INDArray d = Nd4j.create(new double[] {Double.POSITIVE_INFINITY, Double.NaN}).castTo(type);
+            INDArray g = INDArrayRules.max(x, I(1), x.max(1), d);
+            assertEquals(Double.POSITIVE_INFINITY, g.getDouble(0, 1), type.toString());
+            assertTrue(Double.isNaN(g.getDouble(1, 0)), type.toString());
+            for (long[] off : new long[][] {{0, 0}, {0, 2}, {1, 1}, {1, 2}}) {
+                assertEquals(0.0, Math.abs(g.getDouble(off)), type + " at " + java.util.Arrays.toString(off));
+            }
+        }
     }
 
     @Test
