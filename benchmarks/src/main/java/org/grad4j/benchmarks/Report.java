@@ -234,7 +234,7 @@ public final class Report {
             s.append("### The MLP step against ND4J SameDiff\n\n")
                     .append("`kernels/Mlp.java`: *primal* is the loss as a user writes it (`mmul`, `addRowVector`, `Transforms.tanh`, a log-sum-exp ")
                     .append("softmax cross-entropy), *grad4j* is `Model.gradient(net, m -> m.loss(x, y))` over its six `@Parameter INDArray` fields, ")
-                    .append("*manual* the same forward pass with a hand-written backward pass (`Nd4j.gemm` with transpose flags, the fused `tanh_bp` op, ")
+                    .append("*manual* the same forward pass with a hand-written backward pass (`Nd4j.gemm` with transpose flags, tanh's derivative from its result in place, ")
                     .append("in-place updates, the softmax-cross-entropy adjoint simplified to (softmax − y) / n), *SameDiff* ND4J's graph AD ")
                     .append("(`calculateGradients` of the same loss, graph built once). All four in the same JMH run, one thread ")
                     .append("(`OMP_NUM_THREADS=").append(opt.get("omp")).append("` in this run). Allocation counts the JVM heap only: ND4J's ")

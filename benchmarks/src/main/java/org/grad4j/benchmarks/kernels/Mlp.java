@@ -10,7 +10,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.gradient.TanhDerivative;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -23,9 +22,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   <li><b>primal</b>: {@link Net#loss}, the forward pass as a user writes it;</li>
  *   <li><b>grad4j</b>: {@code Model.gradient(net, m -> m.loss(x, y))} of that same method;</li>
  *   <li><b>manual</b>: the same forward pass and a hand-written backward pass, as a careful ND4J
- *       user writes it: {@code Nd4j.gemm} with transpose flags (no transposed copies), the fused
- *       {@code tanh_bp} op ({@link TanhDerivative}), in-place updates where nothing else reads the
- *       array, and the softmax-cross-entropy adjoint simplified to {@code (softmax − y) / n};</li>
+ *       user writes it: {@code Nd4j.gemm} with transpose flags (no transposed copies), tanh's
+ *       derivative from its result in place ({@code dh ⊙ (1 − h²)}: ND4J 1.0.0-M2.1's fused
+ *       {@code tanh_bp} is several times slower on CPU), in-place updates where nothing else reads
+ *       the array, and the softmax-cross-entropy adjoint simplified to {@code (softmax − y) / n};</li>
  *   <li><b>SameDiff</b>: ND4J's own graph AD, {@code calculateGradients} of the same loss (graph
  *       built once).</li>
  * </ul>
@@ -154,11 +154,11 @@ public final class Mlp {
             INDArray dw3 = Nd4j.gemm(h2, dLogits, true, false);
             INDArray db3 = dLogits.sum(true, 0);
             INDArray dh2 = Nd4j.gemm(dLogits, n.w3, false, true);
-            INDArray dz2 = Nd4j.exec(new TanhDerivative(z2, dh2, dh2))[0];
+            INDArray dz2 = dh2.muli(h2.mul(h2).rsubi(1.0));
             INDArray dw2 = Nd4j.gemm(h1, dz2, true, false);
             INDArray db2 = dz2.sum(true, 0);
             INDArray dh1 = Nd4j.gemm(dz2, n.w2, false, true);
-            INDArray dz1 = Nd4j.exec(new TanhDerivative(z1, dh1, dh1))[0];
+            INDArray dz1 = dh1.muli(h1.mul(h1).rsubi(1.0));
             INDArray dw1 = Nd4j.gemm(x, dz1, true, false);
             INDArray db1 = dz1.sum(true, 0);
             return new Result(value, new INDArray[] {dw1, db1, dw2, db2, dw3, db3});
