@@ -191,6 +191,39 @@ class ADEndToEndTest {
         assertSame(IllegalStateException.class, e.getClass());
     }
 
+    /** Reads a[i] in every iteration of the inner loop, which writes b: the same array when called as mixes(v, v). */
+    static double mixes(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < b.length; j++) {
+                s += a[i] * b[j] * 0.25;
+                b[j] = b[j] * 0.9 + s * 0.01;
+            }
+        }
+        return s;
+    }
+
+    @Test
+    void anInnerLoopWritingTheArrayItReadsThroughAnotherNameMatchesFiniteDifferences() {
+        double[] x = {0.3, -0.7, 1.1, 0.5};
+        double[] g = AD.gradient(v -> mixes(v, v), x.clone()); // mixes writes its argument
+        for (int j = 0; j < x.length; j++) {
+            double[] p = x.clone(), m = x.clone();
+            p[j] += 1e-6;
+            m[j] -= 1e-6;
+            assertEquals((mixes(p, p) - mixes(m, m)) / 2e-6, g[j], 1e-6, "x[" + j + "]");
+        }
+        double[] a = {0.3, -0.7};
+        double[] ga = AD.gradient(v -> mixes(v, new double[] {1.1, 0.5, -0.2}), a); // two arrays: a[i] read once per loop
+        for (int j = 0; j < a.length; j++) {
+            double[] p = a.clone(), m = a.clone();
+            p[j] += 1e-6;
+            m[j] -= 1e-6;
+            assertEquals((mixes(p, new double[] {1.1, 0.5, -0.2}) - mixes(m, new double[] {1.1, 0.5, -0.2})) / 2e-6,
+                    ga[j], 1e-6, "a[" + j + "]");
+        }
+    }
+
     /** An explicit finite-difference heat equation stepped in place, as issue 3 asks: 10,000 steps. */
     static double heat(double[] u0, double alpha, int steps) {
         double[] u = u0.clone();

@@ -28,6 +28,9 @@ import org.objectweb.asm.tree.MethodInsnNode;
  * the boxes and {@code java.lang.Math}). Every array it reads that it did not allocate —
  * parameters, fields, rows of those — is then read-only. Blocks from which every path throws do
  * not count: a gradient never runs backwards through them.
+ *
+ * <p>The same dataflow tells arrays of different allocations apart ({@link #mayAlias}): a store
+ * into one leaves the other's elements as they were, in any call.
  */
 public final class ReadOnlyArrays {
     /** No array is known to be read-only: inside a helper, or a method that writes its inputs. */
@@ -36,23 +39,34 @@ public final class ReadOnlyArrays {
     /** Blocks ending in a differentiated call whose callee starts outermost too (see {@link #callsOutermost}). */
     private final BitSet outermostCalls = new BitSet();
 
-    private static final int FRESH = 1; // allocated in this call
-    private static final int INPUT = 2; // anything else: a parameter, a field, a row of either, a call's result
+    /**
+     * Where an array may come from, as bits: {@code INPUT} (a parameter, a field, a row of either,
+     * a call's result) and one bit per allocation in this call (allocations past 63 share bits,
+     * which only makes two arrays look as if they might be the same).
+     */
+    private static final long INPUT = 1L;
 
-    private final int[][] entryOrigins; // per block, per slot: FRESH | INPUT bits
-    private final int[] tempOrigins;    // per temp id
+    private final long[][] entryOrigins; // per block, per slot
+    private final long[] tempOrigins;    // per temp id
 
     private final boolean freshRows; // whether a row of an array allocated here is taken to be fresh
+    private boolean readOnly;        // whether INPUT arrays stay as they are until the reverse has run
 
-    private ReadOnlyArrays(int[][] entryOrigins, int[] tempOrigins, boolean freshRows) {
+    private ReadOnlyArrays(long[][] entryOrigins, long[] tempOrigins, boolean freshRows) {
         this.entryOrigins = entryOrigins;
         this.tempOrigins = tempOrigins;
         this.freshRows = freshRows;
     }
 
-    /** The read-only arrays of the method's outermost call, or {@link #NONE} when it is not that call or writes what it did not allocate. */
+    private static long allocation(Stmt s) {
+        return 1L << (1 + s.result().id() % 63);
+    }
+
+    /**
+     * Where the method's arrays come from; read-only arrays only in its outermost call, and only
+     * when it writes none of the arrays it did not allocate.
+     */
     public static ReadOnlyArrays of(MethodIr ir, Cfg cfg, Activity activity, boolean outermost) {
-        if (!outermost) return NONE;
         BitSet doomed = activity.blocksThatAlwaysThrow();
         // rows of arrays allocated here are fresh too, unless an array from elsewhere is stored in one
         ReadOnlyArrays r = solve(ir, cfg, true);
@@ -62,7 +76,8 @@ public final class ReadOnlyArrays {
             if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
             for (Stmt s : b.stmts()) writesInputs |= mayWrite(s, activity, r::isFresh);
         }
-        if (writesInputs) r = new ReadOnlyArrays(null, null, false);
+        r.readOnly = outermost && !writesInputs;
+        if (!outermost) return r;
         for (Block b : ir.blocks()) {
             Stmt last = b.lastStmt();
             if (last != null && activity.isActiveCall(last) && quietAfter(ir, cfg, activity, doomed, b.index())) {
@@ -117,10 +132,19 @@ public final class ReadOnlyArrays {
 
     /** Whether the elements of {@code array} (a value of the method) never change while its gradient runs. */
     public boolean contains(Value array) {
-        return entryOrigins != null && origin(array) == INPUT;
+        return readOnly && origin(array) == INPUT;
     }
 
-    private int origin(Value v) {
+    /**
+     * Whether two array values of the method may be the same array: not when they come from
+     * different allocations of this call, or one from an allocation and the other from elsewhere.
+     */
+    public boolean mayAlias(Value a, Value b) {
+        if (entryOrigins == null) return true;
+        return (origin(a) & origin(b)) != 0;
+    }
+
+    private long origin(Value v) {
         if (v instanceof Temp t) return t.id() < tempOrigins.length ? tempOrigins[t.id()] : INPUT;
         if (v instanceof EntryValue e) return entryOrigins[e.block()][e.slot()];
         return 0; // a constant: null
@@ -133,20 +157,20 @@ public final class ReadOnlyArrays {
             slots = Math.max(slots, b.slotCount());
             for (Stmt s : b.stmts()) if (s.result() != null) temps = Math.max(temps, s.result().id() + 1);
         }
-        int[][] entry = new int[ir.size()][slots];
-        int[][] exit = new int[ir.size()][slots];
+        long[][] entry = new long[ir.size()][slots];
+        long[][] exit = new long[ir.size()][slots];
         Arrays.fill(entry[0], INPUT); // parameters (and slots not yet written, which hold nothing)
-        ReadOnlyArrays r = new ReadOnlyArrays(entry, new int[temps], freshRows);
+        ReadOnlyArrays r = new ReadOnlyArrays(entry, new long[temps], freshRows);
         boolean changed = true;
         while (changed) {
             changed = false;
             for (int b : cfg.reversePostOrder()) {
                 Block block = ir.block(b);
-                int[] in = b == 0 ? entry[0].clone() : new int[slots];
+                long[] in = b == 0 ? entry[0].clone() : new long[slots];
                 for (int p : cfg.preds(b)) for (int s = 0; s < slots; s++) in[s] |= exit[p][s];
                 entry[b] = in;
                 for (Stmt s : block.stmts()) if (s.result() != null) r.tempOrigins[s.result().id()] = r.originOf(s);
-                int[] out = in.clone();
+                long[] out = in.clone();
                 block.exitValues().forEach((slot, v) -> out[slot] = r.origin(v));
                 if (!Arrays.equals(out, exit[b])) {
                     exit[b] = out;
@@ -157,17 +181,17 @@ public final class ReadOnlyArrays {
         return r;
     }
 
-    private int originOf(Stmt s) {
+    private long originOf(Stmt s) {
         return switch (s.opcode()) {
-            case Opcodes.NEWARRAY, Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY -> FRESH;
+            case Opcodes.NEWARRAY, Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY -> allocation(s);
             case Opcodes.CHECKCAST -> origin(s.arg(0));
-            case Opcodes.AALOAD -> {
-                int container = origin(s.arg(0));
-                yield container == INPUT ? INPUT : freshRows ? container : FRESH | INPUT;
+            case Opcodes.AALOAD -> { // a row of an allocation here: that allocation's bit (rows and container differ in type)
+                long container = origin(s.arg(0));
+                yield container == INPUT || freshRows ? container : container | INPUT;
             }
             // a copy of an array of rows is a new array of the same rows
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL ->
-                    !isCopy(s) ? INPUT : isPrimitiveVector(copied(s)) ? FRESH : FRESH | INPUT;
+                    !isCopy(s) ? INPUT : isPrimitiveVector(copied(s)) ? allocation(s) : allocation(s) | INPUT;
             default -> INPUT;
         };
     }
@@ -190,7 +214,13 @@ public final class ReadOnlyArrays {
     }
 
     private boolean isFresh(Value array) {
-        return origin(array) == FRESH;
+        long o = origin(array);
+        return o != 0 && (o & INPUT) == 0;
+    }
+
+    /** Whether a call may write an array, or call what might (a {@code Math} function does not). */
+    public static boolean mayWriteArrays(Stmt call, Activity activity) {
+        return mayWrite(call, activity, array -> false);
     }
 
     /** Whether the statement may write an array that {@code fresh} does not accept, or call what might. */

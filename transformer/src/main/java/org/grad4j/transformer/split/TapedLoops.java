@@ -290,6 +290,7 @@ public final class TapedLoops {
                 available.add(v);
             }
         }
+        hoistInvariants(ir, activity, readOnly, body, blocks, values, once, available, nestWritten);
         // what is computed again may rest on counters and once-pushed values as on pushed ones
         Set<Value> saved = new LinkedHashSet<>(values);
         List<Stmt> recomputed = rematerialise(ir, blocks, saved, nestWritten, readOnly);
@@ -304,6 +305,44 @@ public final class TapedLoops {
                 stepped.getOrDefault(slot, List.of()))));
         return new CountedLoop(h, (BitSet) body.clone(), byStack(blocks, saved, iterShadows, recomputed), inductions,
                 byStack(List.of(), once, onceShadows, List.of()));
+    }
+
+    /**
+     * Values the loop computes alike in every iteration — cheap arithmetic and element reads of
+     * arrays the loop does not store into, from values fixed while it runs — are pushed once with
+     * them, not per iteration: GMM's triangle reads {@code xc[i]} in every iteration of its inner
+     * loop, where {@code i} is the outer loop's.
+     */
+    private static void hoistInvariants(MethodIr ir, Activity activity, ReadOnlyArrays readOnly, BitSet body, List<Integer> blocks,
+                                        Set<Value> values, Set<Value> once, Set<Value> available, BitSet nestWritten) {
+        List<Value> stored = new ArrayList<>(); // arrays the loop stores into
+        for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
+            for (Stmt st : ir.block(b).stmts()) {
+                if (st.opcode() >= Opcodes.IASTORE && st.opcode() <= Opcodes.SASTORE) stored.add(st.arg(0));
+                else if (st.isInvoke() && ReadOnlyArrays.mayWriteArrays(st, activity)) return;
+            }
+        }
+        Set<Value> invariant = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        invariant.addAll(once);
+        for (int b : blocks) {
+            for (Stmt st : ir.block(b).stmts()) {
+                if (st.result() == null || !(isCheap(st) || isElementRead(st))) continue;
+                boolean fixed = st.args().stream().allMatch(a -> a instanceof Const || isInvariant(a, nestWritten)
+                        || invariant.contains(a));
+                if (fixed && isElementRead(st)) fixed = stored.stream().noneMatch(a -> readOnly.mayAlias(a, st.arg(0)));
+                if (!fixed) continue;
+                invariant.add(st.result());
+                if (values.contains(st.result())) {
+                    once.add(st.result());
+                    available.add(st.result());
+                }
+            }
+        }
+    }
+
+    private static boolean isElementRead(Stmt s) {
+        return s.opcode() >= Opcodes.IALOAD && s.opcode() <= Opcodes.SALOAD && s.opcode() != Opcodes.LALOAD
+                && s.opcode() != Opcodes.AALOAD;
     }
 
     /** A chain whose values go to the stacks by type. */
