@@ -102,10 +102,12 @@ public final class TapedLoops {
     /**
      * A chain that saves more values than this runs faster as recursion: a frame per iteration
      * costs a call and a few hundred bytes of stack whatever the body, a tape entry a store and a
-     * load with their checks each (LSTM's cell, 33 values per iteration: 48 µs as recursion, 71 µs
-     * taped; GMM's inner loops, 2 to 5: 110 ms as recursion, 12 ms taped).
+     * load with their checks each. LSTM's cell saved 33 values per iteration and ran 48 µs as
+     * recursion, 71 µs taped; as a counted loop (no number, counters and parameters not saved) it
+     * saves 17 doubles and runs 47–51 µs taped against 55–65 µs as recursion (one-fork runs).
+     * GMM's inner loops save 0 to 2: 110 ms as recursion, 8 ms taped.
      */
-    private static final int MAX_VALUES = 16;
+    private static final int MAX_VALUES = 20;
 
     private TapedLoops() {}
 
@@ -125,7 +127,10 @@ public final class TapedLoops {
             if (covered.get(h) || !body.intersects(needsReverse) || !qualifies(ir, activity, body, maxStatements)) continue;
             List<Integer> order = new ArrayList<>();
             for (int b : cfg.reversePostOrder()) if (body.get(b)) order.add(b);
-            if (chains(ir, cfg, activity, readOnly, needsReverse, h, body, order).stream().anyMatch(c -> c.size() > MAX_VALUES)) continue;
+            if (recorded(ir, cfg, activity, readOnly, needsReverse, h, body, order).values().stream()
+                    .anyMatch(c -> c.size() > MAX_VALUES)) {
+                continue;
+            }
             chosen.set(h);
             covered.or(body);
         }
@@ -187,13 +192,8 @@ public final class TapedLoops {
             if (r.blocks().size() != body.cardinality() || !r.blocks().stream().allMatch(body::get)) {
                 throw new IllegalStateException("taped loop b" + h + " is not one region: " + r.blocks() + " vs " + body);
             }
-            Map<Integer, Chain> chains = new TreeMap<>();
-            for (Chain c : chains(ir, cfg, activity, readOnly, split.needsReverse(), h, body, r.blocks())) chains.put(c.last(), c);
             Map<Integer, CountedLoop> counted = new TreeMap<>();
-            for (CountedLoop c : countedLoops(ir, cfg, activity, readOnly, body, chains.values())) {
-                counted.put(c.header(), c);
-                chains.put(c.chain().last(), c.chain());
-            }
+            Map<Integer, Chain> chains = recorded(ir, cfg, activity, readOnly, split.needsReverse(), h, body, r.blocks(), counted);
             t.tapes.put(h, new Tape(h, (BitSet) body.clone(), chains, counted));
         }
         return t;
@@ -202,6 +202,25 @@ public final class TapedLoops {
     /** The tape of the nest headed by {@code header}, or null when it is not taped. */
     public Tape of(int header) {
         return tapes.get(header);
+    }
+
+    /** What the nest's chains push, by last block: a counted loop's body only its own iteration's values. */
+    private static Map<Integer, Chain> recorded(MethodIr ir, Cfg cfg, Activity activity, ReadOnlyArrays readOnly,
+                                                BitSet needsReverse, int h, BitSet body, List<Integer> order) {
+        return recorded(ir, cfg, activity, readOnly, needsReverse, h, body, order, new TreeMap<>());
+    }
+
+    /** @param counted receives the nest's counted loops, by header */
+    private static Map<Integer, Chain> recorded(MethodIr ir, Cfg cfg, Activity activity, ReadOnlyArrays readOnly,
+                                                BitSet needsReverse, int h, BitSet body, List<Integer> order,
+                                                Map<Integer, CountedLoop> counted) {
+        Map<Integer, Chain> chains = new TreeMap<>();
+        for (Chain c : chains(ir, cfg, activity, readOnly, needsReverse, h, body, order)) chains.put(c.last(), c);
+        for (CountedLoop c : countedLoops(ir, cfg, activity, readOnly, body, chains.values())) {
+            counted.put(c.header(), c);
+            chains.put(c.chain().last(), c.chain());
+        }
+        return chains;
     }
 
     /** The nest's loops that can run as counted loops (see {@link CountedLoop}). */
