@@ -51,6 +51,7 @@ public final class ReadOnlyArrays {
 
     private final boolean freshRows; // whether a row of an array allocated here is taken to be fresh
     private boolean readOnly;        // whether INPUT arrays stay as they are until the reverse has run
+    private boolean escapes;         // whether an array allocated here may come back as an INPUT one
 
     private ReadOnlyArrays(long[][] entryOrigins, long[] tempOrigins, boolean freshRows) {
         this.entryOrigins = entryOrigins;
@@ -77,6 +78,10 @@ public final class ReadOnlyArrays {
             for (Stmt s : b.stmts()) writesInputs |= mayWrite(s, activity, r::isFresh);
         }
         r.readOnly = outermost && !writesInputs;
+        for (Block b : ir.blocks()) {
+            if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
+            for (Stmt s : b.stmts()) r.escapes |= r.letsEscape(s, activity);
+        }
         if (!outermost) return r;
         for (Block b : ir.blocks()) {
             Stmt last = b.lastStmt();
@@ -140,8 +145,27 @@ public final class ReadOnlyArrays {
      * different allocations of this call, or one from an allocation and the other from elsewhere.
      */
     public boolean mayAlias(Value a, Value b) {
-        if (entryOrigins == null) return true;
+        if (entryOrigins == null || escapes) return true;
         return (origin(a) & origin(b)) != 0;
+    }
+
+    /**
+     * Whether the statement puts an array allocated here where it may be read back as one from
+     * elsewhere: into a field, into an array not allocated here, or into a call (which may keep
+     * it). The origins then no longer tell arrays apart.
+     */
+    private boolean letsEscape(Stmt s, Activity activity) {
+        return switch (s.opcode()) {
+            case Opcodes.AASTORE -> isAllocated(s.arg(2)) && !isFresh(s.arg(0));
+            case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> isAllocated(s.arg(s.args().size() - 1));
+            default -> (s.isInvoke() || s.opcode() == Opcodes.INVOKEDYNAMIC)
+                    && !(activity.callee(s) instanceof Callee.ArrayOp)
+                    && s.args().stream().anyMatch(this::isAllocated);
+        };
+    }
+
+    private boolean isAllocated(Value v) {
+        return (origin(v) & ~INPUT) != 0;
     }
 
     private long origin(Value v) {
@@ -185,9 +209,10 @@ public final class ReadOnlyArrays {
         return switch (s.opcode()) {
             case Opcodes.NEWARRAY, Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY -> allocation(s);
             case Opcodes.CHECKCAST -> origin(s.arg(0));
-            case Opcodes.AALOAD -> { // a row of an allocation here: that allocation's bit (rows and container differ in type)
+            case Opcodes.AALOAD -> { // a row of a matrix allocated here: any allocation here (which one is not known)
                 long container = origin(s.arg(0));
-                yield container == INPUT || freshRows ? container : container | INPUT;
+                long rows = (container & ~INPUT) != 0 ? ~INPUT : 0;
+                yield container == INPUT ? INPUT : freshRows ? rows | (container & INPUT) : rows | INPUT;
             }
             // a copy of an array of rows is a new array of the same rows
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL ->

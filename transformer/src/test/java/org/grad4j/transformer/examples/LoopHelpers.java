@@ -15,4 +15,9 @@ public final class LoopHelpers {
         for (int i = 0; i < x.length; i++) s += w[i] * x[i] * x[i] * x[i];
         return s;
     }
+
+    @Differentiable
+    static double[] same(double[] x) {
+        return x;
+    }
 }

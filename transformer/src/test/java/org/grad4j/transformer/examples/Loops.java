@@ -211,6 +211,37 @@ public final class Loops {
         return s;
     }
 
+    /**
+     * An array allocated here reached through a matrix allocated here, then written through its
+     * own name while the inner loop reads it through the matrix's row: the two names are one array.
+     */
+    @Differentiable
+    public static double rowThroughHolder(double[] v) {
+        double[] r = new double[v.length];
+        double[][] holder = new double[1][];
+        holder[0] = r;
+        return readsWhileWriting(v, r, holder[0]);
+    }
+
+    /** The same, the array handed back by a helper of another class. */
+    @Differentiable
+    public static double rowThroughCall(double[] v) {
+        double[] r = new double[v.length];
+        return readsWhileWriting(v, r, LoopHelpers.same(r));
+    }
+
+    /** Reads {@code row[i]} in every inner iteration while writing {@code r}, which may be {@code row}. */
+    private static double readsWhileWriting(double[] v, double[] r, double[] row) {
+        double s = 0;
+        for (int i = 0; i < v.length; i++) {
+            for (int j = 0; j < v.length; j++) {
+                s += row[i] * v[j] + v[i] * v[j];
+                r[j] = s * 0.5 + v[j];
+            }
+        }
+        return s;
+    }
+
     /** A loop that allocates an array per iteration and reads it back. */
     @Differentiable
     public static double fresh(double[] x) {

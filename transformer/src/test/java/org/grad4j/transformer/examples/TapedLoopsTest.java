@@ -55,6 +55,8 @@ class TapedLoopsTest {
             check(Loops.class, "overwrittenAfterNest", randomArray(n));
             check(Loops.class, "scratch", randomArray(n), randomArray(n), permutation(n));
             check(Loops.class, "strided", randomArray(n), random.nextDouble() + 0.5);
+            check(Loops.class, "rowThroughHolder", randomArray(n));
+            check(Loops.class, "rowThroughCall", randomArray(n));
             check(Loops.class, "scratchRows", new double[][] {randomArray(n), randomArray(n), randomArray(n)}, randomArray(n));
             check(Loops.class, "sharedRows", new double[][] {randomArray(n), randomArray(n)}, randomArray(n));
             check(Loops.class, "copiedRows", new double[][] {randomArray(n), randomArray(n)}, randomArray(n));
