@@ -242,6 +242,28 @@ public final class Loops {
         return s;
     }
 
+    /** An array filled by a loop before the nest that reads it, and left alone after. */
+    @Differentiable
+    public static double filledBefore(double[] x) {
+        double[] e = new double[x.length];
+        for (int i = 0; i < x.length; i++) e[i] = Math.exp(x[i]);
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += e[i] * x[i] * x[i];
+        return s;
+    }
+
+    /** The same, but the array is written again after the nest that reads it. */
+    @Differentiable
+    public static double filledBeforeAndAfter(double[] x) {
+        double[] e = new double[x.length];
+        for (int i = 0; i < x.length; i++) e[i] = Math.exp(x[i]);
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += e[i] * x[i] * x[i];
+        e[0] = s;
+        for (int i = 0; i < x.length; i++) s += Math.sin(e[i]);
+        return s;
+    }
+
     /** A loop that allocates an array per iteration and reads it back. */
     @Differentiable
     public static double fresh(double[] x) {

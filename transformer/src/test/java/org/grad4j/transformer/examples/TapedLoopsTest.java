@@ -57,6 +57,8 @@ class TapedLoopsTest {
             check(Loops.class, "strided", randomArray(n), random.nextDouble() + 0.5);
             check(Loops.class, "rowThroughHolder", randomArray(n));
             check(Loops.class, "rowThroughCall", randomArray(n));
+            check(Loops.class, "filledBefore", randomArray(n));
+            check(Loops.class, "filledBeforeAndAfter", randomArray(n));
             check(Loops.class, "scratchRows", new double[][] {randomArray(n), randomArray(n), randomArray(n)}, randomArray(n));
             check(Loops.class, "sharedRows", new double[][] {randomArray(n), randomArray(n)}, randomArray(n));
             check(Loops.class, "copiedRows", new double[][] {randomArray(n), randomArray(n)}, randomArray(n));
