@@ -33,7 +33,7 @@ import org.objectweb.asm.tree.MethodInsnNode;
  * into one leaves the other's elements as they were, in any call.
  */
 public final class ReadOnlyArrays {
-    /** No array is known to be read-only: inside a helper, or a method that writes its inputs. */
+    /** Knows nothing: no array is read-only, any two may be the same (for tests of other stages). */
     public static final ReadOnlyArrays NONE = new ReadOnlyArrays(null, null, false);
 
     /** Blocks ending in a differentiated call whose callee starts outermost too (see {@link #callsOutermost}). */
@@ -158,8 +158,10 @@ public final class ReadOnlyArrays {
         return switch (s.opcode()) {
             case Opcodes.AASTORE -> isAllocated(s.arg(2)) && !isFresh(s.arg(0));
             case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> isAllocated(s.arg(s.args().size() - 1));
+            // arraycopy of rows copies references: into an array not allocated here, they escape
             default -> (s.isInvoke() || s.opcode() == Opcodes.INVOKEDYNAMIC)
-                    && !(activity.callee(s) instanceof Callee.ArrayOp)
+                    && (!(activity.callee(s) instanceof Callee.ArrayOp op)
+                        || op.kind() == Callee.ArrayOp.Kind.ARRAYCOPY && !isPrimitiveVector(s.arg(2).type()))
                     && s.args().stream().anyMatch(this::isAllocated);
         };
     }
@@ -265,7 +267,7 @@ public final class ReadOnlyArrays {
             default -> { }
         }
         if (!(s.insn() instanceof MethodInsnNode m)) return false;
-        if (s.isNewInit()) return hasReference(s);
+        if (s.isNewInit()) return true; // a constructor may write any array it can reach
         Callee callee = activity.callee(s);
         if (callee instanceof Callee.ArrayOp op) {
             return switch (op.kind()) {
@@ -274,13 +276,14 @@ public final class ReadOnlyArrays {
                 case COPY_OF, COPY_OF_RANGE, CLONE -> false;
             };
         }
-        if (callee instanceof Callee.Ruled) return hasReference(s); // a rule's primal of arrays might write them
+        // Math and the boxes write no array; anything else may (a user's method with a rule of its
+        // own may keep values in a static array)
         boolean pureOwner = switch (m.owner) {
             case "java/lang/Math", "java/lang/StrictMath", "java/lang/Double", "java/lang/Float", "java/lang/Integer",
                     "java/lang/Long" -> true;
             default -> false;
         };
-        return !(callee instanceof Callee.Plain && pureOwner && !hasReference(s));
+        return !(pureOwner && !hasReference(s));
     }
 
     private static boolean hasReference(Stmt s) {

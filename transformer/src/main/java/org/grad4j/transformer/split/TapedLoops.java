@@ -66,13 +66,7 @@ public final class TapedLoops {
      * A taped nest: its header, its blocks, its chains by last block (blocks without reverse work
      * are in none) and its counted loops by header.
      */
-    public record Tape(int header, BitSet body, Map<Integer, Chain> chains, Map<Integer, CountedLoop> counted) {
-        /** The counted loop whose body is the chain ending at {@code last}, or null. */
-        public CountedLoop countedBy(int last) {
-            for (CountedLoop c : counted.values()) if (c.chain().last() == last) return c;
-            return null;
-        }
-    }
+    public record Tape(int header, BitSet body, Map<Integer, Chain> chains, Map<Integer, CountedLoop> counted) {}
 
     /**
      * A loop of the nest whose iterations need no number on the tape: an innermost loop that exits
@@ -82,7 +76,8 @@ public final class TapedLoops {
      * fixed while the loop runs ({@link #once}: the outer loop's {@code i}, a row) are pushed once,
      * with the counters' last values, the count and the loop's number {@link #key}, when it ends.
      * The reverse pops that record and runs the chain's reverse once per iteration, last first.
-     * GMM's triangle pushes one value per iteration instead of four and a number; Rosenbrock none.
+     * GMM's triangle pushes nothing per iteration instead of four values and a number; Rosenbrock
+     * nothing either. {@code once} is the record's values, by stack (it has no blocks).
      */
     public record CountedLoop(int header, BitSet body, Chain chain, List<Induction> inductions, Chain once) {
         /** The loop's number on the tape: negative, unlike block numbers. */
@@ -127,8 +122,12 @@ public final class TapedLoops {
             if (covered.get(h) || !body.intersects(needsReverse) || !qualifies(ir, activity, body, maxStatements)) continue;
             List<Integer> order = new ArrayList<>();
             for (int b : cfg.reversePostOrder()) if (body.get(b)) order.add(b);
-            if (recorded(ir, cfg, activity, readOnly, needsReverse, h, body, order).values().stream()
-                    .anyMatch(c -> c.size() > MAX_VALUES)) {
+            Map<Integer, CountedLoop> counted = new TreeMap<>();
+            Map<Integer, Chain> chains = recorded(ir, cfg, activity, readOnly, needsReverse, h, body, order, counted);
+            // a counted loop's body pushes no block number; its record, once per run, does not count
+            java.util.Set<Chain> countedBodies = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            counted.values().forEach(c -> countedBodies.add(c.chain()));
+            if (chains.values().stream().anyMatch(c -> c.size() - (countedBodies.contains(c) ? 1 : 0) > MAX_VALUES)) {
                 continue;
             }
             chosen.set(h);
@@ -204,13 +203,12 @@ public final class TapedLoops {
         return tapes.get(header);
     }
 
-    /** What the nest's chains push, by last block: a counted loop's body only its own iteration's values. */
-    private static Map<Integer, Chain> recorded(MethodIr ir, Cfg cfg, Activity activity, ReadOnlyArrays readOnly,
-                                                BitSet needsReverse, int h, BitSet body, List<Integer> order) {
-        return recorded(ir, cfg, activity, readOnly, needsReverse, h, body, order, new TreeMap<>());
-    }
-
-    /** @param counted receives the nest's counted loops, by header */
+    /**
+     * What the nest's chains push, by last block: a counted loop's body only its own iteration's
+     * values.
+     *
+     * @param counted receives the nest's counted loops, by header
+     */
     private static Map<Integer, Chain> recorded(MethodIr ir, Cfg cfg, Activity activity, ReadOnlyArrays readOnly,
                                                 BitSet needsReverse, int h, BitSet body, List<Integer> order,
                                                 Map<Integer, CountedLoop> counted) {

@@ -264,6 +264,25 @@ public final class Loops {
         return s;
     }
 
+    /**
+     * An array allocated here copied, by reference, into an input matrix with {@code arraycopy},
+     * then changed through its own name while the loop reads it through the matrix.
+     */
+    @Differentiable
+    public static double copiedIntoInput(double[] x, int[][] holder) {
+        int[] a = new int[1];
+        int[][] tmp = new int[1][];
+        tmp[0] = a;
+        System.arraycopy(tmp, 0, holder, 0, 1);
+        int[] row = holder[0];
+        double s = 0;
+        for (int j = 0; j < x.length; j++) {
+            s += x[row[0]] * x[j];
+            a[0] = j;
+        }
+        return s;
+    }
+
     /** A loop that allocates an array per iteration and reads it back. */
     @Differentiable
     public static double fresh(double[] x) {

@@ -2,6 +2,7 @@ package org.grad4j.transformer.examples;
 
 import static org.grad4j.transformer.testing.GradientCheck.check;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Random;
@@ -59,6 +60,7 @@ class TapedLoopsTest {
             check(Loops.class, "rowThroughCall", randomArray(n));
             check(Loops.class, "filledBefore", randomArray(n));
             check(Loops.class, "filledBeforeAndAfter", randomArray(n));
+            check(Loops.class, "copiedIntoInput", randomArray(n), new int[1][]);
             check(Loops.class, "scratchRows", new double[][] {randomArray(n), randomArray(n), randomArray(n)}, randomArray(n));
             check(Loops.class, "sharedRows", new double[][] {randomArray(n), randomArray(n)}, randomArray(n));
             check(Loops.class, "copiedRows", new double[][] {randomArray(n), randomArray(n)}, randomArray(n));
@@ -83,11 +85,11 @@ class TapedLoopsTest {
     void theOutermostCallReadsInputsAgainInsteadOfSavingThem() {
         // Rosenbrock's nest reads only x: where a gradient starts, it saves its index and no double
         assertEquals(0, tapeCalls("rosenbrock", "([D)D#1" + ActivityMask.OUTERMOST, "growD"));
-        assertEquals(true, tapeCalls("rosenbrock", "([D)D#1" + ActivityMask.OUTERMOST, "growI") > 0);
+        assertTrue(tapeCalls("rosenbrock", "([D)D#1" + ActivityMask.OUTERMOST, "growI") > 0);
         // called from generated code, the caller may change x before the reverse: the values are saved
-        assertEquals(true, tapeCalls("rosenbrock", "([D)D#1", "growD") > 0);
+        assertTrue(tapeCalls("rosenbrock", "([D)D#1", "growD") > 0);
         // a method that writes its input saves what it read even where a gradient starts
-        assertEquals(true, tapeCalls("overwrittenAfterNest", "([D)D#1" + ActivityMask.OUTERMOST, "growD") > 0);
+        assertTrue(tapeCalls("overwrittenAfterNest", "([D)D#1" + ActivityMask.OUTERMOST, "growD") > 0);
     }
 
     @Test
@@ -125,7 +127,7 @@ class TapedLoopsTest {
         }
         assertEquals(1, keys.size());
         assertEquals(1, keys.get(0).size());
-        assertEquals(true, keys.get(0).get(0) < 0, "a counted loop's number is negative: " + keys);
+        assertTrue(keys.get(0).get(0) < 0, "a counted loop's number is negative: " + keys);
     }
 
     /** How many calls of the value tape's method {@code name} the main generated class makes. */
@@ -160,7 +162,7 @@ class TapedLoopsTest {
         GeneratedCode code = new Transformer(ClassFileLocator.of(Loops.class.getClassLoader()))
                 .generate(Type.getInternalName(Loops.class), "heavyBody", "([D)D");
         int longest = org.grad4j.transformer.read.ClassFiles.longestCode(code.classes().get(0).bytes());
-        assertEquals(true, longest <= 8000, "longest generated method: " + longest + " bytes");
+        assertTrue(longest <= 8000, "longest generated method: " + longest + " bytes");
     }
 
     @Test

@@ -99,10 +99,16 @@ public final class Harness {
         return run(method(host, name), null, args);
     }
 
+    /** Runs the variant a gradient starts in, as AD asks for it (its continuation is the top one). */
     public static Result run(Method m, Object receiver, Object... args) {
+        return run(m, receiver, true, args);
+    }
+
+    /** @param outermost the variant a gradient starts in, or the one generated code calls */
+    public static Result run(Method m, Object receiver, boolean outermost, Object... args) {
         String desc = Type.getMethodDescriptor(m);
-        // the variant a gradient starts in, as AD asks for it: its continuation is the top one
-        MethodHandle entry = entry(m.getDeclaringClass(), Transformer.canonicalKey(m.getName() + desc) + ActivityMask.OUTERMOST);
+        MethodHandle entry = entry(m.getDeclaringClass(),
+                Transformer.canonicalKey(m.getName() + desc) + (outermost ? ActivityMask.OUTERMOST : ""));
         List<Object> call = new ArrayList<>();
         List<Object> shadows = new ArrayList<>();
         if (!Modifier.isStatic(m.getModifiers())) call.add(receiver);
