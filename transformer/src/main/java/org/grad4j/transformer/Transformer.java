@@ -245,7 +245,11 @@ public final class Transformer {
         }
         if (inlined.isEmpty()) return plain;
         try {
-            return analyse(calls, hierarchy, ir.owner(), ir.name(), ir.descriptor(), activeMask, stripMine, tape, inlined);
+            Analysed a = analyse(calls, hierarchy, ir.owner(), ir.name(), ir.descriptor(), activeMask, stripMine, tape, inlined);
+            // the inlined form may call what the written one does not differentiate: those callees
+            // must pass too, or the refusal would surface only when the call is linked, mid-gradient
+            validateCallees(calls, hierarchy, a, new java.util.HashSet<>());
+            return a;
         } catch (TransformException e) {
             return plain;
         }
