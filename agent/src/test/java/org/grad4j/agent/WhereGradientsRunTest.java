@@ -93,10 +93,7 @@ class WhereGradientsRunTest {
         for (int i = 0; i < 3; i++) {
             double[] g = AD.gradient(v -> loopCallingAHelper(v, n), x);
             assertNotSame(Thread.currentThread(), ranOn);
-            for (int j = 0; j < x.length; j++) {
-                int times = n / x.length + (j < n % x.length ? 1 : 0);
-                assertEquals(3 * x[j] * x[j] * times, g[j], 1e-9 * times);
-            }
+            assertSumOfCubes(x, n, g);
         }
     }
 
@@ -118,10 +115,15 @@ class WhereGradientsRunTest {
         for (int i = 0; i < 3; i++) {
             double[] g = AD.gradient(v -> OtherClass.loopCallingCube(v, n), x);
             assertNotSame(Thread.currentThread(), ranOn);
-            for (int j = 0; j < x.length; j++) {
-                int times = n / x.length + (j < n % x.length ? 1 : 0);
-                assertEquals(3 * x[j] * x[j] * times, g[j], 1e-9 * times);
-            }
+            assertSumOfCubes(x, n, g);
+        }
+    }
+
+    /** The gradient of the sum over i < n of x[i % x.length]³: element j is counted about n / x.length times. */
+    private static void assertSumOfCubes(double[] x, int n, double[] g) {
+        for (int j = 0; j < x.length; j++) {
+            int times = n / x.length + (j < n % x.length ? 1 : 0);
+            assertEquals(3 * x[j] * x[j] * times, g[j], 1e-9 * times);
         }
     }
 

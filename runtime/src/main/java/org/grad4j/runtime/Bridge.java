@@ -47,6 +47,14 @@ public final class Bridge {
     /** System-properties key of the installed generator. */
     public static final String KEY = "org.grad4j.bridge";
 
+    /**
+     * The suffix of an activity mask that asks for the variant a gradient starts in: its
+     * continuation is the top one, so nothing runs between its forward pass and its reverse.
+     * {@link EntryCall} asks for it; calls from generated code ask for the plain variant, except
+     * where nothing after the call writes an array (see the transformer's {@code ActivityMask}).
+     */
+    public static final String OUTERMOST = ":top";
+
     private Bridge() {}
 
     /** Called by the agent. */

@@ -21,9 +21,6 @@ import org.grad4j.GradientException;
 public final class Linker {
     private Linker() {}
 
-    /** The suffix of a mask that asks for the variant a gradient starts in (the transformer's ActivityMask.OUTERMOST). */
-    static final String OUTERMOST = ":top";
-
     /**
      * Links to the generated entry of {@code owner.method desc}; {@code owner} is a binary
      * class name resolved in the caller's loader.
@@ -85,7 +82,7 @@ public final class Linker {
             java.util.List<java.lang.reflect.Field> fields = LambdaCaptures.fieldsOf(lambda);
             int hash = descAndMask.indexOf('#');
             String mask = descAndMask.substring(hash + 1);
-            String outermost = mask.endsWith(OUTERMOST) ? OUTERMOST : ""; // kept for the implementation
+            String outermost = mask.endsWith(Bridge.OUTERMOST) ? Bridge.OUTERMOST : ""; // kept for the implementation
             String samBits = mask.substring(0, mask.length() - outermost.length()).replace("@", "");
             int implDeclared = implType.parameterCount();
             String implMask = "0".repeat(Math.max(0, implDeclared - samBits.length())) + samBits + outermost;

@@ -13,8 +13,8 @@ package org.grad4j.transformer;
  */
 public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean outermost) {
 
-    /** The suffix of an outermost variant's mask. */
-    public static final String OUTERMOST = ":top";
+    /** The suffix of an outermost variant's mask, as the runtime asks for it. */
+    public static final String OUTERMOST = org.grad4j.runtime.Bridge.OUTERMOST;
 
     public static ActivityMask parse(String mask, int parameterCount) {
         boolean outermost = mask.endsWith(OUTERMOST);

@@ -75,13 +75,12 @@ public final class ReadOnlyArrays {
         boolean writesInputs = false;
         for (Block b : ir.blocks()) {
             if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
-            for (Stmt s : b.stmts()) writesInputs |= mayWrite(s, activity, r::isFresh);
+            for (Stmt s : b.stmts()) {
+                writesInputs |= mayWrite(s, activity, r::isFresh);
+                r.escapes |= r.letsEscape(s, activity);
+            }
         }
         r.readOnly = outermost && !writesInputs;
-        for (Block b : ir.blocks()) {
-            if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
-            for (Stmt s : b.stmts()) r.escapes |= r.letsEscape(s, activity);
-        }
         if (!outermost) return r;
         for (Block b : ir.blocks()) {
             Stmt last = b.lastStmt();

@@ -292,8 +292,7 @@ public final class TapedLoops {
         }
         Set<Value> values = new LinkedHashSet<>();
         Set<Value> shadows = new LinkedHashSet<>();
-        for (int b : blocks) for (Stmt st : ir.block(b).stmts()) if (activity.isActive(st)) AdjointReads.of(st, values, shadows);
-        values.removeIf(v -> v instanceof Const || isInvariant(v, nestWritten));
+        readInReverse(ir, blocks, activity, nestWritten, values, shadows);
         Map<Integer, List<Value>> atStart = new TreeMap<>(), stepped = new TreeMap<>();
         Set<Value> once = new LinkedHashSet<>(), available = new LinkedHashSet<>();
         for (Value v : values) {
@@ -313,10 +312,7 @@ public final class TapedLoops {
         List<Stmt> recomputed = rematerialise(ir, blocks, saved, nestWritten, readOnly);
         saved.removeAll(available);
         List<Value> onceShadows = new ArrayList<>(), iterShadows = new ArrayList<>();
-        for (Value v : shadows) {
-            if (v instanceof Const || isInvariant(v, nestWritten)) continue;
-            (v instanceof EntryValue e && !loopWritten.get(e.slot()) ? onceShadows : iterShadows).add(v);
-        }
+        for (Value v : shadows) (v instanceof EntryValue e && !loopWritten.get(e.slot()) ? onceShadows : iterShadows).add(v);
         List<Induction> inductions = new ArrayList<>();
         steps.forEach((slot, step) -> inductions.add(new Induction(slot, step, atStart.getOrDefault(slot, List.of()),
                 stepped.getOrDefault(slot, List.of()))));
@@ -370,7 +366,7 @@ public final class TapedLoops {
             switch (v.type().getSort()) {
                 case Type.DOUBLE, Type.FLOAT -> doubles.add(v);
                 case Type.OBJECT, Type.ARRAY -> objects.add(v);
-                default -> ints.add(v);
+                default -> ints.add(v); // int, short, byte, char, boolean (longs were excluded)
             }
         }
         return new Chain(List.copyOf(blocks), doubles, ints, objects, shadows, recomputed);
@@ -455,21 +451,22 @@ public final class TapedLoops {
     }
 
     private static Chain chain(MethodIr ir, List<Integer> blocks, Activity activity, ReadOnlyArrays readOnly, BitSet written) {
-        Set<Value> values = new LinkedHashSet<>(); // values are compared by identity; the order is the program's
+        Set<Value> values = new LinkedHashSet<>();
         Set<Value> shadows = new LinkedHashSet<>();
+        readInReverse(ir, blocks, activity, written, values, shadows);
+        List<Stmt> recomputed = rematerialise(ir, blocks, values, written, readOnly);
+        return byStack(blocks, values, List.copyOf(shadows), recomputed);
+    }
+
+    /**
+     * What the blocks' reverse code reads, values and shadows apart, in program order (values
+     * are compared by identity), without constants and what the nest never changes.
+     */
+    private static void readInReverse(MethodIr ir, List<Integer> blocks, Activity activity, BitSet written,
+                                      Set<Value> values, Set<Value> shadows) {
         for (int b : blocks) for (Stmt s : ir.block(b).stmts()) if (activity.isActive(s)) AdjointReads.of(s, values, shadows);
         values.removeIf(v -> v instanceof Const || isInvariant(v, written));
-        List<Stmt> recomputed = rematerialise(ir, blocks, values, written, readOnly);
-        List<Value> doubles = new ArrayList<>(), ints = new ArrayList<>(), objects = new ArrayList<>(), saved = new ArrayList<>();
-        for (Value v : values) {
-            switch (v.type().getSort()) {
-                case Type.DOUBLE, Type.FLOAT -> doubles.add(v);
-                case Type.OBJECT, Type.ARRAY -> objects.add(v);
-                default -> ints.add(v); // int, short, byte, char, boolean (longs were excluded)
-            }
-        }
-        for (Value v : shadows) if (!(v instanceof Const) && !isInvariant(v, written)) saved.add(v);
-        return new Chain(List.copyOf(blocks), doubles, ints, objects, saved, recomputed);
+        shadows.removeIf(v -> v instanceof Const || isInvariant(v, written));
     }
 
     /**
