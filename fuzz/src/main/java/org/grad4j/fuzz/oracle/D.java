@@ -33,6 +33,7 @@ public final class D {
         if (!Double.isFinite(v) || !Double.isFinite(d) || !Double.isFinite(m) || Math.abs(v) > 1e150 || m > 1e200) {
             throw new Degenerate("non-finite or huge value (" + v + ", tangent " + d + ")");
         }
+        LargestFactor.saw(v);
         return new D(v, d, m);
     }
 
@@ -67,6 +68,7 @@ public final class D {
     public static D div(D a, D b) {
         if (b.v == 0) throw new Degenerate("division by zero");
         double q = a.v / b.v;
+        LargestFactor.saw(Math.max(1, Math.abs(q)) / b.v);
         return of(q, (a.d - q * b.d) / b.v, (a.m + Math.abs(q) * b.m) / Math.abs(b.v));
     }
 
@@ -76,6 +78,7 @@ public final class D {
 
     /** {@code f(a)} with derivative {@code df} at {@code a}. */
     private static D chain(D a, double y, double df) {
+        LargestFactor.saw(df);
         return of(y, df * a.d, Math.abs(df) * a.m);
     }
 

@@ -20,6 +20,7 @@ public final class F {
         if (!Float.isFinite(v) || !Double.isFinite(d) || !Double.isFinite(m) || Math.abs(v) > 1e30f || m > 1e200) {
             throw new Degenerate("non-finite or huge float value (" + v + ", tangent " + d + ")");
         }
+        LargestFactor.saw(v);
         return new F(v, d, m);
     }
 
@@ -51,6 +52,7 @@ public final class F {
     public static F div(F a, F b) {
         if (b.v == 0) throw new Degenerate("float division by zero");
         float q = a.v / b.v;
+        LargestFactor.saw(Math.max(1, Math.abs((double) q)) / b.v);
         return of(q, (a.d - (double) a.v / b.v * b.d) / b.v, (a.m + Math.abs((double) a.v / b.v) * b.m) / Math.abs(b.v));
     }
 

@@ -14,6 +14,7 @@ import org.grad4j.ValueAndGradient;
 import org.grad4j.VectorFunction;
 import org.grad4j.fuzz.oracle.D;
 import org.grad4j.fuzz.oracle.Degenerate;
+import org.grad4j.fuzz.oracle.LargestFactor;
 import org.grad4j.fuzz.oracle.F;
 
 /**
@@ -105,6 +106,7 @@ public final class Check {
 
         // 2. the oracle, one direction per scalar input
         List<double[]> oracle = new ArrayList<>(); // {d, m} per direction
+        LargestFactor.reset();
         try {
             int directions = directions(args);
             for (int dir = 0; dir < directions; dir++) {
@@ -157,6 +159,10 @@ public final class Check {
         for (int dir = 0; dir < flat.length; dir++) {
             double d = oracle.get(dir)[0], m = oracle.get(dir)[1];
             double got = flat[dir];
+            if (!Double.isFinite(got) && LargestFactor.get() > LargestFactor.OVERFLOW_RISK) {
+                return Result.of(Status.DEGENERATE, null, "a reverse adjoint may overflow: the program meets "
+                        + LargestFactor.get() + "; grad4j " + got + ", oracle " + d);
+            }
             if (!(Math.abs(got - d) <= tolerance * m + 1e-300)) {
                 bad.append(bad.length() == 0 ? "" : "; ").append(directionName(f, args, dir)).append(": grad4j ")
                         .append(got).append(", oracle ").append(d).append(" (bound ").append(m).append(')');
