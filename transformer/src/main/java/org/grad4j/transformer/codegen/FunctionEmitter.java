@@ -634,14 +634,17 @@ final class FunctionEmitter {
             for (EntryValue e : b.reads().values()) zeroAdjoint(e);
             for (Stmt s : b.stmts()) if (s.result() != null) zeroAdjoint(s.result());
         }
-        // slots the block wrote: their adjoints move to the values written, and the old values' start afresh
+        // slots the block wrote: their adjoints move to the values written, and the old values' start afresh.
+        // Only reads of a slot add to its adjoint, so a slot no successor reads (a temporary declared
+        // in a loop body) has none to move: skipping it keeps the value's adjoint a known zero.
+        BitSet liveOut = g.liveness.liveOut(b);
         for (var e : b.exitValues().entrySet()) {
             int s = e.getKey();
             Value v = e.getValue();
             for (Types.Kind kind : ADJOINT_KINDS) {
                 if (!locals.hasAdjSlot(s, kind)) continue;
                 int a = locals.adjSlot(s, kind);
-                if (stmts.hasAdjoint(v) && v.kind() == kind) {
+                if (stmts.hasAdjoint(v) && v.kind() == kind && liveOut.get(s)) {
                     Jvm.loadAdjoint(mv, kind, a);
                     stmts.accumulate(v);
                 }

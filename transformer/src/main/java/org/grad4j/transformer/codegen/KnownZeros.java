@@ -1,6 +1,8 @@
 package org.grad4j.transformer.codegen;
 
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 import org.objectweb.asm.Handle;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
@@ -18,11 +20,26 @@ import org.objectweb.asm.Opcodes;
  * that was three additions per iteration on the critical path, about 4 ns.
  *
  * <p>Conservative by construction: a local is known zero only from a {@code dconst_0; dstore}
- * until anything else stores into it or any label is visited (a label is where paths merge).
+ * until anything else stores into it or a label is visited (a label is where paths merge). The
+ * one exception is a {@link SkipLabel}, the end of a guarded statement ({@code if (shadow !=
+ * null) shadow[i] += d}): only forward jumps reach it, so what is known there is what is known on
+ * every jump to it and on the fall-through. Without it, every element of an array read in a
+ * loop's reverse cost the known zeros of the rest of the iteration (Rosenbrock: an addition of
+ * 0.0 on the loop-carried adjoint of the sum, every iteration).
  */
 final class KnownZeros extends MethodVisitor {
+    /**
+     * A label that only forward jumps ({@code visitJumpInsn} before the label is visited) and the
+     * fall-through reach: never a loop head, a switch case or a handler.
+     */
+    static final class SkipLabel extends Label {}
+
     private final BitSet zero = new BitSet();
+    /** Per skip label not yet visited: the locals known zero on every jump to it so far. */
+    private final Map<Label, BitSet> zeroOnJumps = new HashMap<>();
     private boolean zeroPushed;
+    /** Whether the next instruction is reached by falling through (false after a goto, return or throw). */
+    private boolean fallsThrough = true;
 
     KnownZeros(MethodVisitor mv) {
         super(Opcodes.ASM9, mv);
@@ -37,6 +54,7 @@ final class KnownZeros extends MethodVisitor {
     public void visitInsn(int opcode) {
         super.visitInsn(opcode);
         zeroPushed = opcode == Opcodes.DCONST_0;
+        if ((opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) || opcode == Opcodes.ATHROW) fallsThrough = false;
     }
 
     @Override
@@ -52,8 +70,17 @@ final class KnownZeros extends MethodVisitor {
     @Override
     public void visitLabel(Label label) {
         super.visitLabel(label);
-        zero.clear();
+        BitSet onJumps = zeroOnJumps.remove(label);
+        if (!(label instanceof SkipLabel)) {
+            zero.clear();
+        } else if (!fallsThrough) {
+            zero.clear();
+            if (onJumps != null) zero.or(onJumps);
+        } else if (onJumps != null) {
+            zero.and(onJumps);
+        }
         zeroPushed = false;
+        fallsThrough = true;
     }
 
     @Override
@@ -94,8 +121,16 @@ final class KnownZeros extends MethodVisitor {
 
     @Override
     public void visitJumpInsn(int opcode, Label label) {
+        if (label instanceof SkipLabel) {
+            BitSet here = (BitSet) zero.clone();
+            zeroOnJumps.merge(label, here, (known, more) -> {
+                known.and(more);
+                return known;
+            });
+        }
         super.visitJumpInsn(opcode, label);
         zeroPushed = false;
+        if (opcode == Opcodes.GOTO) fallsThrough = false;
     }
 
     @Override
@@ -108,12 +143,14 @@ final class KnownZeros extends MethodVisitor {
     public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
         super.visitTableSwitchInsn(min, max, dflt, labels);
         zeroPushed = false;
+        fallsThrough = false;
     }
 
     @Override
     public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
         super.visitLookupSwitchInsn(dflt, keys, labels);
         zeroPushed = false;
+        fallsThrough = false;
     }
 
     @Override

@@ -391,7 +391,7 @@ final class StatementEmitter {
         Value array = s.arg(0);
         if (!locals.hasShadow(array) || !hasAdjoint(s.result())) return;
         boolean isFloat = s.opcode() == Opcodes.FALOAD;
-        Label skip = new Label();
+        Label skip = new KnownZeros.SkipLabel();
         loadShadow(array);
         mv.visitJumpInsn(Opcodes.IFNULL, skip);
         loadShadow(array);
@@ -411,7 +411,7 @@ final class StatementEmitter {
         Value array = s.arg(0);
         if (!locals.hasShadow(array)) return;
         boolean isFloat = s.opcode() == Opcodes.FASTORE;
-        Label skip = new Label();
+        Label skip = new KnownZeros.SkipLabel();
         loadShadow(array);
         mv.visitJumpInsn(Opcodes.IFNULL, skip);
         if (hasAdjoint(s.arg(2))) {

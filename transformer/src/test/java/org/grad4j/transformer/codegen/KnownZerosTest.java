@@ -56,4 +56,49 @@ class KnownZerosTest {
         assertTrue(code.instructions.get(3) instanceof VarInsnNode v && v.var == 2);
         assertTrue(code.instructions.get(0) instanceof InsnNode);
     }
+
+    @Test
+    void aSkipLabelKeepsWhatIsKnownZeroOnEveryJumpToItAndOnTheFallThrough() {
+        KnownZeros z = new KnownZeros(new MethodNode());
+        zero(z, 4);
+        zero(z, 6);
+        Label skip = new KnownZeros.SkipLabel();
+        z.visitVarInsn(Opcodes.ALOAD, 1);
+        z.visitJumpInsn(Opcodes.IFNULL, skip); // skips a statement that writes 6 but not 4
+        z.visitVarInsn(Opcodes.DLOAD, 8);
+        z.visitVarInsn(Opcodes.DSTORE, 6);
+        z.visitLabel(skip);
+        assertTrue(z.isZero(4));
+        assertFalse(z.isZero(6)); // not zero on the fall-through
+
+        zero(z, 6);
+        Label skip2 = new KnownZeros.SkipLabel();
+        z.visitJumpInsn(Opcodes.IFNULL, skip2);
+        z.visitVarInsn(Opcodes.DLOAD, 8);
+        z.visitVarInsn(Opcodes.DSTORE, 4); // 4 is written before the second jump
+        z.visitJumpInsn(Opcodes.IFNULL, skip2);
+        z.visitLabel(skip2);
+        assertFalse(z.isZero(4)); // not zero on the second jump
+        assertTrue(z.isZero(6));
+    }
+
+    @Test
+    void aSkipLabelReachedOnlyByJumpsKnowsWhatTheJumpsKnow() {
+        KnownZeros z = new KnownZeros(new MethodNode());
+        zero(z, 4);
+        Label skip = new KnownZeros.SkipLabel();
+        z.visitJumpInsn(Opcodes.GOTO, skip);
+        z.visitLabel(new Label()); // dead code reached from elsewhere: forgets
+        z.visitVarInsn(Opcodes.DLOAD, 8);
+        z.visitVarInsn(Opcodes.DSTORE, 6);
+        z.visitInsn(Opcodes.RETURN);
+        z.visitLabel(skip);
+        assertTrue(z.isZero(4));
+        assertFalse(z.isZero(6));
+    }
+
+    private static void zero(KnownZeros z, int local) {
+        z.visitInsn(Opcodes.DCONST_0);
+        z.visitVarInsn(Opcodes.DSTORE, local);
+    }
 }
