@@ -159,6 +159,53 @@ public final class Linker {
         ClassLoader loader = caller.lookupClass().getClassLoader();
         Class<?> ownerClass = Class.forName(owner, false, loader);
         MethodHandles.Lookup full = MethodHandles.privateLookupIn(ownerClass, MethodHandles.lookup());
+        return new ConstantCallSite(handle(full, refKind, ownerClass, member, desc).asType(type));
+    }
+
+    /**
+     * Links an {@code invokedynamic} of the program whose bootstrap arguments name its private
+     * members (a lambda's body, a private method reference, a record's fields): the original
+     * bootstrap, called with full access to {@code encoded[0]}, the class that declares them, as
+     * if the site were still in that class (a lambda made here is that class's nestmate).
+     *
+     * <p>{@code encoded}: that class's binary name; the bootstrap as {@code tag, owner, name,
+     * descriptor}; then per argument {@code 1} and a handle's four parts, or {@code 0} and the
+     * constant itself.
+     */
+    public static CallSite hosted(MethodHandles.Lookup caller, String name, MethodType type, Object... encoded)
+            throws Throwable {
+        ClassLoader loader = caller.lookupClass().getClassLoader();
+        Class<?> home = Class.forName((String) encoded[0], false, loader);
+        MethodHandles.Lookup full = MethodHandles.privateLookupIn(home, MethodHandles.lookup());
+        MethodHandle bootstrap = handle(full, encoded, 1, loader);
+        java.util.List<Object> args = new java.util.ArrayList<>(java.util.List.of(full, name, type));
+        for (int k = 5; k < encoded.length; ) {
+            if ((Integer) encoded[k++] == 1) {
+                args.add(handle(full, encoded, k, loader));
+                k += 4;
+            } else {
+                args.add(encoded[k++]);
+            }
+        }
+        return (CallSite) bootstrap.invokeWithArguments(args);
+    }
+
+    private static MethodHandle handle(MethodHandles.Lookup full, Object[] parts, int at, ClassLoader loader)
+            throws ReflectiveOperationException {
+        Class<?> owner = Class.forName((String) parts[at + 1], false, loader);
+        int kind = (Integer) parts[at];
+        try {
+            return handle(full, kind, owner, (String) parts[at + 2], (String) parts[at + 3]);
+        } catch (IllegalAccessException e) { // a private member of another class of the program (a nestmate's is reachable)
+            return handle(MethodHandles.privateLookupIn(owner, MethodHandles.lookup()), kind, owner,
+                    (String) parts[at + 2], (String) parts[at + 3]);
+        }
+    }
+
+    /** What a {@code CONSTANT_MethodHandle} of kind {@code refKind} resolves to, with {@code full}'s access. */
+    private static MethodHandle handle(MethodHandles.Lookup full, int refKind, Class<?> ownerClass, String member, String desc)
+            throws ReflectiveOperationException {
+        ClassLoader loader = ownerClass.getClassLoader();
         MethodHandle handle;
         switch (refKind) {
             case MethodHandleInfo.REF_getField -> handle = full.findGetter(ownerClass, member, fieldType(desc, loader));
@@ -174,7 +221,7 @@ public final class Linker {
                     handle = full.findConstructor(ownerClass, methodType(desc, loader));
             default -> throw new GradientException("grad4j internal error: unknown member kind " + refKind);
         }
-        return new ConstantCallSite(handle.asType(type));
+        return handle;
     }
 
     private static Class<?> fieldType(String desc, ClassLoader loader) {

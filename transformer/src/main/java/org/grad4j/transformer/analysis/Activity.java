@@ -361,6 +361,7 @@ public final class Activity {
             }
             return;
         }
+        if (c instanceof Callee.Differentiated) checkParameterTypes(s, m, target);
         if (c instanceof Callee.Differentiated d && !isActiveCall(s) && !isHarmless(Type.getReturnType(d.descriptor()))) {
             throw refusal.at(s.line(), "a call of " + target + " with differentiable arguments that returns "
                             + Type.getReturnType(d.descriptor()).getClassName() + ", through which grad4j cannot follow a derivative",
@@ -407,6 +408,27 @@ public final class Activity {
                     : "Register a custom rule for " + target + " (AD.registerRules), or pass a value that does not "
                             + "depend on the inputs (AD.stopGradient).";
             throw refusal.at(s.line(), construct, remedy);
+        }
+    }
+
+    /**
+     * An active array, tensor or boxed value passed where the callee declares a type that carries
+     * no derivative ({@code Object}, {@code Object[]}, a generic {@code T} erased to one of them):
+     * the callee's code sees a plain object, so its adjoint would be silently lost.
+     */
+    private void checkParameterTypes(Stmt s, MethodInsnNode m, String target) {
+        Type[] declared = Type.getArgumentTypes(m.desc);
+        int first = s.args().size() - declared.length; // the receiver, if any, comes first
+        for (int p = 0; p < declared.length; p++) {
+            Value v = s.arg(first + p);
+            if (!isActive(v) || v.isScalarDifferentiable() || Types.kind(declared[p]) == v.kind()) continue;
+            throw refusal.at(s.line(), "a differentiable " + v.type().getClassName() + " passed to " + target
+                            + " as " + declared[p].getClassName() + " (a generic or Object parameter), through which "
+                            + "grad4j cannot follow a derivative",
+                    "Declare the parameter as " + v.type().getClassName() + ": for a function of an array use "
+                            + "org.grad4j.VectorFunction or an interface of your own such as "
+                            + "interface ArrayFn { double apply(double[] x); }, not Function<double[], ...>, "
+                            + "ToDoubleFunction<double[]> or another generic type.");
         }
     }
 

@@ -82,7 +82,7 @@ public final class CallResolver {
      * grad4j's runtime) and ND4J (its operations are primitives with rules, and its
      * implementation is native).
      */
-    private static boolean isJdk(String internalName) {
+    public static boolean isJdk(String internalName) {
         return internalName.startsWith("java/") || internalName.startsWith("javax/") || internalName.startsWith("jdk/")
                 || internalName.startsWith("sun/") || internalName.startsWith("com/sun/") || internalName.startsWith("[")
                 || internalName.startsWith("org/nd4j/") || internalName.startsWith("org/bytedeco/");

@@ -25,6 +25,8 @@ class RefusalsTest {
         "bits|bit reinterpretation|custom rule",
         "lambdaCapture|lambda or dynamic call capturing a differentiable value|named method",
         "returnsInt|returning int|Return a double or float",
+        "genericParameter|a differentiable double[] passed to Refused.Fn.apply as java.lang.Object|Declare the parameter as double[]",
+        "jdkGenericParameter|a differentiable double[] passed to ToDoubleFunction.applyAsDouble as java.lang.Object|org.grad4j.VectorFunction",
     })
     void refusalNamesWhereWhatAndRemedy(String method, String construct, String remedy) throws Exception {
         String desc = Type.getMethodDescriptor(Refused.class.getDeclaredMethod(method, method.equals("returnsInt")

@@ -81,4 +81,29 @@ public final class Refused {
     public static int returnsInt(double x) {
         return (int) x;
     }
+
+    /** A generic function type: its method takes Object once erased. */
+    interface Fn<T> {
+        double apply(T t);
+    }
+
+    static final class SumOfSquares implements Fn<double[]> {
+        @Override
+        public double apply(double[] v) {
+            return v[0] * v[0] + v[1] * v[1];
+        }
+    }
+
+    static final Fn<double[]> SUM_OF_SQUARES = new SumOfSquares();
+    static final java.util.function.ToDoubleFunction<double[]> FIRST = v -> v[0];
+
+    public static double genericParameter(double x) {
+        double[] v = {x, 2 * x};
+        return SUM_OF_SQUARES.apply(v);
+    }
+
+    public static double jdkGenericParameter(double x) {
+        double[] v = {x, 2 * x};
+        return FIRST.applyAsDouble(v);
+    }
 }

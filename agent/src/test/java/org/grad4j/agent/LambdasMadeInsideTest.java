@@ -1,0 +1,108 @@
+package org.grad4j.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import java.util.stream.IntStream;
+import org.grad4j.AD;
+import org.grad4j.VectorFunction;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lambdas, method references and record methods created inside differentiated code. Their
+ * {@code invokedynamic} names private members of this class ({@code lambda$…}, a private helper, a
+ * record's fields), which the generated classes beside it cannot resolve themselves; each used to
+ * fail with an {@code IllegalAccessError}. Gradients are checked against central differences.
+ */
+class LambdasMadeInsideTest {
+
+    @BeforeAll
+    static void attach() {
+        AD.install();
+    }
+
+    static double square(double[] x) {
+        DoubleUnaryOperator sq = z -> z * z;
+        return sq.applyAsDouble(x[0]) + x[1];
+    }
+
+    private static double cube(double z) {
+        return z * z * z;
+    }
+
+    static double privateReference(double[] x) {
+        DoubleUnaryOperator op = LambdasMadeInsideTest::cube;
+        return op.applyAsDouble(x[0]) * x[1];
+    }
+
+    static double twoArguments(double[] x) {
+        DoubleBinaryOperator weighted = (a, b) -> a * Math.sin(b);
+        return weighted.applyAsDouble(x[0], x[1]);
+    }
+
+    static final double[] DATA = {0.5, -1.5, 2.0, 0.25};
+
+    /** A stream and a comparator over data: plain code between differentiated statements. */
+    static double dataLambdas(double[] x) {
+        double total = IntStream.range(0, DATA.length).mapToDouble(i -> DATA[i]).sum();
+        Integer[] order = {0, 1, 2, 3};
+        Arrays.sort(order, Comparator.comparingDouble(i -> DATA[i]));
+        double s = 0;
+        for (int k = 0; k < order.length; k++) s += (k + 1) * x[order[k]] * x[order[k]];
+        return s * total;
+    }
+
+    private record Span(int from, int to) {}
+
+    /** A record's toString and equals are invokedynamic sites naming its private fields. */
+    static double recordMethods(double[] x) {
+        Span span = new Span(0, x.length);
+        String shown = span.toString();
+        double s = 0;
+        if (span.equals(new Span(0, x.length)) && !shown.isEmpty()) {
+            for (int i = span.from(); i < span.to(); i++) s += Math.exp(x[i]);
+        }
+        return s;
+    }
+
+    @Test
+    void aLambdaMadeInsideIsDifferentiated() {
+        check(LambdasMadeInsideTest::square, 1.5, -0.5);
+    }
+
+    @Test
+    void aPrivateMethodReferenceMadeInsideIsDifferentiated() {
+        check(LambdasMadeInsideTest::privateReference, 0.7, 1.3);
+    }
+
+    @Test
+    void aTwoArgumentLambdaMadeInsideIsDifferentiated() {
+        check(LambdasMadeInsideTest::twoArguments, 1.1, 0.4);
+    }
+
+    @Test
+    void streamsAndComparatorsOverDataRunAsWritten() {
+        check(LambdasMadeInsideTest::dataLambdas, 0.3, -0.6, 1.2, 0.9);
+    }
+
+    @Test
+    void recordMethodsRunAsWritten() {
+        check(LambdasMadeInsideTest::recordMethods, 0.3, -0.6, 1.2);
+    }
+
+    private static void check(VectorFunction f, double... x) {
+        double[] g = AD.gradient(f, x);
+        for (int i = 0; i < x.length; i++) {
+            double h = 1e-6;
+            double[] p = x.clone(), m = x.clone();
+            p[i] += h;
+            m[i] -= h;
+            double expected = (f.apply(p) - f.apply(m)) / (2 * h);
+            assertEquals(expected, g[i], 1e-7 * Math.max(1, Math.abs(expected)), "d/dx" + i);
+        }
+    }
+}
