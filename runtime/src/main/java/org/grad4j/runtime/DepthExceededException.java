@@ -25,6 +25,17 @@ public final class DepthExceededException extends GradientException {
         return e;
     }
 
+    static DepthExceededException inInitializer(String initializer, Throwable cause) {
+        DepthExceededException e = new DepthExceededException(
+                "grad4j: the gradient was requested inside the static initializer of " + initializer + ", so it ran on "
+                        + "the calling thread (a gradient worker would wait for that class to finish initialising while "
+                        + "the initializer waits for the worker), and it needs more stack than this thread has. Compute "
+                        + "it after the class is initialised (in a method, or a lazily initialised holder class), or "
+                        + "give the thread a larger stack (-Xss).");
+        e.initCause(cause);
+        return e;
+    }
+
     /** Bytes in MiB, or KiB below a MiB, so that small stacks do not read as 0. */
     static String size(long bytes) {
         return bytes >= 1 << 20 ? (bytes >> 20) + " MiB" : Math.max(1, bytes >> 10) + " KiB";

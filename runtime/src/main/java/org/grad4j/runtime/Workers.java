@@ -81,6 +81,10 @@ public final class Workers {
         if (onWorker()) {
             return run(job);
         }
+        String initializer = classBeingInitialised();
+        if (initializer != null) {
+            return inInitializer(job, initializer);
+        }
         ClassLoader callerLoader = Thread.currentThread().getContextClassLoader();
         Future<T> future;
         try {
@@ -115,6 +119,25 @@ public final class Workers {
             throw DepthExceededException.overflow(((WorkerThread) self).stackBytes(), e);
         } finally {
             self.setContextClassLoader(own);
+        }
+    }
+
+    /**
+     * The class whose static initializer this thread is running, or null. A worker touching that
+     * class (a static field, a method) would wait for the initializer to finish while the
+     * initializer waits for the worker: a deadlock. Such a gradient runs on the calling thread.
+     */
+    static String classBeingInitialised() {
+        return StackWalker.getInstance().walk(frames -> frames.filter(f -> f.getMethodName().equals("<clinit>"))
+                .map(StackWalker.StackFrame::getClassName).findFirst().orElse(null));
+    }
+
+    /** Runs {@code job} here, inside {@code initializer}'s static initializer; a deep one may overflow this thread's stack. */
+    private static <T> T inInitializer(Job<T> job, String initializer) {
+        try {
+            return run(job);
+        } catch (StackOverflowError | DepthExceededException e) {
+            throw DepthExceededException.inInitializer(initializer, e);
         }
     }
 
