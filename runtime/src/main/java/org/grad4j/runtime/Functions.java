@@ -152,6 +152,25 @@ public final class Functions {
         }
     }
 
+    /**
+     * What a serializable lambda object runs, as {owner binary name, method, descriptor,
+     * "static"|"virtual"}; null for another object, a constructor reference, or one that cannot be read.
+     */
+    static String[] implementationIfSerializable(Object lambda) {
+        if (lambda == null) return null;
+        try {
+            Method writeReplace = lambda.getClass().getDeclaredMethod("writeReplace");
+            writeReplace.setAccessible(true);
+            if (!(writeReplace.invoke(lambda) instanceof SerializedLambda sl)) return null;
+            int kind = sl.getImplMethodKind();
+            if (kind == MethodHandleInfo.REF_newInvokeSpecial) return null;
+            return new String[] {sl.getImplClass().replace('/', '.'), sl.getImplMethodName(), sl.getImplMethodSignature(),
+                    kind == MethodHandleInfo.REF_invokeStatic ? "static" : "virtual"};
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null; // not serializable, or not readable here: the lambda sites are searched instead
+        }
+    }
+
     private static SerializedLambda serializedForm(Object lambda, Class<?> iface) {
         Class<?> c = lambda.getClass();
         Method writeReplace;

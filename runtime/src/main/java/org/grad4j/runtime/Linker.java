@@ -35,11 +35,13 @@ public final class Linker {
     /**
      * Links a virtual or interface call of a differentiated method: dispatches on the receiver's
      * class at run time, like the original call, to the generated entry of the method that class
-     * runs. {@code descAndMask} is {@code descriptor + "#" + activity mask}. Each receiver class is
-     * resolved once per call site.
+     * runs. {@code descAndMask} is {@code descriptor + "#" + activity mask}; {@code site} says
+     * where the call is in the program ({@code Main.f (Main.java:9)}), for messages. Each receiver
+     * class is resolved once per call site.
      */
     public static CallSite virtual(MethodHandles.Lookup caller, String name, MethodType type,
-                                   String owner, String method, String descAndMask) throws ReflectiveOperationException {
+                                   String owner, String method, String descAndMask, String site)
+            throws ReflectiveOperationException {
         ClassLoader loader = caller.lookupClass().getClassLoader();
         int hash = descAndMask.indexOf('#');
         String desc = descAndMask.substring(0, hash);
@@ -48,7 +50,7 @@ public final class Linker {
         ClassValue<MethodHandle> entries = new ClassValue<>() {
             @Override
             protected MethodHandle computeValue(Class<?> receiverClass) {
-                if (receiverClass.isHidden()) return lambdaEntry(receiverClass, declared, descAndMask, type);
+                if (receiverClass.isHidden()) return lambdaEntry(receiverClass, declared, descAndMask, type, site);
                 Method impl = Dispatch.implementationFor(declared, receiverClass);
                 Dispatch.requireBytecode(impl);
                 return Bridge.entryOf(impl.getDeclaringClass(), method, descAndMask).asType(type);
@@ -61,20 +63,38 @@ public final class Linker {
     }
 
     /**
-     * A call on a lambda object that is not serializable: its implementation method (found by the
-     * agent in the class that created it) with the lambda's captured values first, read from the
-     * lambda object's fields.
+     * A call on a lambda object: its implementation method with the lambda's captured values
+     * first, read from the lambda object's fields. A serializable lambda names its implementation
+     * ({@code writeReplace}); another is looked up among the lambda sites of the class that made
+     * it (found by the agent), the look-alikes told apart by {@link LambdaProbe}.
      */
-    private static MethodHandle lambdaEntry(Class<?> lambda, Method declared, String descAndMask, MethodType type) {
-        String what = "the lambda " + lambda.getName() + " (called as " + declared.getDeclaringClass().getName() + "."
-                + declared.getName() + ")";
+    private static MethodHandle lambdaEntry(Class<?> lambda, Method declared, String descAndMask, MethodType type, String site) {
+        String call = declared.getDeclaringClass().getSimpleName() + "." + declared.getName();
+        String where = "grad4j cannot differentiate the call of " + call + " at " + site + ": its receiver is ";
         Class<?> iface = declared.getDeclaringClass().isInterface() ? declared.getDeclaringClass() : lambda.getInterfaces()[0];
-        String[][] candidates = Bridge.lambdaImplementations(lambda, iface.getName().replace('.', '/'));
-        String[] impl = candidates == null ? null : LambdaProbe.choose(lambda, declared, candidates, RECEIVER.get());
+        String[] impl = Functions.implementationIfSerializable(RECEIVER.get());
         if (impl == null) {
-            throw new GradientException("grad4j: cannot find the code of " + what + ": the class that created it has no "
-                    + "single matching lambda site. Use a named class implementing the interface, or a method reference.");
+            String[][] candidates = Bridge.lambdaImplementations(lambda, iface.getName().replace('.', '/'));
+            impl = candidates == null ? null : LambdaProbe.choose(lambda, declared, candidates, RECEIVER.get());
+            if (impl == null && isJdk(creatorOf(lambda))) {
+                throw new GradientException(where + "a lambda made inside the JDK (by " + creatorOf(lambda) + ", e.g. its "
+                        + "andThen or compose), whose code grad4j does not differentiate. Compose the functions in a "
+                        + "lambda or method of your own, e.g. z -> outer(inner(z)).");
+            }
+            if (impl == null) {
+                throw new GradientException(where + "a lambda made in " + creatorOf(lambda) + ", which has "
+                        + (candidates == null || candidates.length == 0 ? "no lambda site of " + iface.getSimpleName()
+                                : candidates.length + " look-alike lambdas of " + iface.getSimpleName() + " that grad4j could not tell apart")
+                        + ". Give it an interface of your own that extends java.io.Serializable (grad4j then reads which "
+                        + "method the lambda runs), or use a named class implementing " + iface.getSimpleName() + ".");
+            }
         }
+        if (isJdk(impl[0])) {
+            throw new GradientException(where + "a method reference to " + impl[0] + "." + impl[1] + ", a JDK method, "
+                    + "whose code grad4j does not differentiate. Write it as a lambda that calls the method, e.g. "
+                    + "z -> " + impl[0].substring(impl[0].lastIndexOf('.') + 1) + "." + impl[1] + "(z): grad4j has rules for Math's methods.");
+        }
+        String what = "the lambda " + lambda.getName() + " (called as " + call + " at " + site + ")";
         try {
             ClassLoader loader = lambda.getClassLoader();
             Class<?> owner = Class.forName(impl[0], false, loader);
@@ -119,6 +139,17 @@ public final class Linker {
             throw new GradientException("grad4j: cannot differentiate through " + what + " (implemented by " + impl[0] + "."
                     + impl[1] + impl[2] + "): " + e + ". Use a named class implementing the interface.", e);
         }
+    }
+
+    /** {@code Main} for {@code Main$$Lambda$15/0x…}: the class whose lambda site made it. */
+    private static String creatorOf(Class<?> lambda) {
+        String n = lambda.getName();
+        int cut = n.indexOf("$$Lambda");
+        return cut < 0 ? n : n.substring(0, cut);
+    }
+
+    private static boolean isJdk(String binaryName) {
+        return binaryName.startsWith("java.") || binaryName.startsWith("javax.") || binaryName.startsWith("jdk.");
     }
 
     /** The receiver whose class is being linked, for {@link LambdaProbe} (a lambda is probed on its own captures). */

@@ -9,9 +9,10 @@ final class CalleeLinking {
             "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;"
                     + "Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)Ljava/lang/invoke/CallSite;", false);
 
+    /** Its last argument says where the call is, for messages. */
     static final Handle VIRTUAL = new Handle(Opcodes.H_INVOKESTATIC, Jvm.LINKER, "virtual",
             "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;"
-                    + "Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)Ljava/lang/invoke/CallSite;", false);
+                    + "Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)Ljava/lang/invoke/CallSite;", false);
 
     private CalleeLinking() {}
 }

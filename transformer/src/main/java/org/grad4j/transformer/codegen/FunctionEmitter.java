@@ -544,9 +544,12 @@ final class FunctionEmitter {
                 && callee.descriptor().equals(g.ir.descriptor()) && mask.equals(g.mask);
         if (self) {
             mv.visitMethodInsn(Opcodes.INVOKESTATIC, g.className, "entry", desc, false);
+        } else if (callee.virtual()) {
+            mv.visitInvokeDynamicInsn("call", desc, CalleeLinking.VIRTUAL, callee.owner().replace('/', '.'), callee.name(),
+                    callee.descriptor() + "#" + mask, g.refusal.where(call.line()));
         } else {
-            mv.visitInvokeDynamicInsn("call", desc, callee.virtual() ? CalleeLinking.VIRTUAL : CalleeLinking.BOOTSTRAP,
-                    callee.owner().replace('/', '.'), callee.name(), callee.descriptor() + "#" + mask);
+            mv.visitInvokeDynamicInsn("call", desc, CalleeLinking.BOOTSTRAP, callee.owner().replace('/', '.'), callee.name(),
+                    callee.descriptor() + "#" + mask);
         }
         zeroSlotAdjoints();
         for (int j = 0; j < call.args().size(); j++) {

@@ -1,0 +1,85 @@
+package org.grad4j.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.Serializable;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleUnaryOperator;
+import org.grad4j.AD;
+import org.grad4j.GradientException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Differentiated code calling a lambda object made elsewhere: which code it runs is found by
+ * its serialized form, or among the lambda sites of the class that made it; what cannot be found
+ * is reported at the call, with what to write instead.
+ */
+class LambdaReceiversTest {
+
+    @BeforeAll
+    static void attach() {
+        AD.install();
+    }
+
+    // two look-alike lambdas in one class; one checks its argument's domain
+    static final DoubleUnaryOperator SCALE = z -> 3 * z;
+    static final DoubleUnaryOperator SAFE_SQRT = z -> {
+        if (z < 0.1 || z > 0.9) throw new IllegalArgumentException("outside [0.1, 0.9]: " + z);
+        return 1.5 * Math.sqrt(z);
+    };
+
+    static double apply(DoubleUnaryOperator f, double x) {
+        return f.applyAsDouble(x) * 2;
+    }
+
+    @Test
+    void lookAlikeLambdasAreToldApartEvenWhenOneChecksItsDomain() {
+        assertEquals(6.0, AD.derivative(x -> apply(SCALE, x), 0.5), 1e-12);
+        assertEquals(2 * 1.5 * 0.5 / Math.sqrt(0.5), AD.derivative(x -> apply(SAFE_SQRT, x), 0.5), 1e-12);
+    }
+
+    /** A functional interface of the user's own that is serializable: the lambda names its code. */
+    interface Activation extends DoubleUnaryOperator, Serializable {}
+
+    static final AtomicInteger CALLS = new AtomicInteger();
+    static final Activation COUNTED = z -> {
+        CALLS.incrementAndGet();
+        return z * z;
+    };
+    static final Activation OTHER = z -> z * z * z; // a look-alike
+
+    static double twice(Activation a, double x) {
+        return a.applyAsDouble(x) + a.applyAsDouble(2 * x);
+    }
+
+    @Test
+    void aSerializableLambdaIsFoundWithoutRunningIt() {
+        CALLS.set(0);
+        assertEquals(2 * 0.7 + 8 * 0.7, AD.derivative(x -> twice(COUNTED, x), 0.7), 1e-12);
+        assertEquals(2, CALLS.get(), "the lambda runs only as the program runs it, never to be identified");
+        assertEquals(3 * 0.49 + 24 * 0.49, AD.derivative(x -> twice(OTHER, x), 0.7), 1e-12);
+    }
+
+    static final DoubleUnaryOperator TANH = Math::tanh;
+    static final DoubleUnaryOperator COMPOSED = SCALE.andThen(z -> z + 1);
+
+    @Test
+    void aJdkMethodReferenceIsReportedAtTheCallWithTheLambdaToWriteInstead() {
+        GradientException e = assertThrows(GradientException.class, () -> AD.derivative(x -> apply(TANH, x), 0.3));
+        // where: the call (here inlined into the lambda that calls apply), with its source line
+        assertTrue(e.getMessage().matches("(?s).*DoubleUnaryOperator.applyAsDouble at " + getClass().getName()
+                + "\\.\\S+ \\(LambdaReceiversTest.java:\\d+\\).*"), e.getMessage());
+        assertTrue(e.getMessage().contains("z -> Math.tanh(z)"), e.getMessage());
+    }
+
+    @Test
+    void aLambdaComposedByTheJdkIsReportedAtTheCall() {
+        GradientException e = assertThrows(GradientException.class, () -> AD.derivative(x -> apply(COMPOSED, x), 0.3));
+        assertTrue(e.getMessage().matches("(?s).* at " + getClass().getName() + "\\.\\S+ \\(LambdaReceiversTest.java:\\d+\\).*"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("made inside the JDK"), e.getMessage());
+    }
+}
