@@ -13,8 +13,12 @@ public record Refusal(String owner, String method, String sourceFile) {
     }
 
     public String message(int line, String construct, String remedy) {
+        return "grad4j cannot differentiate " + where(line) + ": " + construct + ". " + remedy;
+    }
+
+    /** {@code org.Foo.bar (Foo.java:12)}; the line left out where unknown (not positive). */
+    public String where(int line) {
         String file = sourceFile != null ? sourceFile : owner.substring(owner.lastIndexOf('/') + 1) + ".java";
-        return "grad4j cannot differentiate " + owner.replace('/', '.') + "." + method
-                + " (" + file + (line > 0 ? ":" + line : "") + "): " + construct + ". " + remedy;
+        return owner.replace('/', '.') + "." + method + " (" + file + (line > 0 ? ":" + line : "") + ")";
     }
 }
