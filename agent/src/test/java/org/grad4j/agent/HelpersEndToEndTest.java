@@ -12,6 +12,7 @@ import org.grad4j.AD;
 import org.grad4j.AdjointOf;
 import org.grad4j.Differentiable;
 import org.grad4j.GradientException;
+import org.grad4j.TransformException;
 import org.grad4j.rules.Adjoint;
 import org.grad4j.rules.RulesFor;
 import org.junit.jupiter.api.BeforeAll;
@@ -220,6 +221,27 @@ class HelpersEndToEndTest {
         double x = 0.6;
         assertEquals(3 / (1 + Math.exp(-x)), AD.derivative(v -> 3 * softplus(v), x), 1e-14);
         assertEquals(before + 1, SOFTPLUS_RULE_CALLS.get(), "the rule ran, not the differentiated body");
+    }
+
+    /** A rule whose result parameter y is missing: a user's mistake, reported rather than skipped. */
+    static final class BrokenRule {
+        static double clampedLog(double x) {
+            return Math.log(Math.max(x, 1e-12));
+        }
+
+        @AdjointOf("clampedLog")
+        static double clampedLogAdjoint(double x, double dy) {
+            return dy / x;
+        }
+    }
+
+    @Test
+    void aCustomRuleWithAWrongSignatureIsAnErrorThatSaysWhatItShouldBe() {
+        TransformException e = assertThrows(TransformException.class,
+                () -> AD.derivative(v -> 3 * BrokenRule.clampedLog(v), 2.0));
+        String m = e.getMessage();
+        assertTrue(m.startsWith("grad4j cannot use the rule " + BrokenRule.class.getName() + ".clampedLogAdjoint (HelpersEndToEndTest.java:"), m);
+        assertTrue(m.contains("clampedLogAdjoint(double x, double dy) should be (double x, double y, double dy) for clampedLog(double)"), m);
     }
 
     /** A class we pretend not to own. */

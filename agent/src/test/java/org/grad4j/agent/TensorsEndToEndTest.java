@@ -133,6 +133,35 @@ class TensorsEndToEndTest {
         }
     }
 
+    static final java.util.concurrent.atomic.AtomicInteger SWISH_RULE_CALLS = new java.util.concurrent.atomic.AtomicInteger();
+
+    static INDArray swish(INDArray x) {
+        return x.mul(Transforms.sigmoid(x));
+    }
+
+    /** The user guide's tensor rule, as written there. */
+    @org.grad4j.AdjointOf("swish")
+    static INDArray swishAdjoint(INDArray x, INDArray y, INDArray d) {
+        SWISH_RULE_CALLS.incrementAndGet();
+        INDArray s = Transforms.sigmoid(x);
+        return d.mul(s.add(x.mul(s).mul(s.rsub(1.0))));
+    }
+
+    @Test
+    void aTensorRuleBesideTheMethodReplacesItsBody() {
+        INDArray w = Nd4j.randn(DataType.DOUBLE, 2, 3);
+        ToDoubleFunction<INDArray> f = v -> swish(v).mul(v).sumNumber().doubleValue();
+        int before = SWISH_RULE_CALLS.get();
+        INDArray g = TensorAD.gradient(v -> swish(v).mul(v).sumNumber().doubleValue(), w);
+        assertEquals(before + 1, SWISH_RULE_CALLS.get(), "the rule ran, not the differentiated body");
+        for (long i = 0; i < w.length(); i++) {
+            INDArray p = w.dup(), m = w.dup();
+            p.putScalar(i, w.getDouble(i) + 1e-6);
+            m.putScalar(i, w.getDouble(i) - 1e-6);
+            assertEquals((f.applyAsDouble(p) - f.applyAsDouble(m)) / 2e-6, g.getDouble(i), 1e-7);
+        }
+    }
+
     /** A scalar model with a nested module, for Model and the optimisers without tensors. */
     static final class Line {
         @Parameter double slope = 0.1;

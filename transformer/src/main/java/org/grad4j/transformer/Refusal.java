@@ -16,7 +16,7 @@ public record Refusal(String owner, String method, String sourceFile) {
         return "grad4j cannot differentiate " + where(line) + ": " + construct + ". " + remedy;
     }
 
-    /** {@code a.b.Main.f (Main.java:9)}. */
+    /** {@code org.Foo.bar (Foo.java:12)}; the line left out where unknown (not positive). */
     public String where(int line) {
         String file = sourceFile != null ? sourceFile : owner.substring(owner.lastIndexOf('/') + 1) + ".java";
         return owner.replace('/', '.') + "." + method + " (" + file + (line > 0 ? ":" + line : "") + ")";

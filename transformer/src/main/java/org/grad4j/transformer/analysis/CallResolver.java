@@ -1,7 +1,5 @@
 package org.grad4j.transformer.analysis;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.grad4j.rules.Rule;
@@ -11,7 +9,6 @@ import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.read.ClassFiles;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
-import org.objectweb.asm.tree.AnnotationNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
@@ -23,7 +20,6 @@ import org.objectweb.asm.tree.MethodNode;
  * call.
  */
 public final class CallResolver {
-    static final String ADJOINT_OF = "Lorg/grad4j/AdjointOf;";
     private static final java.util.Set<String> GRAD4J_API = java.util.Set.of("org/grad4j/AD", "org/grad4j/Model",
             "org/grad4j/tensor/TensorAD");
 
@@ -92,47 +88,18 @@ public final class CallResolver {
         return owner.startsWith("org/nd4j/") || owner.startsWith("org/bytedeco/");
     }
 
+    /** The {@code @AdjointOf} rules of each class looked at, by class: read and checked once. */
+    private final Map<String, Map<String, Rule>> adjointOfRules = new ConcurrentHashMap<>();
+
     /**
-     * A custom rule declared beside the method: static methods of the declaring class annotated
-     * {@code @AdjointOf(name)} with the adjoint signature {@code (args..., result, double)double}.
+     * A custom rule declared beside the method with {@code @AdjointOf}. Looking at one rule of a
+     * class checks them all (see {@link AdjointOfRules}): a broken one throws every time.
      */
     private Rule adjointOf(MethodInsnNode call) {
         if (isJdk(call.owner) || call.getOpcode() != Opcodes.INVOKESTATIC) return null;
         ClassNode owner = declaringClass(call.owner, call.name, call.desc);
         if (owner == null) return null;
-        Type[] args = Type.getArgumentTypes(call.desc);
-        Type result = Type.getReturnType(call.desc);
-        Type[] adjointArgs = new Type[args.length + 2];
-        System.arraycopy(args, 0, adjointArgs, 0, args.length);
-        adjointArgs[args.length] = result;
-        adjointArgs[args.length + 1] = Type.DOUBLE_TYPE;
-        String adjointDesc = Type.getMethodDescriptor(Type.DOUBLE_TYPE, adjointArgs);
-        Rule.AdjointMethod[] adjoints = new Rule.AdjointMethod[args.length];
-        boolean any = false;
-        for (MethodNode m : owner.methods) {
-            AnnotationNode a = annotation(m, ADJOINT_OF);
-            if (a == null || !call.name.equals(value(a, "value", "")) || !m.desc.equals(adjointDesc)) continue;
-            int arg = (Integer) value(a, "arg", 0);
-            if (arg >= 0 && arg < args.length && (m.access & Opcodes.ACC_STATIC) != 0) {
-                adjoints[arg] = new Rule.AdjointMethod(owner.name, m.name, m.desc);
-                any = true;
-            }
-        }
-        return any ? new Rule(owner.name, call.name, call.desc, adjoints) : null;
-    }
-
-    private static AnnotationNode annotation(MethodNode m, String desc) {
-        List<AnnotationNode> all = new ArrayList<>();
-        if (m.visibleAnnotations != null) all.addAll(m.visibleAnnotations);
-        if (m.invisibleAnnotations != null) all.addAll(m.invisibleAnnotations);
-        for (AnnotationNode a : all) if (a.desc.equals(desc)) return a;
-        return null;
-    }
-
-    private static Object value(AnnotationNode a, String name, Object otherwise) {
-        if (a.values == null) return otherwise;
-        for (int i = 0; i + 1 < a.values.size(); i += 2) if (a.values.get(i).equals(name)) return a.values.get(i + 1);
-        return otherwise;
+        return adjointOfRules.computeIfAbsent(owner.name, n -> AdjointOfRules.of(owner)).get(call.name + call.desc);
     }
 
     private static Callee.ArrayOp.Kind arrayOp(MethodInsnNode call) {
