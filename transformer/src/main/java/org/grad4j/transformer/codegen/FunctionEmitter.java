@@ -584,7 +584,8 @@ final class FunctionEmitter {
         mv.visitLabel(reverse);
         if (tape != null) {
             Label done = new Label();
-            tape.reverseLoop(done, stmts::forward, b -> reverseBlock(g.ir.block(b))); // cheap arithmetic: its forward code again
+            tape.reverseLoop(done, stmts::forward, b -> reverseBlock(g.ir.block(b)), // cheap arithmetic: its forward code again
+                    this::flushDeferredRead);
             mv.visitLabel(done);
             tape.writeTops(); // back where this function found them
         }
@@ -632,10 +633,26 @@ final class FunctionEmitter {
         }
     }
 
+    /**
+     * After a counted loop's reverse: a deferred element read's adjoint, summed over the
+     * iterations, into its shadow. Skipped when zero: a loop that ran no iteration may have an
+     * index no iteration read.
+     */
+    private void flushDeferredRead(Stmt read) {
+        if (!stmts.hasAdjoint(read.result())) return;
+        Label skip = new Label();
+        stmts.loadAdjoint(read.result());
+        mv.visitInsn(Opcodes.DCONST_0);
+        mv.visitInsn(Opcodes.DCMPL);
+        mv.visitJumpInsn(Opcodes.IFEQ, skip);
+        stmts.adjoint(read);
+        mv.visitLabel(skip);
+    }
+
     private void reverseBlock(Block b) {
         if (!addsAtExit(b)) { // this block's adjoints start here (exits of the other kind add to slot adjoints only)
             for (EntryValue e : b.reads().values()) zeroAdjoint(e);
-            for (Stmt s : b.stmts()) if (s.result() != null) zeroAdjoint(s.result());
+            for (Stmt s : b.stmts()) if (s.result() != null && !defers(s)) zeroAdjoint(s.result());
         }
         // slots the block wrote: their adjoints move to the values written, and the old values' start afresh.
         // Only reads of a slot add to its adjoint, so a slot no successor reads (a temporary declared
@@ -656,15 +673,24 @@ final class FunctionEmitter {
             }
         }
         List<Stmt> body = b.stmts();
+        InPlaceAccumulations inPlace = new InPlaceAccumulations(b, g.activity);
         for (int i = body.size() - 1; i >= 0; i--) {
             Stmt s = body.get(i);
-            if (g.activity.isActive(s) && !g.activity.isActiveCall(s)) stmts.adjoint(s);
+            if (!g.activity.isActive(s) || g.activity.isActiveCall(s) || inPlace.absorbs(s) || defers(s)) continue;
+            InPlaceAccumulations.Accumulation a = inPlace.at(s);
+            if (a != null) stmts.accumulation(a);
+            else stmts.adjoint(s);
         }
         for (EntryValue e : b.reads().values()) {
             if (!stmts.hasAdjoint(e)) continue;
             stmts.loadAdjoint(e);
             Jvm.accumulateInto(mv, e.kind(), locals.adjSlot(e.slot(), e.kind()));
         }
+    }
+
+    /** An element read whose reverse its counted loop runs once, after the iterations. */
+    private boolean defers(Stmt s) {
+        return tape != null && tape.defers(s);
     }
 
     private void zeroAdjoint(Value v) {

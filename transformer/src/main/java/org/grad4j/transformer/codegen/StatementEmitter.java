@@ -406,6 +406,23 @@ final class StatementEmitter {
         mv.visitLabel(skip);
     }
 
+    /** {@code a[i] ±= u} (see {@link InPlaceAccumulations}): {@code adj u ±= shadow(a)[i]}; the shadow stays as it is. */
+    void accumulation(InPlaceAccumulations.Accumulation a) {
+        Value array = a.store().arg(0);
+        if (!locals.hasShadow(array) || !hasAdjoint(a.addend())) return;
+        boolean isFloat = a.store().opcode() == Opcodes.FASTORE;
+        Label skip = new KnownZeros.SkipLabel();
+        loadShadow(array);
+        mv.visitJumpInsn(Opcodes.IFNULL, skip);
+        loadShadow(array);
+        load(a.store().arg(1));
+        mv.visitInsn(isFloat ? Opcodes.FALOAD : Opcodes.DALOAD);
+        if (isFloat) mv.visitInsn(Opcodes.F2D);
+        if (a.subtracted()) mv.visitInsn(Opcodes.DNEG);
+        accumulate(a.addend());
+        mv.visitLabel(skip);
+    }
+
     /** {@code a[i] = v}: {@code adj v += shadow(a)[i]; shadow(a)[i] = 0}. */
     private void elementWrite(Stmt s) {
         Value array = s.arg(0);

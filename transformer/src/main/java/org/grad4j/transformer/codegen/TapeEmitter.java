@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import org.grad4j.transformer.ir.Stmt;
+import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.ir.Value;
 import org.grad4j.transformer.split.TapedLoops;
 import org.objectweb.asm.Label;
@@ -91,6 +92,14 @@ final class TapeEmitter {
         for (Value v : chain.objects()) o.add(new Saved(locals.value(v), false, v.type()));
         for (Value v : chain.shadows()) if (locals.hasShadow(v)) o.add(new Saved(locals.shadow(v), false, null));
         return new Recorded(chain, d, i, o);
+    }
+
+    /** Whether {@code s} is an element read whose adjoint a counted loop sums over its iterations (see {@link TapedLoops.CountedLoop}). */
+    boolean defers(Stmt s) {
+        for (Counted c : counted.values()) {
+            for (Stmt d : c.loop().deferredReads()) if (d == s) return true;
+        }
+        return false;
     }
 
     private Counted countedBy(int last) {
@@ -227,9 +236,10 @@ final class TapeEmitter {
     /**
      * The reverse loop: while chains remain above the mark, pop one's number and values, compute
      * again the values it did not push, and run {@code reverseBlock} for its blocks, last first;
-     * then on to {@code done}.
+     * then on to {@code done}. {@code flush} emits a deferred element read's reverse, once after
+     * its loop's iterations.
      */
-    void reverseLoop(Label done, Consumer<Stmt> recompute, IntConsumer reverseBlock) {
+    void reverseLoop(Label done, Consumer<Stmt> recompute, IntConsumer reverseBlock, Consumer<Stmt> flush) {
         Label loop = new Label();
         mv.visitLabel(loop);
         mv.visitVarInsn(Opcodes.ILOAD, ints.topLocal());
@@ -244,7 +254,7 @@ final class TapeEmitter {
         chains.forEach((last, r) -> {
             if (countedBy(last) == null) cases.put(last, () -> reverseChain(r, recompute, reverseBlock));
         });
-        counted.values().forEach(c -> cases.put(c.loop().key(), () -> reverseCounted(c, loop, recompute, reverseBlock)));
+        counted.values().forEach(c -> cases.put(c.loop().key(), () -> reverseCounted(c, loop, recompute, reverseBlock, flush)));
         int[] keys = cases.keySet().stream().mapToInt(Integer::intValue).toArray();
         Label[] labels = new Label[keys.length];
         for (int k = 0; k < keys.length; k++) labels[k] = new Label();
@@ -267,14 +277,21 @@ final class TapeEmitter {
     /**
      * A counted loop's record: the values fixed while it ran and the counters' last values back
      * in their locals, then its iterations last first — each counter stepped back to where the
-     * iteration found it, the iteration's values popped, its chain reversed.
+     * iteration found it, the iteration's values popped, its chain reversed — and the deferred
+     * reads' adjoints, summed over the iterations, into their shadows.
      */
-    private void reverseCounted(Counted c, Label done, Consumer<Stmt> recompute, IntConsumer reverseBlock) {
+    private void reverseCounted(Counted c, Label done, Consumer<Stmt> recompute, IntConsumer reverseBlock,
+                                Consumer<Stmt> flush) {
         pop(c.record());
-        Label iteration = new Label();
+        for (Stmt read : c.loop().deferredReads()) {
+            if (!locals.hasAdjoint(read.result())) continue;
+            Jvm.zeroAdjoint(mv, Types.Kind.SCALAR);
+            Jvm.storeAdjoint(mv, Types.Kind.SCALAR, locals.adjoint(read.result()));
+        }
+        Label iteration = new Label(), end = new Label();
         mv.visitLabel(iteration);
         mv.visitVarInsn(Opcodes.ILOAD, c.count());
-        mv.visitJumpInsn(Opcodes.IFLE, done);
+        mv.visitJumpInsn(Opcodes.IFLE, end);
         mv.visitIincInsn(c.count(), -1);
         List<TapedLoops.Induction> inductions = c.loop().inductions();
         for (int k = 0; k < inductions.size(); k++) {
@@ -293,6 +310,9 @@ final class TapeEmitter {
         }
         reverseChain(chains.get(c.loop().chain().last()), recompute, reverseBlock);
         mv.visitJumpInsn(Opcodes.GOTO, iteration);
+        mv.visitLabel(end);
+        c.loop().deferredReads().forEach(flush);
+        mv.visitJumpInsn(Opcodes.GOTO, done);
     }
 
     private void pop(Recorded r) {

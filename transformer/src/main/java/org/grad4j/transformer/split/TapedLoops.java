@@ -78,8 +78,14 @@ public final class TapedLoops {
      * The reverse pops that record and runs the chain's reverse once per iteration, last first.
      * GMM's triangle pushes nothing per iteration instead of four values and a number; Rosenbrock
      * nothing either. {@code once} is the record's values, by stack (it has no blocks).
+     *
+     * <p>{@link #deferredReads}: element reads of an array at an index that stay the same while the
+     * loop runs ({@code xc[i]} in GMM's triangle), of an array the loop stores nothing into. Their
+     * adjoint sums over the iterations in a local and goes into the shadow once, after the loop's
+     * reverse: added to the shadow in every iteration, it was a store-load chain through memory.
      */
-    public record CountedLoop(int header, BitSet body, Chain chain, List<Induction> inductions, Chain once) {
+    public record CountedLoop(int header, BitSet body, Chain chain, List<Induction> inductions, Chain once,
+                              List<Stmt> deferredReads) {
         /** The loop's number on the tape: negative, unlike block numbers. */
         public int key() {
             return -(header + 1);
@@ -306,7 +312,15 @@ public final class TapedLoops {
                 available.add(v);
             }
         }
-        hoistInvariants(ir, activity, readOnly, body, blocks, values, once, available, nestWritten);
+        List<Stmt> invariantReads = hoistInvariants(ir, activity, readOnly, body, blocks, values, once, available, nestWritten);
+        List<Stmt> deferredReads = new ArrayList<>();
+        for (Stmt read : invariantReads) {
+            boolean fixedHere = read.args().stream().allMatch(a -> a instanceof Const
+                    || (a instanceof EntryValue e && !loopWritten.get(e.slot())));
+            if (fixedHere && activity.isActive(read) && (read.opcode() == Opcodes.DALOAD || read.opcode() == Opcodes.FALOAD)) {
+                deferredReads.add(read);
+            }
+        }
         // what is computed again may rest on counters and once-pushed values as on pushed ones
         Set<Value> saved = new LinkedHashSet<>(values);
         List<Stmt> recomputed = rematerialise(ir, blocks, saved, nestWritten, readOnly);
@@ -317,22 +331,25 @@ public final class TapedLoops {
         steps.forEach((slot, step) -> inductions.add(new Induction(slot, step, atStart.getOrDefault(slot, List.of()),
                 stepped.getOrDefault(slot, List.of()))));
         return new CountedLoop(h, (BitSet) body.clone(), byStack(blocks, saved, iterShadows, recomputed), inductions,
-                byStack(List.of(), once, onceShadows, List.of()));
+                byStack(List.of(), once, onceShadows, List.of()), List.copyOf(deferredReads));
     }
 
     /**
      * Values the loop computes alike in every iteration — cheap arithmetic and element reads of
      * arrays the loop does not store into, from values fixed while it runs — are pushed once with
      * them, not per iteration: GMM's triangle reads {@code xc[i]} in every iteration of its inner
-     * loop, where {@code i} is the outer loop's.
+     * loop, where {@code i} is the outer loop's. Returns the element reads found alike in every
+     * iteration.
      */
-    private static void hoistInvariants(MethodIr ir, Activity activity, ReadOnlyArrays readOnly, BitSet body, List<Integer> blocks,
-                                        Set<Value> values, Set<Value> once, Set<Value> available, BitSet nestWritten) {
+    private static List<Stmt> hoistInvariants(MethodIr ir, Activity activity, ReadOnlyArrays readOnly, BitSet body,
+                                              List<Integer> blocks, Set<Value> values, Set<Value> once,
+                                              Set<Value> available, BitSet nestWritten) {
         List<Value> stored = new ArrayList<>(); // arrays the loop stores into
+        List<Stmt> invariantReads = new ArrayList<>();
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
             for (Stmt st : ir.block(b).stmts()) {
                 if (st.opcode() >= Opcodes.IASTORE && st.opcode() <= Opcodes.SASTORE) stored.add(st.arg(0));
-                else if (st.isInvoke() && ReadOnlyArrays.mayWriteArrays(st, activity)) return;
+                else if (st.isInvoke() && ReadOnlyArrays.mayWriteArrays(st, activity)) return invariantReads;
             }
         }
         Set<Value> invariant = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -345,12 +362,14 @@ public final class TapedLoops {
                 if (fixed && isElementRead(st)) fixed = stored.stream().noneMatch(a -> readOnly.mayAlias(a, st.arg(0)));
                 if (!fixed) continue;
                 invariant.add(st.result());
+                if (isElementRead(st)) invariantReads.add(st);
                 if (values.contains(st.result())) {
                     once.add(st.result());
                     available.add(st.result());
                 }
             }
         }
+        return invariantReads;
     }
 
     private static boolean isElementRead(Stmt s) {
@@ -545,5 +564,4 @@ public final class TapedLoops {
     private static boolean isInvariant(Value v, BitSet written) {
         return v instanceof EntryValue e && !written.get(e.slot());
     }
-
 }

@@ -368,4 +368,58 @@ public final class Loops {
         }
         return s;
     }
+
+    /**
+     * Elements updated in place ({@code a[i] += u}, {@code a[i] -= u}, {@code a[i] = u + a[i]}) where
+     * {@code u} reads the same array, at the same element or another ({@code idx} repeats
+     * indices): the reverse leaves the shadow in place and hands it to {@code u}.
+     */
+    @Differentiable
+    public static double accumulations(double[] a, double[] b, int[] idx) {
+        double[] acc = a.clone();
+        double[] c = b.clone();
+        for (int k = 0; k < idx.length; k++) {
+            int i = idx[k];
+            acc[i] += acc[idx[(k + 1) % idx.length]] * c[k % c.length];
+            acc[i] -= 0.5 * Math.sin(c[i % c.length]) * acc[i];
+            c[k % c.length] = c[k % c.length] + acc[i] * acc[i];
+            acc[i] = Math.exp(-acc[i] * acc[i]) * 0.3 + acc[i];
+        }
+        double s = 0;
+        for (int i = 0; i < acc.length; i++) s += acc[i] * (i + 1);
+        return s + c[0];
+    }
+
+    /** The same in float arrays, filled from the double inputs; linear, so that differences in float are exact enough. */
+    @Differentiable
+    public static double floatAccumulations(double[] a, int[] idx) {
+        float[] acc = new float[a.length];
+        for (int i = 0; i < a.length; i++) acc[i] = (float) a[i];
+        for (int k = 0; k < idx.length; k++) {
+            int i = idx[k];
+            acc[i] += acc[idx[(k + 1) % idx.length]] * 0.75f;
+            acc[i] -= acc[idx[(k + 2) % idx.length]] * 0.25f;
+            acc[i] = 0.5f * acc[i] + acc[i];
+        }
+        double s = 0;
+        for (int i = 0; i < acc.length; i++) s += acc[i] * (i + 1);
+        return s;
+    }
+
+    /**
+     * Inner loops reading elements at an index fixed while they run ({@code x[i]}, {@code x[k]}),
+     * beside reads of the same array that move ({@code x[j % n]}); with {@code m = 0} the inner
+     * loop runs no iteration and {@code k} may be no valid index at all.
+     */
+    @Differentiable
+    public static double fixedIndexReads(double[] x, double[] y, int k, int m) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < m; j++) {
+                s += x[i] * y[j % y.length] + x[k] * x[j % x.length];
+            }
+            s += x[i] * x[i];
+        }
+        return s;
+    }
 }

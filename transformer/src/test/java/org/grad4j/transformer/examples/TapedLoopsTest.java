@@ -40,6 +40,33 @@ class TapedLoopsTest {
     }
 
     @Test
+    void inPlaceUpdatesAndFixedIndexReadsMatchFiniteDifferences() {
+        for (int trial = 0; trial < 6; trial++) {
+            int n = 1 + random.nextInt(6);
+            int[] idx = new int[1 + random.nextInt(2 * n)];
+            for (int k = 0; k < idx.length; k++) idx[k] = random.nextInt(n); // repeats: the same element again
+            check(Loops.class, "accumulations", randomArray(n), randomArray(1 + random.nextInt(n)), idx);
+            checkFloatAccumulations(randomArray(n), idx);
+            check(Loops.class, "fixedIndexReads", randomArray(n), randomArray(1 + random.nextInt(3)), random.nextInt(n),
+                    random.nextInt(4));
+        }
+        // no inner iteration, and no element k: nothing may read x[k] in reverse either
+        check(Loops.class, "fixedIndexReads", randomArray(3), randomArray(2), 3, 0);
+    }
+
+    /** Float arithmetic carries 7 digits: a step of 1e-2 on a linear function keeps rounding out of the difference. */
+    private static void checkFloatAccumulations(double[] a, int[] idx) {
+        double[] g = Harness.run(Loops.class, "floatAccumulations", a.clone(), idx).shadow(0);
+        for (int i = 0; i < a.length; i++) {
+            double[] plus = a.clone(), minus = a.clone();
+            plus[i] += 1e-2;
+            minus[i] -= 1e-2;
+            double fd = (Loops.floatAccumulations(plus, idx) - Loops.floatAccumulations(minus, idx)) / 2e-2;
+            assertEquals(fd, g[i], 1e-3 * Math.max(1, Math.abs(fd)), "floatAccumulations d/da[" + i + "]");
+        }
+    }
+
+    @Test
     void gradientsOfTapedLoopsMatchFiniteDifferences() {
         for (int trial = 0; trial < 4; trial++) {
             int n = 1 + random.nextInt(12);
