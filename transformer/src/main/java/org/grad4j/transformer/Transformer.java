@@ -116,8 +116,14 @@ public final class Transformer {
                             boolean stripMine, boolean tape, java.util.Set<String> calling) {
         CallResolver calls = new CallResolver(rules, locator);
         ClassHierarchy hierarchy = new ClassHierarchy(locator);
-        Analysed plain = analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine,
-                tape, null);
+        Analysed plain;
+        try {
+            plain = analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine, tape, null);
+        } catch (TransformException refused) {
+            plain = withFactoriesInlined(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask,
+                    stripMine, tape);
+            if (plain == null) throw refused;
+        }
         validateCallees(calls, hierarchy, plain, new java.util.HashSet<>());
         Analysed a = withHelpersInlined(calls, hierarchy, plain, activeMask, stripMine, tape);
         Liveness liveness = new Liveness(a.ir, a.cfg);
@@ -179,8 +185,45 @@ public final class Transformer {
         return bounded;
     }
 
-    /** A method lifted and analysed, every refusal checked: ready for code generation. */
-    private record Analysed(MethodIr ir, Cfg cfg, Activity activity, Refusal refusal) {}
+    /**
+     * A method lifted and analysed, every refusal checked: ready for code generation.
+     * {@code inlined}: the helpers inlined into it, by {@code owner.name descriptor} of the call (empty for none).
+     */
+    private record Analysed(MethodIr ir, Cfg cfg, Activity activity, Refusal refusal, java.util.Map<String, MethodNode> inlined) {}
+
+    /**
+     * The method analysed with its small array factories inlined, or null when it has none or is
+     * refused all the same. A helper called with no differentiable argument ({@code zeros(n)},
+     * {@code eye(n)}) is not differentiated, so the array it returns has no shadow and may not
+     * receive differentiable values; inlined, its {@code new double[n]} is this method's own. Only
+     * helpers that always run the same body (static, private or final) of the same nest, as for
+     * {@link #withHelpersInlined}.
+     */
+    private Analysed withFactoriesInlined(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName,
+                                          String methodName, String methodDescriptor, String activeMask,
+                                          boolean stripMine, boolean tape) {
+        ClassNode owner = calls.classNode(ownerInternalName);
+        MethodNode method = owner == null ? null : ClassFiles.method(owner, methodName, methodDescriptor);
+        if (method == null) return null;
+        java.util.Map<String, MethodNode> factories = new java.util.HashMap<>();
+        for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
+            if (!(insn instanceof MethodInsnNode call) || call.name.startsWith("<")) continue;
+            if (!Types.isShadowed(Type.getReturnType(call.desc))) continue;
+            if (!(calls.resolve(call) instanceof Callee.Differentiated d) || d.virtual()) continue;
+            if (!ClassFiles.nestTop(d.owner()).equals(ClassFiles.nestTop(ownerInternalName))) continue;
+            if (d.owner().equals(ownerInternalName) && d.name().equals(methodName) && d.descriptor().equals(methodDescriptor)) continue;
+            ClassNode declaring = calls.classNode(d.owner());
+            MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
+            if (body != null && Inliner.isInlinable(body)) factories.put(call.owner + "." + call.name + call.desc, body);
+        }
+        if (factories.isEmpty()) return null;
+        try {
+            return analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine, tape,
+                    factories);
+        } catch (TransformException stillRefused) {
+            return null;
+        }
+    }
 
     private Analysed analyse(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName, String methodName,
                              String methodDescriptor, String activeMask, boolean stripMine, boolean tape,
@@ -215,7 +258,7 @@ public final class Transformer {
         Cfg cfg = new Cfg(ir, refusal);
         Activity activity = new Activity(ir, cfg, mask.parameters(), mask.receiverHolds(), calls, refusal);
         activity.checkSupported();
-        return new Analysed(ir, cfg, activity, refusal);
+        return new Analysed(ir, cfg, activity, refusal, inlined == null ? java.util.Map.of() : inlined);
     }
 
     /**
@@ -228,7 +271,7 @@ public final class Transformer {
      */
     private Analysed withHelpersInlined(CallResolver calls, ClassHierarchy hierarchy, Analysed plain, String activeMask,
                                         boolean stripMine, boolean tape) {
-        java.util.Map<String, MethodNode> inlined = new java.util.HashMap<>(); // by owner.name descriptor of the call
+        java.util.Map<String, MethodNode> inlined = new java.util.HashMap<>(plain.inlined); // by owner.name descriptor of the call
         MethodIr ir = plain.ir;
         for (Block b : ir.blocks()) {
             for (Stmt s : b.stmts()) {
@@ -243,7 +286,7 @@ public final class Transformer {
                 if (body != null && Inliner.isInlinable(body)) inlined.put(call.owner + "." + call.name + call.desc, body);
             }
         }
-        if (inlined.isEmpty()) return plain;
+        if (inlined.size() == plain.inlined.size()) return plain;
         try {
             Analysed a = analyse(calls, hierarchy, ir.owner(), ir.name(), ir.descriptor(), activeMask, stripMine, tape, inlined);
             // the inlined form may call what the written one does not differentiate: those callees

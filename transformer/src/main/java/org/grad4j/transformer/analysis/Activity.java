@@ -105,6 +105,31 @@ public final class Activity {
             else if (types[p].getSort() >= Type.ARRAY) holderSeed.set(slots[first + p]);
         }
         solve(seed, holderSeed);
+        if (storesIntoDataArrays()) { // y = y0.clone() of data, then y[0] = x: the copy needs a shadow after all
+            copiesOfData = true;
+            solve(seed, holderSeed);
+        }
+    }
+
+    /**
+     * Whether copies of data arrays ({@code clone}, {@code Arrays.copyOf}) are active: fresh
+     * arrays, like {@code new double[n]}, that may receive differentiable values. Only when the
+     * method stores such values into an array that is otherwise data, so that copies read only as
+     * data cost no shadow.
+     */
+    private boolean copiesOfData;
+
+    private boolean storesIntoDataArrays() {
+        for (Block b : ir.blocks()) {
+            for (Stmt s : b.stmts()) {
+                boolean elementStore = (s.opcode() == Opcodes.DASTORE || s.opcode() == Opcodes.FASTORE)
+                        && isActive(s.arg(2)) && !isActive(s.arg(0));
+                boolean copyInto = callee(s) instanceof Callee.ArrayOp op && op.kind() == Callee.ArrayOp.Kind.ARRAYCOPY
+                        && isActive(s.arg(0)) && !isActive(s.arg(2));
+                if (elementStore || copyInto) return true;
+            }
+        }
+        return false;
     }
 
     private void solve(BitSet seed, BitSet holderSeed) {
@@ -259,8 +284,13 @@ public final class Activity {
         return switch (kind) {
             case ARRAYCOPY -> isActive(s.arg(0)) || isActive(s.arg(2));
             case FILL, FILL_RANGE -> isActive(s.arg(0));
-            default -> isActive(s.arg(0));
+            default -> isActive(s.arg(0)) || (copiesOfData && isElementArray(s.arg(0).type()));
         };
+    }
+
+    /** {@code double[]} or {@code float[]}: a copy of one is fresh elements, whose shadow is zeros. */
+    private static boolean isElementArray(Type t) {
+        return t.getSort() == Type.ARRAY && t.getDimensions() == 1 && Types.isScalarDifferentiable(t.getElementType());
     }
 
     /** {@code fadd, dadd, fsub, ... dneg}: the float and double columns of the arithmetic opcodes. */
@@ -317,8 +347,9 @@ public final class Activity {
                 }
                 if (isActive(s.arg(2)) && !isActive(s.arg(0))) {
                     throw refusal.at(s.line(), "store of a differentiable value into an array grad4j does not track "
-                                    + "(it comes from a field, a call, or a parameter that is not differentiated)",
-                            "Allocate the array in the differentiable method or pass it in as a differentiated parameter.");
+                                    + "(" + origin(s.arg(0)) + ")",
+                            "Allocate the array in the differentiable method (new double[n], or a copy: "
+                                    + "array.clone(), Arrays.copyOf) or pass it in as a differentiated parameter.");
                 }
             }
             case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> {
@@ -379,7 +410,7 @@ public final class Activity {
             activeReference |= isActive(v) && !v.isScalarDifferentiable();
         }
         Type result = Type.getReturnType(m.desc);
-        boolean harmlessResult = isHarmless(result);
+        boolean harmlessResult = isHarmless(result) || isStringConversion(m); // a StringBuilder carries no derivative
         if (m.owner.startsWith("org/nd4j/")) {
             checkTensorCall(s, m, target, harmlessResult);
             return;
@@ -430,6 +461,21 @@ public final class Activity {
                             + "interface ArrayFn { double apply(double[] x); }, not Function<double[], ...>, "
                             + "ToDoubleFunction<double[]> or another generic type.");
         }
+    }
+
+    /** Where an untracked array comes from, as far as this block shows. */
+    private String origin(Value array) {
+        for (Block b : ir.blocks()) {
+            for (Stmt d : b.stmts()) {
+                if (d.result() != array) continue;
+                if (d.insn() instanceof MethodInsnNode m) {
+                    return "it is returned by " + simpleName(m.owner) + "." + m.name + ", a call grad4j does not "
+                            + "differentiate because no differentiable value goes into it";
+                }
+                if (d.insn() instanceof FieldInsnNode f) return "it is read from field " + simpleName(f.owner) + "." + f.name;
+            }
+        }
+        return "it comes from a field, a call, or a parameter that is not differentiated";
     }
 
     /** A result that cannot carry a derivative away unseen. */

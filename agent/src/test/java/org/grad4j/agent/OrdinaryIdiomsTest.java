@@ -1,0 +1,109 @@
+package org.grad4j.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import org.grad4j.AD;
+import org.grad4j.VectorFunction;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Idioms of everyday numerical Java that a user probe found refused: logging through a
+ * StringBuilder, copying initial conditions out of a data array, matrices from small factory
+ * helpers. Gradients against central differences.
+ */
+class OrdinaryIdiomsTest {
+
+    @BeforeAll
+    static void attach() {
+        AD.install();
+    }
+
+    static String log = "";
+
+    static double logged(double[] p) {
+        double x = p[0] * p[0] + Math.sin(p[1]);
+        StringBuilder sb = new StringBuilder();
+        sb.append("x=").append(x).append(", p1=").append(p[1]);
+        log = sb.toString();
+        return x * p[1];
+    }
+
+    /** Euler steps of y' = -k y from initial conditions kept as data, copied with clone and copyOf. */
+    static double decay(double[] k, double[] y0) {
+        double[] y = y0.clone();
+        double[] z = Arrays.copyOf(y0, y0.length);
+        for (int step = 0; step < 20; step++) {
+            for (int i = 0; i < y.length; i++) {
+                y[i] -= 0.05 * k[i % k.length] * y[i];
+                z[i] = z[i] + 0.05 * k[0] * y[i];
+            }
+        }
+        double s = 0;
+        for (int i = 0; i < y.length; i++) s += y[i] * y[i] + z[i];
+        return s;
+    }
+
+    static double[] zeros(int n) {
+        return new double[n];
+    }
+
+    static double[][] eye(int n) {
+        double[][] e = new double[n][n];
+        for (int i = 0; i < n; i++) e[i][i] = 1;
+        return e;
+    }
+
+    /** A 2 x 2 inverse by Gauss-Jordan on a matrix and an identity from factory helpers. */
+    static double inverseTrace(double[] p) {
+        double[][] a = {{p[0], p[1]}, {p[2], p[3]}};
+        double[][] inv = eye(2);
+        double[] scale = zeros(2);
+        for (int c = 0; c < 2; c++) {
+            double pivot = a[c][c];
+            scale[c] = pivot;
+            for (int j = 0; j < 2; j++) {
+                a[c][j] /= pivot;
+                inv[c][j] /= pivot;
+            }
+            for (int r = 0; r < 2; r++) {
+                if (r == c) continue;
+                double f = a[r][c];
+                for (int j = 0; j < 2; j++) {
+                    a[r][j] -= f * a[c][j];
+                    inv[r][j] -= f * inv[c][j];
+                }
+            }
+        }
+        return inv[0][0] + inv[1][1] + scale[0] * scale[1];
+    }
+
+    @Test
+    void aStringBuilderMayLogDifferentiableValues() {
+        check(OrdinaryIdiomsTest::logged, 0.7, -0.4);
+    }
+
+    @Test
+    void copiesOfDataArraysMayReceiveDifferentiableValues() {
+        double[] y0 = {1.0, -0.5, 2.0};
+        check(k -> decay(k, y0), 0.8, 1.3);
+    }
+
+    @Test
+    void arraysFromSmallFactoriesMayReceiveDifferentiableValues() {
+        check(OrdinaryIdiomsTest::inverseTrace, 2.0, 0.5, -0.3, 1.5);
+    }
+
+    private static void check(VectorFunction f, double... x) {
+        double[] g = AD.gradient(f, x);
+        for (int i = 0; i < x.length; i++) {
+            double h = 1e-6;
+            double[] p = x.clone(), m = x.clone();
+            p[i] += h;
+            m[i] -= h;
+            double expected = (f.apply(p) - f.apply(m)) / (2 * h);
+            assertEquals(expected, g[i], 1e-7 * Math.max(1, Math.abs(expected)), "d/dx" + i);
+        }
+    }
+}
