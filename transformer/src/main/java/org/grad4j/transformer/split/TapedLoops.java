@@ -323,7 +323,13 @@ public final class TapedLoops {
         }
         // what is computed again may rest on counters and once-pushed values as on pushed ones
         Set<Value> saved = new LinkedHashSet<>(values);
-        List<Stmt> recomputed = rematerialise(ir, blocks, saved, nestWritten, readOnly);
+        // and on slots the loop leaves alone, pushed once for it: GMM's index meansAt + ik * d + id
+        // rests on ik, fixed while the inner loop runs, and is recomputed instead of pushed per iteration
+        Set<Value> fixedUsed = new LinkedHashSet<>();
+        List<Stmt> recomputed = rematerialise(ir, blocks, saved, nestWritten, readOnly,
+                v -> v instanceof EntryValue e && !loopWritten.get(e.slot()) && body.get(e.block()), fixedUsed);
+        once.addAll(fixedUsed);
+        available.addAll(fixedUsed);
         saved.removeAll(available);
         List<Value> onceShadows = new ArrayList<>(), iterShadows = new ArrayList<>();
         for (Value v : shadows) (v instanceof EntryValue e && !loopWritten.get(e.slot()) ? onceShadows : iterShadows).add(v);
@@ -473,7 +479,7 @@ public final class TapedLoops {
         Set<Value> values = new LinkedHashSet<>();
         Set<Value> shadows = new LinkedHashSet<>();
         readInReverse(ir, blocks, activity, written, values, shadows);
-        List<Stmt> recomputed = rematerialise(ir, blocks, values, written, readOnly);
+        List<Stmt> recomputed = rematerialise(ir, blocks, values, written, readOnly, v -> false, new LinkedHashSet<>());
         return byStack(blocks, values, List.copyOf(shadows), recomputed);
     }
 
@@ -498,7 +504,8 @@ public final class TapedLoops {
      * deterministic, so the values are the same bits.
      */
     private static List<Stmt> rematerialise(MethodIr ir, List<Integer> blocks, Set<Value> saved, BitSet written,
-                                            ReadOnlyArrays readOnly) {
+                                            ReadOnlyArrays readOnly, java.util.function.Predicate<Value> fixed,
+                                            Set<Value> fixedUsed) {
         java.util.Map<Value, Stmt> defs = new java.util.IdentityHashMap<>();
         List<Stmt> order = new ArrayList<>();
         for (int b : blocks) {
@@ -512,9 +519,11 @@ public final class TapedLoops {
         java.util.Collections.reverse(candidates); // later values first: they may rest on earlier saved ones
         for (Value v : candidates) {
             Set<Stmt> needed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            Set<Value> neededFixed = new LinkedHashSet<>();
             saved.remove(v);
-            if (obtainable(v, defs, saved, recomputed, written, readOnly, needed, 0)) {
+            if (obtainable(v, defs, saved, recomputed, written, readOnly, fixed, needed, neededFixed, 0)) {
                 recomputed.addAll(needed);
+                fixedUsed.addAll(neededFixed);
             } else {
                 saved.add(v);
             }
@@ -524,14 +533,24 @@ public final class TapedLoops {
         return inOrder;
     }
 
-    /** Whether {@code v} is available in the reverse without a push; the statements to recompute go to {@code needed}. */
+    /**
+     * Whether {@code v} is available in the reverse without a push; the statements to recompute go
+     * to {@code needed}, the {@code fixed} values (pushed once instead) to {@code neededFixed}.
+     */
     private static boolean obtainable(Value v, java.util.Map<Value, Stmt> defs, Set<Value> saved, Set<Stmt> recomputed,
-                                      BitSet written, ReadOnlyArrays readOnly, Set<Stmt> needed, int depth) {
+                                      BitSet written, ReadOnlyArrays readOnly, java.util.function.Predicate<Value> fixed,
+                                      Set<Stmt> needed, Set<Value> neededFixed, int depth) {
         if (v instanceof Const || isInvariant(v, written) || saved.contains(v)) return true;
+        if (fixed.test(v)) {
+            neededFixed.add(v);
+            return true;
+        }
         Stmt s = defs.get(v);
         if (s == null || depth > 3 || !(isCheap(s) || isReload(s, readOnly))) return false;
         if (recomputed.contains(s) || needed.contains(s)) return true;
-        for (Value a : s.args()) if (!obtainable(a, defs, saved, recomputed, written, readOnly, needed, depth + 1)) return false;
+        for (Value a : s.args()) {
+            if (!obtainable(a, defs, saved, recomputed, written, readOnly, fixed, needed, neededFixed, depth + 1)) return false;
+        }
         needed.add(s);
         return true;
     }
