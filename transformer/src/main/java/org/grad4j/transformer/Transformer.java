@@ -89,19 +89,26 @@ public final class Transformer {
     /** @param calling the variants whose generation asked for this one (a call chain: recursion when it repeats) */
     private Variant variant(String ownerInternalName, String methodName, String methodDescriptor, String activeMask,
                             java.util.Set<String> calling) {
+        // A taped nest's function may grow past what HotSpot compiles (its pushes, pops and reverse
+        // code come on top of the forward code), or past what ASM can compute frames for (ASM's
+        // limits surface as LimitExceededException, MethodTooLargeException or
+        // NegativeArraySizeException): smaller nests then, at last none and one iteration per frame.
+        for (int limit = Splitter.MAX_TAPED_STATEMENTS; limit >= Splitter.MAX_TAPED_STATEMENTS / 4; limit /= 2) {
+            try {
+                Variant v = variant(ownerInternalName, methodName, methodDescriptor, activeMask, true, limit, calling);
+                if (ClassFiles.longestCode(v.code().classes().get(0).bytes()) <= MAX_COMPILED_CODE) return v;
+            } catch (TransformException e) {
+                throw e;
+            } catch (RuntimeException tooBig) {
+                // try smaller
+            }
+        }
         try {
-            Variant v = variant(ownerInternalName, methodName, methodDescriptor, activeMask, true, true, calling);
-            if (ClassFiles.longestCode(v.code().classes().get(0).bytes()) <= MAX_COMPILED_CODE) return v;
-            // a taped nest's function grew past what HotSpot compiles (its pushes, pops and
-            // reverse code come on top of the forward code): loops as recursion then
-            return variant(ownerInternalName, methodName, methodDescriptor, activeMask, true, false, calling);
+            return variant(ownerInternalName, methodName, methodDescriptor, activeMask, true, 0, calling);
         } catch (TransformException e) {
             throw e;
-        } catch (RuntimeException e) {
-            // a strip-mined loop made a function too big for ASM to compute its frames (ASM's limits
-            // surface as LimitExceededException, MethodTooLargeException or NegativeArraySizeException):
-            // one iteration per frame then
-            return variant(ownerInternalName, methodName, methodDescriptor, activeMask, false, false, calling);
+        } catch (RuntimeException tooBig) {
+            return variant(ownerInternalName, methodName, methodDescriptor, activeMask, false, 0, calling);
         }
     }
 
@@ -110,10 +117,12 @@ public final class Transformer {
 
     /**
      * @param stripMine repeat short loop bodies (see LoopUnroller)
-     * @param tape run call-free loop nests as real loops on the value tape (see TapedLoops)
+     * @param tapeLimit run call-free loop nests of up to this many statements as real loops on the
+     *     value tape (see TapedLoops); 0: none
      */
     private Variant variant(String ownerInternalName, String methodName, String methodDescriptor, String activeMask,
-                            boolean stripMine, boolean tape, java.util.Set<String> calling) {
+                            boolean stripMine, int tapeLimit, java.util.Set<String> calling) {
+        boolean tape = tapeLimit > 0;
         CallResolver calls = new CallResolver(rules, locator);
         ClassHierarchy hierarchy = new ClassHierarchy(locator);
         Analysed plain;
@@ -129,7 +138,7 @@ public final class Transformer {
         Liveness liveness = new Liveness(a.ir, a.cfg);
         boolean outermost = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length).outermost();
         ReadOnlyArrays readOnly = ReadOnlyArrays.of(a.ir, a.cfg, a.activity, outermost);
-        Split split = Splitter.split(a.ir, a.cfg, a.activity, tape, readOnly);
+        Split split = Splitter.split(a.ir, a.cfg, a.activity, tapeLimit, readOnly);
         TapedLoops tapes = TapedLoops.plan(a.ir, a.cfg, split, a.activity, readOnly);
         LoopEnvironments environments = new LoopEnvironments(a.ir, a.cfg, liveness, split, a.activity);
         java.util.Set<String> chain = new java.util.LinkedHashSet<>(calling);

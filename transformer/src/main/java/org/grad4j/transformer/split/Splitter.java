@@ -34,14 +34,14 @@ public final class Splitter {
     /**
      * The regions; the first is the method's entry function.
      *
-     * @param tape whether call-free loop nests may run as real loops on the value tape (see {@link TapedLoops})
+     * @param tapeLimit call-free loop nests of up to this many statements run as real loops on the value tape (see {@link TapedLoops}); 0: none
      * @param readOnly arrays a taped nest may read again in reverse instead of saving what it read
      */
-    public static Split split(MethodIr ir, Cfg cfg, Activity activity, boolean tape, ReadOnlyArrays readOnly) {
-        return new Splitter(ir, cfg, activity).split(tape, readOnly);
+    public static Split split(MethodIr ir, Cfg cfg, Activity activity, int tapeLimit, ReadOnlyArrays readOnly) {
+        return new Splitter(ir, cfg, activity).split(tapeLimit, readOnly);
     }
 
-    private Split split(boolean tape, ReadOnlyArrays readOnly) {
+    private Split split(int tapeLimit, ReadOnlyArrays readOnly) {
         for (int b : cfg.reversePostOrder()) if (computeNeedsReverse(ir.block(b))) needsReverse.set(b);
         boolean entryStub = !cfg.preds(0).isEmpty();
         heads.set(0);
@@ -51,7 +51,7 @@ public final class Splitter {
                 heads.set(ir.block(b).successors()[0]);
             }
         }
-        BitSet taped = tape ? TapedLoops.nests(ir, cfg, activity, readOnly, needsReverse, MAX_REGION_STATEMENTS) : new BitSet();
+        BitSet taped = tapeLimit > 0 ? TapedLoops.nests(ir, cfg, activity, readOnly, needsReverse, tapeLimit) : new BitSet();
         java.util.Map<Integer, BitSet> byHeader = cfg.loopsByHeader();
         BitSet insideTaped = new BitSet(); // blocks of taped nests other than their headers: no heads there
         for (int h = taped.nextSetBit(0); h >= 0; h = taped.nextSetBit(h + 1)) insideTaped.or(byHeader.get(h));
@@ -115,6 +115,14 @@ public final class Splitter {
     }
 
     private static final int MAX_REGION_STATEMENTS = 150;
+
+    /**
+     * The largest taped nest tried first (one function, about 40 bytes of code per statement
+     * with its pushes, pops and reverse: LSTM's 152-statement time loop passes HotSpot's limit).
+     * Should a function pass that limit all the same, {@code Transformer} tries nests half as
+     * large, then a quarter, then no taping: the nests that fit keep their tape.
+     */
+    public static final int MAX_TAPED_STATEMENTS = 150;
 
     /** Blocks reachable from {@code h} without entering another head, in reverse post-order. */
     private List<Integer> regionOf(int h) {

@@ -43,7 +43,7 @@ class GoldenIrTest {
         boolean[] all = new boolean[org.objectweb.asm.Type.getArgumentTypes(node.desc).length];
         java.util.Arrays.fill(all, true);
         Activity activity = new Activity(ir, cfg, all, calls, refusal);
-        Split split = Splitter.split(ir, cfg, activity, true, org.grad4j.transformer.analysis.ReadOnlyArrays.NONE);
+        Split split = Splitter.split(ir, cfg, activity, Splitter.MAX_TAPED_STATEMENTS, org.grad4j.transformer.analysis.ReadOnlyArrays.NONE);
         StringBuilder text = new StringBuilder(IrPrinter.print(ir, activity::isActive));
         split.regions().forEach(r -> text.append(r.stub() ? "stub" : "function").append(" b").append(r.head())
                 .append(": ").append(r.blocks()).append('\n'));
