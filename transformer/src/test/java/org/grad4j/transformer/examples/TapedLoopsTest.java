@@ -193,6 +193,24 @@ class TapedLoopsTest {
     }
 
     @Test
+    void aNestTooBigToCompileLeavesTheOthersTaped() {
+        check(Loops.class, "heavyThenLight", randomArray(5));
+        GeneratedCode code = new Transformer(ClassFileLocator.of(Loops.class.getClassLoader()))
+                .generate(Type.getInternalName(Loops.class), "heavyThenLight", "([D)D");
+        byte[] bytes = code.classes().get(0).bytes();
+        assertTrue(org.grad4j.transformer.read.ClassFiles.longestCode(bytes) <= 8000);
+        ClassNode c = new ClassNode();
+        new ClassReader(bytes).accept(c, 0);
+        boolean taped = false;
+        for (MethodNode m : c.methods) {
+            for (AbstractInsnNode insn : m.instructions) {
+                taped |= insn instanceof MethodInsnNode call && call.name.equals("tape") && call.owner.endsWith("/Ctx");
+            }
+        }
+        assertTrue(taped, "the small loop runs on the value tape");
+    }
+
+    @Test
     void theLongestCodeOfAClassFile() {
         org.objectweb.asm.ClassWriter w = new org.objectweb.asm.ClassWriter(org.objectweb.asm.ClassWriter.COMPUTE_MAXS);
         w.visit(org.objectweb.asm.Opcodes.V17, org.objectweb.asm.Opcodes.ACC_PUBLIC, "Sized", null, "java/lang/Object", null);
