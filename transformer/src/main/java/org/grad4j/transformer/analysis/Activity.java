@@ -284,6 +284,7 @@ public final class Activity {
         return switch (kind) {
             case ARRAYCOPY -> isActive(s.arg(0)) || isActive(s.arg(2));
             case FILL, FILL_RANGE -> isActive(s.arg(0));
+            case SAME -> isActive(s.arg(0));
             default -> isActive(s.arg(0)) || (copiesOfData && isElementArray(s.arg(0).type()));
         };
     }
@@ -383,6 +384,13 @@ public final class Activity {
                     "Keep differentiable values in locals and arrays; objects may hold only data that does not depend on the inputs.");
         }
         Callee c = callee(s);
+        if (c instanceof Callee.ArrayOp op && op.kind() == Callee.ArrayOp.Kind.SAME) {
+            if (isActive(s.arg(0)) && s.arg(0).kind() != Types.Kind.SHADOWED) {
+                throw refusal.at(s.line(), "Objects.requireNonNull of a differentiable " + s.arg(0).type().getClassName(),
+                        "Check the value for null before the differentiated code, or compare it with null directly.");
+            }
+            return;
+        }
         if (c instanceof Callee.ArrayOp op) {
             Value destination = op.kind() == Callee.ArrayOp.Kind.ARRAYCOPY ? s.arg(2) : s.arg(0);
             if (!isActive(destination) && anyActiveArg(s)) {

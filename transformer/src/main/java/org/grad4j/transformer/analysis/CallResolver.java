@@ -108,6 +108,10 @@ public final class CallResolver {
         if (call.owner.startsWith("[") && call.name.equals("clone") && Types.isShadowed(Type.getType(call.owner))) {
             return Callee.ArrayOp.Kind.CLONE;
         }
+        if (call.owner.equals("java/util/Objects") && call.name.equals("requireNonNull")
+                && call.desc.startsWith("(Ljava/lang/Object;")) {
+            return Callee.ArrayOp.Kind.SAME;
+        }
         if (!call.owner.equals("java/util/Arrays")) return null;
         return switch (call.name + call.desc) {
             case "fill([DD)V", "fill([FF)V" -> Callee.ArrayOp.Kind.FILL;

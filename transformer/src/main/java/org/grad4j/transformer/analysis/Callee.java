@@ -17,7 +17,8 @@ public sealed interface Callee {
 
     /** A JDK whole-array operation (copy, fill, clone) whose reverse works on shadows. */
     record ArrayOp(Kind kind) implements Callee {
-        public enum Kind { ARRAYCOPY, FILL, FILL_RANGE, COPY_OF, COPY_OF_RANGE, CLONE }
+        /** {@code SAME}: {@code Objects.requireNonNull}, whose result is its argument. */
+        public enum Kind { ARRAYCOPY, FILL, FILL_RANGE, COPY_OF, COPY_OF_RANGE, CLONE, SAME }
     }
 
     /** Anything else: called as written; refused when it receives differentiable values. */

@@ -216,10 +216,16 @@ public final class ReadOnlyArrays {
                 yield container == INPUT ? INPUT : freshRows ? rows | (container & INPUT) : rows | INPUT;
             }
             // a copy of an array of rows is a new array of the same rows
-            case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL ->
-                    !isCopy(s) ? INPUT : isPrimitiveVector(copied(s)) ? allocation(s) : allocation(s) | INPUT;
+            case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL -> isRequireNonNull(s) ? origin(s.arg(0))
+                    : !isCopy(s) ? INPUT : isPrimitiveVector(copied(s)) ? allocation(s) : allocation(s) | INPUT;
             default -> INPUT;
         };
+    }
+
+    /** {@code Objects.requireNonNull(a, …)}: {@code a} itself. */
+    private static boolean isRequireNonNull(Stmt s) {
+        return s.insn() instanceof MethodInsnNode m && m.owner.equals("java/util/Objects") && m.name.equals("requireNonNull")
+                && !s.args().isEmpty();
     }
 
     private static boolean isCopy(Stmt s) {
@@ -272,7 +278,7 @@ public final class ReadOnlyArrays {
             return switch (op.kind()) {
                 case ARRAYCOPY -> !fresh.test(s.arg(2));
                 case FILL, FILL_RANGE -> !fresh.test(s.arg(0));
-                case COPY_OF, COPY_OF_RANGE, CLONE -> false;
+                case COPY_OF, COPY_OF_RANGE, CLONE, SAME -> false;
             };
         }
         // Math and the boxes write no array; anything else may (a user's method with a rule of its

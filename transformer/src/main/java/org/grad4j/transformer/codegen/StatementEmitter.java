@@ -183,6 +183,10 @@ final class StatementEmitter {
                 loadArraycopyShadows(s);
                 mv.visitMethodInsn(Opcodes.INVOKESTATIC, ARRAYS, "copyRows", "(" + OBJ + "I" + OBJ + "II)V", false);
             }
+            case SAME -> { // the same array: the same shadow
+                loadShadow(s.arg(0));
+                mv.visitVarInsn(Opcodes.ASTORE, locals.shadow(s.result()));
+            }
             default -> { }
         }
     }
@@ -234,6 +238,7 @@ final class StatementEmitter {
                 if (hasAdjoint(v)) accumulate(v);
                 else mv.visitInsn(Opcodes.POP2);
             }
+            case SAME -> { } // reads through either name added to the one shadow
         }
     }
 

@@ -451,4 +451,16 @@ public final class Loops {
         for (int i = 0; i < x.length; i++) t += x[i] * x[i] * Math.sin(x[i]);
         return s + t;
     }
+
+    /** {@code Objects.requireNonNull} hands back its argument: reads and writes through either name are one array's. */
+    @Differentiable
+    public static double requireNonNull(double[] x) {
+        java.util.Objects.requireNonNull(x);
+        double[] y = java.util.Objects.requireNonNull(x, "x");
+        double s = 0;
+        for (int i = 0; i < y.length; i++) s += y[i] * x[i] * (i + 1);
+        y[0] = s;
+        for (int i = 1; i < x.length; i++) s += x[i - 1] * y[i];
+        return x[0] * 2 + s;
+    }
 }

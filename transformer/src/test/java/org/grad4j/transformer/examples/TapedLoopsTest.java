@@ -47,6 +47,7 @@ class TapedLoopsTest {
             for (int k = 0; k < idx.length; k++) idx[k] = random.nextInt(n); // repeats: the same element again
             check(Loops.class, "accumulations", randomArray(n), randomArray(1 + random.nextInt(n)), idx);
             checkFloatAccumulations(randomArray(n), idx);
+            check(Loops.class, "requireNonNull", randomArray(n));
             check(Loops.class, "fixedIndexReads", randomArray(n), randomArray(1 + random.nextInt(3)), random.nextInt(n),
                     random.nextInt(4));
         }
