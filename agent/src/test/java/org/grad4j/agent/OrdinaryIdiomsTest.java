@@ -79,6 +79,16 @@ class OrdinaryIdiomsTest {
         return inv[0][0] + inv[1][1] + scale[0] * scale[1];
     }
 
+    static double clipped(double[] p) {
+        return Double.max(p[0] * p[1], 0.1) + Double.min(Math.sin(p[0]), p[1]);
+    }
+
+    @Test
+    void doubleMaxAndMinAreMathMaxAndMin() {
+        check(OrdinaryIdiomsTest::clipped, 0.7, 0.4);
+        check(OrdinaryIdiomsTest::clipped, -0.5, 1.3);
+    }
+
     @Test
     void aStringBuilderMayLogDifferentiableValues() {
         check(OrdinaryIdiomsTest::logged, 0.7, -0.4);

@@ -17,8 +17,8 @@ public final class DepthExceededException extends GradientException {
     static DepthExceededException overflow(long stackBytes, StackOverflowError cause) {
         DepthExceededException e = new DepthExceededException(
                 "grad4j: the gradient overflowed the worker thread's stack of " + size(stackBytes) + ". "
-                        + "Each iteration of a loop that carries differentiable values holds one frame until the "
-                        + "reverse pass. Raise the worker stack with -D" + WorkerSettings.STACK_PROPERTY
+                        + "Each level of a recursion, and each iteration of a loop that calls differentiated code, "
+                        + "holds one frame until the reverse pass. Raise the worker stack with -D" + WorkerSettings.STACK_PROPERTY
                         + "=<size, e.g. 8g> (reserved address space, not committed memory), or shorten the loop; "
                         + "if the function recurses without end, that is the cause.");
         e.initCause(cause);
@@ -45,8 +45,9 @@ public final class DepthExceededException extends GradientException {
         return new DepthExceededException(
                 "grad4j: the gradient needs more stack than the worker thread has (about "
                         + size(used) + " of generated frames reached, budget " + size(budget)
-                        + "). Each iteration of a loop that carries differentiable values holds one frame "
-                        + "until the reverse pass. Raise the worker stack with -D" + WorkerSettings.STACK_PROPERTY
-                        + "=<size, e.g. 8g> (reserved address space, not committed memory), or shorten the loop.");
+                        + "). Each level of a recursion, and each iteration of a loop that calls differentiated "
+                        + "code, holds one frame until the reverse pass. Raise the worker stack with -D" + WorkerSettings.STACK_PROPERTY
+                        + "=<size, e.g. 8g> (reserved address space, not committed memory), or shorten the loop; "
+                        + "if the function recurses without end, that is the cause.");
     }
 }

@@ -284,6 +284,11 @@ class TensorRulesTest {
         put(on(g -> a(g.n(-2, 2))).step(1e-2).tolerance(1e-4), "Double.floatValue()F"); // a float result
         put(on(g -> a((float) (double) g.n(-2, 2))).step(1e-2).tolerance(1e-4), "Float.valueOf(F)Float",
                 "Float.doubleValue()D", "Float.floatValue()F", "Number.floatValue()F");
+        // Double.max/min (NumberRules): points at least 0.5 apart, so that no step crosses the kink
+        put(on(g -> a(g.n(-2, -1.5), g.n(1, 2)), g -> a(g.n(1, 2), g.n(-2, -1.5))), "Double.max(DD)D", "Double.min(DD)D");
+        put(on(g -> a((float) (double) g.n(-2, -1.5), (float) (double) g.n(1, 2)),
+                g -> a((float) (double) g.n(1, 2), (float) (double) g.n(-2, -1.5))).step(1e-2).tolerance(1e-4),
+                "Float.max(FF)F", "Float.min(FF)F");
     }
 
     // ---------------------------------------------------------------- descriptors in short form

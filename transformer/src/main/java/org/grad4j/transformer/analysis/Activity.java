@@ -481,6 +481,10 @@ public final class Activity {
                             + "differentiate because no differentiable value goes into it";
                 }
                 if (d.insn() instanceof FieldInsnNode f) return "it is read from field " + simpleName(f.owner) + "." + f.name;
+                if (d.opcode() == Opcodes.ANEWARRAY || d.opcode() == Opcodes.MULTIANEWARRAY) {
+                    return "it is a " + d.result().type().getClassName() + ": grad4j tracks arrays of double, float and "
+                            + "INDArray, and arrays of those";
+                }
             }
         }
         return "it comes from a field, a call, or a parameter that is not differentiated";
