@@ -1,10 +1,7 @@
 package org.grad4j.agent;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.util.Arrays;
 import org.grad4j.AD;
-import org.grad4j.VectorFunction;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -85,35 +82,23 @@ class OrdinaryIdiomsTest {
 
     @Test
     void doubleMaxAndMinAreMathMaxAndMin() {
-        check(OrdinaryIdiomsTest::clipped, 0.7, 0.4);
-        check(OrdinaryIdiomsTest::clipped, -0.5, 1.3);
+        CentralDifferences.check(OrdinaryIdiomsTest::clipped, 0.7, 0.4);
+        CentralDifferences.check(OrdinaryIdiomsTest::clipped, -0.5, 1.3);
     }
 
     @Test
     void aStringBuilderMayLogDifferentiableValues() {
-        check(OrdinaryIdiomsTest::logged, 0.7, -0.4);
+        CentralDifferences.check(OrdinaryIdiomsTest::logged, 0.7, -0.4);
     }
 
     @Test
     void copiesOfDataArraysMayReceiveDifferentiableValues() {
         double[] y0 = {1.0, -0.5, 2.0};
-        check(k -> decay(k, y0), 0.8, 1.3);
+        CentralDifferences.check(k -> decay(k, y0), 0.8, 1.3);
     }
 
     @Test
     void arraysFromSmallFactoriesMayReceiveDifferentiableValues() {
-        check(OrdinaryIdiomsTest::inverseTrace, 2.0, 0.5, -0.3, 1.5);
-    }
-
-    private static void check(VectorFunction f, double... x) {
-        double[] g = AD.gradient(f, x);
-        for (int i = 0; i < x.length; i++) {
-            double h = 1e-6;
-            double[] p = x.clone(), m = x.clone();
-            p[i] += h;
-            m[i] -= h;
-            double expected = (f.apply(p) - f.apply(m)) / (2 * h);
-            assertEquals(expected, g[i], 1e-7 * Math.max(1, Math.abs(expected)), "d/dx" + i);
-        }
+        CentralDifferences.check(OrdinaryIdiomsTest::inverseTrace, 2.0, 0.5, -0.3, 1.5);
     }
 }

@@ -339,37 +339,6 @@ public final class Loops {
     }
 
     /**
-     * A loop body of many library calls in branches, each branch a chain of a few values: within
-     * the limits of a taped nest, but taped its function would be about 8,300 bytes, past what
-     * HotSpot compiles.
-     */
-    @Differentiable
-    public static double heavyBody(double[] x) {
-        double s = 0;
-        for (int i = 0; i < x.length; i++) {
-            double v = x[i];
-            if (v > -0.90) s = Math.fma(v, 0.1 * s, Math.atan2(v, 1.0));
-            if (v > -0.79) s = Math.fma(v, 0.1 * s, Math.atan2(v, 2.0));
-            if (v > -0.69) s = Math.fma(v, 0.1 * s, Math.atan2(v, 3.0));
-            if (v > -0.58) s = Math.fma(v, 0.1 * s, Math.atan2(v, 4.0));
-            if (v > -0.48) s = Math.fma(v, 0.1 * s, Math.atan2(v, 5.0));
-            if (v > -0.37) s = Math.fma(v, 0.1 * s, Math.atan2(v, 6.0));
-            if (v > -0.26) s = Math.fma(v, 0.1 * s, Math.atan2(v, 7.0));
-            if (v > -0.16) s = Math.fma(v, 0.1 * s, Math.atan2(v, 8.0));
-            if (v > -0.05) s = Math.fma(v, 0.1 * s, Math.atan2(v, 9.0));
-            if (v > 0.05) s = Math.fma(v, 0.1 * s, Math.atan2(v, 10.0));
-            if (v > 0.16) s = Math.fma(v, 0.1 * s, Math.atan2(v, 11.0));
-            if (v > 0.26) s = Math.fma(v, 0.1 * s, Math.atan2(v, 12.0));
-            if (v > 0.37) s = Math.fma(v, 0.1 * s, Math.atan2(v, 13.0));
-            if (v > 0.48) s = Math.fma(v, 0.1 * s, Math.atan2(v, 14.0));
-            if (v > 0.58) s = Math.fma(v, 0.1 * s, Math.atan2(v, 15.0));
-            if (v > 0.69) s = Math.fma(v, 0.1 * s, Math.atan2(v, 16.0));
-            if (v > 0.79) s = Math.fma(v, 0.1 * s, Math.atan2(v, 17.0));
-        }
-        return s;
-    }
-
-    /**
      * Elements updated in place ({@code a[i] += u}, {@code a[i] -= u}, {@code a[i] = u + a[i]}) where
      * {@code u} reads the same array, at the same element or another ({@code idx} repeats
      * indices): the reverse leaves the shadow in place and hands it to {@code u}.
@@ -423,7 +392,11 @@ public final class Loops {
         return s;
     }
 
-    /** {@link #heavyBody}'s nest, too big to compile when taped, then a small loop that fits, in one method. */
+    /**
+     * A loop body of many library calls in branches, each branch a chain of a few values: within
+     * the limits of a taped nest, but taped its function would be about 8,300 bytes, past what
+     * HotSpot compiles. Then a small loop that fits.
+     */
     @Differentiable
     public static double heavyThenLight(double[] x) {
         double s = 0;
