@@ -10,12 +10,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class SpinningQueue extends LinkedBlockingQueue<Runnable> {
     private static final long serialVersionUID = 1L;
-    /** How long to poll before parking: {@code -Dgrad4j.spinMicros} (0 turns it off), default 50. */
-    static final long SPIN_NANOS = 1000L * Long.getLong("grad4j.spinMicros", 50);
-
     private Runnable spin() {
-        if (SPIN_NANOS <= 0) return null;
-        long until = System.nanoTime() + SPIN_NANOS;
+        long spin = SpinPolicy.spinNanos(); // 50 µs while a core is spare, see SpinPolicy
+        if (spin <= 0) return null;
+        long until = System.nanoTime() + spin;
         do {
             Runnable r = poll();
             if (r != null) return r;

@@ -94,7 +94,7 @@ public final class Workers {
         }
         try {
             // most gradients are short: spin a little for the result before parking, as the worker does for work
-            long until = System.nanoTime() + SpinningQueue.SPIN_NANOS;
+            long until = System.nanoTime() + SpinPolicy.spinNanos();
             while (!future.isDone() && System.nanoTime() < until) Thread.onSpinWait();
             return future.get();
         } catch (ExecutionException e) {
