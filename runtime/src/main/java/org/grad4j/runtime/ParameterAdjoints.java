@@ -18,15 +18,27 @@ public final class ParameterAdjoints {
     /** Tensor sums {@link #addTensor} made itself: referenced from {@link #fields} only, so updated in place. */
     private final Set<Object> ownedSums = Collections.newSetFromMap(new IdentityHashMap<>());
 
+    /** The array last asked for, and its shadow: a loop reads the same parameter's elements again and again. */
+    private Object lastArray, lastShadow;
+
     /** The shadow of a parameter array, zeros on first use; null for a null array. */
     public Object shadowOf(Object array) {
         if (array == null) return null;
-        return shadows.computeIfAbsent(array, ParameterAdjoints::zerosLike);
+        if (array == lastArray) return lastShadow;
+        Object shadow = shadows.computeIfAbsent(array, ParameterAdjoints::zerosLike);
+        lastArray = array;
+        lastShadow = shadow;
+        return shadow;
     }
 
     private static Object zerosLike(Object a) {
         if (a instanceof double[] d) return new double[d.length];
         if (a instanceof float[] f) return new float[f.length];
+        if (a instanceof double[][] rows) { // the usual matrix parameter, without reflection
+            double[][] z = new double[rows.length][];
+            for (int i = 0; i < rows.length; i++) if (rows[i] != null) z[i] = (double[]) zerosLike(rows[i]);
+            return z;
+        }
         int n = Array.getLength(a);
         Object z = Array.newInstance(a.getClass().getComponentType(), n);
         if (a.getClass().getComponentType().isArray()) {
