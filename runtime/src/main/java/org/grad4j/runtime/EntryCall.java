@@ -74,7 +74,9 @@ public final class EntryCall {
                 throw Workers.sneaky(t);
             }
         }
-        return Workers.shared().call(() -> run(call, entry, top, tensorParameters));
+        Workers.Job<Outcome> job = () -> run(call, entry, top, tensorParameters);
+        String initializer = Workers.onWorker() ? null : Workers.classBeingInitialised(entry);
+        return initializer != null ? Workers.inInitializer(job, initializer) : Workers.shared().call(job);
     }
 
     /**

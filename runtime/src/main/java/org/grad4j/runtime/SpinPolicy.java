@@ -10,9 +10,10 @@ import java.lang.management.OperatingSystemMXBean;
  * <p>Spinning saves the wake-up of a parked thread (a trivial recursive gradient: 10.5 µs
  * spinning, 13.6 µs parking, on an idle 2-core machine), but only when a core is spare: with one
  * busy process beside them, the spinning caller and worker took the CPU from the gradient itself
- * (33 µs spinning, 15 µs parking). So they spin only while the system's load average leaves a
- * core idle beyond the two of them, checked at most every 200 ms. {@code -Dgrad4j.spinMicros}
- * fixes the spin (0: never).
+ * (33 µs spinning, 15 µs parking). So they spin only while other processes leave a core idle
+ * beyond the two of them: the machine's recent CPU load minus this JVM's, checked at most every
+ * 200 ms (this JVM's own load is the gradients' work, not competition). {@code
+ * -Dgrad4j.spinMicros} fixes the spin (0: never).
  */
 final class SpinPolicy {
     private static final String PROPERTY = "grad4j.spinMicros";
@@ -39,7 +40,11 @@ final class SpinPolicy {
 
     private static boolean hasSpareCore() {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        double load = os.getSystemLoadAverage();
-        return load < 0 || load + 1 < os.getAvailableProcessors(); // unknown load: spin, as before
+        int cores = os.getAvailableProcessors();
+        if (!(os instanceof com.sun.management.OperatingSystemMXBean loads)) return true; // unknown: spin, as before
+        double machine = loads.getCpuLoad(), ours = loads.getProcessCpuLoad();
+        if (machine < 0 || ours < 0) return true;
+        double others = Math.max(0, machine - ours) * cores; // cores busy with other processes
+        return others + 1.5 < cores;
     }
 }
