@@ -18,14 +18,21 @@ import org.objectweb.asm.Type;
 public final class AdjointReads {
     private AdjointReads() {}
 
-    public static void of(Stmt s, Collection<Value> values, Collection<Value> shadows) {
+    /**
+     * @param active whether a value has an adjoint (is active): a product's factor is read only
+     *     for its partner's adjoint ({@code vals[k] * x[c]} with data {@code vals} reads no {@code x[c]})
+     */
+    public static void of(Stmt s, Activity active, Collection<Value> values, Collection<Value> shadows) {
         switch (s.opcode()) {
             case Opcodes.DADD, Opcodes.FADD, Opcodes.DSUB, Opcodes.FSUB, Opcodes.DNEG, Opcodes.FNEG, Opcodes.F2D,
                     Opcodes.D2F -> { } // adjoints only
-            case Opcodes.DMUL, Opcodes.FMUL -> values.addAll(s.args());
+            case Opcodes.DMUL, Opcodes.FMUL -> {
+                if (active.isActive(s.arg(1))) values.add(s.arg(0));
+                if (active.isActive(s.arg(0))) values.add(s.arg(1));
+            }
             case Opcodes.DDIV, Opcodes.FDIV -> {
                 values.add(s.arg(1));
-                values.add(s.result());
+                if (active.isActive(s.arg(1))) values.add(s.result());
             }
             case Opcodes.DALOAD, Opcodes.FALOAD, Opcodes.DASTORE, Opcodes.FASTORE -> elementOf(s, values, shadows);
             case Opcodes.AALOAD -> { // a tensor element's adjoint goes back; a row's shadow is forward work

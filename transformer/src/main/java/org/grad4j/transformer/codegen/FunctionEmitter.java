@@ -168,7 +168,7 @@ final class FunctionEmitter {
             if (g.split.needsReverse(b)) {
                 for (Stmt s : block.stmts()) {
                     if (g.activity.isActive(s)) {
-                        AdjointReads.of(s, reverseRead, new java.util.ArrayList<>()); // shadow locals are always zeroed
+                        AdjointReads.of(s, g.activity, reverseRead, new java.util.ArrayList<>()); // shadow locals are always zeroed
                     }
                 }
             }

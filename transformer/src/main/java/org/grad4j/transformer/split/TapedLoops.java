@@ -489,7 +489,7 @@ public final class TapedLoops {
      */
     private static void readInReverse(MethodIr ir, List<Integer> blocks, Activity activity, BitSet written,
                                       Set<Value> values, Set<Value> shadows) {
-        for (int b : blocks) for (Stmt s : ir.block(b).stmts()) if (activity.isActive(s)) AdjointReads.of(s, values, shadows);
+        for (int b : blocks) for (Stmt s : ir.block(b).stmts()) if (activity.isActive(s)) AdjointReads.of(s, activity, values, shadows);
         values.removeIf(v -> v instanceof Const || isInvariant(v, written));
         shadows.removeIf(v -> v instanceof Const || isInvariant(v, written));
     }
