@@ -41,6 +41,18 @@ class LambdasMadeInsideTest {
         return weighted.applyAsDouble(x[0], x[1]);
     }
 
+    static double applyEach(DoubleUnaryOperator op, double[] x) {
+        double s = 0;
+        for (double v : x) s += op.applyAsDouble(v);
+        return s;
+    }
+
+    /** A lambda capturing a double and a float (data): its code's registers start with theirs. */
+    static double capturesScalars(double[] x, double scale, float shift) {
+        DoubleUnaryOperator op = z -> scale * z * z + shift * z;
+        return applyEach(op, x) + op.applyAsDouble(x[0]);
+    }
+
     static final double[] DATA = {0.5, -1.5, 2.0, 0.25};
 
     /** A stream and a comparator over data: plain code between differentiated statements. */
@@ -69,6 +81,14 @@ class LambdasMadeInsideTest {
     @Test
     void aLambdaMadeInsideIsDifferentiated() {
         CentralDifferences.check(LambdasMadeInsideTest::square, 1.5, -0.5);
+    }
+
+    @Test
+    void aLambdaCapturingScalarsHandsBackTheArgumentsAdjoint() {
+        CentralDifferences.check(x -> capturesScalars(x, 2.5, 0.75f), 0.5, -1.0, 2.0);
+        double k = -1.25; // made outside, captured there, called inside
+        DoubleUnaryOperator outside = z -> k * Math.sin(z);
+        CentralDifferences.check(x -> applyEach(outside, x), 0.3, 1.1);
     }
 
     @Test

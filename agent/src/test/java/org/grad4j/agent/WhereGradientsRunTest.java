@@ -108,6 +108,29 @@ class WhereGradientsRunTest {
         }
     }
 
+    static double halfSquare(double v) {
+        return 0.5 * v * v;
+    }
+
+    /** Small enough to inline into a lambda; its loop calls a helper its own variant inlines. */
+    static double loopCallingAnInlinedHelper(double[] x) {
+        ranOn = Thread.currentThread();
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += halfSquare(x[i]) * (i + 1);
+        return s;
+    }
+
+    @Test
+    void aLambdaCallingALoopWithASmallHelperRunsOnTheCallersThread() {
+        // inlined into the lambda, the loop would keep halfSquare as a call: recursion, a worker
+        double[] x = {0.5, -0.25, 0.75};
+        for (int i = 0; i < 3; i++) {
+            double[] g = AD.gradient(v -> loopCallingAnInlinedHelper(v), x);
+            if (i > 0) assertSame(Thread.currentThread(), ranOn);
+            for (int j = 0; j < x.length; j++) assertEquals(x[j] * (j + 1), g[j], 1e-12);
+        }
+    }
+
     @Test
     void aLambdaCallingUnboundedCodeRunsOnAWorker() {
         double[] x = {0.5, -0.25, 0.75};

@@ -132,13 +132,53 @@ public final class Linker {
                 for (int i = 0; i < order.length; i++) order[i] = i < getters.length ? 0 : i - getters.length + 1;
                 adapted = MethodHandles.permuteArguments(filtered, collapsed, order);
             }
-            return adapted.asType(type);
+            return afterwardsShiftRegisters(adapted, fields, declared).asType(type);
         } catch (ReflectiveOperationException | RuntimeException e) {
             if (e instanceof org.grad4j.TransformException te) throw te;
             if (e instanceof GradientException ge) throw ge;
             throw new GradientException("grad4j: cannot differentiate through " + what + " (implemented by " + impl[0] + "."
                     + impl[1] + impl[2] + "): " + e + ". Use a named class implementing the interface.", e);
         }
+    }
+
+    /**
+     * The implementation hands back its scalar and tensor parameters' adjoints in registers by
+     * position (see {@link Bridge}), captured values first; the call site reads the interface
+     * method's own parameters from register 0 on. With a captured {@code double} ({@code z ->
+     * scale * z * z}) the argument's adjoint sat in register 1 and the caller read the capture's
+     * (0): a zero gradient. So after the implementation returns, its registers move down past
+     * the captured ones.
+     */
+    private static MethodHandle afterwardsShiftRegisters(MethodHandle adapted, java.util.List<java.lang.reflect.Field> captured,
+                                                         Method declared) throws ReflectiveOperationException {
+        int scalars = 0, tensors = 0;
+        for (java.lang.reflect.Field f : captured) {
+            if (isScalarRegister(f.getType())) scalars++;
+            else if (Shadows.isTensor(f.getType())) tensors++;
+        }
+        if (scalars == 0 && tensors == 0) return adapted;
+        int ownScalars = 0, ownTensors = 0;
+        for (Class<?> p : declared.getParameterTypes()) {
+            if (isScalarRegister(p)) ownScalars++;
+            else if (Shadows.isTensor(p)) ownTensors++;
+        }
+        MethodType t = adapted.type();
+        MethodHandle shift = MethodHandles.insertArguments(MethodHandles.lookup().findStatic(Linker.class, "shiftRegisters",
+                MethodType.methodType(void.class, Ctx.class, int.class, int.class, int.class, int.class)),
+                1, scalars, ownScalars, tensors, ownTensors);
+        // (lambda, arguments..., k, ctx) -> shift(ctx), run after adapted: foldArguments runs its combiner first
+        MethodHandle after = MethodHandles.dropArguments(shift, 0, t.parameterList().subList(0, t.parameterCount() - 1));
+        return MethodHandles.foldArguments(after, adapted);
+    }
+
+    private static boolean isScalarRegister(Class<?> c) {
+        return c == double.class || c == float.class || Number.class.isAssignableFrom(c);
+    }
+
+    @SuppressWarnings("unused") // called through a method handle
+    private static void shiftRegisters(Ctx ctx, int scalarsBy, int scalars, int tensorsBy, int tensors) {
+        System.arraycopy(ctx.d, scalarsBy, ctx.d, 0, scalars);
+        System.arraycopy(ctx.o, tensorsBy, ctx.o, 0, tensors);
     }
 
     /** {@code Main} for {@code Main$$Lambda$15/0x…}: the class whose lambda site made it. */

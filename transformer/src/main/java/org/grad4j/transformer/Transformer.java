@@ -292,7 +292,9 @@ public final class Transformer {
                 if (!Types.isCallResult(Type.getReturnType(d.descriptor()))) continue;
                 ClassNode declaring = calls.classNode(d.owner());
                 MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
-                if (body != null && Inliner.isInlinable(body)) inlined.put(call.owner + "." + call.name + call.desc, body);
+                if (body != null && Inliner.isInlinable(body) && !callsInlinableHelpers(calls, body)) {
+                    inlined.put(call.owner + "." + call.name + call.desc, body);
+                }
             }
         }
         if (inlined.size() == plain.inlined.size()) return plain;
@@ -305,6 +307,24 @@ public final class Transformer {
         } catch (TransformException e) {
             return plain;
         }
+    }
+
+    /**
+     * Whether {@code body} calls helpers it would inline itself. Inlining is one level deep, so
+     * inlining such a body here would leave its helper calls as calls — a loop calling
+     * {@code sigmoid} would run as recursion — where its own variant inlines them: the usual
+     * {@code p -> objective(p, data)} lambda then calls {@code objective}, once, and
+     * {@code objective}'s loops stay loops.
+     */
+    private static boolean callsInlinableHelpers(CallResolver calls, MethodNode body) {
+        for (org.objectweb.asm.tree.AbstractInsnNode insn : body.instructions) {
+            if (!(insn instanceof MethodInsnNode call) || call.name.startsWith("<")) continue;
+            if (!(calls.resolve(call) instanceof Callee.Differentiated d) || d.virtual()) continue;
+            ClassNode declaring = calls.classNode(d.owner());
+            MethodNode helper = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
+            if (helper != null && helper != body && Inliner.isInlinable(helper)) return true;
+        }
+        return false;
     }
 
     private static MethodNode inline(ClassNode owner, MethodNode method, ClassHierarchy hierarchy,
