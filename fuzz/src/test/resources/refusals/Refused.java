@@ -172,13 +172,9 @@ public class Refused {
         return org.grad4j.AD.derivative(v -> v * v * x, 1.0); // REFUSED(derivativeOfADerivative) a lambda or dynamic call capturing a differentiable value | Call a named method instead
     }
 
-    static Object wrap(double x) {
-        return new double[] {x * 2};
-    }
-
     @Differentiable
     static double returnsObject(double x) {
-        return ((double[]) wrap(x))[0] * x; // REFUSED(returnsObject) a call of Refused.wrap with differentiable arguments that returns java.lang.Object | Declare the result as what it is
+        return ((double[]) Wrapper.wrap(x))[0] * x; // REFUSED(returnsObject) a call of Wrapper.wrap with differentiable arguments that returns java.lang.Object | Declare the result as what it is
     }
 
     static void addInto(double[] data, double s) {
@@ -189,5 +185,14 @@ public class Refused {
     static double helperStoresIntoData(double x) {
         addInto(TABLE, x);
         return x;
+    }
+}
+
+/** A helper of another class: called, not inlined (a small one of the same class would be inlined, and then work). */
+final class Wrapper {
+    private Wrapper() {}
+
+    static Object wrap(double x) {
+        return new double[] {x * 2};
     }
 }

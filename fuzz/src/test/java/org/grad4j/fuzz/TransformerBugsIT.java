@@ -110,11 +110,19 @@ class TransformerBugsIT {
         return ((double[]) wrap(x))[0] * x;
     }
 
+    @Differentiable
+    static double usesAnObjectResultFromElsewhere(double x) {
+        return ((double[]) ObjectWrapper.wrap(x))[0] * x;
+    }
+
     @Test
     void helperReturningAnObject() {
+        // called, its result carries no derivative: refused
         org.grad4j.TransformException e = org.junit.jupiter.api.Assertions.assertThrows(org.grad4j.TransformException.class,
-                () -> AD.derivative(TransformerBugsIT::usesAnObjectResult, 0.7));
+                () -> AD.derivative(TransformerBugsIT::usesAnObjectResultFromElsewhere, 0.7));
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("returns java.lang.Object"), e.getMessage());
+        // a small helper of the same class is inlined instead of refused: its array is the method's own
+        assertEquals(4 * 0.7, AD.derivative(TransformerBugsIT::usesAnObjectResult, 0.7), 1e-12);
     }
 
     // ---- 5. a long straight-line method ----
@@ -157,5 +165,14 @@ class TransformerBugsIT {
     void arraycopyFromACapturedArray() {
         double[] data = {3.0};
         assertEquals(3.0, AD.derivative(x -> copiesFromData(x, data), 2.0), 0);
+    }
+}
+
+/** A helper of another class (another nest): called, never inlined. */
+final class ObjectWrapper {
+    private ObjectWrapper() {}
+
+    static Object wrap(double x) {
+        return new double[] {x * 2};
     }
 }

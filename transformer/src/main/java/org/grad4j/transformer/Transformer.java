@@ -129,7 +129,7 @@ public final class Transformer {
         try {
             plain = analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine, tape, null);
         } catch (TransformException refused) {
-            plain = withFactoriesInlined(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask,
+            plain = withHelpersInlinedInsteadOfRefused(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask,
                     stripMine, tape);
             if (plain == null) throw refused;
         }
@@ -201,14 +201,16 @@ public final class Transformer {
     private record Analysed(MethodIr ir, Cfg cfg, Activity activity, Refusal refusal, java.util.Map<String, MethodNode> inlined) {}
 
     /**
-     * The method analysed with its small array factories inlined, or null when it has none or is
-     * refused all the same. A helper called with no differentiable argument ({@code zeros(n)},
-     * {@code eye(n)}) is not differentiated, so the array it returns has no shadow and may not
-     * receive differentiable values; inlined, its {@code new double[n]} is this method's own. Only
-     * helpers that always run the same body (static, private or final) of the same nest, as for
+     * The method, refused as written, analysed with its small helpers inlined, or null when it
+     * has none or is refused all the same. A helper called with no differentiable argument
+     * ({@code zeros(n)}, {@code eye(n)}) is not differentiated, so the array it returns has no
+     * shadow and may not receive differentiable values; inlined, its {@code new double[n]} is this
+     * method's own. A helper taking an array as {@code Object} ({@code (double[]) o}) loses the
+     * array's adjoint when called; inlined, the cast is this method's own. Only helpers that
+     * always run the same body (static, private or final) of the same nest, as for
      * {@link #withHelpersInlined}.
      */
-    private Analysed withFactoriesInlined(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName,
+    private Analysed withHelpersInlinedInsteadOfRefused(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName,
                                           String methodName, String methodDescriptor, String activeMask,
                                           boolean stripMine, boolean tape) {
         ClassNode owner = calls.classNode(ownerInternalName);
@@ -217,7 +219,6 @@ public final class Transformer {
         java.util.Map<String, MethodNode> factories = new java.util.HashMap<>();
         for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
             if (!(insn instanceof MethodInsnNode call) || call.name.startsWith("<")) continue;
-            if (!Types.isShadowed(Type.getReturnType(call.desc))) continue;
             if (!(calls.resolve(call) instanceof Callee.Differentiated d) || d.virtual()) continue;
             if (!ClassFiles.nestTop(d.owner()).equals(ClassFiles.nestTop(ownerInternalName))) continue;
             if (d.owner().equals(ownerInternalName) && d.name().equals(methodName) && d.descriptor().equals(methodDescriptor)) continue;
