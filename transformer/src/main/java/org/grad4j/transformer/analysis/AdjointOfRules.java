@@ -22,9 +22,11 @@ import org.objectweb.asm.tree.MethodNode;
  * The custom rules a class declares beside its methods with {@code @AdjointOf}, every one of them
  * checked: a rule that names no static method of its class, or whose signature fits no overload
  * of the one it names, is an error, not skipped — skipped, grad4j would silently differentiate the
- * body the user meant to replace. All of a class's rules are checked at once: a broken rule is
- * reported the first time differentiated code calls any static method of its class, whether or
- * not that is the method the rule is for (it may be one no gradient calls).
+ * body the user meant to replace. All of a class's rules are checked at once. A rule that names
+ * no method (a misspelt name: the method it was meant for would silently keep its body) is
+ * reported whenever differentiated code calls a static method of its class; a rule that fits no
+ * overload of the method it names is reported when that method is called, so that one broken rule
+ * does not take its class's other rules down with it.
  */
 final class AdjointOfRules {
     private static final String ADJOINT_OF = "Lorg/grad4j/AdjointOf;";
@@ -34,23 +36,47 @@ final class AdjointOfRules {
     private AdjointOfRules() {}
 
     /**
-     * The rules of {@code owner}'s static methods, by name and descriptor.
-     *
-     * @throws TransformException naming the first rule that fits no method, and the signature it should have
+     * A class's rules, by name and descriptor of the method each replaces, and its broken rules:
+     * by the name of the method they name, and one that names none.
      */
-    static Map<String, Rule> of(ClassNode owner) {
+    record Rules(Map<String, Rule> byMethod, Map<String, TransformException> brokenByName, TransformException misnamed) {
+        /**
+         * The rule for {@code name descriptor}, or null.
+         *
+         * @throws TransformException naming a broken rule of this method, or one of the class that names no method
+         */
+        Rule forCall(String name, String descriptor) {
+            if (misnamed != null) throw misnamed;
+            TransformException broken = brokenByName.get(name);
+            if (broken != null) throw broken;
+            return byMethod.get(name + descriptor);
+        }
+    }
+
+    /** The rules of {@code owner}'s static methods, checked. */
+    static Rules of(ClassNode owner) {
         Map<String, Rule.AdjointMethod[]> byTarget = new HashMap<>();
+        Map<String, TransformException> broken = new HashMap<>();
+        TransformException misnamed = null;
         for (MethodNode m : owner.methods) {
             AnnotationNode a = annotation(m);
             if (a == null) continue;
             String name = (String) value(a, "value", "");
             int arg = (Integer) value(a, "arg", 0);
-            MethodNode target = target(owner, m, name, arg);
+            MethodNode target;
+            try {
+                target = target(owner, m, name, arg);
+            } catch (TransformException e) {
+                if (namesAMethod(owner, name)) broken.putIfAbsent(name, e);
+                else if (misnamed == null) misnamed = e;
+                continue;
+            }
             Rule.AdjointMethod[] slots = byTarget.computeIfAbsent(target.name + target.desc,
                     k -> new Rule.AdjointMethod[Type.getArgumentTypes(target.desc).length]);
             if (slots[arg] != null) {
-                throw error(owner, m, "a second rule for argument " + arg + " of " + display(target) + ", beside "
-                        + slots[arg].name(), "Give one @AdjointOf method per argument, each with its own arg");
+                broken.putIfAbsent(name, error(owner, m, "a second rule for argument " + arg + " of " + display(target)
+                        + ", beside " + slots[arg].name(), "Give one @AdjointOf method per argument, each with its own arg"));
+                continue;
             }
             slots[arg] = new Rule.AdjointMethod(owner.name, m.name, m.desc);
         }
@@ -59,7 +85,12 @@ final class AdjointOfRules {
             int paren = nameDesc.indexOf('(');
             rules.put(nameDesc, new Rule(owner.name, nameDesc.substring(0, paren), nameDesc.substring(paren), adjoints));
         });
-        return rules;
+        return new Rules(rules, broken, misnamed);
+    }
+
+    private static boolean namesAMethod(ClassNode owner, String name) {
+        for (MethodNode t : owner.methods) if (t.name.equals(name)) return true;
+        return false;
     }
 
     /** The overload of {@code name} that rule {@code m} fits; else the error that says what it should be. */

@@ -89,17 +89,18 @@ public final class CallResolver {
     }
 
     /** The {@code @AdjointOf} rules of each class looked at, by class: read and checked once. */
-    private final Map<String, Map<String, Rule>> adjointOfRules = new ConcurrentHashMap<>();
+    private final Map<String, AdjointOfRules.Rules> adjointOfRules = new ConcurrentHashMap<>();
 
     /**
      * A custom rule declared beside the method with {@code @AdjointOf}. Looking at one rule of a
-     * class checks them all (see {@link AdjointOfRules}): a broken one throws every time.
+     * class checks them all (see {@link AdjointOfRules}): a broken one throws every time its
+     * method is called, a misnamed one every time the class is.
      */
     private Rule adjointOf(MethodInsnNode call) {
         if (isJdk(call.owner) || call.getOpcode() != Opcodes.INVOKESTATIC) return null;
         ClassNode owner = declaringClass(call.owner, call.name, call.desc);
         if (owner == null) return null;
-        return adjointOfRules.computeIfAbsent(owner.name, n -> AdjointOfRules.of(owner)).get(call.name + call.desc);
+        return adjointOfRules.computeIfAbsent(owner.name, n -> AdjointOfRules.of(owner)).forCall(call.name, call.desc);
     }
 
     private static Callee.ArrayOp.Kind arrayOp(MethodInsnNode call) {

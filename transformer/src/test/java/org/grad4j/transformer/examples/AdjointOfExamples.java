@@ -109,6 +109,9 @@ public final class AdjointOfExamples {
 
         @Differentiable
         public static double f(double x) { return called(x) + 1; }
+
+        @Differentiable
+        public static double g(double x) { return uncalled(x) * 2; }
     }
 
     /**

@@ -26,7 +26,6 @@ class AdjointOfRulesTest {
         "NotStatic|cubeAdjoint|@AdjointOf(\"cube\") cubeAdjoint is not static",
         "TwoForOneArgument|cubeAdjointAgain|a second rule for argument 0 of cube(double), beside cubeAdjoint",
         "Overloads|twiceAdjoint|twiceAdjoint(float x, double dy) should be (double x, double y, double dy) for twice(double) or (float x, float y, double dy) for twice(float)",
-        "UncalledRule|uncalledAdjoint|uncalledAdjoint(double x, double dy) should be (double x, double y, double dy) for uncalled(double)",
     })
     void aBrokenRuleNamesItselfAndWhatItShouldBe(String example, String rule, String what) {
         String owner = Type.getInternalName(AdjointOfExamples.class) + "$" + example;
@@ -38,6 +37,16 @@ class AdjointOfRulesTest {
         assertTrue(m.contains(what), m);
         assertTrue(m.contains("An @AdjointOf method is static, takes the method's arguments") || example.equals("Misspelt")
                 || example.equals("TwoForOneArgument"), "the form of a rule: " + m);
+    }
+
+    @Test
+    void aBrokenRuleStopsOnlyTheMethodItIsFor() {
+        String owner = Type.getInternalName(AdjointOfExamples.class) + "$UncalledRule";
+        Transformer t = new Transformer(ClassFileLocator.of(AdjointOfExamples.class.getClassLoader()));
+        t.generate(owner, "f", "(D)D"); // calls called, whose body is differentiated: no error
+        TransformException e = assertThrows(TransformException.class, () -> t.generate(owner, "g", "(D)D"));
+        assertTrue(e.getMessage().contains("uncalledAdjoint(double x, double dy) should be (double x, double y, double dy) "
+                + "for uncalled(double)"), e.getMessage());
     }
 
     @Test
