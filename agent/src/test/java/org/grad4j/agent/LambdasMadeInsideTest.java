@@ -53,6 +53,12 @@ class LambdasMadeInsideTest {
         return applyEach(op, x) + op.applyAsDouble(x[0]);
     }
 
+    /** A captured Integer is no scalar register: the argument's adjoint stays in register 0. */
+    static double capturesABoxedInt(double[] x, Integer n) {
+        DoubleUnaryOperator op = z -> n * z * z;
+        return applyEach(op, x);
+    }
+
     static final double[] DATA = {0.5, -1.5, 2.0, 0.25};
 
     /** A stream and a comparator over data: plain code between differentiated statements. */
@@ -89,6 +95,7 @@ class LambdasMadeInsideTest {
         double k = -1.25; // made outside, captured there, called inside
         DoubleUnaryOperator outside = z -> k * Math.sin(z);
         CentralDifferences.check(x -> applyEach(outside, x), 0.3, 1.1);
+        CentralDifferences.check(x -> capturesABoxedInt(x, 3), 0.4, -0.9);
     }
 
     @Test

@@ -153,13 +153,13 @@ public final class Linker {
                                                          Method declared) throws ReflectiveOperationException {
         int scalars = 0, tensors = 0;
         for (java.lang.reflect.Field f : captured) {
-            if (isScalarRegister(f.getType())) scalars++;
+            if (Shadows.hasScalarRegister(f.getType())) scalars++;
             else if (Shadows.isTensor(f.getType())) tensors++;
         }
         if (scalars == 0 && tensors == 0) return adapted;
         int ownScalars = 0, ownTensors = 0;
         for (Class<?> p : declared.getParameterTypes()) {
-            if (isScalarRegister(p)) ownScalars++;
+            if (Shadows.hasScalarRegister(p)) ownScalars++;
             else if (Shadows.isTensor(p)) ownTensors++;
         }
         MethodType t = adapted.type();
@@ -169,10 +169,6 @@ public final class Linker {
         // (lambda, arguments..., k, ctx) -> shift(ctx), run after adapted: foldArguments runs its combiner first
         MethodHandle after = MethodHandles.dropArguments(shift, 0, t.parameterList().subList(0, t.parameterCount() - 1));
         return MethodHandles.foldArguments(after, adapted);
-    }
-
-    private static boolean isScalarRegister(Class<?> c) {
-        return c == double.class || c == float.class || Number.class.isAssignableFrom(c);
     }
 
     @SuppressWarnings("unused") // called through a method handle

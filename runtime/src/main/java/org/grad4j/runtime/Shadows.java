@@ -29,6 +29,16 @@ public final class Shadows {
         return type.getName().equals(TENSOR);
     }
 
+    /**
+     * Whether an entry's parameter of this type hands its adjoint back in {@code ctx.d}: what the
+     * transformer counts as a scalar ({@code double}, {@code float}, {@code Double}, {@code Float},
+     * {@code Number}).
+     */
+    public static boolean hasScalarRegister(Class<?> type) {
+        return type == double.class || type == float.class || type == Double.class || type == Float.class
+                || type == Number.class;
+    }
+
     /** Whether {@code type} is {@code INDArray[]}: it carries a shadow {@code INDArray[]} of element adjoints. */
     public static boolean isTensorArray(Class<?> type) {
         return type.isArray() && isTensor(type.getComponentType());

@@ -216,20 +216,16 @@ public final class Transformer {
         ClassNode owner = calls.classNode(ownerInternalName);
         MethodNode method = owner == null ? null : ClassFiles.method(owner, methodName, methodDescriptor);
         if (method == null) return null;
-        java.util.Map<String, MethodNode> factories = new java.util.HashMap<>();
+        java.util.Map<String, MethodNode> helpers = new java.util.HashMap<>();
         for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
             if (!(insn instanceof MethodInsnNode call) || call.name.startsWith("<")) continue;
-            if (!(calls.resolve(call) instanceof Callee.Differentiated d) || d.virtual()) continue;
-            if (!ClassFiles.nestTop(d.owner()).equals(ClassFiles.nestTop(ownerInternalName))) continue;
-            if (d.owner().equals(ownerInternalName) && d.name().equals(methodName) && d.descriptor().equals(methodDescriptor)) continue;
-            ClassNode declaring = calls.classNode(d.owner());
-            MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
-            if (body != null && Inliner.isInlinable(body)) factories.put(call.owner + "." + call.name + call.desc, body);
+            MethodNode body = inlinableBody(calls, call, ownerInternalName, methodName, methodDescriptor);
+            if (body != null) helpers.put(call.owner + "." + call.name + call.desc, body);
         }
-        if (factories.isEmpty()) return null;
+        if (helpers.isEmpty()) return null;
         try {
             return analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine, tape,
-                    factories);
+                    helpers);
         } catch (TransformException stillRefused) {
             return null;
         }
@@ -286,14 +282,10 @@ public final class Transformer {
         for (Block b : ir.blocks()) {
             for (Stmt s : b.stmts()) {
                 if (!plain.activity.isActiveCall(s) || !(s.insn() instanceof MethodInsnNode call)) continue;
-                if (!(plain.activity.callee(s) instanceof Callee.Differentiated d) || d.virtual()) continue;
-                if (!ClassFiles.nestTop(d.owner()).equals(ClassFiles.nestTop(ir.owner()))) continue;
-                if (d.owner().equals(ir.owner()) && d.name().equals(ir.name()) && d.descriptor().equals(ir.descriptor())) continue;
                 // a call the generator refuses (a helper returning Double, Object...) stays refused
-                if (!Types.isCallResult(Type.getReturnType(d.descriptor()))) continue;
-                ClassNode declaring = calls.classNode(d.owner());
-                MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
-                if (body != null && Inliner.isInlinable(body) && !callsInlinableHelpers(calls, body)) {
+                if (!Types.isCallResult(Type.getReturnType(call.desc))) continue;
+                MethodNode body = inlinableBody(calls, call, ir.owner(), ir.name(), ir.descriptor());
+                if (body != null && !callsInlinableHelpers(calls, body, call.owner)) {
                     inlined.put(call.owner + "." + call.name + call.desc, body);
                 }
             }
@@ -317,15 +309,29 @@ public final class Transformer {
      * {@code p -> objective(p, data)} lambda then calls {@code objective}, once, and
      * {@code objective}'s loops stay loops.
      */
-    private static boolean callsInlinableHelpers(CallResolver calls, MethodNode body) {
+    private static boolean callsInlinableHelpers(CallResolver calls, MethodNode body, String bodyOwner) {
         for (org.objectweb.asm.tree.AbstractInsnNode insn : body.instructions) {
-            if (!(insn instanceof MethodInsnNode call) || call.name.startsWith("<")) continue;
-            if (!(calls.resolve(call) instanceof Callee.Differentiated d) || d.virtual()) continue;
-            ClassNode declaring = calls.classNode(d.owner());
-            MethodNode helper = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
-            if (helper != null && helper != body && Inliner.isInlinable(helper)) return true;
+            if (insn instanceof MethodInsnNode call && !call.name.startsWith("<")
+                    && inlinableBody(calls, call, bodyOwner, body.name, body.desc) != null) {
+                return true;
+            }
         }
         return false;
+    }
+
+    /**
+     * The body to inline for {@code call} in method {@code owner.name desc}: a small helper that
+     * the call always reaches (static, private or final: not virtual), of the same nest (whose
+     * private members the generated class can still reach, see HostAccess), other than the
+     * method itself; else null.
+     */
+    private static MethodNode inlinableBody(CallResolver calls, MethodInsnNode call, String owner, String name, String desc) {
+        if (!(calls.resolve(call) instanceof Callee.Differentiated d) || d.virtual()) return null;
+        if (!ClassFiles.nestTop(d.owner()).equals(ClassFiles.nestTop(owner))) return null;
+        if (d.owner().equals(owner) && d.name().equals(name) && d.descriptor().equals(desc)) return null;
+        ClassNode declaring = calls.classNode(d.owner());
+        MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
+        return body != null && Inliner.isInlinable(body) ? body : null;
     }
 
     private static MethodNode inline(ClassNode owner, MethodNode method, ClassHierarchy hierarchy,

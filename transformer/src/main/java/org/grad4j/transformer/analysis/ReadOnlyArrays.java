@@ -70,8 +70,8 @@ public final class ReadOnlyArrays {
     public static ReadOnlyArrays of(MethodIr ir, Cfg cfg, Activity activity, boolean outermost) {
         BitSet doomed = activity.blocksThatAlwaysThrow();
         // rows of arrays allocated here are fresh too, unless an array from elsewhere is stored in one
-        ReadOnlyArrays r = solve(ir, cfg, true);
-        if (!storesOnlyFreshRows(ir, cfg, doomed, r)) r = solve(ir, cfg, false);
+        ReadOnlyArrays r = solve(ir, cfg, activity, true);
+        if (!storesOnlyFreshRows(ir, cfg, doomed, r)) r = solve(ir, cfg, activity, false);
         boolean writesInputs = false;
         for (Block b : ir.blocks()) {
             if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
@@ -176,7 +176,7 @@ public final class ReadOnlyArrays {
     }
 
     /** Where each array value may come from: a forward dataflow over the blocks to a fixpoint. */
-    private static ReadOnlyArrays solve(MethodIr ir, Cfg cfg, boolean freshRows) {
+    private static ReadOnlyArrays solve(MethodIr ir, Cfg cfg, Activity activity, boolean freshRows) {
         int slots = 0, temps = 0;
         for (Block b : ir.blocks()) {
             slots = Math.max(slots, b.slotCount());
@@ -194,7 +194,7 @@ public final class ReadOnlyArrays {
                 long[] in = b == 0 ? entry[0].clone() : new long[slots];
                 for (int p : cfg.preds(b)) for (int s = 0; s < slots; s++) in[s] |= exit[p][s];
                 entry[b] = in;
-                for (Stmt s : block.stmts()) if (s.result() != null) r.tempOrigins[s.result().id()] = r.originOf(s);
+                for (Stmt s : block.stmts()) if (s.result() != null) r.tempOrigins[s.result().id()] = r.originOf(s, activity);
                 long[] out = in.clone();
                 block.exitValues().forEach((slot, v) -> out[slot] = r.origin(v));
                 if (!Arrays.equals(out, exit[b])) {
@@ -206,7 +206,7 @@ public final class ReadOnlyArrays {
         return r;
     }
 
-    private long originOf(Stmt s) {
+    private long originOf(Stmt s, Activity activity) {
         return switch (s.opcode()) {
             case Opcodes.NEWARRAY, Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY -> allocation(s);
             case Opcodes.CHECKCAST -> origin(s.arg(0));
@@ -216,16 +216,15 @@ public final class ReadOnlyArrays {
                 yield container == INPUT ? INPUT : freshRows ? rows | (container & INPUT) : rows | INPUT;
             }
             // a copy of an array of rows is a new array of the same rows
-            case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL -> isRequireNonNull(s) ? origin(s.arg(0))
+            case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL -> isSame(s, activity) ? origin(s.arg(0))
                     : !isCopy(s) ? INPUT : isPrimitiveVector(copied(s)) ? allocation(s) : allocation(s) | INPUT;
             default -> INPUT;
         };
     }
 
     /** {@code Objects.requireNonNull(a, …)}: {@code a} itself. */
-    private static boolean isRequireNonNull(Stmt s) {
-        return s.insn() instanceof MethodInsnNode m && m.owner.equals("java/util/Objects") && m.name.equals("requireNonNull")
-                && !s.args().isEmpty();
+    private static boolean isSame(Stmt s, Activity activity) {
+        return activity.callee(s) instanceof Callee.ArrayOp op && op.kind() == Callee.ArrayOp.Kind.SAME;
     }
 
     private static boolean isCopy(Stmt s) {

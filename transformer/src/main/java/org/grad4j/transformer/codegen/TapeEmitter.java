@@ -57,6 +57,8 @@ final class TapeEmitter {
     private final Stack doubles, ints, objects;
     private final Map<Integer, Recorded> chains = new TreeMap<>(); // by the chain's last block, its number on the tape
     private final Map<Integer, Counted> counted = new TreeMap<>(); // by header
+    /** The counted loops' deferred element reads, by identity. */
+    private final java.util.Set<Stmt> deferred = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final FunctionLocals locals;
 
     TapeEmitter(MethodVisitor mv, FunctionLocals locals, TapedLoops.Tape tape, int ctxLocal) {
@@ -80,6 +82,7 @@ final class TapeEmitter {
             int count = locals.scratch(Type.INT_TYPE);
             last.add(new Saved(count, false, null));
             counted.put(header, new Counted(loop, count, counters, recorded(loop.once(), last)));
+            deferred.addAll(loop.deferredReads());
         });
     }
 
@@ -96,10 +99,7 @@ final class TapeEmitter {
 
     /** Whether {@code s} is an element read whose adjoint a counted loop sums over its iterations (see {@link TapedLoops.CountedLoop}). */
     boolean defers(Stmt s) {
-        for (Counted c : counted.values()) {
-            for (Stmt d : c.loop().deferredReads()) if (d == s) return true;
-        }
-        return false;
+        return deferred.contains(s);
     }
 
     private Counted countedBy(int last) {
