@@ -8,6 +8,7 @@ import org.grad4j.transformer.ir.EntryValue;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.ir.Temp;
+import org.grad4j.transformer.ir.Terminator;
 import org.grad4j.transformer.ir.Value;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
@@ -30,7 +31,11 @@ import org.objectweb.asm.tree.MethodInsnNode;
  * not count: a gradient never runs backwards through them.
  *
  * <p>The same dataflow tells arrays of different allocations apart ({@link #mayAlias}): a store
- * into one leaves the other's elements as they were, in any call.
+ * into one leaves the other's elements as they were, in any call. It also finds arrays allocated
+ * here that are <em>settled</em> where they are read ({@link #rereadable}): filled before, never
+ * written again in this call, and never handed to anyone who could write them (GMM's
+ * {@code qdiags}, computed in a first loop and read in the main one). Such an element, too, is
+ * read again by the reverse instead of kept, in any call, outermost or not.
  */
 public final class ReadOnlyArrays {
     /** Knows nothing: no array is read-only, any two may be the same (for tests of other stages). */
@@ -48,6 +53,9 @@ public final class ReadOnlyArrays {
 
     private final long[][] entryOrigins; // per block, per slot
     private final long[] tempOrigins;    // per temp id
+
+    /** Reads (by result temp id) of an array allocated here that no write can reach any more. */
+    private final BitSet settledReads = new BitSet();
 
     private final boolean freshRows; // whether a row of an array allocated here is taken to be fresh
     private boolean readOnly;        // whether INPUT arrays stay as they are until the reverse has run
@@ -81,6 +89,7 @@ public final class ReadOnlyArrays {
             }
         }
         r.readOnly = outermost && !writesInputs;
+        r.findSettledReads(ir, cfg, activity, doomed);
         if (!outermost) return r;
         for (Block b : ir.blocks()) {
             Stmt last = b.lastStmt();
@@ -137,6 +146,89 @@ public final class ReadOnlyArrays {
     /** Whether the elements of {@code array} (a value of the method) never change while its gradient runs. */
     public boolean contains(Value array) {
         return readOnly && origin(array) == INPUT;
+    }
+
+    /**
+     * Whether the reverse may read the element that {@code load} (an element read) read again and
+     * find the same value: its array is read-only ({@link #contains}), or settled where it is read.
+     */
+    public boolean rereadable(Stmt load) {
+        return contains(load.arg(0)) || load.result() != null && settledReads.get(load.result().id());
+    }
+
+    /**
+     * Marks the element reads of arrays allocated here from which no write to that allocation can
+     * be reached: the array's elements are then as they were read until this call's reverse has
+     * run. Allocations that may leave the call (stored, passed to a call that may keep or write
+     * them, returned) are never settled: their new owner may write them before the reverse runs.
+     */
+    private void findSettledReads(MethodIr ir, Cfg cfg, Activity activity, BitSet doomed) {
+        if (entryOrigins == null) return;
+        long leaving = 0;
+        long[] writtenIn = new long[ir.size()];
+        for (Block b : ir.blocks()) {
+            if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
+            for (Stmt s : b.stmts()) {
+                if (letsEscape(s, activity)) for (Value a : s.args()) leaving |= origin(a) & ~INPUT;
+                writtenIn[b.index()] |= writtenBy(s, activity);
+            }
+            Terminator t = b.terminator();
+            if (t.kind() == Terminator.Kind.RETURN) for (Value a : t.args()) leaving |= origin(a) & ~INPUT;
+        }
+        // what may be written from each block on: a backward dataflow to a fixpoint
+        long[] reach = writtenIn.clone();
+        int[] order = cfg.reversePostOrder();
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (int i = order.length - 1; i >= 0; i--) {
+                int b = order[i];
+                long r = reach[b];
+                for (int next : ir.block(b).successors()) if (!doomed.get(next)) r |= reach[next];
+                if (r != reach[b]) {
+                    reach[b] = r;
+                    changed = true;
+                }
+            }
+        }
+        for (int b : order) {
+            if (doomed.get(b)) continue;
+            for (Stmt s : ir.block(b).stmts()) {
+                if (!isPrimitiveLoad(s)) continue;
+                long o = origin(s.arg(0));
+                if (o != 0 && (o & INPUT) == 0 && (o & leaving) == 0 && (o & reach[b]) == 0) settledReads.set(s.result().id());
+            }
+        }
+    }
+
+    /**
+     * The allocations whose elements the statement may write. Other calls are left out: an
+     * allocation they could reach was handed to them, and so never is settled.
+     */
+    private long writtenBy(Stmt s, Activity activity) {
+        switch (s.opcode()) {
+            case Opcodes.IASTORE, Opcodes.LASTORE, Opcodes.FASTORE, Opcodes.DASTORE, Opcodes.AASTORE, Opcodes.BASTORE,
+                    Opcodes.CASTORE, Opcodes.SASTORE -> {
+                return origin(s.arg(0));
+            }
+            default -> { }
+        }
+        if (activity.callee(s) instanceof Callee.ArrayOp op && s.insn() instanceof MethodInsnNode && !s.isNewInit()) {
+            return switch (op.kind()) {
+                case ARRAYCOPY -> origin(s.arg(2));
+                case FILL, FILL_RANGE -> origin(s.arg(0));
+                case COPY_OF, COPY_OF_RANGE, CLONE, SAME -> 0;
+            };
+        }
+        return 0;
+    }
+
+    private static boolean isPrimitiveLoad(Stmt s) {
+        return switch (s.opcode()) {
+            case Opcodes.DALOAD, Opcodes.FALOAD, Opcodes.IALOAD, Opcodes.LALOAD, Opcodes.BALOAD, Opcodes.CALOAD,
+                    Opcodes.SALOAD -> s.result() != null;
+            default -> false;
+        };
     }
 
     /**

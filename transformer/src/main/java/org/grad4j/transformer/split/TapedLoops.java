@@ -567,14 +567,15 @@ public final class TapedLoops {
     }
 
     /**
-     * An element of an array that stays as it is until the reverse has run ({@link ReadOnlyArrays}):
+     * An element of an array that stays as it is until the reverse has run ({@link ReadOnlyArrays}:
+     * read-only, or settled where it is read):
      * read again after the pop, at the index the forward pass read (so it cannot throw), instead
      * of pushed — Rosenbrock then pushes {@code i} alone, not {@code x[i]} and what depends on it.
      */
     private static boolean isReload(Stmt s, ReadOnlyArrays readOnly) {
         return switch (s.opcode()) {
             case Opcodes.DALOAD, Opcodes.FALOAD, Opcodes.IALOAD, Opcodes.BALOAD, Opcodes.CALOAD, Opcodes.SALOAD ->
-                    readOnly.contains(s.arg(0));
+                    readOnly.rereadable(s);
             default -> false;
         };
     }

@@ -436,4 +436,48 @@ public final class Loops {
         for (int i = 1; i < x.length; i++) s += x[i - 1] * y[i];
         return x[0] * 2 + s;
     }
+
+    /** An array filled before the nest that reads it, then handed to a helper that writes it. */
+    @Differentiable
+    public static double filledThenHandedOn(double[] x) {
+        double[] e = new double[x.length];
+        for (int i = 0; i < x.length; i++) e[i] = Math.exp(x[i]);
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += e[i] * x[i] * x[i];
+        s += decayed(e, s);
+        for (int i = 0; i < x.length; i++) s += Math.sin(e[i]) * x[i];
+        return s;
+    }
+
+    /** Writes {@code v} in place (a loop helper: called, not inlined) and sums it. */
+    @Differentiable
+    static double decayed(double[] v, double rate) {
+        double t = 0;
+        for (int i = 0; i < v.length; i++) {
+            v[i] = v[i] * Math.exp(-rate * i);
+            t += v[i];
+        }
+        return t;
+    }
+
+    /** An array filled and read by a helper that returns it, and that its caller then overwrites. */
+    @Differentiable
+    public static double filledReturnedOverwritten(double[] x) {
+        double[] sq = new double[1];
+        double[] e = squaresAndSum(x, sq);
+        double s = sq[0];
+        for (int i = 0; i < x.length; i++) e[i] = e[i] * s + x[i];
+        for (int i = 0; i < x.length; i++) s += e[i] * e[i];
+        return s;
+    }
+
+    @Differentiable
+    static double[] squaresAndSum(double[] x, double[] sum) {
+        double[] e = new double[x.length];
+        for (int i = 0; i < x.length; i++) e[i] = x[i] * x[i];
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += e[i] * Math.cos(e[i]);
+        sum[0] = s;
+        return e;
+    }
 }

@@ -46,8 +46,30 @@ class ReadOnlyArraysTest {
         assertEquals("0 of 9", readOnlyLoads("copiedRows", true)); // so are rows copied in with arraycopy
     }
 
+    @Test
+    void arraysAllocatedHereAreSettledWhereNoWriteFollows() {
+        // e[i] in the second loop, and x[i] three times in the outermost call
+        assertEquals("4 of 4", rereadableLoads("filledBefore", true));
+        assertEquals("1 of 4", rereadableLoads("filledBefore", false));
+        // e[i] in the last loop only: e[0] is written after the second
+        assertEquals("1 of 5", rereadableLoads("filledBeforeAndAfter", false));
+        // e goes to a helper that writes it: never settled
+        assertEquals("0 of 6", rereadableLoads("filledThenHandedOn", false));
+        // e goes back to the caller, which may write it before the reverse runs
+        assertEquals("0 of 4", rereadableLoads("squaresAndSum", false));
+    }
+
     /** "k of n": how many of the method's n element reads read an array the analysis calls read-only. */
     private static String readOnlyLoads(String method, boolean outermost) {
+        return loads(method, outermost, (readOnly, load) -> readOnly.contains(load.arg(0)));
+    }
+
+    /** "k of n": how many of the method's n element reads the reverse may read again. */
+    private static String rereadableLoads(String method, boolean outermost) {
+        return loads(method, outermost, ReadOnlyArrays::rereadable);
+    }
+
+    private static String loads(String method, boolean outermost, java.util.function.BiPredicate<ReadOnlyArrays, Stmt> counted) {
         ClassFileLocator locator = ClassFileLocator.of(Loops.class.getClassLoader());
         CallResolver calls = new CallResolver(RuleTable.global(), locator);
         ClassNode owner = calls.classNode(Type.getInternalName(Loops.class));
@@ -64,7 +86,7 @@ class ReadOnlyArraysTest {
             for (Stmt s : b.stmts()) {
                 if (s.opcode() < Opcodes.IALOAD || s.opcode() > Opcodes.SALOAD) continue;
                 loads++;
-                if (readOnly.contains(s.arg(0))) readOnlyLoads++;
+                if (counted.test(readOnly, s)) readOnlyLoads++;
             }
         }
         return readOnlyLoads + " of " + loads;

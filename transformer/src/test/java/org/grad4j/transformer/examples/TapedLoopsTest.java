@@ -88,6 +88,8 @@ class TapedLoopsTest {
             check(Loops.class, "rowThroughCall", randomArray(n));
             check(Loops.class, "filledBefore", randomArray(n));
             check(Loops.class, "filledBeforeAndAfter", randomArray(n));
+            check(Loops.class, "filledThenHandedOn", randomArray(n));
+            check(Loops.class, "filledReturnedOverwritten", randomArray(n));
             check(Loops.class, "copiedIntoInput", randomArray(n), new int[1][]);
             check(Loops.class, "scratchRows", new double[][] {randomArray(n), randomArray(n), randomArray(n)}, randomArray(n));
             check(Loops.class, "sharedRows", new double[][] {randomArray(n), randomArray(n)}, randomArray(n));
