@@ -225,11 +225,13 @@ public final class Activity {
      * A differentiated call that matters to the gradient: it ends its region. That is one whose
      * result carries a derivative, or that receives an active array it may update; a call with
      * active scalars whose result carries none ({@code int}, {@code String}, {@code void}) runs as
-     * written.
+     * written, and so does one with active arrays whose result carries none when it only reads
+     * arrays ({@code int argmax(double[] w)}: {@link CallResolver#onlyReadsArrays}).
      */
     public boolean isActiveCall(Stmt s) {
         if (!(callee(s) instanceof Callee.Differentiated d)) return false;
         Type result = Type.getReturnType(d.descriptor());
+        if (result.getSort() != Type.VOID && !Types.isDifferentiable(result) && calls.onlyReadsArrays(d)) return false;
         for (Value v : s.args()) {
             // a void helper may store an active value somewhere (an array): it is differentiated too
             if (isActive(v) && (Types.isDifferentiable(result) || result.getSort() == Type.VOID || !v.isScalarDifferentiable())) {

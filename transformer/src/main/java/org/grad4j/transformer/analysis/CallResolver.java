@@ -88,6 +88,19 @@ public final class CallResolver {
         return owner.startsWith("org/nd4j/") || owner.startsWith("org/bytedeco/");
     }
 
+    private final Map<String, Boolean> onlyReadsArrays = new ConcurrentHashMap<>();
+
+    /**
+     * Whether a differentiated callee, which always runs the same body, leaves every array it is
+     * given as it found it ({@link ArrayReaders}): then, when its result carries no derivative, it
+     * may run as written even with differentiable arrays.
+     */
+    public boolean onlyReadsArrays(Callee.Differentiated callee) {
+        if (callee.virtual()) return false;
+        return onlyReadsArrays.computeIfAbsent(callee.owner() + "." + callee.name() + callee.descriptor(),
+                k -> new ArrayReaders(this).onlyReads(callee.owner(), callee.name(), callee.descriptor()));
+    }
+
     /** The {@code @AdjointOf} rules of each class looked at, by class: read and checked once. */
     private final Map<String, AdjointOfRules.Rules> adjointOfRules = new ConcurrentHashMap<>();
 

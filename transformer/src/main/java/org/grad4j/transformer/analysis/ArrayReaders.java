@@ -1,0 +1,153 @@
+package org.grad4j.transformer.analysis;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.InvokeDynamicInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.VarInsnNode;
+import org.objectweb.asm.tree.analysis.Analyzer;
+import org.objectweb.asm.tree.analysis.AnalyzerException;
+import org.objectweb.asm.tree.analysis.Frame;
+import org.objectweb.asm.tree.analysis.SourceInterpreter;
+import org.objectweb.asm.tree.analysis.SourceValue;
+
+/**
+ * Helpers that only read the arrays they are given: {@code int argmax(double[] w)},
+ * {@code boolean allFinite(double[] w)}, {@code int[] resample(double[] weights, …)}. Called with
+ * differentiable arrays, such a helper neither changes them nor returns anything a derivative
+ * flows through, so it runs as written and its result is plain data — where a helper that might
+ * write the arrays has to be differentiated, and one returning an {@code int} cannot be.
+ *
+ * <p>A method qualifies when every element store, {@code arraycopy} destination and
+ * {@code Arrays.fill}/{@code sort} target is an array it allocated itself (followed through
+ * locals, {@code dup} and casts back to its {@code new}, {@code clone} or {@code copyOf}), it
+ * stores no reference into a field, makes no lambda, and calls only methods that qualify too
+ * (always the same body: static, private, final or {@code super}; a few levels deep) or JDK
+ * methods that are given no array or object beyond strings. Anything else — a virtual call, an
+ * unreadable class — does not qualify: the helper is then treated as before.
+ */
+final class ArrayReaders {
+    private static final int MAX_DEPTH = 3;
+
+    private final CallResolver calls;
+
+    ArrayReaders(CallResolver calls) {
+        this.calls = calls;
+    }
+
+    /** Whether the method with exactly this body leaves every array it did not allocate as it found it. */
+    boolean onlyReads(String owner, String name, String descriptor) {
+        return onlyReads(owner, name, descriptor, 0, new HashSet<>());
+    }
+
+    private boolean onlyReads(String owner, String name, String descriptor, int depth, Set<String> inProgress) {
+        String key = owner + "." + name + descriptor;
+        if (!inProgress.add(key)) return true; // recursion: the other calls decide
+        if (depth > MAX_DEPTH) return false;
+        ClassNode declaring = calls.declaringClass(owner, name, descriptor);
+        MethodNode method = declaring == null ? null : org.grad4j.transformer.read.ClassFiles.method(declaring, name, descriptor);
+        if (method == null || (method.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) return false;
+        Frame<SourceValue>[] frames;
+        try {
+            frames = new Analyzer<>(new SourceInterpreter()).analyze(declaring.name, method);
+        } catch (AnalyzerException e) {
+            return false;
+        }
+        AbstractInsnNode[] insns = method.instructions.toArray();
+        for (int i = 0; i < insns.length; i++) {
+            Frame<SourceValue> frame = frames[i];
+            if (frame == null) continue; // unreachable
+            AbstractInsnNode insn = insns[i];
+            int op = insn.getOpcode();
+            boolean allowed = switch (op) {
+                case Opcodes.IASTORE, Opcodes.LASTORE, Opcodes.FASTORE, Opcodes.DASTORE, Opcodes.AASTORE, Opcodes.BASTORE,
+                        Opcodes.CASTORE, Opcodes.SASTORE -> isFresh(method, frames, stackFromTop(frame, 2), 0);
+                case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> {
+                    Type t = Type.getType(((org.objectweb.asm.tree.FieldInsnNode) insn).desc);
+                    yield t.getSort() != Type.ARRAY && t.getSort() != Type.OBJECT;
+                }
+                case Opcodes.INVOKEDYNAMIC -> ((InvokeDynamicInsnNode) insn).bsm.getOwner()
+                        .equals("java/lang/invoke/StringConcatFactory");
+                case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE ->
+                        callOnlyReads(method, frames, frame, (MethodInsnNode) insn, depth, inProgress);
+                default -> true;
+            };
+            if (!allowed) return false;
+        }
+        return true;
+    }
+
+    private boolean callOnlyReads(MethodNode method, Frame<SourceValue>[] frames, Frame<SourceValue> frame,
+                                  MethodInsnNode call, int depth, Set<String> inProgress) {
+        Type[] args = Type.getArgumentTypes(call.desc);
+        int receiver = call.getOpcode() == Opcodes.INVOKESTATIC ? 0 : 1;
+        java.util.function.IntFunction<SourceValue> arg = k -> stackFromTop(frame, args.length - 1 - k);
+        if (call.owner.equals("java/lang/System") && call.name.equals("arraycopy")) {
+            return isFresh(method, frames, arg.apply(2), 0);
+        }
+        if (call.owner.equals("java/util/Arrays")) {
+            return switch (call.name) {
+                case "fill", "sort", "parallelSort", "setAll", "parallelSetAll", "parallelPrefix" ->
+                        isFresh(method, frames, arg.apply(0), 0);
+                case "copyOf", "copyOfRange", "equals", "deepEquals", "hashCode", "deepHashCode", "toString",
+                        "deepToString", "binarySearch", "mismatch", "compare" -> true;
+                default -> false;
+            };
+        }
+        if (call.owner.startsWith("[") && call.name.equals("clone")) return true;
+        if (CallResolver.isJdk(call.owner)) {
+            // a JDK method given only numbers and strings (Math, the boxes, an exception's message)
+            for (Type t : args) if (!isPlain(t)) return false;
+            return receiver == 0 || call.name.equals("<init>") || isPlain(Type.getObjectType(call.owner));
+        }
+        if (call.name.equals("<init>")) return false; // a constructor of the program's may keep the array
+        ClassNode declaring = calls.declaringClass(call.owner, call.name, call.desc);
+        if (declaring == null) return false;
+        MethodNode target = org.grad4j.transformer.read.ClassFiles.method(declaring, call.name, call.desc);
+        boolean exact = (target.access & (Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE | Opcodes.ACC_FINAL)) != 0
+                || call.getOpcode() == Opcodes.INVOKESPECIAL || (declaring.access & Opcodes.ACC_FINAL) != 0;
+        return exact && onlyReads(declaring.name, call.name, call.desc, depth + 1, inProgress);
+    }
+
+    /** Numbers, characters, booleans, strings and string builders: nothing that holds a program's array. */
+    private static boolean isPlain(Type t) {
+        if (t.getSort() < Type.ARRAY) return true;
+        if (t.getSort() != Type.OBJECT) return false;
+        return switch (t.getInternalName()) {
+            case "java/lang/String", "java/lang/StringBuilder", "java/lang/Double", "java/lang/Float", "java/lang/Integer",
+                    "java/lang/Long", "java/lang/Boolean", "java/lang/Math", "java/lang/StrictMath" -> true;
+            default -> t.getInternalName().endsWith("Exception") || t.getInternalName().endsWith("Error");
+        };
+    }
+
+    /** The value {@code depth} entries below the top of the operand stack. */
+    private static SourceValue stackFromTop(Frame<SourceValue> frame, int depth) {
+        return frame.getStack(frame.getStackSize() - 1 - depth);
+    }
+
+    /** Whether every instruction that may have produced the array value allocated it (or copied one). */
+    private static boolean isFresh(MethodNode method, Frame<SourceValue>[] frames, SourceValue value, int depth) {
+        if (value.insns.isEmpty() || depth > 8) return false; // a parameter (or too far to follow)
+        for (AbstractInsnNode source : value.insns) {
+            Frame<SourceValue> at = frames[method.instructions.indexOf(source)];
+            boolean fresh = switch (source.getOpcode()) {
+                case Opcodes.NEWARRAY, Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY -> true;
+                case Opcodes.ALOAD -> isFresh(method, frames, at.getLocal(((VarInsnNode) source).var), depth + 1);
+                case Opcodes.ASTORE, Opcodes.DUP, Opcodes.CHECKCAST -> isFresh(method, frames, stackFromTop(at, 0), depth + 1);
+                case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESTATIC -> {
+                    MethodInsnNode m = (MethodInsnNode) source;
+                    yield m.owner.startsWith("[") && m.name.equals("clone")
+                            || m.owner.equals("java/util/Arrays") && m.name.startsWith("copyOf");
+                }
+                default -> false;
+            };
+            if (!fresh) return false;
+        }
+        return true;
+    }
+}

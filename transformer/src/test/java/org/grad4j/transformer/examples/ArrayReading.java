@@ -1,0 +1,91 @@
+package org.grad4j.transformer.examples;
+
+import org.grad4j.Differentiable;
+
+/**
+ * Helpers that take differentiable arrays and return an index, a flag, indices or a string: they
+ * only read the arrays, so they run as written and their results are plain data.
+ */
+public final class ArrayReading {
+    private ArrayReading() {}
+
+    static int argmax(double[] w) {
+        int best = 0;
+        for (int i = 1; i < w.length; i++) if (w[i] > w[best]) best = i;
+        return best;
+    }
+
+    static boolean allFinite(double[] w) {
+        for (double v : w) if (!Double.isFinite(v)) return false;
+        return true;
+    }
+
+    static void check(double[] w) {
+        if (!allFinite(w)) throw new IllegalStateException("non-finite weight in " + describe(w));
+    }
+
+    static String describe(double[] w) {
+        StringBuilder b = new StringBuilder();
+        for (double v : w) b.append(v).append(' ');
+        return b.toString();
+    }
+
+    /** Systematic resampling: the indices are a new array it fills; the weights' sum goes through a scratch copy it sorts. */
+    static int[] resample(double[] weights, double u) {
+        double[] sorted = weights.clone();
+        java.util.Arrays.sort(sorted);
+        double total = 0;
+        for (double v : sorted) total += Math.abs(v);
+        int[] picked = new int[weights.length];
+        double step = total / weights.length, edge = u * step, cumulative = Math.abs(weights[0]);
+        int j = 0;
+        for (int i = 0; i < picked.length; i++) {
+            while (edge > cumulative && j < weights.length - 1) cumulative += Math.abs(weights[++j]);
+            picked[i] = j;
+            edge += step;
+        }
+        return picked;
+    }
+
+    @Differentiable
+    public static double largestTimesFirst(double[] v) {
+        check(v);
+        return v[argmax(v)] * v[0] + (allFinite(v) ? v[1] : 0);
+    }
+
+    @Differentiable
+    public static double resampled(double[] v, double u) {
+        int[] idx = resample(v, u);
+        double s = 0;
+        for (int i = 0; i < idx.length; i++) s += v[idx[i]] * v[idx[i]] * (i + 1);
+        return s + describe(v).length() * 0.0;
+    }
+
+    /** Returns an int but writes the array: it cannot run as written, and cannot be differentiated either. */
+    static int clampInPlace(double[] w, double limit) {
+        int clamped = 0;
+        double[] alias = w;
+        for (int i = 0; i < alias.length; i++) {
+            if (alias[i] > limit) {
+                alias[i] = limit;
+                clamped++;
+            }
+        }
+        return clamped;
+    }
+
+    @Differentiable
+    public static double clamping(double[] v) {
+        return clampInPlace(v, 0.5) + v[0] * v[1];
+    }
+
+    static int zeroed(double[] w) {
+        java.util.Arrays.fill(w, 0);
+        return w.length;
+    }
+
+    @Differentiable
+    public static double zeroing(double[] v) {
+        return v[0] * zeroed(v);
+    }
+}

@@ -1,0 +1,52 @@
+package org.grad4j.transformer.examples;
+
+import static org.grad4j.transformer.testing.GradientCheck.check;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.grad4j.transformer.ClassFileLocator;
+import org.grad4j.TransformException;
+import org.grad4j.transformer.Transformer;
+import org.grad4j.transformer.testing.Harness;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.objectweb.asm.Type;
+
+/** Helpers returning plain results run as written when they only read the differentiable arrays they get. */
+class ArrayReadingTest {
+    @BeforeAll
+    static void bridge() {
+        Harness.install();
+    }
+
+    private final Random random = new Random(11);
+
+    private double[] randomArray(int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = random.nextDouble() * 2 - 1;
+        return x;
+    }
+
+    @Test
+    void readingHelpersRunAsWritten() {
+        for (int trial = 0; trial < 8; trial++) {
+            int n = 2 + random.nextInt(6);
+            check(ArrayReading.class, "largestTimesFirst", randomArray(n));
+            check(ArrayReading.class, "resampled", randomArray(n), random.nextDouble());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"clamping", "zeroing"})
+    void helpersThatWriteTheArrayStayRefused(String method) throws Exception {
+        String desc = Type.getMethodDescriptor(ArrayReading.class.getDeclaredMethod(method, double[].class));
+        TransformException e = assertThrows(TransformException.class, () ->
+                new Transformer(ClassFileLocator.of(ArrayReading.class.getClassLoader()))
+                        .generate(Type.getInternalName(ArrayReading.class), method, desc));
+        assertTrue(e.getMessage().contains("a differentiable method returning int"), e.getMessage());
+        assertTrue(e.getMessage().contains("if it only reads them"), e.getMessage());
+    }
+}
