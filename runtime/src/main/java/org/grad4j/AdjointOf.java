@@ -18,10 +18,15 @@ import java.lang.annotation.Target;
  *
  * <p>For {@code R m(P0 p0, ..., Pn pn)} the adjoint method is static with the signature
  * {@code double (P0 p0, ..., Pn pn, R result, double dResult)} and returns the contribution of
- * {@code dResult} to the adjoint of argument {@link #arg}; give one per differentiable argument.
- * (Adjoints of tensors are {@code INDArray}s: {@code dResult} for a tensor result, the return
- * value for a tensor argument.) The rule is used wherever the method is called from
- * differentiated code. One that fits no method of the class is a
+ * {@code dResult} to the adjoint of argument {@link #arg}; give one per {@code double},
+ * {@code float} and {@code INDArray} argument (one returning 0 where an argument carries no
+ * derivative): leaving one out is a {@link TransformException}, since its adjoint would silently
+ * be 0. (Adjoints of tensors are {@code INDArray}s: {@code dResult} for a tensor result, the
+ * return value for a tensor argument.) The rule is used however a gradient reaches the method:
+ * called from differentiated code, or as the function a gradient starts in (a method reference,
+ * {@link AD#gradient(java.lang.reflect.Method, Object, Object...)}). No rule gives the adjoint of a
+ * {@code double[]} argument: a differentiable array passed to a method with a rule is refused.
+ * One that fits no method of the class is a
  * {@link TransformException}, thrown when differentiated code first calls the class. For a method of a
  * class you do not own, write the same methods in a class annotated
  * {@link org.grad4j.rules.RulesFor} and register it with {@link AD#registerRules(Class)}.

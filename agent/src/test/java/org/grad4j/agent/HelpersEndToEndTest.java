@@ -223,6 +223,52 @@ class HelpersEndToEndTest {
         assertEquals(before + 1, SOFTPLUS_RULE_CALLS.get(), "the rule ran, not the differentiated body");
     }
 
+    /** A straight-through estimator: rounds forward, passes the adjoint through backward (dy, by definition). */
+    static double ste(double x) {
+        return Math.rint(x);
+    }
+
+    @AdjointOf("ste")
+    static double steAdjoint(double x, double y, double dy) {
+        return dy;
+    }
+
+    static final DoubleUnaryOperator STE = HelpersEndToEndTest::ste;
+
+    /** A body grad4j refuses (a try/catch), with a rule given for that reason. */
+    static double guardedLog(double x) {
+        try {
+            return Math.log(x);
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    @AdjointOf("guardedLog")
+    static double guardedLogAdjoint(double x, double y, double dy) {
+        return dy / x;
+    }
+
+    @Test
+    void aCustomRuleHoldsHoweverAGradientReachesItsMethod() throws Exception {
+        // rint's derivative is 0 wherever it has one: 1 comes from the rule only
+        assertEquals(1.0, AD.derivative(v -> ste(v), 0.3), 0);
+        assertEquals(1.0, AD.derivative(HelpersEndToEndTest::ste, 0.3), 0, "a method reference");
+        assertEquals(1.0, (Double) AD.gradient(HelpersEndToEndTest.class.getDeclaredMethod("ste", double.class), null, 0.3)
+                .get(0), 0, "AD.gradient(Method, ...)");
+        assertEquals(1.0, AD.derivative(v -> STE.applyAsDouble(v), 0.3), 0, "a DoubleUnaryOperator in a field");
+        assertEquals(2.0, AD.derivative(v -> ste(v) + STE.applyAsDouble(v), 0.3), 0);
+
+        int before = SOFTPLUS_RULE_CALLS.get();
+        assertEquals(fd(HelpersEndToEndTest::softplus, 0.6), AD.derivative(HelpersEndToEndTest::softplus, 0.6), 1e-9);
+        assertEquals(before + 1, SOFTPLUS_RULE_CALLS.get(), "the rule ran, not the differentiated body");
+
+        double x = 2.0;
+        assertEquals(fd(HelpersEndToEndTest::guardedLog, x), AD.derivative(v -> guardedLog(v), x), 1e-8);
+        assertEquals(fd(HelpersEndToEndTest::guardedLog, x), AD.derivative(HelpersEndToEndTest::guardedLog, x), 1e-8,
+                "a body that would be refused, reached by a method reference");
+    }
+
     /** A rule whose result parameter y is missing: a user's mistake, reported rather than skipped. */
     static final class BrokenRule {
         static double clampedLog(double x) {
@@ -242,6 +288,10 @@ class HelpersEndToEndTest {
         String m = e.getMessage();
         assertTrue(m.startsWith("grad4j cannot use the rule " + BrokenRule.class.getName() + ".clampedLogAdjoint (HelpersEndToEndTest.java:"), m);
         assertTrue(m.contains("clampedLogAdjoint(double x, double dy) should be (double x, double y, double dy) for clampedLog(double)"), m);
+        TransformException asEntry = assertThrows(TransformException.class, () -> AD.derivative(BrokenRule::clampedLog, 2.0),
+                "a method reference to the method reports its broken rule too, rather than differentiating its body");
+        assertTrue(asEntry.getMessage().startsWith("grad4j cannot use the rule " + BrokenRule.class.getName()
+                + ".clampedLogAdjoint (HelpersEndToEndTest.java:"), asEntry.getMessage());
     }
 
     /** A class we pretend not to own. */
@@ -268,6 +318,9 @@ class HelpersEndToEndTest {
         int before = CUBE_RULE_CALLS.get();
         assertEquals(12.0, AD.derivative(v -> ThirdParty.cube(v) + 1, 2.0), 1e-12);
         assertTrue(CUBE_RULE_CALLS.get() > before, "the registered rule ran");
+        int called = CUBE_RULE_CALLS.get();
+        assertEquals(12.0, AD.derivative(ThirdParty::cube, 2.0), 1e-12);
+        assertEquals(called + 1, CUBE_RULE_CALLS.get(), "a method reference to the method uses the registered rule too");
     }
 
     @Test

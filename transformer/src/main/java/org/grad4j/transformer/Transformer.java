@@ -15,6 +15,7 @@ import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.inline.Inliner;
 import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.lift.Lifter;
+import org.grad4j.transformer.lift.SelfCall;
 import org.grad4j.transformer.optimize.ValueNumbering;
 import org.grad4j.transformer.read.ClassFiles;
 import org.grad4j.transformer.read.ClassHierarchy;
@@ -216,6 +217,7 @@ public final class Transformer {
         ClassNode owner = calls.classNode(ownerInternalName);
         MethodNode method = owner == null ? null : ClassFiles.method(owner, methodName, methodDescriptor);
         if (method == null) return null;
+        method = asDifferentiated(calls, owner, method);
         java.util.Map<String, MethodNode> helpers = new java.util.HashMap<>();
         for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
             if (!(insn instanceof MethodInsnNode call) || call.name.startsWith("<")) continue;
@@ -255,6 +257,7 @@ public final class Transformer {
         }
         ActivityMask mask = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length);
 
+        method = asDifferentiated(calls, owner, method);
         MethodNode body = inlined == null ? method : inline(owner, method, hierarchy, inlined);
         MethodIr lifted = ValueNumbering.apply(
                 Lifter.lift(owner, body, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated));
@@ -267,6 +270,22 @@ public final class Transformer {
         Activity activity = new Activity(ir, cfg, mask.parameters(), mask.receiverHolds(), calls, refusal);
         activity.checkSupported();
         return new Analysed(ir, cfg, activity, refusal, inlined == null ? java.util.Map.of() : inlined);
+    }
+
+    /**
+     * The code a gradient differentiates for {@code method}: its body, or — for a static method
+     * with a rule ({@code @AdjointOf} beside it, or registered) — a call of itself ({@link SelfCall}),
+     * which resolves to the rule. A method a gradient starts in (a method reference, a
+     * {@code Method}, a {@code java.util.function} object called from differentiated code) then
+     * keeps its rule exactly as its calls do, broken rules reported alike.
+     */
+    private static MethodNode asDifferentiated(CallResolver calls, ClassNode owner, MethodNode method) {
+        int staticWritten = org.objectweb.asm.Opcodes.ACC_STATIC | org.objectweb.asm.Opcodes.ACC_SYNTHETIC;
+        if ((method.access & staticWritten) != org.objectweb.asm.Opcodes.ACC_STATIC) return method; // lambda bodies have no rules
+        boolean isInterface = (owner.access & org.objectweb.asm.Opcodes.ACC_INTERFACE) != 0;
+        MethodInsnNode self = new MethodInsnNode(org.objectweb.asm.Opcodes.INVOKESTATIC, owner.name, method.name,
+                method.desc, isInterface);
+        return calls.ruleOf(self) == null ? method : SelfCall.of(owner.name, isInterface, method);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.grad4j.rules.Rule;
 import org.grad4j.transformer.Refusal;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.EntryValue;
@@ -402,6 +403,10 @@ public final class Activity {
             }
             return;
         }
+        if (c instanceof Callee.Ruled ruled) {
+            checkRuledArrays(s, ruled.rule(), target);
+            return;
+        }
         if (c instanceof Callee.Differentiated) checkParameterTypes(s, m, target);
         if (c instanceof Callee.Differentiated d && !isActiveCall(s) && !isHarmless(Type.getReturnType(d.descriptor()))) {
             throw refusal.at(s.line(), "a call of " + target + " with differentiable arguments that returns "
@@ -449,6 +454,24 @@ public final class Activity {
                     : "Register a custom rule for " + target + " (AD.registerRules), or pass a value that does not "
                             + "depend on the inputs (AD.stopGradient).";
             throw refusal.at(s.line(), construct, remedy);
+        }
+    }
+
+    /**
+     * An active array of doubles or floats passed to a method whose rule gives no adjoint for it
+     * (rules give those of double, float and INDArray arguments only): the array's adjoint would
+     * silently be lost. An array allocated here counts, since it is active from birth.
+     */
+    private void checkRuledArrays(Stmt s, Rule rule, String target) {
+        for (int i = 0; i < s.args().size() && i < rule.arity(); i++) {
+            Value v = s.arg(i);
+            if (!isActive(v) || v.kind() != Types.Kind.SHADOWED || rule.adjoint(i) != null) continue;
+            throw refusal.at(s.line(), "a differentiable " + v.type().getClassName() + " passed to " + target
+                            + ", which has a rule (@AdjointOf or registered) that gives no adjoint for it: a rule gives the "
+                            + "adjoints of double, float and INDArray arguments only",
+                    "Remove the rule so that grad4j differentiates " + target + "'s body, or pass the values the "
+                            + "derivative flows through as double arguments; an array that only holds data should not "
+                            + "be allocated in differentiated code (a static final field) nor be a differentiated parameter.");
         }
     }
 

@@ -26,7 +26,8 @@ import org.objectweb.asm.tree.MethodNode;
  * no method (a misspelt name: the method it was meant for would silently keep its body) is
  * reported whenever differentiated code calls a static method of its class; a rule that fits no
  * overload of the method it names is reported when that method is called, so that one broken rule
- * does not take its class's other rules down with it.
+ * does not take its class's other rules down with it. So are a method's rules that leave out one
+ * of its arguments a rule can give the adjoint of: left out, that adjoint would silently be 0.
  */
 final class AdjointOfRules {
     private static final String ADJOINT_OF = "Lorg/grad4j/AdjointOf;";
@@ -56,6 +57,8 @@ final class AdjointOfRules {
     /** The rules of {@code owner}'s static methods, checked. */
     static Rules of(ClassNode owner) {
         Map<String, Rule.AdjointMethod[]> byTarget = new HashMap<>();
+        Map<String, MethodNode> targets = new HashMap<>();
+        Map<String, MethodNode[]> givenBy = new HashMap<>(); // the rule methods, by argument
         Map<String, TransformException> broken = new HashMap<>();
         TransformException misnamed = null;
         for (MethodNode m : owner.methods) {
@@ -71,21 +74,59 @@ final class AdjointOfRules {
                 else if (misnamed == null) misnamed = e;
                 continue;
             }
-            Rule.AdjointMethod[] slots = byTarget.computeIfAbsent(target.name + target.desc,
-                    k -> new Rule.AdjointMethod[Type.getArgumentTypes(target.desc).length]);
+            int arity = Type.getArgumentTypes(target.desc).length;
+            Rule.AdjointMethod[] slots = byTarget.computeIfAbsent(target.name + target.desc, k -> new Rule.AdjointMethod[arity]);
             if (slots[arg] != null) {
                 broken.putIfAbsent(name, error(owner, m, "a second rule for argument " + arg + " of " + display(target)
                         + ", beside " + slots[arg].name(), "Give one @AdjointOf method per argument, each with its own arg"));
                 continue;
             }
             slots[arg] = new Rule.AdjointMethod(owner.name, m.name, m.desc);
+            targets.put(target.name + target.desc, target);
+            givenBy.computeIfAbsent(target.name + target.desc, k -> new MethodNode[arity])[arg] = m;
         }
         Map<String, Rule> rules = new HashMap<>();
         byTarget.forEach((nameDesc, adjoints) -> {
+            MethodNode target = targets.get(nameDesc);
+            TransformException incomplete = target == null ? null : incomplete(owner, target, givenBy.get(nameDesc));
+            if (incomplete != null) {
+                broken.putIfAbsent(target.name, incomplete);
+                return;
+            }
             int paren = nameDesc.indexOf('(');
             rules.put(nameDesc, new Rule(owner.name, nameDesc.substring(0, paren), nameDesc.substring(paren), adjoints));
         });
         return new Rules(rules, broken, misnamed);
+    }
+
+    /**
+     * The error for rules of {@code target} that leave out an argument a rule can give the adjoint
+     * of (double, float, INDArray, INDArray[]), or null when none is left out. Left out, that
+     * argument's adjoint would silently be 0: a user who means 0 says so with a rule returning it.
+     */
+    private static TransformException incomplete(ClassNode owner, MethodNode target, MethodNode[] given) {
+        Type[] args = Type.getArgumentTypes(target.desc);
+        String[] names = parameterNames(target);
+        List<String> missing = new ArrayList<>();
+        List<String> remedies = new ArrayList<>();
+        MethodNode first = null;
+        for (int i = 0; i < args.length; i++) {
+            if (given[i] != null) {
+                if (first == null) first = given[i];
+                continue;
+            }
+            String desc = ruleDescriptor(target, i);
+            if (desc == null) continue; // an int, a boolean, an object: no derivative to give
+            missing.add("argument " + i + " (" + simpleName(args[i]) + " " + names[i] + ")");
+            remedies.add("@AdjointOf(value = \"" + target.name + "\", arg = " + i + ") static "
+                    + simpleName(Type.getReturnType(desc)) + " anyName"
+                    + signature(Type.getArgumentTypes(desc), ruleParameterNames(target)));
+        }
+        if (missing.isEmpty()) return null;
+        return error(owner, first, display(target) + " has no rule for " + String.join(" and ", missing)
+                        + ", whose adjoint would silently be 0",
+                "Give one @AdjointOf method per double, float or INDArray argument: add " + String.join(" and ", remedies)
+                        + " (one that returns 0 where the argument carries no derivative)");
     }
 
     private static boolean namesAMethod(ClassNode owner, String name) {

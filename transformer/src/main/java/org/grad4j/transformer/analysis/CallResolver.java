@@ -2,6 +2,7 @@ package org.grad4j.transformer.analysis;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.grad4j.TransformException;
 import org.grad4j.rules.Rule;
 import org.grad4j.rules.RuleTable;
 import org.grad4j.transformer.ClassFileLocator;
@@ -34,9 +35,7 @@ public final class CallResolver {
 
     public Callee resolve(MethodInsnNode call) {
         if (call.name.startsWith("<")) return new Callee.Plain("a constructor");
-        Rule custom = adjointOf(call);
-        if (custom != null) return new Callee.Ruled(custom);
-        Rule rule = rules.lookup(call.owner, call.name, call.desc);
+        Rule rule = ruleOf(call);
         if (rule != null) return new Callee.Ruled(rule);
         Callee.ArrayOp.Kind op = arrayOp(call);
         if (op != null) return new Callee.ArrayOp(op);
@@ -66,6 +65,18 @@ public final class CallResolver {
         if ((target.access & Opcodes.ACC_NATIVE) != 0) return new Callee.Plain("it is native (no bytecode)");
         if ((target.access & Opcodes.ACC_ABSTRACT) != 0) return new Callee.Plain("it is abstract");
         return differentiated(declaring.name, call, isStatic, false);
+    }
+
+    /**
+     * The rule a call resolves to, or null: a custom rule ({@code @AdjointOf} beside the method, or
+     * registered), else a built-in one. Also asked of a method a gradient starts in, which keeps its
+     * rule there too.
+     *
+     * @throws TransformException naming a broken {@code @AdjointOf} rule of the method, or one of its class that names no method
+     */
+    public Rule ruleOf(MethodInsnNode call) {
+        Rule custom = adjointOf(call);
+        return custom != null ? custom : rules.lookup(call.owner, call.name, call.desc);
     }
 
     private Callee differentiated(String owner, MethodInsnNode call, boolean isStatic, boolean virtual) {

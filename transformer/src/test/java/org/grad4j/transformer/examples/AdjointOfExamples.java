@@ -98,6 +98,76 @@ public final class AdjointOfExamples {
         public static double f(double x) { return twice(x) + 1; }
     }
 
+    /** A rule for the exponent only: the base's adjoint would silently be 0. */
+    public static final class MissingArgument {
+        static double powAbs(double x, double p) { return Math.pow(Math.abs(x) + 1e-12, p); }
+
+        @AdjointOf(value = "powAbs", arg = 1)
+        static double powAbsDp(double x, double p, double y, double dy) { return dy * y * Math.log(Math.abs(x) + 1e-12); }
+
+        @Differentiable
+        public static double f(double x) { return powAbs(x, 3); }
+    }
+
+    /** Rules for a double and an int argument (which needs none), none for a float one. */
+    public static final class MissingFloatArgument {
+        static double blend(double a, int n, float b) { return n * a + b; }
+
+        @AdjointOf("blend")
+        static double blendA(double a, int n, float b, double y, double dy) { return n * dy; }
+
+        @Differentiable
+        public static double f(double x) { return blend(x, 2, (float) x); }
+    }
+
+    /** A rule for the scale only: no rule can give the adjoint of the array. */
+    public static final class ArrayArgument {
+        static final double[] TABLE = {1, 2, 4};
+
+        static double sumScaled(double[] a, double s) {
+            double t = 0;
+            for (double v : a) t += v;
+            return t * s;
+        }
+
+        @AdjointOf(value = "sumScaled", arg = 1)
+        static double sumScaledS(double[] a, double s, double y, double dy) {
+            double t = 0;
+            for (double v : a) t += v;
+            return 10 * t * dy; // ten times the true derivative: shows that the rule ran
+        }
+
+        @Differentiable
+        public static double differentiatedArray(double[] a, double s) { return sumScaled(a, s); }
+
+        @Differentiable
+        public static double allocatedArray(double x, double s) { return sumScaled(new double[] {x, 1}, s); }
+
+        @Differentiable
+        public static double dataArray(double s) { return sumScaled(TABLE, s) * s; }
+    }
+
+    /** Methods with rules a gradient starts in, rather than calls. */
+    public static final class RuledEntries {
+        /** A straight-through estimator: rounds forward, passes the adjoint through backward. */
+        static double ste(double x) { return Math.rint(x); }
+
+        @AdjointOf("ste")
+        static double steAdjoint(double x, double y, double dy) { return dy; }
+
+        /** A body grad4j refuses (a try/catch), with a rule for that reason. */
+        static double guardedLog(double x) {
+            try {
+                return Math.log(x);
+            } catch (RuntimeException e) {
+                return 0;
+            }
+        }
+
+        @AdjointOf("guardedLog")
+        static double guardedLogAdjoint(double x, double y, double dy) { return dy / x; }
+    }
+
     /** A broken rule of a method no gradient calls is reported once a gradient calls its class. */
     public static final class UncalledRule {
         static double called(double x) { return x * x; }
