@@ -32,4 +32,15 @@ public @interface Adjoint {
 
     /** The index of the argument whose adjoint this method returns. */
     int arg() default 0;
+
+    /**
+     * An adjoint that reads part of a tensor argument ({@code getDouble}, {@code getRow}, …): the
+     * method is {@code static void anything(P0 p0, ..., Pn pn, R result, D dResult, INDArray into)}
+     * and adds its contribution into {@code into}, zeros shaped, typed and ordered like argument
+     * {@link #arg} on the first read, which gathers every such read of the same array in one
+     * gradient (added to the array's adjoint when the reverse pass reaches where the array was
+     * made). It must add, never assign, and touch only the part read: a loop over a tensor's
+     * elements or rows then costs the size of the tensor in all, not the size per read.
+     */
+    boolean into() default false;
 }

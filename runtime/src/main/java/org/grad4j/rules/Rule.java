@@ -8,8 +8,9 @@ import java.util.Objects;
  * name, descriptor in JVM internal form) that returns its adjoint contribution, or null
  * where the argument gets none (not differentiable, or a zero derivative).
  *
- * <p>Every adjoint method has the descriptor {@code (P0..Pn R D)D}: the primitive's
- * arguments, its result, and the result's adjoint.
+ * <p>Every adjoint method has the descriptor {@code (P0..Pn R D)A}: the primitive's
+ * arguments, its result, and the result's adjoint, returning the argument's adjoint {@code A};
+ * or {@code (P0..Pn R D INDArray)V} for an {@link AdjointMethod#into} method.
  */
 public final class Rule {
     private final String owner;
@@ -48,8 +49,15 @@ public final class Rule {
         return owner + '.' + name + descriptor + Arrays.toString(adjoints);
     }
 
-    /** A static method {@code owner.name descriptor}, in JVM internal names. */
-    public record AdjointMethod(String owner, String name, String descriptor) {
+    /**
+     * A static method {@code owner.name descriptor}, in JVM internal names. With {@code into}, it
+     * returns nothing and adds its contribution into an extra last argument (see {@link Adjoint#into}).
+     */
+    public record AdjointMethod(String owner, String name, String descriptor, boolean into) {
+        public AdjointMethod(String owner, String name, String descriptor) {
+            this(owner, name, descriptor, false);
+        }
+
         @Override
         public String toString() {
             return owner + '.' + name + descriptor;

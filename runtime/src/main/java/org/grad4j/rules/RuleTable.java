@@ -96,9 +96,13 @@ public final class RuleTable {
             Adjoint adjoint = m.getAnnotation(Adjoint.class);
             if (adjoint == null) continue;
             Class<?>[] p = m.getParameterTypes();
+            if (adjoint.into()) {
+                checkInto(m, adjoint, p, target.receiver());
+                p = java.util.Arrays.copyOf(p, p.length - 1); // the primitive is read off the rest, as for any rule
+            }
             boolean tensorArrayAdjoint = m.getReturnType().getName().equals(TENSOR_ARRAY)
                     && adjoint.arg() >= 0 && adjoint.arg() < p.length - 2 && p[adjoint.arg()].getName().equals(TENSOR_ARRAY);
-            if (!Modifier.isStatic(m.getModifiers()) || !(isAdjointType(m.getReturnType()) || tensorArrayAdjoint)
+            if (!Modifier.isStatic(m.getModifiers()) || !(adjoint.into() || isAdjointType(m.getReturnType()) || tensorArrayAdjoint)
                     || p.length < (target.receiver() ? 3 : 2) || !isAdjointType(p[p.length - 1])) {
                 throw new IllegalArgumentException("Adjoint method " + m + " must be static, (args..., result, dResult) -> "
                         + "adjoint, where adjoints are double (scalars) or INDArray (tensors), or INDArray[] for an "
@@ -118,7 +122,7 @@ public final class RuleTable {
                         + adjoint.of() + primitiveDesc + ": " + slots[adjoint.arg()] + " and " + m);
             }
             slots[adjoint.arg()] = new Rule.AdjointMethod(
-                    rulesClass.getName().replace('.', '/'), m.getName(), org.grad4j.runtime.Descriptors.of(m));
+                    rulesClass.getName().replace('.', '/'), m.getName(), org.grad4j.runtime.Descriptors.of(m), adjoint.into());
         }
         for (String owner : target.value()) {
             byPrimitive.forEach((nameDesc, adjoints) -> {
@@ -145,6 +149,18 @@ public final class RuleTable {
             throw new IllegalStateException(e);
         }
     }
+
+    /** An {@link Adjoint#into} method returns void, ends with an {@code INDArray into} and reads a tensor argument. */
+    private static void checkInto(Method m, Adjoint adjoint, Class<?>[] p, boolean receiver) {
+        boolean tensorArg = adjoint.arg() >= 0 && adjoint.arg() < p.length - 3 && p[adjoint.arg()].getName().equals(TENSOR);
+        if (!Modifier.isStatic(m.getModifiers()) || m.getReturnType() != void.class || p.length < (receiver ? 4 : 3)
+                || !p[p.length - 1].getName().equals(TENSOR) || !tensorArg) {
+            throw new IllegalArgumentException("Adjoint method " + m + " with into = true must be static, "
+                    + "(args..., result, dResult, INDArray into) -> void, for an INDArray argument");
+        }
+    }
+
+    private static final String TENSOR = "org.nd4j.linalg.api.ndarray.INDArray";
 
     private static final String TENSOR_ARRAY = "[Lorg.nd4j.linalg.api.ndarray.INDArray;";
 

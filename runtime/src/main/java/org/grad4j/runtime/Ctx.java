@@ -24,6 +24,7 @@ public final class Ctx {
     private boolean reverseWorkspaceWanted;
     private Object reverseWorkspace;
     private ValueTape tape;
+    private Object reads;
 
     public Ctx(long stackBudgetBytes) {
         this.stackBudget = stackBudgetBytes;
@@ -60,6 +61,31 @@ public final class Ctx {
         ValueTape t = tape;
         if (t == null) tape = t = ValueTape.borrow();
         return t;
+    }
+
+    /**
+     * The buffer that reads of part of tensor {@code x} add their adjoints into (an
+     * {@code Adjoint.into} rule's last argument), zeros like {@code x} on the first read; see
+     * {@code org.grad4j.tensor.ReadAdjoints}.
+     */
+    public Object readAdjointOf(Object x) {
+        Object r = reads;
+        if (r == null) reads = r = new org.grad4j.tensor.ReadAdjoints();
+        return ((org.grad4j.tensor.ReadAdjoints) r).bufferOf(x);
+    }
+
+    /**
+     * {@code adjoint} of tensor {@code x} plus what reads of part of {@code x} gathered, called where
+     * {@code x} was made, once no read of it can follow. {@code adjoint} itself while nothing was read.
+     */
+    public Object withReads(Object x, Object adjoint) {
+        Object r = reads;
+        return r == null ? adjoint : ((org.grad4j.tensor.ReadAdjoints) r).flush(x, adjoint);
+    }
+
+    /** Whether reads of part of a tensor gathered adjoints that {@link #withReads} never took. */
+    boolean hasPendingReads() {
+        return reads != null && ((org.grad4j.tensor.ReadAdjoints) reads).hasPending();
     }
 
     /** Hands the tape back to the thread for the next gradient; the gradient has ended. */

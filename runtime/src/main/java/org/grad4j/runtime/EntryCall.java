@@ -178,6 +178,7 @@ public final class EntryCall {
         boolean returned = false;
         try {
             invoker.spread().invokeExact(argv);
+            if (ctx.hasPendingReads()) inputReads(ctx, types, args, shadowOf);
             returned = true;
         } finally {
             Workers.leave(outer);
@@ -221,6 +222,31 @@ public final class EntryCall {
             if (p != null) p.replaceTensors(detach);
         }
         org.grad4j.tensor.ReverseWorkspace.close(ctx.reverseWorkspace());
+    }
+
+    /**
+     * Adds the element and row reads of the tensor inputs to their adjoints (see
+     * {@code org.grad4j.tensor.ReadAdjoints}), while the reverse workspace that holds them is still
+     * open; everything else that makes a tensor took its reads already. Reads left over then would
+     * be a silently wrong gradient: an internal error instead.
+     */
+    private static void inputReads(Ctx ctx, Class<?>[] types, Object[] args, Object[] shadowOf) {
+        int tensorRegister = 0;
+        for (int i = 0; i < types.length; i++) {
+            if (Shadows.isTensor(types[i])) {
+                int r = tensorRegister++;
+                if (args[i] != null) ctx.o[r] = ctx.withReads(args[i], ctx.o[r]);
+            } else if (Shadows.isTensorArray(types[i]) && shadowOf[i] instanceof Object[] shadow && args[i] != null) {
+                Object[] elements = (Object[]) args[i];
+                for (int k = 0; k < Math.min(shadow.length, elements.length); k++) {
+                    if (elements[k] != null) shadow[k] = ctx.withReads(elements[k], shadow[k]);
+                }
+            }
+        }
+        if (ctx.hasPendingReads()) {
+            throw new GradientException("grad4j internal error: reads of part of a tensor (getDouble, getRow, get, ...) "
+                    + "gathered adjoints that reached no input; please report this with the differentiated code");
+        }
     }
 
     /** Null tensor adjoints (no path to the output) become zeros like their tensors; only called with ND4J loaded. */

@@ -35,8 +35,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *       {@code distance1} use {@code sign(0) = 0}.</li>
  *   <li>{@code var}/{@code std} without a flag are bias-corrected (divide by {@code N - 1}), as
  *       ND4J computes them.</li>
- *   <li>Index reads ({@code get}, {@code getRow}, {@code getDouble}, …) scatter the adjoint into
- *       zeros shaped and ordered like the receiver; {@code getRows}/{@code getColumns} accumulate
+ *   <li>Index reads ({@code get}, {@code getRow}, {@code getDouble}, …) add the adjoint into the
+ *       part they read of one buffer per array, zeros shaped and ordered like the receiver
+ *       ({@link Adjoint#into}, {@link ReadAdjoints}); {@code getRows}/{@code getColumns} accumulate
  *       repeated indices.</li>
  * </ul>
  * Results of comparisons, {@code argMax}, {@code like()}, {@code shape()} and {@code dataType()}
@@ -314,16 +315,21 @@ public final class INDArrayRules {
     public static INDArray ravel(INDArray x, INDArray z, INDArray d) { return fit(d.reshape(x.shape()), x); }
 
 
-    // ---- indexing: scatter into zeros
+    // ---- indexing: add into the buffer of the array's reads
+
+    /*
+     * Every read of part of x adds its adjoint into one buffer shaped like x (Adjoint.into, see
+     * ReadAdjoints), touching only the part read, instead of returning zeros the size of x with
+     * that part set: a loop over the elements or rows of x costs O(size of x) in all, not per read.
+     */
 
     /**
-     * Scatters {@code d} into zeros at the indexed positions. A position picked twice (a repeated
-     * index in {@code NDArrayIndex.indices(…)}) gets both contributions; that case is supported
-     * for one {@code indices(…)} among {@code all()}/{@code interval(…)} indices.
+     * Adds {@code d} at the indexed positions. A position picked twice (a repeated index in
+     * {@code NDArrayIndex.indices(…)}) gets both contributions; that case is supported for one
+     * {@code indices(…)} among {@code all()}/{@code interval(…)} indices.
      */
-    @Adjoint(of = "get")
-    public static INDArray get(INDArray x, INDArrayIndex[] indices, INDArray z, INDArray d) {
-        INDArray g = Tensors.zeros(x);
+    @Adjoint(of = "get", into = true)
+    public static void get(INDArray x, INDArrayIndex[] indices, INDArray z, INDArray d, INDArray into) {
         int specified = -1;
         boolean repeated = false;
         boolean rankKept = true;
@@ -336,9 +342,9 @@ public final class INDArrayRules {
                 rankKept = false;
             }
         }
-        if (!repeated) {
-            g.put(indices, like(d, x.dataType()));
-            return g;
+        if (!repeated) { // get(…) is a copy for indices(…), a view otherwise: read, add, write back either way
+            into.put(indices, into.get(indices).add(like(d, into.dataType())));
+            return;
         }
         if (!rankKept) {
             throw new UnsupportedOperationException("grad4j: the adjoint of INDArray.get with a repeated index in "
@@ -347,7 +353,7 @@ public final class INDArrayRules {
         }
         INDArrayIndex[] whole = indices.clone();
         whole[specified] = NDArrayIndex.all();
-        INDArray view = g.get(whole); // all() and intervals only: a view of g
+        INDArray view = into.get(whole); // all() and intervals only: a view of into
         long[] picks = ((SpecifiedIndex) indices[specified]).getIndexes();
         int[] picked = new int[picks.length];
         for (int i = 0; i < picks.length; i++) picked[i] = (int) picks[i];
@@ -362,8 +368,7 @@ public final class INDArrayRules {
         long[] viewShape = view.shape();
         long[] permuted = new long[rank];
         for (int i = 0; i < rank; i++) permuted[i] = viewShape[perm[i]];
-        view.assign(scattered.reshape('c', permuted).permute(inverse));
-        return g;
+        view.addi(scattered.reshape('c', permuted).permute(inverse));
     }
 
     private static boolean hasRepeats(long[] indices) {
@@ -373,24 +378,24 @@ public final class INDArrayRules {
         return false;
     }
 
-    @Adjoint(of = "getRow")
-    public static INDArray getRow(INDArray x, long i, INDArray z, INDArray d) {
-        return Tensors.scatter(x, d, g -> g.getRow(i));
+    @Adjoint(of = "getRow", into = true)
+    public static void getRow(INDArray x, long i, INDArray z, INDArray d, INDArray into) {
+        Tensors.addInto(into.getRow(i), d);
     }
 
-    @Adjoint(of = "getRow")
-    public static INDArray getRowKeep(INDArray x, long i, boolean keep, INDArray z, INDArray d) {
-        return Tensors.scatter(x, d, g -> g.getRow(i, keep));
+    @Adjoint(of = "getRow", into = true)
+    public static void getRowKeep(INDArray x, long i, boolean keep, INDArray z, INDArray d, INDArray into) {
+        Tensors.addInto(into.getRow(i, keep), d);
     }
 
-    @Adjoint(of = "getColumn")
-    public static INDArray getColumn(INDArray x, long j, INDArray z, INDArray d) {
-        return Tensors.scatter(x, d, g -> g.getColumn(j));
+    @Adjoint(of = "getColumn", into = true)
+    public static void getColumn(INDArray x, long j, INDArray z, INDArray d, INDArray into) {
+        Tensors.addInto(into.getColumn(j), d);
     }
 
-    @Adjoint(of = "getColumn")
-    public static INDArray getColumnKeep(INDArray x, long j, boolean keep, INDArray z, INDArray d) {
-        return Tensors.scatter(x, d, g -> g.getColumn(j, keep));
+    @Adjoint(of = "getColumn", into = true)
+    public static void getColumnKeep(INDArray x, long j, boolean keep, INDArray z, INDArray d, INDArray into) {
+        Tensors.addInto(into.getColumn(j, keep), d);
     }
 
     /** A [n, k] matrix with a 1 at (indices[c], c): a gather as a product, so repeated indices add up. */
@@ -412,64 +417,64 @@ public final class INDArrayRules {
         return fit(Nd4j.gemm(like(d, x.dataType()), selection(x.columns(), columns, x.dataType()), false, true), x);
     }
 
-    @Adjoint(of = "slice")
-    public static INDArray slice(INDArray x, long i, INDArray z, INDArray d) {
-        return Tensors.scatter(x, d, g -> g.slice(i));
+    @Adjoint(of = "slice", into = true)
+    public static void slice(INDArray x, long i, INDArray z, INDArray d, INDArray into) {
+        Tensors.addInto(into.slice(i), d);
     }
 
-    @Adjoint(of = "getScalar")
-    public static INDArray getScalar(INDArray x, long i, INDArray z, INDArray d) {
-        return Tensors.scatter(x, d, g -> g.getScalar(i));
+    @Adjoint(of = "getScalar", into = true)
+    public static void getScalar(INDArray x, long i, INDArray z, INDArray d, INDArray into) {
+        Tensors.addInto(into.getScalar(i), d);
     }
 
-    @Adjoint(of = "getScalar")
-    public static INDArray getScalar2(INDArray x, long i, long j, INDArray z, INDArray d) {
-        return Tensors.scatter(x, d, g -> g.getScalar(i, j));
+    @Adjoint(of = "getScalar", into = true)
+    public static void getScalar2(INDArray x, long i, long j, INDArray z, INDArray d, INDArray into) {
+        Tensors.addInto(into.getScalar(i, j), d);
     }
 
-    @Adjoint(of = "getScalar")
-    public static INDArray getScalarAt(INDArray x, long[] index, INDArray z, INDArray d) {
-        return Tensors.scatter(x, d, g -> g.getScalar(index));
+    @Adjoint(of = "getScalar", into = true)
+    public static void getScalarAt(INDArray x, long[] index, INDArray z, INDArray d, INDArray into) {
+        Tensors.addInto(into.getScalar(index), d);
     }
 
-    @Adjoint(of = "getDouble")
-    public static INDArray getDouble(INDArray x, long i, double v, double d) {
-        return Tensors.zeros(x).putScalar(i, d);
+    @Adjoint(of = "getDouble", into = true)
+    public static void getDouble(INDArray x, long i, double v, double d, INDArray into) {
+        into.putScalar(i, into.getDouble(i) + d);
     }
 
-    @Adjoint(of = "getDouble")
-    public static INDArray getDouble2(INDArray x, long i, long j, double v, double d) {
-        return Tensors.zeros(x).putScalar(i, j, d);
+    @Adjoint(of = "getDouble", into = true)
+    public static void getDouble2(INDArray x, long i, long j, double v, double d, INDArray into) {
+        into.putScalar(i, j, into.getDouble(i, j) + d);
     }
 
-    @Adjoint(of = "getDouble")
-    public static INDArray getDoubleAt(INDArray x, long[] index, double v, double d) {
-        return Tensors.zeros(x).putScalar(index, d);
+    @Adjoint(of = "getDouble", into = true)
+    public static void getDoubleAt(INDArray x, long[] index, double v, double d, INDArray into) {
+        into.putScalar(index, into.getDouble(index) + d);
     }
 
-    @Adjoint(of = "getDouble")
-    public static INDArray getDoubleAtInts(INDArray x, int[] index, double v, double d) {
-        return Tensors.zeros(x).putScalar(index, d);
+    @Adjoint(of = "getDouble", into = true)
+    public static void getDoubleAtInts(INDArray x, int[] index, double v, double d, INDArray into) {
+        into.putScalar(index, into.getDouble(index) + d);
     }
 
-    @Adjoint(of = "getFloat")
-    public static INDArray getFloat(INDArray x, long i, float v, double d) {
-        return Tensors.zeros(x).putScalar(i, d);
+    @Adjoint(of = "getFloat", into = true)
+    public static void getFloat(INDArray x, long i, float v, double d, INDArray into) {
+        into.putScalar(i, into.getDouble(i) + d);
     }
 
-    @Adjoint(of = "getFloat")
-    public static INDArray getFloat2(INDArray x, long i, long j, float v, double d) {
-        return Tensors.zeros(x).putScalar(i, j, d);
+    @Adjoint(of = "getFloat", into = true)
+    public static void getFloat2(INDArray x, long i, long j, float v, double d, INDArray into) {
+        into.putScalar(i, j, into.getDouble(i, j) + d);
     }
 
-    @Adjoint(of = "getFloat")
-    public static INDArray getFloatAt(INDArray x, long[] index, float v, double d) {
-        return Tensors.zeros(x).putScalar(index, d);
+    @Adjoint(of = "getFloat", into = true)
+    public static void getFloatAt(INDArray x, long[] index, float v, double d, INDArray into) {
+        into.putScalar(index, into.getDouble(index) + d);
     }
 
-    @Adjoint(of = "getFloat")
-    public static INDArray getFloatAtInts(INDArray x, int[] index, float v, double d) {
-        return Tensors.zeros(x).putScalar(index, d);
+    @Adjoint(of = "getFloat", into = true)
+    public static void getFloatAtInts(INDArray x, int[] index, float v, double d, INDArray into) {
+        into.putScalar(index, into.getDouble(index) + d);
     }
 
     // ---- reductions over dimensions

@@ -42,7 +42,20 @@ public final class ReverseWorkspace {
 
     /** Closes a workspace {@link #open} returned; arrays still attached to it must not be used afterwards. */
     public static void close(Object workspace) {
-        ((MemoryWorkspace) workspace).close();
+        MemoryWorkspace w = (MemoryWorkspace) workspace;
+        lastAllocatedBytes = w.getThisCycleAllocations();
+        w.close();
+    }
+
+    private static volatile long lastAllocatedBytes;
+
+    /**
+     * The bytes the reverse pass of the last tensor gradient that closed this workspace (on any
+     * thread) allocated in it — every intermediate adjoint. A diagnostic: tests use it to check
+     * that a reverse pass allocates in proportion to its tensors, not to the number of reads.
+     */
+    public static long lastAllocatedBytes() {
+        return lastAllocatedBytes;
     }
 
     /** What survives the workspace: a tensor detached, an array of them detached element by element, anything else as is. */

@@ -11,7 +11,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
- * Shape and dtype plumbing shared by the tensor rules. Everything here is out of place and
+ * Shape and dtype plumbing shared by the tensor rules. Everything here but {@link #addInto} (into a
+ * read buffer, see {@link ReadAdjoints}) is out of place and
  * uses ND4J operations only (no element loops, no {@code data()} reads), so that the rules run
  * unchanged on a device backend. Nothing returned here is ever modified afterwards by a rule
  * unless the rule allocated it itself.
@@ -129,14 +130,9 @@ final class Tensors {
         return Nd4j.valueArrayOf(x.shape(), value, x.dataType());
     }
 
-    /**
-     * The adjoint of reading part of {@code x} (a row, a slice, an element): zeros like {@code x}
-     * with {@code d} written into the same part, which {@code view} picks out of the zeros.
-     */
-    static INDArray scatter(INDArray x, INDArray d, java.util.function.UnaryOperator<INDArray> view) {
-        INDArray g = zeros(x);
-        view.apply(g).assign(d);
-        return g;
+    /** {@code part += d}, {@code d} in {@code part}'s dtype: {@code part} is a view of a read buffer (see {@link ReadAdjoints}). */
+    static void addInto(INDArray part, INDArray d) {
+        part.addi(like(d, part.dataType()));
     }
 
     /** New zeros shaped, typed and ordered like {@code x} (element order matters to linear indices). */

@@ -457,13 +457,25 @@ class TensorRulesTest {
             if (rule.adjoint(i) == null) continue;
             Method m = adjointMethod(rule.adjoint(i));
             Object[] full = concat(args, result, dResult);
-            out[i] = invoke(m, null, full);
+            out[i] = rule.adjoint(i).into() ? addedInto(m, full, (INDArray) args[i], name) : invoke(m, null, full);
             checkLike(out[i], args[i], name + " arg " + i, failures);
         }
         for (INDArray[] pair : before) {
             if (!same(pair[0], pair[1])) failures.add(name + ": an adjoint modified an argument, the result or dResult");
         }
         return out;
+    }
+
+    /**
+     * What an {@code Adjoint.into} method adds into a buffer like {@code x} that already holds
+     * other reads' adjoints (random values): so a method that assigned instead of adding, or
+     * touched more than the part read, fails the finite differences.
+     */
+    private static INDArray addedInto(Method m, Object[] full, INDArray x, String name) throws Throwable {
+        INDArray into = Tensors.zeros(x).assign(new Gen(SEED ^ name.hashCode() ^ 0x5eed).t(x.shape()));
+        INDArray before = into.dup(into.ordering());
+        invoke(m, null, concat(full, into));
+        return into.sub(before);
     }
 
     /** Exactly equal (equalsWithEps(…, 0) is false for every rank-0 array in ND4J 1.0.0-M2.1). */
@@ -699,7 +711,12 @@ class TensorRulesTest {
     void scalarAdjointsComeBackInTheTensorsDtype() {
         INDArray x = Nd4j.rand(DataType.FLOAT, 3, 4);
         assertEquals(DataType.FLOAT, INDArrayRules.sumNumber(x, x.sumNumber(), 1.0).dataType());
-        assertEquals(DataType.FLOAT, INDArrayRules.getDouble(x, 3L, x.getDouble(3L), 1.0).dataType());
+        INDArray into = Tensors.zeros(x);
+        INDArrayRules.getDouble(x, 3L, x.getDouble(3L), 1.0, into);
+        INDArrayRules.getDouble(x, 3L, x.getDouble(3L), 0.5, into); // the same element read twice: both count
+        assertEquals(DataType.FLOAT, into.dataType());
+        assertEquals(1.5, into.getDouble(3L));
+        assertEquals(1.5, into.sumNumber().doubleValue());
         // FLOAT.add(DOUBLE) stays FLOAT: the DOUBLE operand still gets a DOUBLE adjoint
         INDArray y = Nd4j.rand(DataType.DOUBLE, 3, 4);
         INDArray z = x.add(y);

@@ -35,8 +35,11 @@ public final class AdjointReads {
                 if (active.isActive(s.arg(1))) values.add(s.result());
             }
             case Opcodes.DALOAD, Opcodes.FALOAD, Opcodes.DASTORE, Opcodes.FASTORE -> elementOf(s, values, shadows);
-            case Opcodes.AALOAD -> { // a tensor element's adjoint goes back; a row's shadow is forward work
-                if (s.result().kind() == Types.Kind.TENSOR) elementOf(s, values, shadows);
+            case Opcodes.AALOAD -> { // a tensor element's adjoint goes back, with its reads; a row's shadow is forward work
+                if (s.result().kind() == Types.Kind.TENSOR) {
+                    elementOf(s, values, shadows);
+                    values.add(s.result());
+                }
             }
             case Opcodes.AASTORE -> {
                 if (s.arg(2).kind() == Types.Kind.TENSOR || Types.kind(s.arg(0).type().getElementType()) == Types.Kind.TENSOR) {

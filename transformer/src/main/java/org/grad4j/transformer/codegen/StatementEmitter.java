@@ -55,13 +55,27 @@ final class StatementEmitter {
     private void parameterAdjoint(Stmt s, String key) {
         Value r = s.result();
         if (!hasAdjoint(r)) return;
+        boolean tensor = r.kind() == Types.Kind.TENSOR;
+        if (tensor) withReads(r);
         loadParameters();
         if (s.opcode() == Opcodes.GETFIELD) load(s.arg(0)); else mv.visitInsn(Opcodes.ACONST_NULL);
         mv.visitLdcInsn(key);
         loadAdjoint(r);
-        boolean tensor = r.kind() == Types.Kind.TENSOR;
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, PARAMETERS, tensor ? "addTensor" : "addScalar",
                 tensor ? "(Ljava/lang/Object;Ljava/lang/String;Ljava/lang/Object;)V" : "(Ljava/lang/Object;Ljava/lang/String;D)V", false);
+    }
+
+    /**
+     * {@code adj v = ctx.withReads(v, adj v)}: where tensor {@code v} was made, the adjoints its
+     * element and row reads gathered (an {@code Adjoint.into} rule's buffer, see
+     * {@code org.grad4j.tensor.ReadAdjoints}) join its adjoint; no read of {@code v} can follow.
+     */
+    private void withReads(Value v) {
+        mv.visitVarInsn(Opcodes.ALOAD, ctx);
+        load(v);
+        loadAdjoint(v);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "withReads", "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;", false);
+        Jvm.storeAdjoint(mv, Types.Kind.TENSOR, locals.adjoint(v));
     }
 
     void load(Value v) {
@@ -360,6 +374,7 @@ final class StatementEmitter {
         Label skip = new Label();
         loadShadow(array);
         mv.visitJumpInsn(Opcodes.IFNULL, skip);
+        withReads(s.result());
         loadShadow(array);
         load(s.arg(1));
         mv.visitInsn(Opcodes.DUP2);
@@ -455,6 +470,7 @@ final class StatementEmitter {
         Label skip = new Label();
         boolean tensorResult = s.result().kind() == Types.Kind.TENSOR;
         if (tensorResult) { // a null tensor adjoint is zero: the rule need not run
+            withReads(s.result());
             loadAdjoint(s.result());
             mv.visitJumpInsn(Opcodes.IFNULL, skip);
         }
@@ -467,11 +483,18 @@ final class StatementEmitter {
             load(s.result());
             loadAdjoint(s.result());
             if (tensorResult) mv.visitTypeInsn(Opcodes.CHECKCAST, Types.INDARRAY);
+            if (m.into()) { // adds into the buffer of the argument's reads, not into its adjoint
+                mv.visitVarInsn(Opcodes.ALOAD, ctx);
+                load(arg);
+                mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "readAdjointOf", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+                mv.visitTypeInsn(Opcodes.CHECKCAST, Types.INDARRAY);
+            }
             if (m.owner().startsWith("org/grad4j/rules/")) {
                 mv.visitMethodInsn(Opcodes.INVOKESTATIC, m.owner(), m.name(), m.descriptor(), false);
             } else { // a user's rule may be private to its class: link with full access
                 hostAccess.emit(mv, new MethodInsnNode(Opcodes.INVOKESTATIC, m.owner(), m.name(), m.descriptor(), false), false);
             }
+            if (m.into()) continue;
             if (arrayOfTensors) {
                 loadShadow(arg);
                 mv.visitInsn(Opcodes.SWAP);
