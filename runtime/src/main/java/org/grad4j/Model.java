@@ -1,6 +1,5 @@
 package org.grad4j;
 
-import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.List;
 import org.grad4j.runtime.EntryCall;
@@ -8,6 +7,7 @@ import org.grad4j.runtime.Functions;
 import org.grad4j.runtime.ModelParameters;
 import org.grad4j.runtime.Outcome;
 import org.grad4j.runtime.ParameterAdjoints;
+import org.grad4j.runtime.TiedParameters;
 import org.grad4j.runtime.TopContinuation;
 
 /**
@@ -41,44 +41,9 @@ public final class Model {
                 .anyMatch(t -> org.grad4j.runtime.Shadows.isTensor(t) || org.grad4j.runtime.Shadows.isTensorArray(t));
         Outcome o = EntryCall.onWorker(r.call(), TopContinuation.scalar(1.0), mask, tensors);
         ParameterAdjoints adjoints = o.parameters();
+        TiedParameters tied = new TiedParameters(parameters, adjoints, tensors);
         List<Object> gradients = new ArrayList<>(parameters.size());
-        for (ModelParameters.Ref p : parameters) gradients.add(gradientOf(p, adjoints));
+        for (ModelParameters.Ref p : parameters) gradients.add(tied.gradientOf(p));
         return new ParameterGradients(o.value(), parameters, gradients);
-    }
-
-    private static Object gradientOf(ModelParameters.Ref p, ParameterAdjoints adjoints) {
-        Object value = p.value();
-        Class<?> type = p.field().getType();
-        if (type == double.class || type == float.class) {
-            Object a = adjoints == null ? null : adjoints.fieldAdjoint(p.owner(), p.key());
-            return a == null ? 0.0 : a;
-        }
-        if (type.isArray() && (type == double[].class || type == float[].class || type == double[][].class)) {
-            Object shadow = adjoints == null ? null : adjoints.existingShadow(value);
-            return shadow != null ? shadow : zerosLike(value);
-        }
-        // tensors: only here does ND4J get loaded
-        if (type.isArray()) {
-            Object shadow = adjoints == null ? null : adjoints.existingShadow(value);
-            Object[] elements = (Object[]) value;
-            Object[] g = (Object[]) Array.newInstance(type.getComponentType(), elements.length);
-            for (int i = 0; i < elements.length; i++) {
-                Object e = shadow == null ? null : ((Object[]) shadow)[i];
-                g[i] = org.grad4j.tensor.TensorAdjoints.orZeros(e, elements[i]);
-            }
-            return g;
-        }
-        Object a = adjoints == null ? null : adjoints.fieldAdjoint(p.owner(), p.key());
-        return org.grad4j.tensor.TensorAdjoints.orZeros(a, value);
-    }
-
-    private static Object zerosLike(Object a) {
-        if (a == null) return null;
-        if (a instanceof double[] d) return new double[d.length];
-        if (a instanceof float[] f) return new float[f.length];
-        double[][] rows = (double[][]) a;
-        double[][] z = new double[rows.length][];
-        for (int i = 0; i < rows.length; i++) z[i] = rows[i] == null ? null : new double[rows[i].length];
-        return z;
     }
 }

@@ -1,8 +1,10 @@
 package org.grad4j;
 
 import java.lang.reflect.Field;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.grad4j.runtime.ModelParameters;
 
 /**
@@ -75,18 +77,25 @@ public abstract class Optimizer {
     /** The step for flattened gradient {@code g} at step {@code t} (1-based), given this parameter's state slots. */
     abstract double[] update(double[] g, Object[] slots, long t);
 
-    /** Applies one update to every parameter the gradients name. */
+    /**
+     * Applies one update to every parameter the gradients name, once per parameter object: fields
+     * that hold the same array or tensor (tied weights) share one gradient, the sum of their
+     * shares, and one state — the first such field's.
+     */
     public void step(ParameterGradients gradients) {
         steps++;
+        Set<Object> stepped = Collections.newSetFromMap(new IdentityHashMap<>());
         for (ModelParameters.Ref p : gradients.parameters()) {
+            Object value = p.field().getType().isPrimitive() ? null : p.value();
+            if (value != null && !stepped.add(value)) continue;
             Object g = gradients.get(p.path());
             Object[] slots = state.computeIfAbsent(p.owner(), k -> new IdentityHashMap<>())
                     .computeIfAbsent(p.field(), k -> new Object[2]);
-            apply(p, g, slots);
+            apply(p, g, slots, stepped);
         }
     }
 
-    private void apply(ModelParameters.Ref p, Object g, Object[] slots) {
+    private void apply(ModelParameters.Ref p, Object g, Object[] slots, Set<Object> stepped) {
         Object value = p.value();
         try {
             if (g instanceof Double d) {
@@ -113,7 +122,7 @@ public abstract class Optimizer {
                 k = 0;
                 for (double[] r : rows) for (int j = 0; j < r.length; j++) r[j] -= u[k++];
             } else {
-                org.grad4j.tensor.TensorParameters.step(this, value, g, slots, steps);
+                org.grad4j.tensor.TensorParameters.step(this, value, g, slots, steps, stepped);
             }
         } catch (IllegalAccessException e) {
             throw new GradientException("grad4j: cannot update parameter " + p.path() + ": " + e.getMessage(), e);

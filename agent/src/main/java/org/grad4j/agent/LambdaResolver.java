@@ -34,7 +34,8 @@ final class LambdaResolver implements BiFunction<Class<?>, String, String[][]> {
         String[][] r = new String[found.size()][];
         for (int i = 0; i < r.length; i++) {
             LambdaSites.Implementation impl = found.get(i);
-            r[i] = new String[] {impl.owner().replace('/', '.'), impl.name(), impl.descriptor(), impl.isStatic() ? "static" : "virtual"};
+            r[i] = new String[] {impl.owner().replace('/', '.'), impl.name(), impl.descriptor(), impl.isStatic() ? "static" : "virtual",
+                    impl.line() == 0 ? "" : String.valueOf(impl.line())};
         }
         return r;
     }

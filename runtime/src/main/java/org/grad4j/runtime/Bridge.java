@@ -65,7 +65,7 @@ public final class Bridge {
     /** System-properties key of the lambda resolver (see {@link #lambdaImplementation}). */
     public static final String LAMBDA_KEY = "org.grad4j.lambdas";
 
-    /** Called by the agent: (lambda class, its interface's internal name) → candidates {owner, name, descriptor, "static"|"virtual"}. */
+    /** Called by the agent: (lambda class, its interface's internal name) → candidates {owner, name, descriptor, "static"|"virtual", line}. */
     public static void installLambdaResolver(BiFunction<Class<?>, String, String[][]> resolver) {
         System.getProperties().put(LAMBDA_KEY, resolver);
     }
@@ -73,7 +73,8 @@ public final class Bridge {
     /**
      * The candidate implementation methods of a lambda object whose class is hidden (not
      * serializable, so {@code writeReplace} cannot name it): each {owner binary name, name,
-     * descriptor, "static" or "virtual"}; several when its creator has several alike sites.
+     * descriptor, "static" or "virtual", and optionally the first source line of its body or ""};
+     * several when its creator has several alike sites (sites with the same code count as one).
      */
     @SuppressWarnings("unchecked")
     public static String[][] lambdaImplementations(Class<?> lambdaClass, String functionalInterface) {

@@ -167,8 +167,11 @@ public final class EntryCall {
         // The shadow of a 2-D (or deeper) array mirrors its rows; a function that replaces a row
         // replaces the mirror's row too. The gradient is with respect to the rows passed in.
         Object[] rowsPassedIn = new Object[types.length];
+        java.util.Map<Object, Object> structures = new java.util.IdentityHashMap<>(); // an array passed twice: one gradient
         for (int i = 0; i < types.length; i++) {
-            if (shadowOf[i] instanceof Object[] rows && Shadows.isDifferentiableArray(types[i])) rowsPassedIn[i] = structure(rows);
+            if (shadowOf[i] instanceof Object[] rows && Shadows.isDifferentiableArray(types[i])) {
+                rowsPassedIn[i] = structures.computeIfAbsent(rows, r -> structure((Object[]) r));
+            }
         }
         Ctx ctx = new Ctx(Workers.budgetHere());
         argv[next++] = top;
@@ -249,14 +252,30 @@ public final class EntryCall {
         }
     }
 
-    /** Null tensor adjoints (no path to the output) become zeros like their tensors; only called with ND4J loaded. */
+    /**
+     * The tensor gradients: adjoints of one tensor object summed wherever it was passed (two
+     * positions, elements of tensor arrays) and handed out as one object, null ones (no path to
+     * the output) zeros like their tensors. Only called with ND4J loaded.
+     */
     private static void tensorGradients(Class<?>[] types, Object[] args, boolean[] differentiated, Object[] shadowOf) {
+        TiedTensors tied = new TiedTensors();
+        java.util.Set<Object> arrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (int i = 0; i < types.length; i++) {
             if (!differentiated[i]) continue;
             if (Shadows.isTensor(types[i])) {
-                shadowOf[i] = org.grad4j.tensor.TensorAdjoints.orZeros(shadowOf[i], args[i]);
+                tied.add(args[i], shadowOf[i]);
+            } else if (Shadows.isTensorArray(types[i]) && shadowOf[i] != null && arrays.add(shadowOf[i])) {
+                Object[] elements = (Object[]) args[i], adjoints = (Object[]) shadowOf[i]; // an array passed twice has one shadow
+                for (int j = 0; j < elements.length; j++) tied.add(elements[j], adjoints[j]);
+            }
+        }
+        for (int i = 0; i < types.length; i++) {
+            if (!differentiated[i]) continue;
+            if (Shadows.isTensor(types[i])) {
+                shadowOf[i] = tied.gradientOf(args[i]);
             } else if (Shadows.isTensorArray(types[i]) && shadowOf[i] != null) {
-                org.grad4j.tensor.TensorAdjoints.fillZeros((Object[]) shadowOf[i], (Object[]) args[i]);
+                Object[] elements = (Object[]) args[i], gradients = (Object[]) shadowOf[i];
+                for (int j = 0; j < elements.length; j++) gradients[j] = tied.gradientOf(elements[j]);
             }
         }
     }

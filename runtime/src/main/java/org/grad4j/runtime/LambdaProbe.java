@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,67 +12,104 @@ import java.util.List;
 /**
  * Picks which of several alike lambda sites made a lambda object (two non-capturing
  * {@code DoubleUnaryOperator}s in one class look the same from outside): calls the lambda and
- * each candidate at probe points and keeps the one that computes the same numbers. Only for
- * interfaces whose method takes primitives. A point where the lambda throws (one that checks its
- * argument's domain) is skipped; at least two points must count. Two candidates that agree at
- * every point compute the same function there, and either one's derivative is used.
+ * each candidate at probe points and drops every candidate that computes a different number at
+ * one of them. The lambda's own implementation is among the candidates and never dropped, so
+ * when one is left it is that one. Only for interfaces whose method takes primitives.
+ *
+ * <p>The points must tell apart functions that agree on a half-line or an interval, as a
+ * factory's activations do ({@code z -> z} and {@code z -> Math.max(z, 0)} agree for
+ * {@code z >= 0}; {@code z -> Math.min(z, 1e3)} and {@code z -> z} below 1000): so both signs,
+ * zero, and magnitudes from 1e-7 to 1e300, each a number no one writes as a threshold, small
+ * ones first. Probing stops once one candidate is left, so a lambda meets a large argument only
+ * when the small ones did not tell the candidates apart. With several parameters their signs
+ * vary independently and their magnitudes differ. A point where the lambda throws (one that
+ * checks its argument's domain) is skipped; at least {@link #ENOUGH} must count. Candidates that
+ * agree at every point are all returned, and the caller refuses: choosing one would risk a
+ * silent wrong gradient.
  *
  * <p>Probing runs the program's code, side effects included, once per lambda class and call
  * site; a serializable lambda needs none (it names its implementation).
  */
 final class LambdaProbe {
-    private static final double[] PROBES = {0.3183098861837907, 0.7071067811865476, -1.2718281828459045, 2.718281828459045};
-    private static final int ENOUGH = 2;
+    /** Increasing, except two inside (0.1, 0.9) first, for lambdas defined only there. */
+    private static final double[] MAGNITUDES = {
+        0.3183098861837907, 0.7071067811865476, 0.0, 2.718281828459045e-7, 0.0313, 0.5772156649015329,
+        0.9, 1.0, 1.2718281828459045, 2.718281828459045, 3.141592653589793, 7.38905609893065, 13.81,
+        57.29577951308232, 271.8281828, 1732.0508075688772, 31415.926535, 420000.123, 6.02214076e7,
+        9.8696044e10, 1.6180339887e15, 6.674e22, 2.99792458e40, 1.380649e100, 8.314462618e300,
+    };
+    /** Integral parameters are often counts or indices: larger ones would run long loops or fill memory. */
+    private static final double LARGEST_INTEGRAL = 10_000;
+    static final int ENOUGH = 2;
 
     private LambdaProbe() {}
 
-    static String[] choose(Class<?> lambda, Method declared, String[][] candidates, Object instance) {
-        if (candidates.length == 0) return null;
-        if (candidates.length == 1) return candidates[0];
-        if (instance == null) return null;
-        for (Class<?> p : declared.getParameterTypes()) if (!p.isPrimitive()) return null;
+    /**
+     * The candidates that compute what {@code instance} computes at every probe point: one when
+     * the lambda is told apart, several when they cannot be, none when no candidate matches or
+     * the lambda cannot be probed (non-primitive parameters, no instance, too few points).
+     *
+     * @param candidates each {owner, name, descriptor, "static"|"virtual", …} (see {@link Bridge#lambdaImplementations})
+     */
+    static List<String[]> agreeing(Class<?> lambda, Method declared, String[][] candidates, Object instance) {
+        if (candidates.length <= 1) return List.of(candidates);
+        if (instance == null) return List.of();
+        Class<?>[] types = declared.getParameterTypes();
+        for (Class<?> p : types) if (!p.isPrimitive()) return List.of();
         try {
-            List<Field> fields = LambdaCaptures.fieldsOf(lambda);
-            Object[] captured = new Object[fields.size()];
-            for (int i = 0; i < captured.length; i++) {
-                fields.get(i).setAccessible(true);
-                captured[i] = fields.get(i).get(instance);
-            }
+            Object[] captured = capturedValues(lambda, instance);
             declared.setAccessible(true);
-            List<Object[]> points = new ArrayList<>();
-            List<String> expected = new ArrayList<>();
-            for (double probe : PROBES) {
-                if (points.size() == ENOUGH) break;
-                Object[] args = args(declared.getParameterTypes(), probe);
+            List<String[]> alive = new ArrayList<>();
+            List<MethodHandle> impls = new ArrayList<>();
+            for (String[] c : candidates) {
                 try {
-                    expected.add(String.valueOf(declared.invoke(instance, args)));
-                    points.add(args);
-                } catch (java.lang.reflect.InvocationTargetException outsideItsDomain) {
-                    // not a point to compare at
+                    impls.add(implementation(c, lambda.getClassLoader()));
+                    alive.add(c);
+                } catch (ReflectiveOperationException unreachable) {
+                    // not a method this lambda can run
                 }
             }
-            if (points.size() < ENOUGH) return null;
-            String[] chosen = null;
-            for (String[] c : candidates) {
-                MethodHandle impl = implementation(c, lambda.getClassLoader());
-                boolean same = true;
-                for (int k = 0; k < points.size() && same; k++) {
-                    List<Object> all = new ArrayList<>(List.of(captured));
-                    all.addAll(List.of(points.get(k)));
-                    try {
-                        same = expected.get(k).equals(String.valueOf(impl.invokeWithArguments(all)));
-                    } catch (Throwable differs) {
-                        same = false;
+            int signs = types.length <= 1 ? 2 : 4, counted = 0;
+            for (int k = 0; k < MAGNITUDES.length * signs && (counted < ENOUGH || alive.size() > 1); k++) {
+                Object[] args = args(types, k / signs, k % signs);
+                String expected;
+                try {
+                    expected = String.valueOf(declared.invoke(instance, args));
+                } catch (InvocationTargetException outsideItsDomain) {
+                    continue; // not a point to compare at
+                }
+                counted++;
+                for (int c = alive.size() - 1; c >= 0; c--) {
+                    if (!computes(impls.get(c), captured, args, expected)) {
+                        alive.remove(c);
+                        impls.remove(c);
                     }
                 }
-                if (same) {
-                    if (chosen != null) return chosen; // equal at every point: either will do
-                    chosen = c;
-                }
             }
-            return chosen;
+            return counted < ENOUGH ? List.of() : alive;
         } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
+            return List.of();
+        }
+    }
+
+    private static Object[] capturedValues(Class<?> lambda, Object instance) throws IllegalAccessException {
+        List<Field> fields = LambdaCaptures.fieldsOf(lambda);
+        Object[] captured = new Object[fields.size()];
+        for (int i = 0; i < captured.length; i++) {
+            fields.get(i).setAccessible(true);
+            captured[i] = fields.get(i).get(instance);
+        }
+        return captured;
+    }
+
+    private static boolean computes(MethodHandle impl, Object[] captured, Object[] args, String expected) {
+        List<Object> all = new ArrayList<>(List.of(captured));
+        all.addAll(List.of(args));
+        try {
+            // as text: NaN equals NaN, and 0.0 differs from -0.0
+            return expected.equals(String.valueOf(impl.invokeWithArguments(all)));
+        } catch (Throwable differs) {
+            return false;
         }
     }
 
@@ -87,13 +125,22 @@ final class LambdaProbe {
         return "static".equals(c[3]) ? lookup.findStatic(owner, c[1], type) : lookup.findVirtual(owner, c[1], type);
     }
 
-    private static Object[] args(Class<?>[] types, double probe) {
+    /**
+     * The arguments at magnitude {@code j} and sign pattern {@code s}: parameter {@code i} takes
+     * the next magnitude after parameter {@code i - 1}'s (wrapping round, so the last points pair
+     * the largest with the smallest), negated when bit {@code i % 2} of {@code s} is set.
+     */
+    private static Object[] args(Class<?>[] types, int j, int s) {
         Object[] a = new Object[types.length];
         for (int i = 0; i < a.length; i++) {
-            double v = probe * (i + 1);
+            double v = MAGNITUDES[(j + i) % MAGNITUDES.length];
+            if ((s >> (i % 2) & 1) != 0) v = -v;
+            double n = Math.max(-LARGEST_INTEGRAL, Math.min(LARGEST_INTEGRAL, v * 10));
             Class<?> t = types[i];
             a[i] = t == double.class ? (Object) v : t == float.class ? (Object) (float) v
-                    : t == long.class ? (Object) (long) (v * 10) : (Object) (int) (v * 10);
+                    : t == long.class ? (Object) (long) n : t == int.class ? (Object) (int) n
+                    : t == short.class ? (Object) (short) n : t == byte.class ? (Object) (byte) n
+                    : t == char.class ? (Object) (char) Math.abs(n) : (Object) (v > 0);
         }
         return a;
     }

@@ -66,7 +66,7 @@ public final class Linker {
      * A call on a lambda object: its implementation method with the lambda's captured values
      * first, read from the lambda object's fields. A serializable lambda names its implementation
      * ({@code writeReplace}); another is looked up among the lambda sites of the class that made
-     * it (found by the agent), the look-alikes told apart by {@link LambdaProbe}.
+     * it (found by the agent), the look-alikes told apart by {@link LambdaProbe} or refused.
      */
     private static MethodHandle lambdaEntry(Class<?> lambda, Method declared, String descAndMask, MethodType type, String site) {
         String call = declared.getDeclaringClass().getSimpleName() + "." + declared.getName();
@@ -75,7 +75,10 @@ public final class Linker {
         String[] impl = Functions.implementationIfSerializable(RECEIVER.get());
         if (impl == null) {
             String[][] candidates = Bridge.lambdaImplementations(lambda, iface.getName().replace('.', '/'));
-            impl = candidates == null ? null : LambdaProbe.choose(lambda, declared, candidates, RECEIVER.get());
+            java.util.List<String[]> agreeing = candidates == null ? java.util.List.of()
+                    : LambdaProbe.agreeing(lambda, declared, candidates, RECEIVER.get());
+            if (agreeing.size() > 1) throw new GradientException(where + indistinguishable(lambda, iface, agreeing));
+            impl = agreeing.isEmpty() ? null : agreeing.get(0);
             if (impl == null && isJdk(creatorOf(lambda))) {
                 throw new GradientException(where + "a lambda made inside the JDK (by " + creatorOf(lambda) + ", e.g. its "
                         + "andThen or compose), whose code grad4j does not differentiate. Compose the functions in a "
@@ -175,6 +178,26 @@ public final class Linker {
     private static void shiftRegisters(Ctx ctx, int scalarsBy, int scalars, int tensorsBy, int tensors) {
         System.arraycopy(ctx.d, scalarsBy, ctx.d, 0, scalars);
         System.arraycopy(ctx.o, tensorsBy, ctx.o, 0, tensors);
+    }
+
+    /**
+     * Two or more lambda sites that compute the same numbers at every probe point: running either
+     * might be a wrong gradient (two activations that differ only beyond a threshold), so none is
+     * chosen.
+     */
+    private static String indistinguishable(Class<?> lambda, Class<?> iface, java.util.List<String[]> agreeing) {
+        StringBuilder sites = new StringBuilder();
+        for (String[] c : agreeing) {
+            if (sites.length() > 0) sites.append(", ");
+            sites.append(c[1]);
+            if (c.length > 4 && !c[4].isEmpty()) sites.append(" (line ").append(c[4]).append(')');
+        }
+        return "a lambda made in " + creatorOf(lambda) + ", which has " + agreeing.size() + " look-alike lambdas of "
+                + iface.getSimpleName() + " (" + sites + ") that compute the same numbers at every point grad4j probed, "
+                + "so grad4j cannot tell which one this is and will not guess. Give them an interface of your own that "
+                + "extends java.io.Serializable (interface Act extends " + iface.getSimpleName() + ", Serializable {}: "
+                + "grad4j then reads which method the lambda runs), or use named classes implementing "
+                + iface.getSimpleName() + ".";
     }
 
     /** {@code Main} for {@code Main$$Lambda$15/0x…}: the class whose lambda site made it. */

@@ -33,24 +33,32 @@ public final class ModelParameters {
         }
     }
 
+    /**
+     * The parameters of {@code model}, in field order.
+     *
+     * @throws GradientException when a tensor field that is not a parameter is a view of one
+     *     ({@link ParameterViews})
+     */
     public static List<Ref> of(Object model) {
         List<Ref> refs = new ArrayList<>();
-        walk(model, "", refs, Collections.newSetFromMap(new IdentityHashMap<>()));
+        List<Ref> dataTensors = new ArrayList<>();
+        walk(model, "", refs, dataTensors, Collections.newSetFromMap(new IdentityHashMap<>()));
+        if (!dataTensors.isEmpty()) ParameterViews.refuseViews(refs, dataTensors);
         return refs;
     }
 
-    private static void walk(Object o, String path, List<Ref> refs, Set<Object> seen) {
+    private static void walk(Object o, String path, List<Ref> refs, List<Ref> dataTensors, Set<Object> seen) {
         if (o == null || !seen.add(o)) return;
         Class<?> c = o.getClass();
         if (c.isArray()) {
             if (!c.getComponentType().isPrimitive()) {
                 Object[] items = (Object[]) o;
-                for (int i = 0; i < items.length; i++) walk(items[i], path + "[" + i + "]", refs, seen);
+                for (int i = 0; i < items.length; i++) walk(items[i], path + "[" + i + "]", refs, dataTensors, seen);
             }
             return;
         }
         if (o instanceof List<?> list) {
-            for (int i = 0; i < list.size(); i++) walk(list.get(i), path + "[" + i + "]", refs, seen);
+            for (int i = 0; i < list.size(); i++) walk(list.get(i), path + "[" + i + "]", refs, dataTensors, seen);
             return;
         }
         if (isLibrary(c)) return;
@@ -60,9 +68,11 @@ public final class ModelParameters {
             String p = path.isEmpty() ? f.getName() : path + "." + f.getName();
             if (fields.parameter()[i]) {
                 refs.add(new Ref(p, o, f));
+            } else if (Shadows.isTensor(f.getType())) {
+                dataTensors.add(new Ref(p, o, f));
             } else {
                 try {
-                    walk(f.get(o), p, refs, seen);
+                    walk(f.get(o), p, refs, dataTensors, seen);
                 } catch (IllegalAccessException e) {
                     // a field we may not read cannot hold parameters we could update either
                 }

@@ -43,13 +43,6 @@ public final class TensorAdjoints {
         return Tensors.zeros(like);
     }
 
-    /** Replaces each null element of an {@code INDArray[]} shadow by zeros like the element it belongs to. */
-    public static void fillZeros(Object[] shadow, Object[] array) {
-        for (int i = 0; i < shadow.length; i++) {
-            if (shadow[i] == null && array[i] != null) shadow[i] = Tensors.zeros((INDArray) array[i]);
-        }
-    }
-
     /**
      * Adds a rule's adjoints of an {@code INDArray[]} argument (element {@code i} for element
      * {@code i}, null for zero) into the array's shadow, out of place.

@@ -1,13 +1,18 @@
 package org.grad4j.transformer.read;
 
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.objectweb.asm.Handle;
+import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.InvokeDynamicInsnNode;
+import org.objectweb.asm.tree.LineNumberNode;
 import org.objectweb.asm.tree.MethodNode;
 
 /**
@@ -15,39 +20,59 @@ import org.objectweb.asm.tree.MethodNode;
  * {@code DoubleUnaryOperator} in a field, say): its class is hidden and its bytes cannot be read,
  * but the class that created it holds the {@code invokedynamic} site that made it, with the
  * implementation method handle as a bootstrap argument. A site matches when it makes the same
- * functional interface with the same captured types; the answer must be one method.
+ * functional interface with the same captured types. Several sites whose bodies are the same
+ * code (the same lambda written twice) count as one: either computes the lambda's function.
  */
 public final class LambdaSites {
     private LambdaSites() {}
 
-    /** The implementation: owner (internal name), name, descriptor, and whether it is static. */
-    public record Implementation(String owner, String name, String descriptor, boolean isStatic) {}
+    /**
+     * The implementation: owner (internal name), name, descriptor, whether it is static, and the
+     * first source line of its body (0 when unknown: another class's method, no line numbers).
+     */
+    public record Implementation(String owner, String name, String descriptor, boolean isStatic, int line) {}
 
     /**
      * @param creator the class file of the class that created the lambda
      * @param functionalInterface internal name of the interface the lambda implements
      * @param captured descriptors of the captured values, in order (the lambda class's fields)
-     * @return the implementations of every matching site (one, unless several sites make the
-     *     same interface from the same captured types)
+     * @return the implementations of every matching site with different code (one, unless
+     *     several sites make the same interface from the same captured types)
      */
     public static List<Implementation> find(byte[] creator, String functionalInterface, List<String> captured) {
         ClassNode node = ClassFiles.read(creator);
-        Set<Implementation> found = new LinkedHashSet<>();
+        Map<String, MethodNode> own = new LinkedHashMap<>();
+        for (MethodNode m : node.methods) own.put(m.name + m.desc, m);
+        List<Implementation> found = new ArrayList<>();
+        Set<String> handles = new HashSet<>();
+        Set<String> bodies = new HashSet<>();
         for (MethodNode m : node.methods) {
             for (AbstractInsnNode insn : m.instructions) {
-                if (!(insn instanceof InvokeDynamicInsnNode indy)) continue;
-                if (!indy.bsm.getOwner().equals("java/lang/invoke/LambdaMetafactory")) continue;
-                Type site = Type.getMethodType(indy.desc);
-                if (!site.getReturnType().getInternalName().equals(functionalInterface)) continue;
-                Type[] args = site.getArgumentTypes();
-                if (args.length != captured.size()) continue;
-                boolean same = true;
-                for (int i = 0; i < args.length && same; i++) same = args[i].getDescriptor().equals(captured.get(i));
-                if (!same || indy.bsmArgs.length < 2 || !(indy.bsmArgs[1] instanceof Handle h)) continue;
-                found.add(new Implementation(h.getOwner(), h.getName(), h.getDesc(),
-                        h.getTag() == org.objectweb.asm.Opcodes.H_INVOKESTATIC));
+                Handle h = implementationOf(insn, functionalInterface, captured);
+                if (h == null || !handles.add(h.getOwner() + '.' + h.getName() + h.getDesc())) continue;
+                MethodNode body = h.getOwner().equals(node.name) ? own.get(h.getName() + h.getDesc()) : null;
+                if (body != null && !bodies.add(h.getTag() + h.getDesc() + ' ' + MethodBodies.code(body))) continue;
+                found.add(new Implementation(h.getOwner(), h.getName(), h.getDesc(), h.getTag() == Opcodes.H_INVOKESTATIC,
+                        body == null ? 0 : firstLine(body)));
             }
         }
         return List.copyOf(found);
+    }
+
+    /** The implementation handle of a lambda site making {@code functionalInterface} from {@code captured}, else null. */
+    private static Handle implementationOf(AbstractInsnNode insn, String functionalInterface, List<String> captured) {
+        if (!(insn instanceof InvokeDynamicInsnNode indy)) return null;
+        if (!indy.bsm.getOwner().equals("java/lang/invoke/LambdaMetafactory")) return null;
+        Type site = Type.getMethodType(indy.desc);
+        if (!site.getReturnType().getInternalName().equals(functionalInterface)) return null;
+        Type[] args = site.getArgumentTypes();
+        if (args.length != captured.size()) return null;
+        for (int i = 0; i < args.length; i++) if (!args[i].getDescriptor().equals(captured.get(i))) return null;
+        return indy.bsmArgs.length >= 2 && indy.bsmArgs[1] instanceof Handle h ? h : null;
+    }
+
+    private static int firstLine(MethodNode m) {
+        for (AbstractInsnNode insn : m.instructions) if (insn instanceof LineNumberNode ln) return ln.line;
+        return 0;
     }
 }

@@ -1,0 +1,124 @@
+package org.grad4j.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import org.grad4j.AD;
+import org.grad4j.GradientException;
+import org.grad4j.VectorFunction;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lambdas of one interface made in one class, with the same captures, look alike from outside;
+ * grad4j tells them apart by what they compute. Functions that agree on a half-line or below a
+ * threshold (a factory's activations) must never be mixed up: a wrong one is a silent wrong
+ * gradient. Each factory is a class of its own, so that its lambdas are the only candidates.
+ */
+class LookAlikeLambdasTest {
+
+    @BeforeAll
+    static void attach() {
+        AD.install();
+    }
+
+    /** Activations that agree pairwise where a few small positive probes fall. */
+    static final class Activations {
+        static DoubleUnaryOperator make(String kind) {
+            switch (kind) {
+                case "linear": return z -> z;
+                case "clip": return z -> Math.min(z, 1e3);           // the identity below 1000
+                case "relu": return z -> Math.max(z, 0);             // the identity for z >= 0
+                case "abs": return z -> Math.abs(z);                 // relu for z >= 0
+                case "square": return z -> z * z;
+                case "huber": return z -> z < 5 ? z * z : 10 * z - 25; // square below 5
+                default: throw new IllegalArgumentException(kind);
+            }
+        }
+    }
+
+    static double layer(DoubleUnaryOperator act, double[] w, double[] x) {
+        double s = 0;
+        for (int i = 0; i < w.length; i++) s += act.applyAsDouble(w[i] * x[i]);
+        return s;
+    }
+
+    @Test
+    void aFactorysActivationsAreNeverMixedUp() {
+        double[] x = {2000, 3000, -1, 1, -4000, 6};
+        double[] w = {0.9, 1.1, 0.7, 1.3, 0.8, 1.2};
+        for (String kind : new String[] {"linear", "clip", "relu", "abs", "square", "huber"}) {
+            DoubleUnaryOperator act = Activations.make(kind);
+            VectorFunction f = v -> layer(act, v, x);
+            double[] g = AD.gradient(f, w.clone());
+            for (int i = 0; i < w.length; i++) {
+                // the activations are linear or quadratic away from their kinks: central
+                // differences are exact there but for rounding, which a wide step keeps small
+                double h = 1e-3;
+                double[] p = w.clone(), m = w.clone();
+                p[i] += h;
+                m[i] -= h;
+                assertEquals((f.apply(p) - f.apply(m)) / (2 * h), g[i], 1e-6 * Math.abs(x[i]), kind + ": d/dw" + i);
+            }
+        }
+    }
+
+    @Test
+    void theProbesReproduction() {
+        DoubleUnaryOperator relu = Activations.make("relu");
+        // relu(-w) for w = 2 is 0 with derivative 0; the identity would give -1
+        assertEquals(0.0, AD.gradient(v -> relu.applyAsDouble(-v[0]), new double[] {2.0})[0]);
+        assertEquals(-1.0, AD.gradient(v -> relu.applyAsDouble(-v[0]), new double[] {-2.0})[0]);
+    }
+
+    /** Two lambdas that differ only beyond every probe point. */
+    static final class Indistinguishable {
+        static final DoubleUnaryOperator IDENTITY = z -> z;
+        static final DoubleUnaryOperator CLIPPED_FAR_AWAY = z -> Math.min(z, 1e305);
+    }
+
+    @Test
+    void lambdasThatAgreeAtEveryProbeAreRefusedNotGuessed() {
+        GradientException e = assertThrows(GradientException.class,
+                () -> AD.derivative(x -> Indistinguishable.IDENTITY.applyAsDouble(x) * 2, 0.5));
+        String m = e.getMessage();
+        assertTrue(m.matches("(?s).*DoubleUnaryOperator.applyAsDouble at " + getClass().getName()
+                + "\\.\\S+ \\(LookAlikeLambdasTest.java:\\d+\\).*"), m); // the call site
+        assertTrue(m.contains("2 look-alike lambdas of DoubleUnaryOperator"), m);
+        assertTrue(m.contains("compute the same numbers at every point grad4j probed"), m);
+        assertTrue(m.contains("Serializable") && m.contains("named classes"), m); // what to write instead
+    }
+
+    /** The same lambda written twice: either body computes it. */
+    static final class WrittenTwice {
+        static final DoubleUnaryOperator SOFTPLUS = z -> Math.log1p(Math.exp(z));
+        static final DoubleUnaryOperator SOFTPLUS_AGAIN = z -> Math.log1p(Math.exp(z));
+        static final DoubleUnaryOperator OTHER = z -> Math.log1p(Math.exp(-z));
+    }
+
+    @Test
+    void theSameLambdaWrittenTwiceIsNotALookAlike() {
+        // d/dx softplus(x) = sigmoid(x)
+        assertEquals(1 / (1 + Math.exp(-0.4)), AD.derivative(x -> WrittenTwice.SOFTPLUS_AGAIN.applyAsDouble(x), 0.4), 1e-12);
+        assertEquals(-1 / (1 + Math.exp(0.4)), AD.derivative(x -> WrittenTwice.OTHER.applyAsDouble(x), 0.4), 1e-12);
+    }
+
+    /** Two-parameter look-alikes that agree wherever both arguments have one sign and grow together. */
+    static final class Binary {
+        static final DoubleBinaryOperator MAX = (p, q) -> Math.max(p, q);
+        static final DoubleBinaryOperator SECOND = (p, q) -> q;
+        static final DoubleBinaryOperator ABS_SUM = (p, q) -> Math.abs(p + q);
+        static final DoubleBinaryOperator SUM = (p, q) -> p + q;
+    }
+
+    @Test
+    void multiParameterLookAlikesAreToldApart() {
+        for (DoubleBinaryOperator op : new DoubleBinaryOperator[] {Binary.MAX, Binary.SECOND, Binary.ABS_SUM, Binary.SUM}) {
+            CentralDifferences.check(v -> op.applyAsDouble(v[0], v[1]) * 3, 2.5, -4.0);
+            CentralDifferences.check(v -> op.applyAsDouble(v[0], v[1]) * 3, 2.5, 1.5);
+        }
+    }
+}
