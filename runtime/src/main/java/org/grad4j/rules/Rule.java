@@ -9,7 +9,9 @@ import java.util.Objects;
  * where the argument gets none (not differentiable, or a zero derivative).
  *
  * <p>Every adjoint method has the descriptor {@code (P0..Pn R D)D}: the primitive's
- * arguments, its result, and the result's adjoint.
+ * arguments, its result, and the result's adjoint. (The transformer lends the rule of
+ * {@code Transforms.f(x, ...)} to {@code f(x, ..., boolean dup)}: its adjoint methods then take
+ * the arguments before the flag.)
  */
 public final class Rule {
     private final String owner;

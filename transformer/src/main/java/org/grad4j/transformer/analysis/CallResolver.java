@@ -38,6 +38,8 @@ public final class CallResolver {
         if (custom != null) return new Callee.Ruled(custom);
         Rule rule = rules.lookup(call.owner, call.name, call.desc);
         if (rule != null) return new Callee.Ruled(rule);
+        Rule outOfPlace = dupOverloadRule(call);
+        if (outOfPlace != null) return new Callee.Ruled(outOfPlace);
         Callee.ArrayOp.Kind op = arrayOp(call);
         if (op != null) return new Callee.ArrayOp(op);
         if (GRAD4J_API.contains(call.owner)) {
@@ -66,6 +68,22 @@ public final class CallResolver {
         if ((target.access & Opcodes.ACC_NATIVE) != 0) return new Callee.Plain("it is native (no bytecode)");
         if ((target.access & Opcodes.ACC_ABSTRACT) != 0) return new Callee.Plain("it is abstract");
         return differentiated(declaring.name, call, isStatic, false);
+    }
+
+    /**
+     * {@code Transforms.f(x, ..., boolean dup)} has the rule of {@code Transforms.f(x, ...)}: its
+     * adjoint methods take the arguments before the flag. Only right with {@code dup == true};
+     * {@code Activity} refuses the call with any other flag (it overwrites {@code x}).
+     */
+    private Rule dupOverloadRule(MethodInsnNode call) {
+        if (!TensorWrites.isDupOverload(call)) return null;
+        Type[] args = Type.getArgumentTypes(call.desc);
+        String base = Type.getMethodDescriptor(Type.getReturnType(call.desc), java.util.Arrays.copyOf(args, args.length - 1));
+        Rule r = rules.lookup(call.owner, call.name, base);
+        if (r == null) return null;
+        Rule.AdjointMethod[] adjoints = new Rule.AdjointMethod[r.arity()];
+        for (int i = 0; i < adjoints.length; i++) adjoints[i] = r.adjoint(i);
+        return new Rule(call.owner, call.name, call.desc, adjoints, r.isInstance());
     }
 
     private Callee differentiated(String owner, MethodInsnNode call, boolean isStatic, boolean virtual) {
