@@ -154,7 +154,7 @@ public class Refused {
     @Differentiable
     static double boxesIntoList(double x) {
         java.util.List<Double> l = new java.util.ArrayList<>();
-        l.add(x); // REFUSED(boxesIntoList) call of List.add with a differentiable tensor or boxed value | pass a primitive double
+        l.add(x); // REFUSED(boxesIntoList) call of List.add with a differentiable boxed value | pass a primitive double
         return l.get(0) * 2;
     }
 

@@ -13,6 +13,15 @@ public class RefusedTensors {
         return h.sumNumber().doubleValue();
     }
 
+    static INDArray mask; // data; never set: the refusal comes before anything runs
+
+    @Differentiable
+    static double dataChangedAfterUse(INDArray w) {
+        INDArray a = w.mul(mask);
+        mask.addi(1.0); // REFUSED(dataChangedAfterUse) in-place INDArray.addi of a tensor that an operation on differentiable values has already read | c = c.add(...)
+        return a.sumNumber().doubleValue();
+    }
+
     @Differentiable
     static double noRule(INDArray w) {
         INDArray c = w.cumsum(0); // REFUSED(noRule) call of INDArray.cumsum with a differentiable tensor: grad4j has no rule for this ND4J operation | register a custom rule with AD.registerRules

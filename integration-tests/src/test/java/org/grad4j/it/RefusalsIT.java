@@ -21,7 +21,7 @@ class RefusalsIT {
         "trycatch     | catches            | 26 | try/catch",
         "synchronized | synchronizedMethod | 34 | synchronized method",
         "monitor      | synchronizedBlock  | 39 | synchronized block",
-        "boxing       | boxes              | 46 | with a differentiable tensor or boxed value",
+        "boxing       | boxes              | 46 | with a differentiable boxed value",
         "lambda       | capturesInLambda   | 53 | lambda",
         "jdk          | callsJdkWithoutRule | 59 | call of Double.sum with a differentiable argument: it is a JDK method grad4j has no rule for",
     })

@@ -10,7 +10,9 @@ import java.util.Objects;
  *
  * <p>Every adjoint method has the descriptor {@code (P0..Pn R D)A}: the primitive's
  * arguments, its result, and the result's adjoint, returning the argument's adjoint {@code A};
- * or {@code (P0..Pn R D INDArray)V} for an {@link AdjointMethod#into} method.
+ * or {@code (P0..Pn R D INDArray)V} for an {@link AdjointMethod#into} method. (The transformer
+ * lends the rule of {@code Transforms.f(x, ...)} to {@code f(x, ..., boolean dup)}: its adjoint
+ * methods then take the arguments before the flag.)
  */
 public final class Rule {
     private final String owner;

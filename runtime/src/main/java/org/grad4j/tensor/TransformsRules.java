@@ -13,9 +13,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Reverse rules of ND4J's {@code Transforms} functions — only the overloads that return a new
- * array. The {@code (x, boolean dup)} overloads are left without rules on purpose: with
- * {@code dup == false} they overwrite {@code x} (the transformer refuses them, naming the
- * out-of-place overload to use).
+ * array. The {@code (x, ..., boolean dup)} overloads have no rules of their own: called with
+ * the constant {@code true} they copy, and the transformer gives them the rule of the overload
+ * without the flag; with {@code false} they overwrite {@code x}, and the transformer refuses
+ * them, naming the out-of-place call to use.
  *
  * <p>Conventions at kinks (each a valid one-sided derivative or subgradient, as in
  * {@code MathRules}): {@code abs'(0) = 0}; {@code relu'(0) = 0}, {@code relu6} and

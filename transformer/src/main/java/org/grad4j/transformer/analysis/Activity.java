@@ -310,10 +310,15 @@ public final class Activity {
      */
     public void checkSupported() {
         BitSet doomed = blocksThatAlwaysThrow();
+        boolean tensors = false;
         for (Block b : ir.blocks()) {
             if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
-            for (Stmt s : b.stmts()) check(s);
+            for (Stmt s : b.stmts()) {
+                check(s);
+                tensors |= TensorWrites.isNd4j(s);
+            }
         }
+        if (tensors) DataTensorWrites.check(ir, cfg, this, calls, refusal);
     }
 
     /** Blocks from which every path ends in {@code throw}. */
@@ -413,6 +418,9 @@ public final class Activity {
                             + Type.getReturnType(d.descriptor()).getClassName() + ", through which grad4j cannot follow a derivative",
                     "Declare the result as what it is: double, float, an array of them, or an INDArray.");
         }
+        if (c instanceof Callee.Ruled && TensorWrites.writtenArg(s) >= 0) { // Transforms.tanh(x, false)
+            checkTensorCall(s, m, target, true);
+        }
         if (!(c instanceof Callee.Plain plain)) return;
         if (BIT_REINTERPRETATION.contains(m.owner + "." + m.name)) {
             throw refusal.at(s.line(), "bit reinterpretation of a differentiable value (" + target + ")",
@@ -435,8 +443,13 @@ public final class Activity {
                     "Streams are not differentiated: write the computation as a loop over the array.");
         }
         if (activeReference && !activeArray && !isReadOnlyArrayCall(m) && !isStringConversion(m)) {
-            throw refusal.at(s.line(), "call of " + target + " with a differentiable tensor or boxed value (" + plain.why() + ")",
-                    "grad4j cannot see what " + target + " does with it; pass a primitive double, or register a custom rule.");
+            boolean tensor = false;
+            for (Value v : s.args()) tensor |= isActive(v) && v.kind() == Types.Kind.TENSOR;
+            throw refusal.at(s.line(), "call of " + target + " with a differentiable " + (tensor ? "tensor" : "boxed value")
+                            + " (" + plain.why() + ")",
+                    "grad4j cannot see what " + target + " does with it; " + (tensor
+                            ? "keep tensors in locals or an INDArray[] (grad4j tracks arrays of INDArray, not collections)"
+                            : "pass a primitive double") + ", or register a custom rule.");
         }
         if (activeArray && !isReadOnlyArrayCall(m)) {
             throw refusal.at(s.line(), "call of " + target + " with a differentiable array (" + plain.why() + ")",
@@ -540,27 +553,30 @@ public final class Activity {
      */
     private void checkTensorCall(Stmt s, MethodInsnNode m, String target, boolean harmlessResult) {
         String n = m.name;
-        Type[] args = Type.getArgumentTypes(m.desc);
-        boolean inPlaceTransform = m.owner.endsWith("/Transforms") && args.length > 0
-                && args[args.length - 1].getSort() == Type.BOOLEAN;
-        boolean inPlace = inPlaceTransform || n.startsWith("put") || n.startsWith("assign") || isKnownInPlace(n);
-        if (inPlace) {
-            String instead = inPlaceTransform ? simpleName(m.owner) + "." + n + "(x) (without the boolean)"
+        int written = TensorWrites.writtenArg(s);
+        if (written >= 0) {
+            boolean dupOverload = TensorWrites.isDupOverload(m);
+            String instead = dupOverload ? simpleName(m.owner) + "." + n + " with true for dup, or its overload without the boolean"
                     : n.startsWith("put") || n.startsWith("assign") ? "an out-of-place operation that builds a new tensor"
                     : n.replaceFirst("i(RowVector|ColumnVector)?$", "$1") + "(...)";
+            if (!isActive(s.arg(written))) { // acc.addi(h) into a fresh zeros accumulator
+                throw refusal.at(s.line(), "in-place " + target + " that puts a differentiable value into a tensor that "
+                                + "holds none",
+                        "An in-place update cannot give a tensor a derivative; compute a new one: acc = acc."
+                                + n.replaceFirst("i(RowVector|ColumnVector)?$", "$1") + "(...).");
+            }
             throw refusal.at(s.line(), "in-place " + target + " on an active INDArray",
                     "grad4j differentiates values, and an in-place update overwrites one the reverse pass needs; use " + instead + ".");
         }
         if (harmlessResult) return;
-        throw refusal.at(s.line(), "call of " + target + " with a differentiable tensor: grad4j has no rule for this ND4J operation",
+        String what = "value";
+        for (Value v : s.args()) {
+            if (isActive(v) && v.kind() == Types.Kind.TENSOR) what = "tensor";
+            else if (isActive(v) && v.kind() == Types.Kind.SHADOWED && what.equals("value")) what = "array";
+        }
+        throw refusal.at(s.line(), "call of " + target + " with a differentiable " + what + ": grad4j has no rule for this ND4J operation",
                 "Write it with operations grad4j has rules for (see the README's tensor table), or register a custom rule "
                         + "with AD.registerRules.");
-    }
-
-    private static boolean isKnownInPlace(String n) {
-        return List.of("addi", "subi", "muli", "divi", "rsubi", "rdivi", "negi", "addiRowVector", "addiColumnVector",
-                "subiRowVector", "subiColumnVector", "muliRowVector", "muliColumnVector", "diviRowVector",
-                "diviColumnVector", "rsubiRowVector", "rdiviRowVector", "mmuli", "transposei").contains(n);
     }
 
     private static boolean isReadOnlyArrayCall(MethodInsnNode m) {

@@ -37,6 +37,8 @@ public final class CallResolver {
         if (call.name.startsWith("<")) return new Callee.Plain("a constructor");
         Rule rule = ruleOf(call);
         if (rule != null) return new Callee.Ruled(rule);
+        Rule outOfPlace = dupOverloadRule(call);
+        if (outOfPlace != null) return new Callee.Ruled(outOfPlace);
         Callee.ArrayOp.Kind op = arrayOp(call);
         if (op != null) return new Callee.ArrayOp(op);
         if (GRAD4J_API.contains(call.owner)) {
@@ -77,6 +79,22 @@ public final class CallResolver {
     public Rule ruleOf(MethodInsnNode call) {
         Rule custom = adjointOf(call);
         return custom != null ? custom : rules.lookup(call.owner, call.name, call.desc);
+    }
+
+    /**
+     * {@code Transforms.f(x, ..., boolean dup)} has the rule of {@code Transforms.f(x, ...)}: its
+     * adjoint methods take the arguments before the flag. Only right with {@code dup == true};
+     * {@code Activity} refuses the call with any other flag (it overwrites {@code x}).
+     */
+    private Rule dupOverloadRule(MethodInsnNode call) {
+        if (!TensorWrites.isDupOverload(call)) return null;
+        Type[] args = Type.getArgumentTypes(call.desc);
+        String base = Type.getMethodDescriptor(Type.getReturnType(call.desc), java.util.Arrays.copyOf(args, args.length - 1));
+        Rule r = rules.lookup(call.owner, call.name, base);
+        if (r == null) return null;
+        Rule.AdjointMethod[] adjoints = new Rule.AdjointMethod[r.arity()];
+        for (int i = 0; i < adjoints.length; i++) adjoints[i] = r.adjoint(i);
+        return new Rule(call.owner, call.name, call.desc, adjoints, r.isInstance());
     }
 
     private Callee differentiated(String owner, MethodInsnNode call, boolean isStatic, boolean virtual) {

@@ -479,7 +479,9 @@ final class StatementEmitter {
             Value arg = s.arg(i);
             boolean arrayOfTensors = arg.kind() == Types.Kind.SHADOWED && locals.hasShadow(arg); // varargs: concat, stack
             if (m == null || (!hasAdjoint(arg) && !arrayOfTensors)) continue;
-            s.args().forEach(this::load);
+            // the primitive's arguments; fewer for a Transforms dup overload, whose rule ends before the flag
+            int operands = Type.getArgumentTypes(m.descriptor()).length - 2;
+            for (int j = 0; j < operands; j++) load(s.arg(j));
             load(s.result());
             loadAdjoint(s.result());
             if (tensorResult) mv.visitTypeInsn(Opcodes.CHECKCAST, Types.INDARRAY);

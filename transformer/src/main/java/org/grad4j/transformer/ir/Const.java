@@ -21,6 +21,17 @@ public final class Const extends Value {
         return push.clone(java.util.Map.of());
     }
 
+    /** Whether this is the int constant {@code v} ({@code true} is 1, {@code false} 0). */
+    public boolean isInt(int v) {
+        return switch (push.getOpcode()) {
+            case Opcodes.ICONST_M1, Opcodes.ICONST_0, Opcodes.ICONST_1, Opcodes.ICONST_2, Opcodes.ICONST_3,
+                    Opcodes.ICONST_4, Opcodes.ICONST_5 -> push.getOpcode() - Opcodes.ICONST_0 == v;
+            case Opcodes.BIPUSH, Opcodes.SIPUSH -> ((IntInsnNode) push).operand == v;
+            case Opcodes.LDC -> ((LdcInsnNode) push).cst instanceof Integer i && i == v;
+            default -> false;
+        };
+    }
+
     public static Const ofInt(int v) {
         AbstractInsnNode insn = v >= -1 && v <= 5 ? new InsnNode(Opcodes.ICONST_0 + v)
                 : v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE ? new IntInsnNode(Opcodes.BIPUSH, v)

@@ -21,7 +21,7 @@ class RefusalsTest {
         "synchronizedMethod|a synchronized method|remove 'synchronized'",
         "callsJdkWithoutRule|call of Double.sum with a differentiable argument: it is a JDK method grad4j has no rule for|Register a custom rule for Double.sum",
         "badHelperTwoDeep|Refused.helperWithTryCatch|called from org.grad4j.transformer.examples.Refused.middle (Refused.java:",
-        "boxes|call of List.add with a differentiable tensor or boxed value|pass a primitive double",
+        "boxes|call of List.add with a differentiable boxed value|pass a primitive double",
         "bits|bit reinterpretation|custom rule",
         "lambdaCapture|lambda or dynamic call capturing a differentiable value|named method",
         "returnsInt|returning int|Return a double or float",

@@ -1,0 +1,274 @@
+package org.grad4j.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.grad4j.AD;
+import org.grad4j.TransformException;
+import org.grad4j.tensor.TensorAD;
+import org.grad4j.tensor.TensorFunction;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * In-place changes of tensors with the real agent: a data tensor changed after an operation on
+ * differentiable values read it is refused (its rule would read the new values when the reverse
+ * runs); changed before, or replaced by a fresh one, it differentiates.
+ */
+class TensorWritesEndToEndTest {
+    private static final DataType D = DataType.DOUBLE;
+    private static final INDArray[] SEQ = new INDArray[3];
+
+    @BeforeAll
+    static void attach() {
+        AD.install();
+        Nd4j.getRandom().setSeed(5);
+        for (int t = 0; t < SEQ.length; t++) SEQ[t] = Nd4j.rand(D, 1, 3).subi(0.5);
+    }
+
+    // ---- refused: a change after an active read
+
+    static double changedAfterUse(INDArray w) {
+        INDArray c = Nd4j.valueArrayOf(w.shape(), 2.0, D);
+        INDArray a = w.mul(c);
+        c.addi(10.0);
+        return a.mul(a).sumNumber().doubleValue() + w.mul(c).sumNumber().doubleValue();
+    }
+
+    static double maskReusedInALoop(INDArray w) {
+        INDArray mask = Nd4j.zeros(D, 4);
+        double s = 0;
+        for (int i = 0; i < 4; i++) {
+            mask.assign(0.0);
+            mask.putScalar(i, 1.0);
+            s += Transforms.exp(w.mul(mask)).sumNumber().doubleValue() * (i + 1);
+        }
+        return s;
+    }
+
+    static double rnnWithOneInputBuffer(INDArray w) {
+        INDArray wx = w.get(NDArrayIndex.interval(0, 3), NDArrayIndex.all());
+        INDArray wh = w.get(NDArrayIndex.interval(3, 7), NDArrayIndex.all());
+        INDArray h = Nd4j.zeros(D, 1, 4);
+        INDArray xt = Nd4j.zeros(D, 1, 3);
+        double out = 0;
+        for (int t = 0; t < SEQ.length; t++) {
+            xt.assign(SEQ[t]);
+            h = Transforms.tanh(xt.mmul(wx).add(h.mmul(wh)));
+            out += h.getDouble(0, 1);
+        }
+        return out;
+    }
+
+    static double viewOfAUsedTensorChanged(INDArray w) {
+        INDArray c = Nd4j.valueArrayOf(new long[] {2, 4}, 2.0, D);
+        INDArray a = w.mul(c.getRow(0));
+        c.getRow(0).addi(1.0);
+        return a.sumNumber().doubleValue();
+    }
+
+    static double transformOverwritesAUsedTensor(INDArray w) {
+        INDArray c = Nd4j.valueArrayOf(w.shape(), 0.5, D);
+        INDArray a = w.mul(c);
+        Transforms.tanh(c, false);
+        return a.sumNumber().doubleValue();
+    }
+
+    static double helperChangesAUsedTensor(INDArray w) {
+        INDArray c = Nd4j.valueArrayOf(w.shape(), 0.5, D);
+        INDArray a = w.mul(c);
+        bump(c);
+        return a.sumNumber().doubleValue();
+    }
+
+    static void bump(INDArray c) {
+        c.addi(1.0);
+    }
+
+    private static String refusal(TensorFunction f) {
+        return assertThrows(TransformException.class, () -> TensorAD.gradient(f, Nd4j.rand(D, 4).subi(0.5))).getMessage();
+    }
+
+    @Test
+    void aDataTensorChangedAfterAnActiveOperationReadItIsRefused() {
+        String m = refusal(TensorWritesEndToEndTest::changedAfterUse);
+        assertTrue(m.contains("TensorWritesEndToEndTest.changedAfterUse (TensorWritesEndToEndTest.java:42)"), m);
+        assertTrue(m.contains("in-place INDArray.addi of a tensor that an operation on differentiable values has already "
+                + "read (at line 41)"), m);
+        assertTrue(m.contains("c = c.add(...)") && m.contains("c.dup()"), m);
+    }
+
+    @Test
+    void aMaskRewrittenInEachIterationIsRefusedAtItsFirstChange() {
+        String m = refusal(TensorWritesEndToEndTest::maskReusedInALoop);
+        assertTrue(m.contains("(TensorWritesEndToEndTest.java:50): in-place INDArray.assign"), m);
+        assertTrue(m.contains("(at line 52, in an earlier iteration)"), m);
+        assertTrue(m.contains("fresh tensor"), m);
+    }
+
+    @Test
+    void anInputBufferReusedAcrossRnnStepsIsRefused() {
+        String m = assertThrows(TransformException.class,
+                () -> TensorAD.gradient(TensorWritesEndToEndTest::rnnWithOneInputBuffer, Nd4j.rand(D, 7, 4))).getMessage();
+        assertTrue(m.contains("(TensorWritesEndToEndTest.java:64): in-place INDArray.assign"), m);
+    }
+
+    @Test
+    void changesThroughViewsTransformsAndHelpersAreRefusedToo() {
+        String view = refusal(TensorWritesEndToEndTest::viewOfAUsedTensorChanged);
+        assertTrue(view.contains("(TensorWritesEndToEndTest.java:74): in-place INDArray.addi"), view);
+        String transform = refusal(TensorWritesEndToEndTest::transformOverwritesAUsedTensor);
+        assertTrue(transform.contains("in-place Transforms.tanh") && transform.contains("Pass true for dup"), transform);
+        String helper = refusal(TensorWritesEndToEndTest::helperChangesAUsedTensor);
+        assertTrue(helper.contains("a call of TensorWritesEndToEndTest.bump with a tensor that an operation on "
+                + "differentiable values has already read (at line 87)"), helper);
+        assertTrue(helper.contains("TensorWritesEndToEndTest.bump (INDArray.addi)"), helper);
+    }
+
+    // ---- accepted: changes before the first read, fresh tensors, copies
+
+    /** f = sum(exp(w_i)) * (i + 1) over a fresh mask per i: df/dw_i = (i + 1) exp(w_i). */
+    static double freshMaskPerIteration(INDArray w) {
+        double s = 0;
+        for (int i = 0; i < 4; i++) {
+            INDArray mask = Nd4j.zeros(D, 4);
+            mask.putScalar(i, 1.0);
+            s += Transforms.exp(w.mul(mask)).sumNumber().doubleValue() * (i + 1);
+        }
+        return s;
+    }
+
+    /** c = (5, 3, 3, 3) built in place before its use: f = sum((w c)^2), df/dw = 2 c^2 w. */
+    static double builtThenUsed(INDArray w) {
+        INDArray c = Nd4j.valueArrayOf(w.shape(), 2.0, D);
+        c.addi(1.0);
+        c.putScalar(0, 5.0);
+        INDArray a = w.mul(c);
+        return a.mul(a).sumNumber().doubleValue();
+    }
+
+    /** The remedy: c = c.add(10) is a new tensor, free to change. f = sum((2w)^2) + sum(13 w): df/dw = 8w + 13. */
+    static double replacedOutOfPlace(INDArray w) {
+        INDArray c = Nd4j.valueArrayOf(w.shape(), 2.0, D);
+        INDArray a = w.mul(c);
+        c = c.add(10.0);
+        c.addi(1.0);
+        return a.mul(a).sumNumber().doubleValue() + w.mul(c).sumNumber().doubleValue();
+    }
+
+    static double rnnWithAFreshInputPerStep(INDArray w) {
+        INDArray wx = w.get(NDArrayIndex.interval(0, 3), NDArrayIndex.all());
+        INDArray wh = w.get(NDArrayIndex.interval(3, 7), NDArrayIndex.all());
+        INDArray h = Nd4j.zeros(D, 1, 4);
+        double out = 0;
+        for (int t = 0; t < SEQ.length; t++) {
+            INDArray xt = Nd4j.zeros(D, 1, 3);
+            xt.assign(SEQ[t]);
+            h = Transforms.tanh(xt.mmul(wx).add(h.mmul(wh)));
+            out += h.getDouble(0, 1);
+        }
+        return out;
+    }
+
+    private static final INDArray SCALE = Nd4j.zeros(D, 4);
+
+    /** A data field set after an operation that read only w and a number: f = sum(2w) + sum(3w), df/dw = 5. */
+    static double fieldSetAfterAScalarOperation(INDArray w) {
+        INDArray a = w.mul(2.0);
+        SCALE.assign(3.0);
+        return a.sumNumber().doubleValue() + w.mul(SCALE).sumNumber().doubleValue();
+    }
+
+    @Test
+    void writesBeforeTheFirstReadAndFreshTensorsDifferentiate() {
+        INDArray w = Nd4j.createFromArray(0.1, -0.2, 0.3, -0.4);
+        INDArray expected = Transforms.exp(w).mul(Nd4j.createFromArray(1.0, 2.0, 3.0, 4.0));
+        assertClose(expected, TensorAD.gradient(TensorWritesEndToEndTest::freshMaskPerIteration, w));
+        INDArray c = Nd4j.createFromArray(5.0, 3.0, 3.0, 3.0);
+        assertClose(c.mul(c).mul(w).mul(2), TensorAD.gradient(TensorWritesEndToEndTest::builtThenUsed, w));
+        assertClose(w.mul(8).add(13), TensorAD.gradient(TensorWritesEndToEndTest::replacedOutOfPlace, w));
+        assertClose(Nd4j.valueArrayOf(w.shape(), 5.0, D), TensorAD.gradient(TensorWritesEndToEndTest::fieldSetAfterAScalarOperation, w));
+        INDArray w2 = Nd4j.rand(D, 7, 4).subi(0.5);
+        assertClose(centralDifferences(TensorWritesEndToEndTest::rnnWithAFreshInputPerStep, w2),
+                TensorAD.gradient(TensorWritesEndToEndTest::rnnWithAFreshInputPerStep, w2));
+    }
+
+    // ---- Transforms' dup flag: true is out of place
+
+    /** df/dw = 3 w^2 + 1 - tanh(w)^2. */
+    static double transformsWithDupTrue(INDArray w) {
+        return Transforms.pow(w, 3, true).sumNumber().doubleValue() + Transforms.tanh(w, true).sumNumber().doubleValue();
+    }
+
+    static double powInPlace(INDArray w) {
+        return Transforms.pow(w.mul(1.0), 2, false).sumNumber().doubleValue();
+    }
+
+    static double dupFlagNotConstant(INDArray w) {
+        boolean copy = w.length() > 0;
+        return Transforms.tanh(w, copy).sumNumber().doubleValue();
+    }
+
+    @Test
+    void transformsWithDupTrueUseTheOutOfPlaceRule() {
+        INDArray w = Nd4j.createFromArray(0.1, -0.2, 0.3, -0.4);
+        INDArray t = Transforms.tanh(w);
+        INDArray expected = w.mul(w).mul(3).add(t.mul(t).rsub(1.0));
+        assertClose(expected, TensorAD.gradient(TensorWritesEndToEndTest::transformsWithDupTrue, w));
+        String pow = refusal(TensorWritesEndToEndTest::powInPlace);
+        assertTrue(pow.contains("in-place Transforms.pow on an active INDArray")
+                && pow.contains("Transforms.pow with true for dup, or its overload without the boolean"), pow);
+        String flag = refusal(TensorWritesEndToEndTest::dupFlagNotConstant);
+        assertTrue(flag.contains("in-place Transforms.tanh on an active INDArray"), flag);
+    }
+
+    // ---- wording
+
+    static double tensorsInAList(INDArray w) {
+        List<INDArray> hs = new ArrayList<>();
+        hs.add(Transforms.tanh(w));
+        return hs.get(0).sumNumber().doubleValue();
+    }
+
+    static double accumulatedInPlace(INDArray w) {
+        INDArray acc = Nd4j.zeros(w.dataType(), w.shape());
+        for (int k = 0; k < 3; k++) acc.addi(w.mul(k));
+        return acc.sumNumber().doubleValue();
+    }
+
+    @Test
+    void refusalsSayWhatToWriteForTensors() {
+        String list = refusal(TensorWritesEndToEndTest::tensorsInAList);
+        assertTrue(list.contains("call of List.add with a differentiable tensor") && list.contains("INDArray[]")
+                && !list.contains("primitive double"), list);
+        String acc = refusal(TensorWritesEndToEndTest::accumulatedInPlace);
+        assertTrue(acc.contains("in-place INDArray.addi that puts a differentiable value into a tensor that holds none")
+                && acc.contains("acc = acc.add(...)"), acc);
+    }
+
+    private static INDArray centralDifferences(TensorFunction f, INDArray w) {
+        INDArray g = Nd4j.zeros(D, w.shape());
+        for (long i = 0; i < w.length(); i++) {
+            INDArray p = w.dup(), m = w.dup();
+            p.putScalar(i, w.getDouble(i) + 1e-6);
+            m.putScalar(i, w.getDouble(i) - 1e-6);
+            g.putScalar(i, (f.apply(p) - f.apply(m)) / 2e-6);
+        }
+        return g;
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual) {
+        assertEquals(expected.length(), actual.length());
+        for (long i = 0; i < expected.length(); i++) {
+            assertEquals(expected.getDouble(i), actual.dup('c').getDouble(i), 1e-6, "element " + i);
+        }
+    }
+}

@@ -1,0 +1,334 @@
+package org.grad4j.transformer.analysis;
+
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.grad4j.transformer.Refusal;
+import org.grad4j.transformer.ir.Block;
+import org.grad4j.transformer.ir.Const;
+import org.grad4j.transformer.ir.EntryValue;
+import org.grad4j.transformer.ir.MethodIr;
+import org.grad4j.transformer.ir.Stmt;
+import org.grad4j.transformer.ir.Temp;
+import org.grad4j.transformer.ir.Types;
+import org.grad4j.transformer.ir.Value;
+import org.grad4j.transformer.read.ClassFiles;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+
+/**
+ * Refuses an in-place change of a data tensor (one that does not depend on the inputs) that an
+ * operation on differentiable values may already have read. Reverse rules read their operands
+ * when the reverse pass runs, after the whole forward pass: in {@code a = w.mul(c); c.addi(10)}
+ * the rule of {@code mul} would see the new {@code c}. Changes before the first such read
+ * (building a mask, then using it) are fine.
+ *
+ * <p>A forward dataflow over the CFG; its state says which objects each reference slot may
+ * hold, which objects an active operation has read, and which escaped (stored into an array or
+ * a field, or handed to a call, so that any unknown reference may lead to them again). Objects
+ * are abstract: {@link #UNKNOWN} for every array the method did not make itself (parameters,
+ * fields, elements, results of calls: any of them may alias any other), and for each ND4J call
+ * that returns a new array, its most recent array and all older ones (the recency abstraction:
+ * a fresh tensor per loop iteration is not the one the previous iteration's operation read).
+ * An ND4J result not known to be new (a view from {@code get}, {@code reshape},
+ * {@code transpose}..., or the receiver an in-place call returns) is the same object as its
+ * arguments.
+ */
+final class DataTensorWrites {
+    private static final int UNKNOWN = 0;
+
+    private final MethodIr ir;
+    private final Cfg cfg;
+    private final Activity activity;
+    private final CallResolver calls;
+    private final Refusal refusal;
+    /** ND4J calls that return a new array, numbered: their objects are {@code 1 + 2k} (newest) and {@code 2 + 2k}. */
+    private final Map<Stmt, Integer> sites = new IdentityHashMap<>();
+    /** The line of the first active read of each site's objects (index 0: unknown objects), for messages. */
+    private final int[] readLines;
+
+    private DataTensorWrites(MethodIr ir, Cfg cfg, Activity activity, CallResolver calls, Refusal refusal) {
+        this.ir = ir;
+        this.cfg = cfg;
+        this.activity = activity;
+        this.calls = calls;
+        this.refusal = refusal;
+        for (Block b : ir.blocks()) {
+            for (Stmt s : b.stmts()) {
+                if (s.result() != null && isReference(s.result()) && !activity.isActive(s.result())
+                        && TensorWrites.isNd4j(s) && TensorWrites.isFreshResult(s)) {
+                    sites.put(s, sites.size());
+                }
+            }
+        }
+        readLines = new int[sites.size() + 1];
+    }
+
+    /** Runs the analysis and throws the refusal of the first in-place change of a tensor already read. */
+    static void check(MethodIr ir, Cfg cfg, Activity activity, CallResolver calls, Refusal refusal) {
+        new DataTensorWrites(ir, cfg, activity, calls, refusal).run();
+    }
+
+    /** What is known at a point of the program. */
+    private static final class State {
+        final Map<Integer, BitSet> slots = new HashMap<>();
+        final BitSet read = new BitSet();
+        final BitSet escaped = new BitSet();
+
+        State copy() {
+            State c = new State();
+            slots.forEach((slot, objects) -> c.slots.put(slot, (BitSet) objects.clone()));
+            c.read.or(read);
+            c.escaped.or(escaped);
+            return c;
+        }
+
+        void join(State other) {
+            other.slots.forEach((slot, objects) -> slots.computeIfAbsent(slot, k -> new BitSet()).or(objects));
+            read.or(other.read);
+            escaped.or(other.escaped);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof State s && slots.equals(s.slots) && read.equals(s.read) && escaped.equals(s.escaped);
+        }
+
+        @Override
+        public int hashCode() {
+            return slots.hashCode();
+        }
+    }
+
+    private void run() {
+        State seed = new State();
+        int[] slots = ir.parameterSlots();
+        Type[] types = Type.getArgumentTypes(ir.descriptor());
+        int first = ir.isStatic() ? 0 : 1;
+        if (!ir.isStatic()) seed.slots.put(slots[0], unknown(seed));
+        for (int p = 0; p < types.length; p++) {
+            if (types[p].getSort() >= Type.ARRAY) seed.slots.put(slots[first + p], unknown(seed));
+        }
+        int n = ir.size();
+        State[] exit = new State[n];
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (int b : cfg.reversePostOrder()) {
+                State out = transfer(ir.block(b), entry(b, seed, exit), false);
+                if (!out.equals(exit[b])) {
+                    exit[b] = out;
+                    changed = true;
+                }
+            }
+        }
+        BitSet doomed = activity.blocksThatAlwaysThrow(); // their changes happen after the last use that counts
+        for (int b : cfg.reversePostOrder()) {
+            if (!doomed.get(b)) transfer(ir.block(b), entry(b, seed, exit), true);
+        }
+    }
+
+    private State entry(int b, State seed, State[] exit) {
+        State in = b == 0 ? seed.copy() : new State();
+        for (int p : cfg.preds(b)) if (exit[p] != null) in.join(exit[p]);
+        return in;
+    }
+
+    private State transfer(Block b, State in, boolean check) {
+        State st = in.copy();
+        Map<Value, BitSet> objects = new IdentityHashMap<>();
+        for (EntryValue e : b.reads().values()) {
+            if (!isReference(e)) continue;
+            BitSet known = st.slots.get(e.slot());
+            objects.put(e, known != null ? (BitSet) known.clone() : unknown(st));
+        }
+        for (Stmt s : b.stmts()) step(s, st, objects, check);
+        b.exitValues().forEach((slot, v) -> {
+            if (isReference(v)) st.slots.put(slot, (BitSet) objectsOf(v, objects, st).clone());
+            else st.slots.remove(slot);
+        });
+        return st;
+    }
+
+    private void step(Stmt s, State st, Map<Value, BitSet> objects, boolean check) {
+        boolean invoke = s.isInvoke() && !s.isNewInit() && s.insn() instanceof MethodInsnNode;
+        Callee callee = invoke ? activity.callee(s) : null;
+        // what an active operation reads: its data operands, and for a differentiated body whatever it may reach
+        if (invoke && activity.isActive(s) && (callee instanceof Callee.Ruled || callee instanceof Callee.Differentiated)) {
+            BitSet reads = new BitSet();
+            for (Value v : s.args()) {
+                if (v.kind() == Types.Kind.TENSOR) {
+                    if (!activity.isActive(v)) reads.or(objectsOf(v, objects, st));
+                } else if (mayHoldTensors(v.type())) { // an INDArray[] (active or not), an Object: its elements
+                    reads.or(objectsOf(v, objects, st));
+                    reads.or(unknown(st));
+                }
+            }
+            if (callee instanceof Callee.Differentiated) reads.or(unknown(st));
+            markRead(st, reads, s.line());
+        }
+        int written = TensorWrites.writtenArg(s);
+        if (check && written >= 0 && !activity.isActive(s.arg(written))) {
+            BitSet hit = (BitSet) objectsOf(s.arg(written), objects, st).clone();
+            hit.and(st.read);
+            if (!hit.isEmpty()) throw refusal((MethodInsnNode) s.insn(), s, hit);
+        }
+        if (check && invoke && !CallResolver.isJdk(((MethodInsnNode) s.insn()).owner)) checkCalleeWrites(s, st, objects);
+        // escapes: what a call, a store or a lambda receives may come back from anywhere
+        if ((invoke && !TensorWrites.isNd4j(s)) || s.opcode() == Opcodes.INVOKEDYNAMIC || s.isNewInit()) {
+            for (Value v : s.args()) if (isReference(v)) st.escaped.or(objectsOf(v, objects, st));
+        } else if (s.opcode() == Opcodes.AASTORE || s.opcode() == Opcodes.PUTFIELD || s.opcode() == Opcodes.PUTSTATIC) {
+            Value stored = s.arg(s.args().size() - 1);
+            if (isReference(stored)) st.escaped.or(objectsOf(stored, objects, st));
+        }
+        Temp result = s.result();
+        if (result == null || !isReference(result)) return;
+        Integer site = sites.get(s);
+        if (site != null) {
+            renew(site, st, objects);
+            BitSet fresh = new BitSet();
+            fresh.set(1 + 2 * site);
+            objects.put(result, fresh);
+        } else if (activity.isActive(result)) {
+            objects.put(result, new BitSet()); // active arrays are never changed in place (Activity refuses it)
+        } else if (invoke && TensorWrites.isNd4j(s) || s.opcode() == Opcodes.CHECKCAST) {
+            BitSet shared = new BitSet(); // a view or the receiver: the same memory as its arguments
+            for (Value v : s.args()) if (isReference(v)) shared.or(objectsOf(v, objects, st));
+            objects.put(result, shared);
+        } else {
+            objects.put(result, unknown(st));
+        }
+    }
+
+    /** A new array at {@code site}: what was its newest becomes one of its older ones. */
+    private static void renew(int site, State st, Map<Value, BitSet> objects) {
+        int newest = 1 + 2 * site;
+        java.util.List<BitSet> all = new java.util.ArrayList<>(st.slots.values());
+        all.addAll(objects.values());
+        all.add(st.read);
+        all.add(st.escaped);
+        for (BitSet set : all) {
+            if (set.get(newest)) {
+                set.clear(newest);
+                set.set(newest + 1);
+            }
+        }
+    }
+
+    private void markRead(State st, BitSet objects, int line) {
+        st.read.or(objects);
+        for (int o = objects.nextSetBit(0); o >= 0; o = objects.nextSetBit(o + 1)) {
+            int i = o == UNKNOWN ? 0 : 1 + (o - 1) / 2;
+            if (readLines[i] <= 0) readLines[i] = line;
+        }
+    }
+
+    private static BitSet unknown(State st) {
+        BitSet u = (BitSet) st.escaped.clone();
+        u.set(UNKNOWN);
+        return u;
+    }
+
+    private static BitSet objectsOf(Value v, Map<Value, BitSet> objects, State st) {
+        BitSet known = objects.get(v);
+        if (known != null) return known;
+        if (v instanceof Const) return new BitSet(); // null
+        return unknown(st);
+    }
+
+    /** An array of tensors, or a type a tensor may hide behind. */
+    private static boolean mayHoldTensors(Type t) {
+        if (t.getSort() == Type.ARRAY) t = t.getElementType();
+        return t.getSort() == Type.OBJECT
+                && (t.getInternalName().equals(Types.INDARRAY) || t.getInternalName().equals("java/lang/Object"));
+    }
+
+    private static boolean isReference(Value v) {
+        return v.type().getSort() == Type.OBJECT || v.type().getSort() == Type.ARRAY;
+    }
+
+    /**
+     * A call of a method of the program that receives a tensor already read: refused when that
+     * method (or one it calls, a few levels deep) changes some tensor in place, since this
+     * analysis does not follow which.
+     */
+    private void checkCalleeWrites(Stmt s, State st, Map<Value, BitSet> objects) {
+        BitSet handed = new BitSet();
+        for (Value v : s.args()) if (isReference(v) && !activity.isActive(v)) handed.or(objectsOf(v, objects, st));
+        handed.and(st.read);
+        if (handed.isEmpty()) return;
+        MethodInsnNode m = (MethodInsnNode) s.insn();
+        String writer = writerIn(m, 3, new HashSet<>());
+        if (writer == null) return;
+        throw refusal.at(s.line(), "a call of " + simpleName(m.owner) + "." + m.name + " with a tensor that an operation "
+                        + "on differentiable values has already read" + readAt(handed, s.line()) + ", while " + writer
+                        + " changes a tensor in place: the reverse pass reads that operand after the whole function has run",
+                "Pass a copy (c.dup()), or change the tensor only before its first use.");
+    }
+
+    /** {@code Class.method (in-place call)} where {@code call}'s body, or one it calls, changes a tensor in place; else null. */
+    private String writerIn(MethodInsnNode call, int depth, Set<String> seen) {
+        if (depth == 0 || CallResolver.isJdk(call.owner) || !seen.add(call.owner + "." + call.name + call.desc)) return null;
+        ClassNode owner = calls.declaringClass(call.owner, call.name, call.desc);
+        MethodNode body = owner == null ? null : ClassFiles.method(owner, call.name, call.desc);
+        if (body == null || body.instructions == null) return null;
+        for (AbstractInsnNode insn : body.instructions) {
+            if (!(insn instanceof MethodInsnNode inner)) continue;
+            if (inner.owner.startsWith("org/nd4j/") && writesByName(inner, insn)) {
+                return simpleName(owner.name) + "." + call.name + " (" + simpleName(inner.owner) + "." + inner.name + ")";
+            }
+            String deeper = writerIn(inner, depth - 1, seen);
+            if (deeper != null) return deeper;
+        }
+        return null;
+    }
+
+    /** An in-place ND4J call, judged from the instruction alone (a dup flag pushed just before it as {@code true} is out of place). */
+    private static boolean writesByName(MethodInsnNode m, AbstractInsnNode insn) {
+        boolean dupTrue = insn.getPrevious() != null && insn.getPrevious().getOpcode() == Opcodes.ICONST_1;
+        return TensorWrites.writtenArg(m, dupTrue) >= 0;
+    }
+
+    private org.grad4j.TransformException refusal(MethodInsnNode m, Stmt s, BitSet hit) {
+        String n = m.name;
+        String target = simpleName(m.owner) + "." + n;
+        String remedy;
+        if (TensorWrites.isDupOverload(m)) {
+            remedy = "Pass true for dup (Transforms." + n + " then returns a new tensor), or call the overload without the "
+                    + "boolean.";
+        } else if (n.startsWith("put") || n.startsWith("assign")) {
+            remedy = "Make a fresh tensor for each use (e.g. Nd4j.zeros(...) inside the loop), or change a copy: "
+                    + "c = c.dup(); c." + n + "(...).";
+        } else {
+            String outOfPlace = n.replaceFirst("i(RowVector|ColumnVector)?$", "$1");
+            remedy = "Use the out-of-place operation (c = c." + outOfPlace + "(...) instead of c." + n + "(...)), change a "
+                    + "copy (c.dup()), or make a fresh tensor for each iteration.";
+        }
+        return refusal.at(s.line(), "in-place " + target + " of a tensor that an operation on differentiable values has "
+                        + "already read" + readAt(hit, s.line()) + ": its derivative is computed after the whole function has run, "
+                        + "and would see the changed values",
+                remedy);
+    }
+
+    /** Where the first read of {@code objects} is, said of a change at {@code line}. */
+    private String readAt(BitSet objects, int line) {
+        int first = Integer.MAX_VALUE;
+        for (int o = objects.nextSetBit(0); o >= 0; o = objects.nextSetBit(o + 1)) {
+            int l = readLines[o == UNKNOWN ? 0 : 1 + (o - 1) / 2];
+            if (l > 0) first = Math.min(first, l);
+        }
+        if (first == Integer.MAX_VALUE) return "";
+        return " (at line " + first + (first >= line && line > 0 ? ", in an earlier iteration" : "") + ")";
+    }
+
+    private static String simpleName(String internal) {
+        return internal.substring(internal.lastIndexOf('/') + 1).replace('$', '.');
+    }
+}
