@@ -410,6 +410,7 @@ public final class Activity {
         }
         if (c instanceof Callee.Ruled ruled) {
             checkRuledArrays(s, ruled.rule(), target);
+            if (TensorWrites.writtenArg(s) >= 0) checkTensorCall(s, m, target, true); // Transforms.tanh(x, false)
             return;
         }
         if (c instanceof Callee.Differentiated) checkParameterTypes(s, m, target);
@@ -417,9 +418,6 @@ public final class Activity {
             throw refusal.at(s.line(), "a call of " + target + " with differentiable arguments that returns "
                             + Type.getReturnType(d.descriptor()).getClassName() + ", through which grad4j cannot follow a derivative",
                     "Declare the result as what it is: double, float, an array of them, or an INDArray.");
-        }
-        if (c instanceof Callee.Ruled && TensorWrites.writtenArg(s) >= 0) { // Transforms.tanh(x, false)
-            checkTensorCall(s, m, target, true);
         }
         if (!(c instanceof Callee.Plain plain)) return;
         if (BIT_REINTERPRETATION.contains(m.owner + "." + m.name)) {

@@ -479,8 +479,9 @@ final class StatementEmitter {
             Value arg = s.arg(i);
             boolean arrayOfTensors = arg.kind() == Types.Kind.SHADOWED && locals.hasShadow(arg); // varargs: concat, stack
             if (m == null || (!hasAdjoint(arg) && !arrayOfTensors)) continue;
-            // the primitive's arguments; fewer for a Transforms dup overload, whose rule ends before the flag
-            int operands = Type.getArgumentTypes(m.descriptor()).length - 2;
+            // the primitive's arguments (before its result, the result's adjoint and an into method's
+            // buffer); fewer for a Transforms dup overload, whose rule ends before the flag
+            int operands = Type.getArgumentTypes(m.descriptor()).length - (m.into() ? 3 : 2);
             for (int j = 0; j < operands; j++) load(s.arg(j));
             load(s.result());
             loadAdjoint(s.result());
