@@ -110,7 +110,86 @@ public final class Activity {
             copiesOfData = true;
             solve(seed, holderSeed);
         }
+        // each round may free more: a table computed from a constant table holds data too
+        for (int round = 0; round < MAX_DATA_ONLY_ROUNDS; round++) {
+            int before = dataOnly.size();
+            dataOnly.addAll(dataOnlyAllocations());
+            if (dataOnly.size() == before) break;
+            activeTemps.clear(); // fewer values are active now: solve afresh
+            holderTemps.clear();
+            for (int i = 0; i < n; i++) {
+                entryActive[i].clear();
+                exitActive[i].clear();
+                entryHolder[i].clear();
+                exitHolder[i].clear();
+            }
+            solve(seed, holderSeed);
+        }
     }
+
+    /**
+     * {@code new double[n]} (or {@code float}) statements whose arrays only ever hold data, so need
+     * no shadow: {@code Nd4j.create(new double[] {1, 2, 3})}, a constant kernel, a table of
+     * weights. By the arrays' origins ({@link ReadOnlyArrays#origins}): no differentiable value is
+     * stored, copied or filled into an array that may come from the allocation, and it never goes
+     * where one could be later — into a differentiated call, a constructor, a field, another
+     * array's element, a lambda, or back to the caller. Decided with every such allocation still
+     * active, then again with those found so far inactive, which can only free more: the answer
+     * errs towards a shadow.
+     */
+    private Set<Stmt> dataOnlyAllocations() {
+        ReadOnlyArrays origins = ReadOnlyArrays.origins(ir, cfg, this);
+        BitSet doomed = blocksThatAlwaysThrow();
+        long receiving = 0; // allocation bits of arrays that may receive differentiable values, or leave
+        for (Block b : ir.blocks()) {
+            if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
+            for (Stmt s : b.stmts()) {
+                switch (s.opcode()) {
+                    case Opcodes.DASTORE, Opcodes.FASTORE -> {
+                        if (isActive(s.arg(2))) receiving |= origins.originOf(s.arg(0));
+                    }
+                    case Opcodes.AASTORE -> receiving |= origins.originOf(s.arg(2));
+                    case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> receiving |= origins.originOf(s.arg(s.args().size() - 1));
+                    case Opcodes.INVOKEDYNAMIC -> {
+                        for (Value a : s.args()) receiving |= origins.originOf(a);
+                    }
+                    default -> {
+                        Callee c = callee(s);
+                        if (c instanceof Callee.ArrayOp op) {
+                            switch (op.kind()) {
+                                case ARRAYCOPY -> { if (isActive(s.arg(0))) receiving |= origins.originOf(s.arg(2)); }
+                                case FILL, FILL_RANGE -> {
+                                    if (isActive(s.arg(s.args().size() - 1))) receiving |= origins.originOf(s.arg(0));
+                                }
+                                default -> { }
+                            }
+                        } else if (s.isNewInit() || c instanceof Callee.Differentiated && isActiveCall(s)) {
+                            for (Value a : s.args()) receiving |= origins.originOf(a);
+                        }
+                    }
+                }
+            }
+            if (b.terminator().kind() == Terminator.Kind.RETURN) {
+                for (Value a : b.terminator().args()) receiving |= origins.originOf(a);
+            }
+        }
+        Set<Stmt> dataOnly = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Block b : ir.blocks()) {
+            for (Stmt s : b.stmts()) {
+                if (s.opcode() != Opcodes.NEWARRAY) continue;
+                int t = ((IntInsnNode) s.insn()).operand;
+                if ((t == Opcodes.T_DOUBLE || t == Opcodes.T_FLOAT) && (ReadOnlyArrays.allocationBit(s) & receiving) == 0) {
+                    dataOnly.add(s);
+                }
+            }
+        }
+        return dataOnly;
+    }
+
+    private static final int MAX_DATA_ONLY_ROUNDS = 4;
+
+    /** Allocations whose arrays only ever hold data (see {@link #dataOnlyAllocations}). */
+    private final Set<Stmt> dataOnly = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     /**
      * Whether copies of data arrays ({@code clone}, {@code Arrays.copyOf}) are active: fresh
@@ -262,7 +341,7 @@ public final class Activity {
             case Opcodes.AASTORE -> isActive(s.arg(0));
             case Opcodes.NEWARRAY -> {
                 int t = ((IntInsnNode) s.insn()).operand;
-                yield t == Opcodes.T_DOUBLE || t == Opcodes.T_FLOAT;
+                yield (t == Opcodes.T_DOUBLE || t == Opcodes.T_FLOAT) && !dataOnly.contains(s);
             }
             case Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY -> Types.isShadowed(s.result().type());
             case Opcodes.CHECKCAST -> anyActiveArg(s) && Types.isDifferentiable(s.result().type());
@@ -471,7 +550,8 @@ public final class Activity {
     /**
      * An active array of doubles or floats passed to a method whose rule gives no adjoint for it
      * (rules give those of double, float and INDArray arguments only): the array's adjoint would
-     * silently be lost. An array allocated here counts, since it is active from birth.
+     * silently be lost. An array allocated here counts when it may receive differentiable values
+     * (one that only ever holds data is not active: {@link #dataOnlyAllocations}).
      */
     private void checkRuledArrays(Stmt s, Rule rule, String target) {
         for (int i = 0; i < s.args().size() && i < rule.arity(); i++) {
@@ -481,8 +561,8 @@ public final class Activity {
                             + ", which has a rule (@AdjointOf or registered) that gives no adjoint for it: a rule gives the "
                             + "adjoints of double, float and INDArray arguments only",
                     "Remove the rule so that grad4j differentiates " + target + "'s body, or pass the values the "
-                            + "derivative flows through as double arguments; an array that only holds data should not "
-                            + "be allocated in differentiated code (a static final field) nor be a differentiated parameter.");
+                            + "derivative flows through as double arguments; an array that holds only data (constants, "
+                            + "values that do not depend on the inputs) may be passed.");
         }
     }
 

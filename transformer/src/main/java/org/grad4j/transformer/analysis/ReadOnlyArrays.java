@@ -71,6 +71,21 @@ public final class ReadOnlyArrays {
         return 1L << (1 + s.result().id() % 63);
     }
 
+    /** The origin bit of an allocation statement: shared by allocations 63 apart, which errs towards "may be the same". */
+    static long allocationBit(Stmt allocation) {
+        return allocation(allocation);
+    }
+
+    /** Where the method's arrays come from, for {@link Activity}'s data-only allocations: nothing read-only. */
+    static ReadOnlyArrays origins(MethodIr ir, Cfg cfg, Activity activity) {
+        return solve(ir, cfg, activity, false);
+    }
+
+    /** The origin bits of an array value: {@code INPUT} (bit 0) and the allocations it may come from. */
+    long originOf(Value v) {
+        return origin(v);
+    }
+
     /**
      * Where the method's arrays come from; read-only arrays only in its outermost call, and only
      * when it writes none of the arrays it did not allocate.

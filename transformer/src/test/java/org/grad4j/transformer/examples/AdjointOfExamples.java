@@ -145,6 +145,10 @@ public final class AdjointOfExamples {
 
         @Differentiable
         public static double dataArray(double s) { return sumScaled(TABLE, s) * s; }
+
+        /** The same table allocated here: it only ever holds constants, so it is data too. */
+        @Differentiable
+        public static double allocatedDataArray(double s) { return sumScaled(new double[] {1, 2, 4}, s) * s; }
     }
 
     /** Methods with rules a gradient starts in, rather than calls. */

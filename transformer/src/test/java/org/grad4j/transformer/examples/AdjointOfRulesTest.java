@@ -81,6 +81,7 @@ class AdjointOfRulesTest {
         double s = 1.5;
         // (sumScaled(TABLE, s) * s)' = 7 s + s * rule = 7 s + 70 s: the rule ran, the data array passed as data
         assertEquals(77 * s, Harness.run(AdjointOfExamples.ArrayArgument.class, "dataArray", s).d(0), 1e-12);
+        assertEquals(77 * s, Harness.run(AdjointOfExamples.ArrayArgument.class, "allocatedDataArray", s).d(0), 1e-12);
     }
 
     /**

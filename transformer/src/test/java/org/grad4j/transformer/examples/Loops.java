@@ -480,4 +480,43 @@ public final class Loops {
         sum[0] = s;
         return e;
     }
+
+    /** A table of weights allocated here and filled with constants: data, with no shadow. */
+    @Differentiable
+    public static double constantWeights(double[] x) {
+        double[] w = {0.2, 0.3, 0.5};
+        double[] scaled = new double[3];
+        for (int i = 0; i < 3; i++) scaled[i] = 2 * w[i] + i;
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += scaled[i % 3] * x[i] * x[i] + w[i % 3] * x[i];
+        return s;
+    }
+
+    /**
+     * Two allocations, one chosen by a branch, then written through the chosen name with a
+     * differentiable value: both may receive it, so both need shadows.
+     */
+    @Differentiable
+    public static double chosenThenWritten(double[] x, boolean first) {
+        double[] a = new double[2];
+        double[] b = new double[2];
+        double[] chosen = first ? a : b;
+        chosen[0] = x[0] * x[1];
+        chosen[1] = 3;
+        return a[0] * x[0] + b[0] * x[1] + a[1] + b[1];
+    }
+
+    /** An allocation handed to a helper that writes differentiable values into it. */
+    @Differentiable
+    public static double filledByHelper(double[] x) {
+        double[] buffer = new double[x.length];
+        fillScaled(buffer, x, 1.5);
+        double s = 0;
+        for (double v : buffer) s += v * v;
+        return s;
+    }
+
+    static void fillScaled(double[] out, double[] x, double c) {
+        for (int i = 0; i < out.length; i++) out[i] = c * Math.sin(x[i]);
+    }
 }

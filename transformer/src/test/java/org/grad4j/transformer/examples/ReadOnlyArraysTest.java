@@ -59,6 +59,27 @@ class ReadOnlyArraysTest {
         assertEquals("0 of 4", rereadableLoads("squaresAndSum", false));
     }
 
+    @Test
+    void allocationsThatOnlyEverHoldDataAreNotActive() {
+        assertEquals("0 of 2", activeAllocations("constantWeights")); // w = {...} and scaled: constants only
+        assertEquals("2 of 2", activeAllocations("chosenThenWritten")); // either may be the one written
+        assertEquals("1 of 1", activeAllocations("filledByHelper")); // a differentiated call writes it
+    }
+
+    /** "k of n": how many of the method's n {@code new double[]} statements are active. */
+    private static String activeAllocations(String method) {
+        Analysed a = analyse(method);
+        int all = 0, active = 0;
+        for (Block b : a.ir().blocks()) {
+            for (Stmt s : b.stmts()) {
+                if (s.opcode() != Opcodes.NEWARRAY) continue;
+                all++;
+                if (a.activity().isActive(s.result())) active++;
+            }
+        }
+        return active + " of " + all;
+    }
+
     /** "k of n": how many of the method's n element reads read an array the analysis calls read-only. */
     private static String readOnlyLoads(String method, boolean outermost) {
         return loads(method, outermost, (readOnly, load) -> readOnly.contains(load.arg(0)));
@@ -70,6 +91,23 @@ class ReadOnlyArraysTest {
     }
 
     private static String loads(String method, boolean outermost, java.util.function.BiPredicate<ReadOnlyArrays, Stmt> counted) {
+        Analysed a = analyse(method);
+        ReadOnlyArrays readOnly = ReadOnlyArrays.of(a.ir(), a.cfg(), a.activity(), outermost);
+        int loads = 0, readOnlyLoads = 0;
+        for (Block b : a.ir().blocks()) {
+            for (Stmt s : b.stmts()) {
+                if (s.opcode() < Opcodes.IALOAD || s.opcode() > Opcodes.SALOAD) continue;
+                loads++;
+                if (counted.test(readOnly, s)) readOnlyLoads++;
+            }
+        }
+        return readOnlyLoads + " of " + loads;
+    }
+
+    private record Analysed(MethodIr ir, Cfg cfg, Activity activity) {}
+
+    /** One of {@link Loops}' methods, lifted and analysed with every parameter differentiated. */
+    private static Analysed analyse(String method) {
         ClassFileLocator locator = ClassFileLocator.of(Loops.class.getClassLoader());
         CallResolver calls = new CallResolver(RuleTable.global(), locator);
         ClassNode owner = calls.classNode(Type.getInternalName(Loops.class));
@@ -79,16 +117,6 @@ class ReadOnlyArraysTest {
         Cfg cfg = new Cfg(ir, refusal);
         boolean[] all = new boolean[Type.getArgumentTypes(node.desc).length];
         java.util.Arrays.fill(all, true);
-        Activity activity = new Activity(ir, cfg, all, calls, refusal);
-        ReadOnlyArrays readOnly = ReadOnlyArrays.of(ir, cfg, activity, outermost);
-        int loads = 0, readOnlyLoads = 0;
-        for (Block b : ir.blocks()) {
-            for (Stmt s : b.stmts()) {
-                if (s.opcode() < Opcodes.IALOAD || s.opcode() > Opcodes.SALOAD) continue;
-                loads++;
-                if (counted.test(readOnly, s)) readOnlyLoads++;
-            }
-        }
-        return readOnlyLoads + " of " + loads;
+        return new Analysed(ir, cfg, new Activity(ir, cfg, all, calls, refusal));
     }
 }

@@ -89,6 +89,9 @@ class TapedLoopsTest {
             check(Loops.class, "filledBefore", randomArray(n));
             check(Loops.class, "filledBeforeAndAfter", randomArray(n));
             check(Loops.class, "filledThenHandedOn", randomArray(n));
+            check(Loops.class, "constantWeights", randomArray(n));
+            check(Loops.class, "chosenThenWritten", randomArray(n + 1), random.nextBoolean());
+            check(Loops.class, "filledByHelper", randomArray(n));
             check(Loops.class, "filledReturnedOverwritten", randomArray(n));
             check(Loops.class, "copiedIntoInput", randomArray(n), new int[1][]);
             check(Loops.class, "scratchRows", new double[][] {randomArray(n), randomArray(n), randomArray(n)}, randomArray(n));
