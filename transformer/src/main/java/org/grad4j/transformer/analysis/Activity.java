@@ -106,10 +106,6 @@ public final class Activity {
             else if (types[p].getSort() >= Type.ARRAY) holderSeed.set(slots[first + p]);
         }
         solve(seed, holderSeed);
-        if (storesIntoDataArrays()) { // y = y0.clone() of data, then y[0] = x: the copy needs a shadow after all
-            copiesOfData = true;
-            solve(seed, holderSeed);
-        }
         // each round may free more: a table computed from a constant table holds data too
         for (int round = 0; round < MAX_DATA_ONLY_ROUNDS; round++) {
             int before = dataOnly.size();
@@ -128,11 +124,12 @@ public final class Activity {
     }
 
     /**
-     * {@code new double[n]} (or {@code float}) statements whose arrays only ever hold data, so need
-     * no shadow: {@code Nd4j.create(new double[] {1, 2, 3})}, a constant kernel, a table of
-     * weights. By the arrays' origins ({@link ReadOnlyArrays#origins}): no differentiable value is
+     * {@code new double[n]} (or {@code float}) statements and copies of data vectors whose arrays
+     * only ever hold data, so need no shadow: {@code Nd4j.create(new double[] {1, 2, 3})}, a
+     * constant kernel, a table of weights, {@code y0.clone()} of data only read. By the arrays' origins ({@link ReadOnlyArrays#origins}): no differentiable value is
      * stored, copied or filled into an array that may come from the allocation, and it never goes
-     * where one could be later — into a differentiated call, a constructor, a field, another
+     * where one could be later — into a differentiated call (active or not: it may return it),
+     * a constructor, a field, another
      * array's element, a lambda, or back to the caller. Decided with every such allocation still
      * active, then again with those found so far inactive, which can only free more: the answer
      * errs towards a shadow.
@@ -163,7 +160,8 @@ public final class Activity {
                                 }
                                 default -> { }
                             }
-                        } else if (s.isNewInit() || c instanceof Callee.Differentiated && isActiveCall(s)) {
+                        } else if (s.isNewInit() || c instanceof Callee.Differentiated) {
+                            // even one that runs as written may hand the array back as its result
                             for (Value a : s.args()) receiving |= origins.originOf(a);
                         }
                     }
@@ -176,41 +174,28 @@ public final class Activity {
         Set<Stmt> dataOnly = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Block b : ir.blocks()) {
             for (Stmt s : b.stmts()) {
-                if (s.opcode() != Opcodes.NEWARRAY) continue;
-                int t = ((IntInsnNode) s.insn()).operand;
-                if ((t == Opcodes.T_DOUBLE || t == Opcodes.T_FLOAT) && (ReadOnlyArrays.allocationBit(s) & receiving) == 0) {
-                    dataOnly.add(s);
-                }
+                if (isVectorAllocation(s) && (ReadOnlyArrays.allocationBit(s) & receiving) == 0) dataOnly.add(s);
             }
         }
         return dataOnly;
+    }
+
+    /** {@code new double[n]}, {@code new float[n]}, or a copy of such a vector ({@code clone}, {@code Arrays.copyOf}). */
+    private boolean isVectorAllocation(Stmt s) {
+        if (s.opcode() == Opcodes.NEWARRAY) {
+            int t = ((IntInsnNode) s.insn()).operand;
+            return t == Opcodes.T_DOUBLE || t == Opcodes.T_FLOAT;
+        }
+        return callee(s) instanceof Callee.ArrayOp op && switch (op.kind()) {
+            case CLONE, COPY_OF, COPY_OF_RANGE -> isElementArray(s.arg(0).type());
+            default -> false;
+        };
     }
 
     private static final int MAX_DATA_ONLY_ROUNDS = 4;
 
     /** Allocations whose arrays only ever hold data (see {@link #dataOnlyAllocations}). */
     private final Set<Stmt> dataOnly = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-
-    /**
-     * Whether copies of data arrays ({@code clone}, {@code Arrays.copyOf}) are active: fresh
-     * arrays, like {@code new double[n]}, that may receive differentiable values. Only when the
-     * method stores such values into an array that is otherwise data, so that copies read only as
-     * data cost no shadow.
-     */
-    private boolean copiesOfData;
-
-    private boolean storesIntoDataArrays() {
-        for (Block b : ir.blocks()) {
-            for (Stmt s : b.stmts()) {
-                boolean elementStore = (s.opcode() == Opcodes.DASTORE || s.opcode() == Opcodes.FASTORE)
-                        && isActive(s.arg(2)) && !isActive(s.arg(0));
-                boolean copyInto = callee(s) instanceof Callee.ArrayOp op && op.kind() == Callee.ArrayOp.Kind.ARRAYCOPY
-                        && isActive(s.arg(0)) && !isActive(s.arg(2));
-                if (elementStore || copyInto) return true;
-            }
-        }
-        return false;
-    }
 
     private void solve(BitSet seed, BitSet holderSeed) {
         int[] rpo = cfg.reversePostOrder();
@@ -367,7 +352,8 @@ public final class Activity {
             case ARRAYCOPY -> isActive(s.arg(0)) || isActive(s.arg(2));
             case FILL, FILL_RANGE -> isActive(s.arg(0));
             case SAME -> isActive(s.arg(0));
-            default -> isActive(s.arg(0)) || (copiesOfData && isElementArray(s.arg(0).type()));
+            // a copy of a data vector is a fresh array too: active unless it only ever holds data
+            default -> isActive(s.arg(0)) || (isElementArray(s.arg(0).type()) && !dataOnly.contains(s));
         };
     }
 
