@@ -150,7 +150,7 @@ public final class AD {
      */
     public static void registerRules(Class<?> rulesClass) {
         if (rulesClass == null) throw new GradientException("grad4j: registerRules(null): pass a class annotated @RulesFor");
-        org.grad4j.rules.RuleTable.global().registerAll(rulesClass);
+        org.grad4j.rules.RuleTable.global().registerUserRules(rulesClass);
     }
 
     /**

@@ -87,6 +87,20 @@ public final class RuleTable {
 
     /** Registers every {@link Adjoint} and {@link ZeroDerivative} of a {@link RulesFor} class. */
     public void registerAll(Class<?> rulesClass) {
+        registerAll(rulesClass, false);
+    }
+
+    /**
+     * Registers a user's {@link RulesFor} class ({@code AD.registerRules}): as {@link #registerAll},
+     * but every {@code double}, {@code float} or {@code INDArray} argument of a method given rules
+     * must have one — a left-out argument's derivative would silently be 0 (the built-in rules
+     * leave out on purpose the arguments that carry none).
+     */
+    public void registerUserRules(Class<?> rulesClass) {
+        registerAll(rulesClass, true);
+    }
+
+    private void registerAll(Class<?> rulesClass, boolean everyArgument) {
         RulesFor target = rulesClass.getAnnotation(RulesFor.class);
         if (target == null) {
             throw new IllegalArgumentException(rulesClass.getName() + " is not annotated @RulesFor");
@@ -124,6 +138,7 @@ public final class RuleTable {
             slots[adjoint.arg()] = new Rule.AdjointMethod(
                     rulesClass.getName().replace('.', '/'), m.getName(), org.grad4j.runtime.Descriptors.of(m), adjoint.into());
         }
+        if (everyArgument) byPrimitive.forEach((nameDesc, adjoints) -> checkEveryArgument(rulesClass, target, nameDesc, adjoints));
         for (String owner : target.value()) {
             byPrimitive.forEach((nameDesc, adjoints) -> {
                 int paren = nameDesc.indexOf('(');
@@ -147,6 +162,24 @@ public final class RuleTable {
             Class.forName(rulesClass.getName(), true, rulesClass.getClassLoader());
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void checkEveryArgument(Class<?> rulesClass, RulesFor target, String nameDesc, Rule.AdjointMethod[] adjoints) {
+        int paren = nameDesc.indexOf('(');
+        String name = nameDesc.substring(0, paren);
+        java.util.List<String> types = new java.util.ArrayList<>();
+        if (target.receiver()) types.add(target.value().length > 0 ? "L" + target.value()[0] + ";" : "receiver");
+        types.addAll(org.grad4j.runtime.Descriptors.argumentDescriptors(nameDesc.substring(paren)));
+        String tensor = "L" + TENSOR.replace('.', '/') + ";";
+        for (int k = 0; k < adjoints.length && k < types.size(); k++) {
+            String type = types.get(k);
+            boolean differentiable = type.equals("D") || type.equals("F") || type.equals(tensor) || type.equals("[" + tensor);
+            if (adjoints[k] != null || !differentiable) continue;
+            throw new org.grad4j.GradientException("grad4j: the rules of " + rulesClass.getName() + " for " + name
+                    + nameDesc.substring(paren) + " give no adjoint for argument " + k + " (" + type + "), whose derivative would "
+                    + "silently be 0. Add @Adjoint(of = \"" + name + "\", arg = " + k + ") returning that argument's adjoint "
+                    + "(0 where it carries no derivative), or declare the whole method @ZeroDerivative.");
         }
     }
 

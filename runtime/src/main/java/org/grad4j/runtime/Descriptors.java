@@ -30,15 +30,21 @@ public final class Descriptors {
 
     /** Number of arguments in a method descriptor. */
     public static int argumentCount(String methodDescriptor) {
-        int n = 0;
+        return argumentDescriptors(methodDescriptor).size();
+    }
+
+    /** The descriptors of a method descriptor's arguments: {@code (D[JLa/B;)V} gives {@code D, [J, La/B;}. */
+    public static java.util.List<String> argumentDescriptors(String methodDescriptor) {
+        java.util.List<String> args = new java.util.ArrayList<>();
         int i = 1;
         while (methodDescriptor.charAt(i) != ')') {
+            int start = i;
             char c = methodDescriptor.charAt(i);
             while (c == '[') c = methodDescriptor.charAt(++i);
             if (c == 'L') i = methodDescriptor.indexOf(';', i);
             i++;
-            n++;
+            args.add(methodDescriptor.substring(start, i));
         }
-        return n;
+        return args;
     }
 }
