@@ -323,6 +323,29 @@ class HelpersEndToEndTest {
         assertEquals(called + 1, CUBE_RULE_CALLS.get(), "a method reference to the method uses the registered rule too");
     }
 
+    /** A third-party function of two doubles, given a rule for its first argument only. */
+    static final class ThirdPartyPower {
+        static double scaled(double x, double k) {
+            return k * x * x;
+        }
+    }
+
+    @RulesFor("org/grad4j/agent/HelpersEndToEndTest$ThirdPartyPower")
+    public static final class HalfRules {
+        @Adjoint(of = "scaled", arg = 0)
+        public static double dx(double x, double k, double y, double dy) {
+            return dy * 2 * k * x;
+        }
+    }
+
+    @Test
+    void aRegisteredRuleThatLeavesAnArgumentOutIsRefused() {
+        // the derivative with respect to k would silently be 0
+        GradientException e = assertThrows(GradientException.class, () -> AD.registerRules(HalfRules.class));
+        assertTrue(e.getMessage().contains("give no adjoint for argument 1 (double)")
+                && e.getMessage().contains("@Adjoint(of = \"scaled\", arg = 1)"), e.getMessage());
+    }
+
     @Test
     void stopGradient() {
         double x = 1.5;

@@ -121,4 +121,24 @@ class LookAlikeLambdasTest {
             CentralDifferences.check(v -> op.applyAsDouble(v[0], v[1]) * 3, 2.5, 1.5);
         }
     }
+
+    interface Ternary {
+        double f(double a, double b, double c);
+    }
+
+    /** Three-parameter look-alikes that differ only where the first and the third have opposite signs. */
+    static final class ThreeArguments {
+        static final Ternary PLAIN = (a, b, c) -> a * b + c;
+        static final Ternary SHIFTED = (a, b, c) -> a * c < 0 ? a * b + c + 3 * a : a * b + c;
+    }
+
+    @Test
+    void everyCombinationOfSignsIsProbed() {
+        // d/da = b + 3, d/db = a, d/dc = 1 at (0.8, 1.3, -0.6), where a * c < 0
+        double[] g = AD.gradient(v -> ThreeArguments.SHIFTED.f(v[0], v[1], v[2]), new double[] {0.8, 1.3, -0.6});
+        assertEquals(4.3, g[0], 1e-12);
+        assertEquals(0.8, g[1], 1e-12);
+        assertEquals(1.0, g[2], 1e-12);
+        CentralDifferences.check(v -> ThreeArguments.PLAIN.f(v[0], v[1], v[2]), 0.8, 1.3, -0.6);
+    }
 }

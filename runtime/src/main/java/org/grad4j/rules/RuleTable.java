@@ -176,6 +176,12 @@ public final class RuleTable {
             String type = types.get(k);
             boolean differentiable = type.equals("D") || type.equals("F") || type.equals(tensor) || type.equals("[" + tensor);
             if (adjoints[k] != null || !differentiable) continue;
+            type = switch (type.charAt(0)) {
+                case 'D' -> "double";
+                case 'F' -> "float";
+                case '[' -> "INDArray[]";
+                default -> "INDArray";
+            };
             throw new org.grad4j.GradientException("grad4j: the rules of " + rulesClass.getName() + " for " + name
                     + nameDesc.substring(paren) + " give no adjoint for argument " + k + " (" + type + "), whose derivative would "
                     + "silently be 0. Add @Adjoint(of = \"" + name + "\", arg = " + k + ") returning that argument's adjoint "

@@ -69,7 +69,7 @@ final class LambdaProbe {
                     // not a method this lambda can run
                 }
             }
-            int signs = types.length <= 1 ? 2 : 4, counted = 0;
+            int signs = 1 << Math.max(1, Math.min(types.length, SIGNED_PARAMETERS)), counted = 0;
             for (int k = 0; k < MAGNITUDES.length * signs && (counted < ENOUGH || alive.size() > 1); k++) {
                 Object[] args = args(types, k / signs, k % signs);
                 String expected;
@@ -128,13 +128,16 @@ final class LambdaProbe {
     /**
      * The arguments at magnitude {@code j} and sign pattern {@code s}: parameter {@code i} takes
      * the next magnitude after parameter {@code i - 1}'s (wrapping round, so the last points pair
-     * the largest with the smallest), negated when bit {@code i % 2} of {@code s} is set.
+     * the largest with the smallest), negated when bit {@code i % SIGNED_PARAMETERS} of {@code s}
+     * is set: the first four parameters take every combination of signs.
      */
+    private static final int SIGNED_PARAMETERS = 4;
+
     private static Object[] args(Class<?>[] types, int j, int s) {
         Object[] a = new Object[types.length];
         for (int i = 0; i < a.length; i++) {
             double v = MAGNITUDES[(j + i) % MAGNITUDES.length];
-            if ((s >> (i % 2) & 1) != 0) v = -v;
+            if ((s >> (i % SIGNED_PARAMETERS) & 1) != 0) v = -v;
             double n = Math.max(-LARGEST_INTEGRAL, Math.min(LARGEST_INTEGRAL, v * 10));
             Class<?> t = types[i];
             a[i] = t == double.class ? (Object) v : t == float.class ? (Object) (float) v
