@@ -138,6 +138,7 @@ public final class Activity {
         ReadOnlyArrays origins = ReadOnlyArrays.origins(ir, cfg, this);
         BitSet doomed = blocksThatAlwaysThrow();
         long receiving = 0; // allocation bits of arrays that may receive differentiable values, or leave
+        List<long[]> rowStores = new java.util.ArrayList<>(); // container and row origins of each m[i] = row
         for (Block b : ir.blocks()) {
             if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
             for (Stmt s : b.stmts()) {
@@ -145,7 +146,7 @@ public final class Activity {
                     case Opcodes.DASTORE, Opcodes.FASTORE -> {
                         if (isActive(s.arg(2))) receiving |= origins.originOf(s.arg(0));
                     }
-                    case Opcodes.AASTORE -> receiving |= origins.originOf(s.arg(2));
+                    case Opcodes.AASTORE -> rowStores.add(new long[] {origins.originOf(s.arg(0)), origins.originOf(s.arg(2))});
                     case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> receiving |= origins.originOf(s.arg(s.args().size() - 1));
                     case Opcodes.INVOKEDYNAMIC -> {
                         for (Value a : s.args()) receiving |= origins.originOf(a);
@@ -154,7 +155,13 @@ public final class Activity {
                         Callee c = callee(s);
                         if (c instanceof Callee.ArrayOp op) {
                             switch (op.kind()) {
-                                case ARRAYCOPY -> { if (isActive(s.arg(0))) receiving |= origins.originOf(s.arg(2)); }
+                                case ARRAYCOPY -> {
+                                    if (!isElementArray(s.arg(2).type())) { // rows copied by reference: tie both ends
+                                        rowStores.add(new long[] {origins.originOf(s.arg(2)), origins.originOf(s.arg(0))});
+                                    } else if (isActive(s.arg(0))) {
+                                        receiving |= origins.originOf(s.arg(2));
+                                    }
+                                }
                                 case FILL, FILL_RANGE -> {
                                     if (isActive(s.arg(s.args().size() - 1))) receiving |= origins.originOf(s.arg(0));
                                 }
@@ -171,10 +178,24 @@ public final class Activity {
                 for (Value a : b.terminator().args()) receiving |= origins.originOf(a);
             }
         }
+        // m[i] = row: a row of a matrix that may receive values (or is not ours) may too, and a
+        // matrix holding such a row (or one from elsewhere) may hand values out through it
+        for (boolean changed = true; changed; ) {
+            changed = false;
+            for (long[] store : rowStores) {
+                long container = store[0], row = store[1];
+                if (((container | row) & (receiving | INPUT_ORIGIN)) != 0 && ((container | row) & ~INPUT_ORIGIN & ~receiving) != 0) {
+                    receiving |= (container | row) & ~INPUT_ORIGIN;
+                    changed = true;
+                }
+            }
+        }
         Set<Stmt> dataOnly = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Block b : ir.blocks()) {
             for (Stmt s : b.stmts()) {
-                if (isVectorAllocation(s) && (ReadOnlyArrays.allocationBit(s) & receiving) == 0) dataOnly.add(s);
+                if ((isVectorAllocation(s) || isMatrixAllocation(s)) && (ReadOnlyArrays.allocationBit(s) & receiving) == 0) {
+                    dataOnly.add(s);
+                }
             }
         }
         return dataOnly;
@@ -191,6 +212,16 @@ public final class Activity {
             default -> false;
         };
     }
+
+    /** {@code new double[n][m]} or {@code new double[n][]} (or {@code float}): a matrix of rows. */
+    private static boolean isMatrixAllocation(Stmt s) {
+        if (s.opcode() != Opcodes.ANEWARRAY && s.opcode() != Opcodes.MULTIANEWARRAY) return false;
+        Type t = s.result().type();
+        return t.getDimensions() == 2 && Types.isScalarDifferentiable(t.getElementType());
+    }
+
+    /** The origin bit of arrays from elsewhere (parameters, fields, calls), as {@link ReadOnlyArrays} numbers them. */
+    private static final long INPUT_ORIGIN = 1L;
 
     private static final int MAX_DATA_ONLY_ROUNDS = 4;
 
@@ -328,7 +359,7 @@ public final class Activity {
                 int t = ((IntInsnNode) s.insn()).operand;
                 yield (t == Opcodes.T_DOUBLE || t == Opcodes.T_FLOAT) && !dataOnly.contains(s);
             }
-            case Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY -> Types.isShadowed(s.result().type());
+            case Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY -> Types.isShadowed(s.result().type()) && !dataOnly.contains(s);
             case Opcodes.CHECKCAST -> anyActiveArg(s) && Types.isDifferentiable(s.result().type());
             case Opcodes.GETFIELD, Opcodes.GETSTATIC -> parameterReads.containsKey(s);
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> {

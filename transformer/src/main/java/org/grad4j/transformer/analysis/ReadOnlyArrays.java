@@ -62,10 +62,17 @@ public final class ReadOnlyArrays {
     private boolean escapes;         // whether an array allocated here may come back as an INPUT one
 
     private ReadOnlyArrays(long[][] entryOrigins, long[] tempOrigins, boolean freshRows) {
+        this(entryOrigins, tempOrigins, freshRows, false);
+    }
+
+    private ReadOnlyArrays(long[][] entryOrigins, long[] tempOrigins, boolean freshRows, boolean rowsAsMatrix) {
         this.entryOrigins = entryOrigins;
         this.tempOrigins = tempOrigins;
         this.freshRows = freshRows;
+        this.rowsAsMatrix = rowsAsMatrix;
     }
+
+    private final boolean rowsAsMatrix; // whether a row of an array allocated here takes its matrix's origin
 
     private static long allocation(Stmt s) {
         return 1L << (1 + s.result().id() % 63);
@@ -76,9 +83,13 @@ public final class ReadOnlyArrays {
         return allocation(allocation);
     }
 
-    /** Where the method's arrays come from, for {@link Activity}'s data-only allocations: nothing read-only. */
+    /**
+     * Where the method's arrays come from, for {@link Activity}'s data-only allocations (nothing
+     * read-only): a row of a matrix allocated here counts as its matrix — the caller ties each
+     * matrix to the rows stored into it.
+     */
     static ReadOnlyArrays origins(MethodIr ir, Cfg cfg, Activity activity) {
-        return solve(ir, cfg, activity, false);
+        return solve(ir, cfg, activity, false, true);
     }
 
     /** The origin bits of an array value: {@code INPUT} (bit 0) and the allocations it may come from. */
@@ -284,6 +295,10 @@ public final class ReadOnlyArrays {
 
     /** Where each array value may come from: a forward dataflow over the blocks to a fixpoint. */
     private static ReadOnlyArrays solve(MethodIr ir, Cfg cfg, Activity activity, boolean freshRows) {
+        return solve(ir, cfg, activity, freshRows, false);
+    }
+
+    private static ReadOnlyArrays solve(MethodIr ir, Cfg cfg, Activity activity, boolean freshRows, boolean rowsAsMatrix) {
         int slots = 0, temps = 0;
         for (Block b : ir.blocks()) {
             slots = Math.max(slots, b.slotCount());
@@ -292,7 +307,7 @@ public final class ReadOnlyArrays {
         long[][] entry = new long[ir.size()][slots];
         long[][] exit = new long[ir.size()][slots];
         Arrays.fill(entry[0], INPUT); // parameters (and slots not yet written, which hold nothing)
-        ReadOnlyArrays r = new ReadOnlyArrays(entry, new long[temps], freshRows);
+        ReadOnlyArrays r = new ReadOnlyArrays(entry, new long[temps], freshRows, rowsAsMatrix);
         boolean changed = true;
         while (changed) {
             changed = false;
@@ -319,6 +334,7 @@ public final class ReadOnlyArrays {
             case Opcodes.CHECKCAST -> origin(s.arg(0));
             case Opcodes.AALOAD -> { // a row of a matrix allocated here: any allocation here (which one is not known)
                 long container = origin(s.arg(0));
+                if (rowsAsMatrix) yield container;
                 long rows = (container & ~INPUT) != 0 ? ~INPUT : 0;
                 yield container == INPUT ? INPUT : freshRows ? rows | (container & INPUT) : rows | INPUT;
             }

@@ -519,4 +519,26 @@ public final class Loops {
     static void fillScaled(double[] out, double[] x, double c) {
         for (int i = 0; i < out.length; i++) out[i] = c * Math.sin(x[i]);
     }
+
+    /** Matrices of constants, one written out and one filled from it: data, with no shadows. */
+    @Differentiable
+    public static double constantMatrices(double[] x) {
+        double[][] k = {{1, 2}, {3, 4}};
+        double[][] m = new double[2][2];
+        for (int i = 0; i < 2; i++) for (int j = 0; j < 2; j++) m[i][j] = 2 * k[i][j] - j;
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += m[i % 2][(i + 1) % 2] * x[i] * x[(i + 1) % x.length];
+        return s;
+    }
+
+    /** A matrix holding a differentiated row beside a constant one, and one written through its rows. */
+    @Differentiable
+    public static double matricesWithDifferentiableRows(double[] x) {
+        double[][] m = new double[2][];
+        m[0] = x;
+        m[1] = new double[] {1, 2};
+        double[][] h = new double[2][2];
+        h[1][0] = x[0] * x[0];
+        return m[0][0] * m[1][1] + m[0][x.length - 1] * m[1][0] + h[1][0] * h[0][1] + h[1][0];
+    }
 }

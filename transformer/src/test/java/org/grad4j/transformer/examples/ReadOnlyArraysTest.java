@@ -64,15 +64,19 @@ class ReadOnlyArraysTest {
         assertEquals("0 of 2", activeAllocations("constantWeights")); // w = {...} and scaled: constants only
         assertEquals("2 of 2", activeAllocations("chosenThenWritten")); // either may be the one written
         assertEquals("1 of 1", activeAllocations("filledByHelper")); // a differentiated call writes it
+        assertEquals("0 of 4", activeAllocations("constantMatrices")); // k, its two rows, m (one statement)
+        assertEquals("3 of 3", activeAllocations("matricesWithDifferentiableRows")); // m holds x, and so its other row; h is written
     }
 
-    /** "k of n": how many of the method's n {@code new double[]} statements are active. */
+    /** "k of n": how many of the method's n {@code new double[]}, {@code new double[][]} statements are active. */
     private static String activeAllocations(String method) {
         Analysed a = analyse(method);
         int all = 0, active = 0;
         for (Block b : a.ir().blocks()) {
             for (Stmt s : b.stmts()) {
-                if (s.opcode() != Opcodes.NEWARRAY) continue;
+                if (s.opcode() != Opcodes.NEWARRAY && s.opcode() != Opcodes.ANEWARRAY && s.opcode() != Opcodes.MULTIANEWARRAY) {
+                    continue;
+                }
                 all++;
                 if (a.activity().isActive(s.result())) active++;
             }

@@ -92,6 +92,8 @@ class TapedLoopsTest {
             check(Loops.class, "constantWeights", randomArray(n));
             check(Loops.class, "chosenThenWritten", randomArray(n + 1), random.nextBoolean());
             check(Loops.class, "filledByHelper", randomArray(n));
+            check(Loops.class, "constantMatrices", randomArray(n));
+            check(Loops.class, "matricesWithDifferentiableRows", randomArray(n));
             check(Loops.class, "filledReturnedOverwritten", randomArray(n));
             check(Loops.class, "copiedIntoInput", randomArray(n), new int[1][]);
             check(Loops.class, "scratchRows", new double[][] {randomArray(n), randomArray(n), randomArray(n)}, randomArray(n));
