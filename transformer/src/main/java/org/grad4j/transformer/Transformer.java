@@ -249,11 +249,13 @@ public final class Transformer {
         }
         Type result = Type.getReturnType(methodDescriptor);
         if (result.getSort() != Type.VOID && !Types.isDifferentiable(result)) {
-            throw refusal.at(-1, "a differentiable method returning " + result.getClassName(),
+            String writes = calls.whyNotOnlyReads(ownerInternalName, methodName, methodDescriptor);
+            throw refusal.at(ClassFiles.firstLine(method), "a differentiable method returning " + result.getClassName(),
                     "Return a double or float (the value to differentiate), an array of them, or void for a method "
                             + "that updates arrays. A helper returning an index, a flag or a string may take "
                             + "differentiable arrays if it only reads them: allocate what it writes inside it, and "
-                            + "call only static, private or final methods from it.");
+                            + "call only static, private or final methods from it"
+                            + (writes == null ? "." : "; this one may write them: " + writes + "."));
         }
         ActivityMask mask = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length);
 

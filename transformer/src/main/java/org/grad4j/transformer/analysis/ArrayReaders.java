@@ -42,76 +42,104 @@ final class ArrayReaders {
 
     /** Whether the method with exactly this body leaves every array it did not allocate as it found it. */
     boolean onlyReads(String owner, String name, String descriptor) {
-        return onlyReads(owner, name, descriptor, 0, new HashSet<>());
+        return whyNot(owner, name, descriptor) == null;
     }
 
-    private boolean onlyReads(String owner, String name, String descriptor, int depth, Set<String> inProgress) {
+    /**
+     * Null when the method only reads the arrays it is given; else what in it may write one, with
+     * its line: "it writes into an array it did not allocate (line 12)".
+     */
+    public String whyNot(String owner, String name, String descriptor) {
+        return whyNot(owner, name, descriptor, 0, new HashSet<>());
+    }
+
+    private String whyNot(String owner, String name, String descriptor, int depth, Set<String> inProgress) {
         String key = owner + "." + name + descriptor;
-        if (!inProgress.add(key)) return true; // recursion: the other calls decide
-        if (depth > MAX_DEPTH) return false;
+        if (!inProgress.add(key)) return null; // recursion: the other calls decide
+        if (depth > MAX_DEPTH) return "it calls helpers more than " + MAX_DEPTH + " levels deep";
         ClassNode declaring = calls.declaringClass(owner, name, descriptor);
         MethodNode method = declaring == null ? null : org.grad4j.transformer.read.ClassFiles.method(declaring, name, descriptor);
-        if (method == null || (method.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) return false;
+        if (method == null || (method.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
+            return "the body of " + simple(owner) + "." + name + " cannot be read";
+        }
         Frame<SourceValue>[] frames;
         try {
             frames = new Analyzer<>(new SourceInterpreter()).analyze(declaring.name, method);
         } catch (AnalyzerException e) {
-            return false;
+            return "the bytecode of " + simple(owner) + "." + name + " could not be analysed";
         }
         AbstractInsnNode[] insns = method.instructions.toArray();
+        int line = -1;
         for (int i = 0; i < insns.length; i++) {
+            if (insns[i] instanceof org.objectweb.asm.tree.LineNumberNode n) line = n.line;
             Frame<SourceValue> frame = frames[i];
             if (frame == null) continue; // unreachable
             AbstractInsnNode insn = insns[i];
             int op = insn.getOpcode();
-            boolean allowed = switch (op) {
+            String where = at(owner, name, line);
+            String why = switch (op) {
                 case Opcodes.IASTORE, Opcodes.LASTORE, Opcodes.FASTORE, Opcodes.DASTORE, Opcodes.AASTORE, Opcodes.BASTORE,
-                        Opcodes.CASTORE, Opcodes.SASTORE -> isFresh(method, frames, stackFromTop(frame, 2), 0);
+                        Opcodes.CASTORE, Opcodes.SASTORE -> isFresh(method, frames, stackFromTop(frame, 2), 0) ? null
+                        : "it writes into an array it did not allocate" + where;
                 case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> {
                     Type t = Type.getType(((org.objectweb.asm.tree.FieldInsnNode) insn).desc);
-                    yield t.getSort() != Type.ARRAY && t.getSort() != Type.OBJECT;
+                    yield t.getSort() != Type.ARRAY && t.getSort() != Type.OBJECT ? null : "it stores a reference in a field" + where;
                 }
                 case Opcodes.INVOKEDYNAMIC -> ((InvokeDynamicInsnNode) insn).bsm.getOwner()
-                        .equals("java/lang/invoke/StringConcatFactory");
-                case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE ->
-                        callOnlyReads(method, frames, frame, (MethodInsnNode) insn, depth, inProgress);
-                default -> true;
+                        .equals("java/lang/invoke/StringConcatFactory") ? null : "it makes a lambda" + where;
+                case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> {
+                    MethodInsnNode call = (MethodInsnNode) insn;
+                    String inner = callWhyNot(method, frames, frame, call, depth, inProgress);
+                    yield inner == null ? null : inner.isEmpty()
+                            ? "it calls " + simple(call.owner) + "." + call.name + ", which may write it" + where : inner;
+                }
+                default -> null;
             };
-            if (!allowed) return false;
+            if (why != null) return why;
         }
-        return true;
+        return null;
     }
 
-    private boolean callOnlyReads(MethodNode method, Frame<SourceValue>[] frames, Frame<SourceValue> frame,
-                                  MethodInsnNode call, int depth, Set<String> inProgress) {
+    private static String at(String owner, String name, int line) {
+        return " (" + simple(owner) + "." + name + (line > 0 ? ", line " + line : "") + ")";
+    }
+
+    private static String simple(String internalName) {
+        return internalName.substring(internalName.lastIndexOf('/') + 1).replace('$', '.');
+    }
+
+    /** Null when the call leaves the arrays alone, "" when it may not, or the reason found in its callee. */
+    private String callWhyNot(MethodNode method, Frame<SourceValue>[] frames, Frame<SourceValue> frame,
+                              MethodInsnNode call, int depth, Set<String> inProgress) {
         Type[] args = Type.getArgumentTypes(call.desc);
         int receiver = call.getOpcode() == Opcodes.INVOKESTATIC ? 0 : 1;
         java.util.function.IntFunction<SourceValue> arg = k -> stackFromTop(frame, args.length - 1 - k);
         if (call.owner.equals("java/lang/System") && call.name.equals("arraycopy")) {
-            return isFresh(method, frames, arg.apply(2), 0);
+            return isFresh(method, frames, arg.apply(2), 0) ? null : "";
         }
         if (call.owner.equals("java/util/Arrays")) {
             return switch (call.name) {
                 case "fill", "sort", "parallelSort", "setAll", "parallelSetAll", "parallelPrefix" ->
-                        isFresh(method, frames, arg.apply(0), 0);
+                        isFresh(method, frames, arg.apply(0), 0) ? null : "";
                 case "copyOf", "copyOfRange", "equals", "deepEquals", "hashCode", "deepHashCode", "toString",
-                        "deepToString", "binarySearch", "mismatch", "compare" -> true;
-                default -> false;
+                        "deepToString", "binarySearch", "mismatch", "compare" -> null;
+                default -> "";
             };
         }
-        if (call.owner.startsWith("[") && call.name.equals("clone")) return true;
+        if (call.owner.startsWith("[") && call.name.equals("clone")) return null;
         if (CallResolver.isJdk(call.owner)) {
             // a JDK method given only numbers and strings (Math, the boxes, an exception's message)
-            for (Type t : args) if (!isPlain(t)) return false;
-            return receiver == 0 || call.name.equals("<init>") || isPlain(Type.getObjectType(call.owner));
+            for (Type t : args) if (!isPlain(t)) return "";
+            return receiver == 0 || call.name.equals("<init>") || isPlain(Type.getObjectType(call.owner)) ? null : "";
         }
-        if (call.name.equals("<init>")) return false; // a constructor of the program's may keep the array
+        if (call.name.equals("<init>")) return ""; // a constructor of the program's may keep the array
         ClassNode declaring = calls.declaringClass(call.owner, call.name, call.desc);
-        if (declaring == null) return false;
+        if (declaring == null) return "";
         MethodNode target = org.grad4j.transformer.read.ClassFiles.method(declaring, call.name, call.desc);
         boolean exact = (target.access & (Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE | Opcodes.ACC_FINAL)) != 0
                 || call.getOpcode() == Opcodes.INVOKESPECIAL || (declaring.access & Opcodes.ACC_FINAL) != 0;
-        return exact && onlyReads(declaring.name, call.name, call.desc, depth + 1, inProgress);
+        if (!exact) return "it calls " + simple(call.owner) + "." + call.name + ", which an override may replace";
+        return whyNot(declaring.name, call.name, call.desc, depth + 1, inProgress);
     }
 
     /** Numbers, characters, booleans, strings and string builders: nothing that holds a program's array. */

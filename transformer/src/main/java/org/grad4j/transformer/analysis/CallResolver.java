@@ -130,6 +130,11 @@ public final class CallResolver {
                 k -> new ArrayReaders(this).onlyReads(callee.owner(), callee.name(), callee.descriptor()));
     }
 
+    /** Null when the method only reads the arrays it is given, else what may write one ({@link ArrayReaders#whyNot}). */
+    public String whyNotOnlyReads(String owner, String name, String descriptor) {
+        return new ArrayReaders(this).whyNot(owner, name, descriptor);
+    }
+
     /** The {@code @AdjointOf} rules of each class looked at, by class: read and checked once. */
     private final Map<String, AdjointOfRules.Rules> adjointOfRules = new ConcurrentHashMap<>();
 

@@ -513,7 +513,10 @@ final class FunctionEmitter {
             throw g.refusal.at(call.line(), "a call of " + simple(callee.owner()) + "." + callee.name()
                             + " that returns " + calleeResult.getClassName(),
                     "Differentiable methods called with differentiable arguments must return double, float, "
-                            + "an array of them, or void.");
+                            + "an array of them, or void. A helper returning an index, a flag or a string may take "
+                            + "differentiable arrays if it only reads them and always runs the same body: make it "
+                            + "static, private or final" + (callee.virtual() ? " (this call may run an override)" : "")
+                            + ".");
         }
         int resultIndex = calleeResult.getSort() == Type.VOID ? -1 : target.indexOf(g.ir.block(after).slotCount() - 1);
         ContinuationSpec spec = new ContinuationSpec(g.continuationClass(b.index()), calleeResult, target, resultIndex,

@@ -52,6 +52,14 @@ public final class ClassFiles {
     }
 
     /** The longest {@code Code} attribute's bytecode length among a class file's methods. */
+    /** The first source line of a method's code, or -1 when it was compiled without line numbers. */
+    public static int firstLine(MethodNode method) {
+        for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
+            if (insn instanceof org.objectweb.asm.tree.LineNumberNode n) return n.line;
+        }
+        return -1;
+    }
+
     public static int longestCode(byte[] classFile) {
         org.objectweb.asm.ClassReader r = new org.objectweb.asm.ClassReader(classFile);
         char[] buffer = new char[r.getMaxStringLength()];

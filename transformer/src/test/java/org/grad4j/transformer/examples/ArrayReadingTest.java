@@ -48,5 +48,9 @@ class ArrayReadingTest {
                         .generate(Type.getInternalName(ArrayReading.class), method, desc));
         assertTrue(e.getMessage().contains("a differentiable method returning int"), e.getMessage());
         assertTrue(e.getMessage().contains("if it only reads them"), e.getMessage());
+        // where it writes, and the helper's own line
+        assertTrue(e.getMessage().matches("(?s).*this one may write them: it (writes into an array it did not allocate|"
+                + "calls Arrays.fill, which may write it) \\(ArrayReading\\.\\w+, line \\d+\\).*"), e.getMessage());
+        assertTrue(e.getMessage().matches("(?s).*ArrayReading\\.\\w+ \\(ArrayReading\\.java:\\d+\\).*"), e.getMessage());
     }
 }
