@@ -126,11 +126,12 @@ public final class Activity {
     /**
      * {@code new double[n]} (or {@code float}) statements and copies of data vectors whose arrays
      * only ever hold data, so need no shadow: {@code Nd4j.create(new double[] {1, 2, 3})}, a
-     * constant kernel, a table of weights, {@code y0.clone()} of data only read. By the arrays' origins ({@link ReadOnlyArrays#origins}): no differentiable value is
-     * stored, copied or filled into an array that may come from the allocation, and it never goes
-     * where one could be later — into a differentiated call (active or not: it may return it),
-     * a constructor, a field, another
-     * array's element, a lambda, or back to the caller. Decided with every such allocation still
+     * constant kernel, a table of weights, {@code y0.clone()} of data only read. By the arrays'
+     * origins ({@link ReadOnlyArrays#origins}): no differentiable value is stored, copied or filled
+     * into an array that may come from the allocation, and it never goes where one could be later
+     * — into a differentiated call (active or not: it may return it), a constructor, a field,
+     * another array's element, or back to the caller (a lambda that captures it gets it as data,
+     * and is refused should it store a differentiable value into it). Decided with every such allocation still
      * active, then again with those found so far inactive, which can only free more: the answer
      * errs towards a shadow.
      */
@@ -148,9 +149,8 @@ public final class Activity {
                     }
                     case Opcodes.AASTORE -> rowStores.add(new long[] {origins.originOf(s.arg(0)), origins.originOf(s.arg(2))});
                     case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> receiving |= origins.originOf(s.arg(s.args().size() - 1));
-                    case Opcodes.INVOKEDYNAMIC -> {
-                        for (Value a : s.args()) receiving |= origins.originOf(a);
-                    }
+                    // a lambda capturing the array gets it as data: storing differentiable values into it there is refused
+                    case Opcodes.INVOKEDYNAMIC -> { }
                     default -> {
                         Callee c = callee(s);
                         if (c instanceof Callee.ArrayOp op) {
@@ -547,8 +547,9 @@ public final class Activity {
         }
         if (activeArray && !isReadOnlyArrayCall(m)) {
             throw refusal.at(s.line(), "call of " + target + " with a differentiable array (" + plain.why() + ")",
-                    "grad4j cannot see what " + target + " does to the array; copy the values it needs into a data "
-                            + "array first, or write the operation as a loop.");
+                    "grad4j cannot see what " + target + " does to the array; write the operation as a loop, or "
+                            + "do it in a helper that only reads the array and returns indices or an index "
+                            + "(int[] order(double[] w) sorting a copy inside), then read w[order[i]].");
         }
         if (!harmlessResult) {
             String construct = m.owner.startsWith("java/lang/") && (m.name.equals("valueOf") || m.name.endsWith("Value"))
