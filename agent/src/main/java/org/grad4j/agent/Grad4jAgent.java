@@ -120,7 +120,7 @@ public final class Grad4jAgent {
 
         ClassFileLocator apply(ClassLoader loader) {
             return new HostClassFileLocator(loader, recorded,
-                    inst.isRetransformClassesSupported() ? type -> recorder.capture(inst, type) : null);
+                    inst.isRetransformClassesSupported() ? type -> recorder.capture(inst, type) : null, inst::getAllLoadedClasses);
         }
     }
 

@@ -2,9 +2,12 @@ package org.grad4j.agent;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.grad4j.transformer.ClassFileLocator;
 
 /**
@@ -26,11 +29,47 @@ final class HostClassFileLocator implements ClassFileLocator {
     /** Bytes of a loaded class by retransformation, or null; null when the JVM cannot retransform. */
     private final Function<Class<?>, byte[]> retransform;
     private final ConcurrentHashMap<String, Optional<byte[]>> seen = new ConcurrentHashMap<>();
+    /** The classes the JVM has loaded, or null when unknown. */
+    private final Supplier<Class<?>[]> loadedClasses;
+    private final ConcurrentHashMap<String, Optional<List<String>>> subtypes = new ConcurrentHashMap<>();
 
     HostClassFileLocator(ClassLoader loader, RecordedClasses recorded, Function<Class<?>, byte[]> retransform) {
+        this(loader, recorded, retransform, null);
+    }
+
+    HostClassFileLocator(ClassLoader loader, RecordedClasses recorded, Function<Class<?>, byte[]> retransform,
+                         Supplier<Class<?>[]> loadedClasses) {
         this.loader = loader;
         this.recorded = recorded;
         this.retransform = retransform;
+        this.loadedClasses = loadedClasses;
+    }
+
+    /**
+     * The loaded classes assignable to the type, from {@code Instrumentation.getAllLoadedClasses};
+     * null when there is no instrumentation, the type cannot be loaded from this loader, or a
+     * lambda (a hidden class, whose body is a method of another class) implements it.
+     */
+    @Override
+    public List<String> loadedSubtypes(String internalName) {
+        if (loadedClasses == null || internalName == null || internalName.startsWith("[")) return null;
+        return subtypes.computeIfAbsent(internalName, n -> Optional.ofNullable(findSubtypes(n))).orElse(null);
+    }
+
+    private List<String> findSubtypes(String internalName) {
+        Class<?> type;
+        try {
+            type = Class.forName(internalName.replace('/', '.'), false, loader);
+        } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+            return null;
+        }
+        List<String> found = new ArrayList<>();
+        for (Class<?> c : loadedClasses.get()) {
+            if (c == type || c.isArray() || c.isPrimitive() || !type.isAssignableFrom(c)) continue;
+            if (c.isHidden() || c.getName().contains("$$Lambda")) return null;
+            found.add(c.getName().replace('.', '/'));
+        }
+        return found;
     }
 
     @Override

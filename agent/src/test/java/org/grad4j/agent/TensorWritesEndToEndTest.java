@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.grad4j.AD;
 import org.grad4j.TransformException;
 import org.grad4j.tensor.TensorAD;
@@ -14,8 +15,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -100,17 +104,17 @@ class TensorWritesEndToEndTest {
     @Test
     void aDataTensorChangedAfterAnActiveOperationReadItIsRefused() {
         String m = refusal(TensorWritesEndToEndTest::changedAfterUse);
-        assertTrue(m.contains("TensorWritesEndToEndTest.changedAfterUse (TensorWritesEndToEndTest.java:42)"), m);
+        assertTrue(m.contains("TensorWritesEndToEndTest.changedAfterUse (TensorWritesEndToEndTest.java:46)"), m);
         assertTrue(m.contains("in-place INDArray.addi of a tensor that an operation on differentiable values has already "
-                + "read (at line 41)"), m);
+                + "read (at line 45)"), m);
         assertTrue(m.contains("c = c.add(...)") && m.contains("c.dup()"), m);
     }
 
     @Test
     void aMaskRewrittenInEachIterationIsRefusedAtItsFirstChange() {
         String m = refusal(TensorWritesEndToEndTest::maskReusedInALoop);
-        assertTrue(m.contains("(TensorWritesEndToEndTest.java:50): in-place INDArray.assign"), m);
-        assertTrue(m.contains("(at line 52, in an earlier iteration)"), m);
+        assertTrue(m.contains("(TensorWritesEndToEndTest.java:54): in-place INDArray.assign"), m);
+        assertTrue(m.contains("(at line 56, in an earlier iteration)"), m);
         assertTrue(m.contains("fresh tensor"), m);
     }
 
@@ -118,18 +122,18 @@ class TensorWritesEndToEndTest {
     void anInputBufferReusedAcrossRnnStepsIsRefused() {
         String m = assertThrows(TransformException.class,
                 () -> TensorAD.gradient(TensorWritesEndToEndTest::rnnWithOneInputBuffer, Nd4j.rand(D, 7, 4))).getMessage();
-        assertTrue(m.contains("(TensorWritesEndToEndTest.java:64): in-place INDArray.assign"), m);
+        assertTrue(m.contains("(TensorWritesEndToEndTest.java:68): in-place INDArray.assign"), m);
     }
 
     @Test
     void changesThroughViewsTransformsAndHelpersAreRefusedToo() {
         String view = refusal(TensorWritesEndToEndTest::viewOfAUsedTensorChanged);
-        assertTrue(view.contains("(TensorWritesEndToEndTest.java:74): in-place INDArray.addi"), view);
+        assertTrue(view.contains("(TensorWritesEndToEndTest.java:78): in-place INDArray.addi"), view);
         String transform = refusal(TensorWritesEndToEndTest::transformOverwritesAUsedTensor);
         assertTrue(transform.contains("in-place Transforms.tanh") && transform.contains("Pass true for dup"), transform);
         String helper = refusal(TensorWritesEndToEndTest::helperChangesAUsedTensor);
         assertTrue(helper.contains("a call of TensorWritesEndToEndTest.bump with a tensor that an operation on "
-                + "differentiable values has already read (at line 87)"), helper);
+                + "differentiable values has already read (at line 91)"), helper);
         assertTrue(helper.contains("TensorWritesEndToEndTest.bump (INDArray.addi)"), helper);
     }
 
@@ -252,6 +256,223 @@ class TensorWritesEndToEndTest {
         String acc = refusal(TensorWritesEndToEndTest::accumulatedInPlace);
         assertTrue(acc.contains("in-place INDArray.addi that puts a differentiable value into a tensor that holds none")
                 && acc.contains("acc = acc.add(...)"), acc);
+    }
+
+    // ---- calls that may write what they are given: ND4J beyond INDArray's in-place methods,
+    // implementations behind interfaces, abstract methods, overrides and lambdas, and helpers that
+    // change a tensor kept in a field
+
+    static double clippedAfterUse(INDArray w) {
+        INDArray c = Nd4j.createFromArray(-1.0, 0.0, 1.0, 2.0);
+        INDArray a = w.mul(w).mul(c);
+        BooleanIndexing.replaceWhere(c, 0.0, Conditions.lessThan(0.5));
+        return a.sumNumber().doubleValue();
+    }
+
+    static double noiseRefilledByRand(INDArray w) {
+        INDArray eps = Nd4j.zeros(D, 4);
+        double s = 0;
+        for (int t = 0; t < 3; t++) {
+            Nd4j.rand(eps);
+            s += w.add(eps).mul(w).sumNumber().doubleValue();
+        }
+        return s;
+    }
+
+    static double dropoutMaskRefilledByAnOp(INDArray w) {
+        INDArray mask = Nd4j.zeros(D, 4);
+        double s = 0;
+        for (int t = 0; t < 3; t++) {
+            Nd4j.getExecutioner().exec(new BernoulliDistribution(mask, 0.5));
+            s += Transforms.tanh(w.mul(mask)).sumNumber().doubleValue();
+        }
+        return s;
+    }
+
+    static double normalizedAfterUse(INDArray w) {
+        INDArray c = Nd4j.createFromArray(1.0, 2.0, 3.0, 4.0);
+        INDArray a = w.mul(c).mul(w);
+        Transforms.normalizeZeroMeanAndUnitVariance(c);
+        return a.sumNumber().doubleValue();
+    }
+
+    interface Augment {
+        void apply(INDArray x, int step);
+    }
+
+    static final class Shift implements Augment {
+        @Override
+        public void apply(INDArray x, int step) {
+            x.addi(step);
+        }
+    }
+
+    interface Check {
+        void check(INDArray x, int step);
+    }
+
+    /** The only implementation of Check: it reads. */
+    static final class Bounds implements Check {
+        @Override
+        public void check(INDArray x, int step) {
+            if (x.length() < step || x.getDouble(0) > 1e9) throw new IllegalStateException();
+        }
+    }
+
+    abstract static class Jitter {
+        abstract void apply(INDArray x);
+    }
+
+    static final class Scale extends Jitter {
+        @Override
+        void apply(INDArray x) {
+            x.muli(1.5);
+        }
+    }
+
+    static class Keep {
+        void apply(INDArray x) {}
+    }
+
+    static final class Twice extends Keep {
+        @Override
+        void apply(INDArray x) {
+            x.muli(2.0);
+        }
+    }
+
+    private static final Augment SHIFT = new Shift();
+    private static final Check BOUNDS = new Bounds();
+    private static final Jitter JITTER = new Scale();
+    private static final Keep KEEP = new Twice();
+
+    static double changedThroughAnInterface(INDArray w) {
+        INDArray x = Nd4j.ones(D, 4);
+        double s = 0;
+        for (int t = 0; t < 3; t++) {
+            SHIFT.apply(x, t);
+            s += w.mul(w).mul(x).sumNumber().doubleValue();
+        }
+        return s;
+    }
+
+    static double changedThroughAnAbstractMethod(INDArray w) {
+        INDArray x = Nd4j.ones(D, 4);
+        INDArray a = w.mul(x).mul(w);
+        JITTER.apply(x);
+        return a.sumNumber().doubleValue();
+    }
+
+    static double changedThroughAnOverride(INDArray w) {
+        INDArray x = Nd4j.ones(D, 4);
+        INDArray a = w.mul(x).mul(w);
+        KEEP.apply(x);
+        return a.sumNumber().doubleValue();
+    }
+
+    static double changedThroughAConsumer(INDArray w) {
+        INDArray x = Nd4j.ones(D, 4);
+        Consumer<INDArray> bump = t -> t.addi(1.0);
+        double s = 0;
+        for (int t = 0; t < 3; t++) {
+            bump.accept(x);
+            s += w.mul(x).mul(w).sumNumber().doubleValue();
+        }
+        return s;
+    }
+
+    interface Fill {
+        void into(INDArray x);
+    }
+
+    static double changedThroughALambdaOfTheProgram(INDArray w) {
+        INDArray x = Nd4j.ones(D, 4);
+        Fill fill = t -> t.assign(3.0);
+        INDArray a = w.mul(x).mul(w);
+        fill.into(x);
+        return a.sumNumber().doubleValue();
+    }
+
+    /** A bank of noise refilled in place by a helper that takes no tensor. */
+    static final class NoiseBank {
+        static final INDArray NOISE = Nd4j.zeros(D, 4);
+        static int k;
+
+        static void resample() {
+            k++;
+            NOISE.assign(Nd4j.valueArrayOf(new long[] {4}, (double) k, D));
+        }
+
+        /** A new array each time; the field only read. */
+        static INDArray fresh() {
+            INDArray m = Nd4j.zeros(D, 4);
+            m.putScalar(k % 4, 1.0);
+            m.addi(NOISE);
+            return m;
+        }
+    }
+
+    static double fieldRefilledByAHelper(INDArray w) {
+        double s = 0;
+        for (int t = 0; t < 3; t++) {
+            NoiseBank.resample();
+            s += w.mul(NoiseBank.NOISE).mul(w).sumNumber().doubleValue();
+        }
+        return s;
+    }
+
+    @Test
+    void callsThatMayChangeATensorAlreadyReadAreRefused() {
+        String clip = refusal(TensorWritesEndToEndTest::clippedAfterUse);
+        assertTrue(clip.contains("a call of BooleanIndexing.replaceWhere, which may change in place a tensor it is given")
+                && clip.contains("already read (at line ") && clip.contains("c.dup()"), clip);
+        String rand = refusal(TensorWritesEndToEndTest::noiseRefilledByRand);
+        assertTrue(rand.contains("a call of Nd4j.rand") && rand.contains("in an earlier iteration"), rand);
+        String op = refusal(TensorWritesEndToEndTest::dropoutMaskRefilledByAnOp);
+        assertTrue(op.contains("a call of OpExecutioner.exec") && op.contains("(or that an op it is given holds)"), op);
+        String norm = refusal(TensorWritesEndToEndTest::normalizedAfterUse);
+        assertTrue(norm.contains("a call of Transforms.normalizeZeroMeanAndUnitVariance"), norm);
+        String shift = refusal(TensorWritesEndToEndTest::changedThroughAnInterface);
+        assertTrue(shift.contains("a call of TensorWritesEndToEndTest.Augment.apply with a tensor that an operation on "
+                + "differentiable values has already read") && shift.contains("TensorWritesEndToEndTest.Shift.apply (INDArray.addi)"), shift);
+        String scale = refusal(TensorWritesEndToEndTest::changedThroughAnAbstractMethod);
+        assertTrue(scale.contains("TensorWritesEndToEndTest.Scale.apply (INDArray.muli)"), scale);
+        String twice = refusal(TensorWritesEndToEndTest::changedThroughAnOverride);
+        assertTrue(twice.contains("TensorWritesEndToEndTest.Twice.apply (INDArray.muli)"), twice);
+        String consumer = refusal(TensorWritesEndToEndTest::changedThroughAConsumer);
+        assertTrue(consumer.contains("a call of Consumer.accept with a tensor") && consumer.contains("cannot see"), consumer);
+        String lambda = refusal(TensorWritesEndToEndTest::changedThroughALambdaOfTheProgram);
+        assertTrue(lambda.contains("a call of TensorWritesEndToEndTest.Fill.into with a tensor"), lambda);
+        String bank = refusal(TensorWritesEndToEndTest::fieldRefilledByAHelper);
+        assertTrue(bank.contains("a call of TensorWritesEndToEndTest.NoiseBank.resample after an operation on differentiable "
+                + "values read a tensor that a field may hold") && bank.contains("NoiseBank.resample (INDArray.assign)"), bank);
+    }
+
+    /**
+     * Ordinary code around such calls: fresh noise and masks per step (made by Nd4j.rand(shape)
+     * and by an op on a new array), out-of-place Transforms of data, queries, an implementation
+     * that only reads, and a helper that reads a field and returns a new array.
+     */
+    static double freshRandomnessAndReadingCalls(INDArray w) {
+        Nd4j.getRandom().setSeed(17);
+        INDArray x = Transforms.sigmoid(Nd4j.createFromArray(0.5, -1.0, 2.0, 0.0));
+        double s = 0;
+        for (int t = 0; t < 3; t++) {
+            INDArray eps = Nd4j.rand(D, 4);
+            INDArray mask = Nd4j.zeros(D, 4);
+            Nd4j.getExecutioner().exec(new BernoulliDistribution(mask, 0.5));
+            s += w.mul(x).add(eps).mul(mask).mul(w).sumNumber().doubleValue();
+            BOUNDS.check(x, t);
+            s += x.getDouble(1) * w.mul(NoiseBank.fresh()).sumNumber().doubleValue() + x.length();
+        }
+        return s;
+    }
+
+    @Test
+    void freshTensorsAndCallsThatOnlyReadDifferentiate() {
+        INDArray w = Nd4j.createFromArray(0.1, -0.2, 0.3, -0.4);
+        assertClose(centralDifferences(TensorWritesEndToEndTest::freshRandomnessAndReadingCalls, w),
+                TensorAD.gradient(TensorWritesEndToEndTest::freshRandomnessAndReadingCalls, w));
     }
 
     private static INDArray centralDifferences(TensorFunction f, INDArray w) {

@@ -5,6 +5,16 @@ package org.grad4j.transformer;
 public interface ClassFileLocator {
     byte[] bytesOf(String internalName);
 
+    /**
+     * The loaded classes that extend or implement {@code internalName} (itself excluded), by
+     * internal name, or null when this locator cannot tell (it sees no loaded classes, or one of
+     * them is a lambda whose body it cannot name). Asked of a virtual call, to know which bodies
+     * it may run.
+     */
+    default java.util.List<String> loadedSubtypes(String internalName) {
+        return null;
+    }
+
     /** Reads {@code .class} resources through a class loader (the system loader when null). */
     static ClassFileLocator of(ClassLoader loader) {
         return internalName -> {

@@ -193,6 +193,50 @@ public final class CallResolver {
         return null;
     }
 
+    private final Map<String, java.util.Optional<java.util.List<String[]>>> implementations = new ConcurrentHashMap<>();
+
+    /**
+     * The bodies a call may run, each as {owner, name, descriptor} (the class that declares it):
+     * one for a call that always runs the same body; for a virtual or interface call, the body it
+     * names (unless abstract) and the overrides in every loaded subtype. Null when that cannot be
+     * known: the call is virtual and the locator lists no loaded classes, or a lambda implements
+     * the type. Empty for the JDK and ND4J.
+     */
+    public java.util.List<String[]> implementations(MethodInsnNode call) {
+        if (isJdk(call.owner)) return java.util.List.of();
+        return implementations.computeIfAbsent(call.owner + "." + call.name + call.desc + call.getOpcode(),
+                k -> java.util.Optional.ofNullable(findImplementations(call))).orElse(null);
+    }
+
+    private java.util.List<String[]> findImplementations(MethodInsnNode call) {
+        java.util.List<String[]> found = new java.util.ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        ClassNode declaring = declaringClass(call.owner, call.name, call.desc);
+        MethodNode target = declaring == null ? null : ClassFiles.method(declaring, call.name, call.desc);
+        if (target != null && (target.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0) {
+            found.add(new String[] {declaring.name, call.name, call.desc});
+            seen.add(declaring.name);
+        }
+        boolean exact = target != null && ((target.access & (Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE | Opcodes.ACC_FINAL)) != 0
+                || call.getOpcode() == Opcodes.INVOKESPECIAL || call.getOpcode() == Opcodes.INVOKESTATIC
+                || (declaring.access & Opcodes.ACC_FINAL) != 0);
+        if (exact) return found;
+        java.util.List<String> subtypes = locator.loadedSubtypes(call.owner);
+        if (subtypes == null) return null;
+        for (String sub : subtypes) {
+            ClassNode d = declaringClass(sub, call.name, call.desc);
+            if (d == null) {
+                ClassNode node = classNode(sub);
+                if (node == null || (node.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_INTERFACE)) == 0) return null; // unreadable
+                continue; // an abstract class or interface between: its concrete subtypes are listed too
+            }
+            MethodNode body = ClassFiles.method(d, call.name, call.desc);
+            if ((body.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0 || !seen.add(d.name)) continue;
+            found.add(new String[] {d.name, call.name, call.desc});
+        }
+        return found;
+    }
+
     /** The class that declares the method: {@code owner} or the superclass it inherits it from. */
     public ClassNode declaringClass(String owner, String name, String desc) {
         for (String c = owner; c != null; ) {

@@ -2,10 +2,8 @@ package org.grad4j.transformer.analysis;
 
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.grad4j.transformer.Refusal;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.Const;
@@ -15,13 +13,9 @@ import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.ir.Temp;
 import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.ir.Value;
-import org.grad4j.transformer.read.ClassFiles;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
-import org.objectweb.asm.tree.AbstractInsnNode;
-import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.MethodInsnNode;
-import org.objectweb.asm.tree.MethodNode;
 
 /**
  * Refuses an in-place change of a data tensor (one that does not depend on the inputs) that an
@@ -38,8 +32,10 @@ import org.objectweb.asm.tree.MethodNode;
  * that returns a new array, its most recent array and all older ones (the recency abstraction:
  * a fresh tensor per loop iteration is not the one the previous iteration's operation read).
  * An ND4J result not known to be new (a view from {@code get}, {@code reshape},
- * {@code transpose}..., or the receiver an in-place call returns) is the same object as its
- * arguments.
+ * {@code transpose}..., or the receiver an in-place call returns), and an ND4J object made with
+ * tensors (an op), is the same object as its arguments. A change is an ND4J call that may write
+ * an argument ({@link TensorWrites#mayWrite}), or a call of the program whose bodies may
+ * ({@link TensorWriters}).
  */
 final class DataTensorWrites {
     private static final int UNKNOWN = 0;
@@ -47,8 +43,8 @@ final class DataTensorWrites {
     private final MethodIr ir;
     private final Cfg cfg;
     private final Activity activity;
-    private final CallResolver calls;
     private final Refusal refusal;
+    private final TensorWriters writers;
     /** ND4J calls that return a new array, numbered: their objects are {@code 1 + 2k} (newest) and {@code 2 + 2k}. */
     private final Map<Stmt, Integer> sites = new IdentityHashMap<>();
     /** The line of the first active read of each site's objects (index 0: unknown objects), for messages. */
@@ -58,8 +54,8 @@ final class DataTensorWrites {
         this.ir = ir;
         this.cfg = cfg;
         this.activity = activity;
-        this.calls = calls;
         this.refusal = refusal;
+        this.writers = new TensorWriters(calls);
         for (Block b : ir.blocks()) {
             for (Stmt s : b.stmts()) {
                 if (s.result() != null && isReference(s.result()) && !activity.isActive(s.result())
@@ -174,13 +170,16 @@ final class DataTensorWrites {
             if (callee instanceof Callee.Differentiated) reads.or(unknown(st));
             markRead(st, reads, s.line());
         }
-        int written = TensorWrites.writtenArg(s);
-        if (check && written >= 0 && !activity.isActive(s.arg(written))) {
-            BitSet hit = (BitSet) objectsOf(s.arg(written), objects, st).clone();
-            hit.and(st.read);
-            if (!hit.isEmpty()) throw refusal((MethodInsnNode) s.insn(), s, hit);
+        if (check && invoke && TensorWrites.isNd4j(s)) {
+            BitSet written = TensorWrites.mayWrite(s, callee instanceof Callee.Ruled);
+            for (int k = written.nextSetBit(0); k >= 0; k = written.nextSetBit(k + 1)) {
+                if (activity.isActive(s.arg(k))) continue;
+                BitSet hit = (BitSet) objectsOf(s.arg(k), objects, st).clone();
+                hit.and(st.read);
+                if (!hit.isEmpty()) throw refusal((MethodInsnNode) s.insn(), s, k, hit);
+            }
         }
-        if (check && invoke && !CallResolver.isJdk(((MethodInsnNode) s.insn()).owner)) checkCalleeWrites(s, st, objects);
+        if (check && invoke) checkCalleeWrites(s, st, objects);
         // escapes: what a call, a store or a lambda receives may come back from anywhere
         if ((invoke && !TensorWrites.isNd4j(s)) || s.opcode() == Opcodes.INVOKEDYNAMIC || s.isNewInit()) {
             for (Value v : s.args()) if (isReference(v)) st.escaped.or(objectsOf(v, objects, st));
@@ -198,7 +197,9 @@ final class DataTensorWrites {
             objects.put(result, fresh);
         } else if (activity.isActive(result)) {
             objects.put(result, new BitSet()); // active arrays are never changed in place (Activity refuses it)
-        } else if (invoke && TensorWrites.isNd4j(s) || s.opcode() == Opcodes.CHECKCAST) {
+        } else if (invoke && TensorWrites.isNd4j(s) || s.opcode() == Opcodes.CHECKCAST
+                || s.isNewInit() && ((MethodInsnNode) s.insn()).owner.startsWith("org/nd4j/")) {
+            // an ND4J op made with c (new BernoulliDistribution(c, p)) leads to c: exec(op) writes c
             BitSet shared = new BitSet(); // a view or the receiver: the same memory as its arguments
             for (Value v : s.args()) if (isReference(v)) shared.or(objectsOf(v, objects, st));
             objects.put(result, shared);
@@ -255,63 +256,66 @@ final class DataTensorWrites {
     }
 
     /**
-     * A call of a method of the program that receives a tensor already read: refused when that
-     * method (or one it calls, a few levels deep) changes some tensor in place, since this
-     * analysis does not follow which.
+     * A call of the program (or of a JDK functional interface, whose implementation is the
+     * program's) made when a tensor it may reach has been read by an operation on differentiable
+     * values — one it is given, or any the method did not make, which a field may hold: refused
+     * when a body it may run ({@link TensorWriters}) changes in place a tensor that is neither
+     * its own nor an argument no such operation read.
      */
     private void checkCalleeWrites(Stmt s, State st, Map<Value, BitSet> objects) {
-        BitSet handed = new BitSet();
-        for (Value v : s.args()) if (isReference(v) && !activity.isActive(v)) handed.or(objectsOf(v, objects, st));
-        handed.and(st.read);
-        if (handed.isEmpty()) return;
         MethodInsnNode m = (MethodInsnNode) s.insn();
-        String writer = writerIn(m, 3, new HashSet<>());
-        if (writer == null) return;
-        throw refusal.at(s.line(), "a call of " + simpleName(m.owner) + "." + m.name + " with a tensor that an operation "
-                        + "on differentiable values has already read" + readAt(handed, s.line()) + ", while " + writer
-                        + " changes a tensor in place: the reverse pass reads that operand after the whole function has run",
-                "Pass a copy (c.dup()), or change the tensor only before its first use.");
-    }
-
-    /** {@code Class.method (in-place call)} where {@code call}'s body, or one it calls, changes a tensor in place; else null. */
-    private String writerIn(MethodInsnNode call, int depth, Set<String> seen) {
-        if (depth == 0 || CallResolver.isJdk(call.owner) || !seen.add(call.owner + "." + call.name + call.desc)) return null;
-        ClassNode owner = calls.declaringClass(call.owner, call.name, call.desc);
-        MethodNode body = owner == null ? null : ClassFiles.method(owner, call.name, call.desc);
-        if (body == null || body.instructions == null) return null;
-        for (AbstractInsnNode insn : body.instructions) {
-            if (!(insn instanceof MethodInsnNode inner)) continue;
-            if (inner.owner.startsWith("org/nd4j/") && writesByName(inner, insn)) {
-                return simpleName(owner.name) + "." + call.name + " (" + simpleName(inner.owner) + "." + inner.name + ")";
-            }
-            String deeper = writerIn(inner, depth - 1, seen);
-            if (deeper != null) return deeper;
+        if (m.owner.startsWith("org/nd4j/") || CallResolver.isJdk(m.owner) && !TensorWriters.isFunctional(m)) return;
+        BitSet handed = new BitSet();
+        BitSet harmless = new BitSet();
+        for (int k = 0; k < s.args().size(); k++) {
+            Value v = s.arg(k);
+            BitSet hit = isReference(v) && !activity.isActive(v) ? (BitSet) objectsOf(v, objects, st).clone() : new BitSet();
+            hit.and(st.read);
+            if (hit.isEmpty()) harmless.set(k);
+            handed.or(hit);
         }
-        return null;
+        BitSet reachable = unknown(st); // what a field may hold
+        reachable.and(st.read);
+        if (handed.isEmpty() && reachable.isEmpty()) return;
+        String writer = writers.writer(m, harmless);
+        if (writer == null) return;
+        String call = "a call of " + simpleName(m.owner) + "." + m.name;
+        if (!handed.isEmpty()) {
+            throw refusal.at(s.line(), call + " with a tensor that an operation on differentiable values has already read"
+                            + readAt(handed, s.line()) + ", while " + writer + " changes a tensor in place: the reverse pass "
+                            + "reads that operand after the whole function has run",
+                    "Pass a copy (c.dup()), or change the tensor only before its first use.");
+        }
+        throw refusal.at(s.line(), call + " after an operation on differentiable values read a tensor that a field may hold"
+                        + readAt(reachable, s.line()) + ", while " + writer + " changes in place a tensor it did not make: the "
+                        + "reverse pass reads that operand after the whole function has run",
+                "Have the helper return a fresh tensor (Nd4j.zeros(...), x.dup()) instead of changing one kept in a field, or "
+                        + "change that tensor only before its first use.");
     }
 
-    /** An in-place ND4J call, judged from the instruction alone (a dup flag pushed just before it as {@code true} is out of place). */
-    private static boolean writesByName(MethodInsnNode m, AbstractInsnNode insn) {
-        boolean dupTrue = insn.getPrevious() != null && insn.getPrevious().getOpcode() == Opcodes.ICONST_1;
-        return TensorWrites.writtenArg(m, dupTrue) >= 0;
-    }
-
-    private org.grad4j.TransformException refusal(MethodInsnNode m, Stmt s, BitSet hit) {
+    private org.grad4j.TransformException refusal(MethodInsnNode m, Stmt s, int arg, BitSet hit) {
         String n = m.name;
         String target = simpleName(m.owner) + "." + n;
+        boolean receiver = arg == 0 && m.getOpcode() != Opcodes.INVOKESTATIC
+                && (Types.INDARRAY.equals(m.owner) || m.owner.startsWith("org/nd4j/linalg/api/ndarray/"));
         String remedy;
         if (TensorWrites.isDupOverload(m)) {
             remedy = "Pass true for dup (Transforms." + n + " then returns a new tensor), or call the overload without the "
                     + "boolean.";
-        } else if (n.startsWith("put") || n.startsWith("assign")) {
+        } else if (receiver && (n.startsWith("put") || n.startsWith("assign"))) {
             remedy = "Make a fresh tensor for each use (e.g. Nd4j.zeros(...) inside the loop), or change a copy: "
                     + "c = c.dup(); c." + n + "(...).";
-        } else {
+        } else if (receiver && n.matches(".*i(RowVector|ColumnVector)?")) {
             String outOfPlace = n.replaceFirst("i(RowVector|ColumnVector)?$", "$1");
             remedy = "Use the out-of-place operation (c = c." + outOfPlace + "(...) instead of c." + n + "(...)), change a "
                     + "copy (c.dup()), or make a fresh tensor for each iteration.";
+        } else {
+            remedy = "Give the call a fresh tensor (Nd4j.zeros(...) inside the loop, or c.dup()) rather than one an operation "
+                    + "has read, or make the change before the tensor's first use.";
         }
-        return refusal.at(s.line(), "in-place " + target + " of a tensor that an operation on differentiable values has "
+        String what = receiver || TensorWrites.isDupOverload(m) ? "in-place " + target + " of a tensor"
+                : "a call of " + target + ", which may change in place a tensor it is given (or that an op it is given holds),";
+        return refusal.at(s.line(), what + " that an operation on differentiable values has "
                         + "already read" + readAt(hit, s.line()) + ": its derivative is computed after the whole function has run, "
                         + "and would see the changed values",
                 remedy);

@@ -1,5 +1,6 @@
 package org.grad4j.transformer.analysis;
 
+import java.util.BitSet;
 import java.util.Set;
 import org.grad4j.transformer.ir.Const;
 import org.grad4j.transformer.ir.Stmt;
@@ -36,6 +37,26 @@ final class TensorWrites {
     private static final Set<String> FRESH_FACTORIES = Set.of("concat", "vstack", "hstack", "stack", "toFlattened",
             "create", "createFromArray", "zeros", "ones", "zerosLike", "onesLike", "valueArrayOf", "rand", "randn",
             "linspace", "arange", "eye", "scalar", "diag", "tile", "repeat", "createUninitialized");
+
+    /** Static factories of {@code Nd4j} given tensors that only read them (their shape or values). */
+    private static final Set<String> READING_FACTORIES = Set.of("concat", "vstack", "hstack", "stack", "toFlattened",
+            "create", "createFromArray", "zerosLike", "onesLike", "emptyLike", "createUninitialized", "valueArrayOf",
+            "tile", "repeat", "diag", "pullRows", "scalar", "linspace", "arange", "eye");
+
+    /**
+     * {@code Transforms} functions that leave their arguments alone: those with a
+     * {@code (..., boolean dup)} overload (the overload without the flag copies), and the
+     * distances and products. Any other (normalizeZeroMeanAndUnitVariance, isMax, eps, and, or,
+     * xor, not) may change its argument.
+     */
+    private static final Set<String> TRANSFORMS_OUT_OF_PLACE = Set.of("abs", "acos", "asin", "atan", "atanh", "ceil",
+            "ceiling", "cos", "cosh", "elu", "eluDerivative", "exp", "floor", "greaterThanOrEqual", "hardTanh",
+            "hardTanhDerivative", "identity", "leakyRelu", "leakyReluDerivative", "lessThanOrEqual", "log", "max", "min",
+            "neg", "pow", "relu", "relu6", "round", "sigmoid", "sigmoidDerivative", "sign", "sin", "sinh", "softPlus",
+            "softmax", "softsign", "softsignDerivative", "sqrt", "stabilize", "step", "tan", "tanh", "allCosineDistances",
+            "allCosineSimilarities", "allEuclideanDistances", "allManhattanDistances", "atan2", "cosineDistance",
+            "cosineSim", "cross", "dot", "euclideanDistance", "hammingDistance", "jaccardDistance", "manhattanDistance",
+            "unitVec");
 
     private TensorWrites() {}
 
@@ -90,16 +111,86 @@ final class TensorWrites {
         return FRESH.contains(n) && twoTensors ? 2 : -1;
     }
 
+    /**
+     * The arguments (the receiver first) an ND4J call may change in place, for a call made on
+     * data: {@link #writtenArg} where the call is known to write, and else, unless the call is
+     * known to leave its arguments alone ({@code ruled}: it has a rule; an {@code INDArray}
+     * method without the in-place {@code i} suffix, {@code put}, {@code assign} or {@code set}; a
+     * reading factory of {@code Nd4j}; an out-of-place {@code Transforms} function), every
+     * argument that may hold a tensor ({@link #mayHoldTensor}): {@code replaceWhere(c, ...)},
+     * {@code Nd4j.rand(c)}, {@code exec(op)} with an op made with {@code c},
+     * {@code normalizeZeroMeanAndUnitVariance(c)}.
+     */
+    static BitSet mayWrite(MethodInsnNode m, boolean dupTrue, boolean ruled) {
+        BitSet w = new BitSet();
+        if (!m.owner.startsWith("org/nd4j/") || m.name.startsWith("<")) return w;
+        int known = writtenArg(m, dupTrue);
+        if (known >= 0) w.set(known);
+        if (ruled || isDupOverload(m)) return w;
+        Type[] params = Type.getArgumentTypes(m.desc);
+        boolean isStatic = m.getOpcode() == Opcodes.INVOKESTATIC;
+        int first = isStatic ? 0 : 1;
+        boolean tensorArgs = false;
+        for (Type t : params) tensorArgs |= mayHoldTensor(t);
+        if (Types.INDARRAY.equals(m.owner) || m.owner.startsWith("org/nd4j/linalg/api/ndarray/")) {
+            String n = m.name;
+            if (n.endsWith("i") || n.endsWith("iRowVector") || n.endsWith("iColumnVector") || n.startsWith("put")
+                    || n.startsWith("assign") || n.startsWith("set") || n.startsWith("fill") || n.equals("close")) {
+                w.set(0);
+            }
+            // a second tensor argument may be where the result goes: x.addi(y, result), x.mmul(y, result)
+            int tensors = 0;
+            for (int k = 0; k < params.length; k++) {
+                if (Types.kind(params[k]) == Types.Kind.TENSOR && ++tensors > 1) w.set(first + k);
+            }
+            return w;
+        }
+        if (!tensorArgs && isStatic) return w;
+        if (m.owner.equals(TRANSFORMS) && TRANSFORMS_OUT_OF_PLACE.contains(m.name)) return w;
+        if (m.owner.equals("org/nd4j/linalg/factory/Nd4j") && READING_FACTORIES.contains(m.name)) return w;
+        if (!isStatic && mayHoldTensor(Type.getObjectType(m.owner))) w.set(0);
+        for (int k = 0; k < params.length; k++) if (mayHoldTensor(params[k])) w.set(first + k);
+        return w;
+    }
+
+    /** {@link #mayWrite} of a statement: its dup flag read from the constant it is given. */
+    static BitSet mayWrite(Stmt s, boolean ruled) {
+        if (!isNd4j(s)) return new BitSet();
+        MethodInsnNode m = (MethodInsnNode) s.insn();
+        return mayWrite(m, isDupTrue(s, m), ruled);
+    }
+
+    /**
+     * A type whose values may be, hold or lead to a tensor: {@code INDArray}, an array of
+     * references, {@code Object}, a collection, an ND4J object (an op, a data buffer). Not
+     * numbers, strings, primitive arrays, {@code DataType}, conditions or indices.
+     */
+    static boolean mayHoldTensor(Type t) {
+        if (t.getSort() == Type.ARRAY) return t.getElementType().getSort() >= Type.ARRAY;
+        if (t.getSort() != Type.OBJECT) return false;
+        String n = t.getInternalName();
+        if (n.startsWith("org/nd4j/")) {
+            return !n.equals("org/nd4j/linalg/api/buffer/DataType") && !n.startsWith("org/nd4j/linalg/indexing/")
+                    && !n.equals("org/nd4j/linalg/api/rng/Random") && !n.startsWith("org/nd4j/linalg/api/shape/");
+        }
+        if (n.startsWith("java/lang/")) return n.equals("java/lang/Object") || n.equals("java/lang/Iterable");
+        return true;
+    }
+
     /** Whether an ND4J call's tensor result is a new array, sharing memory with none of its arguments. */
     static boolean isFreshResult(Stmt s) {
         MethodInsnNode m = (MethodInsnNode) s.insn();
-        if (writtenArg(s) >= 0) return false; // returns the array it wrote
+        boolean tensorArgs = false;
+        for (Value v : s.args()) tensorArgs |= v.kind() == Types.Kind.TENSOR || v.kind() == Types.Kind.SHADOWED;
+        return isFreshResult(m, isDupTrue(s, m), tensorArgs);
+    }
+
+    /** {@link #isFreshResult(Stmt)} of a call instruction; {@code tensorArgs}: it is given a tensor or an array. */
+    static boolean isFreshResult(MethodInsnNode m, boolean dupTrue, boolean tensorArgs) {
+        if (!m.owner.startsWith("org/nd4j/") || m.name.startsWith("<")) return false;
+        if (!mayWrite(m, dupTrue, false).isEmpty()) return false; // may return the array it wrote
         if (m.owner.equals(TRANSFORMS)) return true;
-        if (m.getOpcode() == Opcodes.INVOKESTATIC) {
-            boolean tensorArgs = false;
-            for (Value v : s.args()) tensorArgs |= v.kind() == Types.Kind.TENSOR || v.kind() == Types.Kind.SHADOWED;
-            return !tensorArgs || FRESH_FACTORIES.contains(m.name);
-        }
+        if (m.getOpcode() == Opcodes.INVOKESTATIC) return !tensorArgs || FRESH_FACTORIES.contains(m.name);
         return FRESH.contains(m.name);
     }
 }
