@@ -21,6 +21,13 @@ public class Refused {
         return x;
     }
 
+    @org.grad4j.Parameter static double[] parameterTable = {1, 2};
+
+    @Differentiable
+    static double staticParameter(double x) {
+        return x * parameterTable[0]; // REFUSED(staticParameter) a read of the static @Parameter field Refused.parameterTable | Make parameterTable an instance field
+    }
+
     @Differentiable
     double instanceField(double x) {
         this.lastInstance = Math.sin(x); // REFUSED(instanceField) store of a differentiable value into field Refused.lastInstance | Keep differentiable values in locals

@@ -3,16 +3,21 @@ package org.grad4j.runtime;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.grad4j.GradientException;
 import org.grad4j.Parameter;
 
 /**
  * Finds the {@code @Parameter} fields of a model object and of the objects it holds (sub-modules
- * in fields, arrays and lists), each with a readable path such as {@code layers[1].weights}.
+ * in fields, arrays, lists, other collections and map values), each with a readable path such as
+ * {@code layers[1].weights} or {@code heads[out].w}. On the way it notes the data — arrays and
+ * tensors that are not parameters — so that {@link ParameterViews} can refuse data that is a
+ * parameter under another name.
  */
 public final class ModelParameters {
     private ModelParameters() {}
@@ -34,50 +39,150 @@ public final class ModelParameters {
     }
 
     /**
-     * The parameters of {@code model}, in field order.
+     * An array or tensor reached through fields that are not parameters.
      *
-     * @throws GradientException when a tensor field that is not a parameter is a view of one
-     *     ({@link ParameterViews})
+     * @param field the last field on the way to it (null when the model itself is a container)
      */
-    public static List<Ref> of(Object model) {
-        List<Ref> refs = new ArrayList<>();
-        List<Ref> dataTensors = new ArrayList<>();
-        walk(model, "", refs, dataTensors, Collections.newSetFromMap(new IdentityHashMap<>()));
-        if (!dataTensors.isEmpty()) ParameterViews.refuseViews(refs, dataTensors);
-        return refs;
+    record Data(String path, Field field, Object value) {}
+
+    /**
+     * What a walk of a model found: its parameters, the objects that hold them (the model and its
+     * sub-modules, by identity, with their paths), and its parameters' index for checking what
+     * else may hold their numbers.
+     */
+    public static final class Found {
+        private final List<Ref> parameters;
+        private final Map<Object, String> holders;
+        private final ParameterViews views;
+
+        private Found(List<Ref> parameters, Map<Object, String> holders, ParameterViews views) {
+            this.parameters = parameters;
+            this.holders = holders;
+            this.views = views;
+        }
+
+        public List<Ref> parameters() {
+            return parameters;
+        }
+
+        /** Whether {@code o} is the model or an object it holds that holds parameters. */
+        public boolean isHolder(Object o) {
+            return o != null && holders.containsKey(o);
+        }
+
+        /**
+         * Refuses a value the loss lambda captured that is a parameter (or holds one's numbers):
+         * reads of it would be data to the generated code.
+         *
+         * @param what names the capture in the message, e.g. "captured value 1 of Main.lambda$main$0"
+         */
+        public void refuseCaptured(Object captured, String what) {
+            views.refuseCaptured(captured, what);
+        }
     }
 
-    private static void walk(Object o, String path, List<Ref> refs, List<Ref> dataTensors, Set<Object> seen) {
-        if (o == null || !seen.add(o)) return;
-        Class<?> c = o.getClass();
-        if (c.isArray()) {
-            if (!c.getComponentType().isPrimitive()) {
-                Object[] items = (Object[]) o;
-                for (int i = 0; i < items.length; i++) walk(items[i], path + "[" + i + "]", refs, dataTensors, seen);
-            }
-            return;
-        }
-        if (o instanceof List<?> list) {
-            for (int i = 0; i < list.size(); i++) walk(list.get(i), path + "[" + i + "]", refs, dataTensors, seen);
-            return;
-        }
-        if (isLibrary(c)) return;
-        Fields fields = FIELDS.get(c);
-        for (int i = 0; i < fields.fields().length; i++) {
-            Field f = fields.fields()[i];
-            String p = path.isEmpty() ? f.getName() : path + "." + f.getName();
-            if (fields.parameter()[i]) {
-                refs.add(new Ref(p, o, f));
-            } else if (Shadows.isTensor(f.getType())) {
-                dataTensors.add(new Ref(p, o, f));
+    /**
+     * The parameters of {@code model}, in field order.
+     *
+     * @throws GradientException when data is a parameter under another name ({@link ParameterViews})
+     */
+    public static List<Ref> of(Object model) {
+        return find(model).parameters();
+    }
+
+    /** As {@link #of}, with what is needed to check the loss lambda's captures. */
+    public static Found find(Object model) {
+        Walk w = new Walk();
+        w.walk(model, "", null);
+        ParameterViews views = new ParameterViews(w.refs);
+        views.refuseData(w.dataArrays, w.dataTensors);
+        views.refuseOverlaps();
+        return new Found(w.refs, w.holders, views);
+    }
+
+    private static final class Walk {
+        final List<Ref> refs = new ArrayList<>();
+        final List<Data> dataArrays = new ArrayList<>();
+        final List<Data> dataTensors = new ArrayList<>();
+        final Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        final Map<Object, String> holders = new IdentityHashMap<>();
+
+        /** Visits {@code o}, reached at {@code path} through {@code via}; whether it holds parameters. */
+        boolean walk(Object o, String path, Field via) {
+            if (o == null) return false;
+            if (!seen.add(o)) return holders.containsKey(o);
+            Class<?> c = o.getClass();
+            boolean holds = false;
+            if (c.isArray()) {
+                Class<?> component = c.getComponentType();
+                if (component.isPrimitive() || component.isArray() && component.getComponentType().isPrimitive()) {
+                    // data arrays; a double[][] is checked row by row later, never walked (its rows hold no modules)
+                    if (isFloating(c)) dataArrays.add(new Data(path, via, o));
+                } else {
+                    Object[] items = (Object[]) o;
+                    for (int i = 0; i < items.length; i++) holds |= walk(items[i], path + "[" + i + "]", via);
+                }
+            } else if (isTensorClass(c)) {
+                dataTensors.add(new Data(path, via, o));
+                return false;
             } else {
-                try {
-                    walk(f.get(o), p, refs, dataTensors, seen);
-                } catch (IllegalAccessException e) {
-                    // a field we may not read cannot hold parameters we could update either
+                if (o instanceof Map<?, ?> map) {
+                    // in the map's own order: a LinkedHashMap's or TreeMap's, a HashMap's by its hashes
+                    for (Map.Entry<?, ?> e : map.entrySet()) holds |= walk(e.getValue(), path + "[" + e.getKey() + "]", via);
+                } else if (o instanceof List<?> list) {
+                    for (int i = 0; i < list.size(); i++) holds |= walk(list.get(i), path + "[" + i + "]", via);
+                } else if (o instanceof Collection<?> items) {
+                    int i = 0;
+                    for (Object item : items) holds |= walk(item, path + "[" + i++ + "]", via);
+                }
+                if (!isLibrary(c)) holds |= fields(o, path);
+            }
+            if (holds) holders.put(o, path);
+            return holds;
+        }
+
+        private boolean fields(Object o, String path) {
+            boolean holds = false;
+            Fields fields = FIELDS.get(o.getClass());
+            for (int i = 0; i < fields.fields().length; i++) {
+                Field f = fields.fields()[i];
+                String p = path.isEmpty() ? f.getName() : path + "." + f.getName();
+                if (fields.parameter()[i]) {
+                    refs.add(new Ref(p, o, f));
+                    holds = true;
+                } else {
+                    try {
+                        holds |= walk(f.get(o), p, f);
+                    } catch (IllegalAccessException e) {
+                        // a field we may not read cannot hold parameters we could update either
+                    }
                 }
             }
+            return holds;
         }
+    }
+
+    private static boolean isFloating(Class<?> array) {
+        return array == double[].class || array == float[].class || array == double[][].class || array == float[][].class;
+    }
+
+    /** Whether objects of class {@code c} are ND4J tensors, by name: models without tensors never load ND4J. */
+    static boolean isTensorClass(Class<?> c) {
+        return c.getName().startsWith("org.nd4j.") && IS_TENSOR.get(c);
+    }
+
+    private static final ClassValue<Boolean> IS_TENSOR = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> c) {
+            return implementsTensor(c);
+        }
+    };
+
+    private static boolean implementsTensor(Class<?> c) {
+        if (c == null) return false;
+        if (Shadows.isTensor(c)) return true;
+        for (Class<?> i : c.getInterfaces()) if (implementsTensor(i)) return true;
+        return implementsTensor(c.getSuperclass());
     }
 
     /** The fields a walk visits in a class, in declaration order, and which of them are parameters. */
@@ -85,18 +190,24 @@ public final class ModelParameters {
 
     /**
      * Per class, the fields a walk visits, made accessible: {@code @Parameter} fields (checked) and
-     * fields that may hold sub-modules (instance, not synthetic, not primitive), its own and its
-     * superclasses'. Found once per class instead of by reflection on every gradient.
+     * fields that may hold sub-modules or data arrays (instance, not synthetic, not primitive), its
+     * own and its superclasses' up to the first library class. Found once per class instead of by
+     * reflection on every gradient. A static {@code @Parameter} field is refused: no model object
+     * holds it, so no gradient would list it.
      */
     private static final ClassValue<Fields> FIELDS = new ClassValue<>() {
         @Override
         protected Fields computeValue(Class<?> c) {
             List<Field> fields = new ArrayList<>();
             List<Boolean> parameter = new ArrayList<>();
-            for (Class<?> k = c; k != null && k != Object.class; k = k.getSuperclass()) {
+            for (Class<?> k = c; k != null && !isLibrary(k); k = k.getSuperclass()) {
                 for (Field f : k.getDeclaredFields()) {
-                    if (Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) continue;
                     boolean isParameter = f.isAnnotationPresent(Parameter.class);
+                    if (Modifier.isStatic(f.getModifiers())) {
+                        if (isParameter) throw staticParameter(f);
+                        continue;
+                    }
+                    if (f.isSynthetic()) continue;
                     if (isParameter) requireSupported(f);
                     else if (f.getType().isPrimitive()) continue;
                     f.setAccessible(true);
@@ -114,6 +225,13 @@ public final class ModelParameters {
         String n = c.getName();
         return n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.") || n.startsWith("sun.")
                 || n.startsWith("org.nd4j.") || n.startsWith("org.bytedeco.");
+    }
+
+    private static GradientException staticParameter(Field f) {
+        return new GradientException("grad4j: @Parameter field " + f.getDeclaringClass().getName() + "." + f.getName()
+                + " is static; Model.gradient finds parameters only in the model object and the objects it holds, so it "
+                + "would never list it. Make it an instance field (of the model or of a sub-module it holds) and read it "
+                + "through that object.");
     }
 
     private static void requireSupported(Field f) {

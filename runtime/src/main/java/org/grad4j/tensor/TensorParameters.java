@@ -60,6 +60,58 @@ public final class TensorParameters {
         return vs[0] >= ps[0] && vs[1] <= ps[1];
     }
 
+    /**
+     * Which allocation {@code t}'s elements are in, as a key for grouping tensors that may share
+     * memory; 0 for an empty tensor, which shares none.
+     */
+    public static long allocation(Object t) {
+        INDArray x = (INDArray) t;
+        return x.isEmpty() ? 0 : x.data().address();
+    }
+
+    /**
+     * Whether distinct tensors {@code a} and {@code b} have an element in common: same allocation
+     * and element type, and an element offset both reach. Bounds first; only views whose bounds
+     * interleave (strided columns of one matrix) have their offsets enumerated.
+     */
+    public static boolean overlaps(Object a, Object b) {
+        INDArray x = (INDArray) a, y = (INDArray) b;
+        if (x.isEmpty() || y.isEmpty() || x.dataType() != y.dataType()) return false;
+        if (x.data().address() != y.data().address()) return false;
+        long[] xs = span(x), ys = span(y);
+        long from = Math.max(xs[0], ys[0]), to = Math.min(xs[1], ys[1]);
+        if (from > to) return false;
+        if (isDense(x, xs) || isDense(y, ys)) return true; // one reaches every offset of the common range
+        if (to - from >= Integer.MAX_VALUE) return true; // too wide to enumerate: assume the worst
+        java.util.BitSet reached = new java.util.BitSet();
+        forEachOffset(x, o -> { if (o >= from && o <= to) reached.set((int) (o - from)); });
+        boolean[] common = {false};
+        forEachOffset(y, o -> { if (o >= from && o <= to && reached.get((int) (o - from))) common[0] = true; });
+        return common[0];
+    }
+
+    /** Whether {@code x} reaches every offset between its bounds (its length is its span's). */
+    private static boolean isDense(INDArray x, long[] span) {
+        return x.length() == span[1] - span[0] + 1;
+    }
+
+    private static void forEachOffset(INDArray x, java.util.function.LongConsumer action) {
+        long[] shape = x.shape(), stride = x.stride();
+        long[] index = new long[shape.length];
+        long offset = x.offset();
+        for (long n = x.length(); n > 0; n--) {
+            action.accept(offset);
+            for (int d = shape.length - 1; d >= 0; d--) { // odometer: the last dimension fastest
+                if (++index[d] < shape[d]) {
+                    offset += stride[d];
+                    break;
+                }
+                offset -= (shape[d] - 1) * stride[d];
+                index[d] = 0;
+            }
+        }
+    }
+
     /** The first and last element offsets {@code x} reaches in its allocation. */
     private static long[] span(INDArray x) {
         long first = x.offset(), last = x.offset();

@@ -474,6 +474,17 @@ public final class Activity {
                                     + "differentiable values are not differentiated.");
                 }
             }
+            case Opcodes.GETSTATIC -> {
+                // Model.gradient finds parameters in the model object and what it holds: a static one
+                // would be read as an input no gradient ever lists, its part silently lost
+                if (parameterReads.containsKey(s)) {
+                    FieldInsnNode f = (FieldInsnNode) s.insn();
+                    throw refusal.at(s.line(), "a read of the static @Parameter field " + simpleName(f.owner) + "." + f.name
+                                    + " (Model.gradient finds parameters only in the model object and the objects it holds)",
+                            "Make " + f.name + " an instance field of the model or of a sub-module it holds, and read it "
+                                    + "through that object.");
+                }
+            }
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> checkCall(s);
             default -> { }
         }
