@@ -167,9 +167,10 @@ public final class EntryCall {
         // The shadow of a 2-D (or deeper) array mirrors its rows; a function that replaces a row
         // replaces the mirror's row too. The gradient is with respect to the rows passed in.
         Object[] rowsPassedIn = new Object[types.length];
-        java.util.Map<Object, Object> structures = new java.util.IdentityHashMap<>(); // an array passed twice: one gradient
+        java.util.Map<Object, Object> structures = null; // an array passed twice: one gradient (made only for matrices)
         for (int i = 0; i < types.length; i++) {
             if (shadowOf[i] instanceof Object[] rows && Shadows.isDifferentiableArray(types[i])) {
+                if (structures == null) structures = new java.util.IdentityHashMap<>();
                 rowsPassedIn[i] = structures.computeIfAbsent(rows, r -> structure((Object[]) r));
             }
         }
