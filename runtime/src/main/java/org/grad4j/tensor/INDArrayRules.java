@@ -422,6 +422,11 @@ public final class INDArrayRules {
         Tensors.addInto(into.slice(i), d);
     }
 
+    @Adjoint(of = "slice", into = true)
+    public static void sliceAlong(INDArray x, long i, int dimension, INDArray z, INDArray d, INDArray into) {
+        Tensors.addInto(into.slice(i, dimension), d);
+    }
+
     @Adjoint(of = "getScalar", into = true)
     public static void getScalar(INDArray x, long i, INDArray z, INDArray d, INDArray into) {
         Tensors.addInto(into.getScalar(i), d);

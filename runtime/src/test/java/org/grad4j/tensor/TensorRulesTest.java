@@ -180,6 +180,7 @@ class TensorRulesTest {
         put(on(g -> a(g.t(4, 3), I(0, 2, 2)), g -> a(g.t(4, 3), I(3))), "INDArray.getRows([I)T");
         put(on(g -> a(g.t(3, 4), I(3, 1, 3)), g -> a(g.t(3, 4), I(0))), "INDArray.getColumns([I)T");
         put(on(g -> a(g.t(3, 4), 1L), g -> a(g.t(2, 3, 4), 1L)), "INDArray.slice(J)T");
+        put(on(g -> a(g.t(3, 4), 2L, 1), g -> a(g.t(3, 4), 1L, 0), g -> a(g.t(2, 3, 4), 1L, 2)), "INDArray.slice(JI)T");
         put(on(g -> a(g.t(3, 4), 5L), g -> a(g.t(4), 2L), g -> a(f(g.t(3, 4)), 5L), g -> a(g.t(), 0L)),
                 "INDArray.getScalar(J)T", "INDArray.getDouble(J)D");
         put(on(g -> a(g.t(3, 4), 1L, 2L)), "INDArray.getScalar(JJ)T", "INDArray.getDouble(JJ)D");
