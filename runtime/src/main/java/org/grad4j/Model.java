@@ -42,7 +42,7 @@ public final class Model {
         Functions.Resolved r = Functions.resolveModel(loss, model);
         Call call = withCapturedHolders(r, found);
         // the model is the receiver (Net::loss) or the last argument: either way it holds the parameters
-        boolean receiverHolds = r.input() < 0 || found.isHolder(call.receiver());
+        boolean receiverHolds = r.input() < 0 || found.isHolder(call.receiver()) || found.reachesModel(call.receiver());
         String mask = (receiverHolds ? "@" : "") + call.activityMask();
         boolean tensors = parameters.stream().map(p -> p.field().getType())
                 .anyMatch(t -> org.grad4j.runtime.Shadows.isTensor(t) || org.grad4j.runtime.Shadows.isTensorArray(t));
@@ -56,7 +56,8 @@ public final class Model {
 
     /**
      * The call with the lambda's captured objects that hold parameters (the model itself, one of
-     * its sub-modules: {@code m -> net.layer.loss()}) differentiated like the model argument, so
+     * its sub-modules: {@code m -> net.layer.loss()}, or an object whose fields reach them: a
+     * {@code Trainer} captured as {@code this}) differentiated like the model argument, so
      * that their parameter reads count; a captured array or tensor that is a parameter is refused,
      * since its reads would be data.
      */
@@ -64,14 +65,14 @@ public final class Model {
         Call call = r.call();
         if (r.input() < 0) return call; // Net::loss: nothing captured
         String lambda = call.method().getDeclaringClass().getName() + "." + call.method().getName();
-        if (call.receiver() != null && !found.isHolder(call.receiver())) {
+        if (call.receiver() != null && !found.isHolder(call.receiver()) && !found.reachesModel(call.receiver())) {
             found.refuseCaptured(call.receiver(), "the receiver of " + lambda);
         }
         Object[] args = call.args();
         boolean[] differentiated = null;
         for (int i = 0; i < args.length; i++) {
             if (i == r.input() || call.differentiated()[i]) continue;
-            if (found.isHolder(args[i])) {
+            if (found.isHolder(args[i]) || found.reachesModel(args[i])) { // the model, a module, or a Trainer holding it
                 if (differentiated == null) differentiated = call.differentiated().clone();
                 differentiated[i] = true;
             } else {

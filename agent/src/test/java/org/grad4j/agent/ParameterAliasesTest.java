@@ -143,6 +143,32 @@ class ParameterAliasesTest {
         assertArrayEquals(new double[] {1, 2, 3}, Model.gradient(net, m -> m.layer.loss()).getArray("layer.w"));
     }
 
+    /** Holds the model in a field; its lambdas read the model through this, not through m. */
+    static final class Trainer {
+        final Net net = new Net();
+        final java.util.List<Net> ensemble = java.util.List.of(new Net());
+
+        double lossThroughTheField() {
+            return net.layer.loss();
+        }
+
+        ParameterGradients throughThis() {
+            return Model.gradient(net, m -> lossThroughTheField());
+        }
+    }
+
+    @Test
+    void anObjectWhoseFieldsReachTheModelCountsLikeTheModelArgument() {
+        Trainer trainer = new Trainer();
+        // was a silent zero: the reads through trainer.net were data
+        assertArrayEquals(new double[] {1, 2, 3}, trainer.throughThis().getArray("layer.w"));
+        assertArrayEquals(new double[] {1, 2, 3},
+                Model.gradient(trainer.net, m -> trainer.lossThroughTheField()).getArray("layer.w"));
+        Net member = trainer.ensemble.get(0);
+        assertArrayEquals(new double[] {1, 2, 3},
+                Model.gradient(member, m -> trainer.ensemble.get(0).layer.loss()).getArray("layer.w"));
+    }
+
     // ---- static parameters
 
     static final class Table {

@@ -71,6 +71,44 @@ public final class ModelParameters {
         }
 
         /**
+         * Whether {@code o}, an object outside the model, reaches the model or one of its modules
+         * through its fields, a few levels deep: a {@code Trainer} whose {@code net} field is the
+         * model, captured as {@code this} by {@code m -> lossOf(batch)} that reads {@code this.net}.
+         * Its parameter reads then count as the model argument's do.
+         */
+        public boolean reachesModel(Object o) {
+            return reaches(o, 0, Collections.newSetFromMap(new IdentityHashMap<>()));
+        }
+
+        private boolean reaches(Object o, int depth, Set<Object> seen) {
+            if (o == null || depth > REACH_DEPTH || !seen.add(o)) return false;
+            if (holders.containsKey(o)) return true;
+            Class<?> c = o.getClass();
+            if (c.isArray()) {
+                if (c.getComponentType().isPrimitive()) return false;
+                for (Object item : (Object[]) o) if (reaches(item, depth + 1, seen)) return true;
+                return false;
+            }
+            if (o instanceof Collection<?> items) {
+                for (Object item : items) if (reaches(item, depth + 1, seen)) return true;
+                return false;
+            }
+            if (o instanceof Map<?, ?> map) {
+                for (Object item : map.values()) if (reaches(item, depth + 1, seen)) return true;
+                return false;
+            }
+            if (isLibrary(c) || isTensorClass(c)) return false;
+            for (Field f : FIELDS.get(c).fields()) {
+                try {
+                    if (!f.getType().isPrimitive() && reaches(f.get(o), depth + 1, seen)) return true;
+                } catch (IllegalAccessException e) {
+                    // unreadable: it cannot be the way the loss reaches the model either
+                }
+            }
+            return false;
+        }
+
+        /**
          * Refuses a value the loss lambda captured that is a parameter (or holds one's numbers):
          * reads of it would be data to the generated code.
          *
@@ -195,6 +233,9 @@ public final class ModelParameters {
      * reflection on every gradient. A static {@code @Parameter} field is refused: no model object
      * holds it, so no gradient would list it.
      */
+    /** How many fields and elements deep a captured object is searched for the model. */
+    private static final int REACH_DEPTH = 3;
+
     private static final ClassValue<Fields> FIELDS = new ClassValue<>() {
         @Override
         protected Fields computeValue(Class<?> c) {
