@@ -246,10 +246,23 @@ public final class Functions {
         return new Resolved(new Call(impl, instance ? receiver : null, args, differentiated(args, argType, x)), n - 1);
     }
 
-    /** The input (the last argument), and a captured array that is the input itself (it shares its shadow); other captures are data. */
+    /**
+     * The input (the last argument); captures are data. A captured array that is the input itself
+     * is refused: as a constant it would alias the differentiated array (a write through one name
+     * changes the other, untracked), and as the input it would silently turn a constant the code
+     * names apart — PPO's {@code old = theta}, not yet copied — into a second use of the input.
+     */
     private static boolean[] differentiated(Object[] args, Class<?> argType, Object x) {
         boolean[] differentiated = new boolean[args.length];
-        for (int i = 0; i < args.length; i++) differentiated[i] = i == args.length - 1 || (argType.isArray() && args[i] == x);
+        for (int i = 0; i < args.length; i++) {
+            differentiated[i] = i == args.length - 1;
+            if (!differentiated[i] && argType.isArray() && args[i] == x && x != null) {
+                throw new GradientException("grad4j: the function captures the array it is differentiated at (captured "
+                        + "value " + i + " is the same " + x.getClass().getSimpleName() + " object as the point): captured "
+                        + "values are constants, and this one is also the input. Capture a copy (x.clone()) to keep it "
+                        + "constant, or read it through the function's argument to differentiate it.");
+            }
+        }
         return differentiated;
     }
 

@@ -129,9 +129,8 @@ public final class Activity {
      * constant kernel, a table of weights, {@code y0.clone()} of data only read. By the arrays'
      * origins ({@link ReadOnlyArrays#origins}): no differentiable value is stored, copied or filled
      * into an array that may come from the allocation, and it never goes where one could be later
-     * — into a differentiated call (active or not: it may return it), a constructor, a field,
-     * another array's element, or back to the caller (a lambda that captures it gets it as data,
-     * and is refused should it store a differentiable value into it). Decided with every such allocation still
+     * — into a differentiated call (active or not: it may return it), a constructor, a field, a
+     * lambda (which may hand it back), another array's element, or back to the caller. Decided with every such allocation still
      * active, then again with those found so far inactive, which can only free more: the answer
      * errs towards a shadow.
      */
@@ -149,8 +148,12 @@ public final class Activity {
                     }
                     case Opcodes.AASTORE -> rowStores.add(new long[] {origins.originOf(s.arg(0)), origins.originOf(s.arg(2))});
                     case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> receiving |= origins.originOf(s.arg(s.args().size() - 1));
-                    // a lambda capturing the array gets it as data: storing differentiable values into it there is refused
-                    case Opcodes.INVOKEDYNAMIC -> { }
+                    // a lambda may hand a captured array back (v -> t), to be written where it has no shadow
+                    case Opcodes.INVOKEDYNAMIC -> {
+                        if (!((InvokeDynamicInsnNode) s.insn()).bsm.getOwner().equals("java/lang/invoke/StringConcatFactory")) {
+                            for (Value a : s.args()) receiving |= origins.originOf(a);
+                        }
+                    }
                     default -> {
                         Callee c = callee(s);
                         if (c instanceof Callee.ArrayOp op) {

@@ -25,8 +25,8 @@ import org.objectweb.asm.tree.analysis.SourceValue;
  *
  * <p>A method qualifies when every element store, {@code arraycopy} destination and
  * {@code Arrays.fill}/{@code sort} target is an array it allocated itself (followed through
- * locals, {@code dup} and casts back to its {@code new}, {@code clone} or {@code copyOf}), it
- * stores no reference into a field, makes no lambda, and calls only methods that qualify too
+ * locals other than its parameters', {@code dup} and casts back to its {@code new},
+ * {@code clone} or {@code copyOf}), it stores nothing but {@code int}s and narrower into fields, makes no lambda, and calls only methods that qualify too
  * (always the same body: static, private, final or {@code super}; a few levels deep) or JDK
  * methods that are given no array or object beyond strings. Anything else — a virtual call, an
  * unreadable class — does not qualify: the helper is then treated as before.
@@ -82,8 +82,9 @@ final class ArrayReaders {
                         Opcodes.CASTORE, Opcodes.SASTORE -> isFresh(method, frames, stackFromTop(frame, 2), 0) ? null
                         : "it writes into an array it did not allocate" + where;
                 case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> {
+                    // an index or a flag may be kept; a number read from the arrays would lose its derivative
                     Type t = Type.getType(((org.objectweb.asm.tree.FieldInsnNode) insn).desc);
-                    yield t.getSort() != Type.ARRAY && t.getSort() != Type.OBJECT ? null : "it stores a reference in a field" + where;
+                    yield t.getSort() <= Type.INT ? null : "it stores a " + t.getClassName() + " in a field" + where;
                 }
                 case Opcodes.INVOKEDYNAMIC -> ((InvokeDynamicInsnNode) insn).bsm.getOwner()
                         .equals("java/lang/invoke/StringConcatFactory") ? null : "it makes a lambda" + where;
@@ -158,14 +159,20 @@ final class ArrayReaders {
         return frame.getStack(frame.getStackSize() - 1 - depth);
     }
 
-    /** Whether every instruction that may have produced the array value allocated it (or copied one). */
+    /**
+     * Whether every instruction that may have produced the array value allocated it (or copied one).
+     * A parameter's slot is never fresh, even where the method assigns it a new array on some path:
+     * the analysis' value for it then names only that store.
+     */
     private static boolean isFresh(MethodNode method, Frame<SourceValue>[] frames, SourceValue value, int depth) {
         if (value.insns.isEmpty() || depth > 8) return false; // a parameter (or too far to follow)
+        int parameterSlots = (Type.getArgumentsAndReturnSizes(method.desc) >> 2) - ((method.access & Opcodes.ACC_STATIC) != 0 ? 1 : 0);
         for (AbstractInsnNode source : value.insns) {
             Frame<SourceValue> at = frames[method.instructions.indexOf(source)];
             boolean fresh = switch (source.getOpcode()) {
                 case Opcodes.NEWARRAY, Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY -> true;
-                case Opcodes.ALOAD -> isFresh(method, frames, at.getLocal(((VarInsnNode) source).var), depth + 1);
+                case Opcodes.ALOAD -> ((VarInsnNode) source).var >= parameterSlots
+                        && isFresh(method, frames, at.getLocal(((VarInsnNode) source).var), depth + 1);
                 case Opcodes.ASTORE, Opcodes.DUP, Opcodes.CHECKCAST -> isFresh(method, frames, stackFromTop(at, 0), depth + 1);
                 case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESTATIC -> {
                     MethodInsnNode m = (MethodInsnNode) source;

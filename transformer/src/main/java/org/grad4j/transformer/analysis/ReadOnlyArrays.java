@@ -33,7 +33,8 @@ import org.objectweb.asm.tree.MethodInsnNode;
  * <p>The same dataflow tells arrays of different allocations apart ({@link #mayAlias}): a store
  * into one leaves the other's elements as they were, in any call. It also finds arrays allocated
  * here that are <em>settled</em> where they are read ({@link #rereadable}): filled before, never
- * written again in this call, and never handed to anyone who could write them (GMM's
+ * written again in this call, and never handed to anyone who could write them (not passed on,
+ * stored, captured or returned, nor put into another array that could be) (GMM's
  * {@code qdiags}, computed in a first loop and read in the main one). Such an element, too, is
  * read again by the reverse instead of kept, in any call, outermost or not.
  */
@@ -196,6 +197,13 @@ public final class ReadOnlyArrays {
             if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
             for (Stmt s : b.stmts()) {
                 if (letsEscape(s, activity)) for (Value a : s.args()) leaving |= origin(a) & ~INPUT;
+                // an array stored into another (or copied in as a row) leaves with its container,
+                // which may be handed on in turn: m[0] = t; zero(m) writes t
+                if (s.opcode() == Opcodes.AASTORE) leaving |= origin(s.arg(2)) & ~INPUT;
+                if (activity.callee(s) instanceof Callee.ArrayOp op && op.kind() == Callee.ArrayOp.Kind.ARRAYCOPY
+                        && !isPrimitiveVector(s.arg(2).type())) {
+                    leaving |= origin(s.arg(0)) & ~INPUT;
+                }
                 writtenIn[b.index()] |= writtenBy(s, activity);
             }
             Terminator t = b.terminator();
@@ -339,8 +347,10 @@ public final class ReadOnlyArrays {
                 yield container == INPUT ? INPUT : freshRows ? rows | (container & INPUT) : rows | INPUT;
             }
             // a copy of an array of rows is a new array of the same rows
+            // a copy of a matrix shares the matrix's rows: with rows counted as their matrix, it is the matrix too
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL -> isSame(s, activity) ? origin(s.arg(0))
-                    : !isCopy(s) ? INPUT : isPrimitiveVector(copied(s)) ? allocation(s) : allocation(s) | INPUT;
+                    : !isCopy(s) ? INPUT : isPrimitiveVector(copied(s)) ? allocation(s)
+                    : rowsAsMatrix ? allocation(s) | origin(s.arg(0)) : allocation(s) | INPUT;
             default -> INPUT;
         };
     }

@@ -1,0 +1,63 @@
+package org.grad4j.transformer.examples;
+
+import static org.grad4j.transformer.testing.GradientCheck.check;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.grad4j.TransformException;
+import org.grad4j.transformer.ClassFileLocator;
+import org.grad4j.transformer.Transformer;
+import org.grad4j.transformer.testing.Harness;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.Type;
+
+/** Side doors out of the settled, data-only and read-only analyses: right gradients, or refusals. */
+class EscapesTest {
+    @BeforeAll
+    static void bridge() {
+        Harness.install();
+    }
+
+    private final Random random = new Random(23);
+
+    private double[] randomArray(int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = random.nextDouble() * 2 - 1;
+        return x;
+    }
+
+    @Test
+    void arraysLeavingBySideDoorsKeepTheirGradients() {
+        for (int trial = 0; trial < 4; trial++) {
+            int n = 2 + random.nextInt(4);
+            check(Escapes.class, "handedOnInAContainer", randomArray(n));
+            check(Escapes.class, "rowsSharedByACopy", randomArray(n));
+        }
+    }
+
+    @Test
+    void aLambdaCapturingAnArrayMadeHereIsRefusedNotGivenAStaleShadow() {
+        // the lambda may hand the array back to be written: the array needs its shadow, and lambdas cannot carry one
+        assertTrue(refusal("handedBackByALambda").contains("a lambda or dynamic call capturing a differentiable value"));
+    }
+
+    @Test
+    void helpersThatKeepAValueOrReplaceTheirParameterAreNotReaders() {
+        assertTrue(refusal("keepsAValueInAField").contains("it stores a double in a field"));
+        assertTrue(refusal("reassignsItsParameter").contains("it writes into an array it did not allocate"));
+    }
+
+    private static String refusal(String method) {
+        String desc;
+        try {
+            desc = Type.getMethodDescriptor(Escapes.class.getDeclaredMethod(method, double[].class));
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(e);
+        }
+        return assertThrows(TransformException.class, () ->
+                new Transformer(ClassFileLocator.of(Escapes.class.getClassLoader()))
+                        .generate(Type.getInternalName(Escapes.class), method, desc)).getMessage();
+    }
+}
