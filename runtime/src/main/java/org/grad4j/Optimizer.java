@@ -1,7 +1,9 @@
 package org.grad4j;
 
 import java.lang.reflect.Field;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -10,7 +12,9 @@ import org.grad4j.runtime.ModelParameters;
 /**
  * Updates a model's {@code @Parameter} fields in place from their gradients: plain or momentum
  * SGD, or Adam. An optimiser keeps its state (velocities, moment estimates) per parameter, so use
- * one instance per model.
+ * one instance per model. The state of an array or tensor parameter belongs to the object itself,
+ * not to its field: a field given a new object (a new head for fine-tuning) starts from fresh
+ * state, and the replaced object's state goes with it when it is collected.
  *
  * <pre>{@code
  * Optimizer adam = Optimizer.adam(0.01);
@@ -18,8 +22,10 @@ import org.grad4j.runtime.ModelParameters;
  * }</pre>
  */
 public abstract class Optimizer {
-    private final Map<Object, Map<Field, Object[]>> state = new IdentityHashMap<>();
-    private long steps;
+    /** State slots per array or tensor parameter object (tied fields share one), and per element of a tensor array. */
+    private final WeakIdentityMap<Object[]> objectState = new WeakIdentityMap<>();
+    /** State slots of scalar ({@code double}, {@code float}) fields, per owner object and field. */
+    private final WeakIdentityMap<Map<Field, Object[]>> scalarState = new WeakIdentityMap<>();
 
     Optimizer() {}
 
@@ -74,23 +80,39 @@ public abstract class Optimizer {
         return (double[]) slots[0];
     }
 
-    /** The step for flattened gradient {@code g} at step {@code t} (1-based), given this parameter's state slots. */
+    /** The step for flattened gradient {@code g} at this parameter's step {@code t} (1-based), given its state slots. */
     abstract double[] update(double[] g, Object[] slots, long t);
+
+    /**
+     * {@link #update} at this parameter's own step count (slot 2; Adam's bias correction starts
+     * again for a new parameter object), with state made for another length dropped first: a
+     * matrix parameter whose rows were given new arrays of other lengths starts from fresh state.
+     */
+    private double[] run(double[] g, Object[] slots) {
+        if (slots[0] instanceof double[] v && v.length != g.length) Arrays.fill(slots, null);
+        if (slots[2] == null) slots[2] = new long[1];
+        long[] count = (long[]) slots[2];
+        return update(g, slots, ++count[0]);
+    }
+
+    /** The state slots of a parameter object or of a tensor-array element: by identity, made on first use. */
+    private Object[] slotsOf(Object parameter) {
+        return objectState.computeIfAbsent(parameter, () -> new Object[3]);
+    }
 
     /**
      * Applies one update to every parameter the gradients name, once per parameter object: fields
      * that hold the same array or tensor (tied weights) share one gradient, the sum of their
-     * shares, and one state — the first such field's.
+     * shares, and one state — the object's.
      */
     public void step(ParameterGradients gradients) {
-        steps++;
         Set<Object> stepped = Collections.newSetFromMap(new IdentityHashMap<>());
         for (ModelParameters.Ref p : gradients.parameters()) {
             Object value = p.field().getType().isPrimitive() ? null : p.value();
             if (value != null && !stepped.add(value)) continue;
             Object g = gradients.get(p.path());
-            Object[] slots = state.computeIfAbsent(p.owner(), k -> new IdentityHashMap<>())
-                    .computeIfAbsent(p.field(), k -> new Object[2]);
+            Object[] slots = value != null ? slotsOf(value)
+                    : scalarState.computeIfAbsent(p.owner(), HashMap::new).computeIfAbsent(p.field(), k -> new Object[3]);
             apply(p, g, slots, stepped);
         }
     }
@@ -99,17 +121,17 @@ public abstract class Optimizer {
         Object value = p.value();
         try {
             if (g instanceof Double d) {
-                double u = update(new double[] {d}, slots, steps)[0];
+                double u = run(new double[] {d}, slots)[0];
                 if (p.field().getType() == float.class) p.field().setFloat(p.owner(), (float) (p.field().getFloat(p.owner()) - u));
                 else p.field().setDouble(p.owner(), p.field().getDouble(p.owner()) - u);
             } else if (value instanceof double[] a) {
-                double[] u = update((double[]) g, slots, steps);
+                double[] u = run((double[]) g, slots);
                 for (int i = 0; i < a.length; i++) a[i] -= u[i];
             } else if (value instanceof float[] a) {
                 float[] gf = (float[]) g;
                 double[] gd = new double[gf.length];
                 for (int i = 0; i < gf.length; i++) gd[i] = gf[i];
-                double[] u = update(gd, slots, steps);
+                double[] u = run(gd, slots);
                 for (int i = 0; i < a.length; i++) a[i] -= (float) u[i];
             } else if (value instanceof double[][] rows) {
                 double[][] gr = (double[][]) g;
@@ -118,11 +140,11 @@ public abstract class Optimizer {
                 double[] flat = new double[n];
                 int k = 0;
                 for (double[] r : gr) for (double v : r) flat[k++] = v;
-                double[] u = update(flat, slots, steps);
+                double[] u = run(flat, slots);
                 k = 0;
                 for (double[] r : rows) for (int j = 0; j < r.length; j++) r[j] -= u[k++];
             } else {
-                org.grad4j.tensor.TensorParameters.step(this, value, g, slots, steps, stepped);
+                org.grad4j.tensor.TensorParameters.step(this, value, g, slots, this::slotsOf, stepped);
             }
         } catch (IllegalAccessException e) {
             throw new GradientException("grad4j: cannot update parameter " + p.path() + ": " + e.getMessage(), e);
@@ -130,7 +152,7 @@ public abstract class Optimizer {
     }
 
     /** For tensor parameters: the update of a flattened gradient. */
-    public final double[] updateFlat(double[] g, Object[] slots, long t) {
-        return update(g, slots, t);
+    public final double[] updateFlat(double[] g, Object[] slots) {
+        return run(g, slots);
     }
 }

@@ -22,6 +22,9 @@ import org.grad4j.tensor.TensorParameters;
  *       a row of a {@code double[][]} parameter, a tensor that is a view of another (each would
  *       get only its own reads' gradient, and an optimiser would step the numbers twice); one
  *       object in several fields is one tied parameter and fine;</li>
+ *   <li>a {@code double[][]} parameter holding one row object at two indices ({@code {r, r}}):
+ *       its shadow and an optimiser's state are per row, so each index would get only its own
+ *       reads' share;</li>
  *   <li>a value the loss lambda captured that is a parameter in either sense
  *       ({@code double[] w = net.layer.w; m -> m.f(w)}).</li>
  * </ul>
@@ -81,7 +84,7 @@ final class ParameterViews {
             if (t.isArray() && !Shadows.isTensorArray(t)) arrayParameters++;
             matrices |= t == double[][].class;
         }
-        if (matrices && arrayParameters > 1) arrays(); // builds the index, which meets every overlap
+        if (matrices) arrays(); // builds the index, which meets every overlap and every row repeated in a matrix
         for (List<Place> group : tensors().values()) {
             for (int i = 1; i < group.size(); i++) {
                 for (int j = 0; j < i; j++) {
@@ -152,8 +155,8 @@ final class ParameterViews {
                     if (rows[i] == null) continue;
                     Place row = new Place(r, i, rows[i]);
                     Place other = arrays.putIfAbsent(rows[i], row);
-                    // the same row twice in one matrix is one array, tied like fields holding one object
                     if (other != null && other.ref() != r) throw overlap(other, row, "arrays");
+                    if (other != null) throw repeatedRow(r, other.index(), i);
                 }
             }
         }
@@ -206,6 +209,15 @@ final class ParameterViews {
                 + "of them @Parameter: for a flat buffer with views, mark the views @Parameter and keep the buffer a plain "
                 + "field; or keep the whole one @Parameter and compute the parts from it inside the loss. (Parameter "
                 + kind + " that are one object, such as dec = enc, are tied and fine.)");
+    }
+
+    private static GradientException repeatedRow(ModelParameters.Ref r, int i, int j) {
+        Field f = r.field();
+        return new GradientException("grad4j: rows " + i + " and " + j + " of the @Parameter " + r.path() + " ("
+                + f.getDeclaringClass().getName() + "." + f.getName() + ") are the same double[] object: its gradient "
+                + "and an optimiser's steps are per row, so each place would get only its own reads' share. Give each "
+                + "row its own array (" + f.getName() + "[" + j + "] = " + f.getName() + "[" + i + "].clone()), or keep "
+                + "the shared row in a @Parameter double[] field of its own and read it from there.");
     }
 
     private static GradientException captured(String what, Object v, Place p, String element) {

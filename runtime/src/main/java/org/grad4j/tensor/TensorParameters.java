@@ -25,22 +25,21 @@ public final class TensorParameters {
     /**
      * Steps a tensor or the elements of a tensor array; {@code stepped} holds the parameter objects
      * this step has updated already (an element that is also another field's tensor is one
-     * parameter, stepped once).
+     * parameter, stepped once). Each element has its own state, {@code slotsOf} it (by identity, so
+     * an element replaced by a new tensor starts fresh).
      */
-    public static void step(Optimizer optimizer, Object value, Object g, Object[] slots, long t, java.util.Set<Object> stepped) {
+    public static void step(Optimizer optimizer, Object value, Object g, Object[] slots,
+            java.util.function.Function<Object, Object[]> slotsOf, java.util.Set<Object> stepped) {
         if (value instanceof INDArray p) {
             // flatten in one order ('c') whatever order the gradient came in (a transposed product gives 'f')
             INDArray grad = ((INDArray) g).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup('c');
-            double[] u = optimizer.updateFlat(grad.data().asDouble(), slots, t);
+            double[] u = optimizer.updateFlat(grad.data().asDouble(), slots);
             p.subi(Nd4j.create(u, p.shape(), 'c').castTo(p.dataType()));
         } else if (value instanceof INDArray[] ps) {
             INDArray[] gs = (INDArray[]) g;
-            if (slots[0] == null) slots[0] = new Object[ps.length][];
-            Object[][] per = (Object[][]) slots[0];
             for (int i = 0; i < ps.length; i++) {
                 if (ps[i] == null || !stepped.add(ps[i])) continue;
-                if (per[i] == null) per[i] = new Object[2];
-                step(optimizer, ps[i], gs[i], per[i], t, stepped);
+                step(optimizer, ps[i], gs[i], slotsOf.apply(ps[i]), slotsOf, stepped);
             }
         }
     }
