@@ -475,6 +475,96 @@ class TensorWritesEndToEndTest {
                 TensorAD.gradient(TensorWritesEndToEndTest::freshRandomnessAndReadingCalls, w));
     }
 
+    // ---- aliases the analysis used to lose
+
+    static double wrappedBufferChanged(INDArray w) {
+        INDArray c = Nd4j.valueArrayOf(w.shape(), 2.0, D);
+        INDArray a = w.mul(c);
+        INDArray v = Nd4j.create(c.data(), c.shape()); // shares c's memory
+        v.addi(10.0);
+        return a.sumNumber().doubleValue();
+    }
+
+    static double changedByALambdaGivenToTheJdk(INDArray w) {
+        INDArray c = Nd4j.valueArrayOf(w.shape(), 2.0, D);
+        List<INDArray> masks = List.of(c);
+        INDArray a = w.mul(c);
+        masks.forEach(m -> m.addi(10.0));
+        return a.sumNumber().doubleValue();
+    }
+
+    /** Changes {@code a} in place unless {@code fresh}: the slot holds the parameter or a new array. */
+    static void bumpUnlessFresh(INDArray a, boolean fresh) {
+        if (fresh) a = Nd4j.zeros(D, 4);
+        a.addi(10.0);
+    }
+
+    static double changedThroughAReassignedParameter(INDArray w) {
+        INDArray c = Nd4j.valueArrayOf(w.shape(), 2.0, D);
+        INDArray a = w.mul(c);
+        bumpUnlessFresh(c, false);
+        return a.sumNumber().doubleValue();
+    }
+
+    @Test
+    void aliasesThroughBuffersJdkCallsAndReassignedParametersAreRefused() {
+        String wrapped = refusal(TensorWritesEndToEndTest::wrappedBufferChanged);
+        assertTrue(wrapped.contains("in-place INDArray.addi of a tensor that an operation on differentiable values has already "
+                + "read"), wrapped);
+        String forEach = refusal(TensorWritesEndToEndTest::changedByALambdaGivenToTheJdk);
+        assertTrue(forEach.contains("a call of List.forEach with a tensor that an operation on differentiable values has "
+                + "already read") && forEach.contains("List.forEach (given code of the program"), forEach);
+        String reassigned = refusal(TensorWritesEndToEndTest::changedThroughAReassignedParameter);
+        assertTrue(reassigned.contains("a call of TensorWritesEndToEndTest.bumpUnlessFresh with a tensor")
+                && reassigned.contains("TensorWritesEndToEndTest.bumpUnlessFresh (INDArray.addi)"), reassigned);
+    }
+
+    /** A module with a default convenience method, as hand-written network libraries have. */
+    interface Module {
+        INDArray forward(INDArray x);
+
+        default INDArray apply(INDArray x) {
+            return forward(x);
+        }
+    }
+
+    static final class Scaling implements Module {
+        final INDArray s = Nd4j.valueArrayOf(new long[] {4}, 3.0, D);
+
+        @Override
+        public INDArray forward(INDArray x) {
+            return x.mul(s);
+        }
+    }
+
+    private static final Scaling SCALING = new Scaling();
+
+    static double throughADefaultMethod(INDArray w) {
+        INDArray h = SCALING.apply(w);
+        return h.mul(h).sumNumber().doubleValue();
+    }
+
+    /** A step the program implements with a lambda: grad4j sees no body for it. */
+    interface Step {
+        INDArray run(INDArray w, INDArray c);
+    }
+
+    private static final Step STEP = (x, c) -> x.mul(c);
+
+    static double throughAStepItCannotSee(INDArray w) {
+        INDArray c = Nd4j.valueArrayOf(w.shape(), 2.0, D);
+        return STEP.run(w, c).sumNumber().doubleValue();
+    }
+
+    @Test
+    void aDefaultMethodOfAnInterfaceIsFollowed() {
+        INDArray w = Nd4j.createFromArray(0.1, -0.2, 0.3, -0.4);
+        assertClose(w.mul(18.0), TensorAD.gradient(TensorWritesEndToEndTest::throughADefaultMethod, w));
+        String step = refusal(TensorWritesEndToEndTest::throughAStepItCannotSee);
+        assertTrue(step.contains("a call of TensorWritesEndToEndTest.Step.run with a tensor") && step.contains("(at line ")
+                && !step.contains("earlier iteration"), step);
+    }
+
     private static INDArray centralDifferences(TensorFunction f, INDArray w) {
         INDArray g = Nd4j.zeros(D, w.shape());
         for (long i = 0; i < w.length(); i++) {

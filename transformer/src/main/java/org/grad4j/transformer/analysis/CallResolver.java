@@ -237,15 +237,34 @@ public final class CallResolver {
         return found;
     }
 
-    /** The class that declares the method: {@code owner} or the superclass it inherits it from. */
+    /**
+     * The class that declares the method: {@code owner} or the superclass it inherits it from, else
+     * a superinterface of theirs, not the JDK's, that declares it as an instance method (a default
+     * method, or an abstract one), a default body before an abstract declaration.
+     */
     public ClassNode declaringClass(String owner, String name, String desc) {
+        java.util.List<String> interfaces = new java.util.ArrayList<>();
         for (String c = owner; c != null; ) {
             ClassNode node = classNode(c);
             if (node == null) return null;
             if (ClassFiles.method(node, name, desc) != null) return node;
+            interfaces.addAll(node.interfaces);
             c = node.superName;
         }
-        return null;
+        ClassNode declared = null;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < interfaces.size(); i++) { // breadth first: the nearest interface first
+            String iface = interfaces.get(i);
+            ClassNode node = seen.add(iface) && !isJdk(iface) ? classNode(iface) : null;
+            if (node == null) continue;
+            MethodNode m = ClassFiles.method(node, name, desc);
+            if (m != null && (m.access & (Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE)) == 0) {
+                if ((m.access & Opcodes.ACC_ABSTRACT) == 0) return node;
+                if (declared == null) declared = node;
+            }
+            interfaces.addAll(node.interfaces);
+        }
+        return declared;
     }
 
     public ClassNode classNode(String internalName) {

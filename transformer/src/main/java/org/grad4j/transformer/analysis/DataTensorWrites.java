@@ -47,8 +47,10 @@ final class DataTensorWrites {
     private final TensorWriters writers;
     /** ND4J calls that return a new array, numbered: their objects are {@code 1 + 2k} (newest) and {@code 2 + 2k}. */
     private final Map<Stmt, Integer> sites = new IdentityHashMap<>();
-    /** The line of the first active read of each site's objects (index 0: unknown objects), for messages. */
-    private final int[] readLines;
+    /** The first active read of each site's objects (index 0: unknown objects), for messages. */
+    private final Stmt[] firstReads;
+    /** Each statement's place in reverse postorder: a read placed after a change reaches it only through a back edge. */
+    private final Map<Stmt, Integer> order = new IdentityHashMap<>();
 
     private DataTensorWrites(MethodIr ir, Cfg cfg, Activity activity, CallResolver calls, Refusal refusal) {
         this.ir = ir;
@@ -64,7 +66,8 @@ final class DataTensorWrites {
                 }
             }
         }
-        readLines = new int[sites.size() + 1];
+        firstReads = new Stmt[sites.size() + 1];
+        for (int b : cfg.reversePostOrder()) for (Stmt s : ir.block(b).stmts()) order.put(s, order.size());
     }
 
     /** Runs the analysis and throws the refusal of the first in-place change of a tensor already read. */
@@ -168,7 +171,7 @@ final class DataTensorWrites {
                 }
             }
             if (callee instanceof Callee.Differentiated) reads.or(unknown(st));
-            markRead(st, reads, s.line());
+            markRead(st, reads, s);
         }
         if (check && invoke && TensorWrites.isNd4j(s)) {
             BitSet written = TensorWrites.mayWrite(s, callee instanceof Callee.Ruled);
@@ -223,11 +226,11 @@ final class DataTensorWrites {
         }
     }
 
-    private void markRead(State st, BitSet objects, int line) {
+    private void markRead(State st, BitSet objects, Stmt reader) {
         st.read.or(objects);
         for (int o = objects.nextSetBit(0); o >= 0; o = objects.nextSetBit(o + 1)) {
             int i = o == UNKNOWN ? 0 : 1 + (o - 1) / 2;
-            if (readLines[i] <= 0) readLines[i] = line;
+            if (firstReads[i] == null) firstReads[i] = reader;
         }
     }
 
@@ -264,7 +267,10 @@ final class DataTensorWrites {
      */
     private void checkCalleeWrites(Stmt s, State st, Map<Value, BitSet> objects) {
         MethodInsnNode m = (MethodInsnNode) s.insn();
-        if (m.owner.startsWith("org/nd4j/") || CallResolver.isJdk(m.owner) && !TensorWriters.isFunctional(m)) return;
+        if (m.owner.startsWith("org/nd4j/")) return;
+        // a JDK method given a function or an object of the program (list.forEach(m -> m.addi(1))) may run its code
+        boolean unseen = CallResolver.isJdk(m.owner) && !TensorWriters.isFunctional(m);
+        if (unseen && !givesProgramCode(s)) return;
         BitSet handed = new BitSet();
         BitSet harmless = new BitSet();
         for (int k = 0; k < s.args().size(); k++) {
@@ -277,20 +283,36 @@ final class DataTensorWrites {
         BitSet reachable = unknown(st); // what a field may hold
         reachable.and(st.read);
         if (handed.isEmpty() && reachable.isEmpty()) return;
-        String writer = writers.writer(m, harmless);
+        String writer = unseen ? simpleName(m.owner) + "." + m.name + " (given code of the program, which grad4j cannot follow there)" : writers.writer(m, harmless);
         if (writer == null) return;
         String call = "a call of " + simpleName(m.owner) + "." + m.name;
         if (!handed.isEmpty()) {
             throw refusal.at(s.line(), call + " with a tensor that an operation on differentiable values has already read"
-                            + readAt(handed, s.line()) + ", while " + writer + " changes a tensor in place: the reverse pass "
+                            + readAt(handed, s) + ", while " + writer + " changes a tensor in place: the reverse pass "
                             + "reads that operand after the whole function has run",
                     "Pass a copy (c.dup()), or change the tensor only before its first use.");
         }
         throw refusal.at(s.line(), call + " after an operation on differentiable values read a tensor that a field may hold"
-                        + readAt(reachable, s.line()) + ", while " + writer + " changes in place a tensor it did not make: the "
+                        + readAt(reachable, s) + ", while " + writer + " changes in place a tensor it did not make: the "
                         + "reverse pass reads that operand after the whole function has run",
                 "Have the helper return a fresh tensor (Nd4j.zeros(...), x.dup()) instead of changing one kept in a field, or "
                         + "change that tensor only before its first use.");
+    }
+
+    /**
+     * Whether a call hands the JDK code of the program to run: an argument (the receiver
+     * included) of a JDK functional interface type (a lambda) or of a class of the program.
+     */
+    private static boolean givesProgramCode(Stmt s) {
+        for (Value v : s.args()) {
+            if (v.type().getSort() != Type.OBJECT || v instanceof Const) continue;
+            String n = v.type().getInternalName();
+            if (!CallResolver.isJdk(n) || n.startsWith("java/util/function/") || n.equals("java/lang/Runnable")
+                    || n.equals("java/util/concurrent/Callable") || n.equals("java/util/Comparator")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private org.grad4j.TransformException refusal(MethodInsnNode m, Stmt s, int arg, BitSet hit) {
@@ -316,20 +338,25 @@ final class DataTensorWrites {
         String what = receiver || TensorWrites.isDupOverload(m) ? "in-place " + target + " of a tensor"
                 : "a call of " + target + ", which may change in place a tensor it is given (or that an op it is given holds),";
         return refusal.at(s.line(), what + " that an operation on differentiable values has "
-                        + "already read" + readAt(hit, s.line()) + ": its derivative is computed after the whole function has run, "
+                        + "already read" + readAt(hit, s) + ": its derivative is computed after the whole function has run, "
                         + "and would see the changed values",
                 remedy);
     }
 
-    /** Where the first read of {@code objects} is, said of a change at {@code line}. */
-    private String readAt(BitSet objects, int line) {
-        int first = Integer.MAX_VALUE;
+    /**
+     * Where the first read of {@code objects} is, said of a change made by {@code change}: "in an
+     * earlier iteration" when the read comes after the change in reverse postorder, so that it
+     * reaches the change only through a loop's back edge.
+     */
+    private String readAt(BitSet objects, Stmt change) {
+        Stmt first = null;
         for (int o = objects.nextSetBit(0); o >= 0; o = objects.nextSetBit(o + 1)) {
-            int l = readLines[o == UNKNOWN ? 0 : 1 + (o - 1) / 2];
-            if (l > 0) first = Math.min(first, l);
+            Stmt r = firstReads[o == UNKNOWN ? 0 : 1 + (o - 1) / 2];
+            if (r != null && r.line() > 0 && (first == null || r.line() < first.line())) first = r;
         }
-        if (first == Integer.MAX_VALUE) return "";
-        return " (at line " + first + (first >= line && line > 0 ? ", in an earlier iteration" : "") + ")";
+        if (first == null) return "";
+        boolean earlierIteration = order.getOrDefault(first, -1) > order.getOrDefault(change, Integer.MAX_VALUE);
+        return " (at line " + first.line() + (earlierIteration ? ", in an earlier iteration" : "") + ")";
     }
 
     private static String simpleName(String internal) {

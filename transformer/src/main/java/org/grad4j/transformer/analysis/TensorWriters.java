@@ -2,7 +2,9 @@ package org.grad4j.transformer.analysis;
 
 import java.util.BitSet;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.read.ClassFiles;
@@ -90,12 +92,13 @@ final class TensorWriters {
         MethodNode method = declaring == null ? null : ClassFiles.method(declaring, name, desc);
         if (method == null || method.instructions == null || method.instructions.size() == 0) return null;
         Frame<SourceValue>[] frames;
+        Map<AbstractInsnNode, Integer> parameters = new IdentityHashMap<>();
         try {
-            frames = new Analyzer<>(new SourceInterpreter()).analyze(declaring.name, method);
+            frames = new Analyzer<>(new ParameterSources(parameters)).analyze(declaring.name, method);
         } catch (AnalyzerException e) {
             return simpleName(owner) + "." + name + " (its bytecode could not be analysed)";
         }
-        Body b = new Body(method, frames, harmless, parameterSlots(method, desc));
+        Body b = new Body(method, frames, harmless, parameters);
         AbstractInsnNode[] insns = method.instructions.toArray();
         for (int i = 0; i < insns.length; i++) {
             if (frames[i] == null || !(insns[i] instanceof MethodInsnNode inner)) continue;
@@ -140,39 +143,44 @@ final class TensorWriters {
                 || m.owner.equals("java/util/Comparator"));
     }
 
-    /** For each local slot holding a parameter on entry, its index among the arguments (the receiver first); else -1. */
-    private static int[] parameterSlots(MethodNode method, String desc) {
-        int[] slots = new int[Math.max(method.maxLocals, 1)];
-        java.util.Arrays.fill(slots, -1);
-        int slot = 0;
-        int index = 0;
-        if ((method.access & Opcodes.ACC_STATIC) == 0) slots[slot++] = index++;
-        for (Type t : Type.getArgumentTypes(desc)) {
-            if (slot < slots.length) slots[slot] = index;
-            slot += t.getSize();
-            index++;
+    /**
+     * A {@link SourceInterpreter} whose parameters come from a placeholder instruction each (not in
+     * the method), mapped to its index among the arguments (the receiver first): a parameter
+     * merged with a later store into its slot ({@code if (f) a = Nd4j.zeros(3); a.addi(1)}) stays
+     * among the values the slot may hold.
+     */
+    private static final class ParameterSources extends SourceInterpreter {
+        private final Map<AbstractInsnNode, Integer> parameters;
+
+        ParameterSources(Map<AbstractInsnNode, Integer> parameters) {
+            super(ASM9);
+            this.parameters = parameters;
         }
-        return slots;
+
+        @Override
+        public SourceValue newParameterValue(boolean isInstanceMethod, int local, Type type) {
+            AbstractInsnNode placeholder = new VarInsnNode(type.getOpcode(Opcodes.ILOAD), local);
+            parameters.put(placeholder, parameters.size());
+            return new SourceValue(type.getSize(), placeholder);
+        }
     }
 
     /** One body's instructions and frames, and which of its arguments may be changed freely. */
-    private record Body(MethodNode method, Frame<SourceValue>[] frames, BitSet harmless, int[] parameterSlots) {
+    private record Body(MethodNode method, Frame<SourceValue>[] frames, BitSet harmless,
+            Map<AbstractInsnNode, Integer> parameters) {
         /** Whether every instruction that may have produced the value makes a new array, or passes a harmless argument on. */
         boolean fresh(SourceValue value, int depth) {
             if (value.insns.isEmpty() || depth > 12) return false;
             for (AbstractInsnNode source : value.insns) {
+                Integer parameter = parameters.get(source);
+                if (parameter != null) { // the parameter it held on entry
+                    if (!harmless.get(parameter)) return false;
+                    continue;
+                }
                 Frame<SourceValue> at = frames[method.instructions.indexOf(source)];
                 boolean fresh = switch (source.getOpcode()) {
                     case Opcodes.ACONST_NULL, Opcodes.NEW -> true;
-                    case Opcodes.ALOAD -> {
-                        int var = ((VarInsnNode) source).var;
-                        SourceValue local = at.getLocal(var);
-                        if (local.insns.isEmpty()) { // the parameter it held on entry
-                            int p = var < parameterSlots.length ? parameterSlots[var] : -1;
-                            yield p >= 0 && harmless.get(p);
-                        }
-                        yield fresh(local, depth + 1);
-                    }
+                    case Opcodes.ALOAD -> fresh(at.getLocal(((VarInsnNode) source).var), depth + 1);
                     case Opcodes.ASTORE, Opcodes.DUP, Opcodes.CHECKCAST -> fresh(at.getStack(at.getStackSize() - 1), depth + 1);
                     case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESTATIC, Opcodes.INVOKEINTERFACE -> freshResult((MethodInsnNode) source, at, depth);
                     default -> false;
@@ -186,10 +194,8 @@ final class TensorWriters {
         private boolean freshResult(MethodInsnNode m, Frame<SourceValue> at, int depth) {
             if (!m.owner.startsWith("org/nd4j/")) return false;
             Type[] args = Type.getArgumentTypes(m.desc);
-            boolean tensorArgs = false;
-            for (Type t : args) tensorArgs |= Types.kind(t) == Types.Kind.TENSOR || Types.kind(t) == Types.Kind.SHADOWED;
             AbstractInsnNode prev = m.getPrevious();
-            if (TensorWrites.isFreshResult(m, prev != null && prev.getOpcode() == Opcodes.ICONST_1, tensorArgs)) return true;
+            if (TensorWrites.isFreshResult(m, prev != null && prev.getOpcode() == Opcodes.ICONST_1)) return true;
             int first = m.getOpcode() == Opcodes.INVOKESTATIC ? 0 : 1;
             int n = first + args.length;
             for (int k = 0; k < n; k++) {

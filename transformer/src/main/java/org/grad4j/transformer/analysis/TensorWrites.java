@@ -5,7 +5,6 @@ import java.util.Set;
 import org.grad4j.transformer.ir.Const;
 import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.ir.Types;
-import org.grad4j.transformer.ir.Value;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.MethodInsnNode;
@@ -32,11 +31,6 @@ final class TensorWrites {
             "rdivColumnVector", "sum", "mean", "std", "var", "max", "min", "prod", "norm1", "norm2", "normmax",
             "amax", "amin", "argMax", "cumsum", "fmod", "remainder", "eq", "neq", "gt", "gte", "lt", "lte", "isInfinite",
             "isNaN", "like", "ulike");
-
-    /** Static factories of {@code Nd4j} that copy what they are given. */
-    private static final Set<String> FRESH_FACTORIES = Set.of("concat", "vstack", "hstack", "stack", "toFlattened",
-            "create", "createFromArray", "zeros", "ones", "zerosLike", "onesLike", "valueArrayOf", "rand", "randn",
-            "linspace", "arange", "eye", "scalar", "diag", "tile", "repeat", "createUninitialized");
 
     /** Static factories of {@code Nd4j} given tensors that only read them (their shape or values). */
     private static final Set<String> READING_FACTORIES = Set.of("concat", "vstack", "hstack", "stack", "toFlattened",
@@ -177,20 +171,36 @@ final class TensorWrites {
         return true;
     }
 
+    /**
+     * {@code Nd4j} factories that copy the tensors they are given into a new array; any other
+     * given something that may hold a tensor's memory ({@code Nd4j.create(c.data(), shape)} wraps
+     * {@code c}'s buffer) may return an array that shares it.
+     */
+    private static final Set<String> COPYING_FACTORIES = Set.of("concat", "vstack", "hstack", "stack", "toFlattened",
+            "zerosLike", "onesLike", "tile", "repeat", "diag");
+
     /** Whether an ND4J call's tensor result is a new array, sharing memory with none of its arguments. */
     static boolean isFreshResult(Stmt s) {
         MethodInsnNode m = (MethodInsnNode) s.insn();
-        boolean tensorArgs = false;
-        for (Value v : s.args()) tensorArgs |= v.kind() == Types.Kind.TENSOR || v.kind() == Types.Kind.SHADOWED;
-        return isFreshResult(m, isDupTrue(s, m), tensorArgs);
+        return isFreshResult(m, isDupTrue(s, m));
     }
 
-    /** {@link #isFreshResult(Stmt)} of a call instruction; {@code tensorArgs}: it is given a tensor or an array. */
-    static boolean isFreshResult(MethodInsnNode m, boolean dupTrue, boolean tensorArgs) {
+    /** {@link #isFreshResult(Stmt)} of a call instruction; {@code dupTrue}: a {@code Transforms} dup flag is {@code true}. */
+    static boolean isFreshResult(MethodInsnNode m, boolean dupTrue) {
         if (!m.owner.startsWith("org/nd4j/") || m.name.startsWith("<")) return false;
         if (!mayWrite(m, dupTrue, false).isEmpty()) return false; // may return the array it wrote
         if (m.owner.equals(TRANSFORMS)) return true;
-        if (m.getOpcode() == Opcodes.INVOKESTATIC) return !tensorArgs || FRESH_FACTORIES.contains(m.name);
-        return FRESH.contains(m.name);
+        if (m.getOpcode() != Opcodes.INVOKESTATIC) return FRESH.contains(m.name);
+        boolean memoryArgs = false;
+        for (Type t : Type.getArgumentTypes(m.desc)) memoryArgs |= mayHoldMemory(t);
+        return !memoryArgs || m.owner.equals("org/nd4j/linalg/factory/Nd4j") && COPYING_FACTORIES.contains(m.name);
+    }
+
+    /**
+     * A type whose values may be or hold a tensor's memory: {@link #mayHoldTensor}, an array of
+     * them; not an array of numbers or boxes ({@code Nd4j.createFromArray(Double[])} copies).
+     */
+    private static boolean mayHoldMemory(Type t) {
+        return t.getSort() == Type.ARRAY ? mayHoldMemory(t.getElementType()) : mayHoldTensor(t);
     }
 }
