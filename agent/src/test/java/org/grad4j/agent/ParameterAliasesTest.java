@@ -169,6 +169,31 @@ class ParameterAliasesTest {
                 Model.gradient(member, m -> trainer.ensemble.get(0).layer.loss()).getArray("layer.w"));
     }
 
+    /** Hands its parameters out in a List, as weight-decay code often does. */
+    static final class ListsItsParameters {
+        @Parameter double[] w = {1, 2, 3};
+        @Parameter double[] b = {0.5};
+
+        List<double[]> parameters() {
+            return List.of(w, b);
+        }
+
+        double decay() {
+            double s = 0;
+            for (double[] p : parameters()) for (double v : p) s += v * v;
+            return s;
+        }
+    }
+
+    @Test
+    void parametersHandedOutInACollectionAreRefused() {
+        // was a silent zero: the arrays came back as objects, their reads as data
+        String message = assertThrows(TransformException.class,
+                () -> Model.gradient(new ListsItsParameters(), ListsItsParameters::decay)).getMessage();
+        assertTrue(message.contains("a cast to double[] of an object taken from a collection") && message.contains("INDArray[]"),
+                message);
+    }
+
     // ---- static parameters
 
     static final class Table {

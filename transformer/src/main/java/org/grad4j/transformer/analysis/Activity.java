@@ -488,6 +488,19 @@ public final class Activity {
                                     + "through that object.");
                 }
             }
+            case Opcodes.CHECKCAST -> {
+                // (INDArray) list.get(i) of a List the model handed out: the element may be a
+                // parameter, but it reaches here as an object, its reads as data, its gradient zero
+                Type t = s.result().type();
+                boolean numbers = t.getSort() == Type.ARRAY || Types.kind(t) == Types.Kind.TENSOR;
+                if (numbers && Types.isDifferentiable(t) && isHolder(s.arg(0)) && !isActive(s.result())) {
+                    throw refusal.at(s.line(), "a cast to " + t.getClassName() + " of an object taken from a collection "
+                                    + "or an Object that the model holds or hands out (a @Parameter read this way counts "
+                                    + "as data: its gradient would be zero)",
+                            "Hand parameters out as an INDArray[] (or double[][]) rather than a List, Map or Object[], "
+                                    + "or read the @Parameter fields where they are used; keep data tensors in fields.");
+                }
+            }
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> checkCall(s);
             default -> { }
         }
