@@ -169,6 +169,19 @@ class ParameterAliasesTest {
                 Model.gradient(member, m -> trainer.ensemble.get(0).layer.loss()).getArray("layer.w"));
     }
 
+    static final Net STATIC_NET = new Net();
+
+    @Test
+    void aModelReachedThroughAStaticFieldOrAContainerCountsLikeTheModelArgument() {
+        // were silent zeros: the reads through NET, ref.get() and opt.get() were data
+        assertArrayEquals(new double[] {1, 2, 3},
+                Model.gradient(STATIC_NET, m -> STATIC_NET.layer.loss()).getArray("layer.w"));
+        java.util.concurrent.atomic.AtomicReference<Net> ref = new java.util.concurrent.atomic.AtomicReference<>(new Net());
+        assertArrayEquals(new double[] {1, 2, 3}, Model.gradient(ref.get(), m -> ref.get().layer.loss()).getArray("layer.w"));
+        java.util.Optional<Net> opt = java.util.Optional.of(new Net());
+        assertArrayEquals(new double[] {1, 2, 3}, Model.gradient(opt.get(), m -> opt.get().layer.loss()).getArray("layer.w"));
+    }
+
     /** Hands its parameters out in a List, as weight-decay code often does. */
     static final class ListsItsParameters {
         @Parameter double[] w = {1, 2, 3};

@@ -81,7 +81,8 @@ public final class ModelParameters {
         }
 
         private boolean reaches(Object o, int depth, Set<Object> seen) {
-            if (o == null || depth > REACH_DEPTH || !seen.add(o)) return false;
+            // bounded in depth and in objects looked at: a captured data set of a million rows is not searched
+            if (o == null || depth > REACH_DEPTH || seen.size() >= REACH_OBJECTS || !seen.add(o)) return false;
             if (holders.containsKey(o)) return true;
             Class<?> c = o.getClass();
             if (c.isArray()) {
@@ -233,8 +234,10 @@ public final class ModelParameters {
      * reflection on every gradient. A static {@code @Parameter} field is refused: no model object
      * holds it, so no gradient would list it.
      */
-    /** How many fields and elements deep a captured object is searched for the model. */
-    private static final int REACH_DEPTH = 3;
+    /** How many fields and elements deep, and how many objects in all, a captured object is searched for the model. */
+    private static final int REACH_DEPTH = 6;
+
+    private static final int REACH_OBJECTS = 10_000;
 
     private static final ClassValue<Fields> FIELDS = new ClassValue<>() {
         @Override

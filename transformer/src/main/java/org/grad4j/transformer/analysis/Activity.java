@@ -273,7 +273,10 @@ public final class Activity {
             return false;
         }
         return switch (s.opcode()) {
-            case Opcodes.GETFIELD, Opcodes.AALOAD, Opcodes.CHECKCAST -> isHolder(s.arg(0));
+            case Opcodes.GETFIELD, Opcodes.AALOAD -> isHolder(s.arg(0));
+            // a model kept in a static field, or cast back from a JDK container (ref.get(), opt.get())
+            case Opcodes.CHECKCAST -> isHolder(s.arg(0)) || calls.mayHoldParameters(t);
+            case Opcodes.GETSTATIC -> calls.mayHoldParameters(t);
             case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKEINTERFACE, Opcodes.INVOKESTATIC, Opcodes.INVOKESPECIAL -> {
                 for (Value v : s.args()) if (isHolder(v)) yield true;
                 yield false;

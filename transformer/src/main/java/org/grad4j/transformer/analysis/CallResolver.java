@@ -193,6 +193,47 @@ public final class CallResolver {
         return null;
     }
 
+    private final Map<String, Boolean> holdsParameters = new ConcurrentHashMap<>();
+
+    /**
+     * Whether an object of this type may hold model parameters: its class, or a superclass,
+     * declares a {@code @Parameter} field, or a field whose declared type (or element type) may,
+     * a few levels deep. A model reached by a static field or through a JDK container
+     * ({@code NET.loss(x)}, {@code ref.get().loss(x)}) is then a holder like the lambda's argument.
+     */
+    public boolean mayHoldParameters(Type t) {
+        while (t.getSort() == Type.ARRAY) t = t.getElementType();
+        if (t.getSort() != Type.OBJECT || isJdk(t.getInternalName())) return false;
+        return mayHoldParameters(t.getInternalName(), 0);
+    }
+
+    private boolean mayHoldParameters(String internalName, int depth) {
+        Boolean known = holdsParameters.get(internalName);
+        if (known != null) return known;
+        if (depth > 4) return false;
+        holdsParameters.put(internalName, false); // a cycle of field types: the other paths decide
+        boolean holds = false;
+        for (String c = internalName; c != null && !holds && !isJdk(c); ) {
+            ClassNode node = classNode(c);
+            if (node == null) break;
+            for (org.objectweb.asm.tree.FieldNode f : node.fields) {
+                if ((f.access & Opcodes.ACC_STATIC) != 0) continue;
+                boolean annotated = (f.visibleAnnotations != null && f.visibleAnnotations.stream().anyMatch(a -> a.desc.equals(PARAMETER)))
+                        || (f.invisibleAnnotations != null && f.invisibleAnnotations.stream().anyMatch(a -> a.desc.equals(PARAMETER)));
+                Type ft = Type.getType(f.desc);
+                while (ft.getSort() == Type.ARRAY) ft = ft.getElementType();
+                if (annotated || ft.getSort() == Type.OBJECT && !isJdk(ft.getInternalName())
+                        && mayHoldParameters(ft.getInternalName(), depth + 1)) {
+                    holds = true;
+                    break;
+                }
+            }
+            c = node.superName;
+        }
+        holdsParameters.put(internalName, holds);
+        return holds;
+    }
+
     private final Map<String, java.util.Optional<java.util.List<String[]>>> implementations = new ConcurrentHashMap<>();
 
     /**
