@@ -366,4 +366,36 @@ class TensorsEndToEndTest {
         Optimizer.sgd(1.0).step(g);
         assertTrue(before.sub(m.w).equalsWithEps(grad, 1e-12), "w moved by its gradient:\n" + before.sub(m.w) + "\nvs\n" + grad);
     }
+
+    /** A linear model that counts its correct predictions while computing the loss, for a progress line. */
+    static final class Counting {
+        @Parameter INDArray w = Nd4j.createFromArray(new double[][] {{0.5, -0.2}, {0.1, 0.3}, {-0.4, 0.2}});
+        int correct; // data, for logging
+
+        double loss(INDArray x, INDArray y) {
+            INDArray logits = x.mmul(w);
+            correct = logits.argMax(1).eq(y.argMax(1)).castTo(DataType.INT32).sumNumber().intValue();
+            return logits.sub(y).mul(logits.sub(y)).sumNumber().doubleValue();
+        }
+    }
+
+    @Test
+    void operationsWithoutDerivativeGiveDataThatMayBeKept() {
+        // argMax, eq: no derivative, so the count is data (it was refused as a differentiable boxed value)
+        INDArray x = Nd4j.createFromArray(new double[][] {{1, 2, 0.5}, {-1, 0.5, 2}});
+        INDArray y = Nd4j.createFromArray(new double[][] {{1, 0}, {0, 1}});
+        Counting model = new Counting();
+        ParameterGradients g = Model.gradient(model, m -> m.loss(x, y));
+        INDArray expected = x.transpose().mmul(x.mmul(model.w).sub(y)).mul(2); // d/dw |xw - y|^2
+        assertTrue(expected.equalsWithEps((INDArray) g.get("w"), 1e-10), g.get("w").toString());
+        assertEquals(countCorrect(x.mmul(model.w), y), model.correct);
+    }
+
+    private static int countCorrect(INDArray logits, INDArray y) {
+        int n = 0;
+        for (int i = 0; i < logits.rows(); i++) {
+            if (logits.getRow(i).argMax().getInt(0) == y.getRow(i).argMax().getInt(0)) n++;
+        }
+        return n;
+    }
 }

@@ -249,13 +249,18 @@ public final class Transformer {
         }
         Type result = Type.getReturnType(methodDescriptor);
         if (result.getSort() != Type.VOID && !Types.isDifferentiable(result)) {
-            String writes = calls.whyNotOnlyReads(ownerInternalName, methodName, methodDescriptor);
+            boolean plainResult = result.getSort() < Type.ARRAY || result.getSort() == Type.ARRAY && result.getDimensions() == 1
+                    && result.getElementType().getSort() < Type.FLOAT || result.getClassName().equals("java.lang.String");
+            String writes = plainResult ? calls.whyNotOnlyReads(ownerInternalName, methodName, methodDescriptor) : null;
             throw refusal.at(ClassFiles.firstLine(method), "a differentiable method returning " + result.getClassName(),
-                    "Return a double or float (the value to differentiate), an array of them, or void for a method "
-                            + "that updates arrays. A helper returning an index, a flag or a string may take "
+                    plainResult ? "Return a double or float (the value to differentiate), an array of them, or void for a "
+                            + "method that updates arrays. A helper returning an index, a flag or a string may take "
                             + "differentiable arrays if it only reads them: allocate what it writes inside it, and "
                             + "call only static, private or final methods from it"
-                            + (writes == null ? "." : "; this one may write them: " + writes + "."));
+                            + (writes == null ? "." : "; this one may write them: " + writes + ".")
+                    : "An object cannot carry a derivative (objects may hold only data that does not depend on the "
+                            + "inputs): return the double[] (or double[][], INDArray) itself, and keep the object "
+                            + "for data.");
         }
         ActivityMask mask = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length);
 

@@ -372,10 +372,16 @@ public final class Activity {
                 Callee c = callee(s);
                 if (c instanceof Callee.ArrayOp arrayOp) yield arrayOpActive(s, arrayOp.kind());
                 if (c instanceof Callee.Differentiated) yield isActiveCall(s);
-                yield c instanceof Callee.Ruled && anyActiveArg(s);
+                // a rule without adjoints (@ZeroDerivative: argMax, eq, gt, floor) gives data
+                yield c instanceof Callee.Ruled r && anyActiveArg(s) && hasAdjoint(r.rule());
             }
             default -> false;
         };
+    }
+
+    private static boolean hasAdjoint(Rule rule) {
+        for (int i = 0; i < rule.arity(); i++) if (rule.adjoint(i) != null) return true;
+        return false;
     }
 
     /** A copy whose result (an Object, for {@code clone}) carries the source's shadow. */

@@ -88,4 +88,22 @@ public final class ArrayReading {
     public static double zeroing(double[] v) {
         return v[0] * zeroed(v);
     }
+
+    /** An immutable vector as a Commons-style factory builds one: an object holding the array. */
+    static final class Vec {
+        final double[] values;
+
+        private Vec(double[] values) {
+            this.values = values;
+        }
+
+        static Vec of(double[] values) {
+            return new Vec(values.clone());
+        }
+    }
+
+    @Differentiable
+    public static double wrapping(double[] v) {
+        return Vec.of(v).values[0] * v[1];
+    }
 }

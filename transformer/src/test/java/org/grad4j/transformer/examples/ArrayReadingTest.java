@@ -53,4 +53,14 @@ class ArrayReadingTest {
                 + "calls Arrays.fill, which may write it) \\(ArrayReading\\.\\w+, line \\d+\\).*"), e.getMessage());
         assertTrue(e.getMessage().matches("(?s).*ArrayReading\\.\\w+ \\(ArrayReading\\.java:\\d+\\).*"), e.getMessage());
     }
+
+    @Test
+    void aFactoryOfAnObjectHoldingTheArrayIsToldObjectsHoldOnlyData() throws Exception {
+        String desc = Type.getMethodDescriptor(ArrayReading.class.getDeclaredMethod("wrapping", double[].class));
+        TransformException e = assertThrows(TransformException.class, () ->
+                new Transformer(ClassFileLocator.of(ArrayReading.class.getClassLoader()))
+                        .generate(Type.getInternalName(ArrayReading.class), "wrapping", desc));
+        assertTrue(e.getMessage().contains("An object cannot carry a derivative"), e.getMessage());
+        assertTrue(!e.getMessage().contains("index, a flag"), e.getMessage());
+    }
 }
