@@ -9,6 +9,7 @@ import org.grad4j.transformer.ClassFileLocator;
 import org.grad4j.TransformException;
 import org.grad4j.transformer.Transformer;
 import org.grad4j.transformer.testing.Harness;
+import org.grad4j.transformer.testing.RandomArrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,9 +26,7 @@ class ArrayReadingTest {
     private final Random random = new Random(11);
 
     private double[] randomArray(int n) {
-        double[] x = new double[n];
-        for (int i = 0; i < n; i++) x[i] = random.nextDouble() * 2 - 1;
-        return x;
+        return RandomArrays.uniform(random, n);
     }
 
     @Test

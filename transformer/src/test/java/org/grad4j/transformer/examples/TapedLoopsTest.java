@@ -11,6 +11,7 @@ import org.grad4j.transformer.ClassFileLocator;
 import org.grad4j.transformer.GeneratedCode;
 import org.grad4j.transformer.Transformer;
 import org.grad4j.transformer.testing.Harness;
+import org.grad4j.transformer.testing.RandomArrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
@@ -34,9 +35,7 @@ class TapedLoopsTest {
     private final Random random = new Random(7);
 
     private double[] randomArray(int n) {
-        double[] x = new double[n];
-        for (int i = 0; i < n; i++) x[i] = random.nextDouble() * 2 - 1;
-        return x;
+        return RandomArrays.uniform(random, n);
     }
 
     @Test
