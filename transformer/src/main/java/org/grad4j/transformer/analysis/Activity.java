@@ -470,8 +470,15 @@ public final class Activity {
                 }
             }
             case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> {
-                if (anyActiveArg(s) && isActive(s.args().get(s.args().size() - 1))) {
+                Value stored = s.args().get(s.args().size() - 1);
+                if (anyActiveArg(s) && isActive(stored)) {
                     FieldInsnNode f = (FieldInsnNode) s.insn();
+                    if (stored.kind() == Types.Kind.SHADOWED) { // buf = new double[n]: a work array kept for later calls
+                        throw refusal.at(s.line(), "store of an array that holds (or will hold) differentiable values "
+                                        + "into field " + simpleName(f.owner) + "." + f.name,
+                                "Keep the work array local to the differentiated call (allocate it there, or pass it "
+                                        + "in as an argument); fields may hold only data that does not depend on the inputs.");
+                    }
                     throw refusal.at(s.line(), "store of a differentiable value into field "
                                     + simpleName(f.owner) + "." + f.name,
                             "Keep differentiable values in locals, arrays or return values; fields may hold only data "

@@ -16,6 +16,7 @@ class RefusalsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "storesField|store of a differentiable value into field Refused.field|Keep differentiable values",
+        "storesWorkArray|store of an array that holds (or will hold) differentiable values into field Refused.work|Keep the work array local",
         "tryCatch|try/catch|Move the try/catch",
         "monitor|synchronized block|lock around the AD call",
         "synchronizedMethod|a synchronized method|remove 'synchronized'",

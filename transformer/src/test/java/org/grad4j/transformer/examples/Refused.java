@@ -15,6 +15,17 @@ public final class Refused {
         return x;
     }
 
+    static double[] work;
+
+    /** A work array kept in a static field for later calls, as ported Numerical Recipes code does. */
+    @Differentiable
+    public static double storesWorkArray(double x) {
+        double[] b = new double[2];
+        work = b;
+        b[0] = x * x;
+        return b[0];
+    }
+
     @Differentiable
     public static double tryCatch(double x) {
         try {
