@@ -398,4 +398,31 @@ class TensorsEndToEndTest {
         }
         return n;
     }
+
+    /** Normalises by the batch mean, and keeps a running mean in a field as BatchNorm does. */
+    static final class RunningMean {
+        @Parameter INDArray w = Nd4j.createFromArray(new double[][] {{0.5, -0.2}, {0.1, 0.3}});
+        INDArray running = Nd4j.zeros(DataType.DOUBLE, 1, 2); // data
+
+        double loss(INDArray x) {
+            INDArray h = x.mmul(w);
+            INDArray mean = h.mean(true, 0);
+            running = running.mul(0.9).add(TensorAD.stopGradient(mean).mul(0.1));
+            INDArray centred = h.subRowVector(mean);
+            return centred.mul(centred).sumNumber().doubleValue();
+        }
+    }
+
+    @Test
+    void aRunningStatisticUpdatedInTheLossIsData() {
+        INDArray x = Nd4j.createFromArray(new double[][] {{1, 2}, {-1, 0.5}, {0.3, -2}});
+        RunningMean model = new RunningMean();
+        ParameterGradients g = Model.gradient(model, m -> m.loss(x));
+        // d/dw sum((x - mean(x)) w)^2 = 2 xc^T xc w with xc the centred inputs
+        INDArray xc = x.subRowVector(x.mean(true, 0));
+        INDArray expected = xc.transpose().mmul(xc).mmul(model.w).mul(2);
+        assertTrue(expected.equalsWithEps((INDArray) g.get("w"), 1e-10), g.get("w").toString());
+        INDArray firstMean = x.mmul(model.w).mean(true, 0).mul(0.1);
+        assertTrue(firstMean.equalsWithEps(model.running, 1e-12), model.running.toString());
+    }
 }

@@ -25,7 +25,8 @@ public final class RuleTable {
             // {class that must be present, rules class}
             new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.INDArrayRules"},
             new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.TransformsRules"},
-            new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.Nd4jRules"}
+            new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.Nd4jRules"},
+            new String[] {"org.nd4j.linalg.api.ndarray.INDArray", "org.grad4j.tensor.TensorADRules"}
     );
 
     static {

@@ -39,4 +39,15 @@ public final class TensorAD {
         Outcome o = EntryCall.onWorker(r.call(), TopContinuation.scalar(1.0));
         return (INDArray) o.tensorAdjoint(r.input());
     }
+
+    /**
+     * A copy of {@code x} whose derivative is zero: in differentiated code its values are data.
+     * For what a loss computes beside the value it differentiates — BatchNorm's running mean
+     * ({@code running = running.mul(0.9).add(TensorAD.stopGradient(mean).mul(0.1))}, kept in a
+     * field), a target built from the model's own output. The tensor counterpart of
+     * {@link org.grad4j.AD#stopGradient(double)}.
+     */
+    public static INDArray stopGradient(INDArray x) {
+        return x == null ? null : x.dup();
+    }
 }
