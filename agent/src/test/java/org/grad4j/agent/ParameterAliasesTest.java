@@ -182,6 +182,42 @@ class ParameterAliasesTest {
         assertArrayEquals(new double[] {1, 2, 3}, Model.gradient(opt.get(), m -> opt.get().layer.loss()).getArray("layer.w"));
     }
 
+    /** Its layers in a List: a model reached through a static field must find them there too. */
+    static final class Chain {
+        final List<Layer> layers = List.of(new Layer());
+
+        double loss() {
+            return layers.get(0).loss();
+        }
+    }
+
+    static final Chain STATIC_CHAIN = new Chain();
+
+    @Test
+    void aStaticModelWithLayersInAListCountsLikeTheModelArgument() {
+        // was a silent zero: the class holds no @Parameter itself, only a List
+        assertArrayEquals(new double[] {1, 2, 3}, Model.gradient(STATIC_CHAIN, m -> STATIC_CHAIN.loss()).getArray("layers[0].w"));
+    }
+
+    /** Data arrays kept in a List field, read in the loss. */
+    static final class Masked {
+        @Parameter double[] w = {1, 2, 3};
+        final List<double[]> masks = List.of(new double[] {1, 0, 2});
+
+        double loss() {
+            double[] mask = masks.get(0);
+            double s = 0;
+            for (int i = 0; i < w.length; i++) s += w[i] * w[i] * mask[i];
+            return s;
+        }
+    }
+
+    @Test
+    void dataArraysInACollectionFieldAreData() {
+        // 2 w_i mask_i
+        assertArrayEquals(new double[] {2, 0, 12}, Model.gradient(new Masked(), Masked::loss).getArray("w"));
+    }
+
     /** Hands its parameters out in a List, as weight-decay code often does. */
     static final class ListsItsParameters {
         @Parameter double[] w = {1, 2, 3};

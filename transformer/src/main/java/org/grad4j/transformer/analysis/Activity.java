@@ -379,6 +379,24 @@ public final class Activity {
         };
     }
 
+    /**
+     * Whether the method calls a helper of the program that hands out what the model holds as a
+     * collection or an {@code Object} ({@code List<INDArray> params()}): only then may a tensor cast
+     * back from a collection be a parameter. A collection read from a field holds data (a parameter
+     * put in one is refused when the gradient starts, by {@code ParameterViews}).
+     */
+    private boolean handsOutHolders() {
+        for (Block b : ir.blocks()) {
+            for (Stmt s : b.stmts()) {
+                if (!(callee(s) instanceof Callee.Differentiated) || s.result() == null) continue;
+                Type t = s.result().type();
+                if (t.getSort() < Type.ARRAY || Types.isDifferentiable(t) || t.getClassName().equals("java.lang.String")) continue;
+                for (Value v : s.args()) if (isHolder(v)) return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean hasAdjoint(Rule rule) {
         for (int i = 0; i < rule.arity(); i++) if (rule.adjoint(i) != null) return true;
         return false;
@@ -509,7 +527,7 @@ public final class Activity {
                 // parameter, but it reaches here as an object, its reads as data, its gradient zero
                 Type t = s.result().type();
                 boolean numbers = t.getSort() == Type.ARRAY || Types.kind(t) == Types.Kind.TENSOR;
-                if (numbers && Types.isDifferentiable(t) && isHolder(s.arg(0)) && !isActive(s.result())) {
+                if (numbers && Types.isDifferentiable(t) && isHolder(s.arg(0)) && !isActive(s.result()) && handsOutHolders()) {
                     throw refusal.at(s.line(), "a cast to " + t.getClassName() + " of an object taken from a collection "
                                     + "or an Object that the model holds or hands out (a @Parameter read this way counts "
                                     + "as data: its gradient would be zero)",

@@ -78,8 +78,9 @@ final class ArrayReaders {
             int op = insn.getOpcode();
             String where = at(owner, name, line);
             String why = switch (op) {
-                case Opcodes.IASTORE, Opcodes.LASTORE, Opcodes.FASTORE, Opcodes.DASTORE, Opcodes.AASTORE, Opcodes.BASTORE,
-                        Opcodes.CASTORE, Opcodes.SASTORE -> isFresh(method, frames, stackFromTop(frame, 2), 0) ? null
+                // an int[] (a histogram, a counter) holds no derivative and aliases no double[]
+                case Opcodes.IASTORE, Opcodes.LASTORE, Opcodes.BASTORE, Opcodes.CASTORE, Opcodes.SASTORE -> null;
+                case Opcodes.FASTORE, Opcodes.DASTORE, Opcodes.AASTORE -> isFresh(method, frames, stackFromTop(frame, 2), 0) ? null
                         : "it writes into an array it did not allocate" + where;
                 case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> {
                     // an index or a flag may be kept; a number read from the arrays would lose its derivative

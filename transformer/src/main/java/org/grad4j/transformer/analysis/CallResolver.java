@@ -198,7 +198,7 @@ public final class CallResolver {
     /**
      * Whether an object of this type may hold model parameters: its class, or a superclass,
      * declares a {@code @Parameter} field, or a field whose declared type (or element type) may,
-     * a few levels deep. A model reached by a static field or through a JDK container
+     * a few levels deep — a collection, a map or an {@code Object} field may hold modules. A model reached by a static field or through a JDK container
      * ({@code NET.loss(x)}, {@code ref.get().loss(x)}) is then a holder like the lambda's argument.
      */
     public boolean mayHoldParameters(Type t) {
@@ -222,8 +222,8 @@ public final class CallResolver {
                         || (f.invisibleAnnotations != null && f.invisibleAnnotations.stream().anyMatch(a -> a.desc.equals(PARAMETER)));
                 Type ft = Type.getType(f.desc);
                 while (ft.getSort() == Type.ARRAY) ft = ft.getElementType();
-                if (annotated || ft.getSort() == Type.OBJECT && !isJdk(ft.getInternalName())
-                        && mayHoldParameters(ft.getInternalName(), depth + 1)) {
+                if (annotated || ft.getSort() == Type.OBJECT && (isContainer(ft.getInternalName())
+                        || !isJdk(ft.getInternalName()) && mayHoldParameters(ft.getInternalName(), depth + 1))) {
                     holds = true;
                     break;
                 }
@@ -232,6 +232,12 @@ public final class CallResolver {
         }
         holdsParameters.put(internalName, holds);
         return holds;
+    }
+
+    /** A JDK type that may hold modules: {@code Object}, collections, maps, {@code Optional}, references. */
+    private static boolean isContainer(String internalName) {
+        return internalName.equals("java/lang/Object") || internalName.startsWith("java/util/")
+                || internalName.startsWith("java/util/concurrent/atomic/");
     }
 
     private final Map<String, java.util.Optional<java.util.List<String[]>>> implementations = new ConcurrentHashMap<>();

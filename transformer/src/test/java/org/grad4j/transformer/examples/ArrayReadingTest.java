@@ -35,6 +35,7 @@ class ArrayReadingTest {
             int n = 2 + random.nextInt(6);
             check(ArrayReading.class, "largestTimesFirst", randomArray(n));
             check(ArrayReading.class, "resampled", randomArray(n), random.nextDouble());
+            check(ArrayReading.class, "counted", randomArray(n));
         }
     }
 
