@@ -87,8 +87,7 @@ final class ArrayReaders {
                     Type t = Type.getType(((org.objectweb.asm.tree.FieldInsnNode) insn).desc);
                     yield t.getSort() <= Type.INT ? null : "it stores a " + t.getClassName() + " in a field" + where;
                 }
-                case Opcodes.INVOKEDYNAMIC -> ((InvokeDynamicInsnNode) insn).bsm.getOwner()
-                        .equals("java/lang/invoke/StringConcatFactory") ? null : "it makes a lambda" + where;
+                case Opcodes.INVOKEDYNAMIC -> lambdaWhyNot((InvokeDynamicInsnNode) insn, where, depth, inProgress);
                 case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> {
                     MethodInsnNode call = (MethodInsnNode) insn;
                     String inner = callWhyNot(method, frames, frame, call, depth, inProgress);
@@ -100,6 +99,21 @@ final class ArrayReaders {
             if (why != null) return why;
         }
         return null;
+    }
+
+    /**
+     * String concatenation, or a lambda (a comparator sorting a copy) whose body only reads in
+     * turn: whatever it captures, it writes only arrays it allocates.
+     */
+    private String lambdaWhyNot(InvokeDynamicInsnNode indy, String where, int depth, Set<String> inProgress) {
+        if (indy.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory")) return null;
+        if (indy.bsm.getOwner().equals("java/lang/invoke/LambdaMetafactory") && indy.bsmArgs.length > 1
+                && indy.bsmArgs[1] instanceof org.objectweb.asm.Handle impl && !CallResolver.isJdk(impl.getOwner())
+                && (impl.getTag() == Opcodes.H_INVOKESTATIC || impl.getTag() == Opcodes.H_INVOKESPECIAL)) {
+            String inner = whyNot(impl.getOwner(), impl.getName(), impl.getDesc(), depth + 1, inProgress);
+            return inner;
+        }
+        return "it makes a lambda grad4j cannot follow" + where;
     }
 
     private static String at(String owner, String name, int line) {

@@ -120,4 +120,21 @@ public final class ArrayReading {
     public static double counted(double[] v) {
         return v[argmaxCounted(v)] * v[0];
     }
+
+    /** The usual way to get an order: sort indices of a copy with a comparator lambda. */
+    static int[] order(double[] w) {
+        double[] copy = w.clone();
+        Integer[] idx = new Integer[w.length];
+        for (int i = 0; i < idx.length; i++) idx[i] = i;
+        java.util.Arrays.sort(idx, (p, q) -> Double.compare(copy[p], copy[q]));
+        int[] r = new int[idx.length];
+        for (int i = 0; i < r.length; i++) r[i] = idx[i];
+        return r;
+    }
+
+    @Differentiable
+    public static double ordered(double[] v) {
+        int[] o = order(v);
+        return 3 * v[o[0]] + v[o[o.length - 1]] * v[o[o.length - 1]];
+    }
 }

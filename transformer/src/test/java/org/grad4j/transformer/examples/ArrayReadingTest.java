@@ -36,6 +36,7 @@ class ArrayReadingTest {
             check(ArrayReading.class, "largestTimesFirst", randomArray(n));
             check(ArrayReading.class, "resampled", randomArray(n), random.nextDouble());
             check(ArrayReading.class, "counted", randomArray(n));
+            check(ArrayReading.class, "ordered", randomArray(n));
         }
     }
 
