@@ -27,7 +27,27 @@ public abstract class Optimizer {
     /** State slots of scalar ({@code double}, {@code float}) fields, per owner object and field. */
     private final WeakIdentityMap<Map<Field, Object[]>> scalarState = new WeakIdentityMap<>();
 
-    Optimizer() {}
+    private volatile double learningRate;
+
+    Optimizer(double learningRate) {
+        setLearningRate(learningRate);
+    }
+
+    /** The step size the next {@link #step} uses. */
+    public double learningRate() {
+        return learningRate;
+    }
+
+    /**
+     * Changes the step size from the next {@link #step} on, keeping the optimizer's state (Adam's
+     * moments, momentum): a learning-rate schedule, {@code adam.setLearningRate(lr0 * decay(epoch))}.
+     */
+    public void setLearningRate(double learningRate) {
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("grad4j: a learning rate must be positive and finite, not " + learningRate);
+        }
+        this.learningRate = learningRate;
+    }
 
     /** Plain gradient descent: {@code p -= lr · g}. */
     public static Optimizer sgd(double learningRate) {
@@ -36,14 +56,15 @@ public abstract class Optimizer {
 
     /** Momentum SGD: {@code v = μ·v + g; p -= lr · v}. */
     public static Optimizer sgd(double learningRate, double momentum) {
-        return new Optimizer() {
+        return new Optimizer(learningRate) {
             @Override
             double[] update(double[] g, Object[] slots, long t) {
                 double[] v = velocity(slots, g.length);
                 double[] u = new double[g.length];
+                double lr = learningRate();
                 for (int i = 0; i < g.length; i++) {
                     v[i] = momentum * v[i] + g[i];
-                    u[i] = learningRate * v[i];
+                    u[i] = lr * v[i];
                 }
                 return u;
             }
@@ -56,7 +77,7 @@ public abstract class Optimizer {
     }
 
     public static Optimizer adam(double learningRate, double beta1, double beta2, double epsilon) {
-        return new Optimizer() {
+        return new Optimizer(learningRate) {
             @Override
             double[] update(double[] g, Object[] slots, long t) {
                 double[] m = velocity(slots, g.length);
@@ -65,10 +86,11 @@ public abstract class Optimizer {
                 double[] u = new double[g.length];
                 double c1 = 1 - Math.pow(beta1, t);
                 double c2 = 1 - Math.pow(beta2, t);
+                double lr = learningRate();
                 for (int i = 0; i < g.length; i++) {
                     m[i] = beta1 * m[i] + (1 - beta1) * g[i];
                     v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
-                    u[i] = learningRate * (m[i] / c1) / (Math.sqrt(v[i] / c2) + epsilon);
+                    u[i] = lr * (m[i] / c1) / (Math.sqrt(v[i] / c2) + epsilon);
                 }
                 return u;
             }
