@@ -232,6 +232,13 @@ class ParameterAliasesTest {
             for (double[] p : parameters()) for (double v : p) s += v * v;
             return s;
         }
+
+        /** The list made in one method, cast back in another. */
+        double decayOf(List<double[]> ps) {
+            double s = 0;
+            for (double[] p : ps) for (double v : p) s += v * v;
+            return s;
+        }
     }
 
     @Test
@@ -241,6 +248,9 @@ class ParameterAliasesTest {
                 () -> Model.gradient(new ListsItsParameters(), ListsItsParameters::decay)).getMessage();
         assertTrue(message.contains("a cast to double[] of an object taken from a collection") && message.contains("INDArray[]"),
                 message);
+        String handedOn = assertThrows(TransformException.class,
+                () -> Model.gradient(new ListsItsParameters(), m -> m.decayOf(m.parameters()))).getMessage();
+        assertTrue(handedOn.contains("a cast to double[] of an object taken from a collection"), handedOn);
     }
 
     // ---- static parameters

@@ -256,14 +256,28 @@ public final class Functions {
         boolean[] differentiated = new boolean[args.length];
         for (int i = 0; i < args.length; i++) {
             differentiated[i] = i == args.length - 1;
-            if (!differentiated[i] && argType.isArray() && args[i] == x && x != null) {
+            if (!differentiated[i] && argType.isArray() && x != null && holdsPoint(args[i], x, 0)) {
                 throw new GradientException("grad4j: the function captures the array it is differentiated at (captured "
-                        + "value " + i + " is the same " + x.getClass().getSimpleName() + " object as the point): captured "
-                        + "values are constants, and this one is also the input. Capture a copy (x.clone()) to keep it "
-                        + "constant, or read it through the function's argument to differentiate it.");
+                        + "value " + i + (args[i] == x ? " is" : " holds") + " the same " + x.getClass().getSimpleName()
+                        + " object as the point): captured values are constants, and this one is also the input. Capture "
+                        + "a copy (x.clone()) to keep it constant, or read it through the function's argument to "
+                        + "differentiate it.");
             }
         }
         return differentiated;
+    }
+
+    /**
+     * Whether {@code captured} is the point or an array that holds it (a row of a captured matrix,
+     * two levels deep). An object whose field holds the point is not searched: a solver's state
+     * object that keeps its current point while the function reads only data is common, and
+     * refusing it would refuse correct code.
+     */
+    private static boolean holdsPoint(Object captured, Object x, int depth) {
+        if (captured == x) return true;
+        if (!(captured instanceof Object[] items) || depth >= 2) return false;
+        for (Object item : items) if (holdsPoint(item, x, depth + 1)) return true;
+        return false;
     }
 
     private static Class<?> implClass(SerializedLambda sl, ClassLoader loader, String what) {

@@ -151,6 +151,9 @@ class FunctionsTest {
         GradientException alias = assertThrows(GradientException.class, () -> vector(w -> sum(w) * x[0], x));
         assertTrue(alias.getMessage().contains("captures the array it is differentiated at")
                 && alias.getMessage().contains("x.clone()"), alias.getMessage());
+        double[][] rows = {x};
+        GradientException row = assertThrows(GradientException.class, () -> vector(w -> sum(w) * rows[0][0], x));
+        assertTrue(row.getMessage().contains("holds the same double[] object as the point"), row.getMessage());
         assertEquals(0, vector(FunctionsTest::sum, x).input());
     }
 

@@ -381,11 +381,22 @@ public final class Activity {
 
     /**
      * Whether the method calls a helper of the program that hands out what the model holds as a
-     * collection or an {@code Object} ({@code List<INDArray> params()}): only then may a tensor cast
-     * back from a collection be a parameter. A collection read from a field holds data (a parameter
+     * collection or an {@code Object} ({@code List<INDArray> params()}), or is handed such a
+     * collection as an argument: only then may a tensor cast back from a collection be a parameter. A collection read from a field holds data (a parameter
      * put in one is refused when the gradient starts, by {@code ParameterViews}).
      */
     private boolean handsOutHolders() {
+        // or that is handed such a collection: a holder parameter declared as a JDK container
+        int[] slots = ir.parameterSlots();
+        Type[] types = Type.getArgumentTypes(ir.descriptor());
+        int first = ir.isStatic() ? 0 : 1;
+        for (int p = 0; p < types.length; p++) {
+            Type t = types[p];
+            boolean container = t.getSort() == Type.ARRAY ? t.getElementType().getSort() == Type.OBJECT
+                    && CallResolver.isJdk(t.getElementType().getInternalName())
+                    : t.getSort() == Type.OBJECT && CallResolver.isJdk(t.getInternalName()) && !Types.isDifferentiable(t);
+            if (container && entryHolder[0].get(slots[first + p])) return true;
+        }
         for (Block b : ir.blocks()) {
             for (Stmt s : b.stmts()) {
                 if (!(callee(s) instanceof Callee.Differentiated) || s.result() == null) continue;
