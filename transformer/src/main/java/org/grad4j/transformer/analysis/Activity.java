@@ -144,14 +144,14 @@ public final class Activity {
             for (Stmt s : b.stmts()) {
                 switch (s.opcode()) {
                     case Opcodes.DASTORE, Opcodes.FASTORE -> {
-                        if (isActive(s.arg(2))) receiving |= origins.originOf(s.arg(0));
+                        if (isActive(s.arg(2))) receiving |= origins.origin(s.arg(0));
                     }
-                    case Opcodes.AASTORE -> rowStores.add(new long[] {origins.originOf(s.arg(0)), origins.originOf(s.arg(2))});
-                    case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> receiving |= origins.originOf(s.arg(s.args().size() - 1));
+                    case Opcodes.AASTORE -> rowStores.add(new long[] {origins.origin(s.arg(0)), origins.origin(s.arg(2))});
+                    case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> receiving |= origins.origin(s.arg(s.args().size() - 1));
                     // a lambda may hand a captured array back (v -> t), to be written where it has no shadow
                     case Opcodes.INVOKEDYNAMIC -> {
                         if (!((InvokeDynamicInsnNode) s.insn()).bsm.getOwner().equals("java/lang/invoke/StringConcatFactory")) {
-                            for (Value a : s.args()) receiving |= origins.originOf(a);
+                            for (Value a : s.args()) receiving |= origins.origin(a);
                         }
                     }
                     default -> {
@@ -160,25 +160,25 @@ public final class Activity {
                             switch (op.kind()) {
                                 case ARRAYCOPY -> {
                                     if (!isElementArray(s.arg(2).type())) { // rows copied by reference: tie both ends
-                                        rowStores.add(new long[] {origins.originOf(s.arg(2)), origins.originOf(s.arg(0))});
+                                        rowStores.add(new long[] {origins.origin(s.arg(2)), origins.origin(s.arg(0))});
                                     } else if (isActive(s.arg(0))) {
-                                        receiving |= origins.originOf(s.arg(2));
+                                        receiving |= origins.origin(s.arg(2));
                                     }
                                 }
                                 case FILL, FILL_RANGE -> {
-                                    if (isActive(s.arg(s.args().size() - 1))) receiving |= origins.originOf(s.arg(0));
+                                    if (isActive(s.arg(s.args().size() - 1))) receiving |= origins.origin(s.arg(0));
                                 }
                                 default -> { }
                             }
                         } else if (s.isNewInit() || c instanceof Callee.Differentiated) {
                             // even one that runs as written may hand the array back as its result
-                            for (Value a : s.args()) receiving |= origins.originOf(a);
+                            for (Value a : s.args()) receiving |= origins.origin(a);
                         }
                     }
                 }
             }
             if (b.terminator().kind() == Terminator.Kind.RETURN) {
-                for (Value a : b.terminator().args()) receiving |= origins.originOf(a);
+                for (Value a : b.terminator().args()) receiving |= origins.origin(a);
             }
         }
         // m[i] = row: a row of a matrix that may receive values (or is not ours) may too, and a
@@ -187,8 +187,8 @@ public final class Activity {
             changed = false;
             for (long[] store : rowStores) {
                 long container = store[0], row = store[1];
-                if (((container | row) & (receiving | INPUT_ORIGIN)) != 0 && ((container | row) & ~INPUT_ORIGIN & ~receiving) != 0) {
-                    receiving |= (container | row) & ~INPUT_ORIGIN;
+                if (((container | row) & (receiving | ReadOnlyArrays.INPUT)) != 0 && ((container | row) & ~ReadOnlyArrays.INPUT & ~receiving) != 0) {
+                    receiving |= (container | row) & ~ReadOnlyArrays.INPUT;
                     changed = true;
                 }
             }
@@ -196,7 +196,7 @@ public final class Activity {
         Set<Stmt> dataOnly = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Block b : ir.blocks()) {
             for (Stmt s : b.stmts()) {
-                if ((isVectorAllocation(s) || isMatrixAllocation(s)) && (ReadOnlyArrays.allocationBit(s) & receiving) == 0) {
+                if ((isVectorAllocation(s) || isMatrixAllocation(s)) && (ReadOnlyArrays.allocation(s) & receiving) == 0) {
                     dataOnly.add(s);
                 }
             }
@@ -222,9 +222,6 @@ public final class Activity {
         Type t = s.result().type();
         return t.getDimensions() == 2 && Types.isScalarDifferentiable(t.getElementType());
     }
-
-    /** The origin bit of arrays from elsewhere (parameters, fields, calls), as {@link ReadOnlyArrays} numbers them. */
-    private static final long INPUT_ORIGIN = 1L;
 
     private static final int MAX_DATA_ONLY_ROUNDS = 4;
 

@@ -40,7 +40,7 @@ import org.objectweb.asm.tree.MethodInsnNode;
  */
 public final class ReadOnlyArrays {
     /** Knows nothing: no array is read-only, any two may be the same (for tests of other stages). */
-    public static final ReadOnlyArrays NONE = new ReadOnlyArrays(null, null, false);
+    public static final ReadOnlyArrays NONE = new ReadOnlyArrays(null, null, false, false);
 
     /** Blocks ending in a differentiated call whose callee starts outermost too (see {@link #callsOutermost}). */
     private final BitSet outermostCalls = new BitSet();
@@ -50,7 +50,7 @@ public final class ReadOnlyArrays {
      * a call's result) and one bit per allocation in this call (allocations past 63 share bits,
      * which only makes two arrays look as if they might be the same).
      */
-    private static final long INPUT = 1L;
+    static final long INPUT = 1L;
 
     private final long[][] entryOrigins; // per block, per slot
     private final long[] tempOrigins;    // per temp id
@@ -58,13 +58,10 @@ public final class ReadOnlyArrays {
     /** Reads (by result temp id) of an array allocated here that no write can reach any more. */
     private final BitSet settledReads = new BitSet();
 
-    private final boolean freshRows; // whether a row of an array allocated here is taken to be fresh
-    private boolean readOnly;        // whether INPUT arrays stay as they are until the reverse has run
-    private boolean escapes;         // whether an array allocated here may come back as an INPUT one
-
-    private ReadOnlyArrays(long[][] entryOrigins, long[] tempOrigins, boolean freshRows) {
-        this(entryOrigins, tempOrigins, freshRows, false);
-    }
+    private final boolean freshRows;    // whether a row of an array allocated here is taken to be fresh
+    private final boolean rowsAsMatrix; // whether a row of an array allocated here takes its matrix's origin
+    private boolean readOnly;           // whether INPUT arrays stay as they are until the reverse has run
+    private boolean escapes;            // whether an array allocated here may come back as an INPUT one
 
     private ReadOnlyArrays(long[][] entryOrigins, long[] tempOrigins, boolean freshRows, boolean rowsAsMatrix) {
         this.entryOrigins = entryOrigins;
@@ -73,15 +70,9 @@ public final class ReadOnlyArrays {
         this.rowsAsMatrix = rowsAsMatrix;
     }
 
-    private final boolean rowsAsMatrix; // whether a row of an array allocated here takes its matrix's origin
-
-    private static long allocation(Stmt s) {
-        return 1L << (1 + s.result().id() % 63);
-    }
-
     /** The origin bit of an allocation statement: shared by allocations 63 apart, which errs towards "may be the same". */
-    static long allocationBit(Stmt allocation) {
-        return allocation(allocation);
+    static long allocation(Stmt s) {
+        return 1L << (1 + s.result().id() % 63);
     }
 
     /**
@@ -93,10 +84,6 @@ public final class ReadOnlyArrays {
         return solve(ir, cfg, activity, false, true);
     }
 
-    /** The origin bits of an array value: {@code INPUT} (bit 0) and the allocations it may come from. */
-    long originOf(Value v) {
-        return origin(v);
-    }
 
     /**
      * Where the method's arrays come from; read-only arrays only in its outermost call, and only
@@ -105,8 +92,8 @@ public final class ReadOnlyArrays {
     public static ReadOnlyArrays of(MethodIr ir, Cfg cfg, Activity activity, boolean outermost) {
         BitSet doomed = activity.blocksThatAlwaysThrow();
         // rows of arrays allocated here are fresh too, unless an array from elsewhere is stored in one
-        ReadOnlyArrays r = solve(ir, cfg, activity, true);
-        if (!storesOnlyFreshRows(ir, cfg, doomed, r)) r = solve(ir, cfg, activity, false);
+        ReadOnlyArrays r = solve(ir, cfg, activity, true, false);
+        if (!storesOnlyFreshRows(ir, cfg, doomed, r)) r = solve(ir, cfg, activity, false, false);
         boolean writesInputs = false;
         for (Block b : ir.blocks()) {
             if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
@@ -295,17 +282,14 @@ public final class ReadOnlyArrays {
         return (origin(v) & ~INPUT) != 0;
     }
 
-    private long origin(Value v) {
+    /** The origin bits of an array value: {@code INPUT} (bit 0) and the allocations it may come from. */
+    long origin(Value v) {
         if (v instanceof Temp t) return t.id() < tempOrigins.length ? tempOrigins[t.id()] : INPUT;
         if (v instanceof EntryValue e) return entryOrigins[e.block()][e.slot()];
         return 0; // a constant: null
     }
 
     /** Where each array value may come from: a forward dataflow over the blocks to a fixpoint. */
-    private static ReadOnlyArrays solve(MethodIr ir, Cfg cfg, Activity activity, boolean freshRows) {
-        return solve(ir, cfg, activity, freshRows, false);
-    }
-
     private static ReadOnlyArrays solve(MethodIr ir, Cfg cfg, Activity activity, boolean freshRows, boolean rowsAsMatrix) {
         int slots = 0, temps = 0;
         for (Block b : ir.blocks()) {
