@@ -101,6 +101,23 @@ final class Jvm {
         storeAdjoint(mv, kind, local);
     }
 
+    /**
+     * {@code local -= (what pushContribution pushes)}, a scalar adjoint: the contribution negated
+     * when the local is known to hold 0.0, else one {@code DSUB} ({@code a - b} is exactly
+     * {@code -b + a}, so the result is the same as negating and accumulating).
+     */
+    static void subtractFrom(MethodVisitor mv, int local, Runnable pushContribution) {
+        if (mv instanceof KnownZeros z && z.isZero(local)) {
+            pushContribution.run();
+            mv.visitInsn(Opcodes.DNEG);
+        } else {
+            mv.visitVarInsn(Opcodes.DLOAD, local);
+            pushContribution.run();
+            mv.visitInsn(Opcodes.DSUB);
+        }
+        mv.visitVarInsn(Opcodes.DSTORE, local);
+    }
+
     static void pushInt(MethodVisitor mv, int v) {
         if (v >= -1 && v <= 5) mv.visitInsn(Opcodes.ICONST_0 + v);
         else if (v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE) mv.visitIntInsn(Opcodes.BIPUSH, v);

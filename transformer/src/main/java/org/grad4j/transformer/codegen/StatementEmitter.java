@@ -299,22 +299,35 @@ final class StatementEmitter {
         Value r = s.result();
         switch (op) {
             case Opcodes.DADD, Opcodes.FADD -> {
+                if (s.arg(0) == s.arg(1)) { // x + x: one contribution 2 adj, not two additions into adj x
+                    propagate(s.arg(0), () -> { loadAdjoint(r); mv.visitInsn(Opcodes.DUP2); mv.visitInsn(Opcodes.DADD); });
+                    return;
+                }
                 propagate(s.arg(0), () -> loadAdjoint(r));
                 propagate(s.arg(1), () -> loadAdjoint(r));
             }
             case Opcodes.DSUB, Opcodes.FSUB -> {
                 propagate(s.arg(0), () -> loadAdjoint(r));
-                propagate(s.arg(1), () -> { loadAdjoint(r); mv.visitInsn(Opcodes.DNEG); });
+                propagateNegated(s.arg(1), () -> loadAdjoint(r));
             }
             case Opcodes.DMUL, Opcodes.FMUL -> {
+                if (s.arg(0) == s.arg(1)) { // a square: adj x += t + t with t = adj x, one multiplication fewer
+                    propagate(s.arg(0), () -> {
+                        loadAdjoint(r);
+                        loadDouble(s.arg(0));
+                        mv.visitInsn(Opcodes.DMUL);
+                        mv.visitInsn(Opcodes.DUP2);
+                        mv.visitInsn(Opcodes.DADD);
+                    });
+                    return;
+                }
                 propagate(s.arg(0), () -> { loadAdjoint(r); loadDouble(s.arg(1)); mv.visitInsn(Opcodes.DMUL); });
                 propagate(s.arg(1), () -> { loadAdjoint(r); loadDouble(s.arg(0)); mv.visitInsn(Opcodes.DMUL); });
             }
             case Opcodes.DDIV, Opcodes.FDIV -> {
                 propagate(s.arg(0), () -> { loadAdjoint(r); loadDouble(s.arg(1)); mv.visitInsn(Opcodes.DDIV); });
-                propagate(s.arg(1), () -> {
+                propagateNegated(s.arg(1), () -> { // adj y -= adj r * r / y
                     loadAdjoint(r);
-                    mv.visitInsn(Opcodes.DNEG);
                     loadDouble(r);
                     mv.visitInsn(Opcodes.DMUL);
                     loadDouble(s.arg(1));
@@ -334,7 +347,7 @@ final class StatementEmitter {
                     mv.visitInsn(Opcodes.DMUL);
                 });
             }
-            case Opcodes.DNEG, Opcodes.FNEG -> propagate(s.arg(0), () -> { loadAdjoint(r); mv.visitInsn(Opcodes.DNEG); });
+            case Opcodes.DNEG, Opcodes.FNEG -> propagateNegated(s.arg(0), () -> loadAdjoint(r));
             case Opcodes.F2D, Opcodes.D2F -> propagate(s.arg(0), () -> loadAdjoint(r));
             case Opcodes.DALOAD, Opcodes.FALOAD -> elementRead(s);
             case Opcodes.DASTORE, Opcodes.FASTORE -> elementWrite(s);
@@ -360,6 +373,12 @@ final class StatementEmitter {
         if (!hasAdjoint(target)) return;
         pushContribution.run();
         accumulate(target);
+    }
+
+    /** {@code adj target -= contribution}: one subtraction where a negation and an addition would do the same. */
+    private void propagateNegated(Value target, Runnable pushContribution) {
+        if (!hasAdjoint(target)) return;
+        Jvm.subtractFrom(mv, locals.adjoint(target), pushContribution);
     }
 
     private static boolean isTensorArray(Value v) {
@@ -434,12 +453,18 @@ final class StatementEmitter {
         Label skip = new KnownZeros.SkipLabel();
         loadShadow(array);
         mv.visitJumpInsn(Opcodes.IFNULL, skip);
-        loadShadow(array);
-        load(a.store().arg(1));
-        mv.visitInsn(isFloat ? Opcodes.FALOAD : Opcodes.DALOAD);
-        if (isFloat) mv.visitInsn(Opcodes.F2D);
-        if (a.subtracted()) mv.visitInsn(Opcodes.DNEG);
-        accumulate(a.addend());
+        Runnable element = () -> {
+            loadShadow(array);
+            load(a.store().arg(1));
+            mv.visitInsn(isFloat ? Opcodes.FALOAD : Opcodes.DALOAD);
+            if (isFloat) mv.visitInsn(Opcodes.F2D);
+        };
+        if (a.subtracted()) {
+            propagateNegated(a.addend(), element);
+        } else {
+            element.run();
+            accumulate(a.addend());
+        }
         mv.visitLabel(skip);
     }
 

@@ -121,6 +121,25 @@ public final class Scalars {
         return x * x * x - 2 * x;
     }
 
+    /**
+     * Operands that meet twice and adjoints that are subtracted: a square and a doubling of one
+     * value (one contribution of twice the adjoint), a subtrahend, a negation and a divisor whose
+     * adjoints already hold earlier contributions, and an element subtracted in place.
+     */
+    @Differentiable
+    public static double sharedOperands(double x, double y, float f) {
+        double sq = x * x;
+        double twice = y + y;
+        double t = sq * y - x;
+        double u = twice - t * x;
+        double v = -y + u / x - (-sq);
+        float g = f * f - f;
+        double[] acc = {x, y};
+        acc[1] -= v * x;
+        acc[0] -= g / y;
+        return acc[0] * acc[1] + v + g * x;
+    }
+
     @Differentiable
     public static double arrays(double[] x, int n) {
         double s = 0;

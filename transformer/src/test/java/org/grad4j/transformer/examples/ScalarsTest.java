@@ -39,6 +39,15 @@ class ScalarsTest {
     }
 
     @Test
+    void sharedOperandsAndSubtractedAdjoints() {
+        for (int i = 0; i < 20; i++) {
+            double x = r(), y = r();
+            if (Math.abs(x) < 0.2 || Math.abs(y) < 0.2) continue; // keep away from the divisions' poles
+            check(Scalars.class, "sharedOperands", x, y, (float) r());
+        }
+    }
+
+    @Test
     void slotReuseKeepsEveryValue() {
         double x = 1.7;
         assertEquals(3 * x * x, Harness.run(Scalars.class, "slotReuse", x).d(0), 1e-12);
