@@ -301,7 +301,15 @@ public final class TapedLoops {
         readInReverse(ir, blocks, activity, nestWritten, values, shadows);
         Map<Integer, List<Value>> atStart = new TreeMap<>(), stepped = new TreeMap<>();
         Set<Value> once = new LinkedHashSet<>(), available = new LinkedHashSet<>();
-        for (Value v : values) {
+        // the counters come back counted, so what is computed from them can be too: an index
+        // h * IN + j of a dense layer's row, or x[j], are recomputed rather than pushed per iteration
+        Set<Value> counters = new LinkedHashSet<>();
+        for (int b : blocks) {
+            ir.block(b).reads().forEach((slot, v) -> { if (steps.containsKey(slot)) counters.add(v); });
+        }
+        Set<Value> considered = new LinkedHashSet<>(values);
+        considered.addAll(counters);
+        for (Value v : considered) {
             if (!(v instanceof EntryValue e)) continue;
             if (steps.containsKey(e.slot())) {
                 boolean after = path.indexOf(e.block()) > stepIndex.get(e.slot());
@@ -322,7 +330,7 @@ public final class TapedLoops {
             }
         }
         // what is computed again may rest on counters and once-pushed values as on pushed ones
-        Set<Value> saved = new LinkedHashSet<>(values);
+        Set<Value> saved = new LinkedHashSet<>(considered);
         // and on slots the loop leaves alone, pushed once for it: GMM's index meansAt + ik * d + id
         // rests on ik, fixed while the inner loop runs, and is recomputed instead of pushed per iteration
         Set<Value> fixedUsed = new LinkedHashSet<>();

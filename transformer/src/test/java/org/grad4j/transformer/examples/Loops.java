@@ -317,6 +317,26 @@ public final class Loops {
         return total;
     }
 
+    /**
+     * A dense layer over the rows of a data matrix, written as Java developers write it: the
+     * weight's index {@code h * in + j} and the input {@code x[j]} come from the inner loop's
+     * counter, so its reverse recomputes them instead of saving two values per iteration.
+     */
+    @Differentiable
+    public static double dense(double[] w, double[][] xs, int hidden) {
+        int in = xs[0].length;
+        double s = 0;
+        for (int n = 0; n < xs.length; n++) {
+            double[] x = xs[n];
+            for (int h = 0; h < hidden; h++) {
+                double z = w[hidden * in + h];
+                for (int j = 0; j < in; j++) z += w[h * in + j] * x[j];
+                s += z * z;
+            }
+        }
+        return s;
+    }
+
     @Differentiable
     static double logSumExp(double[] v) {
         double s = 0;

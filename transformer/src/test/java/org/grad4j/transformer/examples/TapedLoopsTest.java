@@ -98,6 +98,8 @@ class TapedLoopsTest {
             check(Loops.class, "scratchRows", new double[][] {randomArray(n), randomArray(n), randomArray(n)}, randomArray(n));
             check(Loops.class, "sharedRows", new double[][] {randomArray(n), randomArray(n)}, randomArray(n));
             check(Loops.class, "copiedRows", new double[][] {randomArray(n), randomArray(n)}, randomArray(n));
+            int hidden = 1 + random.nextInt(4);
+            check(Loops.class, "dense", randomArray(hidden * n + hidden), new double[][] {randomArray(n), randomArray(n)}, hidden);
             check(Loops.class, "shifting", randomArray(n + 1), random.nextInt(5));
             int d = 1 + random.nextInt(4);
             check(Loops.class, "layers", randomArray(d * d + d), randomArray(d * (1 + random.nextInt(3))), d);
@@ -162,6 +164,13 @@ class TapedLoopsTest {
         assertEquals(1, keys.size());
         assertEquals(1, keys.get(0).size());
         assertTrue(keys.get(0).get(0) < 0, "a counted loop's number is negative: " + keys);
+    }
+
+    @Test
+    void aCountedLoopRecomputesWhatItsCountersGive() {
+        // dense's inner loop reads w[h * in + j] and x[j]: both come back from the counted-back j
+        // and h (pushed once per run), so only z, once per h, goes to the double stack
+        assertEquals(1, tapeCalls("dense", "([D[[DI)D#100" + ActivityMask.OUTERMOST, "growD"));
     }
 
     /** How many calls of the value tape's method {@code name} the main generated class makes. */
