@@ -312,10 +312,9 @@ public final class Transformer {
                 if (!plain.activity.isActiveCall(s) || !(s.insn() instanceof MethodInsnNode call)) continue;
                 // a call the generator refuses (a helper returning Double, Object...) stays refused
                 if (!Types.isCallResult(Type.getReturnType(call.desc))) continue;
-                MethodNode body = inlinableBody(calls, call, ir.owner(), ir.name(), ir.descriptor());
-                if (body != null && !callsInlinableHelpers(calls, body, call.owner)) {
-                    inlined.put(call.owner + "." + call.name + call.desc, body);
-                }
+                MethodNode body = expandedBody(calls, hierarchy, call, ir.owner(), ir.name(), ir.descriptor(), 1,
+                        java.util.Set.of(ir.owner() + "." + ir.name() + ir.descriptor()));
+                if (body != null) inlined.put(call.owner + "." + call.name + call.desc, body);
             }
         }
         if (inlined.size() == plain.inlined.size()) return plain;
@@ -330,21 +329,52 @@ public final class Transformer {
         }
     }
 
+    /** Helpers called by inlined helpers are inlined too, up to this many levels of calls. */
+    private static final int MAX_INLINE_DEPTH = 3;
+    /** A helper with its own helpers inlined may grow to this many instructions. */
+    private static final int MAX_EXPANDED_INSTRUCTIONS = 4 * Inliner.MAX_INSTRUCTIONS;
+
     /**
-     * Whether {@code body} calls helpers it would inline itself. Inlining is one level deep, so
-     * inlining such a body here would leave its helper calls as calls — a loop calling
-     * {@code sigmoid} would run as recursion — where its own variant inlines them: the usual
-     * {@code p -> objective(p, data)} lambda then calls {@code objective}, once, and
-     * {@code objective}'s loops stay loops.
+     * The body to inline for {@code call} (see {@link #inlinableBody}) with the helpers it calls
+     * inlined into it in turn, {@code depth} levels down from the method being generated; null
+     * when one of them cannot be. Inlining a body and leaving its helpers as calls would turn a
+     * caller's loop into recursion that the helper's own variant avoids, so such a body is not
+     * inlined at all: then the usual {@code p -> objective(p, data)} calls {@code objective}
+     * once, and {@code objective}'s loops stay loops. With the helpers inlined too, a loss whose
+     * loop calls {@code predict}, which calls {@code activation}, is one taped nest.
+     *
+     * @param chain the methods already being inlined (owner.name descriptor): none is inlined into itself
      */
-    private static boolean callsInlinableHelpers(CallResolver calls, MethodNode body, String bodyOwner) {
+    private static MethodNode expandedBody(CallResolver calls, ClassHierarchy hierarchy, MethodInsnNode call,
+                                           String owner, String name, String desc, int depth, java.util.Set<String> chain) {
+        MethodNode body = inlinableBody(calls, call, owner, name, desc);
+        if (body == null) return null;
+        Callee.Differentiated d = (Callee.Differentiated) calls.resolve(call);
+        String key = d.owner() + "." + d.name() + d.descriptor();
+        if (chain.contains(key)) return null;
+        java.util.Map<String, MethodNode> inner = new java.util.HashMap<>();
         for (org.objectweb.asm.tree.AbstractInsnNode insn : body.instructions) {
-            if (insn instanceof MethodInsnNode call && !call.name.startsWith("<")
-                    && inlinableBody(calls, call, bodyOwner, body.name, body.desc) != null) {
-                return true;
+            if (!(insn instanceof MethodInsnNode c) || c.name.startsWith("<")
+                    || inlinableBody(calls, c, d.owner(), body.name, body.desc) == null) {
+                continue;
             }
+            if (depth >= MAX_INLINE_DEPTH || !Types.isCallResult(Type.getReturnType(c.desc))) return null;
+            java.util.Set<String> deeper = new java.util.HashSet<>(chain);
+            deeper.add(key);
+            MethodNode e = expandedBody(calls, hierarchy, c, d.owner(), body.name, body.desc, depth + 1, deeper);
+            if (e == null) return null;
+            inner.put(c.owner + "." + c.name + c.desc, e);
         }
-        return false;
+        if (inner.isEmpty()) return body;
+        ClassNode declaring = calls.classNode(d.owner());
+        MethodNode expanded = inline(declaring, body, hierarchy, inner);
+        int instructions = 0;
+        for (org.objectweb.asm.tree.AbstractInsnNode insn : expanded.instructions) {
+            if (insn.getOpcode() >= 0) instructions++;
+            // a call the inliner left (a value beneath it it cannot spill) would stay a call
+            if (insn instanceof MethodInsnNode c && inner.containsKey(c.owner + "." + c.name + c.desc)) return null;
+        }
+        return instructions <= MAX_EXPANDED_INSTRUCTIONS ? expanded : null;
     }
 
     /**

@@ -26,9 +26,9 @@ import org.objectweb.asm.tree.VarInsnNode;
  * <p>Works on bytecode: the arguments are stored into fresh locals above the caller's, the
  * helper's instructions follow with their locals moved up, and each {@code return} jumps to the
  * end, leaving the result on the operand stack where the call left it. Only calls chosen by the
- * {@code bodyOf} function are inlined, one level deep (calls inside an inlined body stay calls),
- * so recursion cannot unfold. The helper's line numbers are dropped: its statements report the
- * line of the call.
+ * {@code bodyOf} function are inlined, one level deep (calls inside an inlined body stay calls;
+ * the caller hands over bodies with their own helpers already inlined where it wants more). The
+ * helper's line numbers are dropped: its statements report the line of the call.
  */
 public final class Inliner {
     /** Helpers up to this many instructions are inlined. */

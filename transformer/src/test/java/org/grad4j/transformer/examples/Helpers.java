@@ -29,7 +29,7 @@ public final class Helpers {
         y[i] += a * x;
     }
 
-    /** Calls another helper: only one level is inlined, the inner call stays a call. */
+    /** Calls other helpers: inlined with them. */
     static double twoLevels(double x) {
         return sigmoid(x) * softClip(3 * x, 1.5);
     }
@@ -44,6 +44,28 @@ public final class Helpers {
     /** Recursive without a loop: inlined one level into its caller, the rest are calls. */
     static double power(double x, int n) {
         return n == 0 ? 1 : x * power(x, n - 1);
+    }
+
+    /** Three levels of helpers below a loop, as a model's loss calls its layer, its activation, a clip. */
+    static double predict(double[] w, double x) {
+        return w[0] + w[1] * activation(w[2] * x);
+    }
+
+    static double activation(double z) {
+        return clip(z) / (1 + Math.abs(clip(z)));
+    }
+
+    static double clip(double z) {
+        return Math.max(-2, Math.min(2, z));
+    }
+
+    /** Helpers that call each other. */
+    static double even(double x, int n) {
+        return n == 0 ? x : Math.sin(odd(x, n - 1));
+    }
+
+    static double odd(double x, int n) {
+        return n == 0 ? x * x : Math.cos(even(x, n - 1));
     }
 
     static float softplus(float x) {
@@ -104,6 +126,21 @@ public final class Helpers {
         double s = 0;
         for (int i = 0; i < y.length; i++) s += y[i] * y[i];
         return s;
+    }
+
+    @Differentiable
+    public static double threeLevels(double[] w, double[] xs) {
+        double s = 0;
+        for (int i = 0; i < xs.length; i++) {
+            double e = predict(w, xs[i]) - w[2 * i % w.length];
+            s += e * e;
+        }
+        return s;
+    }
+
+    @Differentiable
+    public static double mutual(double x, int n) {
+        return even(x, n) * 2;
     }
 
     @Differentiable

@@ -54,6 +54,8 @@ class InliningTest {
     @Test
     void helpersCallingHelpersLoopsAndRecursion() {
         for (int i = 0; i < 10; i++) check(Helpers.class, "chain", r(), vector(4));
+        for (int n : new int[] {0, 1, 5}) check(Helpers.class, "threeLevels", vector(2 * n + 1), vector(n));
+        for (int n = 0; n < 5; n++) check(Helpers.class, "mutual", r(), n);
     }
 
     @Test
@@ -68,11 +70,10 @@ class InliningTest {
         for (double scale : new double[] {0.7, -1.3}) {
             for (int i = 0; i < 5; i++) check(apply, new Helpers.Cell(scale), r(), r());
         }
-        // act(y) and act(x * y) are inlined; twice, which calls act twice, stays one call (its own
-        // variant inlines act): inlined here, its two act calls would have stayed two calls
+        // act(y) and act(x * y) are inlined, and twice with its two act calls inlined into it
         GeneratedCode code = new Transformer(ClassFileLocator.of(Helpers.class.getClassLoader()))
                 .generate(Type.getInternalName(Helpers.Cell.class), "apply", "(DD)D");
-        assertEquals(1, code.classes().stream().filter(c -> c.internalName().matches(".*\\$K\\d+")).count());
+        assertEquals(0, code.classes().stream().filter(c -> c.internalName().matches(".*\\$K\\d+")).count());
     }
 
     @Test
@@ -86,11 +87,14 @@ class InliningTest {
         assertEquals(List.of(), continuations("cell", "([D[D[D)D"));
         assertEquals(List.of(), continuations("expressions", "(DD)D"));
         assertEquals(List.of(), continuations("updates", "([DDD)D"));
-        // one level only: twoLevels, which calls sigmoid and softClip, stays one call (its own
-        // variant inlines them), inlined power calls power; sumSquares (a loop, called with
-        // twoLevels' result on the stack) is inlined with that result waiting in a local: two
-        // calls, one continuation each
-        assertEquals(2, continuations("chain", "(D[D)D").size());
+        // twoLevels is inlined with the sigmoid and softClip it calls; sumSquares (a loop, called
+        // with twoLevels' result on the stack) with that result waiting in a local; power, which
+        // calls itself, is inlined once and its own call stays a call: one continuation
+        assertEquals(1, continuations("chain", "(D[D)D").size());
+        // a loop calling predict, which calls activation, which calls clip: one taped nest
+        assertEquals(List.of(), continuations("threeLevels", "([D[D)D"));
+        // helpers calling each other are not inlined into each other without end
+        assertEquals(1, continuations("mutual", "(DI)D").size());
     }
 
     private static List<String> continuations(String name, String desc) {
