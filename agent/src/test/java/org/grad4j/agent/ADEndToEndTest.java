@@ -152,6 +152,23 @@ class ADEndToEndTest {
         assertEquals(null, g.get(1));
     }
 
+    @Differentiable
+    static double scaledByBoxed(Number scale, double x, Double offset, double y) {
+        return scale.doubleValue() * x * x + offset * y + 5 * y;
+    }
+
+    /** Boxed parameters have adjoint registers of their own: the double parameters after them must not get their neighbours' adjoints. */
+    @Test
+    void methodApiWithBoxedParametersGivesEachDoubleItsOwnGradient() throws Exception {
+        Gradients g = AD.gradient(ADEndToEndTest.class.getDeclaredMethod("scaledByBoxed", Number.class, double.class,
+                Double.class, double.class), null, 3, 0.7, 2.0, 1.5);
+        assertEquals(null, g.get(0));
+        assertEquals(2 * 3 * 0.7, (Double) g.get(1), 1e-14);
+        assertEquals(null, g.get(2));
+        assertEquals(2.0 + 5, (Double) g.get(3), 1e-14);
+        assertEquals(3 * 0.7 * 0.7 + 2.0 * 1.5 + 5 * 1.5, g.value(), 1e-14);
+    }
+
     @Test
     void manyThreadsAtOnce() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
