@@ -169,6 +169,17 @@ class ADEndToEndTest {
         assertEquals(3 * 0.7 * 0.7 + 2.0 * 1.5 + 5 * 1.5, g.value(), 1e-14);
     }
 
+    /** A lambda capturing a boxed value: the capture is a parameter of its body, with a register before the argument's. */
+    @Test
+    void derivativeOfALambdaCapturingABoxedValue() {
+        Double k = 3.0;
+        Number n = 4;
+        double c = 1.5;
+        assertEquals(2 * 3 * 0.7, AD.derivative(x -> k * x * x, 0.7), 1e-14);
+        assertEquals(2 * 4 * 0.7, AD.derivative(x -> n.doubleValue() * x * x, 0.7), 1e-14);
+        assertEquals(2 * 4.5 * 0.7, AD.derivative(x -> c * k * x * x, 0.7), 1e-14);
+    }
+
     @Test
     void manyThreadsAtOnce() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
