@@ -55,8 +55,20 @@ public final class Workers {
         AtomicInteger count = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(settings.maxWorkers(), settings.maxWorkers(),
                 KEEP_ALIVE_SECONDS, TimeUnit.SECONDS, new SpinningQueue(),
-                task -> new WorkerThread(group, task, namePrefix + "-" + count.incrementAndGet(), settings));
+                task -> newWorker(group, task, namePrefix + "-" + count.incrementAndGet(), settings));
         pool.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * A worker made by whichever thread first needs one: on Java 17 a new thread keeps the
+     * protection domains of every frame on its creator's stack ({@code doPrivileged} cuts that
+     * to grad4j's own), and the worker outlives the caller — a plugin or web application whose
+     * gradient started a worker would never be unloaded.
+     */
+    @SuppressWarnings("removal")
+    private static Thread newWorker(ThreadGroup group, Runnable task, String name, WorkerSettings settings) {
+        return java.security.AccessController.doPrivileged(
+                (java.security.PrivilegedAction<Thread>) () -> new WorkerThread(group, task, name, settings));
     }
 
     /** The process-wide workers, configured by system properties at first use. */
@@ -138,9 +150,13 @@ public final class Workers {
         return initializer;
     }
 
-    /** Per thread, the keys whose gradients were asked for outside any static initializer. */
+    /**
+     * Per thread, the keys whose gradients were asked for outside any static initializer. Weak:
+     * a key is a generated entry, and holding it would keep its class loader (a plugin's, a web
+     * application's) alive as long as the thread. Entries do not override equals.
+     */
     private static final ThreadLocal<java.util.Set<Object>> CLEAR =
-            ThreadLocal.withInitial(() -> java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+            ThreadLocal.withInitial(() -> java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
 
     /** Runs {@code job} here, inside {@code initializer}'s static initializer; a deep one may overflow this thread's stack. */
     static <T> T inInitializer(Job<T> job, String initializer) {
