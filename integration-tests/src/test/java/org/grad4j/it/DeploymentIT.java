@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.file.Path;
+import java.util.Arrays;
 import org.grad4j.it.programs.PluginHost;
 import org.junit.jupiter.api.Test;
 
@@ -22,5 +26,19 @@ class DeploymentIT {
                 .run(PluginHost.class.getName()).assertSucceeded();
         assertTrue(run.number("maxError") < 1e-6, run::describe);
         assertEquals(0, run.number("loadersAlive"), run::describe);
+    }
+
+    /**
+     * On the module path grad4j-runtime is the module refusals and the user guide name in
+     * {@code opens app.pkg to org.grad4j.runtime}, whatever its jar file is called (a derived
+     * name would be {@code grad4j.runtime}, and the directive would open the package to nothing).
+     */
+    @Test
+    void theRuntimeJarIsTheModuleOrgGrad4jRuntime() {
+        Path jar = Arrays.stream(ChildJvm.applicationClassPath().split(File.pathSeparator)).map(Path::of)
+                .filter(p -> p.getFileName().toString().startsWith("grad4j-runtime")).findFirst().orElseThrow();
+        String name = ModuleFinder.of(jar).findAll().stream().map(ModuleReference::descriptor)
+                .map(d -> d.name()).findFirst().orElseThrow();
+        assertEquals("org.grad4j.runtime", name, jar::toString);
     }
 }
