@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -110,6 +111,29 @@ class ADEndToEndTest {
             double[] g = AD.gradient(v -> rowsUntil(v, 100), x);
             for (int i = 0; i < x.length; i++) assertEquals(3 * x[i] * x[i], g[i], 1e-12);
         }
+    }
+
+    /** A recursion (always run on a worker) that throws at its bottom. */
+    @Differentiable
+    static double recursesThenThrows(double x, int n) {
+        if (n == 0) throw new IllegalArgumentException("bottom reached at " + x);
+        return Math.sin(x) + recursesThenThrows(x, n - 1);
+    }
+
+    /**
+     * What the function throws on a worker keeps its own stack and also shows where the gradient
+     * was asked for — this test method — once, however often the same exception is thrown.
+     */
+    @Test
+    void anExceptionThrownOnAWorkerNamesTheCallOfAD() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AD.derivative(x -> recursesThenThrows(x, 50), 0.5));
+        assertEquals("bottom reached at 0.5", e.getMessage());
+        assertTrue(e.getStackTrace()[0].getClassName().contains("recursesThenThrows"), () -> e.getStackTrace()[0].toString());
+        assertEquals(1, e.getSuppressed().length);
+        boolean namesThisTest = java.util.Arrays.stream(e.getSuppressed()[0].getStackTrace())
+                .anyMatch(f -> f.getMethodName().contains("anExceptionThrownOnAWorkerNamesTheCallOfAD"));
+        assertTrue(namesThisTest, () -> java.util.Arrays.toString(e.getSuppressed()[0].getStackTrace()));
     }
 
     @Test

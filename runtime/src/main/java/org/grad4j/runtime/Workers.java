@@ -21,7 +21,8 @@ import org.grad4j.GradientException;
  *       after {@link #KEEP_ALIVE_SECONDS}, returning their pages.</li>
  *   <li>A job submitted from a worker runs inline on it: a nested gradient waiting for a
  *       bounded pool could deadlock, and the worker's stack is already large.</li>
- *   <li>What a job throws reaches the caller as the same object (checked exceptions too). A
+ *   <li>What a job throws reaches the caller as the same object (checked exceptions too), with
+ *       the caller's stack added as a suppressed exception. A
  *       {@code StackOverflowError} becomes a {@link DepthExceededException} naming
  *       {@link WorkerSettings#STACK_PROPERTY}.</li>
  *   <li>Thread-locals (ND4J workspaces, {@code ThreadLocalRandom}) are the worker's, not the
@@ -106,13 +107,32 @@ public final class Workers {
             while (!future.isDone() && System.nanoTime() < until) Thread.onSpinWait();
             return future.get();
         } catch (ExecutionException e) {
-            throw sneaky(e.getCause());
+            throw sneaky(withRequestSite(e.getCause()));
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
             throw new GradientException("grad4j: interrupted while waiting for a gradient", e);
         } catch (CancellationException e) {
             throw new GradientException("grad4j: the gradient was cancelled", e);
+        }
+    }
+
+    /**
+     * The caller's stack, as a suppressed exception of what a worker threw: that exception's own
+     * trace ends in the worker's pool, and the user needs to see which of their calls of
+     * {@code AD} it came from. The exception itself stays the same object; one thrown again and
+     * again (a preallocated one) gets this once.
+     */
+    private static Throwable withRequestSite(Throwable thrown) {
+        for (Throwable s : thrown.getSuppressed()) if (s instanceof GradientRequestedHere) return thrown;
+        thrown.addSuppressed(new GradientRequestedHere());
+        return thrown;
+    }
+
+    /** Where a gradient that failed on a worker was asked for: its stack trace is the caller's. */
+    static final class GradientRequestedHere extends RuntimeException {
+        GradientRequestedHere() {
+            super("grad4j: the gradient this was thrown in ran on a grad4j worker thread and was requested here");
         }
     }
 
