@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -112,6 +113,29 @@ class ADEndToEndTest {
         }
     }
 
+    /** A recursion (always run on a worker) that throws at its bottom. */
+    @Differentiable
+    static double recursesThenThrows(double x, int n) {
+        if (n == 0) throw new IllegalArgumentException("bottom reached at " + x);
+        return Math.sin(x) + recursesThenThrows(x, n - 1);
+    }
+
+    /**
+     * What the function throws on a worker keeps its own stack and also shows where the gradient
+     * was asked for — this test method — once, however often the same exception is thrown.
+     */
+    @Test
+    void anExceptionThrownOnAWorkerNamesTheCallOfAD() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AD.derivative(x -> recursesThenThrows(x, 50), 0.5));
+        assertEquals("bottom reached at 0.5", e.getMessage());
+        assertTrue(e.getStackTrace()[0].getClassName().contains("recursesThenThrows"), () -> e.getStackTrace()[0].toString());
+        assertEquals(1, e.getSuppressed().length);
+        boolean namesThisTest = java.util.Arrays.stream(e.getSuppressed()[0].getStackTrace())
+                .anyMatch(f -> f.getMethodName().contains("anExceptionThrownOnAWorkerNamesTheCallOfAD"));
+        assertTrue(namesThisTest, () -> java.util.Arrays.toString(e.getSuppressed()[0].getStackTrace()));
+    }
+
     @Test
     void aZeroGradientIsPlusZero() {
         // adjoints that start at zero take their first contribution as it is (KnownZeros), and
@@ -150,6 +174,34 @@ class ADEndToEndTest {
         Gradients g = AD.gradient(ADEndToEndTest.class.getDeclaredMethod("recursiveSum", double.class, int.class), null, 0.5, 10);
         assertEquals(10 * 1e-5 * (1 + Math.cos(0.5)), (Double) g.get(0), 1e-14);
         assertEquals(null, g.get(1));
+    }
+
+    @Differentiable
+    static double scaledByBoxed(Number scale, double x, Double offset, double y) {
+        return scale.doubleValue() * x * x + offset * y + 5 * y;
+    }
+
+    /** Boxed parameters have adjoint registers of their own: the double parameters after them must not get their neighbours' adjoints. */
+    @Test
+    void methodApiWithBoxedParametersGivesEachDoubleItsOwnGradient() throws Exception {
+        Gradients g = AD.gradient(ADEndToEndTest.class.getDeclaredMethod("scaledByBoxed", Number.class, double.class,
+                Double.class, double.class), null, 3, 0.7, 2.0, 1.5);
+        assertEquals(null, g.get(0));
+        assertEquals(2 * 3 * 0.7, (Double) g.get(1), 1e-14);
+        assertEquals(null, g.get(2));
+        assertEquals(2.0 + 5, (Double) g.get(3), 1e-14);
+        assertEquals(3 * 0.7 * 0.7 + 2.0 * 1.5 + 5 * 1.5, g.value(), 1e-14);
+    }
+
+    /** A lambda capturing a boxed value: the capture is a parameter of its body, with a register before the argument's. */
+    @Test
+    void derivativeOfALambdaCapturingABoxedValue() {
+        Double k = 3.0;
+        Number n = 4;
+        double c = 1.5;
+        assertEquals(2 * 3 * 0.7, AD.derivative(x -> k * x * x, 0.7), 1e-14);
+        assertEquals(2 * 4 * 0.7, AD.derivative(x -> n.doubleValue() * x * x, 0.7), 1e-14);
+        assertEquals(2 * 4.5 * 0.7, AD.derivative(x -> c * k * x * x, 0.7), 1e-14);
     }
 
     @Test

@@ -20,8 +20,8 @@ import org.grad4j.GradientException;
  * an array of {@code double}/{@code float} (any rank) is followed by its shadow of the same type
  * (null for a data array), and {@code k} is a {@link DoubleContinuation}, {@link
  * FloatContinuation} or {@link VoidContinuation} by {@code R}. When it returns, {@code ctx.d[i]}
- * holds the adjoint of the i-th {@code double}/{@code float} parameter (counted in declaration
- * order; receiver excluded), and shadows hold the adjoints of arrays.
+ * holds the adjoint of the i-th {@code double}/{@code float}/{@code Double}/{@code Float}/{@code Number}
+ * parameter (counted in declaration order; receiver excluded), and shadows hold the adjoints of arrays.
  *
  * <p>Tensors (ND4J, optional): an {@code INDArray} parameter has no shadow; when the entry
  * returns, {@code ctx.o[j]} holds its adjoint, where {@code j} is its ordinal among the method's

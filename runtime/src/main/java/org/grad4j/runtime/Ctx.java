@@ -1,5 +1,7 @@
 package org.grad4j.runtime;
 
+import org.grad4j.GradientException;
+
 /**
  * The context of one gradient computation, passed to every generated function.
  *
@@ -48,6 +50,22 @@ public final class Ctx {
         stackUsed = used;
         if (used > stackBudget) {
             throw DepthExceededException.at(used, stackBudget);
+        }
+        if ((++enters & CANCEL_CHECK_MASK) == 0) stopIfAbandoned();
+    }
+
+    /** Generated functions entered so far: every 4096th looks for a cancellation. */
+    private int enters;
+    private static final int CANCEL_CHECK_MASK = 4095;
+
+    /**
+     * A caller interrupted while it waits gives up on its gradient and cancels it, which interrupts
+     * the worker: stop then, rather than keep a worker (of a few) busy for nothing while later
+     * gradients queue behind it. Only on a worker — a caller's own thread keeps its interrupt.
+     */
+    private static void stopIfAbandoned() {
+        if (Workers.onWorker() && Thread.interrupted()) {
+            throw new GradientException("grad4j: the gradient was cancelled (its caller was interrupted)");
         }
     }
 

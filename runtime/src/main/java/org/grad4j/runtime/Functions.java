@@ -189,7 +189,7 @@ public final class Functions {
                     + "writeReplace returned " + (form == null ? "null" : form.getClass().getName()));
         } catch (RuntimeException | IllegalAccessException e) {
             throw new GradientException("grad4j: cannot read the lambda " + c.getName() + " (" + e + "). If its class is "
-                    + "in a named module, open its package to grad4j (opens ... to org.grad4j.runtime, or --add-opens).", e);
+                    + "in a named module, open its package to grad4j (" + opensTo(c) + ").", e);
         } catch (InvocationTargetException e) {
             throw new GradientException("grad4j: reading the lambda " + c.getName() + " failed", e.getCause());
         }
@@ -325,5 +325,15 @@ public final class Functions {
         } catch (NoSuchMethodException e) {
             throw new IllegalStateException(iface + " has no apply(" + argType + ")", e);
         }
+    }
+
+    /** The directive that opens {@code c}'s package to the module grad4j's runtime is in (its name as loaded, not as assumed). */
+    static String opensTo(Class<?> c) {
+        Module runtime = Functions.class.getModule();
+        String target = runtime.isNamed() ? runtime.getName() : "ALL-UNNAMED";
+        return c.getModule().isNamed()
+                ? "'opens " + c.getPackageName() + " to " + target + ";' in module " + c.getModule().getName()
+                        + "'s module-info.java, or --add-opens " + c.getModule().getName() + "/" + c.getPackageName() + "=" + target
+                : "opens ... to " + target + ", or --add-opens";
     }
 }

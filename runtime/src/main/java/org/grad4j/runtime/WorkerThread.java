@@ -11,10 +11,14 @@ final class WorkerThread extends Thread {
     private Ctx active;
 
     WorkerThread(ThreadGroup group, Runnable task, String name, WorkerSettings settings) {
-        super(group, task, name, settings.stackBytes());
+        // no inheritable thread-locals, and grad4j's own context class loader between jobs (each
+        // job sets its caller's): a worker outlives the thread that made it, and must not keep
+        // that thread's class loader (a plugin's, a web application's) alive
+        super(group, task, name, settings.stackBytes(), false);
         this.stackBytes = settings.stackBytes();
         this.budgetBytes = settings.stackBudgetBytes();
         setDaemon(true);
+        setContextClassLoader(WorkerThread.class.getClassLoader());
     }
 
     long stackBytes() {

@@ -21,7 +21,8 @@ import org.grad4j.GradientException;
  *       after {@link #KEEP_ALIVE_SECONDS}, returning their pages.</li>
  *   <li>A job submitted from a worker runs inline on it: a nested gradient waiting for a
  *       bounded pool could deadlock, and the worker's stack is already large.</li>
- *   <li>What a job throws reaches the caller as the same object (checked exceptions too). A
+ *   <li>What a job throws reaches the caller as the same object (checked exceptions too), with
+ *       the caller's stack added as a suppressed exception. A
  *       {@code StackOverflowError} becomes a {@link DepthExceededException} naming
  *       {@link WorkerSettings#STACK_PROPERTY}.</li>
  *   <li>Thread-locals (ND4J workspaces, {@code ThreadLocalRandom}) are the worker's, not the
@@ -55,8 +56,20 @@ public final class Workers {
         AtomicInteger count = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(settings.maxWorkers(), settings.maxWorkers(),
                 KEEP_ALIVE_SECONDS, TimeUnit.SECONDS, new SpinningQueue(),
-                task -> new WorkerThread(group, task, namePrefix + "-" + count.incrementAndGet(), settings));
+                task -> newWorker(group, task, namePrefix + "-" + count.incrementAndGet(), settings));
         pool.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * A worker made by whichever thread first needs one: on Java 17 a new thread keeps the
+     * protection domains of every frame on its creator's stack ({@code doPrivileged} cuts that
+     * to grad4j's own), and the worker outlives the caller — a plugin or web application whose
+     * gradient started a worker would never be unloaded.
+     */
+    @SuppressWarnings("removal")
+    private static Thread newWorker(ThreadGroup group, Runnable task, String name, WorkerSettings settings) {
+        return java.security.AccessController.doPrivileged(
+                (java.security.PrivilegedAction<Thread>) () -> new WorkerThread(group, task, name, settings));
     }
 
     /** The process-wide workers, configured by system properties at first use. */
@@ -94,13 +107,32 @@ public final class Workers {
             while (!future.isDone() && System.nanoTime() < until) Thread.onSpinWait();
             return future.get();
         } catch (ExecutionException e) {
-            throw sneaky(e.getCause());
+            throw sneaky(withRequestSite(e.getCause()));
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
             throw new GradientException("grad4j: interrupted while waiting for a gradient", e);
         } catch (CancellationException e) {
             throw new GradientException("grad4j: the gradient was cancelled", e);
+        }
+    }
+
+    /**
+     * The caller's stack, as a suppressed exception of what a worker threw: that exception's own
+     * trace ends in the worker's pool, and the user needs to see which of their calls of
+     * {@code AD} it came from. The exception itself stays the same object; one thrown again and
+     * again (a preallocated one) gets this once.
+     */
+    private static Throwable withRequestSite(Throwable thrown) {
+        for (Throwable s : thrown.getSuppressed()) if (s instanceof GradientRequestedHere) return thrown;
+        thrown.addSuppressed(new GradientRequestedHere());
+        return thrown;
+    }
+
+    /** Where a gradient that failed on a worker was asked for: its stack trace is the caller's. */
+    static final class GradientRequestedHere extends RuntimeException {
+        GradientRequestedHere() {
+            super("grad4j: the gradient this was thrown in ran on a grad4j worker thread and was requested here");
         }
     }
 
@@ -138,9 +170,13 @@ public final class Workers {
         return initializer;
     }
 
-    /** Per thread, the keys whose gradients were asked for outside any static initializer. */
+    /**
+     * Per thread, the keys whose gradients were asked for outside any static initializer. Weak:
+     * a key is a generated entry, and holding it would keep its class loader (a plugin's, a web
+     * application's) alive as long as the thread. Entries do not override equals.
+     */
     private static final ThreadLocal<java.util.Set<Object>> CLEAR =
-            ThreadLocal.withInitial(() -> java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+            ThreadLocal.withInitial(() -> java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
 
     /** Runs {@code job} here, inside {@code initializer}'s static initializer; a deep one may overflow this thread's stack. */
     static <T> T inInitializer(Job<T> job, String initializer) {

@@ -169,4 +169,45 @@ class WorkersTest {
         GradientException e = assertThrows(GradientException.class, () -> w.call(() -> 1));
         assertTrue(e.getMessage().contains("shut down"));
     }
+
+    /**
+     * A caller interrupted while it waits gives its gradient up; the worker, interrupted by the
+     * cancellation, stops at its next checks in {@link Ctx#enter} instead of computing on for
+     * nobody while the next gradient waits for the only worker.
+     */
+    @Test
+    void anAbandonedGradientFreesItsWorker() throws Exception {
+        Workers w = pool(8 << 20, 1);
+        java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> callerGot = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                w.call(() -> {
+                    Ctx ctx = new Ctx(1 << 20);
+                    running.countDown();
+                    while (!release.get()) { // generated code entering and leaving frames, endlessly
+                        ctx.enter(64);
+                        ctx.exit(64);
+                    }
+                    return null;
+                });
+            } catch (Throwable t) {
+                callerGot.set(t);
+            }
+        });
+        caller.start();
+        running.await();
+        caller.interrupt();
+        caller.join();
+        assertTrue(callerGot.get() instanceof org.grad4j.GradientException, String.valueOf(callerGot.get()));
+        ExecutorService next = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> answer = next.submit(() -> w.call(() -> 42));
+            assertEquals(42, answer.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            release.set(true);
+            next.shutdownNow();
+        }
+    }
 }

@@ -29,6 +29,7 @@ import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.MultiANewArrayInsnNode;
 import org.objectweb.asm.tree.TableSwitchInsnNode;
+import org.objectweb.asm.tree.TryCatchBlockNode;
 import org.objectweb.asm.tree.TypeInsnNode;
 import org.objectweb.asm.tree.VarInsnNode;
 import org.objectweb.asm.tree.analysis.BasicValue;
@@ -96,12 +97,31 @@ public final class Lifter {
                         "The lock would be held across the whole rest of the program in reverse mode; lock around the AD call instead.");
             }
         }
+        for (TryCatchBlockNode block : method.tryCatchBlocks) {
+            if (!wrapsInMatchException(block)) continue;
+            // the user wrote no try/catch: name what they did write
+            throw refusal.at(lineFrom(method.instructions.indexOf(block.start)),
+                    "a record pattern (instanceof Point(double x, double y), case Point(var x, var y)), which javac compiles "
+                            + "with a hidden try/catch that wraps a failing accessor in MatchException",
+                    "Match the type alone (instanceof Point p, case Point p) and call its accessors (p.x()), or deconstruct "
+                            + "in a helper that takes and returns no differentiable values.");
+        }
         if (!method.tryCatchBlocks.isEmpty()) {
             int line = lineFrom(method.instructions.indexOf(method.tryCatchBlocks.get(0).start));
             throw refusal.at(line, "try/catch (or try-with-resources, or a synchronized block) in differentiable code",
                     "Move the try/catch out of the differentiable method, into the caller of AD, or into a helper "
                             + "that takes and returns no differentiable values.");
         }
+    }
+
+    /** A handler javac made for a record pattern: it catches Throwable and throws a new MatchException. */
+    private static boolean wrapsInMatchException(TryCatchBlockNode block) {
+        if (!"java/lang/Throwable".equals(block.type)) return false;
+        AbstractInsnNode insn = block.handler;
+        for (int i = 0; i < 8 && insn != null; i++, insn = insn.getNext()) {
+            if (insn instanceof TypeInsnNode t && t.getOpcode() == Opcodes.NEW) return t.desc.equals("java/lang/MatchException");
+        }
+        return false;
     }
 
     private static int[] lineNumbers(MethodNode m) {

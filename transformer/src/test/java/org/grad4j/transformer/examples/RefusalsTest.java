@@ -41,4 +41,47 @@ class RefusalsTest {
         assertTrue(m.contains(remedy), m);
         if (!method.equals("returnsInt")) assertTrue(m.matches("(?s).*\\(Refused\\.java:\\d+\\).*"), "line number: " + m);
     }
+
+    /**
+     * {@code if (o instanceof Point(double x, double y))}, as javac 21+ compiles it: the accessor
+     * calls sit in a try/catch whose handler throws a new MatchException. The user wrote no
+     * try/catch, so the refusal names the record pattern. (Made with ASM: the build's javac is 17.)
+     */
+    @org.junit.jupiter.api.Test
+    void aRecordPatternIsNamedAsSuch() {
+        org.objectweb.asm.ClassWriter w = new org.objectweb.asm.ClassWriter(org.objectweb.asm.ClassWriter.COMPUTE_FRAMES
+                | org.objectweb.asm.ClassWriter.COMPUTE_MAXS);
+        w.visit(org.objectweb.asm.Opcodes.V21, org.objectweb.asm.Opcodes.ACC_PUBLIC, "patterns/Shapes", null, "java/lang/Object", null);
+        w.visitSource("Shapes.java", null);
+        var m = w.visitMethod(org.objectweb.asm.Opcodes.ACC_STATIC, "f", "(D)D", null, null);
+        m.visitCode();
+        org.objectweb.asm.Label start = new org.objectweb.asm.Label(), end = new org.objectweb.asm.Label(),
+                handler = new org.objectweb.asm.Label();
+        m.visitTryCatchBlock(start, end, handler, "java/lang/Throwable");
+        m.visitLabel(start);
+        m.visitLineNumber(12, start);
+        m.visitVarInsn(org.objectweb.asm.Opcodes.DLOAD, 0);
+        m.visitLabel(end);
+        m.visitInsn(org.objectweb.asm.Opcodes.DRETURN);
+        m.visitLabel(handler);
+        m.visitVarInsn(org.objectweb.asm.Opcodes.ASTORE, 2);
+        m.visitTypeInsn(org.objectweb.asm.Opcodes.NEW, "java/lang/MatchException");
+        m.visitInsn(org.objectweb.asm.Opcodes.DUP);
+        m.visitVarInsn(org.objectweb.asm.Opcodes.ALOAD, 2);
+        m.visitMethodInsn(org.objectweb.asm.Opcodes.INVOKEVIRTUAL, "java/lang/Throwable", "toString", "()Ljava/lang/String;", false);
+        m.visitVarInsn(org.objectweb.asm.Opcodes.ALOAD, 2);
+        m.visitMethodInsn(org.objectweb.asm.Opcodes.INVOKESPECIAL, "java/lang/MatchException", "<init>",
+                "(Ljava/lang/String;Ljava/lang/Throwable;)V", false);
+        m.visitInsn(org.objectweb.asm.Opcodes.ATHROW);
+        m.visitMaxs(0, 0);
+        m.visitEnd();
+        w.visitEnd();
+        byte[] bytes = w.toByteArray();
+        ClassFileLocator fallback = ClassFileLocator.of(RefusalsTest.class.getClassLoader());
+        TransformException e = assertThrows(TransformException.class, () ->
+                new Transformer(name -> name.equals("patterns/Shapes") ? bytes : fallback.bytesOf(name)).generate("patterns/Shapes", "f", "(D)D"));
+        String msg = e.getMessage();
+        assertTrue(msg.startsWith("grad4j cannot differentiate patterns.Shapes.f (Shapes.java:12): a record pattern"), msg);
+        assertTrue(msg.contains("instanceof Point p"), msg);
+    }
 }
