@@ -13,6 +13,7 @@ import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.inline.Inliner;
+import org.grad4j.transformer.inline.InvariantFieldReads;
 import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.lift.Lifter;
 import org.grad4j.transformer.lift.SelfCall;
@@ -264,7 +265,7 @@ public final class Transformer {
         }
         ActivityMask mask = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length);
 
-        method = asDifferentiated(calls, owner, method);
+        method = InvariantFieldReads.hoist(owner, asDifferentiated(calls, owner, method), calls::classNode);
         MethodNode body = inlined == null ? method : inline(owner, method, hierarchy, inlined);
         MethodIr lifted = ValueNumbering.apply(
                 Lifter.lift(owner, body, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated));
@@ -389,7 +390,7 @@ public final class Transformer {
         if (d.owner().equals(owner) && d.name().equals(name) && d.descriptor().equals(desc)) return null;
         ClassNode declaring = calls.classNode(d.owner());
         MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
-        return body != null && Inliner.isInlinable(body) ? body : null;
+        return body != null && Inliner.isInlinable(body) ? InvariantFieldReads.hoist(declaring, body, calls::classNode) : null;
     }
 
     private static MethodNode inline(ClassNode owner, MethodNode method, ClassHierarchy hierarchy,

@@ -195,7 +195,7 @@ public final class Inliner {
         return out;
     }
 
-    private static MethodNode copyOf(MethodNode m) {
+    static MethodNode copyOf(MethodNode m) {
         MethodNode copy = new MethodNode(Opcodes.ASM9, m.access, m.name, m.desc, m.signature,
                 m.exceptions == null ? null : m.exceptions.toArray(new String[0]));
         m.accept(copy);

@@ -320,7 +320,9 @@ public final class TapedLoops {
                 available.add(v);
             }
         }
-        List<Stmt> invariantReads = hoistInvariants(ir, activity, readOnly, body, blocks, values, once, available, nestWritten);
+        Set<Value> invariant = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<Stmt> invariantReads = hoistInvariants(ir, activity, readOnly, body, blocks, values, once, available, nestWritten,
+                invariant);
         List<Stmt> deferredReads = new ArrayList<>();
         for (Stmt read : invariantReads) {
             boolean fixedHere = read.args().stream().allMatch(a -> a instanceof Const
@@ -340,7 +342,10 @@ public final class TapedLoops {
         available.addAll(fixedUsed);
         saved.removeAll(available);
         List<Value> onceShadows = new ArrayList<>(), iterShadows = new ArrayList<>();
-        for (Value v : shadows) (v instanceof EntryValue e && !loopWritten.get(e.slot()) ? onceShadows : iterShadows).add(v);
+        for (Value v : shadows) {
+            boolean fixed = v instanceof EntryValue e ? !loopWritten.get(e.slot()) : invariant.contains(v);
+            (fixed ? onceShadows : iterShadows).add(v);
+        }
         List<Induction> inductions = new ArrayList<>();
         steps.forEach((slot, step) -> inductions.add(new Induction(slot, step, atStart.getOrDefault(slot, List.of()),
                 stepped.getOrDefault(slot, List.of()))));
@@ -357,7 +362,7 @@ public final class TapedLoops {
      */
     private static List<Stmt> hoistInvariants(MethodIr ir, Activity activity, ReadOnlyArrays readOnly, BitSet body,
                                               List<Integer> blocks, Set<Value> values, Set<Value> once,
-                                              Set<Value> available, BitSet nestWritten) {
+                                              Set<Value> available, BitSet nestWritten, Set<Value> invariant) {
         List<Value> stored = new ArrayList<>(); // arrays the loop stores into
         List<Stmt> invariantReads = new ArrayList<>();
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
@@ -366,14 +371,14 @@ public final class TapedLoops {
                 else if (st.isInvoke() && ReadOnlyArrays.mayWriteArrays(st, activity)) return invariantReads;
             }
         }
-        Set<Value> invariant = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         invariant.addAll(once);
+        BitSet loopWritten = writtenIn(ir, body); // a slot only an outer loop writes is fixed here: w[i] in the loop over j
         for (int b : blocks) {
             for (Stmt st : ir.block(b).stmts()) {
-                if (st.result() == null || !(isCheap(st) || isElementRead(st))) continue;
+                if (st.result() == null || !(isCheap(st) || isElementRead(st) || isRowRead(st))) continue;
                 boolean fixed = st.args().stream().allMatch(a -> a instanceof Const || isInvariant(a, nestWritten)
-                        || invariant.contains(a));
-                if (fixed && isElementRead(st)) fixed = stored.stream().noneMatch(a -> readOnly.mayAlias(a, st.arg(0)));
+                        || invariant.contains(a) || (a instanceof EntryValue e && !loopWritten.get(e.slot())));
+                if (fixed && !isCheap(st)) fixed = stored.stream().noneMatch(a -> readOnly.mayAlias(a, st.arg(0)));
                 if (!fixed) continue;
                 invariant.add(st.result());
                 if (isElementRead(st)) invariantReads.add(st);
@@ -384,6 +389,14 @@ public final class TapedLoops {
             }
         }
         return invariantReads;
+    }
+
+    /**
+     * A row of a matrix ({@code w[i]} of a {@code double[][]}): read at an index fixed while the
+     * loop runs, it and its shadow are pushed once, not per iteration ({@code z += w[i][j] * x[j]}).
+     */
+    private static boolean isRowRead(Stmt s) {
+        return s.opcode() == Opcodes.AALOAD && s.result().type().getSort() == Type.ARRAY;
     }
 
     private static boolean isElementRead(Stmt s) {

@@ -337,6 +337,18 @@ public final class Loops {
         return s;
     }
 
+    /** A matrix read by rows in the inner loop: m[i] and its shadow are fixed while it runs. */
+    @Differentiable
+    public static double matrixRows(double[][] m, double[] x) {
+        double s = 0;
+        for (int i = 0; i < m.length; i++) {
+            double z = 0;
+            for (int j = 0; j < x.length; j++) z += m[i][j] * x[j];
+            s += z * z;
+        }
+        return s;
+    }
+
     @Differentiable
     static double logSumExp(double[] v) {
         double s = 0;

@@ -100,6 +100,7 @@ class TapedLoopsTest {
             check(Loops.class, "copiedRows", new double[][] {randomArray(n), randomArray(n)}, randomArray(n));
             int hidden = 1 + random.nextInt(4);
             check(Loops.class, "dense", randomArray(hidden * n + hidden), new double[][] {randomArray(n), randomArray(n)}, hidden);
+            check(Loops.class, "matrixRows", new double[][] {randomArray(n), randomArray(n), randomArray(n)}, randomArray(n));
             check(Loops.class, "shifting", randomArray(n + 1), random.nextInt(5));
             int d = 1 + random.nextInt(4);
             check(Loops.class, "layers", randomArray(d * d + d), randomArray(d * (1 + random.nextInt(3))), d);

@@ -1,0 +1,131 @@
+package org.grad4j.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import java.util.function.ToDoubleFunction;
+import org.grad4j.AD;
+import org.grad4j.Model;
+import org.grad4j.Parameter;
+import org.grad4j.ParameterGradients;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Models whose losses read their {@code @Parameter} arrays inside loops, as Java developers write
+ * them ({@code w1[i][j]}, {@code this.scale} between): the reads of fields nothing in the method
+ * changes are done once at its start (InvariantFieldReads), rows of a matrix once per inner loop;
+ * fields the loss does change are read where written. Gradients against central differences.
+ */
+class ModelLoopsEndToEndTest {
+    @BeforeAll
+    static void attach() {
+        AD.install();
+    }
+
+    static final class Mlp {
+        @Parameter double[][] w1;
+        @Parameter double[] b1;
+        @Parameter double[] w2;
+        @Parameter double b2 = 0.1;
+        int evaluations; // written in the loss: this field is not hoisted, the others still are
+
+        Mlp(int in, int hidden, Random r) {
+            w1 = new double[hidden][in];
+            b1 = new double[hidden];
+            w2 = new double[hidden];
+            for (double[] row : w1) for (int j = 0; j < in; j++) row[j] = 0.4 * r.nextGaussian();
+            for (int i = 0; i < hidden; i++) {
+                b1[i] = 0.1 * r.nextGaussian();
+                w2[i] = 0.4 * r.nextGaussian();
+            }
+        }
+
+        double forward(double[] x) {
+            double out = b2;
+            for (int i = 0; i < w1.length; i++) {
+                double z = b1[i];
+                for (int j = 0; j < x.length; j++) z += w1[i][j] * x[j];
+                out += w2[i] * Math.tanh(z);
+            }
+            return out;
+        }
+
+        double loss(double[][] xs, double[] ys) {
+            evaluations++;
+            double s = 0;
+            for (int n = 0; n < xs.length; n++) {
+                double e = forward(xs[n]) - ys[n];
+                s += e * e;
+            }
+            return s / xs.length;
+        }
+    }
+
+    /** A loss that changes one of its fields as it goes: that field must be read where it is. */
+    static final class Decaying {
+        @Parameter double[] w = {0.5, -0.3, 0.8, 1.2};
+        double scale = 1;
+
+        double loss(double[] x) {
+            scale = 1;
+            double s = 0;
+            for (int i = 0; i < w.length; i++) {
+                s += scale * w[i] * w[i] * x[i];
+                scale *= 0.5;
+            }
+            return s;
+        }
+    }
+
+    @Test
+    void aDenseNetworkOfMatrixParametersMatchesFiniteDifferences() {
+        Random r = new Random(7);
+        for (int trial = 0; trial < 3; trial++) {
+            int in = 1 + r.nextInt(5), hidden = 1 + r.nextInt(6), batch = 1 + r.nextInt(6);
+            Mlp net = new Mlp(in, hidden, r);
+            double[][] xs = new double[batch][in];
+            double[] ys = new double[batch];
+            for (int n = 0; n < batch; n++) {
+                for (int j = 0; j < in; j++) xs[n][j] = r.nextGaussian();
+                ys[n] = r.nextGaussian();
+            }
+            ParameterGradients g = Model.gradient(net, m -> m.loss(xs, ys));
+            ToDoubleFunction<Mlp> loss = m -> m.loss(xs, ys);
+            double[][] dw1 = (double[][]) g.get("w1");
+            for (int i = 0; i < hidden; i++) {
+                for (int j = 0; j < in; j++) assertEquals(central(net, net.w1[i], j, loss), dw1[i][j], 1e-6, "w1 " + i + "," + j);
+                assertEquals(central(net, net.b1, i, loss), g.getArray("b1")[i], 1e-6, "b1 " + i);
+                assertEquals(central(net, net.w2, i, loss), g.getArray("w2")[i], 1e-6, "w2 " + i);
+            }
+            double keep = net.b2, h = 1e-6;
+            net.b2 = keep + h;
+            double up = loss.applyAsDouble(net);
+            net.b2 = keep - h;
+            double down = loss.applyAsDouble(net);
+            net.b2 = keep;
+            assertEquals((up - down) / (2 * h), g.getDouble("b2"), 1e-6, "b2");
+        }
+    }
+
+    @Test
+    void aFieldTheLossChangesIsReadWhereItIs() {
+        Decaying d = new Decaying();
+        double[] x = {1.5, -2, 0.7, 0.3};
+        ParameterGradients g = Model.gradient(d, m -> m.loss(x));
+        for (int i = 0; i < d.w.length; i++) {
+            double expected = 2 * Math.pow(0.5, i) * d.w[i] * x[i];
+            assertEquals(expected, g.getArray("w")[i], 1e-12, "w" + i);
+        }
+    }
+
+    private static <M> double central(M model, double[] array, int i, ToDoubleFunction<M> loss) {
+        double keep = array[i], h = 1e-6;
+        array[i] = keep + h;
+        double up = loss.applyAsDouble(model);
+        array[i] = keep - h;
+        double down = loss.applyAsDouble(model);
+        array[i] = keep;
+        return (up - down) / (2 * h);
+    }
+}

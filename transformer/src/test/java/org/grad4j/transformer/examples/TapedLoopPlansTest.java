@@ -1,0 +1,66 @@
+package org.grad4j.transformer.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.util.Arrays;
+import java.util.List;
+import org.grad4j.rules.RuleTable;
+import org.grad4j.transformer.ClassFileLocator;
+import org.grad4j.transformer.Refusal;
+import org.grad4j.transformer.analysis.Activity;
+import org.grad4j.transformer.analysis.CallResolver;
+import org.grad4j.transformer.analysis.Callee;
+import org.grad4j.transformer.analysis.Cfg;
+import org.grad4j.transformer.analysis.ReadOnlyArrays;
+import org.grad4j.transformer.ir.MethodIr;
+import org.grad4j.transformer.lift.Lifter;
+import org.grad4j.transformer.read.ClassHierarchy;
+import org.grad4j.transformer.split.Split;
+import org.grad4j.transformer.split.Splitter;
+import org.grad4j.transformer.split.TapedLoops;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodNode;
+
+/** What the counted loops of a taped nest push per iteration and once per run (see {@link TapedLoops}). */
+class TapedLoopPlansTest {
+    @Test
+    void aMatrixRowAndItsShadowArePushedOncePerRunOfTheInnerLoop() {
+        TapedLoops.CountedLoop inner = onlyCountedLoop("matrixRows");
+        assertEquals(List.of(), inner.chain().objects(), "objects pushed per iteration");
+        assertEquals(List.of(), inner.chain().shadows(), "shadows pushed per iteration");
+        assertFalse(inner.once().shadows().isEmpty(), "m[i]'s shadow comes back with the loop's record");
+    }
+
+    @Test
+    void aDenseLayerPushesNothingPerIterationOfItsInnerLoop() {
+        TapedLoops.CountedLoop inner = onlyCountedLoop("dense");
+        assertEquals(List.of(), inner.chain().doubles());
+        assertEquals(List.of(), inner.chain().ints());
+        assertEquals(List.of(), inner.chain().objects());
+    }
+
+    private static TapedLoops.CountedLoop onlyCountedLoop(String method) {
+        ClassFileLocator locator = ClassFileLocator.of(Loops.class.getClassLoader());
+        CallResolver calls = new CallResolver(RuleTable.global(), locator);
+        ClassNode owner = calls.classNode(Type.getInternalName(Loops.class));
+        MethodNode node = owner.methods.stream().filter(m -> m.name.equals(method)).findFirst().orElseThrow();
+        Refusal refusal = new Refusal(owner.name, method, owner.sourceFile);
+        MethodIr ir = Lifter.lift(owner, node, new ClassHierarchy(locator), c -> calls.resolve(c) instanceof Callee.Differentiated);
+        Cfg cfg = new Cfg(ir, refusal);
+        boolean[] active = new boolean[Type.getArgumentTypes(node.desc).length];
+        active[0] = true; // the first parameter is the point
+        Activity activity = new Activity(ir, cfg, active, calls, refusal);
+        ReadOnlyArrays readOnly = ReadOnlyArrays.of(ir, cfg, activity, true);
+        Split split = Splitter.split(ir, cfg, activity, Splitter.MAX_TAPED_STATEMENTS, readOnly);
+        TapedLoops plan = TapedLoops.plan(ir, cfg, split, activity, readOnly);
+        List<TapedLoops.CountedLoop> counted = new java.util.ArrayList<>();
+        for (int h = split.taped().nextSetBit(0); h >= 0; h = split.taped().nextSetBit(h + 1)) {
+            counted.addAll(plan.of(h).counted().values());
+        }
+        assertEquals(1, counted.size(), method + ": " + Arrays.toString(counted.toArray()));
+        return counted.get(0);
+    }
+}
