@@ -175,6 +175,7 @@ public final class EntryCall {
             }
         }
         Ctx ctx = new Ctx(Workers.budgetHere());
+        ctx.inputs(shadows);
         argv[next++] = top;
         argv[next] = ctx;
         if (tensorParameters || tensorInputs) ctx.wantReverseWorkspace();
