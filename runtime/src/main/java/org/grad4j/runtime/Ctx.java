@@ -26,6 +26,7 @@ public final class Ctx {
     private ValueTape tape;
     private Object reads;
     private Shadows inputs;
+    private Object onlyInput; // the one input array, when there is exactly one (the common case: a compare, no hashing)
 
     public Ctx(long stackBudgetBytes) {
         this.stackBudget = stackBudgetBytes;
@@ -92,6 +93,7 @@ public final class Ctx {
     /** The arrays the gradient is taken at (and their rows): those {@link #checkData} refuses to see as data. */
     void inputs(Shadows differentiated) {
         inputs = differentiated.isEmpty() ? null : differentiated;
+        onlyInput = differentiated.onlyArray();
     }
 
     /**
@@ -105,7 +107,9 @@ public final class Ctx {
      */
     public void checkData(Object array, String where) {
         Shadows in = inputs;
-        if (in != null && array != null && in.isShadowed(array)) {
+        if (in == null || array == null) return;
+        Object only = onlyInput;
+        if (only != null ? array == only : in.isShadowed(array)) {
             throw new org.grad4j.GradientException("grad4j cannot differentiate " + where + ", which gives the "
                     + "array the gradient is taken at (or a row of it) under another name. grad4j takes arrays "
                     + "reached this way as constants, so the uses of it there would silently get no derivative. "

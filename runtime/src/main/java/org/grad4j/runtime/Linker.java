@@ -95,7 +95,8 @@ public final class Linker {
         if (isJdk(impl[0])) {
             throw new GradientException(where + "a method reference to " + impl[0] + "." + impl[1] + ", a JDK method, "
                     + "whose code grad4j does not differentiate. Write it as a lambda that calls the method, e.g. "
-                    + "z -> " + impl[0].substring(impl[0].lastIndexOf('.') + 1) + "." + impl[1] + "(z): grad4j has rules for Math's methods.");
+                    + lambdaCalling(impl[0].substring(impl[0].lastIndexOf('.') + 1) + "." + impl[1], impl[2])
+                    + ": grad4j has rules for Math's methods.");
         }
         String what = "the lambda " + lambda.getName() + " (called as " + call + " at " + site + ")";
         try {
@@ -320,5 +321,18 @@ public final class Linker {
 
     private static MethodType methodType(String desc, ClassLoader loader) {
         return MethodType.fromMethodDescriptorString(desc, loader);
+    }
+
+    /** {@code z -> Math.tanh(z)}, {@code (a, b) -> Math.hypot(a, b)}: a lambda with the method's arity calling it. */
+    static String lambdaCalling(String method, String descriptor) {
+        int n = 0; // parameters in the descriptor, counted without loading their classes
+        for (int i = 1; descriptor.charAt(i) != ')'; i++, n++) {
+            while (descriptor.charAt(i) == '[') i++;
+            if (descriptor.charAt(i) == 'L') i = descriptor.indexOf(';', i);
+        }
+        if (n == 1) return "z -> " + method + "(z)";
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < n; i++) names.append(i == 0 ? "" : ", ").append((char) ('a' + i));
+        return "(" + names + ") -> " + method + "(" + names + ")";
     }
 }

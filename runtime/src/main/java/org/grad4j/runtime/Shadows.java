@@ -22,6 +22,11 @@ public final class Shadows {
         return made.isEmpty();
     }
 
+    /** The one array shadowed here, or null when there are none or several. */
+    Object onlyArray() {
+        return made.size() == 1 ? made.keySet().iterator().next() : null;
+    }
+
     /** Whether values of {@code type} carry a shadow: arrays whose element type is double or float. */
     public static boolean isDifferentiableArray(Class<?> type) {
         if (!type.isArray()) return false;

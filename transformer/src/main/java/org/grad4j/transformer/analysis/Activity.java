@@ -667,7 +667,12 @@ public final class Activity {
             throw refusal.at(s.line(), "a differentiable " + v.type().getClassName() + " passed to " + target
                             + " as " + declared[p].getClassName() + " (a generic or Object parameter), through which "
                             + "grad4j cannot follow a derivative",
-                    "Declare the parameter as " + v.type().getClassName() + ": for a function of an array use "
+                    v.kind() == Types.Kind.SCALAR
+                            // a boxed Double given to Function<Double, Double>.apply: the remedy is a primitive function type
+                            ? "Use a function type on double: DoubleUnaryOperator, DoubleBinaryOperator, or an interface "
+                                    + "of your own such as interface Fn { double apply(double x); }, not Function<Double, "
+                                    + "Double>, BiFunction<Double, Double, Double> or another generic type."
+                            : "Declare the parameter as " + v.type().getClassName() + ": for a function of an array use "
                             + "org.grad4j.VectorFunction or an interface of your own such as "
                             + "interface ArrayFn { double apply(double[] x); }, not Function<double[], ...>, "
                             + "ToDoubleFunction<double[]> or another generic type.");

@@ -113,6 +113,13 @@ public final class Refused {
         return SUM_OF_SQUARES.apply(v);
     }
 
+    static final java.util.function.Function<Double, Double> SQUARE = z -> z * z;
+
+    /** A boxed value through Function<Double, Double>: the remedy is a function type on double, not an array type. */
+    public static double boxedGenericParameter(double x) {
+        return SQUARE.apply(x);
+    }
+
     public static double jdkGenericParameter(double x) {
         double[] v = {x, 2 * x};
         return FIRST.applyAsDouble(v);
