@@ -48,6 +48,40 @@ final class MethodBodies {
         return s.toString();
     }
 
+    /**
+     * {@code owner.name descriptor} of the static method that a static method's body only forwards
+     * its parameters to, in order ({@code z -> Math.tanh(z)}: load, invokestatic, return), else
+     * null. Such a body computes what a method reference to that method ({@code Math::tanh}) does.
+     */
+    static String forwardsTo(MethodNode m) {
+        org.objectweb.asm.Type[] params = org.objectweb.asm.Type.getArgumentTypes(m.desc);
+        int slot = 0, next = 0;
+        MethodInsnNode call = null;
+        for (AbstractInsnNode insn : m.instructions) {
+            if (insn instanceof LineNumberNode || insn instanceof FrameNode || insn instanceof LabelNode) continue;
+            if (call != null) { // the one instruction after the call: a return of its result
+                boolean returns = insn.getOpcode() >= org.objectweb.asm.Opcodes.IRETURN && insn.getOpcode() <= org.objectweb.asm.Opcodes.RETURN;
+                return returns && onlyMarkersAfter(insn) ? call.owner + '.' + call.name + call.desc : null;
+            }
+            if (next < params.length) {
+                if (!(insn instanceof VarInsnNode v) || v.var != slot || v.getOpcode() != params[next].getOpcode(org.objectweb.asm.Opcodes.ILOAD)) return null;
+                slot += params[next++].getSize();
+            } else if (insn instanceof MethodInsnNode c && c.getOpcode() == org.objectweb.asm.Opcodes.INVOKESTATIC && c.desc.equals(m.desc)) {
+                call = c;
+            } else {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static boolean onlyMarkersAfter(AbstractInsnNode insn) {
+        for (AbstractInsnNode n = insn.getNext(); n != null; n = n.getNext()) {
+            if (!(n instanceof LineNumberNode || n instanceof FrameNode || n instanceof LabelNode)) return false;
+        }
+        return true;
+    }
+
     /** The labels code refers to (jumps, switches, handlers), numbered in the order they stand. */
     private static Map<LabelNode, Integer> jumpTargets(MethodNode m) {
         java.util.Set<LabelNode> used = new java.util.HashSet<>();
