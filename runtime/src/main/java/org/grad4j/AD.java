@@ -98,7 +98,7 @@ public final class AD {
     /**
      * The value of {@code method} called on {@code receiver} (ignored for a static method) with
      * {@code args}, and its gradient with respect to every {@code double}/{@code float}
-     * parameter and every array of them, and every ND4J {@code INDArray} parameter (an
+     * parameter (also {@code Double}, {@code Float}, {@code Number}) and every array of them, and every ND4J {@code INDArray} parameter (an
      * {@code INDArray} of its shape and dtype) and {@code INDArray[]} parameter (an
      * {@code INDArray[]}, one gradient per element). Arguments convert as for {@link Method#invoke}.
      * The method must return {@code double} or {@code float}; a virtual method runs the receiver's
@@ -110,7 +110,7 @@ public final class AD {
         Class<?>[] types = call.method().getParameterTypes();
         Object[] byParameter = new Object[types.length];
         for (int i = 0; i < types.length; i++) {
-            if (types[i] == double.class || types[i] == float.class) byParameter[i] = o.adjoint(i);
+            if (Shadows.hasScalarRegister(types[i])) byParameter[i] = o.adjoint(i); // double, float, Double, Float, Number
             else if (Shadows.isDifferentiableArray(types[i]) || Shadows.isTensor(types[i]) || Shadows.isTensorArray(types[i])) {
                 byParameter[i] = o.shadow(i);
             }

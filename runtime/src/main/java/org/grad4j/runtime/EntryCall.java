@@ -199,7 +199,7 @@ public final class EntryCall {
         int tensorRegister = 0;
         boolean tensors = false;
         for (int i = 0; i < types.length; i++) {
-            if (types[i] == double.class || types[i] == float.class) {
+            if (Shadows.hasScalarRegister(types[i])) { // Double, Float and Number parameters have a register too
                 adjoints[i] = ctx.d[register++] + 0.0; // generated code may hand back -0.0 for a zero gradient
             } else if (Shadows.isTensor(types[i])) {
                 Object adjoint = ctx.o[tensorRegister++];
