@@ -1,5 +1,6 @@
 package org.grad4j.agent;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,6 +44,41 @@ class InputUnderAnotherNameTest {
         }
     }
 
+    /** The penalty in a method of its own that takes no differentiable argument (grad4j ran it as it is). */
+    static class RidgeWithPenalty {
+        final double[] w;
+
+        RidgeWithPenalty(double[] w) {
+            this.w = w;
+        }
+
+        double loss(double[] v) {
+            return v[0] * v[0] + v[1] + penalty();
+        }
+
+        public double penalty() {
+            double s = 0;
+            for (double wi : w) s += wi * wi;
+            return 0.3 * s;
+        }
+    }
+
+    /** A solver's state keeps its current point; what the loss calls on it reads only data. */
+    static final class Solver {
+        double[] current;
+        final double[] target = {1, 2};
+
+        double scale() {
+            return target[0] + target[1];
+        }
+
+        double loss(double[] v) {
+            double s = 0;
+            for (int i = 0; i < v.length; i++) s += (v[i] - target[i]) * (v[i] - target[i]);
+            return s * scale();
+        }
+    }
+
     static double[] shared;
 
     static double readsStatic(double[] v) {
@@ -78,6 +114,24 @@ class InputUnderAnotherNameTest {
     void aFieldThatHoldsThePointIsRefusedWhereTheLossReadsIt() {
         Ridge r = new Ridge(new double[] {0.5, -0.3});
         refused(() -> AD.gradient(v -> r.loss(v), r.w), "a read of the field org.grad4j.agent.InputUnderAnotherNameTest$Ridge.w");
+    }
+
+    @Test
+    void aHelperRunWithoutDifferentiableArgumentsThatReadsThePointIsRefusedToo() {
+        RidgeWithPenalty r = new RidgeWithPenalty(new double[] {0.5, -0.3});
+        refused(() -> AD.gradient(v -> r.loss(v), r.w), "a read of the field org.grad4j.agent.InputUnderAnotherNameTest$RidgeWithPenalty.w");
+        refused(() -> AD.gradient(v -> r.penalty(), r.w), "RidgeWithPenalty.penalty");   // the argument not even used
+        refused(() -> AD.gradient(r::loss, r.w), "RidgeWithPenalty.penalty");
+        CentralDifferences.check(v -> r.loss(v), 0.5, -0.3);                              // a copy: data, and right
+    }
+
+    @Test
+    void anObjectThatKeepsThePointButWhoseCodeReadsOnlyDataIsFine() {
+        Solver s = new Solver();
+        s.current = new double[] {3, 4};
+        double[] g = AD.gradient(v -> s.loss(v), s.current);
+        assertEquals(2 * (3 - 1) * 3, g[0], 1e-12);
+        assertEquals(2 * (4 - 2) * 3, g[1], 1e-12);
     }
 
     @Test

@@ -50,7 +50,7 @@ public final class EntryCall {
      * transform errors show its stack, and runs it on a gradient worker with {@code top}.
      */
     public static Outcome onWorker(Call call, TopContinuation top) {
-        return onWorker(call, top, call.activityMask());
+        return onWorker(call, top, PointHolders.mask(call));
     }
 
     /** As {@link #onWorker(Call, TopContinuation)} with an explicit activity mask (see the transformer's ActivityMask). */
