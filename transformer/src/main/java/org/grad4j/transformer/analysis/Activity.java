@@ -614,6 +614,12 @@ public final class Activity {
                             ? "keep tensors in locals or an INDArray[] (grad4j tracks arrays of INDArray, not collections)"
                             : "pass a primitive double") + ", or register a custom rule.");
         }
+        if (activeArray && !isReadOnlyArrayCall(m) && plain.why().contains("grad4j's own API")) {
+            // AD.gradient(f, w) inside a loss: the sorting-helper remedy below would not help
+            throw refusal.at(s.line(), "call of " + target + " with a differentiable array (" + plain.why() + ")",
+                    "Compute the inner gradient outside the differentiated code (pass it in as data), or write its "
+                            + "formula by hand.");
+        }
         if (activeArray && !isReadOnlyArrayCall(m)) {
             throw refusal.at(s.line(), "call of " + target + " with a differentiable array (" + plain.why() + ")",
                     "grad4j cannot see what " + target + " does to the array; write the operation as a loop, or "

@@ -48,6 +48,13 @@ public final class Refused {
     }
 
     @Differentiable
+    /** A gradient of a gradient: the remedy is to compute the inner one outside, not a sorting helper. */
+    public static double gradientInside(double x) {
+        double[] w = {x, 2 * x};
+        double[] g = org.grad4j.AD.gradient(v -> v[0] * v[1], w);
+        return g[0] + g[1];
+    }
+
     public static double callsJdkWithoutRule(double x) {
         return Double.sum(x, 1);
     }
