@@ -134,6 +134,20 @@ class InputUnderAnotherNameTest {
         assertEquals(2 * (4 - 2) * 3, g[1], 1e-12);
     }
 
+    static double withSupplier(double[] v, java.util.function.DoubleSupplier s) {
+        return v[0] * v[1] + s.getAsDouble();
+    }
+
+    @Test
+    void aLambdaThatCapturedThePointIsRefusedWhereItIsCalled() {
+        double[] w = {0.5, 2};
+        java.util.function.DoubleSupplier s = () -> w[0] * w[0];
+        refused(() -> AD.gradient(v -> withSupplier(v, s), w), "an array captured by the lambda");
+        double[] copy = w.clone();
+        java.util.function.DoubleSupplier c = () -> copy[0] * copy[0];
+        CentralDifferences.check(v -> withSupplier(v, c), 0.5, 2);   // a copy is data: d/dv = (v1, v0)
+    }
+
     @Test
     void theSameFieldHoldingACopyIsDataAndTheGradientIsRight() {
         Ridge r = new Ridge(new double[] {0.5, -0.3});

@@ -114,7 +114,7 @@ public final class Ctx {
                     + "array the gradient is taken at (or a row of it) under another name. grad4j takes arrays "
                     + "reached this way as constants, so the uses of it there would silently get no derivative. "
                     + "Pass the array down from the function's argument as a parameter and read it there, or keep "
-                    + "a copy (x.clone()) in the field if it is meant to stay constant.");
+                    + "a copy (x.clone()) there if it is meant to stay constant.");
         }
     }
 

@@ -136,6 +136,8 @@ public final class Linker {
                 for (int i = 0; i < order.length; i++) order[i] = i < getters.length ? 0 : i - getters.length + 1;
                 adapted = MethodHandles.permuteArguments(filtered, collapsed, order);
             }
+            adapted = checkingCapturedArrays(adapted, fields, access, "the call of " + call + " at " + site
+                    + ": an array captured by the lambda " + impl[0] + "." + impl[1] + " it runs");
             return afterwardsShiftRegisters(adapted, fields, declared).asType(type);
         } catch (ReflectiveOperationException | RuntimeException e) {
             if (e instanceof org.grad4j.TransformException te) throw te;
@@ -143,6 +145,38 @@ public final class Linker {
             throw new GradientException("grad4j: cannot differentiate through " + what + " (implemented by " + impl[0] + "."
                     + impl[1] + impl[2] + "): " + e + ". Use a named class implementing the interface.", e);
         }
+    }
+
+    /**
+     * Captured arrays reach the implementation as data (null shadows). One that is an array the
+     * gradient is taken at ({@code DoubleSupplier s = () -> w[0] * w[0]} with the gradient at
+     * {@code w}) would silently get no derivative there: {@link Ctx#checkData} refuses it, before
+     * each call (the same lambda object may be used by gradients at other points).
+     */
+    private static MethodHandle checkingCapturedArrays(MethodHandle adapted, java.util.List<java.lang.reflect.Field> captured,
+                                                       MethodHandles.Lookup access, String where)
+            throws ReflectiveOperationException {
+        java.util.List<MethodHandle> arrays = new java.util.ArrayList<>();
+        for (java.lang.reflect.Field f : captured) {
+            if (Shadows.isDifferentiableArray(f.getType())) {
+                MethodHandle g = access.unreflectGetter(f);
+                arrays.add(g.asType(g.type().changeParameterType(0, Object.class).changeReturnType(Object.class)));
+            }
+        }
+        if (arrays.isEmpty()) return adapted;
+        MethodType t = adapted.type();
+        MethodHandle check = MethodHandles.insertArguments(MethodHandles.lookup().findStatic(Linker.class, "checkCaptured",
+                MethodType.methodType(void.class, MethodHandle[].class, String.class, Object.class, Ctx.class)),
+                0, arrays.toArray(new MethodHandle[0]), where);
+        // (lambda, arguments..., k, ctx) -> check(lambda, ctx), run before adapted
+        check = check.asType(MethodType.methodType(void.class, t.parameterType(0), Ctx.class));
+        check = MethodHandles.dropArguments(check, 1, t.parameterList().subList(1, t.parameterCount() - 1));
+        return MethodHandles.foldArguments(adapted, check);
+    }
+
+    @SuppressWarnings("unused") // called through a method handle
+    private static void checkCaptured(MethodHandle[] arrays, String where, Object lambda, Ctx ctx) throws Throwable {
+        for (MethodHandle g : arrays) ctx.checkData(g.invoke(lambda), where);
     }
 
     /**
