@@ -61,7 +61,11 @@ final class PointHolders {
     }
 
     private static boolean reaches(Object o, Set<Object> points) {
-        return reaches(o, points, 0, Collections.newSetFromMap(new IdentityHashMap<>()));
+        try {
+            return reaches(o, points, 0, Collections.newSetFromMap(new IdentityHashMap<>()));
+        } catch (RuntimeException e) {
+            return false; // a collection changed by another thread while walked, an iterator that throws: leave it
+        }
     }
 
     private static boolean reaches(Object o, Set<Object> points, int depth, Set<Object> seen) {
