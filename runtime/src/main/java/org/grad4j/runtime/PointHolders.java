@@ -26,6 +26,7 @@ final class PointHolders {
     /** Bounded: a captured data set of a million rows is not searched. */
     private static final int DEPTH = 4;
     private static final int OBJECTS = 512;
+    private static final int ELEMENTS = 1 << 16;
 
     /** The call's activity mask, with {@code '@'} and {@code '1'} added for the data objects that reach a differentiated array. */
     static String mask(Call call) {
@@ -61,39 +62,63 @@ final class PointHolders {
     }
 
     private static boolean reaches(Object o, Set<Object> points) {
+        Object[] few = points.size() <= 4 ? points.toArray() : null; // usually one array: compared, not hashed
         try {
-            return reaches(o, points, 0, Collections.newSetFromMap(new IdentityHashMap<>()));
+            return new Walk(points, few).reaches(o, 0);
         } catch (RuntimeException e) {
             return false; // a collection changed by another thread while walked, an iterator that throws: leave it
         }
     }
 
-    private static boolean reaches(Object o, Set<Object> points, int depth, Set<Object> seen) {
-        if (o == null || depth > DEPTH || seen.size() >= OBJECTS || !seen.add(o)) return false;
-        if (depth > 0 && points.contains(o)) return true;
-        Class<?> c = o.getClass();
-        if (c.isArray()) {
-            if (c.getComponentType().isPrimitive()) return false;
-            for (Object item : (Object[]) o) if (reaches(item, points, depth + 1, seen)) return true;
+    /** One walk: objects looked at once each, rows of data matrices compared without being counted as objects. */
+    private static final class Walk {
+        private final Set<Object> points;
+        private final Object[] few;
+        private final Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        private int elements; // array elements looked at, bounded too: a data matrix of a million rows is not scanned
+
+        Walk(Set<Object> points, Object[] few) {
+            this.points = points;
+            this.few = few;
+        }
+
+        private boolean isPoint(Object o) {
+            if (few == null) return points.contains(o);
+            for (Object p : few) if (p == o) return true;
             return false;
         }
-        if (o instanceof Collection<?> items) {
-            for (Object item : items) if (reaches(item, points, depth + 1, seen)) return true;
-            return false;
-        }
-        if (o instanceof Map<?, ?> map) {
-            for (Object item : map.values()) if (reaches(item, points, depth + 1, seen)) return true;
-            return false;
-        }
-        if (isLibrary(c)) return false;
-        for (Field f : FIELDS.get(c)) {
-            try {
-                if (reaches(f.get(o), points, depth + 1, seen)) return true;
-            } catch (IllegalAccessException e) {
-                // unreadable here: leave it
+
+        boolean reaches(Object o, int depth) {
+            if (o == null || depth > DEPTH) return false;
+            Class<?> c = o.getClass();
+            if (c.isArray() && c.getComponentType().isPrimitive()) return depth > 0 && isPoint(o);
+            if (seen.size() >= OBJECTS || !seen.add(o)) return false;
+            if (depth > 0 && isPoint(o)) return true;
+            if (c.isArray()) {
+                for (Object item : (Object[]) o) {
+                    if (++elements > ELEMENTS) return false;
+                    if (reaches(item, depth + 1)) return true;
+                }
+                return false;
             }
+            if (o instanceof Collection<?> items) {
+                for (Object item : items) if (reaches(item, depth + 1)) return true;
+                return false;
+            }
+            if (o instanceof Map<?, ?> map) {
+                for (Object item : map.values()) if (reaches(item, depth + 1)) return true;
+                return false;
+            }
+            if (isLibrary(c)) return false;
+            for (Field f : FIELDS.get(c)) {
+                try {
+                    if (reaches(f.get(o), depth + 1)) return true;
+                } catch (IllegalAccessException e) {
+                    // unreadable here: leave it
+                }
+            }
+            return false;
         }
-        return false;
     }
 
     private static final ClassValue<Field[]> FIELDS = new ClassValue<>() {
