@@ -72,9 +72,10 @@ class InputUnderAnotherNameTest {
             return target[0] + target[1];
         }
 
+        /** Reads the length of the field that holds the point: its numbers come from v alone. */
         double loss(double[] v) {
             double s = 0;
-            for (int i = 0; i < v.length; i++) s += (v[i] - target[i]) * (v[i] - target[i]);
+            for (int i = 0; i < current.length; i++) s += (v[i] - target[i]) * (v[i] - target[i]);
             return s * scale();
         }
     }

@@ -28,11 +28,13 @@ final class StatementEmitter {
     private final HostAccess hostAccess;
     private final int ctx;
     private final org.grad4j.transformer.Refusal refusal;
+    private final java.util.Set<Value> lengthOnly;
 
     StatementEmitter(MethodVisitor mv, FunctionLocals locals, Activity activity, HostAccess hostAccess, int ctxLocal,
-                     org.grad4j.transformer.Refusal refusal) {
+                     org.grad4j.transformer.Refusal refusal, java.util.Set<Value> lengthOnly) {
         this.mv = mv;
         this.refusal = refusal;
+        this.lengthOnly = lengthOnly;
         this.locals = locals;
         this.activity = activity;
         this.hostAccess = hostAccess;
@@ -157,6 +159,7 @@ final class StatementEmitter {
     private void checkData(Stmt s) {
         Value r = s.result();
         if (r == null || activity.isActive(r) || r.type().getSort() != Type.ARRAY) return;
+        if (lengthOnly.contains(r)) return; // for (i < this.w.length) with the gradient at w: only its length is read
         int element = r.type().getElementType().getSort();
         if (element != Type.DOUBLE && element != Type.FLOAT) return;
         String what = switch (s.opcode()) {
