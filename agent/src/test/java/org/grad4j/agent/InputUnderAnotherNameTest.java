@@ -149,6 +149,50 @@ class InputUnderAnotherNameTest {
         CentralDifferences.check(v -> withSupplier(v, c), 0.5, 2);   // a copy is data: d/dv = (v1, v0)
     }
 
+    static final class Net {
+        double[] w;
+
+        double[] forward(double[] v) {
+            return new double[] {v[0] * w[1], v[1] * v[1]};
+        }
+    }
+
+    /**
+     * A Jacobian used to run each pass on a copy of x, so an x the function also reached as data
+     * was never the point: {@code AD.jacobian(v -> new double[] {v[0] * x[1], v[1]}, x)} silently
+     * lost d/dx1 of the first output. Now it runs on x (its values put back), refused like a gradient.
+     */
+    @Test
+    void aJacobianAtAnArrayTheFunctionAlsoReachesIsRefusedNotShort() {
+        double[] x = {0.5, 2};
+        assertThrows(GradientException.class, () -> AD.jacobian(v -> new double[] {v[0] * x[1], v[1]}, x));
+        Net n = new Net();
+        n.w = x;
+        refused(() -> AD.jacobian(v -> n.forward(v), n.w), "a read of the field org.grad4j.agent.InputUnderAnotherNameTest$Net.w");
+        assertEquals(0.5, x[0]);
+        assertEquals(2.0, x[1]);
+        n.w = x.clone();
+        double[][] j = AD.jacobian(v -> n.forward(v), x);
+        assertEquals(2.0, j[0][0], 1e-12);
+        assertEquals(0.0, j[0][1], 1e-12);
+        assertEquals(4.0, j[1][1], 1e-12);
+    }
+
+    /** A function that mutates its input sees the same input in every pass, and x is as it was. */
+    @Test
+    void aJacobianOfAMutatingFunctionSeesTheSameInputEachPass() {
+        double[] x = {0.5, 2, -1};
+        double[][] j = AD.jacobian(v -> {
+            for (int i = 0; i < v.length; i++) v[i] = v[i] * v[i];
+            return new double[] {v[0] * v[1], v[2]};
+        }, x);
+        assertEquals(2 * 0.5 * 4, j[0][0], 1e-12);      // d(x0^2 x1^2)/dx0
+        assertEquals(0.25 * 2 * 2, j[0][1], 1e-12);     // d(x0^2 x1^2)/dx1
+        assertEquals(-2.0, j[1][2], 1e-12);
+        assertEquals(0.5, x[0]);
+        assertEquals(-1.0, x[2]);
+    }
+
     @Test
     void theSameFieldHoldingACopyIsDataAndTheGradientIsRight() {
         Ridge r = new Ridge(new double[] {0.5, -0.3});
