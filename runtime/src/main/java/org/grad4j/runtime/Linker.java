@@ -109,7 +109,19 @@ public final class Linker {
             String outermost = mask.endsWith(Bridge.OUTERMOST) ? Bridge.OUTERMOST : ""; // kept for the implementation
             String samBits = mask.substring(0, mask.length() - outermost.length()).replace("@", "");
             int implDeclared = implType.parameterCount();
-            String implMask = "0".repeat(Math.max(0, implDeclared - samBits.length())) + samBits + outermost;
+            // A lambda object that holds model parameters or the point (the call marks it '@') hands
+            // what it captured to its code: captured objects are holders there too, so that calls on
+            // them are differentiated (() -> net.penalty() reading net.w); other captures are data.
+            boolean holds = mask.startsWith("@");
+            boolean instanceImpl = !"static".equals(impl[3]);
+            int capturedDeclared = Math.max(0, implDeclared - samBits.length());
+            StringBuilder capturedBits = new StringBuilder(instanceImpl && holds && !fields.isEmpty()
+                    && mayHold(fields.get(0).getType()) ? "@" : "");
+            for (int i = 0; i < capturedDeclared; i++) {
+                int f = i + (instanceImpl ? 1 : 0);
+                capturedBits.append(holds && f < fields.size() && mayHold(fields.get(f).getType()) ? '1' : '0');
+            }
+            String implMask = capturedBits + samBits + outermost;
             MethodHandle entry = Bridge.entryOf(owner, impl[1], impl[2] + "#" + implMask);
             // captured arrays are data: their shadow parameters get null
             java.util.List<Integer> shadows = new java.util.ArrayList<>();
@@ -145,6 +157,12 @@ public final class Linker {
             throw new GradientException("grad4j: cannot differentiate through " + what + " (implemented by " + impl[0] + "."
                     + impl[1] + impl[2] + "): " + e + ". Use a named class implementing the interface.", e);
         }
+    }
+
+    /** Whether a captured value of this type may hold parameters or the point: an object, not a value or an array. */
+    private static boolean mayHold(Class<?> t) {
+        return !t.isPrimitive() && !t.isArray() && t != String.class && !Number.class.isAssignableFrom(t)
+                && t != Boolean.class && t != Character.class && !Shadows.isTensor(t);
     }
 
     /**

@@ -274,7 +274,9 @@ public final class Activity {
             // a model kept in a static field, or cast back from a JDK container (ref.get(), opt.get())
             case Opcodes.CHECKCAST -> isHolder(s.arg(0)) || calls.mayHoldParameters(t);
             case Opcodes.GETSTATIC -> calls.mayHoldParameters(t);
-            case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKEINTERFACE, Opcodes.INVOKESTATIC, Opcodes.INVOKESPECIAL -> {
+            // ... and a lambda made with one captured (() -> net.l2()): its code reads what it captured
+            case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKEINTERFACE, Opcodes.INVOKESTATIC, Opcodes.INVOKESPECIAL,
+                    Opcodes.INVOKEDYNAMIC -> {
                 for (Value v : s.args()) if (isHolder(v)) yield true;
                 yield false;
             }

@@ -59,9 +59,14 @@ public final class LambdaSites {
                 if (body != null && !bodies.add(h.getTag() + h.getDesc() + ' ' + MethodBodies.code(body))) continue;
                 Implementation impl = new Implementation(h.getOwner(), h.getName(), h.getDesc(),
                         h.getTag() == Opcodes.H_INVOKESTATIC, body == null ? 0 : firstLine(body));
-                boolean lambdaBody = body != null && (body.access & Opcodes.ACC_SYNTHETIC) != 0;
-                String target = h.getTag() != Opcodes.H_INVOKESTATIC ? null
-                        : lambdaBody ? MethodBodies.forwardsTo(body) : h.getOwner() + '.' + h.getName() + h.getDesc();
+                boolean lambdaBody = body != null && (body.access & Opcodes.ACC_SYNTHETIC) != 0
+                        && (h.getTag() == Opcodes.H_INVOKESTATIC || h.getTag() == Opcodes.H_INVOKESPECIAL
+                                || h.getTag() == Opcodes.H_INVOKEVIRTUAL); // javac 17 names private lambda bodies so
+                // this::l2 and () -> l2() (an instance lambda body calling l2 on this) are one function too
+                String target = lambdaBody ? MethodBodies.forwardsTo(body)
+                        : h.getTag() == Opcodes.H_INVOKESTATIC ? h.getOwner() + '.' + h.getName() + h.getDesc()
+                        : h.getTag() == Opcodes.H_INVOKEVIRTUAL ? "virtual " + h.getOwner() + '.' + h.getName() + h.getDesc()
+                        : null;
                 Integer same = target == null ? null : forwards.get(target);
                 if (same == null) {
                     if (target != null) forwards.put(target, found.size());

@@ -55,18 +55,25 @@ final class MethodBodies {
      */
     static String forwardsTo(MethodNode m) {
         org.objectweb.asm.Type[] params = org.objectweb.asm.Type.getArgumentTypes(m.desc);
+        boolean instance = (m.access & org.objectweb.asm.Opcodes.ACC_STATIC) == 0;
         int slot = 0, next = 0;
+        boolean thisLoaded = !instance; // an instance body forwards to a method of this: () -> l2()
         MethodInsnNode call = null;
         for (AbstractInsnNode insn : m.instructions) {
             if (insn instanceof LineNumberNode || insn instanceof FrameNode || insn instanceof LabelNode) continue;
             if (call != null) { // the one instruction after the call: a return of its result
                 boolean returns = insn.getOpcode() >= org.objectweb.asm.Opcodes.IRETURN && insn.getOpcode() <= org.objectweb.asm.Opcodes.RETURN;
-                return returns && onlyMarkersAfter(insn) ? call.owner + '.' + call.name + call.desc : null;
+                return returns && onlyMarkersAfter(insn) ? (instance ? "virtual " : "") + call.owner + '.' + call.name + call.desc : null;
             }
-            if (next < params.length) {
+            if (!thisLoaded) {
+                if (!(insn instanceof VarInsnNode v) || v.var != 0 || v.getOpcode() != org.objectweb.asm.Opcodes.ALOAD) return null;
+                thisLoaded = true;
+                slot = 1;
+            } else if (next < params.length) {
                 if (!(insn instanceof VarInsnNode v) || v.var != slot || v.getOpcode() != params[next].getOpcode(org.objectweb.asm.Opcodes.ILOAD)) return null;
                 slot += params[next++].getSize();
-            } else if (insn instanceof MethodInsnNode c && c.getOpcode() == org.objectweb.asm.Opcodes.INVOKESTATIC && c.desc.equals(m.desc)) {
+            } else if (insn instanceof MethodInsnNode c && c.desc.equals(m.desc)
+                    && c.getOpcode() == (instance ? org.objectweb.asm.Opcodes.INVOKEVIRTUAL : org.objectweb.asm.Opcodes.INVOKESTATIC)) {
                 call = c;
             } else {
                 return null;
