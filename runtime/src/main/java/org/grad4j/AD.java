@@ -75,30 +75,36 @@ public final class AD {
 
     /**
      * The Jacobian of {@code f} at {@code x}: {@code J[i][j] = ∂f_i/∂x_j}, one reverse pass per
-     * output. Each pass runs on a fresh copy of {@code x}, so a function that mutates its input
-     * sees the same input every time; {@code x} itself is left unchanged.
+     * output. Each pass runs on {@code x} with the values it had before the first, so a function
+     * that mutates its input sees the same input every time; {@code x} holds them again afterwards.
      */
     public static double[][] jacobian(ArrayFunction f, double[] x) {
         if (x == null) throw new GradientException("grad4j: the point x to take the Jacobian at is null");
-        double[] first = x.clone();
-        Functions.Resolved r = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, first);
-        TopContinuation top = TopContinuation.unit(0);
-        Outcome o = run(r.call(), top);
-        int m = java.lang.reflect.Array.getLength(top.arrayValue());
-        double[][] jacobian = new double[m][];
-        if (m > 0) jacobian[0] = (double[]) o.shadow(r.input());
-        for (int i = 1; i < m; i++) {
-            double[] copy = x.clone();
-            Functions.Resolved ri = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, copy);
-            jacobian[i] = (double[]) run(ri.call(), TopContinuation.unit(i)).shadow(ri.input());
+        // The passes run on x itself, its values put back after each: on a copy, an x the function
+        // also reaches as data (captured, in a field) would be a constant, the Jacobian silently short.
+        double[] values = x.clone();
+        try {
+            Functions.Resolved r = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, x);
+            TopContinuation top = TopContinuation.unit(0);
+            Outcome o = run(r.call(), top);
+            int m = java.lang.reflect.Array.getLength(top.arrayValue());
+            double[][] jacobian = new double[m][];
+            if (m > 0) jacobian[0] = (double[]) o.shadow(r.input());
+            for (int i = 1; i < m; i++) {
+                System.arraycopy(values, 0, x, 0, x.length);
+                Functions.Resolved ri = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, x);
+                jacobian[i] = (double[]) run(ri.call(), TopContinuation.unit(i)).shadow(ri.input());
+            }
+            return jacobian;
+        } finally {
+            System.arraycopy(values, 0, x, 0, x.length);
         }
-        return jacobian;
     }
 
     /**
      * The value of {@code method} called on {@code receiver} (ignored for a static method) with
      * {@code args}, and its gradient with respect to every {@code double}/{@code float}
-     * parameter and every array of them, and every ND4J {@code INDArray} parameter (an
+     * parameter (also {@code Double}, {@code Float}, {@code Number}) and every array of them, and every ND4J {@code INDArray} parameter (an
      * {@code INDArray} of its shape and dtype) and {@code INDArray[]} parameter (an
      * {@code INDArray[]}, one gradient per element). Arguments convert as for {@link Method#invoke}.
      * The method must return {@code double} or {@code float}; a virtual method runs the receiver's
@@ -110,7 +116,7 @@ public final class AD {
         Class<?>[] types = call.method().getParameterTypes();
         Object[] byParameter = new Object[types.length];
         for (int i = 0; i < types.length; i++) {
-            if (types[i] == double.class || types[i] == float.class) byParameter[i] = o.adjoint(i);
+            if (Shadows.hasScalarRegister(types[i])) byParameter[i] = o.adjoint(i); // double, float, Double, Float, Number
             else if (Shadows.isDifferentiableArray(types[i]) || Shadows.isTensor(types[i]) || Shadows.isTensorArray(types[i])) {
                 byParameter[i] = o.shadow(i);
             }

@@ -75,6 +75,16 @@ class LambdaReceiversTest {
         assertTrue(e.getMessage().contains("z -> Math.tanh(z)"), e.getMessage());
     }
 
+    static final java.util.function.DoubleBinaryOperator HYPOT = Math::hypot;
+
+    /** The lambda to write instead takes as many arguments as the interface's method (a probe met "z -> Double.sum(z)"). */
+    @Test
+    void aJdkMethodReferenceOfTwoArgumentsSuggestsALambdaOfTwo() {
+        GradientException e = assertThrows(GradientException.class,
+                () -> AD.derivative(x -> HYPOT.applyAsDouble(x, 2 * x), 0.3));
+        assertTrue(e.getMessage().contains("(a, b) -> Math.hypot(a, b)"), e.getMessage());
+    }
+
     @Test
     void aLambdaComposedByTheJdkIsReportedAtTheCall() {
         GradientException e = assertThrows(GradientException.class, () -> AD.derivative(x -> apply(COMPOSED, x), 0.3));

@@ -141,4 +141,27 @@ class LookAlikeLambdasTest {
         assertEquals(1.0, g[2], 1e-12);
         CentralDifferences.check(v -> ThreeArguments.PLAIN.f(v[0], v[1], v[2]), 0.8, 1.3, -0.6);
     }
+
+    /** Both spellings of one activation in one class: a method reference and a lambda forwarding to it. */
+    static final class BothSpellings {
+        static final DoubleUnaryOperator REF = Math::tanh;
+        static final DoubleUnaryOperator LAMBDA = z -> Math.tanh(z);
+        static final DoubleBinaryOperator REF2 = Math::hypot;
+        static final DoubleBinaryOperator LAMBDA2 = (a, b) -> Math.hypot(a, b);
+    }
+
+    /**
+     * A probe found {@code z -> Math.tanh(z)} refused as a look-alike of a {@code Math::tanh}
+     * elsewhere in its class. They are one function, and the lambda's body can be read: either
+     * object now runs it. Analytic derivatives.
+     */
+    @Test
+    void aMethodReferenceAndALambdaForwardingToItAreOneFunction() {
+        double x = 0.4, t = Math.tanh(0.8);
+        assertEquals(2 * (1 - t * t), AD.derivative(z -> BothSpellings.LAMBDA.applyAsDouble(2 * z), x), 1e-12);
+        assertEquals(2 * (1 - t * t), AD.derivative(z -> BothSpellings.REF.applyAsDouble(2 * z), x), 1e-12);
+        // d/dz hypot(z, 3z) = sqrt(10)
+        assertEquals(Math.sqrt(10), AD.derivative(z -> BothSpellings.LAMBDA2.applyAsDouble(z, 3 * z), x), 1e-12);
+        assertEquals(Math.sqrt(10), AD.derivative(z -> BothSpellings.REF2.applyAsDouble(z, 3 * z), x), 1e-12);
+    }
 }

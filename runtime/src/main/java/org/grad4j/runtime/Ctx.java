@@ -27,6 +27,8 @@ public final class Ctx {
     private Object reverseWorkspace;
     private ValueTape tape;
     private Object reads;
+    private Shadows inputs;
+    private Object onlyInput; // the one input array, when there is exactly one (the common case: a compare, no hashing)
 
     public Ctx(long stackBudgetBytes) {
         this.stackBudget = stackBudgetBytes;
@@ -104,6 +106,34 @@ public final class Ctx {
     /** Whether reads of part of a tensor gathered adjoints that {@link #withReads} never took. */
     boolean hasPendingReads() {
         return reads != null && ((org.grad4j.tensor.ReadAdjoints) reads).hasPending();
+    }
+
+    /** The arrays the gradient is taken at (and their rows): those {@link #checkData} refuses to see as data. */
+    void inputs(Shadows differentiated) {
+        inputs = differentiated.isEmpty() ? null : differentiated;
+        onlyInput = differentiated.onlyArray();
+    }
+
+    /**
+     * Called by generated code where differentiated code takes an array of doubles or floats as
+     * data: read from a field, returned by a call grad4j runs as it is, an element of a data array.
+     * Such an array is a constant to grad4j; when it is one of the arrays the gradient is taken at,
+     * the uses of it through that route would silently get no derivative (a regularizer that reads
+     * {@code this.w} while the gradient is taken at {@code w}), so it is refused.
+     *
+     * @param where the read, as {@code Foo.bar (Foo.java:12): a read of field Foo.w}
+     */
+    public void checkData(Object array, String where) {
+        Shadows in = inputs;
+        if (in == null || array == null) return;
+        Object only = onlyInput;
+        if (only != null ? array == only : in.isShadowed(array)) {
+            throw new org.grad4j.GradientException("grad4j cannot differentiate " + where + ", which gives the "
+                    + "array the gradient is taken at (or a row of it) under another name. grad4j takes arrays "
+                    + "reached this way as constants, so the uses of it there would silently get no derivative. "
+                    + "Pass the array down from the function's argument as a parameter and read it there, or keep "
+                    + "a copy (x.clone()) there if it is meant to stay constant.");
+        }
     }
 
     /** Hands the tape back to the thread for the next gradient; the gradient has ended. */

@@ -50,7 +50,7 @@ public final class EntryCall {
      * transform errors show its stack, and runs it on a gradient worker with {@code top}.
      */
     public static Outcome onWorker(Call call, TopContinuation top) {
-        return onWorker(call, top, call.activityMask());
+        return onWorker(call, top, PointHolders.mask(call));
     }
 
     /** As {@link #onWorker(Call, TopContinuation)} with an explicit activity mask (see the transformer's ActivityMask). */
@@ -175,6 +175,7 @@ public final class EntryCall {
             }
         }
         Ctx ctx = new Ctx(Workers.budgetHere());
+        ctx.inputs(shadows);
         argv[next++] = top;
         argv[next] = ctx;
         if (tensorParameters || tensorInputs) ctx.wantReverseWorkspace();
@@ -198,7 +199,7 @@ public final class EntryCall {
         int tensorRegister = 0;
         boolean tensors = false;
         for (int i = 0; i < types.length; i++) {
-            if (types[i] == double.class || types[i] == float.class) {
+            if (Shadows.hasScalarRegister(types[i])) { // Double, Float and Number parameters have a register too
                 adjoints[i] = ctx.d[register++] + 0.0; // generated code may hand back -0.0 for a zero gradient
             } else if (Shadows.hasScalarRegister(types[i])) {
                 register++; // a Double/Float/Number parameter has a register too, but no gradient to report (objects get null)

@@ -95,7 +95,8 @@ public final class Linker {
         if (isJdk(impl[0])) {
             throw new GradientException(where + "a method reference to " + impl[0] + "." + impl[1] + ", a JDK method, "
                     + "whose code grad4j does not differentiate. Write it as a lambda that calls the method, e.g. "
-                    + "z -> " + impl[0].substring(impl[0].lastIndexOf('.') + 1) + "." + impl[1] + "(z): grad4j has rules for Math's methods.");
+                    + lambdaCalling(impl[0].substring(impl[0].lastIndexOf('.') + 1) + "." + impl[1], impl[2])
+                    + ": grad4j has rules for Math's methods.");
         }
         String what = "the lambda " + lambda.getName() + " (called as " + call + " at " + site + ")";
         try {
@@ -108,7 +109,19 @@ public final class Linker {
             String outermost = mask.endsWith(Bridge.OUTERMOST) ? Bridge.OUTERMOST : ""; // kept for the implementation
             String samBits = mask.substring(0, mask.length() - outermost.length()).replace("@", "");
             int implDeclared = implType.parameterCount();
-            String implMask = "0".repeat(Math.max(0, implDeclared - samBits.length())) + samBits + outermost;
+            // A lambda object that holds model parameters or the point (the call marks it '@') hands
+            // what it captured to its code: captured objects are holders there too, so that calls on
+            // them are differentiated (() -> net.penalty() reading net.w); other captures are data.
+            boolean holds = mask.startsWith("@");
+            boolean instanceImpl = !"static".equals(impl[3]);
+            int capturedDeclared = Math.max(0, implDeclared - samBits.length());
+            StringBuilder capturedBits = new StringBuilder(instanceImpl && holds && !fields.isEmpty()
+                    && mayHold(fields.get(0).getType()) ? "@" : "");
+            for (int i = 0; i < capturedDeclared; i++) {
+                int f = i + (instanceImpl ? 1 : 0);
+                capturedBits.append(holds && f < fields.size() && mayHold(fields.get(f).getType()) ? '1' : '0');
+            }
+            String implMask = capturedBits + samBits + outermost;
             MethodHandle entry = Bridge.entryOf(owner, impl[1], impl[2] + "#" + implMask);
             // captured arrays are data: their shadow parameters get null
             java.util.List<Integer> shadows = new java.util.ArrayList<>();
@@ -135,6 +148,8 @@ public final class Linker {
                 for (int i = 0; i < order.length; i++) order[i] = i < getters.length ? 0 : i - getters.length + 1;
                 adapted = MethodHandles.permuteArguments(filtered, collapsed, order);
             }
+            adapted = checkingCapturedArrays(adapted, fields, access, "the call of " + call + " at " + site
+                    + ": an array captured by the lambda " + impl[0] + "." + impl[1] + " it runs");
             return afterwardsShiftRegisters(adapted, fields, declared).asType(type);
         } catch (ReflectiveOperationException | RuntimeException e) {
             if (e instanceof org.grad4j.TransformException te) throw te;
@@ -142,6 +157,44 @@ public final class Linker {
             throw new GradientException("grad4j: cannot differentiate through " + what + " (implemented by " + impl[0] + "."
                     + impl[1] + impl[2] + "): " + e + ". Use a named class implementing the interface.", e);
         }
+    }
+
+    /** Whether a captured value of this type may hold parameters or the point: an object, not a value or an array. */
+    private static boolean mayHold(Class<?> t) {
+        return !t.isPrimitive() && !t.isArray() && t != String.class && !Number.class.isAssignableFrom(t)
+                && t != Boolean.class && t != Character.class && !Shadows.isTensor(t);
+    }
+
+    /**
+     * Captured arrays reach the implementation as data (null shadows). One that is an array the
+     * gradient is taken at ({@code DoubleSupplier s = () -> w[0] * w[0]} with the gradient at
+     * {@code w}) would silently get no derivative there: {@link Ctx#checkData} refuses it, before
+     * each call (the same lambda object may be used by gradients at other points).
+     */
+    private static MethodHandle checkingCapturedArrays(MethodHandle adapted, java.util.List<java.lang.reflect.Field> captured,
+                                                       MethodHandles.Lookup access, String where)
+            throws ReflectiveOperationException {
+        java.util.List<MethodHandle> arrays = new java.util.ArrayList<>();
+        for (java.lang.reflect.Field f : captured) {
+            if (Shadows.isDifferentiableArray(f.getType())) {
+                MethodHandle g = access.unreflectGetter(f);
+                arrays.add(g.asType(g.type().changeParameterType(0, Object.class).changeReturnType(Object.class)));
+            }
+        }
+        if (arrays.isEmpty()) return adapted;
+        MethodType t = adapted.type();
+        MethodHandle check = MethodHandles.insertArguments(MethodHandles.lookup().findStatic(Linker.class, "checkCaptured",
+                MethodType.methodType(void.class, MethodHandle[].class, String.class, Object.class, Ctx.class)),
+                0, arrays.toArray(new MethodHandle[0]), where);
+        // (lambda, arguments..., k, ctx) -> check(lambda, ctx), run before adapted
+        check = check.asType(MethodType.methodType(void.class, t.parameterType(0), Ctx.class));
+        check = MethodHandles.dropArguments(check, 1, t.parameterList().subList(1, t.parameterCount() - 1));
+        return MethodHandles.foldArguments(adapted, check);
+    }
+
+    @SuppressWarnings("unused") // called through a method handle
+    private static void checkCaptured(MethodHandle[] arrays, String where, Object lambda, Ctx ctx) throws Throwable {
+        for (MethodHandle g : arrays) ctx.checkData(g.invoke(lambda), where);
     }
 
     /**
@@ -320,5 +373,18 @@ public final class Linker {
 
     private static MethodType methodType(String desc, ClassLoader loader) {
         return MethodType.fromMethodDescriptorString(desc, loader);
+    }
+
+    /** {@code z -> Math.tanh(z)}, {@code (a, b) -> Math.hypot(a, b)}: a lambda with the method's arity calling it. */
+    static String lambdaCalling(String method, String descriptor) {
+        int n = 0; // parameters in the descriptor, counted without loading their classes
+        for (int i = 1; descriptor.charAt(i) != ')'; i++, n++) {
+            while (descriptor.charAt(i) == '[') i++;
+            if (descriptor.charAt(i) == 'L') i = descriptor.indexOf(';', i);
+        }
+        if (n == 1) return "z -> " + method + "(z)";
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < n; i++) names.append(i == 0 ? "" : ", ").append((char) ('a' + i));
+        return "(" + names + ") -> " + method + "(" + names + ")";
     }
 }

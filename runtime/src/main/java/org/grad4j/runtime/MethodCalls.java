@@ -52,7 +52,7 @@ public final class MethodCalls {
         Class<?>[] types = impl.getParameterTypes();
         boolean[] differentiated = new boolean[types.length];
         for (int i = 0; i < types.length; i++) {
-            differentiated[i] = Shadows.isDifferentiableArray(types[i]) || types[i] == double.class || types[i] == float.class
+            differentiated[i] = Shadows.isDifferentiableArray(types[i]) || Shadows.hasScalarRegister(types[i])
                     || Shadows.isTensor(types[i]) || Shadows.isTensorArray(types[i]);
         }
         return new Call(impl, isStatic ? null : receiver, values, differentiated);

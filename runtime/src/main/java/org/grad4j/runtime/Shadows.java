@@ -13,6 +13,20 @@ import java.util.Map;
 public final class Shadows {
     private final Map<Object, Object> made = new IdentityHashMap<>(4); // most calls shadow one or two arrays
 
+    /** Whether {@code array} (an array passed in, or one of its rows) was given a shadow here. */
+    boolean isShadowed(Object array) {
+        return made.containsKey(array);
+    }
+
+    boolean isEmpty() {
+        return made.isEmpty();
+    }
+
+    /** The one array shadowed here, or null when there are none or several. */
+    Object onlyArray() {
+        return made.size() == 1 ? made.keySet().iterator().next() : null;
+    }
+
     /** Whether values of {@code type} carry a shadow: arrays whose element type is double or float. */
     public static boolean isDifferentiableArray(Class<?> type) {
         if (!type.isArray()) return false;

@@ -274,7 +274,9 @@ public final class Activity {
             // a model kept in a static field, or cast back from a JDK container (ref.get(), opt.get())
             case Opcodes.CHECKCAST -> isHolder(s.arg(0)) || calls.mayHoldParameters(t);
             case Opcodes.GETSTATIC -> calls.mayHoldParameters(t);
-            case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKEINTERFACE, Opcodes.INVOKESTATIC, Opcodes.INVOKESPECIAL -> {
+            // ... and a lambda made with one captured (() -> net.l2()): its code reads what it captured
+            case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKEINTERFACE, Opcodes.INVOKESTATIC, Opcodes.INVOKESPECIAL,
+                    Opcodes.INVOKEDYNAMIC -> {
                 for (Value v : s.args()) if (isHolder(v)) yield true;
                 yield false;
             }
@@ -614,6 +616,12 @@ public final class Activity {
                             ? "keep tensors in locals or an INDArray[] (grad4j tracks arrays of INDArray, not collections)"
                             : "pass a primitive double") + ", or register a custom rule.");
         }
+        if (activeArray && !isReadOnlyArrayCall(m) && plain.why().contains("grad4j's own API")) {
+            // AD.gradient(f, w) inside a loss: the sorting-helper remedy below would not help
+            throw refusal.at(s.line(), "call of " + target + " with a differentiable array (" + plain.why() + ")",
+                    "Compute the inner gradient outside the differentiated code (pass it in as data), or write its "
+                            + "formula by hand.");
+        }
         if (activeArray && !isReadOnlyArrayCall(m)) {
             throw refusal.at(s.line(), "call of " + target + " with a differentiable array (" + plain.why() + ")",
                     "grad4j cannot see what " + target + " does to the array; write the operation as a loop, or "
@@ -667,7 +675,12 @@ public final class Activity {
             throw refusal.at(s.line(), "a differentiable " + v.type().getClassName() + " passed to " + target
                             + " as " + declared[p].getClassName() + " (a generic or Object parameter), through which "
                             + "grad4j cannot follow a derivative",
-                    "Declare the parameter as " + v.type().getClassName() + ": for a function of an array use "
+                    v.kind() == Types.Kind.SCALAR
+                            // a boxed Double given to Function<Double, Double>.apply: the remedy is a primitive function type
+                            ? "Use a function type on double: DoubleUnaryOperator, DoubleBinaryOperator, or an interface "
+                                    + "of your own such as interface Fn { double apply(double x); }, not Function<Double, "
+                                    + "Double>, BiFunction<Double, Double, Double> or another generic type."
+                            : "Declare the parameter as " + v.type().getClassName() + ": for a function of an array use "
                             + "org.grad4j.VectorFunction or an interface of your own such as "
                             + "interface ArrayFn { double apply(double[] x); }, not Function<double[], ...>, "
                             + "ToDoubleFunction<double[]> or another generic type.");

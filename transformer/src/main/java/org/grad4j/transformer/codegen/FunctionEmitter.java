@@ -66,7 +66,7 @@ final class FunctionEmitter {
         this.k = shape.continuationLocal();
         this.ctx = shape.ctxLocal();
         this.locals = new FunctionLocals(ctx + 1);
-        this.stmts = new StatementEmitter(mv, locals, g.activity, g.hostAccess, ctx);
+        this.stmts = new StatementEmitter(mv, locals, g.activity, g.hostAccess, ctx, g.refusal, g.lengthOnly);
         for (int b : region.blocks()) labels.put(b, new Label());
         this.taped = region.stub() || shape == g.entryShape ? null : g.tapes.of(region.head());
     }

@@ -36,6 +36,8 @@ final class Generation {
     final ReadOnlyArrays readOnly;
     /** The stack depth does not grow with the input (no loop as recursion, no differentiated call). */
     final boolean boundedDepth;
+    /** Values whose only uses are {@code arraylength}: reading one's length tells nothing of its numbers. */
+    final java.util.Set<org.grad4j.transformer.ir.Value> lengthOnly;
 
     Generation(MethodIr ir, Activity activity, Liveness liveness, Split split, LoopEnvironments environments,
                TapedLoops tapes, ReadOnlyArrays readOnly, Refusal refusal, String className, String mask,
@@ -44,6 +46,7 @@ final class Generation {
         this.tapes = tapes;
         this.readOnly = readOnly;
         this.boundedDepth = boundedDepth;
+        this.lengthOnly = lengthOnly(ir);
         this.activity = activity;
         this.liveness = liveness;
         this.split = split;
@@ -101,5 +104,18 @@ final class Generation {
 
     String continuationClass(int callBlock) {
         return className + "$K" + callBlock;
+    }
+
+    private static java.util.Set<org.grad4j.transformer.ir.Value> lengthOnly(MethodIr ir) {
+        java.util.Set<org.grad4j.transformer.ir.Value> length = new java.util.HashSet<>(), other = new java.util.HashSet<>();
+        for (org.grad4j.transformer.ir.Block b : ir.blocks()) {
+            for (org.grad4j.transformer.ir.Stmt st : b.stmts()) {
+                (st.opcode() == org.objectweb.asm.Opcodes.ARRAYLENGTH ? length : other).addAll(st.args());
+            }
+            other.addAll(b.exitValues().values());
+            if (b.terminator() != null) other.addAll(b.terminator().args());
+        }
+        length.removeAll(other);
+        return length;
     }
 }

@@ -27,9 +27,14 @@ final class StatementEmitter {
     private final Activity activity;
     private final HostAccess hostAccess;
     private final int ctx;
+    private final org.grad4j.transformer.Refusal refusal;
+    private final java.util.Set<Value> lengthOnly;
 
-    StatementEmitter(MethodVisitor mv, FunctionLocals locals, Activity activity, HostAccess hostAccess, int ctxLocal) {
+    StatementEmitter(MethodVisitor mv, FunctionLocals locals, Activity activity, HostAccess hostAccess, int ctxLocal,
+                     org.grad4j.transformer.Refusal refusal, java.util.Set<Value> lengthOnly) {
         this.mv = mv;
+        this.refusal = refusal;
+        this.lengthOnly = lengthOnly;
         this.locals = locals;
         this.activity = activity;
         this.hostAccess = hostAccess;
@@ -141,6 +146,41 @@ final class StatementEmitter {
         }
         if (s.result() != null) Jvm.store(mv, s.result().type(), locals.value(s.result()));
         if (activity.isActive(s)) forwardShadow(s);
+        else checkData(s);
+    }
+
+    /**
+     * An array of doubles or floats that differentiated code takes as data from a field, a call
+     * run as it is, an element of a data array or a cast: {@code ctx.checkData} refuses it at run
+     * time if it is an array the gradient is taken at, whose uses here would silently get no
+     * derivative ({@code AD.gradient(v -> net.loss(v), net.w)} with {@code loss} also reading
+     * {@code this.w}). Nothing can tell statically: the same field may hold a copy.
+     */
+    private void checkData(Stmt s) {
+        Value r = s.result();
+        if (r == null || activity.isActive(r) || r.type().getSort() != Type.ARRAY) return;
+        if (lengthOnly.contains(r)) return; // for (i < this.w.length) with the gradient at w: only its length is read
+        int element = r.type().getElementType().getSort();
+        if (element != Type.DOUBLE && element != Type.FLOAT) return;
+        String what = switch (s.opcode()) {
+            case Opcodes.GETFIELD, Opcodes.GETSTATIC -> {
+                var f = (org.objectweb.asm.tree.FieldInsnNode) s.insn();
+                yield "a read of the field " + f.owner.replace('/', '.') + "." + f.name;
+            }
+            case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESTATIC, Opcodes.INVOKEINTERFACE, Opcodes.INVOKESPECIAL -> {
+                var m = (MethodInsnNode) s.insn();
+                yield "the result of " + m.owner.substring(m.owner.lastIndexOf('/') + 1).replace('$', '.') + "." + m.name
+                        + ", a call grad4j runs as it is";
+            }
+            case Opcodes.AALOAD -> "an element of an array of arrays that grad4j takes as data";
+            case Opcodes.CHECKCAST -> "a cast to " + r.type().getClassName();
+            default -> null;
+        };
+        if (what == null) return;
+        mv.visitVarInsn(Opcodes.ALOAD, ctx);
+        load(r);
+        mv.visitLdcInsn(refusal.where(s.line()) + ": " + what);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "checkData", "(Ljava/lang/Object;Ljava/lang/String;)V", false);
     }
 
     /** Shadows of active array results, and the mirror structure of 2-D shadows. */

@@ -1,6 +1,7 @@
 package org.grad4j.transformer.read;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,14 +47,34 @@ public final class LambdaSites {
         List<Implementation> found = new ArrayList<>();
         Set<String> handles = new HashSet<>();
         Set<String> bodies = new HashSet<>();
+        // a static method reference (Math::tanh) and a lambda that only forwards to it (z -> Math.tanh(z))
+        // are one function: keep the lambda, whose body grad4j reads (a JDK method's it does not)
+        Map<String, Integer> forwards = new HashMap<>(); // static method called → index in found
+        Set<Integer> lambdaBodies = new HashSet<>();
         for (MethodNode m : node.methods) {
             for (AbstractInsnNode insn : m.instructions) {
                 Handle h = implementationOf(insn, functionalInterface, captured);
                 if (h == null || !handles.add(h.getOwner() + '.' + h.getName() + h.getDesc())) continue;
                 MethodNode body = h.getOwner().equals(node.name) ? own.get(h.getName() + h.getDesc()) : null;
                 if (body != null && !bodies.add(h.getTag() + h.getDesc() + ' ' + MethodBodies.code(body))) continue;
-                found.add(new Implementation(h.getOwner(), h.getName(), h.getDesc(), h.getTag() == Opcodes.H_INVOKESTATIC,
-                        body == null ? 0 : firstLine(body)));
+                Implementation impl = new Implementation(h.getOwner(), h.getName(), h.getDesc(),
+                        h.getTag() == Opcodes.H_INVOKESTATIC, body == null ? 0 : firstLine(body));
+                boolean lambdaBody = body != null && (body.access & Opcodes.ACC_SYNTHETIC) != 0
+                        && (h.getTag() == Opcodes.H_INVOKESTATIC || h.getTag() == Opcodes.H_INVOKESPECIAL
+                                || h.getTag() == Opcodes.H_INVOKEVIRTUAL); // javac 17 names private lambda bodies so
+                // this::l2 and () -> l2() (an instance lambda body calling l2 on this) are one function too
+                String target = lambdaBody ? MethodBodies.forwardsTo(body)
+                        : h.getTag() == Opcodes.H_INVOKESTATIC ? h.getOwner() + '.' + h.getName() + h.getDesc()
+                        : h.getTag() == Opcodes.H_INVOKEVIRTUAL ? "virtual " + h.getOwner() + '.' + h.getName() + h.getDesc()
+                        : null;
+                Integer same = target == null ? null : forwards.get(target);
+                if (same == null) {
+                    if (target != null) forwards.put(target, found.size());
+                    if (lambdaBody) lambdaBodies.add(found.size());
+                    found.add(impl);
+                } else if (lambdaBody && lambdaBodies.add(same)) {
+                    found.set(same, impl); // the forwarding lambda in place of the method reference
+                }
             }
         }
         return List.copyOf(found);

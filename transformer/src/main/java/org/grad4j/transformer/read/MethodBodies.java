@@ -48,6 +48,47 @@ final class MethodBodies {
         return s.toString();
     }
 
+    /**
+     * {@code owner.name descriptor} of the static method that a static method's body only forwards
+     * its parameters to, in order ({@code z -> Math.tanh(z)}: load, invokestatic, return), else
+     * null. Such a body computes what a method reference to that method ({@code Math::tanh}) does.
+     */
+    static String forwardsTo(MethodNode m) {
+        org.objectweb.asm.Type[] params = org.objectweb.asm.Type.getArgumentTypes(m.desc);
+        boolean instance = (m.access & org.objectweb.asm.Opcodes.ACC_STATIC) == 0;
+        int slot = 0, next = 0;
+        boolean thisLoaded = !instance; // an instance body forwards to a method of this: () -> l2()
+        MethodInsnNode call = null;
+        for (AbstractInsnNode insn : m.instructions) {
+            if (insn instanceof LineNumberNode || insn instanceof FrameNode || insn instanceof LabelNode) continue;
+            if (call != null) { // the one instruction after the call: a return of its result
+                boolean returns = insn.getOpcode() >= org.objectweb.asm.Opcodes.IRETURN && insn.getOpcode() <= org.objectweb.asm.Opcodes.RETURN;
+                return returns && onlyMarkersAfter(insn) ? (instance ? "virtual " : "") + call.owner + '.' + call.name + call.desc : null;
+            }
+            if (!thisLoaded) {
+                if (!(insn instanceof VarInsnNode v) || v.var != 0 || v.getOpcode() != org.objectweb.asm.Opcodes.ALOAD) return null;
+                thisLoaded = true;
+                slot = 1;
+            } else if (next < params.length) {
+                if (!(insn instanceof VarInsnNode v) || v.var != slot || v.getOpcode() != params[next].getOpcode(org.objectweb.asm.Opcodes.ILOAD)) return null;
+                slot += params[next++].getSize();
+            } else if (insn instanceof MethodInsnNode c && c.desc.equals(m.desc)
+                    && c.getOpcode() == (instance ? org.objectweb.asm.Opcodes.INVOKEVIRTUAL : org.objectweb.asm.Opcodes.INVOKESTATIC)) {
+                call = c;
+            } else {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static boolean onlyMarkersAfter(AbstractInsnNode insn) {
+        for (AbstractInsnNode n = insn.getNext(); n != null; n = n.getNext()) {
+            if (!(n instanceof LineNumberNode || n instanceof FrameNode || n instanceof LabelNode)) return false;
+        }
+        return true;
+    }
+
     /** The labels code refers to (jumps, switches, handlers), numbered in the order they stand. */
     private static Map<LabelNode, Integer> jumpTargets(MethodNode m) {
         java.util.Set<LabelNode> used = new java.util.HashSet<>();

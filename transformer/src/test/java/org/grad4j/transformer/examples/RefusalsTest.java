@@ -27,6 +27,8 @@ class RefusalsTest {
         "lambdaCapture|lambda or dynamic call capturing a differentiable value|named method",
         "returnsInt|returning int|Return a double or float",
         "genericParameter|a differentiable double[] passed to Refused.Fn.apply as java.lang.Object|Declare the parameter as double[]",
+        "gradientInside|call of AD.gradient with a differentiable array|Compute the inner gradient outside the differentiated code",
+        "boxedGenericParameter|a differentiable java.lang.Double passed to Function.apply as java.lang.Object|Use a function type on double: DoubleUnaryOperator",
         "jdkGenericParameter|a differentiable double[] passed to ToDoubleFunction.applyAsDouble as java.lang.Object|org.grad4j.VectorFunction",
     })
     void refusalNamesWhereWhatAndRemedy(String method, String construct, String remedy) throws Exception {

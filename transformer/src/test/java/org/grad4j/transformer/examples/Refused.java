@@ -48,6 +48,13 @@ public final class Refused {
     }
 
     @Differentiable
+    /** A gradient of a gradient: the remedy is to compute the inner one outside, not a sorting helper. */
+    public static double gradientInside(double x) {
+        double[] w = {x, 2 * x};
+        double[] g = org.grad4j.AD.gradient(v -> v[0] * v[1], w);
+        return g[0] + g[1];
+    }
+
     public static double callsJdkWithoutRule(double x) {
         return Double.sum(x, 1);
     }
@@ -111,6 +118,13 @@ public final class Refused {
     public static double genericParameter(double x) {
         double[] v = {x, 2 * x};
         return SUM_OF_SQUARES.apply(v);
+    }
+
+    static final java.util.function.Function<Double, Double> SQUARE = z -> z * z;
+
+    /** A boxed value through Function<Double, Double>: the remedy is a function type on double, not an array type. */
+    public static double boxedGenericParameter(double x) {
+        return SQUARE.apply(x);
     }
 
     public static double jdkGenericParameter(double x) {
