@@ -201,8 +201,6 @@ public final class EntryCall {
         for (int i = 0; i < types.length; i++) {
             if (Shadows.hasScalarRegister(types[i])) { // Double, Float and Number parameters have a register too
                 adjoints[i] = ctx.d[register++] + 0.0; // generated code may hand back -0.0 for a zero gradient
-            } else if (Shadows.hasScalarRegister(types[i])) {
-                register++; // a Double/Float/Number parameter has a register too, but no gradient to report (objects get null)
             } else if (Shadows.isTensor(types[i])) {
                 Object adjoint = ctx.o[tensorRegister++];
                 if (call.differentiated()[i]) shadowOf[i] = adjoint;

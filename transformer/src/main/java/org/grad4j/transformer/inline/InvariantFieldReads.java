@@ -10,6 +10,8 @@ import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FieldInsnNode;
 import org.objectweb.asm.tree.FieldNode;
 import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LineNumberNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.VarInsnNode;
@@ -68,6 +70,12 @@ public final class InvariantFieldReads {
                 local = next;
                 next += type.getSize();
                 locals.put(key, local);
+                int line = lineOf(insn); // errors about the read name the line of its first use
+                if (line > 0) {
+                    LabelNode at = new LabelNode();
+                    start.add(at);
+                    start.add(new LineNumberNode(line, at));
+                }
                 start.add(new VarInsnNode(Opcodes.ALOAD, 0));
                 start.add(new FieldInsnNode(Opcodes.GETFIELD, get.owner, get.name, get.desc));
                 start.add(new VarInsnNode(type.getOpcode(Opcodes.ISTORE), local));
@@ -75,16 +83,38 @@ public final class InvariantFieldReads {
             copy.instructions.set(get, new VarInsnNode(type.getOpcode(Opcodes.ILOAD), local));
             copy.instructions.remove(insn);
         }
+        int first = lineOf(firstInstruction(copy));
+        if (first > 0) { // the method's own first instructions keep their line
+            LabelNode at = new LabelNode();
+            start.add(at);
+            start.add(new LineNumberNode(first, at));
+        }
         copy.instructions.insert(start);
         copy.maxLocals = next;
         copy.maxStack = Math.max(copy.maxStack, 2);
         return copy;
     }
 
-    /** {@code aload 0} directly followed by a {@code getfield}. */
+    /**
+     * {@code aload 0} directly followed by a {@code getfield} — not by an {@code arraylength} after
+     * it: a length read stays where it is (it costs nothing, and reading only the length of the
+     * array a gradient is taken at, through a field, is allowed where it is written).
+     */
     private static boolean isThisFieldRead(AbstractInsnNode insn) {
         return insn instanceof VarInsnNode v && v.getOpcode() == Opcodes.ALOAD && v.var == 0
-                && insn.getNext() instanceof FieldInsnNode f && f.getOpcode() == Opcodes.GETFIELD;
+                && insn.getNext() instanceof FieldInsnNode f && f.getOpcode() == Opcodes.GETFIELD
+                && (f.getNext() == null || f.getNext().getOpcode() != Opcodes.ARRAYLENGTH);
+    }
+
+    /** The source line of the instruction: the last line number before it, or -1. */
+    private static int lineOf(AbstractInsnNode insn) {
+        for (AbstractInsnNode p = insn; p != null; p = p.getPrevious()) if (p instanceof LineNumberNode l) return l.line;
+        return -1;
+    }
+
+    private static AbstractInsnNode firstInstruction(MethodNode m) {
+        for (AbstractInsnNode insn : m.instructions) if (insn.getOpcode() >= 0) return insn;
+        return null;
     }
 
     private static FieldNode declared(ClassNode c, FieldInsnNode get) {
