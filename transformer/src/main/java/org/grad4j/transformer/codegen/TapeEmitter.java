@@ -47,7 +47,7 @@ final class TapeEmitter {
      * the record pushed when it ends (the values fixed while it ran, then the counters' last
      * values and the count on the int stack).
      */
-    private record Counted(TapedLoops.CountedLoop loop, int count, int[] counters, Recorded record) {}
+    private record Counted(TapedLoops.CountedLoop loop, int count, int[] counters, Recorded record, int mask) {}
 
     private final MethodVisitor mv;
     private final int ctx;
@@ -81,7 +81,8 @@ final class TapeEmitter {
             }
             int count = locals.scratch(Type.INT_TYPE);
             last.add(new Saved(count, false, null));
-            counted.put(header, new Counted(loop, count, counters, recorded(loop.once(), last)));
+            int mask = loop.masked() ? locals.scratch(Type.INT_TYPE) : -1;
+            counted.put(header, new Counted(loop, count, counters, recorded(loop.once(), last), mask));
             deferred.addAll(loop.deferredReads());
         });
     }
@@ -103,7 +104,9 @@ final class TapeEmitter {
     }
 
     private Counted countedBy(int last) {
-        for (Counted c : counted.values()) if (c.loop().chain().last() == last) return c;
+        for (Counted c : counted.values()) {
+            for (TapedLoops.Chain chain : c.loop().chains()) if (chain.last() == last) return c;
+        }
         return null;
     }
 
@@ -132,6 +135,10 @@ final class TapeEmitter {
         for (Counted c : counted.values()) {
             mv.visitInsn(Opcodes.ICONST_0);
             mv.visitVarInsn(Opcodes.ISTORE, c.count());
+            if (c.loop().masked()) {
+                mv.visitInsn(Opcodes.ICONST_0);
+                mv.visitVarInsn(Opcodes.ISTORE, c.mask());
+            }
         }
     }
 
@@ -143,22 +150,45 @@ final class TapeEmitter {
 
     /**
      * At the end of a block: when it ends a chain, the chain's values, then the block's number —
-     * or, for a counted loop's body, its values and one more iteration counted.
+     * or, for a counted loop's body, its values only, and its bit set in the iteration's mask
+     * when the body branches.
      */
     void pushAfter(int block) {
         Recorded r = chains.get(block);
         if (r == null) return;
         Counted c = countedBy(block);
         push(r, c == null ? block : null);
-        if (c != null) mv.visitIincInsn(c.count(), 1);
+        if (c != null && c.loop().masked()) {
+            mv.visitVarInsn(Opcodes.ILOAD, c.mask());
+            Jvm.pushInt(mv, 1 << chainIndex(c, block));
+            mv.visitInsn(Opcodes.IOR);
+            mv.visitVarInsn(Opcodes.ISTORE, c.mask());
+        }
+    }
+
+    private static int chainIndex(Counted c, int last) {
+        List<TapedLoops.Chain> chains = c.loop().chains();
+        for (int k = 0; k < chains.size(); k++) if (chains.get(k).last() == last) return k;
+        throw new IllegalStateException("b" + last + " ends no chain of the loop b" + c.loop().header());
     }
 
     /**
-     * Control leaves {@code from} for {@code to}: when that ends a counted loop, its record — the
-     * values fixed while it ran, its counters' last values (their slots' locals now), the count —
-     * and its number; the count starts again from zero.
+     * Control leaves {@code from} for {@code to}. Back to a counted loop's header: the iteration
+     * is counted, after its mask of the chains that ran when the body branches. Out of a counted
+     * loop: its record — the values fixed while it ran, its counters' last values (their slots'
+     * locals now), the count — and its number; the count starts again from zero.
      */
     void leaving(int from, int to) {
+        Counted back = counted.get(to);
+        if (back != null && from != to && back.loop().body().get(from)) {
+            if (back.loop().masked()) {
+                push(ints, 1, k -> mv.visitVarInsn(Opcodes.ILOAD, back.mask()));
+                mv.visitInsn(Opcodes.ICONST_0);
+                mv.visitVarInsn(Opcodes.ISTORE, back.mask());
+            }
+            mv.visitIincInsn(back.count(), 1);
+            return;
+        }
         Counted c = counted.get(from);
         if (c == null || c.loop().body().get(to)) return;
         List<TapedLoops.Induction> inductions = c.loop().inductions();
@@ -308,7 +338,24 @@ final class TapeEmitter {
                 mv.visitVarInsn(Opcodes.ISTORE, locals.value(v));
             }
         }
-        reverseChain(chains.get(c.loop().chain().last()), recompute, reverseBlock);
+        if (c.loop().masked()) { // the chains that ran in this iteration
+            mv.visitIincInsn(ints.topLocal(), -1);
+            element(ints, 0);
+            mv.visitInsn(Opcodes.IALOAD);
+            mv.visitVarInsn(Opcodes.ISTORE, c.mask());
+        }
+        List<TapedLoops.Chain> loopChains = c.loop().chains();
+        for (int k = loopChains.size() - 1; k >= 0; k--) {
+            Label skip = new Label();
+            if (c.loop().masked()) {
+                mv.visitVarInsn(Opcodes.ILOAD, c.mask());
+                Jvm.pushInt(mv, 1 << k);
+                mv.visitInsn(Opcodes.IAND);
+                mv.visitJumpInsn(Opcodes.IFEQ, skip);
+            }
+            reverseChain(chains.get(loopChains.get(k).last()), recompute, reverseBlock);
+            mv.visitLabel(skip);
+        }
         mv.visitJumpInsn(Opcodes.GOTO, iteration);
         mv.visitLabel(end);
         c.loop().deferredReads().forEach(flush);

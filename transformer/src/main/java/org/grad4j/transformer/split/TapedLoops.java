@@ -84,13 +84,21 @@ public final class TapedLoops {
      * adjoint sums over the iterations in a local and goes into the shadow once, after the loop's
      * reverse: added to the shadow in every iteration, it was a store-load chain through memory.
      */
-    public record CountedLoop(int header, BitSet body, Chain chain, List<Induction> inductions, Chain once,
-                              List<Stmt> deferredReads) {
+    public record CountedLoop(int header, BitSet body, List<Chain> chains, boolean masked, List<Induction> inductions,
+                              Chain once, List<Stmt> deferredReads) {
         /** The loop's number on the tape: negative, unlike block numbers. */
         public int key() {
             return -(header + 1);
         }
     }
+
+    /**
+     * A counted loop's body may branch ({@code if (i > 0) f += ...}: a boundary condition); each
+     * iteration then pushes, after its chains' values, one int whose bit {@code k} says that chain
+     * {@code k} ran, and the reverse runs the chains whose bits are set, last first. At most this
+     * many chains.
+     */
+    static final int MAX_MASKED_CHAINS = 31;
 
     /**
      * A counter of a counted loop: an {@code int} slot the body changes once, by {@code step}.
@@ -132,7 +140,7 @@ public final class TapedLoops {
             Map<Integer, Chain> chains = recorded(ir, cfg, activity, readOnly, needsReverse, h, body, order, counted);
             // a counted loop's body pushes no block number; its record, once per run, does not count
             java.util.Set<Chain> countedBodies = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            counted.values().forEach(c -> countedBodies.add(c.chain()));
+            counted.values().forEach(c -> countedBodies.addAll(c.chains()));
             if (chains.values().stream().anyMatch(c -> c.size() - (countedBodies.contains(c) ? 1 : 0) > MAX_VALUES)) {
                 continue;
             }
@@ -222,7 +230,7 @@ public final class TapedLoops {
         for (Chain c : chains(ir, cfg, activity, readOnly, needsReverse, h, body, order)) chains.put(c.last(), c);
         for (CountedLoop c : countedLoops(ir, cfg, activity, readOnly, body, chains.values())) {
             counted.put(c.header(), c);
-            chains.put(c.chain().last(), c.chain());
+            for (Chain chain : c.chains()) chains.put(chain.last(), chain);
         }
         return chains;
     }
@@ -234,38 +242,77 @@ public final class TapedLoops {
         List<CountedLoop> counted = new ArrayList<>();
         cfg.loopsByHeader().forEach((h, body) -> {
             if (!nest.get(h)) return;
-            List<Integer> path = straightBody(ir, cfg, h, body);
-            if (path == null) return;
-            List<Chain> inBody = chains.stream().filter(c -> body.get(c.last())).toList();
-            if (inBody.size() != 1 || inBody.get(0).blocks().contains(h)) return;
-            Chain c = inBody.get(0);
-            counted.add(countedLoop(ir, activity, readOnly, h, body, path, c.blocks(), nestWritten));
+            List<Integer> order = acyclicBody(ir, cfg, h, body);
+            if (order == null) return;
+            List<Chain> inBody = chains.stream().filter(c -> body.get(c.last()))
+                    .sorted(Comparator.comparingInt(c -> order.indexOf(c.last()))).toList();
+            if (inBody.isEmpty() || inBody.size() > MAX_MASKED_CHAINS || inBody.stream().anyMatch(c -> c.blocks().contains(h))) {
+                return;
+            }
+            CountedLoop c = countedLoop(ir, activity, readOnly, h, body, order, inBody, nestWritten);
+            if (c != null) counted.add(c);
         });
         return counted;
     }
 
     /**
-     * The body of the innermost loop headed by {@code h} as a straight path from the header's
-     * successor back to it (each block the only successor of the one before, jumping to the
-     * next), or null when it is not one: a branch, a second loop, an exit other than the header's.
+     * The body of the innermost loop headed by {@code h}, without the header, in an order where
+     * every block comes after the blocks that jump to it (a topological order), or null when it is
+     * not such a loop: a second loop inside, an exit other than the header's.
      */
-    private static List<Integer> straightBody(MethodIr ir, Cfg cfg, int h, BitSet body) {
+    private static List<Integer> acyclicBody(MethodIr ir, Cfg cfg, int h, BitSet body) {
         Block header = ir.block(h);
         if (header.terminator().kind() != Terminator.Kind.BRANCH) return null;
         int[] succ = header.successors();
+        if (body.get(succ[0]) == body.get(succ[1])) return null;
         int first = body.get(succ[0]) ? succ[0] : succ[1];
-        if (body.get(succ[0]) == body.get(succ[1]) || first == h) return null;
-        List<Integer> path = new ArrayList<>();
-        for (int b = first; b != h; ) {
-            Block block = ir.block(b);
-            if (!body.get(b) || cfg.preds(b).size() != 1 || block.terminator().kind() != Terminator.Kind.GOTO
-                    || path.contains(b)) {
-                return null;
+        if (first == h) return null;
+        Map<Integer, Integer> waiting = new TreeMap<>(); // block -> predecessors in the body not yet placed
+        for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
+            if (b == h) continue;
+            for (int next : ir.block(b).successors()) if (!body.get(next)) return null; // only the header leaves
+            int preds = 0;
+            for (int p : cfg.preds(b)) {
+                if (!body.get(p)) return null;
+                if (p != h) preds++;
             }
-            path.add(b);
-            b = block.successors()[0];
+            waiting.put(b, preds);
         }
-        return path.size() + 1 == body.cardinality() ? path : null;
+        List<Integer> order = new ArrayList<>();
+        java.util.ArrayDeque<Integer> ready = new java.util.ArrayDeque<>();
+        ready.add(first);
+        while (!ready.isEmpty()) {
+            int b = ready.poll();
+            order.add(b);
+            for (int next : ir.block(b).successors()) {
+                if (next == h) continue;
+                int left = waiting.merge(next, -1, Integer::sum);
+                if (left == 0) ready.add(next);
+            }
+        }
+        return order.size() + 1 == body.cardinality() ? order : null; // else a cycle: an inner loop
+    }
+
+    /**
+     * The blocks of the body that every iteration runs: those no path from the body's first block
+     * to a jump back to the header avoids.
+     */
+    private static BitSet alwaysRun(MethodIr ir, int h, List<Integer> order) {
+        BitSet always = new BitSet();
+        for (int d : order) {
+            BitSet reached = new BitSet();
+            if (d != order.get(0)) reached.set(order.get(0));
+            boolean latchReached = false;
+            for (int b : order) {
+                if (!reached.get(b)) continue;
+                for (int next : ir.block(b).successors()) {
+                    if (next == h) latchReached = true;
+                    else if (next != d) reached.set(next);
+                }
+            }
+            if (!latchReached) always.set(d);
+        }
+        return always;
     }
 
     private static BitSet writtenIn(MethodIr ir, BitSet blocks) {
@@ -276,8 +323,9 @@ public final class TapedLoops {
 
     /** The counted loop of header {@code h}: its counters, and the chain's values split by how they come back. */
     private static CountedLoop countedLoop(MethodIr ir, Activity activity, ReadOnlyArrays readOnly, int h, BitSet body,
-                                           List<Integer> path, List<Integer> blocks, BitSet nestWritten) {
+                                           List<Integer> path, List<Chain> chainsInBody, BitSet nestWritten) {
         BitSet loopWritten = writtenIn(ir, body);
+        BitSet always = alwaysRun(ir, h, path);
         Map<Integer, Integer> steps = new TreeMap<>();     // counter slot -> step
         Map<Integer, Integer> stepIndex = new TreeMap<>(); // counter slot -> index in the path of the block that steps it
         for (int s = loopWritten.nextSetBit(0); s >= 0; s = loopWritten.nextSetBit(s + 1)) {
@@ -290,12 +338,16 @@ public final class TapedLoops {
                 at = k;
                 for (Stmt st : ir.block(path.get(k)).stmts()) if (st.result() == v) step = st;
             }
-            if (writers == 1 && !ir.block(h).exitValues().containsKey(s) && step != null && step.opcode() == Opcodes.IINC
-                    && step.arg(0) == ir.block(path.get(at)).reads().get(s)) {
+            // stepped once in every iteration: by a block every iteration runs, and by no other
+            if (writers == 1 && always.get(path.get(at)) && !ir.block(h).exitValues().containsKey(s) && step != null
+                    && step.opcode() == Opcodes.IINC && step.arg(0) == ir.block(path.get(at)).reads().get(s)) {
                 steps.put(s, step.increment());
                 stepIndex.put(s, at);
             }
         }
+        List<Integer> blocks = new ArrayList<>();
+        for (Chain c : chainsInBody) blocks.addAll(c.blocks());
+        boolean masked = chainsInBody.stream().anyMatch(c -> !always.get(c.last()));
         Set<Value> values = new LinkedHashSet<>();
         Set<Value> shadows = new LinkedHashSet<>();
         readInReverse(ir, blocks, activity, nestWritten, values, shadows);
@@ -331,26 +383,44 @@ public final class TapedLoops {
                 deferredReads.add(read);
             }
         }
-        // what is computed again may rest on counters and once-pushed values as on pushed ones
-        Set<Value> saved = new LinkedHashSet<>(considered);
-        // and on slots the loop leaves alone, pushed once for it: GMM's index meansAt + ik * d + id
-        // rests on ik, fixed while the inner loop runs, and is recomputed instead of pushed per iteration
+        // per chain, what its reverse reads: what is computed again may rest on counters and
+        // once-pushed values as on pushed ones, and on slots the loop leaves alone, pushed once for
+        // it: GMM's index meansAt + ik * d + id rests on ik, fixed while the inner loop runs, and is
+        // recomputed instead of pushed per iteration
         Set<Value> fixedUsed = new LinkedHashSet<>();
-        List<Stmt> recomputed = rematerialise(ir, blocks, saved, nestWritten, readOnly,
-                v -> v instanceof EntryValue e && !loopWritten.get(e.slot()) && body.get(e.block()), fixedUsed);
+        List<Set<Value>> savedByChain = new ArrayList<>();
+        List<List<Stmt>> recomputedByChain = new ArrayList<>();
+        List<Set<Value>> shadowsByChain = new ArrayList<>();
+        for (Chain c : chainsInBody) {
+            Set<Value> chainValues = new LinkedHashSet<>(), chainShadows = new LinkedHashSet<>();
+            readInReverse(ir, c.blocks(), activity, nestWritten, chainValues, chainShadows);
+            Set<Value> saved = new LinkedHashSet<>(chainValues);
+            saved.addAll(counters);
+            recomputedByChain.add(rematerialise(ir, c.blocks(), saved, nestWritten, readOnly,
+                    v -> v instanceof EntryValue e && !loopWritten.get(e.slot()) && body.get(e.block()), fixedUsed));
+            savedByChain.add(saved);
+            shadowsByChain.add(chainShadows);
+        }
         once.addAll(fixedUsed);
         available.addAll(fixedUsed);
-        saved.removeAll(available);
-        List<Value> onceShadows = new ArrayList<>(), iterShadows = new ArrayList<>();
-        for (Value v : shadows) {
-            boolean fixed = v instanceof EntryValue e ? !loopWritten.get(e.slot()) : invariant.contains(v);
-            (fixed ? onceShadows : iterShadows).add(v);
+        Set<Value> onceShadows = new LinkedHashSet<>();
+        List<Chain> chains = new ArrayList<>();
+        for (int k = 0; k < chainsInBody.size(); k++) {
+            Set<Value> saved = savedByChain.get(k);
+            saved.removeAll(available);
+            List<Value> iterShadows = new ArrayList<>();
+            for (Value v : shadowsByChain.get(k)) {
+                boolean fixed = v instanceof EntryValue e ? !loopWritten.get(e.slot()) : invariant.contains(v);
+                if (fixed) onceShadows.add(v);
+                else iterShadows.add(v);
+            }
+            chains.add(byStack(chainsInBody.get(k).blocks(), saved, iterShadows, recomputedByChain.get(k)));
         }
         List<Induction> inductions = new ArrayList<>();
         steps.forEach((slot, step) -> inductions.add(new Induction(slot, step, atStart.getOrDefault(slot, List.of()),
                 stepped.getOrDefault(slot, List.of()))));
-        return new CountedLoop(h, (BitSet) body.clone(), byStack(blocks, saved, iterShadows, recomputed), inductions,
-                byStack(List.of(), once, onceShadows, List.of()), List.copyOf(deferredReads));
+        return new CountedLoop(h, (BitSet) body.clone(), List.copyOf(chains), masked, inductions,
+                byStack(List.of(), once, List.copyOf(onceShadows), List.of()), List.copyOf(deferredReads));
     }
 
     /**

@@ -349,6 +349,30 @@ public final class Loops {
         return s;
     }
 
+    /**
+     * A chain of springs stepped in time: the inner loop's body branches at both ends of the chain
+     * (boundary conditions), and its last element is read under a condition on a double too.
+     */
+    @Differentiable
+    public static double springs(double[] k, int steps) {
+        int n = k.length;
+        double[] x = new double[n], v = new double[n];
+        for (int i = 0; i < n; i++) x[i] = 0.1 * i - 0.2;
+        for (int t = 0; t < steps; t++) {
+            for (int i = 0; i < n; i++) {
+                double f = -k[i] * x[i];
+                if (i > 0) f += k[i - 1] * (x[i - 1] - x[i]);
+                if (i + 1 < n) f += k[i] * (x[i + 1] - x[i]);
+                if (f > 0) f *= 0.9; // damping one way only
+                v[i] += 0.05 * f;
+            }
+            for (int i = 0; i < n; i++) x[i] += 0.05 * v[i];
+        }
+        double e = 0;
+        for (int i = 0; i < n; i++) e += x[i] * x[i];
+        return e;
+    }
+
     @Differentiable
     static double logSumExp(double[] v) {
         double s = 0;

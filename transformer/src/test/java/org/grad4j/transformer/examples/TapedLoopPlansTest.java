@@ -2,6 +2,7 @@ package org.grad4j.transformer.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
@@ -29,20 +30,36 @@ class TapedLoopPlansTest {
     @Test
     void aMatrixRowAndItsShadowArePushedOncePerRunOfTheInnerLoop() {
         TapedLoops.CountedLoop inner = onlyCountedLoop("matrixRows");
-        assertEquals(List.of(), inner.chain().objects(), "objects pushed per iteration");
-        assertEquals(List.of(), inner.chain().shadows(), "shadows pushed per iteration");
+        assertEquals(List.of(), inner.chains().get(0).objects(), "objects pushed per iteration");
+        assertEquals(List.of(), inner.chains().get(0).shadows(), "shadows pushed per iteration");
         assertFalse(inner.once().shadows().isEmpty(), "m[i]'s shadow comes back with the loop's record");
     }
 
     @Test
     void aDenseLayerPushesNothingPerIterationOfItsInnerLoop() {
         TapedLoops.CountedLoop inner = onlyCountedLoop("dense");
-        assertEquals(List.of(), inner.chain().doubles());
-        assertEquals(List.of(), inner.chain().ints());
-        assertEquals(List.of(), inner.chain().objects());
+        assertEquals(List.of(), inner.chains().get(0).doubles());
+        assertEquals(List.of(), inner.chains().get(0).ints());
+        assertEquals(List.of(), inner.chains().get(0).objects());
+    }
+
+    @Test
+    void aBodyThatBranchesIsCountedWithAMaskOfTheChainsThatRan() {
+        // springs' inner loop: boundary conditions on i and a condition on f; i comes back counted,
+        // so the chains push the x they read and no index, and no block numbers
+        TapedLoops.CountedLoop inner = countedLoops("springs").stream().filter(TapedLoops.CountedLoop::masked)
+                .findFirst().orElseThrow();
+        assertTrue(inner.chains().size() > 1);
+        for (TapedLoops.Chain c : inner.chains()) assertEquals(List.of(), c.ints(), "ints pushed per run of a chain");
     }
 
     private static TapedLoops.CountedLoop onlyCountedLoop(String method) {
+        List<TapedLoops.CountedLoop> counted = countedLoops(method);
+        assertEquals(1, counted.size(), method + ": " + Arrays.toString(counted.toArray()));
+        return counted.get(0);
+    }
+
+    private static List<TapedLoops.CountedLoop> countedLoops(String method) {
         ClassFileLocator locator = ClassFileLocator.of(Loops.class.getClassLoader());
         CallResolver calls = new CallResolver(RuleTable.global(), locator);
         ClassNode owner = calls.classNode(Type.getInternalName(Loops.class));
@@ -60,7 +77,6 @@ class TapedLoopPlansTest {
         for (int h = split.taped().nextSetBit(0); h >= 0; h = split.taped().nextSetBit(h + 1)) {
             counted.addAll(plan.of(h).counted().values());
         }
-        assertEquals(1, counted.size(), method + ": " + Arrays.toString(counted.toArray()));
-        return counted.get(0);
+        return counted;
     }
 }

@@ -101,6 +101,9 @@ class TapedLoopsTest {
             int hidden = 1 + random.nextInt(4);
             check(Loops.class, "dense", randomArray(hidden * n + hidden), new double[][] {randomArray(n), randomArray(n)}, hidden);
             check(Loops.class, "matrixRows", new double[][] {randomArray(n), randomArray(n), randomArray(n)}, randomArray(n));
+            double[] stiffness = randomArray(n);
+            for (int i = 0; i < n; i++) stiffness[i] = 1 + Math.abs(stiffness[i]);
+            check(Loops.class, "springs", stiffness, random.nextInt(6));
             check(Loops.class, "shifting", randomArray(n + 1), random.nextInt(5));
             int d = 1 + random.nextInt(4);
             check(Loops.class, "layers", randomArray(d * d + d), randomArray(d * (1 + random.nextInt(3))), d);
