@@ -248,6 +248,67 @@ class TensorWritesEndToEndTest {
         return acc.sumNumber().doubleValue();
     }
 
+    static double statesPutIntoABuffer(INDArray w) { // an RNN's states written row by row
+        INDArray states = Nd4j.zeros(D, 3, 4);
+        INDArray h = w;
+        for (int t = 0; t < 3; t++) {
+            h = Transforms.tanh(h.mul(0.5).add(t));
+            states.putRow(t, h);
+        }
+        return states.mul(states).sumNumber().doubleValue();
+    }
+
+    /** What the refusal of {@link #statesPutIntoABuffer} says to write instead. */
+    static double statesStacked(INDArray w) {
+        INDArray[] rows = new INDArray[3];
+        INDArray h = w;
+        for (int t = 0; t < 3; t++) {
+            h = Transforms.tanh(h.mul(0.5).add(t));
+            rows[t] = h;
+        }
+        INDArray states = Nd4j.vstack(rows);
+        return states.mul(states).sumNumber().doubleValue();
+    }
+
+    static double assignedIntoABuffer(INDArray w) {
+        INDArray buf = Nd4j.zeros(D, 4);
+        buf = buf.assign(w.mul(3));
+        return buf.mul(buf).sumNumber().doubleValue();
+    }
+
+    static double productIntoAResultArray(INDArray w) {
+        INDArray out = Nd4j.zeros(D, 1, 4);
+        w.reshape(1, 4).mmul(Nd4j.eye(4).castTo(D), out);
+        return out.mul(out).sumNumber().doubleValue();
+    }
+
+    /**
+     * putRow, assign and a result array write in place whatever their result is assigned to:
+     * the refusal must not suggest {@code acc = acc.putRow(...)}, which is refused again, but
+     * what works, and the suggested form must differentiate.
+     */
+    @Test
+    void writesIntoADataBufferSayWhatWorksInstead() {
+        String put = refusal(TensorWritesEndToEndTest::statesPutIntoABuffer);
+        assertTrue(put.contains("in-place INDArray.putRow that puts a differentiable value into a tensor that holds none")
+                && put.contains("Nd4j.vstack(rows)") && !put.contains("acc = acc.putRow"), put);
+        String assign = refusal(TensorWritesEndToEndTest::assignedIntoABuffer);
+        assertTrue(assign.contains("buf = value") && !assign.contains("acc = acc.assign"), assign);
+        String product = refusal(TensorWritesEndToEndTest::productIntoAResultArray);
+        assertTrue(product.contains("drop the result array") && product.contains("out = x.mmul(y)"), product);
+
+        INDArray w = Nd4j.createFromArray(0.3, -0.7, 0.2, 0.9);
+        INDArray g = TensorAD.gradient(TensorWritesEndToEndTest::statesStacked, w);
+        INDArray fd = Nd4j.zeros(D, 4);
+        for (int i = 0; i < 4; i++) {
+            INDArray plus = w.dup(), minus = w.dup();
+            plus.putScalar(i, w.getDouble(i) + 1e-6);
+            minus.putScalar(i, w.getDouble(i) - 1e-6);
+            fd.putScalar(i, (statesStacked(plus) - statesStacked(minus)) / 2e-6);
+        }
+        assertClose(fd, g);
+    }
+
     @Test
     void refusalsSayWhatToWriteForTensors() {
         String list = refusal(TensorWritesEndToEndTest::tensorsInAList);

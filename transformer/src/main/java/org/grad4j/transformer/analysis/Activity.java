@@ -722,13 +722,13 @@ public final class Activity {
         if (written >= 0) {
             boolean dupOverload = TensorWrites.isDupOverload(m);
             String instead = dupOverload ? simpleName(m.owner) + "." + n + " with true for dup, or its overload without the boolean"
-                    : n.startsWith("put") || n.startsWith("assign") ? "an out-of-place operation that builds a new tensor"
+                    : n.startsWith("put") ? PUT_REMEDY
+                    : n.startsWith("assign") ? "an out-of-place operation that builds a new tensor"
                     : n.replaceFirst("i(RowVector|ColumnVector)?$", "$1") + "(...)";
             if (!isActive(s.arg(written))) { // acc.addi(h) into a fresh zeros accumulator
                 throw refusal.at(s.line(), "in-place " + target + " that puts a differentiable value into a tensor that "
                                 + "holds none",
-                        "An in-place update cannot give a tensor a derivative; compute a new one: acc = acc."
-                                + n.replaceFirst("i(RowVector|ColumnVector)?$", "$1") + "(...).");
+                        "An in-place update cannot give a tensor a derivative; " + intoDataRemedy(m, written) + ".");
             }
             throw refusal.at(s.line(), "in-place " + target + " on an active INDArray",
                     "grad4j differentiates values, and an in-place update overwrites one the reverse pass needs; use " + instead + ".");
@@ -742,6 +742,27 @@ public final class Activity {
         throw refusal.at(s.line(), "call of " + target + " with a differentiable " + what + ": grad4j has no rule for this ND4J operation",
                 "Write it with operations grad4j has rules for (see the README's tensor table), or register a custom rule "
                         + "with AD.registerRules.");
+    }
+
+    /** Rows written one by one into a buffer (an RNN's states): what to write instead of putRow and its kin. */
+    private static final String PUT_REMEDY = "an INDArray[] of the parts joined by Nd4j.vstack, hstack or concat "
+            + "(rows[t] = h; ... Nd4j.vstack(rows)), or out-of-place operations that build the whole tensor";
+
+    /**
+     * What to write instead of an in-place call that would put a differentiable value into a data
+     * tensor. Not {@code acc = acc.putRow(...)}: {@code putRow}, {@code assign} and a result array
+     * write in place whatever their result is assigned to, so that advice would be refused again.
+     */
+    private static String intoDataRemedy(MethodInsnNode m, int written) {
+        String n = m.name;
+        if (m.getOpcode() == Opcodes.INVOKESTATIC && n.equals("gemm")) {
+            return "use Nd4j.gemm(a, b, transposeA, transposeB), which returns a new tensor (add c to it out of place)";
+        }
+        if (m.getOpcode() == Opcodes.INVOKESTATIC && n.equals("copy")) return "use a copy of the value: to = from.dup()";
+        if (written > 0) return "drop the result array and use the new tensor the operation returns: out = x." + n + "(y)";
+        if (n.startsWith("put")) return "use " + PUT_REMEDY;
+        if (n.startsWith("assign")) return "use the value itself (buf = value, or value.dup()) instead of copying it into a tensor";
+        return "compute a new one: acc = acc." + n.replaceFirst("i(RowVector|ColumnVector)?$", "$1") + "(...)";
     }
 
     private static boolean isReadOnlyArrayCall(MethodInsnNode m) {
