@@ -2,6 +2,7 @@ package refusals;
 
 import org.grad4j.Differentiable;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Tensor constructs grad4j refuses; markers as in Refused.java. Needs nd4j-api only: refusals come before anything runs. */
 public class RefusedTensors {
@@ -24,7 +25,7 @@ public class RefusedTensors {
 
     @Differentiable
     static double noRule(INDArray w) {
-        INDArray c = w.cumsum(0); // REFUSED(noRule) call of INDArray.cumsum with a differentiable tensor: grad4j has no rule for this ND4J operation | register a custom rule with AD.registerRules
+        INDArray c = Transforms.unitVec(w); // REFUSED(noRule) call of Transforms.unitVec with a differentiable tensor: grad4j has no rule for this ND4J operation | register a custom rule with AD.registerRules
         return c.sumNumber().doubleValue();
     }
 }

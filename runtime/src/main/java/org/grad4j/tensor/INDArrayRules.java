@@ -515,6 +515,72 @@ public final class INDArrayRules {
     @Adjoint(of = "min")
     public static INDArray minKeep(INDArray x, boolean keep, int[] dims, INDArray z, INDArray d) { return min(x, dims, z, d); }
 
+    /** normmax = max |x| over dims: the slice's adjoint goes to its first largest |x|, with x's sign. */
+    @Adjoint(of = "normmax")
+    public static INDArray normmax(INDArray x, int[] dims, INDArray z, INDArray d) {
+        return Tensors.extremumAdjoint(Transforms.abs(x), dims(x, dims), d, true).muli(Transforms.sign(x));
+    }
+
+    @Adjoint(of = "normmax")
+    public static INDArray normmaxKeep(INDArray x, boolean keep, int[] dims, INDArray z, INDArray d) { return normmax(x, dims, z, d); }
+
+    /**
+     * amax is ND4J's other name for normmax, except that in some reductions over a dimension of
+     * size 1 it returns x itself, sign and all (1.0.0-M2.1: {@code [[1, -5]].amax(0)} is
+     * {@code [1, -5]}, but {@code [-7].amax(0)} is {@code 7}). A negative result can only be
+     * such a copy of x, whose adjoint is d; where x ≥ 0 the two rules agree.
+     */
+    @Adjoint(of = "amax")
+    public static INDArray amax(INDArray x, int[] dims, INDArray z, INDArray d) {
+        if (z.length() > 0 && z.minNumber().doubleValue() < 0) return fit(d, x);
+        return normmax(x, dims, z, d);
+    }
+
+    // ---- cumulative sums and repetition
+
+    /**
+     * y_i = Σ_{j ≤ i} x_j along dim, so x_j's adjoint is Σ_{i ≥ j} d_i: the cumulative sum taken
+     * from the end, Σ d - cumsum(d) + d (the slice's total broadcast back along dim).
+     */
+    @Adjoint(of = "cumsum")
+    public static INDArray cumsum(INDArray x, int dim, INDArray y, INDArray d) {
+        int axis = dims(x, new int[] {dim})[0];
+        INDArray dd = like(d, x.dataType());
+        return dd.sum(true, axis).sub(dd.cumsum(axis)).addi(dd);
+    }
+
+    /**
+     * repeat(dim, r) repeats each element r times in a row along dim ({@code [a, a, b, b]}); with
+     * one count per element, element k takes the next repeats[k] places. Its adjoint sums each
+     * element's places.
+     */
+    @Adjoint(of = "repeat")
+    public static INDArray repeat(INDArray x, int dim, long[] repeats, INDArray y, INDArray d) {
+        int axis = dims(x, new int[] {dim})[0];
+        INDArray dd = like(d, x.dataType());
+        long n = x.size(axis);
+        if (repeats.length == 1) { // split dim into (n, r) in c order and sum the r copies
+            long[] shape = new long[x.rank() + 1];
+            for (int i = 0, j = 0; i < x.rank(); i++) {
+                shape[j++] = i == axis ? n : x.size(i);
+                if (i == axis) shape[j++] = repeats[0];
+            }
+            return fit(dd.dup('c').reshape('c', shape).sum(axis + 1), x);
+        }
+        INDArray g = Tensors.zeros(x);
+        INDArrayIndex[] from = new INDArrayIndex[x.rank()], to = new INDArrayIndex[x.rank()];
+        java.util.Arrays.fill(from, NDArrayIndex.all());
+        java.util.Arrays.fill(to, NDArrayIndex.all());
+        long start = 0;
+        for (int k = 0; k < n; k++) {
+            from[axis] = NDArrayIndex.interval(start, start + repeats[k]);
+            to[axis] = NDArrayIndex.interval(k, k + 1);
+            start += repeats[k];
+            if (repeats[k] > 0) g.get(to).addi(dd.get(from).sum(true, axis));
+        }
+        return g;
+    }
+
     /** ∂‖x‖/∂x = x / ‖x‖, and 0 where the norm is 0. */
     @Adjoint(of = "norm2")
     public static INDArray norm2(INDArray x, int[] dims, INDArray n, INDArray d) {
@@ -588,6 +654,14 @@ public final class INDArrayRules {
     public static INDArray minNumber(INDArray x, Number m, double d) {
         return Tensors.firstExtremum(x, Tensors.all(x.rank()), false).muli(d);
     }
+
+    @Adjoint(of = "normmaxNumber")
+    public static INDArray normmaxNumber(INDArray x, Number m, double d) {
+        return Tensors.firstExtremum(Transforms.abs(x), Tensors.all(x.rank()), true).muli(Transforms.sign(x)).muli(d);
+    }
+
+    @Adjoint(of = "amaxNumber")
+    public static INDArray amaxNumber(INDArray x, Number m, double d) { return normmaxNumber(x, m, d); }
 
     @Adjoint(of = "norm2Number")
     public static INDArray norm2Number(INDArray x, Number n, double d) {

@@ -139,4 +139,22 @@ public final class Nd4jRules {
 
     @Adjoint(of = "max")
     public static INDArray maxDim(INDArray x, int dim, INDArray y, INDArray d) { return INDArrayRules.max(x, new int[] {dim}, y, d); }
+
+    /**
+     * tile(x, reps), one count per dimension: along dimension i the result holds reps[i] copies of
+     * x one after another, so splitting each dimension into (reps[i], n_i) in c order and summing
+     * the copies gives x's adjoint.
+     */
+    @Adjoint(of = "tile")
+    public static INDArray tile(INDArray x, int[] reps, INDArray y, INDArray d) {
+        int rank = x.rank();
+        long[] split = new long[2 * rank];
+        int[] copies = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            split[2 * i] = reps[i];
+            split[2 * i + 1] = x.size(i);
+            copies[i] = 2 * i;
+        }
+        return fit(Tensors.like(d, x.dataType()).dup('c').reshape('c', split).sum(copies), x);
+    }
 }

@@ -285,4 +285,17 @@ public final class TransformsRules {
     public static INDArray euclideanDistanceB(INDArray a, INDArray b, double v, double d) {
         return INDArrayRules.distance2Y(a, b, v, d);
     }
+
+    /** cosineSim(a, b) = a·b / (‖a‖ ‖b‖) = y: ∂y/∂a = b / (‖a‖ ‖b‖) - y a / ‖a‖²; 0 where a norm is 0. */
+    @Adjoint(of = "cosineSim", arg = 0)
+    public static INDArray cosineSimA(INDArray a, INDArray b, double y, double d) { return cosineSimAdjoint(a, b, y, d); }
+
+    @Adjoint(of = "cosineSim", arg = 1)
+    public static INDArray cosineSimB(INDArray a, INDArray b, double y, double d) { return cosineSimAdjoint(b, a, y, d); }
+
+    private static INDArray cosineSimAdjoint(INDArray a, INDArray b, double y, double d) {
+        double na = a.norm2Number().doubleValue(), nb = b.norm2Number().doubleValue();
+        if (na == 0 || nb == 0) return Tensors.zeros(a);
+        return fit(b.mul(d / (na * nb)).sub(a.mul(d * y / (na * na))), a); // a and b may differ in shape: [4] and [1, 4]
+    }
 }

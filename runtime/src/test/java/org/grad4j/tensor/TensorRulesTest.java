@@ -223,6 +223,22 @@ class TensorRulesTest {
             return a(y.add(g.awayBy(0.1, 1, 3, 4)), y);
         }), "INDArray.distance1(T)D");
 
+        put(on(dims), "INDArray.normmax([I)T");
+        // amax copies x, signs and all, in some reductions over a dimension of size 1 (case 7) but not others (case 8)
+        Case[] amaxDims = Arrays.copyOf(dims, dims.length + 1);
+        amaxDims[dims.length] = g -> a(g.t(1), I(0));
+        put(on(amaxDims), "INDArray.amax([I)T");
+        put(on(keepDims), "INDArray.normmax(Z[I)T");
+        put(on(g -> a(g.t(3, 4)), g -> a(g.t(4)), g -> a(g.t(2, 3, 2))), "INDArray.normmaxNumber()N", "INDArray.amaxNumber()N");
+
+        // ---- cumulative sums and repetition
+        put(on(g -> a(g.t(3, 4), 1), g -> a(g.t(3, 4), 0), g -> a(g.t(4), 0), g -> a(g.t(2, 3, 4), -1),
+                g -> a(f(g.t(3, 4)), 1), g -> a(g.t(4, 3).transpose(), 0)), "INDArray.cumsum(I)T");
+        put(on(g -> a(g.t(2, 3), 0, L(2)), g -> a(g.t(2, 3), 1, L(3)), g -> a(g.t(2, 3), 1, L(1, 0, 2)),
+                g -> a(g.t(2, 3, 2), -1, L(2)), g -> a(f(g.t(2, 3)), 0, L(3))), "INDArray.repeat(I[J)T");
+        put(on(g -> a(g.t(2, 3), I(2, 2)), g -> a(g.t(2, 3), I(1, 3)), g -> a(g.t(2, 3, 2), I(2, 1, 2)),
+                g -> a(f(g.t(2, 3)), I(3, 2))), "Nd4j.tile(T[I)T");
+
         // ---- INDArray: no derivative
         put(on(g -> a(g.t(3, 4))).noFiniteDifferences(), "INDArray.like()T", "INDArray.ulike()T", "INDArray.shape()[J",
                 "INDArray.dataType()DT");
@@ -255,6 +271,7 @@ class TensorRulesTest {
         put(on(g -> a(g.t(3, 4), g.t(3, 4))), "Transforms.max(TT)T", "Transforms.min(TT)T");
         put(on(g -> a(g.t(4), g.t(4)), g -> a(g.t(3, 4), g.t(3, 4))), "Transforms.dot(TT)T",
                 "Transforms.euclideanDistance(TT)D");
+        put(on(g -> a(g.t(4), g.t(4)), g -> a(g.t(3, 4), g.t(3, 4)), g -> a(g.t(1, 4), g.t(4))), "Transforms.cosineSim(TT)D");
         put(on(g -> a(g.u(-3, 3, 3, 4))), "Transforms.floor(T)T", "Transforms.ceil(T)T", "Transforms.ceiling(T)T",
                 "Transforms.round(T)T", "Transforms.sign(T)T", "Transforms.step(T)T");
 
