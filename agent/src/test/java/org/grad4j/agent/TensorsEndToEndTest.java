@@ -425,4 +425,59 @@ class TensorsEndToEndTest {
         INDArray firstMean = x.mmul(model.w).mean(true, 0).mul(0.1);
         assertTrue(firstMean.equalsWithEps(model.running, 1e-12), model.running.toString());
     }
+
+    // ---- tensors made from a double[] or float[]: the array's elements get the tensor's adjoint
+
+    static double fromAnArray(double[] w) {
+        INDArray m = Nd4j.create(w, new long[] {2, 2});
+        INDArray v = Nd4j.createFromArray(w[0] * 2, Math.sin(w[1]), 1.5, w[3]);
+        w[0] = w[0] * 3; // a later write: the tensor keeps the old value, and so does its adjoint
+        return Transforms.tanh(m.mmul(m)).sumNumber().doubleValue() + v.mul(v).sumNumber().doubleValue() + w[0] * w[2];
+    }
+
+    static double fromAnArrayInALoop(double[] w) {
+        double s = 0;
+        for (int i = 0; i < 3; i++) s += Nd4j.createFromArray(w).mul(i + 1).norm2Number().doubleValue() * w[i];
+        return s;
+    }
+
+    /** Weights in double[] and float[] fields, used as tensors. */
+    static final class ArrayWeights {
+        @Parameter double[] scale = {1.0, 0.5, -2.0};
+        @Parameter float[] shift = {0.1f, -0.3f, 0.2f};
+
+        double loss(INDArray x) {
+            INDArray z = x.mulRowVector(Nd4j.create(scale, 1, 3)).addRowVector(Nd4j.createFromArray(shift).castTo(DataType.DOUBLE));
+            return Transforms.sigmoid(z).sumNumber().doubleValue();
+        }
+    }
+
+    @Test
+    void tensorsMadeFromDifferentiableArraysDifferentiate() {
+        CentralDifferences.check(w -> fromAnArray(w.clone()), 0.3, -0.2, 0.5, 0.1);
+        CentralDifferences.check(TensorsEndToEndTest::fromAnArrayInALoop, 0.3, -0.2, 0.5, 0.1);
+
+        INDArray x = Nd4j.createFromArray(new double[][] {{1, 2, -1}, {0.5, -0.5, 3}});
+        ArrayWeights model = new ArrayWeights();
+        ParameterGradients g = Model.gradient(model, m -> m.loss(x));
+        double[] scale = (double[]) g.get("scale");
+        float[] shift = (float[]) g.get("shift");
+        for (int j = 0; j < 3; j++) {
+            double s = model.scale[j];
+            model.scale[j] = s + 1e-6;
+            double plus = model.loss(x);
+            model.scale[j] = s - 1e-6;
+            double minus = model.loss(x);
+            model.scale[j] = s;
+            assertEquals((plus - minus) / 2e-6, scale[j], 1e-7, "scale " + j);
+            // d/dshift_j = Σ_i σ'(z_ij), by hand
+            double expected = 0;
+            for (int i = 0; i < 2; i++) {
+                double z = x.getDouble(i, j) * model.scale[j] + model.shift[j];
+                double sig = 1 / (1 + Math.exp(-z));
+                expected += sig * (1 - sig);
+            }
+            assertEquals(expected, shift[j], 1e-5, "shift " + j);
+        }
+    }
 }

@@ -157,4 +157,43 @@ public final class Nd4jRules {
         }
         return fit(Tensors.like(d, x.dataType()).dup('c').reshape('c', split).sum(copies), x);
     }
+
+    // ---- tensors made from a double[] or float[]: the adjoint of element i of the array is the
+    // adjoint of element i of the tensor in c order (ND4J copies the array in c order)
+
+    @Adjoint(of = "createFromArray")
+    public static double[] createFromArray(double[] v, INDArray y, INDArray d) { return values(v.length, d); }
+
+    @Adjoint(of = "create")
+    public static double[] create(double[] v, INDArray y, INDArray d) { return values(v.length, d); }
+
+    @Adjoint(of = "create")
+    public static double[] createShaped(double[] v, long[] shape, INDArray y, INDArray d) { return values(v.length, d); }
+
+    @Adjoint(of = "create")
+    public static double[] createIntShaped(double[] v, int[] shape, INDArray y, INDArray d) { return values(v.length, d); }
+
+    @Adjoint(of = "createFromArray")
+    public static float[] createFromFloats(float[] v, INDArray y, INDArray d) { return floats(values(v.length, d)); }
+
+    @Adjoint(of = "create")
+    public static float[] createFloats(float[] v, INDArray y, INDArray d) { return floats(values(v.length, d)); }
+
+    @Adjoint(of = "create")
+    public static float[] createFloatsShaped(float[] v, long[] shape, INDArray y, INDArray d) { return floats(values(v.length, d)); }
+
+    @Adjoint(of = "create")
+    public static float[] createFloatsIntShaped(float[] v, int[] shape, INDArray y, INDArray d) { return floats(values(v.length, d)); }
+
+    /** The first n elements of d in c order, on the host (the array's adjoint is a Java array). */
+    private static double[] values(int n, INDArray d) {
+        double[] all = d.castTo(DataType.DOUBLE).dup('c').reshape(d.length()).toDoubleVector();
+        return all.length == n ? all : java.util.Arrays.copyOf(all, n);
+    }
+
+    private static float[] floats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+        return f;
+    }
 }

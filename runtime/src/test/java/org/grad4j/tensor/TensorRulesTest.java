@@ -295,6 +295,14 @@ class TensorRulesTest {
         put(on(g -> a(g.t(3, 4)), g -> a(g.t(4))), "Nd4j.sum(T)T", "Nd4j.mean(T)T", "Nd4j.max(T)T");
         put(on(g -> a(g.t(3, 4), 0), g -> a(g.t(3, 4), 1)), "Nd4j.sum(TI)T", "Nd4j.mean(TI)T", "Nd4j.max(TI)T");
         put(on(g -> a(g.t(3, 4))), "Nd4j.zerosLike(T)T", "Nd4j.onesLike(T)T");
+        // tensors made from Java arrays: the array's adjoint is an array
+        put(on(g -> a((Object) g.t(5).toDoubleVector()), g -> a((Object) g.t(1).toDoubleVector())),
+                "Nd4j.createFromArray([D)T", "Nd4j.create([D)T");
+        put(on(g -> a(g.t(6).toDoubleVector(), L(2, 3)), g -> a(g.t(4).toDoubleVector(), L(4))), "Nd4j.create([D[J)T");
+        put(on(g -> a(g.t(6).toDoubleVector(), I(3, 2))), "Nd4j.create([D[I)T");
+        put(on(g -> a((Object) g.t(5).toFloatVector())).step(1e-2).tolerance(1e-4), "Nd4j.createFromArray([F)T", "Nd4j.create([F)T");
+        put(on(g -> a(g.t(6).toFloatVector(), L(2, 3))).step(1e-2).tolerance(1e-4), "Nd4j.create([F[J)T");
+        put(on(g -> a(g.t(6).toFloatVector(), I(3, 2))).step(1e-2).tolerance(1e-4), "Nd4j.create([F[I)T");
         put(on(g -> a(g.t(3, 4), I(1))), "Nd4j.argMax(T[I)T", "Nd4j.argMin(T[I)T");
 
         // ---- boxing
@@ -526,6 +534,11 @@ class TensorRulesTest {
                 return;
             }
             for (int k = 0; k < xs.length; k++) checkLike(gs[k], xs[k], name + "[" + k + "]", failures);
+        } else if (arg instanceof double[] || arg instanceof float[]) { // Nd4j.create(w, shape): an array of the same type and length
+            if (adjoint == null || adjoint.getClass() != arg.getClass()
+                    || java.lang.reflect.Array.getLength(adjoint) != java.lang.reflect.Array.getLength(arg)) {
+                failures.add(name + ": adjoint of a " + arg.getClass().getSimpleName() + " must be one of its length, not " + adjoint);
+            }
         } else if (!(adjoint instanceof Double)) {
             failures.add(name + ": adjoint of a scalar is " + adjoint);
         }
@@ -576,6 +589,19 @@ class TensorRulesTest {
                     expect(fd, element(gs[k], sub), domain, name + " arg " + i + "[" + k + "] element " + Arrays.toString(sub), failures);
                 }
             }
+        } else if (arg instanceof double[] || arg instanceof float[]) {
+            if (adjoint == null || adjoint.getClass() != arg.getClass()) return; // reported by checkLike
+            for (int j = 0; j < java.lang.reflect.Array.getLength(arg); j++) {
+                double v = java.lang.reflect.Array.getDouble(arg, j);
+                double h = domain.step() * Math.max(1, Math.abs(v));
+                Object[] plus = args.clone();
+                Object[] minus = args.clone();
+                plus[i] = withElement(arg, j, v + h);
+                minus[i] = withElement(arg, j, v - h);
+                double step = java.lang.reflect.Array.getDouble(plus[i], j) - java.lang.reflect.Array.getDouble(minus[i], j);
+                double fd = (phi(rule, p, plus, w) - phi(rule, p, minus, w)) / step;
+                expect(fd, java.lang.reflect.Array.getDouble(adjoint, j), domain, name + " arg " + i + " element " + j, failures);
+            }
         } else {
             double v = ((Number) arg).doubleValue();
             double h = domain.step() * Math.max(1, Math.abs(v));
@@ -588,6 +614,18 @@ class TensorRulesTest {
             double fd = (phi(rule, p, plus, w) - phi(rule, p, minus, w)) / step;
             expect(fd, ((Number) adjoint).doubleValue(), domain, name + " arg " + i, failures);
         }
+    }
+
+    /** A copy of a double[] or float[] with element j set to v. */
+    private static Object withElement(Object array, int j, double v) {
+        if (array instanceof float[] f) {
+            float[] c = f.clone();
+            c[j] = (float) v;
+            return c;
+        }
+        double[] c = ((double[]) array).clone();
+        c[j] = v;
+        return c;
     }
 
     private static double tensorDifference(Rule rule, Method p, Object[] args, int i, int k, INDArray x, long[] sub, Object w,
@@ -639,6 +677,11 @@ class TensorRulesTest {
             if (!(diff <= 1e-3 * scale)) failures.add(name + ": float32 adjoint differs from float64 by " + diff);
         } else if (reference instanceof INDArray[] rs && single instanceof INDArray[] ss) {
             for (int k = 0; k < rs.length; k++) compareFloat(rs[k], ss[k], name + "[" + k + "]", failures);
+        } else if ((reference instanceof double[] || reference instanceof float[]) && reference.getClass() == single.getClass()) {
+            for (int k = 0; k < java.lang.reflect.Array.getLength(reference); k++) {
+                compareFloat(java.lang.reflect.Array.getDouble(reference, k), java.lang.reflect.Array.getDouble(single, k),
+                        name + "[" + k + "]", failures);
+            }
         } else if (reference instanceof Double r && single instanceof Double s) {
             if (!(Math.abs(r - s) <= 1e-3 * Math.max(1, Math.abs(r)))) {
                 failures.add(name + ": float32 adjoint " + s + " differs from float64 " + r);
