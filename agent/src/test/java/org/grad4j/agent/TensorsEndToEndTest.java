@@ -480,4 +480,28 @@ class TensorsEndToEndTest {
             assertEquals(expected, shift[j], 1e-5, "shift " + j);
         }
     }
+
+    // ---- a tensor filled with a differentiable value, elements read back as Numbers
+
+    static double filledAndReadAsNumbers(INDArray w) {
+        double d = w.getNumber(0L, 1L).doubleValue();
+        INDArray filled = Nd4j.valueArrayOf(new long[] {2, 3}, d * d, DataType.DOUBLE);
+        Number n = w.getNumber(4);
+        return filled.mul(w).sumNumber().doubleValue() + n.doubleValue() * Math.sin(d);
+    }
+
+    @Test
+    void valuesFilledIntoATensorAndNumbersReadOutOfOneDifferentiate() {
+        INDArray w = Nd4j.createFromArray(new double[][] {{0.3, -0.7, 0.2}, {0.9, -0.1, 0.5}});
+        INDArray g = TensorAD.gradient(TensorsEndToEndTest::filledAndReadAsNumbers, w);
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 3; j++) {
+                INDArray plus = w.dup(), minus = w.dup();
+                plus.putScalar(i, j, w.getDouble(i, j) + 1e-6);
+                minus.putScalar(i, j, w.getDouble(i, j) - 1e-6);
+                double fd = (filledAndReadAsNumbers(plus) - filledAndReadAsNumbers(minus)) / 2e-6;
+                assertEquals(fd, g.getDouble(i, j), 1e-7, "element " + i + ", " + j);
+            }
+        }
+    }
 }

@@ -442,6 +442,16 @@ public final class INDArrayRules {
         Tensors.addInto(into.getScalar(index), d);
     }
 
+    @Adjoint(of = "getNumber", into = true)
+    public static void getNumber(INDArray x, long i, Number v, double d, INDArray into) {
+        into.putScalar(i, into.getDouble(i) + d);
+    }
+
+    @Adjoint(of = "getNumber", into = true)
+    public static void getNumberAt(INDArray x, long[] index, Number v, double d, INDArray into) {
+        into.putScalar(index, into.getDouble(index) + d);
+    }
+
     @Adjoint(of = "getDouble", into = true)
     public static void getDouble(INDArray x, long i, double v, double d, INDArray into) {
         into.putScalar(i, into.getDouble(i) + d);

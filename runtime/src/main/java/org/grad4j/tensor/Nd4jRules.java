@@ -158,6 +158,26 @@ public final class Nd4jRules {
         return fit(Tensors.like(d, x.dataType()).dup('c').reshape('c', split).sum(copies), x);
     }
 
+    // ---- a tensor filled with one value: the value's adjoint is the sum of the tensor's
+
+    @Adjoint(of = "valueArrayOf", arg = 1)
+    public static double valueArrayOf(long[] shape, double v, INDArray y, INDArray d) { return Tensors.sum(d); }
+
+    @Adjoint(of = "valueArrayOf", arg = 1)
+    public static double valueArrayOfFloat(long[] shape, float v, INDArray y, INDArray d) { return Tensors.sum(d); }
+
+    @Adjoint(of = "valueArrayOf", arg = 1)
+    public static double valueArrayOfInts(int[] shape, double v, INDArray y, INDArray d) { return Tensors.sum(d); }
+
+    @Adjoint(of = "valueArrayOf", arg = 1)
+    public static double valueArrayOfTyped(long[] shape, double v, DataType type, INDArray y, INDArray d) { return Tensors.sum(d); }
+
+    @Adjoint(of = "valueArrayOf", arg = 1)
+    public static double valueArrayOfLength(long length, double v, INDArray y, INDArray d) { return Tensors.sum(d); }
+
+    @Adjoint(of = "valueArrayOf", arg = 2)
+    public static double valueArrayOfMatrix(long rows, long columns, double v, INDArray y, INDArray d) { return Tensors.sum(d); }
+
     // ---- tensors made from a double[] or float[]: the adjoint of element i of the array is the
     // adjoint of element i of the tensor in c order (ND4J copies the array in c order)
 

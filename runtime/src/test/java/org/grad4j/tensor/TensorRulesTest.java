@@ -186,6 +186,8 @@ class TensorRulesTest {
         put(on(g -> a(g.t(3, 4), 1L, 2L)), "INDArray.getScalar(JJ)T", "INDArray.getDouble(JJ)D");
         put(on(g -> a(g.t(3, 4), L(2, 1)), g -> a(g.t(2, 3, 4), L(1, 0, 3))), "INDArray.getScalar([J)T", "INDArray.getDouble([J)D");
         put(on(g -> a(g.t(3, 4), I(2, 1))), "INDArray.getDouble([I)D");
+        put(on(g -> a(g.t(3, 4), 5L), g -> a(f(g.t(3, 4)), 5L)), "INDArray.getNumber(J)N");
+        put(on(g -> a(g.t(3, 4), L(2, 1)), g -> a(g.t(2, 3, 4), L(1, 0, 3))), "INDArray.getNumber([J)N");
         // float results: a float64 step of 1e-6 is below float resolution
         put(on(g -> a(g.t(3, 4), 5L), g -> a(f(g.t(3, 4)), 5L)).step(1e-2).tolerance(1e-4), "INDArray.getFloat(J)F");
         put(on(g -> a(g.t(3, 4), 1L, 2L)).step(1e-2).tolerance(1e-4), "INDArray.getFloat(JJ)F");
@@ -295,6 +297,14 @@ class TensorRulesTest {
         put(on(g -> a(g.t(3, 4)), g -> a(g.t(4))), "Nd4j.sum(T)T", "Nd4j.mean(T)T", "Nd4j.max(T)T");
         put(on(g -> a(g.t(3, 4), 0), g -> a(g.t(3, 4), 1)), "Nd4j.sum(TI)T", "Nd4j.mean(TI)T", "Nd4j.max(TI)T");
         put(on(g -> a(g.t(3, 4))), "Nd4j.zerosLike(T)T", "Nd4j.onesLike(T)T");
+        // valueArrayOf without a dtype makes the default dtype (FLOAT here): steps for float results
+        put(on(g -> a(L(3, 4), g.n(-2, 2)), g -> a(L(5), g.n(-2, 2))).step(1e-2).tolerance(1e-4), "Nd4j.valueArrayOf([JD)T");
+        put(on(g -> a(L(3, 4), (float) (double) g.n(-2, 2))).step(1e-2).tolerance(1e-4), "Nd4j.valueArrayOf([JF)T");
+        put(on(g -> a(I(3, 4), g.n(-2, 2))).step(1e-2).tolerance(1e-4), "Nd4j.valueArrayOf([ID)T");
+        put(on(g -> a(L(3, 4), g.n(-2, 2), DataType.DOUBLE), g -> a(L(2), g.n(-2, 2), DataType.FLOAT)).step(1e-2).tolerance(1e-4),
+                "Nd4j.valueArrayOf([JDDT)T");
+        put(on(g -> a(4L, g.n(-2, 2))).step(1e-2).tolerance(1e-4), "Nd4j.valueArrayOf(JD)T");
+        put(on(g -> a(2L, 3L, g.n(-2, 2))).step(1e-2).tolerance(1e-4), "Nd4j.valueArrayOf(JJD)T");
         // tensors made from Java arrays: the array's adjoint is an array
         put(on(g -> a((Object) g.t(5).toDoubleVector()), g -> a((Object) g.t(1).toDoubleVector())),
                 "Nd4j.createFromArray([D)T", "Nd4j.create([D)T");
