@@ -664,13 +664,18 @@ public final class Activity {
         for (int p = 0; p < declared.length; p++) {
             Value v = s.arg(first + p);
             if (!isActive(v) || v.isScalarDifferentiable() || Types.kind(declared[p]) == v.kind()) continue;
+            // a tensor function (an activation in a Function<INDArray, INDArray> field) needs its own interface
+            String instead = v.kind() == Types.Kind.TENSOR
+                    ? "for a function of a tensor use an interface of your own such as "
+                            + "interface Activation { INDArray apply(INDArray x); }, not Function<INDArray, INDArray>, "
+                            + "UnaryOperator<INDArray> or another generic type."
+                    : "for a function of an array use org.grad4j.VectorFunction or an interface of your own such as "
+                            + "interface ArrayFn { double apply(double[] x); }, not Function<double[], ...>, "
+                            + "ToDoubleFunction<double[]> or another generic type.";
             throw refusal.at(s.line(), "a differentiable " + v.type().getClassName() + " passed to " + target
                             + " as " + declared[p].getClassName() + " (a generic or Object parameter), through which "
                             + "grad4j cannot follow a derivative",
-                    "Declare the parameter as " + v.type().getClassName() + ": for a function of an array use "
-                            + "org.grad4j.VectorFunction or an interface of your own such as "
-                            + "interface ArrayFn { double apply(double[] x); }, not Function<double[], ...>, "
-                            + "ToDoubleFunction<double[]> or another generic type.");
+                    "Declare the parameter as " + v.type().getClassName() + ": " + instead);
         }
     }
 
