@@ -2,6 +2,8 @@ package refusals;
 
 import org.grad4j.Differentiable;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Tensor constructs grad4j refuses; markers as in Refused.java. Needs nd4j-api only: refusals come before anything runs. */
@@ -27,5 +29,12 @@ public class RefusedTensors {
     static double noRule(INDArray w) {
         INDArray c = Transforms.unitVec(w); // REFUSED(noRule) call of Transforms.unitVec with a differentiable tensor: grad4j has no rule for this ND4J operation | register a custom rule with AD.registerRules
         return c.sumNumber().doubleValue();
+    }
+
+    @Differentiable
+    static double changedByAVoidCall(INDArray w) {
+        INDArray h = w.mul(2.0);
+        BooleanIndexing.replaceWhere(h, 0.0, Conditions.lessThan(0)); // REFUSED(changedByAVoidCall) a call of BooleanIndexing.replaceWhere, which may change in place the differentiable tensor it is given | h.mul(h.gte(0).castTo(h.dataType()))
+        return h.sumNumber().doubleValue();
     }
 }

@@ -738,7 +738,21 @@ public final class Activity {
             throw refusal.at(s.line(), "in-place " + target + " on an active INDArray",
                     "grad4j differentiates values, and an in-place update overwrites one the reverse pass needs; use " + instead + ".");
         }
-        if (harmlessResult) return;
+        if (harmlessResult) {
+            // a void (or boolean, int) ND4J call may still change a differentiable tensor it is given
+            // (BooleanIndexing.replaceWhere(h, 0.0, lessThan(0))): its derivative would silently be lost
+            BitSet may = TensorWrites.mayWrite(s, false);
+            for (int k = may.nextSetBit(0); k >= 0; k = may.nextSetBit(k + 1)) {
+                if (k < s.args().size() && isActive(s.arg(k)) && s.arg(k).kind() == Types.Kind.TENSOR) {
+                    throw refusal.at(s.line(), "a call of " + target + ", which may change in place the differentiable "
+                                    + "tensor it is given, and has no rule",
+                            "grad4j cannot differentiate through a change it cannot see; compute the same with "
+                                    + "out-of-place operations that have rules: a mask (h.mul(h.gte(0).castTo(h.dataType()))), "
+                                    + "Transforms.max/min to clip, or a rule of your own (AD.registerRules).");
+                }
+            }
+            return;
+        }
         String what = "value";
         for (Value v : s.args()) {
             if (isActive(v) && v.kind() == Types.Kind.TENSOR) what = "tensor";
