@@ -34,7 +34,15 @@ public class RefusedTensors {
     @Differentiable
     static double changedByAVoidCall(INDArray w) {
         INDArray h = w.mul(2.0);
+        if (!BooleanIndexing.or(h, Conditions.lessThan(0))) return h.sumNumber().doubleValue(); // a query: not refused
         BooleanIndexing.replaceWhere(h, 0.0, Conditions.lessThan(0)); // REFUSED(changedByAVoidCall) a call of BooleanIndexing.replaceWhere, which may change in place the differentiable tensor it is given | h.mul(h.gte(0).castTo(h.dataType()))
         return h.sumNumber().doubleValue();
+    }
+
+    @Differentiable
+    static double matrixOfValues(INDArray w) {
+        double a = w.getDouble(0), b = w.getDouble(1);
+        INDArray m = org.nd4j.linalg.factory.Nd4j.create(new double[][] {{a, b}, {b, a}}); // REFUSED(matrixOfValues) call of Nd4j.create with a differentiable array | Nd4j.create(values, rows, columns)
+        return m.sumNumber().doubleValue();
     }
 }

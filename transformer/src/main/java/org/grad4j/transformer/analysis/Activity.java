@@ -758,6 +758,12 @@ public final class Activity {
             if (isActive(v) && v.kind() == Types.Kind.TENSOR) what = "tensor";
             else if (isActive(v) && v.kind() == Types.Kind.SHADOWED && what.equals("value")) what = "array";
         }
+        if (what.equals("array")) { // Nd4j.create(double[][]): no rule, and users' rules cannot give an array's adjoint
+            throw refusal.at(s.line(), "call of " + target + " with a differentiable array: grad4j has no rule for this ND4J operation",
+                    "grad4j makes tensors from a differentiable double[] or float[] only: put the values in one array and "
+                            + "give the shape (Nd4j.create(values, rows, columns), Nd4j.createFromArray(values)), or join "
+                            + "tensors made from them (Nd4j.vstack).");
+        }
         throw refusal.at(s.line(), "call of " + target + " with a differentiable " + what + ": grad4j has no rule for this ND4J operation",
                 "Write it with operations grad4j has rules for (see the README's tensor table), or register a custom rule "
                         + "with AD.registerRules.");
