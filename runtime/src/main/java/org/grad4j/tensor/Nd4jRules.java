@@ -69,6 +69,30 @@ public final class Nd4jRules {
         return fit(Nd4j.matmul(a, Tensors.like(d, a.dataType()), true, false, false), b);
     }
 
+    /**
+     * c = op(op(a)·op(b)), each op a transpose of the last two dimensions where its flag says so
+     * (attention's {@code matmul(q, k, false, true, false)}): with p = op(a)·op(b) and dp the
+     * adjoint of p (d, transposed back when the result was), op(a) gets dp·op(b)ᵀ and op(b) gets
+     * op(a)ᵀ·dp; a transposed argument gets the transpose of its op's adjoint.
+     */
+    @Adjoint(of = "matmul", arg = 0)
+    public static INDArray matmulTA(INDArray a, INDArray b, boolean ta, boolean tb, boolean tc, INDArray c, INDArray d) {
+        INDArray dp = productAdjoint(d, tc, a);
+        return fit(ta ? Nd4j.matmul(b, dp, tb, true, false) : Nd4j.matmul(dp, b, false, !tb, false), a);
+    }
+
+    @Adjoint(of = "matmul", arg = 1)
+    public static INDArray matmulTB(INDArray a, INDArray b, boolean ta, boolean tb, boolean tc, INDArray c, INDArray d) {
+        INDArray dp = productAdjoint(d, tc, a);
+        return fit(tb ? Nd4j.matmul(dp, a, true, ta, false) : Nd4j.matmul(a, dp, !ta, false, false), b);
+    }
+
+    /** The adjoint of the product before the result's transpose, in a's dtype. */
+    private static INDArray productAdjoint(INDArray d, boolean tc, INDArray a) {
+        INDArray dd = Tensors.like(d, a.dataType());
+        return tc ? dd.swapAxes(dd.rank() - 2, dd.rank() - 1).dup('c') : dd;
+    }
+
     // ---- shape
 
     @Adjoint(of = "expandDims")

@@ -284,6 +284,10 @@ class TensorRulesTest {
         put(on(g -> a(g.t(3, 4), g.t(4, 2), false, false), g -> a(g.t(4, 3), g.t(4, 2), true, false),
                 g -> a(g.t(3, 4), g.t(2, 4), false, true), g -> a(g.t(4, 3), g.t(2, 4), true, true)), "Nd4j.gemm(TTZZ)T");
         put(on(g -> a(g.t(3, 4), g.t(4, 2)), g -> a(g.t(2, 3, 4), g.t(2, 4, 2))), "Nd4j.matmul(TT)T");
+        put(on(g -> a(g.t(3, 4), g.t(2, 4), false, true, false), g -> a(g.t(4, 3), g.t(4, 2), true, false, false),
+                g -> a(g.t(4, 3), g.t(2, 4), true, true, false), g -> a(g.t(3, 4), g.t(4, 2), false, false, true),
+                g -> a(g.t(2, 3, 4), g.t(2, 5, 4), false, true, false), g -> a(g.t(2, 4, 3), g.t(2, 4, 5), true, false, true)),
+                "Nd4j.matmul(TTZZZ)T");
         put(on(g -> a(g.t(4), 0), g -> a(g.t(3, 4), 1)), "Nd4j.expandDims(TI)T");
         put(on(g -> a(g.t(1, 4), 0), g -> a(g.t(3, 1), 1)), "Nd4j.squeeze(TI)T");
         put(on(g -> a(0, new INDArray[] {g.t(3, 4), g.t(1, 4)}), g -> a(1, new INDArray[] {g.t(3, 4), g.t(3, 2), g.t(3, 1)}),
