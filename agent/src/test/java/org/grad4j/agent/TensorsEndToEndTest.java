@@ -504,4 +504,60 @@ class TensorsEndToEndTest {
             }
         }
     }
+
+    // ---- INDArray[] copied whole or in part: System.arraycopy and clone move the elements' adjoints back
+
+    static double shiftedWithinOneArray(INDArray w) {
+        INDArray[] a = {w, w.mul(2), Transforms.sin(w), w.mul(w)};
+        System.arraycopy(a, 0, a, 1, 3); // {w, w, 2w, sin w}: overlapping, as if through a temporary
+        double s = 0;
+        for (int i = 0; i < 4; i++) s += a[i].mul(i + 1).mul(a[i]).sumNumber().doubleValue();
+        return s;
+    }
+
+    static double copiedOverOtherElements(INDArray w) {
+        INDArray[] a = {w.mul(3), Transforms.exp(w)};
+        INDArray[] b = {Transforms.cos(w), w.mul(5), w.mul(7)};
+        System.arraycopy(a, 0, b, 1, 2); // {cos w, 3w, exp w}: 5w and 7w no longer reach the loss
+        return b[0].mul(b[1]).add(b[2]).sumNumber().doubleValue();
+    }
+
+    static double clonedThenOneReplaced(INDArray w) {
+        INDArray[] a = {w.mul(2), Transforms.sin(w)};
+        INDArray[] b = a.clone();
+        b[1] = w.mul(w);
+        return a[1].mul(b[1]).add(b[0]).sumNumber().doubleValue();
+    }
+
+    static double statesCopiedEachStep(INDArray w) {
+        INDArray[] state = {w, w.mul(0.5)};
+        for (int t = 0; t < 3; t++) {
+            INDArray[] next = new INDArray[2];
+            System.arraycopy(state, 0, next, 0, 2);
+            next[0] = Transforms.tanh(state[0].add(state[1]));
+            state = next;
+        }
+        return state[0].mul(state[1]).sumNumber().doubleValue();
+    }
+
+    private static void assertCentralDifferences(org.grad4j.tensor.TensorFunction f, INDArray w) {
+        INDArray g = TensorAD.gradient(f, w);
+        for (long i = 0; i < w.length(); i++) {
+            INDArray plus = w.dup(), minus = w.dup();
+            plus.putScalar(i, w.getDouble(i) + 1e-6);
+            minus.putScalar(i, w.getDouble(i) - 1e-6);
+            double fd = (f.apply(plus) - f.apply(minus)) / 2e-6;
+            assertEquals(fd, g.getDouble(i), 1e-6 * Math.max(1, Math.abs(fd)), "element " + i);
+        }
+    }
+
+    /** Before: the copies' adjoints stayed in the copy's shadow, and the gradient was silently 0. */
+    @Test
+    void tensorArraysCopiedOrClonedPassTheirAdjointsBack() {
+        INDArray w = Nd4j.createFromArray(new double[][] {{0.3, -0.7, 0.2}, {0.9, -0.1, 0.5}});
+        assertCentralDifferences(TensorsEndToEndTest::shiftedWithinOneArray, w);
+        assertCentralDifferences(TensorsEndToEndTest::copiedOverOtherElements, w);
+        assertCentralDifferences(TensorsEndToEndTest::clonedThenOneReplaced, w);
+        assertCentralDifferences(TensorsEndToEndTest::statesCopiedEachStep, w);
+    }
 }
