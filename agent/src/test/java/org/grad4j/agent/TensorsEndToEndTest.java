@@ -560,4 +560,32 @@ class TensorsEndToEndTest {
         assertCentralDifferences(TensorsEndToEndTest::clonedThenOneReplaced, w);
         assertCentralDifferences(TensorsEndToEndTest::statesCopiedEachStep, w);
     }
+
+    // ---- INDArray[][]: rows stored, aliased, cloned and copied keep their shadows, as double[][] rows do
+
+    static double gridOfRows(INDArray w) {
+        INDArray[][] g = {{w, w.mul(2)}, {Transforms.sin(w), w.mul(w)}}; // rows stored into the container
+        INDArray[] alias = g[0];
+        alias[0] = Transforms.exp(w); // written through the alias: g[0][0] too
+        INDArray[] second = g[1];
+        g[1] = g[1].clone();
+        g[1][1] = w.mul(3); // the clone's element only: second[1] is still w²
+        return g[0][0].mul(second[1]).add(g[0][1]).add(g[1][1].mul(g[1][0])).sumNumber().doubleValue();
+    }
+
+    static double gridRowsCopied(INDArray w) {
+        INDArray[][] g = {{w, w.mul(2)}, {Transforms.sin(w), w.mul(w)}};
+        INDArray[][] h = new INDArray[2][];
+        System.arraycopy(g, 0, h, 0, 2); // rows shared by reference
+        h[0][0] = Transforms.exp(w);
+        return g[0][0].mul(h[1][1]).add(h[0][1]).sumNumber().doubleValue();
+    }
+
+    /** Before: a row stored into an INDArray[][] got no shadow in it, and its elements' adjoints were lost. */
+    @Test
+    void tensorGridsKeepTheirRowsShadowsLikeMatrices() {
+        INDArray w = Nd4j.createFromArray(new double[][] {{0.3, -0.7, 0.2}, {0.9, -0.1, 0.5}});
+        assertCentralDifferences(TensorsEndToEndTest::gridOfRows, w);
+        assertCentralDifferences(TensorsEndToEndTest::gridRowsCopied, w);
+    }
 }
