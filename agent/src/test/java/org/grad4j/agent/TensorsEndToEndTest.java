@@ -588,4 +588,36 @@ class TensorsEndToEndTest {
         assertCentralDifferences(TensorsEndToEndTest::gridOfRows, w);
         assertCentralDifferences(TensorsEndToEndTest::gridRowsCopied, w);
     }
+
+    /** Layers kept in an INDArray[] parameter, copied before use. */
+    static final class CopiedLayers {
+        @Parameter INDArray[] ws = {Nd4j.createFromArray(new double[][] {{0.5, -0.2}, {0.1, 0.3}, {-0.4, 0.2}}),
+            Nd4j.createFromArray(new double[][] {{0.3, 0.1}, {-0.2, 0.6}})};
+
+        double loss(INDArray x) {
+            INDArray[] cloned = ws.clone();
+            INDArray[] copied = new INDArray[2];
+            System.arraycopy(ws, 0, copied, 0, 2);
+            INDArray[][] grid = {cloned, copied};
+            return Transforms.tanh(x.mmul(grid[0][0])).mmul(grid[1][1]).norm2Number().doubleValue();
+        }
+    }
+
+    @Test
+    void parameterArraysCopiedInTheLossGetTheirGradients() {
+        INDArray x = Nd4j.createFromArray(new double[][] {{1, 2, -1}, {0.5, -0.5, 3}});
+        CopiedLayers model = new CopiedLayers();
+        INDArray[] g = (INDArray[]) Model.gradient(model, m -> m.loss(x)).get("ws");
+        for (int k = 0; k < 2; k++) {
+            for (long i = 0; i < model.ws[k].length(); i++) {
+                double v = model.ws[k].getDouble(i);
+                model.ws[k].putScalar(i, v + 1e-6);
+                double plus = model.loss(x);
+                model.ws[k].putScalar(i, v - 1e-6);
+                double minus = model.loss(x);
+                model.ws[k].putScalar(i, v);
+                assertEquals((plus - minus) / 2e-6, g[k].getDouble(i), 1e-7, "ws[" + k + "] element " + i);
+            }
+        }
+    }
 }
