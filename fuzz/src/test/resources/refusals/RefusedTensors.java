@@ -45,4 +45,10 @@ public class RefusedTensors {
         INDArray m = org.nd4j.linalg.factory.Nd4j.create(new double[][] {{a, b}, {b, a}}); // REFUSED(matrixOfValues) call of Nd4j.create with a differentiable array | Nd4j.create(values, rows, columns)
         return m.sumNumber().doubleValue();
     }
+
+    @Differentiable
+    static double valuesToJava(INDArray w) {
+        double[] v = w.mul(2.0).toDoubleVector(); // REFUSED(valuesToJava) call of INDArray.toDoubleVector with a differentiable tensor | getDouble(i)
+        return v[0] * v[1];
+    }
 }

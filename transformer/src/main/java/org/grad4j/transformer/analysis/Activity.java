@@ -758,6 +758,15 @@ public final class Activity {
             if (isActive(v) && v.kind() == Types.Kind.TENSOR) what = "tensor";
             else if (isActive(v) && v.kind() == Types.Kind.SHADOWED && what.equals("value")) what = "array";
         }
+        Type result = Type.getReturnType(m.desc);
+        boolean toJava = result.getSort() == Type.ARRAY && Types.isScalarDifferentiable(result.getElementType())
+                || result.getInternalName().equals("org/nd4j/linalg/api/buffer/DataBuffer");
+        if (what.equals("tensor") && toJava) { // h.toDoubleVector(), h.data().asDouble(): values leave the tensor
+            throw refusal.at(s.line(), "call of " + target + " with a differentiable tensor: grad4j has no rule for this ND4J "
+                            + "operation, whose result (" + result.getClassName() + ") would carry no derivative",
+                    "Read the elements you need with getDouble(i) or getDouble(i, j), which differentiate, or keep the "
+                            + "computation in tensor operations (sum, mul, ...).");
+        }
         if (what.equals("array")) { // Nd4j.create(double[][]): no rule, and users' rules cannot give an array's adjoint
             throw refusal.at(s.line(), "call of " + target + " with a differentiable array: grad4j has no rule for this ND4J operation",
                     "grad4j makes tensors from a differentiable double[] or float[] only: put the values in one array and "
