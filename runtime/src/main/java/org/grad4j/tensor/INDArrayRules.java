@@ -65,14 +65,34 @@ public final class INDArrayRules {
 
     // ---- matrix product
 
+    /**
+     * c = a·b. ND4J also multiplies a matrix by a rank-1 vector ({@code m.mmul(v)}: v a column,
+     * c rank 1) and two vectors (a dot product): the rules take a vector a as a row, a vector b as
+     * a column, and d shaped as their product, then give each adjoint its argument's shape.
+     */
     @Adjoint(of = "mmul", arg = 0)
     public static INDArray mmulLeft(INDArray a, INDArray b, INDArray c, INDArray d) {
-        return fit(Nd4j.gemm(like(d, a.dataType()), b, false, true), a);
+        INDArray bm = asColumn(b);
+        return fit(Nd4j.gemm(productShaped(d, a, bm), bm, false, true), a);
     }
 
     @Adjoint(of = "mmul", arg = 1)
     public static INDArray mmulRight(INDArray a, INDArray b, INDArray c, INDArray d) {
-        return fit(Nd4j.gemm(a, like(d, a.dataType()), true, false), b);
+        INDArray am = asRow(a);
+        return fit(Nd4j.gemm(am, productShaped(d, am, asColumn(b)), true, false), b);
+    }
+
+    /** A rank-1 left factor as the row [1, n]; a matrix as it is. */
+    private static INDArray asRow(INDArray a) { return a.rank() == 1 ? a.reshape(1, a.length()) : a; }
+
+    /** A rank-1 right factor as the column [n, 1]; a matrix as it is. */
+    private static INDArray asColumn(INDArray b) { return b.rank() == 1 ? b.reshape(b.length(), 1) : b; }
+
+    /** d shaped as the product of the (row or column) matrices, in a's dtype. */
+    private static INDArray productShaped(INDArray d, INDArray a, INDArray bm) {
+        INDArray dd = like(d, a.dataType());
+        long rows = a.rank() == 1 ? 1 : a.size(0);
+        return dd.rank() == 2 && dd.size(0) == rows ? dd : dd.reshape(rows, bm.size(1));
     }
 
     @Adjoint(of = "mmul", arg = 0)

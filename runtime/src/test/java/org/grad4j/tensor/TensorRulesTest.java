@@ -117,7 +117,9 @@ class TensorRulesTest {
 
     static {
         // ---- INDArray: products and element-wise arithmetic
-        put(on(g -> a(g.t(3, 4), g.t(4, 2)), g -> a(g.t(1, 4), g.t(4, 3)), g -> a(g.t(4, 3).transpose(), g.t(4, 2))),
+        // a rank-1 right factor is a column (m.mmul(v) is rank 1), two vectors a dot product
+        put(on(g -> a(g.t(3, 4), g.t(4, 2)), g -> a(g.t(1, 4), g.t(4, 3)), g -> a(g.t(4, 3).transpose(), g.t(4, 2)),
+                g -> a(g.t(3, 4), g.t(4)), g -> a(g.t(4), g.t(4))),
                 "INDArray.mmul(T)T");
         put(on(g -> a(g.t(3, 4), g.t(4, 2), 'c'), g -> a(g.t(3, 4), g.t(4, 2), 'f')), "INDArray.mmul(TC)T");
         Case[] pairs = {
