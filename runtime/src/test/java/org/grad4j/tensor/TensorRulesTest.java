@@ -270,7 +270,7 @@ class TensorRulesTest {
                 "Transforms.softmax(T)T");
         put(on(g -> a(g.u(0.2, 2, 3, 4), 2.5), g -> a(g.u(0.2, 2, 3, 4), 3.0), g -> a(g.u(0.2, 2, 4), -1.5)),
                 "Transforms.pow(TN)T");
-        put(on(g -> a(g.u(0.2, 2, 3, 4), g.u(0.5, 2, 3, 4))), "Transforms.pow(TT)T");
+        put(on(g -> a(g.u(0.2, 2, 3, 4), g.u(0.5, 2, 3, 4)), g -> a(g.u(0.2, 2, 1, 4), g.u(0.5, 2, 4))), "Transforms.pow(TT)T");
         put(on(g -> a(g.t(3, 4), 0.1), g -> a(g.t(4), -0.3)), "Transforms.max(TD)T", "Transforms.min(TD)T");
         put(on(g -> a(g.t(3, 4), g.t(3, 4))), "Transforms.max(TT)T", "Transforms.min(TT)T");
         put(on(g -> a(g.t(4), g.t(4)), g -> a(g.t(3, 4), g.t(3, 4))), "Transforms.dot(TT)T",
@@ -706,6 +706,21 @@ class TensorRulesTest {
     }
 
     // ---------------------------------------------------------------- conventions pinned by hand
+
+    /** ND4J pairs pow's elements by position without broadcasting: tensors of different lengths get a clear error, not NaN. */
+    @Test
+    void powOfTensorsOfDifferentLengthsIsAClearError() {
+        INDArray x = Nd4j.create(new double[][] {{1, 2, 3}, {4, 5, 6}});
+        INDArray p = Nd4j.create(new double[][] {{2, 1, 0.5}});
+        INDArray y = org.nd4j.linalg.ops.transforms.Transforms.pow(x, p);
+        for (int arg = 0; arg < 2; arg++) {
+            int which = arg;
+            org.grad4j.GradientException e = org.junit.jupiter.api.Assertions.assertThrows(org.grad4j.GradientException.class,
+                    () -> { if (which == 0) TransformsRules.powTensorX(x, p, y, y); else TransformsRules.powTensorP(x, p, y, y); });
+            assertTrue(e.getMessage().contains("shapes [2, 3] and [1, 3], which ND4J does not broadcast")
+                    && e.getMessage().contains("p.broadcast(x.shape())"), e.getMessage());
+        }
+    }
 
     @Test
     void maxAndMinOverDimensionsGiveTiesToTheFirst() {
