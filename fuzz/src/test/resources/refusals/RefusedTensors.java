@@ -2,6 +2,9 @@ package refusals;
 
 import org.grad4j.Differentiable;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Tensor constructs grad4j refuses; markers as in Refused.java. Needs nd4j-api only: refusals come before anything runs. */
 public class RefusedTensors {
@@ -24,7 +27,28 @@ public class RefusedTensors {
 
     @Differentiable
     static double noRule(INDArray w) {
-        INDArray c = w.cumsum(0); // REFUSED(noRule) call of INDArray.cumsum with a differentiable tensor: grad4j has no rule for this ND4J operation | register a custom rule with AD.registerRules
+        INDArray c = Transforms.unitVec(w); // REFUSED(noRule) call of Transforms.unitVec with a differentiable tensor: grad4j has no rule for this ND4J operation | register a custom rule with AD.registerRules
         return c.sumNumber().doubleValue();
+    }
+
+    @Differentiable
+    static double changedByAVoidCall(INDArray w) {
+        INDArray h = w.mul(2.0);
+        if (!BooleanIndexing.or(h, Conditions.lessThan(0))) return h.sumNumber().doubleValue(); // a query: not refused
+        BooleanIndexing.replaceWhere(h, 0.0, Conditions.lessThan(0)); // REFUSED(changedByAVoidCall) a call of BooleanIndexing.replaceWhere, which may change in place the differentiable tensor it is given | h.mul(h.gte(0).castTo(h.dataType()))
+        return h.sumNumber().doubleValue();
+    }
+
+    @Differentiable
+    static double matrixOfValues(INDArray w) {
+        double a = w.getDouble(0), b = w.getDouble(1);
+        INDArray m = org.nd4j.linalg.factory.Nd4j.create(new double[][] {{a, b}, {b, a}}); // REFUSED(matrixOfValues) call of Nd4j.create with a differentiable array | Nd4j.create(values, rows, columns)
+        return m.sumNumber().doubleValue();
+    }
+
+    @Differentiable
+    static double valuesToJava(INDArray w) {
+        double[] v = w.mul(2.0).toDoubleVector(); // REFUSED(valuesToJava) call of INDArray.toDoubleVector with a differentiable tensor | getDouble(i)
+        return v[0] * v[1];
     }
 }

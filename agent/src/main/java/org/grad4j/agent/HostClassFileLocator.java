@@ -47,8 +47,10 @@ final class HostClassFileLocator implements ClassFileLocator {
 
     /**
      * The loaded classes assignable to the type, from {@code Instrumentation.getAllLoadedClasses};
-     * null when there is no instrumentation, the type cannot be loaded from this loader, or a
-     * lambda (a hidden class, whose body is a method of another class) implements it.
+     * a lambda (a hidden class, whose body is a method of another class) as the class that made
+     * it and the interface it implements ({@link ClassFileLocator#LAMBDA}); null when there is no
+     * instrumentation, the type cannot be loaded from this loader, or a hidden class that is not
+     * a lambda implements it.
      */
     @Override
     public List<String> loadedSubtypes(String internalName) {
@@ -66,10 +68,35 @@ final class HostClassFileLocator implements ClassFileLocator {
         List<String> found = new ArrayList<>();
         for (Class<?> c : loadedClasses.get()) {
             if (c == type || c.isArray() || c.isPrimitive() || !type.isAssignableFrom(c)) continue;
-            if (c.isHidden() || c.getName().contains("$$Lambda")) return null;
+            if (c.isHidden() || c.getName().contains("$$Lambda")) {
+                String lambda = lambda(c, type);
+                if (lambda == null) return null;
+                if (!found.contains(lambda)) found.add(lambda);
+                continue;
+            }
             found.add(c.getName().replace('.', '/'));
         }
         return found;
+    }
+
+    /**
+     * A lambda class as {@code LAMBDA + creator + ";" + interface}: the class named before
+     * {@code $$Lambda} made it (with an invokedynamic site naming its body; not its nest host,
+     * which for a nested class is the outermost one), and it implements one interface assignable
+     * to {@code type}; null when it is not such a lambda.
+     */
+    private static String lambda(Class<?> c, Class<?> type) {
+        int at = c.getName().indexOf("$$Lambda");
+        if (at <= 0) return null;
+        String creator = c.getName().substring(0, at);
+        String implemented = null;
+        for (Class<?> i : c.getInterfaces()) {
+            if (!type.isAssignableFrom(i)) continue;
+            if (implemented != null) return null; // two candidates: which site made it is unclear
+            implemented = i.getName().replace('.', '/');
+        }
+        return implemented == null ? null
+                : ClassFileLocator.LAMBDA + creator.replace('.', '/') + ";" + implemented;
     }
 
     @Override

@@ -425,4 +425,199 @@ class TensorsEndToEndTest {
         INDArray firstMean = x.mmul(model.w).mean(true, 0).mul(0.1);
         assertTrue(firstMean.equalsWithEps(model.running, 1e-12), model.running.toString());
     }
+
+    // ---- tensors made from a double[] or float[]: the array's elements get the tensor's adjoint
+
+    static double fromAnArray(double[] w) {
+        INDArray m = Nd4j.create(w, new long[] {2, 2});
+        INDArray v = Nd4j.createFromArray(w[0] * 2, Math.sin(w[1]), 1.5, w[3]);
+        w[0] = w[0] * 3; // a later write: the tensor keeps the old value, and so does its adjoint
+        return Transforms.tanh(m.mmul(m)).sumNumber().doubleValue() + v.mul(v).sumNumber().doubleValue() + w[0] * w[2];
+    }
+
+    static double fromAnArrayInALoop(double[] w) {
+        double s = 0;
+        for (int i = 0; i < 3; i++) s += Nd4j.createFromArray(w).mul(i + 1).norm2Number().doubleValue() * w[i];
+        return s;
+    }
+
+    /** Weights in double[] and float[] fields, used as tensors. */
+    static final class ArrayWeights {
+        @Parameter double[] scale = {1.0, 0.5, -2.0};
+        @Parameter float[] shift = {0.1f, -0.3f, 0.2f};
+
+        double loss(INDArray x) {
+            INDArray z = x.mulRowVector(Nd4j.create(scale, 1, 3)).addRowVector(Nd4j.createFromArray(shift).castTo(DataType.DOUBLE));
+            return Transforms.sigmoid(z).sumNumber().doubleValue();
+        }
+    }
+
+    @Test
+    void tensorsMadeFromDifferentiableArraysDifferentiate() {
+        CentralDifferences.check(w -> fromAnArray(w.clone()), 0.3, -0.2, 0.5, 0.1);
+        CentralDifferences.check(TensorsEndToEndTest::fromAnArrayInALoop, 0.3, -0.2, 0.5, 0.1);
+
+        INDArray x = Nd4j.createFromArray(new double[][] {{1, 2, -1}, {0.5, -0.5, 3}});
+        ArrayWeights model = new ArrayWeights();
+        ParameterGradients g = Model.gradient(model, m -> m.loss(x));
+        double[] scale = (double[]) g.get("scale");
+        float[] shift = (float[]) g.get("shift");
+        for (int j = 0; j < 3; j++) {
+            double s = model.scale[j];
+            model.scale[j] = s + 1e-6;
+            double plus = model.loss(x);
+            model.scale[j] = s - 1e-6;
+            double minus = model.loss(x);
+            model.scale[j] = s;
+            assertEquals((plus - minus) / 2e-6, scale[j], 1e-7, "scale " + j);
+            // d/dshift_j = Σ_i σ'(z_ij), by hand
+            double expected = 0;
+            for (int i = 0; i < 2; i++) {
+                double z = x.getDouble(i, j) * model.scale[j] + model.shift[j];
+                double sig = 1 / (1 + Math.exp(-z));
+                expected += sig * (1 - sig);
+            }
+            assertEquals(expected, shift[j], 1e-5, "shift " + j);
+        }
+    }
+
+    // ---- a tensor filled with a differentiable value, elements read back as Numbers
+
+    static double filledAndReadAsNumbers(INDArray w) {
+        double d = w.getNumber(0L, 1L).doubleValue();
+        INDArray filled = Nd4j.valueArrayOf(new long[] {2, 3}, d * d, DataType.DOUBLE);
+        Number n = w.getNumber(4);
+        return filled.mul(w).sumNumber().doubleValue() + n.doubleValue() * Math.sin(d);
+    }
+
+    @Test
+    void valuesFilledIntoATensorAndNumbersReadOutOfOneDifferentiate() {
+        INDArray w = Nd4j.createFromArray(new double[][] {{0.3, -0.7, 0.2}, {0.9, -0.1, 0.5}});
+        INDArray g = TensorAD.gradient(TensorsEndToEndTest::filledAndReadAsNumbers, w);
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 3; j++) {
+                INDArray plus = w.dup(), minus = w.dup();
+                plus.putScalar(i, j, w.getDouble(i, j) + 1e-6);
+                minus.putScalar(i, j, w.getDouble(i, j) - 1e-6);
+                double fd = (filledAndReadAsNumbers(plus) - filledAndReadAsNumbers(minus)) / 2e-6;
+                assertEquals(fd, g.getDouble(i, j), 1e-7, "element " + i + ", " + j);
+            }
+        }
+    }
+
+    // ---- INDArray[] copied whole or in part: System.arraycopy and clone move the elements' adjoints back
+
+    static double shiftedWithinOneArray(INDArray w) {
+        INDArray[] a = {w, w.mul(2), Transforms.sin(w), w.mul(w)};
+        System.arraycopy(a, 0, a, 1, 3); // {w, w, 2w, sin w}: overlapping, as if through a temporary
+        double s = 0;
+        for (int i = 0; i < 4; i++) s += a[i].mul(i + 1).mul(a[i]).sumNumber().doubleValue();
+        return s;
+    }
+
+    static double copiedOverOtherElements(INDArray w) {
+        INDArray[] a = {w.mul(3), Transforms.exp(w)};
+        INDArray[] b = {Transforms.cos(w), w.mul(5), w.mul(7)};
+        System.arraycopy(a, 0, b, 1, 2); // {cos w, 3w, exp w}: 5w and 7w no longer reach the loss
+        return b[0].mul(b[1]).add(b[2]).sumNumber().doubleValue();
+    }
+
+    static double clonedThenOneReplaced(INDArray w) {
+        INDArray[] a = {w.mul(2), Transforms.sin(w)};
+        INDArray[] b = a.clone();
+        b[1] = w.mul(w);
+        return a[1].mul(b[1]).add(b[0]).sumNumber().doubleValue();
+    }
+
+    static double statesCopiedEachStep(INDArray w) {
+        INDArray[] state = {w, w.mul(0.5)};
+        for (int t = 0; t < 3; t++) {
+            INDArray[] next = new INDArray[2];
+            System.arraycopy(state, 0, next, 0, 2);
+            next[0] = Transforms.tanh(state[0].add(state[1]));
+            state = next;
+        }
+        return state[0].mul(state[1]).sumNumber().doubleValue();
+    }
+
+    private static void assertCentralDifferences(org.grad4j.tensor.TensorFunction f, INDArray w) {
+        INDArray g = TensorAD.gradient(f, w);
+        for (long i = 0; i < w.length(); i++) {
+            INDArray plus = w.dup(), minus = w.dup();
+            plus.putScalar(i, w.getDouble(i) + 1e-6);
+            minus.putScalar(i, w.getDouble(i) - 1e-6);
+            double fd = (f.apply(plus) - f.apply(minus)) / 2e-6;
+            assertEquals(fd, g.getDouble(i), 1e-6 * Math.max(1, Math.abs(fd)), "element " + i);
+        }
+    }
+
+    /** Before: the copies' adjoints stayed in the copy's shadow, and the gradient was silently 0. */
+    @Test
+    void tensorArraysCopiedOrClonedPassTheirAdjointsBack() {
+        INDArray w = Nd4j.createFromArray(new double[][] {{0.3, -0.7, 0.2}, {0.9, -0.1, 0.5}});
+        assertCentralDifferences(TensorsEndToEndTest::shiftedWithinOneArray, w);
+        assertCentralDifferences(TensorsEndToEndTest::copiedOverOtherElements, w);
+        assertCentralDifferences(TensorsEndToEndTest::clonedThenOneReplaced, w);
+        assertCentralDifferences(TensorsEndToEndTest::statesCopiedEachStep, w);
+    }
+
+    // ---- INDArray[][]: rows stored, aliased, cloned and copied keep their shadows, as double[][] rows do
+
+    static double gridOfRows(INDArray w) {
+        INDArray[][] g = {{w, w.mul(2)}, {Transforms.sin(w), w.mul(w)}}; // rows stored into the container
+        INDArray[] alias = g[0];
+        alias[0] = Transforms.exp(w); // written through the alias: g[0][0] too
+        INDArray[] second = g[1];
+        g[1] = g[1].clone();
+        g[1][1] = w.mul(3); // the clone's element only: second[1] is still w²
+        return g[0][0].mul(second[1]).add(g[0][1]).add(g[1][1].mul(g[1][0])).sumNumber().doubleValue();
+    }
+
+    static double gridRowsCopied(INDArray w) {
+        INDArray[][] g = {{w, w.mul(2)}, {Transforms.sin(w), w.mul(w)}};
+        INDArray[][] h = new INDArray[2][];
+        System.arraycopy(g, 0, h, 0, 2); // rows shared by reference
+        h[0][0] = Transforms.exp(w);
+        return g[0][0].mul(h[1][1]).add(h[0][1]).sumNumber().doubleValue();
+    }
+
+    /** Before: a row stored into an INDArray[][] got no shadow in it, and its elements' adjoints were lost. */
+    @Test
+    void tensorGridsKeepTheirRowsShadowsLikeMatrices() {
+        INDArray w = Nd4j.createFromArray(new double[][] {{0.3, -0.7, 0.2}, {0.9, -0.1, 0.5}});
+        assertCentralDifferences(TensorsEndToEndTest::gridOfRows, w);
+        assertCentralDifferences(TensorsEndToEndTest::gridRowsCopied, w);
+    }
+
+    /** Layers kept in an INDArray[] parameter, copied before use. */
+    static final class CopiedLayers {
+        @Parameter INDArray[] ws = {Nd4j.createFromArray(new double[][] {{0.5, -0.2}, {0.1, 0.3}, {-0.4, 0.2}}),
+            Nd4j.createFromArray(new double[][] {{0.3, 0.1}, {-0.2, 0.6}})};
+
+        double loss(INDArray x) {
+            INDArray[] cloned = ws.clone();
+            INDArray[] copied = new INDArray[2];
+            System.arraycopy(ws, 0, copied, 0, 2);
+            INDArray[][] grid = {cloned, copied};
+            return Transforms.tanh(x.mmul(grid[0][0])).mmul(grid[1][1]).norm2Number().doubleValue();
+        }
+    }
+
+    @Test
+    void parameterArraysCopiedInTheLossGetTheirGradients() {
+        INDArray x = Nd4j.createFromArray(new double[][] {{1, 2, -1}, {0.5, -0.5, 3}});
+        CopiedLayers model = new CopiedLayers();
+        INDArray[] g = (INDArray[]) Model.gradient(model, m -> m.loss(x)).get("ws");
+        for (int k = 0; k < 2; k++) {
+            for (long i = 0; i < model.ws[k].length(); i++) {
+                double v = model.ws[k].getDouble(i);
+                model.ws[k].putScalar(i, v + 1e-6);
+                double plus = model.loss(x);
+                model.ws[k].putScalar(i, v - 1e-6);
+                double minus = model.loss(x);
+                model.ws[k].putScalar(i, v);
+                assertEquals((plus - minus) / 2e-6, g[k].getDouble(i), 1e-7, "ws[" + k + "] element " + i);
+            }
+        }
+    }
 }

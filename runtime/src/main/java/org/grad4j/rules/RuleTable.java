@@ -115,9 +115,13 @@ public final class RuleTable {
                 checkInto(m, adjoint, p, target.receiver());
                 p = java.util.Arrays.copyOf(p, p.length - 1); // the primitive is read off the rest, as for any rule
             }
-            boolean tensorArrayAdjoint = m.getReturnType().getName().equals(TENSOR_ARRAY)
-                    && adjoint.arg() >= 0 && adjoint.arg() < p.length - 2 && p[adjoint.arg()].getName().equals(TENSOR_ARRAY);
-            if (!Modifier.isStatic(m.getModifiers()) || !(adjoint.into() || isAdjointType(m.getReturnType()) || tensorArrayAdjoint)
+            // an array argument's adjoint is an array of its type, added element by element into its
+            // shadow: INDArray[] (concat, stack), and for grad4j's own rules double[] and float[]
+            // (Nd4j.create(w, shape)); users' rules keep to the documented forms
+            String returned = m.getReturnType().getName();
+            boolean arrayAdjoint = adjoint.arg() >= 0 && adjoint.arg() < p.length - 2 && m.getReturnType() == p[adjoint.arg()]
+                    && (returned.equals(TENSOR_ARRAY) || !everyArgument && (returned.equals("[D") || returned.equals("[F")));
+            if (!Modifier.isStatic(m.getModifiers()) || !(adjoint.into() || isAdjointType(m.getReturnType()) || arrayAdjoint)
                     || p.length < (target.receiver() ? 3 : 2) || !isAdjointType(p[p.length - 1])) {
                 throw new IllegalArgumentException("Adjoint method " + m + " must be static, (args..., result, dResult) -> "
                         + "adjoint, where adjoints are double (scalars) or INDArray (tensors), or INDArray[] for an "

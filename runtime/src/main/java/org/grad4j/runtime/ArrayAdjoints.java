@@ -30,7 +30,30 @@ public final class ArrayAdjoints {
             } else {
                 for (int i = length - 1; i >= 0; i--) move(s, srcPos + i, d, dstPos + i);
             }
+        } else if (holdsElementAdjoints(dstShadow)) { // an INDArray[]: its elements' tensor adjoints move the same way
+            Object[] d = (Object[]) dstShadow;
+            Object[] s = (Object[]) srcShadow;
+            if (dstPos > srcPos) {
+                for (int i = 0; i < length; i++) move(s, srcPos + i, d, dstPos + i);
+            } else {
+                for (int i = length - 1; i >= 0; i--) move(s, srcPos + i, d, dstPos + i);
+            }
         }
+    }
+
+    /**
+     * Whether a shadow holds its array's element adjoints (the shadow of an {@code INDArray[]}:
+     * tensors, summed out of place), not the shadows of rows ({@code double[][]}), which are
+     * shared with the rows themselves and move with them in the forward pass.
+     */
+    private static boolean holdsElementAdjoints(Object shadow) {
+        return shadow instanceof Object[] && !shadow.getClass().getComponentType().isArray();
+    }
+
+    private static void move(Object[] s, int si, Object[] d, int di) {
+        Object g = d[di];
+        d[di] = null;
+        if (s != null && g != null) s[si] = org.grad4j.tensor.TensorAdjoints.add(s[si], g);
     }
 
     private static void move(double[] s, int si, double[] d, int di) {
@@ -72,6 +95,9 @@ public final class ArrayAdjoints {
         if (copy == null) return null;
         if (copy instanceof double[] d) return new double[d.length];
         if (copy instanceof float[] f) return new float[f.length];
+        if (!copy.getClass().getComponentType().isArray()) { // a copy of an INDArray[]: fresh elements, no adjoints yet
+            return java.lang.reflect.Array.newInstance(copy.getClass().getComponentType(), ((Object[]) copy).length);
+        }
         if (sourceShadow == null) return null;
         Object[] rows = (Object[]) copy;
         Object[] src = (Object[]) sourceShadow;
@@ -82,7 +108,8 @@ public final class ArrayAdjoints {
 
     /** Forward mirror of {@code System.arraycopy} of rows: the destination container's shadow gets the source rows' shadows. */
     public static void copyRows(Object srcShadow, int srcPos, Object dstShadow, int dstPos, int length) {
-        if (!(dstShadow instanceof Object[] rows)) return; // elements, not rows: their adjoints move in reverse
+        // elements (numbers, or the tensors of an INDArray[]), not rows: their adjoints move in reverse
+        if (!(dstShadow instanceof Object[] rows) || holdsElementAdjoints(dstShadow)) return;
         if (srcShadow == null) {
             java.util.Arrays.fill(rows, dstPos, dstPos + length, null);
         } else {

@@ -65,14 +65,34 @@ public final class INDArrayRules {
 
     // ---- matrix product
 
+    /**
+     * c = a·b. ND4J also multiplies a matrix by a rank-1 vector ({@code m.mmul(v)}: v a column,
+     * c rank 1) and two vectors (a dot product): the rules take a vector a as a row, a vector b as
+     * a column, and d shaped as their product, then give each adjoint its argument's shape.
+     */
     @Adjoint(of = "mmul", arg = 0)
     public static INDArray mmulLeft(INDArray a, INDArray b, INDArray c, INDArray d) {
-        return fit(Nd4j.gemm(like(d, a.dataType()), b, false, true), a);
+        INDArray bm = asColumn(b);
+        return fit(Nd4j.gemm(productShaped(d, a, bm), bm, false, true), a);
     }
 
     @Adjoint(of = "mmul", arg = 1)
     public static INDArray mmulRight(INDArray a, INDArray b, INDArray c, INDArray d) {
-        return fit(Nd4j.gemm(a, like(d, a.dataType()), true, false), b);
+        INDArray am = asRow(a);
+        return fit(Nd4j.gemm(am, productShaped(d, am, asColumn(b)), true, false), b);
+    }
+
+    /** A rank-1 left factor as the row [1, n]; a matrix as it is. */
+    private static INDArray asRow(INDArray a) { return a.rank() == 1 ? a.reshape(1, a.length()) : a; }
+
+    /** A rank-1 right factor as the column [n, 1]; a matrix as it is. */
+    private static INDArray asColumn(INDArray b) { return b.rank() == 1 ? b.reshape(b.length(), 1) : b; }
+
+    /** d shaped as the product of the (row or column) matrices, in a's dtype. */
+    private static INDArray productShaped(INDArray d, INDArray a, INDArray bm) {
+        INDArray dd = like(d, a.dataType());
+        long rows = a.rank() == 1 ? 1 : a.size(0);
+        return dd.rank() == 2 && dd.size(0) == rows ? dd : dd.reshape(rows, bm.size(1));
     }
 
     @Adjoint(of = "mmul", arg = 0)
@@ -442,6 +462,16 @@ public final class INDArrayRules {
         Tensors.addInto(into.getScalar(index), d);
     }
 
+    @Adjoint(of = "getNumber", into = true)
+    public static void getNumber(INDArray x, long i, Number v, double d, INDArray into) {
+        into.putScalar(i, into.getDouble(i) + d);
+    }
+
+    @Adjoint(of = "getNumber", into = true)
+    public static void getNumberAt(INDArray x, long[] index, Number v, double d, INDArray into) {
+        into.putScalar(index, into.getDouble(index) + d);
+    }
+
     @Adjoint(of = "getDouble", into = true)
     public static void getDouble(INDArray x, long i, double v, double d, INDArray into) {
         into.putScalar(i, into.getDouble(i) + d);
@@ -514,6 +544,72 @@ public final class INDArrayRules {
 
     @Adjoint(of = "min")
     public static INDArray minKeep(INDArray x, boolean keep, int[] dims, INDArray z, INDArray d) { return min(x, dims, z, d); }
+
+    /** normmax = max |x| over dims: the slice's adjoint goes to its first largest |x|, with x's sign. */
+    @Adjoint(of = "normmax")
+    public static INDArray normmax(INDArray x, int[] dims, INDArray z, INDArray d) {
+        return Tensors.extremumAdjoint(Transforms.abs(x), dims(x, dims), d, true).muli(Transforms.sign(x));
+    }
+
+    @Adjoint(of = "normmax")
+    public static INDArray normmaxKeep(INDArray x, boolean keep, int[] dims, INDArray z, INDArray d) { return normmax(x, dims, z, d); }
+
+    /**
+     * amax is ND4J's other name for normmax, except that in some reductions over a dimension of
+     * size 1 it returns x itself, sign and all (1.0.0-M2.1: {@code [[1, -5]].amax(0)} is
+     * {@code [1, -5]}, but {@code [-7].amax(0)} is {@code 7}). A negative result can only be
+     * such a copy of x, whose adjoint is d; where x ≥ 0 the two rules agree.
+     */
+    @Adjoint(of = "amax")
+    public static INDArray amax(INDArray x, int[] dims, INDArray z, INDArray d) {
+        if (z.length() > 0 && z.minNumber().doubleValue() < 0) return fit(d, x);
+        return normmax(x, dims, z, d);
+    }
+
+    // ---- cumulative sums and repetition
+
+    /**
+     * y_i = Σ_{j ≤ i} x_j along dim, so x_j's adjoint is Σ_{i ≥ j} d_i: the cumulative sum taken
+     * from the end, Σ d - cumsum(d) + d (the slice's total broadcast back along dim).
+     */
+    @Adjoint(of = "cumsum")
+    public static INDArray cumsum(INDArray x, int dim, INDArray y, INDArray d) {
+        int axis = dims(x, new int[] {dim})[0];
+        INDArray dd = like(d, x.dataType());
+        return dd.sum(true, axis).sub(dd.cumsum(axis)).addi(dd);
+    }
+
+    /**
+     * repeat(dim, r) repeats each element r times in a row along dim ({@code [a, a, b, b]}); with
+     * one count per element, element k takes the next repeats[k] places. Its adjoint sums each
+     * element's places.
+     */
+    @Adjoint(of = "repeat")
+    public static INDArray repeat(INDArray x, int dim, long[] repeats, INDArray y, INDArray d) {
+        int axis = dims(x, new int[] {dim})[0];
+        INDArray dd = like(d, x.dataType());
+        long n = x.size(axis);
+        if (repeats.length == 1) { // split dim into (n, r) in c order and sum the r copies
+            long[] shape = new long[x.rank() + 1];
+            for (int i = 0, j = 0; i < x.rank(); i++) {
+                shape[j++] = i == axis ? n : x.size(i);
+                if (i == axis) shape[j++] = repeats[0];
+            }
+            return fit(dd.dup('c').reshape('c', shape).sum(axis + 1), x);
+        }
+        INDArray g = Tensors.zeros(x);
+        INDArrayIndex[] from = new INDArrayIndex[x.rank()], to = new INDArrayIndex[x.rank()];
+        java.util.Arrays.fill(from, NDArrayIndex.all());
+        java.util.Arrays.fill(to, NDArrayIndex.all());
+        long start = 0;
+        for (int k = 0; k < n; k++) {
+            from[axis] = NDArrayIndex.interval(start, start + repeats[k]);
+            to[axis] = NDArrayIndex.interval(k, k + 1);
+            start += repeats[k];
+            if (repeats[k] > 0) g.get(to).addi(dd.get(from).sum(true, axis));
+        }
+        return g;
+    }
 
     /** ∂‖x‖/∂x = x / ‖x‖, and 0 where the norm is 0. */
     @Adjoint(of = "norm2")
@@ -588,6 +684,14 @@ public final class INDArrayRules {
     public static INDArray minNumber(INDArray x, Number m, double d) {
         return Tensors.firstExtremum(x, Tensors.all(x.rank()), false).muli(d);
     }
+
+    @Adjoint(of = "normmaxNumber")
+    public static INDArray normmaxNumber(INDArray x, Number m, double d) {
+        return Tensors.firstExtremum(Transforms.abs(x), Tensors.all(x.rank()), true).muli(Transforms.sign(x)).muli(d);
+    }
+
+    @Adjoint(of = "amaxNumber")
+    public static INDArray amaxNumber(INDArray x, Number m, double d) { return normmaxNumber(x, m, d); }
 
     @Adjoint(of = "norm2Number")
     public static INDArray norm2Number(INDArray x, Number n, double d) {

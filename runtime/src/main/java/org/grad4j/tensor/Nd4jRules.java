@@ -69,6 +69,30 @@ public final class Nd4jRules {
         return fit(Nd4j.matmul(a, Tensors.like(d, a.dataType()), true, false, false), b);
     }
 
+    /**
+     * c = op(op(a)·op(b)), each op a transpose of the last two dimensions where its flag says so
+     * (attention's {@code matmul(q, k, false, true, false)}): with p = op(a)·op(b) and dp the
+     * adjoint of p (d, transposed back when the result was), op(a) gets dp·op(b)ᵀ and op(b) gets
+     * op(a)ᵀ·dp; a transposed argument gets the transpose of its op's adjoint.
+     */
+    @Adjoint(of = "matmul", arg = 0)
+    public static INDArray matmulTA(INDArray a, INDArray b, boolean ta, boolean tb, boolean tc, INDArray c, INDArray d) {
+        INDArray dp = productAdjoint(d, tc, a);
+        return fit(ta ? Nd4j.matmul(b, dp, tb, true, false) : Nd4j.matmul(dp, b, false, !tb, false), a);
+    }
+
+    @Adjoint(of = "matmul", arg = 1)
+    public static INDArray matmulTB(INDArray a, INDArray b, boolean ta, boolean tb, boolean tc, INDArray c, INDArray d) {
+        INDArray dp = productAdjoint(d, tc, a);
+        return fit(tb ? Nd4j.matmul(dp, a, true, ta, false) : Nd4j.matmul(a, dp, !ta, false, false), b);
+    }
+
+    /** The adjoint of the product before the result's transpose, in a's dtype. */
+    private static INDArray productAdjoint(INDArray d, boolean tc, INDArray a) {
+        INDArray dd = Tensors.like(d, a.dataType());
+        return tc ? dd.swapAxes(dd.rank() - 2, dd.rank() - 1).dup('c') : dd;
+    }
+
     // ---- shape
 
     @Adjoint(of = "expandDims")
@@ -139,4 +163,81 @@ public final class Nd4jRules {
 
     @Adjoint(of = "max")
     public static INDArray maxDim(INDArray x, int dim, INDArray y, INDArray d) { return INDArrayRules.max(x, new int[] {dim}, y, d); }
+
+    /**
+     * tile(x, reps), one count per dimension: along dimension i the result holds reps[i] copies of
+     * x one after another, so splitting each dimension into (reps[i], n_i) in c order and summing
+     * the copies gives x's adjoint.
+     */
+    @Adjoint(of = "tile")
+    public static INDArray tile(INDArray x, int[] reps, INDArray y, INDArray d) {
+        int rank = x.rank();
+        long[] split = new long[2 * rank];
+        int[] copies = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            split[2 * i] = reps[i];
+            split[2 * i + 1] = x.size(i);
+            copies[i] = 2 * i;
+        }
+        return fit(Tensors.like(d, x.dataType()).dup('c').reshape('c', split).sum(copies), x);
+    }
+
+    // ---- a tensor filled with one value: the value's adjoint is the sum of the tensor's
+
+    @Adjoint(of = "valueArrayOf", arg = 1)
+    public static double valueArrayOf(long[] shape, double v, INDArray y, INDArray d) { return Tensors.sum(d); }
+
+    @Adjoint(of = "valueArrayOf", arg = 1)
+    public static double valueArrayOfFloat(long[] shape, float v, INDArray y, INDArray d) { return Tensors.sum(d); }
+
+    @Adjoint(of = "valueArrayOf", arg = 1)
+    public static double valueArrayOfInts(int[] shape, double v, INDArray y, INDArray d) { return Tensors.sum(d); }
+
+    @Adjoint(of = "valueArrayOf", arg = 1)
+    public static double valueArrayOfTyped(long[] shape, double v, DataType type, INDArray y, INDArray d) { return Tensors.sum(d); }
+
+    @Adjoint(of = "valueArrayOf", arg = 1)
+    public static double valueArrayOfLength(long length, double v, INDArray y, INDArray d) { return Tensors.sum(d); }
+
+    @Adjoint(of = "valueArrayOf", arg = 2)
+    public static double valueArrayOfMatrix(long rows, long columns, double v, INDArray y, INDArray d) { return Tensors.sum(d); }
+
+    // ---- tensors made from a double[] or float[]: the adjoint of element i of the array is the
+    // adjoint of element i of the tensor in c order (ND4J copies the array in c order)
+
+    @Adjoint(of = "createFromArray")
+    public static double[] createFromArray(double[] v, INDArray y, INDArray d) { return values(v.length, d); }
+
+    @Adjoint(of = "create")
+    public static double[] create(double[] v, INDArray y, INDArray d) { return values(v.length, d); }
+
+    @Adjoint(of = "create")
+    public static double[] createShaped(double[] v, long[] shape, INDArray y, INDArray d) { return values(v.length, d); }
+
+    @Adjoint(of = "create")
+    public static double[] createIntShaped(double[] v, int[] shape, INDArray y, INDArray d) { return values(v.length, d); }
+
+    @Adjoint(of = "createFromArray")
+    public static float[] createFromFloats(float[] v, INDArray y, INDArray d) { return floats(values(v.length, d)); }
+
+    @Adjoint(of = "create")
+    public static float[] createFloats(float[] v, INDArray y, INDArray d) { return floats(values(v.length, d)); }
+
+    @Adjoint(of = "create")
+    public static float[] createFloatsShaped(float[] v, long[] shape, INDArray y, INDArray d) { return floats(values(v.length, d)); }
+
+    @Adjoint(of = "create")
+    public static float[] createFloatsIntShaped(float[] v, int[] shape, INDArray y, INDArray d) { return floats(values(v.length, d)); }
+
+    /** The first n elements of d in c order, on the host (the array's adjoint is a Java array). */
+    private static double[] values(int n, INDArray d) {
+        double[] all = d.castTo(DataType.DOUBLE).dup('c').reshape(d.length()).toDoubleVector();
+        return all.length == n ? all : java.util.Arrays.copyOf(all, n);
+    }
+
+    private static float[] floats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+        return f;
+    }
 }

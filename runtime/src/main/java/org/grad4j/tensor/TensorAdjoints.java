@@ -44,11 +44,23 @@ public final class TensorAdjoints {
     }
 
     /**
-     * Adds a rule's adjoints of an {@code INDArray[]} argument (element {@code i} for element
-     * {@code i}, null for zero) into the array's shadow, out of place.
+     * Adds a rule's adjoints of an array argument into the array's shadow: for an
+     * {@code INDArray[]} element {@code i} for element {@code i} (null for zero), out of place;
+     * for a {@code double[]} or {@code float[]} ({@code Nd4j.create(w, shape)}) each element, into
+     * the shadow itself, as the adjoint of an element read {@code w[i]} is.
      */
     public static void addInto(Object shadow, Object contributions) {
         if (shadow == null || contributions == null) return;
+        if (shadow instanceof double[] ds) {
+            double[] c = (double[]) contributions;
+            for (int i = 0; i < Math.min(ds.length, c.length); i++) ds[i] += c[i];
+            return;
+        }
+        if (shadow instanceof float[] fs) {
+            float[] c = (float[]) contributions;
+            for (int i = 0; i < Math.min(fs.length, c.length); i++) fs[i] += c[i];
+            return;
+        }
         Object[] s = (Object[]) shadow;
         Object[] c = (Object[]) contributions;
         for (int i = 0; i < Math.min(s.length, c.length); i++) s[i] = add(s[i], c[i]);

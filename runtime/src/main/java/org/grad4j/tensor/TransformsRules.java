@@ -215,6 +215,7 @@ public final class TransformsRules {
     /** Element-wise y = x^p with a tensor exponent. */
     @Adjoint(of = "pow", arg = 0)
     public static INDArray powTensorX(INDArray x, INDArray p, INDArray y, INDArray d) {
+        requireSameLength(x, p);
         INDArray pc = Tensors.like(p, x.dataType());
         INDArray zero = indicator(pc.eq(0), x.dataType());
         // x^(p-1)·p, with p == 0 giving 0 even at x = 0 (x^-1 = ∞ there): p·x^(p-1 + [p==0])
@@ -224,7 +225,23 @@ public final class TransformsRules {
 
     @Adjoint(of = "pow", arg = 1)
     public static INDArray powTensorP(INDArray x, INDArray p, INDArray y, INDArray d) {
+        requireSameLength(x, p);
         return fit(d.mul(logWherePositive(x, y)), p);
+    }
+
+    /**
+     * ND4J 1.0.0-M2.1 does not broadcast {@code Transforms.pow(x, p)}: it pairs elements by
+     * position, its result shaped like x, and past the end of a shorter p reads what is not
+     * there. Such a result means nothing, and neither would its gradient: say so instead of
+     * crashing in the adjoint or returning NaN.
+     */
+    private static void requireSameLength(INDArray x, INDArray p) {
+        if (x.length() == p.length()) return;
+        throw new org.grad4j.GradientException("grad4j: Transforms.pow(x, p) was given tensors of shapes "
+                + java.util.Arrays.toString(x.shape()) + " and " + java.util.Arrays.toString(p.shape()) + ", which ND4J does "
+                + "not broadcast (it pairs elements by position and reads past the end of the smaller one), so its result is "
+                + "meaningless and grad4j gives no gradient for it. Give both the same shape: "
+                + "Transforms.pow(x, p.broadcast(x.shape())), or x.broadcast(p.shape()).");
     }
 
     @Adjoint(of = "max", arg = 0)
@@ -284,5 +301,18 @@ public final class TransformsRules {
     @Adjoint(of = "euclideanDistance", arg = 1)
     public static INDArray euclideanDistanceB(INDArray a, INDArray b, double v, double d) {
         return INDArrayRules.distance2Y(a, b, v, d);
+    }
+
+    /** cosineSim(a, b) = a·b / (‖a‖ ‖b‖) = y: ∂y/∂a = b / (‖a‖ ‖b‖) - y a / ‖a‖²; 0 where a norm is 0. */
+    @Adjoint(of = "cosineSim", arg = 0)
+    public static INDArray cosineSimA(INDArray a, INDArray b, double y, double d) { return cosineSimAdjoint(a, b, y, d); }
+
+    @Adjoint(of = "cosineSim", arg = 1)
+    public static INDArray cosineSimB(INDArray a, INDArray b, double y, double d) { return cosineSimAdjoint(b, a, y, d); }
+
+    private static INDArray cosineSimAdjoint(INDArray a, INDArray b, double y, double d) {
+        double na = a.norm2Number().doubleValue(), nb = b.norm2Number().doubleValue();
+        if (na == 0 || nb == 0) return Tensors.zeros(a);
+        return fit(b.mul(d / (na * nb)).sub(a.mul(d * y / (na * na))), a); // a and b may differ in shape: [4] and [1, 4]
     }
 }

@@ -117,7 +117,9 @@ class TensorRulesTest {
 
     static {
         // ---- INDArray: products and element-wise arithmetic
-        put(on(g -> a(g.t(3, 4), g.t(4, 2)), g -> a(g.t(1, 4), g.t(4, 3)), g -> a(g.t(4, 3).transpose(), g.t(4, 2))),
+        // a rank-1 right factor is a column (m.mmul(v) is rank 1), two vectors a dot product
+        put(on(g -> a(g.t(3, 4), g.t(4, 2)), g -> a(g.t(1, 4), g.t(4, 3)), g -> a(g.t(4, 3).transpose(), g.t(4, 2)),
+                g -> a(g.t(3, 4), g.t(4)), g -> a(g.t(4), g.t(4))),
                 "INDArray.mmul(T)T");
         put(on(g -> a(g.t(3, 4), g.t(4, 2), 'c'), g -> a(g.t(3, 4), g.t(4, 2), 'f')), "INDArray.mmul(TC)T");
         Case[] pairs = {
@@ -186,6 +188,8 @@ class TensorRulesTest {
         put(on(g -> a(g.t(3, 4), 1L, 2L)), "INDArray.getScalar(JJ)T", "INDArray.getDouble(JJ)D");
         put(on(g -> a(g.t(3, 4), L(2, 1)), g -> a(g.t(2, 3, 4), L(1, 0, 3))), "INDArray.getScalar([J)T", "INDArray.getDouble([J)D");
         put(on(g -> a(g.t(3, 4), I(2, 1))), "INDArray.getDouble([I)D");
+        put(on(g -> a(g.t(3, 4), 5L), g -> a(f(g.t(3, 4)), 5L)), "INDArray.getNumber(J)N");
+        put(on(g -> a(g.t(3, 4), L(2, 1)), g -> a(g.t(2, 3, 4), L(1, 0, 3))), "INDArray.getNumber([J)N");
         // float results: a float64 step of 1e-6 is below float resolution
         put(on(g -> a(g.t(3, 4), 5L), g -> a(f(g.t(3, 4)), 5L)).step(1e-2).tolerance(1e-4), "INDArray.getFloat(J)F");
         put(on(g -> a(g.t(3, 4), 1L, 2L)).step(1e-2).tolerance(1e-4), "INDArray.getFloat(JJ)F");
@@ -223,6 +227,22 @@ class TensorRulesTest {
             return a(y.add(g.awayBy(0.1, 1, 3, 4)), y);
         }), "INDArray.distance1(T)D");
 
+        put(on(dims), "INDArray.normmax([I)T");
+        // amax copies x, signs and all, in some reductions over a dimension of size 1 (case 7) but not others (case 8)
+        Case[] amaxDims = Arrays.copyOf(dims, dims.length + 1);
+        amaxDims[dims.length] = g -> a(g.t(1), I(0));
+        put(on(amaxDims), "INDArray.amax([I)T");
+        put(on(keepDims), "INDArray.normmax(Z[I)T");
+        put(on(g -> a(g.t(3, 4)), g -> a(g.t(4)), g -> a(g.t(2, 3, 2))), "INDArray.normmaxNumber()N", "INDArray.amaxNumber()N");
+
+        // ---- cumulative sums and repetition
+        put(on(g -> a(g.t(3, 4), 1), g -> a(g.t(3, 4), 0), g -> a(g.t(4), 0), g -> a(g.t(2, 3, 4), -1),
+                g -> a(f(g.t(3, 4)), 1), g -> a(g.t(4, 3).transpose(), 0)), "INDArray.cumsum(I)T");
+        put(on(g -> a(g.t(2, 3), 0, L(2)), g -> a(g.t(2, 3), 1, L(3)), g -> a(g.t(2, 3), 1, L(1, 0, 2)),
+                g -> a(g.t(2, 3, 2), -1, L(2)), g -> a(f(g.t(2, 3)), 0, L(3))), "INDArray.repeat(I[J)T");
+        put(on(g -> a(g.t(2, 3), I(2, 2)), g -> a(g.t(2, 3), I(1, 3)), g -> a(g.t(2, 3, 2), I(2, 1, 2)),
+                g -> a(f(g.t(2, 3)), I(3, 2))), "Nd4j.tile(T[I)T");
+
         // ---- INDArray: no derivative
         put(on(g -> a(g.t(3, 4))).noFiniteDifferences(), "INDArray.like()T", "INDArray.ulike()T", "INDArray.shape()[J",
                 "INDArray.dataType()DT");
@@ -250,11 +270,12 @@ class TensorRulesTest {
                 "Transforms.softmax(T)T");
         put(on(g -> a(g.u(0.2, 2, 3, 4), 2.5), g -> a(g.u(0.2, 2, 3, 4), 3.0), g -> a(g.u(0.2, 2, 4), -1.5)),
                 "Transforms.pow(TN)T");
-        put(on(g -> a(g.u(0.2, 2, 3, 4), g.u(0.5, 2, 3, 4))), "Transforms.pow(TT)T");
+        put(on(g -> a(g.u(0.2, 2, 3, 4), g.u(0.5, 2, 3, 4)), g -> a(g.u(0.2, 2, 1, 4), g.u(0.5, 2, 4))), "Transforms.pow(TT)T");
         put(on(g -> a(g.t(3, 4), 0.1), g -> a(g.t(4), -0.3)), "Transforms.max(TD)T", "Transforms.min(TD)T");
         put(on(g -> a(g.t(3, 4), g.t(3, 4))), "Transforms.max(TT)T", "Transforms.min(TT)T");
         put(on(g -> a(g.t(4), g.t(4)), g -> a(g.t(3, 4), g.t(3, 4))), "Transforms.dot(TT)T",
                 "Transforms.euclideanDistance(TT)D");
+        put(on(g -> a(g.t(4), g.t(4)), g -> a(g.t(3, 4), g.t(3, 4)), g -> a(g.t(1, 4), g.t(4))), "Transforms.cosineSim(TT)D");
         put(on(g -> a(g.u(-3, 3, 3, 4))), "Transforms.floor(T)T", "Transforms.ceil(T)T", "Transforms.ceiling(T)T",
                 "Transforms.round(T)T", "Transforms.sign(T)T", "Transforms.step(T)T");
 
@@ -265,6 +286,10 @@ class TensorRulesTest {
         put(on(g -> a(g.t(3, 4), g.t(4, 2), false, false), g -> a(g.t(4, 3), g.t(4, 2), true, false),
                 g -> a(g.t(3, 4), g.t(2, 4), false, true), g -> a(g.t(4, 3), g.t(2, 4), true, true)), "Nd4j.gemm(TTZZ)T");
         put(on(g -> a(g.t(3, 4), g.t(4, 2)), g -> a(g.t(2, 3, 4), g.t(2, 4, 2))), "Nd4j.matmul(TT)T");
+        put(on(g -> a(g.t(3, 4), g.t(2, 4), false, true, false), g -> a(g.t(4, 3), g.t(4, 2), true, false, false),
+                g -> a(g.t(4, 3), g.t(2, 4), true, true, false), g -> a(g.t(3, 4), g.t(4, 2), false, false, true),
+                g -> a(g.t(2, 3, 4), g.t(2, 5, 4), false, true, false), g -> a(g.t(2, 4, 3), g.t(2, 4, 5), true, false, true)),
+                "Nd4j.matmul(TTZZZ)T");
         put(on(g -> a(g.t(4), 0), g -> a(g.t(3, 4), 1)), "Nd4j.expandDims(TI)T");
         put(on(g -> a(g.t(1, 4), 0), g -> a(g.t(3, 1), 1)), "Nd4j.squeeze(TI)T");
         put(on(g -> a(0, new INDArray[] {g.t(3, 4), g.t(1, 4)}), g -> a(1, new INDArray[] {g.t(3, 4), g.t(3, 2), g.t(3, 1)}),
@@ -278,6 +303,22 @@ class TensorRulesTest {
         put(on(g -> a(g.t(3, 4)), g -> a(g.t(4))), "Nd4j.sum(T)T", "Nd4j.mean(T)T", "Nd4j.max(T)T");
         put(on(g -> a(g.t(3, 4), 0), g -> a(g.t(3, 4), 1)), "Nd4j.sum(TI)T", "Nd4j.mean(TI)T", "Nd4j.max(TI)T");
         put(on(g -> a(g.t(3, 4))), "Nd4j.zerosLike(T)T", "Nd4j.onesLike(T)T");
+        // valueArrayOf without a dtype makes the default dtype (FLOAT here): steps for float results
+        put(on(g -> a(L(3, 4), g.n(-2, 2)), g -> a(L(5), g.n(-2, 2))).step(1e-2).tolerance(1e-4), "Nd4j.valueArrayOf([JD)T");
+        put(on(g -> a(L(3, 4), (float) (double) g.n(-2, 2))).step(1e-2).tolerance(1e-4), "Nd4j.valueArrayOf([JF)T");
+        put(on(g -> a(I(3, 4), g.n(-2, 2))).step(1e-2).tolerance(1e-4), "Nd4j.valueArrayOf([ID)T");
+        put(on(g -> a(L(3, 4), g.n(-2, 2), DataType.DOUBLE), g -> a(L(2), g.n(-2, 2), DataType.FLOAT)).step(1e-2).tolerance(1e-4),
+                "Nd4j.valueArrayOf([JDDT)T");
+        put(on(g -> a(4L, g.n(-2, 2))).step(1e-2).tolerance(1e-4), "Nd4j.valueArrayOf(JD)T");
+        put(on(g -> a(2L, 3L, g.n(-2, 2))).step(1e-2).tolerance(1e-4), "Nd4j.valueArrayOf(JJD)T");
+        // tensors made from Java arrays: the array's adjoint is an array
+        put(on(g -> a((Object) g.t(5).toDoubleVector()), g -> a((Object) g.t(1).toDoubleVector())),
+                "Nd4j.createFromArray([D)T", "Nd4j.create([D)T");
+        put(on(g -> a(g.t(6).toDoubleVector(), L(2, 3)), g -> a(g.t(4).toDoubleVector(), L(4))), "Nd4j.create([D[J)T");
+        put(on(g -> a(g.t(6).toDoubleVector(), I(3, 2))), "Nd4j.create([D[I)T");
+        put(on(g -> a((Object) g.t(5).toFloatVector())).step(1e-2).tolerance(1e-4), "Nd4j.createFromArray([F)T", "Nd4j.create([F)T");
+        put(on(g -> a(g.t(6).toFloatVector(), L(2, 3))).step(1e-2).tolerance(1e-4), "Nd4j.create([F[J)T");
+        put(on(g -> a(g.t(6).toFloatVector(), I(3, 2))).step(1e-2).tolerance(1e-4), "Nd4j.create([F[I)T");
         put(on(g -> a(g.t(3, 4), I(1))), "Nd4j.argMax(T[I)T", "Nd4j.argMin(T[I)T");
 
         // ---- boxing
@@ -509,6 +550,11 @@ class TensorRulesTest {
                 return;
             }
             for (int k = 0; k < xs.length; k++) checkLike(gs[k], xs[k], name + "[" + k + "]", failures);
+        } else if (arg instanceof double[] || arg instanceof float[]) { // Nd4j.create(w, shape): an array of the same type and length
+            if (adjoint == null || adjoint.getClass() != arg.getClass()
+                    || java.lang.reflect.Array.getLength(adjoint) != java.lang.reflect.Array.getLength(arg)) {
+                failures.add(name + ": adjoint of a " + arg.getClass().getSimpleName() + " must be one of its length, not " + adjoint);
+            }
         } else if (!(adjoint instanceof Double)) {
             failures.add(name + ": adjoint of a scalar is " + adjoint);
         }
@@ -559,6 +605,19 @@ class TensorRulesTest {
                     expect(fd, element(gs[k], sub), domain, name + " arg " + i + "[" + k + "] element " + Arrays.toString(sub), failures);
                 }
             }
+        } else if (arg instanceof double[] || arg instanceof float[]) {
+            if (adjoint == null || adjoint.getClass() != arg.getClass()) return; // reported by checkLike
+            for (int j = 0; j < java.lang.reflect.Array.getLength(arg); j++) {
+                double v = java.lang.reflect.Array.getDouble(arg, j);
+                double h = domain.step() * Math.max(1, Math.abs(v));
+                Object[] plus = args.clone();
+                Object[] minus = args.clone();
+                plus[i] = withElement(arg, j, v + h);
+                minus[i] = withElement(arg, j, v - h);
+                double step = java.lang.reflect.Array.getDouble(plus[i], j) - java.lang.reflect.Array.getDouble(minus[i], j);
+                double fd = (phi(rule, p, plus, w) - phi(rule, p, minus, w)) / step;
+                expect(fd, java.lang.reflect.Array.getDouble(adjoint, j), domain, name + " arg " + i + " element " + j, failures);
+            }
         } else {
             double v = ((Number) arg).doubleValue();
             double h = domain.step() * Math.max(1, Math.abs(v));
@@ -571,6 +630,18 @@ class TensorRulesTest {
             double fd = (phi(rule, p, plus, w) - phi(rule, p, minus, w)) / step;
             expect(fd, ((Number) adjoint).doubleValue(), domain, name + " arg " + i, failures);
         }
+    }
+
+    /** A copy of a double[] or float[] with element j set to v. */
+    private static Object withElement(Object array, int j, double v) {
+        if (array instanceof float[] f) {
+            float[] c = f.clone();
+            c[j] = (float) v;
+            return c;
+        }
+        double[] c = ((double[]) array).clone();
+        c[j] = v;
+        return c;
     }
 
     private static double tensorDifference(Rule rule, Method p, Object[] args, int i, int k, INDArray x, long[] sub, Object w,
@@ -622,6 +693,11 @@ class TensorRulesTest {
             if (!(diff <= 1e-3 * scale)) failures.add(name + ": float32 adjoint differs from float64 by " + diff);
         } else if (reference instanceof INDArray[] rs && single instanceof INDArray[] ss) {
             for (int k = 0; k < rs.length; k++) compareFloat(rs[k], ss[k], name + "[" + k + "]", failures);
+        } else if ((reference instanceof double[] || reference instanceof float[]) && reference.getClass() == single.getClass()) {
+            for (int k = 0; k < java.lang.reflect.Array.getLength(reference); k++) {
+                compareFloat(java.lang.reflect.Array.getDouble(reference, k), java.lang.reflect.Array.getDouble(single, k),
+                        name + "[" + k + "]", failures);
+            }
         } else if (reference instanceof Double r && single instanceof Double s) {
             if (!(Math.abs(r - s) <= 1e-3 * Math.max(1, Math.abs(r)))) {
                 failures.add(name + ": float32 adjoint " + s + " differs from float64 " + r);
@@ -630,6 +706,21 @@ class TensorRulesTest {
     }
 
     // ---------------------------------------------------------------- conventions pinned by hand
+
+    /** ND4J pairs pow's elements by position without broadcasting: tensors of different lengths get a clear error, not NaN. */
+    @Test
+    void powOfTensorsOfDifferentLengthsIsAClearError() {
+        INDArray x = Nd4j.create(new double[][] {{1, 2, 3}, {4, 5, 6}});
+        INDArray p = Nd4j.create(new double[][] {{2, 1, 0.5}});
+        INDArray y = org.nd4j.linalg.ops.transforms.Transforms.pow(x, p);
+        for (int arg = 0; arg < 2; arg++) {
+            int which = arg;
+            org.grad4j.GradientException e = org.junit.jupiter.api.Assertions.assertThrows(org.grad4j.GradientException.class,
+                    () -> { if (which == 0) TransformsRules.powTensorX(x, p, y, y); else TransformsRules.powTensorP(x, p, y, y); });
+            assertTrue(e.getMessage().contains("shapes [2, 3] and [1, 3], which ND4J does not broadcast")
+                    && e.getMessage().contains("p.broadcast(x.shape())"), e.getMessage());
+        }
+    }
 
     @Test
     void maxAndMinOverDimensionsGiveTiesToTheFirst() {

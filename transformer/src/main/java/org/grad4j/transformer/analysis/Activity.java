@@ -672,6 +672,14 @@ public final class Activity {
         for (int p = 0; p < declared.length; p++) {
             Value v = s.arg(first + p);
             if (!isActive(v) || v.isScalarDifferentiable() || Types.kind(declared[p]) == v.kind()) continue;
+            // a tensor function (an activation in a Function<INDArray, INDArray> field) needs its own interface
+            String instead = v.kind() == Types.Kind.TENSOR
+                    ? "for a function of a tensor use an interface of your own such as "
+                            + "interface Activation { INDArray apply(INDArray x); }, not Function<INDArray, INDArray>, "
+                            + "UnaryOperator<INDArray> or another generic type."
+                    : "for a function of an array use org.grad4j.VectorFunction or an interface of your own such as "
+                            + "interface ArrayFn { double apply(double[] x); }, not Function<double[], ...>, "
+                            + "ToDoubleFunction<double[]> or another generic type.";
             throw refusal.at(s.line(), "a differentiable " + v.type().getClassName() + " passed to " + target
                             + " as " + declared[p].getClassName() + " (a generic or Object parameter), through which "
                             + "grad4j cannot follow a derivative",
@@ -680,10 +688,7 @@ public final class Activity {
                             ? "Use a function type on double: DoubleUnaryOperator, DoubleBinaryOperator, or an interface "
                                     + "of your own such as interface Fn { double apply(double x); }, not Function<Double, "
                                     + "Double>, BiFunction<Double, Double, Double> or another generic type."
-                            : "Declare the parameter as " + v.type().getClassName() + ": for a function of an array use "
-                            + "org.grad4j.VectorFunction or an interface of your own such as "
-                            + "interface ArrayFn { double apply(double[] x); }, not Function<double[], ...>, "
-                            + "ToDoubleFunction<double[]> or another generic type.");
+                            : "Declare the parameter as " + v.type().getClassName() + ": " + instead);
         }
     }
 
@@ -735,26 +740,76 @@ public final class Activity {
         if (written >= 0) {
             boolean dupOverload = TensorWrites.isDupOverload(m);
             String instead = dupOverload ? simpleName(m.owner) + "." + n + " with true for dup, or its overload without the boolean"
-                    : n.startsWith("put") || n.startsWith("assign") ? "an out-of-place operation that builds a new tensor"
+                    : n.startsWith("put") ? PUT_REMEDY
+                    : n.startsWith("assign") ? "an out-of-place operation that builds a new tensor"
                     : n.replaceFirst("i(RowVector|ColumnVector)?$", "$1") + "(...)";
             if (!isActive(s.arg(written))) { // acc.addi(h) into a fresh zeros accumulator
                 throw refusal.at(s.line(), "in-place " + target + " that puts a differentiable value into a tensor that "
                                 + "holds none",
-                        "An in-place update cannot give a tensor a derivative; compute a new one: acc = acc."
-                                + n.replaceFirst("i(RowVector|ColumnVector)?$", "$1") + "(...).");
+                        "An in-place update cannot give a tensor a derivative; " + intoDataRemedy(m, written) + ".");
             }
             throw refusal.at(s.line(), "in-place " + target + " on an active INDArray",
                     "grad4j differentiates values, and an in-place update overwrites one the reverse pass needs; use " + instead + ".");
         }
-        if (harmlessResult) return;
+        if (harmlessResult) {
+            // a void (or boolean, int) ND4J call may still change a differentiable tensor it is given
+            // (BooleanIndexing.replaceWhere(h, 0.0, lessThan(0))): its derivative would silently be lost
+            BitSet may = TensorWrites.mayWrite(s, false);
+            for (int k = may.nextSetBit(0); k >= 0; k = may.nextSetBit(k + 1)) {
+                if (k < s.args().size() && isActive(s.arg(k)) && s.arg(k).kind() == Types.Kind.TENSOR) {
+                    throw refusal.at(s.line(), "a call of " + target + ", which may change in place the differentiable "
+                                    + "tensor it is given, and has no rule",
+                            "grad4j cannot differentiate through a change it cannot see; compute the same with "
+                                    + "out-of-place operations that have rules: a mask (h.mul(h.gte(0).castTo(h.dataType()))), "
+                                    + "Transforms.max/min to clip, or a rule of your own (AD.registerRules).");
+                }
+            }
+            return;
+        }
         String what = "value";
         for (Value v : s.args()) {
             if (isActive(v) && v.kind() == Types.Kind.TENSOR) what = "tensor";
             else if (isActive(v) && v.kind() == Types.Kind.SHADOWED && what.equals("value")) what = "array";
         }
+        Type result = Type.getReturnType(m.desc);
+        boolean toJava = result.getSort() == Type.ARRAY && Types.isScalarDifferentiable(result.getElementType())
+                || result.getInternalName().equals("org/nd4j/linalg/api/buffer/DataBuffer");
+        if (what.equals("tensor") && toJava) { // h.toDoubleVector(), h.data().asDouble(): values leave the tensor
+            throw refusal.at(s.line(), "call of " + target + " with a differentiable tensor: grad4j has no rule for this ND4J "
+                            + "operation, whose result (" + result.getClassName() + ") would carry no derivative",
+                    "Read the elements you need with getDouble(i) or getDouble(i, j), which differentiate, or keep the "
+                            + "computation in tensor operations (sum, mul, ...).");
+        }
+        if (what.equals("array")) { // Nd4j.create(double[][]): no rule, and users' rules cannot give an array's adjoint
+            throw refusal.at(s.line(), "call of " + target + " with a differentiable array: grad4j has no rule for this ND4J operation",
+                    "grad4j makes tensors from a differentiable double[] or float[] only: put the values in one array and "
+                            + "give the shape (Nd4j.create(values, rows, columns), Nd4j.createFromArray(values)), or join "
+                            + "tensors made from them (Nd4j.vstack).");
+        }
         throw refusal.at(s.line(), "call of " + target + " with a differentiable " + what + ": grad4j has no rule for this ND4J operation",
                 "Write it with operations grad4j has rules for (see the README's tensor table), or register a custom rule "
                         + "with AD.registerRules.");
+    }
+
+    /** Rows written one by one into a buffer (an RNN's states): what to write instead of putRow and its kin. */
+    private static final String PUT_REMEDY = "an INDArray[] of the parts joined by Nd4j.vstack, hstack or concat "
+            + "(rows[t] = h; ... Nd4j.vstack(rows)), or out-of-place operations that build the whole tensor";
+
+    /**
+     * What to write instead of an in-place call that would put a differentiable value into a data
+     * tensor. Not {@code acc = acc.putRow(...)}: {@code putRow}, {@code assign} and a result array
+     * write in place whatever their result is assigned to, so that advice would be refused again.
+     */
+    private static String intoDataRemedy(MethodInsnNode m, int written) {
+        String n = m.name;
+        if (m.getOpcode() == Opcodes.INVOKESTATIC && n.equals("gemm")) {
+            return "use Nd4j.gemm(a, b, transposeA, transposeB), which returns a new tensor (add c to it out of place)";
+        }
+        if (m.getOpcode() == Opcodes.INVOKESTATIC && n.equals("copy")) return "use a copy of the value: to = from.dup()";
+        if (written > 0) return "drop the result array and use the new tensor the operation returns: out = x." + n + "(y)";
+        if (n.startsWith("put")) return "use " + PUT_REMEDY;
+        if (n.startsWith("assign")) return "use the value itself (buf = value, or value.dup()) instead of copying it into a tensor";
+        return "compute a new one: acc = acc." + n.replaceFirst("i(RowVector|ColumnVector)?$", "$1") + "(...)";
     }
 
     private static boolean isReadOnlyArrayCall(MethodInsnNode m) {

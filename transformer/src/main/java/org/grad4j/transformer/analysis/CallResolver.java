@@ -255,6 +255,20 @@ public final class CallResolver {
                 k -> java.util.Optional.ofNullable(findImplementations(call))).orElse(null);
     }
 
+    /**
+     * {@link #implementations(MethodInsnNode)} of a call made in class {@code caller}, with the
+     * bodies of the lambdas of the called interface that {@code caller} makes, loaded or not: a
+     * lambda made inside the method being transformed gets its class only when that code first
+     * runs, after the transform.
+     */
+    public java.util.List<String[]> implementations(MethodInsnNode call, String caller) {
+        java.util.List<String[]> loaded = implementations(call);
+        if (loaded == null || caller == null || isJdk(call.owner) || call.getOpcode() != Opcodes.INVOKEINTERFACE) return loaded;
+        java.util.List<String[]> all = new java.util.ArrayList<>(loaded);
+        Boolean made = lambdaBodies(caller + ";" + call.owner, call, all); // FALSE, none made there: the loaded ones
+        return made == null ? null : all;
+    }
+
     private java.util.List<String[]> findImplementations(MethodInsnNode call) {
         java.util.List<String[]> found = new java.util.ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
@@ -271,6 +285,10 @@ public final class CallResolver {
         java.util.List<String> subtypes = locator.loadedSubtypes(call.owner);
         if (subtypes == null) return null;
         for (String sub : subtypes) {
+            if (sub.startsWith(ClassFileLocator.LAMBDA)) {
+                if (lambdaBodies(sub.substring(ClassFileLocator.LAMBDA.length()), call, found) != Boolean.TRUE) return null;
+                continue;
+            }
             ClassNode d = declaringClass(sub, call.name, call.desc);
             if (d == null) {
                 ClassNode node = classNode(sub);
@@ -282,6 +300,43 @@ public final class CallResolver {
             found.add(new String[] {d.name, call.name, call.desc});
         }
         return found;
+    }
+
+    /**
+     * The bodies lambdas made by {@code creator} (as {@code creator;interface}) run for the call:
+     * the implementation method of each of its lambda sites making the interface, as {owner,
+     * name, descriptor, handle tag, number of captured values} (the body takes the captured
+     * values first, then the interface method's arguments). A site whose functional method is not
+     * the one called adds nothing (the lambda runs the interface's default body, listed already).
+     * True when the creator makes such lambdas, false when it makes none; null when what they run
+     * cannot be known: the creator cannot be read, or a site implements the called name with
+     * another descriptor.
+     */
+    private Boolean lambdaBodies(String lambda, MethodInsnNode call, java.util.List<String[]> found) {
+        int semicolon = lambda.indexOf(';');
+        ClassNode creator = classNode(lambda.substring(0, semicolon));
+        String functional = lambda.substring(semicolon + 1);
+        if (creator == null) return null;
+        boolean made = false;
+        for (MethodNode m : creator.methods) {
+            for (org.objectweb.asm.tree.AbstractInsnNode insn : m.instructions) {
+                if (!(insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode indy)
+                        || !indy.bsm.getOwner().equals("java/lang/invoke/LambdaMetafactory")
+                        || !Type.getReturnType(indy.desc).getInternalName().equals(functional)) {
+                    continue;
+                }
+                made = true;
+                if (!indy.name.equals(call.name)) continue;
+                if (indy.bsmArgs.length < 3 || !(indy.bsmArgs[0] instanceof Type sam) || !(indy.bsmArgs[1] instanceof org.objectweb.asm.Handle h)
+                        || !sam.getDescriptor().equals(call.desc)) {
+                    return null;
+                }
+                String[] body = {h.getOwner(), h.getName(), h.getDesc(), Integer.toString(h.getTag()),
+                        Integer.toString(Type.getArgumentTypes(indy.desc).length)};
+                if (found.stream().noneMatch(b -> java.util.Arrays.equals(b, body))) found.add(body);
+            }
+        }
+        return made;
     }
 
     /**

@@ -283,7 +283,7 @@ final class DataTensorWrites {
         BitSet reachable = unknown(st); // what a field may hold
         reachable.and(st.read);
         if (handed.isEmpty() && reachable.isEmpty()) return;
-        String writer = unseen ? simpleName(m.owner) + "." + m.name + " (given code of the program, which grad4j cannot follow there)" : writers.writer(m, harmless);
+        String writer = unseen ? simpleName(m.owner) + "." + m.name + " (given code of the program, which grad4j cannot follow there)" : writers.writer(m, harmless, ir.owner());
         if (writer == null) return;
         String call = "a call of " + simpleName(m.owner) + "." + m.name;
         if (!handed.isEmpty()) {

@@ -45,11 +45,12 @@ final class TensorWriters {
      * tensor in place that is neither its own nor an argument in {@code harmless} (indices among
      * the arguments, the receiver first); null when none does.
      */
-    String writer(MethodInsnNode call, BitSet harmless) {
-        return writer(call, harmless, MAX_DEPTH, new HashSet<>());
+    String writer(MethodInsnNode call, BitSet harmless, String caller) {
+        return writer(call, harmless, caller, MAX_DEPTH, new HashSet<>());
     }
 
-    private String writer(MethodInsnNode call, BitSet harmless, int depth, Set<String> inProgress) {
+    /** {@code caller}: the class whose code makes the call, whose lambdas of the called interface count too. */
+    private String writer(MethodInsnNode call, BitSet harmless, String caller, int depth, Set<String> inProgress) {
         if (depth == 0) return null;
         Type[] args = Type.getArgumentTypes(call.desc);
         int first = call.getOpcode() == Opcodes.INVOKESTATIC ? 0 : 1;
@@ -62,7 +63,7 @@ final class TensorWriters {
             }
             return null;
         }
-        List<String[]> bodies = calls.implementations(call);
+        List<String[]> bodies = calls.implementations(call, caller);
         if (bodies == null) { // virtual, and the loaded classes are not known: the body it names, if any
             ClassNode d = calls.declaringClass(call.owner, call.name, call.desc);
             MethodNode m = d == null ? null : ClassFiles.method(d, call.name, call.desc);
@@ -79,10 +80,45 @@ final class TensorWriters {
             return null;
         }
         for (String[] body : bodies) {
-            String found = writerIn(body[0], body[1], body[2], harmless, depth, inProgress);
+            String found = body.length > 3 ? lambdaWriter(body, harmless, depth, inProgress)
+                    : writerIn(body[0], body[1], body[2], harmless, depth, inProgress);
             if (found != null) return found;
         }
         return null;
+    }
+
+    /**
+     * A lambda's body ({@link CallResolver#implementations}: owner, name, descriptor, handle tag,
+     * captured count), called as the interface method with {@code harmless} among its arguments
+     * (the lambda object first). The body takes the captured values first, harmless when the
+     * lambda object is (they are what it holds), then the interface method's arguments; a method
+     * reference to an instance method takes its receiver among them.
+     */
+    private String lambdaWriter(String[] body, BitSet harmless, int depth, Set<String> inProgress) {
+        int tag = Integer.parseInt(body[3]);
+        int captured = Integer.parseInt(body[4]);
+        boolean isStatic = tag == Opcodes.H_INVOKESTATIC;
+        int n = (isStatic || tag == Opcodes.H_NEWINVOKESPECIAL ? 0 : 1) + Type.getArgumentTypes(body[2]).length;
+        BitSet inner = new BitSet();
+        for (int j = 0; j < n; j++) if (j < captured ? harmless.get(0) : harmless.get(1 + j - captured)) inner.set(j);
+        if (tag == Opcodes.H_NEWINVOKESPECIAL) { // Foo::new: what the constructor is given may be kept and changed
+            return inner.cardinality() == n ? null : simpleName(body[0]) + ".<init> (a constructor reference)";
+        }
+        int opcode = switch (tag) {
+            case Opcodes.H_INVOKESTATIC -> Opcodes.INVOKESTATIC;
+            case Opcodes.H_INVOKEINTERFACE -> Opcodes.INVOKEINTERFACE;
+            case Opcodes.H_INVOKESPECIAL -> Opcodes.INVOKESPECIAL;
+            default -> Opcodes.INVOKEVIRTUAL;
+        };
+        MethodInsnNode call = new MethodInsnNode(opcode, body[0], body[1], body[2], tag == Opcodes.H_INVOKEINTERFACE);
+        if (body[0].startsWith("org/nd4j/")) { // a method reference to ND4J (INDArray::negi, Transforms::tanh)
+            BitSet written = TensorWrites.mayWrite(call, false, calls.ruleOf(call) != null);
+            for (int k = written.nextSetBit(0); k >= 0; k = written.nextSetBit(k + 1)) {
+                if (!inner.get(k)) return simpleName(body[0]) + "." + body[1] + " (a method reference)";
+            }
+            return null;
+        }
+        return writer(call, inner, body[0], depth, inProgress);
     }
 
     private String writerIn(String owner, String name, String desc, BitSet harmless, int depth, Set<String> inProgress) {
@@ -130,7 +166,7 @@ final class TensorWriters {
                 Type t = k < first ? Type.getObjectType(inner.owner) : args[k - first];
                 if (!TensorWrites.mayHoldTensor(t) || b.fresh(arg.apply(k), 0)) innerHarmless.set(k);
             }
-            String deeper = writer(inner, innerHarmless, depth - 1, inProgress);
+            String deeper = writer(inner, innerHarmless, owner, depth - 1, inProgress);
             if (deeper != null) return deeper;
         }
         return null;

@@ -142,6 +142,8 @@ final class TensorWrites {
         if (!tensorArgs && isStatic) return w;
         if (m.owner.equals(TRANSFORMS) && TRANSFORMS_OUT_OF_PLACE.contains(m.name)) return w;
         if (m.owner.equals("org/nd4j/linalg/factory/Nd4j") && READING_FACTORIES.contains(m.name)) return w;
+        // queries: whether any (or) or every (and) element meets a condition
+        if (m.owner.equals("org/nd4j/linalg/indexing/BooleanIndexing") && (m.name.equals("and") || m.name.equals("or"))) return w;
         if (!isStatic && mayHoldTensor(Type.getObjectType(m.owner))) w.set(0);
         for (int k = 0; k < params.length; k++) if (mayHoldTensor(params[k])) w.set(first + k);
         return w;

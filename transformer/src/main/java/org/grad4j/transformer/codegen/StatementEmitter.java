@@ -299,9 +299,11 @@ final class StatementEmitter {
     /** {@code container[i] = row}: the container's shadow gets the row's shadow at {@code i}. */
     private void mirrorRowStore(Stmt s) {
         Value row = s.arg(2);
-        if (Types.kind(s.arg(0).type().getElementType()) == Types.Kind.TENSOR
-                || (s.arg(0).type().getDimensions() == 1 && row.kind() == Types.Kind.TENSOR)) {
-            return; // tensors in an INDArray[]: adjoints move in reverse, nothing to mirror
+        // tensors in an INDArray[]: adjoints move in reverse, nothing to mirror. An INDArray[][]
+        // holds rows like a double[][] (getElementType() is INDArray for both: count dimensions)
+        if (s.arg(0).type().getDimensions() == 1
+                && (Types.kind(s.arg(0).type().getElementType()) == Types.Kind.TENSOR || row.kind() == Types.Kind.TENSOR)) {
+            return;
         }
         Label skip = new Label();
         loadShadow(s.arg(0));
@@ -320,6 +322,17 @@ final class StatementEmitter {
             load(row);
             mv.visitInsn(Opcodes.ARRAYLENGTH);
             mv.visitIntInsn(Opcodes.NEWARRAY, row.type().getElementType().getSort() == Type.DOUBLE ? Opcodes.T_DOUBLE : Opcodes.T_FLOAT);
+            mv.visitJumpInsn(Opcodes.GOTO, done);
+            mv.visitLabel(isNull);
+            mv.visitInsn(Opcodes.ACONST_NULL);
+            mv.visitLabel(done);
+        } else if (isTensorArray(row)) { // a data INDArray[] row: a shadow of no adjoints yet, as for a double[] row
+            Label isNull = new Label(), done = new Label();
+            load(row);
+            mv.visitJumpInsn(Opcodes.IFNULL, isNull);
+            load(row);
+            mv.visitInsn(Opcodes.ARRAYLENGTH);
+            mv.visitTypeInsn(Opcodes.ANEWARRAY, Types.INDARRAY);
             mv.visitJumpInsn(Opcodes.GOTO, done);
             mv.visitLabel(isNull);
             mv.visitInsn(Opcodes.ACONST_NULL);
