@@ -78,6 +78,41 @@ class ModelLoopsEndToEndTest {
         }
     }
 
+    /** Data a superclass keeps under the name and type of the subclass's parameter: two fields. */
+    static class Prior {
+        double[] w = {1, 2, 3};
+        double k = 10;
+    }
+
+    static final class Shadowing extends Prior {
+        @Parameter double[] w = {0.5, -0.3, 0.8};
+        @Parameter double k = 0.5;
+
+        double loss(double[] x) {
+            double s = 0;
+            for (int i = 0; i < x.length; i++) s += w[i] * super.w[i] * x[i] * x[i] + k * super.k * x[i];
+            return s;
+        }
+    }
+
+    @Test
+    void aFieldAndTheSuperclassFieldItHidesAreReadApart() {
+        // both were read into one local (keyed by name and type only): super.w read as this.w
+        Shadowing net = new Shadowing();
+        double[] x = {1.5, -2, 0.7};
+        ParameterGradients g = Model.gradient(net, m -> m.loss(x));
+        assertEquals(net.loss(x), g.value(), 1e-12, "value");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(((Prior) net).w[i] * x[i] * x[i], g.getArray("w")[i], 1e-12, "w" + i);
+        }
+        assertEquals(((Prior) net).k * (x[0] + x[1] + x[2]), g.getDouble("k"), 1e-12, "k");
+        double[] dx = AD.gradient(v -> net.loss(v), x.clone());
+        for (int i = 0; i < 3; i++) {
+            double expected = 2 * net.w[i] * ((Prior) net).w[i] * x[i] + net.k * ((Prior) net).k;
+            assertEquals(expected, dx[i], 1e-12, "x" + i);
+        }
+    }
+
     @Test
     void aDenseNetworkOfMatrixParametersMatchesFiniteDifferences() {
         Random r = new Random(7);

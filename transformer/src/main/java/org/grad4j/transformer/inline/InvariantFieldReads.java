@@ -45,13 +45,15 @@ public final class InvariantFieldReads {
      */
     public static MethodNode hoist(ClassNode owner, MethodNode method, Function<String, ClassNode> classOf) {
         if ((method.access & Opcodes.ACC_STATIC) != 0 || !mayOnlyRead(owner, method, true)) return method;
-        Map<String, FieldNode> fields = new LinkedHashMap<>(); // by name and descriptor
+        // by owner, name and descriptor: a subclass may declare a field of the name and type of one
+        // its superclass declares (this.w and super.w are two fields, two locals)
+        Map<String, FieldNode> fields = new LinkedHashMap<>();
         for (AbstractInsnNode insn : method.instructions) {
             if (!isThisFieldRead(insn)) continue;
             FieldInsnNode get = (FieldInsnNode) insn.getNext();
             FieldNode declared = declared(classOf.apply(get.owner), get);
             if (declared != null && (declared.access & Opcodes.ACC_VOLATILE) == 0 && !writes(method, get)) {
-                fields.putIfAbsent(get.name + get.desc, declared);
+                fields.putIfAbsent(key(get), declared);
             }
         }
         if (fields.isEmpty()) return method;
@@ -62,7 +64,7 @@ public final class InvariantFieldReads {
         for (AbstractInsnNode insn : copy.instructions.toArray()) {
             if (!isThisFieldRead(insn)) continue;
             FieldInsnNode get = (FieldInsnNode) insn.getNext();
-            String key = get.name + get.desc;
+            String key = key(get);
             if (!fields.containsKey(key)) continue;
             Type type = Type.getType(get.desc);
             Integer local = locals.get(key);
@@ -104,6 +106,10 @@ public final class InvariantFieldReads {
         return insn instanceof VarInsnNode v && v.getOpcode() == Opcodes.ALOAD && v.var == 0
                 && insn.getNext() instanceof FieldInsnNode f && f.getOpcode() == Opcodes.GETFIELD
                 && (f.getNext() == null || f.getNext().getOpcode() != Opcodes.ARRAYLENGTH);
+    }
+
+    private static String key(FieldInsnNode get) {
+        return get.owner + "." + get.name + get.desc;
     }
 
     /** The source line of the instruction: the last line number before it, or -1. */
