@@ -1,10 +1,13 @@
 package org.grad4j.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import java.util.function.ToDoubleFunction;
 import org.grad4j.AD;
+import org.grad4j.GradientException;
 import org.grad4j.Model;
 import org.grad4j.Parameter;
 import org.grad4j.ParameterGradients;
@@ -111,6 +114,30 @@ class ModelLoopsEndToEndTest {
             double expected = 2 * net.w[i] * ((Prior) net).w[i] * x[i] + net.k * ((Prior) net).k;
             assertEquals(expected, dx[i], 1e-12, "x" + i);
         }
+    }
+
+    static class PriorParameters {
+        @Parameter double[] w = {1, 2, 3};
+    }
+
+    static final class HidingParameters extends PriorParameters {
+        @Parameter double[] w = {0.5, -0.3, 0.8};
+
+        double loss(double[] x) {
+            double s = 0;
+            for (int i = 0; i < x.length; i++) s += w[i] * super.w[i] * x[i];
+            return s;
+        }
+    }
+
+    @Test
+    void aParameterHidingASuperclassParameterOfTheSameNameIsRefused() {
+        // both were listed under the path "w": the map held the superclass's gradient only, the
+        // subclass's was silently lost
+        HidingParameters net = new HidingParameters();
+        double[] x = {1.5, -2, 0.7};
+        GradientException e = assertThrows(GradientException.class, () -> Model.gradient(net, m -> m.loss(x)));
+        assertTrue(e.getMessage().contains("HidingParameters.w hides @Parameter field"), e.getMessage());
     }
 
     @Test

@@ -254,6 +254,11 @@ public final class ModelParameters {
                     if (f.isSynthetic()) continue;
                     if (isParameter) requireSupported(f);
                     else if (f.getType().isPrimitive()) continue;
+                    for (int i = 0; i < fields.size(); i++) {
+                        if (fields.get(i).getName().equals(f.getName()) && isParameter && parameter.get(i)) {
+                            throw hiddenParameter(fields.get(i), f);
+                        }
+                    }
                     f.setAccessible(true);
                     fields.add(f);
                     parameter.add(isParameter);
@@ -276,6 +281,18 @@ public final class ModelParameters {
                 + " is static; Model.gradient finds parameters only in the model object and the objects it holds, so it "
                 + "would never list it. Make it an instance field (of the model or of a sub-module it holds) and read it "
                 + "through that object.");
+    }
+
+    /**
+     * A subclass's {@code @Parameter} field that hides a superclass's {@code @Parameter} field of the
+     * same name: both would go under one path, and the gradient map would list one of them only
+     * (the other's gradient silently lost, an optimiser stepping one).
+     */
+    private static GradientException hiddenParameter(Field sub, Field hidden) {
+        return new GradientException("grad4j: @Parameter field " + sub.getDeclaringClass().getName() + "." + sub.getName()
+                + " hides @Parameter field " + hidden.getDeclaringClass().getName() + "." + hidden.getName()
+                + " of its superclass: both would be listed under the path '" + sub.getName()
+                + "', so one gradient would be lost. Rename one of them.");
     }
 
     private static void requireSupported(Field f) {
