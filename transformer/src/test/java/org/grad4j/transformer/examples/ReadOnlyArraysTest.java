@@ -2,24 +2,12 @@ package org.grad4j.transformer.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.grad4j.rules.RuleTable;
-import org.grad4j.transformer.ClassFileLocator;
-import org.grad4j.transformer.Refusal;
-import org.grad4j.transformer.analysis.Activity;
-import org.grad4j.transformer.analysis.CallResolver;
-import org.grad4j.transformer.analysis.Callee;
-import org.grad4j.transformer.analysis.Cfg;
 import org.grad4j.transformer.analysis.ReadOnlyArrays;
 import org.grad4j.transformer.ir.Block;
-import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
-import org.grad4j.transformer.lift.Lifter;
-import org.grad4j.transformer.read.ClassHierarchy;
+import org.grad4j.transformer.testing.Analysed;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.Opcodes;
-import org.objectweb.asm.Type;
-import org.objectweb.asm.tree.ClassNode;
-import org.objectweb.asm.tree.MethodNode;
 
 /**
  * Which element reads of {@link Loops}' methods the reverse may read again: those of arrays the
@@ -108,19 +96,8 @@ class ReadOnlyArraysTest {
         return readOnlyLoads + " of " + loads;
     }
 
-    private record Analysed(MethodIr ir, Cfg cfg, Activity activity) {}
-
     /** One of {@link Loops}' methods, lifted and analysed with every parameter differentiated. */
     private static Analysed analyse(String method) {
-        ClassFileLocator locator = ClassFileLocator.of(Loops.class.getClassLoader());
-        CallResolver calls = new CallResolver(RuleTable.global(), locator);
-        ClassNode owner = calls.classNode(Type.getInternalName(Loops.class));
-        MethodNode node = owner.methods.stream().filter(m -> m.name.equals(method)).findFirst().orElseThrow();
-        Refusal refusal = new Refusal(owner.name, method, owner.sourceFile);
-        MethodIr ir = Lifter.lift(owner, node, new ClassHierarchy(locator), c -> calls.resolve(c) instanceof Callee.Differentiated);
-        Cfg cfg = new Cfg(ir, refusal);
-        boolean[] all = new boolean[Type.getArgumentTypes(node.desc).length];
-        java.util.Arrays.fill(all, true);
-        return new Analysed(ir, cfg, new Activity(ir, cfg, all, calls, refusal));
+        return Analysed.of(Loops.class, method);
     }
 }

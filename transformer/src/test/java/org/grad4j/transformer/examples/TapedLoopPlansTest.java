@@ -6,24 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
-import org.grad4j.rules.RuleTable;
-import org.grad4j.transformer.ClassFileLocator;
-import org.grad4j.transformer.Refusal;
 import org.grad4j.transformer.analysis.Activity;
-import org.grad4j.transformer.analysis.CallResolver;
-import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.analysis.Cfg;
 import org.grad4j.transformer.analysis.ReadOnlyArrays;
 import org.grad4j.transformer.ir.MethodIr;
-import org.grad4j.transformer.lift.Lifter;
-import org.grad4j.transformer.read.ClassHierarchy;
 import org.grad4j.transformer.split.Split;
 import org.grad4j.transformer.split.Splitter;
 import org.grad4j.transformer.split.TapedLoops;
+import org.grad4j.transformer.testing.Analysed;
 import org.junit.jupiter.api.Test;
-import org.objectweb.asm.Type;
-import org.objectweb.asm.tree.ClassNode;
-import org.objectweb.asm.tree.MethodNode;
 
 /** What the counted loops of a taped nest push per iteration and once per run (see {@link TapedLoops}). */
 class TapedLoopPlansTest {
@@ -60,16 +51,10 @@ class TapedLoopPlansTest {
     }
 
     private static List<TapedLoops.CountedLoop> countedLoops(String method) {
-        ClassFileLocator locator = ClassFileLocator.of(Loops.class.getClassLoader());
-        CallResolver calls = new CallResolver(RuleTable.global(), locator);
-        ClassNode owner = calls.classNode(Type.getInternalName(Loops.class));
-        MethodNode node = owner.methods.stream().filter(m -> m.name.equals(method)).findFirst().orElseThrow();
-        Refusal refusal = new Refusal(owner.name, method, owner.sourceFile);
-        MethodIr ir = Lifter.lift(owner, node, new ClassHierarchy(locator), c -> calls.resolve(c) instanceof Callee.Differentiated);
-        Cfg cfg = new Cfg(ir, refusal);
-        boolean[] active = new boolean[Type.getArgumentTypes(node.desc).length];
-        active[0] = true; // the first parameter is the point
-        Activity activity = new Activity(ir, cfg, active, calls, refusal);
+        Analysed a = Analysed.of(Loops.class, method, p -> p == 0); // the first parameter is the point
+        MethodIr ir = a.ir();
+        Cfg cfg = a.cfg();
+        Activity activity = a.activity();
         ReadOnlyArrays readOnly = ReadOnlyArrays.of(ir, cfg, activity, true);
         Split split = Splitter.split(ir, cfg, activity, Splitter.MAX_TAPED_STATEMENTS, readOnly);
         TapedLoops plan = TapedLoops.plan(ir, cfg, split, activity, readOnly);
