@@ -44,7 +44,10 @@ public final class InvariantFieldReads {
      * @param classOf the class node of an internal name, or null when it cannot be read
      */
     public static MethodNode hoist(ClassNode owner, MethodNode method, Function<String, ClassNode> classOf) {
-        if ((method.access & Opcodes.ACC_STATIC) != 0 || !mayOnlyRead(owner, method, true)) return method;
+        // a constructor's this is not initialised before its super call: nothing may be read from it there
+        if ((method.access & Opcodes.ACC_STATIC) != 0 || method.name.startsWith("<") || !mayOnlyRead(owner, method, true)) {
+            return method;
+        }
         // by owner, name and descriptor: a subclass may declare a field of the name and type of one
         // its superclass declares (this.w and super.w are two fields, two locals)
         Map<String, FieldNode> fields = new LinkedHashMap<>();
