@@ -607,6 +607,18 @@ public final class Activity {
             throw refusal.at(s.line(), "a stream over differentiable values (" + target + ")",
                     "Streams are not differentiated: write the computation as a loop over the array.");
         }
+        if (result.getSort() == Type.VOID && CallResolver.isJdk(m.owner) && !isOutputSink(m)) {
+            // DoubleAdder.add(x), DoubleSummaryStatistics.accept(x), Point2D.setLocation(x, y): a JDK method that
+            // returns nothing may keep the value in its receiver, and what it keeps is read back (sum(), getX())
+            // as a constant: the derivative would silently be lost
+            for (Value v : s.args()) {
+                if (isActive(v) && v.isScalarDifferentiable()) {
+                    throw refusal.at(s.line(), "call of " + target + " with a differentiable value (" + plain.why()
+                                    + "; it returns nothing and may keep the value, which would carry no derivative)",
+                            "Accumulate in a local double or an array allocated in the differentiable method instead.");
+                }
+            }
+        }
         if (activeReference && !activeArray && !isReadOnlyArrayCall(m) && !isStringConversion(m)) {
             boolean tensor = false;
             for (Value v : s.args()) tensor |= isActive(v) && v.kind() == Types.Kind.TENSOR;
@@ -721,6 +733,12 @@ public final class Activity {
                     && result.getElementType().getSort() != Type.VOID;
             default -> false;
         };
+    }
+
+    /** Output (printing, writing, logging): what it is given is not read back by the program as a number. */
+    private static boolean isOutputSink(MethodInsnNode m) {
+        return isStringConversion(m) || m.owner.startsWith("java/io/") || m.owner.startsWith("java/util/logging/")
+                || m.owner.startsWith("java/lang/System$Logger");
     }
 
     private static boolean isStringConversion(MethodInsnNode m) {

@@ -22,6 +22,8 @@ class RefusalsTest {
         "synchronizedMethod|a synchronized method|remove 'synchronized'",
         "callsJdkWithoutRule|call of Double.sum with a differentiable argument: it is a JDK method grad4j has no rule for|Register a custom rule for Double.sum",
         "badHelperTwoDeep|Refused.helperWithTryCatch|called from org.grad4j.transformer.examples.Refused.middle (Refused.java:",
+        "keepsInJdkObject|call of DoubleAdder.add with a differentiable value (it is a JDK method grad4j has no rule for; it returns nothing and may keep the value|Accumulate in a local double",
+        "accumulatesInStatistics|call of DoubleSummaryStatistics.accept with a differentiable value|Accumulate in a local double",
         "boxes|call of List.add with a differentiable boxed value|pass a primitive double",
         "bits|bit reinterpretation|custom rule",
         "lambdaCapture|lambda or dynamic call capturing a differentiable value|named method",
@@ -42,6 +44,13 @@ class RefusalsTest {
         assertTrue(m.contains(construct), m);
         assertTrue(m.contains(remedy), m);
         if (!method.equals("returnsInt")) assertTrue(m.matches("(?s).*\\(Refused\\.java:\\d+\\).*"), "line number: " + m);
+    }
+
+    /** A JDK call that only prints a differentiable value is not refused like one that may keep it. */
+    @org.junit.jupiter.api.Test
+    void printingADifferentiableValueIsNotKeepingIt() throws Exception {
+        new Transformer(ClassFileLocator.of(Refused.class.getClassLoader()))
+                .generate(Type.getInternalName(Refused.class), "prints", "(D)D");
     }
 
     /**

@@ -76,6 +76,29 @@ public final class Refused {
         return middle(x) * 2;
     }
 
+    /** The adder keeps x; sum() would read it back as a constant (a silent zero derivative). */
+    @Differentiable
+    public static double keepsInJdkObject(double x) {
+        java.util.concurrent.atomic.DoubleAdder sum = new java.util.concurrent.atomic.DoubleAdder();
+        sum.add(x * x);
+        return sum.sum();
+    }
+
+    @Differentiable
+    public static double accumulatesInStatistics(double x) {
+        java.util.DoubleSummaryStatistics st = new java.util.DoubleSummaryStatistics();
+        st.accept(x);
+        return st.getSum() * 2;
+    }
+
+    /** Printing is not keeping: it stays allowed. */
+    @Differentiable
+    public static double prints(double x) {
+        System.out.print("");
+        System.out.print(x);
+        return x * x;
+    }
+
     @Differentiable
     public static double boxes(double x) {
         java.util.List<Double> list = new java.util.ArrayList<>();
