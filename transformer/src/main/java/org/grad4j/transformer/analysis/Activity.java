@@ -455,6 +455,53 @@ public final class Activity {
             }
         }
         if (tensors) DataTensorWrites.check(ir, cfg, this, calls, refusal);
+        checkNoNumberParsedFromText(doomed);
+    }
+
+    /**
+     * A differentiable value turned into text ({@code "" + x}, {@code String.valueOf(x)},
+     * {@code String.format}) is data from then on, as printing wants; a number parsed back from
+     * text in the same method ({@code Double.parseDouble(...)}) would be a constant where the
+     * program means the value — a silently zero derivative. Such a parse is refused.
+     */
+    private void checkNoNumberParsedFromText(BitSet doomed) {
+        boolean activeText = false;
+        for (Block b : ir.blocks()) {
+            if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
+            for (Stmt s : b.stmts()) {
+                boolean text = s.insn() instanceof InvokeDynamicInsnNode
+                        || (s.insn() instanceof MethodInsnNode m && (isStringConversion(m) || isTextFormatting(m)));
+                if (text) for (Value v : s.args()) activeText |= isActive(v);
+            }
+        }
+        if (!activeText) return;
+        for (Block b : ir.blocks()) {
+            if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
+            for (Stmt s : b.stmts()) {
+                if (s.insn() instanceof MethodInsnNode m && parsesNumber(m)) {
+                    throw refusal.at(s.line(), "a number parsed from text (" + simpleName(m.owner) + "." + m.name
+                                    + ") in a method that turns a differentiable value into text: the parsed number "
+                                    + "carries no derivative",
+                            "Keep the double itself; to round it, use Math.rint, Math.round or Math.floor (their "
+                                    + "derivative is zero, as documented), not a string.");
+                }
+            }
+        }
+    }
+
+    private static boolean isTextFormatting(MethodInsnNode m) {
+        return (m.owner.equals("java/lang/String") && (m.name.equals("format") || m.name.equals("formatted")))
+                || m.owner.equals("java/lang/Double") && m.name.equals("toString")
+                || m.owner.equals("java/lang/Float") && m.name.equals("toString")
+                || m.owner.startsWith("java/text/");
+    }
+
+    private static boolean parsesNumber(MethodInsnNode m) {
+        boolean fromString = m.desc.startsWith("(Ljava/lang/String;") || m.desc.startsWith("(Ljava/lang/CharSequence;");
+        return fromString && ((m.owner.equals("java/lang/Double") || m.owner.equals("java/lang/Float"))
+                && (m.name.startsWith("parse") || m.name.equals("valueOf") || m.name.equals("<init>"))
+                || m.owner.equals("java/math/BigDecimal") && m.name.equals("<init>")
+                || m.owner.startsWith("java/text/") && m.name.equals("parse"));
     }
 
     /** Blocks from which every path ends in {@code throw}. */

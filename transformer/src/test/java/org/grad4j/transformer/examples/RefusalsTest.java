@@ -24,6 +24,7 @@ class RefusalsTest {
         "badHelperTwoDeep|Refused.helperWithTryCatch|called from org.grad4j.transformer.examples.Refused.middle (Refused.java:",
         "keepsInJdkObject|call of DoubleAdder.add with a differentiable value (it is a JDK method grad4j has no rule for; it returns nothing and may keep the value|Accumulate in a local double",
         "accumulatesInStatistics|call of DoubleSummaryStatistics.accept with a differentiable value|Accumulate in a local double",
+        "parsedFromText|a number parsed from text (Double.parseDouble) in a method that turns a differentiable value into text|use Math.rint, Math.round or Math.floor",
         "boxes|call of List.add with a differentiable boxed value|pass a primitive double",
         "bits|bit reinterpretation|custom rule",
         "lambdaCapture|lambda or dynamic call capturing a differentiable value|named method",
@@ -51,6 +52,13 @@ class RefusalsTest {
     void printingADifferentiableValueIsNotKeepingIt() throws Exception {
         new Transformer(ClassFileLocator.of(Refused.class.getClassLoader()))
                 .generate(Type.getInternalName(Refused.class), "prints", "(D)D");
+    }
+
+    /** Numbers parsed from constant text, in a method that turns no differentiable value into text, are data as before. */
+    @org.junit.jupiter.api.Test
+    void numbersParsedFromConstantTextAreAllowed() throws Exception {
+        new Transformer(ClassFileLocator.of(Refused.class.getClassLoader()))
+                .generate(Type.getInternalName(Refused.class), "parsesOnlyConstants", "(D)D");
     }
 
     /**

@@ -91,6 +91,20 @@ public final class Refused {
         return st.getSum() * 2;
     }
 
+    /** x written as text and read back: the parsed number would be a constant. */
+    @Differentiable
+    public static double parsedFromText(double x) {
+        String text = "" + x;
+        return Double.parseDouble(text) * x;
+    }
+
+    /** Text of a differentiable value that is only printed, and a number parsed from a constant: allowed. */
+    @Differentiable
+    public static double parsesOnlyConstants(double x) {
+        System.out.println(Double.parseDouble("2.5"));
+        return x * x * Double.parseDouble("0.5");
+    }
+
     /** Printing is not keeping: it stays allowed. */
     @Differentiable
     public static double prints(double x) {
