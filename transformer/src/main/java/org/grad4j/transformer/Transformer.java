@@ -399,17 +399,48 @@ public final class Transformer {
         boolean loops = inlined.values().stream().anyMatch(Inliner::hasLoop);
         org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.BasicValue>[] frames =
                 loops ? ClassFiles.frames(owner, method, hierarchy) : null;
+        org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.SourceValue>[] sources =
+                loops ? sourceFrames(owner, method) : null;
         return Inliner.inline(method, call -> inlined.get(call.owner + "." + call.name + call.desc), insn -> {
-            if (frames == null) return null;
-            org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.BasicValue> f =
-                    frames[method.instructions.indexOf(insn)];
-            if (f == null) return null;
+            if (frames == null || sources == null) return null;
+            int at = method.instructions.indexOf(insn);
+            org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.BasicValue> f = frames[at];
+            if (f == null || sources[at] == null) return null;
             MethodInsnNode call = (MethodInsnNode) insn;
             int operands = Type.getArgumentTypes(call.desc).length + (call.getOpcode() == org.objectweb.asm.Opcodes.INVOKESTATIC ? 0 : 1);
             Type[] below = new Type[f.getStackSize() - operands];
-            for (int i = 0; i < below.length; i++) below[i] = f.getStack(i).getType();
+            for (int i = 0; i < below.length; i++) {
+                below[i] = f.getStack(i).getType();
+                // an object beneath may wait in a local only if it is initialised: not a new (or a
+                // copy of one) before its constructor ran. s += huber(predict(x)) with instance
+                // helpers has this beneath predict's call
+                if (below[i].getSort() == Type.OBJECT && !initialised(sources[at].getStack(i))) return null;
+            }
             return below;
         });
+    }
+
+    /** Which instructions produced each stack value, or null when the method cannot be analysed so. */
+    @SuppressWarnings("unchecked")
+    private static org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.SourceValue>[] sourceFrames(
+            ClassNode owner, MethodNode method) {
+        try {
+            return new org.objectweb.asm.tree.analysis.Analyzer<>(new org.objectweb.asm.tree.analysis.SourceInterpreter())
+                    .analyze(owner.name, method);
+        } catch (org.objectweb.asm.tree.analysis.AnalyzerException e) {
+            return null;
+        }
+    }
+
+    /** Whether the value certainly is no object under construction: nothing it comes from is a new or a stack copy. */
+    private static boolean initialised(org.objectweb.asm.tree.analysis.SourceValue v) {
+        for (org.objectweb.asm.tree.AbstractInsnNode insn : v.insns) {
+            int op = insn.getOpcode();
+            if (op == org.objectweb.asm.Opcodes.NEW || (op >= org.objectweb.asm.Opcodes.DUP && op <= org.objectweb.asm.Opcodes.SWAP)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -46,9 +46,9 @@ public final class Inliner {
      *     (bottom first), or null when unknown. A body with a loop needs an empty operand stack
      *     (a loop header that carries the caller's half-built expression would hold values no
      *     generated function can take as parameters in order): those values are stored into
-     *     locals around the body ({@code s += sum(v)}: {@code s} waits in a local), which is done
-     *     only for primitives and arrays — an object reference there may be a {@code new} not
-     *     yet initialised, which no local may hold — else the call stays a call.
+     *     locals around the body ({@code s += sum(v)}: {@code s} waits in a local); the caller
+     *     returns null where one of them is an object under construction (a {@code new} not yet
+     *     initialised, which no local may hold), and the call stays a call.
      */
     public static MethodNode inline(MethodNode method, Function<MethodInsnNode, MethodNode> bodyOf,
                                     Function<AbstractInsnNode, Type[]> stackBelow) {
@@ -89,9 +89,10 @@ public final class Inliner {
         return copy;
     }
 
+    /** The caller vets objects beneath (none under construction); other kinds of value always spill. */
     private static boolean canSpill(Type[] below) {
         for (Type t : below) {
-            if (t.getSort() == Type.OBJECT || t.getSort() == Type.METHOD || t.getSort() == Type.VOID) return false;
+            if (t.getSort() == Type.METHOD || t.getSort() == Type.VOID) return false;
         }
         return true;
     }

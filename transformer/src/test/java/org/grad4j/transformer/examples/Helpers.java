@@ -94,6 +94,32 @@ public final class Helpers {
         }
     }
 
+    /** Instance helpers, one with a loop, called inside an expression: this waits beneath the call. */
+    public static final class Regression {
+        private final double scale;
+
+        public Regression(double scale) {
+            this.scale = scale;
+        }
+
+        private double predict(double[] w, double[] x) {
+            double z = 0;
+            for (int j = 0; j < x.length; j++) z += w[j] * x[j];
+            return z;
+        }
+
+        private double huber(double e) {
+            return Math.abs(e) <= 1 ? 0.5 * e * e : Math.abs(e) - 0.5;
+        }
+
+        @Differentiable
+        public double loss(double[] w, double[][] xs) {
+            double s = 0;
+            for (int i = 0; i < xs.length; i++) s += scale * huber(predict(w, xs[i]) - i);
+            return s;
+        }
+    }
+
     static final class Nested {
         private Nested() {}
 

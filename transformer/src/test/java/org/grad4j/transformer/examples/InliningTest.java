@@ -77,6 +77,19 @@ class InliningTest {
     }
 
     @Test
+    void aHelperWithALoopIsInlinedWithThisWaitingBeneathIt() throws Exception {
+        java.lang.reflect.Method loss = Helpers.Regression.class.getDeclaredMethod("loss", double[].class, double[][].class);
+        for (int i = 0; i < 5; i++) {
+            check(loss, new Helpers.Regression(0.5 + i), vector(3), new double[][] {vector(3), vector(3), vector(3)});
+        }
+        // huber(predict(...)): this (huber's receiver) is on the stack beneath predict's call; it
+        // waits in a local, so predict's loop joins the loss's and no call is left
+        GeneratedCode code = new Transformer(ClassFileLocator.of(Helpers.class.getClassLoader()))
+                .generate(Type.getInternalName(Helpers.Regression.class), "loss", "([D[[D)D");
+        assertEquals(0, code.classes().stream().filter(c -> c.internalName().matches(".*\\$K\\d+")).count());
+    }
+
+    @Test
     void floatHelper() {
         for (int i = 0; i < 10; i++) check(Helpers.class, "floats", (float) r());
     }
