@@ -223,7 +223,7 @@ public final class Transformer {
         for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
             if (!(insn instanceof MethodInsnNode call) || call.name.startsWith("<")) continue;
             MethodNode body = inlinableBody(calls, call, ownerInternalName, methodName, methodDescriptor);
-            if (body != null) helpers.put(call.owner + "." + call.name + call.desc, body);
+            if (body != null) helpers.put(call.owner + "." + call.name + call.desc, withFieldsReadOnce(calls, call, body));
         }
         if (helpers.isEmpty()) return null;
         try {
@@ -353,6 +353,7 @@ public final class Transformer {
         Callee.Differentiated d = (Callee.Differentiated) calls.resolve(call);
         String key = d.owner() + "." + d.name() + d.descriptor();
         if (chain.contains(key)) return null;
+        MethodNode hoisted = withFieldsReadOnce(calls, call, body);
         java.util.Map<String, MethodNode> inner = new java.util.HashMap<>();
         for (org.objectweb.asm.tree.AbstractInsnNode insn : body.instructions) {
             if (!(insn instanceof MethodInsnNode c) || c.name.startsWith("<")
@@ -366,9 +367,8 @@ public final class Transformer {
             if (e == null) return null;
             inner.put(c.owner + "." + c.name + c.desc, e);
         }
-        if (inner.isEmpty()) return body;
-        ClassNode declaring = calls.classNode(d.owner());
-        MethodNode expanded = inline(declaring, body, hierarchy, inner);
+        if (inner.isEmpty()) return hoisted;
+        MethodNode expanded = inline(calls.classNode(d.owner()), hoisted, hierarchy, inner);
         int instructions = 0;
         for (org.objectweb.asm.tree.AbstractInsnNode insn : expanded.instructions) {
             if (insn.getOpcode() >= 0) instructions++;
@@ -379,7 +379,7 @@ public final class Transformer {
     }
 
     /**
-     * The body to inline for {@code call} in method {@code owner.name desc}: a small helper that
+     * The body, as written, to inline for {@code call} in method {@code owner.name desc}: a small helper that
      * the call always reaches (static, private or final: not virtual), of the same nest (whose
      * private members the generated class can still reach, see HostAccess), other than the
      * method itself; else null.
@@ -390,7 +390,17 @@ public final class Transformer {
         if (d.owner().equals(owner) && d.name().equals(name) && d.descriptor().equals(desc)) return null;
         ClassNode declaring = calls.classNode(d.owner());
         MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
-        return body != null && Inliner.isInlinable(body) ? InvariantFieldReads.hoist(declaring, body, calls::classNode) : null;
+        return body != null && Inliner.isInlinable(body) ? body : null;
+    }
+
+    /**
+     * A helper body as it is inlined: its reads of {@code this}'s fields done once at its start
+     * (see {@link InvariantFieldReads}). Only for bodies about to be inlined: the checks that
+     * merely ask whether a call could be inlined need no copy.
+     */
+    private static MethodNode withFieldsReadOnce(CallResolver calls, MethodInsnNode call, MethodNode body) {
+        String owner = ((Callee.Differentiated) calls.resolve(call)).owner();
+        return InvariantFieldReads.hoist(calls.classNode(owner), body, calls::classNode);
     }
 
     private static MethodNode inline(ClassNode owner, MethodNode method, ClassHierarchy hierarchy,

@@ -348,9 +348,16 @@ public final class TapedLoops {
         List<Integer> blocks = new ArrayList<>();
         for (Chain c : chainsInBody) blocks.addAll(c.blocks());
         boolean masked = chainsInBody.stream().anyMatch(c -> !always.get(c.last()));
+        // what each chain's reverse reads; the loop's, their union
+        List<Set<Value>> valuesByChain = new ArrayList<>(), shadowsByChain = new ArrayList<>();
         Set<Value> values = new LinkedHashSet<>();
-        Set<Value> shadows = new LinkedHashSet<>();
-        readInReverse(ir, blocks, activity, nestWritten, values, shadows);
+        for (Chain c : chainsInBody) {
+            Set<Value> chainValues = new LinkedHashSet<>(), chainShadows = new LinkedHashSet<>();
+            readInReverse(ir, c.blocks(), activity, nestWritten, chainValues, chainShadows);
+            valuesByChain.add(chainValues);
+            shadowsByChain.add(chainShadows);
+            values.addAll(chainValues);
+        }
         Map<Integer, List<Value>> atStart = new TreeMap<>(), stepped = new TreeMap<>();
         Set<Value> once = new LinkedHashSet<>(), available = new LinkedHashSet<>();
         // the counters come back counted, so what is computed from them can be too: an index
@@ -390,16 +397,12 @@ public final class TapedLoops {
         Set<Value> fixedUsed = new LinkedHashSet<>();
         List<Set<Value>> savedByChain = new ArrayList<>();
         List<List<Stmt>> recomputedByChain = new ArrayList<>();
-        List<Set<Value>> shadowsByChain = new ArrayList<>();
-        for (Chain c : chainsInBody) {
-            Set<Value> chainValues = new LinkedHashSet<>(), chainShadows = new LinkedHashSet<>();
-            readInReverse(ir, c.blocks(), activity, nestWritten, chainValues, chainShadows);
-            Set<Value> saved = new LinkedHashSet<>(chainValues);
+        for (int k = 0; k < chainsInBody.size(); k++) {
+            Set<Value> saved = new LinkedHashSet<>(valuesByChain.get(k));
             saved.addAll(counters);
-            recomputedByChain.add(rematerialise(ir, c.blocks(), saved, nestWritten, readOnly,
+            recomputedByChain.add(rematerialise(ir, chainsInBody.get(k).blocks(), saved, nestWritten, readOnly,
                     v -> v instanceof EntryValue e && !loopWritten.get(e.slot()) && body.get(e.block()), fixedUsed));
             savedByChain.add(saved);
-            shadowsByChain.add(chainShadows);
         }
         once.addAll(fixedUsed);
         available.addAll(fixedUsed);
