@@ -47,6 +47,49 @@ public final class ValueTape {
         SPARE.set(this);
     }
 
+    /** Buffers of reductions that have run their reverse, for the next one (see {@link #adjointBuffer}). */
+    private double[][] spare = new double[4][];
+    private int spareCount;
+
+    /**
+     * A zeroed buffer as long as {@code shadow} (a {@code double[]}, or null: then null), for a
+     * reduction loop's iterations to add their adjoints to while it runs forward; it comes back
+     * in {@link #addScaled}, in reverse order, so warm gradients reuse the same buffers.
+     */
+    public double[] adjointBuffer(Object shadow) {
+        if (shadow == null) return null;
+        int n = ((double[]) shadow).length;
+        if (spareCount > 0 && spare[spareCount - 1].length >= n) { // zeroed by addScaled
+            double[] buffer = spare[--spareCount];
+            spare[spareCount] = null;
+            return buffer;
+        }
+        try {
+            return new double[n];
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory(n, 8);
+        }
+    }
+
+    /**
+     * {@code shadow += factor * buffer} over the shadow's length, zeroing the buffer as it goes,
+     * then the buffer is kept for the next {@link #adjointBuffer} (unless very large): kept buffers
+     * are all zeros, and one a gradient that threw never gave back is not reused. The reverse of a
+     * reduction: its iterations added their adjoints for a sum's adjoint of 1, {@code factor} is
+     * the real one.
+     */
+    public void addScaled(Object shadow, double[] buffer, double factor) {
+        if (shadow == null) return;
+        double[] s = (double[]) shadow;
+        for (int j = 0; j < s.length; j++) {
+            s[j] += factor * buffer[j];
+            buffer[j] = 0.0;
+        }
+        if (buffer.length > KEEP_AT_MOST) return;
+        if (spareCount == spare.length) spare = Arrays.copyOf(spare, 2 * spareCount);
+        spare[spareCount++] = buffer;
+    }
+
     public double[] growD(int need) {
         try {
             d = Arrays.copyOf(d, capacity(d.length, need));

@@ -62,6 +62,7 @@ public final class ReadOnlyArrays {
     private final boolean rowsAsMatrix; // whether a row of an array allocated here takes its matrix's origin
     private boolean readOnly;           // whether INPUT arrays stay as they are until the reverse has run
     private boolean escapes;            // whether an array allocated here may come back as an INPUT one
+    private boolean outermost;          // whether this is the call a gradient starts in, or one it tail-calls
 
     private ReadOnlyArrays(long[][] entryOrigins, long[] tempOrigins, boolean freshRows, boolean rowsAsMatrix) {
         this.entryOrigins = entryOrigins;
@@ -103,6 +104,7 @@ public final class ReadOnlyArrays {
             }
         }
         r.readOnly = outermost && !writesInputs;
+        r.outermost = outermost;
         r.findSettledReads(ir, cfg, activity, doomed);
         if (!outermost) return r;
         for (Block b : ir.blocks()) {
@@ -122,6 +124,15 @@ public final class ReadOnlyArrays {
      */
     public boolean callsOutermost(int block) {
         return outermostCalls.get(block);
+    }
+
+    /**
+     * Whether this is an outermost variant: the call a gradient starts in, or one it makes with
+     * nothing after it that could write an array (see {@link #callsOutermost}). Such a call runs
+     * once per gradient, or once per level of a recursion in tail position.
+     */
+    public boolean isOutermost() {
+        return outermost;
     }
 
     private static boolean quietAfter(MethodIr ir, Cfg cfg, Activity activity, BitSet doomed, int block) {

@@ -188,7 +188,7 @@ final class FunctionEmitter {
             }
         }
         if (region.stub()) planPassThrough(null, g.shapeOf(region.head()));
-        if (taped != null) tape = new TapeEmitter(mv, locals, taped, ctx);
+        if (taped != null) tape = new TapeEmitter(mv, locals, taped, ctx, b -> reverseBlock(g.ir.block(b)));
     }
 
     private void planPassThrough(Block from, FunctionShape target) {
@@ -244,8 +244,9 @@ final class FunctionEmitter {
             Jvm.load(mv, e.type(), locals.slotVar(e.slot(), e.type()));
             if (e.type().getSort() >= Type.ARRAY) Jvm.narrow(mv, e.type());
             Jvm.store(mv, e.type(), locals.value(e));
-            if (locals.hasShadow(e)) {
-                mv.visitVarInsn(Opcodes.ALOAD, locals.slotShadow(e.slot()));
+            if (locals.hasShadow(e)) { // in a reduction's body, the buffer its adjoints go to (see TapeEmitter)
+                int buffer = tape == null ? -1 : tape.shadowSource(b.index(), e.slot());
+                mv.visitVarInsn(Opcodes.ALOAD, buffer >= 0 ? buffer : locals.slotShadow(e.slot()));
                 mv.visitVarInsn(Opcodes.ASTORE, locals.shadow(e));
             }
         }

@@ -49,6 +49,17 @@ final class TapeEmitter {
      */
     private record Counted(TapedLoops.CountedLoop loop, int count, int[] counters, Recorded record, int mask) {}
 
+    /**
+     * A reduction's locals (see {@link TapedLoops.Reduction}): by array slot, the buffer its
+     * iterations add to instead of the shadow; by invariant slot, the sum of its adjoints over the
+     * iterations; the iteration's mask of chains that ran, when the body branches.
+     */
+    private record Reducing(TapedLoops.Reduction loop, Map<Integer, Integer> buffers, Map<Integer, Integer> sums, int mask) {
+        boolean runs(int block) {
+            return loop.chains().stream().anyMatch(c -> c.blocks().contains(block));
+        }
+    }
+
     private final MethodVisitor mv;
     private final int ctx;
     private final int tapeLocal;
@@ -57,13 +68,17 @@ final class TapeEmitter {
     private final Stack doubles, ints, objects;
     private final Map<Integer, Recorded> chains = new TreeMap<>(); // by the chain's last block, its number on the tape
     private final Map<Integer, Counted> counted = new TreeMap<>(); // by header
+    private final Map<Integer, Reducing> reductions = new TreeMap<>(); // by header
+    /** Emits a block's reverse code: a reduction's iterations run theirs in the forward pass. */
+    private final IntConsumer reverseBlock;
     /** The counted loops' deferred element reads, by identity. */
     private final java.util.Set<Stmt> deferred = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final FunctionLocals locals;
 
-    TapeEmitter(MethodVisitor mv, FunctionLocals locals, TapedLoops.Tape tape, int ctxLocal) {
+    TapeEmitter(MethodVisitor mv, FunctionLocals locals, TapedLoops.Tape tape, int ctxLocal, IntConsumer reverseBlock) {
         this.mv = mv;
         this.locals = locals;
+        this.reverseBlock = reverseBlock;
         this.ctx = ctxLocal;
         this.tapeLocal = locals.scratch(Type.getObjectType(TAPE));
         this.markLocal = locals.scratch(Type.INT_TYPE);
@@ -71,7 +86,17 @@ final class TapeEmitter {
         this.doubles = stack(locals, "d", "[D", Opcodes.DASTORE, Opcodes.DALOAD);
         this.ints = stack(locals, "i", "[I", Opcodes.IASTORE, Opcodes.IALOAD);
         this.objects = stack(locals, "o", "[Ljava/lang/Object;", Opcodes.AASTORE, Opcodes.AALOAD);
-        tape.chains().forEach((last, chain) -> chains.put(last, recorded(chain, List.of())));
+        tape.reductions().forEach((header, loop) -> {
+            Map<Integer, Integer> buffers = new TreeMap<>(), sums = new TreeMap<>();
+            for (int slot : loop.arrays()) buffers.put(slot, locals.scratch(Type.getType("[D")));
+            for (int slot : loop.invariants()) {
+                if (locals.hasAdjSlot(slot, Types.Kind.SCALAR)) sums.put(slot, locals.scratch(Type.DOUBLE_TYPE));
+            }
+            reductions.put(header, new Reducing(loop, buffers, sums, loop.masked() ? locals.scratch(Type.INT_TYPE) : -1));
+        });
+        tape.chains().forEach((last, chain) -> {
+            if (reducedBy(last) == null) chains.put(last, recorded(chain, List.of()));
+        });
         tape.counted().forEach((header, loop) -> {
             int[] counters = new int[loop.inductions().size()];
             List<Saved> last = new ArrayList<>();
@@ -101,6 +126,25 @@ final class TapeEmitter {
     /** Whether {@code s} is an element read whose adjoint a counted loop sums over its iterations (see {@link TapedLoops.CountedLoop}). */
     boolean defers(Stmt s) {
         return deferred.contains(s);
+    }
+
+    private Reducing reducedBy(int last) {
+        for (Reducing r : reductions.values()) {
+            for (TapedLoops.Chain chain : r.loop().chains()) if (chain.last() == last) return r;
+        }
+        return null;
+    }
+
+    /**
+     * The local a block's value of an array slot takes its shadow from: in a reduction's body, the
+     * buffer of that array; -1 elsewhere (the slot's shadow).
+     */
+    int shadowSource(int block, int slot) {
+        for (Reducing r : reductions.values()) {
+            Integer buffer = r.buffers().get(slot);
+            if (buffer != null && r.runs(block)) return buffer;
+        }
+        return -1;
     }
 
     private Counted countedBy(int last) {
@@ -140,6 +184,85 @@ final class TapeEmitter {
                 mv.visitVarInsn(Opcodes.ISTORE, c.mask());
             }
         }
+        for (Reducing r : reductions.values()) startReduction(r);
+    }
+
+    /**
+     * Before a reduction runs (it runs once per call of this function: it is in no other loop): a
+     * zeroed buffer per array that has a shadow, and the invariants' adjoints from zero.
+     */
+    private void startReduction(Reducing r) {
+        r.buffers().forEach((slot, buffer) -> {
+            mv.visitVarInsn(Opcodes.ALOAD, tapeLocal);
+            mv.visitVarInsn(Opcodes.ALOAD, locals.slotShadow(slot));
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, TAPE, "adjointBuffer", "(Ljava/lang/Object;)[D", false);
+            mv.visitVarInsn(Opcodes.ASTORE, buffer);
+        });
+        r.sums().forEach((slot, sum) -> {
+            Jvm.zeroAdjoint(mv, Types.Kind.SCALAR);
+            Jvm.storeAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(slot, Types.Kind.SCALAR));
+            Jvm.zeroAdjoint(mv, Types.Kind.SCALAR);
+            Jvm.storeAdjoint(mv, Types.Kind.SCALAR, sum);
+        });
+        if (r.loop().masked()) {
+            mv.visitInsn(Opcodes.ICONST_0);
+            mv.visitVarInsn(Opcodes.ISTORE, r.mask());
+        }
+    }
+
+    /**
+     * At the end of a reduction's iteration, in the forward pass: its reverse, with the sum's
+     * adjoint 1 — the chains that ran, last first — adding to the buffers and the invariants'
+     * adjoints.
+     */
+    private void reverseIteration(Reducing r) {
+        TapedLoops.Reduction loop = r.loop();
+        for (int slot : loop.temporaries()) {
+            if (!locals.hasAdjSlot(slot, Types.Kind.SCALAR)) continue;
+            Jvm.zeroAdjoint(mv, Types.Kind.SCALAR);
+            Jvm.storeAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(slot, Types.Kind.SCALAR));
+        }
+        mv.visitInsn(Opcodes.DCONST_1);
+        Jvm.storeAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(loop.accumulator(), Types.Kind.SCALAR));
+        List<TapedLoops.Chain> loopChains = loop.chains();
+        for (int k = loopChains.size() - 1; k >= 0; k--) {
+            Label skip = new Label();
+            if (loop.masked()) {
+                mv.visitVarInsn(Opcodes.ILOAD, r.mask());
+                Jvm.pushInt(mv, 1 << k);
+                mv.visitInsn(Opcodes.IAND);
+                mv.visitJumpInsn(Opcodes.IFEQ, skip);
+            }
+            List<Integer> blocks = loopChains.get(k).blocks();
+            for (int j = blocks.size() - 1; j >= 0; j--) reverseBlock.accept(blocks.get(j));
+            mv.visitLabel(skip);
+        }
+        if (loop.masked()) {
+            mv.visitInsn(Opcodes.ICONST_0);
+            mv.visitVarInsn(Opcodes.ISTORE, r.mask());
+        }
+    }
+
+    /**
+     * The reverse of a whole reduction, once the rest of the program has returned the sum's
+     * adjoint s̄: s̄ times each buffer into its array's shadow (the buffer goes back to the tape),
+     * s̄ times each invariant's sum into its adjoint.
+     */
+    private void reverseReduction(Reducing r) {
+        int sumBar = locals.adjSlot(r.loop().accumulator(), Types.Kind.SCALAR);
+        r.buffers().forEach((slot, buffer) -> {
+            mv.visitVarInsn(Opcodes.ALOAD, tapeLocal);
+            mv.visitVarInsn(Opcodes.ALOAD, locals.slotShadow(slot));
+            mv.visitVarInsn(Opcodes.ALOAD, buffer);
+            Jvm.loadAdjoint(mv, Types.Kind.SCALAR, sumBar);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, TAPE, "addScaled", "(Ljava/lang/Object;[DD)V", false);
+        });
+        r.sums().forEach((slot, sum) -> {
+            Jvm.loadAdjoint(mv, Types.Kind.SCALAR, sumBar);
+            mv.visitVarInsn(Opcodes.DLOAD, sum);
+            mv.visitInsn(Opcodes.DMUL);
+            Jvm.accumulateInto(mv, Types.Kind.SCALAR, locals.adjSlot(slot, Types.Kind.SCALAR));
+        });
     }
 
     private void readArray(Stack s) {
@@ -154,6 +277,13 @@ final class TapeEmitter {
      * when the body branches.
      */
     void pushAfter(int block) {
+        Reducing reducing = reducedBy(block);
+        if (reducing != null && reducing.loop().masked()) {
+            mv.visitVarInsn(Opcodes.ILOAD, reducing.mask());
+            Jvm.pushInt(mv, 1 << reductionChainIndex(reducing, block));
+            mv.visitInsn(Opcodes.IOR);
+            mv.visitVarInsn(Opcodes.ISTORE, reducing.mask());
+        }
         Recorded r = chains.get(block);
         if (r == null) return;
         Counted c = countedBy(block);
@@ -164,6 +294,12 @@ final class TapeEmitter {
             mv.visitInsn(Opcodes.IOR);
             mv.visitVarInsn(Opcodes.ISTORE, c.mask());
         }
+    }
+
+    private static int reductionChainIndex(Reducing r, int last) {
+        List<TapedLoops.Chain> chains = r.loop().chains();
+        for (int k = 0; k < chains.size(); k++) if (chains.get(k).last() == last) return k;
+        throw new IllegalStateException("b" + last + " ends no chain of the reduction b" + r.loop().header());
     }
 
     private static int chainIndex(Counted c, int last) {
@@ -179,6 +315,20 @@ final class TapeEmitter {
      * locals now), the count — and its number; the count starts again from zero.
      */
     void leaving(int from, int to) {
+        Reducing again = reductions.get(to);
+        if (again != null && from != to && again.loop().body().get(from)) {
+            reverseIteration(again);
+            return;
+        }
+        Reducing done = reductions.get(from);
+        if (done != null && !done.loop().body().get(to)) { // the invariants' sums, then the loop's number
+            done.sums().forEach((slot, sum) -> {
+                Jvm.loadAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(slot, Types.Kind.SCALAR));
+                mv.visitVarInsn(Opcodes.DSTORE, sum);
+            });
+            push(ints, 1, k -> Jvm.pushInt(mv, done.loop().key()));
+            return;
+        }
         Counted back = counted.get(to);
         if (back != null && from != to && back.loop().body().get(from)) {
             if (back.loop().masked()) {
@@ -285,6 +435,7 @@ final class TapeEmitter {
             if (countedBy(last) == null) cases.put(last, () -> reverseChain(r, recompute, reverseBlock));
         });
         counted.values().forEach(c -> cases.put(c.loop().key(), () -> reverseCounted(c, loop, recompute, reverseBlock, flush)));
+        reductions.values().forEach(r -> cases.put(r.loop().key(), () -> reverseReduction(r)));
         int[] keys = cases.keySet().stream().mapToInt(Integer::intValue).toArray();
         Label[] labels = new Label[keys.length];
         for (int k = 0; k < keys.length; k++) labels[k] = new Label();

@@ -66,7 +66,38 @@ public final class TapedLoops {
      * A taped nest: its header, its blocks, its chains by last block (blocks without reverse work
      * are in none) and its counted loops by header.
      */
-    public record Tape(int header, BitSet body, Map<Integer, Chain> chains, Map<Integer, CountedLoop> counted) {}
+    public record Tape(int header, BitSet body, Map<Integer, Chain> chains, Map<Integer, CountedLoop> counted,
+                       Map<Integer, Reduction> reductions) {}
+
+    /**
+     * A loop that sums: its only value with an adjoint carried from one iteration to the next is a
+     * sum, {@code s = s + e} or {@code s = s - e}, read nowhere else in the loop — Rosenbrock's
+     * {@code s += 100 * a * a + b * b}, a least-squares loss over data, a log-likelihood. The
+     * adjoint of {@code s} is then the same in every iteration: whatever the code after the loop
+     * makes of it, {@code s̄}. So each iteration's reverse runs right after its forward code,
+     * with {@code s̄ = 1}, while its values are still in locals: nothing is pushed and the
+     * reverse pass has no loop. What it adds to the elements of {@link #arrays} goes to a buffer of
+     * the array's length instead of its shadow, and what it adds to {@link #invariants} (scalars the
+     * loop reads but never writes) sums in a local; when the rest of the program has returned
+     * with {@code s̄}, the reverse adds {@code s̄} times each buffer to its shadow and {@code s̄}
+     * times each sum to its slot's adjoint. This is preaccumulation, as hand-written adjoints do it
+     * (a gradient formed in the same loop as the value).
+     *
+     * <p>Only the loop a taped nest consists of, in no other loop, and only in an outermost call
+     * (see {@link ReadOnlyArrays#isOutermost}): a buffer costs a pass over its array, which must not
+     * come per run of a short loop. The body reads arrays of {@code double} (slots the loop does not
+     * write) and stores into none of them, and does arithmetic and library calls on numbers; any
+     * other active statement — a field, a row, a call that may write an array — keeps the loop
+     * counted. {@link #temporaries}: slots with adjoints the loop writes and does not carry, whose
+     * adjoints start at zero in each iteration's reverse.
+     */
+    public record Reduction(int header, BitSet body, List<Chain> chains, boolean masked, int accumulator,
+                            List<Integer> arrays, List<Integer> invariants, List<Integer> temporaries) {
+        /** The loop's number on the tape: negative, unlike block numbers. */
+        public int key() {
+            return -(header + 1);
+        }
+    }
 
     /**
      * A loop of the nest whose iterations need no number on the tape: an innermost loop that exits
@@ -137,11 +168,16 @@ public final class TapedLoops {
             List<Integer> order = new ArrayList<>();
             for (int b : cfg.reversePostOrder()) if (body.get(b)) order.add(b);
             Map<Integer, CountedLoop> counted = new TreeMap<>();
-            Map<Integer, Chain> chains = recorded(ir, cfg, activity, readOnly, needsReverse, h, body, order, counted);
-            // a counted loop's body pushes no block number; its record, once per run, does not count
+            Map<Integer, Reduction> reductions = new TreeMap<>();
+            Map<Integer, Chain> chains = recorded(ir, cfg, activity, readOnly, needsReverse, h, body, order, counted, reductions);
+            // a counted loop's body pushes no block number; its record, once per run, does not count;
+            // a reduction's body pushes nothing
             java.util.Set<Chain> countedBodies = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            java.util.Set<Chain> reducing = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             counted.values().forEach(c -> countedBodies.addAll(c.chains()));
-            if (chains.values().stream().anyMatch(c -> c.size() - (countedBodies.contains(c) ? 1 : 0) > MAX_VALUES)) {
+            reductions.values().forEach(r -> reducing.addAll(r.chains()));
+            if (chains.values().stream().anyMatch(c -> !reducing.contains(c)
+                    && c.size() - (countedBodies.contains(c) ? 1 : 0) > MAX_VALUES)) {
                 continue;
             }
             chosen.set(h);
@@ -206,8 +242,10 @@ public final class TapedLoops {
                 throw new IllegalStateException("taped loop b" + h + " is not one region: " + r.blocks() + " vs " + body);
             }
             Map<Integer, CountedLoop> counted = new TreeMap<>();
-            Map<Integer, Chain> chains = recorded(ir, cfg, activity, readOnly, split.needsReverse(), h, body, r.blocks(), counted);
-            t.tapes.put(h, new Tape(h, (BitSet) body.clone(), chains, counted));
+            Map<Integer, Reduction> reductions = new TreeMap<>();
+            Map<Integer, Chain> chains = recorded(ir, cfg, activity, readOnly, split.needsReverse(), h, body, r.blocks(), counted,
+                    reductions);
+            t.tapes.put(h, new Tape(h, (BitSet) body.clone(), chains, counted, reductions));
         }
         return t;
     }
@@ -222,14 +260,17 @@ public final class TapedLoops {
      * values.
      *
      * @param counted receives the nest's counted loops, by header
+     * @param reductions receives the nest's reduction, when it is one (see {@link Reduction})
      */
     private static Map<Integer, Chain> recorded(MethodIr ir, Cfg cfg, Activity activity, ReadOnlyArrays readOnly,
                                                 BitSet needsReverse, int h, BitSet body, List<Integer> order,
-                                                Map<Integer, CountedLoop> counted) {
+                                                Map<Integer, CountedLoop> counted, Map<Integer, Reduction> reductions) {
         Map<Integer, Chain> chains = new TreeMap<>();
         for (Chain c : chains(ir, cfg, activity, readOnly, needsReverse, h, body, order)) chains.put(c.last(), c);
         for (CountedLoop c : countedLoops(ir, cfg, activity, readOnly, body, chains.values())) {
-            counted.put(c.header(), c);
+            Reduction r = c.header() == h && readOnly.isOutermost() ? Reductions.of(ir, cfg, activity, c) : null;
+            if (r != null) reductions.put(r.header(), r);
+            else counted.put(c.header(), c);
             for (Chain chain : c.chains()) chains.put(chain.last(), chain);
         }
         return chains;
@@ -315,7 +356,7 @@ public final class TapedLoops {
         return always;
     }
 
-    private static BitSet writtenIn(MethodIr ir, BitSet blocks) {
+    static BitSet writtenIn(MethodIr ir, BitSet blocks) {
         BitSet written = new BitSet();
         for (int b = blocks.nextSetBit(0); b >= 0; b = blocks.nextSetBit(b + 1)) ir.block(b).exitValues().keySet().forEach(written::set);
         return written;
@@ -547,7 +588,7 @@ public final class TapedLoops {
     }
 
     /** Slots that hold a double, float or tensor somewhere in the nest: they have adjoints in its function. */
-    private static BitSet adjointSlots(MethodIr ir, int h, BitSet body) {
+    static BitSet adjointSlots(MethodIr ir, int h, BitSet body) {
         BitSet slots = new BitSet();
         Block header = ir.block(h);
         for (int s = 0; s < header.slotCount(); s++) if (carriesAdjoint(header.entryType(s))) slots.set(s);

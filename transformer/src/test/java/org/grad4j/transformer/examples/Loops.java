@@ -131,11 +131,14 @@ public final class Loops {
         return s + LoopHelpers.weightedCubes(w, x);
     }
 
-    /** The method's own nest reads {@code x}, which it writes after the nest. */
+    /**
+     * The method's own nest reads {@code x}, which it writes after the nest. The nest decays its
+     * sum, so it is a counted loop that saves for its reverse, not a reduction (see {@link Sums}).
+     */
     @Differentiable
     public static double overwrittenAfterNest(double[] x) {
         double s = 0;
-        for (int i = 0; i < x.length; i++) s += x[i] * x[i] * x[i];
+        for (int i = 0; i < x.length; i++) s = 0.5 * s + x[i] * x[i] * x[i];
         x[0] = Math.sin(s);
         for (int i = 0; i < x.length; i++) s += x[i] * x[(i + 1) % x.length];
         return s;

@@ -1,0 +1,104 @@
+package org.grad4j.transformer.examples;
+
+import static org.grad4j.transformer.testing.GradientCheck.check;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.grad4j.transformer.analysis.ReadOnlyArrays;
+import org.grad4j.transformer.split.Split;
+import org.grad4j.transformer.split.Splitter;
+import org.grad4j.transformer.split.TapedLoops;
+import org.grad4j.transformer.testing.Analysed;
+import org.grad4j.transformer.testing.Harness;
+import org.grad4j.transformer.testing.RandomArrays;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Loops that sum run each iteration's reverse in the forward pass, for a sum's adjoint of 1, and
+ * scale by the real one afterwards ({@link TapedLoops.Reduction}): gradients against finite
+ * differences at random points, with code after the loop that makes the sum's adjoint other than
+ * 1, and the plans: which loops are reductions and which stay counted.
+ */
+class ReductionsTest {
+    @BeforeAll
+    static void bridge() {
+        Harness.install();
+    }
+
+    private final Random random = new Random(11);
+
+    private double[] randomArray(int n) {
+        return RandomArrays.uniform(random, n);
+    }
+
+    @Test
+    void gradientsOfSumsMatchFiniteDifferences() {
+        for (int trial = 0; trial < 6; trial++) {
+            int n = 1 + random.nextInt(9);
+            check(Sums.class, "leastSquares", random.nextDouble() - 0.5, random.nextDouble(), randomArray(n), randomArray(n));
+            check(Sums.class, "logLikelihood", randomArray(1 + random.nextInt(3)), 0.5 + random.nextDouble(), randomArray(n));
+            check(Sums.class, "hinge", randomArray(n), randomArray(n), 0.05 + 0.2 * random.nextDouble());
+            check(Sums.class, "aliased", randomArray(n));
+            int from = random.nextInt(n + 1);
+            check(Sums.class, "slice", randomArray(n), from, from + random.nextInt(n + 1 - from));
+            check(Sums.class, "invariantUsedAfter", randomArray(n), random.nextDouble() + 0.2);
+            check(Sums.class, "sumOnTheRight", randomArray(n));
+            check(Sums.class, "carriedPrevious", randomArray(n));
+            check(Sums.class, "alternating", randomArray(n));
+            check(Sums.class, "sumReadInside", randomArray(n));
+            check(Sums.class, "twoSums", randomArray(n));
+            check(Sums.class, "storesInside", randomArray(n));
+            check(Sums.class, "perRow", randomArray(n), random.nextInt(4));
+        }
+    }
+
+    @Test
+    void aLoopThatNeverRunsAddsNothing() {
+        check(Sums.class, "slice", randomArray(4), 2, 2);
+        check(Sums.class, "invariantUsedAfter", new double[0], 0.7);
+        check(Sums.class, "hinge", new double[0], new double[0], 0.1);
+    }
+
+    @Test
+    void theSameBuffersServeGradientAfterGradient() {
+        double[] x = randomArray(7);
+        for (int k = 0; k < 3; k++) check(Sums.class, "aliased", x); // buffers given back zeroed, then reused
+    }
+
+    @Test
+    void loopsThatOnlySumAreReductionsWhereAGradientStarts() {
+        for (String sum : List.of("leastSquares", "logLikelihood", "hinge", "aliased", "slice", "invariantUsedAfter",
+                "sumOnTheRight")) {
+            assertEquals(1, reductions(sum, true).size(), sum);
+            assertEquals(0, reductions(sum, false).size(), sum + ", called from generated code");
+        }
+        TapedLoops.Reduction hinge = reductions("hinge", true).get(0);
+        assertEquals(true, hinge.masked(), "the hinge's sum grows on some iterations only");
+        TapedLoops.Reduction line = reductions("leastSquares", true).get(0);
+        assertEquals(2, line.arrays().size(), "t and y: buffers");
+        assertEquals(2, line.invariants().size(), "a and b: sums in locals");
+    }
+
+    @Test
+    void loopsThatCarryMoreThanASumStayCounted() {
+        for (String other : List.of("carriedPrevious", "alternating", "sumReadInside", "twoSums", "storesInside", "perRow",
+                "floatSum")) {
+            assertEquals(0, reductions(other, true).size(), other);
+        }
+    }
+
+    private static List<TapedLoops.Reduction> reductions(String method, boolean outermost) {
+        Analysed a = Analysed.of(Sums.class, method);
+        ReadOnlyArrays readOnly = ReadOnlyArrays.of(a.ir(), a.cfg(), a.activity(), outermost);
+        Split split = Splitter.split(a.ir(), a.cfg(), a.activity(), Splitter.MAX_TAPED_STATEMENTS, readOnly);
+        TapedLoops plan = TapedLoops.plan(a.ir(), a.cfg(), split, a.activity(), readOnly);
+        List<TapedLoops.Reduction> found = new ArrayList<>();
+        for (int h = split.taped().nextSetBit(0); h >= 0; h = split.taped().nextSetBit(h + 1)) {
+            found.addAll(plan.of(h).reductions().values());
+        }
+        return found;
+    }
+}

@@ -1,0 +1,148 @@
+package org.grad4j.transformer.examples;
+
+import org.grad4j.Differentiable;
+
+/**
+ * Loops that sum, the way numerical Java sums: losses over data, likelihoods, penalties — and
+ * loops that look like sums but carry something else, which must stay counted loops.
+ */
+public final class Sums {
+    private Sums() {}
+
+    /** A straight line fitted to data: two scalar parameters read in every iteration. */
+    @Differentiable
+    public static double leastSquares(double a, double b, double[] t, double[] y) {
+        double loss = 0;
+        for (int i = 0; i < t.length; i++) {
+            double r = a * t[i] + b - y[i];
+            loss += r * r;
+        }
+        return loss / t.length;
+    }
+
+    /** A Gaussian log-likelihood, subtracted term by term, through library calls; the sum goes on after the loop. */
+    @Differentiable
+    public static double logLikelihood(double[] mu, double sigma, double[] data) {
+        double ll = 0;
+        for (int i = 0; i < data.length; i++) {
+            double z = (data[i] - mu[i % mu.length]) / sigma;
+            ll -= 0.5 * z * z + Math.log(sigma);
+        }
+        return Math.exp(0.1 * ll) + ll * sigma;
+    }
+
+    /** A hinge: the sum grows only on some iterations. */
+    @Differentiable
+    public static double hinge(double[] w, double[] x, double margin) {
+        double s = 0;
+        for (int i = 0; i < w.length; i++) {
+            double m = w[i] * x[i];
+            if (m < margin) s += margin - m;
+            else if (m > 2 * margin) s += 0.1 * (m - 2 * margin) * (m - 2 * margin);
+        }
+        return s * s;
+    }
+
+    /** One array under two names: both buffers go to the same shadow. */
+    @Differentiable
+    public static double aliased(double[] x) {
+        double[] y = x;
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += x[i] * y[(i + 1) % y.length] + Math.sin(y[i]);
+        return Math.sqrt(1 + s * s);
+    }
+
+    /** A slice, maybe empty: elements outside it get no gradient, and a loop that never runs adds nothing. */
+    @Differentiable
+    public static double slice(double[] x, int from, int to) {
+        double s = 0.5;
+        for (int i = from; i < to; i++) s += Math.exp(-x[i] * x[i]);
+        return Math.log(s);
+    }
+
+    /** A scalar read in the loop and after it: its adjoint comes from both. */
+    @Differentiable
+    public static double invariantUsedAfter(double[] x, double c) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += c * x[i] * x[i] - Math.cos(c * i);
+        return s * c + c * c;
+    }
+
+    /** s = s + e written the long way, with the sum on the right. */
+    @Differentiable
+    public static double sumOnTheRight(double[] x) {
+        double s = 1;
+        for (int i = 1; i < x.length; i++) s = (x[i] - x[i - 1]) * (x[i] - x[i - 1]) + s;
+        return s * x[0];
+    }
+
+    /** A previous element carried to the next iteration: not a sum alone. */
+    @Differentiable
+    public static double carriedPrevious(double[] x) {
+        double s = 0, prev = 1;
+        for (int i = 0; i < x.length; i++) {
+            s += prev * x[i];
+            prev = x[i] * 0.5 + prev * 0.25;
+        }
+        return s + prev;
+    }
+
+    /** An alternating sum: s = e - s flips the sum's adjoint every iteration. */
+    @Differentiable
+    public static double alternating(double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s = x[i] * x[i] - s;
+        return s * s;
+    }
+
+    /** The sum read in the loop: its adjoint changes from iteration to iteration. */
+    @Differentiable
+    public static double sumReadInside(double[] x) {
+        double s = 1;
+        for (int i = 0; i < x.length; i++) s += 0.1 * x[i] * s;
+        return s;
+    }
+
+    /** Two sums. */
+    @Differentiable
+    public static double twoSums(double[] x) {
+        double sx = 0, sxx = 0;
+        for (int i = 0; i < x.length; i++) {
+            sx += x[i];
+            sxx += x[i] * x[i];
+        }
+        return sxx / x.length - (sx / x.length) * (sx / x.length);
+    }
+
+    /** A sum into a scratch array: the body stores into an array. */
+    @Differentiable
+    public static double storesInside(double[] x) {
+        double[] squares = new double[x.length];
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            squares[i] = x[i] * x[i];
+            s += squares[i] * x[i];
+        }
+        return s + squares[0];
+    }
+
+    /** The same sum as a loop inside a loop: run per row, it is not a reduction (a buffer per run would cost a pass each). */
+    @Differentiable
+    public static double perRow(double[] x, int rows) {
+        double total = 0;
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int i = 0; i < x.length; i++) s += (x[i] - r) * (x[i] - r);
+            total += Math.sqrt(s + 1);
+        }
+        return total;
+    }
+
+    /** Floats: the sum is a float. */
+    @Differentiable
+    public static double floatSum(double[] x) {
+        float s = 0;
+        for (int i = 0; i < x.length; i++) s += (float) (x[i] * x[i]);
+        return s;
+    }
+}
