@@ -38,6 +38,15 @@ public final class TopContinuation implements DoubleContinuation, FloatContinuat
         return new TopContinuation(0, null, index);
     }
 
+    /**
+     * Whether {@code k} is a top continuation that will return the seed 1 for a scalar result:
+     * code whose result goes to it as it is knows the result's adjoint before it runs (a sum
+     * returned by the loop that forms it, see {@code TapedLoops.Reduction}).
+     */
+    public static boolean seedsOne(Object k) {
+        return k instanceof TopContinuation t && t.seedVector == null && t.seedIndex < 0 && t.seed == 1.0;
+    }
+
     private void once(Ctx ctx) {
         if (resumed) {
             throw new GradientException("grad4j internal error: generated code resumed the top continuation twice");
@@ -83,7 +92,7 @@ public final class TopContinuation implements DoubleContinuation, FloatContinuat
     }
 
     /** The function's value; throws if generated code never resumed (a transformer bug). */
-    double value() {
+    public double value() {
         checkResumed();
         return value;
     }

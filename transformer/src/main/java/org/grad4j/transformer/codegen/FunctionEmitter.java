@@ -188,7 +188,7 @@ final class FunctionEmitter {
             }
         }
         if (region.stub()) planPassThrough(null, g.shapeOf(region.head()));
-        if (taped != null) tape = new TapeEmitter(mv, locals, taped, ctx, b -> reverseBlock(g.ir.block(b)));
+        if (taped != null) tape = new TapeEmitter(mv, locals, taped, k, ctx, b -> reverseBlock(g.ir.block(b)));
     }
 
     private void planPassThrough(Block from, FunctionShape target) {

@@ -52,9 +52,11 @@ final class TapeEmitter {
     /**
      * A reduction's locals (see {@link TapedLoops.Reduction}): by array slot, the buffer its
      * iterations add to instead of the shadow; by invariant slot, the sum of its adjoints over the
-     * iterations; the iteration's mask of chains that ran, when the body branches.
+     * iterations; the iteration's mask of chains that ran, when the body branches; and, when the
+     * loop's sum is returned as is, whether the buffers are the shadows themselves ({@code direct}).
      */
-    private record Reducing(TapedLoops.Reduction loop, Map<Integer, Integer> buffers, Map<Integer, Integer> sums, int mask) {
+    private record Reducing(TapedLoops.Reduction loop, Map<Integer, Integer> buffers, Map<Integer, Integer> sums, int mask,
+                            int direct) {
         boolean runs(int block) {
             return loop.chains().stream().anyMatch(c -> c.blocks().contains(block));
         }
@@ -62,6 +64,7 @@ final class TapeEmitter {
 
     private final MethodVisitor mv;
     private final int ctx;
+    private final int k;
     private final int tapeLocal;
     private final int markLocal;
     private final int idLocal;
@@ -75,8 +78,10 @@ final class TapeEmitter {
     private final java.util.Set<Stmt> deferred = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final FunctionLocals locals;
 
-    TapeEmitter(MethodVisitor mv, FunctionLocals locals, TapedLoops.Tape tape, int ctxLocal, IntConsumer reverseBlock) {
+    TapeEmitter(MethodVisitor mv, FunctionLocals locals, TapedLoops.Tape tape, int continuationLocal, int ctxLocal,
+                IntConsumer reverseBlock) {
         this.mv = mv;
+        this.k = continuationLocal;
         this.locals = locals;
         this.reverseBlock = reverseBlock;
         this.ctx = ctxLocal;
@@ -92,7 +97,8 @@ final class TapeEmitter {
             for (int slot : loop.invariants()) {
                 if (locals.hasAdjSlot(slot, Types.Kind.SCALAR)) sums.put(slot, locals.scratch(Type.DOUBLE_TYPE));
             }
-            reductions.put(header, new Reducing(loop, buffers, sums, loop.masked() ? locals.scratch(Type.INT_TYPE) : -1));
+            reductions.put(header, new Reducing(loop, buffers, sums, loop.masked() ? locals.scratch(Type.INT_TYPE) : -1,
+                    loop.returned() ? locals.scratch(Type.INT_TYPE) : -1));
         });
         tape.chains().forEach((last, chain) -> {
             if (reducedBy(last) == null) chains.put(last, recorded(chain, List.of()));
@@ -189,13 +195,30 @@ final class TapeEmitter {
 
     /**
      * Before a reduction runs (it runs once per call of this function: it is in no other loop): a
-     * zeroed buffer per array that has a shadow, and the invariants' adjoints from zero.
+     * zeroed buffer per array that has a shadow — or, when the sum is returned to a top
+     * continuation seeding 1, the shadow itself — and the invariants' adjoints from zero.
      */
     private void startReduction(Reducing r) {
+        if (r.direct() >= 0) {
+            mv.visitVarInsn(Opcodes.ALOAD, k);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, "org/grad4j/runtime/TopContinuation", "seedsOne", "(Ljava/lang/Object;)Z",
+                    false);
+            mv.visitVarInsn(Opcodes.ISTORE, r.direct());
+        }
         r.buffers().forEach((slot, buffer) -> {
+            Label viaBuffer = new Label(), done = new Label();
+            if (r.direct() >= 0) {
+                mv.visitVarInsn(Opcodes.ILOAD, r.direct());
+                mv.visitJumpInsn(Opcodes.IFEQ, viaBuffer);
+                mv.visitVarInsn(Opcodes.ALOAD, locals.slotShadow(slot));
+                mv.visitTypeInsn(Opcodes.CHECKCAST, "[D");
+                mv.visitJumpInsn(Opcodes.GOTO, done);
+            }
+            mv.visitLabel(viaBuffer);
             mv.visitVarInsn(Opcodes.ALOAD, tapeLocal);
             mv.visitVarInsn(Opcodes.ALOAD, locals.slotShadow(slot));
             mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, TAPE, "adjointBuffer", "(Ljava/lang/Object;)[D", false);
+            mv.visitLabel(done);
             mv.visitVarInsn(Opcodes.ASTORE, buffer);
         });
         r.sums().forEach((slot, sum) -> {
@@ -250,6 +273,11 @@ final class TapeEmitter {
      */
     private void reverseReduction(Reducing r) {
         int sumBar = locals.adjSlot(r.loop().accumulator(), Types.Kind.SCALAR);
+        Label added = new Label();
+        if (r.direct() >= 0) { // the iterations added to the shadows, and s̄ was the seed, 1
+            mv.visitVarInsn(Opcodes.ILOAD, r.direct());
+            mv.visitJumpInsn(Opcodes.IFNE, added);
+        }
         r.buffers().forEach((slot, buffer) -> {
             mv.visitVarInsn(Opcodes.ALOAD, tapeLocal);
             mv.visitVarInsn(Opcodes.ALOAD, locals.slotShadow(slot));
@@ -257,6 +285,7 @@ final class TapeEmitter {
             Jvm.loadAdjoint(mv, Types.Kind.SCALAR, sumBar);
             mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, TAPE, "addScaled", "(Ljava/lang/Object;[DD)V", false);
         });
+        mv.visitLabel(added);
         r.sums().forEach((slot, sum) -> {
             Jvm.loadAdjoint(mv, Types.Kind.SCALAR, sumBar);
             mv.visitVarInsn(Opcodes.DLOAD, sum);

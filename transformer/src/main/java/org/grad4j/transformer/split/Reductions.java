@@ -12,6 +12,7 @@ import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.EntryValue;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
+import org.grad4j.transformer.ir.Terminator;
 import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.ir.Value;
 import org.objectweb.asm.Opcodes;
@@ -67,7 +68,18 @@ final class Reductions {
             }
         }
         return new TapedLoops.Reduction(h, body, c.chains(), c.masked(), sum, List.copyOf(arrays), List.copyOf(invariants),
-                List.copyOf(temporaries));
+                List.copyOf(temporaries), returnsSum(ir, h, body, sum));
+    }
+
+    /** Whether the loop's exit is a block that does nothing but {@code return s}. */
+    private static boolean returnsSum(MethodIr ir, int h, BitSet body, int sum) {
+        for (int next : ir.block(h).successors()) {
+            if (body.get(next)) continue;
+            Block exit = ir.block(next);
+            return exit.stmts().isEmpty() && exit.terminator().kind() == Terminator.Kind.RETURN
+                    && exit.terminator().returned() != null && exit.terminator().returned() == exit.reads().get(sum);
+        }
+        return false;
     }
 
     /**

@@ -90,9 +90,14 @@ public final class TapedLoops {
      * other active statement — a field, a row, a call that may write an array — keeps the loop
      * counted. {@link #temporaries}: slots with adjoints the loop writes and does not carry, whose
      * adjoints start at zero in each iteration's reverse.
+     *
+     * <p>{@link #returned}: the loop exits straight to {@code return s}. Then {@code s̄} is the
+     * adjoint the caller's continuation returns for the method's result; when that continuation is
+     * the gradient's top one with the seed 1 (a loss differentiated by {@code AD.gradient}), the
+     * iterations add to the shadows themselves, without buffers or a pass over them.
      */
     public record Reduction(int header, BitSet body, List<Chain> chains, boolean masked, int accumulator,
-                            List<Integer> arrays, List<Integer> invariants, List<Integer> temporaries) {
+                            List<Integer> arrays, List<Integer> invariants, List<Integer> temporaries, boolean returned) {
         /** The loop's number on the tape: negative, unlike block numbers. */
         public int key() {
             return -(header + 1);

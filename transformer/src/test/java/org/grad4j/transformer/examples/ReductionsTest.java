@@ -46,6 +46,8 @@ class ReductionsTest {
             check(Sums.class, "slice", randomArray(n), from, from + random.nextInt(n + 1 - from));
             check(Sums.class, "invariantUsedAfter", randomArray(n), random.nextDouble() + 0.2);
             check(Sums.class, "sumOnTheRight", randomArray(n));
+            check(Sums.class, "returnedAsIs", randomArray(n), randomArray(n), random.nextDouble());
+            check(Sums.class, "returnedThroughHelper", randomArray(n), randomArray(n), random.nextDouble());
             check(Sums.class, "carriedPrevious", randomArray(n));
             check(Sums.class, "alternating", randomArray(n));
             check(Sums.class, "sumReadInside", randomArray(n));
@@ -71,10 +73,12 @@ class ReductionsTest {
     @Test
     void loopsThatOnlySumAreReductionsWhereAGradientStarts() {
         for (String sum : List.of("leastSquares", "logLikelihood", "hinge", "aliased", "slice", "invariantUsedAfter",
-                "sumOnTheRight")) {
+                "sumOnTheRight", "returnedAsIs")) {
             assertEquals(1, reductions(sum, true).size(), sum);
             assertEquals(0, reductions(sum, false).size(), sum + ", called from generated code");
         }
+        assertEquals(true, reductions("returnedAsIs", true).get(0).returned(), "return s right after the loop");
+        assertEquals(false, reductions("slice", true).get(0).returned(), "return Math.log(s)");
         TapedLoops.Reduction hinge = reductions("hinge", true).get(0);
         assertEquals(true, hinge.masked(), "the hinge's sum grows on some iterations only");
         TapedLoops.Reduction line = reductions("leastSquares", true).get(0);

@@ -76,6 +76,31 @@ public final class Sums {
         return s * x[0];
     }
 
+    /**
+     * The sum returned as it is, over two arrays and a scalar: where a gradient starts, its adjoint
+     * is the seed, and the iterations add to the shadows themselves.
+     */
+    @Differentiable
+    public static double returnedAsIs(double[] x, double[] y, double c) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            double d = x[i] - c * y[i];
+            if (d > 0) s += d * d;
+            else s -= Math.expm1(d);
+        }
+        return s;
+    }
+
+    /**
+     * The same loop in a helper of another class, which is called, not inlined: where a gradient
+     * starts, nothing after the call writes an array, so the helper runs as an outermost call too,
+     * but its result goes to this method's continuation, which triples its adjoint.
+     */
+    @Differentiable
+    public static double returnedThroughHelper(double[] x, double[] y, double c) {
+        return 3 * SumsElsewhere.returnedAsIs(x, y, c) + x[0];
+    }
+
     /** A previous element carried to the next iteration: not a sum alone. */
     @Differentiable
     public static double carriedPrevious(double[] x) {

@@ -15,6 +15,7 @@ import org.grad4j.runtime.Bridge;
 import org.grad4j.runtime.Ctx;
 import org.grad4j.runtime.DoubleContinuation;
 import org.grad4j.runtime.FloatContinuation;
+import org.grad4j.runtime.TopContinuation;
 import org.grad4j.runtime.VoidContinuation;
 import org.grad4j.transformer.ActivityMask;
 import org.grad4j.transformer.ClassFileLocator;
@@ -123,7 +124,10 @@ public final class Harness {
         }
         double[] value = new double[1];
         Class<?> r = m.getReturnType();
-        Object k = r == double.class ? (DoubleContinuation) (v, c) -> { value[0] = v; return 1.0; }
+        // where a gradient starts, the runtime's own top continuation: generated code may ask it for the seed
+        TopContinuation top = outermost && r == double.class ? TopContinuation.scalar(1.0) : null;
+        Object k = top != null ? top
+                : r == double.class ? (DoubleContinuation) (v, c) -> { value[0] = v; return 1.0; }
                 : r == float.class ? (FloatContinuation) (v, c) -> { value[0] = v; return 1.0; }
                 : (VoidContinuation) c -> { };
         call.add(k);
@@ -136,6 +140,7 @@ public final class Harness {
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
+        if (top != null) value[0] = top.value();
         int scalars = 0;
         for (Class<?> t : types) if (t == double.class || t == float.class) scalars++;
         return new Result(value[0], java.util.Arrays.copyOf(ctx.d, scalars), shadows);
