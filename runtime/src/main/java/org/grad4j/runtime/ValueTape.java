@@ -47,47 +47,79 @@ public final class ValueTape {
         SPARE.set(this);
     }
 
-    /** Buffers of reductions that have run their reverse, for the next one (see {@link #adjointBuffer}). */
-    private double[][] spare = new double[4][];
-    private int spareCount;
+    /**
+     * Buffers of reductions that have run their reverse, for the next ones (see {@link
+     * #adjointBuffer}): at most {@link #SPARE_BUFFERS}, all zeros.
+     */
+    private final double[][] spare = new double[SPARE_BUFFERS][];
+
+    /** Gradients on one thread with a reduction or two each reuse their buffers; more are not kept. */
+    private static final int SPARE_BUFFERS = 2;
 
     /**
-     * A zeroed buffer as long as {@code shadow} (a {@code double[]}, or null: then null), for a
-     * reduction loop's iterations to add their adjoints to while it runs forward; it comes back
-     * in {@link #addScaled}, in reverse order, so warm gradients reuse the same buffers.
+     * A zeroed buffer at least as long as {@code shadow} (a {@code double[]}, or null: then
+     * null), for a reduction loop's iterations to add their adjoints to while it runs forward
+     * ({@code TapedLoops.Reduction}); it comes back in {@link #addScaled}, so warm gradients reuse
+     * the same buffers: the shortest spare that is long enough.
      */
     public double[] adjointBuffer(Object shadow) {
         if (shadow == null) return null;
         int n = ((double[]) shadow).length;
-        if (spareCount > 0 && spare[spareCount - 1].length >= n) { // zeroed by addScaled
-            double[] buffer = spare[--spareCount];
-            spare[spareCount] = null;
+        int best = -1;
+        for (int k = 0; k < spare.length; k++) {
+            if (spare[k] != null && spare[k].length >= n && (best < 0 || spare[k].length < spare[best].length)) best = k;
+        }
+        if (best >= 0) {
+            double[] buffer = spare[best];
+            spare[best] = null;
             return buffer;
         }
         try {
             return new double[n];
         } catch (OutOfMemoryError e) {
-            throw outOfMemory(n, 8);
+            throw new DepthExceededException("grad4j: a loop that sums needs a buffer as long as each array it reads ("
+                    + n + " doubles), and it does not fit in the heap beside the others still waiting for the reverse "
+                    + "pass; raise -Xmx, or split the computation into smaller gradients");
         }
     }
 
     /**
      * {@code shadow += factor * buffer} over the shadow's length, zeroing the buffer as it goes,
-     * then the buffer is kept for the next {@link #adjointBuffer} (unless very large): kept buffers
-     * are all zeros, and one a gradient that threw never gave back is not reused. The reverse of a
-     * reduction: its iterations added their adjoints for a sum's adjoint of 1, {@code factor} is
-     * the real one.
+     * then the buffer is kept for the next {@link #adjointBuffer} in place of a shorter spare
+     * (unless very large): kept buffers are all zeros, and one a gradient that threw never gave
+     * back is not reused. The reverse of a reduction: its iterations added their adjoints for a
+     * sum's adjoint of 1, {@code factor} is the real one. An element no iteration added to stays
+     * as it is, and a factor of 0 adds nothing, as a zero adjoint does in the reverse pass, even
+     * where an iteration's derivative was infinite ({@link #scaled}).
      */
     public void addScaled(Object shadow, double[] buffer, double factor) {
         if (shadow == null) return;
         double[] s = (double[]) shadow;
         for (int j = 0; j < s.length; j++) {
-            s[j] += factor * buffer[j];
-            buffer[j] = 0.0;
+            double b = buffer[j];
+            if (b != 0.0) {
+                if (factor != 0.0) s[j] += factor * b;
+                buffer[j] = 0.0;
+            }
         }
         if (buffer.length > KEEP_AT_MOST) return;
-        if (spareCount == spare.length) spare = Arrays.copyOf(spare, 2 * spareCount);
-        spare[spareCount++] = buffer;
+        int shortest = 0;
+        for (int k = 0; k < spare.length; k++) {
+            if (spare[k] == null) {
+                shortest = k;
+                break;
+            }
+            if (spare[k].length < spare[shortest].length) shortest = k;
+        }
+        if (spare[shortest] == null || spare[shortest].length < buffer.length) spare[shortest] = buffer;
+    }
+
+    /**
+     * A reduction's part of a scalar's adjoint: the sum's adjoint times what its iterations added
+     * for an adjoint of 1 — 0 when either is 0, as in the reverse pass.
+     */
+    public static double scaled(double factor, double sum) {
+        return factor == 0.0 || sum == 0.0 ? 0.0 : factor * sum;
     }
 
     public double[] growD(int need) {

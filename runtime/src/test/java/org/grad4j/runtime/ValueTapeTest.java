@@ -62,4 +62,35 @@ class ValueTapeTest {
         assertTrue(e.getMessage().contains("smaller gradients"), e.getMessage());
         t.giveBack(true);
     }
+    /** Reduction buffers: zeroed on return, reused shortest-fit, at most two kept (R4 of the reduction probe). */
+    @Test
+    void reductionBuffersComeBackZeroedAndFewAreKept() {
+        ValueTape t = new ValueTape();
+        double[] shadow = {1, 1, 1};
+        double[] b = t.adjointBuffer(shadow);
+        b[0] = 2;
+        b[2] = Double.POSITIVE_INFINITY;
+        t.addScaled(shadow, b, 0.5);
+        assertEquals(2.0, shadow[0], 0);
+        assertEquals(1.0, shadow[1], 0, "no iteration added to it");
+        assertEquals(Double.POSITIVE_INFINITY, shadow[2], 0);
+        assertSame(b, t.adjointBuffer(new double[2]), "kept, and long enough");
+        for (double v : b) assertEquals(0.0, v, 0);
+        double[] c = {0, 0, Double.POSITIVE_INFINITY};
+        double[] none = {7, 7, 7};
+        t.addScaled(none, c, 0.0);
+        assertEquals(7.0, none[2], 0, "an adjoint of 0 adds nothing, even times an infinite derivative");
+        assertEquals(0.0, ValueTape.scaled(0.0, Double.POSITIVE_INFINITY), 0);
+        // sizes that keep growing: only the longest two stay
+        double[][] given = new double[50][];
+        for (int n = 1; n <= 50; n++) {
+            double[] s = new double[n];
+            given[n - 1] = t.adjointBuffer(s);
+            t.addScaled(s, given[n - 1], 1.0);
+        }
+        assertSame(given[48], t.adjointBuffer(new double[10]), "the shorter of the two kept that fits");
+        assertSame(given[49], t.adjointBuffer(new double[10]));
+        assertNotSame(given[47], t.adjointBuffer(new double[10]), "not kept");
+        assertNull(t.adjointBuffer(null));
+    }
 }

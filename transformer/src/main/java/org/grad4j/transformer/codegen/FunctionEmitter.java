@@ -233,6 +233,7 @@ final class FunctionEmitter {
     private void emitBlock(Block b) {
         mv.visitLabel(labels.get(b.index()));
         if (b.firstLine() > 0) mv.visitLineNumber(b.firstLine(), labels.get(b.index()));
+        if (tape != null) tape.atBlockStart(b.index());
         if (g.split.needsReverse(b.index()) && tape == null) {
             int bit = locals.flagBit(b.index());
             mv.visitVarInsn(Opcodes.ILOAD, locals.flagWord(bit));

@@ -53,10 +53,11 @@ final class TapeEmitter {
      * A reduction's locals (see {@link TapedLoops.Reduction}): by array slot, the buffer its
      * iterations add to instead of the shadow; by invariant slot, the sum of its adjoints over the
      * iterations; the iteration's mask of chains that ran, when the body branches; and, when the
-     * loop's sum is returned as is, whether the buffers are the shadows themselves ({@code direct}).
+     * loop's sum is returned as is, whether the buffers are the shadows themselves ({@code direct});
+     * with several jumps back to the header, whether an iteration's reverse waits for it ({@code pending}).
      */
     private record Reducing(TapedLoops.Reduction loop, Map<Integer, Integer> buffers, Map<Integer, Integer> sums, int mask,
-                            int direct) {
+                            int direct, int pending) {
         boolean runs(int block) {
             return loop.chains().stream().anyMatch(c -> c.blocks().contains(block));
         }
@@ -98,7 +99,7 @@ final class TapeEmitter {
                 if (locals.hasAdjSlot(slot, Types.Kind.SCALAR)) sums.put(slot, locals.scratch(Type.DOUBLE_TYPE));
             }
             reductions.put(header, new Reducing(loop, buffers, sums, loop.masked() ? locals.scratch(Type.INT_TYPE) : -1,
-                    loop.returned() ? locals.scratch(Type.INT_TYPE) : -1));
+                    loop.returned() ? locals.scratch(Type.INT_TYPE) : -1, loop.latches() > 1 ? locals.scratch(Type.INT_TYPE) : -1));
         });
         tape.chains().forEach((last, chain) -> {
             if (reducedBy(last) == null) chains.put(last, recorded(chain, List.of()));
@@ -231,6 +232,26 @@ final class TapeEmitter {
             mv.visitInsn(Opcodes.ICONST_0);
             mv.visitVarInsn(Opcodes.ISTORE, r.mask());
         }
+        if (r.pending() >= 0) {
+            mv.visitInsn(Opcodes.ICONST_0);
+            mv.visitVarInsn(Opcodes.ISTORE, r.pending());
+        }
+    }
+
+    /**
+     * At the start of a block: a reduction's header with several jumps back to it runs the reverse
+     * of the iteration that just jumped, once for all of them (see {@link TapedLoops.Reduction#latches}).
+     */
+    void atBlockStart(int block) {
+        Reducing r = reductions.get(block);
+        if (r == null || r.pending() < 0) return;
+        Label none = new Label();
+        mv.visitVarInsn(Opcodes.ILOAD, r.pending());
+        mv.visitJumpInsn(Opcodes.IFEQ, none);
+        reverseIteration(r);
+        mv.visitInsn(Opcodes.ICONST_0);
+        mv.visitVarInsn(Opcodes.ISTORE, r.pending());
+        mv.visitLabel(none);
     }
 
     /**
@@ -289,7 +310,7 @@ final class TapeEmitter {
         r.sums().forEach((slot, sum) -> {
             Jvm.loadAdjoint(mv, Types.Kind.SCALAR, sumBar);
             mv.visitVarInsn(Opcodes.DLOAD, sum);
-            mv.visitInsn(Opcodes.DMUL);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, TAPE, "scaled", "(DD)D", false);
             Jvm.accumulateInto(mv, Types.Kind.SCALAR, locals.adjSlot(slot, Types.Kind.SCALAR));
         });
     }
@@ -346,7 +367,12 @@ final class TapeEmitter {
     void leaving(int from, int to) {
         Reducing again = reductions.get(to);
         if (again != null && from != to && again.loop().body().get(from)) {
-            reverseIteration(again);
+            if (again.pending() >= 0) {
+                mv.visitInsn(Opcodes.ICONST_1);
+                mv.visitVarInsn(Opcodes.ISTORE, again.pending());
+            } else {
+                reverseIteration(again);
+            }
             return;
         }
         Reducing done = reductions.get(from);

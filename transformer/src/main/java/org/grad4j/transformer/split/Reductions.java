@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
+import org.grad4j.rules.Rule;
 import org.grad4j.transformer.analysis.Activity;
 import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.analysis.Cfg;
@@ -49,10 +50,15 @@ final class Reductions {
         }
         Type sumType = sum < 0 ? null : ir.block(h).entryType(sum);
         if (sumType == null || sumType.getSort() != Type.DOUBLE || !isSum(ir, activity, h, body, sum)) return null;
+        if (callsItself(ir, activity)) return null; // each level of a recursion would take buffers as long as its arrays
         List<Integer> arrays = new ArrayList<>(), invariants = new ArrayList<>();
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
             if (b == h) continue; // a counted loop's header has no reverse work
             Block block = ir.block(b);
+            for (Value v : block.exitValues().values()) {
+                // an array put in a slot here (y = x) would leave the loop with the buffer as its shadow
+                if (v.kind() != Types.Kind.SCALAR && v.kind() != Types.Kind.NONE && activity.isActive(v)) return null;
+            }
             for (EntryValue e : block.reads().values()) {
                 if (!activity.isActive(e)) continue;
                 if (e.kind() == Types.Kind.SCALAR) {
@@ -68,7 +74,15 @@ final class Reductions {
             }
         }
         return new TapedLoops.Reduction(h, body, c.chains(), c.masked(), sum, List.copyOf(arrays), List.copyOf(invariants),
-                List.copyOf(temporaries), returnsSum(ir, h, body, sum));
+                List.copyOf(temporaries), returnsSum(ir, h, body, sum), latches(ir, h, body));
+    }
+
+    private static int latches(MethodIr ir, int h, BitSet body) {
+        int n = 0;
+        for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
+            for (int next : ir.block(b).successors()) if (next == h) n++;
+        }
+        return n;
     }
 
     /** Whether the loop's exit is a block that does nothing but {@code return s}. */
@@ -78,6 +92,18 @@ final class Reductions {
             Block exit = ir.block(next);
             return exit.stmts().isEmpty() && exit.terminator().kind() == Terminator.Kind.RETURN
                     && exit.terminator().returned() != null && exit.terminator().returned() == exit.reads().get(sum);
+        }
+        return false;
+    }
+
+    private static boolean callsItself(MethodIr ir, Activity activity) {
+        for (Block b : ir.blocks()) {
+            for (Stmt st : b.stmts()) {
+                if (activity.callee(st) instanceof Callee.Differentiated d && d.owner().equals(ir.owner())
+                        && d.name().equals(ir.name()) && d.descriptor().equals(ir.descriptor())) {
+                    return true;
+                }
+            }
         }
         return false;
     }
@@ -104,14 +130,23 @@ final class Reductions {
         EntryValue old = block.reads().get(s);
         Value updated = block.exitValues().get(s);
         Stmt update = null;
-        int uses = 0;
+        int uses = 0, usesOfNew = 0; // the new value goes to s and nowhere else (not t = s, read by a later update)
         for (Stmt st : block.stmts()) {
             if (st.result() == updated) update = st;
-            for (Value a : st.args()) if (a == old) uses++;
+            for (Value a : st.args()) {
+                if (a == old) uses++;
+                if (a == updated) usesOfNew++;
+            }
         }
-        for (Value a : block.terminator().args()) if (a == old) uses++;
-        for (Value v : block.exitValues().values()) if (v == old) uses++;
-        if (update == null || uses != 1 || !activity.isActive(update)) return false;
+        for (Value a : block.terminator().args()) {
+            if (a == old) uses++;
+            if (a == updated) usesOfNew++;
+        }
+        for (Value v : block.exitValues().values()) {
+            if (v == old) uses++;
+            if (v == updated) usesOfNew++;
+        }
+        if (update == null || uses != 1 || usesOfNew != 1 || !activity.isActive(update)) return false;
         return switch (update.opcode()) {
             case Opcodes.DADD -> update.arg(0) == old || update.arg(1) == old;
             case Opcodes.DSUB -> update.arg(0) == old;
@@ -132,9 +167,23 @@ final class Reductions {
                     Opcodes.FCMPG -> true;
             case Opcodes.DALOAD -> st.arg(0) instanceof EntryValue e && e.type().equals(DOUBLES) && !written.get(e.slot());
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKEINTERFACE, Opcodes.INVOKESPECIAL ->
-                    activity.callee(st) instanceof Callee.Ruled && !activity.isActiveCall(st) && onNumbers(st);
+                    activity.callee(st) instanceof Callee.Ruled ruled && isBuiltIn(ruled.rule()) && !activity.isActiveCall(st)
+                            && onNumbers(st);
             default -> false;
         };
+    }
+
+    /**
+     * A rule of grad4j's own: its adjoints are linear in the result's adjoint, so forming them for
+     * an adjoint of 1 and scaling afterwards gives the same. A user's {@code @AdjointOf} rule may
+     * not be (a gradient clipped to [-1, 1]), nor want to see an adjoint other than the real one.
+     */
+    private static boolean isBuiltIn(Rule rule) {
+        for (int i = 0; i < rule.arity(); i++) {
+            Rule.AdjointMethod m = rule.adjoint(i);
+            if (m != null && !m.owner().startsWith("org/grad4j/rules/")) return false;
+        }
+        return true;
     }
 
     private static boolean onNumbers(Stmt call) {

@@ -95,9 +95,14 @@ public final class TapedLoops {
      * adjoint the caller's continuation returns for the method's result; when that continuation is
      * the gradient's top one with the seed 1 (a loss differentiated by {@code AD.gradient}), the
      * iterations add to the shadows themselves, without buffers or a pass over them.
+     *
+     * <p>{@link #latches}: the body's jumps back to the header. With one, an iteration's reverse
+     * follows it; with several ({@code continue}), it runs once, at the header, for the iteration
+     * before — a copy per jump would grow the function with each {@code continue}.
      */
     public record Reduction(int header, BitSet body, List<Chain> chains, boolean masked, int accumulator,
-                            List<Integer> arrays, List<Integer> invariants, List<Integer> temporaries, boolean returned) {
+                            List<Integer> arrays, List<Integer> invariants, List<Integer> temporaries, boolean returned,
+                            int latches) {
         /** The loop's number on the tape: negative, unlike block numbers. */
         public int key() {
             return -(header + 1);

@@ -1,6 +1,7 @@
 package org.grad4j.transformer.examples;
 
 import static org.grad4j.transformer.testing.GradientCheck.check;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
@@ -64,10 +65,41 @@ class ReductionsTest {
         check(Sums.class, "hinge", new double[0], new double[0], 0.1);
     }
 
+    /** A zero adjoint contributes nothing, even times an infinite derivative (USER-GUIDE, conventions). */
     @Test
-    void theSameBuffersServeGradientAfterGradient() {
+    void aSumWhoseAdjointIsZeroContributesNothing() {
+        for (boolean outermost : new boolean[] {true, false}) {
+            double[] g = Harness.run(Harness.method(Sums.class, "cappedRoots"), null, outermost, new Object[] {new double[] {0, 1, 5}}).shadow(0);
+            assertArrayEquals(new double[] {0, 0, 1}, g, outermost ? "where a gradient starts" : "called");
+        }
+    }
+
+    /** Elements the loop never reads get nothing from it, whatever the sum's adjoint (here infinite). */
+    @Test
+    void elementsNoIterationReadGetNothingFromTheSum() {
+        for (boolean outermost : new boolean[] {true, false}) {
+            double[] g = Harness.run(Harness.method(Sums.class, "normPlusBias"), null, outermost, new Object[] {new double[] {0, 0, 0, 0.5}})
+                    .shadow(0);
+            assertEquals(1.0, g[3], 0, outermost ? "where a gradient starts" : "called");
+        }
+    }
+
+    /** A user's rule sees the real adjoint: a loop through one is not a reduction. */
+    @Test
+    void aUsersRuleSeesTheRealAdjoint() {
+        for (boolean outermost : new boolean[] {true, false}) {
+            double[] g = Harness.run(Harness.method(Sums.class, "sumOfClipped"), null, outermost, new Object[] {new double[] {0.1, 0.2, 0.3}})
+                    .shadow(0);
+            assertArrayEquals(new double[] {1, 1, 1}, g, outermost ? "where a gradient starts" : "called");
+        }
+        assertEquals(0, reductions("sumOfClipped", true).size());
+    }
+
+    /** Each gradient gets zeroed buffers, whatever the one before left (the pool itself: ValueTapeTest). */
+    @Test
+    void repeatedGradientsAgree() {
         double[] x = randomArray(7);
-        for (int k = 0; k < 3; k++) check(Sums.class, "aliased", x); // buffers given back zeroed, then reused
+        for (int k = 0; k < 3; k++) check(Sums.class, "aliased", x);
     }
 
     @Test

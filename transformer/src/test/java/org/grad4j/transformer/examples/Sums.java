@@ -101,6 +101,40 @@ public final class Sums {
         return 3 * SumsElsewhere.returnedAsIs(x, y, c) + x[0];
     }
 
+    /** A sum of roots, capped: at x = {0, 1, 5} the cap holds, the sum's adjoint is 0, and sqrt's derivative at 0 is infinite. */
+    @Differentiable
+    public static double cappedRoots(double[] x) {
+        double s = 0;
+        for (int i = 0; i < 2; i++) s += Math.sqrt(x[i]);
+        return Math.max(s, 100) + x[2];
+    }
+
+    /** A norm of all but the last element, plus the last: at zero the norm's adjoint is infinite. */
+    @Differentiable
+    public static double normPlusBias(double[] w) {
+        double s = 0;
+        for (int i = 0; i < w.length - 1; i++) s += w[i] * w[i];
+        return Math.sqrt(s) + w[w.length - 1];
+    }
+
+    static double clipped(double x) {
+        return x;
+    }
+
+    /** A user's rule that clips the adjoint it is given to [-1, 1]: not linear in it. */
+    @org.grad4j.AdjointOf("clipped")
+    static double clippedAdjoint(double x, double y, double dy) {
+        return Math.max(-1.0, Math.min(1.0, dy));
+    }
+
+    /** A sum through a user's rule, scaled after the loop. */
+    @Differentiable
+    public static double sumOfClipped(double[] w) {
+        double s = 0;
+        for (int i = 0; i < w.length; i++) s += clipped(w[i]);
+        return 10 * s;
+    }
+
     /** A previous element carried to the next iteration: not a sum alone. */
     @Differentiable
     public static double carriedPrevious(double[] x) {
