@@ -81,6 +81,39 @@ class ModelLoopsEndToEndTest {
         }
     }
 
+    /**
+     * Sums over a parameter array whose loop reads {@code w.length} from the field in every test:
+     * the header's read has no reverse work, so the loops are sums formed in one pass (reductions).
+     */
+    static final class Penalised {
+        @Parameter double[] w = {0.5, -0.3, 0.8, 1.2};
+        @Parameter double b = 0.2;
+        double l2 = 0.05;
+
+        double loss(double[] t) {
+            double reg = 0;
+            for (int j = 0; j < w.length; j++) reg += (w[j] - t[j]) * (w[j] - t[j]);
+            double fit = 0;
+            for (int j = 0; j < w.length; j++) fit += Math.log(1 + Math.exp(-(w[j] * t[j] + b)));
+            return fit + l2 * reg;
+        }
+    }
+
+    @Test
+    void sumsOverAParameterArrayMatchTheirDerivatives() {
+        Penalised net = new Penalised();
+        double[] t = {1.5, -2, 0.7, 0.3};
+        ParameterGradients g = Model.gradient(net, m -> m.loss(t));
+        assertEquals(net.loss(t), g.value(), 1e-12, "value");
+        double db = 0;
+        for (int j = 0; j < t.length; j++) {
+            double u = net.w[j] * t[j] + net.b, sigmoidOfMinusU = 1 / (1 + Math.exp(u));
+            assertEquals(-t[j] * sigmoidOfMinusU + 2 * net.l2 * (net.w[j] - t[j]), g.getArray("w")[j], 1e-12, "w" + j);
+            db -= sigmoidOfMinusU;
+        }
+        assertEquals(db, g.getDouble("b"), 1e-12, "b");
+    }
+
     /** Data a superclass keeps under the name and type of the subclass's parameter: two fields. */
     static class Prior {
         double[] w = {1, 2, 3};

@@ -57,6 +57,21 @@ public final class AdjointReads {
         }
     }
 
+    /**
+     * Whether an active statement's adjoint code does nothing (see {@code StatementEmitter.adjoint}):
+     * its work is in the forward pass — the shadow of an array read from a field, of a row, of a
+     * new array or of a cast. A loop header whose only active statement reads {@code this.w} for
+     * {@code w.length} has no reverse work.
+     */
+    public static boolean isForwardOnly(Stmt s) {
+        return switch (s.opcode()) {
+            case Opcodes.GETFIELD, Opcodes.GETSTATIC, Opcodes.AALOAD -> s.result().kind() == Types.Kind.SHADOWED;
+            case Opcodes.NEWARRAY, Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY, Opcodes.CHECKCAST ->
+                    s.result().kind() != Types.Kind.TENSOR;
+            default -> false;
+        };
+    }
+
     /** {@code a[i]} read or written: the index, and the shadow of {@code a}. */
     private static void elementOf(Stmt s, Collection<Value> values, Collection<Value> shadows) {
         values.add(s.arg(1));

@@ -591,8 +591,10 @@ public final class TapedLoops {
      * A loop header that only tests {@code int}s has none, and is not recorded.
      */
     private static boolean hasReverseWork(Block block, Activity activity, BitSet adjointSlots) {
-        for (Stmt s : block.stmts()) if (activity.isActive(s)) return true;
-        for (EntryValue e : block.reads().values()) if (activity.isActive(e)) return true;
+        for (Stmt s : block.stmts()) if (activity.isActive(s) && !AdjointReads.isForwardOnly(s)) return true;
+        for (EntryValue e : block.reads().values()) {
+            if (activity.isActive(e) && (e.kind() == Types.Kind.SCALAR || e.kind() == Types.Kind.TENSOR)) return true;
+        }
         for (int slot : block.exitValues().keySet()) if (adjointSlots.get(slot)) return true;
         return false;
     }
