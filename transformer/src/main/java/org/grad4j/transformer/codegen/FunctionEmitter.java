@@ -188,7 +188,7 @@ final class FunctionEmitter {
             }
         }
         if (region.stub()) planPassThrough(null, g.shapeOf(region.head()));
-        if (taped != null) tape = new TapeEmitter(mv, locals, taped, k, ctx, b -> reverseBlock(g.ir.block(b)));
+        if (taped != null) tape = new TapeEmitter(mv, locals, taped, k, ctx, b -> reverseBlock(g.ir.block(b)), this::rerun);
     }
 
     private void planPassThrough(Block from, FunctionShape target) {
@@ -230,9 +230,37 @@ final class FunctionEmitter {
 
     // ---- forward ----
 
+    /** A block's label: while an inner sum runs again, its blocks' second copies have labels of their own. */
+    private Label label(int block) {
+        return rerunLabels != null && rerunLabels.containsKey(block) ? rerunLabels.get(block) : labels.get(block);
+    }
+
+    private Map<Integer, Label> rerunLabels;
+    private TapedLoops.InnerSum rerunning;
+    private Label rerunEnd;
+
+    /**
+     * In a reduction's reverse, at an inner sum's place (see {@link TapedLoops.InnerSum}): its
+     * blocks emitted again, from the slots it started from, each iteration followed by its reverse
+     * with the sum's adjoint; at its exit, on after the copy.
+     */
+    private void rerun(TapedLoops.InnerSum inner) {
+        tape.startRerun(inner);
+        rerunLabels = new HashMap<>();
+        for (int b = inner.body().nextSetBit(0); b >= 0; b = inner.body().nextSetBit(b + 1)) rerunLabels.put(b, new Label());
+        rerunning = inner;
+        rerunEnd = new Label();
+        mv.visitJumpInsn(Opcodes.GOTO, rerunLabels.get(inner.header()));
+        for (int b : region.blocks()) if (inner.body().get(b)) emitBlock(g.ir.block(b));
+        mv.visitLabel(rerunEnd);
+        rerunning = null;
+        rerunLabels = null;
+        tape.endRerun();
+    }
+
     private void emitBlock(Block b) {
-        mv.visitLabel(labels.get(b.index()));
-        if (b.firstLine() > 0) mv.visitLineNumber(b.firstLine(), labels.get(b.index()));
+        mv.visitLabel(label(b.index()));
+        if (b.firstLine() > 0) mv.visitLineNumber(b.firstLine(), label(b.index()));
         if (tape != null) tape.atBlockStart(b.index());
         if (g.split.needsReverse(b.index()) && tape == null) {
             int bit = locals.flagBit(b.index());
@@ -333,7 +361,12 @@ final class FunctionEmitter {
                 mv.visitVarInsn(Opcodes.ASTORE, locals.slotShadow(s));
             }
         }
-        mv.visitJumpInsn(Opcodes.GOTO, labels.get(succ));
+        if (rerunning != null && !rerunning.body().get(succ)) { // the second copy of an inner sum ends here
+            mv.visitJumpInsn(Opcodes.GOTO, rerunEnd);
+            return;
+        }
+        if (tape != null) tape.entered(b.index(), succ);
+        mv.visitJumpInsn(Opcodes.GOTO, label(succ));
     }
 
     /** Pushes the value slot {@code s} holds when leaving {@code b} (null b: the function's entry). */

@@ -63,6 +63,18 @@ final class TapeEmitter {
         }
     }
 
+    /**
+     * An inner sum's locals ({@link TapedLoops.InnerSum}): the slots it restores, saved where it
+     * is entered (by slot), and its sum's adjoint while it runs again.
+     */
+    private record Rerun(Map<Integer, Integer> saved, Map<Integer, Integer> after, int sumBar) {}
+
+    private final Map<TapedLoops.InnerSum, Rerun> reruns = new java.util.IdentityHashMap<>();
+    /** Runs an inner sum again, each iteration followed by its reverse (FunctionEmitter: it emits blocks). */
+    private final Consumer<TapedLoops.InnerSum> rerun;
+    /** The inner sum running again, while its blocks are emitted a second time; null otherwise. */
+    private TapedLoops.InnerSum rerunning;
+
     private final MethodVisitor mv;
     private final int ctx;
     private final int k;
@@ -80,7 +92,8 @@ final class TapeEmitter {
     private final FunctionLocals locals;
 
     TapeEmitter(MethodVisitor mv, FunctionLocals locals, TapedLoops.Tape tape, int continuationLocal, int ctxLocal,
-                IntConsumer reverseBlock) {
+                IntConsumer reverseBlock, Consumer<TapedLoops.InnerSum> rerun) {
+        this.rerun = rerun;
         this.mv = mv;
         this.k = continuationLocal;
         this.locals = locals;
@@ -97,6 +110,15 @@ final class TapeEmitter {
             for (int slot : loop.arrays()) buffers.put(slot, locals.scratch(Type.getType("[D")));
             for (int slot : loop.invariants()) {
                 if (locals.hasAdjSlot(slot, Types.Kind.SCALAR)) sums.put(slot, locals.scratch(Type.DOUBLE_TYPE));
+            }
+            for (TapedLoops.Unit unit : loop.units()) {
+                if (unit.inner() == null) continue;
+                Map<Integer, Integer> saved = new TreeMap<>(), after = new TreeMap<>();
+                unit.inner().restored().forEach((slot, type) -> {
+                    saved.put(slot, locals.scratch(type));
+                    after.put(slot, locals.scratch(type));
+                });
+                reruns.put(unit.inner(), new Rerun(saved, after, locals.scratch(Type.DOUBLE_TYPE)));
             }
             reductions.put(header, new Reducing(loop, buffers, sums, loop.masked() ? locals.scratch(Type.INT_TYPE) : -1,
                     loop.returned() ? locals.scratch(Type.INT_TYPE) : -1, loop.latches() > 1 ? locals.scratch(Type.INT_TYPE) : -1));
@@ -192,6 +214,16 @@ final class TapeEmitter {
             }
         }
         for (Reducing r : reductions.values()) startReduction(r);
+        reruns.forEach((inner, locs) -> { // read only after the inner loop ran, but the verifier wants them assigned
+            inner.restored().forEach((slot, type) -> {
+                Jvm.zero(mv, type);
+                Jvm.store(mv, type, locs.saved().get(slot));
+                Jvm.zero(mv, type);
+                Jvm.store(mv, type, locs.after().get(slot));
+            });
+            mv.visitInsn(Opcodes.DCONST_0);
+            mv.visitVarInsn(Opcodes.DSTORE, locs.sumBar());
+        });
     }
 
     /**
@@ -268,8 +300,8 @@ final class TapeEmitter {
         }
         mv.visitInsn(Opcodes.DCONST_1);
         Jvm.storeAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(loop.accumulator(), Types.Kind.SCALAR));
-        List<TapedLoops.Chain> loopChains = loop.chains();
-        for (int k = loopChains.size() - 1; k >= 0; k--) {
+        List<TapedLoops.Unit> units = loop.units();
+        for (int k = units.size() - 1; k >= 0; k--) {
             Label skip = new Label();
             if (loop.masked()) {
                 mv.visitVarInsn(Opcodes.ILOAD, r.mask());
@@ -277,14 +309,64 @@ final class TapeEmitter {
                 mv.visitInsn(Opcodes.IAND);
                 mv.visitJumpInsn(Opcodes.IFEQ, skip);
             }
-            List<Integer> blocks = loopChains.get(k).blocks();
-            for (int j = blocks.size() - 1; j >= 0; j--) reverseBlock.accept(blocks.get(j));
+            TapedLoops.Unit unit = units.get(k);
+            if (unit.chain() != null) reverseChainInPlace(unit.chain());
+            else rerun.accept(unit.inner());
             mv.visitLabel(skip);
         }
         if (loop.masked()) {
             mv.visitInsn(Opcodes.ICONST_0);
             mv.visitVarInsn(Opcodes.ISTORE, r.mask());
         }
+    }
+
+    private void reverseChainInPlace(TapedLoops.Chain chain) {
+        List<Integer> blocks = chain.blocks();
+        for (int j = blocks.size() - 1; j >= 0; j--) reverseBlock.accept(blocks.get(j));
+    }
+
+    /**
+     * Before an inner sum runs again: its sum's adjoint kept, the slots it starts from back in
+     * their locals — their values at the end of the iteration kept aside.
+     */
+    void startRerun(TapedLoops.InnerSum inner) {
+        Rerun locs = reruns.get(inner);
+        Jvm.loadAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(inner.sum(), Types.Kind.SCALAR));
+        mv.visitVarInsn(Opcodes.DSTORE, locs.sumBar());
+        inner.restored().forEach((slot, type) -> {
+            Jvm.load(mv, type, locals.slotVar(slot, type));
+            Jvm.store(mv, type, locs.after().get(slot));
+            Jvm.load(mv, type, locs.saved().get(slot));
+            Jvm.store(mv, type, locals.slotVar(slot, type));
+        });
+        rerunning = inner;
+    }
+
+    /**
+     * After it ran again: the sum's adjoint before the loop is the one after it, and the slots
+     * hold what the iteration left in them (the next iteration starts from that).
+     */
+    void endRerun() {
+        Rerun locs = reruns.get(rerunning);
+        Jvm.loadAdjoint(mv, Types.Kind.SCALAR, locs.sumBar());
+        Jvm.storeAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(rerunning.sum(), Types.Kind.SCALAR));
+        rerunning.restored().forEach((slot, type) -> {
+            Jvm.load(mv, type, locs.after().get(slot));
+            Jvm.store(mv, type, locals.slotVar(slot, type));
+        });
+        rerunning = null;
+    }
+
+    /** An inner sum's iteration, run again: its reverse, with its sum's adjoint z̄. */
+    private void reverseInnerIteration(TapedLoops.InnerSum inner) {
+        for (int slot : inner.temporaries()) {
+            if (!locals.hasAdjSlot(slot, Types.Kind.SCALAR)) continue;
+            Jvm.zeroAdjoint(mv, Types.Kind.SCALAR);
+            Jvm.storeAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(slot, Types.Kind.SCALAR));
+        }
+        mv.visitVarInsn(Opcodes.DLOAD, reruns.get(inner).sumBar());
+        Jvm.storeAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(inner.sum(), Types.Kind.SCALAR));
+        for (int j = inner.chains().size() - 1; j >= 0; j--) reverseChainInPlace(inner.chains().get(j));
     }
 
     /**
@@ -328,12 +410,8 @@ final class TapeEmitter {
      */
     void pushAfter(int block) {
         Reducing reducing = reducedBy(block);
-        if (reducing != null && reducing.loop().masked()) {
-            mv.visitVarInsn(Opcodes.ILOAD, reducing.mask());
-            Jvm.pushInt(mv, 1 << reductionChainIndex(reducing, block));
-            mv.visitInsn(Opcodes.IOR);
-            mv.visitVarInsn(Opcodes.ISTORE, reducing.mask());
-        }
+        int unit = reducing == null || !reducing.loop().masked() ? -1 : unitEndingAt(reducing, block);
+        if (unit >= 0 && rerunning == null) setUnitBit(reducing, unit);
         Recorded r = chains.get(block);
         if (r == null) return;
         Counted c = countedBy(block);
@@ -346,10 +424,18 @@ final class TapeEmitter {
         }
     }
 
-    private static int reductionChainIndex(Reducing r, int last) {
-        List<TapedLoops.Chain> chains = r.loop().chains();
-        for (int k = 0; k < chains.size(); k++) if (chains.get(k).last() == last) return k;
-        throw new IllegalStateException("b" + last + " ends no chain of the reduction b" + r.loop().header());
+    /** The unit of the reduction a chain ending at {@code last} is, or -1 (a chain inside an inner sum). */
+    private static int unitEndingAt(Reducing r, int last) {
+        List<TapedLoops.Unit> units = r.loop().units();
+        for (int k = 0; k < units.size(); k++) if (units.get(k).chain() != null && units.get(k).chain().last() == last) return k;
+        return -1;
+    }
+
+    private void setUnitBit(Reducing r, int unit) {
+        mv.visitVarInsn(Opcodes.ILOAD, r.mask());
+        Jvm.pushInt(mv, 1 << unit);
+        mv.visitInsn(Opcodes.IOR);
+        mv.visitVarInsn(Opcodes.ISTORE, r.mask());
     }
 
     private static int chainIndex(Counted c, int last) {
@@ -365,6 +451,10 @@ final class TapeEmitter {
      * locals now), the count — and its number; the count starts again from zero.
      */
     void leaving(int from, int to) {
+        if (rerunning != null) { // running an inner sum again: each iteration is followed by its reverse
+            if (to == rerunning.header() && rerunning.body().get(from)) reverseInnerIteration(rerunning);
+            return;
+        }
         Reducing again = reductions.get(to);
         if (again != null && from != to && again.loop().body().get(from)) {
             if (again.pending() >= 0) {
@@ -404,6 +494,27 @@ final class TapeEmitter {
         push(c.record(), c.loop().key());
         mv.visitInsn(Opcodes.ICONST_0);
         mv.visitVarInsn(Opcodes.ISTORE, c.count());
+    }
+
+    /**
+     * Control has left {@code from} for {@code to} and the slots hold what {@code to} starts
+     * from: entering an inner sum, they are saved, for running it again, and its bit is set.
+     */
+    void entered(int from, int to) {
+        if (rerunning != null) return;
+        for (Reducing r : reductions.values()) {
+            List<TapedLoops.Unit> units = r.loop().units();
+            for (int u = 0; u < units.size(); u++) {
+                TapedLoops.InnerSum inner = units.get(u).inner();
+                if (inner == null || to != inner.header() || inner.body().get(from)) continue;
+                Rerun locs = reruns.get(inner);
+                inner.restored().forEach((slot, type) -> {
+                    Jvm.load(mv, type, locals.slotVar(slot, type));
+                    Jvm.store(mv, type, locs.saved().get(slot));
+                });
+                setUnitBit(r, u);
+            }
+        }
     }
 
     /** Pushes a chain's values, then {@code number} unless it is null. */

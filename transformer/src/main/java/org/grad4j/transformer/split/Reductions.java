@@ -9,6 +9,7 @@ import org.grad4j.transformer.analysis.Activity;
 import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.analysis.Cfg;
 import org.grad4j.transformer.analysis.Liveness;
+import org.grad4j.transformer.analysis.ReadOnlyArrays;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.EntryValue;
 import org.grad4j.transformer.ir.MethodIr;
@@ -73,8 +74,199 @@ final class Reductions {
                 if (activity.isActive(st) && !isFusable(st, activity, written)) return null;
             }
         }
+        List<TapedLoops.Unit> units = new ArrayList<>();
+        for (TapedLoops.Chain chain : c.chains()) units.add(new TapedLoops.Unit(chain, null));
         return new TapedLoops.Reduction(h, body, c.chains(), c.masked(), sum, List.copyOf(arrays), List.copyOf(invariants),
-                List.copyOf(temporaries), returnsSum(ir, h, body, sum), latches(ir, h, body));
+                List.copyOf(temporaries), returnsSum(ir, h, body, sum), latches(ir, h, body), List.copyOf(units));
+    }
+
+    /**
+     * The nest headed by {@code h} as a reduction whose inner loops sum too ({@link
+     * TapedLoops.InnerSum}), or null: the loop over samples of a regression, {@code z = b; for (j)
+     * z += w[j] * x[i][j]; loss += f(z - y[i]);}. Beyond a reduction's conditions: only the header
+     * leaves the nest; no statement of the nest stores into an array or a field or calls what may
+     * write one (an inner loop runs twice and must read the same); each inner loop is innermost,
+     * one straight chain with one jump back, and carries one sum.
+     */
+    static TapedLoops.Reduction ofNest(MethodIr ir, Cfg cfg, Activity activity, int h, BitSet body,
+                                       List<TapedLoops.Chain> chains, Map<Integer, TapedLoops.CountedLoop> counted) {
+        Map<Integer, BitSet> loops = cfg.loopsByHeader();
+        for (Map.Entry<Integer, BitSet> loop : loops.entrySet()) {
+            if (loop.getKey() != h && loop.getValue().get(h)) return null;
+        }
+        if (callsItself(ir, activity)) return null;
+        for (TapedLoops.Chain c : chains) if (c.blocks().contains(h)) return null; // the header has reverse work
+        for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
+            if (b == h) continue;
+            for (int next : ir.block(b).successors()) if (!body.get(next)) return null; // only the header leaves
+        }
+        BitSet written = TapedLoops.writtenIn(ir, body);
+        Liveness live = new Liveness(ir, cfg);
+        List<Integer> temporaries = new ArrayList<>();
+        int sum = carriedSum(ir, h, body, written, live.liveIn(h), temporaries);
+        if (sum < 0 || !isSum(ir, activity, h, body, sum)) return null;
+        List<TapedLoops.InnerSum> inners = new ArrayList<>();
+        for (Map.Entry<Integer, BitSet> loop : loops.entrySet()) {
+            if (loop.getKey() == h || !body.get(loop.getKey())) continue;
+            TapedLoops.InnerSum inner = innerSum(ir, cfg, activity, live, loop.getKey(), loop.getValue(), chains, written);
+            if (inner == null) return null;
+            inners.add(inner);
+        }
+        if (inners.isEmpty()) return null;
+        List<Integer> arrays = new ArrayList<>(), invariants = new ArrayList<>();
+        for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
+            if (b == h) continue;
+            Block block = ir.block(b);
+            if (!collectReads(block, activity, written, arrays, invariants)) return null;
+            for (Stmt st : block.stmts()) {
+                if (isStore(st) || st.opcode() == Opcodes.PUTFIELD || st.opcode() == Opcodes.PUTSTATIC) return null;
+                if (st.isInvoke() && ReadOnlyArrays.mayWriteArrays(st, activity)) return null;
+                if (activity.isActive(st) && !isFusable(st, activity, written)) return null;
+            }
+        }
+        List<TapedLoops.Unit> units = unitsInOrder(ir, h, body, inners, chains);
+        if (units == null) return null;
+        return new TapedLoops.Reduction(h, body, List.copyOf(chains), true, sum, List.copyOf(arrays), List.copyOf(invariants),
+                List.copyOf(temporaries), returnsSum(ir, h, body, sum), latches(ir, h, body), units);
+    }
+
+    /**
+     * The one slot with an adjoint that the loop writes and carries to its next iteration (live at
+     * its header), a {@code double}; -1 when there is none or more. The others it writes go to
+     * {@code temporaries}.
+     */
+    private static int carriedSum(MethodIr ir, int h, BitSet body, BitSet written, BitSet live, List<Integer> temporaries) {
+        BitSet withAdjoints = TapedLoops.adjointSlots(ir, h, body);
+        int sum = -1;
+        for (int s = written.nextSetBit(0); s >= 0; s = written.nextSetBit(s + 1)) {
+            if (!withAdjoints.get(s)) continue;
+            if (!live.get(s)) {
+                temporaries.add(s);
+            } else if (sum >= 0) {
+                return -1;
+            } else {
+                sum = s;
+            }
+        }
+        Type type = sum < 0 ? null : ir.block(h).entryType(sum);
+        return type != null && type.getSort() == Type.DOUBLE ? sum : -1;
+    }
+
+    /**
+     * What a block of the loop reads from slots, active: arrays of {@code double} the loop does not
+     * write go to {@code arrays}, scalars it does not write to {@code invariants}; false for any
+     * other active read, or an active array put in a slot.
+     */
+    private static boolean collectReads(Block block, Activity activity, BitSet written, List<Integer> arrays,
+                                        List<Integer> invariants) {
+        for (Value v : block.exitValues().values()) {
+            if (v.kind() != Types.Kind.SCALAR && v.kind() != Types.Kind.NONE && activity.isActive(v)) return false;
+        }
+        for (EntryValue e : block.reads().values()) {
+            if (!activity.isActive(e)) continue;
+            if (e.kind() == Types.Kind.SCALAR) {
+                if (!written.get(e.slot()) && !invariants.contains(e.slot())) invariants.add(e.slot());
+            } else if (e.type().equals(DOUBLES) && !written.get(e.slot())) {
+                if (!arrays.contains(e.slot())) arrays.add(e.slot());
+            } else {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isStore(Stmt st) {
+        return st.opcode() >= Opcodes.IASTORE && st.opcode() <= Opcodes.SASTORE;
+    }
+
+    /** The inner loop {@code lh} as an {@link TapedLoops.InnerSum}, or null (see there). */
+    private static TapedLoops.InnerSum innerSum(MethodIr ir, Cfg cfg, Activity activity, Liveness live, int lh, BitSet lbody,
+                                                List<TapedLoops.Chain> chains, BitSet nestWritten) {
+        List<Integer> order = TapedLoops.acyclicBody(ir, cfg, lh, lbody);
+        if (order == null || latches(ir, lh, lbody) != 1) return null;
+        BitSet always = TapedLoops.alwaysRun(ir, lh, order);
+        List<TapedLoops.Chain> own = new ArrayList<>();
+        for (TapedLoops.Chain c : chains) {
+            if (!lbody.get(c.last())) continue;
+            if (c.blocks().contains(lh) || !always.get(c.last())) return null; // reverse work in the header; a branch
+            own.add(c);
+        }
+        own.sort(java.util.Comparator.comparingInt(c -> order.indexOf(c.last())));
+        for (int b = lbody.nextSetBit(0); b >= 0; b = lbody.nextSetBit(b + 1)) {
+            for (Stmt st : ir.block(b).stmts()) if (!runsTwiceAlike(st, activity)) return null;
+        }
+        List<Integer> temporaries = new ArrayList<>();
+        BitSet liveAtHeader = live.liveIn(lh);
+        int sum = carriedSum(ir, lh, lbody, TapedLoops.writtenIn(ir, lbody), liveAtHeader, temporaries);
+        if (sum < 0 || !isSum(ir, activity, lh, lbody, sum)) return null;
+        Map<Integer, Type> restored = new java.util.TreeMap<>();
+        for (int s = liveAtHeader.nextSetBit(0); s >= 0; s = liveAtHeader.nextSetBit(s + 1)) {
+            Type t = ir.block(lh).entryType(s);
+            if (nestWritten.get(s) && t != null) restored.put(s, t);
+        }
+        return new TapedLoops.InnerSum(lh, lbody, sum, List.copyOf(own), List.copyOf(temporaries), restored);
+    }
+
+    /** A statement that does the same when it runs again: no store, allocation, field write or call but a rule on numbers. */
+    private static boolean runsTwiceAlike(Stmt st, Activity activity) {
+        if (st.isInvoke()) {
+            return activity.callee(st) instanceof Callee.Ruled ruled && isBuiltIn(ruled.rule()) && onNumbers(st);
+        }
+        return switch (st.opcode()) {
+            case Opcodes.NEW, Opcodes.NEWARRAY, Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY, Opcodes.INVOKEDYNAMIC,
+                    Opcodes.PUTFIELD, Opcodes.PUTSTATIC, Opcodes.MONITORENTER, Opcodes.MONITOREXIT -> false;
+            default -> !isStore(st);
+        };
+    }
+
+    /**
+     * The nest's chains and inner loops in the order they run in an iteration: a topological order
+     * of its blocks with each inner loop taken as one; null when there is none.
+     */
+    private static List<TapedLoops.Unit> unitsInOrder(MethodIr ir, int h, BitSet body, List<TapedLoops.InnerSum> inners,
+                                                      List<TapedLoops.Chain> chains) {
+        Map<Integer, Integer> node = new java.util.TreeMap<>();
+        for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
+            if (b == h) continue;
+            int n = b;
+            for (TapedLoops.InnerSum in : inners) if (in.body().get(b)) n = in.header();
+            node.put(b, n);
+        }
+        Map<Integer, java.util.Set<Integer>> next = new java.util.TreeMap<>();
+        Map<Integer, Integer> waiting = new java.util.TreeMap<>();
+        for (int n : node.values()) {
+            next.putIfAbsent(n, new java.util.TreeSet<>());
+            waiting.putIfAbsent(n, 0);
+        }
+        node.forEach((b, n) -> {
+            for (int succ : ir.block(b).successors()) {
+                if (succ == h || node.get(succ) == n) continue;
+                if (next.get(n).add(node.get(succ))) waiting.merge(node.get(succ), 1, Integer::sum);
+            }
+        });
+        java.util.ArrayDeque<Integer> ready = new java.util.ArrayDeque<>();
+        waiting.forEach((n, w) -> { if (w == 0) ready.add(n); });
+        List<Integer> order = new ArrayList<>();
+        while (!ready.isEmpty()) {
+            int n = ready.poll();
+            order.add(n);
+            for (int m : next.get(n)) if (waiting.merge(m, -1, Integer::sum) == 0) ready.add(m);
+        }
+        if (order.size() != waiting.size()) return null;
+        List<TapedLoops.Unit> units = new ArrayList<>();
+        int skeletonChains = 0;
+        for (TapedLoops.Chain c : chains) if (!inInner(c.last(), inners)) skeletonChains++;
+        for (int n : order) {
+            for (TapedLoops.InnerSum in : inners) if (in.header() == n) units.add(new TapedLoops.Unit(null, in));
+            for (TapedLoops.Chain c : chains) if (c.blocks().get(0) == n) units.add(new TapedLoops.Unit(c, null));
+        }
+        return units.size() == inners.size() + skeletonChains && units.size() <= TapedLoops.MAX_MASKED_CHAINS
+                ? List.copyOf(units) : null;
+    }
+
+    private static boolean inInner(int block, List<TapedLoops.InnerSum> inners) {
+        for (TapedLoops.InnerSum in : inners) if (in.body().get(block)) return true;
+        return false;
     }
 
     private static int latches(MethodIr ir, int h, BitSet body) {

@@ -102,12 +102,32 @@ public final class TapedLoops {
      */
     public record Reduction(int header, BitSet body, List<Chain> chains, boolean masked, int accumulator,
                             List<Integer> arrays, List<Integer> invariants, List<Integer> temporaries, boolean returned,
-                            int latches) {
+                            int latches, List<Unit> units) {
         /** The loop's number on the tape: negative, unlike block numbers. */
         public int key() {
             return -(header + 1);
         }
     }
+
+    /**
+     * What an iteration of a reduction reverses, in the order they run (reversed last first, each
+     * when its bit in the iteration's mask is set, if the reduction is masked): a chain of its
+     * blocks, or a loop inside it that sums ({@link InnerSum}).
+     */
+    public record Unit(Chain chain, InnerSum inner) {}
+
+    /**
+     * A loop inside a reduction that sums too ({@code z += w[j] * x[j]} in the loop over samples of
+     * a regression): its sum's adjoint {@code z̄} is the same in all its iterations, and known once
+     * the reverse of what follows it in the outer iteration has run. Its reverse runs it again from
+     * where it started — the {@link #restored} slots, saved when it was entered, back in their
+     * locals — each iteration followed by its own reverse with the sum's adjoint {@code z̄}: nothing
+     * of its iterations is kept. Its body is one straight chain (no branch), it stores nothing and
+     * calls nothing but grad4j's rules on numbers, since it runs twice. {@link #temporaries}: slots
+     * with adjoints it writes and does not carry.
+     */
+    public record InnerSum(int header, BitSet body, int sum, List<Chain> chains, List<Integer> temporaries,
+                           Map<Integer, org.objectweb.asm.Type> restored) {}
 
     /**
      * A loop of the nest whose iterations need no number on the tape: an innermost loop that exits
@@ -283,6 +303,13 @@ public final class TapedLoops {
             else counted.put(c.header(), c);
             for (Chain chain : c.chains()) chains.put(chain.last(), chain);
         }
+        if (!counted.containsKey(h) && !reductions.containsKey(h) && readOnly.isOutermost()) { // a nest of sums
+            Reduction r = Reductions.ofNest(ir, cfg, activity, h, body, List.copyOf(chains.values()), counted);
+            if (r != null) {
+                reductions.put(h, r);
+                counted.clear();
+            }
+        }
         return chains;
     }
 
@@ -311,7 +338,7 @@ public final class TapedLoops {
      * every block comes after the blocks that jump to it (a topological order), or null when it is
      * not such a loop: a second loop inside, an exit other than the header's.
      */
-    private static List<Integer> acyclicBody(MethodIr ir, Cfg cfg, int h, BitSet body) {
+    static List<Integer> acyclicBody(MethodIr ir, Cfg cfg, int h, BitSet body) {
         Block header = ir.block(h);
         if (header.terminator().kind() != Terminator.Kind.BRANCH) return null;
         int[] succ = header.successors();
@@ -348,7 +375,7 @@ public final class TapedLoops {
      * The blocks of the body that every iteration runs: those no path from the body's first block
      * to a jump back to the header avoids.
      */
-    private static BitSet alwaysRun(MethodIr ir, int h, List<Integer> order) {
+    static BitSet alwaysRun(MethodIr ir, int h, List<Integer> order) {
         BitSet always = new BitSet();
         for (int d : order) {
             BitSet reached = new BitSet();

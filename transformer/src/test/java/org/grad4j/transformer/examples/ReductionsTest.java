@@ -49,6 +49,16 @@ class ReductionsTest {
             check(Sums.class, "sumOnTheRight", randomArray(n));
             check(Sums.class, "returnedAsIs", randomArray(n), randomArray(n), random.nextDouble());
             check(Sums.class, "returnedThroughHelper", randomArray(n), randomArray(n), random.nextDouble());
+            int d = random.nextInt(4), samples = 1 + random.nextInt(5);
+            double[] labels = new double[samples];
+            for (int i = 0; i < samples; i++) labels[i] = random.nextBoolean() ? 1 : -1;
+            check(Sums.class, "logistic", randomArray(d), random.nextDouble(), randomArray(samples * d), labels);
+            check(Sums.class, "perSample", randomArray(d), random.nextDouble(), randomArray(samples * d), labels);
+            check(Sums.class, "offsets", randomArray(d), randomArray(samples * d), randomArray(samples));
+            check(Sums.class, "innerBranches", randomArray(d), randomArray(samples * d), randomArray(samples));
+            double[][] rows = new double[samples][];
+            for (int i = 0; i < samples; i++) rows[i] = randomArray(d);
+            check(Sums.class, "huber", randomArray(d + 1), rows, randomArray(samples));
             check(Sums.class, "carriedPrevious", randomArray(n));
             check(Sums.class, "alternating", randomArray(n));
             check(Sums.class, "sumReadInside", randomArray(n));
@@ -105,7 +115,7 @@ class ReductionsTest {
     @Test
     void loopsThatOnlySumAreReductionsWhereAGradientStarts() {
         for (String sum : List.of("leastSquares", "logLikelihood", "hinge", "aliased", "slice", "invariantUsedAfter",
-                "sumOnTheRight", "returnedAsIs")) {
+                "sumOnTheRight", "returnedAsIs", "logistic", "perSample", "perRow", "offsets")) {
             assertEquals(1, reductions(sum, true).size(), sum);
             assertEquals(0, reductions(sum, false).size(), sum + ", called from generated code");
         }
@@ -120,8 +130,8 @@ class ReductionsTest {
 
     @Test
     void loopsThatCarryMoreThanASumStayCounted() {
-        for (String other : List.of("carriedPrevious", "alternating", "sumReadInside", "twoSums", "storesInside", "perRow",
-                "floatSum")) {
+        for (String other : List.of("carriedPrevious", "alternating", "sumReadInside", "twoSums", "storesInside", "floatSum",
+                "innerBranches")) {
             assertEquals(0, reductions(other, true).size(), other);
         }
     }

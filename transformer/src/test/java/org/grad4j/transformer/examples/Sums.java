@@ -135,6 +135,99 @@ public final class Sums {
         return 10 * s;
     }
 
+    /** A logistic regression's loss: a sum over samples of a function of a sum over features. */
+    @Differentiable
+    public static double logistic(double[] w, double b, double[] xs, double[] ys) {
+        int d = w.length, n = ys.length;
+        double loss = 0;
+        for (int i = 0; i < n; i++) {
+            double z = b;
+            for (int j = 0; j < d; j++) z += w[j] * xs[i * d + j];
+            loss += Math.log(1 + Math.exp(-ys[i] * z));
+        }
+        return loss / n;
+    }
+
+    /**
+     * Per sample: a branch on the label, a scale computed before the inner loops and read in them,
+     * a second inner loop starting where the sample says, and one that adds to the loss itself.
+     */
+    @Differentiable
+    public static double perSample(double[] w, double c, double[] xs, double[] ys) {
+        int d = w.length, n = ys.length;
+        double loss = 0;
+        for (int i = 0; i < n; i++) {
+            double scale = 1 + c * c * ys[i];
+            double z = 0;
+            for (int j = 0; j < d; j++) z += scale * w[j] * xs[i * d + j];
+            double q = 0.5;
+            for (int j = i % 2; j < d; j++) q -= Math.sin(w[j] * c) * xs[i * d + j];
+            if (ys[i] > 0) loss += z * z * q;
+            else loss -= Math.tanh(z) + scale * q;
+            for (int j = 0; j < d; j += 2) loss += 0.01 * w[j] * w[j] * scale;
+        }
+        return Math.sqrt(1 + loss * loss);
+    }
+
+    /**
+     * An offset carried from sample to sample and moved on after the inner loop that reads it; an
+     * inner loop some samples skip; an outer {@code continue} (two jumps back to the header).
+     */
+    @Differentiable
+    public static double offsets(double[] w, double[] xs, double[] ys) {
+        int d = w.length, off = 0;
+        double loss = 0;
+        for (int i = 0; i < ys.length; i++) {
+            double z = 0;
+            for (int j = 0; j < d; j++) z += w[j] * xs[off + j];
+            off += d;
+            if (ys[i] < -0.3) continue;
+            double extra = 1;
+            if (ys[i] > 0.2) {
+                for (int j = 0; j < d; j++) extra += Math.exp(w[j] * ys[i]) * 0.1;
+            }
+            loss += (z - ys[i]) * (z - ys[i]) * extra;
+        }
+        return loss * loss;
+    }
+
+    /** Inner loops that branch or continue: the nest stays as it was (counted loops), and must still be right. */
+    @Differentiable
+    public static double innerBranches(double[] w, double[] xs, double[] ys) {
+        int d = w.length;
+        double loss = 0;
+        for (int i = 0; i < ys.length; i++) {
+            double z = 0;
+            for (int j = 0; j < d; j++) {
+                double a = w[j] * xs[i * d + j];
+                if (a > 0) z += a;
+            }
+            double q = 0;
+            int j = 0;
+            while (j < d) {
+                j++;
+                if (xs[i * d + j - 1] < 0) continue;
+                q += w[j - 1];
+            }
+            loss += (z + q - ys[i]) * (z - ys[i]);
+        }
+        return loss;
+    }
+
+    /** A Huber loss per sample, through a conditional expression (its value crosses blocks on the operand stack). */
+    @Differentiable
+    public static double huber(double[] w, double[][] xs, double[] ys) {
+        double s = 0;
+        for (int i = 0; i < xs.length; i++) {
+            double z = w[0];
+            for (int j = 1; j < w.length; j++) z += w[j] * xs[i][j - 1];
+            double e = z - ys[i];
+            double ae = Math.abs(e);
+            s += ae < 1 ? 0.5 * e * e : ae - 0.5;
+        }
+        return s / xs.length;
+    }
+
     /** A previous element carried to the next iteration: not a sum alone. */
     @Differentiable
     public static double carriedPrevious(double[] x) {
