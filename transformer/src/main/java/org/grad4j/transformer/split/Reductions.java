@@ -301,49 +301,115 @@ final class Reductions {
     }
 
     /**
-     * Whether slot {@code s} is a sum: each block of the loop that reads or writes it does both,
-     * as {@code s + e}, {@code e + s} or {@code s - e}, and uses the value it read nowhere else —
-     * one such block or several ({@code if (m < 1) s += 1 - m; else s += ...}): through each,
-     * the sum's adjoint passes unchanged.
+     * Whether slot {@code s} is a sum: through an iteration, the value it had goes into one update
+     * {@code s + e}, {@code e + s} or {@code s - e} whose result goes to {@code s} — or several in
+     * turn, on one path or on alternative ones ({@code if (m < 1) s += 1 - m; else s += ...}) —
+     * and nowhere else, so the sum's adjoint passes through unchanged. The old value may wait on
+     * the operand stack (a stack slot) across a branch before its update: {@code s += c ? a : b}.
      */
-    private static boolean isSum(MethodIr ir, Activity activity, int h, BitSet body, int s) {
+    static boolean isSum(MethodIr ir, Activity activity, int h, BitSet body, int s) {
+        BitSet family = carriers(ir, h, body, s);
         boolean updated = false;
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
             Block block = ir.block(b);
-            boolean reads = block.reads().containsKey(s), writes = block.exitValues().containsKey(s);
-            if (!reads && !writes) continue;
-            if (!reads || !writes || b == h || !updates(block, activity, s)) return false;
-            updated = true;
+            for (int c = family.nextSetBit(0); c >= 0; c = family.nextSetBit(c + 1)) {
+                if (b == h && (block.reads().containsKey(c) || block.exitValues().containsKey(c))) return false;
+            }
+            for (EntryValue e : block.reads().values()) {
+                if (family.get(e.slot()) && !passesOn(block, activity, e, s, family)) return false;
+            }
+            for (Map.Entry<Integer, Value> exit : block.exitValues().entrySet()) {
+                if (!family.get(exit.getKey())) continue;
+                Value v = exit.getValue();
+                if (exit.getKey() == s) {
+                    if (updateOf(block, v, family) == null) return false;
+                    updated = true;
+                } else if (!(v instanceof EntryValue e && e.block() == b && family.get(e.slot()))) {
+                    return false; // a carrier holds nothing but the old sum
+                }
+            }
         }
         return updated;
     }
 
-    private static boolean updates(Block block, Activity activity, int s) {
-        EntryValue old = block.reads().get(s);
-        Value updated = block.exitValues().get(s);
-        Stmt update = null;
-        int uses = 0, usesOfNew = 0; // the new value goes to s and nowhere else (not t = s, read by a later update)
-        for (Stmt st : block.stmts()) {
-            if (st.result() == updated) update = st;
-            for (Value a : st.args()) {
-                if (a == old) uses++;
-                if (a == updated) usesOfNew++;
+    /** {@code s} and the stack slots its values are copied into. */
+    private static BitSet carriers(MethodIr ir, int h, BitSet body, int s) {
+        BitSet family = new BitSet();
+        family.set(s);
+        for (boolean grew = true; grew; ) {
+            grew = false;
+            for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
+                for (Map.Entry<Integer, Value> exit : ir.block(b).exitValues().entrySet()) {
+                    int t = exit.getKey();
+                    if (!family.get(t) && ir.isStackSlot(t) && exit.getValue() instanceof EntryValue e && family.get(e.slot())) {
+                        family.set(t);
+                        grew = true;
+                    }
+                }
             }
         }
-        for (Value a : block.terminator().args()) {
-            if (a == old) uses++;
-            if (a == updated) usesOfNew++;
+        return family;
+    }
+
+    /**
+     * Whether a block's value {@code e} of the sum (or of a carrier) has one use: copied on in a
+     * carrier, or the operand of an update whose result goes to {@code s} and nowhere else.
+     */
+    private static boolean passesOn(Block block, Activity activity, EntryValue e, int s, BitSet family) {
+        Stmt user = null;
+        int uses = 0;
+        for (Stmt st : block.stmts()) {
+            for (Value a : st.args()) {
+                if (a == e) {
+                    uses++;
+                    user = st;
+                }
+            }
         }
-        for (Value v : block.exitValues().values()) {
-            if (v == old) uses++;
-            if (v == updated) usesOfNew++;
+        for (Value a : block.terminator().args()) if (a == e) uses++;
+        int copies = 0;
+        for (Map.Entry<Integer, Value> exit : block.exitValues().entrySet()) {
+            if (exit.getValue() != e) continue;
+            uses++;
+            if (family.get(exit.getKey()) && exit.getKey() != s) copies++;
         }
-        if (update == null || uses != 1 || usesOfNew != 1 || !activity.isActive(update)) return false;
-        return switch (update.opcode()) {
-            case Opcodes.DADD -> update.arg(0) == old || update.arg(1) == old;
-            case Opcodes.DSUB -> update.arg(0) == old;
+        if (uses != 1) return false;
+        if (copies == 1) return true;
+        if (user == null || !activity.isActive(user)) return false;
+        boolean carried = switch (user.opcode()) {
+            case Opcodes.DADD -> user.arg(0) == e ^ user.arg(1) == e;
+            case Opcodes.DSUB -> user.arg(0) == e && user.arg(1) != e;
             default -> false;
         };
+        if (!carried) return false;
+        int resultUses = 0;
+        boolean toSum = false;
+        for (Stmt st : block.stmts()) for (Value a : st.args()) if (a == user.result()) resultUses++;
+        for (Value a : block.terminator().args()) if (a == user.result()) resultUses++;
+        for (Map.Entry<Integer, Value> exit : block.exitValues().entrySet()) {
+            if (exit.getValue() != user.result()) continue;
+            resultUses++;
+            toSum = exit.getKey() == s;
+        }
+        return resultUses == 1 && toSum;
+    }
+
+    /** The update in {@code block} whose result is {@code v}: a DADD or DSUB with a value of the sum as its carried operand. */
+    private static Stmt updateOf(Block block, Value v, BitSet family) {
+        for (Stmt st : block.stmts()) {
+            if (st.result() != v) continue;
+            boolean fromSum = switch (st.opcode()) {
+                case Opcodes.DADD -> isSumValue(st.arg(0), block, family) || isSumValue(st.arg(1), block, family);
+                case Opcodes.DSUB -> isSumValue(st.arg(0), block, family);
+                default -> false;
+            };
+            return fromSum ? st : null;
+        }
+        return null;
+    }
+
+    private static boolean isSumValue(Value v, Block block, BitSet family) {
+        return v instanceof EntryValue e && e.block() == block.index() && family.get(e.slot());
     }
 
     /**

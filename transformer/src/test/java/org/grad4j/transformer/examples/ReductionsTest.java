@@ -58,7 +58,11 @@ class ReductionsTest {
             check(Sums.class, "innerBranches", randomArray(d), randomArray(samples * d), randomArray(samples));
             double[][] rows = new double[samples][];
             for (int i = 0; i < samples; i++) rows[i] = randomArray(d);
-            check(Sums.class, "huber", randomArray(d + 1), rows, randomArray(samples));
+            Sums.samples = rows;
+            check(Sums.class, "huber", randomArray(d + 1), randomArray(samples));
+            check(Sums.class, "ternarySum", randomArray(n));
+            check(Sums.class, "restarted", randomArray(n));
+            check(Sums.class, "reset", randomArray(n));
             check(Sums.class, "carriedPrevious", randomArray(n));
             check(Sums.class, "alternating", randomArray(n));
             check(Sums.class, "sumReadInside", randomArray(n));
@@ -115,7 +119,7 @@ class ReductionsTest {
     @Test
     void loopsThatOnlySumAreReductionsWhereAGradientStarts() {
         for (String sum : List.of("leastSquares", "logLikelihood", "hinge", "aliased", "slice", "invariantUsedAfter",
-                "sumOnTheRight", "returnedAsIs", "logistic", "perSample", "perRow", "offsets")) {
+                "sumOnTheRight", "returnedAsIs", "logistic", "perSample", "perRow", "offsets", "huber", "ternarySum")) {
             assertEquals(1, reductions(sum, true).size(), sum);
             assertEquals(0, reductions(sum, false).size(), sum + ", called from generated code");
         }
@@ -131,7 +135,7 @@ class ReductionsTest {
     @Test
     void loopsThatCarryMoreThanASumStayCounted() {
         for (String other : List.of("carriedPrevious", "alternating", "sumReadInside", "twoSums", "storesInside", "floatSum",
-                "innerBranches")) {
+                "innerBranches", "restarted", "reset")) {
             assertEquals(0, reductions(other, true).size(), other);
         }
     }

@@ -214,9 +214,16 @@ public final class Sums {
         return loss;
     }
 
-    /** A Huber loss per sample, through a conditional expression (its value crosses blocks on the operand stack). */
+    /** The samples of {@link #huber}: data, read from a field, as a model's loss reads its data. */
+    static double[][] samples = new double[0][];
+
+    /**
+     * A Huber loss per sample over rows of a data matrix, through a conditional expression: the
+     * old sum waits on the operand stack across the branch.
+     */
     @Differentiable
-    public static double huber(double[] w, double[][] xs, double[] ys) {
+    public static double huber(double[] w, double[] ys) {
+        double[][] xs = samples;
         double s = 0;
         for (int i = 0; i < xs.length; i++) {
             double z = w[0];
@@ -226,6 +233,33 @@ public final class Sums {
             s += ae < 1 ? 0.5 * e * e : ae - 0.5;
         }
         return s / xs.length;
+    }
+
+    /** A sum through a conditional expression, in a loop of its own. */
+    @Differentiable
+    public static double ternarySum(double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += x[i] > 0.3 ? x[i] * x[i] : Math.sin(x[i]);
+        return s * s;
+    }
+
+    /** A sum some iterations start again: on that path the old sum is dropped, not added to. */
+    @Differentiable
+    public static double restarted(double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s = x[i] > 0.8 ? x[i] : s + x[i] * x[i];
+        return s * s;
+    }
+
+    /** A sum reset to zero by some iterations, in a statement of its own. */
+    @Differentiable
+    public static double reset(double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (x[i] > 0.8) s = 0;
+            else s += x[i] * x[i];
+        }
+        return s * s + x[0];
     }
 
     /** A previous element carried to the next iteration: not a sum alone. */
