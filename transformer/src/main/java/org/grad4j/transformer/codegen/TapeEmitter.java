@@ -67,7 +67,7 @@ final class TapeEmitter {
      * An inner sum's locals ({@link TapedLoops.InnerSum}): the slots it restores, saved where it
      * is entered (by slot), and its sum's adjoint while it runs again.
      */
-    private record Rerun(Map<Integer, Integer> saved, Map<Integer, Integer> after, int sumBar) {}
+    private record Rerun(Map<Integer, Integer> saved, Map<TapedLoops.SlotOfType, Integer> after, int sumBar) {}
 
     private final Map<TapedLoops.InnerSum, Rerun> reruns = new java.util.IdentityHashMap<>();
     /** Runs an inner sum again, each iteration followed by its reverse (FunctionEmitter: it emits blocks). */
@@ -113,11 +113,10 @@ final class TapeEmitter {
             }
             for (TapedLoops.Unit unit : loop.units()) {
                 if (unit.inner() == null) continue;
-                Map<Integer, Integer> saved = new TreeMap<>(), after = new TreeMap<>();
-                unit.inner().restored().forEach((slot, type) -> {
-                    saved.put(slot, locals.scratch(type));
-                    after.put(slot, locals.scratch(type));
-                });
+                Map<Integer, Integer> saved = new TreeMap<>();
+                Map<TapedLoops.SlotOfType, Integer> after = new java.util.LinkedHashMap<>();
+                unit.inner().restored().forEach((slot, type) -> saved.put(slot, locals.scratch(type)));
+                for (TapedLoops.SlotOfType kept : unit.inner().kept()) after.put(kept, locals.scratch(kept.type()));
                 reruns.put(unit.inner(), new Rerun(saved, after, locals.scratch(Type.DOUBLE_TYPE)));
             }
             reductions.put(header, new Reducing(loop, buffers, sums, loop.masked() ? locals.scratch(Type.INT_TYPE) : -1,
@@ -218,8 +217,10 @@ final class TapeEmitter {
             inner.restored().forEach((slot, type) -> {
                 Jvm.zero(mv, type);
                 Jvm.store(mv, type, locs.saved().get(slot));
-                Jvm.zero(mv, type);
-                Jvm.store(mv, type, locs.after().get(slot));
+            });
+            locs.after().forEach((kept, local) -> {
+                Jvm.zero(mv, kept.type());
+                Jvm.store(mv, kept.type(), local);
             });
             mv.visitInsn(Opcodes.DCONST_0);
             mv.visitVarInsn(Opcodes.DSTORE, locs.sumBar());
@@ -327,15 +328,17 @@ final class TapeEmitter {
 
     /**
      * Before an inner sum runs again: its sum's adjoint kept, the slots it starts from back in
-     * their locals — their values at the end of the iteration kept aside.
+     * their locals — theirs and those of every slot it writes at the end of the iteration kept aside.
      */
     void startRerun(TapedLoops.InnerSum inner) {
         Rerun locs = reruns.get(inner);
         Jvm.loadAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(inner.sum(), Types.Kind.SCALAR));
         mv.visitVarInsn(Opcodes.DSTORE, locs.sumBar());
+        locs.after().forEach((kept, local) -> {
+            Jvm.load(mv, kept.type(), locals.slotVar(kept.slot(), kept.type()));
+            Jvm.store(mv, kept.type(), local);
+        });
         inner.restored().forEach((slot, type) -> {
-            Jvm.load(mv, type, locals.slotVar(slot, type));
-            Jvm.store(mv, type, locs.after().get(slot));
             Jvm.load(mv, type, locs.saved().get(slot));
             Jvm.store(mv, type, locals.slotVar(slot, type));
         });
@@ -350,9 +353,9 @@ final class TapeEmitter {
         Rerun locs = reruns.get(rerunning);
         Jvm.loadAdjoint(mv, Types.Kind.SCALAR, locs.sumBar());
         Jvm.storeAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(rerunning.sum(), Types.Kind.SCALAR));
-        rerunning.restored().forEach((slot, type) -> {
-            Jvm.load(mv, type, locs.after().get(slot));
-            Jvm.store(mv, type, locals.slotVar(slot, type));
+        locs.after().forEach((kept, local) -> {
+            Jvm.load(mv, kept.type(), local);
+            Jvm.store(mv, kept.type(), locals.slotVar(kept.slot(), kept.type()));
         });
         rerunning = null;
     }

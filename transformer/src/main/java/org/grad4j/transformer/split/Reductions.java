@@ -204,7 +204,12 @@ final class Reductions {
             Type t = ir.block(lh).entryType(s);
             if (nestWritten.get(s) && t != null) restored.put(s, t);
         }
-        return new TapedLoops.InnerSum(lh, lbody, sum, List.copyOf(own), List.copyOf(temporaries), restored);
+        java.util.Set<TapedLoops.SlotOfType> kept = new java.util.LinkedHashSet<>();
+        restored.forEach((slot, type) -> kept.add(new TapedLoops.SlotOfType(slot, type)));
+        for (int b = lbody.nextSetBit(0); b >= 0; b = lbody.nextSetBit(b + 1)) {
+            ir.block(b).exitValues().forEach((slot, v) -> kept.add(new TapedLoops.SlotOfType(slot, v.type())));
+        }
+        return new TapedLoops.InnerSum(lh, lbody, sum, List.copyOf(own), List.copyOf(temporaries), restored, List.copyOf(kept));
     }
 
     /** A statement that does the same when it runs again: no store, allocation, field write or call but a rule on numbers. */
@@ -305,7 +310,8 @@ final class Reductions {
      * {@code s + e}, {@code e + s} or {@code s - e} whose result goes to {@code s} — or several in
      * turn, on one path or on alternative ones ({@code if (m < 1) s += 1 - m; else s += ...}) —
      * and nowhere else, so the sum's adjoint passes through unchanged. The old value may wait on
-     * the operand stack (a stack slot) across a branch before its update: {@code s += c ? a : b}.
+     * the operand stack (a stack slot) across a branch before its update, {@code s += c ? a : b}, or in a
+     * local the inliner spilled it to.
      */
     static boolean isSum(MethodIr ir, Activity activity, int h, BitSet body, int s) {
         BitSet family = carriers(ir, h, body, s);
@@ -332,7 +338,11 @@ final class Reductions {
         return updated;
     }
 
-    /** {@code s} and the stack slots its values are copied into. */
+    /**
+     * {@code s} and the slots its values are copied into: stack slots ({@code s += c ? a : b}),
+     * and locals the inliner spills the operand stack into ({@code s += huber(e)} with {@code
+     * huber} inlined). Each must hold nothing else in the loop ({@link #isSum}).
+     */
     private static BitSet carriers(MethodIr ir, int h, BitSet body, int s) {
         BitSet family = new BitSet();
         family.set(s);
@@ -341,7 +351,7 @@ final class Reductions {
             for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
                 for (Map.Entry<Integer, Value> exit : ir.block(b).exitValues().entrySet()) {
                     int t = exit.getKey();
-                    if (!family.get(t) && ir.isStackSlot(t) && exit.getValue() instanceof EntryValue e && family.get(e.slot())) {
+                    if (!family.get(t) && exit.getValue() instanceof EntryValue e && family.get(e.slot())) {
                         family.set(t);
                         grew = true;
                     }

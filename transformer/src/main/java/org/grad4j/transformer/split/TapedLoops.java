@@ -127,7 +127,15 @@ public final class TapedLoops {
      * with adjoints it writes and does not carry.
      */
     public record InnerSum(int header, BitSet body, int sum, List<Chain> chains, List<Integer> temporaries,
-                           Map<Integer, org.objectweb.asm.Type> restored) {}
+                           Map<Integer, org.objectweb.asm.Type> restored, List<SlotOfType> kept) {}
+
+    /**
+     * A slot as a local of one type ({@code javac} may reuse a slot for another type): what an
+     * inner sum's second run puts back when it ends ({@link InnerSum}: the restored slots and every
+     * slot it writes, its header included — the outer body may read them after it, or the next
+     * iteration).
+     */
+    public record SlotOfType(int slot, org.objectweb.asm.Type type) {}
 
     /**
      * A loop of the nest whose iterations need no number on the tape: an innermost loop that exits
