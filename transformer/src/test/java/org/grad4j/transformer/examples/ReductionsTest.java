@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.grad4j.transformer.ActivityMask;
+import org.grad4j.transformer.ClassFileLocator;
+import org.grad4j.transformer.GeneratedCode;
+import org.grad4j.transformer.Transformer;
 import org.grad4j.transformer.analysis.ReadOnlyArrays;
 import org.grad4j.transformer.split.Split;
 import org.grad4j.transformer.split.Splitter;
@@ -16,6 +20,12 @@ import org.grad4j.transformer.testing.Harness;
 import org.grad4j.transformer.testing.RandomArrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
 
 /**
  * Loops that sum run each iteration's reverse in the forward pass, for a sum's adjoint of 1, and
@@ -60,7 +70,9 @@ class ReductionsTest {
             for (int i = 0; i < samples; i++) rows[i] = randomArray(d);
             Sums.samples = rows;
             check(Sums.class, "huber", randomArray(d + 1), randomArray(samples));
+            check(Sums.class, "huberThroughHelper", randomArray(d + 1), randomArray(samples));
             check(Sums.class, "ternarySum", randomArray(n));
+            check(Sums.class, "keptAside", randomArray(n));
             check(Sums.class, "restarted", randomArray(n));
             check(Sums.class, "reset", randomArray(n));
             check(Sums.class, "carriedPrevious", randomArray(n));
@@ -119,7 +131,7 @@ class ReductionsTest {
     @Test
     void loopsThatOnlySumAreReductionsWhereAGradientStarts() {
         for (String sum : List.of("leastSquares", "logLikelihood", "hinge", "aliased", "slice", "invariantUsedAfter",
-                "sumOnTheRight", "returnedAsIs", "logistic", "perSample", "perRow", "offsets", "huber", "ternarySum")) {
+                "sumOnTheRight", "returnedAsIs", "logistic", "perSample", "perRow", "offsets", "huber", "ternarySum", "keptAside")) {
             assertEquals(1, reductions(sum, true).size(), sum);
             assertEquals(0, reductions(sum, false).size(), sum + ", called from generated code");
         }
@@ -130,6 +142,22 @@ class ReductionsTest {
         TapedLoops.Reduction line = reductions("leastSquares", true).get(0);
         assertEquals(2, line.arrays().size(), "t and y: buffers");
         assertEquals(2, line.invariants().size(), "a and b: sums in locals");
+    }
+
+    /** After inlining too: s += huberOf(e) keeps the old sum in a local the inliner spills the operand stack into. */
+    @Test
+    void aSumThroughAnInlinedHelperIsAReduction() {
+        GeneratedCode code = new Transformer(ClassFileLocator.of(Sums.class.getClassLoader()))
+                .generate(Type.getInternalName(Sums.class), "huberThroughHelper", "([D[D)D#11" + ActivityMask.OUTERMOST);
+        ClassNode node = new ClassNode();
+        new ClassReader(code.classes().get(0).bytes()).accept(node, 0);
+        int buffers = 0;
+        for (MethodNode m : node.methods) {
+            for (AbstractInsnNode insn : m.instructions) {
+                if (insn instanceof MethodInsnNode call && call.name.equals("adjointBuffer")) buffers++;
+            }
+        }
+        assertEquals(2, buffers, "a buffer each for w and ys: the loop is a reduction");
     }
 
     @Test

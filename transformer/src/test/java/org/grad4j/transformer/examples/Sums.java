@@ -262,6 +262,37 @@ public final class Sums {
         return s * s + x[0];
     }
 
+    private static double huberOf(double e) {
+        double a = Math.abs(e);
+        return a < 1 ? 0.5 * e * e : a - 0.5;
+    }
+
+    /** The Huber loss through a helper, inlined in the middle of {@code s + huberOf(...)}: the inliner keeps s in a local. */
+    @Differentiable
+    public static double huberThroughHelper(double[] w, double[] ys) {
+        double[][] xs = samples;
+        double s = 0;
+        for (int i = 0; i < xs.length; i++) {
+            double z = w[0];
+            for (int j = 1; j < w.length; j++) z += w[j] * xs[i][j - 1];
+            s += huberOf(z - ys[i]);
+        }
+        return s / xs.length;
+    }
+
+    /** The old sum kept in a local of its own across a branch, then added to. */
+    @Differentiable
+    public static double keptAside(double[] x) {
+        double s = 0.5;
+        for (int i = 0; i < x.length; i++) {
+            double before = s;
+            double e = x[i] * 0.5;
+            if (e > 0.1) e = e * e;
+            s = before + e;
+        }
+        return Math.log(1 + s * s);
+    }
+
     /** A previous element carried to the next iteration: not a sum alone. */
     @Differentiable
     public static double carriedPrevious(double[] x) {
