@@ -267,6 +267,8 @@ public final class Transformer {
 
         method = InvariantFieldReads.hoist(owner, asDifferentiated(calls, owner, method), calls::classNode);
         MethodNode body = inlined == null ? method : inline(owner, method, hierarchy, inlined);
+        // the helpers' reads of this.f, now reads of the caller's this (Inliner: onThis), once too
+        if (body != method) body = InvariantFieldReads.hoist(owner, body, calls::classNode);
         MethodIr lifted = ValueNumbering.apply(
                 Lifter.lift(owner, body, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated));
         Cfg liftedCfg = new Cfg(lifted, refusal);
@@ -369,6 +371,8 @@ public final class Transformer {
         }
         if (inner.isEmpty()) return hoisted;
         MethodNode expanded = inline(calls.classNode(d.owner()), hoisted, hierarchy, inner);
+        // its helpers' reads of this.f, now reads of its own this (Inliner: onThis), once at its start too
+        if (expanded != hoisted) expanded = InvariantFieldReads.hoist(calls.classNode(d.owner()), expanded, calls::classNode);
         int instructions = 0;
         for (org.objectweb.asm.tree.AbstractInsnNode insn : expanded.instructions) {
             if (insn.getOpcode() >= 0) instructions++;
@@ -407,10 +411,23 @@ public final class Transformer {
                                      java.util.Map<String, MethodNode> inlined) {
         // the operand stack at each call matters only for helpers with loops: compute it only then
         boolean loops = inlined.values().stream().anyMatch(Inliner::hasLoop);
+        boolean instanceBodies = (method.access & org.objectweb.asm.Opcodes.ACC_STATIC) == 0 && !Inliner.storesThis(method)
+                && inlined.values().stream().anyMatch(m -> (m.access & org.objectweb.asm.Opcodes.ACC_STATIC) == 0);
         org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.BasicValue>[] frames =
                 loops ? ClassFiles.frames(owner, method, hierarchy) : null;
         org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.SourceValue>[] sources =
-                loops ? sourceFrames(owner, method) : null;
+                loops || instanceBodies ? sourceFrames(owner, method) : null;
+        java.util.function.Predicate<MethodInsnNode> onThis = call -> {
+            if (!instanceBodies || sources == null || call.getOpcode() == org.objectweb.asm.Opcodes.INVOKESTATIC) return false;
+            org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.SourceValue> f =
+                    sources[method.instructions.indexOf(call)];
+            if (f == null) return false;
+            org.objectweb.asm.tree.analysis.SourceValue receiver =
+                    f.getStack(f.getStackSize() - Type.getArgumentTypes(call.desc).length - 1);
+            return !receiver.insns.isEmpty() && receiver.insns.stream().allMatch(insn ->
+                    insn instanceof org.objectweb.asm.tree.VarInsnNode v && v.var == 0
+                            && v.getOpcode() == org.objectweb.asm.Opcodes.ALOAD);
+        };
         return Inliner.inline(method, call -> inlined.get(call.owner + "." + call.name + call.desc), insn -> {
             if (frames == null || sources == null) return null;
             int at = method.instructions.indexOf(insn);
@@ -427,7 +444,7 @@ public final class Transformer {
                 if (below[i].getSort() == Type.OBJECT && !initialised(sources[at].getStack(i))) return null;
             }
             return below;
-        });
+        }, onThis);
     }
 
     /** Which instructions produced each stack value, or null when the method cannot be analysed so. */

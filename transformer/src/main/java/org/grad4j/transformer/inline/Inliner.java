@@ -52,6 +52,18 @@ public final class Inliner {
      */
     public static MethodNode inline(MethodNode method, Function<MethodInsnNode, MethodNode> bodyOf,
                                     Function<AbstractInsnNode, Type[]> stackBelow) {
+        return inline(method, bodyOf, stackBelow, call -> false);
+    }
+
+    /**
+     * @param onThis whether a call's receiver is the caller's {@code this}, which the caller never
+     *     reassigns: the body then reads its own {@code this} from the caller's slot 0 instead of a
+     *     copy, so the caller's reads of its fields ({@link InvariantFieldReads}) take in the
+     *     body's too — a model's per-sample helper reading {@code this.w} in the loop over samples
+     */
+    public static MethodNode inline(MethodNode method, Function<MethodInsnNode, MethodNode> bodyOf,
+                                    Function<AbstractInsnNode, Type[]> stackBelow,
+                                    java.util.function.Predicate<MethodInsnNode> onThis) {
         Map<MethodInsnNode, MethodNode> sites = new HashMap<>();
         Map<MethodInsnNode, Type[]> spills = new HashMap<>();
         for (AbstractInsnNode insn : method.instructions) {
@@ -76,7 +88,9 @@ public final class Inliner {
             MethodNode body = originals[i] instanceof MethodInsnNode call ? sites.get(call) : null;
             if (body == null) continue;
             Type[] below = spills.get((MethodInsnNode) originals[i]);
-            copy.instructions.insert(copies[i], bodyAt(body, base, below));
+            boolean sharesThis = (body.access & Opcodes.ACC_STATIC) == 0 && !storesThis(body)
+                    && onThis.test((MethodInsnNode) originals[i]);
+            copy.instructions.insert(copies[i], bodyAt(body, base, below, sharesThis));
             copy.instructions.remove(copies[i]);
             int spilled = 0;
             for (Type t : below) spilled += t.getSize();
@@ -142,7 +156,15 @@ public final class Inliner {
      * check, as the call would make: {@code athrow} of null throws the NullPointerException), the
      * body, the end label.
      */
-    private static InsnList bodyAt(MethodNode body, int base, Type[] below) {
+    /** Whether a method stores into its slot 0 (its {@code this}, for an instance method). */
+    public static boolean storesThis(MethodNode m) {
+        for (AbstractInsnNode insn : m.instructions) {
+            if (insn instanceof VarInsnNode v && v.var == 0 && v.getOpcode() == Opcodes.ASTORE) return true;
+        }
+        return false;
+    }
+
+    private static InsnList bodyAt(MethodNode body, int base, Type[] below, boolean sharesThis) {
         InsnList out = new InsnList();
         boolean instance = (body.access & Opcodes.ACC_STATIC) == 0;
         Type[] args = Type.getArgumentTypes(body.desc);
@@ -153,7 +175,9 @@ public final class Inliner {
             next += args[a].getSize();
         }
         for (int a = args.length - 1; a >= 0; a--) out.add(new VarInsnNode(args[a].getOpcode(Opcodes.ISTORE), slot[a]));
-        if (instance) {
+        if (sharesThis) {
+            out.add(new InsnNode(Opcodes.POP)); // the caller's this, never null
+        } else if (instance) {
             LabelNode present = new LabelNode();
             out.add(new InsnNode(Opcodes.DUP));
             out.add(new JumpInsnNode(Opcodes.IFNONNULL, present));
@@ -179,7 +203,7 @@ public final class Inliner {
             if (op >= Opcodes.IRETURN && op <= Opcodes.RETURN) {
                 out.add(new JumpInsnNode(Opcodes.GOTO, end));
             } else if (insn instanceof VarInsnNode v) {
-                out.add(new VarInsnNode(op, v.var + base));
+                out.add(new VarInsnNode(op, sharesThis && v.var == 0 ? 0 : v.var + base));
             } else if (insn instanceof IincInsnNode inc) {
                 out.add(new IincInsnNode(inc.var + base, inc.incr));
             } else {

@@ -307,65 +307,80 @@ final class Reductions {
 
     /**
      * Whether slot {@code s} is a sum: through an iteration, the value it had goes into one update
-     * {@code s + e}, {@code e + s} or {@code s - e} whose result goes to {@code s} — or several in
-     * turn, on one path or on alternative ones ({@code if (m < 1) s += 1 - m; else s += ...}) —
-     * and nowhere else, so the sum's adjoint passes through unchanged. The old value may wait on
-     * the operand stack (a stack slot) across a branch before its update, {@code s += c ? a : b}, or in a
-     * local the inliner spilled it to.
+     * {@code s + e}, {@code e + s} or {@code s - e} — with {@code e} not the sum again — whose
+     * result goes to {@code s}, or several in turn, on one path or on alternative ones ({@code if
+     * (m < 1) s += 1 - m; else s += ...}), and nowhere else, so the sum's adjoint passes through
+     * unchanged. The old value may be copied on first: it waits on the operand stack across a
+     * branch ({@code s += c ? a : b}), or in a local ({@code double before = s; ... s = before + e}).
      */
     static boolean isSum(MethodIr ir, Activity activity, int h, BitSet body, int s) {
-        BitSet family = carriers(ir, h, body, s);
+        Map<Integer, BitSet> holders = sumHolders(ir, h, body, s);
+        if (ir.block(h).reads().containsKey(s) || ir.block(h).exitValues().containsKey(s)) return false;
         boolean updated = false;
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
+            if (b == h) continue;
             Block block = ir.block(b);
-            for (int c = family.nextSetBit(0); c >= 0; c = family.nextSetBit(c + 1)) {
-                if (b == h && (block.reads().containsKey(c) || block.exitValues().containsKey(c))) return false;
-            }
+            BitSet holds = holders.get(b);
+            if (holds == null) continue; // not reached
             for (EntryValue e : block.reads().values()) {
-                if (family.get(e.slot()) && !passesOn(block, activity, e, s, family)) return false;
+                if (holds.get(e.slot()) && !passesOn(block, activity, e, s, holds)) return false;
             }
-            for (Map.Entry<Integer, Value> exit : block.exitValues().entrySet()) {
-                if (!family.get(exit.getKey())) continue;
-                Value v = exit.getValue();
-                if (exit.getKey() == s) {
-                    if (updateOf(block, v, family) == null) return false;
-                    updated = true;
-                } else if (!(v instanceof EntryValue e && e.block() == b && family.get(e.slot()))) {
-                    return false; // a carrier holds nothing but the old sum
-                }
+            Value toSum = block.exitValues().get(s);
+            if (toSum != null) {
+                if (updateOf(block, toSum, holds) == null) return false;
+                updated = true;
             }
         }
         return updated;
     }
 
     /**
-     * {@code s} and the slots its values are copied into: stack slots ({@code s += c ? a : b}),
-     * and locals the inliner spills the operand stack into ({@code s += huber(e)} with {@code
-     * huber} inlined). Each must hold nothing else in the loop ({@link #isSum}).
+     * For each block of the loop, the slots that hold the sum where it starts, on every path there
+     * from the header: {@code s}, and the slots a value of the sum was copied into and not
+     * overwritten since. javac reuses stack slots (the value a helper returns, then the old sum
+     * beneath the next expression): a slot holds the sum from one point on, not everywhere.
      */
-    private static BitSet carriers(MethodIr ir, int h, BitSet body, int s) {
-        BitSet family = new BitSet();
-        family.set(s);
-        for (boolean grew = true; grew; ) {
-            grew = false;
-            for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
-                for (Map.Entry<Integer, Value> exit : ir.block(b).exitValues().entrySet()) {
-                    int t = exit.getKey();
-                    if (!family.get(t) && exit.getValue() instanceof EntryValue e && family.get(e.slot())) {
-                        family.set(t);
-                        grew = true;
-                    }
+    private static Map<Integer, BitSet> sumHolders(MethodIr ir, int h, BitSet body, int s) {
+        Map<Integer, BitSet> entry = new java.util.TreeMap<>();
+        BitSet atHeader = new BitSet();
+        atHeader.set(s);
+        entry.put(h, atHeader);
+        for (boolean changed = true; changed; ) {
+            changed = false;
+            Map<Integer, BitSet> meet = new java.util.TreeMap<>();
+            for (int p = body.nextSetBit(0); p >= 0; p = body.nextSetBit(p + 1)) {
+                BitSet in = entry.get(p);
+                if (in == null) continue;
+                BitSet out = (BitSet) in.clone();
+                Block block = ir.block(p);
+                block.exitValues().keySet().forEach(out::clear);
+                for (Map.Entry<Integer, Value> exit : block.exitValues().entrySet()) {
+                    int slot = exit.getKey();
+                    boolean copy = exit.getValue() instanceof EntryValue e && e.block() == p && in.get(e.slot());
+                    if (copy || slot == s) out.set(slot); // s is written by updates only (isSum checks)
+                }
+                for (int next : block.successors()) {
+                    if (next == h || !body.get(next)) continue;
+                    BitSet m = meet.get(next);
+                    if (m == null) meet.put(next, (BitSet) out.clone());
+                    else m.and(out);
+                }
+            }
+            for (Map.Entry<Integer, BitSet> m : meet.entrySet()) {
+                if (!m.getValue().equals(entry.get(m.getKey()))) {
+                    entry.put(m.getKey(), m.getValue());
+                    changed = true;
                 }
             }
         }
-        return family;
+        return entry;
     }
 
     /**
-     * Whether a block's value {@code e} of the sum (or of a carrier) has one use: copied on in a
-     * carrier, or the operand of an update whose result goes to {@code s} and nowhere else.
+     * Whether a block's value {@code e} of the sum has one use: copied on, or the operand of an
+     * update whose other operand is not the sum and whose result goes to {@code s} and nowhere else.
      */
-    private static boolean passesOn(Block block, Activity activity, EntryValue e, int s, BitSet family) {
+    private static boolean passesOn(Block block, Activity activity, EntryValue e, int s, BitSet holds) {
         Stmt user = null;
         int uses = 0;
         for (Stmt st : block.stmts()) {
@@ -377,21 +392,15 @@ final class Reductions {
             }
         }
         for (Value a : block.terminator().args()) if (a == e) uses++;
-        int copies = 0;
+        boolean copied = false;
         for (Map.Entry<Integer, Value> exit : block.exitValues().entrySet()) {
             if (exit.getValue() != e) continue;
             uses++;
-            if (family.get(exit.getKey()) && exit.getKey() != s) copies++;
+            copied = exit.getKey() != s;
         }
         if (uses != 1) return false;
-        if (copies == 1) return true;
-        if (user == null || !activity.isActive(user)) return false;
-        boolean carried = switch (user.opcode()) {
-            case Opcodes.DADD -> user.arg(0) == e ^ user.arg(1) == e;
-            case Opcodes.DSUB -> user.arg(0) == e && user.arg(1) != e;
-            default -> false;
-        };
-        if (!carried) return false;
+        if (copied) return true;
+        if (user == null || !activity.isActive(user) || updateOf(block, user.result(), holds) != user) return false;
         int resultUses = 0;
         boolean toSum = false;
         for (Stmt st : block.stmts()) for (Value a : st.args()) if (a == user.result()) resultUses++;
@@ -404,22 +413,26 @@ final class Reductions {
         return resultUses == 1 && toSum;
     }
 
-    /** The update in {@code block} whose result is {@code v}: a DADD or DSUB with a value of the sum as its carried operand. */
-    private static Stmt updateOf(Block block, Value v, BitSet family) {
+    /**
+     * The update in {@code block} whose result is {@code v}: a DADD with exactly one operand a value
+     * of the sum, or a DSUB whose first operand is one and second is not; null for anything else.
+     */
+    private static Stmt updateOf(Block block, Value v, BitSet holds) {
         for (Stmt st : block.stmts()) {
             if (st.result() != v) continue;
-            boolean fromSum = switch (st.opcode()) {
-                case Opcodes.DADD -> isSumValue(st.arg(0), block, family) || isSumValue(st.arg(1), block, family);
-                case Opcodes.DSUB -> isSumValue(st.arg(0), block, family);
+            boolean first = isSumValue(st.arg(0), block, holds), second = st.args().size() > 1 && isSumValue(st.arg(1), block, holds);
+            boolean update = switch (st.opcode()) {
+                case Opcodes.DADD -> first ^ second;
+                case Opcodes.DSUB -> first && !second;
                 default -> false;
             };
-            return fromSum ? st : null;
+            return update ? st : null;
         }
         return null;
     }
 
-    private static boolean isSumValue(Value v, Block block, BitSet family) {
-        return v instanceof EntryValue e && e.block() == block.index() && family.get(e.slot());
+    private static boolean isSumValue(Value v, Block block, BitSet holds) {
+        return v instanceof EntryValue e && e.block() == block.index() && holds.get(e.slot());
     }
 
     /**

@@ -75,6 +75,7 @@ class ReductionsTest {
             check(Sums.class, "keptAside", randomArray(n));
             check(Sums.class, "restarted", randomArray(n));
             check(Sums.class, "reset", randomArray(n));
+            check(Sums.class, "doubled", randomArray(n));
             check(Sums.class, "carriedPrevious", randomArray(n));
             check(Sums.class, "alternating", randomArray(n));
             check(Sums.class, "sumReadInside", randomArray(n));
@@ -163,7 +164,7 @@ class ReductionsTest {
     @Test
     void loopsThatCarryMoreThanASumStayCounted() {
         for (String other : List.of("carriedPrevious", "alternating", "sumReadInside", "twoSums", "storesInside", "floatSum",
-                "innerBranches", "restarted", "reset")) {
+                "innerBranches", "restarted", "reset", "doubled")) {
             assertEquals(0, reductions(other, true).size(), other);
         }
     }

@@ -293,6 +293,18 @@ public final class Sums {
         return Math.log(1 + s * s);
     }
 
+    /** The sum added to a copy of itself on some iterations: there it doubles, not a sum. */
+    @Differentiable
+    public static double doubled(double[] x) {
+        double s = 0.25;
+        for (int i = 0; i < x.length; i++) {
+            double t = s;
+            if (x[i] > 0.5) s = s + t;
+            else s += x[i] * x[i];
+        }
+        return s;
+    }
+
     /** A previous element carried to the next iteration: not a sum alone. */
     @Differentiable
     public static double carriedPrevious(double[] x) {
