@@ -114,6 +114,59 @@ class ModelLoopsEndToEndTest {
         assertEquals(db, g.getDouble("b"), 1e-12, "b");
     }
 
+    /**
+     * A regression with per-sample helpers, as written: {@code predict} with its loop over features
+     * (a statement of its own) and a Huber loss inside {@code s += huber(...)}, both reading this's
+     * parameters. Inlined on this, their field reads are done once; the loop over samples sums.
+     */
+    static final class Regression {
+        @Parameter double[] w = {0.3, -0.2, 0.5, 0.1};
+        @Parameter double[] b = {0.05};
+        double l2 = 0.01;
+
+        private double predict(double[] x) {
+            double z = b[0];
+            for (int j = 0; j < x.length; j++) z += w[j] * x[j];
+            return z;
+        }
+
+        private double huber(double e) {
+            double a = Math.abs(e);
+            return a < 1 ? 0.5 * e * e : a - 0.5;
+        }
+
+        double loss(double[][] xs, double[] ys) {
+            double s = 0;
+            for (int i = 0; i < xs.length; i++) {
+                double z = predict(xs[i]);
+                s += huber(z - ys[i]);
+            }
+            double reg = 0;
+            for (int j = 0; j < w.length; j++) reg += w[j] * w[j];
+            return s / xs.length + l2 * reg;
+        }
+    }
+
+    @Test
+    void aRegressionWithPerSampleHelpersMatchesFiniteDifferences() {
+        Random r = new Random(3);
+        for (int trial = 0; trial < 3; trial++) {
+            Regression net = new Regression();
+            int n = 1 + r.nextInt(12);
+            double[][] xs = new double[n][4];
+            double[] ys = new double[n];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < 4; j++) xs[i][j] = 2 * r.nextGaussian();
+                ys[i] = 3 * r.nextGaussian(); // residuals on both sides of the Huber loss's kink
+            }
+            ParameterGradients g = Model.gradient(net, m -> m.loss(xs, ys));
+            ToDoubleFunction<Regression> loss = m -> m.loss(xs, ys);
+            assertEquals(net.loss(xs, ys), g.value(), 1e-12, "value");
+            for (int j = 0; j < 4; j++) assertEquals(central(net, net.w, j, loss), g.getArray("w")[j], 1e-6, "w" + j);
+            assertEquals(central(net, net.b, 0, loss), g.getArray("b")[0], 1e-6, "b");
+        }
+    }
+
     /** Data a superclass keeps under the name and type of the subclass's parameter: two fields. */
     static class Prior {
         double[] w = {1, 2, 3};

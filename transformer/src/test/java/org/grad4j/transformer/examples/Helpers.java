@@ -120,6 +120,33 @@ public final class Helpers {
         }
     }
 
+    /** A per-sample helper reading this's fields, inlined into the loop over samples. */
+    public static final class Fitted {
+        private final double[] offsets;
+        private final double scale;
+
+        public Fitted(double[] offsets, double scale) {
+            this.offsets = offsets;
+            this.scale = scale;
+        }
+
+        private double predict(double[] w, double[] x) {
+            double z = offsets[0];
+            for (int j = 0; j < x.length; j++) z += w[j] * x[j] * scale;
+            return z;
+        }
+
+        @Differentiable
+        public double loss(double[] w, double[][] xs) {
+            double s = 0;
+            for (int i = 0; i < xs.length; i++) {
+                double z = predict(w, xs[i]);
+                s += (z - i) * (z - i);
+            }
+            return s;
+        }
+    }
+
     static final class Nested {
         private Nested() {}
 

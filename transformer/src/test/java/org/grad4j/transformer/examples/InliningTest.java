@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.Random;
+import org.grad4j.transformer.ActivityMask;
 import org.grad4j.transformer.ClassFileLocator;
 import org.grad4j.transformer.GeneratedCode;
 import org.grad4j.transformer.Transformer;
@@ -87,6 +88,31 @@ class InliningTest {
         GeneratedCode code = new Transformer(ClassFileLocator.of(Helpers.class.getClassLoader()))
                 .generate(Type.getInternalName(Helpers.Regression.class), "loss", "([D[[D)D");
         assertEquals(0, code.classes().stream().filter(c -> c.internalName().matches(".*\\$K\\d+")).count());
+    }
+
+    /**
+     * A helper called on this, inlined, reads this from the caller's slot 0: its field reads are
+     * done once at the start of the gradient, not once per sample in the loop.
+     */
+    @Test
+    void aHelperOnThisReadsItsFieldsOnceForTheWholeLoop() throws Exception {
+        java.lang.reflect.Method loss = Helpers.Fitted.class.getDeclaredMethod("loss", double[].class, double[][].class);
+        for (int i = 0; i < 4; i++) {
+            check(loss, new Helpers.Fitted(vector(1), 0.5 + i), vector(3), new double[][] {vector(3), vector(3)});
+        }
+        GeneratedCode code = new Transformer(ClassFileLocator.of(Helpers.class.getClassLoader()))
+                .generate(Type.getInternalName(Helpers.Fitted.class), "loss", "([D[[D)D#11" + ActivityMask.OUTERMOST);
+        org.objectweb.asm.tree.ClassNode node = new org.objectweb.asm.tree.ClassNode();
+        new org.objectweb.asm.ClassReader(code.classes().get(0).bytes()).accept(node, 0);
+        List<String> reads = new java.util.ArrayList<>();
+        for (org.objectweb.asm.tree.MethodNode m : node.methods) {
+            for (org.objectweb.asm.tree.AbstractInsnNode insn : m.instructions) {
+                String field = insn instanceof org.objectweb.asm.tree.FieldInsnNode f && f.getOpcode() == org.objectweb.asm.Opcodes.GETFIELD
+                        ? f.name : insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode indy ? indy.name : null;
+                if ("offsets".equals(field) || "scale".equals(field)) reads.add(m.name + ":" + field);
+            }
+        }
+        assertEquals(List.of("entry:offsets", "entry:scale"), reads.stream().sorted().toList());
     }
 
     @Test
