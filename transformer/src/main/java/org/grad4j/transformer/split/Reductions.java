@@ -314,15 +314,17 @@ final class Reductions {
      * branch ({@code s += c ? a : b}), or in a local ({@code double before = s; ... s = before + e}).
      */
     static boolean isSum(MethodIr ir, Activity activity, int h, BitSet body, int s) {
-        Map<Integer, BitSet> holders = sumHolders(ir, h, body, s);
         if (ir.block(h).reads().containsKey(s) || ir.block(h).exitValues().containsKey(s)) return false;
+        Map<Integer, BitSet[]> states = sumHolders(ir, h, body, s);
         boolean updated = false;
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
             if (b == h) continue;
             Block block = ir.block(b);
-            BitSet holds = holders.get(b);
-            if (holds == null) continue; // not reached
+            BitSet[] state = states.get(b);
+            if (state == null) continue; // not reached
+            BitSet holds = state[0], spent = state[1];
             for (EntryValue e : block.reads().values()) {
+                if (spent.get(e.slot())) return false; // the sum, read a second time on this path
                 if (holds.get(e.slot()) && !passesOn(block, activity, e, s, holds)) return false;
             }
             Value toSum = block.exitValues().get(s);
@@ -335,40 +337,58 @@ final class Reductions {
     }
 
     /**
-     * For each block of the loop, the slots that hold the sum where it starts, on every path there
-     * from the header: {@code s}, and the slots a value of the sum was copied into and not
-     * overwritten since. javac reuses stack slots (the value a helper returns, then the old sum
-     * beneath the next expression): a slot holds the sum from one point on, not everywhere.
+     * For each block of the loop, on every path there from the header: the slots that hold the
+     * sum ({@code s}, or a slot its value was copied into and not overwritten since), and the slots
+     * that still hold a value of it already used on that path — reading one would use the sum
+     * twice ({@code s += sin(c ? s : x)}: {@code s} waits on the operand stack, and is read again
+     * in the branch). javac reuses stack slots (a helper's result, then the old sum beneath the
+     * next expression): a slot holds the sum from one point on, not everywhere.
      */
-    private static Map<Integer, BitSet> sumHolders(MethodIr ir, int h, BitSet body, int s) {
-        Map<Integer, BitSet> entry = new java.util.TreeMap<>();
+    private static Map<Integer, BitSet[]> sumHolders(MethodIr ir, int h, BitSet body, int s) {
+        Map<Integer, BitSet[]> entry = new java.util.TreeMap<>();
         BitSet atHeader = new BitSet();
         atHeader.set(s);
-        entry.put(h, atHeader);
+        entry.put(h, new BitSet[] {atHeader, new BitSet()});
         for (boolean changed = true; changed; ) {
             changed = false;
-            Map<Integer, BitSet> meet = new java.util.TreeMap<>();
+            Map<Integer, BitSet[]> meet = new java.util.TreeMap<>();
             for (int p = body.nextSetBit(0); p >= 0; p = body.nextSetBit(p + 1)) {
-                BitSet in = entry.get(p);
+                BitSet[] in = entry.get(p);
                 if (in == null) continue;
-                BitSet out = (BitSet) in.clone();
                 Block block = ir.block(p);
-                block.exitValues().keySet().forEach(out::clear);
+                boolean used = false;
+                for (EntryValue e : block.reads().values()) used |= in[0].get(e.slot());
+                BitSet holds = used ? new BitSet() : (BitSet) in[0].clone();
+                BitSet spent = (BitSet) in[1].clone();
+                if (used) spent.or(in[0]);
+                block.exitValues().keySet().forEach(slot -> {
+                    holds.clear(slot);
+                    spent.clear(slot);
+                });
                 for (Map.Entry<Integer, Value> exit : block.exitValues().entrySet()) {
                     int slot = exit.getKey();
-                    boolean copy = exit.getValue() instanceof EntryValue e && e.block() == p && in.get(e.slot());
-                    if (copy || slot == s) out.set(slot); // s is written by updates only (isSum checks)
+                    boolean copy = exit.getValue() instanceof EntryValue e && e.block() == p && in[0].get(e.slot());
+                    if (copy || slot == s) holds.set(slot); // s is written by updates only (isSum checks)
                 }
                 for (int next : block.successors()) {
                     if (next == h || !body.get(next)) continue;
-                    BitSet m = meet.get(next);
-                    if (m == null) meet.put(next, (BitSet) out.clone());
-                    else m.and(out);
+                    BitSet[] m = meet.get(next);
+                    if (m == null) {
+                        meet.put(next, new BitSet[] {(BitSet) holds.clone(), (BitSet) spent.clone()});
+                    } else {
+                        m[0].and(holds);
+                        m[1].or(spent);
+                    }
                 }
             }
-            for (Map.Entry<Integer, BitSet> m : meet.entrySet()) {
-                if (!m.getValue().equals(entry.get(m.getKey()))) {
-                    entry.put(m.getKey(), m.getValue());
+            for (Map.Entry<Integer, BitSet[]> m : meet.entrySet()) {
+                BitSet[] old = entry.get(m.getKey()), next = m.getValue();
+                if (old != null) { // only ever fewer holders and more spent slots: the iteration ends
+                    next[0].and(old[0]);
+                    next[1].or(old[1]);
+                }
+                if (old == null || !old[0].equals(next[0]) || !old[1].equals(next[1])) {
+                    entry.put(m.getKey(), next);
                     changed = true;
                 }
             }

@@ -76,6 +76,7 @@ class ReductionsTest {
             check(Sums.class, "restarted", randomArray(n));
             check(Sums.class, "reset", randomArray(n));
             check(Sums.class, "doubled", randomArray(n));
+            check(Sums.class, "readAgain", randomArray(n));
             check(Sums.class, "carriedPrevious", randomArray(n));
             check(Sums.class, "alternating", randomArray(n));
             check(Sums.class, "sumReadInside", randomArray(n));
@@ -164,7 +165,7 @@ class ReductionsTest {
     @Test
     void loopsThatCarryMoreThanASumStayCounted() {
         for (String other : List.of("carriedPrevious", "alternating", "sumReadInside", "twoSums", "storesInside", "floatSum",
-                "innerBranches", "restarted", "reset", "doubled")) {
+                "innerBranches", "restarted", "reset", "doubled", "readAgain")) {
             assertEquals(0, reductions(other, true).size(), other);
         }
     }

@@ -305,6 +305,14 @@ public final class Sums {
         return s;
     }
 
+    /** The sum read again inside the term added to it (found by the fuzzer): s += sin(c ? s : x). */
+    @Differentiable
+    public static double readAgain(double[] x) {
+        double s = 0.5;
+        for (int i = 0; i < x.length; i++) s += Math.sin(i < 2 ? s : x[i]);
+        return s * s;
+    }
+
     /** A previous element carried to the next iteration: not a sum alone. */
     @Differentiable
     public static double carriedPrevious(double[] x) {
