@@ -35,41 +35,15 @@ final class Reductions {
             if (loop.getKey() != h && loop.getValue().get(h)) return null;
         }
         BitSet written = TapedLoops.writtenIn(ir, body);
-        BitSet withAdjoints = TapedLoops.adjointSlots(ir, h, body);
-        BitSet carried = new Liveness(ir, cfg).liveIn(h);
-        int sum = -1;
         List<Integer> temporaries = new ArrayList<>();
-        for (int s = written.nextSetBit(0); s >= 0; s = written.nextSetBit(s + 1)) {
-            if (!withAdjoints.get(s)) continue;
-            if (!carried.get(s)) {
-                temporaries.add(s);
-            } else if (sum >= 0) {
-                return null; // a second value carried: its adjoint changes from iteration to iteration
-            } else {
-                sum = s;
-            }
-        }
-        Type sumType = sum < 0 ? null : ir.block(h).entryType(sum);
-        if (sumType == null || sumType.getSort() != Type.DOUBLE || !isSum(ir, activity, h, body, sum)) return null;
+        int sum = carriedSum(ir, h, body, written, new Liveness(ir, cfg).liveIn(h), temporaries);
+        if (sum < 0 || !isSum(ir, activity, h, body, sum)) return null; // none, or a second value carried
         if (callsItself(ir, activity)) return null; // each level of a recursion would take buffers as long as its arrays
         List<Integer> arrays = new ArrayList<>(), invariants = new ArrayList<>();
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
             if (b == h) continue; // a counted loop's header has no reverse work
             Block block = ir.block(b);
-            for (Value v : block.exitValues().values()) {
-                // an array put in a slot here (y = x) would leave the loop with the buffer as its shadow
-                if (v.kind() != Types.Kind.SCALAR && v.kind() != Types.Kind.NONE && activity.isActive(v)) return null;
-            }
-            for (EntryValue e : block.reads().values()) {
-                if (!activity.isActive(e)) continue;
-                if (e.kind() == Types.Kind.SCALAR) {
-                    if (!written.get(e.slot()) && !invariants.contains(e.slot())) invariants.add(e.slot());
-                } else if (e.type().equals(DOUBLES) && !written.get(e.slot())) {
-                    if (!arrays.contains(e.slot())) arrays.add(e.slot());
-                } else {
-                    return null; // a tensor, a matrix, an array of floats, an array the loop reassigns
-                }
-            }
+            if (!collectReads(block, activity, written, arrays, invariants)) return null;
             for (Stmt st : block.stmts()) {
                 if (activity.isActive(st) && !isFusable(st, activity, written)) return null;
             }

@@ -2,15 +2,11 @@ package org.grad4j.transformer.examples;
 
 import static org.grad4j.transformer.testing.GradientCheck.check;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.grad4j.transformer.analysis.ReadOnlyArrays;
-import org.grad4j.transformer.split.Split;
-import org.grad4j.transformer.split.Splitter;
 import org.grad4j.transformer.split.TapedLoops;
-import org.grad4j.transformer.testing.Analysed;
 import org.grad4j.transformer.testing.Harness;
+import org.grad4j.transformer.testing.Plans;
 import org.grad4j.transformer.testing.RandomArrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,15 +30,7 @@ class NestProbesTest {
     }
 
     static List<TapedLoops.Reduction> reductions(String method, boolean outermost) {
-        Analysed a = Analysed.of(NestProbes.class, method);
-        ReadOnlyArrays readOnly = ReadOnlyArrays.of(a.ir(), a.cfg(), a.activity(), outermost);
-        Split split = Splitter.split(a.ir(), a.cfg(), a.activity(), Splitter.MAX_TAPED_STATEMENTS, readOnly);
-        TapedLoops plan = TapedLoops.plan(a.ir(), a.cfg(), split, a.activity(), readOnly);
-        List<TapedLoops.Reduction> found = new ArrayList<>();
-        for (int h = split.taped().nextSetBit(0); h >= 0; h = split.taped().nextSetBit(h + 1)) {
-            found.addAll(plan.of(h).reductions().values());
-        }
-        return found;
+        return Plans.reductions(NestProbes.class, method, outermost);
     }
 
     /** The headline shapes are reductions of nests where a gradient starts; the rest are checked either way. */

@@ -4,19 +4,15 @@ import static org.grad4j.transformer.testing.GradientCheck.check;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.grad4j.transformer.ActivityMask;
 import org.grad4j.transformer.ClassFileLocator;
 import org.grad4j.transformer.GeneratedCode;
 import org.grad4j.transformer.Transformer;
-import org.grad4j.transformer.analysis.ReadOnlyArrays;
-import org.grad4j.transformer.split.Split;
-import org.grad4j.transformer.split.Splitter;
 import org.grad4j.transformer.split.TapedLoops;
-import org.grad4j.transformer.testing.Analysed;
 import org.grad4j.transformer.testing.Harness;
+import org.grad4j.transformer.testing.Plans;
 import org.grad4j.transformer.testing.RandomArrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -171,14 +167,6 @@ class ReductionsTest {
     }
 
     private static List<TapedLoops.Reduction> reductions(String method, boolean outermost) {
-        Analysed a = Analysed.of(Sums.class, method);
-        ReadOnlyArrays readOnly = ReadOnlyArrays.of(a.ir(), a.cfg(), a.activity(), outermost);
-        Split split = Splitter.split(a.ir(), a.cfg(), a.activity(), Splitter.MAX_TAPED_STATEMENTS, readOnly);
-        TapedLoops plan = TapedLoops.plan(a.ir(), a.cfg(), split, a.activity(), readOnly);
-        List<TapedLoops.Reduction> found = new ArrayList<>();
-        for (int h = split.taped().nextSetBit(0); h >= 0; h = split.taped().nextSetBit(h + 1)) {
-            found.addAll(plan.of(h).reductions().values());
-        }
-        return found;
+        return Plans.reductions(Sums.class, method, outermost);
     }
 }
