@@ -37,7 +37,7 @@ final class Reductions {
         BitSet written = TapedLoops.writtenIn(ir, body);
         List<Integer> temporaries = new ArrayList<>();
         int sum = carriedSum(ir, h, body, written, new Liveness(ir, cfg).liveIn(h), temporaries);
-        if (sum < 0 || !isSum(ir, activity, h, body, sum)) return null; // none, or a second value carried
+        if (sum < 0 || !LoopSums.isSum(ir, activity, h, body, sum)) return null; // none, or a second value carried
         if (callsItself(ir, activity)) return null; // each level of a recursion would take buffers as long as its arrays
         List<Integer> arrays = new ArrayList<>(), invariants = new ArrayList<>();
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
@@ -78,7 +78,7 @@ final class Reductions {
         Liveness live = new Liveness(ir, cfg);
         List<Integer> temporaries = new ArrayList<>();
         int sum = carriedSum(ir, h, body, written, live.liveIn(h), temporaries);
-        if (sum < 0 || !isSum(ir, activity, h, body, sum)) return null;
+        if (sum < 0 || !LoopSums.isSum(ir, activity, h, body, sum)) return null;
         List<TapedLoops.InnerSum> inners = new ArrayList<>();
         for (Map.Entry<Integer, BitSet> loop : loops.entrySet()) {
             if (loop.getKey() == h || !body.get(loop.getKey())) continue;
@@ -172,7 +172,7 @@ final class Reductions {
         List<Integer> temporaries = new ArrayList<>();
         BitSet liveAtHeader = live.liveIn(lh);
         int sum = carriedSum(ir, lh, lbody, TapedLoops.writtenIn(ir, lbody), liveAtHeader, temporaries);
-        if (sum < 0 || !isSum(ir, activity, lh, lbody, sum)) return null;
+        if (sum < 0 || !LoopSums.isSum(ir, activity, lh, lbody, sum)) return null;
         Map<Integer, Type> restored = new java.util.TreeMap<>();
         for (int s = liveAtHeader.nextSetBit(0); s >= 0; s = liveAtHeader.nextSetBit(s + 1)) {
             Type t = ir.block(lh).entryType(s);
@@ -277,156 +277,6 @@ final class Reductions {
             }
         }
         return false;
-    }
-
-    /**
-     * Whether slot {@code s} is a sum: through an iteration, the value it had goes into one update
-     * {@code s + e}, {@code e + s} or {@code s - e} — with {@code e} not the sum again — whose
-     * result goes to {@code s}, or several in turn, on one path or on alternative ones ({@code if
-     * (m < 1) s += 1 - m; else s += ...}), and nowhere else, so the sum's adjoint passes through
-     * unchanged. The old value may be copied on first: it waits on the operand stack across a
-     * branch ({@code s += c ? a : b}), or in a local ({@code double before = s; ... s = before + e}).
-     */
-    static boolean isSum(MethodIr ir, Activity activity, int h, BitSet body, int s) {
-        if (ir.block(h).reads().containsKey(s) || ir.block(h).exitValues().containsKey(s)) return false;
-        Map<Integer, BitSet[]> states = sumHolders(ir, h, body, s);
-        boolean updated = false;
-        for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
-            if (b == h) continue;
-            Block block = ir.block(b);
-            BitSet[] state = states.get(b);
-            if (state == null) continue; // not reached
-            BitSet holds = state[0], spent = state[1];
-            for (EntryValue e : block.reads().values()) {
-                if (spent.get(e.slot())) return false; // the sum, read a second time on this path
-                if (holds.get(e.slot()) && !passesOn(block, activity, e, s, holds)) return false;
-            }
-            Value toSum = block.exitValues().get(s);
-            if (toSum != null) {
-                if (updateOf(block, toSum, holds) == null) return false;
-                updated = true;
-            }
-        }
-        return updated;
-    }
-
-    /**
-     * For each block of the loop, on every path there from the header: the slots that hold the
-     * sum ({@code s}, or a slot its value was copied into and not overwritten since), and the slots
-     * that still hold a value of it already used on that path — reading one would use the sum
-     * twice ({@code s += sin(c ? s : x)}: {@code s} waits on the operand stack, and is read again
-     * in the branch). javac reuses stack slots (a helper's result, then the old sum beneath the
-     * next expression): a slot holds the sum from one point on, not everywhere.
-     */
-    private static Map<Integer, BitSet[]> sumHolders(MethodIr ir, int h, BitSet body, int s) {
-        Map<Integer, BitSet[]> entry = new java.util.TreeMap<>();
-        BitSet atHeader = new BitSet();
-        atHeader.set(s);
-        entry.put(h, new BitSet[] {atHeader, new BitSet()});
-        for (boolean changed = true; changed; ) {
-            changed = false;
-            Map<Integer, BitSet[]> meet = new java.util.TreeMap<>();
-            for (int p = body.nextSetBit(0); p >= 0; p = body.nextSetBit(p + 1)) {
-                BitSet[] in = entry.get(p);
-                if (in == null) continue;
-                Block block = ir.block(p);
-                boolean used = false;
-                for (EntryValue e : block.reads().values()) used |= in[0].get(e.slot());
-                BitSet holds = used ? new BitSet() : (BitSet) in[0].clone();
-                BitSet spent = (BitSet) in[1].clone();
-                if (used) spent.or(in[0]);
-                block.exitValues().keySet().forEach(slot -> {
-                    holds.clear(slot);
-                    spent.clear(slot);
-                });
-                for (Map.Entry<Integer, Value> exit : block.exitValues().entrySet()) {
-                    int slot = exit.getKey();
-                    boolean copy = exit.getValue() instanceof EntryValue e && e.block() == p && in[0].get(e.slot());
-                    if (copy || slot == s) holds.set(slot); // s is written by updates only (isSum checks)
-                }
-                for (int next : block.successors()) {
-                    if (next == h || !body.get(next)) continue;
-                    BitSet[] m = meet.get(next);
-                    if (m == null) {
-                        meet.put(next, new BitSet[] {(BitSet) holds.clone(), (BitSet) spent.clone()});
-                    } else {
-                        m[0].and(holds);
-                        m[1].or(spent);
-                    }
-                }
-            }
-            for (Map.Entry<Integer, BitSet[]> m : meet.entrySet()) {
-                BitSet[] old = entry.get(m.getKey()), next = m.getValue();
-                if (old != null) { // only ever fewer holders and more spent slots: the iteration ends
-                    next[0].and(old[0]);
-                    next[1].or(old[1]);
-                }
-                if (old == null || !old[0].equals(next[0]) || !old[1].equals(next[1])) {
-                    entry.put(m.getKey(), next);
-                    changed = true;
-                }
-            }
-        }
-        return entry;
-    }
-
-    /**
-     * Whether a block's value {@code e} of the sum has one use: copied on, or the operand of an
-     * update whose other operand is not the sum and whose result goes to {@code s} and nowhere else.
-     */
-    private static boolean passesOn(Block block, Activity activity, EntryValue e, int s, BitSet holds) {
-        Stmt user = null;
-        int uses = 0;
-        for (Stmt st : block.stmts()) {
-            for (Value a : st.args()) {
-                if (a == e) {
-                    uses++;
-                    user = st;
-                }
-            }
-        }
-        for (Value a : block.terminator().args()) if (a == e) uses++;
-        boolean copied = false;
-        for (Map.Entry<Integer, Value> exit : block.exitValues().entrySet()) {
-            if (exit.getValue() != e) continue;
-            uses++;
-            copied = exit.getKey() != s;
-        }
-        if (uses != 1) return false;
-        if (copied) return true;
-        if (user == null || !activity.isActive(user) || updateOf(block, user.result(), holds) != user) return false;
-        int resultUses = 0;
-        boolean toSum = false;
-        for (Stmt st : block.stmts()) for (Value a : st.args()) if (a == user.result()) resultUses++;
-        for (Value a : block.terminator().args()) if (a == user.result()) resultUses++;
-        for (Map.Entry<Integer, Value> exit : block.exitValues().entrySet()) {
-            if (exit.getValue() != user.result()) continue;
-            resultUses++;
-            toSum = exit.getKey() == s;
-        }
-        return resultUses == 1 && toSum;
-    }
-
-    /**
-     * The update in {@code block} whose result is {@code v}: a DADD with exactly one operand a value
-     * of the sum, or a DSUB whose first operand is one and second is not; null for anything else.
-     */
-    private static Stmt updateOf(Block block, Value v, BitSet holds) {
-        for (Stmt st : block.stmts()) {
-            if (st.result() != v) continue;
-            boolean first = isSumValue(st.arg(0), block, holds), second = st.args().size() > 1 && isSumValue(st.arg(1), block, holds);
-            boolean update = switch (st.opcode()) {
-                case Opcodes.DADD -> first ^ second;
-                case Opcodes.DSUB -> first && !second;
-                default -> false;
-            };
-            return update ? st : null;
-        }
-        return null;
-    }
-
-    private static boolean isSumValue(Value v, Block block, BitSet holds) {
-        return v instanceof EntryValue e && e.block() == block.index() && holds.get(e.slot());
     }
 
     /**
