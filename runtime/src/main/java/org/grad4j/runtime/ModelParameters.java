@@ -81,12 +81,14 @@ public final class ModelParameters {
         }
 
         private boolean reaches(Object o, int depth, Set<Object> seen) {
+            // numbers only (double[], double[][] of data): nothing in them reaches an object. Before
+            // the set below: a captured data set's rows were each put in it, on every gradient
+            if (o == null || isArrayOfNumbers(o.getClass())) return false;
             // bounded in depth and in objects looked at: a captured data set of a million rows is not searched
-            if (o == null || depth > REACH_DEPTH || seen.size() >= REACH_OBJECTS || !seen.add(o)) return false;
+            if (depth > REACH_DEPTH || seen.size() >= REACH_OBJECTS || !seen.add(o)) return false;
             if (holders.containsKey(o)) return true;
             Class<?> c = o.getClass();
             if (c.isArray()) {
-                if (c.getComponentType().isPrimitive()) return false;
                 for (Object item : (Object[]) o) if (reaches(item, depth + 1, seen)) return true;
                 return false;
             }
@@ -107,6 +109,12 @@ public final class ModelParameters {
                 }
             }
             return false;
+        }
+
+        private static boolean isArrayOfNumbers(Class<?> c) {
+            if (!c.isArray()) return false;
+            while (c.isArray()) c = c.getComponentType();
+            return c.isPrimitive();
         }
 
         /**
