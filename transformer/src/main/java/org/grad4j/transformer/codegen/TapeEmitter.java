@@ -58,8 +58,9 @@ final class TapeEmitter {
      */
     private record Reducing(TapedLoops.Reduction loop, Map<Integer, Integer> buffers, Map<Integer, Integer> sums, int mask,
                             int direct, int pending) {
+        /** Whether {@code block} is the loop's: its values of the arrays take their buffers as shadows, and pass them on. */
         boolean runs(int block) {
-            return loop.chains().stream().anyMatch(c -> c.blocks().contains(block));
+            return loop.body().get(block);
         }
     }
 

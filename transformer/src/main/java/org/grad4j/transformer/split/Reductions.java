@@ -35,17 +35,19 @@ final class Reductions {
             if (loop.getKey() != h && loop.getValue().get(h)) return null;
         }
         BitSet written = TapedLoops.writtenIn(ir, body);
+        BitSet live = new Liveness(ir, cfg).liveIn(h);
         List<Integer> temporaries = new ArrayList<>();
-        int sum = carriedSum(ir, h, body, written, new Liveness(ir, cfg).liveIn(h), temporaries);
+        int sum = carriedSum(ir, h, body, written, live, temporaries);
         if (sum < 0 || !LoopSums.isSum(ir, activity, h, body, sum)) return null; // none, or a second value carried
         if (callsItself(ir, activity)) return null; // each level of a recursion would take buffers as long as its arrays
+        BitSet aliases = aliases(ir, h, body, written, live);
         List<Integer> arrays = new ArrayList<>(), invariants = new ArrayList<>();
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
             if (b == h) continue; // a counted loop's header has no reverse work
             Block block = ir.block(b);
-            if (!collectReads(block, activity, written, arrays, invariants)) return null;
+            if (!collectReads(block, activity, written, aliases, arrays, invariants)) return null;
             for (Stmt st : block.stmts()) {
-                if (activity.isActive(st) && !isFusable(st, activity, written)) return null;
+                if (activity.isActive(st) && !isFusable(st, activity, written, aliases)) return null;
             }
         }
         List<TapedLoops.Unit> units = new ArrayList<>();
@@ -87,15 +89,16 @@ final class Reductions {
             inners.add(inner);
         }
         if (inners.isEmpty()) return null;
+        BitSet aliases = aliases(ir, h, body, written, live.liveIn(h));
         List<Integer> arrays = new ArrayList<>(), invariants = new ArrayList<>();
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
             if (b == h) continue;
             Block block = ir.block(b);
-            if (!collectReads(block, activity, written, arrays, invariants)) return null;
+            if (!collectReads(block, activity, written, aliases, arrays, invariants)) return null;
             for (Stmt st : block.stmts()) {
                 if (isStore(st) || st.opcode() == Opcodes.PUTFIELD || st.opcode() == Opcodes.PUTSTATIC) return null;
                 if (st.isInvoke() && ReadOnlyArrays.mayWriteArrays(st, activity)) return null;
-                if (activity.isActive(st) && !isFusable(st, activity, written)) return null;
+                if (activity.isActive(st) && !isFusable(st, activity, written, aliases)) return null;
             }
         }
         List<TapedLoops.Unit> units = unitsInOrder(ir, h, body, inners, chains);
@@ -131,10 +134,12 @@ final class Reductions {
      * write go to {@code arrays}, scalars it does not write to {@code invariants}; false for any
      * other active read, or an active array put in a slot.
      */
-    private static boolean collectReads(Block block, Activity activity, BitSet written, List<Integer> arrays,
+    private static boolean collectReads(Block block, Activity activity, BitSet written, BitSet aliases, List<Integer> arrays,
                                         List<Integer> invariants) {
-        for (Value v : block.exitValues().values()) {
-            if (v.kind() != Types.Kind.SCALAR && v.kind() != Types.Kind.NONE && activity.isActive(v)) return false;
+        for (Map.Entry<Integer, Value> exit : block.exitValues().entrySet()) {
+            Value v = exit.getValue();
+            boolean array = v.kind() != Types.Kind.SCALAR && v.kind() != Types.Kind.NONE;
+            if (array && activity.isActive(v) && !aliases.get(exit.getKey())) return false;
         }
         for (EntryValue e : block.reads().values()) {
             if (!activity.isActive(e)) continue;
@@ -142,11 +147,37 @@ final class Reductions {
                 if (!written.get(e.slot()) && !invariants.contains(e.slot())) invariants.add(e.slot());
             } else if (e.type().equals(DOUBLES) && !written.get(e.slot())) {
                 if (!arrays.contains(e.slot())) arrays.add(e.slot());
-            } else {
+            } else if (!aliases.get(e.slot())) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Slots the loop writes only with one of the arrays of {@code double} it does not write, and
+     * does not carry to its next iteration: another name for that array within an iteration (a
+     * helper's local copy of {@code this.w}, inlined into the loop over samples). Their shadows are
+     * the buffer of the array they name, passed on as any slot's shadow is.
+     */
+    private static BitSet aliases(MethodIr ir, int h, BitSet body, BitSet written, BitSet liveAtHeader) {
+        BitSet candidates = (BitSet) written.clone();
+        candidates.andNot(liveAtHeader);
+        for (boolean changed = true; changed; ) { // through other aliases too: v = c ? w : x waits on the stack
+            changed = false;
+            for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
+                for (Map.Entry<Integer, Value> exit : ir.block(b).exitValues().entrySet()) {
+                    if (!candidates.get(exit.getKey())) continue;
+                    boolean names = exit.getValue() instanceof EntryValue e && e.type().equals(DOUBLES)
+                            && (!written.get(e.slot()) || candidates.get(e.slot()));
+                    if (!names) {
+                        candidates.clear(exit.getKey());
+                        changed = true;
+                    }
+                }
+            }
+        }
+        return candidates;
     }
 
     private static boolean isStore(Stmt st) {
@@ -284,13 +315,14 @@ final class Reductions {
      * of values and elements of the loop's arrays: arithmetic, an element of a {@code double[]}
      * the loop does not reassign, a library rule on numbers.
      */
-    private static boolean isFusable(Stmt st, Activity activity, BitSet written) {
+    private static boolean isFusable(Stmt st, Activity activity, BitSet written, BitSet aliases) {
         return switch (st.opcode()) {
             case Opcodes.DADD, Opcodes.DSUB, Opcodes.DMUL, Opcodes.DDIV, Opcodes.DREM, Opcodes.DNEG, Opcodes.FADD,
                     Opcodes.FSUB, Opcodes.FMUL, Opcodes.FDIV, Opcodes.FREM, Opcodes.FNEG, Opcodes.F2D, Opcodes.D2F,
                     Opcodes.I2D, Opcodes.I2F, Opcodes.D2I, Opcodes.F2I, Opcodes.DCMPL, Opcodes.DCMPG, Opcodes.FCMPL,
                     Opcodes.FCMPG -> true;
-            case Opcodes.DALOAD -> st.arg(0) instanceof EntryValue e && e.type().equals(DOUBLES) && !written.get(e.slot());
+            case Opcodes.DALOAD -> st.arg(0) instanceof EntryValue e && e.type().equals(DOUBLES)
+                    && (!written.get(e.slot()) || aliases.get(e.slot()));
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKEINTERFACE, Opcodes.INVOKESPECIAL ->
                     activity.callee(st) instanceof Callee.Ruled ruled && isBuiltIn(ruled.rule()) && !activity.isActiveCall(st)
                             && onNumbers(st);

@@ -73,6 +73,7 @@ class ReductionsTest {
             check(Sums.class, "reset", randomArray(n));
             check(Sums.class, "doubled", randomArray(n));
             check(Sums.class, "readAgain", randomArray(n));
+            check(Sums.class, "renamed", randomArray(n), randomArray(n));
             check(Sums.class, "carriedPrevious", randomArray(n));
             check(Sums.class, "alternating", randomArray(n));
             check(Sums.class, "sumReadInside", randomArray(n));
@@ -129,7 +130,7 @@ class ReductionsTest {
     @Test
     void loopsThatOnlySumAreReductionsWhereAGradientStarts() {
         for (String sum : List.of("leastSquares", "logLikelihood", "hinge", "aliased", "slice", "invariantUsedAfter",
-                "sumOnTheRight", "returnedAsIs", "logistic", "perSample", "perRow", "offsets", "huber", "ternarySum", "keptAside")) {
+                "sumOnTheRight", "returnedAsIs", "logistic", "perSample", "perRow", "offsets", "huber", "ternarySum", "keptAside", "renamed")) {
             assertEquals(1, reductions(sum, true).size(), sum);
             assertEquals(0, reductions(sum, false).size(), sum + ", called from generated code");
         }

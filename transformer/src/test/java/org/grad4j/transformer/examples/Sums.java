@@ -313,6 +313,17 @@ public final class Sums {
         return s * s;
     }
 
+    /** Another name for an array within an iteration, set in a block with nothing to reverse. */
+    @Differentiable
+    public static double renamed(double[] w, double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            double[] v = i % 2 == 0 ? w : x;
+            if (v.length > 0) s += v[i % v.length] * x[i];
+        }
+        return Math.sqrt(1 + s * s);
+    }
+
     /** A previous element carried to the next iteration: not a sum alone. */
     @Differentiable
     public static double carriedPrevious(double[] x) {
