@@ -295,13 +295,7 @@ final class TapeEmitter {
      */
     private void reverseIteration(Reducing r) {
         TapedLoops.Reduction loop = r.loop();
-        for (int slot : loop.temporaries()) {
-            if (!locals.hasAdjSlot(slot, Types.Kind.SCALAR)) continue;
-            Jvm.zeroAdjoint(mv, Types.Kind.SCALAR);
-            Jvm.storeAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(slot, Types.Kind.SCALAR));
-        }
-        mv.visitInsn(Opcodes.DCONST_1);
-        Jvm.storeAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(loop.accumulator(), Types.Kind.SCALAR));
+        seedIteration(loop.temporaries(), loop.accumulator(), () -> mv.visitInsn(Opcodes.DCONST_1));
         List<TapedLoops.Unit> units = loop.units();
         for (int k = units.size() - 1; k >= 0; k--) {
             Label skip = new Label();
@@ -363,14 +357,22 @@ final class TapeEmitter {
 
     /** An inner sum's iteration, run again: its reverse, with its sum's adjoint z̄. */
     private void reverseInnerIteration(TapedLoops.InnerSum inner) {
-        for (int slot : inner.temporaries()) {
+        seedIteration(inner.temporaries(), inner.sum(), () -> mv.visitVarInsn(Opcodes.DLOAD, reruns.get(inner).sumBar()));
+        for (int j = inner.chains().size() - 1; j >= 0; j--) reverseChainInPlace(inner.chains().get(j));
+    }
+
+    /**
+     * Where an iteration's reverse starts: the adjoints of the slots it writes and does not carry
+     * from zero, the sum's adjoint the one {@code pushSeed} pushes (the same in every iteration).
+     */
+    private void seedIteration(List<Integer> temporaries, int sum, Runnable pushSeed) {
+        for (int slot : temporaries) {
             if (!locals.hasAdjSlot(slot, Types.Kind.SCALAR)) continue;
             Jvm.zeroAdjoint(mv, Types.Kind.SCALAR);
             Jvm.storeAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(slot, Types.Kind.SCALAR));
         }
-        mv.visitVarInsn(Opcodes.DLOAD, reruns.get(inner).sumBar());
-        Jvm.storeAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(inner.sum(), Types.Kind.SCALAR));
-        for (int j = inner.chains().size() - 1; j >= 0; j--) reverseChainInPlace(inner.chains().get(j));
+        pushSeed.run();
+        Jvm.storeAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(sum, Types.Kind.SCALAR));
     }
 
     /**

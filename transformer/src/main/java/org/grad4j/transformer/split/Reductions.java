@@ -20,40 +20,45 @@ import org.grad4j.transformer.ir.Value;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 
-/** Which counted loops are reductions ({@link TapedLoops.Reduction}): the conditions, checked on the IR. */
+/**
+ * Which loops of one method are reductions ({@link TapedLoops.Reduction}): the conditions,
+ * checked on the IR. One per method variant being split: its liveness is computed once, when a
+ * loop first needs it.
+ */
 final class Reductions {
     private static final Type DOUBLES = Type.getType("[D");
 
-    private Reductions() {}
+    private final MethodIr ir;
+    private final Cfg cfg;
+    private final Activity activity;
+    private Liveness live;
+
+    Reductions(MethodIr ir, Cfg cfg, Activity activity) {
+        this.ir = ir;
+        this.cfg = cfg;
+        this.activity = activity;
+    }
+
+    private Liveness live() {
+        if (live == null) live = new Liveness(ir, cfg);
+        return live;
+    }
 
     /** The counted loop {@code c} as a reduction, or null when it is not one. */
-    static TapedLoops.Reduction of(MethodIr ir, Cfg cfg, Activity activity, TapedLoops.CountedLoop c) {
+    TapedLoops.Reduction of(TapedLoops.CountedLoop c) {
         int h = c.header();
         BitSet body = c.body();
-        // once per call: in no other loop
-        for (Map.Entry<Integer, BitSet> loop : cfg.loopsByHeader().entrySet()) {
-            if (loop.getKey() != h && loop.getValue().get(h)) return null;
-        }
+        if (inAnotherLoop(h) || callsItself()) return null;
         BitSet written = TapedLoops.writtenIn(ir, body);
-        BitSet live = new Liveness(ir, cfg).liveIn(h);
         List<Integer> temporaries = new ArrayList<>();
-        int sum = carriedSum(ir, h, body, written, live, temporaries);
+        int sum = carriedSum(h, body, written, live().liveIn(h), temporaries);
         if (sum < 0 || !LoopSums.isSum(ir, activity, h, body, sum)) return null; // none, or a second value carried
-        if (callsItself(ir, activity)) return null; // each level of a recursion would take buffers as long as its arrays
-        BitSet aliases = aliases(ir, h, body, written, live);
         List<Integer> arrays = new ArrayList<>(), invariants = new ArrayList<>();
-        for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
-            if (b == h) continue; // a counted loop's header has no reverse work
-            Block block = ir.block(b);
-            if (!collectReads(block, activity, written, aliases, arrays, invariants)) return null;
-            for (Stmt st : block.stmts()) {
-                if (activity.isActive(st) && !isFusable(st, activity, written, aliases)) return null;
-            }
-        }
+        if (!readsOnlyNumbers(h, body, written, false, arrays, invariants)) return null;
         List<TapedLoops.Unit> units = new ArrayList<>();
         for (TapedLoops.Chain chain : c.chains()) units.add(new TapedLoops.Unit(chain, null));
         return new TapedLoops.Reduction(h, body, c.chains(), c.masked(), sum, List.copyOf(arrays), List.copyOf(invariants),
-                List.copyOf(temporaries), returnsSum(ir, h, body, sum), latches(ir, h, body), List.copyOf(units));
+                List.copyOf(temporaries), returnsSum(h, body, sum), latches(h, body), List.copyOf(units));
     }
 
     /**
@@ -64,47 +69,63 @@ final class Reductions {
      * write one (an inner loop runs twice and must read the same); each inner loop is innermost,
      * one straight chain with one jump back, and carries one sum.
      */
-    static TapedLoops.Reduction ofNest(MethodIr ir, Cfg cfg, Activity activity, int h, BitSet body,
-                                       List<TapedLoops.Chain> chains, Map<Integer, TapedLoops.CountedLoop> counted) {
-        Map<Integer, BitSet> loops = cfg.loopsByHeader();
-        for (Map.Entry<Integer, BitSet> loop : loops.entrySet()) {
-            if (loop.getKey() != h && loop.getValue().get(h)) return null;
-        }
-        if (callsItself(ir, activity)) return null;
+    TapedLoops.Reduction ofNest(int h, BitSet body, List<TapedLoops.Chain> chains) {
+        if (inAnotherLoop(h) || callsItself()) return null;
         for (TapedLoops.Chain c : chains) if (c.blocks().contains(h)) return null; // the header has reverse work
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
             if (b == h) continue;
             for (int next : ir.block(b).successors()) if (!body.get(next)) return null; // only the header leaves
         }
         BitSet written = TapedLoops.writtenIn(ir, body);
-        Liveness live = new Liveness(ir, cfg);
         List<Integer> temporaries = new ArrayList<>();
-        int sum = carriedSum(ir, h, body, written, live.liveIn(h), temporaries);
+        int sum = carriedSum(h, body, written, live().liveIn(h), temporaries);
         if (sum < 0 || !LoopSums.isSum(ir, activity, h, body, sum)) return null;
         List<TapedLoops.InnerSum> inners = new ArrayList<>();
-        for (Map.Entry<Integer, BitSet> loop : loops.entrySet()) {
+        for (Map.Entry<Integer, BitSet> loop : cfg.loopsByHeader().entrySet()) {
             if (loop.getKey() == h || !body.get(loop.getKey())) continue;
-            TapedLoops.InnerSum inner = innerSum(ir, cfg, activity, live, loop.getKey(), loop.getValue(), chains, written);
+            TapedLoops.InnerSum inner = innerSum(loop.getKey(), loop.getValue(), chains, written);
             if (inner == null) return null;
             inners.add(inner);
         }
         if (inners.isEmpty()) return null;
-        BitSet aliases = aliases(ir, h, body, written, live.liveIn(h));
         List<Integer> arrays = new ArrayList<>(), invariants = new ArrayList<>();
-        for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
-            if (b == h) continue;
-            Block block = ir.block(b);
-            if (!collectReads(block, activity, written, aliases, arrays, invariants)) return null;
-            for (Stmt st : block.stmts()) {
-                if (isStore(st) || st.opcode() == Opcodes.PUTFIELD || st.opcode() == Opcodes.PUTSTATIC) return null;
-                if (st.isInvoke() && ReadOnlyArrays.mayWriteArrays(st, activity)) return null;
-                if (activity.isActive(st) && !isFusable(st, activity, written, aliases)) return null;
-            }
-        }
-        List<TapedLoops.Unit> units = unitsInOrder(ir, h, body, inners, chains);
+        if (!readsOnlyNumbers(h, body, written, true, arrays, invariants)) return null;
+        List<TapedLoops.Unit> units = unitsInOrder(h, body, inners, chains);
         if (units == null) return null;
         return new TapedLoops.Reduction(h, body, List.copyOf(chains), true, sum, List.copyOf(arrays), List.copyOf(invariants),
-                List.copyOf(temporaries), returnsSum(ir, h, body, sum), latches(ir, h, body), units);
+                List.copyOf(temporaries), returnsSum(h, body, sum), latches(h, body), units);
+    }
+
+    /** A loop inside another runs once per iteration of that one: its buffers would cost a pass each time. */
+    private boolean inAnotherLoop(int h) {
+        for (Map.Entry<Integer, BitSet> loop : cfg.loopsByHeader().entrySet()) {
+            if (loop.getKey() != h && loop.getValue().get(h)) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Whether the loop's blocks but its header read only numbers and arrays of them the loop does
+     * not write (or other names for those, {@link #aliases}), collecting them, and do only fusable
+     * active work ({@link #isFusable}); with {@code writesNothing} (a nest whose inner loops run
+     * twice), no store into an array or a field and no call that may write an array either.
+     */
+    private boolean readsOnlyNumbers(int h, BitSet body, BitSet written, boolean writesNothing, List<Integer> arrays,
+                                     List<Integer> invariants) {
+        BitSet aliases = aliases(body, written, live().liveIn(h));
+        for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
+            if (b == h) continue; // no reverse work in the header
+            Block block = ir.block(b);
+            if (!collectReads(block, written, aliases, arrays, invariants)) return false;
+            for (Stmt st : block.stmts()) {
+                if (writesNothing && (isStore(st) || st.opcode() == Opcodes.PUTFIELD || st.opcode() == Opcodes.PUTSTATIC
+                        || st.isInvoke() && ReadOnlyArrays.mayWriteArrays(st, activity))) {
+                    return false;
+                }
+                if (activity.isActive(st) && !isFusable(st, written, aliases)) return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -112,7 +133,7 @@ final class Reductions {
      * its header), a {@code double}; -1 when there is none or more. The others it writes go to
      * {@code temporaries}.
      */
-    private static int carriedSum(MethodIr ir, int h, BitSet body, BitSet written, BitSet live, List<Integer> temporaries) {
+    private int carriedSum(int h, BitSet body, BitSet written, BitSet live, List<Integer> temporaries) {
         BitSet withAdjoints = TapedLoops.adjointSlots(ir, h, body);
         int sum = -1;
         for (int s = written.nextSetBit(0); s >= 0; s = written.nextSetBit(s + 1)) {
@@ -134,8 +155,7 @@ final class Reductions {
      * write go to {@code arrays}, scalars it does not write to {@code invariants}; false for any
      * other active read, or an active array put in a slot.
      */
-    private static boolean collectReads(Block block, Activity activity, BitSet written, BitSet aliases, List<Integer> arrays,
-                                        List<Integer> invariants) {
+    private boolean collectReads(Block block, BitSet written, BitSet aliases, List<Integer> arrays, List<Integer> invariants) {
         for (Map.Entry<Integer, Value> exit : block.exitValues().entrySet()) {
             Value v = exit.getValue();
             boolean array = v.kind() != Types.Kind.SCALAR && v.kind() != Types.Kind.NONE;
@@ -160,7 +180,7 @@ final class Reductions {
      * helper's local copy of {@code this.w}, inlined into the loop over samples). Their shadows are
      * the buffer of the array they name, passed on as any slot's shadow is.
      */
-    private static BitSet aliases(MethodIr ir, int h, BitSet body, BitSet written, BitSet liveAtHeader) {
+    private BitSet aliases(BitSet body, BitSet written, BitSet liveAtHeader) {
         BitSet candidates = (BitSet) written.clone();
         candidates.andNot(liveAtHeader);
         for (boolean changed = true; changed; ) { // through other aliases too: v = c ? w : x waits on the stack
@@ -185,10 +205,9 @@ final class Reductions {
     }
 
     /** The inner loop {@code lh} as an {@link TapedLoops.InnerSum}, or null (see there). */
-    private static TapedLoops.InnerSum innerSum(MethodIr ir, Cfg cfg, Activity activity, Liveness live, int lh, BitSet lbody,
-                                                List<TapedLoops.Chain> chains, BitSet nestWritten) {
+    private TapedLoops.InnerSum innerSum(int lh, BitSet lbody, List<TapedLoops.Chain> chains, BitSet nestWritten) {
         List<Integer> order = TapedLoops.acyclicBody(ir, cfg, lh, lbody);
-        if (order == null || latches(ir, lh, lbody) != 1) return null;
+        if (order == null || latches(lh, lbody) != 1) return null;
         BitSet always = TapedLoops.alwaysRun(ir, lh, order);
         List<TapedLoops.Chain> own = new ArrayList<>();
         for (TapedLoops.Chain c : chains) {
@@ -198,11 +217,11 @@ final class Reductions {
         }
         own.sort(java.util.Comparator.comparingInt(c -> order.indexOf(c.last())));
         for (int b = lbody.nextSetBit(0); b >= 0; b = lbody.nextSetBit(b + 1)) {
-            for (Stmt st : ir.block(b).stmts()) if (!runsTwiceAlike(st, activity)) return null;
+            for (Stmt st : ir.block(b).stmts()) if (!runsTwiceAlike(st)) return null;
         }
         List<Integer> temporaries = new ArrayList<>();
-        BitSet liveAtHeader = live.liveIn(lh);
-        int sum = carriedSum(ir, lh, lbody, TapedLoops.writtenIn(ir, lbody), liveAtHeader, temporaries);
+        BitSet liveAtHeader = live().liveIn(lh);
+        int sum = carriedSum(lh, lbody, TapedLoops.writtenIn(ir, lbody), liveAtHeader, temporaries);
         if (sum < 0 || !LoopSums.isSum(ir, activity, lh, lbody, sum)) return null;
         Map<Integer, Type> restored = new java.util.TreeMap<>();
         for (int s = liveAtHeader.nextSetBit(0); s >= 0; s = liveAtHeader.nextSetBit(s + 1)) {
@@ -218,7 +237,7 @@ final class Reductions {
     }
 
     /** A statement that does the same when it runs again: no store, allocation, field write or call but a rule on numbers. */
-    private static boolean runsTwiceAlike(Stmt st, Activity activity) {
+    private boolean runsTwiceAlike(Stmt st) {
         if (st.isInvoke()) {
             return activity.callee(st) instanceof Callee.Ruled ruled && isBuiltIn(ruled.rule()) && onNumbers(st);
         }
@@ -233,8 +252,8 @@ final class Reductions {
      * The nest's chains and inner loops in the order they run in an iteration: a topological order
      * of its blocks with each inner loop taken as one; null when there is none.
      */
-    private static List<TapedLoops.Unit> unitsInOrder(MethodIr ir, int h, BitSet body, List<TapedLoops.InnerSum> inners,
-                                                      List<TapedLoops.Chain> chains) {
+    private List<TapedLoops.Unit> unitsInOrder(int h, BitSet body, List<TapedLoops.InnerSum> inners,
+                                               List<TapedLoops.Chain> chains) {
         Map<Integer, Integer> node = new java.util.TreeMap<>();
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
             if (b == h) continue;
@@ -279,7 +298,7 @@ final class Reductions {
         return false;
     }
 
-    private static int latches(MethodIr ir, int h, BitSet body) {
+    private int latches(int h, BitSet body) {
         int n = 0;
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
             for (int next : ir.block(b).successors()) if (next == h) n++;
@@ -288,7 +307,7 @@ final class Reductions {
     }
 
     /** Whether the loop's exit is a block that does nothing but {@code return s}. */
-    private static boolean returnsSum(MethodIr ir, int h, BitSet body, int sum) {
+    private boolean returnsSum(int h, BitSet body, int sum) {
         for (int next : ir.block(h).successors()) {
             if (body.get(next)) continue;
             Block exit = ir.block(next);
@@ -298,7 +317,8 @@ final class Reductions {
         return false;
     }
 
-    private static boolean callsItself(MethodIr ir, Activity activity) {
+    /** Each level of a recursion would take buffers as long as its arrays. */
+    private boolean callsItself() {
         for (Block b : ir.blocks()) {
             for (Stmt st : b.stmts()) {
                 if (activity.callee(st) instanceof Callee.Differentiated d && d.owner().equals(ir.owner())
@@ -315,7 +335,7 @@ final class Reductions {
      * of values and elements of the loop's arrays: arithmetic, an element of a {@code double[]}
      * the loop does not reassign, a library rule on numbers.
      */
-    private static boolean isFusable(Stmt st, Activity activity, BitSet written, BitSet aliases) {
+    private boolean isFusable(Stmt st, BitSet written, BitSet aliases) {
         return switch (st.opcode()) {
             case Opcodes.DADD, Opcodes.DSUB, Opcodes.DMUL, Opcodes.DDIV, Opcodes.DREM, Opcodes.DNEG, Opcodes.FADD,
                     Opcodes.FSUB, Opcodes.FMUL, Opcodes.FDIV, Opcodes.FREM, Opcodes.FNEG, Opcodes.F2D, Opcodes.D2F,

@@ -196,6 +196,7 @@ public final class TapedLoops {
     static BitSet nests(MethodIr ir, Cfg cfg, Activity activity, ReadOnlyArrays readOnly, BitSet needsReverse,
                         int maxStatements) {
         Map<Integer, BitSet> bodies = cfg.loopsByHeader();
+        Reductions reductionsOf = readOnly.isOutermost() ? new Reductions(ir, cfg, activity) : null;
         List<Integer> outerFirst = new ArrayList<>(bodies.keySet());
         outerFirst.sort(Comparator.comparingInt(h -> -bodies.get(h).cardinality()));
         BitSet chosen = new BitSet();
@@ -207,7 +208,8 @@ public final class TapedLoops {
             for (int b : cfg.reversePostOrder()) if (body.get(b)) order.add(b);
             Map<Integer, CountedLoop> counted = new TreeMap<>();
             Map<Integer, Reduction> reductions = new TreeMap<>();
-            Map<Integer, Chain> chains = recorded(ir, cfg, activity, readOnly, needsReverse, h, body, order, counted, reductions);
+            Map<Integer, Chain> chains = recorded(ir, cfg, activity, readOnly, needsReverse, h, body, order, counted, reductions,
+                    reductionsOf);
             // a counted loop's body pushes no block number; its record, once per run, does not count;
             // a reduction's body pushes nothing
             java.util.Set<Chain> countedBodies = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -272,6 +274,7 @@ public final class TapedLoops {
     public static TapedLoops plan(MethodIr ir, Cfg cfg, Split split, Activity activity, ReadOnlyArrays readOnly) {
         TapedLoops t = new TapedLoops();
         Map<Integer, BitSet> bodies = cfg.loopsByHeader();
+        Reductions reductionsOf = readOnly.isOutermost() ? new Reductions(ir, cfg, activity) : null;
         BitSet taped = split.taped();
         for (int h = taped.nextSetBit(0); h >= 0; h = taped.nextSetBit(h + 1)) {
             BitSet body = bodies.get(h);
@@ -282,7 +285,7 @@ public final class TapedLoops {
             Map<Integer, CountedLoop> counted = new TreeMap<>();
             Map<Integer, Reduction> reductions = new TreeMap<>();
             Map<Integer, Chain> chains = recorded(ir, cfg, activity, readOnly, split.needsReverse(), h, body, r.blocks(), counted,
-                    reductions);
+                    reductions, reductionsOf);
             t.tapes.put(h, new Tape(h, (BitSet) body.clone(), chains, counted, reductions));
         }
         return t;
@@ -299,20 +302,22 @@ public final class TapedLoops {
      *
      * @param counted receives the nest's counted loops, by header
      * @param reductions receives the nest's reduction, when it is one (see {@link Reduction})
+     * @param reductionsOf the method's reductions, or null where there are none (not an outermost variant)
      */
     private static Map<Integer, Chain> recorded(MethodIr ir, Cfg cfg, Activity activity, ReadOnlyArrays readOnly,
                                                 BitSet needsReverse, int h, BitSet body, List<Integer> order,
-                                                Map<Integer, CountedLoop> counted, Map<Integer, Reduction> reductions) {
+                                                Map<Integer, CountedLoop> counted, Map<Integer, Reduction> reductions,
+                                                Reductions reductionsOf) {
         Map<Integer, Chain> chains = new TreeMap<>();
         for (Chain c : chains(ir, cfg, activity, readOnly, needsReverse, h, body, order)) chains.put(c.last(), c);
         for (CountedLoop c : countedLoops(ir, cfg, activity, readOnly, body, chains.values())) {
-            Reduction r = c.header() == h && readOnly.isOutermost() ? Reductions.of(ir, cfg, activity, c) : null;
+            Reduction r = c.header() == h && reductionsOf != null ? reductionsOf.of(c) : null;
             if (r != null) reductions.put(r.header(), r);
             else counted.put(c.header(), c);
             for (Chain chain : c.chains()) chains.put(chain.last(), chain);
         }
-        if (!counted.containsKey(h) && !reductions.containsKey(h) && readOnly.isOutermost()) { // a nest of sums
-            Reduction r = Reductions.ofNest(ir, cfg, activity, h, body, List.copyOf(chains.values()), counted);
+        if (!counted.containsKey(h) && !reductions.containsKey(h) && reductionsOf != null) { // a nest of sums
+            Reduction r = reductionsOf.ofNest(h, body, List.copyOf(chains.values()));
             if (r != null) {
                 reductions.put(h, r);
                 counted.clear();

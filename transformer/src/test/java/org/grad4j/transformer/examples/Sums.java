@@ -77,22 +77,7 @@ public final class Sums {
     }
 
     /**
-     * The sum returned as it is, over two arrays and a scalar: where a gradient starts, its adjoint
-     * is the seed, and the iterations add to the shadows themselves.
-     */
-    @Differentiable
-    public static double returnedAsIs(double[] x, double[] y, double c) {
-        double s = 0;
-        for (int i = 0; i < x.length; i++) {
-            double d = x[i] - c * y[i];
-            if (d > 0) s += d * d;
-            else s -= Math.expm1(d);
-        }
-        return s;
-    }
-
-    /**
-     * The same loop in a helper of another class, which is called, not inlined: where a gradient
+     * The loop of {@link SumsElsewhere#returnedAsIs} in a helper of another class, which is called, not inlined: where a gradient
      * starts, nothing after the call writes an array, so the helper runs as an outermost call too,
      * but its result goes to this method's continuation, which triples its adjoint.
      */

@@ -2,7 +2,11 @@ package org.grad4j.transformer.examples;
 
 import org.grad4j.Differentiable;
 
-/** A sum returned as it is, in another class: called, not inlined (see {@link Sums#returnedThroughHelper}). */
+/**
+ * A sum returned as it is, over two arrays and a scalar, in a class of its own: where a gradient
+ * starts in it, its adjoint is the seed and the iterations add to the shadows themselves; called
+ * from {@link Sums#returnedThroughHelper}, it is not inlined, and its result's adjoint is 3.
+ */
 public final class SumsElsewhere {
     private SumsElsewhere() {}
 
