@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import org.grad4j.transformer.ir.EntryValue;
 import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.ir.Value;
 import org.objectweb.asm.Type;
@@ -48,7 +49,7 @@ final class FunctionLocals {
     }
 
     int value(Value v) {
-        Integer l = value.get(v);
+        Integer l = reversing && reverseValue.containsKey(v) ? reverseValue.get(v) : value.get(v);
         if (l == null) throw new IllegalStateException("no local for " + v);
         return l;
     }
@@ -72,6 +73,42 @@ final class FunctionLocals {
                 : allocateUnzeroed(Types.adjointType(x.kind())));
     }
 
+    /** The local the reverse reads an entry value from, shared by every value of its slot and type (see {@link #planSlotValue}). */
+    record SlotValue(int slot, Type type, int local) {}
+
+    private final Map<String, SlotValue> slotValues = new java.util.LinkedHashMap<>();
+    private final Map<Value, Integer> reverseValue = new IdentityHashMap<>();
+    private final Map<Value, Integer> reverseShadow = new IdentityHashMap<>();
+    private boolean reversing;
+
+    /**
+     * An entry value that is its slot's value wherever this function reads it: the reverse reads
+     * it, and an active array's shadow, from one local per slot and type, assigned when the reverse
+     * starts ({@link #slotValues}), and from the slot's shadow local — not from the block's own,
+     * which then need not live from the forward pass into the reverse.
+     */
+    void planSlotValue(EntryValue e, boolean shadowed) {
+        SlotValue v = slotValues.computeIfAbsent(e.slot() + ":" + e.type().getDescriptor(),
+                k -> new SlotValue(e.slot(), e.type(), allocateUnzeroed(e.type())));
+        reverseValue.put(e, v.local());
+        if (shadowed) reverseShadow.put(e, slotShadow(e.slot()));
+    }
+
+    /** Whether the reverse reads {@code v} from a local of its slot's (see {@link #planSlotValue}). */
+    boolean readsFromSlot(Value v) {
+        return reverseValue.containsKey(v);
+    }
+
+    /** The locals of {@link #planSlotValue}, to assign when the reverse starts. */
+    java.util.Collection<SlotValue> slotValues() {
+        return slotValues.values();
+    }
+
+    /** From here on, code emitted is the reverse: values planned with {@link #planSlotValue} come from their slot's locals. */
+    void startReverse() {
+        reversing = true;
+    }
+
     void planShadow(Value v) {
         shadow.computeIfAbsent(v, x -> allocate(OBJECT));
     }
@@ -82,7 +119,9 @@ final class FunctionLocals {
 
     int adjoint(Value v) { return adjoint.get(v); }
 
-    int shadow(Value v) { return shadow.get(v); }
+    int shadow(Value v) {
+        return reversing && reverseShadow.containsKey(v) ? reverseShadow.get(v) : shadow.get(v);
+    }
 
     int slotVar(int slot, Type t) {
         return slotVar.computeIfAbsent(slot * 16L + Types.localSort(t), k -> allocate(Types.ofLocalSort(Types.localSort(t))));

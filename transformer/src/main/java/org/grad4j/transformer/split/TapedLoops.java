@@ -64,10 +64,19 @@ public final class TapedLoops {
 
     /**
      * A taped nest: its header, its blocks, its chains by last block (blocks without reverse work
-     * are in none) and its counted loops by header.
+     * are in none), its counted loops by header, the slots its blocks write, and whether it has
+     * loops inside.
      */
     public record Tape(int header, BitSet body, Map<Integer, Chain> chains, Map<Integer, CountedLoop> counted,
-                       Map<Integer, Reduction> reductions) {}
+                       Map<Integer, Reduction> reductions, BitSet written, boolean nested) {
+        /**
+         * Whether a block of the nest writes {@code slot}. A slot it never writes holds, when the
+         * reverse runs, the value every block read from it: nothing of it is pushed.
+         */
+        public boolean writes(int slot) {
+            return written.get(slot);
+        }
+    }
 
     /**
      * A loop that sums: its only value with an adjoint carried from one iteration to the next is a
@@ -286,7 +295,9 @@ public final class TapedLoops {
             Map<Integer, Reduction> reductions = new TreeMap<>();
             Map<Integer, Chain> chains = recorded(ir, cfg, activity, readOnly, split.needsReverse(), h, body, r.blocks(), counted,
                     reductions, reductionsOf);
-            t.tapes.put(h, new Tape(h, (BitSet) body.clone(), chains, counted, reductions));
+            boolean nested = false;
+            for (int inner : bodies.keySet()) nested |= inner != h && body.get(inner);
+            t.tapes.put(h, new Tape(h, (BitSet) body.clone(), chains, counted, reductions, writtenIn(ir, body), nested));
         }
         return t;
     }

@@ -600,4 +600,20 @@ public final class Loops {
         h[1][0] = x[0] * x[0];
         return m[0][0] * m[1][1] + m[0][x.length - 1] * m[1][0] + h[1][0] * h[0][1] + h[1][0];
     }
+
+    /**
+     * Rows of a long series, each row's inner loop carrying a decaying sum: a counted loop that
+     * saves a value ({@code sin x}) per element, in a nest with a loop inside.
+     */
+    @Differentiable
+    public static double longRows(double[] x, int rows) {
+        int cols = x.length / rows;
+        double total = 0;
+        for (int r = 0; r < rows; r++) {
+            double acc = 0;
+            for (int c = 0; c < cols; c++) acc = 0.9999 * acc + x[r * cols + c] * Math.sin(x[r * cols + c]);
+            total += acc * acc;
+        }
+        return total;
+    }
 }
