@@ -94,11 +94,6 @@ final class FunctionLocals {
         if (shadowed) reverseShadow.put(e, slotShadow(e.slot()));
     }
 
-    /** Whether the reverse reads {@code v} from a local of its slot's (see {@link #planSlotValue}). */
-    boolean readsFromSlot(Value v) {
-        return reverseValue.containsKey(v);
-    }
-
     /** The locals of {@link #planSlotValue}, to assign when the reverse starts. */
     java.util.Collection<SlotValue> slotValues() {
         return slotValues.values();

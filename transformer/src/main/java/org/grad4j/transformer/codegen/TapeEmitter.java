@@ -101,7 +101,7 @@ final class TapeEmitter {
      * more still grows the tape where it pushes.
      */
     private static final int RESERVED = 1 << 14;
-    /** The nest's header when it has loops inside and pushes in them, else -1. */
+    /** The nest's header when it has loops inside (and is not a reduction: those push nothing per iteration), else -1. */
     private final int reserveAt;
 
     TapeEmitter(MethodVisitor mv, FunctionLocals locals, TapedLoops.Tape tape, int continuationLocal, int ctxLocal,
