@@ -43,7 +43,8 @@ final class FunctionEmitter {
     private final Map<Integer, Label> labels = new HashMap<>();
     private boolean planningExitBlock;
     private static final Types.Kind[] ADJOINT_KINDS = {Types.Kind.SCALAR, Types.Kind.TENSOR};
-    private final Label reverse = new Label();
+    /** Where every exit goes once the rest of the program has returned: all jump forward to it. */
+    private final Label reverse = new KnownZeros.SkipLabel();
     private final int k;
     private final int ctx;
     private int frameCost;
@@ -67,7 +68,17 @@ final class FunctionEmitter {
         this.ctx = shape.ctxLocal();
         this.locals = new FunctionLocals(ctx + 1);
         this.stmts = new StatementEmitter(mv, locals, g.activity, g.hostAccess, ctx, g.refusal, g.lengthOnly);
-        for (int b : region.blocks()) labels.put(b, new Label());
+        // a block no jump back reaches (no loop header of the region) is reached only by jumps
+        // emitted before it: what is known zero on all of them is known at its start
+        List<Integer> order = region.blocks();
+        for (int i = 0; i < order.size(); i++) {
+            int b = order.get(i);
+            boolean jumpedBack = false;
+            for (int j = i; j < order.size(); j++) {
+                for (int succ : g.ir.block(order.get(j)).successors()) jumpedBack |= succ == b;
+            }
+            labels.put(b, jumpedBack ? new Label() : new KnownZeros.SkipLabel());
+        }
         this.taped = region.stub() || shape == g.entryShape ? null : g.tapes.of(region.head());
     }
 
@@ -306,7 +317,7 @@ final class FunctionEmitter {
         for (Stmt s : body) {
             if (s == last && endsInCall) break;
             if (s.line() > 0 && s.line() != line) {
-                Label l = new Label();
+                Label l = new KnownZeros.SkipLabel(); // a line's start: no jump reaches it
                 mv.visitLabel(l);
                 mv.visitLineNumber(s.line(), l);
                 line = s.line();
@@ -657,7 +668,7 @@ final class FunctionEmitter {
         for (int i = blocks.size() - 1; i >= 0; i--) {
             int b = blocks.get(i);
             if (!g.split.needsReverse(b)) continue;
-            Label skip = new Label();
+            Label skip = new KnownZeros.SkipLabel();
             int bit = locals.flagBit(b);
             mv.visitVarInsn(Opcodes.ILOAD, locals.flagWord(bit));
             Jvm.pushInt(mv, 1 << (bit % 32));
@@ -704,7 +715,7 @@ final class FunctionEmitter {
      */
     private void flushDeferredRead(Stmt read) {
         if (!stmts.hasAdjoint(read.result())) return;
-        Label skip = new Label();
+        Label skip = new KnownZeros.SkipLabel();
         stmts.loadAdjoint(read.result());
         mv.visitInsn(Opcodes.DCONST_0);
         mv.visitInsn(Opcodes.DCMPL);

@@ -35,6 +35,8 @@ final class KnownZeros extends MethodVisitor {
     static final class SkipLabel extends Label {}
 
     private final BitSet zero = new BitSet();
+    /** Skip labels visited: a jump to one of them would be a jump back, which a skip label must not have. */
+    private final java.util.Set<Label> visitedSkips = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     /** Per skip label not yet visited: the locals known zero on every jump to it so far. */
     private final Map<Label, BitSet> zeroOnJumps = new HashMap<>();
     private boolean zeroPushed;
@@ -70,6 +72,7 @@ final class KnownZeros extends MethodVisitor {
     @Override
     public void visitLabel(Label label) {
         super.visitLabel(label);
+        if (label instanceof SkipLabel) visitedSkips.add(label);
         BitSet onJumps = zeroOnJumps.remove(label);
         if (!(label instanceof SkipLabel)) {
             zero.clear();
@@ -121,6 +124,7 @@ final class KnownZeros extends MethodVisitor {
 
     @Override
     public void visitJumpInsn(int opcode, Label label) {
+        if (visitedSkips.contains(label)) throw new AssertionError("a jump back to a skip label"); // would make a wrong zero: not a size limit to fall back from
         if (label instanceof SkipLabel) {
             BitSet here = (BitSet) zero.clone();
             zeroOnJumps.merge(label, here, (known, more) -> {
@@ -141,6 +145,7 @@ final class KnownZeros extends MethodVisitor {
 
     @Override
     public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
+        noSkipLabel(dflt, labels);
         super.visitTableSwitchInsn(min, max, dflt, labels);
         zeroPushed = false;
         fallsThrough = false;
@@ -148,6 +153,7 @@ final class KnownZeros extends MethodVisitor {
 
     @Override
     public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
+        noSkipLabel(dflt, labels);
         super.visitLookupSwitchInsn(dflt, keys, labels);
         zeroPushed = false;
         fallsThrough = false;
@@ -157,5 +163,11 @@ final class KnownZeros extends MethodVisitor {
     public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
         super.visitMultiANewArrayInsn(descriptor, numDimensions);
         zeroPushed = false;
+    }
+
+    /** Switches jump to plain labels only: what they know is not tracked. */
+    private static void noSkipLabel(Label dflt, Label[] labels) {
+        if (dflt instanceof SkipLabel) throw new AssertionError("a switch to a skip label");
+        for (Label l : labels) if (l instanceof SkipLabel) throw new AssertionError("a switch to a skip label");
     }
 }

@@ -545,7 +545,8 @@ final class StatementEmitter {
 
     private void ruleAdjoint(Stmt s, Rule rule) {
         if (s.result() == null || !hasAdjoint(s.result())) return;
-        Label skip = new Label();
+        // only the jump below reaches it: a plain label would make every rule forget the adjoints known zero
+        Label skip = new KnownZeros.SkipLabel();
         boolean tensorResult = s.result().kind() == Types.Kind.TENSOR;
         if (tensorResult) { // a null tensor adjoint is zero: the rule need not run
             withReads(s.result());

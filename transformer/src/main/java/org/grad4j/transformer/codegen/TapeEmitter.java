@@ -312,7 +312,7 @@ final class TapeEmitter {
         seedIteration(loop.temporaries(), loop.accumulator(), () -> mv.visitInsn(Opcodes.DCONST_1));
         List<TapedLoops.Unit> units = loop.units();
         for (int k = units.size() - 1; k >= 0; k--) {
-            Label skip = new Label();
+            Label skip = new KnownZeros.SkipLabel();
             if (loop.masked()) {
                 mv.visitVarInsn(Opcodes.ILOAD, r.mask());
                 Jvm.pushInt(mv, 1 << k);
@@ -688,7 +688,7 @@ final class TapeEmitter {
         }
         List<TapedLoops.Chain> loopChains = c.loop().chains();
         for (int k = loopChains.size() - 1; k >= 0; k--) {
-            Label skip = new Label();
+            Label skip = new KnownZeros.SkipLabel();
             if (c.loop().masked()) {
                 mv.visitVarInsn(Opcodes.ILOAD, c.mask());
                 Jvm.pushInt(mv, 1 << k);
