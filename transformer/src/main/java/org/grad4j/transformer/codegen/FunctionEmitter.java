@@ -71,14 +71,16 @@ final class FunctionEmitter {
         // a block no jump back reaches (no loop header of the region) is reached only by jumps
         // emitted before it: what is known zero on all of them is known at its start
         List<Integer> order = region.blocks();
+        Map<Integer, Integer> position = new HashMap<>();
+        for (int i = 0; i < order.size(); i++) position.put(order.get(i), i);
+        BitSet jumpedBack = new BitSet();
         for (int i = 0; i < order.size(); i++) {
-            int b = order.get(i);
-            boolean jumpedBack = false;
-            for (int j = i; j < order.size(); j++) {
-                for (int succ : g.ir.block(order.get(j)).successors()) jumpedBack |= succ == b;
+            for (int succ : g.ir.block(order.get(i)).successors()) {
+                Integer at = position.get(succ);
+                if (at != null && at <= i) jumpedBack.set(succ);
             }
-            labels.put(b, jumpedBack ? new Label() : new KnownZeros.SkipLabel());
         }
+        for (int b : order) labels.put(b, jumpedBack.get(b) ? new Label() : new KnownZeros.SkipLabel());
         this.taped = region.stub() || shape == g.entryShape ? null : g.tapes.of(region.head());
     }
 
@@ -185,8 +187,9 @@ final class FunctionEmitter {
             }
             for (EntryValue e : block.reads().values()) {
                 planSlot(e.slot(), e.type());
-                if (holdsItsSlot(e)) locals.planSlotValue(e, isShadowed(e));
-                planValue(e, !holdsItsSlot(e) && (reverseRead.contains(e) || recomputeReads.contains(e)));
+                boolean fromSlot = holdsItsSlot(e);
+                if (fromSlot) locals.planSlotValue(e, takesShadow(e));
+                planValue(e, !fromSlot && (reverseRead.contains(e) || recomputeReads.contains(e)));
             }
             for (Stmt s : block.stmts()) {
                 if (s.result() != null) planValue(s.result(), reverseRead.contains(s.result()) || recomputeReads.contains(s.result()));
@@ -222,12 +225,12 @@ final class FunctionEmitter {
 
     private void planValue(Value v, boolean readInReverse) {
         locals.planValue(v, readInReverse);
-        if (isShadowed(v)) locals.planShadow(v);
+        if (takesShadow(v)) locals.planShadow(v);
         else if (g.activity.isActive(v)) locals.planAdjoint(v, planningExitBlock);
     }
 
     /** An active array, or an array copy typed Object before its cast: a value with a shadow, not an adjoint. */
-    private boolean isShadowed(Value v) {
+    private boolean takesShadow(Value v) {
         return g.activity.isActive(v) && v.kind() != Types.Kind.SCALAR && v.kind() != Types.Kind.TENSOR;
     }
 
@@ -283,13 +286,18 @@ final class FunctionEmitter {
      * hand-written Java, 3.5 ms). Copied per block in the forward pass, they live only there.
      */
     private boolean holdsItsSlot(EntryValue e) {
-        return taped != null && taped.reductions().isEmpty() && !taped.writes(e.slot());
+        return taped != null && !taped.isReduction() && !taped.writes(e.slot());
+    }
+
+    /** A slot's value as type {@code t}, from its local (an array cast from the local's Object). */
+    private void loadSlot(int slot, Type t) {
+        Jvm.load(mv, t, locals.slotVar(slot, t));
+        if (t.getSort() >= Type.ARRAY) Jvm.narrow(mv, t);
     }
 
     /** An entry value, and its shadow, from the slot's locals into the value's own. */
     private void readEntry(int block, EntryValue e) {
-        Jvm.load(mv, e.type(), locals.slotVar(e.slot(), e.type()));
-        if (e.type().getSort() >= Type.ARRAY) Jvm.narrow(mv, e.type());
+        loadSlot(e.slot(), e.type());
         Jvm.store(mv, e.type(), locals.value(e));
         if (locals.hasShadow(e)) { // in a reduction's body, the buffer its adjoints go to (see TapeEmitter)
             int buffer = tape == null ? -1 : tape.shadowSource(block, e.slot());
@@ -406,8 +414,7 @@ final class FunctionEmitter {
         if (v != null) {
             stmts.load(v);
         } else {
-            Jvm.load(mv, t, locals.slotVar(s, t));
-            if (t.getSort() >= Type.ARRAY) Jvm.narrow(mv, t);
+            loadSlot(s, t);
         }
     }
 
@@ -653,8 +660,7 @@ final class FunctionEmitter {
         mv.visitLabel(reverse);
         locals.startReverse();
         for (FunctionLocals.SlotValue v : locals.slotValues()) { // see holdsItsSlot
-            Jvm.load(mv, v.type(), locals.slotVar(v.slot(), v.type()));
-            if (v.type().getSort() >= Type.ARRAY) Jvm.narrow(mv, v.type());
+            loadSlot(v.slot(), v.type());
             Jvm.store(mv, v.type(), v.local());
         }
         if (tape != null) {

@@ -1,8 +1,10 @@
 package org.grad4j.transformer.codegen;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.grad4j.transformer.ir.EntryValue;
@@ -12,10 +14,16 @@ import org.objectweb.asm.Type;
 
 /**
  * The JVM locals of one generated function. Every IR value gets its own local (the forward
- * pass's record for the reverse pass); each active scalar gets an adjoint local (a double), each
- * active array a shadow local. Slots of the original method are mirrored by {@code slotVar}s,
- * one per slot and kind of value, which carry values between blocks of the region; {@code
- * adjSlot}s carry the adjoint of a slot's current value through the reverse pass.
+ * pass's record for the reverse pass) — except that in a taped nest the reverse reads a slot the
+ * nest never writes from one local per slot ({@link #planSlotValue}); each active scalar gets an
+ * adjoint local (a double), each active array a shadow local. Slots of the original method are
+ * mirrored by {@code slotVar}s, one per slot and kind of value, which carry values between blocks
+ * of the region; {@code adjSlot}s carry the adjoint of a slot's current value through the reverse
+ * pass.
+ *
+ * <p>{@link #value} and {@link #shadow} answer for the code being emitted: after {@link
+ * #startReverse}, the reverse's locals. Whoever keeps a local number must ask for it where the
+ * code that uses it is emitted.
  */
 final class FunctionLocals {
     private static final Type OBJECT = Type.getType(Object.class);
@@ -76,7 +84,10 @@ final class FunctionLocals {
     /** The local the reverse reads an entry value from, shared by every value of its slot and type (see {@link #planSlotValue}). */
     record SlotValue(int slot, Type type, int local) {}
 
-    private final Map<String, SlotValue> slotValues = new java.util.LinkedHashMap<>();
+    /** A slot and the type it is read as. */
+    private record SlotAndType(int slot, String descriptor) {}
+
+    private final Map<SlotAndType, SlotValue> slotValues = new LinkedHashMap<>();
     private final Map<Value, Integer> reverseValue = new IdentityHashMap<>();
     private final Map<Value, Integer> reverseShadow = new IdentityHashMap<>();
     private boolean reversing;
@@ -88,14 +99,14 @@ final class FunctionLocals {
      * which then need not live from the forward pass into the reverse.
      */
     void planSlotValue(EntryValue e, boolean shadowed) {
-        SlotValue v = slotValues.computeIfAbsent(e.slot() + ":" + e.type().getDescriptor(),
+        SlotValue v = slotValues.computeIfAbsent(new SlotAndType(e.slot(), e.type().getDescriptor()),
                 k -> new SlotValue(e.slot(), e.type(), allocateUnzeroed(e.type())));
         reverseValue.put(e, v.local());
         if (shadowed) reverseShadow.put(e, slotShadow(e.slot()));
     }
 
     /** The locals of {@link #planSlotValue}, to assign when the reverse starts. */
-    java.util.Collection<SlotValue> slotValues() {
+    Collection<SlotValue> slotValues() {
         return slotValues.values();
     }
 

@@ -1,8 +1,11 @@
 package org.grad4j.transformer.codegen;
 
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.objectweb.asm.Handle;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
@@ -21,11 +24,15 @@ import org.objectweb.asm.Opcodes;
  *
  * <p>Conservative by construction: a local is known zero only from a {@code dconst_0; dstore}
  * until anything else stores into it or a label is visited (a label is where paths merge). The
- * one exception is a {@link SkipLabel}, the end of a guarded statement ({@code if (shadow !=
- * null) shadow[i] += d}): only forward jumps reach it, so what is known there is what is known on
- * every jump to it and on the fall-through. Without it, every element of an array read in a
- * loop's reverse cost the known zeros of the rest of the iteration (Rosenbrock: an addition of
- * 0.0 on the loop-carried adjoint of the sum, every iteration).
+ * exception is a {@link SkipLabel}: only forward jumps reach it, so what is known there is what is
+ * known on every jump to it and on the fall-through. The emitters use one wherever no jump back
+ * can arrive: the end of a guarded statement ({@code if (shadow != null) shadow[i] += d}) or of a
+ * library rule's adjoint, a guard of a chain or block in the reverse, a line's start, a block no
+ * later block jumps to, the label every exit jumps to. Without them, every element of an array
+ * read in a loop's reverse cost the known zeros of the rest of the iteration (Rosenbrock: an
+ * addition of 0.0 on the loop-carried adjoint of the sum, every iteration), and every {@code
+ * Math.exp} those of the rest of its block. A jump back, a switch or a handler to a skip label
+ * is refused (an AssertionError: a wrong zero would drop contributions to an adjoint).
  */
 final class KnownZeros extends MethodVisitor {
     /**
@@ -36,7 +43,7 @@ final class KnownZeros extends MethodVisitor {
 
     private final BitSet zero = new BitSet();
     /** Skip labels visited: a jump to one of them would be a jump back, which a skip label must not have. */
-    private final java.util.Set<Label> visitedSkips = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Set<Label> visitedSkips = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Per skip label not yet visited: the locals known zero on every jump to it so far. */
     private final Map<Label, BitSet> zeroOnJumps = new HashMap<>();
     private boolean zeroPushed;
@@ -163,6 +170,12 @@ final class KnownZeros extends MethodVisitor {
     public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
         super.visitMultiANewArrayInsn(descriptor, numDimensions);
         zeroPushed = false;
+    }
+
+    @Override
+    public void visitTryCatchBlock(Label start, Label end, Label handler, String type) {
+        if (handler instanceof SkipLabel) throw new AssertionError("a handler at a skip label");
+        super.visitTryCatchBlock(start, end, handler, type);
     }
 
     /** Switches jump to plain labels only: what they know is not tracked. */

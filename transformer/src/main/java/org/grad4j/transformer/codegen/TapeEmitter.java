@@ -107,7 +107,7 @@ final class TapeEmitter {
     TapeEmitter(MethodVisitor mv, FunctionLocals locals, TapedLoops.Tape tape, int continuationLocal, int ctxLocal,
                 IntConsumer reverseBlock, Consumer<TapedLoops.InnerSum> rerun) {
         this.rerun = rerun;
-        this.reserveAt = tape.nested() && !tape.reductions().containsKey(tape.header()) ? tape.header() : -1;
+        this.reserveAt = tape.nested() && !tape.isReduction() ? tape.header() : -1;
         this.mv = mv;
         this.k = continuationLocal;
         this.locals = locals;

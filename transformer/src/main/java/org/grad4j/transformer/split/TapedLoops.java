@@ -76,6 +76,11 @@ public final class TapedLoops {
         public boolean writes(int slot) {
             return written.get(slot);
         }
+
+        /** Whether the whole nest is a reduction (see {@link Reduction}): its iterations are reversed as they end. */
+        public boolean isReduction() {
+            return reductions.containsKey(header);
+        }
     }
 
     /**

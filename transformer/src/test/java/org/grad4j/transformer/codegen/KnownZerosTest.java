@@ -1,6 +1,7 @@
 package org.grad4j.transformer.codegen;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.grad4j.transformer.ir.Types;
@@ -95,6 +96,25 @@ class KnownZerosTest {
         z.visitLabel(skip);
         assertTrue(z.isZero(4));
         assertFalse(z.isZero(6));
+    }
+
+    /** A skip label known to be reached only forward: a jump back, a switch or a handler to one is a defect of the emitter. */
+    @Test
+    void aSkipLabelReachedOtherwiseThanByJumpsForwardIsRefused() {
+        KnownZeros back = new KnownZeros(new MethodNode());
+        Label head = new KnownZeros.SkipLabel();
+        back.visitLabel(head);
+        assertThrows(AssertionError.class, () -> back.visitJumpInsn(Opcodes.GOTO, head));
+
+        KnownZeros table = new KnownZeros(new MethodNode());
+        assertThrows(AssertionError.class,
+                () -> table.visitTableSwitchInsn(0, 0, new Label(), new KnownZeros.SkipLabel()));
+        KnownZeros lookup = new KnownZeros(new MethodNode());
+        assertThrows(AssertionError.class,
+                () -> lookup.visitLookupSwitchInsn(new KnownZeros.SkipLabel(), new int[0], new Label[0]));
+        KnownZeros handler = new KnownZeros(new MethodNode());
+        assertThrows(AssertionError.class,
+                () -> handler.visitTryCatchBlock(new Label(), new Label(), new KnownZeros.SkipLabel(), null));
     }
 
     private static void zero(KnownZeros z, int local) {
