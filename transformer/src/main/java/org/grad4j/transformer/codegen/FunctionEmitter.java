@@ -253,7 +253,6 @@ final class FunctionEmitter {
     }
 
     private Map<Integer, Label> rerunLabels;
-    private TapedLoops.InnerSum rerunning;
     private Label rerunEnd;
 
     /**
@@ -265,12 +264,10 @@ final class FunctionEmitter {
         tape.startRerun(inner);
         rerunLabels = new HashMap<>();
         for (int b = inner.body().nextSetBit(0); b >= 0; b = inner.body().nextSetBit(b + 1)) rerunLabels.put(b, new Label());
-        rerunning = inner;
         rerunEnd = new Label();
         mv.visitJumpInsn(Opcodes.GOTO, rerunLabels.get(inner.header()));
         for (int b : region.blocks()) if (inner.body().get(b)) emitBlock(g.ir.block(b));
         mv.visitLabel(rerunEnd);
-        rerunning = null;
         rerunLabels = null;
         tape.endRerun();
     }
@@ -400,6 +397,7 @@ final class FunctionEmitter {
                 mv.visitVarInsn(Opcodes.ASTORE, locals.slotShadow(s));
             }
         }
+        TapedLoops.InnerSum rerunning = tape == null ? null : tape.rerunning();
         if (rerunning != null && !rerunning.body().get(succ)) { // the second copy of an inner sum ends here
             mv.visitJumpInsn(Opcodes.GOTO, rerunEnd);
             return;

@@ -354,6 +354,11 @@ final class TapeEmitter {
         rerunning = inner;
     }
 
+    /** The inner sum running again, while its blocks are emitted a second time; null otherwise. */
+    TapedLoops.InnerSum rerunning() {
+        return rerunning;
+    }
+
     /**
      * After it ran again: the sum's adjoint before the loop is the one after it, and the slots
      * hold what the iteration left in them (the next iteration starts from that).

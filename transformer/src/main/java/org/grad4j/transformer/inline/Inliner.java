@@ -151,11 +151,6 @@ public final class Inliner {
         return false;
     }
 
-    /**
-     * The body's instructions for one call site: argument stores (the receiver's after a null
-     * check, as the call would make: {@code athrow} of null throws the NullPointerException), the
-     * body, the end label.
-     */
     /** Whether a method stores into its slot 0 (its {@code this}, for an instance method). */
     public static boolean storesThis(MethodNode m) {
         for (AbstractInsnNode insn : m.instructions) {
@@ -164,6 +159,11 @@ public final class Inliner {
         return false;
     }
 
+    /**
+     * The body's instructions for one call site: argument stores (the receiver's after a null
+     * check, as the call would make: {@code athrow} of null throws the NullPointerException; none
+     * when it is the caller's {@code this}, read from slot 0), the body, the end label.
+     */
     private static InsnList bodyAt(MethodNode body, int base, Type[] below, boolean sharesThis) {
         InsnList out = new InsnList();
         boolean instance = (body.access & Opcodes.ACC_STATIC) == 0;
