@@ -41,21 +41,27 @@ public final class AD {
     /** The derivative of {@code f} at {@code x}. */
     public static double derivative(ScalarFunction f, double x) {
         Functions.Resolved r = Functions.resolve(f, ScalarFunction.class, double.class, x);
-        return run(r.call()).adjoint(r.input());
+        return run(r.call(), TopContinuation.gradientOnly()).adjoint(r.input());
     }
 
     /** The gradient of {@code f} at {@code x}, a new array shaped like {@code x}. */
     public static double[] gradient(VectorFunction f, double[] x) {
-        return valueAndGradient(f, x).gradient();
+        // the value is not returned: generated code may skip what only forms it (a loss's last sum)
+        return runAt(f, x, TopContinuation.gradientOnly()).gradient();
     }
 
     /** The value of {@code f} at {@code x} and its gradient, from one evaluation. */
     public static ValueAndGradient valueAndGradient(VectorFunction f, double[] x) {
+        return runAt(f, x, TopContinuation.scalar(1.0));
+    }
+
+    /** The value is NaN when {@code top} does not keep it ({@link TopContinuation#gradientOnly()}). */
+    private static ValueAndGradient runAt(VectorFunction f, double[] x, TopContinuation top) {
         if (x == null) {
             throw new GradientException("grad4j: the point x to take the gradient at is null");
         }
         Functions.Resolved r = Functions.resolve(f, VectorFunction.class, double[].class, x);
-        Outcome o = run(r.call());
+        Outcome o = run(r.call(), top);
         return new ValueAndGradient(o.value(), (double[]) o.shadow(r.input()));
     }
 

@@ -13,29 +13,40 @@ public final class TopContinuation implements DoubleContinuation, FloatContinuat
     private final double seed;
     private final double[] seedVector;
     private final int seedIndex;
+    /** False for {@code AD.gradient}: only the adjoints are wanted, see {@link #discardsValue}. */
+    private final boolean valueWanted;
     private double value;
     private Object arrayValue;
     private boolean resumed;
 
-    private TopContinuation(double seed, double[] seedVector, int seedIndex) {
+    private TopContinuation(double seed, double[] seedVector, int seedIndex, boolean valueWanted) {
         this.seed = seed;
         this.seedVector = seedVector;
         this.seedIndex = seedIndex;
+        this.valueWanted = valueWanted;
     }
 
     /** For a scalar output: the adjoint of the output is {@code seed}. */
     public static TopContinuation scalar(double seed) {
-        return new TopContinuation(seed, null, -1);
+        return new TopContinuation(seed, null, -1, true);
+    }
+
+    /**
+     * For a scalar output whose adjoint is 1 and whose value nobody reads ({@code AD.gradient}):
+     * generated code may skip work that only forms the value, and {@link #value()} is NaN.
+     */
+    public static TopContinuation gradientOnly() {
+        return new TopContinuation(1.0, null, -1, false);
     }
 
     /** For an array output: its adjoint is {@code seed} (same length as the output). */
     public static TopContinuation vector(double[] seed) {
-        return new TopContinuation(0, seed, -1);
+        return new TopContinuation(0, seed, -1, true);
     }
 
     /** For an array output: its adjoint is the unit vector {@code e_index} (nothing when index is out of range). */
     public static TopContinuation unit(int index) {
-        return new TopContinuation(0, null, index);
+        return new TopContinuation(0, null, index, true);
     }
 
     /**
@@ -45,6 +56,15 @@ public final class TopContinuation implements DoubleContinuation, FloatContinuat
      */
     public static boolean seedsOne(Object k) {
         return k instanceof TopContinuation t && t.seedVector == null && t.seedIndex < 0 && t.seed == 1.0;
+    }
+
+    /**
+     * Whether {@code k} is a top continuation that does not read the value it is given: a loop
+     * that sums what is returned may then skip the arithmetic that only forms the sum (see {@code
+     * TapedLoops.Reduction#unneeded}), as hand-written gradients do.
+     */
+    public static boolean discardsValue(Object k) {
+        return k instanceof TopContinuation t && !t.valueWanted;
     }
 
     private void once(Ctx ctx) {
@@ -91,10 +111,13 @@ public final class TopContinuation implements DoubleContinuation, FloatContinuat
         }
     }
 
-    /** The function's value; throws if generated code never resumed (a transformer bug). */
+    /**
+     * The function's value (NaN for {@link #gradientOnly()}, which does not keep it); throws if
+     * generated code never resumed (a transformer bug).
+     */
     public double value() {
         checkResumed();
-        return value;
+        return valueWanted ? value : Double.NaN;
     }
 
     /** The array the function returned. */

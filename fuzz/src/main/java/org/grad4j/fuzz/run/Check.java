@@ -262,7 +262,9 @@ public final class Check {
     /**
      * When the class offers {@code asLambda(data...)}: the gradient through a capturing lambda
      * ({@code AD.valueAndGradient(VectorFunction, x)}) with respect to the double and float
-     * parameters, the other arguments captured as data.
+     * parameters, the other arguments captured as data; and {@code AD.gradient} of the same, which
+     * does not want the value (generated code may skip what only forms it) and must give the same
+     * gradient to the bit.
      */
     private static Result lambda(Class<?> plain, Method f, Object[] args, double value, List<double[]> oracle, double tolerance) {
         Method as = null;
@@ -286,12 +288,17 @@ public final class Check {
             }
         }
         ValueAndGradient vg;
+        double[] gradientOnly;
         try {
             as.setAccessible(true);
             VectorFunction fn = (VectorFunction) as.invoke(null, data.toArray());
             double[] point = new double[x.size()];
             for (int i = 0; i < point.length; i++) point[i] = x.get(i);
+            double[] samePoint = point.clone();
             vg = AD.valueAndGradient(fn, point);
+            List<Object> freshData = new ArrayList<>(); // the first call may have written its data
+            for (Object a : deepCopy(args)) if (!(a instanceof Double) && !(a instanceof Float)) freshData.add(a);
+            gradientOnly = AD.gradient((VectorFunction) as.invoke(null, freshData.toArray()), samePoint);
         } catch (TransformException e) {
             // Captured arrays are constants for AD: a function that stores differentiable values into
             // one is refused in this form, though the Method form (every array differentiated) works.
@@ -305,6 +312,10 @@ public final class Check {
         }
         if (Double.doubleToLongBits(vg.value()) != Double.doubleToLongBits(value)) {
             return Result.of(Status.FAIL, "lambda", "value through the lambda " + vg.value() + ", plain call " + value);
+        }
+        if (!java.util.Arrays.equals(vg.gradient(), gradientOnly)) {
+            return Result.of(Status.FAIL, "lambda", "AD.gradient " + java.util.Arrays.toString(gradientOnly)
+                    + ", AD.valueAndGradient " + java.util.Arrays.toString(vg.gradient()));
         }
         StringBuilder bad = new StringBuilder();
         for (int i = 0; i < x.size(); i++) {

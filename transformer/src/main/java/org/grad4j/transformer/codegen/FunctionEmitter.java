@@ -318,9 +318,11 @@ final class FunctionEmitter {
         List<Stmt> body = b.stmts();
         Stmt last = b.lastStmt();
         boolean endsInCall = last != null && g.activity.isActiveCall(last);
+        List<Stmt> sumOnly = tape == null ? List.of() : tape.sumOnly(b.index()); // formed at the end, if wanted
         int line = -1;
         for (Stmt s : body) {
             if (s == last && endsInCall) break;
+            if (sumOnly.contains(s)) continue;
             if (s.line() > 0 && s.line() != line) {
                 Label l = new KnownZeros.SkipLabel(); // a line's start: no jump reaches it
                 mv.visitLabel(l);
@@ -329,7 +331,10 @@ final class FunctionEmitter {
             }
             stmts.forward(s);
         }
-        if (tape != null) tape.pushAfter(b.index());
+        if (tape != null) {
+            tape.formSum(b.index(), stmts::forward);
+            tape.pushAfter(b.index());
+        }
         if (endsInCall) {
             callExit(b, last);
         } else {

@@ -57,7 +57,7 @@ final class TapeEmitter {
      * with several jumps back to the header, whether an iteration's reverse waits for it ({@code pending}).
      */
     private record Reducing(TapedLoops.Reduction loop, Map<Integer, Integer> buffers, Map<Integer, Integer> sums, int mask,
-                            int direct, int pending) {
+                            int direct, int discards, int pending) {
         /** Whether {@code block} is the loop's: its values of the arrays take their buffers as shadows, and pass them on. */
         boolean runs(int block) {
             return loop.body().get(block);
@@ -134,7 +134,8 @@ final class TapeEmitter {
                 reruns.put(unit.inner(), new Rerun(saved, after, locals.scratch(Type.DOUBLE_TYPE)));
             }
             reductions.put(header, new Reducing(loop, buffers, sums, loop.masked() ? locals.scratch(Type.INT_TYPE) : -1,
-                    loop.returned() ? locals.scratch(Type.INT_TYPE) : -1, loop.latches() > 1 ? locals.scratch(Type.INT_TYPE) : -1));
+                    loop.returned() ? locals.scratch(Type.INT_TYPE) : -1, loop.sumOnly().isEmpty() ? -1 : locals.scratch(Type.INT_TYPE),
+                    loop.latches() > 1 ? locals.scratch(Type.INT_TYPE) : -1));
         });
         tape.chains().forEach((last, chain) -> {
             if (reducedBy(last) == null) chains.put(last, recorded(chain, List.of()));
@@ -187,6 +188,41 @@ final class TapeEmitter {
             if (buffer != null && r.runs(block)) return buffer;
         }
         return -1;
+    }
+
+    /**
+     * The statements of {@code block} that only form a returned sum ({@link
+     * TapedLoops.Reduction#sumOnly}): the block's forward code leaves them out, and {@link
+     * #formSum} runs them at its end. Empty outside such a reduction.
+     */
+    List<Stmt> sumOnly(int block) {
+        for (Reducing r : reductions.values()) {
+            if (r.runs(block)) return r.loop().sumOnly().getOrDefault(block, List.of());
+        }
+        return List.of();
+    }
+
+    /**
+     * At the end of a block's forward code: its {@link #sumOnly} statements, unless the top
+     * continuation discards the value. Then their results are zeros (the sum they form goes
+     * nowhere); they may be read later only as the sum, or not at all.
+     */
+    void formSum(int block, Consumer<Stmt> forward) {
+        List<Stmt> stmts = sumOnly(block);
+        if (stmts.isEmpty()) return;
+        Reducing r = null;
+        for (Reducing candidate : reductions.values()) if (candidate.runs(block)) r = candidate;
+        Label discarded = new KnownZeros.SkipLabel(), done = new KnownZeros.SkipLabel();
+        mv.visitVarInsn(Opcodes.ILOAD, r.discards());
+        mv.visitJumpInsn(Opcodes.IFNE, discarded);
+        stmts.forEach(forward);
+        mv.visitJumpInsn(Opcodes.GOTO, done);
+        mv.visitLabel(discarded);
+        for (Stmt st : stmts) {
+            Jvm.zero(mv, st.result().type());
+            Jvm.store(mv, st.result().type(), locals.value(st.result()));
+        }
+        mv.visitLabel(done);
     }
 
     private Counted countedBy(int last) {
@@ -252,6 +288,12 @@ final class TapeEmitter {
             mv.visitMethodInsn(Opcodes.INVOKESTATIC, "org/grad4j/runtime/TopContinuation", "seedsOne", "(Ljava/lang/Object;)Z",
                     false);
             mv.visitVarInsn(Opcodes.ISTORE, r.direct());
+        }
+        if (r.discards() >= 0) {
+            mv.visitVarInsn(Opcodes.ALOAD, k);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, "org/grad4j/runtime/TopContinuation", "discardsValue",
+                    "(Ljava/lang/Object;)Z", false);
+            mv.visitVarInsn(Opcodes.ISTORE, r.discards());
         }
         r.buffers().forEach((slot, buffer) -> {
             Label viaBuffer = new Label(), done = new Label();

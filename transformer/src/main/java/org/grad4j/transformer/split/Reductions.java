@@ -58,7 +58,8 @@ final class Reductions {
         List<TapedLoops.Unit> units = new ArrayList<>();
         for (TapedLoops.Chain chain : c.chains()) units.add(new TapedLoops.Unit(chain, null));
         return new TapedLoops.Reduction(h, body, c.chains(), c.masked(), sum, List.copyOf(arrays), List.copyOf(invariants),
-                List.copyOf(temporaries), returnsSum(h, body, sum), latches(h, body), List.copyOf(units));
+                List.copyOf(temporaries), returnsSum(h, body, sum), sumOnly(h, body, sum, List.of()), latches(h, body),
+                List.copyOf(units));
     }
 
     /**
@@ -93,7 +94,7 @@ final class Reductions {
         List<TapedLoops.Unit> units = unitsInOrder(h, body, inners, chains);
         if (units == null) return null;
         return new TapedLoops.Reduction(h, body, List.copyOf(chains), true, sum, List.copyOf(arrays), List.copyOf(invariants),
-                List.copyOf(temporaries), returnsSum(h, body, sum), latches(h, body), units);
+                List.copyOf(temporaries), returnsSum(h, body, sum), sumOnly(h, body, sum, inners), latches(h, body), units);
     }
 
     /** A loop inside another runs once per iteration of that one: its buffers would cost a pass each time. */
@@ -315,6 +316,11 @@ final class Reductions {
                     && exit.terminator().returned() != null && exit.terminator().returned() == exit.reads().get(sum);
         }
         return false;
+    }
+
+    /** What only forms a returned sum, by block (see {@link SumOnlyWork}); nothing when the sum is not returned as it is. */
+    private Map<Integer, List<Stmt>> sumOnly(int h, BitSet body, int sum, List<TapedLoops.InnerSum> inners) {
+        return returnsSum(h, body, sum) ? SumOnlyWork.of(ir, activity, live(), body, sum, inners) : Map.of();
     }
 
     /** Each level of a recursion would take buffers as long as its arrays. */

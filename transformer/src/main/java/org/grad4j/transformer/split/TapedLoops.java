@@ -108,7 +108,9 @@ public final class TapedLoops {
      * <p>{@link #returned}: the loop exits straight to {@code return s}. Then {@code s̄} is the
      * adjoint the caller's continuation returns for the method's result; when that continuation is
      * the gradient's top one with the seed 1 (a loss differentiated by {@code AD.gradient}), the
-     * iterations add to the shadows themselves, without buffers or a pass over them.
+     * iterations add to the shadows themselves, without buffers or a pass over them. {@link
+     * #sumOnly}, by block: the statements that only form the returned sum ({@link SumOnlyWork}),
+     * which the loop skips when that continuation does not read the value ({@code AD.gradient}).
      *
      * <p>{@link #latches}: the body's jumps back to the header. With one, an iteration's reverse
      * follows it; with several ({@code continue}), it runs once, at the header, for the iteration
@@ -116,7 +118,7 @@ public final class TapedLoops {
      */
     public record Reduction(int header, BitSet body, List<Chain> chains, boolean masked, int accumulator,
                             List<Integer> arrays, List<Integer> invariants, List<Integer> temporaries, boolean returned,
-                            int latches, List<Unit> units) {
+                            Map<Integer, List<Stmt>> sumOnly, int latches, List<Unit> units) {
         /** The loop's number on the tape: negative, unlike block numbers. */
         public int key() {
             return -(header + 1);

@@ -1,5 +1,6 @@
 package org.grad4j.transformer.testing;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -19,11 +20,18 @@ public final class GradientCheck {
 
     /**
      * Checks both variants of the method: the one a gradient starts in (which may read inputs
-     * again in reverse) and the one other generated code calls. Returns the first's result.
+     * again in reverse) and the one other generated code calls. Returns the first's result. The
+     * first runs again as {@code AD.gradient} runs it, without the value, which may skip work that
+     * only forms the value: its gradient must be the same to the bit.
      */
     public static Harness.Result check(Method m, Object receiver, Object... args) {
         Harness.Result outermost = check(m, receiver, true, args);
         check(m, receiver, false, args);
+        if (m.getReturnType() == double.class) {
+            Harness.Result gradientOnly = Harness.runGradientOnly(m, receiver, deepCopy(args));
+            assertArrayEquals(outermost.scalarAdjoints(), gradientOnly.scalarAdjoints(), "without the value: " + m.getName());
+            assertArrayEquals(outermost.shadows().toArray(), gradientOnly.shadows().toArray(), "without the value: " + m.getName());
+        }
         return outermost;
     }
 

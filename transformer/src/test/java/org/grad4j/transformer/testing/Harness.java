@@ -107,6 +107,18 @@ public final class Harness {
 
     /** @param outermost the variant a gradient starts in, or the one generated code calls */
     public static Result run(Method m, Object receiver, boolean outermost, Object... args) {
+        return run(m, receiver, outermost, true, args);
+    }
+
+    /**
+     * The variant a gradient starts in, under the top continuation of {@code AD.gradient}, which
+     * does not keep the value (it is NaN): generated code may skip what only forms it.
+     */
+    public static Result runGradientOnly(Method m, Object receiver, Object... args) {
+        return run(m, receiver, true, false, args);
+    }
+
+    private static Result run(Method m, Object receiver, boolean outermost, boolean valueWanted, Object... args) {
         String desc = Type.getMethodDescriptor(m);
         MethodHandle entry = entry(m.getDeclaringClass(),
                 Transformer.canonicalKey(m.getName() + desc) + (outermost ? ActivityMask.OUTERMOST : ""));
@@ -125,7 +137,8 @@ public final class Harness {
         double[] value = new double[1];
         Class<?> r = m.getReturnType();
         // where a gradient starts, the runtime's own top continuation: generated code may ask it for the seed
-        TopContinuation top = outermost && r == double.class ? TopContinuation.scalar(1.0) : null;
+        TopContinuation top = !(outermost && r == double.class) ? null
+                : valueWanted ? TopContinuation.scalar(1.0) : TopContinuation.gradientOnly();
         Object k = top != null ? top
                 : r == double.class ? (DoubleContinuation) (v, c) -> { value[0] = v; return 1.0; }
                 : r == float.class ? (FloatContinuation) (v, c) -> { value[0] = v; return 1.0; }

@@ -1,0 +1,97 @@
+package org.grad4j.transformer.split;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.grad4j.transformer.analysis.Activity;
+import org.grad4j.transformer.analysis.AdjointReads;
+import org.grad4j.transformer.analysis.Liveness;
+import org.grad4j.transformer.ir.Block;
+import org.grad4j.transformer.ir.MethodIr;
+import org.grad4j.transformer.ir.Stmt;
+import org.grad4j.transformer.ir.Value;
+import org.objectweb.asm.Opcodes;
+
+/**
+ * The statements of a returned reduction that only form its sum ({@link
+ * TapedLoops.Reduction#sumOnly}): when the gradient's top continuation does not read the value
+ * ({@code AD.gradient}), the loop may skip them. In Rosenbrock's {@code s += 100 * a * a + b * b}
+ * the reverse reads {@code a}, {@code b} and {@code 100 * a}, never {@code 100 * a * a}, {@code b *
+ * b} or the sums: per element, two products, two additions and the chain of additions through
+ * {@code s}, which bounds how fast the loop runs. A hand-written gradient leaves them out;
+ * source-transformation tools find the same by diff-liveness.
+ *
+ * <p>Per block of the loop but those of its inner sums (which run twice), to a fixpoint: a
+ * statement of floating-point arithmetic whose result no adjoint code reads ({@link AdjointReads})
+ * and whose every use is a statement of the set, the block's exit value of the sum's slot (read
+ * only by updates, copies and the {@code return}: {@link LoopSums}), or the exit value of a slot no
+ * later block reads. Never an element read (it may throw) or a call.
+ */
+final class SumOnlyWork {
+    private SumOnlyWork() {}
+
+    /** By block, in the order the block runs them; empty when the sum is not returned as it is. */
+    static Map<Integer, List<Stmt>> of(MethodIr ir, Activity activity, Liveness live, BitSet body, int sum,
+                                       List<TapedLoops.InnerSum> inners) {
+        Map<Integer, List<Stmt>> found = new TreeMap<>();
+        for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
+            if (inInner(b, inners)) continue;
+            List<Stmt> stmts = inBlock(ir.block(b), activity, live, sum);
+            if (!stmts.isEmpty()) found.put(b, List.copyOf(stmts));
+        }
+        return Collections.unmodifiableMap(found);
+    }
+
+    private static boolean inInner(int block, List<TapedLoops.InnerSum> inners) {
+        for (TapedLoops.InnerSum in : inners) if (in.body().get(block)) return true;
+        return false;
+    }
+
+    private static List<Stmt> inBlock(Block block, Activity activity, Liveness live, int sum) {
+        Set<Value> readByAdjoints = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Stmt s : block.stmts()) {
+            if (activity.isActive(s)) AdjointReads.of(s, activity, readByAdjoints, new ArrayList<>());
+        }
+        Set<Value> escaping = Collections.newSetFromMap(new IdentityHashMap<>()); // used other than by statements
+        escaping.addAll(block.terminator().args());
+        BitSet liveOut = live.liveOut(block);
+        block.exitValues().forEach((slot, v) -> {
+            if (slot != sum && liveOut.get(slot)) escaping.add(v);
+        });
+        Set<Stmt> only = Collections.newSetFromMap(new IdentityHashMap<>());
+        Map<Value, Stmt> definedBy = new IdentityHashMap<>();
+        for (Stmt s : block.stmts()) {
+            if (s.result() != null) definedBy.put(s.result(), s);
+            if (isArithmetic(s) && !readByAdjoints.contains(s.result()) && !escaping.contains(s.result())) only.add(s);
+        }
+        boolean changed = true;
+        while (changed) { // drop a statement whose result a statement not in the set reads
+            changed = false;
+            for (Stmt s : block.stmts()) {
+                if (only.contains(s)) continue;
+                for (Value a : s.args()) {
+                    Stmt d = definedBy.get(a);
+                    if (d != null && only.remove(d)) changed = true;
+                }
+            }
+        }
+        List<Stmt> inOrder = new ArrayList<>();
+        for (Stmt s : block.stmts()) if (only.contains(s)) inOrder.add(s);
+        return inOrder;
+    }
+
+    /** Floating-point arithmetic and conversions: nothing to throw, nothing but the result. */
+    private static boolean isArithmetic(Stmt s) {
+        return s.result() != null && switch (s.opcode()) {
+            case Opcodes.DADD, Opcodes.DSUB, Opcodes.DMUL, Opcodes.DDIV, Opcodes.DREM, Opcodes.DNEG, Opcodes.FADD,
+                    Opcodes.FSUB, Opcodes.FMUL, Opcodes.FDIV, Opcodes.FREM, Opcodes.FNEG, Opcodes.F2D, Opcodes.D2F,
+                    Opcodes.I2D, Opcodes.I2F, Opcodes.L2D, Opcodes.L2F -> true;
+            default -> false;
+        };
+    }
+}

@@ -1,0 +1,124 @@
+package org.grad4j.transformer.examples;
+
+import org.grad4j.Differentiable;
+
+/**
+ * Loops whose sum the method returns as it is, written the ways numerical Java writes them: what
+ * only forms the sum is skipped when the gradient's caller does not want the value ({@code
+ * AD.gradient}). Each comment says which statements only form it; {@link Loops#rosenbrock} is one
+ * more.
+ */
+public final class ReturnedSums {
+    private ReturnedSums() {}
+
+    /** The square kept in a local of its own, dead after the update: the square and the update. */
+    @Differentiable
+    public static double throughLocals(double[] x, double[] y) {
+        double sum = 0;
+        for (int i = 0; i < x.length; i++) {
+            double r = x[i] - y[i];
+            double squared = r * r;
+            sum += squared;
+        }
+        return sum;
+    }
+
+    /** {@code t} is read by {@code sin}'s adjoint: the update only. */
+    @Differentiable
+    public static double readByARule(double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            double t = x[i] * x[i];
+            s += t + Math.sin(t);
+        }
+        return s;
+    }
+
+    /** A quotient with an active divisor is read by the division's adjoint: the updates only. */
+    @Differentiable
+    public static double quotients(double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s -= x[i] * x[i] / (1 + x[i] * x[i]);
+        return s;
+    }
+
+    /** The index converted: {@code x² · x}, all of {@code 0.5 i − 3 x} and the additions only form the sum; {@code x²} is a factor. */
+    @Differentiable
+    public static double mixedTerms(double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += x[i] * x[i] * x[i] + (0.5 * i - 3 * x[i]);
+        return s;
+    }
+
+    /** Updates in both arms of a branch, and a {@code continue}. */
+    @Differentiable
+    public static double branches(double[] x, double c) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (x[i] < -0.6) continue;
+            double d = x[i] - c;
+            if (d > 0) s += d * d * c;
+            else s -= Math.expm1(d) * 2;
+        }
+        return s;
+    }
+
+    /** The old sum waits on the operand stack across a conditional expression. */
+    @Differentiable
+    public static double ternary(double[] x) {
+        double s = 1;
+        for (int i = 0; i < x.length; i++) s += x[i] > 0 ? x[i] * x[i] * 4 : -0.5 * x[i];
+        return s;
+    }
+
+    /** The square crosses a branch in its slot, which is live: only the join's update forms the sum alone. */
+    @Differentiable
+    public static double clamped(double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            double sq = x[i] * x[i];
+            if (sq > 1) sq = 1 + 0.1 * sq;
+            s += 2 * sq;
+        }
+        return s;
+    }
+
+    /** The sum kept aside in a local of its own, then updated from it. */
+    @Differentiable
+    public static double keptAside(double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            double before = s;
+            double e = x[i] * (i + 1);
+            s = before + e * e;
+        }
+        return s;
+    }
+
+    /** Squared errors of a linear model: an inner sum, whose sum the outer loop needs; {@code r * r} and the update do not. */
+    @Differentiable
+    public static double squaredErrors(double[] w, double[] xs, double[] ys) {
+        int d = w.length;
+        double loss = 0;
+        for (int i = 0; i < ys.length; i++) {
+            double z = 0;
+            for (int j = 0; j < d; j++) z += w[j] * xs[i * d + j];
+            double r = z - ys[i];
+            loss += r * r;
+        }
+        return loss;
+    }
+
+    /** A logistic loss returned as it is: the log's result is read by its adjoint, the update is not. */
+    @Differentiable
+    public static double logistic(double[] w, double[] xs, double[] ys) {
+        int d = w.length;
+        double loss = 0;
+        for (int i = 0; i < ys.length; i++) {
+            double z = 0;
+            for (int j = 0; j < d; j++) z += w[j] * xs[i * d + j];
+            loss += Math.log(1 + Math.exp(-ys[i] * z));
+        }
+        return loss;
+    }
+}

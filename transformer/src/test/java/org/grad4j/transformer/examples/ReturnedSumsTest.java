@@ -1,0 +1,102 @@
+package org.grad4j.transformer.examples;
+
+import static org.grad4j.transformer.testing.GradientCheck.check;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.grad4j.transformer.ir.Stmt;
+import org.grad4j.transformer.split.TapedLoops;
+import org.grad4j.transformer.testing.Harness;
+import org.grad4j.transformer.testing.Plans;
+import org.grad4j.transformer.testing.RandomArrays;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.util.Printer;
+
+/**
+ * A sum the method returns as it is: {@code AD.gradient} does not want the value, and the loop
+ * skips what only forms it ({@link TapedLoops.Reduction#sumOnly}). {@code check} runs every
+ * gradient with the value (which must equal the plain call's) and without it (the same gradient,
+ * bit for bit), and compares with finite differences; the plans say which statements are skipped,
+ * worked out from what each adjoint reads.
+ */
+class ReturnedSumsTest {
+    @BeforeAll
+    static void bridge() {
+        Harness.install();
+    }
+
+    private final Random random = new Random(29);
+
+    private double[] randomArray(int n) {
+        return RandomArrays.uniform(random, n);
+    }
+
+    @Test
+    void gradientsWithAndWithoutTheValueMatchFiniteDifferences() {
+        for (int trial = 0; trial < 8; trial++) {
+            int n = random.nextInt(9);
+            check(Loops.class, "rosenbrock", randomArray(n));
+            check(ReturnedSums.class, "throughLocals", randomArray(n), randomArray(n));
+            check(ReturnedSums.class, "readByARule", randomArray(n));
+            check(ReturnedSums.class, "quotients", randomArray(n));
+            check(ReturnedSums.class, "mixedTerms", randomArray(n));
+            check(ReturnedSums.class, "branches", randomArray(n), random.nextDouble() - 0.5);
+            check(ReturnedSums.class, "ternary", randomArray(n));
+            check(ReturnedSums.class, "clamped", randomArray(n));
+            check(ReturnedSums.class, "keptAside", randomArray(n));
+            int d = 1 + random.nextInt(3), samples = random.nextInt(5);
+            double[] labels = new double[samples];
+            for (int i = 0; i < samples; i++) labels[i] = random.nextBoolean() ? 1 : -1;
+            check(ReturnedSums.class, "squaredErrors", randomArray(d), randomArray(samples * d), randomArray(samples));
+            check(ReturnedSums.class, "logistic", randomArray(d), randomArray(samples * d), labels);
+        }
+    }
+
+    /** Large values too: the skipped arithmetic is where an overflow would show in the value. */
+    @Test
+    void theGradientDoesNotDependOnTheSkippedValue() {
+        double[] x = {1e200, -3, 2e-300, 7};
+        Harness.Result with = Harness.run(Harness.method(ReturnedSums.class, "throughLocals"), null, x.clone(), new double[4]);
+        Harness.Result without = Harness.runGradientOnly(Harness.method(ReturnedSums.class, "throughLocals"), null, x.clone(),
+                new double[4]);
+        assertEquals(Double.POSITIVE_INFINITY, with.value());
+        assertTrue(Double.isNaN(without.value()), "the value is not kept without being wanted");
+        for (int i = 0; i < x.length; i++) assertEquals(2 * x[i], without.shadow(0)[i], 0, "d/dx" + i);
+    }
+
+    @Test
+    void onlyWhatFormsTheSumAloneIsSkipped() {
+        assertEquals(List.of("DMUL", "DMUL", "DADD", "DADD"), sumOnlyOf(only(Loops.class, "rosenbrock")),
+                "100a·a, b·b, their sum, the update; 100a is a factor the product's adjoint reads");
+        assertEquals(List.of("DMUL", "DADD"), sumOnly("throughLocals"), "r·r and the update");
+        assertEquals(List.of("DADD", "DADD"), sumOnly("readByARule"), "t + sin t and the update: sin reads t");
+        assertEquals(List.of("DSUB"), sumOnly("quotients"), "the division reads its quotient");
+        assertEquals(List.of("DMUL", "I2D", "DMUL", "DMUL", "DSUB", "DADD", "DADD"), sumOnly("mixedTerms"),
+                "x²·x, all of 0.5i − 3x, their sum and the update: x² is a factor the product's adjoint reads");
+        assertEquals(List.of("DMUL", "DADD"), sumOnly("clamped"), "2·sq and the update: sq itself crosses the branch in its slot");
+        assertEquals(List.of("DMUL", "DADD"), sumOnly("squaredErrors"), "r·r and the outer update; the inner sum runs as it is");
+        assertEquals(List.of("DADD"), sumOnly("logistic"), "log reads its argument and result");
+        assertEquals(List.of(), sumOnlyOf(Plans.reductions(Sums.class, "slice", true).get(0)), "return Math.log(s) needs the sum");
+    }
+
+    private static List<String> sumOnly(String method) {
+        return sumOnlyOf(only(ReturnedSums.class, method));
+    }
+
+    private static TapedLoops.Reduction only(Class<?> host, String method) {
+        List<TapedLoops.Reduction> found = Plans.reductions(host, method, true);
+        assertEquals(1, found.size(), method + " is one reduction");
+        assertTrue(found.get(0).returned(), method + " returns its sum");
+        return found.get(0);
+    }
+
+    private static List<String> sumOnlyOf(TapedLoops.Reduction r) {
+        List<String> opcodes = new ArrayList<>();
+        for (List<Stmt> block : r.sumOnly().values()) for (Stmt s : block) opcodes.add(Printer.OPCODES[s.opcode()]);
+        return opcodes;
+    }
+}
