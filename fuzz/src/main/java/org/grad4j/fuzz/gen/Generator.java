@@ -198,8 +198,39 @@ public final class Generator {
         if (instance) declare(new Var(Ty.DOUBLE, "scale", false, false));
         List<Stmt> body = statements(scale * (config.entryStatements() / 2 + r.nextInt(config.entryStatements())));
         if (!refusalPlaced) body.add(r.nextInt(body.size() + 1), refusedConstruct(params));
-        body.add(new Stmt.Return(returnValue(result)));
+        List<Stmt> returnedSum = result == Ty.DOUBLE && r.nextDouble() < 0.25 ? returnedSum() : null;
+        if (returnedSum != null) body.addAll(returnedSum);
+        else body.add(new Stmt.Return(returnValue(result)));
         return new Method("f", result, params, body, true, null, instance);
+    }
+
+    /**
+     * The end of a loss: a sum over an array, returned as it is ({@code for (i) acc += e; return
+     * acc;}), whose value {@code AD.gradient} does not want (grad4j may skip what only forms it);
+     * null when no array is in scope.
+     */
+    private List<Stmt> returnedSum() {
+        Var a = any(Ty.DARR, v -> true);
+        if (a == null) return null;
+        Expr start = doubleExpr(1); // before the sum is declared: its start may not read it
+        Var acc = declare(new Var(Ty.DOUBLE, fresh("acc"), true, true));
+        List<Stmt> out = new ArrayList<>();
+        out.add(new Stmt.Decl(Ty.DOUBLE, acc.name(), start));
+        String i = fresh("i");
+        List<Stmt> loop = new ArrayList<>();
+        loopDepth++;
+        declareIn(loop, () -> {
+            declare(new Var(Ty.INT, i, false, false));
+            if (r.nextDouble() < 0.15) loop.add(jumpIn()); // a continue skips the update
+            if (r.nextDouble() < 0.3) loop.addAll(statements(1));
+            Expr elem = new Elem(a.ref(), new Ref(Ty.INT, i));
+            loop.add(new Stmt.Assign(Ty.DOUBLE, acc.name(), pick("+=", "+=", "-="), doubleExpr(2, elem)));
+            if (r.nextDouble() < 0.1) loop.add(jumpIn());
+        });
+        loopDepth--;
+        out.add(new Stmt.For(i, false, new Len(a.ref()), loop));
+        out.add(new Stmt.Return(acc.ref()));
+        return out;
     }
 
     private void shuffleTail(List<Param> params, int from) {

@@ -595,19 +595,22 @@ final class FunctionEmitter {
                             + ".");
         }
         int resultIndex = calleeResult.getSort() == Type.VOID ? -1 : target.indexOf(g.ir.block(after).slotCount() - 1);
-        ContinuationSpec spec = new ContinuationSpec(g.continuationClass(b.index()), calleeResult, target, resultIndex,
-                g.continuation);
-        g.continuations.add(spec);
-        int cont = locals.continuation(b.index());
-        mv.visitTypeInsn(Opcodes.NEW, spec.className());
-        mv.visitInsn(Opcodes.DUP);
-        pushArguments(b, target, resultIndex);
-        mv.visitVarInsn(Opcodes.ALOAD, k);
-        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, spec.className(), "<init>", spec.constructorDescriptor(), false);
-        mv.visitVarInsn(Opcodes.ASTORE, cont);
+        boolean tail = returnsResult(after, calleeResult);
+        ContinuationSpec spec = tail ? null : new ContinuationSpec(g.continuationClass(b.index()), calleeResult, target,
+                resultIndex, g.continuation);
+        int cont = tail ? k : locals.continuation(b.index());
+        if (!tail) {
+            g.continuations.add(spec);
+            mv.visitTypeInsn(Opcodes.NEW, spec.className());
+            mv.visitInsn(Opcodes.DUP);
+            pushArguments(b, target, resultIndex);
+            mv.visitVarInsn(Opcodes.ALOAD, k);
+            mv.visitMethodInsn(Opcodes.INVOKESPECIAL, spec.className(), "<init>", spec.constructorDescriptor(), false);
+            mv.visitVarInsn(Opcodes.ASTORE, cont);
+        }
 
         FunctionShape calleeShape = FunctionShape.entry(callee.owner(), callee.descriptor(), callee.isStatic(),
-                new int[0], spec.interfaceName());
+                new int[0], Jvm.continuationFor(calleeResult));
         String mask = g.activity.calleeMask(call, callee.isStatic())
                 + (g.readOnly.callsOutermost(b.index()) ? org.grad4j.transformer.ActivityMask.OUTERMOST : "");
         for (int j = 0; j < call.args().size(); j++) {
@@ -638,7 +641,7 @@ final class FunctionEmitter {
             Jvm.loadRegister(mv, ctx, calleeShape.registerKind(j), r);
             stmts.accumulate(arg);
         }
-        for (int i = 0; i < target.slots().length; i++) {
+        for (int i = 0; i < target.slots().length && !tail; i++) {
             int s = target.slots()[i];
             Types.Kind kind = target.registerKind(i);
             if (i == resultIndex || kind == Types.Kind.NONE || !slotActiveAtExit(b, s)) continue;
@@ -651,6 +654,23 @@ final class FunctionEmitter {
             });
         }
         mv.visitJumpInsn(Opcodes.GOTO, reverse);
+    }
+
+    /**
+     * Whether the block after a call does nothing but return the call's result, as this method's
+     * result ({@code return loss(p, data);} in a lambda): the call then takes this function's own
+     * continuation instead of one of its own, which would only pass the value on and its adjoint
+     * back. Besides the allocation, the callee then sees the gradient's top continuation where
+     * there is one, and a sum it returns as it is learns its adjoint (1) and whether the value is
+     * wanted before its loop runs ({@code TapedLoops.Reduction#returned}).
+     */
+    private boolean returnsResult(int after, Type calleeResult) {
+        Block next = g.ir.block(after);
+        Terminator t = next.terminator();
+        boolean scalar = calleeResult.getSort() == Type.DOUBLE || calleeResult.getSort() == Type.FLOAT;
+        return scalar && calleeResult.equals(Type.getReturnType(g.ir.descriptor())) && next.stmts().isEmpty()
+                && t.kind() == Terminator.Kind.RETURN && t.returned() != null
+                && t.returned() == next.reads().get(next.slotCount() - 1);
     }
 
     private static String simple(String internal) {

@@ -1,8 +1,12 @@
 package org.grad4j.transformer.split;
 
 import java.util.BitSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.grad4j.transformer.analysis.Activity;
+import org.grad4j.transformer.analysis.Liveness;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.EntryValue;
 import org.grad4j.transformer.ir.MethodIr;
@@ -25,9 +29,10 @@ final class LoopSums {
      * result goes to {@code s}, or several in turn, on one path or on alternative ones ({@code if
      * (m < 1) s += 1 - m; else s += ...}), and nowhere else, so the sum's adjoint passes through
      * unchanged. The old value may be copied on first: it waits on the operand stack across a
-     * branch ({@code s += c ? a : b}), or in a local ({@code double before = s; ... s = before + e}).
+     * branch ({@code s += c ? a : b}), or in a local ({@code double before = s; ... s = before + e});
+     * a copy into a slot no later block reads is no use of it.
      */
-    static boolean isSum(MethodIr ir, Activity activity, int h, BitSet body, int s) {
+    static boolean isSum(MethodIr ir, Activity activity, Liveness live, int h, BitSet body, int s) {
         if (ir.block(h).reads().containsKey(s) || ir.block(h).exitValues().containsKey(s)) return false;
         Map<Integer, BitSet[]> states = sumHolders(ir, h, body, s);
         boolean updated = false;
@@ -39,7 +44,7 @@ final class LoopSums {
             BitSet holds = state[0], spent = state[1];
             for (EntryValue e : block.reads().values()) {
                 if (spent.get(e.slot())) return false; // the sum, read a second time on this path
-                if (holds.get(e.slot()) && !passesOn(block, activity, e, s, holds)) return false;
+                if (holds.get(e.slot()) && !passesOn(block, activity, live.liveOut(block), e, s, holds)) return false;
             }
             Value toSum = block.exitValues().get(s);
             if (toSum != null) {
@@ -112,39 +117,35 @@ final class LoopSums {
 
     /**
      * Whether a block's value {@code e} of the sum has one use: copied on, or the operand of an
-     * update whose other operand is not the sum and whose result goes to {@code s} and nowhere else.
+     * update whose other operand is not the sum, whose result has one use in turn — the next update
+     * of a chain ({@code s += a * a; s -= 0.5 * a;}, {@code s = s + a - b}) — and whose last goes
+     * to {@code s} and nowhere else.
      */
-    private static boolean passesOn(Block block, Activity activity, EntryValue e, int s, BitSet holds) {
-        Stmt user = null;
-        int uses = 0;
-        for (Stmt st : block.stmts()) {
-            for (Value a : st.args()) {
-                if (a == e) {
-                    uses++;
-                    user = st;
+    private static boolean passesOn(Block block, Activity activity, BitSet liveOut, EntryValue e, int s, BitSet holds) {
+        Value v = e;
+        while (true) {
+            Stmt user = null;
+            int uses = 0;
+            for (Stmt st : block.stmts()) {
+                for (Value a : st.args()) {
+                    if (a == v) {
+                        uses++;
+                        user = st;
+                    }
                 }
             }
+            for (Value a : block.terminator().args()) if (a == v) uses++;
+            Integer exitSlot = null;
+            for (Map.Entry<Integer, Value> exit : block.exitValues().entrySet()) {
+                if (exit.getValue() != v || !liveOut.get(exit.getKey())) continue; // javac's copy, read in this block only
+                uses++;
+                exitSlot = exit.getKey();
+            }
+            if (uses != 1) return false;
+            if (exitSlot != null) return v == e ? exitSlot != s : exitSlot == s; // a copy on, or the chain's last update
+            if (user == null || !activity.isActive(user) || updateOf(block, user.result(), holds) != user) return false;
+            v = user.result();
         }
-        for (Value a : block.terminator().args()) if (a == e) uses++;
-        boolean copied = false;
-        for (Map.Entry<Integer, Value> exit : block.exitValues().entrySet()) {
-            if (exit.getValue() != e) continue;
-            uses++;
-            copied = exit.getKey() != s;
-        }
-        if (uses != 1) return false;
-        if (copied) return true;
-        if (user == null || !activity.isActive(user) || updateOf(block, user.result(), holds) != user) return false;
-        int resultUses = 0;
-        boolean toSum = false;
-        for (Stmt st : block.stmts()) for (Value a : st.args()) if (a == user.result()) resultUses++;
-        for (Value a : block.terminator().args()) if (a == user.result()) resultUses++;
-        for (Map.Entry<Integer, Value> exit : block.exitValues().entrySet()) {
-            if (exit.getValue() != user.result()) continue;
-            resultUses++;
-            toSum = exit.getKey() == s;
-        }
-        return resultUses == 1 && toSum;
     }
 
     /**
@@ -152,20 +153,30 @@ final class LoopSums {
      * of the sum, or a DSUB whose first operand is one and second is not; null for anything else.
      */
     private static Stmt updateOf(Block block, Value v, BitSet holds) {
+        Set<Value> sum = sumValues(block, holds);
         for (Stmt st : block.stmts()) {
-            if (st.result() != v) continue;
-            boolean first = isSumValue(st.arg(0), block, holds), second = st.args().size() > 1 && isSumValue(st.arg(1), block, holds);
+            if (st.result() == v) return sum.contains(v) ? st : null;
+        }
+        return null;
+    }
+
+    /**
+     * The block's values of the sum: the slots holding it where the block starts, and the result
+     * of each update of one of them, in turn.
+     */
+    private static Set<Value> sumValues(Block block, BitSet holds) {
+        Set<Value> sum = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (EntryValue e : block.reads().values()) if (holds.get(e.slot())) sum.add(e);
+        for (Stmt st : block.stmts()) {
+            boolean first = !st.args().isEmpty() && sum.contains(st.arg(0));
+            boolean second = st.args().size() > 1 && sum.contains(st.arg(1));
             boolean update = switch (st.opcode()) {
                 case Opcodes.DADD -> first ^ second;
                 case Opcodes.DSUB -> first && !second;
                 default -> false;
             };
-            return update ? st : null;
+            if (update) sum.add(st.result());
         }
-        return null;
-    }
-
-    private static boolean isSumValue(Value v, Block block, BitSet holds) {
-        return v instanceof EntryValue e && e.block() == block.index() && holds.get(e.slot());
+        return sum;
     }
 }

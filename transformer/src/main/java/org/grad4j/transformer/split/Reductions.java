@@ -52,7 +52,7 @@ final class Reductions {
         BitSet written = TapedLoops.writtenIn(ir, body);
         List<Integer> temporaries = new ArrayList<>();
         int sum = carriedSum(h, body, written, live().liveIn(h), temporaries);
-        if (sum < 0 || !LoopSums.isSum(ir, activity, h, body, sum)) return null; // none, or a second value carried
+        if (sum < 0 || !LoopSums.isSum(ir, activity, live(), h, body, sum)) return null; // none, or a second value carried
         List<Integer> arrays = new ArrayList<>(), invariants = new ArrayList<>();
         if (!readsOnlyNumbers(h, body, written, false, arrays, invariants)) return null;
         List<TapedLoops.Unit> units = new ArrayList<>();
@@ -80,7 +80,7 @@ final class Reductions {
         BitSet written = TapedLoops.writtenIn(ir, body);
         List<Integer> temporaries = new ArrayList<>();
         int sum = carriedSum(h, body, written, live().liveIn(h), temporaries);
-        if (sum < 0 || !LoopSums.isSum(ir, activity, h, body, sum)) return null;
+        if (sum < 0 || !LoopSums.isSum(ir, activity, live(), h, body, sum)) return null;
         List<TapedLoops.InnerSum> inners = new ArrayList<>();
         for (Map.Entry<Integer, BitSet> loop : cfg.loopsByHeader().entrySet()) {
             if (loop.getKey() == h || !body.get(loop.getKey())) continue;
@@ -223,7 +223,7 @@ final class Reductions {
         List<Integer> temporaries = new ArrayList<>();
         BitSet liveAtHeader = live().liveIn(lh);
         int sum = carriedSum(lh, lbody, TapedLoops.writtenIn(ir, lbody), liveAtHeader, temporaries);
-        if (sum < 0 || !LoopSums.isSum(ir, activity, lh, lbody, sum)) return null;
+        if (sum < 0 || !LoopSums.isSum(ir, activity, live(), lh, lbody, sum)) return null;
         Map<Integer, Type> restored = new java.util.TreeMap<>();
         for (int s = liveAtHeader.nextSetBit(0); s >= 0; s = liveAtHeader.nextSetBit(s + 1)) {
             Type t = ir.block(lh).entryType(s);
@@ -307,13 +307,41 @@ final class Reductions {
         return n;
     }
 
-    /** Whether the loop's exit is a block that does nothing but {@code return s}. */
+    /**
+     * Whether the loop's exit leads to {@code return s} through blocks that only move values (no
+     * statement, a jump): a helper inlined into the lambda a gradient starts in ({@code p ->
+     * loss(p, data)}) returns its sum through a slot of the caller's operand stack.
+     */
     private boolean returnsSum(int h, BitSet body, int sum) {
-        for (int next : ir.block(h).successors()) {
-            if (body.get(next)) continue;
+        int next = -1;
+        for (int succ : ir.block(h).successors()) {
+            if (!body.get(succ)) {
+                next = succ;
+                break;
+            }
+        }
+        BitSet holders = new BitSet(); // the slots holding the sum where the block is entered
+        holders.set(sum);
+        for (int steps = 0; next >= 0 && steps < ir.size(); steps++) {
             Block exit = ir.block(next);
-            return exit.stmts().isEmpty() && exit.terminator().kind() == Terminator.Kind.RETURN
-                    && exit.terminator().returned() != null && exit.terminator().returned() == exit.reads().get(sum);
+            if (!exit.stmts().isEmpty()) return false;
+            Terminator t = exit.terminator();
+            if (t.kind() == Terminator.Kind.RETURN) {
+                for (int slot = holders.nextSetBit(0); slot >= 0; slot = holders.nextSetBit(slot + 1)) {
+                    if (t.returned() != null && t.returned() == exit.reads().get(slot)) return true;
+                }
+                return false;
+            }
+            if (t.kind() != Terminator.Kind.GOTO) return false;
+            BitSet after = (BitSet) holders.clone();
+            for (Map.Entry<Integer, Value> moved : exit.exitValues().entrySet()) {
+                after.clear(moved.getKey());
+                for (int slot = holders.nextSetBit(0); slot >= 0; slot = holders.nextSetBit(slot + 1)) {
+                    if (moved.getValue() == exit.reads().get(slot)) after.set(moved.getKey());
+                }
+            }
+            holders = after;
+            next = t.successors()[0];
         }
         return false;
     }

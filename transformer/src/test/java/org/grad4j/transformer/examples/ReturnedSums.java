@@ -23,6 +23,24 @@ public final class ReturnedSums {
         return sum;
     }
 
+    /**
+     * How a lambda's body calls a loss ({@code p -> throughLocals(p, y)}): inlined, the helper's sum
+     * reaches this method's {@code return} through a slot of its operand stack.
+     */
+    @Differentiable
+    public static double throughAHelper(double[] x, double[] y) {
+        return throughLocals(x, y);
+    }
+
+    /**
+     * A loss in a class of its own, called, not inlined, its result returned as it is: the call
+     * takes this method's continuation, so the loss sees the gradient's top continuation.
+     */
+    @Differentiable
+    public static double throughACall(double[] x, double[] y, double c) {
+        return SumsElsewhere.returnedAsIs(x, y, c);
+    }
+
     /** {@code t} is read by {@code sin}'s adjoint: the update only. */
     @Differentiable
     public static double readByARule(double[] x) {
@@ -47,6 +65,26 @@ public final class ReturnedSums {
     public static double mixedTerms(double[] x) {
         double s = 0;
         for (int i = 0; i < x.length; i++) s += x[i] * x[i] * x[i] + (0.5 * i - 3 * x[i]);
+        return s;
+    }
+
+    /** Two updates in one iteration, a penalty added apart: {@code r * r}, {@code w * w}, the product by {@code lambda} and both updates. */
+    @Differentiable
+    public static double penalised(double[] w, double[] y, double lambda) {
+        double loss = 0;
+        for (int i = 0; i < w.length; i++) {
+            double r = w[i] - y[i];
+            loss += r * r;
+            loss += lambda * (w[i] * w[i]);
+        }
+        return loss;
+    }
+
+    /** An update and a subtraction in one expression ({@code (s + a) - b}): {@code a} and both. */
+    @Differentiable
+    public static double chained(double[] x, double[] y) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s = s + x[i] * x[i] * y[i] - y[i];
         return s;
     }
 

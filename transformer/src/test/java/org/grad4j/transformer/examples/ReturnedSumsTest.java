@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.grad4j.transformer.ActivityMask;
+import org.grad4j.transformer.ClassFileLocator;
+import org.grad4j.transformer.GeneratedCode;
+import org.grad4j.transformer.Transformer;
 import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.split.TapedLoops;
 import org.grad4j.transformer.testing.Harness;
@@ -14,6 +18,12 @@ import org.grad4j.transformer.testing.Plans;
 import org.grad4j.transformer.testing.RandomArrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.util.Printer;
 
 /**
@@ -41,9 +51,13 @@ class ReturnedSumsTest {
             int n = random.nextInt(9);
             check(Loops.class, "rosenbrock", randomArray(n));
             check(ReturnedSums.class, "throughLocals", randomArray(n), randomArray(n));
+            check(ReturnedSums.class, "throughAHelper", randomArray(n), randomArray(n));
+            check(ReturnedSums.class, "throughACall", randomArray(n), randomArray(n), random.nextDouble() - 0.5);
             check(ReturnedSums.class, "readByARule", randomArray(n));
             check(ReturnedSums.class, "quotients", randomArray(n));
             check(ReturnedSums.class, "mixedTerms", randomArray(n));
+            check(ReturnedSums.class, "penalised", randomArray(n), randomArray(n), random.nextDouble());
+            check(ReturnedSums.class, "chained", randomArray(n), randomArray(n));
             check(ReturnedSums.class, "branches", randomArray(n), random.nextDouble() - 0.5);
             check(ReturnedSums.class, "ternary", randomArray(n));
             check(ReturnedSums.class, "clamped", randomArray(n));
@@ -77,10 +91,43 @@ class ReturnedSumsTest {
         assertEquals(List.of("DSUB"), sumOnly("quotients"), "the division reads its quotient");
         assertEquals(List.of("DMUL", "I2D", "DMUL", "DMUL", "DSUB", "DADD", "DADD"), sumOnly("mixedTerms"),
                 "x²·x, all of 0.5i − 3x, their sum and the update: x² is a factor the product's adjoint reads");
+        assertEquals(List.of("DMUL", "DADD", "DMUL", "DADD"), sumOnly("penalised"),
+                "r·r, the first update, λ·w² and the second: r, w² and λ are read by products' adjoints");
+        assertEquals(List.of("DMUL", "DADD", "DSUB"), sumOnly("chained"), "x²y, the update and the subtraction");
+        assertEquals(List.of("DMUL", "DADD"), sumOnly("keptAside"), "e·e and the update from the copy");
         assertEquals(List.of("DMUL", "DADD"), sumOnly("clamped"), "2·sq and the update: sq itself crosses the branch in its slot");
         assertEquals(List.of("DMUL", "DADD"), sumOnly("squaredErrors"), "r·r and the outer update; the inner sum runs as it is");
         assertEquals(List.of("DADD"), sumOnly("logistic"), "log reads its argument and result");
         assertEquals(List.of(), sumOnlyOf(Plans.reductions(Sums.class, "slice", true).get(0)), "return Math.log(s) needs the sum");
+    }
+
+    /** The generated code asks the top continuation whether it keeps the value: the sum is returned as it is. */
+    @Test
+    void aSumAnInlinedHelperReturnsIsReturnedAsItIs() {
+        GeneratedCode code = new Transformer(ClassFileLocator.of(ReturnedSums.class.getClassLoader()))
+                .generate(Type.getInternalName(ReturnedSums.class), "throughAHelper", "([D[D)D#11" + ActivityMask.OUTERMOST);
+        int asked = 0;
+        for (GeneratedCode.GeneratedClass c : code.classes()) {
+            ClassNode node = new ClassNode();
+            new ClassReader(c.bytes()).accept(node, 0);
+            for (MethodNode m : node.methods) {
+                for (AbstractInsnNode insn : m.instructions) {
+                    if (insn instanceof MethodInsnNode call && call.name.equals("discardsValue")) asked++;
+                }
+            }
+        }
+        assertEquals(1, asked);
+    }
+
+    /** A call whose result is returned as it is passes its caller's continuation on: no continuation class of its own. */
+    @Test
+    void aCallWhoseResultIsReturnedAsItIsTakesTheCallersContinuation() {
+        GeneratedCode code = new Transformer(ClassFileLocator.of(ReturnedSums.class.getClassLoader()))
+                .generate(Type.getInternalName(ReturnedSums.class), "throughACall", "([D[DD)D#111" + ActivityMask.OUTERMOST);
+        assertEquals(1, code.classes().size(), "the function's class only");
+        GeneratedCode viaScaled = new Transformer(ClassFileLocator.of(Sums.class.getClassLoader()))
+                .generate(Type.getInternalName(Sums.class), "returnedThroughHelper", "([D[DD)D#111" + ActivityMask.OUTERMOST);
+        assertEquals(2, viaScaled.classes().size(), "3 * returnedAsIs(...): the call's continuation multiplies by 3");
     }
 
     private static List<String> sumOnly(String method) {
