@@ -14,16 +14,16 @@ public final class TopContinuation implements DoubleContinuation, FloatContinuat
     private final double[] seedVector;
     private final int seedIndex;
     /** False for {@code AD.gradient}: only the adjoints are wanted, see {@link #discardsValue}. */
-    private final boolean valueWanted;
+    private final boolean keepsValue;
     private double value;
     private Object arrayValue;
     private boolean resumed;
 
-    private TopContinuation(double seed, double[] seedVector, int seedIndex, boolean valueWanted) {
+    private TopContinuation(double seed, double[] seedVector, int seedIndex, boolean keepsValue) {
         this.seed = seed;
         this.seedVector = seedVector;
         this.seedIndex = seedIndex;
-        this.valueWanted = valueWanted;
+        this.keepsValue = keepsValue;
     }
 
     /** For a scalar output: the adjoint of the output is {@code seed}. */
@@ -61,10 +61,10 @@ public final class TopContinuation implements DoubleContinuation, FloatContinuat
     /**
      * Whether {@code k} is a top continuation that does not read the value it is given: a loop
      * that sums what is returned may then skip the arithmetic that only forms the sum (see {@code
-     * TapedLoops.Reduction#unneeded}), as hand-written gradients do.
+     * TapedLoops.Reduction#sumOnly}), as hand-written gradients do.
      */
     public static boolean discardsValue(Object k) {
-        return k instanceof TopContinuation t && !t.valueWanted;
+        return k instanceof TopContinuation t && !t.keepsValue;
     }
 
     private void once(Ctx ctx) {
@@ -117,7 +117,7 @@ public final class TopContinuation implements DoubleContinuation, FloatContinuat
      */
     public double value() {
         checkResumed();
-        return valueWanted ? value : Double.NaN;
+        return keepsValue ? value : Double.NaN;
     }
 
     /** The array the function returned. */

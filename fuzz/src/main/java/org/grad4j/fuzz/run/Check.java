@@ -270,12 +270,11 @@ public final class Check {
         Method as = null;
         for (Method m : plain.getDeclaredMethods()) if (m.getName().equals("asLambda")) as = m;
         if (as == null) return Result.of(Status.PASS, null, null);
-        Object[] copy = deepCopy(args);
-        List<Object> data = new ArrayList<>();
+        List<Object> data = captured(deepCopy(args));
         List<Double> x = new ArrayList<>();
         List<Integer> directionOf = new ArrayList<>();
         int k = 0;
-        for (Object a : copy) {
+        for (Object a : args) {
             if (a instanceof Double d) {
                 x.add(d);
                 directionOf.add(k++);
@@ -283,7 +282,6 @@ public final class Check {
                 x.add((double) fl);
                 directionOf.add(k++);
             } else {
-                data.add(a);
                 k += directions(new Object[] {a});
             }
         }
@@ -296,8 +294,7 @@ public final class Check {
             for (int i = 0; i < point.length; i++) point[i] = x.get(i);
             double[] samePoint = point.clone();
             vg = AD.valueAndGradient(fn, point);
-            List<Object> freshData = new ArrayList<>(); // the first call may have written its data
-            for (Object a : deepCopy(args)) if (!(a instanceof Double) && !(a instanceof Float)) freshData.add(a);
+            List<Object> freshData = captured(deepCopy(args)); // the first call may have written its data
             gradientOnly = AD.gradient((VectorFunction) as.invoke(null, freshData.toArray()), samePoint);
         } catch (TransformException e) {
             // Captured arrays are constants for AD: a function that stores differentiable values into
@@ -326,6 +323,13 @@ public final class Check {
             }
         }
         return bad.length() > 0 ? Result.of(Status.FAIL, "lambda", bad.toString()) : Result.of(Status.PASS, null, null);
+    }
+
+    /** The arguments a lambda captures as data: all but the double and float ones, which are its point. */
+    private static List<Object> captured(Object[] args) {
+        List<Object> data = new ArrayList<>();
+        for (Object a : args) if (!(a instanceof Double) && !(a instanceof Float)) data.add(a);
+        return data;
     }
 
     private static Object newInstance(Class<?> c) throws ReflectiveOperationException {

@@ -1,11 +1,15 @@
 package org.grad4j.transformer.codegen;
 
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.grad4j.transformer.analysis.AdjointReads;
 import org.grad4j.transformer.analysis.Callee;
+import org.grad4j.transformer.analysis.ReturnedAsIs;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.EntryValue;
 import org.grad4j.transformer.ir.Stmt;
@@ -318,7 +322,9 @@ final class FunctionEmitter {
         List<Stmt> body = b.stmts();
         Stmt last = b.lastStmt();
         boolean endsInCall = last != null && g.activity.isActiveCall(last);
-        List<Stmt> sumOnly = tape == null ? List.of() : tape.sumOnly(b.index()); // formed at the end, if wanted
+        List<Stmt> sumOnlyHere = tape == null ? List.of() : tape.sumOnly(b.index()); // formed at the end, if wanted
+        Set<Stmt> sumOnly = Collections.newSetFromMap(new IdentityHashMap<>());
+        sumOnly.addAll(sumOnlyHere);
         int line = -1;
         for (Stmt s : body) {
             if (s == last && endsInCall) break;
@@ -332,7 +338,7 @@ final class FunctionEmitter {
             stmts.forward(s);
         }
         if (tape != null) {
-            tape.formSum(b.index(), stmts::forward);
+            tape.formSum(b.index(), sumOnlyHere, stmts::forward);
             tape.pushAfter(b.index());
         }
         if (endsInCall) {
@@ -594,20 +600,10 @@ final class FunctionEmitter {
                             + "static, private or final" + (callee.virtual() ? " (this call may run an override)" : "")
                             + ".");
         }
-        int resultIndex = calleeResult.getSort() == Type.VOID ? -1 : target.indexOf(g.ir.block(after).slotCount() - 1);
         boolean tail = returnsResult(after, calleeResult);
-        ContinuationSpec spec = tail ? null : new ContinuationSpec(g.continuationClass(b.index()), calleeResult, target,
-                resultIndex, g.continuation);
+        int resultIndex = calleeResult.getSort() == Type.VOID ? -1 : target.indexOf(g.ir.block(after).slotCount() - 1);
+        ContinuationSpec spec = tail ? null : newContinuation(b, target, calleeResult, resultIndex);
         int cont = tail ? k : locals.continuation(b.index());
-        if (!tail) {
-            g.continuations.add(spec);
-            mv.visitTypeInsn(Opcodes.NEW, spec.className());
-            mv.visitInsn(Opcodes.DUP);
-            pushArguments(b, target, resultIndex);
-            mv.visitVarInsn(Opcodes.ALOAD, k);
-            mv.visitMethodInsn(Opcodes.INVOKESPECIAL, spec.className(), "<init>", spec.constructorDescriptor(), false);
-            mv.visitVarInsn(Opcodes.ASTORE, cont);
-        }
 
         FunctionShape calleeShape = FunctionShape.entry(callee.owner(), callee.descriptor(), callee.isStatic(),
                 new int[0], Jvm.continuationFor(calleeResult));
@@ -641,10 +637,31 @@ final class FunctionEmitter {
             Jvm.loadRegister(mv, ctx, calleeShape.registerKind(j), r);
             stmts.accumulate(arg);
         }
-        for (int i = 0; i < target.slots().length && !tail; i++) {
+        if (!tail) readCapturedAdjoints(b, spec, cont);
+        mv.visitJumpInsn(Opcodes.GOTO, reverse);
+    }
+
+    /** The call site's continuation object, capturing the values the code after the call reads, into its local. */
+    private ContinuationSpec newContinuation(Block b, FunctionShape target, Type calleeResult, int resultIndex) {
+        ContinuationSpec spec = new ContinuationSpec(g.continuationClass(b.index()), calleeResult, target, resultIndex,
+                g.continuation);
+        g.continuations.add(spec);
+        mv.visitTypeInsn(Opcodes.NEW, spec.className());
+        mv.visitInsn(Opcodes.DUP);
+        pushArguments(b, target, resultIndex);
+        mv.visitVarInsn(Opcodes.ALOAD, k);
+        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, spec.className(), "<init>", spec.constructorDescriptor(), false);
+        mv.visitVarInsn(Opcodes.ASTORE, locals.continuation(b.index()));
+        return spec;
+    }
+
+    /** After the call returns: the adjoints of the values the continuation captured, from its fields. */
+    private void readCapturedAdjoints(Block b, ContinuationSpec spec, int cont) {
+        FunctionShape target = spec.target();
+        for (int i = 0; i < target.slots().length; i++) {
             int s = target.slots()[i];
             Types.Kind kind = target.registerKind(i);
-            if (i == resultIndex || kind == Types.Kind.NONE || !slotActiveAtExit(b, s)) continue;
+            if (i == spec.resultIndex() || kind == Types.Kind.NONE || !slotActiveAtExit(b, s)) continue;
             int field = i;
             addToAdjSlot(s, kind, () -> {
                 mv.visitVarInsn(Opcodes.ALOAD, cont);
@@ -653,24 +670,21 @@ final class FunctionEmitter {
                         Types.adjointType(kind).getDescriptor());
             });
         }
-        mv.visitJumpInsn(Opcodes.GOTO, reverse);
     }
 
     /**
-     * Whether the block after a call does nothing but return the call's result, as this method's
-     * result ({@code return loss(p, data);} in a lambda): the call then takes this function's own
-     * continuation instead of one of its own, which would only pass the value on and its adjoint
-     * back. Besides the allocation, the callee then sees the gradient's top continuation where
-     * there is one, and a sum it returns as it is learns its adjoint (1) and whether the value is
-     * wanted before its loop runs ({@code TapedLoops.Reduction#returned}).
+     * Whether the call's result is this method's result as it is ({@code return loss(p, data);} in a
+     * lambda, perhaps through blocks that only move it: {@link ReturnedAsIs}): the call then takes
+     * this function's own continuation instead of one of its own, which would only pass the value
+     * on and its adjoint back. Besides the allocation, the callee then sees the gradient's top
+     * continuation where there is one: a sum it returns as it is knows its adjoint (1), and whether
+     * the value is wanted, before its loop runs ({@code TapedLoops.Reduction#returned}, {@code
+     * #sumOnly}). Numbers only, of the method's own return type.
      */
     private boolean returnsResult(int after, Type calleeResult) {
-        Block next = g.ir.block(after);
-        Terminator t = next.terminator();
         boolean scalar = calleeResult.getSort() == Type.DOUBLE || calleeResult.getSort() == Type.FLOAT;
-        return scalar && calleeResult.equals(Type.getReturnType(g.ir.descriptor())) && next.stmts().isEmpty()
-                && t.kind() == Terminator.Kind.RETURN && t.returned() != null
-                && t.returned() == next.reads().get(next.slotCount() - 1);
+        return scalar && calleeResult.equals(Type.getReturnType(g.ir.descriptor()))
+                && ReturnedAsIs.from(g.ir, after, g.ir.block(after).slotCount() - 1);
     }
 
     private static String simple(String internal) {

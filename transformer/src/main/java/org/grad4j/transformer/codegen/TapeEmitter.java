@@ -53,8 +53,10 @@ final class TapeEmitter {
      * A reduction's locals (see {@link TapedLoops.Reduction}): by array slot, the buffer its
      * iterations add to instead of the shadow; by invariant slot, the sum of its adjoints over the
      * iterations; the iteration's mask of chains that ran, when the body branches; and, when the
-     * loop's sum is returned as is, whether the buffers are the shadows themselves ({@code direct});
-     * with several jumps back to the header, whether an iteration's reverse waits for it ({@code pending}).
+     * loop's sum is returned as is, whether the buffers are the shadows themselves ({@code direct})
+     * and, where some statements only form the sum, whether the value is discarded ({@code
+     * discards}, see {@link #formSum}); with several jumps back to the header, whether an
+     * iteration's reverse waits for it ({@code pending}).
      */
     private record Reducing(TapedLoops.Reduction loop, Map<Integer, Integer> buffers, Map<Integer, Integer> sums, int mask,
                             int direct, int discards, int pending) {
@@ -190,30 +192,32 @@ final class TapeEmitter {
         return -1;
     }
 
+    /** The reduction {@code block} belongs to, or null. */
+    private Reducing reducing(int block) {
+        for (Reducing r : reductions.values()) if (r.runs(block)) return r;
+        return null;
+    }
+
     /**
      * The statements of {@code block} that only form a returned sum ({@link
      * TapedLoops.Reduction#sumOnly}): the block's forward code leaves them out, and {@link
      * #formSum} runs them at its end. Empty outside such a reduction.
      */
     List<Stmt> sumOnly(int block) {
-        for (Reducing r : reductions.values()) {
-            if (r.runs(block)) return r.loop().sumOnly().getOrDefault(block, List.of());
-        }
-        return List.of();
+        Reducing r = reducing(block);
+        return r == null ? List.of() : r.loop().sumOnly().getOrDefault(block, List.of());
     }
 
     /**
-     * At the end of a block's forward code: its {@link #sumOnly} statements, unless the top
-     * continuation discards the value. Then their results are zeros (the sum they form goes
-     * nowhere); they may be read later only as the sum, or not at all.
+     * At the end of a block's forward code: its {@link #sumOnly} statements {@code stmts}, unless
+     * the top continuation discards the value. Skipped, their results are zeros: the block's exit
+     * still copies the sum into its slot's local, and the verifier wants it assigned on both paths
+     * (the value goes nowhere; nothing else reads these results, see {@code SumOnlyWork}).
      */
-    void formSum(int block, Consumer<Stmt> forward) {
-        List<Stmt> stmts = sumOnly(block);
+    void formSum(int block, List<Stmt> stmts, Consumer<Stmt> forward) {
         if (stmts.isEmpty()) return;
-        Reducing r = null;
-        for (Reducing candidate : reductions.values()) if (candidate.runs(block)) r = candidate;
         Label discarded = new KnownZeros.SkipLabel(), done = new KnownZeros.SkipLabel();
-        mv.visitVarInsn(Opcodes.ILOAD, r.discards());
+        mv.visitVarInsn(Opcodes.ILOAD, reducing(block).discards());
         mv.visitJumpInsn(Opcodes.IFNE, discarded);
         stmts.forEach(forward);
         mv.visitJumpInsn(Opcodes.GOTO, done);

@@ -42,13 +42,14 @@ final class LoopSums {
             BitSet[] state = states.get(b);
             if (state == null) continue; // not reached
             BitSet holds = state[0], spent = state[1];
+            Set<Value> sum = sumValues(block, holds);
             for (EntryValue e : block.reads().values()) {
                 if (spent.get(e.slot())) return false; // the sum, read a second time on this path
-                if (holds.get(e.slot()) && !passesOn(block, activity, live.liveOut(block), e, s, holds)) return false;
+                if (holds.get(e.slot()) && !passesOn(block, activity, live.liveOut(block), e, s, sum)) return false;
             }
             Value toSum = block.exitValues().get(s);
             if (toSum != null) {
-                if (updateOf(block, toSum, holds) == null) return false;
+                if (updateOf(block, toSum, sum) == null) return false;
                 updated = true;
             }
         }
@@ -121,7 +122,7 @@ final class LoopSums {
      * of a chain ({@code s += a * a; s -= 0.5 * a;}, {@code s = s + a - b}) — and whose last goes
      * to {@code s} and nowhere else.
      */
-    private static boolean passesOn(Block block, Activity activity, BitSet liveOut, EntryValue e, int s, BitSet holds) {
+    private static boolean passesOn(Block block, Activity activity, BitSet liveOut, EntryValue e, int s, Set<Value> sum) {
         Value v = e;
         while (true) {
             Stmt user = null;
@@ -142,18 +143,19 @@ final class LoopSums {
                 exitSlot = exit.getKey();
             }
             if (uses != 1) return false;
-            if (exitSlot != null) return v == e ? exitSlot != s : exitSlot == s; // a copy on, or the chain's last update
-            if (user == null || !activity.isActive(user) || updateOf(block, user.result(), holds) != user) return false;
+            if (exitSlot != null && v == e) return exitSlot != s; // the sum as it came, copied on to another slot
+            if (exitSlot != null) return exitSlot == s; // the last update of the chain, and it goes to s
+            if (user == null || !activity.isActive(user) || updateOf(block, user.result(), sum) != user) return false;
             v = user.result();
         }
     }
 
     /**
      * The update in {@code block} whose result is {@code v}: a DADD with exactly one operand a value
-     * of the sum, or a DSUB whose first operand is one and second is not; null for anything else.
+     * of the sum ({@link #sumValues}), or a DSUB whose first operand is one and second is not; null
+     * for anything else.
      */
-    private static Stmt updateOf(Block block, Value v, BitSet holds) {
-        Set<Value> sum = sumValues(block, holds);
+    private static Stmt updateOf(Block block, Value v, Set<Value> sum) {
         for (Stmt st : block.stmts()) {
             if (st.result() == v) return sum.contains(v) ? st : null;
         }

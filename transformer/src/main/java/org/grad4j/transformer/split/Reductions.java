@@ -10,6 +10,7 @@ import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.analysis.Cfg;
 import org.grad4j.transformer.analysis.Liveness;
 import org.grad4j.transformer.analysis.ReadOnlyArrays;
+import org.grad4j.transformer.analysis.ReturnedAsIs;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.EntryValue;
 import org.grad4j.transformer.ir.MethodIr;
@@ -57,8 +58,9 @@ final class Reductions {
         if (!readsOnlyNumbers(h, body, written, false, arrays, invariants)) return null;
         List<TapedLoops.Unit> units = new ArrayList<>();
         for (TapedLoops.Chain chain : c.chains()) units.add(new TapedLoops.Unit(chain, null));
+        boolean returned = returnsSum(h, body, sum);
         return new TapedLoops.Reduction(h, body, c.chains(), c.masked(), sum, List.copyOf(arrays), List.copyOf(invariants),
-                List.copyOf(temporaries), returnsSum(h, body, sum), sumOnly(h, body, sum, List.of()), latches(h, body),
+                List.copyOf(temporaries), returned, sumOnly(returned, body, sum, List.of()), latches(h, body),
                 List.copyOf(units));
     }
 
@@ -93,8 +95,9 @@ final class Reductions {
         if (!readsOnlyNumbers(h, body, written, true, arrays, invariants)) return null;
         List<TapedLoops.Unit> units = unitsInOrder(h, body, inners, chains);
         if (units == null) return null;
+        boolean returned = returnsSum(h, body, sum);
         return new TapedLoops.Reduction(h, body, List.copyOf(chains), true, sum, List.copyOf(arrays), List.copyOf(invariants),
-                List.copyOf(temporaries), returnsSum(h, body, sum), sumOnly(h, body, sum, inners), latches(h, body), units);
+                List.copyOf(temporaries), returned, sumOnly(returned, body, sum, inners), latches(h, body), units);
     }
 
     /** A loop inside another runs once per iteration of that one: its buffers would cost a pass each time. */
@@ -307,48 +310,17 @@ final class Reductions {
         return n;
     }
 
-    /**
-     * Whether the loop's exit leads to {@code return s} through blocks that only move values (no
-     * statement, a jump): a helper inlined into the lambda a gradient starts in ({@code p ->
-     * loss(p, data)}) returns its sum through a slot of the caller's operand stack.
-     */
+    /** Whether the loop's exit returns the sum as it is ({@link ReturnedAsIs}: perhaps through blocks that only move it). */
     private boolean returnsSum(int h, BitSet body, int sum) {
-        int next = -1;
         for (int succ : ir.block(h).successors()) {
-            if (!body.get(succ)) {
-                next = succ;
-                break;
-            }
-        }
-        BitSet holders = new BitSet(); // the slots holding the sum where the block is entered
-        holders.set(sum);
-        for (int steps = 0; next >= 0 && steps < ir.size(); steps++) {
-            Block exit = ir.block(next);
-            if (!exit.stmts().isEmpty()) return false;
-            Terminator t = exit.terminator();
-            if (t.kind() == Terminator.Kind.RETURN) {
-                for (int slot = holders.nextSetBit(0); slot >= 0; slot = holders.nextSetBit(slot + 1)) {
-                    if (t.returned() != null && t.returned() == exit.reads().get(slot)) return true;
-                }
-                return false;
-            }
-            if (t.kind() != Terminator.Kind.GOTO) return false;
-            BitSet after = (BitSet) holders.clone();
-            for (Map.Entry<Integer, Value> moved : exit.exitValues().entrySet()) {
-                after.clear(moved.getKey());
-                for (int slot = holders.nextSetBit(0); slot >= 0; slot = holders.nextSetBit(slot + 1)) {
-                    if (moved.getValue() == exit.reads().get(slot)) after.set(moved.getKey());
-                }
-            }
-            holders = after;
-            next = t.successors()[0];
+            if (!body.get(succ)) return ReturnedAsIs.from(ir, succ, sum);
         }
         return false;
     }
 
     /** What only forms a returned sum, by block (see {@link SumOnlyWork}); nothing when the sum is not returned as it is. */
-    private Map<Integer, List<Stmt>> sumOnly(int h, BitSet body, int sum, List<TapedLoops.InnerSum> inners) {
-        return returnsSum(h, body, sum) ? SumOnlyWork.of(ir, activity, live(), body, sum, inners) : Map.of();
+    private Map<Integer, List<Stmt>> sumOnly(boolean returned, BitSet body, int sum, List<TapedLoops.InnerSum> inners) {
+        return returned ? SumOnlyWork.of(ir, activity, live(), body, sum, inners) : Map.of();
     }
 
     /** Each level of a recursion would take buffers as long as its arrays. */

@@ -35,7 +35,7 @@ import org.objectweb.asm.Opcodes;
 final class SumOnlyWork {
     private SumOnlyWork() {}
 
-    /** By block, in the order the block runs them; empty when the sum is not returned as it is. */
+    /** By block, in the order the block runs them, for a loop whose sum {@code sum} is returned as it is. */
     static Map<Integer, List<Stmt>> of(MethodIr ir, Activity activity, Liveness live, BitSet body, int sum,
                                        List<TapedLoops.InnerSum> inners) {
         Map<Integer, List<Stmt>> found = new TreeMap<>();
@@ -54,8 +54,9 @@ final class SumOnlyWork {
 
     private static List<Stmt> inBlock(Block block, Activity activity, Liveness live, int sum) {
         Set<Value> readByAdjoints = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Value> shadows = new ArrayList<>(); // what adjoints read of arrays: not asked here
         for (Stmt s : block.stmts()) {
-            if (activity.isActive(s)) AdjointReads.of(s, activity, readByAdjoints, new ArrayList<>());
+            if (activity.isActive(s)) AdjointReads.of(s, activity, readByAdjoints, shadows);
         }
         Set<Value> escaping = Collections.newSetFromMap(new IdentityHashMap<>()); // used other than by statements
         escaping.addAll(block.terminator().args());

@@ -105,7 +105,8 @@ public final class TapedLoops {
      * counted. {@link #temporaries}: slots with adjoints the loop writes and does not carry, whose
      * adjoints start at zero in each iteration's reverse.
      *
-     * <p>{@link #returned}: the loop exits straight to {@code return s}. Then {@code s̄} is the
+     * <p>{@link #returned}: the loop's exit returns {@code s} as it is, perhaps through blocks that
+     * only move it ({@link org.grad4j.transformer.analysis.ReturnedAsIs}). Then {@code s̄} is the
      * adjoint the caller's continuation returns for the method's result; when that continuation is
      * the gradient's top one with the seed 1 (a loss differentiated by {@code AD.gradient}), the
      * iterations add to the shadows themselves, without buffers or a pass over them. {@link

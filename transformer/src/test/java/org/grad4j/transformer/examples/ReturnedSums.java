@@ -41,6 +41,12 @@ public final class ReturnedSums {
         return SumsElsewhere.returnedAsIs(x, y, c);
     }
 
+    /** A wrapper of {@link #throughACall}, inlined here: the call's result reaches the {@code return} through blocks that move it. */
+    @Differentiable
+    public static double throughAWrapper(double[] x, double[] y, double c) {
+        return throughACall(x, y, c);
+    }
+
     /** {@code t} is read by {@code sin}'s adjoint: the update only. */
     @Differentiable
     public static double readByARule(double[] x) {

@@ -53,6 +53,7 @@ class ReturnedSumsTest {
             check(ReturnedSums.class, "throughLocals", randomArray(n), randomArray(n));
             check(ReturnedSums.class, "throughAHelper", randomArray(n), randomArray(n));
             check(ReturnedSums.class, "throughACall", randomArray(n), randomArray(n), random.nextDouble() - 0.5);
+            check(ReturnedSums.class, "throughAWrapper", randomArray(n), randomArray(n), random.nextDouble() - 0.5);
             check(ReturnedSums.class, "readByARule", randomArray(n));
             check(ReturnedSums.class, "quotients", randomArray(n));
             check(ReturnedSums.class, "mixedTerms", randomArray(n));
@@ -125,6 +126,9 @@ class ReturnedSumsTest {
         GeneratedCode code = new Transformer(ClassFileLocator.of(ReturnedSums.class.getClassLoader()))
                 .generate(Type.getInternalName(ReturnedSums.class), "throughACall", "([D[DD)D#111" + ActivityMask.OUTERMOST);
         assertEquals(1, code.classes().size(), "the function's class only");
+        GeneratedCode wrapped = new Transformer(ClassFileLocator.of(ReturnedSums.class.getClassLoader()))
+                .generate(Type.getInternalName(ReturnedSums.class), "throughAWrapper", "([D[DD)D#111" + ActivityMask.OUTERMOST);
+        assertEquals(1, wrapped.classes().size(), "inlined, the call's result is moved to the return: still no continuation");
         GeneratedCode viaScaled = new Transformer(ClassFileLocator.of(Sums.class.getClassLoader()))
                 .generate(Type.getInternalName(Sums.class), "returnedThroughHelper", "([D[DD)D#111" + ActivityMask.OUTERMOST);
         assertEquals(2, viaScaled.classes().size(), "3 * returnedAsIs(...): the call's continuation multiplies by 3");
