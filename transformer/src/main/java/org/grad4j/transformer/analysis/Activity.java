@@ -557,7 +557,8 @@ public final class Activity {
                     throw refusal.at(s.line(), "store of a differentiable value into field "
                                     + simpleName(f.owner) + "." + f.name,
                             "Keep differentiable values in locals, arrays or return values; fields may hold only data "
-                                    + "that does not depend on the inputs.");
+                                    + "that does not depend on the inputs. To record a loss for logging, take it in the "
+                                    + "caller from AD.valueAndGradient(...).value() or Model.gradient(...).value().");
                 }
             }
             case Opcodes.INVOKEDYNAMIC -> {
