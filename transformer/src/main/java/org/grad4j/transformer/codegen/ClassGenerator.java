@@ -47,6 +47,7 @@ public final class ClassGenerator {
         List<Region> regions = split.regions();
         for (int i = 0; i < regions.size(); i++) {
             Region r = regions.get(i);
+            if (i > 0 && g.reachedOnlyByTailCalls(r.head())) continue; // its callers' callees return to their continuation
             new FunctionEmitter(g, r, i == 0 ? g.entryShape : g.shapeOf(r.head()), cw).emit();
         }
         cw.visitEnd();

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import org.grad4j.transformer.analysis.AdjointReads;
 import org.grad4j.transformer.analysis.Callee;
-import org.grad4j.transformer.analysis.ReturnedAsIs;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.EntryValue;
 import org.grad4j.transformer.ir.Stmt;
@@ -600,7 +599,7 @@ final class FunctionEmitter {
                             + "static, private or final" + (callee.virtual() ? " (this call may run an override)" : "")
                             + ".");
         }
-        boolean tail = returnsResult(after, calleeResult);
+        boolean tail = g.returnsAsItIs(after, calleeResult);
         int resultIndex = calleeResult.getSort() == Type.VOID ? -1 : target.indexOf(g.ir.block(after).slotCount() - 1);
         ContinuationSpec spec = tail ? null : newContinuation(b, target, calleeResult, resultIndex);
         int cont = tail ? k : locals.continuation(b.index());
@@ -670,21 +669,6 @@ final class FunctionEmitter {
                         Types.adjointType(kind).getDescriptor());
             });
         }
-    }
-
-    /**
-     * Whether the call's result is this method's result as it is ({@code return loss(p, data);} in a
-     * lambda, perhaps through blocks that only move it: {@link ReturnedAsIs}): the call then takes
-     * this function's own continuation instead of one of its own, which would only pass the value
-     * on and its adjoint back. Besides the allocation, the callee then sees the gradient's top
-     * continuation where there is one: a sum it returns as it is knows its adjoint (1), and whether
-     * the value is wanted, before its loop runs ({@code TapedLoops.Reduction#returned}, {@code
-     * #sumOnly}). Numbers only, of the method's own return type.
-     */
-    private boolean returnsResult(int after, Type calleeResult) {
-        boolean scalar = calleeResult.getSort() == Type.DOUBLE || calleeResult.getSort() == Type.FLOAT;
-        return scalar && calleeResult.equals(Type.getReturnType(g.ir.descriptor()))
-                && ReturnedAsIs.from(g.ir, after, g.ir.block(after).slotCount() - 1);
     }
 
     private static String simple(String internal) {

@@ -6,9 +6,13 @@ import java.util.List;
 import java.util.Map;
 import org.grad4j.transformer.Refusal;
 import org.grad4j.transformer.analysis.Activity;
+import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.analysis.Liveness;
 import org.grad4j.transformer.analysis.ReadOnlyArrays;
+import org.grad4j.transformer.analysis.ReturnedAsIs;
+import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.MethodIr;
+import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.split.LoopEnvironments;
 import org.grad4j.transformer.split.TapedLoops;
 import org.grad4j.transformer.split.Region;
@@ -100,6 +104,40 @@ final class Generation {
         FunctionShape s = shapes.get(head);
         if (s == null) throw new IllegalStateException("block " + head + " heads no function");
         return s;
+    }
+
+    /**
+     * Whether a call's result, which block {@code after} receives, is this method's result as it is
+     * ({@code return loss(p, data);} in a lambda, perhaps through blocks that only move it: {@link
+     * ReturnedAsIs}): the call then takes this function's own continuation instead of one of its
+     * own, which would only pass the value on and its adjoint back. Besides the allocation, the
+     * callee then sees the gradient's top continuation where there is one: a sum it returns as it
+     * is knows its adjoint (1), and whether the value is wanted, before its loop runs ({@code
+     * TapedLoops.Reduction#returned}, {@code #sumOnly}). Numbers only, of the method's own type.
+     */
+    boolean returnsAsItIs(int after, Type calleeResult) {
+        boolean number = calleeResult.getSort() == Type.DOUBLE || calleeResult.getSort() == Type.FLOAT;
+        return number && calleeResult.equals(Type.getReturnType(ir.descriptor()))
+                && ReturnedAsIs.from(ir, after, ir.block(after).slotCount() - 1);
+    }
+
+    /**
+     * Whether only calls that pass their caller's continuation on ({@link #returnsAsItIs}) lead to
+     * {@code head}: then nothing calls its function, and it is not generated.
+     */
+    boolean reachedOnlyByTailCalls(int head) {
+        boolean reached = false;
+        for (Block b : ir.blocks()) {
+            for (int next : b.successors()) {
+                if (next != head) continue;
+                Stmt last = b.lastStmt();
+                if (last == null || !activity.isActiveCall(last)) return false;
+                Type result = Type.getReturnType(((Callee.Differentiated) activity.callee(last)).descriptor());
+                if (!returnsAsItIs(head, result)) return false;
+                reached = true;
+            }
+        }
+        return reached;
     }
 
     String continuationClass(int callBlock) {

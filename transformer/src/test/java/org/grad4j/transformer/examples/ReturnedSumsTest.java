@@ -129,6 +129,19 @@ class ReturnedSumsTest {
         GeneratedCode wrapped = new Transformer(ClassFileLocator.of(ReturnedSums.class.getClassLoader()))
                 .generate(Type.getInternalName(ReturnedSums.class), "throughAWrapper", "([D[DD)D#111" + ActivityMask.OUTERMOST);
         assertEquals(1, wrapped.classes().size(), "inlined, the call's result is moved to the return: still no continuation");
+        for (GeneratedCode c : List.of(code, wrapped)) {
+            ClassNode node = new ClassNode();
+            new ClassReader(c.classes().get(0).bytes()).accept(node, 0);
+            List<String> called = new ArrayList<>();
+            for (MethodNode m : node.methods) {
+                for (AbstractInsnNode insn : m.instructions) {
+                    if (insn instanceof MethodInsnNode call && call.owner.equals(node.name)) called.add(call.name);
+                }
+            }
+            for (MethodNode m : node.methods) {
+                if (!m.name.equals("entry")) assertTrue(called.contains(m.name), m.name + " is called: the code after the call, which only returns, has no function");
+            }
+        }
         GeneratedCode viaScaled = new Transformer(ClassFileLocator.of(Sums.class.getClassLoader()))
                 .generate(Type.getInternalName(Sums.class), "returnedThroughHelper", "([D[DD)D#111" + ActivityMask.OUTERMOST);
         assertEquals(2, viaScaled.classes().size(), "3 * returnedAsIs(...): the call's continuation multiplies by 3");
