@@ -229,7 +229,13 @@ public final class Generator {
         });
         loopDepth--;
         out.add(new Stmt.For(i, false, new Len(a.ref()), loop));
-        out.add(new Stmt.Return(acc.ref()));
+        Expr result = switch (r.nextInt(4)) { // as it is, a mean, shifted by a parameter, or scaled by one (which needs the sum)
+            case 0 -> new Bin('/', acc.ref(), lit((double) pick(2.0, 3.0, 10.0)));
+            case 1 -> new Bin('+', new Bin('*', lit(0.5), acc.ref()), new Ref(Ty.DOUBLE, "x0"));
+            case 2 -> new Bin('*', acc.ref(), new Ref(Ty.DOUBLE, "x0"));
+            default -> acc.ref();
+        };
+        out.add(new Stmt.Return(result));
         return out;
     }
 

@@ -60,7 +60,7 @@ final class Reductions {
         for (TapedLoops.Chain chain : c.chains()) units.add(new TapedLoops.Unit(chain, null));
         boolean returned = returnsSum(h, body, sum);
         return new TapedLoops.Reduction(h, body, c.chains(), c.masked(), sum, List.copyOf(arrays), List.copyOf(invariants),
-                List.copyOf(temporaries), returned, sumOnly(returned, body, sum, List.of()), latches(h, body),
+                List.copyOf(temporaries), returned, sumOnly(h, body, sum, List.of()), latches(h, body),
                 List.copyOf(units));
     }
 
@@ -97,7 +97,7 @@ final class Reductions {
         if (units == null) return null;
         boolean returned = returnsSum(h, body, sum);
         return new TapedLoops.Reduction(h, body, List.copyOf(chains), true, sum, List.copyOf(arrays), List.copyOf(invariants),
-                List.copyOf(temporaries), returned, sumOnly(returned, body, sum, inners), latches(h, body), units);
+                List.copyOf(temporaries), returned, sumOnly(h, body, sum, inners), latches(h, body), units);
     }
 
     /** A loop inside another runs once per iteration of that one: its buffers would cost a pass each time. */
@@ -318,9 +318,15 @@ final class Reductions {
         return false;
     }
 
-    /** What only forms a returned sum, by block (see {@link SumOnlyWork}); nothing when the sum is not returned as it is. */
-    private Map<Integer, List<Stmt>> sumOnly(boolean returned, BitSet body, int sum, List<TapedLoops.InnerSum> inners) {
-        return returned ? SumOnlyWork.of(ir, activity, live(), body, sum, inners) : Map.of();
+    /** What only forms the sum, by block (see {@link SumOnlyWork}); nothing when something but the method's result needs the sum. */
+    private Map<Integer, List<Stmt>> sumOnly(int h, BitSet body, int sum, List<TapedLoops.InnerSum> inners) {
+        for (int succ : ir.block(h).successors()) {
+            if (!body.get(succ)) {
+                return SumOnlyWork.neededOnlyForResult(ir, activity, succ, sum)
+                        ? SumOnlyWork.of(ir, activity, live(), body, sum, inners) : Map.of();
+            }
+        }
+        return Map.of();
     }
 
     /** Each level of a recursion would take buffers as long as its arrays. */

@@ -109,9 +109,12 @@ public final class TapedLoops {
      * only move it ({@link org.grad4j.transformer.analysis.ReturnedAsIs}). Then {@code s̄} is the
      * adjoint the caller's continuation returns for the method's result; when that continuation is
      * the gradient's top one with the seed 1 (a loss differentiated by {@code AD.gradient}), the
-     * iterations add to the shadows themselves, without buffers or a pass over them. {@link
-     * #sumOnly}, by block: the statements that only form the returned sum ({@link SumOnlyWork}),
-     * which the loop skips when that continuation does not read the value ({@code AD.gradient}).
+     * iterations add to the shadows themselves, without buffers or a pass over them.
+     *
+     * <p>{@link #sumOnly}, by block: the statements that only form the sum, when nothing but the
+     * method's result needs the sum ({@code return s}, {@code return s / n}: {@link SumOnlyWork}),
+     * which the loop skips when the method's continuation is a top one that does not keep the
+     * result ({@code AD.gradient}).
      *
      * <p>{@link #latches}: the body's jumps back to the header. With one, an iteration's reverse
      * follows it; with several ({@code continue}), it runs once, at the header, for the iteration

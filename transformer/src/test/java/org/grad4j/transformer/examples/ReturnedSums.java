@@ -47,6 +47,43 @@ public final class ReturnedSums {
         return throughACall(x, y, c);
     }
 
+    /** The mean of a loss: the division's adjoint reads {@code n}, not the sum; {@code r * r} and the update only form it. */
+    @Differentiable
+    public static double mean(double[] x, double[] y) {
+        double loss = 0;
+        for (int i = 0; i < x.length; i++) {
+            double r = x[i] - y[i];
+            loss += r * r;
+        }
+        return loss / Math.max(1, x.length);
+    }
+
+    /** Scaled by a constant and shifted by a parameter after the loop, through a local: still only the result needs the sum. */
+    @Differentiable
+    public static double scaledAndShifted(double[] x, double c) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += Math.sin(x[i]) * x[i];
+        double half = 0.5 * s;
+        return c > 0 ? half + c * c : half - c;
+    }
+
+    /** Scaled by a parameter: the product's adjoint for {@code c} reads the sum, which is then needed. */
+    @Differentiable
+    public static double scaledByAParameter(double[] x, double c) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += x[i] * x[i];
+        return s * c;
+    }
+
+    /** A branch on the sum after the loop: needed. */
+    @Differentiable
+    public static double capped(double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += x[i] * x[i];
+        if (s > 4) return 4 + 0.1 * s;
+        return s;
+    }
+
     /** {@code t} is read by {@code sin}'s adjoint: the update only. */
     @Differentiable
     public static double readByARule(double[] x) {

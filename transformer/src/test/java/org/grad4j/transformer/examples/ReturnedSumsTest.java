@@ -63,6 +63,10 @@ class ReturnedSumsTest {
             check(ReturnedSums.class, "ternary", randomArray(n));
             check(ReturnedSums.class, "clamped", randomArray(n));
             check(ReturnedSums.class, "keptAside", randomArray(n));
+            check(ReturnedSums.class, "mean", randomArray(n), randomArray(n));
+            check(ReturnedSums.class, "scaledAndShifted", randomArray(n), random.nextDouble() - 0.5);
+            check(ReturnedSums.class, "scaledByAParameter", randomArray(n), random.nextDouble() - 0.5);
+            check(ReturnedSums.class, "capped", randomArray(n));
             int d = 1 + random.nextInt(3), samples = random.nextInt(5);
             double[] labels = new double[samples];
             for (int i = 0; i < samples; i++) labels[i] = random.nextBoolean() ? 1 : -1;
@@ -100,6 +104,11 @@ class ReturnedSumsTest {
         assertEquals(List.of("DMUL", "DADD"), sumOnly("squaredErrors"), "r·r and the outer update; the inner sum runs as it is");
         assertEquals(List.of("DADD"), sumOnly("logistic"), "log reads its argument and result");
         assertEquals(List.of(), sumOnlyOf(Plans.reductions(Sums.class, "slice", true).get(0)), "return Math.log(s) needs the sum");
+        assertEquals(List.of("DMUL", "DADD"), sumOnlyOf(Plans.reductions(ReturnedSums.class, "mean", true).get(0)), "r·r, the update: s / n");
+        assertEquals(List.of("DMUL", "DADD"), sumOnlyOf(Plans.reductions(ReturnedSums.class, "scaledAndShifted", true).get(0)),
+                "sin x · x and the update (the product's adjoints read its factors, not it); 0.5·s and ±c only form the result");
+        assertEquals(List.of(), sumOnlyOf(Plans.reductions(ReturnedSums.class, "scaledByAParameter", true).get(0)), "c̄ = r̄·s");
+        assertEquals(List.of(), sumOnlyOf(Plans.reductions(ReturnedSums.class, "capped", true).get(0)), "a branch on s");
     }
 
     /** The generated code asks the top continuation whether it keeps the value: the sum is returned as it is. */
