@@ -9,7 +9,7 @@ import org.grad4j.GradientException;
  * an array ({@code AD.vjp}, or one unit row of {@code AD.jacobian}). Generated code must call
  * it exactly once.
  */
-public final class TopContinuation implements DoubleContinuation, FloatContinuation, ArrayContinuation {
+public final class TopContinuation implements DoubleContinuation, FloatContinuation, ArrayContinuation, ValueUnread {
     private final double seed;
     private final double[] seedVector;
     private final int seedIndex;
@@ -59,12 +59,17 @@ public final class TopContinuation implements DoubleContinuation, FloatContinuat
     }
 
     /**
-     * Whether {@code k} is a top continuation that does not read the value it is given: a loop
+     * Whether {@code k} does not read the value it is given ({@link ValueUnread}): a loop
      * that sums what is returned may then skip the arithmetic that only forms the sum (see {@code
      * TapedLoops.Reduction#sumOnly}), as hand-written gradients do.
      */
     public static boolean discardsValue(Object k) {
-        return k instanceof TopContinuation t && !t.keepsValue;
+        return k instanceof ValueUnread u && u.discardsValue();
+    }
+
+    @Override
+    public boolean discardsValue() {
+        return !keepsValue && seedVector == null && seedIndex < 0;
     }
 
     private void once(Ctx ctx) {

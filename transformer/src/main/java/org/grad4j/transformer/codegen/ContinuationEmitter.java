@@ -10,6 +10,9 @@ import org.objectweb.asm.Type;
 final class ContinuationEmitter {
     private ContinuationEmitter() {}
 
+    private static final String VALUE_UNREAD = "org/grad4j/runtime/ValueUnread";
+    private static final String DISCARDS = "discards";
+
     static String valueField(int i) { return "v" + i; }
 
     static String shadowField(int i) { return "s" + i; }
@@ -17,8 +20,10 @@ final class ContinuationEmitter {
     static String adjointField(int i) { return "d" + i; }
 
     static void emit(ContinuationSpec spec, String mainClass, ClassVisitor cv, String sourceFile) {
+        String[] interfaces = spec.resultOnlyFormsCallers() ? new String[] {spec.interfaceName(), VALUE_UNREAD}
+                : new String[] {spec.interfaceName()};
         cv.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER | Opcodes.ACC_SYNTHETIC,
-                spec.className(), null, "java/lang/Object", new String[] {spec.interfaceName()});
+                spec.className(), null, "java/lang/Object", interfaces);
         if (sourceFile != null) cv.visitSource(sourceFile, null);
         FunctionShape target = spec.target();
         for (int i = 0; i < target.types().length; i++) {
@@ -31,8 +36,10 @@ final class ContinuationEmitter {
         }
         String outer = "L" + spec.outerContinuation() + ";";
         cv.visitField(Opcodes.ACC_FINAL, "k", outer, null, null).visitEnd();
+        if (spec.resultOnlyFormsCallers()) cv.visitField(Opcodes.ACC_FINAL, DISCARDS, "Z", null, null).visitEnd();
         constructor(spec, cv, outer);
         resume(spec, mainClass, cv, outer);
+        if (spec.resultOnlyFormsCallers()) discardsValue(spec, cv);
         cv.visitEnd();
     }
 
@@ -59,12 +66,30 @@ final class ContinuationEmitter {
         mv.visitVarInsn(Opcodes.ALOAD, 0);
         mv.visitVarInsn(Opcodes.ALOAD, local);
         mv.visitFieldInsn(Opcodes.PUTFIELD, spec.className(), "k", outer);
+        if (spec.resultOnlyFormsCallers()) { // the caller's continuation reads its result, or not, once for the call
+            mv.visitVarInsn(Opcodes.ALOAD, 0);
+            mv.visitVarInsn(Opcodes.ALOAD, local);
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, "org/grad4j/runtime/TopContinuation", "discardsValue",
+                    "(Ljava/lang/Object;)Z", false);
+            mv.visitFieldInsn(Opcodes.PUTFIELD, spec.className(), DISCARDS, "Z");
+        }
         mv.visitInsn(Opcodes.RETURN);
         mv.visitMaxs(0, 0);
         mv.visitEnd();
     }
 
     /** Runs the function after the call with the captured values and the result; keeps their adjoints. */
+    /** {@code ValueUnread.discardsValue()}: what the constructor found. */
+    private static void discardsValue(ContinuationSpec spec, ClassVisitor cv) {
+        MethodVisitor mv = cv.visitMethod(Opcodes.ACC_PUBLIC, "discardsValue", "()Z", null, null);
+        mv.visitCode();
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        mv.visitFieldInsn(Opcodes.GETFIELD, spec.className(), DISCARDS, "Z");
+        mv.visitInsn(Opcodes.IRETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
     private static void resume(ContinuationSpec spec, String mainClass, ClassVisitor cv, String outer) {
         Type result = spec.calleeResult();
         MethodVisitor mv = cv.visitMethod(Opcodes.ACC_PUBLIC, "resume", Jvm.resumeDescriptor(result), null, null);

@@ -9,9 +9,13 @@ import org.objectweb.asm.Type;
  * scalars in fields, since registers cannot carry them back through the callee's frames.
  *
  * @param resultIndex index of the call's result among {@code target}'s parameters, or -1 for void
+ * @param resultOnlyFormsCallers the call's result (a number) reaches nothing but the caller's own
+ *     result, through arithmetic whose adjoints do not read it ({@code analysis.ResultOnly}): the
+ *     continuation does not read it when the caller's continuation does not read the caller's
+ *     ({@code runtime.ValueUnread}), and says so to the callee
  */
 record ContinuationSpec(String className, Type calleeResult, FunctionShape target, int resultIndex,
-                        String outerContinuation) {
+                        String outerContinuation, boolean resultOnlyFormsCallers) {
 
     String interfaceName() {
         return Jvm.continuationFor(calleeResult);

@@ -10,6 +10,7 @@ import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.analysis.Cfg;
 import org.grad4j.transformer.analysis.Liveness;
 import org.grad4j.transformer.analysis.ReadOnlyArrays;
+import org.grad4j.transformer.analysis.ResultOnly;
 import org.grad4j.transformer.analysis.ReturnedAsIs;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.EntryValue;
@@ -322,7 +323,7 @@ final class Reductions {
     private Map<Integer, List<Stmt>> sumOnly(int h, BitSet body, int sum, List<TapedLoops.InnerSum> inners) {
         for (int succ : ir.block(h).successors()) {
             if (!body.get(succ)) {
-                return SumOnlyWork.neededOnlyForResult(ir, activity, succ, sum)
+                return ResultOnly.formsOnlyTheResult(ir, activity, succ, sum)
                         ? SumOnlyWork.of(ir, activity, live(), body, sum, inners) : Map.of();
             }
         }

@@ -84,6 +84,21 @@ public final class ReturnedSums {
         return s;
     }
 
+    /**
+     * A called loss scaled and shifted ({@code p -> 0.5 * loss(p) - c}): the call's continuation
+     * does not read the loss when the top continuation does not read the result, and says so.
+     */
+    @Differentiable
+    public static double scaledCall(double[] x, double[] y, double c) {
+        return 0.5 * SumsElsewhere.returnedAsIs(x, y, c) - c;
+    }
+
+    /** A called loss times a parameter: {@code c}'s adjoint reads the loss. */
+    @Differentiable
+    public static double callTimesParameter(double[] x, double[] y, double c) {
+        return SumsElsewhere.returnedAsIs(x, y, c) * c;
+    }
+
     /** {@code t} is read by {@code sin}'s adjoint: the update only. */
     @Differentiable
     public static double readByARule(double[] x) {

@@ -54,6 +54,8 @@ class ReturnedSumsTest {
             check(ReturnedSums.class, "throughAHelper", randomArray(n), randomArray(n));
             check(ReturnedSums.class, "throughACall", randomArray(n), randomArray(n), random.nextDouble() - 0.5);
             check(ReturnedSums.class, "throughAWrapper", randomArray(n), randomArray(n), random.nextDouble() - 0.5);
+            check(ReturnedSums.class, "scaledCall", randomArray(n), randomArray(n), random.nextDouble() - 0.5);
+            check(ReturnedSums.class, "callTimesParameter", randomArray(n), randomArray(n), random.nextDouble() - 0.5);
             check(ReturnedSums.class, "readByARule", randomArray(n));
             check(ReturnedSums.class, "quotients", randomArray(n));
             check(ReturnedSums.class, "mixedTerms", randomArray(n));
@@ -154,6 +156,24 @@ class ReturnedSumsTest {
         GeneratedCode viaScaled = new Transformer(ClassFileLocator.of(Sums.class.getClassLoader()))
                 .generate(Type.getInternalName(Sums.class), "returnedThroughHelper", "([D[DD)D#111" + ActivityMask.OUTERMOST);
         assertEquals(2, viaScaled.classes().size(), "3 * returnedAsIs(...): the call's continuation multiplies by 3");
+    }
+
+    /** A call's continuation says it does not read the call's result where only the caller's result needs it. */
+    @Test
+    void aCallWhoseResultOnlyFormsTheResultSaysSoToItsCallee() {
+        assertEquals(List.of("org/grad4j/runtime/DoubleContinuation", "org/grad4j/runtime/ValueUnread"),
+                continuationInterfaces("scaledCall"), "0.5 · loss − c");
+        assertEquals(List.of("org/grad4j/runtime/DoubleContinuation"), continuationInterfaces("callTimesParameter"),
+                "loss · c: c̄ reads the loss");
+    }
+
+    private static List<String> continuationInterfaces(String method) {
+        GeneratedCode code = new Transformer(ClassFileLocator.of(ReturnedSums.class.getClassLoader()))
+                .generate(Type.getInternalName(ReturnedSums.class), method, "([D[DD)D#111" + ActivityMask.OUTERMOST);
+        assertEquals(2, code.classes().size(), "the function and the call's continuation");
+        ClassNode node = new ClassNode();
+        new ClassReader(code.classes().get(1).bytes()).accept(node, 0);
+        return node.interfaces;
     }
 
     private static List<String> sumOnly(String method) {
