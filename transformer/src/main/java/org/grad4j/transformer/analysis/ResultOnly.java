@@ -24,21 +24,21 @@ public final class ResultOnly {
     private ResultOnly() {}
 
     /**
-     * Whether the value in slot {@code sum} where block {@code exit} is entered (a loop's sum, a call's result) reaches
-     * nothing but the method's result, through arithmetic whose adjoints do not read it: {@code
-     * return s;}, and the mean of a loss, {@code return s / n;}, {@code return 0.5 * s + c;}. Then
-     * a continuation that does not read the result does not need this value either. The
-     * values formed from it are followed over every block the exit reaches; a branch on one, a call
-     * or an element store taking one, or an adjoint that reads one (a product of two, {@code log s},
-     * {@code c / s}) makes the value needed.
+     * Whether the value in {@code slot} where block {@code from} is entered (a loop's sum after the
+     * loop, a call's result after the call) reaches nothing but the method's result, through
+     * arithmetic whose adjoints do not read it: {@code return s;}, and the mean of a loss, {@code
+     * return s / n;}, {@code return 0.5 * s + c;}. Then a continuation that does not read the
+     * result does not need this value either. The values formed from it are followed over every
+     * block {@code from} reaches; a branch on one, a call or an element store taking one, or an
+     * adjoint that reads one (a product of two, {@code log s}, {@code c / s}) makes it needed.
      */
-    public static boolean formsOnlyTheResult(MethodIr ir, Activity activity, int exit, int sum) {
-        Map<Integer, BitSet> entering = new TreeMap<>(); // by block: the slots holding a value formed from the sum
+    public static boolean formsOnlyTheResult(MethodIr ir, Activity activity, int from, int slot) {
+        Map<Integer, BitSet> entering = new TreeMap<>(); // by block: the slots holding a value formed from it
         java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
         BitSet first = new BitSet();
-        first.set(sum);
-        entering.put(exit, first);
-        work.add(exit);
+        first.set(slot);
+        entering.put(from, first);
+        work.add(from);
         while (!work.isEmpty()) {
             Block block = ir.block(work.poll());
             BitSet carried = entering.get(block.index());
