@@ -69,7 +69,7 @@ public final class TopContinuation implements DoubleContinuation, FloatContinuat
 
     @Override
     public boolean discardsValue() {
-        return !keepsValue && seedVector == null && seedIndex < 0;
+        return !keepsValue; // only gradientOnly(), a scalar output's, does not keep it
     }
 
     private void once(Ctx ctx) {

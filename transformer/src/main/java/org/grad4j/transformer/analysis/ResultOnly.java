@@ -1,5 +1,6 @@
 package org.grad4j.transformer.analysis;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
@@ -34,7 +35,7 @@ public final class ResultOnly {
      */
     public static boolean formsOnlyTheResult(MethodIr ir, Activity activity, int from, int slot) {
         Map<Integer, BitSet> entering = new TreeMap<>(); // by block: the slots holding a value formed from it
-        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+        ArrayDeque<Integer> work = new ArrayDeque<>();
         BitSet first = new BitSet();
         first.set(slot);
         entering.put(from, first);

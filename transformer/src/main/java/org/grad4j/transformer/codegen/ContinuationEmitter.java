@@ -78,7 +78,6 @@ final class ContinuationEmitter {
         mv.visitEnd();
     }
 
-    /** Runs the function after the call with the captured values and the result; keeps their adjoints. */
     /** {@code ValueUnread.discardsValue()}: what the constructor found. */
     private static void discardsValue(ContinuationSpec spec, ClassVisitor cv) {
         MethodVisitor mv = cv.visitMethod(Opcodes.ACC_PUBLIC, "discardsValue", "()Z", null, null);
@@ -90,6 +89,7 @@ final class ContinuationEmitter {
         mv.visitEnd();
     }
 
+    /** Runs the function after the call with the captured values and the result; keeps their adjoints. */
     private static void resume(ContinuationSpec spec, String mainClass, ClassVisitor cv, String outer) {
         Type result = spec.calleeResult();
         MethodVisitor mv = cv.visitMethod(Opcodes.ACC_PUBLIC, "resume", Jvm.resumeDescriptor(result), null, null);

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import org.grad4j.transformer.analysis.AdjointReads;
 import org.grad4j.transformer.analysis.Callee;
-import org.grad4j.transformer.analysis.ResultOnly;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.EntryValue;
 import org.grad4j.transformer.ir.Stmt;
@@ -323,8 +322,11 @@ final class FunctionEmitter {
         Stmt last = b.lastStmt();
         boolean endsInCall = last != null && g.activity.isActiveCall(last);
         List<Stmt> sumOnlyHere = tape == null ? List.of() : tape.sumOnly(b.index()); // formed at the end, if wanted
-        Set<Stmt> sumOnly = Collections.newSetFromMap(new IdentityHashMap<>());
-        sumOnly.addAll(sumOnlyHere);
+        Set<Stmt> sumOnly = Set.of();
+        if (!sumOnlyHere.isEmpty()) {
+            sumOnly = Collections.newSetFromMap(new IdentityHashMap<>());
+            sumOnly.addAll(sumOnlyHere);
+        }
         int line = -1;
         for (Stmt s : body) {
             if (s == last && endsInCall) break;
@@ -643,11 +645,8 @@ final class FunctionEmitter {
 
     /** The call site's continuation object, capturing the values the code after the call reads, into its local. */
     private ContinuationSpec newContinuation(Block b, FunctionShape target, Type calleeResult, int resultIndex) {
-        int after = b.successors()[0];
-        boolean number = calleeResult.getSort() == Type.DOUBLE || calleeResult.getSort() == Type.FLOAT;
-        boolean onlyFormsResult = number && ResultOnly.formsOnlyTheResult(g.ir, g.activity, after, g.ir.block(after).slotCount() - 1);
         ContinuationSpec spec = new ContinuationSpec(g.continuationClass(b.index()), calleeResult, target, resultIndex,
-                g.continuation, onlyFormsResult);
+                g.continuation, g.resultOnlyFormsOurs(b.successors()[0], calleeResult));
         g.continuations.add(spec);
         mv.visitTypeInsn(Opcodes.NEW, spec.className());
         mv.visitInsn(Opcodes.DUP);

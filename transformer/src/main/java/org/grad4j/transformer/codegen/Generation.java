@@ -9,6 +9,7 @@ import org.grad4j.transformer.analysis.Activity;
 import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.analysis.Liveness;
 import org.grad4j.transformer.analysis.ReadOnlyArrays;
+import org.grad4j.transformer.analysis.ResultOnly;
 import org.grad4j.transformer.analysis.ReturnedAsIs;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.MethodIr;
@@ -116,9 +117,27 @@ final class Generation {
      * TapedLoops.Reduction#returned}, {@code #sumOnly}). Numbers only, of the method's own type.
      */
     boolean returnsAsItIs(int after, Type calleeResult) {
-        boolean number = calleeResult.getSort() == Type.DOUBLE || calleeResult.getSort() == Type.FLOAT;
-        return number && calleeResult.equals(Type.getReturnType(ir.descriptor()))
-                && ReturnedAsIs.from(ir, after, ir.block(after).slotCount() - 1);
+        return isNumber(calleeResult) && calleeResult.equals(Type.getReturnType(ir.descriptor()))
+                && ReturnedAsIs.from(ir, after, callResultSlot(after));
+    }
+
+    /**
+     * Whether a call's number result, which block {@code after} receives, reaches nothing but this
+     * method's result, through arithmetic whose adjoints do not read it ({@link ResultOnly}): its
+     * continuation then does not read it when this method's does not read the result ({@code
+     * ContinuationSpec#resultOnlyFormsCallers}).
+     */
+    boolean resultOnlyFormsOurs(int after, Type calleeResult) {
+        return isNumber(calleeResult) && ResultOnly.formsOnlyTheResult(ir, activity, after, callResultSlot(after));
+    }
+
+    private static boolean isNumber(Type t) {
+        return t.getSort() == Type.DOUBLE || t.getSort() == Type.FLOAT;
+    }
+
+    /** Where the block after a call holds the call's result: the top of its operand stack. */
+    private int callResultSlot(int after) {
+        return ir.block(after).slotCount() - 1;
     }
 
     /**

@@ -145,7 +145,7 @@ final class LoopSums {
             if (uses != 1) return false;
             if (exitSlot != null && v == e) return exitSlot != s; // the sum as it came, copied on to another slot
             if (exitSlot != null) return exitSlot == s; // the last update of the chain, and it goes to s
-            if (user == null || !activity.isActive(user) || updateOf(block, user.result(), sum) != user) return false;
+            if (user == null || !activity.isActive(user) || !sum.contains(user.result())) return false; // not an update
             v = user.result();
         }
     }

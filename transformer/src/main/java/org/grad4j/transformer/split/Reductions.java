@@ -313,21 +313,21 @@ final class Reductions {
 
     /** Whether the loop's exit returns the sum as it is ({@link ReturnedAsIs}: perhaps through blocks that only move it). */
     private boolean returnsSum(int h, BitSet body, int sum) {
-        for (int succ : ir.block(h).successors()) {
-            if (!body.get(succ)) return ReturnedAsIs.from(ir, succ, sum);
-        }
-        return false;
+        int exit = exitOf(h, body);
+        return exit >= 0 && ReturnedAsIs.from(ir, exit, sum);
+    }
+
+    /** The block the loop headed by {@code h} leaves to, or -1. */
+    private int exitOf(int h, BitSet body) {
+        for (int succ : ir.block(h).successors()) if (!body.get(succ)) return succ;
+        return -1;
     }
 
     /** What only forms the sum, by block (see {@link SumOnlyWork}); nothing when something but the method's result needs the sum. */
     private Map<Integer, List<Stmt>> sumOnly(int h, BitSet body, int sum, List<TapedLoops.InnerSum> inners) {
-        for (int succ : ir.block(h).successors()) {
-            if (!body.get(succ)) {
-                return ResultOnly.formsOnlyTheResult(ir, activity, succ, sum)
-                        ? SumOnlyWork.of(ir, activity, live(), body, sum, inners) : Map.of();
-            }
-        }
-        return Map.of();
+        int exit = exitOf(h, body);
+        return exit >= 0 && ResultOnly.formsOnlyTheResult(ir, activity, exit, sum)
+                ? SumOnlyWork.of(ir, activity, live(), body, sum, inners) : Map.of();
     }
 
     /** Each level of a recursion would take buffers as long as its arrays. */
