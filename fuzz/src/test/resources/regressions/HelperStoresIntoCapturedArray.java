@@ -1,5 +1,4 @@
-// EXPECT-REFUSED: store of a differentiable value into an array grad4j does not track
-// (fixed: the helper used to drop this derivative silently; now the store is refused, as it is in the lambda's own method)
+// FIXED (was: the helper dropped this derivative silently; then the store was refused, as it was in the lambda's own method; now the captured array is a work array with a shadow of its own, its gradient checked against the oracle: WorkArraysTest)
 // grad4j fuzz failure: FAIL [lambda]
 package fuzzgen;
 

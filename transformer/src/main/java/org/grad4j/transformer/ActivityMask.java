@@ -11,32 +11,56 @@ package org.grad4j.transformer;
  * its reverse, so arrays it never writes stay as they are (see
  * {@code analysis.ReadOnlyArrays}). Calls from generated code ask for the plain variant.
  */
-public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean outermost) {
+public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean outermost, boolean[] work) {
 
     /** The suffix of an outermost variant's mask, as the runtime asks for it. */
     public static final String OUTERMOST = org.grad4j.runtime.Bridge.OUTERMOST;
+
+    /**
+     * Marks a parameter the caller passes without a shadow that the variant differentiates all
+     * the same, with a zero shadow it makes on entry: a work array of the outermost call (a
+     * buffer a lambda captured) that receives differentiable values. Only the transformer writes
+     * it (see {@code Transformer}); the runtime asks with {@code '0'} there.
+     */
+    public static final char WORK = 'w';
 
     public static ActivityMask parse(String mask, int parameterCount) {
         boolean outermost = mask.endsWith(OUTERMOST);
         String rest = outermost ? mask.substring(0, mask.length() - OUTERMOST.length()) : mask;
         boolean receiver = rest.startsWith("@");
         String bits = receiver ? rest.substring(1) : rest;
-        if (bits.length() != parameterCount || !bits.matches("[01]*")) {
+        if (bits.length() != parameterCount || !bits.matches("[01" + WORK + "]*")) {
             throw new IllegalArgumentException("activity mask '" + mask + "' does not fit " + parameterCount + " parameters");
         }
         boolean[] p = new boolean[parameterCount];
-        for (int i = 0; i < parameterCount; i++) p[i] = bits.charAt(i) == '1';
-        return new ActivityMask(receiver, p, outermost);
+        boolean[] w = new boolean[parameterCount];
+        for (int i = 0; i < parameterCount; i++) {
+            w[i] = bits.charAt(i) == WORK;
+            p[i] = bits.charAt(i) == '1' || w[i];
+        }
+        return new ActivityMask(receiver, p, outermost, w);
     }
 
+    /** {@code mask} with parameter {@code parameter} a work array ({@link #WORK}). */
+    public static String withWork(String mask, int parameter) {
+        int at = parameter + (mask.startsWith("@") ? 1 : 0);
+        return mask.substring(0, at) + WORK + mask.substring(at + 1);
+    }
+
+    /** Whether the variant differentiates the parameter (its shadow the caller's, or its own for a work array). */
     public boolean isActive(int parameter) {
         return parameters[parameter];
+    }
+
+    /** Whether the parameter is a work array whose zero shadow the variant makes on entry. */
+    public boolean isWork(int parameter) {
+        return work[parameter];
     }
 
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(receiverHolds ? "@" : "");
-        for (boolean b : parameters) sb.append(b ? '1' : '0');
+        for (int i = 0; i < parameters.length; i++) sb.append(work[i] ? WORK : parameters[i] ? '1' : '0');
         return outermost ? sb.append(OUTERMOST).toString() : sb.toString();
     }
 }

@@ -7,6 +7,7 @@ import org.grad4j.transformer.analysis.CallResolver;
 import org.grad4j.transformer.analysis.Cfg;
 import org.grad4j.transformer.analysis.Liveness;
 import org.grad4j.transformer.analysis.ReadOnlyArrays;
+import org.grad4j.transformer.analysis.UntrackedParameterStore;
 import org.grad4j.transformer.codegen.ClassGenerator;
 import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.ir.Block;
@@ -82,7 +83,33 @@ public final class Transformer {
      *     method cannot be differentiated
      */
     public GeneratedCode generate(String ownerInternalName, String methodName, String methodDescriptor, String activeMask) {
-        return variant(ownerInternalName, methodName, methodDescriptor, activeMask, new java.util.LinkedHashSet<>()).code();
+        String mask = activeMask;
+        while (true) {
+            try {
+                return variant(ownerInternalName, methodName, methodDescriptor, mask, new java.util.LinkedHashSet<>()).code();
+            } catch (UntrackedParameterStore refused) {
+                String lifted = withWorkArray(mask, methodDescriptor, refused.parameter());
+                if (lifted == null) throw refused;
+                mask = lifted;
+            }
+        }
+    }
+
+    /**
+     * The mask that differentiates a work array the outermost call was passed as data ({@code
+     * AD.gradient(p -> f(p, data, buffer), x)} with {@code f} filling {@code buffer}): the
+     * variant gives it a zero shadow of its own on entry ({@link ActivityMask#WORK}), so that
+     * what is stored in it keeps its derivative until it is read back. Null where that cannot
+     * be: a helper's caller passes its arrays' own shadows, and only arrays of numbers get one.
+     */
+    private static String withWorkArray(String mask, String descriptor, int parameter) {
+        Type[] params = Type.getArgumentTypes(descriptor);
+        ActivityMask m = ActivityMask.parse(mask, params.length);
+        Type t = params[parameter];
+        boolean numbers = t.getSort() == Type.ARRAY
+                && (t.getElementType().getSort() == Type.DOUBLE || t.getElementType().getSort() == Type.FLOAT);
+        if (!m.outermost() || m.isActive(parameter) || !numbers) return null;
+        return ActivityMask.withWork(mask, parameter);
     }
 
     /** A generated variant, and whether its stack depth is bounded (see {@link #hasBoundedDepth}). */
@@ -488,8 +515,12 @@ public final class Transformer {
                     validateCallees(calls, hierarchy, analyse(calls, hierarchy, d.owner(), d.name(), d.descriptor(), mask, false, false, null), seen);
                 } catch (TransformException e) {
                     String file = caller.ir.sourceFile() != null ? caller.ir.sourceFile() : "?";
-                    throw new TransformException(e.getMessage() + "\n    called from " + caller.ir.displayName()
-                            + " (" + file + ":" + s.line() + ")", e.getCause() != null ? e.getCause() : e);
+                    String message = e.getMessage() + "\n    called from " + caller.ir.displayName() + " (" + file + ":" + s.line() + ")";
+                    Throwable cause = e.getCause() != null ? e.getCause() : e;
+                    // the callee's work array is one of ours: our caller may be the one to give it a shadow
+                    int ours = e instanceof UntrackedParameterStore u
+                            ? caller.activity.parameterArray(s.arg(u.parameter() + (d.isStatic() ? 0 : 1))) : -1;
+                    throw ours >= 0 ? new UntrackedParameterStore(message, ours, cause) : new TransformException(message, cause);
                 }
             }
         }

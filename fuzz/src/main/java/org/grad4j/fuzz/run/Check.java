@@ -297,8 +297,8 @@ public final class Check {
             List<Object> freshData = captured(deepCopy(args)); // the first call may have written its data
             gradientOnly = AD.gradient((VectorFunction) as.invoke(null, freshData.toArray()), samePoint);
         } catch (TransformException e) {
-            // Captured arrays are constants for AD: a function that stores differentiable values into
-            // one is refused in this form, though the Method form (every array differentiated) works.
+            // Captured arrays are data to AD, except work arrays (filled with differentiable values:
+            // they get a shadow of their own); what is still refused here is refused in this form only.
             String problem = malformedRefusal(plain, e.getMessage());
             if (problem != null) return Result.of(Status.FAIL, "refusal-message", problem + ": " + e.getMessage());
             return Result.of(Status.REFUSED, "(through a lambda) " + construct(e.getMessage()), e.getMessage());

@@ -5,6 +5,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.grad4j.TransformException;
 import org.grad4j.rules.Rule;
 import org.grad4j.transformer.Refusal;
 import org.grad4j.transformer.ir.Block;
@@ -538,10 +539,11 @@ public final class Activity {
                             "Pass String.valueOf(x) to formatting calls, or keep the value a primitive double in a double[].");
                 }
                 if (isActive(s.arg(2)) && !isActive(s.arg(0))) {
-                    throw refusal.at(s.line(), "store of a differentiable value into an array grad4j does not track "
+                    throw untracked(s.arg(0), refusal.at(s.line(), "store of a differentiable value into an array grad4j does not track "
                                     + "(" + origin(s.arg(0)) + ")",
                             "Allocate the array in the differentiable method (new double[n], or a copy: "
-                                    + "array.clone(), Arrays.copyOf) or pass it in as a differentiated parameter.");
+                                    + "array.clone(), Arrays.copyOf), or pass it in as a parameter: a buffer that the "
+                                    + "function given to AD captures, or that its method is passed, may receive differentiable values."));
                 }
             }
             case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> {
@@ -617,9 +619,10 @@ public final class Activity {
         if (c instanceof Callee.ArrayOp op) {
             Value destination = op.kind() == Callee.ArrayOp.Kind.ARRAYCOPY ? s.arg(2) : s.arg(0);
             if (!isActive(destination) && anyActiveArg(s)) {
-                throw refusal.at(s.line(), "copying or filling differentiable values (" + target + ") into an "
+                throw untracked(destination, refusal.at(s.line(), "copying or filling differentiable values (" + target + ") into an "
                                 + "array grad4j does not track (it comes from a field, a call, or a parameter that is not differentiated)",
-                        "Allocate the destination array in the differentiable method or pass it in as a differentiated parameter.");
+                        "Allocate the destination array in the differentiable method, or pass it in as a parameter: a buffer "
+                                + "that the function given to AD captures, or that its method is passed, may receive differentiable values."));
             }
             return;
         }
@@ -750,6 +753,21 @@ public final class Activity {
                                     + "Double>, BiFunction<Double, Double, Double> or another generic type."
                             : "Declare the parameter as " + v.type().getClassName() + ": " + instead);
         }
+    }
+
+    /** The declared parameter (receiver excluded) that {@code array} certainly is, or is a row of; -1 when none. */
+    public int parameterArray(Value array) {
+        return ParameterArrays.parameterOf(ir, array);
+    }
+
+    /**
+     * The refusal of a differentiable value going into {@code array}, which is not tracked: an
+     * {@link UntrackedParameterStore} when the array is a parameter of this method (or a row of
+     * one), which the outermost call may give a shadow.
+     */
+    private TransformException untracked(Value array, TransformException refused) {
+        int p = parameterArray(array);
+        return p < 0 ? refused : new UntrackedParameterStore(refused.getMessage(), p, null);
     }
 
     /** Where an untracked array comes from, as far as this block shows. */

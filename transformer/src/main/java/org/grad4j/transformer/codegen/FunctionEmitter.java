@@ -115,10 +115,16 @@ final class FunctionEmitter {
             Jvm.load(mv, t, shape.local(i));
             Jvm.store(mv, t, locals.slotVar(shape.slots()[i], t));
             if (Types.isShadowed(t)) {
-                mv.visitVarInsn(Opcodes.ALOAD, shape.local(i) + t.getSize());
+                if (isWorkArray(i)) { // passed without a shadow: its own, zeros
+                    mv.visitVarInsn(Opcodes.ALOAD, shape.local(i));
+                    mv.visitMethodInsn(Opcodes.INVOKESTATIC, SHADOWS, "workShadow", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+                } else {
+                    mv.visitVarInsn(Opcodes.ALOAD, shape.local(i) + t.getSize());
+                }
                 mv.visitVarInsn(Opcodes.ASTORE, locals.slotShadow(shape.slots()[i]));
             }
         }
+        checkWorkArraysPassedOnce();
         if (tape != null) tape.start();
         if (region.stub()) {
             exitTo(null, region.head());
@@ -128,6 +134,38 @@ final class FunctionEmitter {
         emitReverse();
         mv.visitMaxs(0, 0);
         mv.visitEnd();
+    }
+
+    private static final String SHADOWS = "org/grad4j/runtime/Shadows";
+
+    /** Whether parameter {@code i} of this function is a work array of the entry (see ActivityMask.WORK). */
+    private boolean isWorkArray(int i) {
+        int p = i - (g.ir.isStatic() ? 0 : 1);
+        return shape == g.entryShape && p >= 0 && g.activityMask.isWork(p);
+    }
+
+    private int firstLine() {
+        for (Block b : g.ir.blocks()) for (Stmt s : b.stmts()) if (s.line() > 0) return s.line();
+        return 0;
+    }
+
+    /** A work array passed again as another array parameter would be read there without its shadow: refused at run time. */
+    private void checkWorkArraysPassedOnce() {
+        int first = g.ir.isStatic() ? 0 : 1;
+        for (int i = first; i < shape.slots().length; i++) {
+            if (!isWorkArray(i)) continue;
+            for (int j = first; j < shape.slots().length; j++) {
+                boolean data = !g.activityMask.isActive(j - first) || (isWorkArray(j) && j > i);
+                if (j == i || !Types.isShadowed(shape.types()[j]) || !data) continue;
+                mv.visitVarInsn(Opcodes.ALOAD, shape.local(i));
+                mv.visitVarInsn(Opcodes.ALOAD, shape.local(j));
+                mv.visitLdcInsn(g.refusal.where(firstLine()));
+                Jvm.pushInt(mv, i - first);
+                Jvm.pushInt(mv, j - first);
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, SHADOWS, "checkWorkArray",
+                        "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/String;II)V", false);
+            }
+        }
     }
 
     // ---- planning: every local is allocated before code is emitted, so all can be zeroed at entry ----

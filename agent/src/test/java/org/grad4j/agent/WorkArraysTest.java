@@ -1,0 +1,253 @@
+package org.grad4j.agent;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.grad4j.AD;
+import org.grad4j.Differentiable;
+import org.grad4j.GradientException;
+import org.grad4j.Model;
+import org.grad4j.Parameter;
+import org.grad4j.ParameterGradients;
+import org.grad4j.TransformException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Work arrays: a buffer the caller allocates once and passes in (captured by the lambda given to
+ * {@code AD}), which the differentiated code fills with differentiable values and reads back. The
+ * outermost call gives such an array a zero shadow of its own; gradients are checked against
+ * central differences of the plain function, at random points, with the buffer reused between
+ * calls as users do.
+ */
+class WorkArraysTest {
+    @BeforeAll
+    static void attach() {
+        AD.install();
+    }
+
+    @Differentiable
+    static double hidden(double[] w, double[] x, double[] h) {
+        for (int i = 0; i < h.length; i++) h[i] = Math.tanh(w[i] * x[i] + w[(i + 1) % w.length]);
+        double s = 0;
+        for (int i = 0; i < h.length; i++) s += h[i] * h[i] * w[(i + 2) % w.length];
+        return s;
+    }
+
+    @Test
+    void aCapturedBufferFilledAndReadBack() {
+        Random r = new Random(1);
+        double[] x = {1.0, 2.0, -0.5, 0.25, 1.5};
+        double[] h = new double[5];
+        for (int trial = 0; trial < 5; trial++) {
+            double[] w = random(r, 5);
+            CentralDifferences.check(p -> hidden(p, x, h), w);
+            AD.gradient(p -> hidden(p, x, h), w);
+            double[] fresh = new double[5];
+            hidden(w, x, fresh);
+            assertArrayEquals(fresh, h, 0, "the buffer holds what the plain call leaves in it");
+            assertEquals(hidden(w, x, new double[5]), AD.valueAndGradient(p -> hidden(p, x, h), w).value(), 0);
+        }
+    }
+
+    /** Fills the buffer for its caller: a helper of another class, called, not inlined. */
+    @Differentiable
+    static double filledByAHelper(double[] w, double[] h) {
+        Filler.squares(h, w);
+        double s = 0;
+        for (int i = 0; i < h.length; i++) s += Math.sin(h[i]) * w[i];
+        return s;
+    }
+
+    /** Two calls deep: the buffer reaches the helper through a method that only passes it on. */
+    @Differentiable
+    static double passedOn(double[] w, double[] h) {
+        return filledByAHelper(w, h) + 0.5 * h[0];
+    }
+
+    @Test
+    void filledByACalleeOneOrTwoCallsDown() {
+        Random r = new Random(2);
+        double[] h = new double[4];
+        for (int trial = 0; trial < 4; trial++) {
+            double[] w = random(r, 4);
+            CentralDifferences.check(p -> filledByAHelper(p, h), w);
+            CentralDifferences.check(p -> passedOn(p, h), w);
+        }
+    }
+
+    @Differentiable
+    static double outerProducts(double[] w, double[][] m) {
+        for (int i = 0; i < m.length; i++) for (int j = 0; j < m[i].length; j++) m[i][j] = w[i] * w[j] + w[(i + j) % w.length];
+        double s = 0;
+        for (int i = 0; i < m.length; i++) for (int j = 0; j < m[i].length; j++) s += m[i][j] * m[j][i] * (i + 1);
+        return s;
+    }
+
+    @Test
+    void aMatrixBuffer() {
+        Random r = new Random(3);
+        double[][] m = new double[4][4];
+        for (int trial = 0; trial < 4; trial++) CentralDifferences.check(p -> outerProducts(p, m), random(r, 4));
+    }
+
+    @Differentiable
+    static double floats(double[] w, float[] h) {
+        for (int i = 0; i < h.length; i++) h[i] = (float) (w[i] * w[i]);
+        double s = 0;
+        for (int i = 0; i < h.length; i++) s += h[i] * w[(i + 1) % w.length];
+        return s;
+    }
+
+    @Test
+    void aFloatBuffer() {
+        double[] w = {0.5, -1.25, 2.0};
+        float[] h = new float[3];
+        double[] g = AD.gradient(p -> floats(p, h), w);
+        // d/dw_k of sum_i w_i^2 w_{i+1}: 2 w_k w_{k+1} + w_{k-1}^2 (float rounding of the squares aside)
+        for (int k = 0; k < 3; k++) {
+            double expected = 2 * w[k] * w[(k + 1) % 3] + w[(k + 2) % 3] * w[(k + 2) % 3];
+            assertEquals(expected, g[k], 1e-6, "d/dw" + k);
+        }
+    }
+
+    @Differentiable
+    static double copiedAndFilled(double[] w, double[] h, double[] g) {
+        System.arraycopy(w, 0, h, 0, w.length);
+        java.util.Arrays.fill(g, w[0]);
+        double s = 0;
+        for (int i = 0; i < h.length; i++) s += h[i] * h[i] * g[i];
+        return s;
+    }
+
+    @Test
+    void copiedOrFilledIntoBuffers() {
+        Random r = new Random(4);
+        double[] h = new double[3], g = new double[3];
+        for (int trial = 0; trial < 3; trial++) CentralDifferences.check(p -> copiedAndFilled(p, h, g), random(r, 3));
+    }
+
+    /** Reads the buffer's old contents first: what the previous call left there is data. */
+    @Differentiable
+    static double readBeforeWritten(double[] w, double[] h) {
+        double s = 0;
+        for (int i = 0; i < h.length; i++) {
+            s += h[i] * w[i];
+            h[i] = w[i] * w[i];
+        }
+        for (int i = 0; i < h.length; i++) s += h[i] * h[i];
+        return s;
+    }
+
+    @Test
+    void whatTheBufferHeldBeforeIsData() {
+        double[] w = {0.5, -1.5, 2.0};
+        double[] h = {3.0, 1.0, -2.0};
+        double[] old = h.clone();
+        double[] g = AD.gradient(p -> readBeforeWritten(p, h), w);
+        for (int i = 0; i < 3; i++) assertEquals(old[i] + 4 * Math.pow(w[i], 3), g[i], 1e-12, "d/dw" + i);
+        assertArrayEquals(new double[] {0.25, 2.25, 4.0}, h, 0);
+    }
+
+    @Test
+    void theSameBufferCapturedTwiceIsRefused() {
+        double[] h = new double[3];
+        double[] sameAgain = h;
+        GradientException e = assertThrows(GradientException.class,
+                () -> AD.gradient(p -> copiedAndFilled(p, h, sameAgain), new double[] {1, 2, 3}));
+        assertTrue(e.getMessage().contains("parameter 1") && e.getMessage().contains("parameter 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("WorkArraysTest"), e.getMessage());
+    }
+
+    static final class Layer {
+        @Parameter double[] w = {0.3, -0.8, 1.1};
+        @Parameter double b = 0.2;
+
+        double loss(double[] xs, double[] activations) {
+            for (int i = 0; i < xs.length; i++) activations[i] = Math.tanh(w[i] * xs[i] + b);
+            double s = 0;
+            for (int i = 0; i < xs.length; i++) s += activations[i] * activations[(i + 1) % xs.length];
+            return s;
+        }
+    }
+
+    @Test
+    void aBufferCapturedByAModelLoss() {
+        Layer net = new Layer();
+        double[] xs = {0.5, -1.5, 2.0};
+        double[] activations = new double[3];
+        ParameterGradients g = Model.gradient(net, m -> m.loss(xs, activations));
+        double h = 1e-6;
+        for (int i = 0; i < net.w.length; i++) {
+            double keep = net.w[i];
+            net.w[i] = keep + h;
+            double up = net.loss(xs, new double[3]);
+            net.w[i] = keep - h;
+            double down = net.loss(xs, new double[3]);
+            net.w[i] = keep;
+            assertEquals((up - down) / (2 * h), g.getArray("w")[i], 1e-7, "w" + i);
+        }
+        net.b += h;
+        double up = net.loss(xs, new double[3]);
+        net.b -= 2 * h;
+        double down = net.loss(xs, new double[3]);
+        net.b += h;
+        assertEquals((up - down) / (2 * h), g.getDouble("b"), 1e-7, "b");
+    }
+
+    @Differentiable
+    static double powers(double t, double[] terms) {
+        terms[0] = 1;
+        for (int k = 1; k < terms.length; k++) terms[k] = terms[k - 1] * t / k;
+        double s = 0;
+        for (double term : terms) s += term;
+        return s;
+    }
+
+    @Test
+    void aBufferInADerivative() {
+        double[] terms = new double[12];
+        for (double t : new double[] {-1.0, 0.3, 2.0}) {
+            // d/dt of the partial sum of e^t to t^11/11! is the partial sum to t^10/10!
+            double expected = 0, term = 1;
+            for (int k = 0; k <= 10; k++) {
+                expected += term;
+                term *= t / (k + 1);
+            }
+            assertEquals(expected, AD.derivative(x -> powers(x, terms), t), 1e-12, "t = " + t);
+        }
+    }
+
+    static double[] scratch = new double[3];
+
+    @Differentiable
+    static double fieldBuffer(double[] w) {
+        for (int i = 0; i < 3; i++) scratch[i] = w[i] * w[i];
+        return scratch[0] + scratch[1] * scratch[2];
+    }
+
+    @Test
+    void aBufferInAFieldIsStillRefused() {
+        TransformException e = assertThrows(TransformException.class, () -> AD.gradient(WorkArraysTest::fieldBuffer, new double[] {1, 2, 3}));
+        assertTrue(e.getMessage().contains("it is read from field WorkArraysTest.scratch"), e.getMessage());
+    }
+
+    private static double[] random(Random r, int n) {
+        double[] w = new double[n];
+        for (int i = 0; i < n; i++) w[i] = r.nextGaussian();
+        return w;
+    }
+}
+
+/** A helper of another class that fills a buffer it is given. */
+final class Filler {
+    private Filler() {}
+
+    @Differentiable
+    static void squares(double[] into, double[] w) {
+        for (int i = 0; i < into.length; i++) into[i] = w[i] * w[i] - w[(i + 1) % w.length];
+    }
+}
