@@ -13,7 +13,8 @@
 #
 # Failing programs are self-contained Java files: the program, its dual-number twin and the point.
 # Copy one into fuzz/src/test/resources/regressions/ to make it a regression test (RegressionsIT).
-# Exit code 1 when any program failed.
+# Exit code 1 when any program failed. FUZZ_JAVA_OPTS=-Dfuzz.showRefusals=true prints the seed and message of
+# each refusal of a program with no planted construct (replay one with --program SEED).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 AGENT=agent/target/grad4j-agent.jar
@@ -33,4 +34,4 @@ has --count || has --program || args+=(--count 100000)
 has --seed || args+=(--seed "$(date +%s)")
 has --out || args+=(--out fuzz/target/fuzz-long)
 # grad4j's runtime comes from the agent jar (-javaagent puts it on the class path): the same build as the agent.
-java -Xmx2g -Dgrad4j.stack=512m -javaagent:"$RUN_AGENT" -cp "$RUN/classes" org.grad4j.fuzz.run.Main "${args[@]}"
+java -Xmx2g -Dgrad4j.stack=512m ${FUZZ_JAVA_OPTS:-} -javaagent:"$RUN_AGENT" -cp "$RUN/classes" org.grad4j.fuzz.run.Main "${args[@]}"

@@ -154,8 +154,20 @@ public class Refused {
 
     @Differentiable
     static double formats(double x) {
-        String s = String.format("%.3f", x); // REFUSED(formats) a boxed differentiable value stored into an Object[] | Pass String.valueOf(x) to formatting calls
+        String s = String.format("%.3f", x); // ACCEPTED(formats) text carries no derivative; parsing it back is refused (parsesFormatted)
         return x * s.length();
+    }
+
+    @Differentiable
+    static double parsesFormatted(double x) {
+        double y = Double.parseDouble(String.format("%.3f", x)); // REFUSED(parsesFormatted) a number parsed from text (Double.parseDouble) | Keep the double itself
+        return y * x;
+    }
+
+    @Differentiable
+    static double boxesIntoObjectArray(double x) {
+        Object[] kept = {x, "x"}; // REFUSED(boxesIntoObjectArray) a boxed differentiable value stored into an Object[] | Keep the value a primitive double in a double[]
+        return (Double) kept[0] * x;
     }
 
     @Differentiable

@@ -83,6 +83,9 @@ public final class AD {
      * The Jacobian of {@code f} at {@code x}: {@code J[i][j] = ∂f_i/∂x_j}, one reverse pass per
      * output. Each pass runs on {@code x} with the values it had before the first, so a function
      * that mutates its input sees the same input every time; {@code x} holds them again afterwards.
+     * So do the arrays of numbers the function captured (a buffer it fills and reads back): each
+     * pass starts from what they held before the first, and afterwards they hold what one call
+     * leaves in them.
      */
     public static double[][] jacobian(ArrayFunction f, double[] x) {
         if (x == null) throw new GradientException("grad4j: the point x to take the Jacobian at is null");
@@ -92,15 +95,20 @@ public final class AD {
         try {
             Functions.Resolved r = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, x);
             TopContinuation top = TopContinuation.unit(0);
+            // buffers the function was given as data (captured) and may fill: each pass starts from what they held
+            org.grad4j.runtime.DataArrays before = org.grad4j.runtime.DataArrays.of(r.call());
             Outcome o = run(r.call(), top);
             int m = java.lang.reflect.Array.getLength(top.arrayValue());
             double[][] jacobian = new double[m][];
             if (m > 0) jacobian[0] = (double[]) o.shadow(r.input());
+            org.grad4j.runtime.DataArrays afterOneCall = m > 1 ? org.grad4j.runtime.DataArrays.of(r.call()) : null;
             for (int i = 1; i < m; i++) {
                 System.arraycopy(values, 0, x, 0, x.length);
+                before.putBack();
                 Functions.Resolved ri = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, x);
                 jacobian[i] = (double[]) run(ri.call(), TopContinuation.unit(i)).shadow(ri.input());
             }
+            if (afterOneCall != null) afterOneCall.putBack(); // as one plain call leaves them
             return jacobian;
         } finally {
             System.arraycopy(values, 0, x, 0, x.length);

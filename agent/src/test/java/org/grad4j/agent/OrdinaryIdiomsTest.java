@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Idioms of everyday numerical Java that a user probe found refused: logging through a
- * StringBuilder, copying initial conditions out of a data array, matrices from small factory
+ * StringBuilder, String.format and printf, copying initial conditions out of a data array, matrices from small factory
  * helpers. Gradients against central differences.
  */
 class OrdinaryIdiomsTest {
@@ -25,6 +25,20 @@ class OrdinaryIdiomsTest {
         sb.append("x=").append(x).append(", p1=").append(p[1]);
         log = sb.toString();
         return x * p[1];
+    }
+
+    static final java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    static final java.io.PrintStream console = new java.io.PrintStream(printed, true);
+
+    /** A progress line with printf and a label with String.format: their Object[] of arguments holds boxed values. */
+    static double formatted(double[] p) {
+        double s = 0;
+        for (int i = 0; i < p.length; i++) {
+            s += Math.exp(p[i]) * p[(i + 1) % p.length];
+            console.printf("term %d: %.4f (sum %.4f)%n", i, p[i], s);
+        }
+        log = String.format("loss=%.6e at p0=%.3f", s, p[0]);
+        return s * log.length();
     }
 
     /** Euler steps of y' = -k y from initial conditions kept as data, copied with clone and copyOf. */
@@ -89,6 +103,13 @@ class OrdinaryIdiomsTest {
     @Test
     void aStringBuilderMayLogDifferentiableValues() {
         CentralDifferences.check(OrdinaryIdiomsTest::logged, 0.7, -0.4);
+    }
+
+    @Test
+    void formattingCallsMayTakeDifferentiableValues() {
+        CentralDifferences.check(OrdinaryIdiomsTest::formatted, 0.7, -0.4, 1.1);
+        org.junit.jupiter.api.Assertions.assertTrue(printed.toString().contains("term 2: 1.1000"), printed.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(log.startsWith("loss="), log);
     }
 
     @Test

@@ -55,6 +55,15 @@ public final class Bridge {
      */
     public static final String OUTERMOST = ":top";
 
+    /**
+     * The suffix {@link EntryCall} asks with: the outermost variant that {@code AD} itself calls,
+     * with the user's arguments. Only there may an array passed as data (a lambda's capture) be a
+     * work array with a shadow of its own (see the transformer's {@code ActivityMask.WORK}); a
+     * callee that starts outermost too ({@link #OUTERMOST}) has a caller that may read the array
+     * after it.
+     */
+    public static final String ENTRY = ":entry";
+
     private Bridge() {}
 
     /** Called by the agent. */

@@ -121,6 +121,21 @@ public final class Ctx {
     void inputs(Shadows differentiated) {
         inputs = differentiated.isEmpty() ? null : differentiated;
         onlyInput = differentiated.onlyArray();
+        works = null;
+    }
+
+    /** The work arrays of this gradient (see {@link #workShadow}), with their rows; null while there are none. */
+    private Shadows works;
+
+    /**
+     * Called by generated code on entry: the zero shadow of a work array the entry was passed as
+     * data (a buffer the function captured that receives differentiable values; the transformer's
+     * {@code ActivityMask.WORK}), the same one for the same array. Remembered for this gradient, so
+     * that {@link #checkData} refuses the array reached as data under another name.
+     */
+    public Object workShadow(Object array) {
+        if (works == null) works = new Shadows();
+        return works.zerosLike(array);
     }
 
     /**
@@ -133,6 +148,13 @@ public final class Ctx {
      * @param where the read, as {@code Foo.bar (Foo.java:12): a read of field Foo.w}
      */
     public void checkData(Object array, String where) {
+        if (works != null && array != null && works.isShadowed(array)) {
+            throw new org.grad4j.GradientException("grad4j cannot differentiate " + where + ", which gives an array "
+                    + "that receives differentiable values in this gradient (a buffer passed in, which grad4j gives a "
+                    + "shadow of its own) under another name. grad4j takes arrays reached this way as constants, so "
+                    + "what was stored into it would silently lose its derivative there. Read the buffer through the "
+                    + "name it was passed as, or use a different array.");
+        }
         Shadows in = inputs;
         if (in == null || array == null) return;
         Object only = onlyInput;

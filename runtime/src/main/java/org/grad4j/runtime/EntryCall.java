@@ -110,7 +110,7 @@ public final class EntryCall {
         Object generator = Bridge.currentGenerator();
         if (cached != null && cached.generator() == generator) return cached.entry();
         // the variant a gradient starts in, whose continuation is the top one
-        MethodHandle entry = Bridge.entryOf(m.getDeclaringClass(), m.getName(), Descriptors.of(m) + "#" + mask + Bridge.OUTERMOST);
+        MethodHandle entry = Bridge.entryOf(m.getDeclaringClass(), m.getName(), Descriptors.of(m) + "#" + mask + Bridge.ENTRY);
         cache.put(key, new CachedEntry(generator, entry));
         return entry;
     }

@@ -77,16 +77,7 @@ public final class Shadows {
     }
 
     /**
-     * A fresh zero shadow of {@code array} (null for null), rows reached twice sharing one: the
-     * shadow a work array of a gradient's outermost call makes for itself on entry (the
-     * transformer's {@code ActivityMask.WORK}). Called by generated code.
-     */
-    public static Object workShadow(Object array) {
-        return new Shadows().zerosLike(array);
-    }
-
-    /**
-     * Refuses a work array ({@link #workShadow}) passed a second time as data: the reads through
+     * Refuses a work array ({@link Ctx#workShadow}) passed a second time as data: the reads through
      * the other parameter would not see its shadow, and would silently lose the derivative of what
      * was stored. Called by generated code on entry.
      *
@@ -94,10 +85,12 @@ public final class Shadows {
      */
     public static void checkWorkArray(Object work, Object other, String where, int workParameter, int otherParameter) {
         if (work == null || work != other) return;
-        throw new org.grad4j.GradientException("grad4j cannot differentiate " + where + ": the array it gets as "
-                + "parameter " + (workParameter + 1) + " (a lambda's captured values come first) receives differentiable "
-                + "values, so grad4j gives it a shadow, but the same array comes as parameter " + (otherParameter + 1)
-                + " too, whose reads would not see that shadow. Pass (or capture) the array once, or use two different arrays.");
+        // a lambda's implementation takes its captured values first: say so in the user's terms
+        String as = where.contains(".lambda$") ? "captured value " : "parameter ";
+        throw new org.grad4j.GradientException("grad4j cannot differentiate " + where + ": the array it gets as its "
+                + as + (workParameter + 1) + " receives differentiable values, so grad4j gives it a shadow, but the same "
+                + "array comes as its " + as + (otherParameter + 1) + " too, whose reads would not see that shadow. "
+                + "Pass (or capture) the array once, under one name, or use two different arrays.");
     }
 
     /** A zero array shaped like {@code array} (null for null); the same one each time for the same array. */

@@ -6,15 +6,19 @@ package org.grad4j.transformer;
  * reference parameter that cannot carry a derivative, {@code '1'} marks a holder of model
  * parameters. Requests carry it after the descriptor: {@code name(desc)R#mask}.
  *
- * <p>A mask ending in {@value #OUTERMOST} asks for the variant a gradient starts in (the entry
- * {@code AD} calls, whose continuation is the top one): nothing runs between its forward pass and
- * its reverse, so arrays it never writes stay as they are (see
- * {@code analysis.ReadOnlyArrays}). Calls from generated code ask for the plain variant.
+ * <p>A mask ending in {@value #OUTERMOST} asks for the variant a gradient starts in (whose
+ * continuation is the top one): nothing runs between its forward pass and its reverse, so arrays it
+ * never writes stay as they are (see {@code analysis.ReadOnlyArrays}). The entry {@code AD} calls
+ * asks with {@value #ENTRY}, which is outermost too; calls from generated code ask for the plain
+ * variant, or an outermost one where nothing after the call writes an array.
  */
-public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean outermost, boolean[] work) {
+public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean outermost, boolean entry, boolean[] work) {
 
     /** The suffix of an outermost variant's mask, as the runtime asks for it. */
     public static final String OUTERMOST = org.grad4j.runtime.Bridge.OUTERMOST;
+
+    /** The suffix of the mask of the variant {@code AD} calls itself: outermost, and given the user's arguments. */
+    public static final String ENTRY = org.grad4j.runtime.Bridge.ENTRY;
 
     /**
      * Marks a parameter the caller passes without a shadow that the variant differentiates all
@@ -25,8 +29,10 @@ public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean 
     public static final char WORK = 'w';
 
     public static ActivityMask parse(String mask, int parameterCount) {
-        boolean outermost = mask.endsWith(OUTERMOST);
-        String rest = outermost ? mask.substring(0, mask.length() - OUTERMOST.length()) : mask;
+        boolean entry = mask.endsWith(ENTRY);
+        boolean outermost = entry || mask.endsWith(OUTERMOST);
+        String rest = entry ? mask.substring(0, mask.length() - ENTRY.length())
+                : outermost ? mask.substring(0, mask.length() - OUTERMOST.length()) : mask;
         boolean receiver = rest.startsWith("@");
         String bits = receiver ? rest.substring(1) : rest;
         if (bits.length() != parameterCount || !bits.matches("[01" + WORK + "]*")) {
@@ -38,7 +44,7 @@ public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean 
             w[i] = bits.charAt(i) == WORK;
             p[i] = bits.charAt(i) == '1' || w[i];
         }
-        return new ActivityMask(receiver, p, outermost, w);
+        return new ActivityMask(receiver, p, outermost, entry, w);
     }
 
     /** {@code mask} with parameter {@code parameter} a work array ({@link #WORK}). */
@@ -61,6 +67,6 @@ public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean 
     public String toString() {
         StringBuilder sb = new StringBuilder(receiverHolds ? "@" : "");
         for (int i = 0; i < parameters.length; i++) sb.append(work[i] ? WORK : parameters[i] ? '1' : '0');
-        return outermost ? sb.append(OUTERMOST).toString() : sb.toString();
+        return entry ? sb.append(ENTRY).toString() : outermost ? sb.append(OUTERMOST).toString() : sb.toString();
     }
 }

@@ -89,7 +89,7 @@ public final class Transformer {
                 return variant(ownerInternalName, methodName, methodDescriptor, mask, new java.util.LinkedHashSet<>()).code();
             } catch (UntrackedParameterStore refused) {
                 String lifted = withWorkArray(mask, methodDescriptor, refused.parameter());
-                if (lifted == null) throw refused;
+                if (lifted == null) throw new TransformException(refused.getMessage(), refused.getCause());
                 mask = lifted;
             }
         }
@@ -100,7 +100,9 @@ public final class Transformer {
      * AD.gradient(p -> f(p, data, buffer), x)} with {@code f} filling {@code buffer}): the
      * variant gives it a zero shadow of its own on entry ({@link ActivityMask#WORK}), so that
      * what is stored in it keeps its derivative until it is read back. Null where that cannot
-     * be: a helper's caller passes its arrays' own shadows, and only arrays of numbers get one.
+     * be: only the entry {@code AD} calls ({@link ActivityMask#ENTRY}) is given the user's arrays —
+     * a callee's caller may read the array after the call, without the callee's shadow — and only
+     * arrays of numbers get one.
      */
     private static String withWorkArray(String mask, String descriptor, int parameter) {
         Type[] params = Type.getArgumentTypes(descriptor);
@@ -108,7 +110,7 @@ public final class Transformer {
         Type t = params[parameter];
         boolean numbers = t.getSort() == Type.ARRAY
                 && (t.getElementType().getSort() == Type.DOUBLE || t.getElementType().getSort() == Type.FLOAT);
-        if (!m.outermost() || m.isActive(parameter) || !numbers) return null;
+        if (!m.entry() || m.isActive(parameter) || !numbers) return null;
         return ActivityMask.withWork(mask, parameter);
     }
 
@@ -508,7 +510,10 @@ public final class Transformer {
             for (Stmt s : b.stmts()) {
                 if (!caller.activity.isActiveCall(s)) continue;
                 Callee.Differentiated d = (Callee.Differentiated) caller.activity.callee(s);
-                if (d.virtual()) continue;
+                if (d.virtual()) {
+                    findWorkArraysOfVirtualCall(calls, hierarchy, caller, s, d, seen);
+                    continue;
+                }
                 String mask = caller.activity.calleeMask(s, d.isStatic());
                 if (!seen.add(d.owner() + "." + d.name() + d.descriptor() + "#" + mask)) continue;
                 try {
@@ -519,9 +524,37 @@ public final class Transformer {
                     Throwable cause = e.getCause() != null ? e.getCause() : e;
                     // the callee's work array is one of ours: our caller may be the one to give it a shadow
                     int ours = e instanceof UntrackedParameterStore u
-                            ? caller.activity.parameterArray(s.arg(u.parameter() + (d.isStatic() ? 0 : 1))) : -1;
+                            ? caller.activity.untrackedParameter(s.arg(u.parameter() + (d.isStatic() ? 0 : 1))) : -1;
                     throw ours >= 0 ? new UntrackedParameterStore(message, ours, cause) : new TransformException(message, cause);
                 }
+            }
+        }
+    }
+
+    /**
+     * A virtual call is checked when it is linked, for its receiver's class; but a work array it
+     * fills (an array the caller got without a shadow) must get its shadow where the gradient
+     * starts, before anything runs. So the bodies it may run that are known now (its target and
+     * the loaded overrides) are analysed for that alone: an {@link UntrackedParameterStore} about
+     * a parameter the call passes on from ours is ours; anything else is left to the linking.
+     */
+    private void findWorkArraysOfVirtualCall(CallResolver calls, ClassHierarchy hierarchy, Analysed caller, Stmt s,
+                                             Callee.Differentiated d, java.util.Set<String> seen) {
+        java.util.List<String[]> bodies = calls.implementations((org.objectweb.asm.tree.MethodInsnNode) s.insn());
+        if (bodies == null) return;
+        String mask = caller.activity.calleeMask(s, false);
+        for (String[] body : bodies) {
+            if (!body[2].equals(d.descriptor()) || !seen.add(body[0] + "." + body[1] + body[2] + "#" + mask)) continue;
+            try {
+                validateCallees(calls, hierarchy, analyse(calls, hierarchy, body[0], body[1], body[2], mask, false, false, null), seen);
+            } catch (UntrackedParameterStore e) {
+                int ours = caller.activity.untrackedParameter(s.arg(e.parameter() + 1));
+                if (ours < 0) continue;
+                String file = caller.ir.sourceFile() != null ? caller.ir.sourceFile() : "?";
+                throw new UntrackedParameterStore(e.getMessage() + "\n    called from " + caller.ir.displayName() + " ("
+                        + file + ":" + s.line() + ")", ours, e.getCause() != null ? e.getCause() : e);
+            } catch (RuntimeException e) {
+                // reported when the call is linked, as for any virtual call
             }
         }
     }

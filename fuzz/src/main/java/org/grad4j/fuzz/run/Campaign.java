@@ -217,6 +217,9 @@ public final class Campaign {
                     report.plantedRefused++;
                 } else {
                     report.unexpectedRefusals++;
+                    if (Boolean.getBoolean("fuzz.showRefusals")) { // -Dfuzz.showRefusals=true: which programs, to replay with --program
+                        System.err.println("refused: seed " + p.seed() + ": " + message);
+                    }
                     if (planted != null && !message.contains(planted.construct())) {
                         report.acceptedConstructs.merge(planted.construct() + " (but refused for something else)", 1, Integer::sum);
                     }

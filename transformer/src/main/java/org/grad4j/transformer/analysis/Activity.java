@@ -9,6 +9,7 @@ import org.grad4j.TransformException;
 import org.grad4j.rules.Rule;
 import org.grad4j.transformer.Refusal;
 import org.grad4j.transformer.ir.Block;
+import org.grad4j.transformer.ir.Const;
 import org.grad4j.transformer.ir.EntryValue;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
@@ -38,6 +39,7 @@ public final class Activity {
             "java/lang/Float.floatToRawIntBits", "java/lang/Float.floatToIntBits");
 
     private final MethodIr ir;
+    private final boolean[] activeParams;
     private final Cfg cfg;
     private final CallResolver calls;
     private final Refusal refusal;
@@ -72,6 +74,7 @@ public final class Activity {
      */
     public Activity(MethodIr ir, Cfg cfg, boolean[] activeParams, boolean receiverHolds, CallResolver calls, Refusal refusal) {
         this.ir = ir;
+        this.activeParams = activeParams.clone();
         this.cfg = cfg;
         this.calls = calls;
         this.refusal = refusal;
@@ -289,9 +292,14 @@ public final class Activity {
     public String calleeMask(Stmt call, boolean staticCallee) {
         StringBuilder mask = new StringBuilder();
         if (!staticCallee && isHolder(call.arg(0))) mask.append('@');
+        Type[] declared = Type.getArgumentTypes(((MethodInsnNode) call.insn()).desc);
         for (int i = staticCallee ? 0 : 1; i < call.args().size(); i++) {
             Value v = call.arg(i);
-            mask.append(isActive(v) || isHolder(v) ? '1' : '0');
+            // null for an array of numbers: differentiated, with a null shadow, so that the callee may
+            // choose its own array instead (buf != null ? buf : new double[n]) and differentiate that
+            Type t = declared[i - (staticCallee ? 0 : 1)];
+            boolean nullArray = v instanceof Const c && c.isNull() && t.getSort() == Type.ARRAY && Types.isDifferentiable(t);
+            mask.append(isActive(v) || isHolder(v) || nullArray ? '1' : '0');
         }
         return mask.toString();
     }
@@ -473,6 +481,7 @@ public final class Activity {
                 boolean text = s.insn() instanceof InvokeDynamicInsnNode
                         || (s.insn() instanceof MethodInsnNode m && (isStringConversion(m) || isTextFormatting(m)));
                 if (text) for (Value v : s.args()) activeText |= isActive(v);
+                activeText |= isBoxIntoFormatArguments(s);
             }
         }
         if (!activeText) return;
@@ -488,6 +497,41 @@ public final class Activity {
                 }
             }
         }
+    }
+
+    /**
+     * {@code args[i] = Double.valueOf(x)} with {@code x} differentiable, into the {@code Object[]}
+     * javac makes for the arguments of {@code String.format}, {@code printf} and the like: the
+     * value becomes text, which carries no derivative (a number parsed back from it is refused, see
+     * {@link #checkNoNumberParsedFromText}). Only when the array is made here, in the same block,
+     * and goes nowhere but into such calls: not kept in a local or passed to anything else, where
+     * the box could be read back as a number.
+     */
+    private boolean isBoxIntoFormatArguments(Stmt store) {
+        if (store.opcode() != Opcodes.AASTORE || !isActive(store.arg(2)) || isActive(store.arg(0))
+                || store.arg(2).kind() != Types.Kind.SCALAR || store.arg(2).isScalarDifferentiable()) {
+            return false;
+        }
+        Value array = store.arg(0);
+        boolean madeHere = false;
+        boolean formatted = false;
+        for (Block b : ir.blocks()) {
+            if (b.exitValues().containsValue(array)) return false; // it lives on in a slot
+            for (Stmt s : b.stmts()) {
+                if (s.result() == array) madeHere = s.opcode() == Opcodes.ANEWARRAY;
+                for (int i = 0; i < s.args().size(); i++) {
+                    if (s.arg(i) != array || (s.opcode() == Opcodes.AASTORE && i == 0)) continue;
+                    if (!(s.insn() instanceof MethodInsnNode m) || !formatsArguments(m)) return false;
+                    formatted = true;
+                }
+            }
+        }
+        return madeHere && formatted;
+    }
+
+    /** A JDK call that turns its varargs into text: String.format, printf and format of a stream, a Formatter, java.text. */
+    private static boolean formatsArguments(MethodInsnNode m) {
+        return isTextFormatting(m) || isOutputSink(m) || m.owner.equals("java/util/Formatter") && m.name.equals("format");
     }
 
     private static boolean isTextFormatting(MethodInsnNode m) {
@@ -532,12 +576,16 @@ public final class Activity {
         int op = s.opcode();
         switch (op) {
             case Opcodes.DASTORE, Opcodes.FASTORE, Opcodes.AASTORE -> {
+                if (isBoxIntoFormatArguments(s)) return; // String.format("%.3f", x): text, no derivative
                 if (isActive(s.arg(2)) && !isActive(s.arg(0)) && s.arg(2).kind() == Types.Kind.SCALAR
                         && !s.arg(2).isScalarDifferentiable()) {
                     throw refusal.at(s.line(), "a boxed differentiable value stored into an Object[] (the arguments of "
-                                    + "String.format, printf or another varargs call, a collection's array)",
-                            "Pass String.valueOf(x) to formatting calls, or keep the value a primitive double in a double[].");
+                                    + "a varargs call, a collection's array), where it could be read back as a number without "
+                                    + "its derivative",
+                            "Keep the value a primitive double in a double[]. Formatting calls (String.format, printf) "
+                                    + "may take it when their argument array goes nowhere else.");
                 }
+                if (isActive(s.arg(2))) checkNotIntoUntrackedParameter(s, s.arg(0));
                 if (isActive(s.arg(2)) && !isActive(s.arg(0))) {
                     throw untracked(s.arg(0), refusal.at(s.line(), "store of a differentiable value into an array grad4j does not track "
                                     + "(" + origin(s.arg(0)) + ")",
@@ -618,6 +666,11 @@ public final class Activity {
         }
         if (c instanceof Callee.ArrayOp op) {
             Value destination = op.kind() == Callee.ArrayOp.Kind.ARRAYCOPY ? s.arg(2) : s.arg(0);
+            boolean writes = op.kind() == Callee.ArrayOp.Kind.ARRAYCOPY || op.kind() == Callee.ArrayOp.Kind.FILL
+                    || op.kind() == Callee.ArrayOp.Kind.FILL_RANGE;
+            boolean activeSource = false; // what is copied or filled in: any argument but the destination
+            for (Value v : s.args()) activeSource |= v != destination && isActive(v);
+            if (writes && activeSource) checkNotIntoUntrackedParameter(s, destination);
             if (!isActive(destination) && anyActiveArg(s)) {
                 throw untracked(destination, refusal.at(s.line(), "copying or filling differentiable values (" + target + ") into an "
                                 + "array grad4j does not track (it comes from a field, a call, or a parameter that is not differentiated)",
@@ -632,6 +685,10 @@ public final class Activity {
             return;
         }
         if (c instanceof Callee.Differentiated) checkParameterTypes(s, m, target);
+        if (c instanceof Callee.Differentiated d && isActiveCall(s) && !calls.onlyReadsArrays(d)) {
+            // the callee may store into an array we pass it: not into one that may have come without a shadow
+            for (Value v : s.args()) if (v.type().getSort() == Type.ARRAY) checkNotIntoUntrackedParameter(s, v);
+        }
         if (c instanceof Callee.Differentiated d && !isActiveCall(s) && !isHarmless(Type.getReturnType(d.descriptor()))) {
             throw refusal.at(s.line(), "a call of " + target + " with differentiable arguments that returns "
                             + Type.getReturnType(d.descriptor()).getClassName() + ", through which grad4j cannot follow a derivative",
@@ -755,19 +812,51 @@ public final class Activity {
         }
     }
 
-    /** The declared parameter (receiver excluded) that {@code array} certainly is, or is a row of; -1 when none. */
-    public int parameterArray(Value array) {
-        return ParameterArrays.parameterOf(ir, array);
+    /**
+     * A declared parameter (receiver excluded) that {@code array} may be, or be a row of, and that
+     * this variant does not differentiate: an array of numbers that came without a shadow. -1 when none.
+     */
+    public int untrackedParameter(Value array) {
+        if (parameterArrays == null) parameterArrays = ParameterArrays.of(ir);
+        BitSet may = parameterArrays.parametersOf(array);
+        Type[] types = Type.getArgumentTypes(ir.descriptor());
+        for (int p = may.nextSetBit(0); p >= 0; p = may.nextSetBit(p + 1)) {
+            if (!activeParams[p] && Types.isDifferentiable(types[p]) && types[p].getSort() == Type.ARRAY) return p;
+        }
+        return -1;
     }
+
+    private ParameterArrays parameterArrays;
 
     /**
      * The refusal of a differentiable value going into {@code array}, which is not tracked: an
-     * {@link UntrackedParameterStore} when the array is a parameter of this method (or a row of
-     * one), which the outermost call may give a shadow.
+     * {@link UntrackedParameterStore} when the array may be a parameter of this method (or a row of
+     * one), which the entry of a gradient may give a shadow.
      */
     private TransformException untracked(Value array, TransformException refused) {
-        int p = parameterArray(array);
+        int p = untrackedParameter(array);
         return p < 0 ? refused : new UntrackedParameterStore(refused.getMessage(), p, null);
+    }
+
+    /**
+     * A differentiable value going into an array that is tracked here but may, on some path, be
+     * a parameter passed without a shadow ({@code tmp = a; a = b; b = tmp} with {@code b} such a
+     * parameter, {@code h = buf != null ? buf : new double[n]}, a row {@code double[][] m = {buf}}):
+     * there the value would silently lose its derivative. Refused, as an {@link UntrackedParameterStore}
+     * that the entry of a gradient lifts by giving the parameter a shadow.
+     */
+    private void checkNotIntoUntrackedParameter(Stmt s, Value array) {
+        if (!isActive(array)) return; // refused as an untracked array, saying where it comes from
+        int p = untrackedParameter(array);
+        if (p < 0) return;
+        String into = s.isInvoke() ? "an array passed to " + simpleName(((MethodInsnNode) s.insn()).owner) + "."
+                + ((MethodInsnNode) s.insn()).name + ", which may store differentiable values into it, that may be "
+                : "a differentiable value stored into an array that may be ";
+        throw new UntrackedParameterStore(refusal.message(s.line(), into
+                        + "the one passed as parameter " + (p + 1) + ", which has no derivative here (an array passed in as data: "
+                        + "a lambda's capture, swapped with or chosen in place of another array)",
+                "Pass the array from the call that starts the gradient (a buffer that the function given to AD captures "
+                        + "gets a shadow of its own), or allocate it in the differentiable method."), p, null);
     }
 
     /** Where an untracked array comes from, as far as this block shows. */

@@ -1,6 +1,7 @@
 package org.grad4j.transformer.analysis;
 
 import java.util.ArrayDeque;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -13,19 +14,22 @@ import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 
 /**
- * Which declared parameter an array certainly is, or is a row of: followed through copies
- * between locals (an inlined helper's parameters are the caller's locals) and casts, on every
- * path from the method's entry. Asked only when an array that is not differentiated is about to
- * receive a differentiable value: a work array the caller passed in, which the outermost call of a
- * gradient may then give a shadow of its own ({@code Transformer}, {@code ActivityMask.WORK}).
+ * Which declared array parameters an array may be, or be a row of: followed through copies
+ * between locals (an inlined helper's parameters are the caller's locals, {@code tmp = a; a = b;
+ * b = tmp} swaps them), merges ({@code h = buf != null ? buf : new double[n]}), casts, rows (a row
+ * of any array may be any parameter stored into an array as a row, {@code double[][] m = {h}}) and
+ * calls returning an array (they may return an argument). Asked where a differentiable value goes
+ * into an array: when that array may be a parameter that is not differentiated, the value would be
+ * stored without a shadow — a work array the caller passed in, which the entry of a gradient may
+ * then give a shadow of its own ({@code Transformer}, {@code ActivityMask.WORK}).
  */
 final class ParameterArrays {
-    private static final int UNKNOWN = -1;
-
     private final MethodIr ir;
     private final Map<Value, Stmt> definitions = new IdentityHashMap<>();
-    /** Per block, the parameter each slot certainly holds on entry (UNKNOWN when not one); null: not reached. */
-    private final Map<Integer, Integer>[] entry;
+    /** Per block, the parameters each slot may hold on entry; null: not reached. */
+    private final Map<Integer, BitSet>[] entry;
+    /** Parameters that may be stored into an array as a row: a row read from any array may be one. */
+    private final BitSet rows = new BitSet();
 
     @SuppressWarnings("unchecked")
     private ParameterArrays(MethodIr ir) {
@@ -34,58 +38,93 @@ final class ParameterArrays {
         for (Block b : ir.blocks()) for (Stmt s : b.stmts()) if (s.result() != null) definitions.put(s.result(), s);
     }
 
-    /** The declared parameter (receiver excluded) that {@code array} certainly is or is a row of, or -1. */
-    static int parameterOf(MethodIr ir, Value array) {
+    /** The analysis of {@code ir}'s arrays, to a fixpoint. */
+    static ParameterArrays of(MethodIr ir) {
         ParameterArrays p = new ParameterArrays(ir);
-        p.solve();
-        return p.resolve(array, 0);
+        while (true) {
+            p.solve();
+            BitSet stored = new BitSet();
+            for (Block b : ir.blocks()) {
+                for (Stmt s : b.stmts()) if (s.opcode() == Opcodes.AASTORE) stored.or(p.resolve(s.arg(2), 0));
+            }
+            stored.andNot(p.rows);
+            if (stored.isEmpty()) return p;
+            p.rows.or(stored);
+        }
+    }
+
+    /** The declared parameters (receiver excluded) that {@code array} may be, or be a row of. */
+    BitSet parametersOf(Value array) {
+        return resolve(array, 0);
     }
 
     private void solve() {
-        Map<Integer, Integer> start = new HashMap<>();
+        java.util.Arrays.fill(entry, null);
+        Map<Integer, BitSet> start = new HashMap<>();
         int[] slots = ir.parameterSlots();
         int first = ir.isStatic() ? 0 : 1;
         Type[] types = Type.getArgumentTypes(ir.descriptor());
-        for (int p = 0; p < types.length; p++) if (types[p].getSort() == Type.ARRAY) start.put(slots[first + p], p);
+        for (int p = 0; p < types.length; p++) {
+            if (types[p].getSort() != Type.ARRAY) continue;
+            BitSet only = new BitSet();
+            only.set(p);
+            start.put(slots[first + p], only);
+        }
         entry[0] = start;
         ArrayDeque<Integer> work = new ArrayDeque<>();
         work.add(0);
         while (!work.isEmpty()) {
             Block b = ir.block(work.poll());
-            Map<Integer, Integer> out = new HashMap<>(entry[b.index()]);
+            Map<Integer, BitSet> out = new HashMap<>(entry[b.index()]);
             for (var e : b.exitValues().entrySet()) out.put(e.getKey(), resolve(e.getValue(), 0));
             for (int succ : b.successors()) {
-                Map<Integer, Integer> in = entry[succ];
+                Map<Integer, BitSet> in = entry[succ];
                 if (in == null) {
-                    entry[succ] = new HashMap<>(out);
+                    in = entry[succ] = new HashMap<>();
+                    for (var e : out.entrySet()) in.put(e.getKey(), (BitSet) e.getValue().clone());
                     work.add(succ);
                     continue;
                 }
                 boolean changed = false;
-                for (var e : in.entrySet()) {
-                    Integer o = out.get(e.getKey());
-                    if (e.getValue() != UNKNOWN && !e.getValue().equals(o)) {
-                        e.setValue(UNKNOWN);
-                        changed = true;
-                    }
+                for (var e : out.entrySet()) {
+                    BitSet have = in.computeIfAbsent(e.getKey(), k -> new BitSet());
+                    BitSet before = (BitSet) have.clone();
+                    have.or(e.getValue());
+                    changed |= !have.equals(before);
                 }
                 if (changed) work.add(succ);
             }
         }
     }
 
-    private int resolve(Value v, int depth) {
-        if (depth > 64) return UNKNOWN;
+    private BitSet resolve(Value v, int depth) {
+        BitSet none = new BitSet();
+        if (depth > 64) return none;
         if (v instanceof EntryValue e) {
-            Map<Integer, Integer> in = entry[e.block()];
-            Integer p = in == null ? null : in.get(e.slot());
-            return p == null ? UNKNOWN : p;
+            Map<Integer, BitSet> in = entry[e.block()];
+            BitSet p = in == null ? null : in.get(e.slot());
+            return p == null ? none : (BitSet) p.clone();
         }
         Stmt s = definitions.get(v);
-        if (s == null) return UNKNOWN;
-        return switch (s.opcode()) {
-            case Opcodes.CHECKCAST, Opcodes.AALOAD -> resolve(s.arg(0), depth + 1);
-            default -> UNKNOWN;
-        };
+        if (s == null) return none;
+        switch (s.opcode()) {
+            case Opcodes.CHECKCAST -> {
+                return resolve(s.arg(0), depth + 1);
+            }
+            case Opcodes.AALOAD -> {
+                BitSet p = resolve(s.arg(0), depth + 1);
+                p.or(rows);
+                return p;
+            }
+            case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> {
+                if (s.result().type().getSort() != Type.ARRAY) return none;
+                BitSet p = new BitSet(); // a call may return an array it is given
+                for (Value a : s.args()) if (a.type().getSort() == Type.ARRAY) p.or(resolve(a, depth + 1));
+                return p;
+            }
+            default -> {
+                return none;
+            }
+        }
     }
 }

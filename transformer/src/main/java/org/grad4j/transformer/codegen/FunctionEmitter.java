@@ -116,8 +116,9 @@ final class FunctionEmitter {
             Jvm.store(mv, t, locals.slotVar(shape.slots()[i], t));
             if (Types.isShadowed(t)) {
                 if (isWorkArray(i)) { // passed without a shadow: its own, zeros
+                    mv.visitVarInsn(Opcodes.ALOAD, ctx);
                     mv.visitVarInsn(Opcodes.ALOAD, shape.local(i));
-                    mv.visitMethodInsn(Opcodes.INVOKESTATIC, SHADOWS, "workShadow", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+                    mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "workShadow", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
                 } else {
                     mv.visitVarInsn(Opcodes.ALOAD, shape.local(i) + t.getSize());
                 }
@@ -149,14 +150,17 @@ final class FunctionEmitter {
         return 0;
     }
 
-    /** A work array passed again as another array parameter would be read there without its shadow: refused at run time. */
+    /**
+     * A work array passed again as another array parameter that is data would be read there
+     * without its shadow: refused at run time. (Two work arrays that are the same array share one
+     * shadow: {@code Ctx.workShadow}.)
+     */
     private void checkWorkArraysPassedOnce() {
         int first = g.ir.isStatic() ? 0 : 1;
         for (int i = first; i < shape.slots().length; i++) {
             if (!isWorkArray(i)) continue;
             for (int j = first; j < shape.slots().length; j++) {
-                boolean data = !g.activityMask.isActive(j - first) || (isWorkArray(j) && j > i);
-                if (j == i || !Types.isShadowed(shape.types()[j]) || !data) continue;
+                if (j == i || !Types.isShadowed(shape.types()[j]) || g.activityMask.isActive(j - first)) continue;
                 mv.visitVarInsn(Opcodes.ALOAD, shape.local(i));
                 mv.visitVarInsn(Opcodes.ALOAD, shape.local(j));
                 mv.visitLdcInsn(g.refusal.where(firstLine()));

@@ -21,6 +21,11 @@ public final class Const extends Value {
         return push.clone(java.util.Map.of());
     }
 
+    /** Whether this is {@code null}. */
+    public boolean isNull() {
+        return push.getOpcode() == Opcodes.ACONST_NULL;
+    }
+
     /** Whether this is the int constant {@code v} ({@code true} is 1, {@code false} 0). */
     public boolean isInt(int v) {
         return switch (push.getOpcode()) {
