@@ -112,6 +112,23 @@ class OrdinaryIdiomsTest {
         org.junit.jupiter.api.Assertions.assertTrue(log.startsWith("loss="), log);
     }
 
+    /** History kept as rows: a copy of the state per step, put into a matrix made for it. */
+    static double history(double[] p) {
+        double[][] rows = new double[3][2];
+        double[] state = p.clone();
+        for (int t = 0; t < 3; t++) {
+            rows[t] = state.clone();
+            state[0] = state[0] * 0.9 + Math.sin(state[1]);
+            state[1] = state[1] - 0.1 * state[0];
+        }
+        return rows[2][0] * rows[1][1] + rows[0][0];
+    }
+
+    @Test
+    void copiesOfDifferentiableArraysMayBeRowsOfAMatrix() {
+        CentralDifferences.check(OrdinaryIdiomsTest::history, 0.7, -0.4);
+    }
+
     @Test
     void copiesOfDataArraysMayReceiveDifferentiableValues() {
         double[] y0 = {1.0, -0.5, 2.0};

@@ -150,7 +150,11 @@ public final class Activity {
                     case Opcodes.DASTORE, Opcodes.FASTORE -> {
                         if (isActive(s.arg(2))) receiving |= origins.origin(s.arg(0));
                     }
-                    case Opcodes.AASTORE -> rowStores.add(new long[] {origins.origin(s.arg(0)), origins.origin(s.arg(2))});
+                    case Opcodes.AASTORE -> {
+                        rowStores.add(new long[] {origins.origin(s.arg(0)), origins.origin(s.arg(2))});
+                        // a row that is differentiable already (t = x.clone(), an input's row) makes its matrix receive
+                        if (isActive(s.arg(2))) receiving |= origins.origin(s.arg(0));
+                    }
                     case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> receiving |= origins.origin(s.arg(s.args().size() - 1));
                     // a lambda may hand a captured array back (v -> t), to be written where it has no shadow
                     case Opcodes.INVOKEDYNAMIC -> {
