@@ -143,6 +143,7 @@ public final class Activity {
         BitSet doomed = blocksThatAlwaysThrow();
         long receiving = 0; // allocation bits of arrays that may receive differentiable values, or leave
         List<long[]> rowStores = new java.util.ArrayList<>(); // container and row origins of each m[i] = row
+        List<long[]> copies = new java.util.ArrayList<>(); // source (INPUT: a differentiable input) and copy of each clone
         for (Block b : ir.blocks()) {
             if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
             for (Stmt s : b.stmts()) {
@@ -150,11 +151,7 @@ public final class Activity {
                     case Opcodes.DASTORE, Opcodes.FASTORE -> {
                         if (isActive(s.arg(2))) receiving |= origins.origin(s.arg(0));
                     }
-                    case Opcodes.AASTORE -> {
-                        rowStores.add(new long[] {origins.origin(s.arg(0)), origins.origin(s.arg(2))});
-                        // a row that is differentiable already (t = x.clone(), an input's row) makes its matrix receive
-                        if (isActive(s.arg(2))) receiving |= origins.origin(s.arg(0));
-                    }
+                    case Opcodes.AASTORE -> rowStores.add(new long[] {origins.origin(s.arg(0)), origins.origin(s.arg(2))});
                     case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> receiving |= origins.origin(s.arg(s.args().size() - 1));
                     // a lambda may hand a captured array back (v -> t), to be written where it has no shadow
                     case Opcodes.INVOKEDYNAMIC -> {
@@ -176,6 +173,14 @@ public final class Activity {
                                 case FILL, FILL_RANGE -> {
                                     if (isActive(s.arg(s.args().size() - 1))) receiving |= origins.origin(s.arg(0));
                                 }
+                                case CLONE, COPY_OF, COPY_OF_RANGE -> {
+                                    // a copy holds what its source holds: an input's values (t = x.clone()), or
+                                    // those of an array here that receives some
+                                    long source = origins.origin(s.arg(0));
+                                    boolean input = (source & ReadOnlyArrays.INPUT) != 0 && isActive(s.arg(0));
+                                    copies.add(new long[] {input ? ReadOnlyArrays.INPUT : source & ~ReadOnlyArrays.INPUT,
+                                            ReadOnlyArrays.allocation(s)});
+                                }
                                 default -> { }
                             }
                         } else if (s.isNewInit() || c instanceof Callee.Differentiated) {
@@ -193,6 +198,12 @@ public final class Activity {
         // matrix holding such a row (or one from elsewhere) may hand values out through it
         for (boolean changed = true; changed; ) {
             changed = false;
+            for (long[] copy : copies) {
+                if ((copy[0] & (receiving | ReadOnlyArrays.INPUT)) != 0 && (copy[1] & ~receiving) != 0) {
+                    receiving |= copy[1];
+                    changed = true;
+                }
+            }
             for (long[] store : rowStores) {
                 long container = store[0], row = store[1];
                 if (((container | row) & (receiving | ReadOnlyArrays.INPUT)) != 0 && ((container | row) & ~ReadOnlyArrays.INPUT & ~receiving) != 0) {
@@ -865,6 +876,19 @@ public final class Activity {
 
     /** Where an untracked array comes from, as far as this block shows. */
     private String origin(Value array) {
+        return origin(array, 0);
+    }
+
+    private String origin(Value array, int depth) {
+        if (array instanceof EntryValue e && depth < 8) {
+            // a local assigned once (double[] h = this.h; then a loop): what it was assigned
+            java.util.Set<Value> assigned = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Block b : ir.blocks()) {
+                Value v = b.exitValues().get(e.slot());
+                if (v != null && v != e) assigned.add(v);
+            }
+            if (assigned.size() == 1) return origin(assigned.iterator().next(), depth + 1);
+        }
         for (Block b : ir.blocks()) {
             for (Stmt d : b.stmts()) {
                 if (d.result() != array) continue;
