@@ -164,6 +164,26 @@ public class Refused {
         return y * x;
     }
 
+    static String asText(double x) {
+        return Double.toString(x);
+    }
+
+    @Differentiable
+    static double parsesHelperText(double x) {
+        return Double.parseDouble(asText(x)) * x; // REFUSED(parsesHelperText) a number parsed from text (Double.parseDouble) | Keep the double itself
+    }
+
+    @Differentiable
+    static double scansText(double x) {
+        return new java.util.Scanner(String.valueOf(x)).nextDouble() * x; // REFUSED(scansText) a number parsed from text (Scanner.nextDouble) | Keep the double itself
+    }
+
+    @Differentiable
+    static double castBackFromObject(double x) {
+        Object o = x;
+        return (Double) o * x; // REFUSED(castBackFromObject) a differentiable value held as an Object and cast back to java.lang.Double | Keep the value a double
+    }
+
     @Differentiable
     static double boxesIntoObjectArray(double x) {
         Object[] kept = {x, "x"}; // REFUSED(boxesIntoObjectArray) a boxed differentiable value stored into an Object[] | Keep the value a primitive double in a double[]

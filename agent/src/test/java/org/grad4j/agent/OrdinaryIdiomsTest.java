@@ -138,5 +138,8 @@ class OrdinaryIdiomsTest {
     @Test
     void arraysFromSmallFactoriesMayReceiveDifferentiableValues() {
         CentralDifferences.check(OrdinaryIdiomsTest::inverseTrace, 2.0, 0.5, -0.3, 1.5);
+        // the same method called from a lambda: a callee, checked with its helpers inlined as it will run
+        double[] data = {1.0};
+        CentralDifferences.check(p -> inverseTrace(p) * data[0], 2.0, 0.5, -0.3, 1.5);
     }
 }

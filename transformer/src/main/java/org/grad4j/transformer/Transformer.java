@@ -517,7 +517,7 @@ public final class Transformer {
                 String mask = caller.activity.calleeMask(s, d.isStatic());
                 if (!seen.add(d.owner() + "." + d.name() + d.descriptor() + "#" + mask)) continue;
                 try {
-                    validateCallees(calls, hierarchy, analyse(calls, hierarchy, d.owner(), d.name(), d.descriptor(), mask, false, false, null), seen);
+                    validateCallees(calls, hierarchy, analysedAsLinked(calls, hierarchy, d.owner(), d.name(), d.descriptor(), mask), seen);
                 } catch (TransformException e) {
                     String file = caller.ir.sourceFile() != null ? caller.ir.sourceFile() : "?";
                     String message = e.getMessage() + "\n    called from " + caller.ir.displayName() + " (" + file + ":" + s.line() + ")";
@@ -528,6 +528,21 @@ public final class Transformer {
                     throw ours >= 0 ? new UntrackedParameterStore(message, ours, cause) : new TransformException(message, cause);
                 }
             }
+        }
+    }
+
+    /**
+     * A callee analysed as its call will link it ({@link #variant}): refused as written, with its
+     * small helpers inlined ({@code double[] d = zeros(n)} then written), if that is accepted.
+     */
+    private Analysed analysedAsLinked(CallResolver calls, ClassHierarchy hierarchy, String owner, String name, String descriptor,
+                                      String mask) {
+        try {
+            return analyse(calls, hierarchy, owner, name, descriptor, mask, false, false, null);
+        } catch (TransformException refused) {
+            Analysed inlined = withHelpersInlinedInsteadOfRefused(calls, hierarchy, owner, name, descriptor, mask, false, false);
+            if (inlined == null) throw refused;
+            return inlined;
         }
     }
 
@@ -546,7 +561,7 @@ public final class Transformer {
         for (String[] body : bodies) {
             if (!body[2].equals(d.descriptor()) || !seen.add(body[0] + "." + body[1] + body[2] + "#" + mask)) continue;
             try {
-                validateCallees(calls, hierarchy, analyse(calls, hierarchy, body[0], body[1], body[2], mask, false, false, null), seen);
+                validateCallees(calls, hierarchy, analysedAsLinked(calls, hierarchy, body[0], body[1], body[2], mask), seen);
             } catch (UntrackedParameterStore e) {
                 int ours = caller.activity.untrackedParameter(s.arg(e.parameter() + 1));
                 if (ours < 0) continue;

@@ -494,7 +494,7 @@ public final class Activity {
             if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
             for (Stmt s : b.stmts()) {
                 boolean text = s.insn() instanceof InvokeDynamicInsnNode
-                        || (s.insn() instanceof MethodInsnNode m && (isStringConversion(m) || isTextFormatting(m)));
+                        || (s.insn() instanceof MethodInsnNode m && (isStringConversion(m) || isTextFormatting(m) || makesText(m)));
                 if (text) for (Value v : s.args()) activeText |= isActive(v);
                 activeText |= isBoxIntoFormatArguments(s);
             }
@@ -503,7 +503,7 @@ public final class Activity {
         for (Block b : ir.blocks()) {
             if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
             for (Stmt s : b.stmts()) {
-                if (s.insn() instanceof MethodInsnNode m && parsesNumber(m)) {
+                if (s.insn() instanceof MethodInsnNode m && (parsesNumber(m) || mayParseNumber(m))) {
                     throw refusal.at(s.line(), "a number parsed from text (" + simpleName(m.owner) + "." + m.name
                                     + ") in a method that turns a differentiable value into text: the parsed number "
                                     + "carries no derivative",
@@ -561,7 +561,30 @@ public final class Activity {
         return fromString && ((m.owner.equals("java/lang/Double") || m.owner.equals("java/lang/Float"))
                 && (m.name.startsWith("parse") || m.name.equals("valueOf") || m.name.equals("<init>"))
                 || m.owner.equals("java/math/BigDecimal") && m.name.equals("<init>")
-                || m.owner.startsWith("java/text/") && m.name.equals("parse"));
+                || m.owner.startsWith("java/text/") && m.name.equals("parse"))
+                || m.owner.equals("java/util/Scanner")
+                && (m.name.equals("nextDouble") || m.name.equals("nextFloat") || m.name.equals("nextBigDecimal"));
+    }
+
+    private static final java.util.Set<String> TEXT_TYPES = Set.of("Ljava/lang/String;", "Ljava/lang/CharSequence;",
+            "Ljava/lang/StringBuilder;", "Ljava/lang/StringBuffer;");
+
+    /** A call that may turn what it is given into text: it returns text, or is given a builder to append to. */
+    private static boolean makesText(MethodInsnNode m) {
+        if (TEXT_TYPES.contains(Type.getReturnType(m.desc).getDescriptor())) return true;
+        for (Type a : Type.getArgumentTypes(m.desc)) {
+            if (a.getDescriptor().equals("Ljava/lang/StringBuilder;") || a.getDescriptor().equals("Ljava/lang/StringBuffer;")) return true;
+        }
+        return false;
+    }
+
+    /** A call of the program that takes text and returns a number: a helper that may parse it (parse(fmt(x))). */
+    private static boolean mayParseNumber(MethodInsnNode m) {
+        Type r = Type.getReturnType(m.desc);
+        boolean number = Types.isScalarDifferentiable(r) || Types.kind(r) == Types.Kind.SCALAR;
+        if (!number || CallResolver.isJdk(m.owner)) return false;
+        for (Type a : Type.getArgumentTypes(m.desc)) if (TEXT_TYPES.contains(a.getDescriptor())) return true;
+        return false;
     }
 
     /** Blocks from which every path ends in {@code throw}. */
@@ -598,7 +621,8 @@ public final class Activity {
                                     + "a varargs call, a collection's array), where it could be read back as a number without "
                                     + "its derivative",
                             "Keep the value a primitive double in a double[]. Formatting calls (String.format, printf) "
-                                    + "may take it when their argument array goes nowhere else.");
+                                    + "may take it as their own arguments, not through an Object[] of yours or a varargs "
+                                    + "method of yours.");
                 }
                 if (isActive(s.arg(2))) checkNotIntoUntrackedParameter(s, s.arg(0));
                 if (isActive(s.arg(2)) && !isActive(s.arg(0))) {
@@ -646,6 +670,12 @@ public final class Activity {
                 }
             }
             case Opcodes.CHECKCAST -> {
+                if (isActive(s.arg(0)) && s.result().kind() == Types.Kind.SCALAR) {
+                    // Object o = x; (Double) o: a cast of a box, which has no adjoint code
+                    throw refusal.at(s.line(), "a differentiable value held as an Object and cast back to "
+                                    + s.result().type().getClassName(),
+                            "Keep the value a double (or declare the variable Double).");
+                }
                 // (INDArray) list.get(i) of a List the model handed out: the element may be a
                 // parameter, but it reaches here as an object, its reads as data, its gradient zero
                 Type t = s.result().type();
@@ -868,10 +898,11 @@ public final class Activity {
                 + ((MethodInsnNode) s.insn()).name + ", which may store differentiable values into it, that may be "
                 : "a differentiable value stored into an array that may be ";
         throw new UntrackedParameterStore(refusal.message(s.line(), into
-                        + "the one passed as parameter " + (p + 1) + ", which has no derivative here (an array passed in as data: "
-                        + "a lambda's capture, swapped with or chosen in place of another array)",
-                "Pass the array from the call that starts the gradient (a buffer that the function given to AD captures "
-                        + "gets a shadow of its own), or allocate it in the differentiable method."), p, null);
+                        + "its parameter " + (p + 1) + ", which has no derivative here (its caller passed an array of data), "
+                        + "chosen or swapped in place of another array",
+                "Write into an array of the method's own (allocate it, or a copy), or let the caller pass an array "
+                        + "that carries derivatives: one made in differentiated code, or a buffer that the function "
+                        + "given to AD captures, which gets a shadow of its own."), p, null);
     }
 
     /** Where an untracked array comes from, as far as this block shows. */
