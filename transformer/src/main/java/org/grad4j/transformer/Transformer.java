@@ -519,16 +519,24 @@ public final class Transformer {
                 try {
                     validateCallees(calls, hierarchy, analysedAsLinked(calls, hierarchy, d.owner(), d.name(), d.descriptor(), mask), seen);
                 } catch (TransformException e) {
-                    String file = caller.ir.sourceFile() != null ? caller.ir.sourceFile() : "?";
-                    String message = e.getMessage() + "\n    called from " + caller.ir.displayName() + " (" + file + ":" + s.line() + ")";
-                    Throwable cause = e.getCause() != null ? e.getCause() : e;
                     // the callee's work array is one of ours: our caller may be the one to give it a shadow
                     int ours = e instanceof UntrackedParameterStore u
                             ? caller.activity.untrackedParameter(s.arg(u.parameter() + (d.isStatic() ? 0 : 1))) : -1;
-                    throw ours >= 0 ? new UntrackedParameterStore(message, ours, cause) : new TransformException(message, cause);
+                    throw calledFrom(caller, s, e, ours);
                 }
             }
         }
+    }
+
+    /**
+     * A callee's refusal with the caller's line added; about our parameter {@code ours} (-1: none)
+     * when the array it concerns is one we were passed.
+     */
+    private static TransformException calledFrom(Analysed caller, Stmt call, TransformException e, int ours) {
+        String file = caller.ir.sourceFile() != null ? caller.ir.sourceFile() : "?";
+        String message = e.getMessage() + "\n    called from " + caller.ir.displayName() + " (" + file + ":" + call.line() + ")";
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        return ours >= 0 ? new UntrackedParameterStore(message, ours, cause) : new TransformException(message, cause);
     }
 
     /**
@@ -564,10 +572,7 @@ public final class Transformer {
                 validateCallees(calls, hierarchy, analysedAsLinked(calls, hierarchy, body[0], body[1], body[2], mask), seen);
             } catch (UntrackedParameterStore e) {
                 int ours = caller.activity.untrackedParameter(s.arg(e.parameter() + 1));
-                if (ours < 0) continue;
-                String file = caller.ir.sourceFile() != null ? caller.ir.sourceFile() : "?";
-                throw new UntrackedParameterStore(e.getMessage() + "\n    called from " + caller.ir.displayName() + " ("
-                        + file + ":" + s.line() + ")", ours, e.getCause() != null ? e.getCause() : e);
+                if (ours >= 0) throw calledFrom(caller, s, e, ours);
             } catch (RuntimeException e) {
                 // reported when the call is linked, as for any virtual call
             }
