@@ -191,6 +191,14 @@ public class Refused {
     }
 
     @Differentiable
+    static double arraysIntoList(double x) {
+        java.util.List<double[]> states = new java.util.ArrayList<>();
+        double[] s = {x, 2 * x};
+        states.add(s); // REFUSED(arraysIntoList) call of List.add with a differentiable array | grad4j tracks arrays of arrays, not collections
+        return states.get(0)[1];
+    }
+
+    @Differentiable
     static double boxesIntoList(double x) {
         java.util.List<Double> l = new java.util.ArrayList<>();
         l.add(x); // REFUSED(boxesIntoList) call of List.add with a differentiable boxed value | pass a primitive double

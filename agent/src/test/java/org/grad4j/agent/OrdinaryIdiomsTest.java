@@ -112,6 +112,36 @@ class OrdinaryIdiomsTest {
         org.junit.jupiter.api.Assertions.assertTrue(log.startsWith("loss="), log);
     }
 
+    /** The indices of {@code v} by value, sorted with a comparator built from a lambda: only reads {@code v}. */
+    static int[] order(double[] v) {
+        Integer[] ix = new Integer[v.length];
+        for (int i = 0; i < ix.length; i++) ix[i] = i;
+        java.util.Arrays.sort(ix, java.util.Comparator.comparingDouble(i -> v[i]));
+        int[] o = new int[ix.length];
+        for (int i = 0; i < o.length; i++) o[i] = ix[i];
+        return o;
+    }
+
+    /** A norm for a log line, with a stream: only reads {@code w}. */
+    static String describe(double[] w) {
+        return String.format("|w|=%.3f", Math.sqrt(java.util.Arrays.stream(w).map(v -> v * v).sum()));
+    }
+
+    /** Least trimmed squares: the two smallest squared residuals, found by sorting indices. */
+    static double trimmed(double[] p) {
+        double[] r = new double[p.length];
+        for (int i = 0; i < p.length; i++) r[i] = (p[i] - i) * (p[i] - i);
+        int[] o = order(r);
+        log = describe(p);
+        return r[o[0]] + r[o[1]];
+    }
+
+    @Test
+    void helpersThatSortIndicesOrFormatWithStreamsOnlyRead() {
+        CentralDifferences.check(OrdinaryIdiomsTest::trimmed, 0.3, 0.6, 2.7);
+        org.junit.jupiter.api.Assertions.assertTrue(log.startsWith("|w|="), log);
+    }
+
     /** History kept as rows: a copy of the state per step, put into a matrix made for it. */
     static double history(double[] p) {
         double[][] rows = new double[3][2];

@@ -756,7 +756,7 @@ public final class Activity {
             checkTensorCall(s, m, target, harmlessResult);
             return;
         }
-        if (m.owner.startsWith("java/util/stream/")) {
+        if (m.owner.startsWith("java/util/stream/") || m.owner.equals("java/util/Arrays") && m.name.equals("stream")) {
             throw refusal.at(s.line(), "a stream over differentiable values (" + target + ")",
                     "Streams are not differentiated: write the computation as a loop over the array.");
         }
@@ -786,6 +786,11 @@ public final class Activity {
             throw refusal.at(s.line(), "call of " + target + " with a differentiable array (" + plain.why() + ")",
                     "Compute the inner gradient outside the differentiated code (pass it in as data), or write its "
                             + "formula by hand.");
+        }
+        if (activeArray && !isReadOnlyArrayCall(m) && isCollection(m.owner)) {
+            throw refusal.at(s.line(), "call of " + target + " with a differentiable array (" + plain.why() + ")",
+                    "grad4j tracks arrays of arrays, not collections: keep the arrays in a double[][] allocated in the "
+                            + "differentiable method (new double[steps][]) instead.");
         }
         if (activeArray && !isReadOnlyArrayCall(m)) {
             throw refusal.at(s.line(), "call of " + target + " with a differentiable array (" + plain.why() + ")",
@@ -935,6 +940,13 @@ public final class Activity {
             }
         }
         return "it comes from a field, a call, or a parameter that is not differentiated";
+    }
+
+    /** A JDK collection or map type ({@code List}, {@code ArrayList}, {@code Map}, {@code Deque}, ...). */
+    private static boolean isCollection(String owner) {
+        return owner.startsWith("java/util/") && !owner.startsWith("java/util/stream/") && !owner.equals("java/util/Arrays")
+                && (owner.endsWith("List") || owner.endsWith("Set") || owner.endsWith("Map") || owner.endsWith("Collection")
+                || owner.endsWith("Deque") || owner.endsWith("Queue") || owner.equals("java/util/Stack") || owner.equals("java/util/Vector"));
     }
 
     /** A result that cannot carry a derivative away unseen. */

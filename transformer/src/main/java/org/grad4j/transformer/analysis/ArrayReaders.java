@@ -138,11 +138,19 @@ final class ArrayReaders {
                 case "fill", "sort", "parallelSort", "setAll", "parallelSetAll", "parallelPrefix" ->
                         isFresh(method, frames, arg.apply(0), 0) ? null : "";
                 case "copyOf", "copyOfRange", "equals", "deepEquals", "hashCode", "deepHashCode", "toString",
-                        "deepToString", "binarySearch", "mismatch", "compare" -> null;
+                        "deepToString", "binarySearch", "mismatch", "compare", "stream" -> null;
                 default -> "";
             };
         }
         if (call.owner.startsWith("[") && call.name.equals("clone")) return null;
+        // comparators built from lambdas (comparingDouble(i -> v[i]), reversed()) and streams over
+        // arrays (Arrays.stream(w).map(x -> x * x).sum()) call only those lambdas, followed where made
+        if (call.owner.equals("java/util/Comparator") && !call.name.equals("compare")) return null;
+        // text: formatting reads its arguments (javac's Object[] of boxes)
+        if (call.owner.equals("java/lang/String") && (call.name.equals("format") || call.name.equals("formatted"))) return null;
+        if (call.owner.startsWith("java/util/stream/") && !call.name.equals("iterator") && !call.name.equals("spliterator")) {
+            return null;
+        }
         if (CallResolver.isJdk(call.owner)) {
             // a JDK method given only numbers and strings (Math, the boxes, an exception's message)
             for (Type t : args) if (!isPlain(t)) return "";
