@@ -64,25 +64,36 @@ class LambdaReceiversTest {
     }
 
     static final DoubleUnaryOperator TANH = Math::tanh;
+    static final DoubleUnaryOperator NEXT_UP = Math::nextUp;
     static final DoubleUnaryOperator COMPOSED = SCALE.andThen(z -> z + 1);
+
+    /** A reference to a function of Math with a rule runs as the lambda that calls it (runtime.MathReferences). */
+    @Test
+    void aMathMethodReferenceIsDifferentiatedByItsRule() {
+        assertEquals(2 * (1 - Math.pow(Math.tanh(0.3), 2)), AD.derivative(x -> apply(TANH, x), 0.3), 1e-12); // apply doubles
+        assertEquals(Math.cos(0.3), AD.derivative(Math::sin, 0.3), 1e-12);
+        // hypot(x, 2x) = sqrt(5) |x|
+        assertEquals(Math.sqrt(5), AD.derivative(x -> HYPOT.applyAsDouble(x, 2 * x), 0.3), 1e-12);
+    }
 
     @Test
     void aJdkMethodReferenceIsReportedAtTheCallWithTheLambdaToWriteInstead() {
-        GradientException e = assertThrows(GradientException.class, () -> AD.derivative(x -> apply(TANH, x), 0.3));
+        GradientException e = assertThrows(GradientException.class, () -> AD.derivative(x -> apply(NEXT_UP, x), 0.3));
         // where: the call (here inlined into the lambda that calls apply), with its source line
         assertTrue(e.getMessage().matches("(?s).*DoubleUnaryOperator.applyAsDouble at " + getClass().getName()
                 + "\\.\\S+ \\(LambdaReceiversTest.java:\\d+\\).*"), e.getMessage());
-        assertTrue(e.getMessage().contains("z -> Math.tanh(z)"), e.getMessage());
+        assertTrue(e.getMessage().contains("z -> Math.nextUp(z)"), e.getMessage());
     }
 
     static final java.util.function.DoubleBinaryOperator HYPOT = Math::hypot;
+    static final java.util.function.DoubleBinaryOperator SUM = Double::sum;
 
     /** The lambda to write instead takes as many arguments as the interface's method (a probe met "z -> Double.sum(z)"). */
     @Test
     void aJdkMethodReferenceOfTwoArgumentsSuggestsALambdaOfTwo() {
         GradientException e = assertThrows(GradientException.class,
-                () -> AD.derivative(x -> HYPOT.applyAsDouble(x, 2 * x), 0.3));
-        assertTrue(e.getMessage().contains("(a, b) -> Math.hypot(a, b)"), e.getMessage());
+                () -> AD.derivative(x -> SUM.applyAsDouble(x, 2 * x), 0.3));
+        assertTrue(e.getMessage().contains("(a, b) -> Double.sum(a, b)"), e.getMessage());
     }
 
     @Test

@@ -297,7 +297,7 @@ class RefusalTableIT {
                 () -> AD.gradient(me.getDeclaredMethod("instanceMethod", double.class), this, "1.0"));
         cases.put("the function to differentiate is null", () -> AD.derivative((ScalarFunction) null, 1.0));
         // (a plain lambda received as DoubleUnaryOperator is differentiated now: its site in the creating class names its code)
-        cases.put("bootstrap class loader", () -> AD.derivative(Math::sin, 1.0));
+        cases.put("bootstrap class loader", () -> AD.derivative(Math::nextUp, 1.0)); // Math::sin has a stand-in: MathReferences
         cases.put("the point x to take the gradient at is null", () -> AD.gradient(w -> w[0], null));
         for (Map.Entry<String, Executable> c : cases.entrySet()) {
             GradientException e = assertThrows(GradientException.class, c.getValue()::run, c.getKey());
