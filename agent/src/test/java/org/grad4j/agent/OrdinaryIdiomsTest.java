@@ -142,6 +142,27 @@ class OrdinaryIdiomsTest {
         org.junit.jupiter.api.Assertions.assertTrue(log.startsWith("|w|="), log);
     }
 
+    /** A loss of the program's own interface that logs into a builder it is given. */
+    interface LoggedLoss {
+        double of(double[] w, StringBuilder log);
+    }
+
+    static final LoggedLoss LOGGED = (w, log) -> {
+        double s = 0;
+        for (int i = 0; i < w.length; i++) {
+            s += Math.sin(w[i]) * w[(i + 1) % w.length];
+            log.append(String.format("%d:%.3f;", i, s));
+        }
+        return s;
+    };
+
+    @Test
+    void aLossMayLogIntoABuilderItIsGiven() {
+        StringBuilder log = new StringBuilder();
+        CentralDifferences.check(w -> LOGGED.of(w, log), 0.4, -1.1, 0.8); // not a number parsed from text
+        org.junit.jupiter.api.Assertions.assertTrue(log.toString().startsWith("0:"), log.toString());
+    }
+
     /** History kept as rows: a copy of the state per step, put into a matrix made for it. */
     static double history(double[] p) {
         double[][] rows = new double[3][2];

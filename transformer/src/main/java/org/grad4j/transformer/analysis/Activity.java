@@ -503,7 +503,7 @@ public final class Activity {
         for (Block b : ir.blocks()) {
             if (!cfg.isReachable(b.index()) || doomed.get(b.index())) continue;
             for (Stmt s : b.stmts()) {
-                if (s.insn() instanceof MethodInsnNode m && (parsesNumber(m) || mayParseNumber(m))) {
+                if (s.insn() instanceof MethodInsnNode m && (parsesNumber(m) || mayParseNumber(m) && !anyActiveArg(s))) {
                     throw refusal.at(s.line(), "a number parsed from text (" + simpleName(m.owner) + "." + m.name
                                     + ") in a method that turns a differentiable value into text: the parsed number "
                                     + "carries no derivative",
@@ -578,12 +578,18 @@ public final class Activity {
         return false;
     }
 
-    /** A call of the program that takes text and returns a number: a helper that may parse it (parse(fmt(x))). */
+    /**
+     * A call of the program that takes a string and returns a number: a helper that may parse it
+     * (parse(fmt(x))). Asked only of calls given no differentiable value, which run as written,
+     * their result data; one given a builder to log into ({@code f(w, log)}) is not a parse.
+     */
     private static boolean mayParseNumber(MethodInsnNode m) {
         Type r = Type.getReturnType(m.desc);
         boolean number = Types.isScalarDifferentiable(r) || Types.kind(r) == Types.Kind.SCALAR;
         if (!number || CallResolver.isJdk(m.owner)) return false;
-        for (Type a : Type.getArgumentTypes(m.desc)) if (TEXT_TYPES.contains(a.getDescriptor())) return true;
+        for (Type a : Type.getArgumentTypes(m.desc)) {
+            if (a.getDescriptor().equals("Ljava/lang/String;") || a.getDescriptor().equals("Ljava/lang/CharSequence;")) return true;
+        }
         return false;
     }
 

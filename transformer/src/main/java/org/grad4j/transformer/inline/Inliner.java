@@ -32,7 +32,7 @@ import org.objectweb.asm.tree.VarInsnNode;
  */
 public final class Inliner {
     /** Helpers up to this many instructions are inlined. */
-    public static final int MAX_INSTRUCTIONS = 80;
+    public static final int MAX_INSTRUCTIONS = 160;
 
     private Inliner() {}
 
