@@ -170,13 +170,39 @@ class WorkArraysTest {
         // one name is only read: it would not see the other's shadow
         GradientException e = assertThrows(GradientException.class,
                 () -> AD.gradient(p -> writesOneReadsOther(p, h, sameAgain), new double[] {1, 2, 3}));
-        assertTrue(e.getMessage().contains("captured value 1") && e.getMessage().contains("captured value 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("captured value 2") && e.getMessage().contains("under another name"), e.getMessage());
         assertTrue(e.getMessage().contains("WorkArraysTest"), e.getMessage());
+        // a row of a work matrix, captured as data too
+        double[] row = new double[3];
+        double[][] matrix = {row};
+        GradientException r = assertThrows(GradientException.class,
+                () -> AD.gradient(p -> rowWrittenReadElsewhere(p, matrix, row), new double[] {1, 2, 3}));
+        assertTrue(r.getMessage().contains("captured value 2"), r.getMessage());
         // under another name, a field
         scratch = h;
         GradientException f = assertThrows(GradientException.class, () -> AD.gradient(p -> viaScratch(p, h), new double[] {1, 2, 3}));
         assertTrue(f.getMessage().contains("a read of the field") && f.getMessage().contains("scratch"), f.getMessage());
         scratch = new double[3];
+    }
+
+    /** Writes the matrix's first row, reads the row through its own name. */
+    @Differentiable
+    static double rowWrittenReadElsewhere(double[] w, double[][] m, double[] row) {
+        for (int i = 0; i < 3; i++) m[0][i] = w[i] * w[i];
+        return row[0] * row[1] + row[2];
+    }
+
+    static double[] firstRow(double[][] m) {
+        return m[0];
+    }
+
+    /** The buffer written through a row a helper returns of a local matrix holding it. */
+    @Differentiable
+    static double throughARowAHelperReturns(double[] w, double[] buf) {
+        double[][] m = {buf};
+        double[] h = firstRow(m);
+        for (int i = 0; i < 3; i++) h[i] = w[i] * w[i];
+        return buf[0] * buf[1] + buf[2];
     }
 
     @Differentiable
@@ -246,6 +272,7 @@ class WorkArraysTest {
             CentralDifferences.check(p -> allocatedIfNull(p, buf), w);
             CentralDifferences.check(p -> allocatedIfNull(p, null), w);
             CentralDifferences.check(p -> asARow(p, buf), w);
+            CentralDifferences.check(p -> throughARowAHelperReturns(p, buf), w);
         }
     }
 

@@ -1,8 +1,7 @@
 package org.grad4j.runtime;
 
 /**
- * What a method reference to one of {@code Math}'s (or {@code StrictMath}'s) functions of
- * doubles runs when it is called from differentiated code ({@code DoubleUnaryOperator act =
+ * What a method reference to one of {@code Math}'s functions of doubles runs when it is called from differentiated code ({@code DoubleUnaryOperator act =
  * Math::tanh; act.applyAsDouble(z)}): a method of the program's own kind, whose body calls the
  * function, so that grad4j differentiates it by the function's rule, as it does the lambda
  * {@code z -> Math.tanh(z)}. {@link Linker} links such a reference here; there is no JDK code to
@@ -16,7 +15,7 @@ public final class MathReferences {
      * null when there is none: then the reference is refused as before.
      */
     static String[] standIn(String owner, String name, String descriptor) {
-        if (!owner.equals("java.lang.Math") && !owner.equals("java.lang.StrictMath")) return null;
+        if (!owner.equals("java.lang.Math")) return null; // StrictMath's results may differ in the last bit: not stood in for
         for (java.lang.reflect.Method m : MathReferences.class.getDeclaredMethods()) {
             if (m.getName().equals(name) && Descriptors.of(m).equals(descriptor)
                     && java.lang.reflect.Modifier.isPublic(m.getModifiers())) {

@@ -76,23 +76,6 @@ public final class Shadows {
         return shadow;
     }
 
-    /**
-     * Refuses a work array ({@link Ctx#workShadow}) passed a second time as data: the reads through
-     * the other parameter would not see its shadow, and would silently lose the derivative of what
-     * was stored. Called by generated code on entry.
-     *
-     * @param where {@code Foo.bar (Foo.java)}, the entry
-     */
-    public static void checkWorkArray(Object work, Object other, String where, int workParameter, int otherParameter) {
-        if (work == null || work != other) return;
-        // a lambda's implementation takes its captured values first: say so in the user's terms
-        String as = where.contains(".lambda$") ? "captured value " : "parameter ";
-        throw new org.grad4j.GradientException("grad4j cannot differentiate " + where + ": the array it gets as its "
-                + as + (workParameter + 1) + " receives differentiable values, so grad4j gives it a shadow, but the same "
-                + "array comes as its " + as + (otherParameter + 1) + " too, whose reads would not see that shadow. "
-                + "Pass (or capture) the array once, under one name, or use two different arrays.");
-    }
-
     /** A zero array shaped like {@code array} (null for null); the same one each time for the same array. */
     public Object zerosLike(Object array) {
         if (array == null) return null;

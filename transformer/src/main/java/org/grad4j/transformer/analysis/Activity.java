@@ -313,7 +313,8 @@ public final class Activity {
             // null for an array of numbers: differentiated, with a null shadow, so that the callee may
             // choose its own array instead (buf != null ? buf : new double[n]) and differentiate that
             Type t = declared[i - (staticCallee ? 0 : 1)];
-            boolean nullArray = v instanceof Const c && c.isNull() && t.getSort() == Type.ARRAY && Types.isDifferentiable(t);
+            boolean nullArray = v instanceof Const c && c.isNull() && t.getSort() == Type.ARRAY && Types.isDifferentiable(t)
+                    && !(callee(call) instanceof Callee.Differentiated d && calls.onlyReadsArrays(d)); // an optional input stays data
             mask.append(isActive(v) || isHolder(v) || nullArray ? '1' : '0');
         }
         return mask.toString();

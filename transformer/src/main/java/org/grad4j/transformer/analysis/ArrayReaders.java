@@ -145,11 +145,11 @@ final class ArrayReaders {
         if (call.owner.startsWith("[") && call.name.equals("clone")) return null;
         // comparators built from lambdas (comparingDouble(i -> v[i]), reversed()) and streams over
         // arrays (Arrays.stream(w).map(x -> x * x).sum()) call only those lambdas, followed where made
-        if (call.owner.equals("java/util/Comparator") && !call.name.equals("compare")) return null;
+        if (call.owner.equals("java/util/Comparator") && !call.name.equals("compare")) return onlyLambdasMadeHere(args, arg);
         // text: formatting reads its arguments (javac's Object[] of boxes)
         if (call.owner.equals("java/lang/String") && (call.name.equals("format") || call.name.equals("formatted"))) return null;
         if (call.owner.startsWith("java/util/stream/") && !call.name.equals("iterator") && !call.name.equals("spliterator")) {
-            return null;
+            return onlyLambdasMadeHere(args, arg);
         }
         if (CallResolver.isJdk(call.owner)) {
             // a JDK method given only numbers and strings (Math, the boxes, an exception's message)
@@ -164,6 +164,28 @@ final class ArrayReaders {
                 || call.getOpcode() == Opcodes.INVOKESPECIAL || (declaring.access & Opcodes.ACC_FINAL) != 0;
         if (!exact) return "it calls " + simple(call.owner) + "." + call.name + ", which an override may replace";
         return whyNot(declaring.name, call.name, call.desc, depth + 1, inProgress);
+    }
+
+    /**
+     * Null when every argument that is not plain (numbers, strings) nor a stream or comparator is a
+     * lambda made here, whose body {@link #lambdaWhyNot} followed where it was made; "" when one
+     * may be code from elsewhere (a consumer kept in a field) that could write an array.
+     */
+    private static String onlyLambdasMadeHere(Type[] args, java.util.function.IntFunction<SourceValue> arg) {
+        for (int k = 0; k < args.length; k++) {
+            Type t = args[k];
+            if (isPlain(t) || t.getSort() == Type.OBJECT && (t.getInternalName().startsWith("java/util/stream/")
+                    || t.getInternalName().equals("java/util/Comparator"))) {
+                continue;
+            }
+            for (AbstractInsnNode source : arg.apply(k).insns) {
+                if (!(source instanceof InvokeDynamicInsnNode indy)
+                        || !indy.bsm.getOwner().equals("java/lang/invoke/LambdaMetafactory")) {
+                    return "";
+                }
+            }
+        }
+        return null;
     }
 
     /** Numbers, characters, booleans, strings and string builders: nothing that holds a program's array. */

@@ -118,8 +118,13 @@ final class ParameterArrays {
             }
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> {
                 if (s.result().type().getSort() != Type.ARRAY) return none;
-                BitSet p = new BitSet(); // a call may return an array it is given
-                for (Value a : s.args()) if (a.type().getSort() == Type.ARRAY) p.or(resolve(a, depth + 1));
+                BitSet p = new BitSet(); // a call may return an array it is given, or a row of one
+                for (Value a : s.args()) {
+                    if (a.type().getSort() == Type.ARRAY) p.or(resolve(a, depth + 1));
+                    if (a.type().getSort() == Type.ARRAY && a.type().getDimensions() > 1 || a.type().getSort() == Type.OBJECT) {
+                        p.or(rows);
+                    }
+                }
                 return p;
             }
             default -> {

@@ -137,38 +137,30 @@ final class FunctionEmitter {
         mv.visitEnd();
     }
 
-    private static final String SHADOWS = "org/grad4j/runtime/Shadows";
-
     /** Whether parameter {@code i} of this function is a work array of the entry (see ActivityMask.WORK). */
     private boolean isWorkArray(int i) {
         int p = i - (g.ir.isStatic() ? 0 : 1);
         return shape == g.entryShape && p >= 0 && g.activityMask.isWork(p);
     }
 
-    private int firstLine() {
-        for (Block b : g.ir.blocks()) for (Stmt s : b.stmts()) if (s.line() > 0) return s.line();
-        return 0;
-    }
-
     /**
-     * A work array passed again as another array parameter that is data would be read there
-     * without its shadow: refused at run time. (Two work arrays that are the same array share one
-     * shadow: {@code Ctx.workShadow}.)
+     * An entry with work arrays: each array parameter it takes as data must not be one of them,
+     * or a row of one, under another name (two captured names for one buffer, a buffer that is
+     * also a row of a captured matrix); reads through that name would not see the shadow. {@code
+     * ctx.checkData} refuses it at run time, as it refuses the point reached as data.
      */
     private void checkWorkArraysPassedOnce() {
         int first = g.ir.isStatic() ? 0 : 1;
-        for (int i = first; i < shape.slots().length; i++) {
-            if (!isWorkArray(i)) continue;
-            for (int j = first; j < shape.slots().length; j++) {
-                if (j == i || !Types.isShadowed(shape.types()[j]) || g.activityMask.isActive(j - first)) continue;
-                mv.visitVarInsn(Opcodes.ALOAD, shape.local(i));
-                mv.visitVarInsn(Opcodes.ALOAD, shape.local(j));
-                mv.visitLdcInsn(g.refusal.where(firstLine()));
-                Jvm.pushInt(mv, i - first);
-                Jvm.pushInt(mv, j - first);
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, SHADOWS, "checkWorkArray",
-                        "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/String;II)V", false);
-            }
+        boolean any = false;
+        for (int i = first; i < shape.slots().length; i++) any |= isWorkArray(i);
+        if (!any) return;
+        String as = g.ir.name().startsWith("lambda$") ? "captured value " : "parameter ";
+        for (int j = first; j < shape.slots().length; j++) {
+            if (!Types.isShadowed(shape.types()[j]) || g.activityMask.isActive(j - first)) continue;
+            mv.visitVarInsn(Opcodes.ALOAD, ctx);
+            mv.visitVarInsn(Opcodes.ALOAD, shape.local(j));
+            mv.visitLdcInsn(g.refusal.where(0) + ": its " + as + (j - first + 1));
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "checkData", "(Ljava/lang/Object;Ljava/lang/String;)V", false);
         }
     }
 
