@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import org.grad4j.runtime.Bridge;
 import org.grad4j.runtime.Call;
+import org.grad4j.runtime.DataArrays;
 import org.grad4j.runtime.EntryCall;
 import org.grad4j.runtime.Functions;
 import org.grad4j.runtime.MethodCalls;
@@ -96,12 +97,12 @@ public final class AD {
             Functions.Resolved r = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, x);
             TopContinuation top = TopContinuation.unit(0);
             // buffers the function was given as data (captured) and may fill: each pass starts from what they held
-            org.grad4j.runtime.DataArrays before = org.grad4j.runtime.DataArrays.of(r.call());
+            DataArrays before = DataArrays.of(r.call());
             Outcome o = run(r.call(), top);
             int m = java.lang.reflect.Array.getLength(top.arrayValue());
             double[][] jacobian = new double[m][];
             if (m > 0) jacobian[0] = (double[]) o.shadow(r.input());
-            org.grad4j.runtime.DataArrays afterOneCall = m > 1 ? org.grad4j.runtime.DataArrays.of(r.call()) : null;
+            DataArrays afterOneCall = m > 1 ? DataArrays.of(r.call()) : null;
             for (int i = 1; i < m; i++) {
                 System.arraycopy(values, 0, x, 0, x.length);
                 before.putBack();

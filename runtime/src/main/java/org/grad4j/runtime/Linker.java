@@ -92,9 +92,8 @@ public final class Linker {
                         + "method the lambda runs), or use a named class implementing " + iface.getSimpleName() + ".");
             }
         }
-        if (isJdk(impl[0]) && MathReferences.standIn(impl[0], impl[1], impl[2]) != null) {
-            impl = MathReferences.standIn(impl[0], impl[1], impl[2]); // Math::tanh runs as z -> Math.tanh(z)
-        }
+        String[] standIn = MathReferences.standIn(impl[0], impl[1], impl[2]);
+        if (standIn != null) impl = standIn; // Math::tanh runs as z -> Math.tanh(z)
         if (isJdk(impl[0])) {
             throw new GradientException(where + "a method reference to " + impl[0] + "." + impl[1] + ", a JDK method, "
                     + "whose code grad4j does not differentiate. Write it as a lambda that calls the method, e.g. "

@@ -10,19 +10,20 @@ package org.grad4j.runtime;
 public final class MathReferences {
     private MathReferences() {}
 
+    /** The functions stood in for, as {@code name + descriptor}: this class's public methods. */
+    private static final java.util.Set<String> STOOD_IN = java.util.Arrays.stream(MathReferences.class.getDeclaredMethods())
+            .filter(m -> java.lang.reflect.Modifier.isPublic(m.getModifiers()))
+            .map(m -> m.getName() + Descriptors.of(m))
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+
     /**
-     * The method here that stands for {@code owner.name descriptor} (owner as a binary name), or
-     * null when there is none: then the reference is refused as before.
+     * The method here that stands for {@code owner.name descriptor} (owner as a binary name), as
+     * {owner, name, descriptor, "static"}, or null when there is none: then the reference is
+     * refused as before. StrictMath's results may differ from Math's in the last bit: not stood in for.
      */
     static String[] standIn(String owner, String name, String descriptor) {
-        if (!owner.equals("java.lang.Math")) return null; // StrictMath's results may differ in the last bit: not stood in for
-        for (java.lang.reflect.Method m : MathReferences.class.getDeclaredMethods()) {
-            if (m.getName().equals(name) && Descriptors.of(m).equals(descriptor)
-                    && java.lang.reflect.Modifier.isPublic(m.getModifiers())) {
-                return new String[] {MathReferences.class.getName(), name, descriptor, "static"};
-            }
-        }
-        return null;
+        if (!owner.equals("java.lang.Math") || !STOOD_IN.contains(name + descriptor)) return null;
+        return new String[] {MathReferences.class.getName(), name, descriptor, "static"};
     }
 
     public static double sin(double x) { return Math.sin(x); }

@@ -519,30 +519,42 @@ public final class Activity {
      * {@code args[i] = Double.valueOf(x)} with {@code x} differentiable, into the {@code Object[]}
      * javac makes for the arguments of {@code String.format}, {@code printf} and the like: the
      * value becomes text, which carries no derivative (a number parsed back from it is refused, see
-     * {@link #checkNoNumberParsedFromText}). Only when the array is made here, in the same block,
-     * and goes nowhere but into such calls: not kept in a local or passed to anything else, where
-     * the box could be read back as a number.
+     * {@link #checkNoNumberParsedFromText}).
      */
     private boolean isBoxIntoFormatArguments(Stmt store) {
-        if (store.opcode() != Opcodes.AASTORE || !isActive(store.arg(2)) || isActive(store.arg(0))
-                || store.arg(2).kind() != Types.Kind.SCALAR || store.arg(2).isScalarDifferentiable()) {
-            return false;
-        }
-        Value array = store.arg(0);
-        boolean madeHere = false;
-        boolean formatted = false;
+        return store.opcode() == Opcodes.AASTORE && isActive(store.arg(2)) && !isActive(store.arg(0))
+                && store.arg(2).kind() == Types.Kind.SCALAR && !store.arg(2).isScalarDifferentiable()
+                && formatArguments().contains(store.arg(0));
+    }
+
+    /** The method's {@code Object[]}s of format arguments (see {@link #formatArguments()}); null until asked. */
+    private Set<Value> formatArguments;
+
+    /**
+     * Arrays made here ({@code new Object[n]}) that go nowhere but into formatting calls: not kept
+     * in a slot past their block or passed to anything else, where a box could be read back as a
+     * number. Found in one pass over the method.
+     */
+    private Set<Value> formatArguments() {
+        if (formatArguments != null) return formatArguments;
+        Set<Value> made = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Value> formatted = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Value> elsewhere = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Block b : ir.blocks()) {
-            if (b.exitValues().containsValue(array)) return false; // it lives on in a slot
+            elsewhere.addAll(b.exitValues().values());
             for (Stmt s : b.stmts()) {
-                if (s.result() == array) madeHere = s.opcode() == Opcodes.ANEWARRAY;
+                if (s.opcode() == Opcodes.ANEWARRAY) made.add(s.result());
                 for (int i = 0; i < s.args().size(); i++) {
-                    if (s.arg(i) != array || (s.opcode() == Opcodes.AASTORE && i == 0)) continue;
-                    if (!(s.insn() instanceof MethodInsnNode m) || !formatsArguments(m)) return false;
-                    formatted = true;
+                    if (s.opcode() == Opcodes.AASTORE && i == 0) continue;
+                    boolean formats = s.insn() instanceof MethodInsnNode m && formatsArguments(m);
+                    (formats ? formatted : elsewhere).add(s.arg(i));
                 }
             }
         }
-        return madeHere && formatted;
+        made.retainAll(formatted);
+        made.removeAll(elsewhere);
+        formatArguments = made;
+        return made;
     }
 
     /** A JDK call that turns its varargs into text: String.format, printf and format of a stream, a Formatter, java.text. */
@@ -567,15 +579,14 @@ public final class Activity {
                 && (m.name.equals("nextDouble") || m.name.equals("nextFloat") || m.name.equals("nextBigDecimal"));
     }
 
-    private static final java.util.Set<String> TEXT_TYPES = Set.of("Ljava/lang/String;", "Ljava/lang/CharSequence;",
-            "Ljava/lang/StringBuilder;", "Ljava/lang/StringBuffer;");
+    private static final Set<String> STRINGS = Set.of("Ljava/lang/String;", "Ljava/lang/CharSequence;");
+    private static final Set<String> BUILDERS = Set.of("Ljava/lang/StringBuilder;", "Ljava/lang/StringBuffer;");
 
     /** A call that may turn what it is given into text: it returns text, or is given a builder to append to. */
     private static boolean makesText(MethodInsnNode m) {
-        if (TEXT_TYPES.contains(Type.getReturnType(m.desc).getDescriptor())) return true;
-        for (Type a : Type.getArgumentTypes(m.desc)) {
-            if (a.getDescriptor().equals("Ljava/lang/StringBuilder;") || a.getDescriptor().equals("Ljava/lang/StringBuffer;")) return true;
-        }
+        String result = Type.getReturnType(m.desc).getDescriptor();
+        if (STRINGS.contains(result) || BUILDERS.contains(result)) return true;
+        for (Type a : Type.getArgumentTypes(m.desc)) if (BUILDERS.contains(a.getDescriptor())) return true;
         return false;
     }
 
@@ -588,9 +599,7 @@ public final class Activity {
         Type r = Type.getReturnType(m.desc);
         boolean number = Types.isScalarDifferentiable(r) || Types.kind(r) == Types.Kind.SCALAR;
         if (!number || CallResolver.isJdk(m.owner)) return false;
-        for (Type a : Type.getArgumentTypes(m.desc)) {
-            if (a.getDescriptor().equals("Ljava/lang/String;") || a.getDescriptor().equals("Ljava/lang/CharSequence;")) return true;
-        }
+        for (Type a : Type.getArgumentTypes(m.desc)) if (STRINGS.contains(a.getDescriptor())) return true;
         return false;
     }
 

@@ -125,7 +125,7 @@ final class FunctionEmitter {
                 mv.visitVarInsn(Opcodes.ASTORE, locals.slotShadow(shape.slots()[i]));
             }
         }
-        checkWorkArraysPassedOnce();
+        refuseWorkArraysUnderOtherNames();
         if (tape != null) tape.start();
         if (region.stub()) {
             exitTo(null, region.head());
@@ -149,7 +149,7 @@ final class FunctionEmitter {
      * also a row of a captured matrix); reads through that name would not see the shadow. {@code
      * ctx.checkData} refuses it at run time, as it refuses the point reached as data.
      */
-    private void checkWorkArraysPassedOnce() {
+    private void refuseWorkArraysUnderOtherNames() {
         int first = g.ir.isStatic() ? 0 : 1;
         boolean any = false;
         for (int i = first; i < shape.slots().length; i++) any |= isWorkArray(i);
