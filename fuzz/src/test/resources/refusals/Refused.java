@@ -86,10 +86,19 @@ public class Refused {
         }
     }
 
+    static final java.util.List<Point> SEEN = new java.util.ArrayList<>();
+
     @Differentiable
     static double constructor(double x) {
-        Point p = new Point(x); // REFUSED(constructor) a constructor call with differentiable arguments | objects may hold only data
+        Point p = new Point(x); // REFUSED(constructor) a constructor call with differentiable arguments (new Refused.Point(...)): the Refused.Point used on line 94 is passed to List.add, which is not inlined | while it stays in the differentiated method
+        SEEN.add(p);
         return p.x;
+    }
+
+    @Differentiable
+    static double valueObject(double x) {
+        Point p = new Point(x * x); // ACCEPTED(valueObject) an object that stays in the method is replaced by its fields
+        return p.x * x;
     }
 
     @Differentiable
@@ -188,6 +197,13 @@ public class Refused {
     static double boxesIntoObjectArray(double x) {
         Object[] kept = {x, "x"}; // REFUSED(boxesIntoObjectArray) a boxed differentiable value stored into an Object[] | Keep the value a primitive double in a double[]
         return (Double) kept[0] * x;
+    }
+
+    @Differentiable
+    static double storesIntoFieldOrOwn(double x) {
+        double[] h = x > 100 ? TABLE : new double[4];
+        h[0] = x * x; // REFUSED(storesIntoFieldOrOwn) a differentiable value stored into an array that may be an array grad4j does not track on some path (it is read from field Refused.TABLE) | Write into an array the method makes on every path
+        return h[0];
     }
 
     @Differentiable

@@ -393,6 +393,34 @@ class WorkArraysTest {
         assertTrue(e.getMessage().contains("it is read from field WorkArraysTest.scratch"), e.getMessage());
     }
 
+    static final java.util.List<double[]> pool = new java.util.ArrayList<>(java.util.List.of(new double[3]));
+
+    /** A buffer from a field or a collection on one path, one made here on the other. */
+    @Differentiable
+    static double fieldOrOwn(double[] w, boolean cached) {
+        double[] h = cached ? scratch : new double[w.length];
+        for (int i = 0; i < w.length; i++) h[i] = w[i] * w[i];
+        return h[0] + h[1] * h[2];
+    }
+
+    @Differentiable
+    static double pooledOrOwn(double[] w, boolean pooled) {
+        double[] h = pooled ? pool.get(0) : new double[w.length];
+        System.arraycopy(w, 0, h, 0, w.length);
+        return h[0] * h[1] * h[2];
+    }
+
+    @Test
+    void aBufferFromAFieldOnSomePathIsRefused() {
+        // on the field's path the buffer has no shadow: the gradient was silently zero there
+        for (boolean c : new boolean[] {false, true}) {
+            TransformException f = assertThrows(TransformException.class, () -> AD.gradient(p -> fieldOrOwn(p, c), new double[] {1, 2, 3}));
+            assertTrue(f.getMessage().contains("on some path (it is read from field WorkArraysTest.scratch)"), f.getMessage());
+            TransformException l = assertThrows(TransformException.class, () -> AD.gradient(p -> pooledOrOwn(p, c), new double[] {1, 2, 3}));
+            assertTrue(l.getMessage().contains("System.arraycopy") && l.getMessage().contains("it is returned by List.get"), l.getMessage());
+        }
+    }
+
     private static double[] random(Random r, int n) {
         double[] w = new double[n];
         for (int i = 0; i < n; i++) w[i] = r.nextGaussian();

@@ -14,6 +14,7 @@ import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.inline.Inliner;
+import org.grad4j.transformer.inline.ValueObjects;
 import org.grad4j.transformer.inline.InvariantFieldReads;
 import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.lift.Lifter;
@@ -164,7 +165,22 @@ public final class Transformer {
                     stripMine, tape);
             if (plain == null) throw refused;
         }
-        validateCallees(calls, hierarchy, plain, new java.util.HashSet<>());
+        try {
+            validateCallees(calls, hierarchy, plain, new java.util.HashSet<>());
+        } catch (UntrackedParameterStore workArray) {
+            throw workArray; // the entry may lift it (generate)
+        } catch (TransformException refused) {
+            // a helper returning a value object (Vec3.at(pos, i)) is refused as a method; inlined, the object is ours
+            Analysed inlined = plain.inlined.isEmpty() && callsForValueObjects(calls, plain) ? withHelpersInlinedInsteadOfRefused(calls, hierarchy, ownerInternalName,
+                    methodName, methodDescriptor, activeMask, stripMine, tape) : null;
+            if (inlined == null) throw refused;
+            try {
+                validateCallees(calls, hierarchy, inlined, new java.util.HashSet<>());
+            } catch (TransformException stillRefused) {
+                throw refused;
+            }
+            plain = inlined;
+        }
         Analysed a = withHelpersInlined(calls, hierarchy, plain, activeMask, stripMine, tape);
         Liveness liveness = new Liveness(a.ir, a.cfg);
         boolean outermost = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length).outermost();
@@ -252,7 +268,11 @@ public final class Transformer {
         for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
             if (!(insn instanceof MethodInsnNode call) || call.name.startsWith("<")) continue;
             MethodNode body = inlinableBody(calls, call, ownerInternalName, methodName, methodDescriptor);
-            if (body != null) helpers.put(call.owner + "." + call.name + call.desc, withFieldsReadOnce(calls, call, body));
+            if (body == null) continue;
+            // with its own helpers where it can: a record's norm() calls its dot(this)
+            MethodNode expanded = expandedBody(calls, hierarchy, call, ownerInternalName, methodName, methodDescriptor, 1,
+                    java.util.Set.of(ownerInternalName + "." + methodName + methodDescriptor));
+            helpers.put(call.owner + "." + call.name + call.desc, expanded != null ? expanded : withFieldsReadOnce(calls, call, body));
         }
         if (helpers.isEmpty()) return null;
         try {
@@ -298,6 +318,9 @@ public final class Transformer {
         MethodNode body = inlined == null ? method : inline(owner, method, hierarchy, inlined);
         // the helpers' reads of this.f, now reads of the caller's this (Inliner: onThis), once too
         if (body != method) body = InvariantFieldReads.hoist(owner, body, calls::classNode);
+        // new Vec2(cos a, sin a) kept in locals and read through its fields: the fields, in locals
+        ValueObjects.Replaced objects = ValueObjects.replace(ownerInternalName, body, calls::classNode);
+        body = objects.method();
         MethodIr lifted = ValueNumbering.apply(
                 Lifter.lift(owner, body, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated));
         Cfg liftedCfg = new Cfg(lifted, refusal);
@@ -307,6 +330,7 @@ public final class Transformer {
                 header -> tape && TapedLoops.mayTape(lifted, liftedCfg, header));
         Cfg cfg = new Cfg(ir, refusal);
         Activity activity = new Activity(ir, cfg, mask.parameters(), mask.receiverHolds(), calls, refusal);
+        activity.objectsKeptBecause(objects.whyKept());
         activity.checkSupported();
         return new Analysed(ir, cfg, activity, refusal, inlined == null ? java.util.Map.of() : inlined);
     }
@@ -391,7 +415,9 @@ public final class Transformer {
                     || inlinableBody(calls, c, d.owner(), body.name, body.desc) == null) {
                 continue;
             }
-            if (depth >= MAX_INLINE_DEPTH || !Types.isCallResult(Type.getReturnType(c.desc))) return null;
+            if (depth >= MAX_INLINE_DEPTH || !Types.isCallResult(Type.getReturnType(c.desc)) && !returnsValueObject(calls, c)) {
+                return null;
+            }
             java.util.Set<String> deeper = new java.util.HashSet<>(chain);
             deeper.add(key);
             MethodNode e = expandedBody(calls, hierarchy, c, d.owner(), body.name, body.desc, depth + 1, deeper);
@@ -409,6 +435,20 @@ public final class Transformer {
             if (insn instanceof MethodInsnNode c && inner.containsKey(c.owner + "." + c.name + c.desc)) return null;
         }
         return instructions <= MAX_EXPANDED_INSTRUCTIONS ? expanded : null;
+    }
+
+    /** Whether the method calls a helper returning a value object (see {@link #returnsValueObject}). */
+    private static boolean callsForValueObjects(CallResolver calls, Analysed a) {
+        for (Block b : a.ir.blocks()) {
+            for (Stmt s : b.stmts()) if (s.insn() instanceof MethodInsnNode m && returnsValueObject(calls, m)) return true;
+        }
+        return false;
+    }
+
+    /** Whether a call returns an object {@link ValueObjects} may replace by its fields ({@code Vec2 plus(Vec2)}). */
+    private static boolean returnsValueObject(CallResolver calls, MethodInsnNode call) {
+        Type result = Type.getReturnType(call.desc);
+        return result.getSort() == Type.OBJECT && ValueObjects.isValueClass(calls.classNode(result.getInternalName()));
     }
 
     /**

@@ -219,6 +219,7 @@ public final class Campaign {
                     report.unexpectedRefusals++;
                     if (Boolean.getBoolean("fuzz.showRefusals")) { // -Dfuzz.showRefusals=true: which programs, to replay with --program
                         System.err.println("refused: seed " + p.seed() + ": " + message);
+                        if (Boolean.getBoolean("fuzz.showRefusedSource")) System.err.println(numbered(src.text()));
                     }
                     if (planted != null && !message.contains(planted.construct())) {
                         report.acceptedConstructs.merge(planted.construct() + " (but refused for something else)", 1, Integer::sum);

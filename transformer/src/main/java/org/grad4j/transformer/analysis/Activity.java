@@ -640,7 +640,7 @@ public final class Activity {
                                     + "may take it as their own arguments, not through an Object[] of yours or a varargs "
                                     + "method of yours.");
                 }
-                if (isActive(s.arg(2))) checkNotIntoUntrackedParameter(s, s.arg(0));
+                if (isActive(s.arg(2))) checkNotIntoUntrackedArray(s, s.arg(0));
                 if (isActive(s.arg(2)) && !isActive(s.arg(0))) {
                     throw untracked(s.arg(0), refusal.at(s.line(), "store of a differentiable value into an array grad4j does not track "
                                     + "(" + origin(s.arg(0)) + ")",
@@ -714,8 +714,13 @@ public final class Activity {
         MethodInsnNode m = (MethodInsnNode) s.insn();
         String target = simpleName(m.owner) + "." + (s.isNewInit() ? "<init>" : m.name);
         if (s.isNewInit()) {
-            throw refusal.at(s.line(), "a constructor call with differentiable arguments (new " + simpleName(m.owner) + "(...))",
-                    "Keep differentiable values in locals and arrays; objects may hold only data that does not depend on the inputs.");
+            throw refusal.at(s.line(), "a constructor call with differentiable arguments (new " + simpleName(m.owner) + "(...))"
+                            + (objectsKept == null ? "" : ": " + objectsKept),
+                    "A small immutable object (a record, or a final class whose constructor only sets its final primitive "
+                            + "fields) may hold differentiable values while it stays in the differentiated method: kept in "
+                            + "local variables, read through its fields and accessors, its methods small enough to inline "
+                            + "(static, private or final, of the same nest). Otherwise keep differentiable values in locals "
+                            + "and arrays; objects may hold only data that does not depend on the inputs.");
         }
         Callee c = callee(s);
         if (c instanceof Callee.ArrayOp op && op.kind() == Callee.ArrayOp.Kind.SAME) {
@@ -731,7 +736,7 @@ public final class Activity {
                     || op.kind() == Callee.ArrayOp.Kind.FILL_RANGE;
             boolean activeSource = false; // what is copied or filled in: any argument but the destination
             for (Value v : s.args()) activeSource |= v != destination && isActive(v);
-            if (writes && activeSource) checkNotIntoUntrackedParameter(s, destination);
+            if (writes && activeSource) checkNotIntoUntrackedArray(s, destination);
             if (!isActive(destination) && anyActiveArg(s)) {
                 throw untracked(destination, refusal.at(s.line(), "copying or filling differentiable values (" + target + ") into an "
                                 + "array grad4j does not track (it comes from a field, a call, or a parameter that is not differentiated)",
@@ -748,7 +753,7 @@ public final class Activity {
         if (c instanceof Callee.Differentiated) checkParameterTypes(s, m, target);
         if (c instanceof Callee.Differentiated d && isActiveCall(s) && !calls.onlyReadsArrays(d)) {
             // the callee may store into an array we pass it: not into one that may have come without a shadow
-            for (Value v : s.args()) if (v.type().getSort() == Type.ARRAY) checkNotIntoUntrackedParameter(s, v);
+            for (Value v : s.args()) if (v.type().getSort() == Type.ARRAY) checkNotIntoUntrackedArray(s, v);
         }
         if (c instanceof Callee.Differentiated d && !isActiveCall(s) && !isHarmless(Type.getReturnType(d.descriptor()))) {
             throw refusal.at(s.line(), "a call of " + target + " with differentiable arguments that returns "
@@ -883,8 +888,7 @@ public final class Activity {
      * this variant does not differentiate: an array of numbers that came without a shadow. -1 when none.
      */
     public int untrackedParameter(Value array) {
-        if (parameterArrays == null) parameterArrays = ParameterArrays.of(ir);
-        BitSet may = parameterArrays.parametersOf(array);
+        BitSet may = parameterArrays().parametersOf(array);
         Type[] types = Type.getArgumentTypes(ir.descriptor());
         for (int p = may.nextSetBit(0); p >= 0; p = may.nextSetBit(p + 1)) {
             if (!activeParams[p] && Types.isDifferentiable(types[p]) && types[p].getSort() == Type.ARRAY) return p;
@@ -893,6 +897,22 @@ public final class Activity {
     }
 
     private ParameterArrays parameterArrays;
+
+    /** Why the method's value objects were not replaced by their fields (see {@code ValueObjects}), or null. */
+    private String objectsKept;
+
+    public void objectsKeptBecause(String why) {
+        this.objectsKept = why;
+    }
+
+    private ParameterArrays parameterArrays() {
+        if (parameterArrays == null) {
+            // an array of numbers defined here without a shadow: a field's, a plain call's, a data matrix's row
+            parameterArrays = ParameterArrays.of(ir, v -> v instanceof Temp && v.type().getSort() == Type.ARRAY
+                    && Types.isDifferentiable(v.type()) && !isActive(v), this::isActive);
+        }
+        return parameterArrays;
+    }
 
     /**
      * The refusal of a differentiable value going into {@code array}, which is not tracked: an
@@ -909,15 +929,25 @@ public final class Activity {
      * a parameter passed without a shadow ({@code tmp = a; a = b; b = tmp} with {@code b} such a
      * parameter, {@code h = buf != null ? buf : new double[n]}, a row {@code double[][] m = {buf}}):
      * there the value would silently lose its derivative. Refused, as an {@link UntrackedParameterStore}
-     * that the entry of a gradient lifts by giving the parameter a shadow.
+     * that the entry of a gradient lifts by giving the parameter a shadow. The same for an array from
+     * elsewhere on some path ({@code h = c ? FIELD : new double[n]}), refused outright.
      */
-    private void checkNotIntoUntrackedParameter(Stmt s, Value array) {
+    private void checkNotIntoUntrackedArray(Stmt s, Value array) {
         if (!isActive(array)) return; // refused as an untracked array, saying where it comes from
-        int p = untrackedParameter(array);
-        if (p < 0) return;
         String into = s.isInvoke() ? "an array passed to " + simpleName(((MethodInsnNode) s.insn()).owner) + "."
                 + ((MethodInsnNode) s.insn()).name + ", which may store differentiable values into it, that may be "
                 : "a differentiable value stored into an array that may be ";
+        List<Value> elsewhere = parameterArrays().sourcesOf(array);
+        if (!elsewhere.isEmpty()) {
+            // h = c ? FIELD : new double[n]: on the field's path h has no shadow, and what goes in loses its derivative
+            throw refusal.at(s.line(), into + "an array grad4j does not track on some path (" + origin(elsewhere.get(0))
+                            + "), chosen in place of one made here",
+                    "Write into an array the method makes on every path (allocate it, or a copy: array.clone(), "
+                            + "Arrays.copyOf), or pass the buffer in as a parameter: one that the function given to AD "
+                            + "captures, or that its method is passed, may receive differentiable values.");
+        }
+        int p = untrackedParameter(array);
+        if (p < 0) return;
         throw new UntrackedParameterStore(refusal.message(s.line(), into
                         + "its parameter " + (p + 1) + ", which has no derivative here (its caller passed an array of data), "
                         + "chosen or swapped in place of another array",
@@ -944,6 +974,7 @@ public final class Activity {
         for (Block b : ir.blocks()) {
             for (Stmt d : b.stmts()) {
                 if (d.result() != array) continue;
+                if (d.opcode() == Opcodes.CHECKCAST && depth < 8) return origin(d.arg(0), depth + 1); // (double[]) list.get(0)
                 if (d.insn() instanceof MethodInsnNode m) {
                     return "it is returned by " + simpleName(m.owner) + "." + m.name + ", a call grad4j does not "
                             + "differentiate because no differentiable value goes into it";

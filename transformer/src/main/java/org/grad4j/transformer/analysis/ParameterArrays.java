@@ -22,30 +22,56 @@ import org.objectweb.asm.Type;
  * into an array: when that array may be a parameter that is not differentiated, the value would be
  * stored without a shadow — a work array the caller passed in, which the entry of a gradient may
  * then give a shadow of its own ({@code Transformer}, {@code ActivityMask.WORK}).
+ *
+ * <p>The same question is asked of arrays from elsewhere: a value defined here that the caller
+ * calls a source (an array of numbers read from a field, returned by a call run as written, a row
+ * of a data matrix: what has no shadow here). Each source has a bit of its own above the
+ * parameters', so an array merged from one ({@code h = c ? FIELD : new double[n]}) is known to
+ * be it on some path, where a store would lose its derivative.
  */
 final class ParameterArrays {
     private final MethodIr ir;
     private final Map<Value, Stmt> definitions = new IdentityHashMap<>();
+    /** Whether a value defined here is an array from elsewhere, without a shadow. */
+    private final java.util.function.Predicate<Value> isSource;
+    /** Whether a value has a shadow here. */
+    private final java.util.function.Predicate<Value> isTracked;
+    /** The sources met so far; the bit of {@code sources.get(i)} is {@code parameters + i}. */
+    private final java.util.List<Value> sources = new java.util.ArrayList<>();
+    private final Map<Value, Integer> sourceBits = new IdentityHashMap<>();
+    private final int parameters;
     /** Per block, the parameters each slot may hold on entry; null: not reached. */
     private final Map<Integer, BitSet>[] entry;
     /** Parameters that may be stored into an array as a row: a row read from any array may be one. */
     private final BitSet rows = new BitSet();
 
     @SuppressWarnings("unchecked")
-    private ParameterArrays(MethodIr ir) {
+    private ParameterArrays(MethodIr ir, java.util.function.Predicate<Value> isSource, java.util.function.Predicate<Value> isTracked) {
         this.ir = ir;
+        this.isSource = isSource;
+        this.isTracked = isTracked;
+        this.parameters = Type.getArgumentTypes(ir.descriptor()).length;
         this.entry = new Map[ir.size()];
         for (Block b : ir.blocks()) for (Stmt s : b.stmts()) if (s.result() != null) definitions.put(s.result(), s);
     }
 
-    /** The analysis of {@code ir}'s arrays, to a fixpoint. */
-    static ParameterArrays of(MethodIr ir) {
-        ParameterArrays p = new ParameterArrays(ir);
+    /**
+     * The analysis of {@code ir}'s arrays, to a fixpoint; {@code isSource} names the arrays from
+     * elsewhere, {@code isTracked} the values with a shadow.
+     */
+    static ParameterArrays of(MethodIr ir, java.util.function.Predicate<Value> isSource, java.util.function.Predicate<Value> isTracked) {
+        ParameterArrays p = new ParameterArrays(ir, isSource, isTracked);
         while (true) {
             p.solve();
             BitSet stored = new BitSet();
             for (Block b : ir.blocks()) {
-                for (Stmt s : b.stmts()) if (s.opcode() == Opcodes.AASTORE) stored.or(p.resolve(s.arg(2), 0));
+                for (Stmt s : b.stmts()) {
+                    if (s.opcode() != Opcodes.AASTORE) continue;
+                    BitSet row = p.resolve(s.arg(2), 0);
+                    // a row stored into a matrix without a shadow is reached through that matrix, itself a source
+                    if (!p.isTracked.test(s.arg(0))) row.clear(p.parameters, Math.max(p.parameters, row.length()));
+                    stored.or(row);
+                }
             }
             stored.andNot(p.rows);
             if (stored.isEmpty()) return p;
@@ -55,7 +81,27 @@ final class ParameterArrays {
 
     /** The declared parameters (receiver excluded) that {@code array} may be, or be a row of. */
     BitSet parametersOf(Value array) {
-        return resolve(array, 0);
+        BitSet may = resolve(array, 0);
+        may.clear(parameters, Math.max(parameters, may.length()));
+        return may;
+    }
+
+    /** The arrays from elsewhere (see {@code isSource}) that {@code array} may be, or be a row of. */
+    java.util.List<Value> sourcesOf(Value array) {
+        BitSet may = resolve(array, 0);
+        java.util.List<Value> of = new java.util.ArrayList<>();
+        for (int i = may.nextSetBit(parameters); i >= 0; i = may.nextSetBit(i + 1)) of.add(sources.get(i - parameters));
+        return of;
+    }
+
+    private BitSet source(Value v) {
+        int bit = sourceBits.computeIfAbsent(v, added -> {
+            sources.add(added);
+            return parameters + sources.size() - 1;
+        });
+        BitSet only = new BitSet();
+        only.set(bit);
+        return only;
     }
 
     private void solve() {
@@ -107,6 +153,20 @@ final class ParameterArrays {
         }
         Stmt s = definitions.get(v);
         if (s == null) return none;
+        BitSet may = follow(s, depth);
+        if (isSource.test(v)) may.or(source(v)); // identity(buf) run as written: buf, or an array from elsewhere
+        return may;
+    }
+
+    /** {@code Arrays.copyOf(a, n)}, {@code a.clone()}: a new array, never the one given (its rows are, for a matrix). */
+    private static boolean isFreshCopy(org.objectweb.asm.tree.MethodInsnNode call) {
+        boolean copy = call.owner.equals("java/util/Arrays") && (call.name.equals("copyOf") || call.name.equals("copyOfRange"))
+                || call.owner.startsWith("[") && call.name.equals("clone");
+        return copy && Type.getReturnType(call.desc).getDimensions() == 1;
+    }
+
+    private BitSet follow(Stmt s, int depth) {
+        BitSet none = new BitSet();
         switch (s.opcode()) {
             case Opcodes.CHECKCAST -> {
                 return resolve(s.arg(0), depth + 1);
@@ -117,7 +177,9 @@ final class ParameterArrays {
                 return p;
             }
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> {
-                if (s.result().type().getSort() != Type.ARRAY) return none;
+                if (s.result().type().getSort() != Type.ARRAY || isFreshCopy((org.objectweb.asm.tree.MethodInsnNode) s.insn())) {
+                    return none;
+                }
                 BitSet p = new BitSet(); // a call may return an array it is given, or a row of one
                 for (Value a : s.args()) {
                     if (a.type().getSort() == Type.ARRAY) p.or(resolve(a, depth + 1));

@@ -1,0 +1,226 @@
+package org.grad4j.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.grad4j.AD;
+import org.grad4j.Differentiable;
+import org.grad4j.TransformException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Records and small immutable classes holding differentiable values, the way numerical Java is
+ * written with them: vectors and complex numbers built from the inputs, combined by their
+ * methods, read through accessors. Objects that stay in the differentiated method are replaced by
+ * their fields ({@code ValueObjects}); every gradient is checked against central differences at
+ * random points. Objects that leave it are refused, saying how they leave.
+ */
+class ValueObjectsTest {
+    @BeforeAll
+    static void attach() {
+        AD.install();
+    }
+
+    record Vec2(double x, double y) {
+        Vec2 plus(Vec2 o) {
+            return new Vec2(x + o.x, y + o.y);
+        }
+
+        Vec2 times(double s) {
+            return new Vec2(x * s, y * s);
+        }
+
+        double dot(Vec2 o) {
+            return x * o.x + y * o.y;
+        }
+
+        double norm() {
+            return Math.sqrt(dot(this));
+        }
+
+        static Vec2 polar(double r, double angle) {
+            return new Vec2(r * Math.cos(angle), r * Math.sin(angle));
+        }
+    }
+
+    @Differentiable
+    static double rotated(double[] w) {
+        Vec2 p = Vec2.polar(w[0], w[1]);
+        Vec2 q = new Vec2(w[2], w[3]);
+        return p.plus(q).dot(q) + p.norm() * q.x() + Math.exp(p.y());
+    }
+
+    @Test
+    void recordsBuiltFromTheInputsAndCombinedByTheirMethods() {
+        Random r = new Random(7);
+        for (int trial = 0; trial < 5; trial++) CentralDifferences.check(ValueObjectsTest::rotated, 0.5 + r.nextDouble(), r.nextGaussian(), r.nextGaussian(), r.nextGaussian());
+    }
+
+    /** Accumulated in a loop, the loop's variable a record; chosen by a condition. */
+    @Differentiable
+    static double accumulated(double[] w, double[] weights) {
+        Vec2 sum = new Vec2(0, 0);
+        for (int i = 0; i < weights.length; i++) {
+            Vec2 step = w[2 * i] > 0 ? new Vec2(w[2 * i], w[2 * i + 1]) : new Vec2(w[2 * i + 1], -w[2 * i]);
+            sum = sum.plus(step.times(weights[i]));
+        }
+        Vec2 last;
+        if (sum.x() > sum.y()) {
+            last = sum.times(0.5);
+        } else {
+            last = new Vec2(sum.y(), sum.x() * sum.x());
+        }
+        return last.dot(sum) + sum.norm();
+    }
+
+    @Test
+    void recordsInLoopsAndBranches() {
+        Random r = new Random(11);
+        double[] weights = {0.5, -1.0, 2.0, 0.25};
+        for (int trial = 0; trial < 8; trial++) {
+            double[] w = new double[8];
+            for (int i = 0; i < w.length; i++) w[i] = r.nextGaussian();
+            CentralDifferences.check(p -> accumulated(p, weights), w);
+        }
+    }
+
+    record Complex(double re, double im) {
+        static final Complex ZERO = new Complex(0, 0);
+
+        Complex plus(Complex o) {
+            return new Complex(re + o.re, im + o.im);
+        }
+
+        Complex times(Complex o) {
+            return new Complex(re * o.re - im * o.im, re * o.im + im * o.re);
+        }
+
+        double abs2() {
+            return re * re + im * im;
+        }
+    }
+
+    /** |p(z)|² by Horner, from the constant ZERO, the coefficients the inputs: (w[2k], w[2k+1]). */
+    @Differentiable
+    static double horner(double[] w, double zr, double zi) {
+        Complex z = new Complex(zr, zi);
+        Complex p = Complex.ZERO;
+        for (int k = w.length / 2 - 1; k >= 0; k--) p = p.times(z).plus(new Complex(w[2 * k], w[2 * k + 1]));
+        return p.abs2();
+    }
+
+    @Test
+    void complexArithmeticFromAConstant() {
+        Random r = new Random(3);
+        for (int trial = 0; trial < 5; trial++) {
+            double[] w = new double[8];
+            for (int i = 0; i < w.length; i++) w[i] = r.nextGaussian();
+            CentralDifferences.check(p -> horner(p, 0.7, -0.4), w);
+        }
+        // analytic: p is linear in the coefficients, so |p|² at coefficients w is |Σ c_k z^k|²; d/d re(c_0) = 2 re(p)
+        double[] w = {1, 2, 0, 0, 0, 0, 0, 0};
+        assertEquals(2 * 1, AD.gradient(p -> horner(p, 0.7, -0.4), w)[0], 1e-12);
+    }
+
+    /** A final class, not a record: fields set by its constructor, a static factory reading an array. */
+    static final class Vec3 {
+        final double x;
+        final double y;
+        final double z;
+
+        Vec3(double x, double y, double z) {
+            this.x = x;
+            this.y = y;
+            this.z = z;
+        }
+
+        static Vec3 at(double[] pos, int i) {
+            return new Vec3(pos[3 * i], pos[3 * i + 1], pos[3 * i + 2]);
+        }
+
+        Vec3 minus(Vec3 o) {
+            return new Vec3(x - o.x, y - o.y, z - o.z);
+        }
+
+        double dot(Vec3 o) {
+            return x * o.x + y * o.y + z * o.z;
+        }
+    }
+
+    @Differentiable
+    static double pairEnergy(double[] pos) {
+        int n = pos.length / 3;
+        double e = 0;
+        for (int i = 0; i < n; i++) {
+            Vec3 a = Vec3.at(pos, i);
+            for (int j = i + 1; j < n; j++) {
+                Vec3 d = a.minus(Vec3.at(pos, j));
+                e += 1 / Math.sqrt(d.dot(d) + 0.1);
+            }
+        }
+        return e;
+    }
+
+    @Test
+    void aFinalClassOfFieldsInNestedLoops() {
+        Random r = new Random(5);
+        for (int trial = 0; trial < 4; trial++) {
+            double[] pos = new double[12];
+            for (int i = 0; i < pos.length; i++) pos[i] = r.nextGaussian();
+            CentralDifferences.check(ValueObjectsTest::pairEnergy, pos);
+        }
+    }
+
+    record Term(int power, double coef) {
+        Term scaled(double s) {
+            return new Term(power, coef * s);
+        }
+
+        double at(double x) {
+            return coef * Math.pow(x, power);
+        }
+    }
+
+    @Differentiable
+    static double terms(double[] w) {
+        double s = 0;
+        for (int i = 0; i < w.length; i++) s += new Term(i, w[i]).scaled(w[0]).at(1.5);
+        return s;
+    }
+
+    @Test
+    void aRecordWithAnIntField() {
+        CentralDifferences.check(ValueObjectsTest::terms, 0.5, -1.0, 2.0);
+    }
+
+    static final List<Vec2> SEEN = new ArrayList<>();
+
+    @Differentiable
+    static double kept(double x) {
+        Vec2 v = new Vec2(x, x * x);
+        SEEN.add(v);
+        return v.norm();
+    }
+
+    @Differentiable
+    static double chosen(double x, Vec2 given) {
+        Vec2 v = x > 0 ? new Vec2(x, 1) : given;
+        return v.dot(v);
+    }
+
+    @Test
+    void objectsThatLeaveTheMethodAreRefusedSayingHow() {
+        TransformException kept = assertThrows(TransformException.class, () -> AD.derivative(ValueObjectsTest::kept, 1.0));
+        assertTrue(kept.getMessage().contains("a constructor call with differentiable arguments (new ValueObjectsTest.Vec2(...)): "
+                + "the ValueObjectsTest.Vec2 used on line 206 is passed to List.add, which is not inlined"), kept.getMessage());
+        Vec2 given = new Vec2(1, 2);
+        TransformException chosen = assertThrows(TransformException.class, () -> AD.derivative(x -> chosen(x, given), 1.0));
+        assertTrue(chosen.getMessage().contains("may be null or an object from elsewhere"), chosen.getMessage());
+        assertTrue(SEEN.isEmpty(), "the refusal comes before the function runs");
+    }
+}

@@ -1,0 +1,619 @@
+package org.grad4j.transformer.inline;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.FieldNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
+import org.objectweb.asm.tree.analysis.Analyzer;
+import org.objectweb.asm.tree.analysis.AnalyzerException;
+import org.objectweb.asm.tree.analysis.Frame;
+import org.objectweb.asm.tree.analysis.Interpreter;
+
+/**
+ * Scalar replacement of value objects: {@code new Vec2(Math.cos(a), Math.sin(a))} of a small
+ * immutable class (a record, or a final class of final primitive fields set by its constructor)
+ * becomes its fields, held in locals, when the object never leaves the method: it is only kept
+ * in locals, read through its fields or accessors, and checked for null. Its methods must have
+ * been inlined first ({@link Inliner}), so that {@code p.plus(q).dot(r)} is field reads and
+ * arithmetic. What is left is plain code on doubles, which the rest of the pipeline differentiates;
+ * objects cannot carry a derivative otherwise (no shadow fields), and a constructor given
+ * differentiable values is refused.
+ *
+ * <p>Works on bytecode, before lifting. Each place a virtual object can come from — its {@code
+ * new}, or a load of a local holding one — gets locals for the fields (its home), and so does
+ * each local slot that holds one; a store copies the fields from the value's home into the
+ * slot's, a load copies them back, a field read or accessor call reads the home's local.
+ * Immutable objects make the copies exact. Where the operand stack merges two such places
+ * ({@code c ? a : new Vec2(...)}) they share one home. Any other use — passed to a call not
+ * inlined, stored into a field or array, returned, compared, synchronised on, merged with null
+ * or an object from elsewhere — leaves the method as it was, and its refusal stands.
+ */
+public final class ValueObjects {
+    private ValueObjects() {}
+
+    /**
+     * The method with its value objects replaced by their fields ({@code method} itself when it has
+     * none or one escapes), and why they were kept, in words for a refusal (null when replaced or none).
+     */
+    public record Replaced(MethodNode method, String whyKept) {}
+
+    /**
+     * @param owner the internal name of the method's class
+     * @param classes the class node for an internal name, or null when its bytecode is not found
+     */
+    public static Replaced replace(String owner, MethodNode method, Function<String, ClassNode> classes) {
+        Map<String, Shape> shapes = new HashMap<>();
+        for (AbstractInsnNode insn : method.instructions) {
+            String made = insn.getOpcode() == Opcodes.NEW ? ((TypeInsnNode) insn).desc
+                    : insn.getOpcode() == Opcodes.GETSTATIC ? constantClass((FieldInsnNode) insn) : null;
+            if (made != null && !shapes.containsKey(made)) shapes.put(made, Shape.of(classes.apply(made)));
+        }
+        shapes.values().removeIf(java.util.Objects::isNull);
+        if (shapes.isEmpty()) return new Replaced(method, null);
+        if (!method.tryCatchBlocks.isEmpty()) return new Replaced(method, "the method has a try block");
+        try {
+            return new Replaced(new Rewrite(owner, method, shapes, classes).run(), null);
+        } catch (Escapes e) {
+            return new Replaced(method, e.getMessage());
+        }
+    }
+
+    /** The class of a static field's object ({@code Complex.ZERO}), or null for a primitive or array. */
+    private static String constantClass(FieldInsnNode get) {
+        Type t = Type.getType(get.desc);
+        return t.getSort() == Type.OBJECT ? t.getInternalName() : null;
+    }
+
+    /** Whether the class's objects could be replaced by their fields (see {@link Shape}). */
+    public static boolean isValueClass(ClassNode c) {
+        return Shape.of(c) != null;
+    }
+
+    /** A value object escapes, or is used in a way this pass does not follow. */
+    private static final class Escapes extends RuntimeException {
+        Escapes(String how) {
+            super(how, null, false, false);
+        }
+    }
+
+    private static String simpleName(String internalName) {
+        return internalName.substring(internalName.lastIndexOf('/') + 1).replace('$', '.');
+    }
+
+    /** The source line of each instruction (an inlined body's: its call's), 0 where none is known. */
+    private static Map<AbstractInsnNode, Integer> lines(MethodNode method) {
+        Map<AbstractInsnNode, Integer> lines = new IdentityHashMap<>();
+        int line = 0;
+        for (AbstractInsnNode insn : method.instructions) {
+            if (insn instanceof org.objectweb.asm.tree.LineNumberNode n) line = n.line;
+            lines.put(insn, line);
+        }
+        return lines;
+    }
+
+    /**
+     * What replacing a class's objects needs: its instance fields (all primitive), and for each
+     * constructor, the parameter each field is set from (a constructor that calls its superclass's
+     * no-argument one and sets each field from a parameter, as a record's canonical constructor
+     * does), and the accessors ({@code double x()} returning a field).
+     */
+    private record Shape(String name, List<FieldNode> fields, Map<String, int[]> constructors, Map<String, String> accessors) {
+        static Shape of(ClassNode c) {
+            if (c == null || (c.access & Opcodes.ACC_FINAL) == 0 || (c.access & Opcodes.ACC_INTERFACE) != 0) return null;
+            if (!c.superName.equals("java/lang/Object") && !c.superName.equals("java/lang/Record")) return null;
+            List<FieldNode> fields = new ArrayList<>();
+            for (FieldNode f : c.fields) {
+                if ((f.access & Opcodes.ACC_STATIC) != 0) continue;
+                if (Type.getType(f.desc).getSort() > Type.DOUBLE) return null; // an object or array field
+                fields.add(f);
+            }
+            if (fields.isEmpty()) return null;
+            Map<String, int[]> constructors = new HashMap<>();
+            Map<String, String> accessors = new HashMap<>();
+            for (MethodNode m : c.methods) {
+                if (m.name.equals("<init>")) {
+                    int[] from = settings(c, fields, m);
+                    if (from != null) constructors.put(m.desc, from);
+                } else if ((m.access & Opcodes.ACC_STATIC) == 0 && Type.getArgumentTypes(m.desc).length == 0) {
+                    String field = accessed(c, m);
+                    if (field != null) accessors.put(m.name + m.desc, field);
+                }
+            }
+            return constructors.isEmpty() ? null : new Shape(c.name, fields, constructors, accessors);
+        }
+
+        /** By field, the parameter a constructor sets it from; null for any other constructor. */
+        private static int[] settings(ClassNode c, List<FieldNode> fields, MethodNode init) {
+            List<AbstractInsnNode> code = code(init);
+            if (code.size() < 3 || !isLoadThis(code.get(0)) || !(code.get(1) instanceof MethodInsnNode sup)
+                    || sup.getOpcode() != Opcodes.INVOKESPECIAL || !sup.owner.equals(c.superName) || !sup.desc.equals("()V")) {
+                return null;
+            }
+            Type[] params = Type.getArgumentTypes(init.desc);
+            int[] slotOf = new int[params.length];
+            for (int p = 0, slot = 1; p < params.length; slot += params[p].getSize(), p++) slotOf[p] = slot;
+            int[] from = new int[fields.size()];
+            java.util.Arrays.fill(from, -1);
+            int i = 2;
+            for (; i + 2 < code.size(); i += 3) {
+                if (!isLoadThis(code.get(i)) || !(code.get(i + 1) instanceof VarInsnNode load)
+                        || !(code.get(i + 2) instanceof FieldInsnNode put) || put.getOpcode() != Opcodes.PUTFIELD
+                        || !put.owner.equals(c.name)) {
+                    break;
+                }
+                int field = indexOf(fields, put.name);
+                int param = java.util.Arrays.binarySearch(slotOf, load.var);
+                if (field < 0 || param < 0 || from[field] >= 0
+                        || !params[param].getDescriptor().equals(fields.get(field).desc)) {
+                    return null;
+                }
+                from[field] = param;
+            }
+            if (i != code.size() - 1 || code.get(i).getOpcode() != Opcodes.RETURN) return null;
+            for (int f : from) if (f < 0) return null;
+            return from;
+        }
+
+        /** The field an accessor returns ({@code aload 0; getfield; return}), or null. */
+        private static String accessed(ClassNode c, MethodNode m) {
+            List<AbstractInsnNode> code = code(m);
+            if (code.size() != 3 || !isLoadThis(code.get(0)) || !(code.get(1) instanceof FieldInsnNode get)
+                    || get.getOpcode() != Opcodes.GETFIELD || !get.owner.equals(c.name)) {
+                return null;
+            }
+            Type result = Type.getReturnType(m.desc);
+            return result.getDescriptor().equals(get.desc) && code.get(2).getOpcode() == result.getOpcode(Opcodes.IRETURN)
+                    ? get.name : null;
+        }
+
+        private static List<AbstractInsnNode> code(MethodNode m) {
+            List<AbstractInsnNode> code = new ArrayList<>();
+            for (AbstractInsnNode insn : m.instructions) if (insn.getOpcode() >= 0) code.add(insn);
+            return code;
+        }
+
+        private static boolean isLoadThis(AbstractInsnNode insn) {
+            return insn instanceof VarInsnNode v && v.getOpcode() == Opcodes.ALOAD && v.var == 0;
+        }
+
+        int field(String name) {
+            return indexOf(fields, name);
+        }
+
+        /**
+         * A read of field {@code k} of the object on the stack: its accessor where it has one (a
+         * record of another nest: its fields are private to it), else the field if not private.
+         */
+        AbstractInsnNode read(int k) {
+            FieldNode f = fields.get(k);
+            for (Map.Entry<String, String> a : accessors.entrySet()) {
+                if (a.getValue().equals(f.name)) {
+                    int paren = a.getKey().indexOf('(');
+                    return new MethodInsnNode(Opcodes.INVOKEVIRTUAL, name, a.getKey().substring(0, paren), a.getKey().substring(paren), false);
+                }
+            }
+            if ((f.access & Opcodes.ACC_PRIVATE) != 0) throw new Escapes("the " + simpleName(name) + " constant's field " + f.name + " is private");
+            return new FieldInsnNode(Opcodes.GETFIELD, name, f.name, f.desc);
+        }
+
+        private static int indexOf(List<FieldNode> fields, String name) {
+            for (int f = 0; f < fields.size(); f++) if (fields.get(f).name.equals(name)) return f;
+            return -1;
+        }
+    }
+
+    /**
+     * A value on the operand stack or in a local, as far as value objects go: of which class, if
+     * it is one ({@code shape}); the instructions it may come from (a {@code new} or a load of a
+     * local holding one); whether it may also be something else ({@code mixed}: null, a parameter,
+     * an object from a field), which rules the class's objects out where such a value is used.
+     */
+    private record Val(int size, Shape shape, Set<AbstractInsnNode> from, boolean mixed) implements org.objectweb.asm.tree.analysis.Value {
+        static final Val ONE = new Val(1, null, Set.of(), false);
+        static final Val TWO = new Val(2, null, Set.of(), false);
+
+        static Val plain(int size) {
+            return size == 2 ? TWO : ONE;
+        }
+
+        static Val plain(Type t) {
+            return plain(t.getSize());
+        }
+
+        boolean isObject() {
+            return shape != null;
+        }
+
+        @Override
+        public int getSize() {
+            return size;
+        }
+    }
+
+    /** Follows value objects through the method ({@link Analyzer}); any use it does not follow escapes. */
+    private static final class Follow extends Interpreter<Val> {
+        private final Map<String, Shape> shapes;
+        private final Map<AbstractInsnNode, Integer> lines;
+
+        Follow(Map<String, Shape> shapes, Map<AbstractInsnNode, Integer> lines) {
+            super(Opcodes.ASM9);
+            this.shapes = shapes;
+            this.lines = lines;
+        }
+
+        private Escapes escapes(AbstractInsnNode insn, Val v, String how) {
+            int line = lines.getOrDefault(insn, 0);
+            String what = "the " + simpleName(v.shape.name) + (line > 0 ? " used on line " + line : "");
+            return new Escapes(v.mixed ? what + " may be null or an object from elsewhere (a parameter, a field, a call)"
+                    : what + " " + how);
+        }
+
+        @Override
+        public Val newValue(Type type) {
+            if (type == Type.VOID_TYPE) return null;
+            return Val.plain(type == null ? 1 : type.getSize());
+        }
+
+        @Override
+        public Val newOperation(AbstractInsnNode insn) {
+            return switch (insn.getOpcode()) {
+                case Opcodes.NEW -> {
+                    Shape s = shapes.get(((TypeInsnNode) insn).desc);
+                    yield s == null ? Val.ONE : new Val(1, s, Set.of(insn), false);
+                }
+                case Opcodes.LCONST_0, Opcodes.LCONST_1, Opcodes.DCONST_0, Opcodes.DCONST_1 -> Val.TWO;
+                case Opcodes.LDC -> {
+                    Object c = ((org.objectweb.asm.tree.LdcInsnNode) insn).cst;
+                    yield Val.plain(c instanceof Long || c instanceof Double ? 2 : 1);
+                }
+                case Opcodes.GETSTATIC -> {
+                    // Complex.ZERO: a constant of a value class, read field by field where it is read
+                    FieldInsnNode get = (FieldInsnNode) insn;
+                    Shape s = shapes.get(constantClass(get));
+                    yield s != null ? new Val(1, s, Set.of(insn), false) : Val.plain(Type.getType(get.desc));
+                }
+                default -> Val.ONE;
+            };
+        }
+
+        @Override
+        public Val copyOperation(AbstractInsnNode insn, Val value) {
+            // a load of a local holding an object: a place of its own
+            if (insn.getOpcode() == Opcodes.ALOAD && value.isObject()) return new Val(1, value.shape, Set.of(insn), value.mixed);
+            return value;
+        }
+
+        @Override
+        public Val unaryOperation(AbstractInsnNode insn, Val value) {
+            int op = insn.getOpcode();
+            if (value.isObject()) {
+                boolean follows = op == Opcodes.GETFIELD && ((FieldInsnNode) insn).owner.equals(value.shape.name)
+                        || op == Opcodes.IFNULL || op == Opcodes.IFNONNULL;
+                if (!follows || value.mixed) throw escapes(insn, value, switch (op) {
+                    case Opcodes.ARETURN -> "is returned";
+                    case Opcodes.PUTSTATIC -> "is stored into a field";
+                    case Opcodes.CHECKCAST, Opcodes.INSTANCEOF -> "is cast or tested with instanceof";
+                    case Opcodes.MONITORENTER, Opcodes.MONITOREXIT -> "is synchronised on";
+                    default -> "is used as an object (" + org.objectweb.asm.util.Printer.OPCODES[op].toLowerCase() + ")";
+                });
+            }
+            return switch (op) {
+                case Opcodes.GETFIELD -> Val.plain(Type.getType(((FieldInsnNode) insn).desc));
+                case Opcodes.I2L, Opcodes.I2D, Opcodes.F2L, Opcodes.F2D, Opcodes.LNEG, Opcodes.DNEG, Opcodes.L2D, Opcodes.D2L -> Val.TWO;
+                default -> Val.ONE;
+            };
+        }
+
+        @Override
+        public Val binaryOperation(AbstractInsnNode insn, Val a, Val b) {
+            if (a.isObject() || b.isObject()) {
+                throw escapes(insn, a.isObject() ? a : b, insn.getOpcode() == Opcodes.PUTFIELD ? "is stored into a field"
+                        : "is compared with == or !=");
+            }
+            return switch (insn.getOpcode()) {
+                case Opcodes.LALOAD, Opcodes.DALOAD, Opcodes.LADD, Opcodes.DADD, Opcodes.LSUB, Opcodes.DSUB, Opcodes.LMUL,
+                     Opcodes.DMUL, Opcodes.LDIV, Opcodes.DDIV, Opcodes.LREM, Opcodes.DREM, Opcodes.LSHL, Opcodes.LSHR,
+                     Opcodes.LUSHR, Opcodes.LAND, Opcodes.LOR, Opcodes.LXOR -> Val.TWO;
+                default -> Val.ONE;
+            };
+        }
+
+        @Override
+        public Val ternaryOperation(AbstractInsnNode insn, Val a, Val b, Val c) {
+            if (c.isObject()) throw escapes(insn, c, "is stored into an array");
+            return null;
+        }
+
+        @Override
+        public Val naryOperation(AbstractInsnNode insn, List<? extends Val> values) {
+            for (int i = 0; i < values.size(); i++) {
+                Val v = values.get(i);
+                if (!v.isObject()) continue;
+                if (i > 0 || v.mixed || !(insn instanceof MethodInsnNode call) || !call.owner.equals(v.shape.name)) {
+                    throw escapes(insn, v, "is passed to " + (insn instanceof MethodInsnNode m
+                            ? simpleName(m.owner) + "." + m.name + ", which is not inlined" : "a lambda or dynamic call"));
+                }
+                boolean construct = call.name.equals("<init>") && v.shape.constructors.containsKey(call.desc);
+                boolean accessor = call.getOpcode() == Opcodes.INVOKEVIRTUAL && v.shape.accessors.containsKey(call.name + call.desc);
+                if (!construct && !accessor) {
+                    throw escapes(insn, v, call.name.equals("<init>") ? "is made by a constructor that does more than set its fields"
+                            : "has its method " + call.name + " called, which is not inlined");
+                }
+            }
+            String desc = insn instanceof MethodInsnNode m ? m.desc
+                    : insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d ? d.desc : null;
+            return desc == null ? Val.ONE : Val.plain(Type.getReturnType(desc));
+        }
+
+        @Override
+        public void returnOperation(AbstractInsnNode insn, Val value, Val expected) {
+            if (value.isObject()) throw escapes(insn, value, "is returned");
+        }
+
+        @Override
+        public Val merge(Val a, Val b) {
+            if (a.equals(b)) return a;
+            if (a.size != b.size) return Val.ONE; // never read again (javac reuses slots)
+            if (!a.isObject() && !b.isObject()) return a;
+            if (a.isObject() && b.isObject() && a.shape != b.shape) throw new Escapes("objects of two classes are held in one variable");
+            Shape shape = a.isObject() ? a.shape : b.shape;
+            Set<AbstractInsnNode> from = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            from.addAll(a.from);
+            from.addAll(b.from);
+            boolean mixed = a.mixed || b.mixed || !a.isObject() || !b.isObject();
+            return new Val(1, shape, from, mixed);
+        }
+    }
+
+    /** The rewrite of one method, once the analysis has found no escape. */
+    private static final class Rewrite {
+        private final String owner;
+        private final MethodNode method;
+        private final Map<String, Shape> shapes;
+        /** Places that share a home, by union-find: each place's representative. */
+        private final Map<AbstractInsnNode, AbstractInsnNode> parent = new IdentityHashMap<>();
+        private final Map<AbstractInsnNode, int[]> homes = new IdentityHashMap<>();
+        private final Map<String, int[]> slotHomes = new HashMap<>(); // by "slot/class"
+        private int nextLocal;
+
+        Rewrite(String owner, MethodNode method, Map<String, Shape> shapes, Function<String, ClassNode> classes) {
+            this.owner = owner;
+            this.method = method;
+            this.shapes = shapes;
+        }
+
+        MethodNode run() {
+            Frame<Val>[] frames;
+            try {
+                frames = new Analyzer<>(new Follow(shapes, lines(method))).analyze(owner, method);
+            } catch (AnalyzerException e) {
+                if (e.getCause() instanceof Escapes escapes) throw escapes;
+                throw new Escapes(e.getMessage());
+            }
+            AbstractInsnNode[] insns = method.instructions.toArray();
+            boolean any = false;
+            for (int i = 0; i < insns.length; i++) {
+                Frame<Val> f = frames[i];
+                if (f == null) continue;
+                checkStackShuffles(insns[i], f);
+                for (int s = 0; s < f.getStackSize(); s++) {
+                    Val v = f.getStack(s);
+                    if (v.isObject()) {
+                        if (v.mixed) {
+                            throw new Escapes("the " + simpleName(v.shape.name) + " may be null or an object from elsewhere "
+                                    + "(a parameter, a field, a call)");
+                        }
+                        any = true;
+                        union(v.from);
+                    }
+                }
+                if (insns[i] instanceof VarInsnNode load && load.getOpcode() == Opcodes.ALOAD) {
+                    Val held = f.getLocal(load.var);
+                    if (held.isObject() && held.mixed) { // Vec2 best = null; ... best.x()
+                        throw new Escapes("the " + simpleName(held.shape.name) + " is held in a variable that may also hold null "
+                                + "or an object from elsewhere (a parameter, a field, a call)");
+                    }
+                }
+            }
+            if (!any) return method;
+            MethodNode copy = Inliner.copyOf(method);
+            nextLocal = method.maxLocals;
+            AbstractInsnNode[] copies = copy.instructions.toArray();
+            for (int i = 0; i < insns.length; i++) {
+                Frame<Val> f = frames[i];
+                if (f == null) continue;
+                InsnList instead = rewrite(insns[i], copies[i], f);
+                if (instead == null) continue;
+                copy.instructions.insert(copies[i], instead);
+                copy.instructions.remove(copies[i]);
+            }
+            // the stack maps name the objects: the lifter computes its own frames
+            for (AbstractInsnNode insn : copy.instructions.toArray()) {
+                if (insn.getType() == AbstractInsnNode.FRAME) copy.instructions.remove(insn);
+            }
+            copy.maxLocals = nextLocal;
+            copy.maxStack = method.maxStack + 3; // a constant's dup and field
+            withoutDeadCode(copy);
+            return copy;
+        }
+
+        /**
+         * Removes what can no longer run (the inliner's {@code athrow} of null after a receiver's
+         * null check, which is now a {@code goto}), checking the rewrite on the way: a method the
+         * analyzer rejects is left as it was.
+         */
+        private void withoutDeadCode(MethodNode copy) {
+            Frame<org.objectweb.asm.tree.analysis.BasicValue>[] frames;
+            try {
+                frames = new Analyzer<>(new org.objectweb.asm.tree.analysis.BasicInterpreter()).analyze(owner, copy);
+            } catch (AnalyzerException e) {
+                throw new Escapes("rewrite rejected: " + e.getMessage());
+            }
+            AbstractInsnNode[] insns = copy.instructions.toArray();
+            for (int i = 0; i < insns.length; i++) {
+                if (frames[i] == null && insns[i].getOpcode() >= 0) copy.instructions.remove(insns[i]);
+            }
+        }
+
+        /** Stack shuffles other than dup and pop of an object are not followed. */
+        private void checkStackShuffles(AbstractInsnNode insn, Frame<Val> f) {
+            int op = insn.getOpcode();
+            int depth = switch (op) {
+                case Opcodes.DUP_X1, Opcodes.SWAP, Opcodes.DUP2, Opcodes.POP2 -> 2;
+                case Opcodes.DUP_X2, Opcodes.DUP2_X1 -> 3;
+                case Opcodes.DUP2_X2 -> 4;
+                default -> 0;
+            };
+            for (int d = 1; d <= depth && d <= f.getStackSize(); d++) {
+                if (f.getStack(f.getStackSize() - d).isObject()) {
+                    throw new Escapes("the " + simpleName(f.getStack(f.getStackSize() - d).shape.name) + " is moved on the "
+                            + "operand stack in a way grad4j does not follow (" + org.objectweb.asm.util.Printer.OPCODES[op].toLowerCase() + ")");
+                }
+            }
+        }
+
+        /** The instructions for {@code insn} (its copy: {@code copied}), null to keep it. */
+        private InsnList rewrite(AbstractInsnNode insn, AbstractInsnNode copied, Frame<Val> f) {
+            int op = insn.getOpcode();
+            Val top = f.getStackSize() > 0 ? f.getStack(f.getStackSize() - 1) : null;
+            InsnList out = new InsnList();
+            switch (op) {
+                case Opcodes.NEW -> {
+                    return shapes.containsKey(((TypeInsnNode) insn).desc) ? out : null;
+                }
+                case Opcodes.GETSTATIC -> {
+                    Shape shape = shapes.get(constantClass((FieldInsnNode) insn));
+                    if (shape == null) return null;
+                    int[] home = home(insn, shape);
+                    out.add(insn.clone(null));
+                    for (int k = 0; k < shape.fields.size(); k++) {
+                        out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.DUP));
+                        out.add(shape.read(k));
+                        out.add(new VarInsnNode(Type.getType(shape.fields.get(k).desc).getOpcode(Opcodes.ISTORE), home[k]));
+                    }
+                    out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.POP));
+                    return out;
+                }
+                case Opcodes.DUP, Opcodes.POP -> {
+                    return top.isObject() ? out : null;
+                }
+                case Opcodes.IFNULL -> {
+                    return top.isObject() ? out : null; // never null
+                }
+                case Opcodes.IFNONNULL -> {
+                    if (!top.isObject()) return null;
+                    out.add(new JumpInsnNode(Opcodes.GOTO, ((JumpInsnNode) copied).label)); // the copy's label
+                    return out;
+                }
+                case Opcodes.ASTORE -> {
+                    if (!top.isObject()) return null;
+                    copy(top.shape, home(top), slotHome(((VarInsnNode) insn).var, top.shape), out);
+                    return out;
+                }
+                case Opcodes.ALOAD -> {
+                    Val held = f.getLocal(((VarInsnNode) insn).var);
+                    if (!held.isObject()) return null;
+                    copy(held.shape, slotHome(((VarInsnNode) insn).var, held.shape), home(insn, held.shape), out);
+                    return out;
+                }
+                case Opcodes.GETFIELD -> {
+                    if (!top.isObject()) return null;
+                    load(top.shape, home(top), top.shape.field(((FieldInsnNode) insn).name), out);
+                    return out;
+                }
+                case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL -> {
+                    MethodInsnNode call = (MethodInsnNode) insn;
+                    Type[] args = Type.getArgumentTypes(call.desc);
+                    if (f.getStackSize() <= args.length) return null;
+                    Val receiver = f.getStack(f.getStackSize() - args.length - 1);
+                    if (!receiver.isObject()) return null;
+                    if (op == Opcodes.INVOKEVIRTUAL) { // an accessor
+                        load(receiver.shape, home(receiver), receiver.shape.field(receiver.shape.accessors.get(call.name + call.desc)), out);
+                        return out;
+                    }
+                    // the constructor: its arguments go into the fields they set
+                    int[] from = receiver.shape.constructors.get(call.desc);
+                    int[] into = home(receiver);
+                    for (int a = args.length - 1; a >= 0; a--) {
+                        int field = -1;
+                        for (int k = 0; k < from.length; k++) if (from[k] == a) field = k;
+                        if (field < 0) {
+                            out.add(new org.objectweb.asm.tree.InsnNode(args[a].getSize() == 2 ? Opcodes.POP2 : Opcodes.POP));
+                        } else {
+                            out.add(new VarInsnNode(args[a].getOpcode(Opcodes.ISTORE), into[field]));
+                        }
+                    }
+                    return out;
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+
+        private void copy(Shape shape, int[] from, int[] to, InsnList out) {
+            for (int k = 0; k < shape.fields.size(); k++) {
+                Type t = Type.getType(shape.fields.get(k).desc);
+                out.add(new VarInsnNode(t.getOpcode(Opcodes.ILOAD), from[k]));
+                out.add(new VarInsnNode(t.getOpcode(Opcodes.ISTORE), to[k]));
+            }
+        }
+
+        private void load(Shape shape, int[] home, int field, InsnList out) {
+            out.add(new VarInsnNode(Type.getType(shape.fields.get(field).desc).getOpcode(Opcodes.ILOAD), home[field]));
+        }
+
+        private int[] home(Val v) {
+            return home(v.from.iterator().next(), v.shape);
+        }
+
+        private int[] home(AbstractInsnNode place, Shape shape) {
+            return homes.computeIfAbsent(find(place), p -> locals(shape));
+        }
+
+        private int[] slotHome(int slot, Shape shape) {
+            return slotHomes.computeIfAbsent(slot + "/" + shape.name, k -> locals(shape));
+        }
+
+        private int[] locals(Shape shape) {
+            int[] at = new int[shape.fields.size()];
+            for (int k = 0; k < at.length; k++) {
+                at[k] = nextLocal;
+                nextLocal += Type.getType(shape.fields.get(k).desc).getSize();
+            }
+            return at;
+        }
+
+        private void union(Set<AbstractInsnNode> places) {
+            AbstractInsnNode first = null;
+            for (AbstractInsnNode p : places) {
+                if (first == null) first = find(p);
+                else parent.put(find(p), first);
+            }
+        }
+
+        private AbstractInsnNode find(AbstractInsnNode p) {
+            AbstractInsnNode up = parent.getOrDefault(p, p);
+            if (up == p) return p;
+            AbstractInsnNode root = find(up);
+            parent.put(p, root);
+            return root;
+        }
+    }
+}
