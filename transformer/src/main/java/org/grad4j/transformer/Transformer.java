@@ -157,30 +157,8 @@ public final class Transformer {
         boolean tape = tapeLimit > 0;
         CallResolver calls = new CallResolver(rules, locator);
         ClassHierarchy hierarchy = new ClassHierarchy(locator);
-        Analysed plain;
-        try {
-            plain = analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine, tape, null);
-        } catch (TransformException refused) {
-            plain = withHelpersInlinedInsteadOfRefused(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask,
-                    stripMine, tape);
-            if (plain == null) throw refused;
-        }
-        try {
-            validateCallees(calls, hierarchy, plain, new java.util.HashSet<>());
-        } catch (UntrackedParameterStore workArray) {
-            throw workArray; // the entry may lift it (generate)
-        } catch (TransformException refused) {
-            // a helper returning a value object (Vec3.at(pos, i)) is refused as a method; inlined, the object is ours
-            Analysed inlined = plain.inlined.isEmpty() && callsForValueObjects(calls, plain) ? withHelpersInlinedInsteadOfRefused(calls, hierarchy, ownerInternalName,
-                    methodName, methodDescriptor, activeMask, stripMine, tape) : null;
-            if (inlined == null) throw refused;
-            try {
-                validateCallees(calls, hierarchy, inlined, new java.util.HashSet<>());
-            } catch (TransformException stillRefused) {
-                throw refused;
-            }
-            plain = inlined;
-        }
+        Analysed plain = validated(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine, tape,
+                new java.util.HashSet<>());
         Analysed a = withHelpersInlined(calls, hierarchy, plain, activeMask, stripMine, tape);
         Liveness liveness = new Liveness(a.ir, a.cfg);
         boolean outermost = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length).outermost();
@@ -321,6 +299,11 @@ public final class Transformer {
         // new Vec2(cos a, sin a) kept in locals and read through its fields: the fields, in locals
         ValueObjects.Replaced objects = ValueObjects.replace(ownerInternalName, body, calls::classNode);
         body = objects.method();
+        if (body != method && ClassFiles.reachesPrivatelyOutside(body, ownerInternalName, calls::classNode)) {
+            // a top-level record's methods inlined, its objects kept: their reads of its private fields would fail
+            throw refusal.at(-1, "helpers of another class inlined where they reach its private members",
+                    "Call them as written.");
+        }
         MethodIr lifted = ValueNumbering.apply(
                 Lifter.lift(owner, body, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated));
         Cfg liftedCfg = new Cfg(lifted, refusal);
@@ -459,7 +442,11 @@ public final class Transformer {
      */
     private static MethodNode inlinableBody(CallResolver calls, MethodInsnNode call, String owner, String name, String desc) {
         if (!(calls.resolve(call) instanceof Callee.Differentiated d) || d.virtual()) return null;
-        if (!ClassFiles.nestTop(d.owner()).equals(ClassFiles.nestTop(owner))) return null;
+        // another nest's private members stay out of reach; a value class's reads of its own fields go with its objects
+        if (!ClassFiles.nestTop(d.owner()).equals(ClassFiles.nestTop(owner))
+                && !ValueObjects.isValueClass(calls.classNode(d.owner()))) {
+            return null;
+        }
         if (d.owner().equals(owner) && d.name().equals(name) && d.descriptor().equals(desc)) return null;
         ClassNode declaring = calls.classNode(d.owner());
         MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
@@ -557,7 +544,7 @@ public final class Transformer {
                 String mask = caller.activity.calleeMask(s, d.isStatic());
                 if (!seen.add(d.owner() + "." + d.name() + d.descriptor() + "#" + mask)) continue;
                 try {
-                    validateCallees(calls, hierarchy, analysedAsLinked(calls, hierarchy, d.owner(), d.name(), d.descriptor(), mask), seen);
+                    validated(calls, hierarchy, d.owner(), d.name(), d.descriptor(), mask, false, false, seen);
                 } catch (TransformException e) {
                     // the callee's work array is one of ours: our caller may be the one to give it a shadow
                     int ours = e instanceof UntrackedParameterStore u
@@ -584,12 +571,41 @@ public final class Transformer {
      * small helpers inlined ({@code double[] d = zeros(n)} then written), if that is accepted.
      */
     private Analysed analysedAsLinked(CallResolver calls, ClassHierarchy hierarchy, String owner, String name, String descriptor,
-                                      String mask) {
+                                      String mask, boolean stripMine, boolean tape) {
         try {
-            return analyse(calls, hierarchy, owner, name, descriptor, mask, false, false, null);
+            return analyse(calls, hierarchy, owner, name, descriptor, mask, stripMine, tape, null);
         } catch (TransformException refused) {
-            Analysed inlined = withHelpersInlinedInsteadOfRefused(calls, hierarchy, owner, name, descriptor, mask, false, false);
+            Analysed inlined = withHelpersInlinedInsteadOfRefused(calls, hierarchy, owner, name, descriptor, mask, stripMine, tape);
             if (inlined == null) throw refused;
+            return inlined;
+        }
+    }
+
+    /**
+     * A method analysed as linked ({@link #analysedAsLinked}) with its callees validated. A callee
+     * refused because it returns a value object ({@code Vec3.at(pos, i)}, a record's factory) is
+     * inlined instead, where that is accepted: the object is then this method's own, replaced by
+     * its fields ({@link ValueObjects}).
+     */
+    private Analysed validated(CallResolver calls, ClassHierarchy hierarchy, String owner, String name, String descriptor,
+                               String mask, boolean stripMine, boolean tape, java.util.Set<String> seen) {
+        Analysed plain = analysedAsLinked(calls, hierarchy, owner, name, descriptor, mask, stripMine, tape);
+        java.util.Set<String> seenBefore = new java.util.HashSet<>(seen);
+        try {
+            validateCallees(calls, hierarchy, plain, seen);
+            return plain;
+        } catch (UntrackedParameterStore workArray) {
+            throw workArray; // the entry may lift it (generate)
+        } catch (TransformException refused) {
+            Analysed inlined = plain.inlined.isEmpty() && callsForValueObjects(calls, plain)
+                    ? withHelpersInlinedInsteadOfRefused(calls, hierarchy, owner, name, descriptor, mask, stripMine, tape) : null;
+            if (inlined == null) throw refused;
+            try {
+                validateCallees(calls, hierarchy, inlined, seenBefore);
+            } catch (TransformException stillRefused) {
+                throw refused;
+            }
+            seen.addAll(seenBefore);
             return inlined;
         }
     }
@@ -609,7 +625,7 @@ public final class Transformer {
         for (String[] body : bodies) {
             if (!body[2].equals(d.descriptor()) || !seen.add(body[0] + "." + body[1] + body[2] + "#" + mask)) continue;
             try {
-                validateCallees(calls, hierarchy, analysedAsLinked(calls, hierarchy, body[0], body[1], body[2], mask), seen);
+                validateCallees(calls, hierarchy, analysedAsLinked(calls, hierarchy, body[0], body[1], body[2], mask, false, false), seen);
             } catch (UntrackedParameterStore e) {
                 int ours = caller.activity.untrackedParameter(s.arg(e.parameter() + 1));
                 if (ours >= 0) throw calledFrom(caller, s, e, ours);

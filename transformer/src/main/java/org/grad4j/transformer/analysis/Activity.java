@@ -718,8 +718,8 @@ public final class Activity {
                             + (objectsKept == null ? "" : ": " + objectsKept),
                     "A small immutable object (a record, or a final class whose constructor only sets its final primitive "
                             + "fields) may hold differentiable values while it stays in the differentiated method: kept in "
-                            + "local variables, read through its fields and accessors, its methods small enough to inline "
-                            + "(static, private or final, of the same nest). Otherwise keep differentiable values in locals "
+                            + "local variables, read through its fields and accessors, its methods small enough to inline. "
+                            + "Otherwise keep differentiable values in locals "
                             + "and arrays; objects may hold only data that does not depend on the inputs.");
         }
         Callee c = callee(s);

@@ -3,6 +3,7 @@ package org.grad4j.transformer.read;
 import java.util.List;
 import org.grad4j.TransformException;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AnnotationNode;
 import org.objectweb.asm.tree.ClassNode;
@@ -39,6 +40,50 @@ public final class ClassFiles {
         int slash = internalName.lastIndexOf('/');
         int dollar = internalName.indexOf('$', slash + 1);
         return dollar < 0 ? internalName : internalName.substring(0, dollar);
+    }
+
+    /**
+     * Whether code placed in {@code host} would reach a member or class that only its own nest or
+     * package may: a field, method or class of another nest that is private, or package-private
+     * in another package. Asked of a body with helpers of another nest inlined (the methods of a
+     * top-level record): their reads of its private fields must be gone, replaced by locals.
+     */
+    public static boolean reachesPrivatelyOutside(MethodNode body, String host, java.util.function.Function<String, ClassNode> classes) {
+        String nest = nestTop(host);
+        for (org.objectweb.asm.tree.AbstractInsnNode insn : body.instructions) {
+            String owner, name, desc;
+            if (insn instanceof org.objectweb.asm.tree.FieldInsnNode f) {
+                owner = f.owner; name = f.name; desc = null;
+            } else if (insn instanceof org.objectweb.asm.tree.MethodInsnNode m) {
+                owner = m.owner; name = m.name; desc = m.desc;
+            } else if (insn instanceof org.objectweb.asm.tree.TypeInsnNode t) {
+                owner = t.desc; name = null; desc = null;
+            } else {
+                continue;
+            }
+            if (owner.startsWith("[") || nestTop(owner).equals(nest)) continue;
+            ClassNode c = classes.apply(owner);
+            if (c == null) continue; // the JDK's, which the method as written reaches too
+            boolean samePackage = packageOf(owner).equals(packageOf(host));
+            if ((c.access & Opcodes.ACC_PUBLIC) == 0 && !samePackage) return true;
+            if (name == null) continue;
+            int access = -1;
+            if (desc == null) {
+                for (org.objectweb.asm.tree.FieldNode f : c.fields) if (f.name.equals(name)) access = f.access;
+            } else {
+                MethodNode m = method(c, name, desc);
+                if (m != null) access = m.access;
+            }
+            if (access == -1) continue; // inherited: the JVM resolves it as for the method as written
+            if ((access & Opcodes.ACC_PRIVATE) != 0) return true;
+            if ((access & (Opcodes.ACC_PUBLIC | Opcodes.ACC_PROTECTED)) == 0 && !samePackage) return true;
+        }
+        return false;
+    }
+
+    private static String packageOf(String internalName) {
+        int slash = internalName.lastIndexOf('/');
+        return slash < 0 ? "" : internalName.substring(0, slash);
     }
 
     public static boolean isDifferentiable(MethodNode m) {
