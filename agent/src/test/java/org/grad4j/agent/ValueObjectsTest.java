@@ -212,6 +212,38 @@ class ValueObjectsTest {
         for (int trial = 0; trial < 4; trial++) CentralDifferences.check(ValueObjectsTest::widths, r.nextGaussian(), r.nextGaussian(), r.nextGaussian());
     }
 
+    /** Compact constructors that check and normalise: run where the object is made. */
+    record Direction(double dx, double dy) {
+        Direction {
+            if (!Double.isFinite(dx) || !Double.isFinite(dy)) throw new IllegalArgumentException("not finite: " + dx + ", " + dy);
+            double length = Math.hypot(dx, dy);
+            dx /= length;
+            dy /= length;
+        }
+
+        double along(double x, double y) {
+            return x * dx + y * dy;
+        }
+    }
+
+    @Differentiable
+    static double projected(double[] w) {
+        Direction d = new Direction(w[0], w[1]);
+        Direction e = new Direction(d.dy(), -d.dx() * w[2]);
+        return d.along(w[2], w[3]) + e.along(1, w[3]) * e.dx();
+    }
+
+    @Test
+    void constructorsThatCheckAndNormalise() {
+        Random r = new Random(17);
+        for (int trial = 0; trial < 6; trial++) {
+            CentralDifferences.check(ValueObjectsTest::projected, r.nextGaussian(), r.nextGaussian(), 0.5 + r.nextDouble(), r.nextGaussian());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AD.gradient(ValueObjectsTest::projected, new double[] {Double.NaN, 1, 1, 1}));
+        assertEquals("not finite: NaN, 1.0", e.getMessage());
+    }
+
     static final List<Vec2> SEEN = new ArrayList<>();
 
     @Differentiable

@@ -113,7 +113,7 @@ public final class ValueObjects {
      * no-argument one and sets each field from a parameter, as a record's canonical constructor
      * does), and the accessors ({@code double x()} returning a field).
      */
-    private record Shape(String name, List<FieldNode> fields, Map<String, int[]> constructors, Map<String, String> accessors) {
+    private record Shape(String name, List<FieldNode> fields, Map<String, Constructor> constructors, Map<String, String> accessors) {
         static Shape of(ClassNode c) {
             if (c == null || (c.access & Opcodes.ACC_FINAL) == 0 || (c.access & Opcodes.ACC_INTERFACE) != 0) return null;
             if (!c.superName.equals("java/lang/Object") && !c.superName.equals("java/lang/Record")) return null;
@@ -124,12 +124,16 @@ public final class ValueObjects {
                 fields.add(f);
             }
             if (fields.isEmpty()) return null;
-            Map<String, int[]> constructors = new HashMap<>();
+            Map<String, Constructor> constructors = new HashMap<>();
             Map<String, String> accessors = new HashMap<>();
             for (MethodNode m : c.methods) {
                 if (m.name.equals("<init>")) {
                     int[] from = settings(c, fields, m);
-                    if (from != null) constructors.put(m.desc, from);
+                    if (from != null) {
+                        constructors.put(m.desc, new Constructor(from, null));
+                    } else if (isInlinableConstructor(c, fields, m)) {
+                        constructors.put(m.desc, new Constructor(null, m));
+                    }
                 } else if ((m.access & Opcodes.ACC_STATIC) == 0 && Type.getArgumentTypes(m.desc).length == 0) {
                     String field = accessed(c, m);
                     if (field != null) accessors.put(m.name + m.desc, field);
@@ -168,6 +172,59 @@ public final class ValueObjects {
             if (i != code.size() - 1 || code.get(i).getOpcode() != Opcodes.RETURN) return null;
             for (int f : from) if (f < 0) return null;
             return from;
+        }
+
+        /**
+         * Whether a constructor that does more than set its fields (a record's compact constructor
+         * that checks or normalises its arguments) can run where its object is made, with {@code
+         * this} gone: it calls its superclass's no-argument constructor first, then uses {@code
+         * this} only to set its own fields (all final, so each once), has no loop, exception
+         * handler or {@code invokedynamic} other than string concatenation.
+         */
+        private static boolean isInlinableConstructor(ClassNode c, List<FieldNode> fields, MethodNode init) {
+            for (FieldNode f : fields) if ((f.access & Opcodes.ACC_FINAL) == 0) return false;
+            List<AbstractInsnNode> code = code(init);
+            if (code.size() < 3 || !isLoadThis(code.get(0)) || !(code.get(1) instanceof MethodInsnNode sup)
+                    || sup.getOpcode() != Opcodes.INVOKESPECIAL || !sup.owner.equals(c.superName) || !sup.desc.equals("()V")
+                    || !init.tryCatchBlocks.isEmpty() || Inliner.hasLoop(init)) {
+                return false;
+            }
+            for (AbstractInsnNode insn : code) {
+                int op = insn.getOpcode();
+                if (insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d
+                        && !d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory")) {
+                    return false;
+                }
+                if (op == Opcodes.MONITORENTER || op == Opcodes.MONITOREXIT || op == Opcodes.JSR || op == Opcodes.RET) return false;
+                if (insn instanceof VarInsnNode v && v.var == 0 && v.getOpcode() != Opcodes.ALOAD) return false;
+                if (insn instanceof org.objectweb.asm.tree.IincInsnNode inc && inc.var == 0) return false;
+            }
+            // every load of this (but the superclass call's) is the receiver of a store into one of its fields
+            Frame<org.objectweb.asm.tree.analysis.SourceValue>[] frames;
+            try {
+                frames = new Analyzer<>(new org.objectweb.asm.tree.analysis.SourceInterpreter()).analyze(c.name, init);
+            } catch (AnalyzerException e) {
+                return false;
+            }
+            Set<AbstractInsnNode> receivers = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            AbstractInsnNode[] insns = init.instructions.toArray();
+            for (int i = 0; i < insns.length; i++) {
+                Frame<org.objectweb.asm.tree.analysis.SourceValue> f = frames[i];
+                if (f == null) continue;
+                int op = insns[i].getOpcode();
+                if (op == Opcodes.PUTFIELD) {
+                    FieldInsnNode put = (FieldInsnNode) insns[i];
+                    Set<AbstractInsnNode> from = f.getStack(f.getStackSize() - 2).insns;
+                    if (!put.owner.equals(c.name) || from.size() != 1 || !isLoadThis(from.iterator().next())) return false;
+                    receivers.addAll(from);
+                } else if (op >= Opcodes.DUP && op <= Opcodes.SWAP) {
+                    for (int d = 0; d < Math.min(4, f.getStackSize()); d++) {
+                        for (AbstractInsnNode src : f.getStack(f.getStackSize() - 1 - d).insns) if (isLoadThis(src)) return false;
+                    }
+                }
+            }
+            for (AbstractInsnNode insn : insns) if (isLoadThis(insn) && insn != code.get(0) && !receivers.contains(insn)) return false;
+            return true;
         }
 
         /** The field an accessor returns ({@code aload 0; getfield; return}), or null. */
@@ -217,6 +274,13 @@ public final class ValueObjects {
             return -1;
         }
     }
+
+    /**
+     * How a constructor sets its object's fields: from its parameters ({@code from}, by field: a
+     * record's canonical constructor), or by running its body ({@code body}) where the object is
+     * made, its stores into the fields going to the object's locals.
+     */
+    private record Constructor(int[] from, MethodNode body) {}
 
     /**
      * A value on the operand stack or in a local, as far as value objects go: of which class, if
@@ -547,9 +611,14 @@ public final class ValueObjects {
                         load(receiver.shape, home(receiver), receiver.shape.field(receiver.shape.accessors.get(call.name + call.desc)), out);
                         return out;
                     }
-                    // the constructor: its arguments go into the fields they set
-                    int[] from = receiver.shape.constructors.get(call.desc);
+                    Constructor made = receiver.shape.constructors.get(call.desc);
                     int[] into = home(receiver);
+                    if (made.body() != null) {
+                        constructorBody(receiver.shape, made.body(), into, out);
+                        return out;
+                    }
+                    // the canonical constructor: its arguments go into the fields they set
+                    int[] from = made.from();
                     for (int a = args.length - 1; a >= 0; a--) {
                         int field = -1;
                         for (int k = 0; k < from.length; k++) if (from[k] == a) field = k;
@@ -565,6 +634,49 @@ public final class ValueObjects {
                     return null;
                 }
             }
+        }
+
+        /**
+         * A constructor's body where its object is made: the arguments go into locals of its own,
+         * {@code this} is gone (each of its loads only leads to a store into a field, which goes to
+         * the object's local instead), its superclass's constructor call is dropped, a return
+         * jumps to the end. Its line numbers are dropped (it reports the line of the {@code new}).
+         */
+        private void constructorBody(Shape shape, MethodNode init, int[] into, InsnList out) {
+            int base = nextLocal - 1; // its slot s (s >= 1: its parameters and locals) is ours base + s
+            nextLocal += init.maxLocals;
+            Type[] params = Type.getArgumentTypes(init.desc);
+            int[] slot = new int[params.length];
+            for (int p = 0, at = 1; p < params.length; at += params[p].getSize(), p++) slot[p] = at;
+            for (int p = params.length - 1; p >= 0; p--) out.add(new VarInsnNode(params[p].getOpcode(Opcodes.ISTORE), base + slot[p]));
+            org.objectweb.asm.tree.LabelNode end = new org.objectweb.asm.tree.LabelNode();
+            Map<org.objectweb.asm.tree.LabelNode, org.objectweb.asm.tree.LabelNode> labels = new HashMap<>();
+            for (AbstractInsnNode insn : init.instructions) {
+                if (insn instanceof org.objectweb.asm.tree.LabelNode l) labels.put(l, new org.objectweb.asm.tree.LabelNode());
+            }
+            boolean superCalled = false;
+            for (AbstractInsnNode insn : init.instructions) {
+                int op = insn.getOpcode();
+                if (insn instanceof org.objectweb.asm.tree.LineNumberNode || insn.getType() == AbstractInsnNode.FRAME) continue;
+                if (op == Opcodes.ALOAD && ((VarInsnNode) insn).var == 0) continue;
+                if (!superCalled && op == Opcodes.INVOKESPECIAL) {
+                    superCalled = true; // the superclass's constructor (isInlinableConstructor: the first call)
+                    continue;
+                }
+                if (op == Opcodes.PUTFIELD) {
+                    FieldInsnNode put = (FieldInsnNode) insn;
+                    out.add(new VarInsnNode(Type.getType(put.desc).getOpcode(Opcodes.ISTORE), into[shape.field(put.name)]));
+                } else if (op == Opcodes.RETURN) {
+                    out.add(new JumpInsnNode(Opcodes.GOTO, end));
+                } else if (insn instanceof VarInsnNode v) {
+                    out.add(new VarInsnNode(op, base + v.var));
+                } else if (insn instanceof org.objectweb.asm.tree.IincInsnNode inc) {
+                    out.add(new org.objectweb.asm.tree.IincInsnNode(base + inc.var, inc.incr));
+                } else {
+                    out.add(insn.clone(labels));
+                }
+            }
+            out.add(end);
         }
 
         private void copy(Shape shape, int[] from, int[] to, InsnList out) {
