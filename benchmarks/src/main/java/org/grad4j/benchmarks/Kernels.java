@@ -13,7 +13,7 @@ public final class Kernels {
     private Kernels() {}
 
     /** Names in report order (keep in step with {@code KernelBenchmark.kernel}). */
-    public static final List<String> NAMES = List.of("rosenbrock", "gmm", "lstm", "simulation", "tree", "adcall");
+    public static final List<String> NAMES = List.of("rosenbrock", "gmm", "lstm", "simulation", "simulation-records", "tree", "adcall");
 
     /**
      * The tensor kernel, measured by {@link MlpBenchmark} (ND4J, with SameDiff as a fourth column) rather
@@ -35,6 +35,7 @@ public final class Kernels {
             case "gmm" -> Gmm.Problem.adbench("gmm_1k_gmm_d10_K25.txt");
             case "lstm" -> Lstm.Problem.generated(2, 20, 10, 42);
             case "simulation" -> new Simulation.Problem(100_000);
+            case "simulation-records" -> new Simulation.WithRecords(100_000);
             case "tree" -> new Tree.Problem(12);
             case "adcall" -> new AdCall.Problem();
             default -> throw new IllegalArgumentException("no kernel named " + name + "; known: " + NAMES);
@@ -48,6 +49,7 @@ public final class Kernels {
             case "gmm" -> Gmm.Problem.generated(3, 4, 5, 11);
             case "lstm" -> Lstm.Problem.generated(2, 3, 4, 5);
             case "simulation" -> new Simulation.Problem(50);
+            case "simulation-records" -> new Simulation.WithRecords(50);
             case "tree" -> new Tree.Problem(3);
             case "adcall" -> new AdCall.Problem();
             default -> throw new IllegalArgumentException("no kernel named " + name + "; known: " + NAMES);

@@ -29,6 +29,31 @@ public final class Simulation {
         return s * h;
     }
 
+    /** The oscillator's state, as code written with records keeps it. */
+    record State(double x, double v) {
+        State step(double k, double c, double h) {
+            double a = -k * x - c * v - 0.1 * x * x * x;
+            double next = v + h * a;
+            return new State(x + h * next, next);
+        }
+    }
+
+    /**
+     * The same loss written with a record for the state: grad4j replaces the records by their
+     * fields ({@code ValueObjects}), so this should cost what {@link #loss} costs.
+     */
+    @Differentiable
+    public static double lossWithRecords(double[] p, double[] observed, double h) {
+        State s = new State(p[2], p[3]);
+        double sum = 0;
+        for (int t = 0; t < observed.length; t++) {
+            s = s.step(p[0], p[1], h);
+            double e = s.x() - observed[t];
+            sum += e * e;
+        }
+        return sum * h;
+    }
+
     /** Hand-written adjoint: the forward pass keeps the trajectory on a heap tape, the reverse pass walks it back. */
     public static double[] gradient(double[] p, double[] observed, double h) {
         int steps = observed.length;
@@ -65,7 +90,7 @@ public final class Simulation {
         return new double[] {dk, dc, dx, dv};
     }
 
-    public static final class Problem implements Kernel {
+    public static class Problem implements Kernel {
         final double[] observed;
         final double h = 1e-3;
 
@@ -90,6 +115,29 @@ public final class Simulation {
             double[] obs = observed;
             double step = h;
             return AD.gradient(q -> loss(q, obs, step), p);
+        }
+    }
+
+    /** The same problem written with a record for the state ({@link #lossWithRecords}); the same hand-written adjoint. */
+    public static final class WithRecords extends Problem {
+        public WithRecords(int steps) {
+            super(steps);
+        }
+
+        @Override public String name() { return "simulation-records"; }
+
+        @Override
+        public String description() {
+            return "the simulation loop with a record State(x, v), " + String.format("%,d", observed.length) + " steps";
+        }
+
+        @Override public double value(double[] p) { return lossWithRecords(p, observed, h); }
+
+        @Override
+        public double[] grad4jGradient(double[] p) {
+            double[] obs = observed;
+            double step = h;
+            return AD.gradient(q -> lossWithRecords(q, obs, step), p);
         }
     }
 }
