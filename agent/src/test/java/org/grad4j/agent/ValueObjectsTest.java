@@ -244,6 +244,43 @@ class ValueObjectsTest {
         assertEquals("not finite: NaN, 1.0", e.getMessage());
     }
 
+    /** Records of records: a particle's position and velocity, a segment's ends. */
+    record Particle(Vec2 position, Vec2 velocity) {
+        static final Particle START = new Particle(new Vec2(1, 0), new Vec2(0, 0.5));
+
+        Particle step(Vec2 force, double dt) {
+            Vec2 v = velocity.plus(force.times(dt));
+            return new Particle(position.plus(v.times(dt)), v);
+        }
+    }
+
+    record Segment(Vec2 from, Vec2 to) {
+        double length() {
+            return new Vec2(to.x() - from.x(), to.y() - from.y()).norm();
+        }
+    }
+
+    @Differentiable
+    static double trajectory(double[] w) {
+        Particle p = w[0] > 0 ? new Particle(new Vec2(w[0], w[1]), new Vec2(0, 1)) : Particle.START;
+        double travelled = 0;
+        for (int t = 0; t < 20; t++) {
+            Particle next = p.step(new Vec2(-p.position().x() * w[2], -0.5 * p.velocity().y()), 0.05);
+            travelled += new Segment(p.position(), next.position()).length();
+            p = next;
+        }
+        return travelled + p.velocity().dot(p.position());
+    }
+
+    @Test
+    void recordsOfRecords() {
+        Random r = new Random(19);
+        for (int trial = 0; trial < 6; trial++) {
+            CentralDifferences.check(ValueObjectsTest::trajectory, 0.2 + r.nextDouble(), r.nextGaussian(), 0.5 + r.nextDouble());
+        }
+        CentralDifferences.check(ValueObjectsTest::trajectory, -1, 0.5, 1.5); // from the constant START
+    }
+
     static final List<Vec2> SEEN = new ArrayList<>();
 
     @Differentiable

@@ -431,7 +431,7 @@ public final class Transformer {
     /** Whether a call returns an object {@link ValueObjects} may replace by its fields ({@code Vec2 plus(Vec2)}). */
     private static boolean returnsValueObject(CallResolver calls, MethodInsnNode call) {
         Type result = Type.getReturnType(call.desc);
-        return result.getSort() == Type.OBJECT && ValueObjects.isValueClass(calls.classNode(result.getInternalName()));
+        return result.getSort() == Type.OBJECT && ValueObjects.isValueClass(result.getInternalName(), calls::classNode);
     }
 
     /**
@@ -444,7 +444,7 @@ public final class Transformer {
         if (!(calls.resolve(call) instanceof Callee.Differentiated d) || d.virtual()) return null;
         // another nest's private members stay out of reach; a value class's reads of its own fields go with its objects
         if (!ClassFiles.nestTop(d.owner()).equals(ClassFiles.nestTop(owner))
-                && !ValueObjects.isValueClass(calls.classNode(d.owner()))) {
+                && !ValueObjects.isValueClass(d.owner(), calls::classNode)) {
             return null;
         }
         if (d.owner().equals(owner) && d.name().equals(name) && d.descriptor().equals(desc)) return null;

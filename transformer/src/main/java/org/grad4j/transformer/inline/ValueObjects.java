@@ -58,17 +58,17 @@ public final class ValueObjects {
      * @param classes the class node for an internal name, or null when its bytecode is not found
      */
     public static Replaced replace(String owner, MethodNode method, Function<String, ClassNode> classes) {
-        Map<String, Shape> shapes = new HashMap<>();
+        ValueClass.Cache values = new ValueClass.Cache(classes);
+        boolean any = false;
         for (AbstractInsnNode insn : method.instructions) {
             String made = insn.getOpcode() == Opcodes.NEW ? ((TypeInsnNode) insn).desc
                     : insn.getOpcode() == Opcodes.GETSTATIC ? constantClass((FieldInsnNode) insn) : null;
-            if (made != null && !shapes.containsKey(made)) shapes.put(made, Shape.of(classes.apply(made)));
+            any |= made != null && values.get(made) != null;
         }
-        shapes.values().removeIf(java.util.Objects::isNull);
-        if (shapes.isEmpty()) return new Replaced(method, null);
+        if (!any) return new Replaced(method, null);
         if (!method.tryCatchBlocks.isEmpty()) return new Replaced(method, "the method has a try block");
         try {
-            return new Replaced(new Rewrite(owner, method, shapes, classes).run(), null);
+            return new Replaced(new Rewrite(owner, method, values).run(), null);
         } catch (Escapes e) {
             return new Replaced(method, e.getMessage());
         }
@@ -80,9 +80,9 @@ public final class ValueObjects {
         return t.getSort() == Type.OBJECT ? t.getInternalName() : null;
     }
 
-    /** Whether the class's objects could be replaced by their fields (see {@link Shape}). */
-    public static boolean isValueClass(ClassNode c) {
-        return Shape.of(c) != null;
+    /** Whether the class's objects could be replaced by their fields (see {@link ValueClass}). */
+    public static boolean isValueClass(String internalName, Function<String, ClassNode> classes) {
+        return new ValueClass.Cache(classes).get(internalName) != null;
     }
 
     /** A value object escapes, or is used in a way this pass does not follow. */
@@ -108,187 +108,12 @@ public final class ValueObjects {
     }
 
     /**
-     * What replacing a class's objects needs: its instance fields (all primitive), and for each
-     * constructor, the parameter each field is set from (a constructor that calls its superclass's
-     * no-argument one and sets each field from a parameter, as a record's canonical constructor
-     * does), and the accessors ({@code double x()} returning a field).
-     */
-    private record Shape(String name, List<FieldNode> fields, Map<String, Constructor> constructors, Map<String, String> accessors) {
-        static Shape of(ClassNode c) {
-            if (c == null || (c.access & Opcodes.ACC_FINAL) == 0 || (c.access & Opcodes.ACC_INTERFACE) != 0) return null;
-            if (!c.superName.equals("java/lang/Object") && !c.superName.equals("java/lang/Record")) return null;
-            List<FieldNode> fields = new ArrayList<>();
-            for (FieldNode f : c.fields) {
-                if ((f.access & Opcodes.ACC_STATIC) != 0) continue;
-                if (Type.getType(f.desc).getSort() > Type.DOUBLE) return null; // an object or array field
-                fields.add(f);
-            }
-            if (fields.isEmpty()) return null;
-            Map<String, Constructor> constructors = new HashMap<>();
-            Map<String, String> accessors = new HashMap<>();
-            for (MethodNode m : c.methods) {
-                if (m.name.equals("<init>")) {
-                    int[] from = settings(c, fields, m);
-                    if (from != null) {
-                        constructors.put(m.desc, new Constructor(from, null));
-                    } else if (isInlinableConstructor(c, fields, m)) {
-                        constructors.put(m.desc, new Constructor(null, m));
-                    }
-                } else if ((m.access & Opcodes.ACC_STATIC) == 0 && Type.getArgumentTypes(m.desc).length == 0) {
-                    String field = accessed(c, m);
-                    if (field != null) accessors.put(m.name + m.desc, field);
-                }
-            }
-            return constructors.isEmpty() ? null : new Shape(c.name, fields, constructors, accessors);
-        }
-
-        /** By field, the parameter a constructor sets it from; null for any other constructor. */
-        private static int[] settings(ClassNode c, List<FieldNode> fields, MethodNode init) {
-            List<AbstractInsnNode> code = code(init);
-            if (code.size() < 3 || !isLoadThis(code.get(0)) || !(code.get(1) instanceof MethodInsnNode sup)
-                    || sup.getOpcode() != Opcodes.INVOKESPECIAL || !sup.owner.equals(c.superName) || !sup.desc.equals("()V")) {
-                return null;
-            }
-            Type[] params = Type.getArgumentTypes(init.desc);
-            int[] slotOf = new int[params.length];
-            for (int p = 0, slot = 1; p < params.length; slot += params[p].getSize(), p++) slotOf[p] = slot;
-            int[] from = new int[fields.size()];
-            java.util.Arrays.fill(from, -1);
-            int i = 2;
-            for (; i + 2 < code.size(); i += 3) {
-                if (!isLoadThis(code.get(i)) || !(code.get(i + 1) instanceof VarInsnNode load)
-                        || !(code.get(i + 2) instanceof FieldInsnNode put) || put.getOpcode() != Opcodes.PUTFIELD
-                        || !put.owner.equals(c.name)) {
-                    break;
-                }
-                int field = indexOf(fields, put.name);
-                int param = java.util.Arrays.binarySearch(slotOf, load.var);
-                if (field < 0 || param < 0 || from[field] >= 0
-                        || !params[param].getDescriptor().equals(fields.get(field).desc)) {
-                    return null;
-                }
-                from[field] = param;
-            }
-            if (i != code.size() - 1 || code.get(i).getOpcode() != Opcodes.RETURN) return null;
-            for (int f : from) if (f < 0) return null;
-            return from;
-        }
-
-        /**
-         * Whether a constructor that does more than set its fields (a record's compact constructor
-         * that checks or normalises its arguments) can run where its object is made, with {@code
-         * this} gone: it calls its superclass's no-argument constructor first, then uses {@code
-         * this} only to set its own fields (all final, so each once), has no loop, exception
-         * handler or {@code invokedynamic} other than string concatenation.
-         */
-        private static boolean isInlinableConstructor(ClassNode c, List<FieldNode> fields, MethodNode init) {
-            for (FieldNode f : fields) if ((f.access & Opcodes.ACC_FINAL) == 0) return false;
-            List<AbstractInsnNode> code = code(init);
-            if (code.size() < 3 || !isLoadThis(code.get(0)) || !(code.get(1) instanceof MethodInsnNode sup)
-                    || sup.getOpcode() != Opcodes.INVOKESPECIAL || !sup.owner.equals(c.superName) || !sup.desc.equals("()V")
-                    || !init.tryCatchBlocks.isEmpty() || Inliner.hasLoop(init)) {
-                return false;
-            }
-            for (AbstractInsnNode insn : code) {
-                int op = insn.getOpcode();
-                if (insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d
-                        && !d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory")) {
-                    return false;
-                }
-                if (op == Opcodes.MONITORENTER || op == Opcodes.MONITOREXIT || op == Opcodes.JSR || op == Opcodes.RET) return false;
-                if (insn instanceof VarInsnNode v && v.var == 0 && v.getOpcode() != Opcodes.ALOAD) return false;
-                if (insn instanceof org.objectweb.asm.tree.IincInsnNode inc && inc.var == 0) return false;
-            }
-            // every load of this (but the superclass call's) is the receiver of a store into one of its fields
-            Frame<org.objectweb.asm.tree.analysis.SourceValue>[] frames;
-            try {
-                frames = new Analyzer<>(new org.objectweb.asm.tree.analysis.SourceInterpreter()).analyze(c.name, init);
-            } catch (AnalyzerException e) {
-                return false;
-            }
-            Set<AbstractInsnNode> receivers = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-            AbstractInsnNode[] insns = init.instructions.toArray();
-            for (int i = 0; i < insns.length; i++) {
-                Frame<org.objectweb.asm.tree.analysis.SourceValue> f = frames[i];
-                if (f == null) continue;
-                int op = insns[i].getOpcode();
-                if (op == Opcodes.PUTFIELD) {
-                    FieldInsnNode put = (FieldInsnNode) insns[i];
-                    Set<AbstractInsnNode> from = f.getStack(f.getStackSize() - 2).insns;
-                    if (!put.owner.equals(c.name) || from.size() != 1 || !isLoadThis(from.iterator().next())) return false;
-                    receivers.addAll(from);
-                } else if (op >= Opcodes.DUP && op <= Opcodes.SWAP) {
-                    for (int d = 0; d < Math.min(4, f.getStackSize()); d++) {
-                        for (AbstractInsnNode src : f.getStack(f.getStackSize() - 1 - d).insns) if (isLoadThis(src)) return false;
-                    }
-                }
-            }
-            for (AbstractInsnNode insn : insns) if (isLoadThis(insn) && insn != code.get(0) && !receivers.contains(insn)) return false;
-            return true;
-        }
-
-        /** The field an accessor returns ({@code aload 0; getfield; return}), or null. */
-        private static String accessed(ClassNode c, MethodNode m) {
-            List<AbstractInsnNode> code = code(m);
-            if (code.size() != 3 || !isLoadThis(code.get(0)) || !(code.get(1) instanceof FieldInsnNode get)
-                    || get.getOpcode() != Opcodes.GETFIELD || !get.owner.equals(c.name)) {
-                return null;
-            }
-            Type result = Type.getReturnType(m.desc);
-            return result.getDescriptor().equals(get.desc) && code.get(2).getOpcode() == result.getOpcode(Opcodes.IRETURN)
-                    ? get.name : null;
-        }
-
-        private static List<AbstractInsnNode> code(MethodNode m) {
-            List<AbstractInsnNode> code = new ArrayList<>();
-            for (AbstractInsnNode insn : m.instructions) if (insn.getOpcode() >= 0) code.add(insn);
-            return code;
-        }
-
-        private static boolean isLoadThis(AbstractInsnNode insn) {
-            return insn instanceof VarInsnNode v && v.getOpcode() == Opcodes.ALOAD && v.var == 0;
-        }
-
-        int field(String name) {
-            return indexOf(fields, name);
-        }
-
-        /**
-         * A read of field {@code k} of the object on the stack: its accessor where it has one (a
-         * record of another nest: its fields are private to it), else the field if not private.
-         */
-        AbstractInsnNode read(int k) {
-            FieldNode f = fields.get(k);
-            for (Map.Entry<String, String> a : accessors.entrySet()) {
-                if (a.getValue().equals(f.name)) {
-                    int paren = a.getKey().indexOf('(');
-                    return new MethodInsnNode(Opcodes.INVOKEVIRTUAL, name, a.getKey().substring(0, paren), a.getKey().substring(paren), false);
-                }
-            }
-            if ((f.access & Opcodes.ACC_PRIVATE) != 0) throw new Escapes("the " + simpleName(name) + " constant's field " + f.name + " is private");
-            return new FieldInsnNode(Opcodes.GETFIELD, name, f.name, f.desc);
-        }
-
-        private static int indexOf(List<FieldNode> fields, String name) {
-            for (int f = 0; f < fields.size(); f++) if (fields.get(f).name.equals(name)) return f;
-            return -1;
-        }
-    }
-
-    /**
-     * How a constructor sets its object's fields: from its parameters ({@code from}, by field: a
-     * record's canonical constructor), or by running its body ({@code body}) where the object is
-     * made, its stores into the fields going to the object's locals.
-     */
-    private record Constructor(int[] from, MethodNode body) {}
-
-    /**
      * A value on the operand stack or in a local, as far as value objects go: of which class, if
      * it is one ({@code shape}); the instructions it may come from (a {@code new} or a load of a
      * local holding one); whether it may also be something else ({@code mixed}: null, a parameter,
      * an object from a field), which rules the class's objects out where such a value is used.
      */
-    private record Val(int size, Shape shape, Set<AbstractInsnNode> from, boolean mixed) implements org.objectweb.asm.tree.analysis.Value {
+    private record Val(int size, ValueClass shape, Set<AbstractInsnNode> from, boolean mixed) implements org.objectweb.asm.tree.analysis.Value {
         static final Val ONE = new Val(1, null, Set.of(), false);
         static final Val TWO = new Val(2, null, Set.of(), false);
 
@@ -312,12 +137,12 @@ public final class ValueObjects {
 
     /** Follows value objects through the method ({@link Analyzer}); any use it does not follow escapes. */
     private static final class Follow extends Interpreter<Val> {
-        private final Map<String, Shape> shapes;
+        private final ValueClass.Cache values;
         private final Map<AbstractInsnNode, Integer> lines;
 
-        Follow(Map<String, Shape> shapes, Map<AbstractInsnNode, Integer> lines) {
+        Follow(ValueClass.Cache values, Map<AbstractInsnNode, Integer> lines) {
             super(Opcodes.ASM9);
-            this.shapes = shapes;
+            this.values = values;
             this.lines = lines;
         }
 
@@ -338,7 +163,7 @@ public final class ValueObjects {
         public Val newOperation(AbstractInsnNode insn) {
             return switch (insn.getOpcode()) {
                 case Opcodes.NEW -> {
-                    Shape s = shapes.get(((TypeInsnNode) insn).desc);
+                    ValueClass s = values.get(((TypeInsnNode) insn).desc);
                     yield s == null ? Val.ONE : new Val(1, s, Set.of(insn), false);
                 }
                 case Opcodes.LCONST_0, Opcodes.LCONST_1, Opcodes.DCONST_0, Opcodes.DCONST_1 -> Val.TWO;
@@ -349,8 +174,9 @@ public final class ValueObjects {
                 case Opcodes.GETSTATIC -> {
                     // Complex.ZERO: a constant of a value class, read field by field where it is read
                     FieldInsnNode get = (FieldInsnNode) insn;
-                    Shape s = shapes.get(constantClass(get));
-                    yield s != null ? new Val(1, s, Set.of(insn), false) : Val.plain(Type.getType(get.desc));
+                    String name = constantClass(get);
+                    ValueClass s = name == null ? null : values.get(name);
+                    yield s != null && s.readable() ? new Val(1, s, Set.of(insn), false) : Val.plain(Type.getType(get.desc));
                 }
                 default -> Val.ONE;
             };
@@ -376,6 +202,10 @@ public final class ValueObjects {
                     case Opcodes.MONITORENTER, Opcodes.MONITOREXIT -> "is synchronised on";
                     default -> "is used as an object (" + org.objectweb.asm.util.Printer.OPCODES[op].toLowerCase() + ")";
                 });
+            }
+            if (op == Opcodes.GETFIELD && value.isObject() && value.shape.field(((FieldInsnNode) insn).name).of() != null) {
+                // segment.a of a segment made here: an object of its own, its fields a range of the segment's
+                return new Val(1, value.shape.field(((FieldInsnNode) insn).name).of(), Set.of(insn), false);
             }
             return switch (op) {
                 case Opcodes.GETFIELD -> Val.plain(Type.getType(((FieldInsnNode) insn).desc));
@@ -409,6 +239,7 @@ public final class ValueObjects {
             for (int i = 0; i < values.size(); i++) {
                 Val v = values.get(i);
                 if (!v.isObject()) continue;
+                if (i > 0 && !v.mixed && isNestedArgument(insn, values, i)) continue; // new Segment(a, b)
                 if (i > 0 || v.mixed || !(insn instanceof MethodInsnNode call) || !call.owner.equals(v.shape.name)) {
                     throw escapes(insn, v, "is passed to " + (insn instanceof MethodInsnNode m
                             ? simpleName(m.owner) + "." + m.name + ", which is not inlined" : "a lambda or dynamic call"));
@@ -420,9 +251,26 @@ public final class ValueObjects {
                             : "has its method " + call.name + " called, which is not inlined");
                 }
             }
+            if (!values.isEmpty() && values.get(0).isObject() && insn.getOpcode() == Opcodes.INVOKEVIRTUAL) {
+                ValueClass.Field f = values.get(0).shape().field(values.get(0).shape().accessors.get(
+                        ((MethodInsnNode) insn).name + ((MethodInsnNode) insn).desc));
+                if (f.of() != null) return new Val(1, f.of(), Set.of(insn), false); // segment.a()
+            }
             String desc = insn instanceof MethodInsnNode m ? m.desc
                     : insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d ? d.desc : null;
             return desc == null ? Val.ONE : Val.plain(Type.getReturnType(desc));
+        }
+
+        /** Whether argument {@code i} is an object a canonical constructor sets a field of its class to. */
+        private static boolean isNestedArgument(AbstractInsnNode insn, List<? extends Val> values, int i) {
+            if (!(insn instanceof MethodInsnNode call) || !call.name.equals("<init>") || !values.get(0).isObject()) return false;
+            ValueClass made = values.get(0).shape();
+            ValueClass.Constructor c = made.constructors.get(call.desc);
+            if (c == null || c.from() == null) return false;
+            for (int f = 0; f < c.from().length; f++) {
+                if (c.from()[f] == i - 1) return made.fields.get(f).of() == values.get(i).shape();
+            }
+            return false;
         }
 
         @Override
@@ -436,7 +284,7 @@ public final class ValueObjects {
             if (a.size != b.size) return Val.ONE; // never read again (javac reuses slots)
             if (!a.isObject() && !b.isObject()) return a;
             if (a.isObject() && b.isObject() && a.shape != b.shape) throw new Escapes("objects of two classes are held in one variable");
-            Shape shape = a.isObject() ? a.shape : b.shape;
+            ValueClass shape = a.isObject() ? a.shape : b.shape;
             Set<AbstractInsnNode> from = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
             from.addAll(a.from);
             from.addAll(b.from);
@@ -449,23 +297,23 @@ public final class ValueObjects {
     private static final class Rewrite {
         private final String owner;
         private final MethodNode method;
-        private final Map<String, Shape> shapes;
+        private final ValueClass.Cache values;
         /** Places that share a home, by union-find: each place's representative. */
         private final Map<AbstractInsnNode, AbstractInsnNode> parent = new IdentityHashMap<>();
         private final Map<AbstractInsnNode, int[]> homes = new IdentityHashMap<>();
         private final Map<String, int[]> slotHomes = new HashMap<>(); // by "slot/class"
         private int nextLocal;
 
-        Rewrite(String owner, MethodNode method, Map<String, Shape> shapes, Function<String, ClassNode> classes) {
+        Rewrite(String owner, MethodNode method, ValueClass.Cache values) {
             this.owner = owner;
             this.method = method;
-            this.shapes = shapes;
+            this.values = values;
         }
 
         MethodNode run() {
             Frame<Val>[] frames;
             try {
-                frames = new Analyzer<>(new Follow(shapes, lines(method))).analyze(owner, method);
+                frames = new Analyzer<>(new Follow(values, lines(method))).analyze(owner, method);
             } catch (AnalyzerException e) {
                 if (e.getCause() instanceof Escapes escapes) throw escapes;
                 throw new Escapes(e.getMessage());
@@ -559,17 +407,18 @@ public final class ValueObjects {
             InsnList out = new InsnList();
             switch (op) {
                 case Opcodes.NEW -> {
-                    return shapes.containsKey(((TypeInsnNode) insn).desc) ? out : null;
+                    return values.get(((TypeInsnNode) insn).desc) != null ? out : null;
                 }
                 case Opcodes.GETSTATIC -> {
-                    Shape shape = shapes.get(constantClass((FieldInsnNode) insn));
-                    if (shape == null) return null;
+                    String name = constantClass((FieldInsnNode) insn);
+                    ValueClass shape = name == null ? null : values.get(name);
+                    if (shape == null || !shape.readable()) return null;
                     int[] home = home(insn, shape);
                     out.add(insn.clone(null));
-                    for (int k = 0; k < shape.fields.size(); k++) {
+                    for (int k = 0; k < shape.size(); k++) {
                         out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.DUP));
                         out.add(shape.read(k));
-                        out.add(new VarInsnNode(Type.getType(shape.fields.get(k).desc).getOpcode(Opcodes.ISTORE), home[k]));
+                        out.add(new VarInsnNode(shape.leaves.get(k).type().getOpcode(Opcodes.ISTORE), home[k]));
                     }
                     out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.POP));
                     return out;
@@ -598,7 +447,7 @@ public final class ValueObjects {
                 }
                 case Opcodes.GETFIELD -> {
                     if (!top.isObject()) return null;
-                    load(top.shape, home(top), top.shape.field(((FieldInsnNode) insn).name), out);
+                    read(top, top.shape.field(((FieldInsnNode) insn).name), insn, out);
                     return out;
                 }
                 case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL -> {
@@ -608,10 +457,10 @@ public final class ValueObjects {
                     Val receiver = f.getStack(f.getStackSize() - args.length - 1);
                     if (!receiver.isObject()) return null;
                     if (op == Opcodes.INVOKEVIRTUAL) { // an accessor
-                        load(receiver.shape, home(receiver), receiver.shape.field(receiver.shape.accessors.get(call.name + call.desc)), out);
+                        read(receiver, receiver.shape.field(receiver.shape.accessors.get(call.name + call.desc)), insn, out);
                         return out;
                     }
-                    Constructor made = receiver.shape.constructors.get(call.desc);
+                    ValueClass.Constructor made = receiver.shape.constructors.get(call.desc);
                     int[] into = home(receiver);
                     if (made.body() != null) {
                         constructorBody(receiver.shape, made.body(), into, out);
@@ -620,12 +469,15 @@ public final class ValueObjects {
                     // the canonical constructor: its arguments go into the fields they set
                     int[] from = made.from();
                     for (int a = args.length - 1; a >= 0; a--) {
+                        Val arg = f.getStack(f.getStackSize() - args.length + a);
                         int field = -1;
                         for (int k = 0; k < from.length; k++) if (from[k] == a) field = k;
-                        if (field < 0) {
+                        if (arg.isObject()) { // new Segment(a, b): a's fields into the segment's, nothing on the stack
+                            if (field >= 0) copy(arg.shape, home(arg), 0, into, receiver.shape.fields.get(field).first(), out);
+                        } else if (field < 0) {
                             out.add(new org.objectweb.asm.tree.InsnNode(args[a].getSize() == 2 ? Opcodes.POP2 : Opcodes.POP));
                         } else {
-                            out.add(new VarInsnNode(args[a].getOpcode(Opcodes.ISTORE), into[field]));
+                            out.add(new VarInsnNode(args[a].getOpcode(Opcodes.ISTORE), into[receiver.shape.fields.get(field).first()]));
                         }
                     }
                     return out;
@@ -642,7 +494,7 @@ public final class ValueObjects {
          * the object's local instead), its superclass's constructor call is dropped, a return
          * jumps to the end. Its line numbers are dropped (it reports the line of the {@code new}).
          */
-        private void constructorBody(Shape shape, MethodNode init, int[] into, InsnList out) {
+        private void constructorBody(ValueClass shape, MethodNode init, int[] into, InsnList out) {
             int base = nextLocal - 1; // its slot s (s >= 1: its parameters and locals) is ours base + s
             nextLocal += init.maxLocals;
             Type[] params = Type.getArgumentTypes(init.desc);
@@ -665,7 +517,7 @@ public final class ValueObjects {
                 }
                 if (op == Opcodes.PUTFIELD) {
                     FieldInsnNode put = (FieldInsnNode) insn;
-                    out.add(new VarInsnNode(Type.getType(put.desc).getOpcode(Opcodes.ISTORE), into[shape.field(put.name)]));
+                    out.add(new VarInsnNode(Type.getType(put.desc).getOpcode(Opcodes.ISTORE), into[shape.field(put.name).first()]));
                 } else if (op == Opcodes.RETURN) {
                     out.add(new JumpInsnNode(Opcodes.GOTO, end));
                 } else if (insn instanceof VarInsnNode v) {
@@ -679,35 +531,49 @@ public final class ValueObjects {
             out.add(end);
         }
 
-        private void copy(Shape shape, int[] from, int[] to, InsnList out) {
-            for (int k = 0; k < shape.fields.size(); k++) {
-                Type t = Type.getType(shape.fields.get(k).desc);
-                out.add(new VarInsnNode(t.getOpcode(Opcodes.ILOAD), from[k]));
-                out.add(new VarInsnNode(t.getOpcode(Opcodes.ISTORE), to[k]));
+        private void copy(ValueClass shape, int[] from, int[] to, InsnList out) {
+            copy(shape, from, 0, to, 0, out);
+        }
+
+        /** An object's fields, from {@code from[fromAt...]} to {@code to[toAt...]} (a nested object is a range). */
+        private void copy(ValueClass shape, int[] from, int fromAt, int[] to, int toAt, InsnList out) {
+            for (int k = 0; k < shape.size(); k++) {
+                Type t = shape.leaves.get(k).type();
+                out.add(new VarInsnNode(t.getOpcode(Opcodes.ILOAD), from[fromAt + k]));
+                out.add(new VarInsnNode(t.getOpcode(Opcodes.ISTORE), to[toAt + k]));
             }
         }
 
-        private void load(Shape shape, int[] home, int field, InsnList out) {
-            out.add(new VarInsnNode(Type.getType(shape.fields.get(field).desc).getOpcode(Opcodes.ILOAD), home[field]));
+        /**
+         * A field read of an object made here (by {@code getfield} or its accessor, {@code at}): a
+         * primitive's local, or a nested object's range of locals copied to the read's own home.
+         */
+        private void read(Val object, ValueClass.Field field, AbstractInsnNode at, InsnList out) {
+            int[] home = home(object);
+            if (field.of() == null) {
+                out.add(new VarInsnNode(Type.getType(field.desc()).getOpcode(Opcodes.ILOAD), home[field.first()]));
+            } else {
+                copy(field.of(), home, field.first(), home(at, field.of()), 0, out);
+            }
         }
 
         private int[] home(Val v) {
             return home(v.from.iterator().next(), v.shape);
         }
 
-        private int[] home(AbstractInsnNode place, Shape shape) {
+        private int[] home(AbstractInsnNode place, ValueClass shape) {
             return homes.computeIfAbsent(find(place), p -> locals(shape));
         }
 
-        private int[] slotHome(int slot, Shape shape) {
+        private int[] slotHome(int slot, ValueClass shape) {
             return slotHomes.computeIfAbsent(slot + "/" + shape.name, k -> locals(shape));
         }
 
-        private int[] locals(Shape shape) {
-            int[] at = new int[shape.fields.size()];
+        private int[] locals(ValueClass shape) {
+            int[] at = new int[shape.size()];
             for (int k = 0; k < at.length; k++) {
                 at[k] = nextLocal;
-                nextLocal += Type.getType(shape.fields.get(k).desc).getSize();
+                nextLocal += shape.leaves.get(k).type().getSize();
             }
             return at;
         }

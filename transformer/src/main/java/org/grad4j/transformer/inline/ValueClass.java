@@ -1,0 +1,286 @@
+package org.grad4j.transformer.inline;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.FieldNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.VarInsnNode;
+import org.objectweb.asm.tree.analysis.Analyzer;
+import org.objectweb.asm.tree.analysis.AnalyzerException;
+import org.objectweb.asm.tree.analysis.Frame;
+import org.objectweb.asm.tree.analysis.SourceInterpreter;
+import org.objectweb.asm.tree.analysis.SourceValue;
+
+/**
+ * A class whose objects {@link ValueObjects} can replace by their fields: final, extending
+ * {@code Object} or {@code Record}, its instance fields primitives or objects of such classes
+ * (a {@code Segment(Vec2 a, Vec2 b)}), with a constructor that sets them. Its fields are laid out
+ * flat, nested objects' fields in place ({@link #leaves}: a segment's {@code a.x, a.y, b.x, b.y}),
+ * so that an object's fields are a row of locals and a nested object a range of them.
+ */
+final class ValueClass {
+    /** A primitive field, nested objects' fields included, by the path of field names to it. */
+    record Leaf(Type type, List<String> path) {}
+
+    /** A declared field: where its leaves start, and its class when it holds an object (else null). */
+    record Field(String name, String desc, int access, int first, ValueClass of) {}
+
+    /**
+     * How a constructor sets its object's fields: from its parameters ({@code from}, by declared
+     * field: a record's canonical constructor), or by running its body ({@code body}) where the
+     * object is made, its stores into the fields going to the object's locals.
+     */
+    record Constructor(int[] from, MethodNode body) {}
+
+    final String name;
+    final List<Leaf> leaves;
+    final List<Field> fields;
+    final Map<String, Constructor> constructors;
+    /** By name and descriptor, the declared field an accessor returns ({@code double x()}). */
+    final Map<String, String> accessors;
+
+    private ValueClass(String name, List<Leaf> leaves, List<Field> fields, Map<String, Constructor> constructors,
+                       Map<String, String> accessors) {
+        this.name = name;
+        this.leaves = leaves;
+        this.fields = fields;
+        this.constructors = constructors;
+        this.accessors = accessors;
+    }
+
+    /** Value classes by name, each made once (merges compare them by identity). */
+    static final class Cache {
+        private final Function<String, ClassNode> classes;
+        private final Map<String, Optional<ValueClass>> known = new HashMap<>();
+
+        Cache(Function<String, ClassNode> classes) {
+            this.classes = classes;
+        }
+
+        /** The value class of that name, or null when it is not one (or its bytecode is not found). */
+        ValueClass get(String internalName) {
+            Optional<ValueClass> k = known.get(internalName);
+            if (k != null) return k.orElse(null);
+            known.put(internalName, Optional.empty()); // a class holding itself is not one
+            ValueClass c = of(classes.apply(internalName), this);
+            known.put(internalName, Optional.ofNullable(c));
+            return c;
+        }
+    }
+
+    private static ValueClass of(ClassNode c, Cache cache) {
+        if (c == null || (c.access & Opcodes.ACC_FINAL) == 0 || (c.access & Opcodes.ACC_INTERFACE) != 0) return null;
+        if (!c.superName.equals("java/lang/Object") && !c.superName.equals("java/lang/Record")) return null;
+        List<Leaf> leaves = new ArrayList<>();
+        List<Field> fields = new ArrayList<>();
+        boolean flat = true;
+        for (FieldNode f : c.fields) {
+            if ((f.access & Opcodes.ACC_STATIC) != 0) continue;
+            Type t = Type.getType(f.desc);
+            ValueClass of = null;
+            if (t.getSort() == Type.OBJECT) {
+                of = (f.access & Opcodes.ACC_FINAL) != 0 ? cache.get(t.getInternalName()) : null;
+                if (of == null) return null;
+                flat = false;
+            } else if (t.getSort() > Type.DOUBLE) {
+                return null; // an array field
+            }
+            fields.add(new Field(f.name, f.desc, f.access, leaves.size(), of));
+            if (of == null) {
+                leaves.add(new Leaf(t, List.of(f.name)));
+            } else {
+                for (Leaf l : of.leaves) {
+                    List<String> path = new ArrayList<>(l.path());
+                    path.add(0, f.name);
+                    leaves.add(new Leaf(l.type(), List.copyOf(path)));
+                }
+            }
+        }
+        if (fields.isEmpty()) return null;
+        Map<String, Constructor> constructors = new HashMap<>();
+        Map<String, String> accessors = new HashMap<>();
+        for (MethodNode m : c.methods) {
+            if (m.name.equals("<init>")) {
+                int[] from = settings(c, fields, m);
+                if (from != null) {
+                    constructors.put(m.desc, new Constructor(from, null));
+                } else if (flat && isInlinableConstructor(c, fields, m)) {
+                    constructors.put(m.desc, new Constructor(null, m));
+                }
+            } else if ((m.access & Opcodes.ACC_STATIC) == 0 && Type.getArgumentTypes(m.desc).length == 0) {
+                String field = accessed(c, m);
+                if (field != null) accessors.put(m.name + m.desc, field);
+            }
+        }
+        return constructors.isEmpty() ? null : new ValueClass(c.name, List.copyOf(leaves), List.copyOf(fields), constructors, accessors);
+    }
+
+    /** The declared field of that name, or null. */
+    Field field(String name) {
+        for (Field f : fields) if (f.name.equals(name)) return f;
+        return null;
+    }
+
+    /** How many locals' worth of values an object is: its leaves. */
+    int size() {
+        return leaves.size();
+    }
+
+    /**
+     * The reads of leaf {@code k} of the object on the stack, consuming it: along its path, each
+     * field through its accessor where it has one (a record of another nest: its fields are
+     * private to it), else the field itself if not private.
+     */
+    InsnList read(int k) {
+        InsnList out = new InsnList();
+        ValueClass at = this;
+        for (String name : leaves.get(k).path()) {
+            Field f = at.field(name);
+            out.add(at.reader(f));
+            at = f.of();
+        }
+        return out;
+    }
+
+    private AbstractInsnNode reader(Field f) {
+        for (Map.Entry<String, String> a : accessors.entrySet()) {
+            if (a.getValue().equals(f.name())) {
+                int paren = a.getKey().indexOf('(');
+                return new MethodInsnNode(Opcodes.INVOKEVIRTUAL, name, a.getKey().substring(0, paren), a.getKey().substring(paren), false);
+            }
+        }
+        return (f.access() & Opcodes.ACC_PRIVATE) == 0 ? new FieldInsnNode(Opcodes.GETFIELD, name, f.name(), f.desc()) : null;
+    }
+
+    /** Whether every leaf can be read from outside (see {@link #read}). */
+    boolean readable() {
+        for (Field f : fields) {
+            if (reader(f) == null || f.of() != null && !f.of().readable()) return false;
+        }
+        return true;
+    }
+
+    /** By declared field, the parameter a constructor sets it from; null for any other constructor. */
+    private static int[] settings(ClassNode c, List<Field> fields, MethodNode init) {
+        List<AbstractInsnNode> code = code(init);
+        if (code.size() < 3 || !isLoadThis(code.get(0)) || !(code.get(1) instanceof MethodInsnNode sup)
+                || sup.getOpcode() != Opcodes.INVOKESPECIAL || !sup.owner.equals(c.superName) || !sup.desc.equals("()V")) {
+            return null;
+        }
+        Type[] params = Type.getArgumentTypes(init.desc);
+        int[] slotOf = new int[params.length];
+        for (int p = 0, slot = 1; p < params.length; slot += params[p].getSize(), p++) slotOf[p] = slot;
+        int[] from = new int[fields.size()];
+        java.util.Arrays.fill(from, -1);
+        int i = 2;
+        for (; i + 2 < code.size(); i += 3) {
+            if (!isLoadThis(code.get(i)) || !(code.get(i + 1) instanceof VarInsnNode load)
+                    || !(code.get(i + 2) instanceof FieldInsnNode put) || put.getOpcode() != Opcodes.PUTFIELD
+                    || !put.owner.equals(c.name)) {
+                break;
+            }
+            int field = indexOf(fields, put.name);
+            int param = java.util.Arrays.binarySearch(slotOf, load.var);
+            if (field < 0 || param < 0 || from[field] >= 0 || !params[param].getDescriptor().equals(fields.get(field).desc())) {
+                return null;
+            }
+            from[field] = param;
+        }
+        if (i != code.size() - 1 || code.get(i).getOpcode() != Opcodes.RETURN) return null;
+        for (int f : from) if (f < 0) return null;
+        return from;
+    }
+
+    /**
+     * Whether a constructor that does more than set its fields (a record's compact constructor
+     * that checks or normalises its arguments) can run where its object is made, with {@code
+     * this} gone: it calls its superclass's no-argument constructor first, then uses {@code this}
+     * only to set its own fields (all final, so each once), has no loop, exception handler or
+     * {@code invokedynamic} other than string concatenation.
+     */
+    private static boolean isInlinableConstructor(ClassNode c, List<Field> fields, MethodNode init) {
+        for (Field f : fields) if ((f.access() & Opcodes.ACC_FINAL) == 0) return false;
+        List<AbstractInsnNode> code = code(init);
+        if (code.size() < 3 || !isLoadThis(code.get(0)) || !(code.get(1) instanceof MethodInsnNode sup)
+                || sup.getOpcode() != Opcodes.INVOKESPECIAL || !sup.owner.equals(c.superName) || !sup.desc.equals("()V")
+                || !init.tryCatchBlocks.isEmpty() || Inliner.hasLoop(init)) {
+            return false;
+        }
+        for (AbstractInsnNode insn : code) {
+            int op = insn.getOpcode();
+            if (insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d
+                    && !d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory")) {
+                return false;
+            }
+            if (op == Opcodes.MONITORENTER || op == Opcodes.MONITOREXIT || op == Opcodes.JSR || op == Opcodes.RET) return false;
+            if (insn instanceof VarInsnNode v && v.var == 0 && v.getOpcode() != Opcodes.ALOAD) return false;
+            if (insn instanceof org.objectweb.asm.tree.IincInsnNode inc && inc.var == 0) return false;
+        }
+        // every load of this (but the superclass call's) is the receiver of a store into one of its fields
+        Frame<SourceValue>[] frames;
+        try {
+            frames = new Analyzer<>(new SourceInterpreter()).analyze(c.name, init);
+        } catch (AnalyzerException e) {
+            return false;
+        }
+        Set<AbstractInsnNode> receivers = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        AbstractInsnNode[] insns = init.instructions.toArray();
+        for (int i = 0; i < insns.length; i++) {
+            Frame<SourceValue> f = frames[i];
+            if (f == null) continue;
+            int op = insns[i].getOpcode();
+            if (op == Opcodes.PUTFIELD) {
+                FieldInsnNode put = (FieldInsnNode) insns[i];
+                Set<AbstractInsnNode> from = f.getStack(f.getStackSize() - 2).insns;
+                if (!put.owner.equals(c.name) || from.size() != 1 || !isLoadThis(from.iterator().next())) return false;
+                receivers.addAll(from);
+            } else if (op >= Opcodes.DUP && op <= Opcodes.SWAP) {
+                for (int d = 0; d < Math.min(4, f.getStackSize()); d++) {
+                    for (AbstractInsnNode src : f.getStack(f.getStackSize() - 1 - d).insns) if (isLoadThis(src)) return false;
+                }
+            }
+        }
+        for (AbstractInsnNode insn : insns) if (isLoadThis(insn) && insn != code.get(0) && !receivers.contains(insn)) return false;
+        return true;
+    }
+
+    /** The field an accessor returns ({@code aload 0; getfield; return}), or null. */
+    private static String accessed(ClassNode c, MethodNode m) {
+        List<AbstractInsnNode> code = code(m);
+        if (code.size() != 3 || !isLoadThis(code.get(0)) || !(code.get(1) instanceof FieldInsnNode get)
+                || get.getOpcode() != Opcodes.GETFIELD || !get.owner.equals(c.name)) {
+            return null;
+        }
+        Type result = Type.getReturnType(m.desc);
+        return result.getDescriptor().equals(get.desc) && code.get(2).getOpcode() == result.getOpcode(Opcodes.IRETURN)
+                ? get.name : null;
+    }
+
+    private static List<AbstractInsnNode> code(MethodNode m) {
+        List<AbstractInsnNode> code = new ArrayList<>();
+        for (AbstractInsnNode insn : m.instructions) if (insn.getOpcode() >= 0) code.add(insn);
+        return code;
+    }
+
+    private static boolean isLoadThis(AbstractInsnNode insn) {
+        return insn instanceof VarInsnNode v && v.getOpcode() == Opcodes.ALOAD && v.var == 0;
+    }
+
+    private static int indexOf(List<Field> fields, String name) {
+        for (int f = 0; f < fields.size(); f++) if (fields.get(f).name().equals(name)) return f;
+        return -1;
+    }
+}
