@@ -2,11 +2,15 @@ package org.grad4j.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.grad4j.AD;
 import org.grad4j.Differentiable;
 import org.grad4j.Gradients;
+import org.grad4j.TransformException;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -165,6 +169,87 @@ class TransformerBugsIT {
     void arraycopyFromACapturedArray() {
         double[] data = {3.0};
         assertEquals(3.0, AD.derivative(x -> copiesFromData(x, data), 2.0), 0);
+    }
+
+    // ---- README bugs 9–11: value objects whose methods must be inlined ----
+
+    record V2(double a, double b) {
+        V2 plus(V2 o) {
+            return new V2(a + o.a, b + o.b);
+        }
+
+        V2 scale(double s) {
+            return new V2(a * s, b * s);
+        }
+    }
+
+    // 9. beside a store into a captured array
+
+    @Differentiable
+    static double storesIntoItsArray(double x, double[] a) {
+        V2 u = new V2(x, 2 * x).plus(new V2(x, x)); // (2x, 3x)
+        a[0] *= u.b();
+        return a[0] + u.a();
+    }
+
+    @Test
+    void aValueObjectBesideAStoreIntoAParameter() throws Exception {
+        Gradients g = AD.gradient(TransformerBugsIT.class.getDeclaredMethod("storesIntoItsArray", double.class, double[].class),
+                null, 0.5, new double[] {3});
+        assertEquals(11.0, (Double) g.get(0), 0);
+    }
+
+    @Disabled("open: refused, 'the V2 used on line … has its method plus called, which is not inlined': the form with plus "
+            + "inlined refuses the store into the captured array (an array grad4j does not track), which the written form "
+            + "takes as a work array")
+    @Test
+    void aValueObjectBesideAStoreIntoACapturedArray() {
+        double[] a = {3};
+        assertEquals(11.0, AD.derivative(x -> storesIntoItsArray(x, a), 0.5), 0);
+    }
+
+    // 10. beside a construct grad4j refuses: the refusal should name that construct, not the V2
+
+    static double last;
+
+    @Differentiable
+    static double keepsItsInput(double x) {
+        V2 u = new V2(x, 2 * x).plus(new V2(x, x));
+        last = x;
+        return u.a();
+    }
+
+    @Disabled("open: the refusal names the V2 ('… has its method plus called, which is not inlined', on the V2's line), "
+            + "not the store into field last that the form with plus inlined is refused for")
+    @Test
+    void aRefusalBesideAValueObjectNamesItsConstruct() {
+        TransformException e = assertThrows(TransformException.class,
+                () -> AD.gradient(TransformerBugsIT.class.getDeclaredMethod("keepsItsInput", double.class), null, 0.5));
+        assertTrue(e.getMessage().contains("store of a differentiable value into field"), e.getMessage());
+    }
+
+    // 11. a helper discarding a result, inlined while a V2 waits beneath on the operand stack
+
+    static double plusOne(double p) {
+        return p + 1;
+    }
+
+    static double square(double p) {
+        plusOne(p); // the result is discarded: pop2 of one double
+        return p * p;
+    }
+
+    @Differentiable
+    static double scalesByAHelper(double x) {
+        V2 u = new V2(x, 2 * x).scale(square(x)); // (x³, 2x³)
+        return u.a() + u.b();
+    }
+
+    @Disabled("open: refused, the V2 'is moved on the operand stack in a way grad4j does not follow (pop2)': "
+            + "ValueObjects.checkStackShuffles counts the double popped as two stack entries and reaches the V2 beneath")
+    @Test
+    void aDiscardedResultInAHelperInlinedAboveAValueObject() {
+        assertEquals(2.25, AD.derivative(TransformerBugsIT::scalesByAHelper, 0.5), 1e-12);
     }
 }
 

@@ -103,6 +103,7 @@ public final class Emitter {
 
     private void classBody(Program p) {
         for (String[] f : p.fields()) println(dual ? f[1] : f[0]);
+        if (p.values() != null) valueClass(p.values());
         for (Program.Virtual v : p.virtuals()) virtual(p, v);
         for (Method m : p.methods()) {
             if (m.owner() != null) continue;
@@ -132,6 +133,62 @@ public final class Emitter {
             indent++;
             println("return new double[][] {" + literal(a.point()).substring("new double[] ".length()) + ", "
                     + literal(a.seed()).substring("new double[] ".length()) + "};");
+        }
+        indent--;
+        println("}");
+    }
+
+    /**
+     * The value class {@code V2} (a record, or a final class whose constructor only sets its final
+     * fields), or in the twin the record {@code V2D} over dual numbers: the same members, each
+     * computing with the same operations in the same order, so the twin's values are the plain
+     * ones bit for bit.
+     */
+    private void valueClass(Program.ValueClass kind) {
+        println("");
+        if (dual) {
+            println("record V2D(D a, D b) {");
+            indent++;
+            println("static final V2D ZERO = new V2D(D.c(0), D.c(0));");
+            println("");
+            println("static V2D of(D x, D y) { return new V2D(x, y); }");
+            println("static V2D polar(D r, D t) { return new V2D(D.mul(r, D.cos(t)), D.mul(r, D.sin(t))); }");
+            println("V2D plus(V2D o) { return new V2D(D.add(a, o.a), D.add(b, o.b)); }");
+            println("V2D minus(V2D o) { return new V2D(D.sub(a, o.a), D.sub(b, o.b)); }");
+            println("V2D scale(D s) { return new V2D(D.mul(a, s), D.mul(b, s)); }");
+            println("V2D rot() { return new V2D(D.neg(b), a); }");
+            println("V2D mid(V2D o) { return plus(o).scale(D.c(0.5)); }");
+            println("V2D lerp(V2D o, D t) { return new V2D(D.add(a, D.mul(D.sub(o.a, a), t)), D.add(b, D.mul(D.sub(o.b, b), t))); }");
+            println("D dot(V2D o) { return D.add(D.mul(a, o.a), D.mul(b, o.b)); }");
+            println("D norm2() { return dot(this); }");
+        } else {
+            boolean record = kind == Program.ValueClass.RECORD;
+            println(record ? "record V2(double a, double b) {" : "static final class V2 {");
+            indent++;
+            println("static final V2 ZERO = new V2(0, 0);");
+            println("");
+            if (!record) { // what javac writes for a record, by hand: grad4j knows it by its shape, not by Record
+                println("final double a;");
+                println("final double b;");
+                println("");
+                println("V2(double a, double b) {");
+                println("    this.a = a;");
+                println("    this.b = b;");
+                println("}");
+                println("");
+                println("double a() { return a; }");
+                println("double b() { return b; }");
+            }
+            println("static V2 of(double x, double y) { return new V2(x, y); }");
+            println("static V2 polar(double r, double t) { return new V2(r * Math.cos(t), r * Math.sin(t)); }");
+            println("V2 plus(V2 o) { return new V2(a + o.a, b + o.b); }");
+            println("V2 minus(V2 o) { return new V2(a - o.a, b - o.b); }");
+            println("V2 scale(double s) { return new V2(a * s, b * s); }");
+            println("V2 rot() { return new V2(-b, a); }");
+            println("V2 mid(V2 o) { return plus(o).scale(0.5); }");
+            println("V2 lerp(V2 o, double t) { return new V2(a + (o.a - a) * t, b + (o.b - b) * t); }");
+            println("double dot(V2 o) { return a * o.a + b * o.b; }");
+            println("double norm2() { return dot(this); }");
         }
         indent--;
         println("}");
@@ -374,6 +431,17 @@ public final class Emitter {
             for (int i = 0; i < c.args().size(); i++) args.add(lift(c.args().get(i), c.params().get(i)));
             return "new " + c.cls() + "()." + c.method() + "(" + String.join(", ", args) + ")";
         }
+        if (e instanceof Expr.VecNew v) {
+            String made = v.factory() == null ? "new " + type(Ty.VEC) : type(Ty.VEC) + "." + v.factory();
+            return made + "(" + lift(v.a(), Ty.DOUBLE) + ", " + lift(v.b(), Ty.DOUBLE) + ")";
+        }
+        if (e instanceof Expr.VecZero) return type(Ty.VEC) + ".ZERO";
+        if (e instanceof Expr.VecOp v) { // the twin's record has the same methods, over D
+            List<String> args = new ArrayList<>();
+            for (int i = 0; i < v.args().size(); i++) args.add(lift(v.args().get(i), v.params().get(i)));
+            return expr(v.recv()) + "." + v.method() + "(" + String.join(", ", args) + ")";
+        }
+        if (e instanceof Expr.VecGet v) return expr(v.recv()) + "." + v.field() + (v.accessor() ? "()" : "");
         if (e instanceof Expr.CopyRange c) {
             return (dual ? "D.copyOfRange(" : "java.util.Arrays.copyOfRange(") + expr(c.array()) + ", " + expr(c.from()) + ", " + expr(c.to()) + ")";
         }

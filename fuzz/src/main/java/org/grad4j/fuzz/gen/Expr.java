@@ -50,7 +50,7 @@ public sealed interface Expr {
 
     /** {@code c ? a : b}. */
     record Cond(Expr c, Expr a, Expr b) implements Expr {
-        public Ty ty() { return Ty.promote(a.ty(), b.ty()); }
+        public Ty ty() { return a.ty() == b.ty() ? a.ty() : Ty.promote(a.ty(), b.ty()); } // two V2s stay a V2
     }
 
     /** A call of a generated method. */
@@ -89,5 +89,23 @@ public sealed interface Expr {
     /** {@code a.clone()} or {@code Arrays.copyOf(a, n)} (n null for clone) of a double[]. */
     record Copy(Expr array, Expr n) implements Expr {
         public Ty ty() { return Ty.DARR; }
+    }
+
+    /** {@code new V2(a, b)}, or the factory {@code V2.of(a, b)} or {@code V2.polar(a, b)} ({@code factory} null for {@code new}). */
+    record VecNew(String factory, Expr a, Expr b) implements Expr {
+        public Ty ty() { return Ty.VEC; }
+    }
+
+    /** {@code V2.ZERO}: a static constant of the value class. */
+    record VecZero() implements Expr {
+        public Ty ty() { return Ty.VEC; }
+    }
+
+    /** {@code recv.method(args)}: a method of the value class ({@code plus}, {@code scale}, {@code dot}, ...) of result type {@code ty}. */
+    record VecOp(Expr recv, String method, Ty ty, List<Ty> params, List<Expr> args) implements Expr {}
+
+    /** {@code recv.a()} or {@code recv.b()} through the accessor, or the field itself ({@code recv.a}). */
+    record VecGet(Expr recv, String field, boolean accessor) implements Expr {
+        public Ty ty() { return Ty.DOUBLE; }
     }
 }

@@ -30,7 +30,9 @@ import org.grad4j.fuzz.gen.Program.Param;
  * {@code Math} functions, nested loops carrying differentiable values, branches on ints and on
  * differentiable comparisons, early returns, break/continue, switches, ternaries, in-place array
  * updates, local arrays, {@code System.arraycopy}/{@code Arrays.fill}/{@code copyOf}/{@code clone},
- * and float/int/long mixtures.
+ * float/int/long mixtures, and sometimes a small value class {@code V2} of two doubles (a record or
+ * a final class) whose objects the entry makes, carries through loops and branches, combines and
+ * reads back.
  *
  * <p>Invariants that keep every program well defined: ints are never negative (so
  * {@code i % a.length} is a valid index, every array has length ≥ 1), loops have small bounds,
@@ -48,7 +50,7 @@ public final class Generator {
          * Features left out of the default run while grad4j has an open bug in them (each has a
          * minimal reproducer in TransformerBugsIT). {@code fuzz/run.sh --all} puts them back.
          */
-        public static final java.util.Set<String> OPEN_BUGS = java.util.Set.of();
+        public static final java.util.Set<String> OPEN_BUGS = java.util.Set.of("vectors-lambda-arrays", "vectors-planted", "vectors-discarded-call");
 
         public static Config defaults() {
             return new Config(0.06, 4, 12, OPEN_BUGS);
@@ -85,6 +87,8 @@ public final class Generator {
     private final List<Program.Virtual> virtuals = new ArrayList<>();
     private boolean big; // a long entry: exercises splitting by size and many live values
     private boolean lambdaOnlyScalars;
+    private Program.ValueClass values; // the program's V2, or null
+    private boolean vectorsHere; // V2s may be made and used here: in the entry only, where they never leave it
 
     // per method
     private List<List<Var>> scopes;
@@ -115,6 +119,10 @@ public final class Generator {
 
     private Program program(String name, long seed) {
         this.className = name;
+        // Drawn apart from r, which V2s use only in programs that have one: the programs of the
+        // other seeds stay the programs those seeds made before V2 existed.
+        Random side = new Random(seed ^ 0x5EC0_7A1E_D0C5L);
+        if (side.nextDouble() < 0.1) values = side.nextBoolean() ? Program.ValueClass.RECORD : Program.ValueClass.FINAL_CLASS;
         usesFloat = r.nextDouble() < 0.25;
         refusalPlaced = r.nextDouble() >= config.refusalRate; // true: nothing to place
         big = r.nextDouble() < 0.04;
@@ -125,7 +133,9 @@ public final class Generator {
         boolean instance = r.nextDouble() < 0.15;
         boolean lambda = !instance && r.nextDouble() < 0.2;
         // captured arrays are constants: writes into them are refused (or, through a helper, lost)
-        lambdaOnlyScalars = lambda && (!allowed("lambda-arrays") || r.nextDouble() < 0.7);
+        // and beside V2s whose methods need inlining, a store into one is refused (README bug 9)
+        lambdaOnlyScalars = lambda && (!allowed("lambda-arrays") || values != null && !allowed("vectors-lambda-arrays")
+                || r.nextDouble() < 0.7);
         if (instance) fields.add(new String[] {"final double scale = 0.8;", "final D scale = D.c(0.8);"});
         Method entry = entry(instance);
         List<Method> methods = new ArrayList<>();
@@ -138,7 +148,7 @@ public final class Generator {
             double[] point = vector(1 + r.nextInt(4)), seedVector = vector(point.length);
             arrays = new Program.ArrayCheck(producers.get(r.nextInt(producers.size())).name(), point(), point, seedVector);
         }
-        return new Program(name, seed, methods, fields, virtuals, arguments(entry), lambda, arrays);
+        return new Program(name, seed, methods, fields, virtuals, arguments(entry), lambda, arrays, values);
     }
 
     /** An interface with two implementations, each a small scalar function of its own constant w. */
@@ -196,11 +206,19 @@ public final class Generator {
         int scale = big ? 8 : 1;
         begin(result, params, false, helpers, scale * (config.entryStatements() + r.nextInt(config.entryStatements())));
         if (instance) declare(new Var(Ty.DOUBLE, "scale", false, false));
-        List<Stmt> body = statements(scale * (config.entryStatements() / 2 + r.nextInt(config.entryStatements())));
-        if (!refusalPlaced) body.add(r.nextInt(body.size() + 1), refusedConstruct(params));
+        vectorsHere = values != null;
+        List<Stmt> body = new ArrayList<>();
+        if (vectorsHere) body.add(declareVector()); // one from the start: the program uses its V2
+        body.addAll(statements(scale * (config.entryStatements() / 2 + r.nextInt(config.entryStatements()))));
+        if (!refusalPlaced) {
+            // beside V2s whose methods need inlining, another planted construct is refused as a V2 (README bug 10)
+            if (vectorsHere && (!allowed("vectors-planted") || r.nextDouble() < 0.4)) body.add(0, escapingVector(params));
+            else body.add(r.nextInt(body.size() + 1), refusedConstruct(params));
+        }
         List<Stmt> returnedSum = result == Ty.DOUBLE && r.nextDouble() < 0.25 ? returnedSum() : null;
         if (returnedSum != null) body.addAll(returnedSum);
         else body.add(new Stmt.Return(returnValue(result)));
+        vectorsHere = false;
         return new Method("f", result, params, body, true, null, instance);
     }
 
@@ -412,6 +430,10 @@ public final class Generator {
     }
 
     private Stmt statement() {
+        if (vectorsHere && r.nextDouble() < 0.2) {
+            Stmt s = vectorStatement();
+            if (s != null) return s;
+        }
         for (int attempt = 0; ; attempt++) {
             Stmt s = tryStatement(r.nextInt(100));
             if (s != null) return s;
@@ -451,6 +473,8 @@ public final class Generator {
     /** {@code h(x);}: a differentiated call whose result nobody uses. */
     private Stmt discardedCall() {
         if (!allowed("discarded-call")) return null;
+        // in a helper inlined while a V2 waits beneath on the operand stack, its pop2 is taken for the V2's (README bug 11)
+        if (values != null && !allowed("vectors-discarded-call")) return null;
         Expr c = scalarCall(1);
         return c == null ? null : new Stmt.Run(c);
     }
@@ -777,7 +801,11 @@ public final class Generator {
      */
     private Stmt refusedConstruct(List<Param> params) {
         String s = params.get(r.nextInt((int) params.stream().filter(p -> p.ty() == Ty.DOUBLE).count())).name();
-        switch (r.nextInt(7)) {
+        int kind = r.nextInt(7);
+        // a try block (a synchronized block makes one) keeps grad4j from replacing V2s by their
+        // fields, and the refusal then names a V2's constructor instead of the planted construct
+        while (vectorsHere && (kind == 1 || kind == 4)) kind = r.nextInt(7);
+        switch (kind) {
             case 0 -> {
                 fields.add(new String[] {"static double last;", "static D last = D.c(0);"});
                 return new Stmt.Raw("last = " + s + ";", "last = " + s + ";", "store of a differentiable value into field");
@@ -817,6 +845,149 @@ public final class Generator {
                         "boxing");
             }
         }
+    }
+
+    /**
+     * A V2 made from a parameter that leaves the method — stored into a field, passed to a JDK
+     * method, put in an array, compared with {@code ==} — which grad4j refuses at its constructor
+     * call. First in the entry: when one V2 escapes, none of the method's is replaced, and the
+     * refusal names the first constructor call given differentiable values.
+     */
+    private Stmt escapingVector(List<Param> params) {
+        String s = params.get(r.nextInt((int) params.stream().filter(p -> p.ty() == Ty.DOUBLE).count())).name();
+        String e = fresh("esc");
+        String construct = "a constructor call with differentiable arguments";
+        switch (r.nextInt(4)) {
+            case 0 -> {
+                fields.add(new String[] {"static V2 lastV;", "static V2D lastV;"});
+                return new Stmt.Raw("V2 " + e + " = new V2(" + s + ", " + s + " * 0.5);\nlastV = " + e + ";",
+                        "V2D " + e + " = new V2D(" + s + ", D.mul(" + s + ", D.c(0.5)));\nlastV = " + e + ";", construct);
+            }
+            case 1 -> {
+                return new Stmt.Raw("V2 " + e + " = new V2(" + s + ", 0.5);\n" + s + " = java.util.List.of(" + e + ").get(0).a();",
+                        "V2D " + e + " = new V2D(" + s + ", D.c(0.5));\n" + s + " = java.util.List.of(" + e + ").get(0).a();", construct);
+            }
+            case 2 -> {
+                return new Stmt.Raw("V2[] " + e + " = {new V2(" + s + ", 0.5)};\n" + s + " = " + e + "[0].b() * " + s + ";",
+                        "V2D[] " + e + " = {new V2D(" + s + ", D.c(0.5))};\n" + s + " = D.mul(" + e + "[0].b(), " + s + ");", construct);
+            }
+            default -> {
+                return new Stmt.Raw("V2 " + e + " = new V2(" + s + ", " + s + ");\nif (" + e + " == V2.ZERO) {\n    " + s + " = -" + s + ";\n}",
+                        "V2D " + e + " = new V2D(" + s + ", " + s + ");\nif (" + e + " == V2D.ZERO) {\n    " + s + " = D.neg(" + s + ");\n}", construct);
+            }
+        }
+    }
+
+    // ---- the value class V2 (in the entry only) ----
+
+    private Stmt declareVector() {
+        Expr init = vectorExpr(1 + r.nextInt(2));
+        String name = fresh("u");
+        declare(new Var(Ty.VEC, name, true, true));
+        return new Stmt.Decl(Ty.VEC, name, init);
+    }
+
+    /** A statement on V2s: a declaration, an update, a choice by if/else, a read back into a double, a loop carrying one. */
+    private Stmt vectorStatement() {
+        Var u = any(Ty.VEC, Var::mutable);
+        double p = r.nextDouble();
+        if (u == null || p < 0.25) return declareVector();
+        if (p < 0.5) return new Stmt.Assign(Ty.VEC, u.name(), "=", vectorUpdate(u));
+        if (p < 0.6) {
+            return new Stmt.If(condition(), List.of(new Stmt.Assign(Ty.VEC, u.name(), "=", vectorExpr(1))),
+                    r.nextBoolean() ? List.of(new Stmt.Assign(Ty.VEC, u.name(), "=", vectorUpdate(u))) : List.of());
+        }
+        if (p < 0.8) {
+            Var s = any(Ty.DOUBLE, Var::mutable);
+            if (s != null) return new Stmt.Assign(Ty.DOUBLE, s.name(), pick("+=", "-=", "="), vectorRead(1));
+        }
+        return vectorLoop(u);
+    }
+
+    /** {@code u = u.plus(new V2(a[i], e).scale(e'))} and the like: a V2 carried around a loop. */
+    private Stmt vectorLoop(Var u) {
+        if (loopDepth >= 3) return null;
+        String i = fresh("i");
+        Var a = any(Ty.DARR, v -> true);
+        boolean overArray = a != null && r.nextBoolean();
+        Expr bound = overArray ? new Len(a.ref()) : loopBound();
+        List<Stmt> body = new ArrayList<>();
+        loopDepth++;
+        boolean savedSwitch = inSwitch;
+        inSwitch = false;
+        declareIn(body, () -> {
+            declare(new Var(Ty.INT, i, false, false));
+            if (r.nextDouble() < 0.2) body.add(jumpIn());
+            Expr step = overArray ? new Expr.VecNew(null, new Elem(a.ref(), new Ref(Ty.INT, i)), doubleExpr(1)) : vectorExpr(1);
+            Expr next = r.nextBoolean() ? vecOp(u.ref(), "plus", vecOp(step, "scale", squash(doubleExpr(1))))
+                    : vecOp(u.ref(), "lerp", step, lit(pickNum(0.25, 0.5, 0.75)));
+            body.add(new Stmt.Assign(Ty.VEC, u.name(), "=", next));
+            if (r.nextDouble() < 0.4) body.addAll(statements(1));
+        });
+        loopDepth--;
+        inSwitch = savedSwitch;
+        return new Stmt.For(i, false, bound, body);
+    }
+
+    /** A new value for {@code u}, mostly from itself (contractions and rotations keep loop-carried values bounded). */
+    private Expr vectorUpdate(Var u) {
+        Expr v = u.ref();
+        return switch (r.nextInt(6)) {
+            case 0 -> vecOp(v, "plus", vecOp(vectorExpr(1), "scale", squash(doubleExpr(1))));
+            case 1 -> vecOp(vecOp(v, "scale", lit(0.5)), pick("plus", "minus"), vectorExpr(1));
+            case 2 -> vecOp(v, "lerp", vectorExpr(1), r.nextBoolean() ? lit(pickNum(0.25, 0.5, 0.75)) : squash(doubleExpr(1)));
+            case 3 -> vecOp(v, "mid", vectorExpr(1));
+            case 4 -> vecOp(v, "rot");
+            default -> new Cond(condition(), v, vectorExpr(1));
+        };
+    }
+
+    /** A V2: a variable, {@code V2.ZERO}, made by {@code new} or a factory from doubles, or combined by V2's methods. */
+    private Expr vectorExpr(int depth) {
+        if (depth <= 0 || r.nextDouble() < 0.4) {
+            Var u = any(Ty.VEC, v -> true);
+            int roll = r.nextInt(10);
+            if (u != null && roll < 4) return u.ref();
+            if (roll < 5) return new Expr.VecZero();
+            if (roll < 8) return new Expr.VecNew(null, doubleExpr(1), doubleExpr(1));
+            return new Expr.VecNew(pick("of", "polar"), doubleExpr(1), doubleExpr(1));
+        }
+        return switch (r.nextInt(6)) {
+            case 0 -> vecOp(vectorExpr(depth - 1), pick("plus", "minus"), vectorExpr(depth - 1));
+            case 1 -> vecOp(vectorExpr(depth - 1), "scale", squash(doubleExpr(1)));
+            case 2 -> vecOp(vectorExpr(depth - 1), "mid", vectorExpr(depth - 1));
+            case 3 -> vecOp(vectorExpr(depth - 1), "rot");
+            case 4 -> vecOp(vectorExpr(depth - 1), "lerp", vectorExpr(depth - 1), lit(pickNum(0.25, 0.5, 0.75)));
+            default -> new Cond(condition(), vectorExpr(depth - 1), vectorExpr(depth - 1));
+        };
+    }
+
+    /**
+     * A double read back from V2s: a dot product, a squared norm, a component through its
+     * accessor or its field. At depth 0 only from V2 variables (null when none is visible).
+     */
+    private Expr vectorRead(int depth) {
+        Var u = any(Ty.VEC, v -> true);
+        if (depth <= 0 && u == null) return null;
+        Expr v = depth <= 0 ? u.ref() : vectorExpr(depth);
+        return switch (r.nextInt(5)) {
+            case 0, 1 -> vecOp(v, "dot", depth <= 0 ? any(Ty.VEC, x -> true).ref() : vectorExpr(depth - 1));
+            case 2 -> vecOp(v, "norm2");
+            default -> new Expr.VecGet(v, pick("a", "b"), r.nextDouble() < 0.7);
+        };
+    }
+
+    /** {@code recv.method(args)}, typed as V2 declares its methods. */
+    private static Expr vecOp(Expr recv, String method, Expr... args) {
+        List<Ty> params = switch (method) {
+            case "plus", "minus", "mid", "dot" -> List.of(Ty.VEC);
+            case "scale" -> List.of(Ty.DOUBLE);
+            case "lerp" -> List.of(Ty.VEC, Ty.DOUBLE);
+            case "rot", "norm2" -> List.of();
+            default -> throw new IllegalArgumentException("V2 has no method " + method);
+        };
+        Ty ty = method.equals("dot") || method.equals("norm2") ? Ty.DOUBLE : Ty.VEC;
+        return new Expr.VecOp(recv, method, ty, params, List.of(args));
     }
 
     // ---- expressions ----
@@ -876,6 +1047,10 @@ public final class Generator {
     }
 
     private Expr doubleLeaf() {
+        if (vectorsHere && r.nextDouble() < 0.12) {
+            Expr e = vectorRead(0);
+            if (e != null) return e;
+        }
         int roll = r.nextInt(10);
         if (roll < 6) {
             Var v = any(Ty.DOUBLE, x -> true);

@@ -10,9 +10,11 @@ import java.util.List;
  * @param virtuals interfaces with implementations called through an array of instances
  * @param args one value per entry parameter: Double, Float, Integer, Long, double[] or double[][]
  * @param lambda also differentiate the entry through a capturing lambda ({@code AD.gradient(VectorFunction, x)})
+ * @param values how the value class {@code V2} the entry may use is declared; null when the program has none
  */
 public record Program(String className, long seed, List<Method> methods, List<String[]> fields,
-                      List<Virtual> virtuals, Object[] args, boolean lambda, ArrayCheck arrayCheck) {
+                      List<Virtual> virtuals, Object[] args, boolean lambda, ArrayCheck arrayCheck,
+                      ValueClass values) {
 
     /**
      * Also differentiate a helper that returns an array, {@code v -> producer(v, s)}, with
@@ -26,24 +28,32 @@ public record Program(String className, long seed, List<Method> methods, List<St
     }
 
     public Program withMethods(List<Method> newMethods) {
-        return new Program(className, seed, newMethods, fields, virtuals, args, lambda, arrayCheck);
+        return new Program(className, seed, newMethods, fields, virtuals, args, lambda, arrayCheck, values);
     }
 
     public Program withoutVirtuals() {
-        return new Program(className, seed, methods.stream().filter(m -> m.owner() == null).toList(), fields, List.of(), args, lambda, arrayCheck);
+        return new Program(className, seed, methods.stream().filter(m -> m.owner() == null).toList(), fields, List.of(), args, lambda, arrayCheck, values);
     }
 
     public Program withFields(List<String[]> newFields) {
-        return new Program(className, seed, methods, newFields, virtuals, args, lambda, arrayCheck);
+        return new Program(className, seed, methods, newFields, virtuals, args, lambda, arrayCheck, values);
     }
 
     public Program withoutLambda() {
-        return new Program(className, seed, methods, fields, virtuals, args, false, null);
+        return new Program(className, seed, methods, fields, virtuals, args, false, null, values);
     }
 
     public Program renamed(String newName) {
-        return new Program(newName, seed, methods, fields, virtuals, args, lambda, arrayCheck);
+        return new Program(newName, seed, methods, fields, virtuals, args, lambda, arrayCheck, values);
     }
+
+    /**
+     * The value class {@code V2} of two doubles {@code a}, {@code b}: a record, or a final class
+     * whose constructor only sets its final fields (with accessors written out). Both are what
+     * grad4j replaces by their fields while the objects stay in the differentiated method; the
+     * twin always declares a record {@code V2D} over dual numbers with the same methods.
+     */
+    public enum ValueClass { RECORD, FINAL_CLASS }
 
     /** A parameter. */
     public record Param(Ty ty, String name) {}

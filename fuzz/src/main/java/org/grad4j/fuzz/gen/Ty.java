@@ -9,6 +9,8 @@ public enum Ty {
     BOOL("boolean", "boolean"),
     DARR("double[]", "D[]"),
     DARR2("double[][]", "D[][]"),
+    /** The program's small value class of two doubles (a record or a final class), over D in the twin. */
+    VEC("V2", "V2D"),
     VOID("void", "void");
 
     public final String plain;
