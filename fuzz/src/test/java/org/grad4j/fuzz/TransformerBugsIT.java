@@ -10,7 +10,6 @@ import org.grad4j.Differentiable;
 import org.grad4j.Gradients;
 import org.grad4j.TransformException;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -199,9 +198,6 @@ class TransformerBugsIT {
         assertEquals(11.0, (Double) g.get(0), 0);
     }
 
-    @Disabled("open: refused, 'the V2 used on line … has its method plus called, which is not inlined': the form with plus "
-            + "inlined refuses the store into the captured array (an array grad4j does not track), which the written form "
-            + "takes as a work array")
     @Test
     void aValueObjectBesideAStoreIntoACapturedArray() {
         double[] a = {3};
@@ -219,8 +215,6 @@ class TransformerBugsIT {
         return u.a();
     }
 
-    @Disabled("open: the refusal names the V2 ('… has its method plus called, which is not inlined', on the V2's line), "
-            + "not the store into field last that the form with plus inlined is refused for")
     @Test
     void aRefusalBesideAValueObjectNamesItsConstruct() {
         TransformException e = assertThrows(TransformException.class,
@@ -245,8 +239,6 @@ class TransformerBugsIT {
         return u.a() + u.b();
     }
 
-    @Disabled("open: refused, the V2 'is moved on the operand stack in a way grad4j does not follow (pop2)': "
-            + "ValueObjects.checkStackShuffles counts the double popped as two stack entries and reaches the V2 beneath")
     @Test
     void aDiscardedResultInAHelperInlinedAboveAValueObject() {
         assertEquals(2.25, AD.derivative(TransformerBugsIT::scalesByAHelper, 0.5), 1e-12);

@@ -234,10 +234,15 @@ public final class Transformer {
      * array's adjoint when called; inlined, the cast is this method's own. Only helpers that
      * always run the same body (static, private or final) of the same nest, as for
      * {@link #withHelpersInlined}.
+     *
+     * <p>When the method as written was refused for its value objects ({@code refused}: their
+     * methods were not inlined yet, see {@link ValueObjects}) and the inlined form is refused for
+     * something else, that refusal is thrown instead: it names what the user must change (a
+     * field store next to a {@code Vec2}), or a work array the entry may lift.
      */
     private Analysed withHelpersInlinedInsteadOfRefused(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName,
                                           String methodName, String methodDescriptor, String activeMask,
-                                          boolean stripMine, boolean tape) {
+                                          boolean stripMine, boolean tape, TransformException refused) {
         ClassNode owner = calls.classNode(ownerInternalName);
         MethodNode method = owner == null ? null : ClassFiles.method(owner, methodName, methodDescriptor);
         if (method == null) return null;
@@ -257,8 +262,14 @@ public final class Transformer {
             return analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine, tape,
                     helpers);
         } catch (TransformException stillRefused) {
+            if (refused != null && isAboutValueObjects(refused) && !isAboutValueObjects(stillRefused)) throw stillRefused;
             return null;
         }
+    }
+
+    /** Whether a refusal is of a constructor call with differentiable arguments (see {@link ValueObjects}). */
+    private static boolean isAboutValueObjects(TransformException e) {
+        return e.getMessage() != null && e.getMessage().contains("a constructor call with differentiable arguments");
     }
 
     private Analysed analyse(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName, String methodName,
@@ -575,7 +586,8 @@ public final class Transformer {
         try {
             return analyse(calls, hierarchy, owner, name, descriptor, mask, stripMine, tape, null);
         } catch (TransformException refused) {
-            Analysed inlined = withHelpersInlinedInsteadOfRefused(calls, hierarchy, owner, name, descriptor, mask, stripMine, tape);
+            Analysed inlined = withHelpersInlinedInsteadOfRefused(calls, hierarchy, owner, name, descriptor, mask, stripMine, tape,
+                    refused);
             if (inlined == null) throw refused;
             return inlined;
         }
@@ -598,7 +610,7 @@ public final class Transformer {
             throw workArray; // the entry may lift it (generate)
         } catch (TransformException refused) {
             Analysed inlined = plain.inlined.isEmpty() && callsForValueObjects(calls, plain)
-                    ? withHelpersInlinedInsteadOfRefused(calls, hierarchy, owner, name, descriptor, mask, stripMine, tape) : null;
+                    ? withHelpersInlinedInsteadOfRefused(calls, hierarchy, owner, name, descriptor, mask, stripMine, tape, null) : null;
             if (inlined == null) throw refused;
             try {
                 validateCallees(calls, hierarchy, inlined, seenBefore);

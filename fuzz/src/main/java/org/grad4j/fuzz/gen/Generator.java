@@ -50,7 +50,7 @@ public final class Generator {
          * Features left out of the default run while grad4j has an open bug in them (each has a
          * minimal reproducer in TransformerBugsIT). {@code fuzz/run.sh --all} puts them back.
          */
-        public static final java.util.Set<String> OPEN_BUGS = java.util.Set.of("vectors-lambda-arrays", "vectors-planted", "vectors-discarded-call");
+        public static final java.util.Set<String> OPEN_BUGS = java.util.Set.of();
 
         public static Config defaults() {
             return new Config(0.06, 4, 12, OPEN_BUGS);

@@ -383,20 +383,26 @@ public final class ValueObjects {
             }
         }
 
-        /** Stack shuffles other than dup and pop of an object are not followed. */
+        /**
+         * Stack shuffles other than dup and pop of an object are not followed. They reach a number
+         * of slots (a double is two), not of values: {@code pop2} of a double above an object
+         * leaves the object alone.
+         */
         private void checkStackShuffles(AbstractInsnNode insn, Frame<Val> f) {
             int op = insn.getOpcode();
-            int depth = switch (op) {
+            int slots = switch (op) {
                 case Opcodes.DUP_X1, Opcodes.SWAP, Opcodes.DUP2, Opcodes.POP2 -> 2;
                 case Opcodes.DUP_X2, Opcodes.DUP2_X1 -> 3;
                 case Opcodes.DUP2_X2 -> 4;
                 default -> 0;
             };
-            for (int d = 1; d <= depth && d <= f.getStackSize(); d++) {
-                if (f.getStack(f.getStackSize() - d).isObject()) {
-                    throw new Escapes("the " + simpleName(f.getStack(f.getStackSize() - d).shape.name) + " is moved on the "
-                            + "operand stack in a way grad4j does not follow (" + org.objectweb.asm.util.Printer.OPCODES[op].toLowerCase() + ")");
+            for (int d = 1; slots > 0 && d <= f.getStackSize(); d++) {
+                Val v = f.getStack(f.getStackSize() - d);
+                if (v.isObject()) {
+                    throw new Escapes("the " + simpleName(v.shape.name) + " is moved on the operand stack in a way grad4j "
+                            + "does not follow (" + org.objectweb.asm.util.Printer.OPCODES[op].toLowerCase() + ")");
                 }
+                slots -= v.getSize();
             }
         }
 
