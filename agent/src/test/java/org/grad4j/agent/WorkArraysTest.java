@@ -421,6 +421,46 @@ class WorkArraysTest {
         }
     }
 
+    interface Stage {
+        double[] apply(double[] in, double[] w);
+    }
+
+    static final class Scale implements Stage {
+        public double[] apply(double[] in, double[] w) {
+            double[] out = new double[in.length];
+            for (int i = 0; i < in.length; i++) out[i] = w[i % w.length] * in[i];
+            return out;
+        }
+    }
+
+    static final class Squash implements Stage {
+        public double[] apply(double[] in, double[] w) {
+            double[] out = in.clone();
+            for (int i = 0; i < out.length; i++) out[i] = Math.tanh(out[i]);
+            return out;
+        }
+    }
+
+    /** h starts as a row of the data, then is each stage's output: the stages only read it. */
+    @Differentiable
+    static double throughStages(double[] w, Stage[] stages, double[][] xs) {
+        double s = 0;
+        for (double[] x : xs) {
+            double[] h = x;
+            for (Stage stage : stages) h = stage.apply(h, w);
+            s += h[0] * h[1];
+        }
+        return s;
+    }
+
+    @Test
+    void aDataRowReplacedByOutputsOfStagesThatOnlyReadIt() {
+        Stage[] stages = {new Scale(), new Squash(), new Scale()};
+        double[][] xs = {{1, 2}, {-0.5, 0.25}, {0.3, -1}};
+        Random r = new Random(23);
+        for (int trial = 0; trial < 4; trial++) CentralDifferences.check(p -> throughStages(p, stages, xs), random(r, 2));
+    }
+
     private static double[] random(Random r, int n) {
         double[] w = new double[n];
         for (int i = 0; i < n; i++) w[i] = r.nextGaussian();

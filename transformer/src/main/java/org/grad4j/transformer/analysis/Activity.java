@@ -753,7 +753,8 @@ public final class Activity {
         if (c instanceof Callee.Differentiated) checkParameterTypes(s, m, target);
         if (c instanceof Callee.Differentiated d && isActiveCall(s) && !calls.onlyReadsArrays(d)) {
             // the callee may store into an array we pass it: not into one that may have come without a shadow
-            for (Value v : s.args()) if (v.type().getSort() == Type.ARRAY) checkNotIntoUntrackedArray(s, v);
+            boolean mayWrite = calls.mayWriteArrays(m, d); // h = data row, then h = layer.forward(h): the layers only read h
+            for (Value v : s.args()) if (v.type().getSort() == Type.ARRAY) checkNotIntoUntrackedArray(s, v, mayWrite);
         }
         if (c instanceof Callee.Differentiated d && !isActiveCall(s) && !isHarmless(Type.getReturnType(d.descriptor()))) {
             throw refusal.at(s.line(), "a call of " + target + " with differentiable arguments that returns "
@@ -933,11 +934,19 @@ public final class Activity {
      * elsewhere on some path ({@code h = c ? FIELD : new double[n]}), refused outright.
      */
     private void checkNotIntoUntrackedArray(Stmt s, Value array) {
+        checkNotIntoUntrackedArray(s, array, true);
+    }
+
+    /**
+     * @param fromElsewhere whether arrays from elsewhere are refused too: a call whose bodies
+     *     known now do not write the arrays they are given is only asked about parameters, as before
+     */
+    private void checkNotIntoUntrackedArray(Stmt s, Value array, boolean fromElsewhere) {
         if (!isActive(array)) return; // refused as an untracked array, saying where it comes from
         String into = s.isInvoke() ? "an array passed to " + simpleName(((MethodInsnNode) s.insn()).owner) + "."
                 + ((MethodInsnNode) s.insn()).name + ", which may store differentiable values into it, that may be "
                 : "a differentiable value stored into an array that may be ";
-        List<Value> elsewhere = parameterArrays().sourcesOf(array);
+        List<Value> elsewhere = fromElsewhere ? parameterArrays().sourcesOf(array) : List.of();
         if (!elsewhere.isEmpty()) {
             // h = c ? FIELD : new double[n]: on the field's path h has no shadow, and what goes in loses its derivative
             throw refusal.at(s.line(), into + "an array grad4j does not track on some path (" + origin(elsewhere.get(0))

@@ -130,6 +130,20 @@ public final class CallResolver {
                 k -> new ArrayReaders(this).onlyReads(callee.owner(), callee.name(), callee.descriptor()));
     }
 
+    /**
+     * Whether a differentiated call may write an array it is given, as far as its bodies known now
+     * show: its one body, or for a virtual call every loaded implementation (none known: false).
+     */
+    public boolean mayWriteArrays(MethodInsnNode call, Callee.Differentiated callee) {
+        if (!callee.virtual()) return !onlyReadsArrays(callee);
+        java.util.List<String[]> bodies = implementations(call);
+        if (bodies == null) return false;
+        for (String[] b : bodies) {
+            if (!onlyReadsArrays(new Callee.Differentiated(b[0], b[1], b[2], false, false))) return true;
+        }
+        return false;
+    }
+
     /** Null when the method only reads the arrays it is given, else what may write one ({@link ArrayReaders#whyNot}). */
     public String whyNotOnlyReads(String owner, String name, String descriptor) {
         return new ArrayReaders(this).whyNot(owner, name, descriptor);
