@@ -7,6 +7,7 @@ import org.grad4j.transformer.analysis.CallResolver;
 import org.grad4j.transformer.analysis.Cfg;
 import org.grad4j.transformer.analysis.Liveness;
 import org.grad4j.transformer.analysis.ReadOnlyArrays;
+import org.grad4j.transformer.analysis.ObjectRefusal;
 import org.grad4j.transformer.analysis.UntrackedParameterStore;
 import org.grad4j.transformer.codegen.ClassGenerator;
 import org.grad4j.transformer.analysis.Callee;
@@ -267,9 +268,9 @@ public final class Transformer {
         }
     }
 
-    /** Whether a refusal is of a constructor call with differentiable arguments (see {@link ValueObjects}). */
+    /** Whether a refusal is of an object made from differentiable values (see {@link ValueObjects}). */
     private static boolean isAboutValueObjects(TransformException e) {
-        return e.getMessage() != null && e.getMessage().contains("a constructor call with differentiable arguments");
+        return e instanceof ObjectRefusal;
     }
 
     private Analysed analyse(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName, String methodName,

@@ -714,13 +714,13 @@ public final class Activity {
         MethodInsnNode m = (MethodInsnNode) s.insn();
         String target = simpleName(m.owner) + "." + (s.isNewInit() ? "<init>" : m.name);
         if (s.isNewInit()) {
-            throw refusal.at(s.line(), "a constructor call with differentiable arguments (new " + simpleName(m.owner) + "(...))"
-                            + (objectsKept == null ? "" : ": " + objectsKept),
+            throw new ObjectRefusal(refusal.message(s.line(), "a constructor call with differentiable arguments (new " + simpleName(m.owner) + "(...))"
+                            + (objectsKept.containsKey(m.owner) ? ": " + objectsKept.get(m.owner) : ""),
                     "A small immutable object (a record, or a final class whose constructor only sets its final primitive "
                             + "fields) may hold differentiable values while it stays in the differentiated method: kept in "
                             + "local variables, read through its fields and accessors, its methods small enough to inline. "
                             + "Otherwise keep differentiable values in locals "
-                            + "and arrays; objects may hold only data that does not depend on the inputs.");
+                            + "and arrays; objects may hold only data that does not depend on the inputs."));
         }
         Callee c = callee(s);
         if (c instanceof Callee.ArrayOp op && op.kind() == Callee.ArrayOp.Kind.SAME) {
@@ -757,9 +757,11 @@ public final class Activity {
             for (Value v : s.args()) if (v.type().getSort() == Type.ARRAY) checkNotIntoUntrackedArray(s, v, mayWrite);
         }
         if (c instanceof Callee.Differentiated d && !isActiveCall(s) && !isHarmless(Type.getReturnType(d.descriptor()))) {
-            throw refusal.at(s.line(), "a call of " + target + " with differentiable arguments that returns "
+            String message = refusal.message(s.line(), "a call of " + target + " with differentiable arguments that returns "
                             + Type.getReturnType(d.descriptor()).getClassName() + ", through which grad4j cannot follow a derivative",
                     "Declare the result as what it is: double, float, an array of them, or an INDArray.");
+            // Vec2.of(x, y): inlined, the record may become the method's own
+            throw Type.getReturnType(d.descriptor()).getSort() == Type.OBJECT ? new ObjectRefusal(message) : new TransformException(message);
         }
         if (!(c instanceof Callee.Plain plain)) return;
         if (BIT_REINTERPRETATION.contains(m.owner + "." + m.name)) {
@@ -899,10 +901,10 @@ public final class Activity {
 
     private ParameterArrays parameterArrays;
 
-    /** Why the method's value objects were not replaced by their fields (see {@code ValueObjects}), or null. */
-    private String objectsKept;
+    /** By class, why the method's value objects were not replaced by their fields (see {@code ValueObjects}). */
+    private Map<String, String> objectsKept = Map.of();
 
-    public void objectsKeptBecause(String why) {
+    public void objectsKeptBecause(Map<String, String> why) {
         this.objectsKept = why;
     }
 

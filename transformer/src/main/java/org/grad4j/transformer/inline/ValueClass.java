@@ -70,14 +70,31 @@ final class ValueClass {
             this.classes = classes;
         }
 
-        /** The value class of that name, or null when it is not one (or its bytecode is not found). */
+        private final Set<String> excluded = new java.util.HashSet<>();
+
+        /**
+         * The value class of that name, or null when it is not one (or its bytecode is not found,
+         * or it was excluded, or a class it holds was).
+         */
         ValueClass get(String internalName) {
             Optional<ValueClass> k = known.get(internalName);
-            if (k != null) return k.orElse(null);
-            known.put(internalName, Optional.empty()); // a class holding itself is not one
-            ValueClass c = of(classes.apply(internalName), this);
-            known.put(internalName, Optional.ofNullable(c));
-            return c;
+            if (k == null) {
+                known.put(internalName, Optional.empty()); // a class holding itself is not one
+                k = Optional.ofNullable(of(classes.apply(internalName), this));
+                known.put(internalName, k);
+            }
+            return k.isPresent() && !isExcluded(k.get()) ? k.get() : null;
+        }
+
+        /** Objects of this class stay objects from now on (they escape), and so do those holding them. */
+        void exclude(String internalName) {
+            excluded.add(internalName);
+        }
+
+        private boolean isExcluded(ValueClass c) {
+            if (excluded.contains(c.name)) return true;
+            for (Field f : c.fields) if (f.of() != null && isExcluded(f.of())) return true;
+            return false;
         }
     }
 

@@ -49,9 +49,16 @@ public final class ValueObjects {
 
     /**
      * The method with its value objects replaced by their fields ({@code method} itself when it has
-     * none or one escapes), and why they were kept, in words for a refusal (null when replaced or none).
+     * none or all escape), and, by class (internal name), why that class's objects were kept, in
+     * words for a refusal. A class whose objects escape is left as it is and the others are still
+     * replaced: a settings object passed to a helper does not stop a {@code Vec2} beside it.
      */
-    public record Replaced(MethodNode method, String whyKept) {}
+    public record Replaced(MethodNode method, Map<String, String> whyKept) {
+        /** Why objects of {@code internalName} were kept, or null. */
+        public String whyKept(String internalName) {
+            return whyKept.get(internalName);
+        }
+    }
 
     /**
      * @param owner the internal name of the method's class
@@ -59,19 +66,35 @@ public final class ValueObjects {
      */
     public static Replaced replace(String owner, MethodNode method, Function<String, ClassNode> classes) {
         ValueClass.Cache values = new ValueClass.Cache(classes);
-        boolean any = false;
+        Map<String, String> kept = new java.util.LinkedHashMap<>();
+        if (!method.tryCatchBlocks.isEmpty()) {
+            for (String c : candidates(method, values)) kept.put(c, "the method has a try block");
+            return new Replaced(method, kept);
+        }
+        while (!candidates(method, values).isEmpty()) {
+            try {
+                return new Replaced(new Rewrite(owner, method, values).run(), kept);
+            } catch (Escapes e) {
+                if (e.of == null) {
+                    for (String c : candidates(method, values)) kept.put(c, e.getMessage());
+                    return new Replaced(method, kept);
+                }
+                kept.put(e.of.name, e.getMessage());
+                values.exclude(e.of.name); // and the classes holding it: the others are tried again
+            }
+        }
+        return new Replaced(method, kept);
+    }
+
+    /** The value classes whose objects the method makes ({@code new}) or reads as constants. */
+    private static Set<String> candidates(MethodNode method, ValueClass.Cache values) {
+        Set<String> found = new java.util.LinkedHashSet<>();
         for (AbstractInsnNode insn : method.instructions) {
             String made = insn.getOpcode() == Opcodes.NEW ? ((TypeInsnNode) insn).desc
                     : insn.getOpcode() == Opcodes.GETSTATIC ? constantClass((FieldInsnNode) insn) : null;
-            any |= made != null && values.get(made) != null;
+            if (made != null && values.get(made) != null) found.add(made);
         }
-        if (!any) return new Replaced(method, null);
-        if (!method.tryCatchBlocks.isEmpty()) return new Replaced(method, "the method has a try block");
-        try {
-            return new Replaced(new Rewrite(owner, method, values).run(), null);
-        } catch (Escapes e) {
-            return new Replaced(method, e.getMessage());
-        }
+        return found;
     }
 
     /** The class of a static field's object ({@code Complex.ZERO}), or null for a primitive or array. */
@@ -87,8 +110,12 @@ public final class ValueObjects {
 
     /** A value object escapes, or is used in a way this pass does not follow. */
     private static final class Escapes extends RuntimeException {
-        Escapes(String how) {
+        /** The class whose objects escape; null when the method as a whole is not followed. */
+        final ValueClass of;
+
+        Escapes(ValueClass of, String how) {
             super(how, null, false, false);
+            this.of = of;
         }
     }
 
@@ -149,7 +176,7 @@ public final class ValueObjects {
         private Escapes escapes(AbstractInsnNode insn, Val v, String how) {
             int line = lines.getOrDefault(insn, 0);
             String what = "the " + simpleName(v.shape.name) + (line > 0 ? " used on line " + line : "");
-            return new Escapes(v.mixed ? what + " may be null or an object from elsewhere (a parameter, a field, a call)"
+            return new Escapes(v.shape, v.mixed ? what + " may be null or an object from elsewhere (a parameter, a field, a call)"
                     : what + " " + how);
         }
 
@@ -283,7 +310,9 @@ public final class ValueObjects {
             if (a.equals(b)) return a;
             if (a.size != b.size) return Val.ONE; // never read again (javac reuses slots)
             if (!a.isObject() && !b.isObject()) return a;
-            if (a.isObject() && b.isObject() && a.shape != b.shape) throw new Escapes("objects of two classes are held in one variable");
+            if (a.isObject() && b.isObject() && a.shape != b.shape) {
+                return new Val(1, a.shape, a.from, true); // a slot reused for another class: dead here, else refused where read
+            }
             ValueClass shape = a.isObject() ? a.shape : b.shape;
             Set<AbstractInsnNode> from = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
             from.addAll(a.from);
@@ -316,7 +345,7 @@ public final class ValueObjects {
                 frames = new Analyzer<>(new Follow(values, lines(method))).analyze(owner, method);
             } catch (AnalyzerException e) {
                 if (e.getCause() instanceof Escapes escapes) throw escapes;
-                throw new Escapes(e.getMessage());
+                throw new Escapes(null, e.getMessage());
             }
             AbstractInsnNode[] insns = method.instructions.toArray();
             boolean any = false;
@@ -328,8 +357,8 @@ public final class ValueObjects {
                     Val v = f.getStack(s);
                     if (v.isObject()) {
                         if (v.mixed) {
-                            throw new Escapes("the " + simpleName(v.shape.name) + " may be null or an object from elsewhere "
-                                    + "(a parameter, a field, a call)");
+                            throw new Escapes(v.shape, "the " + simpleName(v.shape.name) + " may be null or an object from "
+                                    + "elsewhere (a parameter, a field, a call)");
                         }
                         any = true;
                         union(v.from);
@@ -338,8 +367,8 @@ public final class ValueObjects {
                 if (insns[i] instanceof VarInsnNode load && load.getOpcode() == Opcodes.ALOAD) {
                     Val held = f.getLocal(load.var);
                     if (held.isObject() && held.mixed) { // Vec2 best = null; ... best.x()
-                        throw new Escapes("the " + simpleName(held.shape.name) + " is held in a variable that may also hold null "
-                                + "or an object from elsewhere (a parameter, a field, a call)");
+                        throw new Escapes(held.shape, "the " + simpleName(held.shape.name) + " is held in a variable that may "
+                                + "also hold null or an object from elsewhere (a parameter, a field, a call)");
                     }
                 }
             }
@@ -375,7 +404,7 @@ public final class ValueObjects {
             try {
                 frames = new Analyzer<>(new org.objectweb.asm.tree.analysis.BasicInterpreter()).analyze(owner, copy);
             } catch (AnalyzerException e) {
-                throw new Escapes("rewrite rejected: " + e.getMessage());
+                throw new Escapes(null, "rewrite rejected: " + e.getMessage());
             }
             AbstractInsnNode[] insns = copy.instructions.toArray();
             for (int i = 0; i < insns.length; i++) {
@@ -399,8 +428,8 @@ public final class ValueObjects {
             for (int d = 1; slots > 0 && d <= f.getStackSize(); d++) {
                 Val v = f.getStack(f.getStackSize() - d);
                 if (v.isObject()) {
-                    throw new Escapes("the " + simpleName(v.shape.name) + " is moved on the operand stack in a way grad4j "
-                            + "does not follow (" + org.objectweb.asm.util.Printer.OPCODES[op].toLowerCase() + ")");
+                    throw new Escapes(v.shape, "the " + simpleName(v.shape.name) + " is moved on the operand stack in a way "
+                            + "grad4j does not follow (" + org.objectweb.asm.util.Printer.OPCODES[op].toLowerCase() + ")");
                 }
                 slots -= v.getSize();
             }
