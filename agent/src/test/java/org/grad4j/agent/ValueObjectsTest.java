@@ -281,6 +281,35 @@ class ValueObjectsTest {
         CentralDifferences.check(ValueObjectsTest::trajectory, -1, 0.5, 1.5); // from the constant START
     }
 
+    /** A final field with a constant initialiser: javac reads a.rate as a null check and the constant. */
+    static final class Scaled {
+        final double rate = 0.5;
+        final double value;
+
+        Scaled(double value) {
+            this.value = value;
+        }
+    }
+
+    @Differentiable
+    static double scaled(double[] w) {
+        Scaled a = new Scaled(w[0] * w[1]);
+        return a.rate * a.value + a.value * a.value;
+    }
+
+    @Differentiable
+    static double halfASegment(double[] w) {
+        Segment s = new Segment(new Vec2(w[0], w[1]), null);
+        return s.from().x() * w[1];
+    }
+
+    @Test
+    void constantFieldsAndNullParts() {
+        CentralDifferences.check(ValueObjectsTest::scaled, 0.7, -1.3);
+        TransformException e = assertThrows(TransformException.class, () -> AD.gradient(ValueObjectsTest::halfASegment, new double[] {1, 2}));
+        assertTrue(e.getMessage().contains("is given null or an object from elsewhere for its field to"), e.getMessage());
+    }
+
     static final List<Vec2> SEEN = new ArrayList<>();
 
     @Differentiable

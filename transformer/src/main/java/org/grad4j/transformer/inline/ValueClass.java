@@ -86,9 +86,17 @@ final class ValueClass {
             return k.isPresent() && !isExcluded(k.get()) ? k.get() : null;
         }
 
-        /** Objects of this class stay objects from now on (they escape), and so do those holding them. */
-        void exclude(String internalName) {
+        private final Map<String, String> why = new HashMap<>();
+
+        /** Objects of this class stay objects from now on (they escape, {@code because}), and so do those holding them. */
+        void exclude(String internalName, String because) {
             excluded.add(internalName);
+            why.put(internalName, because);
+        }
+
+        /** Why objects of this class stay objects, or null when they need not. */
+        String whyExcluded(String internalName) {
+            return why.get(internalName);
         }
 
         private boolean isExcluded(ValueClass c) {

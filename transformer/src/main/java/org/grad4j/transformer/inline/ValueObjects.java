@@ -80,7 +80,7 @@ public final class ValueObjects {
                     return new Replaced(method, kept);
                 }
                 kept.put(e.of.name, e.getMessage());
-                values.exclude(e.of.name); // and the classes holding it: the others are tried again
+                values.exclude(e.of.name, e.getMessage()); // and the classes holding it: the others are tried again
             }
         }
         return new Replaced(method, kept);
@@ -95,6 +95,12 @@ public final class ValueObjects {
             if (made != null && values.get(made) != null) found.add(made);
         }
         return found;
+    }
+
+    /** {@code Objects.requireNonNull(a)}: javac's null check before reading a constant field ({@code a.w} of {@code final double w = 0.5}). */
+    private static boolean isNullCheck(AbstractInsnNode insn) {
+        return insn instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESTATIC && m.owner.equals("java/util/Objects")
+                && m.name.equals("requireNonNull") && m.desc.equals("(Ljava/lang/Object;)Ljava/lang/Object;");
     }
 
     /** The class of a static field's object ({@code Complex.ZERO}), or null for a primitive or array. */
@@ -263,13 +269,19 @@ public final class ValueObjects {
 
         @Override
         public Val naryOperation(AbstractInsnNode insn, List<? extends Val> values) {
+            if (isNullCheck(insn) && values.get(0).isObject()) return values.get(0); // javac's a.w of a constant field
+            checkNestedArguments(insn, values);
             for (int i = 0; i < values.size(); i++) {
                 Val v = values.get(i);
                 if (!v.isObject()) continue;
                 if (i > 0 && !v.mixed && isNestedArgument(insn, values, i)) continue; // new Segment(a, b)
                 if (i > 0 || v.mixed || !(insn instanceof MethodInsnNode call) || !call.owner.equals(v.shape.name)) {
-                    throw escapes(insn, v, "is passed to " + (insn instanceof MethodInsnNode m
-                            ? simpleName(m.owner) + "." + m.name + ", which is not inlined" : "a lambda or dynamic call"));
+                    String kept = insn instanceof MethodInsnNode m ? this.values.whyExcluded(m.owner) : null;
+                    throw escapes(insn, v, kept != null // new Segment(v, null): the segment stays an object, and so v
+                            ? "is passed to " + simpleName(((MethodInsnNode) insn).owner) + (((MethodInsnNode) insn).name.equals("<init>")
+                                    ? "'s constructor" : "." + ((MethodInsnNode) insn).name) + ", which stays an object: " + kept
+                            : "is passed to " + (insn instanceof MethodInsnNode m ? simpleName(m.owner) + "." + m.name
+                                    + ", which is not inlined" : "a lambda or dynamic call"));
                 }
                 boolean construct = call.name.equals("<init>") && v.shape.constructors.containsKey(call.desc);
                 boolean accessor = call.getOpcode() == Opcodes.INVOKEVIRTUAL && v.shape.accessors.containsKey(call.name + call.desc);
@@ -286,6 +298,26 @@ public final class ValueObjects {
             String desc = insn instanceof MethodInsnNode m ? m.desc
                     : insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d ? d.desc : null;
             return desc == null ? Val.ONE : Val.plain(Type.getReturnType(desc));
+        }
+
+        /**
+         * A constructor of a class made here must be given objects made here for its nested fields:
+         * {@code new Seg(a, null)} leaves the segment an object.
+         */
+        private void checkNestedArguments(AbstractInsnNode insn, List<? extends Val> values) {
+            if (!(insn instanceof MethodInsnNode call) || !call.name.equals("<init>") || values.isEmpty() || !values.get(0).isObject()) {
+                return;
+            }
+            ValueClass made = values.get(0).shape();
+            ValueClass.Constructor c = made.constructors.get(call.desc);
+            if (c == null || c.from() == null) return;
+            for (int f = 0; f < c.from().length; f++) {
+                Val arg = values.get(c.from()[f] + 1);
+                if (made.fields.get(f).of() != null && (!arg.isObject() || arg.mixed())) {
+                    throw escapes(insn, values.get(0), "is given null or an object from elsewhere for its field "
+                            + made.fields.get(f).name());
+                }
+            }
         }
 
         /** Whether argument {@code i} is an object a canonical constructor sets a field of its class to. */
@@ -484,6 +516,9 @@ public final class ValueObjects {
                     if (!top.isObject()) return null;
                     read(top, top.shape.field(((FieldInsnNode) insn).name), insn, out);
                     return out;
+                }
+                case Opcodes.INVOKESTATIC -> {
+                    return isNullCheck(insn) && top.isObject() ? out : null; // never null; the object stays where it is
                 }
                 case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL -> {
                     MethodInsnNode call = (MethodInsnNode) insn;
