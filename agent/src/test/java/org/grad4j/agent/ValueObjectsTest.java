@@ -310,6 +310,48 @@ class ValueObjectsTest {
         assertTrue(e.getMessage().contains("is given null or an object from elsewhere for its field to"), e.getMessage());
     }
 
+    /** An array of records made in the method: an array per field (and which elements are set). */
+    record Body(Vec2 position, double mass) {}
+
+    @Differentiable
+    static double potential(double[] w, double[] masses) {
+        int n = masses.length;
+        Body[] bodies = new Body[n];
+        for (int i = 0; i < n; i++) bodies[i] = new Body(new Vec2(w[2 * i], w[2 * i + 1]), masses[i] * w[2 * n]);
+        double e = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                Vec2 d = new Vec2(bodies[i].position().x() - bodies[j].position().x(), bodies[i].position().y() - bodies[j].position().y());
+                e -= bodies[i].mass() * bodies[j].mass() / Math.sqrt(d.dot(d) + 0.01);
+            }
+        }
+        double kinetic = 0;
+        for (Body b : bodies) kinetic += 0.5 * b.mass() * b.position().dot(b.position());
+        return e + kinetic;
+    }
+
+    @Differentiable
+    static double readsAnUnsetElement(double[] w) {
+        Vec2[] points = new Vec2[2];
+        points[0] = new Vec2(w[0], w[1]);
+        return points[0].norm() + points[1].x();
+    }
+
+    @Test
+    void arraysOfRecordsMadeInTheMethod() {
+        double[] masses = {1.0, 2.0, 0.5, 1.5};
+        Random r = new Random(29);
+        for (int trial = 0; trial < 4; trial++) {
+            double[] w = new double[9];
+            for (int i = 0; i < 8; i++) w[i] = r.nextGaussian();
+            w[8] = 0.5 + r.nextDouble();
+            CentralDifferences.check(p -> potential(p, masses), w);
+        }
+        // the element never set is null in Java: reading it throws, as the plain call does
+        assertThrows(NullPointerException.class, () -> readsAnUnsetElement(new double[] {1, 2}));
+        assertThrows(NullPointerException.class, () -> AD.gradient(ValueObjectsTest::readsAnUnsetElement, new double[] {1, 2}));
+    }
+
     static final List<Vec2> SEEN = new ArrayList<>();
 
     @Differentiable

@@ -93,6 +93,8 @@ public final class Transformer {
                 String lifted = withWorkArray(mask, methodDescriptor, refused.parameter());
                 if (lifted == null) throw new TransformException(refused.getMessage(), refused.getCause());
                 mask = lifted;
+            } catch (ObjectRefusal refused) {
+                throw new TransformException(refused.getMessage(), refused.getCause()); // users see the API's type
             }
         }
     }
@@ -313,8 +315,8 @@ public final class Transformer {
         body = objects.method();
         if (body != method && ClassFiles.reachesPrivatelyOutside(body, ownerInternalName, calls::classNode)) {
             // a top-level record's methods inlined, its objects kept: their reads of its private fields would fail
-            throw refusal.at(-1, "helpers of another class inlined where they reach its private members",
-                    "Call them as written.");
+            throw new ObjectRefusal(refusal.message(-1, "helpers of another class inlined where they reach its private members",
+                    "Call them as written.")); // never shown: the form as written is refused for its objects
         }
         MethodIr lifted = ValueNumbering.apply(
                 Lifter.lift(owner, body, hierarchy, call -> calls.resolve(call) instanceof Callee.Differentiated));

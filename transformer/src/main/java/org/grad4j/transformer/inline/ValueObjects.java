@@ -90,7 +90,7 @@ public final class ValueObjects {
     private static Set<String> candidates(MethodNode method, ValueClass.Cache values) {
         Set<String> found = new java.util.LinkedHashSet<>();
         for (AbstractInsnNode insn : method.instructions) {
-            String made = insn.getOpcode() == Opcodes.NEW ? ((TypeInsnNode) insn).desc
+            String made = insn.getOpcode() == Opcodes.NEW || insn.getOpcode() == Opcodes.ANEWARRAY ? ((TypeInsnNode) insn).desc
                     : insn.getOpcode() == Opcodes.GETSTATIC ? constantClass((FieldInsnNode) insn) : null;
             if (made != null && values.get(made) != null) found.add(made);
         }
@@ -146,9 +146,19 @@ public final class ValueObjects {
      * local holding one); whether it may also be something else ({@code mixed}: null, a parameter,
      * an object from a field), which rules the class's objects out where such a value is used.
      */
-    private record Val(int size, ValueClass shape, Set<AbstractInsnNode> from, boolean mixed) implements org.objectweb.asm.tree.analysis.Value {
+    private record Val(int size, ValueClass shape, Set<AbstractInsnNode> from, boolean mixed, boolean array)
+            implements org.objectweb.asm.tree.analysis.Value {
         static final Val ONE = new Val(1, null, Set.of(), false);
         static final Val TWO = new Val(2, null, Set.of(), false);
+
+        /** An object (not an array of them). */
+        Val(int size, ValueClass shape, Set<AbstractInsnNode> from, boolean mixed) {
+            this(size, shape, from, mixed, false);
+        }
+
+        boolean isArray() {
+            return shape != null && array;
+        }
 
         static Val plain(int size) {
             return size == 2 ? TWO : ONE;
@@ -218,23 +228,26 @@ public final class ValueObjects {
         @Override
         public Val copyOperation(AbstractInsnNode insn, Val value) {
             // a load of a local holding an object: a place of its own
-            if (insn.getOpcode() == Opcodes.ALOAD && value.isObject()) return new Val(1, value.shape, Set.of(insn), value.mixed);
+            if (insn.getOpcode() == Opcodes.ALOAD && value.isObject()) return new Val(1, value.shape, Set.of(insn), value.mixed, value.array);
             return value;
         }
 
         @Override
         public Val unaryOperation(AbstractInsnNode insn, Val value) {
             int op = insn.getOpcode();
+            if (op == Opcodes.ANEWARRAY) { // new Body[n]: an array of the fields' arrays
+                ValueClass s = values.get(((TypeInsnNode) insn).desc);
+                if (s != null) return new Val(1, s, Set.of(insn), false, true);
+            }
+            if (value.isArray()) {
+                boolean follows = op == Opcodes.ARRAYLENGTH || op == Opcodes.IFNULL || op == Opcodes.IFNONNULL;
+                if (!follows || value.mixed) throw escapes(insn, value, "array " + usedAs(op));
+                return Val.ONE;
+            }
             if (value.isObject()) {
                 boolean follows = op == Opcodes.GETFIELD && ((FieldInsnNode) insn).owner.equals(value.shape.name)
                         || op == Opcodes.IFNULL || op == Opcodes.IFNONNULL;
-                if (!follows || value.mixed) throw escapes(insn, value, switch (op) {
-                    case Opcodes.ARETURN -> "is returned";
-                    case Opcodes.PUTSTATIC -> "is stored into a field";
-                    case Opcodes.CHECKCAST, Opcodes.INSTANCEOF -> "is cast or tested with instanceof";
-                    case Opcodes.MONITORENTER, Opcodes.MONITOREXIT -> "is synchronised on";
-                    default -> "is used as an object (" + org.objectweb.asm.util.Printer.OPCODES[op].toLowerCase() + ")";
-                });
+                if (!follows || value.mixed) throw escapes(insn, value, usedAs(op));
             }
             if (op == Opcodes.GETFIELD && value.isObject() && value.shape.field(((FieldInsnNode) insn).name).of() != null) {
                 // segment.a of a segment made here: an object of its own, its fields a range of the segment's
@@ -247,8 +260,21 @@ public final class ValueObjects {
             };
         }
 
+        private static String usedAs(int op) {
+            return switch (op) {
+                case Opcodes.ARETURN -> "is returned";
+                case Opcodes.PUTSTATIC -> "is stored into a field";
+                case Opcodes.CHECKCAST, Opcodes.INSTANCEOF -> "is cast or tested with instanceof";
+                case Opcodes.MONITORENTER, Opcodes.MONITOREXIT -> "is synchronised on";
+                default -> "is used as an object (" + org.objectweb.asm.util.Printer.OPCODES[op].toLowerCase() + ")";
+            };
+        }
+
         @Override
         public Val binaryOperation(AbstractInsnNode insn, Val a, Val b) {
+            if (insn.getOpcode() == Opcodes.AALOAD && a.isArray() && !a.mixed && !b.isObject()) {
+                return new Val(1, a.shape, Set.of(insn), false); // bodies[i]: an object read field by field from the arrays
+            }
             if (a.isObject() || b.isObject()) {
                 throw escapes(insn, a.isObject() ? a : b, insn.getOpcode() == Opcodes.PUTFIELD ? "is stored into a field"
                         : "is compared with == or !=");
@@ -263,6 +289,12 @@ public final class ValueObjects {
 
         @Override
         public Val ternaryOperation(AbstractInsnNode insn, Val a, Val b, Val c) {
+            if (a.isArray()) { // bodies[i] = body: its fields into the arrays
+                if (a.mixed || c.isArray() || c.mixed || c.shape != a.shape) {
+                    throw escapes(insn, a, "array is given null or an object from elsewhere");
+                }
+                return null;
+            }
             if (c.isObject()) throw escapes(insn, c, "is stored into an array");
             return null;
         }
@@ -313,7 +345,7 @@ public final class ValueObjects {
             if (c == null || c.from() == null) return;
             for (int f = 0; f < c.from().length; f++) {
                 Val arg = values.get(c.from()[f] + 1);
-                if (made.fields.get(f).of() != null && (!arg.isObject() || arg.mixed())) {
+                if (made.fields.get(f).of() != null && (!arg.isObject() || arg.mixed() || arg.array())) {
                     throw escapes(insn, values.get(0), "is given null or an object from elsewhere for its field "
                             + made.fields.get(f).name());
                 }
@@ -327,7 +359,7 @@ public final class ValueObjects {
             ValueClass.Constructor c = made.constructors.get(call.desc);
             if (c == null || c.from() == null) return false;
             for (int f = 0; f < c.from().length; f++) {
-                if (c.from()[f] == i - 1) return made.fields.get(f).of() == values.get(i).shape();
+                if (c.from()[f] == i - 1) return !values.get(i).array() && made.fields.get(f).of() == values.get(i).shape();
             }
             return false;
         }
@@ -342,7 +374,7 @@ public final class ValueObjects {
             if (a.equals(b)) return a;
             if (a.size != b.size) return Val.ONE; // never read again (javac reuses slots)
             if (!a.isObject() && !b.isObject()) return a;
-            if (a.isObject() && b.isObject() && a.shape != b.shape) {
+            if (a.isObject() && b.isObject() && (a.shape != b.shape || a.array != b.array)) {
                 return new Val(1, a.shape, a.from, true); // a slot reused for another class: dead here, else refused where read
             }
             ValueClass shape = a.isObject() ? a.shape : b.shape;
@@ -350,7 +382,7 @@ public final class ValueObjects {
             from.addAll(a.from);
             from.addAll(b.from);
             boolean mixed = a.mixed || b.mixed || !a.isObject() || !b.isObject();
-            return new Val(1, shape, from, mixed);
+            return new Val(1, shape, from, mixed, a.isObject() ? a.array : b.array);
         }
     }
 
@@ -503,13 +535,80 @@ public final class ValueObjects {
                 }
                 case Opcodes.ASTORE -> {
                     if (!top.isObject()) return null;
-                    copy(top.shape, home(top), slotHome(((VarInsnNode) insn).var, top.shape), out);
+                    copy(top, home(top), slotHome(((VarInsnNode) insn).var, top), out);
                     return out;
                 }
                 case Opcodes.ALOAD -> {
                     Val held = f.getLocal(((VarInsnNode) insn).var);
                     if (!held.isObject()) return null;
-                    copy(held.shape, slotHome(((VarInsnNode) insn).var, held.shape), home(insn, held.shape), out);
+                    copy(held, slotHome(((VarInsnNode) insn).var, held), home(insn, held), out);
+                    return out;
+                }
+                case Opcodes.ANEWARRAY -> {
+                    ValueClass shape = values.get(((TypeInsnNode) insn).desc);
+                    if (shape == null) return null;
+                    // an array per field, and which elements are set (reading another throws, as the null would)
+                    int count = nextLocal++;
+                    int[] arrays = home(insn, new Val(1, shape, Set.of(insn), false, true));
+                    out.add(new VarInsnNode(Opcodes.ISTORE, count));
+                    for (int k = 0; k <= shape.size(); k++) {
+                        out.add(new VarInsnNode(Opcodes.ILOAD, count));
+                        out.add(new org.objectweb.asm.tree.IntInsnNode(Opcodes.NEWARRAY, k < shape.size()
+                                ? newArrayType(shape.leaves.get(k).type()) : Opcodes.T_BOOLEAN));
+                        out.add(new VarInsnNode(Opcodes.ASTORE, arrays[k]));
+                    }
+                    return out;
+                }
+                case Opcodes.ARRAYLENGTH -> {
+                    if (!top.isArray()) return null;
+                    out.add(new VarInsnNode(Opcodes.ALOAD, home(top)[top.shape.size()]));
+                    out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ARRAYLENGTH));
+                    return out;
+                }
+                case Opcodes.AALOAD -> {
+                    Val array = f.getStack(f.getStackSize() - 2);
+                    if (!array.isArray()) return null;
+                    int[] arrays = home(array);
+                    int[] into = home(insn, new Val(1, array.shape, Set.of(insn), false));
+                    int index = nextLocal++;
+                    out.add(new VarInsnNode(Opcodes.ISTORE, index));
+                    org.objectweb.asm.tree.LabelNode set = new org.objectweb.asm.tree.LabelNode();
+                    out.add(new VarInsnNode(Opcodes.ALOAD, arrays[array.shape.size()]));
+                    out.add(new VarInsnNode(Opcodes.ILOAD, index));
+                    out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.BALOAD));
+                    out.add(new JumpInsnNode(Opcodes.IFNE, set));
+                    out.add(new TypeInsnNode(Opcodes.NEW, "java/lang/NullPointerException"));
+                    out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.DUP));
+                    out.add(new MethodInsnNode(Opcodes.INVOKESPECIAL, "java/lang/NullPointerException", "<init>", "()V", false));
+                    out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ATHROW));
+                    out.add(set);
+                    for (int k = 0; k < array.shape.size(); k++) {
+                        Type t = array.shape.leaves.get(k).type();
+                        out.add(new VarInsnNode(Opcodes.ALOAD, arrays[k]));
+                        out.add(new VarInsnNode(Opcodes.ILOAD, index));
+                        out.add(new org.objectweb.asm.tree.InsnNode(t.getOpcode(Opcodes.IALOAD)));
+                        out.add(new VarInsnNode(t.getOpcode(Opcodes.ISTORE), into[k]));
+                    }
+                    return out;
+                }
+                case Opcodes.AASTORE -> {
+                    Val array = f.getStack(f.getStackSize() - 3);
+                    if (!array.isArray()) return null;
+                    int[] arrays = home(array);
+                    int[] from = home(top);
+                    int index = nextLocal++;
+                    out.add(new VarInsnNode(Opcodes.ISTORE, index));
+                    for (int k = 0; k < array.shape.size(); k++) {
+                        Type t = array.shape.leaves.get(k).type();
+                        out.add(new VarInsnNode(Opcodes.ALOAD, arrays[k]));
+                        out.add(new VarInsnNode(Opcodes.ILOAD, index));
+                        out.add(new VarInsnNode(t.getOpcode(Opcodes.ILOAD), from[k]));
+                        out.add(new org.objectweb.asm.tree.InsnNode(t.getOpcode(Opcodes.IASTORE)));
+                    }
+                    out.add(new VarInsnNode(Opcodes.ALOAD, arrays[array.shape.size()]));
+                    out.add(new VarInsnNode(Opcodes.ILOAD, index));
+                    out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ICONST_1));
+                    out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.BASTORE));
                     return out;
                 }
                 case Opcodes.GETFIELD -> {
@@ -601,8 +700,29 @@ public final class ValueObjects {
             out.add(end);
         }
 
-        private void copy(ValueClass shape, int[] from, int[] to, InsnList out) {
-            copy(shape, from, 0, to, 0, out);
+        /** An object's fields, or an array's arrays (references), from one home to another. */
+        private void copy(Val v, int[] from, int[] to, InsnList out) {
+            if (!v.array) {
+                copy(v.shape, from, 0, to, 0, out);
+                return;
+            }
+            for (int k = 0; k < from.length; k++) {
+                out.add(new VarInsnNode(Opcodes.ALOAD, from[k]));
+                out.add(new VarInsnNode(Opcodes.ASTORE, to[k]));
+            }
+        }
+
+        private static int newArrayType(Type t) {
+            return switch (t.getSort()) {
+                case Type.BOOLEAN -> Opcodes.T_BOOLEAN;
+                case Type.CHAR -> Opcodes.T_CHAR;
+                case Type.BYTE -> Opcodes.T_BYTE;
+                case Type.SHORT -> Opcodes.T_SHORT;
+                case Type.INT -> Opcodes.T_INT;
+                case Type.FLOAT -> Opcodes.T_FLOAT;
+                case Type.LONG -> Opcodes.T_LONG;
+                default -> Opcodes.T_DOUBLE;
+            };
         }
 
         /** An object's fields, from {@code from[fromAt...]} to {@code to[toAt...]} (a nested object is a range). */
@@ -628,15 +748,27 @@ public final class ValueObjects {
         }
 
         private int[] home(Val v) {
-            return home(v.from.iterator().next(), v.shape);
+            return home(v.from.iterator().next(), v);
         }
 
         private int[] home(AbstractInsnNode place, ValueClass shape) {
             return homes.computeIfAbsent(find(place), p -> locals(shape));
         }
 
-        private int[] slotHome(int slot, ValueClass shape) {
-            return slotHomes.computeIfAbsent(slot + "/" + shape.name, k -> locals(shape));
+        /** The home of a place holding {@code kind}: an object's fields, or an array's arrays (one per field, and which are set). */
+        private int[] home(AbstractInsnNode place, Val kind) {
+            return kind.array ? homes.computeIfAbsent(find(place), p -> arrayLocals(kind.shape)) : home(place, kind.shape);
+        }
+
+        private int[] slotHome(int slot, Val kind) {
+            return slotHomes.computeIfAbsent(slot + "/" + kind.shape.name + (kind.array ? "[]" : ""),
+                    k -> kind.array ? arrayLocals(kind.shape) : locals(kind.shape));
+        }
+
+        private int[] arrayLocals(ValueClass shape) {
+            int[] at = new int[shape.size() + 1];
+            for (int k = 0; k < at.length; k++) at[k] = nextLocal++;
+            return at;
         }
 
         private int[] locals(ValueClass shape) {
