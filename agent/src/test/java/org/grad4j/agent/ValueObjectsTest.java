@@ -337,6 +337,22 @@ class ValueObjectsTest {
         return points[0].norm() + points[1].x();
     }
 
+    @Differentiable
+    static double skipsUnsetElements(double[] w) {
+        Vec2[] points = new Vec2[3];
+        points[0] = new Vec2(w[0], w[1]);
+        points[2] = new Vec2(w[1], 2);
+        double s = 0;
+        for (Vec2 p : points) if (p != null) s += p.norm();
+        return s;
+    }
+
+    @Differentiable
+    static double methodsOfElements(double[] w) {
+        Vec2[] points = {new Vec2(w[0], w[1]), Vec2.polar(w[1], w[0])};
+        return points[0].plus(points[1]).norm() * points[1].dot(points[0]);
+    }
+
     @Test
     void arraysOfRecordsMadeInTheMethod() {
         double[] masses = {1.0, 2.0, 0.5, 1.5};
@@ -350,6 +366,10 @@ class ValueObjectsTest {
         // the element never set is null in Java: reading it throws, as the plain call does
         assertThrows(NullPointerException.class, () -> readsAnUnsetElement(new double[] {1, 2}));
         assertThrows(NullPointerException.class, () -> AD.gradient(ValueObjectsTest::readsAnUnsetElement, new double[] {1, 2}));
+        CentralDifferences.check(ValueObjectsTest::methodsOfElements, 0.3, 1.2);
+        // an element tested for null: the arrays of fields cannot say, so the points stay objects (refused)
+        TransformException e = assertThrows(TransformException.class, () -> AD.gradient(ValueObjectsTest::skipsUnsetElements, new double[] {1, 2}));
+        assertTrue(e.getMessage().contains("is read from an array and tested for null"), e.getMessage());
     }
 
     static final List<Vec2> SEEN = new ArrayList<>();

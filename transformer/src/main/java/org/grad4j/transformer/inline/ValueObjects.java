@@ -146,14 +146,18 @@ public final class ValueObjects {
      * local holding one); whether it may also be something else ({@code mixed}: null, a parameter,
      * an object from a field), which rules the class's objects out where such a value is used.
      */
-    private record Val(int size, ValueClass shape, Set<AbstractInsnNode> from, boolean mixed, boolean array)
+    private record Val(int size, ValueClass shape, Set<AbstractInsnNode> from, boolean mixed, boolean array, boolean element)
             implements org.objectweb.asm.tree.analysis.Value {
         static final Val ONE = new Val(1, null, Set.of(), false);
         static final Val TWO = new Val(2, null, Set.of(), false);
 
-        /** An object (not an array of them). */
+        /** An object (not an array of them, nor read from one). */
         Val(int size, ValueClass shape, Set<AbstractInsnNode> from, boolean mixed) {
-            this(size, shape, from, mixed, false);
+            this(size, shape, from, mixed, false, false);
+        }
+
+        Val(int size, ValueClass shape, Set<AbstractInsnNode> from, boolean mixed, boolean array) {
+            this(size, shape, from, mixed, array, false);
         }
 
         boolean isArray() {
@@ -228,7 +232,9 @@ public final class ValueObjects {
         @Override
         public Val copyOperation(AbstractInsnNode insn, Val value) {
             // a load of a local holding an object: a place of its own
-            if (insn.getOpcode() == Opcodes.ALOAD && value.isObject()) return new Val(1, value.shape, Set.of(insn), value.mixed, value.array);
+            if (insn.getOpcode() == Opcodes.ALOAD && value.isObject()) {
+                return new Val(1, value.shape, Set.of(insn), value.mixed, value.array, value.element);
+            }
             return value;
         }
 
@@ -248,6 +254,10 @@ public final class ValueObjects {
                 boolean follows = op == Opcodes.GETFIELD && ((FieldInsnNode) insn).owner.equals(value.shape.name)
                         || op == Opcodes.IFNULL || op == Opcodes.IFNONNULL;
                 if (!follows || value.mixed) throw escapes(insn, value, usedAs(op));
+                if ((op == Opcodes.IFNULL || op == Opcodes.IFNONNULL) && value.element && !throwsIfNull(insn)) {
+                    // if (bodies[i] != null): an element may be null, which the arrays of fields do not hold
+                    throw escapes(insn, value, "is read from an array and tested for null");
+                }
             }
             if (op == Opcodes.GETFIELD && value.isObject() && value.shape.field(((FieldInsnNode) insn).name).of() != null) {
                 // segment.a of a segment made here: an object of its own, its fields a range of the segment's
@@ -258,6 +268,19 @@ public final class ValueObjects {
                 case Opcodes.I2L, Opcodes.I2D, Opcodes.F2L, Opcodes.F2D, Opcodes.LNEG, Opcodes.DNEG, Opcodes.L2D, Opcodes.D2L -> Val.TWO;
                 default -> Val.ONE;
             };
+        }
+
+        /**
+         * The inliner's check of a receiver ({@code ifnonnull L; aconst_null; athrow}): it throws for
+         * null, as the read of an element never set already has.
+         */
+        private static boolean throwsIfNull(AbstractInsnNode insn) {
+            if (insn.getOpcode() != Opcodes.IFNONNULL) return false;
+            AbstractInsnNode next = insn.getNext();
+            while (next != null && next.getOpcode() < 0) next = next.getNext();
+            AbstractInsnNode after = next == null ? null : next.getNext();
+            while (after != null && after.getOpcode() < 0) after = after.getNext();
+            return next != null && next.getOpcode() == Opcodes.ACONST_NULL && after != null && after.getOpcode() == Opcodes.ATHROW;
         }
 
         private static String usedAs(int op) {
@@ -273,7 +296,7 @@ public final class ValueObjects {
         @Override
         public Val binaryOperation(AbstractInsnNode insn, Val a, Val b) {
             if (insn.getOpcode() == Opcodes.AALOAD && a.isArray() && !a.mixed && !b.isObject()) {
-                return new Val(1, a.shape, Set.of(insn), false); // bodies[i]: an object read field by field from the arrays
+                return new Val(1, a.shape, Set.of(insn), false, false, true); // bodies[i]: read field by field from the arrays
             }
             if (a.isObject() || b.isObject()) {
                 throw escapes(insn, a.isObject() ? a : b, insn.getOpcode() == Opcodes.PUTFIELD ? "is stored into a field"
@@ -382,7 +405,7 @@ public final class ValueObjects {
             from.addAll(a.from);
             from.addAll(b.from);
             boolean mixed = a.mixed || b.mixed || !a.isObject() || !b.isObject();
-            return new Val(1, shape, from, mixed, a.isObject() ? a.array : b.array);
+            return new Val(1, shape, from, mixed, a.isObject() ? a.array : b.array, a.element || b.element);
         }
     }
 
