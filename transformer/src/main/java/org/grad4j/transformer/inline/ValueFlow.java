@@ -1,0 +1,292 @@
+package org.grad4j.transformer.inline;
+
+import static org.grad4j.transformer.inline.ValueObjects.constantClass;
+import static org.grad4j.transformer.inline.ValueObjects.isNullCheck;
+import static org.grad4j.transformer.inline.ValueObjects.simpleName;
+
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.grad4j.transformer.inline.ValueObjects.Escapes;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.analysis.Analyzer;
+import org.objectweb.asm.tree.analysis.Interpreter;
+
+/**
+ * Follows value objects through a method for {@link ValueObjects}, as an ASM {@code Analyzer}'s
+ * interpreter: which stack values and locals are objects (or arrays of them) made here, and where
+ * they may come from. Any use it does not follow throws {@link ValueObjects.Escapes} for the class.
+ */
+final class ValueFlow extends Interpreter<ValueFlow.Val> {
+    /**
+     * A value on the operand stack or in a local, as far as value objects go: of which class, if
+     * it is one ({@code shape}); the instructions it may come from (a {@code new} or a load of a
+     * local holding one); whether it may also be something else ({@code mixed}: null, a parameter,
+     * an object from a field), which rules the class's objects out where such a value is used.
+     */
+    record Val(int size, ValueClass shape, Set<AbstractInsnNode> from, boolean mixed, boolean array, boolean element)
+            implements org.objectweb.asm.tree.analysis.Value {
+        static final Val ONE = new Val(1, null, Set.of(), false);
+        static final Val TWO = new Val(2, null, Set.of(), false);
+
+        /** An object (not an array of them, nor read from one). */
+        Val(int size, ValueClass shape, Set<AbstractInsnNode> from, boolean mixed) {
+            this(size, shape, from, mixed, false, false);
+        }
+
+        Val(int size, ValueClass shape, Set<AbstractInsnNode> from, boolean mixed, boolean array) {
+            this(size, shape, from, mixed, array, false);
+        }
+
+        boolean isArray() {
+            return shape != null && array;
+        }
+
+        static Val plain(int size) {
+            return size == 2 ? TWO : ONE;
+        }
+
+        static Val plain(Type t) {
+            return plain(t.getSize());
+        }
+
+        boolean isObject() {
+            return shape != null;
+        }
+
+        @Override
+        public int getSize() {
+            return size;
+        }
+    }
+
+    private final ValueClass.Cache values;
+    private final Map<AbstractInsnNode, Integer> lines;
+
+    ValueFlow(ValueClass.Cache values, Map<AbstractInsnNode, Integer> lines) {
+        super(Opcodes.ASM9);
+        this.values = values;
+        this.lines = lines;
+    }
+
+    private Escapes escapes(AbstractInsnNode insn, Val v, String how) {
+        int line = lines.getOrDefault(insn, 0);
+        String what = "the " + simpleName(v.shape.name) + (line > 0 ? " used on line " + line : "");
+        return new Escapes(v.shape, v.mixed ? what + " may be null or an object from elsewhere (a parameter, a field, a call)"
+                : what + " " + how);
+    }
+
+    @Override
+    public Val newValue(Type type) {
+        if (type == Type.VOID_TYPE) return null;
+        return Val.plain(type == null ? 1 : type.getSize());
+    }
+
+    @Override
+    public Val newOperation(AbstractInsnNode insn) {
+        return switch (insn.getOpcode()) {
+            case Opcodes.NEW -> {
+                ValueClass s = values.get(((TypeInsnNode) insn).desc);
+                yield s == null ? Val.ONE : new Val(1, s, Set.of(insn), false);
+            }
+            case Opcodes.LCONST_0, Opcodes.LCONST_1, Opcodes.DCONST_0, Opcodes.DCONST_1 -> Val.TWO;
+            case Opcodes.LDC -> {
+                Object c = ((org.objectweb.asm.tree.LdcInsnNode) insn).cst;
+                yield Val.plain(c instanceof Long || c instanceof Double ? 2 : 1);
+            }
+            case Opcodes.GETSTATIC -> {
+                // Complex.ZERO: a constant of a value class, read field by field where it is read
+                FieldInsnNode get = (FieldInsnNode) insn;
+                String name = constantClass(get);
+                ValueClass s = name == null ? null : values.get(name);
+                yield s != null && s.readable() ? new Val(1, s, Set.of(insn), false) : Val.plain(Type.getType(get.desc));
+            }
+            default -> Val.ONE;
+        };
+    }
+
+    @Override
+    public Val copyOperation(AbstractInsnNode insn, Val value) {
+        // a load of a local holding an object: a place of its own
+        if (insn.getOpcode() == Opcodes.ALOAD && value.isObject()) {
+            return new Val(1, value.shape, Set.of(insn), value.mixed, value.array, value.element);
+        }
+        return value;
+    }
+
+    @Override
+    public Val unaryOperation(AbstractInsnNode insn, Val value) {
+        int op = insn.getOpcode();
+        if (op == Opcodes.ANEWARRAY) { // new Body[n]: an array of the fields' arrays
+            ValueClass s = values.get(((TypeInsnNode) insn).desc);
+            if (s != null) return new Val(1, s, Set.of(insn), false, true);
+        }
+        if (value.isArray()) {
+            boolean follows = op == Opcodes.ARRAYLENGTH || op == Opcodes.IFNULL || op == Opcodes.IFNONNULL;
+            if (!follows || value.mixed) throw escapes(insn, value, "array " + usedAs(op));
+            return Val.ONE;
+        }
+        if (value.isObject()) {
+            boolean follows = op == Opcodes.GETFIELD && ((FieldInsnNode) insn).owner.equals(value.shape.name)
+                    || op == Opcodes.IFNULL || op == Opcodes.IFNONNULL;
+            if (!follows || value.mixed) throw escapes(insn, value, usedAs(op));
+            if ((op == Opcodes.IFNULL || op == Opcodes.IFNONNULL) && value.element && !throwsIfNull(insn)) {
+                // if (bodies[i] != null): an element may be null, which the arrays of fields do not hold
+                throw escapes(insn, value, "is read from an array and tested for null");
+            }
+        }
+        if (op == Opcodes.GETFIELD && value.isObject() && value.shape.field(((FieldInsnNode) insn).name).of() != null) {
+            // segment.a of a segment made here: an object of its own, its fields a range of the segment's
+            return new Val(1, value.shape.field(((FieldInsnNode) insn).name).of(), Set.of(insn), false);
+        }
+        return switch (op) {
+            case Opcodes.GETFIELD -> Val.plain(Type.getType(((FieldInsnNode) insn).desc));
+            case Opcodes.I2L, Opcodes.I2D, Opcodes.F2L, Opcodes.F2D, Opcodes.LNEG, Opcodes.DNEG, Opcodes.L2D, Opcodes.D2L -> Val.TWO;
+            default -> Val.ONE;
+        };
+    }
+
+    /**
+     * The inliner's check of a receiver ({@code ifnonnull L; aconst_null; athrow}): it throws for
+     * null, as the read of an element never set already has.
+     */
+    private static boolean throwsIfNull(AbstractInsnNode insn) {
+        if (insn.getOpcode() != Opcodes.IFNONNULL) return false;
+        AbstractInsnNode next = insn.getNext();
+        while (next != null && next.getOpcode() < 0) next = next.getNext();
+        AbstractInsnNode after = next == null ? null : next.getNext();
+        while (after != null && after.getOpcode() < 0) after = after.getNext();
+        return next != null && next.getOpcode() == Opcodes.ACONST_NULL && after != null && after.getOpcode() == Opcodes.ATHROW;
+    }
+
+    private static String usedAs(int op) {
+        return switch (op) {
+            case Opcodes.ARETURN -> "is returned";
+            case Opcodes.PUTSTATIC -> "is stored into a field";
+            case Opcodes.CHECKCAST, Opcodes.INSTANCEOF -> "is cast or tested with instanceof";
+            case Opcodes.MONITORENTER, Opcodes.MONITOREXIT -> "is synchronised on";
+            default -> "is used as an object (" + org.objectweb.asm.util.Printer.OPCODES[op].toLowerCase() + ")";
+        };
+    }
+
+    @Override
+    public Val binaryOperation(AbstractInsnNode insn, Val a, Val b) {
+        if (insn.getOpcode() == Opcodes.AALOAD && a.isArray() && !a.mixed && !b.isObject()) {
+            return new Val(1, a.shape, Set.of(insn), false, false, true); // bodies[i]: read field by field from the arrays
+        }
+        if (a.isObject() || b.isObject()) {
+            throw escapes(insn, a.isObject() ? a : b, insn.getOpcode() == Opcodes.PUTFIELD ? "is stored into a field"
+                    : "is compared with == or !=");
+        }
+        return switch (insn.getOpcode()) {
+            case Opcodes.LALOAD, Opcodes.DALOAD, Opcodes.LADD, Opcodes.DADD, Opcodes.LSUB, Opcodes.DSUB, Opcodes.LMUL,
+                 Opcodes.DMUL, Opcodes.LDIV, Opcodes.DDIV, Opcodes.LREM, Opcodes.DREM, Opcodes.LSHL, Opcodes.LSHR,
+                 Opcodes.LUSHR, Opcodes.LAND, Opcodes.LOR, Opcodes.LXOR -> Val.TWO;
+            default -> Val.ONE;
+        };
+    }
+
+    @Override
+    public Val ternaryOperation(AbstractInsnNode insn, Val a, Val b, Val c) {
+        if (a.isArray()) { // bodies[i] = body: its fields into the arrays
+            if (a.mixed || c.isArray() || c.mixed || c.shape != a.shape) {
+                throw escapes(insn, a, "array is given null or an object from elsewhere");
+            }
+            return null;
+        }
+        if (c.isObject()) throw escapes(insn, c, "is stored into an array");
+        return null;
+    }
+
+    @Override
+    public Val naryOperation(AbstractInsnNode insn, List<? extends Val> values) {
+        if (isNullCheck(insn) && values.get(0).isObject()) return values.get(0); // javac's a.w of a constant field
+        checkNestedArguments(insn, values);
+        for (int i = 0; i < values.size(); i++) {
+            Val v = values.get(i);
+            if (!v.isObject()) continue;
+            if (i > 0 && !v.mixed && isNestedArgument(insn, values, i)) continue; // new Segment(a, b)
+            if (i > 0 || v.mixed || !(insn instanceof MethodInsnNode call) || !call.owner.equals(v.shape.name)) {
+                String kept = insn instanceof MethodInsnNode m ? this.values.whyExcluded(m.owner) : null;
+                throw escapes(insn, v, kept != null // new Segment(v, null): the segment stays an object, and so v
+                        ? "is passed to " + simpleName(((MethodInsnNode) insn).owner) + (((MethodInsnNode) insn).name.equals("<init>")
+                                ? "'s constructor" : "." + ((MethodInsnNode) insn).name) + ", which stays an object: " + kept
+                        : "is passed to " + (insn instanceof MethodInsnNode m ? simpleName(m.owner) + "." + m.name
+                                + ", which is not inlined" : "a lambda or dynamic call"));
+            }
+            boolean construct = call.name.equals("<init>") && v.shape.constructors.containsKey(call.desc);
+            boolean accessor = call.getOpcode() == Opcodes.INVOKEVIRTUAL && v.shape.accessors.containsKey(call.name + call.desc);
+            if (!construct && !accessor) {
+                throw escapes(insn, v, call.name.equals("<init>") ? "is made by a constructor that does more than set its fields"
+                        : "has its method " + call.name + " called, which is not inlined");
+            }
+        }
+        if (!values.isEmpty() && values.get(0).isObject() && insn.getOpcode() == Opcodes.INVOKEVIRTUAL) {
+            ValueClass.Field f = values.get(0).shape().field(values.get(0).shape().accessors.get(
+                    ((MethodInsnNode) insn).name + ((MethodInsnNode) insn).desc));
+            if (f.of() != null) return new Val(1, f.of(), Set.of(insn), false); // segment.a()
+        }
+        String desc = insn instanceof MethodInsnNode m ? m.desc
+                : insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d ? d.desc : null;
+        return desc == null ? Val.ONE : Val.plain(Type.getReturnType(desc));
+    }
+
+    /**
+     * A constructor of a class made here must be given objects made here for its nested fields:
+     * {@code new Seg(a, null)} leaves the segment an object.
+     */
+    private void checkNestedArguments(AbstractInsnNode insn, List<? extends Val> values) {
+        if (!(insn instanceof MethodInsnNode call) || !call.name.equals("<init>") || values.isEmpty() || !values.get(0).isObject()) {
+            return;
+        }
+        ValueClass made = values.get(0).shape();
+        ValueClass.Constructor c = made.constructors.get(call.desc);
+        if (c == null || c.from() == null) return;
+        for (int f = 0; f < c.from().length; f++) {
+            Val arg = values.get(c.from()[f] + 1);
+            if (made.fields.get(f).of() != null && (!arg.isObject() || arg.mixed() || arg.array())) {
+                throw escapes(insn, values.get(0), "is given null or an object from elsewhere for its field "
+                        + made.fields.get(f).name());
+            }
+        }
+    }
+
+    /** Whether argument {@code i} is an object a canonical constructor sets a field of its class to. */
+    private static boolean isNestedArgument(AbstractInsnNode insn, List<? extends Val> values, int i) {
+        if (!(insn instanceof MethodInsnNode call) || !call.name.equals("<init>") || !values.get(0).isObject()) return false;
+        ValueClass made = values.get(0).shape();
+        ValueClass.Constructor c = made.constructors.get(call.desc);
+        if (c == null || c.from() == null) return false;
+        for (int f = 0; f < c.from().length; f++) {
+            if (c.from()[f] == i - 1) return !values.get(i).array() && made.fields.get(f).of() == values.get(i).shape();
+        }
+        return false;
+    }
+
+    @Override
+    public void returnOperation(AbstractInsnNode insn, Val value, Val expected) {
+        if (value.isObject()) throw escapes(insn, value, "is returned");
+    }
+
+    @Override
+    public Val merge(Val a, Val b) {
+        if (a.equals(b)) return a;
+        if (a.size != b.size) return Val.ONE; // never read again (javac reuses slots)
+        if (!a.isObject() && !b.isObject()) return a;
+        if (a.isObject() && b.isObject() && (a.shape != b.shape || a.array != b.array)) {
+            return new Val(1, a.shape, a.from, true); // a slot reused for another class: dead here, else refused where read
+        }
+        ValueClass shape = a.isObject() ? a.shape : b.shape;
+        Set<AbstractInsnNode> from = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        from.addAll(a.from);
+        from.addAll(b.from);
+        boolean mixed = a.mixed || b.mixed || !a.isObject() || !b.isObject();
+        return new Val(1, shape, from, mixed, a.isObject() ? a.array : b.array, a.element || b.element);
+    }
+}

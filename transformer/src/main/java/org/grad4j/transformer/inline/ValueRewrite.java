@@ -1,0 +1,441 @@
+package org.grad4j.transformer.inline;
+
+import static org.grad4j.transformer.inline.ValueObjects.constantClass;
+import static org.grad4j.transformer.inline.ValueObjects.isNullCheck;
+import static org.grad4j.transformer.inline.ValueObjects.simpleName;
+
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.grad4j.transformer.inline.ValueObjects.Escapes;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
+import org.objectweb.asm.tree.analysis.Analyzer;
+import org.objectweb.asm.tree.analysis.AnalyzerException;
+import org.objectweb.asm.tree.analysis.Frame;
+import org.grad4j.transformer.inline.ValueFlow.Val;
+
+/**
+ * The rewrite of one method for {@link ValueObjects}: the method analysed ({@link ValueFlow}), an
+ * escape thrown as {@link ValueObjects.Escapes}; else a copy in which every place an object (or
+ * array of them) may come from has locals for its fields (its home), and the instructions that
+ * make, move and read objects become loads and stores of those locals.
+ */
+final class ValueRewrite {
+    private final String owner;
+    private final MethodNode method;
+    private final ValueClass.Cache values;
+    /** Places that share a home, by union-find: each place's representative. */
+    private final Map<AbstractInsnNode, AbstractInsnNode> parent = new IdentityHashMap<>();
+    private final Map<AbstractInsnNode, int[]> homes = new IdentityHashMap<>();
+    private final Map<String, int[]> slotHomes = new HashMap<>(); // by "slot/class"
+    private int nextLocal;
+
+    ValueRewrite(String owner, MethodNode method, ValueClass.Cache values) {
+        this.owner = owner;
+        this.method = method;
+        this.values = values;
+    }
+
+    MethodNode run() {
+        Frame<Val>[] frames;
+        try {
+            frames = new Analyzer<>(new ValueFlow(values, ValueObjects.lines(method))).analyze(owner, method);
+        } catch (AnalyzerException e) {
+            if (e.getCause() instanceof Escapes escapes) throw escapes;
+            throw new Escapes(null, e.getMessage());
+        }
+        AbstractInsnNode[] insns = method.instructions.toArray();
+        boolean any = false;
+        for (int i = 0; i < insns.length; i++) {
+            Frame<Val> f = frames[i];
+            if (f == null) continue;
+            checkStackShuffles(insns[i], f);
+            for (int s = 0; s < f.getStackSize(); s++) {
+                Val v = f.getStack(s);
+                if (v.isObject()) {
+                    if (v.mixed()) {
+                        throw new Escapes(v.shape(), "the " + simpleName(v.shape().name) + " may be null or an object from "
+                                + "elsewhere (a parameter, a field, a call)");
+                    }
+                    any = true;
+                    union(v.from());
+                }
+            }
+            if (insns[i] instanceof VarInsnNode load && load.getOpcode() == Opcodes.ALOAD) {
+                Val held = f.getLocal(load.var);
+                if (held.isObject() && held.mixed()) { // Vec2 best = null; ... best.x()
+                    throw new Escapes(held.shape(), "the " + simpleName(held.shape().name) + " is held in a variable that may "
+                            + "also hold null or an object from elsewhere (a parameter, a field, a call)");
+                }
+            }
+        }
+        if (!any) return method;
+        MethodNode copy = Inliner.copyOf(method);
+        nextLocal = method.maxLocals;
+        AbstractInsnNode[] copies = copy.instructions.toArray();
+        for (int i = 0; i < insns.length; i++) {
+            Frame<Val> f = frames[i];
+            if (f == null) continue;
+            InsnList instead = rewrite(insns[i], copies[i], f);
+            if (instead == null) continue;
+            copy.instructions.insert(copies[i], instead);
+            copy.instructions.remove(copies[i]);
+        }
+        // the stack maps name the objects: the lifter computes its own frames
+        for (AbstractInsnNode insn : copy.instructions.toArray()) {
+            if (insn.getType() == AbstractInsnNode.FRAME) copy.instructions.remove(insn);
+        }
+        copy.maxLocals = nextLocal;
+        copy.maxStack = method.maxStack + 3; // a constant's dup and field
+        withoutDeadCode(copy);
+        return copy;
+    }
+
+    /**
+     * Removes what can no longer run (the inliner's {@code athrow} of null after a receiver's
+     * null check, which is now a {@code goto}), checking the rewrite on the way: a method the
+     * analyzer rejects is left as it was.
+     */
+    private void withoutDeadCode(MethodNode copy) {
+        Frame<org.objectweb.asm.tree.analysis.BasicValue>[] frames;
+        try {
+            frames = new Analyzer<>(new org.objectweb.asm.tree.analysis.BasicInterpreter()).analyze(owner, copy);
+        } catch (AnalyzerException e) {
+            throw new Escapes(null, "rewrite rejected: " + e.getMessage());
+        }
+        AbstractInsnNode[] insns = copy.instructions.toArray();
+        for (int i = 0; i < insns.length; i++) {
+            if (frames[i] == null && insns[i].getOpcode() >= 0) copy.instructions.remove(insns[i]);
+        }
+    }
+
+    /**
+     * Stack shuffles other than dup and pop of an object are not followed. They reach a number
+     * of slots (a double is two), not of values: {@code pop2} of a double above an object
+     * leaves the object alone.
+     */
+    private void checkStackShuffles(AbstractInsnNode insn, Frame<Val> f) {
+        int op = insn.getOpcode();
+        int slots = switch (op) {
+            case Opcodes.DUP_X1, Opcodes.SWAP, Opcodes.DUP2, Opcodes.POP2 -> 2;
+            case Opcodes.DUP_X2, Opcodes.DUP2_X1 -> 3;
+            case Opcodes.DUP2_X2 -> 4;
+            default -> 0;
+        };
+        for (int d = 1; slots > 0 && d <= f.getStackSize(); d++) {
+            Val v = f.getStack(f.getStackSize() - d);
+            if (v.isObject()) {
+                throw new Escapes(v.shape(), "the " + simpleName(v.shape().name) + " is moved on the operand stack in a way "
+                        + "grad4j does not follow (" + org.objectweb.asm.util.Printer.OPCODES[op].toLowerCase() + ")");
+            }
+            slots -= v.getSize();
+        }
+    }
+
+    /** The instructions for {@code insn} (its copy: {@code copied}), null to keep it. */
+    private InsnList rewrite(AbstractInsnNode insn, AbstractInsnNode copied, Frame<Val> f) {
+        int op = insn.getOpcode();
+        Val top = f.getStackSize() > 0 ? f.getStack(f.getStackSize() - 1) : null;
+        InsnList out = new InsnList();
+        switch (op) {
+            case Opcodes.NEW -> {
+                return values.get(((TypeInsnNode) insn).desc) != null ? out : null;
+            }
+            case Opcodes.GETSTATIC -> {
+                String name = constantClass((FieldInsnNode) insn);
+                ValueClass shape = name == null ? null : values.get(name);
+                if (shape == null || !shape.readable()) return null;
+                int[] home = home(insn, shape);
+                out.add(insn.clone(null));
+                for (int k = 0; k < shape.size(); k++) {
+                    out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.DUP));
+                    out.add(shape.read(k));
+                    out.add(new VarInsnNode(shape.leaves.get(k).type().getOpcode(Opcodes.ISTORE), home[k]));
+                }
+                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.POP));
+                return out;
+            }
+            case Opcodes.DUP, Opcodes.POP -> {
+                return top.isObject() ? out : null;
+            }
+            case Opcodes.IFNULL -> {
+                return top.isObject() ? out : null; // never null
+            }
+            case Opcodes.IFNONNULL -> {
+                if (!top.isObject()) return null;
+                out.add(new JumpInsnNode(Opcodes.GOTO, ((JumpInsnNode) copied).label)); // the copy's label
+                return out;
+            }
+            case Opcodes.ASTORE -> {
+                if (!top.isObject()) return null;
+                copy(top, home(top), slotHome(((VarInsnNode) insn).var, top), out);
+                return out;
+            }
+            case Opcodes.ALOAD -> {
+                Val held = f.getLocal(((VarInsnNode) insn).var);
+                if (!held.isObject()) return null;
+                copy(held, slotHome(((VarInsnNode) insn).var, held), home(insn, held), out);
+                return out;
+            }
+            case Opcodes.ANEWARRAY -> {
+                ValueClass shape = values.get(((TypeInsnNode) insn).desc);
+                if (shape == null) return null;
+                // an array per field, and which elements are set (reading another throws, as the null would)
+                int count = nextLocal++;
+                int[] arrays = home(insn, new Val(1, shape, Set.of(insn), false, true));
+                out.add(new VarInsnNode(Opcodes.ISTORE, count));
+                for (int k = 0; k <= shape.size(); k++) {
+                    out.add(new VarInsnNode(Opcodes.ILOAD, count));
+                    out.add(new org.objectweb.asm.tree.IntInsnNode(Opcodes.NEWARRAY, k < shape.size()
+                            ? newArrayType(shape.leaves.get(k).type()) : Opcodes.T_BOOLEAN));
+                    out.add(new VarInsnNode(Opcodes.ASTORE, arrays[k]));
+                }
+                return out;
+            }
+            case Opcodes.ARRAYLENGTH -> {
+                if (!top.isArray()) return null;
+                out.add(new VarInsnNode(Opcodes.ALOAD, home(top)[top.shape().size()]));
+                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ARRAYLENGTH));
+                return out;
+            }
+            case Opcodes.AALOAD -> {
+                Val array = f.getStack(f.getStackSize() - 2);
+                if (!array.isArray()) return null;
+                int[] arrays = home(array);
+                int[] into = home(insn, new Val(1, array.shape(), Set.of(insn), false));
+                int index = nextLocal++;
+                out.add(new VarInsnNode(Opcodes.ISTORE, index));
+                org.objectweb.asm.tree.LabelNode set = new org.objectweb.asm.tree.LabelNode();
+                out.add(new VarInsnNode(Opcodes.ALOAD, arrays[array.shape().size()]));
+                out.add(new VarInsnNode(Opcodes.ILOAD, index));
+                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.BALOAD));
+                out.add(new JumpInsnNode(Opcodes.IFNE, set));
+                out.add(new TypeInsnNode(Opcodes.NEW, "java/lang/NullPointerException"));
+                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.DUP));
+                out.add(new MethodInsnNode(Opcodes.INVOKESPECIAL, "java/lang/NullPointerException", "<init>", "()V", false));
+                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ATHROW));
+                out.add(set);
+                for (int k = 0; k < array.shape().size(); k++) {
+                    Type t = array.shape().leaves.get(k).type();
+                    out.add(new VarInsnNode(Opcodes.ALOAD, arrays[k]));
+                    out.add(new VarInsnNode(Opcodes.ILOAD, index));
+                    out.add(new org.objectweb.asm.tree.InsnNode(t.getOpcode(Opcodes.IALOAD)));
+                    out.add(new VarInsnNode(t.getOpcode(Opcodes.ISTORE), into[k]));
+                }
+                return out;
+            }
+            case Opcodes.AASTORE -> {
+                Val array = f.getStack(f.getStackSize() - 3);
+                if (!array.isArray()) return null;
+                int[] arrays = home(array);
+                int[] from = home(top);
+                int index = nextLocal++;
+                out.add(new VarInsnNode(Opcodes.ISTORE, index));
+                for (int k = 0; k < array.shape().size(); k++) {
+                    Type t = array.shape().leaves.get(k).type();
+                    out.add(new VarInsnNode(Opcodes.ALOAD, arrays[k]));
+                    out.add(new VarInsnNode(Opcodes.ILOAD, index));
+                    out.add(new VarInsnNode(t.getOpcode(Opcodes.ILOAD), from[k]));
+                    out.add(new org.objectweb.asm.tree.InsnNode(t.getOpcode(Opcodes.IASTORE)));
+                }
+                out.add(new VarInsnNode(Opcodes.ALOAD, arrays[array.shape().size()]));
+                out.add(new VarInsnNode(Opcodes.ILOAD, index));
+                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ICONST_1));
+                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.BASTORE));
+                return out;
+            }
+            case Opcodes.GETFIELD -> {
+                if (!top.isObject()) return null;
+                read(top, top.shape().field(((FieldInsnNode) insn).name), insn, out);
+                return out;
+            }
+            case Opcodes.INVOKESTATIC -> {
+                return isNullCheck(insn) && top.isObject() ? out : null; // never null; the object stays where it is
+            }
+            case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL -> {
+                MethodInsnNode call = (MethodInsnNode) insn;
+                Type[] args = Type.getArgumentTypes(call.desc);
+                if (f.getStackSize() <= args.length) return null;
+                Val receiver = f.getStack(f.getStackSize() - args.length - 1);
+                if (!receiver.isObject()) return null;
+                if (op == Opcodes.INVOKEVIRTUAL) { // an accessor
+                    read(receiver, receiver.shape().field(receiver.shape().accessors.get(call.name + call.desc)), insn, out);
+                    return out;
+                }
+                ValueClass.Constructor made = receiver.shape().constructors.get(call.desc);
+                int[] into = home(receiver);
+                if (made.body() != null) {
+                    constructorBody(receiver.shape(), made.body(), into, out);
+                    return out;
+                }
+                // the canonical constructor: its arguments go into the fields they set
+                int[] from = made.from();
+                for (int a = args.length - 1; a >= 0; a--) {
+                    Val arg = f.getStack(f.getStackSize() - args.length + a);
+                    int field = -1;
+                    for (int k = 0; k < from.length; k++) if (from[k] == a) field = k;
+                    if (arg.isObject()) { // new Segment(a, b): a's fields into the segment's, nothing on the stack
+                        if (field >= 0) copy(arg.shape(), home(arg), 0, into, receiver.shape().fields.get(field).first(), out);
+                    } else if (field < 0) {
+                        out.add(new org.objectweb.asm.tree.InsnNode(args[a].getSize() == 2 ? Opcodes.POP2 : Opcodes.POP));
+                    } else {
+                        out.add(new VarInsnNode(args[a].getOpcode(Opcodes.ISTORE), into[receiver.shape().fields.get(field).first()]));
+                    }
+                }
+                return out;
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * A constructor's body where its object is made: the arguments go into locals of its own,
+     * {@code this} is gone (each of its loads only leads to a store into a field, which goes to
+     * the object's local instead), its superclass's constructor call is dropped, a return
+     * jumps to the end. Its line numbers are dropped (it reports the line of the {@code new}).
+     */
+    private void constructorBody(ValueClass shape, MethodNode init, int[] into, InsnList out) {
+        int base = nextLocal - 1; // its slot s (s >= 1: its parameters and locals) is ours base + s
+        nextLocal += init.maxLocals;
+        Type[] params = Type.getArgumentTypes(init.desc);
+        int[] slot = new int[params.length];
+        for (int p = 0, at = 1; p < params.length; at += params[p].getSize(), p++) slot[p] = at;
+        for (int p = params.length - 1; p >= 0; p--) out.add(new VarInsnNode(params[p].getOpcode(Opcodes.ISTORE), base + slot[p]));
+        org.objectweb.asm.tree.LabelNode end = new org.objectweb.asm.tree.LabelNode();
+        Map<org.objectweb.asm.tree.LabelNode, org.objectweb.asm.tree.LabelNode> labels = new HashMap<>();
+        for (AbstractInsnNode insn : init.instructions) {
+            if (insn instanceof org.objectweb.asm.tree.LabelNode l) labels.put(l, new org.objectweb.asm.tree.LabelNode());
+        }
+        boolean superCalled = false;
+        for (AbstractInsnNode insn : init.instructions) {
+            int op = insn.getOpcode();
+            if (insn instanceof org.objectweb.asm.tree.LineNumberNode || insn.getType() == AbstractInsnNode.FRAME) continue;
+            if (op == Opcodes.ALOAD && ((VarInsnNode) insn).var == 0) continue;
+            if (!superCalled && op == Opcodes.INVOKESPECIAL) {
+                superCalled = true; // the superclass's constructor (isInlinableConstructor: the first call)
+                continue;
+            }
+            if (op == Opcodes.PUTFIELD) {
+                FieldInsnNode put = (FieldInsnNode) insn;
+                out.add(new VarInsnNode(Type.getType(put.desc).getOpcode(Opcodes.ISTORE), into[shape.field(put.name).first()]));
+            } else if (op == Opcodes.RETURN) {
+                out.add(new JumpInsnNode(Opcodes.GOTO, end));
+            } else if (insn instanceof VarInsnNode v) {
+                out.add(new VarInsnNode(op, base + v.var));
+            } else if (insn instanceof org.objectweb.asm.tree.IincInsnNode inc) {
+                out.add(new org.objectweb.asm.tree.IincInsnNode(base + inc.var, inc.incr));
+            } else {
+                out.add(insn.clone(labels));
+            }
+        }
+        out.add(end);
+    }
+
+    /** An object's fields, or an array's arrays (references), from one home to another. */
+    private void copy(Val v, int[] from, int[] to, InsnList out) {
+        if (!v.array()) {
+            copy(v.shape(), from, 0, to, 0, out);
+            return;
+        }
+        for (int k = 0; k < from.length; k++) {
+            out.add(new VarInsnNode(Opcodes.ALOAD, from[k]));
+            out.add(new VarInsnNode(Opcodes.ASTORE, to[k]));
+        }
+    }
+
+    private static int newArrayType(Type t) {
+        return switch (t.getSort()) {
+            case Type.BOOLEAN -> Opcodes.T_BOOLEAN;
+            case Type.CHAR -> Opcodes.T_CHAR;
+            case Type.BYTE -> Opcodes.T_BYTE;
+            case Type.SHORT -> Opcodes.T_SHORT;
+            case Type.INT -> Opcodes.T_INT;
+            case Type.FLOAT -> Opcodes.T_FLOAT;
+            case Type.LONG -> Opcodes.T_LONG;
+            default -> Opcodes.T_DOUBLE;
+        };
+    }
+
+    /** An object's fields, from {@code from[fromAt...]} to {@code to[toAt...]} (a nested object is a range). */
+    private void copy(ValueClass shape, int[] from, int fromAt, int[] to, int toAt, InsnList out) {
+        for (int k = 0; k < shape.size(); k++) {
+            Type t = shape.leaves.get(k).type();
+            out.add(new VarInsnNode(t.getOpcode(Opcodes.ILOAD), from[fromAt + k]));
+            out.add(new VarInsnNode(t.getOpcode(Opcodes.ISTORE), to[toAt + k]));
+        }
+    }
+
+    /**
+     * A field read of an object made here (by {@code getfield} or its accessor, {@code at}): a
+     * primitive's local, or a nested object's range of locals copied to the read's own home.
+     */
+    private void read(Val object, ValueClass.Field field, AbstractInsnNode at, InsnList out) {
+        int[] home = home(object);
+        if (field.of() == null) {
+            out.add(new VarInsnNode(Type.getType(field.desc()).getOpcode(Opcodes.ILOAD), home[field.first()]));
+        } else {
+            copy(field.of(), home, field.first(), home(at, field.of()), 0, out);
+        }
+    }
+
+    private int[] home(Val v) {
+        return home(v.from().iterator().next(), v);
+    }
+
+    private int[] home(AbstractInsnNode place, ValueClass shape) {
+        return homes.computeIfAbsent(find(place), p -> locals(shape));
+    }
+
+    /** The home of a place holding {@code kind}: an object's fields, or an array's arrays (one per field, and which are set). */
+    private int[] home(AbstractInsnNode place, Val kind) {
+        return kind.array() ? homes.computeIfAbsent(find(place), p -> arrayLocals(kind.shape())) : home(place, kind.shape());
+    }
+
+    private int[] slotHome(int slot, Val kind) {
+        return slotHomes.computeIfAbsent(slot + "/" + kind.shape().name + (kind.array() ? "[]" : ""),
+                k -> kind.array() ? arrayLocals(kind.shape()) : locals(kind.shape()));
+    }
+
+    private int[] arrayLocals(ValueClass shape) {
+        int[] at = new int[shape.size() + 1];
+        for (int k = 0; k < at.length; k++) at[k] = nextLocal++;
+        return at;
+    }
+
+    private int[] locals(ValueClass shape) {
+        int[] at = new int[shape.size()];
+        for (int k = 0; k < at.length; k++) {
+            at[k] = nextLocal;
+            nextLocal += shape.leaves.get(k).type().getSize();
+        }
+        return at;
+    }
+
+    private void union(Set<AbstractInsnNode> places) {
+        AbstractInsnNode first = null;
+        for (AbstractInsnNode p : places) {
+            if (first == null) first = find(p);
+            else parent.put(find(p), first);
+        }
+    }
+
+    private AbstractInsnNode find(AbstractInsnNode p) {
+        AbstractInsnNode up = parent.getOrDefault(p, p);
+        if (up == p) return p;
+        AbstractInsnNode root = find(up);
+        parent.put(p, root);
+        return root;
+    }
+}
