@@ -520,10 +520,14 @@ public final class Generator {
     }
 
     private Stmt declareDouble() {
-        Expr init = doubleExpr(2 + r.nextInt(2));
-        String name = fresh("v");
-        declare(new Var(Ty.DOUBLE, name, true, true));
-        return new Stmt.Decl(Ty.DOUBLE, name, init);
+        return declared(Ty.DOUBLE, "v", doubleExpr(2 + r.nextInt(2)));
+    }
+
+    /** A new mutable local of {@code ty}, named from {@code prefix}, set to {@code init}. */
+    private Stmt declared(Ty ty, String prefix, Expr init) {
+        String name = fresh(prefix);
+        declare(new Var(ty, name, true, true));
+        return new Stmt.Decl(ty, name, init);
     }
 
     private Stmt assignDouble() {
@@ -881,10 +885,7 @@ public final class Generator {
     // ---- the value class V2 (in the entry only) ----
 
     private Stmt declareVector() {
-        Expr init = vectorExpr(1 + r.nextInt(2));
-        String name = fresh("u");
-        declare(new Var(Ty.VEC, name, true, true));
-        return new Stmt.Decl(Ty.VEC, name, init);
+        return declared(Ty.VEC, "u", vectorExpr(1 + r.nextInt(2)));
     }
 
     /** A statement on V2s: a declaration, an update, a choice by if/else, a read back into a double, a loop carrying one. */
