@@ -136,10 +136,6 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
             boolean follows = op == Opcodes.GETFIELD && ((FieldInsnNode) insn).owner.equals(value.shape.name)
                     || op == Opcodes.IFNULL || op == Opcodes.IFNONNULL;
             if (!follows || value.mixed) throw escapes(insn, value, usedAs(op));
-            if ((op == Opcodes.IFNULL || op == Opcodes.IFNONNULL) && value.element && !throwsIfNull(insn)) {
-                // if (bodies[i] != null): an element may be null, which the arrays of fields do not hold
-                throw escapes(insn, value, "is read from an array and tested for null");
-            }
         }
         if (op == Opcodes.GETFIELD && value.isObject() && value.shape.field(((FieldInsnNode) insn).name).of() != null) {
             // segment.a of a segment made here: an object of its own, its fields a range of the segment's
@@ -150,19 +146,6 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
             case Opcodes.I2L, Opcodes.I2D, Opcodes.F2L, Opcodes.F2D, Opcodes.LNEG, Opcodes.DNEG, Opcodes.L2D, Opcodes.D2L -> Val.TWO;
             default -> Val.ONE;
         };
-    }
-
-    /**
-     * The inliner's check of a receiver ({@code ifnonnull L; aconst_null; athrow}): it throws for
-     * null, as the read of an element never set already has.
-     */
-    private static boolean throwsIfNull(AbstractInsnNode insn) {
-        if (insn.getOpcode() != Opcodes.IFNONNULL) return false;
-        AbstractInsnNode next = insn.getNext();
-        while (next != null && next.getOpcode() < 0) next = next.getNext();
-        AbstractInsnNode after = next == null ? null : next.getNext();
-        while (after != null && after.getOpcode() < 0) after = after.getNext();
-        return next != null && next.getOpcode() == Opcodes.ACONST_NULL && after != null && after.getOpcode() == Opcodes.ATHROW;
     }
 
     private static String usedAs(int op) {

@@ -163,17 +163,20 @@ final class ValueRewrite {
                     out.add(new VarInsnNode(shape.leaves.get(k).type().getOpcode(Opcodes.ISTORE), home[k]));
                 }
                 out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.POP));
+                present(home, shape, out);
                 return out;
             }
             case Opcodes.DUP, Opcodes.POP -> {
                 return top.isObject() ? out : null;
             }
-            case Opcodes.IFNULL -> {
-                return top.isObject() ? out : null; // never null
-            }
-            case Opcodes.IFNONNULL -> {
+            case Opcodes.IFNULL, Opcodes.IFNONNULL -> {
                 if (!top.isObject()) return null;
-                out.add(new JumpInsnNode(Opcodes.GOTO, ((JumpInsnNode) copied).label)); // the copy's label
+                if (top.element() && !top.isArray()) { // a[i] != null: whether the element was set
+                    out.add(new VarInsnNode(Opcodes.ILOAD, home(top)[top.shape().size()]));
+                    out.add(new JumpInsnNode(op == Opcodes.IFNULL ? Opcodes.IFEQ : Opcodes.IFNE, ((JumpInsnNode) copied).label));
+                } else if (op == Opcodes.IFNONNULL) { // never null
+                    out.add(new JumpInsnNode(Opcodes.GOTO, ((JumpInsnNode) copied).label)); // the copy's label
+                }
                 return out;
             }
             case Opcodes.ASTORE -> {
@@ -215,16 +218,11 @@ final class ValueRewrite {
                 int[] into = home(insn, new Val(1, array.shape(), Set.of(insn), false));
                 int index = nextLocal++;
                 out.add(new VarInsnNode(Opcodes.ISTORE, index));
-                org.objectweb.asm.tree.LabelNode set = new org.objectweb.asm.tree.LabelNode();
+                // whether it was set goes along with its fields: an element never set is a null, checked where used
                 out.add(new VarInsnNode(Opcodes.ALOAD, arrays[array.shape().size()]));
                 out.add(new VarInsnNode(Opcodes.ILOAD, index));
                 out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.BALOAD));
-                out.add(new JumpInsnNode(Opcodes.IFNE, set));
-                out.add(new TypeInsnNode(Opcodes.NEW, "java/lang/NullPointerException"));
-                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.DUP));
-                out.add(new MethodInsnNode(Opcodes.INVOKESPECIAL, "java/lang/NullPointerException", "<init>", "()V", false));
-                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ATHROW));
-                out.add(set);
+                out.add(new VarInsnNode(Opcodes.ISTORE, into[array.shape().size()]));
                 for (int k = 0; k < array.shape().size(); k++) {
                     Type t = array.shape().leaves.get(k).type();
                     out.add(new VarInsnNode(Opcodes.ALOAD, arrays[k]));
@@ -250,7 +248,7 @@ final class ValueRewrite {
                 }
                 out.add(new VarInsnNode(Opcodes.ALOAD, arrays[array.shape().size()]));
                 out.add(new VarInsnNode(Opcodes.ILOAD, index));
-                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ICONST_1));
+                out.add(new VarInsnNode(Opcodes.ILOAD, from[array.shape().size()])); // b[0] = a[1] copies a null
                 out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.BASTORE));
                 return out;
             }
@@ -260,7 +258,9 @@ final class ValueRewrite {
                 return out;
             }
             case Opcodes.INVOKESTATIC -> {
-                return isNullCheck(insn) && top.isObject() ? out : null; // never null; the object stays where it is
+                if (!isNullCheck(insn) || !top.isObject()) return null;
+                if (top.element() && !top.isArray()) nullCheck(top, out); // the object stays where it is
+                return out;
             }
             case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL -> {
                 MethodInsnNode call = (MethodInsnNode) insn;
@@ -276,6 +276,7 @@ final class ValueRewrite {
                 int[] into = home(receiver);
                 if (made.body() != null) {
                     constructorBody(receiver.shape(), made.body(), into, out);
+                    present(into, receiver.shape(), out);
                     return out;
                 }
                 // the canonical constructor: its arguments go into the fields they set
@@ -285,6 +286,8 @@ final class ValueRewrite {
                     int field = -1;
                     for (int k = 0; k < from.length; k++) if (from[k] == a) field = k;
                     if (arg.isObject()) { // new Segment(a, b): a's fields into the segment's, nothing on the stack
+                        // a nested null is not held: an element never set throws here, not where it would be read
+                        if (arg.element()) nullCheck(arg, out);
                         if (field >= 0) copy(arg.shape(), home(arg), 0, into, receiver.shape().fields.get(field).first(), out);
                     } else if (field < 0) {
                         out.add(new org.objectweb.asm.tree.InsnNode(args[a].getSize() == 2 ? Opcodes.POP2 : Opcodes.POP));
@@ -292,6 +295,7 @@ final class ValueRewrite {
                         out.add(new VarInsnNode(args[a].getOpcode(Opcodes.ISTORE), into[receiver.shape().fields.get(field).first()]));
                     }
                 }
+                present(into, receiver.shape(), out);
                 return out;
             }
             default -> {
@@ -347,6 +351,9 @@ final class ValueRewrite {
     private void copy(Val v, int[] from, int[] to, InsnList out) {
         if (!v.array()) {
             copy(v.shape(), from, 0, to, 0, out);
+            int present = v.shape().size(); // and whether it is there at all (an element never set is not)
+            out.add(new VarInsnNode(Opcodes.ILOAD, from[present]));
+            out.add(new VarInsnNode(Opcodes.ISTORE, to[present]));
             return;
         }
         for (int k = 0; k < from.length; k++) {
@@ -383,11 +390,32 @@ final class ValueRewrite {
      */
     private void read(Val object, ValueClass.Field field, AbstractInsnNode at, InsnList out) {
         int[] home = home(object);
+        if (object.element()) nullCheck(object, out); // a[1].x() of an element never set
         if (field.of() == null) {
             out.add(new VarInsnNode(Type.getType(field.desc()).getOpcode(Opcodes.ILOAD), home[field.first()]));
         } else {
-            copy(field.of(), home, field.first(), home(at, field.of()), 0, out);
+            int[] nested = home(at, field.of());
+            copy(field.of(), home, field.first(), nested, 0, out);
+            present(nested, field.of(), out);
         }
+    }
+
+    /** The object is there (not null): its home's last local, set to 1. */
+    private static void present(int[] home, ValueClass shape, InsnList out) {
+        out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ICONST_1));
+        out.add(new VarInsnNode(Opcodes.ISTORE, home[shape.size()]));
+    }
+
+    /** Throws the NullPointerException a null element would where it is used, when it was never set. */
+    private void nullCheck(Val object, InsnList out) {
+        org.objectweb.asm.tree.LabelNode there = new org.objectweb.asm.tree.LabelNode();
+        out.add(new VarInsnNode(Opcodes.ILOAD, home(object)[object.shape().size()]));
+        out.add(new JumpInsnNode(Opcodes.IFNE, there));
+        out.add(new TypeInsnNode(Opcodes.NEW, "java/lang/NullPointerException"));
+        out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.DUP));
+        out.add(new MethodInsnNode(Opcodes.INVOKESPECIAL, "java/lang/NullPointerException", "<init>", "()V", false));
+        out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ATHROW));
+        out.add(there);
     }
 
     private int[] home(Val v) {
@@ -414,12 +442,14 @@ final class ValueRewrite {
         return at;
     }
 
+    /** An object's home: a local per leaf, then an int saying whether it is there (0: an element never set, a null). */
     private int[] locals(ValueClass shape) {
-        int[] at = new int[shape.size()];
-        for (int k = 0; k < at.length; k++) {
+        int[] at = new int[shape.size() + 1];
+        for (int k = 0; k < shape.size(); k++) {
             at[k] = nextLocal;
             nextLocal += shape.leaves.get(k).type().getSize();
         }
+        at[shape.size()] = nextLocal++;
         return at;
     }
 
