@@ -34,6 +34,8 @@ final class ValueRewrite {
     private final String owner;
     private final MethodNode method;
     private final ValueClass.Cache values;
+    /** The classes with arrays of them here: only their objects carry whether they are there (see {@link #locals}). */
+    private final Set<ValueClass> tracked = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     /** Places that share a home, by union-find: each place's representative. */
     private final Map<AbstractInsnNode, AbstractInsnNode> parent = new IdentityHashMap<>();
     private final Map<AbstractInsnNode, int[]> homes = new IdentityHashMap<>();
@@ -69,6 +71,7 @@ final class ValueRewrite {
                     }
                     any = true;
                     union(v.from());
+                    if (v.array()) tracked.add(v.shape()); // its elements may be nulls: its objects carry whether they are there
                 }
             }
             if (insns[i] instanceof VarInsnNode load && load.getOpcode() == Opcodes.ALOAD) {
@@ -351,9 +354,10 @@ final class ValueRewrite {
     private void copy(Val v, int[] from, int[] to, InsnList out) {
         if (!v.array()) {
             copy(v.shape(), from, 0, to, 0, out);
-            int present = v.shape().size(); // and whether it is there at all (an element never set is not)
-            out.add(new VarInsnNode(Opcodes.ILOAD, from[present]));
-            out.add(new VarInsnNode(Opcodes.ISTORE, to[present]));
+            if (tracked.contains(v.shape())) { // and whether it is there at all (an element never set is not)
+                out.add(new VarInsnNode(Opcodes.ILOAD, from[v.shape().size()]));
+                out.add(new VarInsnNode(Opcodes.ISTORE, to[v.shape().size()]));
+            }
             return;
         }
         for (int k = 0; k < from.length; k++) {
@@ -401,7 +405,8 @@ final class ValueRewrite {
     }
 
     /** The object is there (not null): its home's last local, set to 1. */
-    private static void present(int[] home, ValueClass shape, InsnList out) {
+    private void present(int[] home, ValueClass shape, InsnList out) {
+        if (!tracked.contains(shape)) return;
         out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ICONST_1));
         out.add(new VarInsnNode(Opcodes.ISTORE, home[shape.size()]));
     }
@@ -442,14 +447,17 @@ final class ValueRewrite {
         return at;
     }
 
-    /** An object's home: a local per leaf, then an int saying whether it is there (0: an element never set, a null). */
+    /**
+     * An object's home: a local per leaf, then, for a class with arrays here ({@link #tracked}),
+     * an int saying whether it is there (0: an element never set, a null).
+     */
     private int[] locals(ValueClass shape) {
-        int[] at = new int[shape.size() + 1];
+        int[] at = new int[shape.size() + (tracked.contains(shape) ? 1 : 0)];
         for (int k = 0; k < shape.size(); k++) {
             at[k] = nextLocal;
             nextLocal += shape.leaves.get(k).type().getSize();
         }
-        at[shape.size()] = nextLocal++;
+        if (tracked.contains(shape)) at[shape.size()] = nextLocal++;
         return at;
     }
 
