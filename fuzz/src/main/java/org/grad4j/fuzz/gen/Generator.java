@@ -410,6 +410,24 @@ public final class Generator {
     }
 
     /** Statements in a nested scope: variables declared by {@code body} vanish afterwards. */
+    /**
+     * A loop's body, one level deeper and outside any switch (a {@code break} in it ends the loop),
+     * its counter declared in its scope; {@code fill} adds the statements.
+     */
+    private List<Stmt> loopBody(Ty counterType, String counter, java.util.function.Consumer<List<Stmt>> fill) {
+        List<Stmt> body = new ArrayList<>();
+        loopDepth++;
+        boolean savedSwitch = inSwitch;
+        inSwitch = false;
+        declareIn(body, () -> {
+            declare(new Var(counterType, counter, false, false));
+            fill.accept(body);
+        });
+        loopDepth--;
+        inSwitch = savedSwitch;
+        return body;
+    }
+
     private void declareIn(List<Stmt> sink, Runnable body) {
         scopes.add(new ArrayList<>());
         try {
@@ -607,20 +625,13 @@ public final class Generator {
         Expr bound = loopBound();
         String label = loopDepth < 2 && r.nextDouble() < 0.3 ? fresh("outer") : null;
         if (label != null) labels.add(label);
-        List<Stmt> body = new ArrayList<>();
-        loopDepth++;
-        boolean savedSwitch = inSwitch;
-        inSwitch = false;
-        declareIn(body, () -> {
-            declare(new Var(wide ? Ty.LONG : Ty.INT, i, false, false));
-            body.addAll(statements(1 + r.nextInt(4)));
-            if (body.isEmpty()) {
+        List<Stmt> body = loopBody(wide ? Ty.LONG : Ty.INT, i, b -> {
+            b.addAll(statements(1 + r.nextInt(4)));
+            if (b.isEmpty()) {
                 Stmt a = assignDouble();
-                body.add(a != null ? a : declareDouble());
+                b.add(a != null ? a : declareDouble());
             }
         });
-        loopDepth--;
-        inSwitch = savedSwitch;
         if (label != null) labels.remove(label);
         Stmt loop = new Stmt.For(i, wide, bound, body);
         return label == null ? loop : new Stmt.Labeled(label, loop);
@@ -634,38 +645,24 @@ public final class Generator {
         Var s = any(Ty.DOUBLE, Var::mutable);
         if (s == null || loopDepth >= 3) return null;
         String i = fresh("i");
-        List<Stmt> body = new ArrayList<>();
-        loopDepth++;
-        boolean savedSwitch = inSwitch;
-        inSwitch = false;
-        declareIn(body, () -> {
-            declare(new Var(Ty.INT, i, false, false));
+        List<Stmt> body = loopBody(Ty.INT, i, b -> {
             Expr elem = new Elem(a.ref(), new Ref(Ty.INT, i));
-            body.add(new Stmt.Assign(Ty.DOUBLE, s.name(), pick("+=", "-="), doubleExpr(2, elem)));
-            if (r.nextDouble() < 0.3) body.add(jumpIn());
-            if (r.nextDouble() < 0.4) body.addAll(statements(1));
+            b.add(new Stmt.Assign(Ty.DOUBLE, s.name(), pick("+=", "-="), doubleExpr(2, elem)));
+            if (r.nextDouble() < 0.3) b.add(jumpIn());
+            if (r.nextDouble() < 0.4) b.addAll(statements(1));
         });
-        loopDepth--;
-        inSwitch = savedSwitch;
         return new Stmt.For(i, false, new Len(a.ref()), body);
     }
 
     private Stmt reductionOrUpdateLoop(Var a) {
         String i = fresh("i");
-        List<Stmt> body = new ArrayList<>();
-        loopDepth++;
-        boolean savedSwitch = inSwitch;
-        inSwitch = false;
-        declareIn(body, () -> {
-            declare(new Var(Ty.INT, i, false, false));
+        List<Stmt> body = loopBody(Ty.INT, i, b -> {
             Expr elem = new Elem(a.ref(), new Ref(Ty.INT, i));
             String op = pick("=", "+=", "*=");
             Expr e = op.equals("*=") ? squash(doubleExpr(1, elem)) : doubleExpr(2, elem);
-            body.add(new Stmt.Store(a.ref(), new Ref(Ty.INT, i), op, e));
-            if (r.nextDouble() < 0.3) body.addAll(statements(1));
+            b.add(new Stmt.Store(a.ref(), new Ref(Ty.INT, i), op, e));
+            if (r.nextDouble() < 0.3) b.addAll(statements(1));
         });
-        loopDepth--;
-        inSwitch = savedSwitch;
         return new Stmt.For(i, false, new Len(a.ref()), body);
     }
 
@@ -673,16 +670,9 @@ public final class Generator {
         if (loopDepth >= 3) return null;
         String w = fresh("w");
         Expr c = r.nextDouble() < 0.7 ? activeCondition() : condition();
-        List<Stmt> body = new ArrayList<>();
-        loopDepth++;
-        boolean savedSwitch = inSwitch;
-        inSwitch = false;
-        declareIn(body, () -> {
-            declare(new Var(Ty.INT, w, false, false));
-            body.addAll(statements(1 + r.nextInt(3)));
+        List<Stmt> body = loopBody(Ty.INT, w, b -> {
+            b.addAll(statements(1 + r.nextInt(3)));
         });
-        loopDepth--;
-        inSwitch = savedSwitch;
         declare(new Var(Ty.INT, w, false, false)); // the counter stays declared after the loop
         return new Stmt.While(w, 1 + r.nextInt(5), c, r.nextDouble() < 0.3, body);
     }
@@ -912,21 +902,14 @@ public final class Generator {
         Var a = any(Ty.DARR, v -> true);
         boolean overArray = a != null && r.nextBoolean();
         Expr bound = overArray ? new Len(a.ref()) : loopBound();
-        List<Stmt> body = new ArrayList<>();
-        loopDepth++;
-        boolean savedSwitch = inSwitch;
-        inSwitch = false;
-        declareIn(body, () -> {
-            declare(new Var(Ty.INT, i, false, false));
-            if (r.nextDouble() < 0.2) body.add(jumpIn());
+        List<Stmt> body = loopBody(Ty.INT, i, b -> {
+            if (r.nextDouble() < 0.2) b.add(jumpIn());
             Expr step = overArray ? new Expr.VecNew(null, new Elem(a.ref(), new Ref(Ty.INT, i)), doubleExpr(1)) : vectorExpr(1);
             Expr next = r.nextBoolean() ? vecOp(u.ref(), "plus", vecOp(step, "scale", squash(doubleExpr(1))))
                     : vecOp(u.ref(), "lerp", step, lit(pickNum(0.25, 0.5, 0.75)));
-            body.add(new Stmt.Assign(Ty.VEC, u.name(), "=", next));
-            if (r.nextDouble() < 0.4) body.addAll(statements(1));
+            b.add(new Stmt.Assign(Ty.VEC, u.name(), "=", next));
+            if (r.nextDouble() < 0.4) b.addAll(statements(1));
         });
-        loopDepth--;
-        inSwitch = savedSwitch;
         return new Stmt.For(i, false, bound, body);
     }
 
