@@ -386,6 +386,31 @@ class ValueObjectsTest {
         CentralDifferences.check(ValueObjectsTest::movesNulls, 0.8, 1.7);
     }
 
+    interface Weighting {
+        double weight(double x);
+    }
+
+    /** A final class with a constant field, used through its interface: its objects stay objects, as data. */
+    static final class Damped implements Weighting {
+        final double rate = 0.5;
+
+        public double weight(double x) {
+            return 1 / (1 + rate * x * x);
+        }
+    }
+
+    @Differentiable
+    static double weighted(double[] w) {
+        Weighting weighting = new Damped();
+        Vec2 p = new Vec2(w[0], w[1]);
+        return weighting.weight(p.x()) * p.dot(p);
+    }
+
+    @Test
+    void oneClassKeptAsObjectsDoesNotStopAnother() {
+        CentralDifferences.check(ValueObjectsTest::weighted, 0.6, -0.9);
+    }
+
     static final List<Vec2> SEEN = new ArrayList<>();
 
     @Differentiable
