@@ -411,6 +411,40 @@ class ValueObjectsTest {
         CentralDifferences.check(ValueObjectsTest::weighted, 0.6, -0.9);
     }
 
+    /** An optional setting: a static field of a record that may be null. */
+    static Vec2 wind = null;
+
+    /** One parameter setting two fields. */
+    static final class Splat {
+        final double x;
+        final double y;
+
+        Splat(double s) {
+            this.x = s;
+            this.y = s;
+        }
+    }
+
+    @Differentiable
+    static double withOptionalWind(double[] w) {
+        Vec2 v = wind;
+        Vec2 p = new Vec2(w[0], w[1]);
+        double push = v == null ? 0 : v.dot(p);
+        Splat s = new Splat(w[0] * w[1]);
+        return p.dot(p) + push + s.x * 3 + s.y;
+    }
+
+    @Test
+    void aStaticFieldThatMayBeNullAndAConstructorSettingTwoFieldsFromOne() {
+        try {
+            CentralDifferences.check(ValueObjectsTest::withOptionalWind, 0.7, -0.4);
+            wind = new Vec2(2, 3);
+            CentralDifferences.check(ValueObjectsTest::withOptionalWind, 0.7, -0.4);
+        } finally {
+            wind = null;
+        }
+    }
+
     static final List<Vec2> SEEN = new ArrayList<>();
 
     @Differentiable

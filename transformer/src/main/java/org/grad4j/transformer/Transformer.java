@@ -607,7 +607,9 @@ public final class Transformer {
         Analysed plain = analysedAsLinked(calls, hierarchy, owner, name, descriptor, mask, stripMine, tape);
         java.util.Set<String> seenBefore = new java.util.HashSet<>(seen);
         try {
-            validateCallees(calls, hierarchy, plain, seen);
+            java.util.Set<String> attempt = new java.util.HashSet<>(seen); // kept only if it passes: a refused callee is asked again
+            validateCallees(calls, hierarchy, plain, attempt);
+            seen.addAll(attempt);
             return plain;
         } catch (UntrackedParameterStore workArray) {
             throw workArray; // the entry may lift it (generate)

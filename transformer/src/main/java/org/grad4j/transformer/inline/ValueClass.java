@@ -222,6 +222,7 @@ final class ValueClass {
             if (field < 0 || param < 0 || from[field] >= 0 || !params[param].getDescriptor().equals(fields.get(field).desc())) {
                 return null;
             }
+            for (int f : from) if (f == param) return null; // Vec2(double s) { x = s; y = s; }: run as a body instead
             from[field] = param;
         }
         if (i != code.size() - 1 || code.get(i).getOpcode() != Opcodes.RETURN) return null;

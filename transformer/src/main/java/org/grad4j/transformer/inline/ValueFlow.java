@@ -105,7 +105,8 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
                 FieldInsnNode get = (FieldInsnNode) insn;
                 String name = constantClass(get);
                 ValueClass s = name == null ? null : values.get(name);
-                yield s != null && s.readable() ? new Val(1, s, Set.of(insn), false) : Val.plain(Type.getType(get.desc));
+                // a static field may hold null (an optional setting): like an array's element, it carries whether it is there
+                yield s != null && s.readable() ? new Val(1, s, Set.of(insn), false, false, true) : Val.plain(Type.getType(get.desc));
             }
             default -> Val.ONE;
         };

@@ -36,6 +36,8 @@ final class ValueRewrite {
     private final ValueClass.Cache values;
     /** The classes with arrays of them here: only their objects carry whether they are there (see {@link #locals}). */
     private final Set<ValueClass> tracked = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The largest operand stack of a constructor body inlined here. */
+    private int constructorStack;
     /** Places that share a home, by union-find: each place's representative. */
     private final Map<AbstractInsnNode, AbstractInsnNode> parent = new IdentityHashMap<>();
     private final Map<AbstractInsnNode, int[]> homes = new IdentityHashMap<>();
@@ -71,7 +73,8 @@ final class ValueRewrite {
                     }
                     any = true;
                     union(v.from());
-                    if (v.array()) tracked.add(v.shape()); // its elements may be nulls: its objects carry whether they are there
+                    // elements of its arrays, or its static fields, may be nulls: its objects carry whether they are there
+                    if (v.array() || v.element()) tracked.add(v.shape());
                 }
             }
             if (insns[i] instanceof VarInsnNode load && load.getOpcode() == Opcodes.ALOAD) {
@@ -99,7 +102,8 @@ final class ValueRewrite {
             if (insn.getType() == AbstractInsnNode.FRAME) copy.instructions.remove(insn);
         }
         copy.maxLocals = nextLocal;
-        copy.maxStack = method.maxStack + 3; // a constant's dup and field
+        // a constant's object, its copy and a field (three), or an inlined constructor's own stack above ours
+        copy.maxStack = method.maxStack + Math.max(3, constructorStack);
         withoutDeadCode(copy);
         return copy;
     }
@@ -159,7 +163,11 @@ final class ValueRewrite {
                 ValueClass shape = name == null ? null : values.get(name);
                 if (shape == null || !shape.readable()) return null;
                 int[] home = home(insn, shape);
+                org.objectweb.asm.tree.LabelNode absent = new org.objectweb.asm.tree.LabelNode();
+                org.objectweb.asm.tree.LabelNode done = new org.objectweb.asm.tree.LabelNode();
                 out.add(insn.clone(null));
+                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.DUP));
+                out.add(new JumpInsnNode(Opcodes.IFNULL, absent));
                 for (int k = 0; k < shape.size(); k++) {
                     out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.DUP));
                     out.add(shape.read(k));
@@ -167,6 +175,23 @@ final class ValueRewrite {
                 }
                 out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.POP));
                 present(home, shape, out);
+                out.add(new JumpInsnNode(Opcodes.GOTO, done));
+                // null: zeros in its fields (defined on every path), and not there: reading one throws where it is read
+                out.add(absent);
+                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.POP));
+                for (int k = 0; k < shape.size(); k++) {
+                    Type t = shape.leaves.get(k).type();
+                    out.add(new org.objectweb.asm.tree.InsnNode(switch (t.getSort()) {
+                        case Type.DOUBLE -> Opcodes.DCONST_0;
+                        case Type.FLOAT -> Opcodes.FCONST_0;
+                        case Type.LONG -> Opcodes.LCONST_0;
+                        default -> Opcodes.ICONST_0;
+                    }));
+                    out.add(new VarInsnNode(t.getOpcode(Opcodes.ISTORE), home[k]));
+                }
+                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ICONST_0));
+                out.add(new VarInsnNode(Opcodes.ISTORE, home[shape.size()]));
+                out.add(done);
                 return out;
             }
             case Opcodes.DUP, Opcodes.POP -> {
@@ -314,6 +339,7 @@ final class ValueRewrite {
      * jumps to the end. Its line numbers are dropped (it reports the line of the {@code new}).
      */
     private void constructorBody(ValueClass shape, MethodNode init, int[] into, InsnList out) {
+        constructorStack = Math.max(constructorStack, init.maxStack);
         int base = nextLocal - 1; // its slot s (s >= 1: its parameters and locals) is ours base + s
         nextLocal += init.maxLocals;
         Type[] params = Type.getArgumentTypes(init.desc);

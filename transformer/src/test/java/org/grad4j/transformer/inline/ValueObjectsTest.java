@@ -53,7 +53,8 @@ class ValueObjectsTest {
         assertNotSame(method("kept"), r.method());
         int reads = 0;
         for (AbstractInsnNode insn : r.method().instructions) {
-            assertTrue(insn.getOpcode() != Opcodes.NEW, "no object is made");
+            // (a NullPointerException may be: the constant ORIGIN may be null where it is read)
+            assertTrue(!(insn instanceof TypeInsnNode t && t.getOpcode() == Opcodes.NEW && t.desc.endsWith("Pair")), "no Pair is made");
             if (insn instanceof org.objectweb.asm.tree.MethodInsnNode m && m.owner.endsWith("Pair")) {
                 assertTrue(m.name.equals("a") || m.name.equals("b"), m.name);
                 reads++;
