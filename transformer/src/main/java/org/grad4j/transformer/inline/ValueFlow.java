@@ -25,10 +25,18 @@ import org.objectweb.asm.tree.analysis.Interpreter;
  */
 final class ValueFlow extends Interpreter<ValueFlow.Val> {
     /**
-     * A value on the operand stack or in a local, as far as value objects go: of which class, if
-     * it is one ({@code shape}); the instructions it may come from (a {@code new} or a load of a
-     * local holding one); whether it may also be something else ({@code mixed}: null, a parameter,
-     * an object from a field), which rules the class's objects out where such a value is used.
+     * A value on the operand stack or in a local, as far as value objects go:
+     * <ul>
+     *   <li>{@code shape}: the value class of an object (or array of them) made here; null for
+     *       anything else;</li>
+     *   <li>{@code from}: the places it may come from (a {@code new}, a load of a local holding
+     *       one, a read of an element or a field); places the stack merges share a home;</li>
+     *   <li>{@code mixed}: it may also be something else (null, a parameter, an object from a
+     *       field), which rules the class's objects out where such a value is used;</li>
+     *   <li>{@code array}: an array of such objects ({@link #isArrayOfObjects}), not one;</li>
+     *   <li>{@code element}: it may be null though made of such objects (an element of an array
+     *       never set, a static field), so it carries whether it is there.</li>
+     * </ul>
      */
     record Val(int size, ValueClass shape, Set<AbstractInsnNode> from, boolean mixed, boolean array, boolean element)
             implements org.objectweb.asm.tree.analysis.Value {
@@ -44,7 +52,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
             this(size, shape, from, mixed, array, false);
         }
 
-        boolean isArray() {
+        boolean isArrayOfObjects() {
             return shape != null && array;
         }
 
@@ -128,7 +136,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
             ValueClass s = values.get(((TypeInsnNode) insn).desc);
             if (s != null) return new Val(1, s, Set.of(insn), false, true);
         }
-        if (value.isArray()) {
+        if (value.isArrayOfObjects()) {
             boolean follows = op == Opcodes.ARRAYLENGTH || op == Opcodes.IFNULL || op == Opcodes.IFNONNULL;
             if (!follows || value.mixed) throw escapes(insn, value, "array " + usedAs(op));
             return Val.ONE;
@@ -161,7 +169,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
 
     @Override
     public Val binaryOperation(AbstractInsnNode insn, Val a, Val b) {
-        if (insn.getOpcode() == Opcodes.AALOAD && a.isArray() && !a.mixed && !b.isObject()) {
+        if (insn.getOpcode() == Opcodes.AALOAD && a.isArrayOfObjects() && !a.mixed && !b.isObject()) {
             return new Val(1, a.shape, Set.of(insn), false, false, true); // bodies[i]: read field by field from the arrays
         }
         if (a.isObject() || b.isObject()) {
@@ -178,8 +186,8 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
 
     @Override
     public Val ternaryOperation(AbstractInsnNode insn, Val a, Val b, Val c) {
-        if (a.isArray()) { // bodies[i] = body: its fields into the arrays
-            if (a.mixed || c.isArray() || c.mixed || c.shape != a.shape) {
+        if (a.isArrayOfObjects()) { // bodies[i] = body: its fields into the arrays
+            if (a.mixed || c.isArrayOfObjects() || c.mixed || c.shape != a.shape) {
                 throw escapes(insn, a, "array is given null or an object from elsewhere");
             }
             return null;

@@ -162,7 +162,7 @@ final class ValueRewrite {
                 String name = constantClass((FieldInsnNode) insn);
                 ValueClass shape = name == null ? null : values.get(name);
                 if (shape == null || !shape.readable()) return null;
-                int[] home = home(insn, shape);
+                int[] home = objectHome(insn, shape);
                 org.objectweb.asm.tree.LabelNode absent = new org.objectweb.asm.tree.LabelNode();
                 org.objectweb.asm.tree.LabelNode done = new org.objectweb.asm.tree.LabelNode();
                 out.add(insn.clone(null));
@@ -199,7 +199,7 @@ final class ValueRewrite {
             }
             case Opcodes.IFNULL, Opcodes.IFNONNULL -> {
                 if (!top.isObject()) return null;
-                if (top.element() && !top.isArray()) { // a[i] != null: whether the element was set
+                if (top.element() && !top.isArrayOfObjects()) { // a[i] != null: whether the element was set
                     out.add(new VarInsnNode(Opcodes.ILOAD, home(top)[top.shape().size()]));
                     out.add(new JumpInsnNode(op == Opcodes.IFNULL ? Opcodes.IFEQ : Opcodes.IFNE, ((JumpInsnNode) copied).label));
                 } else if (op == Opcodes.IFNONNULL) { // never null
@@ -234,14 +234,14 @@ final class ValueRewrite {
                 return out;
             }
             case Opcodes.ARRAYLENGTH -> {
-                if (!top.isArray()) return null;
+                if (!top.isArrayOfObjects()) return null;
                 out.add(new VarInsnNode(Opcodes.ALOAD, home(top)[top.shape().size()]));
                 out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ARRAYLENGTH));
                 return out;
             }
             case Opcodes.AALOAD -> {
                 Val array = f.getStack(f.getStackSize() - 2);
-                if (!array.isArray()) return null;
+                if (!array.isArrayOfObjects()) return null;
                 int[] arrays = home(array);
                 int[] into = home(insn, new Val(1, array.shape(), Set.of(insn), false));
                 int index = nextLocal++;
@@ -262,7 +262,7 @@ final class ValueRewrite {
             }
             case Opcodes.AASTORE -> {
                 Val array = f.getStack(f.getStackSize() - 3);
-                if (!array.isArray()) return null;
+                if (!array.isArrayOfObjects()) return null;
                 int[] arrays = home(array);
                 int[] from = home(top);
                 int index = nextLocal++;
@@ -287,7 +287,7 @@ final class ValueRewrite {
             }
             case Opcodes.INVOKESTATIC -> {
                 if (!isNullCheck(insn) || !top.isObject()) return null;
-                if (top.element() && !top.isArray()) nullCheck(top, out); // the object stays where it is
+                if (top.element() && !top.isArrayOfObjects()) nullCheck(top, out); // the object stays where it is
                 return out;
             }
             case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL -> {
@@ -424,7 +424,7 @@ final class ValueRewrite {
         if (field.of() == null) {
             out.add(new VarInsnNode(Type.getType(field.desc()).getOpcode(Opcodes.ILOAD), home[field.first()]));
         } else {
-            int[] nested = home(at, field.of());
+            int[] nested = objectHome(at, field.of());
             copy(field.of(), home, field.first(), nested, 0, out);
             present(nested, field.of(), out);
         }
@@ -449,17 +449,19 @@ final class ValueRewrite {
         out.add(there);
     }
 
+    /** The home of the places a value may come from (they share one, see {@link #union}). */
     private int[] home(Val v) {
         return home(v.from().iterator().next(), v);
     }
 
-    private int[] home(AbstractInsnNode place, ValueClass shape) {
+    /** The home of a place holding an object: its fields' locals (see {@link #locals}). */
+    private int[] objectHome(AbstractInsnNode place, ValueClass shape) {
         return homes.computeIfAbsent(find(place), p -> locals(shape));
     }
 
     /** The home of a place holding {@code kind}: an object's fields, or an array's arrays (one per field, and which are set). */
     private int[] home(AbstractInsnNode place, Val kind) {
-        return kind.array() ? homes.computeIfAbsent(find(place), p -> arrayLocals(kind.shape())) : home(place, kind.shape());
+        return kind.array() ? homes.computeIfAbsent(find(place), p -> arrayLocals(kind.shape())) : objectHome(place, kind.shape());
     }
 
     private int[] slotHome(int slot, Val kind) {
