@@ -425,17 +425,30 @@ class ValueObjectsTest {
         }
     }
 
+    /** A secondary constructor delegating to the canonical one, and one delegating to a compact one. */
+    record Span(double from, double to) {
+        Span(double length) {
+            this(0, length);
+        }
+
+        Span(double centre, double radius, boolean checked) {
+            this(centre - radius, centre + radius);
+        }
+    }
+
     @Differentiable
     static double withOptionalWind(double[] w) {
         Vec2 v = wind;
         Vec2 p = new Vec2(w[0], w[1]);
         double push = v == null ? 0 : v.dot(p);
         Splat s = new Splat(w[0] * w[1]);
-        return p.dot(p) + push + s.x * 3 + s.y;
+        Span a = new Span(w[1] * w[1]);
+        Span b = new Span(w[0], w[1], true);
+        return p.dot(p) + push + s.x * 3 + s.y + a.to() * b.from() - b.to();
     }
 
     @Test
-    void aStaticFieldThatMayBeNullAndAConstructorSettingTwoFieldsFromOne() {
+    void aStaticFieldThatMayBeNullAndConstructorsSettingTwoFieldsFromOneOrDelegating() {
         try {
             CentralDifferences.check(ValueObjectsTest::withOptionalWind, 0.7, -0.4);
             wind = new Vec2(2, 3);

@@ -150,6 +150,11 @@ final class ValueClass {
                 if (field != null) accessors.put(m.name + m.desc, field);
             }
         }
+        for (MethodNode m : c.methods) { // Vec2(double s) { this(s, s); }: once the constructor it calls is known
+            if (m.name.equals("<init>") && !constructors.containsKey(m.desc) && flat && isDelegating(c, m, constructors)) {
+                constructors.put(m.desc, new Constructor(null, m));
+            }
+        }
         return constructors.isEmpty() ? null : new ValueClass(c.name, List.copyOf(leaves), List.copyOf(fields), constructors, accessors);
     }
 
@@ -280,6 +285,35 @@ final class ValueClass {
             }
         }
         for (AbstractInsnNode insn : insns) if (isLoadThis(insn) && insn != code.get(0) && !receivers.contains(insn)) return false;
+        return true;
+    }
+
+    /**
+     * Whether a constructor only computes the arguments of another constructor of its class that
+     * can be replaced ({@code this(s, s)}), using {@code this} for nothing else.
+     */
+    private static boolean isDelegating(ClassNode c, MethodNode init, Map<String, Constructor> known) {
+        List<AbstractInsnNode> code = code(init);
+        if (code.size() < 3 || !isLoadThis(code.get(0)) || !init.tryCatchBlocks.isEmpty() || Inliner.hasLoop(init)) return false;
+        if (code.get(code.size() - 1).getOpcode() != Opcodes.RETURN || !(code.get(code.size() - 2) instanceof MethodInsnNode call)
+                || call.getOpcode() != Opcodes.INVOKESPECIAL || !call.owner.equals(c.name) || !call.name.equals("<init>")
+                || !known.containsKey(call.desc)) {
+            return false;
+        }
+        for (int i = 1; i < code.size() - 2; i++) {
+            AbstractInsnNode insn = code.get(i);
+            int op = insn.getOpcode();
+            if (insn instanceof VarInsnNode v && v.var == 0 || insn instanceof org.objectweb.asm.tree.IincInsnNode inc && inc.var == 0) return false;
+            if (insn instanceof MethodInsnNode m && m.name.equals("<init>") && m.owner.equals(c.name)) return false;
+            if (insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d
+                    && !d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory")) {
+                return false;
+            }
+            if (op == Opcodes.MONITORENTER || op == Opcodes.MONITOREXIT || op == Opcodes.JSR || op == Opcodes.RET
+                    || op == Opcodes.PUTFIELD || op == Opcodes.GETFIELD && ((FieldInsnNode) insn).owner.equals(c.name)) {
+                return false;
+            }
+        }
         return true;
     }
 

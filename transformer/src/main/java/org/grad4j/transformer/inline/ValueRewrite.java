@@ -356,6 +356,11 @@ final class ValueRewrite {
             int op = insn.getOpcode();
             if (insn instanceof org.objectweb.asm.tree.LineNumberNode || insn.getType() == AbstractInsnNode.FRAME) continue;
             if (op == Opcodes.ALOAD && ((VarInsnNode) insn).var == 0) continue;
+            if (insn instanceof MethodInsnNode call && op == Opcodes.INVOKESPECIAL && call.name.equals("<init>")
+                    && call.owner.equals(shape.name)) {
+                delegate(shape, call, into, out); // this(s, s): its arguments are on the stack
+                continue;
+            }
             if (!superCalled && op == Opcodes.INVOKESPECIAL) {
                 superCalled = true; // the superclass's constructor (isInlinableConstructor: the first call)
                 continue;
@@ -377,6 +382,26 @@ final class ValueRewrite {
     }
 
     /** An object's fields, or an array's arrays (references), from one home to another. */
+    /**
+     * A call of another constructor of the class from a constructor body ({@code this(s, s)}),
+     * its arguments on the stack: they go into the fields that constructor sets, or into its own
+     * body's locals.
+     */
+    private void delegate(ValueClass shape, MethodInsnNode call, int[] into, InsnList out) {
+        ValueClass.Constructor target = shape.constructors.get(call.desc);
+        if (target.body() != null) {
+            constructorBody(shape, target.body(), into, out);
+            return;
+        }
+        Type[] args = Type.getArgumentTypes(call.desc);
+        for (int a = args.length - 1; a >= 0; a--) {
+            int field = -1;
+            for (int k = 0; k < target.from().length; k++) if (target.from()[k] == a) field = k;
+            out.add(field < 0 ? new org.objectweb.asm.tree.InsnNode(args[a].getSize() == 2 ? Opcodes.POP2 : Opcodes.POP)
+                    : new VarInsnNode(args[a].getOpcode(Opcodes.ISTORE), into[shape.fields.get(field).first()]));
+        }
+    }
+
     private void copy(Val v, int[] from, int[] to, InsnList out) {
         if (!v.array()) {
             copy(v.shape(), from, 0, to, 0, out);
