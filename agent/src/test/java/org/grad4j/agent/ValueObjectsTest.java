@@ -83,9 +83,7 @@ class ValueObjectsTest {
         Random r = new Random(11);
         double[] weights = {0.5, -1.0, 2.0, 0.25};
         for (int trial = 0; trial < 8; trial++) {
-            double[] w = new double[8];
-            for (int i = 0; i < w.length; i++) w[i] = r.nextGaussian();
-            CentralDifferences.check(p -> accumulated(p, weights), w);
+            CentralDifferences.check(p -> accumulated(p, weights), gaussians(r, 8));
         }
     }
 
@@ -118,9 +116,7 @@ class ValueObjectsTest {
     void complexArithmeticFromAConstant() {
         Random r = new Random(3);
         for (int trial = 0; trial < 5; trial++) {
-            double[] w = new double[8];
-            for (int i = 0; i < w.length; i++) w[i] = r.nextGaussian();
-            CentralDifferences.check(p -> horner(p, 0.7, -0.4), w);
+            CentralDifferences.check(p -> horner(p, 0.7, -0.4), gaussians(r, 8));
         }
         // analytic: p is linear in the coefficients, so |p|² at coefficients w is |Σ c_k z^k|²; d/d re(c_0) = 2 re(p)
         double[] w = {1, 2, 0, 0, 0, 0, 0, 0};
@@ -170,9 +166,7 @@ class ValueObjectsTest {
     void aFinalClassOfFieldsInNestedLoops() {
         Random r = new Random(5);
         for (int trial = 0; trial < 4; trial++) {
-            double[] pos = new double[12];
-            for (int i = 0; i < pos.length; i++) pos[i] = r.nextGaussian();
-            CentralDifferences.check(ValueObjectsTest::pairEnergy, pos);
+            CentralDifferences.check(ValueObjectsTest::pairEnergy, gaussians(r, 12));
         }
     }
 
@@ -372,8 +366,7 @@ class ValueObjectsTest {
         double[] masses = {1.0, 2.0, 0.5, 1.5};
         Random r = new Random(29);
         for (int trial = 0; trial < 4; trial++) {
-            double[] w = new double[9];
-            for (int i = 0; i < 8; i++) w[i] = r.nextGaussian();
+            double[] w = java.util.Arrays.copyOf(gaussians(r, 8), 9);
             w[8] = 0.5 + r.nextDouble();
             CentralDifferences.check(p -> potential(p, masses), w);
         }
@@ -434,6 +427,23 @@ class ValueObjectsTest {
         Span(double centre, double radius, boolean checked) {
             this(centre - radius, centre + radius);
         }
+
+        /** An argument computed with an object of its own: its constructor call is not the superclass's. */
+        Span(double length, Units units) {
+            this(0, new Units(units.k * 2).of(length));
+        }
+    }
+
+    static class Units {
+        final double k;
+
+        Units(double k) {
+            this.k = k;
+        }
+
+        double of(double x) {
+            return k * x;
+        }
     }
 
     @Differentiable
@@ -444,7 +454,8 @@ class ValueObjectsTest {
         Splat s = new Splat(w[0] * w[1]);
         Span a = new Span(w[1] * w[1]);
         Span b = new Span(w[0], w[1], true);
-        return p.dot(p) + push + s.x * 3 + s.y + a.to() * b.from() - b.to();
+        Span c = new Span(w[0] - w[1], new Units(1.5));
+        return p.dot(p) + push + s.x * 3 + s.y + a.to() * b.from() - b.to() + c.to() * c.to();
     }
 
     @Test
@@ -456,6 +467,12 @@ class ValueObjectsTest {
         } finally {
             wind = null;
         }
+    }
+
+    private static double[] gaussians(Random r, int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = r.nextGaussian();
+        return x;
     }
 
     static final List<Vec2> SEEN = new ArrayList<>();

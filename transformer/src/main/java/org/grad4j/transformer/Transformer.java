@@ -265,14 +265,9 @@ public final class Transformer {
             return analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine, tape,
                     helpers);
         } catch (TransformException stillRefused) {
-            if (refused != null && isAboutValueObjects(refused) && !isAboutValueObjects(stillRefused)) throw stillRefused;
+            if (refused instanceof ObjectRefusal && !(stillRefused instanceof ObjectRefusal)) throw stillRefused;
             return null;
         }
-    }
-
-    /** Whether a refusal is of an object made from differentiable values (see {@link ValueObjects}). */
-    private static boolean isAboutValueObjects(TransformException e) {
-        return e instanceof ObjectRefusal;
     }
 
     private Analysed analyse(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName, String methodName,
@@ -445,7 +440,7 @@ public final class Transformer {
     /** Whether a call returns an object {@link ValueObjects} may replace by its fields ({@code Vec2 plus(Vec2)}). */
     private static boolean returnsValueObject(CallResolver calls, MethodInsnNode call) {
         Type result = Type.getReturnType(call.desc);
-        return result.getSort() == Type.OBJECT && ValueObjects.isValueClass(result.getInternalName(), calls::classNode);
+        return result.getSort() == Type.OBJECT && calls.isValueClass(result.getInternalName());
     }
 
     /**
@@ -458,7 +453,7 @@ public final class Transformer {
         if (!(calls.resolve(call) instanceof Callee.Differentiated d) || d.virtual()) return null;
         // another nest's private members stay out of reach; a value class's reads of its own fields go with its objects
         if (!ClassFiles.nestTop(d.owner()).equals(ClassFiles.nestTop(owner))
-                && !ValueObjects.isValueClass(d.owner(), calls::classNode)) {
+                && !calls.isValueClass(d.owner())) {
             return null;
         }
         if (d.owner().equals(owner) && d.name().equals(name) && d.descriptor().equals(desc)) return null;
@@ -605,9 +600,8 @@ public final class Transformer {
     private Analysed validated(CallResolver calls, ClassHierarchy hierarchy, String owner, String name, String descriptor,
                                String mask, boolean stripMine, boolean tape, java.util.Set<String> seen) {
         Analysed plain = analysedAsLinked(calls, hierarchy, owner, name, descriptor, mask, stripMine, tape);
-        java.util.Set<String> seenBefore = new java.util.HashSet<>(seen);
+        java.util.Set<String> attempt = new java.util.HashSet<>(seen); // kept only if it passes: a refused callee is asked again
         try {
-            java.util.Set<String> attempt = new java.util.HashSet<>(seen); // kept only if it passes: a refused callee is asked again
             validateCallees(calls, hierarchy, plain, attempt);
             seen.addAll(attempt);
             return plain;
@@ -617,12 +611,13 @@ public final class Transformer {
             Analysed inlined = plain.inlined.isEmpty() && callsForValueObjects(calls, plain)
                     ? withHelpersInlinedInsteadOfRefused(calls, hierarchy, owner, name, descriptor, mask, stripMine, tape, null) : null;
             if (inlined == null) throw refused;
+            java.util.Set<String> retry = new java.util.HashSet<>(seen);
             try {
-                validateCallees(calls, hierarchy, inlined, seenBefore);
+                validateCallees(calls, hierarchy, inlined, retry);
             } catch (TransformException stillRefused) {
                 throw refused;
             }
-            seen.addAll(seenBefore);
+            seen.addAll(retry);
             return inlined;
         }
     }

@@ -118,6 +118,17 @@ public final class CallResolver {
     }
 
     private final Map<String, Boolean> onlyReadsArrays = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> valueClasses = new ConcurrentHashMap<>();
+
+    /**
+     * Whether objects of the class may be replaced by their fields in differentiated code
+     * ({@code inline.ValueObjects}): asked of every call to another nest and every call returning
+     * an object while helpers are chosen for inlining, so each class is looked at once.
+     */
+    public boolean isValueClass(String internalName) {
+        return valueClasses.computeIfAbsent(internalName,
+                name -> org.grad4j.transformer.inline.ValueObjects.isValueClass(name, this::classNode));
+    }
 
     /**
      * Whether a differentiated callee, which always runs the same body, leaves every array it is

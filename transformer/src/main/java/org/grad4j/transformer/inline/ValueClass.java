@@ -206,10 +206,7 @@ final class ValueClass {
     /** By declared field, the parameter a constructor sets it from; null for any other constructor. */
     private static int[] settings(ClassNode c, List<Field> fields, MethodNode init) {
         List<AbstractInsnNode> code = code(init);
-        if (code.size() < 3 || !isLoadThis(code.get(0)) || !(code.get(1) instanceof MethodInsnNode sup)
-                || sup.getOpcode() != Opcodes.INVOKESPECIAL || !sup.owner.equals(c.superName) || !sup.desc.equals("()V")) {
-            return null;
-        }
+        if (!callsSuperFirst(c, code)) return null;
         Type[] params = Type.getArgumentTypes(init.desc);
         int[] slotOf = new int[params.length];
         for (int p = 0, slot = 1; p < params.length; slot += params[p].getSize(), p++) slotOf[p] = slot;
@@ -245,21 +242,7 @@ final class ValueClass {
     private static boolean isInlinableConstructor(ClassNode c, List<Field> fields, MethodNode init) {
         for (Field f : fields) if ((f.access() & Opcodes.ACC_FINAL) == 0) return false;
         List<AbstractInsnNode> code = code(init);
-        if (code.size() < 3 || !isLoadThis(code.get(0)) || !(code.get(1) instanceof MethodInsnNode sup)
-                || sup.getOpcode() != Opcodes.INVOKESPECIAL || !sup.owner.equals(c.superName) || !sup.desc.equals("()V")
-                || !init.tryCatchBlocks.isEmpty() || Inliner.hasLoop(init)) {
-            return false;
-        }
-        for (AbstractInsnNode insn : code) {
-            int op = insn.getOpcode();
-            if (insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d
-                    && !d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory")) {
-                return false;
-            }
-            if (op == Opcodes.MONITORENTER || op == Opcodes.MONITOREXIT || op == Opcodes.JSR || op == Opcodes.RET) return false;
-            if (insn instanceof VarInsnNode v && v.var == 0 && v.getOpcode() != Opcodes.ALOAD) return false;
-            if (insn instanceof org.objectweb.asm.tree.IincInsnNode inc && inc.var == 0) return false;
-        }
+        if (!callsSuperFirst(c, code) || !runsInPlace(init)) return false;
         // every load of this (but the superclass call's) is the receiver of a store into one of its fields
         Frame<SourceValue>[] frames;
         try {
@@ -294,25 +277,45 @@ final class ValueClass {
      */
     private static boolean isDelegating(ClassNode c, MethodNode init, Map<String, Constructor> known) {
         List<AbstractInsnNode> code = code(init);
-        if (code.size() < 3 || !isLoadThis(code.get(0)) || !init.tryCatchBlocks.isEmpty() || Inliner.hasLoop(init)) return false;
+        if (code.size() < 3 || !isLoadThis(code.get(0)) || !runsInPlace(init)) return false;
         if (code.get(code.size() - 1).getOpcode() != Opcodes.RETURN || !(code.get(code.size() - 2) instanceof MethodInsnNode call)
                 || call.getOpcode() != Opcodes.INVOKESPECIAL || !call.owner.equals(c.name) || !call.name.equals("<init>")
                 || !known.containsKey(call.desc)) {
             return false;
         }
-        for (int i = 1; i < code.size() - 2; i++) {
+        for (int i = 1; i < code.size() - 2; i++) { // this only for the call: not loaded, not set, not read
             AbstractInsnNode insn = code.get(i);
             int op = insn.getOpcode();
-            if (insn instanceof VarInsnNode v && v.var == 0 || insn instanceof org.objectweb.asm.tree.IincInsnNode inc && inc.var == 0) return false;
-            if (insn instanceof MethodInsnNode m && m.name.equals("<init>") && m.owner.equals(c.name)) return false;
+            if (insn instanceof VarInsnNode v && v.var == 0 || insn instanceof MethodInsnNode m && m.name.equals("<init>")
+                    && m.owner.equals(c.name) || op == Opcodes.PUTFIELD || op == Opcodes.GETFIELD && ((FieldInsnNode) insn).owner.equals(c.name)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code aload 0; invokespecial super()}: the superclass's no-argument constructor, called first. */
+    private static boolean callsSuperFirst(ClassNode c, List<AbstractInsnNode> code) {
+        return code.size() >= 3 && isLoadThis(code.get(0)) && code.get(1) instanceof MethodInsnNode sup
+                && sup.getOpcode() == Opcodes.INVOKESPECIAL && sup.owner.equals(c.superName) && sup.desc.equals("()V");
+    }
+
+    /**
+     * Whether a constructor's body can run where its object is made, in the caller's code: no
+     * loop, exception handler, lock, subroutine or {@code invokedynamic} other than string
+     * concatenation (a check's message), and its {@code this} never replaced.
+     */
+    private static boolean runsInPlace(MethodNode init) {
+        if (!init.tryCatchBlocks.isEmpty() || Inliner.hasLoop(init)) return false;
+        for (AbstractInsnNode insn : init.instructions) {
+            int op = insn.getOpcode();
             if (insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d
                     && !d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory")) {
                 return false;
             }
-            if (op == Opcodes.MONITORENTER || op == Opcodes.MONITOREXIT || op == Opcodes.JSR || op == Opcodes.RET
-                    || op == Opcodes.PUTFIELD || op == Opcodes.GETFIELD && ((FieldInsnNode) insn).owner.equals(c.name)) {
-                return false;
-            }
+            if (op == Opcodes.MONITORENTER || op == Opcodes.MONITOREXIT || op == Opcodes.JSR || op == Opcodes.RET) return false;
+            if (insn instanceof VarInsnNode v && v.var == 0 && v.getOpcode() != Opcodes.ALOAD) return false;
+            if (insn instanceof org.objectweb.asm.tree.IincInsnNode inc && inc.var == 0) return false;
         }
         return true;
     }

@@ -199,11 +199,10 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
     @Override
     public Val naryOperation(AbstractInsnNode insn, List<? extends Val> values) {
         if (isNullCheck(insn) && values.get(0).isObject()) return values.get(0); // javac's a.w of a constant field
-        checkNestedArguments(insn, values);
+        java.util.BitSet nested = nestedArguments(insn, values);
         for (int i = 0; i < values.size(); i++) {
             Val v = values.get(i);
-            if (!v.isObject()) continue;
-            if (i > 0 && !v.mixed && isNestedArgument(insn, values, i)) continue; // new Segment(a, b)
+            if (!v.isObject() || nested.get(i)) continue; // new Segment(a, b): a and b are its parts
             if (i > 0 || v.mixed || !(insn instanceof MethodInsnNode call) || !call.owner.equals(v.shape.name)) {
                 String kept = insn instanceof MethodInsnNode m ? this.values.whyExcluded(m.owner) : null;
                 throw escapes(insn, v, kept != null // new Segment(v, null): the segment stays an object, and so v
@@ -230,35 +229,29 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
     }
 
     /**
-     * A constructor of a class made here must be given objects made here for its nested fields:
-     * {@code new Seg(a, null)} leaves the segment an object.
+     * The arguments (by index in {@code values}) that a canonical constructor of a class made here
+     * sets nested fields to. Each must be an object made here of the field's class: {@code new
+     * Seg(a, null)} leaves the segment an object.
      */
-    private void checkNestedArguments(AbstractInsnNode insn, List<? extends Val> values) {
+    private java.util.BitSet nestedArguments(AbstractInsnNode insn, List<? extends Val> values) {
+        java.util.BitSet nested = new java.util.BitSet();
         if (!(insn instanceof MethodInsnNode call) || !call.name.equals("<init>") || values.isEmpty() || !values.get(0).isObject()) {
-            return;
+            return nested;
         }
         ValueClass made = values.get(0).shape();
         ValueClass.Constructor c = made.constructors.get(call.desc);
-        if (c == null || c.from() == null) return;
+        if (c == null || c.from() == null) return nested;
         for (int f = 0; f < c.from().length; f++) {
+            ValueClass part = made.fields.get(f).of();
+            if (part == null) continue;
             Val arg = values.get(c.from()[f] + 1);
-            if (made.fields.get(f).of() != null && (!arg.isObject() || arg.mixed() || arg.array())) {
+            if (!arg.isObject() || arg.mixed() || arg.array() || arg.shape() != part) {
                 throw escapes(insn, values.get(0), "is given null or an object from elsewhere for its field "
                         + made.fields.get(f).name());
             }
+            nested.set(c.from()[f] + 1);
         }
-    }
-
-    /** Whether argument {@code i} is an object a canonical constructor sets a field of its class to. */
-    private static boolean isNestedArgument(AbstractInsnNode insn, List<? extends Val> values, int i) {
-        if (!(insn instanceof MethodInsnNode call) || !call.name.equals("<init>") || !values.get(0).isObject()) return false;
-        ValueClass made = values.get(0).shape();
-        ValueClass.Constructor c = made.constructors.get(call.desc);
-        if (c == null || c.from() == null) return false;
-        for (int f = 0; f < c.from().length; f++) {
-            if (c.from()[f] == i - 1) return !values.get(i).array() && made.fields.get(f).of() == values.get(i).shape();
-        }
-        return false;
+        return nested;
     }
 
     @Override

@@ -308,21 +308,10 @@ final class ValueRewrite {
                     return out;
                 }
                 // the canonical constructor: its arguments go into the fields they set
-                int[] from = made.from();
-                for (int a = args.length - 1; a >= 0; a--) {
+                setFields(receiver.shape(), made.from(), args, a -> {
                     Val arg = f.getStack(f.getStackSize() - args.length + a);
-                    int field = -1;
-                    for (int k = 0; k < from.length; k++) if (from[k] == a) field = k;
-                    if (arg.isObject()) { // new Segment(a, b): a's fields into the segment's, nothing on the stack
-                        // a nested null is not held: an element never set throws here, not where it would be read
-                        if (arg.element()) nullCheck(arg, out);
-                        if (field >= 0) copy(arg.shape(), home(arg), 0, into, receiver.shape().fields.get(field).first(), out);
-                    } else if (field < 0) {
-                        out.add(new org.objectweb.asm.tree.InsnNode(args[a].getSize() == 2 ? Opcodes.POP2 : Opcodes.POP));
-                    } else {
-                        out.add(new VarInsnNode(args[a].getOpcode(Opcodes.ISTORE), into[receiver.shape().fields.get(field).first()]));
-                    }
-                }
+                    return arg.isObject() ? arg : null;
+                }, into, out);
                 present(into, receiver.shape(), out);
                 return out;
             }
@@ -351,19 +340,21 @@ final class ValueRewrite {
         for (AbstractInsnNode insn : init.instructions) {
             if (insn instanceof org.objectweb.asm.tree.LabelNode l) labels.put(l, new org.objectweb.asm.tree.LabelNode());
         }
-        boolean superCalled = false;
+        int position = 0; // of the real instructions: the superclass's constructor, if called, is the second
         for (AbstractInsnNode insn : init.instructions) {
             int op = insn.getOpcode();
-            if (insn instanceof org.objectweb.asm.tree.LineNumberNode || insn.getType() == AbstractInsnNode.FRAME) continue;
-            if (op == Opcodes.ALOAD && ((VarInsnNode) insn).var == 0) continue;
-            if (insn instanceof MethodInsnNode call && op == Opcodes.INVOKESPECIAL && call.name.equals("<init>")
-                    && call.owner.equals(shape.name)) {
-                delegate(shape, call, into, out); // this(s, s): its arguments are on the stack
-                continue;
+            if (op < 0) {
+                if (insn instanceof org.objectweb.asm.tree.LabelNode) out.add(insn.clone(labels));
+                continue; // line numbers and frames dropped
             }
-            if (!superCalled && op == Opcodes.INVOKESPECIAL) {
-                superCalled = true; // the superclass's constructor (isInlinableConstructor: the first call)
-                continue;
+            position++;
+            if (op == Opcodes.ALOAD && ((VarInsnNode) insn).var == 0) continue;
+            if (insn instanceof MethodInsnNode call && op == Opcodes.INVOKESPECIAL && call.name.equals("<init>")) {
+                if (call.owner.equals(shape.name)) {
+                    delegate(shape, call, into, out); // this(s, s): its arguments are on the stack
+                    continue;
+                }
+                if (position == 2) continue; // super(): not a new StringBuilder() computing an argument
             }
             if (op == Opcodes.PUTFIELD) {
                 FieldInsnNode put = (FieldInsnNode) insn;
@@ -381,7 +372,6 @@ final class ValueRewrite {
         out.add(end);
     }
 
-    /** An object's fields, or an array's arrays (references), from one home to another. */
     /**
      * A call of another constructor of the class from a constructor body ({@code this(s, s)}),
      * its arguments on the stack: they go into the fields that constructor sets, or into its own
@@ -391,17 +381,35 @@ final class ValueRewrite {
         ValueClass.Constructor target = shape.constructors.get(call.desc);
         if (target.body() != null) {
             constructorBody(shape, target.body(), into, out);
-            return;
-        }
-        Type[] args = Type.getArgumentTypes(call.desc);
-        for (int a = args.length - 1; a >= 0; a--) {
-            int field = -1;
-            for (int k = 0; k < target.from().length; k++) if (target.from()[k] == a) field = k;
-            out.add(field < 0 ? new org.objectweb.asm.tree.InsnNode(args[a].getSize() == 2 ? Opcodes.POP2 : Opcodes.POP)
-                    : new VarInsnNode(args[a].getOpcode(Opcodes.ISTORE), into[shape.fields.get(field).first()]));
+        } else {
+            setFields(shape, target.from(), Type.getArgumentTypes(call.desc), a -> null, into, out); // a class of primitives
         }
     }
 
+    /**
+     * A canonical constructor's arguments, the last on top of the stack, into the fields they set
+     * ({@code from}, by field); {@code objectArgument} gives the value of an argument that is an
+     * object made here (a nested part, not on the stack: its fields are copied), else null.
+     */
+    private void setFields(ValueClass shape, int[] from, Type[] args, java.util.function.IntFunction<Val> objectArgument,
+                           int[] into, InsnList out) {
+        for (int a = args.length - 1; a >= 0; a--) {
+            Val arg = objectArgument.apply(a);
+            int field = -1;
+            for (int k = 0; k < from.length; k++) if (from[k] == a) field = k;
+            if (arg != null) { // new Segment(a, b): a's fields into the segment's
+                // a nested null is not held: an element never set throws here, not where it would be read
+                if (arg.element()) nullCheck(arg, out);
+                if (field >= 0) copy(arg.shape(), home(arg), 0, into, shape.fields.get(field).first(), out);
+            } else if (field < 0) {
+                out.add(new org.objectweb.asm.tree.InsnNode(args[a].getSize() == 2 ? Opcodes.POP2 : Opcodes.POP));
+            } else {
+                out.add(new VarInsnNode(args[a].getOpcode(Opcodes.ISTORE), into[shape.fields.get(field).first()]));
+            }
+        }
+    }
+
+    /** An object's fields, or an array's arrays (references), from one home to another. */
     private void copy(Val v, int[] from, int[] to, InsnList out) {
         if (!v.array()) {
             copy(v.shape(), from, 0, to, 0, out);
