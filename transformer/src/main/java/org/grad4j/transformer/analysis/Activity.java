@@ -26,7 +26,8 @@ import org.objectweb.asm.tree.MethodInsnNode;
 
 /**
  * Which values are active: those that depend on a differentiated input (forward "varied"
- * analysis, a fixpoint over the blocks). Only active statements get adjoint code; ints,
+ * analysis, a fixpoint over the blocks) and may pass a derivative on to a result ("useful",
+ * {@link UsefulValues}: a double only compared is not). Only active statements get adjoint code; ints,
  * data arrays and objects read for structure stay plain. Arrays of doubles/floats allocated
  * in the method are active from birth, since they may receive active values.
  *
@@ -57,6 +58,8 @@ public final class Activity {
     private final BitSet holderTemps = new BitSet();
     private final Map<Stmt, Callee> callees = new IdentityHashMap<>();
     private final Map<Stmt, String> parameterReads = new IdentityHashMap<>();
+    /** Doubles that reach the results only through comparisons and casts to int: never active. */
+    private final UsefulValues useful;
 
     /**
      * @param activeParams for each declared parameter (receiver excluded), whether it is
@@ -98,6 +101,7 @@ public final class Activity {
                 }
             }
         }
+        useful = new UsefulValues(ir, cfg, callees::get);
         BitSet seed = new BitSet();
         BitSet holderSeed = new BitSet();
         int[] slots = ir.parameterSlots();
@@ -263,7 +267,7 @@ public final class Activity {
                 entryActive[b] = in;
                 entryHolder[b] = holdersIn;
                 for (Stmt s : block.stmts()) {
-                    if (s.result() != null && (Types.isDifferentiable(s.result().type()) || isArrayCopy(s)) && computeActive(s)) {
+                    if (s.result() != null && (Types.isDifferentiable(s.result().type()) || isArrayCopy(s)) && isActive(s)) {
                         activeTemps.set(s.result().id());
                     }
                     if (s.result() != null && holdsParameters(s)) holderTemps.set(s.result().id());
@@ -335,7 +339,9 @@ public final class Activity {
 
     /** Whether the statement needs adjoint code (or, for calls, a differentiated call). */
     public boolean isActive(Stmt s) {
-        return computeActive(s);
+        // a differentiated call returning a useless double still runs as one: its continuation is planned
+        boolean call = callee(s) instanceof Callee.Differentiated;
+        return computeActive(s) && (call || s.result() == null || !useful.isUseless(s.result()));
     }
 
     /** The key of the {@code @Parameter} field a statement reads, or null. */
@@ -432,7 +438,7 @@ public final class Activity {
         return false;
     }
 
-    private static boolean hasAdjoint(Rule rule) {
+    static boolean hasAdjoint(Rule rule) {
         for (int i = 0; i < rule.arity(); i++) if (rule.adjoint(i) != null) return true;
         return false;
     }
