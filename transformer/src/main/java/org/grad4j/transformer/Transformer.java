@@ -143,8 +143,21 @@ public final class Transformer {
         } catch (TransformException e) {
             throw e;
         } catch (RuntimeException tooBig) {
-            return variant(ownerInternalName, methodName, methodDescriptor, activeMask, false, 0, calling);
+            try {
+                return variant(ownerInternalName, methodName, methodDescriptor, activeMask, false, 0, calling);
+            } catch (org.objectweb.asm.MethodTooLargeException | org.objectweb.asm.ClassTooLargeException
+                     | org.objectweb.asm.LimitExceededException | NegativeArraySizeException e) {
+                throw tooLarge(ownerInternalName, methodName, e);
+            }
         }
+    }
+
+    private static TransformException tooLarge(String owner, String method, RuntimeException e) {
+        String simple = owner.substring(owner.lastIndexOf('/') + 1).replace('$', '.');
+        return new TransformException("grad4j cannot differentiate " + owner.replace('/', '.') + "." + method
+                + ": the code it generates for the method is too large for the JVM or for ASM to build (" + e.getMessage()
+                + "). Split " + simple + "." + method + " into smaller @Differentiable helper methods (one per loop or phase), "
+                + "which grad4j differentiates one by one.", e);
     }
 
     /** HotSpot does not compile methods of more bytecode than this ({@code -XX:HugeMethodLimit}, 8,000). */

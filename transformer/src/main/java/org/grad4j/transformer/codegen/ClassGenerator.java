@@ -73,6 +73,9 @@ public final class ClassGenerator {
         HierarchyClassWriter(ClassHierarchy hierarchy) {
             super(COMPUTE_FRAMES);
             this.hierarchy = hierarchy;
+            // ASM's defaults (10 MiB, 10^8 operations) guard against hostile class files; ours may be
+            // large functions with many locals (a fuzzed method's needed 3 × 10^8 to compute its frames)
+            setComputeLimits(100 << 20, 1_000_000_000L);
         }
 
         @Override
