@@ -103,4 +103,52 @@ class LambdaReceiversTest {
                 e.getMessage());
         assertTrue(e.getMessage().contains("made inside the JDK"), e.getMessage());
     }
+    /** A user's interface with a default method built on its abstract one, as residuals and losses are written. */
+    interface Residual {
+        double value(double x, double[] p);
+
+        default double averaged(double x, double[] p) {
+            return 0.5 * (value(x, p) + value(2 * x, p));
+        }
+
+        default double squared(double[] p) {
+            double r = value(p[0], p);
+            return r * r;
+        }
+    }
+
+    static final Residual KEPLER = (x, p) -> x - p[1] * Math.sin(x) - p[0];
+    static final Residual KEPLER_REF = LambdaReceiversTest::kepler;
+
+    static double kepler(double x, double[] p) {
+        return x - p[1] * Math.sin(x) - p[0];
+    }
+
+    static double throughDefaults(Residual r, double[] p) {
+        return r.averaged(p[0], p) + r.squared(p);
+    }
+
+    @Test
+    void aDefaultMethodCalledOnALambdaRunsTheDefaultMethod() {
+        double[] p = {0.8, 0.4};
+        for (Residual r : new Residual[] {KEPLER, KEPLER_REF}) {
+            var vg = AD.valueAndGradient(v -> throughDefaults(r, v), p.clone());
+            assertEquals(throughDefaults(r, p), vg.value(), 0, "the value of the default methods");
+            CentralDifferences.check(v -> throughDefaults(r, v), p);
+        }
+    }
+
+    /** A default method whose parameters differ from the lambda's in number and kind. */
+    interface Scaled extends DoubleUnaryOperator {
+        default double twice(double x) {
+            return 2 * applyAsDouble(x);
+        }
+    }
+
+    static final Scaled SQUARE = z -> z * z;
+
+    @Test
+    void aDefaultMethodOfAnotherShapeThanTheLambda() {
+        assertEquals(2 * SQUARE.twice(1.5) / 1.5, AD.derivative(x -> SQUARE.twice(x), 1.5), 1e-12);
+    }
 }

@@ -50,8 +50,11 @@ public final class Linker {
         ClassValue<MethodHandle> entries = new ClassValue<>() {
             @Override
             protected MethodHandle computeValue(Class<?> receiverClass) {
-                if (receiverClass.isHidden()) return lambdaEntry(receiverClass, declared, descAndMask, type, site);
                 Method impl = Dispatch.implementationFor(declared, receiverClass);
+                // a lambda runs its own code only for the method it implements: a default method it
+                // inherits (slope() calling value()) runs the interface's body, the lambda its receiver
+                boolean inherited = impl.isDefault() && impl.getDeclaringClass() != receiverClass;
+                if (receiverClass.isHidden() && !inherited) return lambdaEntry(receiverClass, declared, descAndMask, type, site);
                 Dispatch.requireBytecode(impl);
                 return Bridge.entryOf(impl.getDeclaringClass(), method, descAndMask).asType(type);
             }
@@ -71,7 +74,11 @@ public final class Linker {
     private static MethodHandle lambdaEntry(Class<?> lambda, Method declared, String descAndMask, MethodType type, String site) {
         String call = declared.getDeclaringClass().getSimpleName() + "." + declared.getName();
         String where = "grad4j cannot differentiate the call of " + call + " at " + site + ": its receiver is ";
-        Class<?> iface = declared.getDeclaringClass().isInterface() ? declared.getDeclaringClass() : lambda.getInterfaces()[0];
+        // the interface its lambda site made it for: a sub-interface (Scaled extends DoubleUnaryOperator)
+        // narrows the look-alikes to that interface's sites
+        Class<?> made = lambda.getInterfaces()[0];
+        Class<?> iface = declared.getDeclaringClass().isInterface() && !declared.getDeclaringClass().isAssignableFrom(made)
+                ? declared.getDeclaringClass() : made;
         String[] impl = Functions.implementationIfSerializable(RECEIVER.get());
         if (impl == null) {
             String[][] candidates = Bridge.lambdaImplementations(lambda, iface.getName().replace('.', '/'));
