@@ -441,6 +441,16 @@ class WorkArraysTest {
         }
     }
 
+    /** Updates its copy in place with compound assignments (javac's dup2 of the array and index). */
+    static final class Damp implements Stage {
+        public double[] apply(double[] in, double[] w) {
+            double[] out = in.clone();
+            for (int i = 0; i < out.length; i++) out[i] *= 0.5 + 0.1 * w[0];
+            for (int i = 0; i < out.length; i++) out[i] += w[1] * i;
+            return out;
+        }
+    }
+
     /** h starts as a row of the data, then is each stage's output: the stages only read it. */
     @Differentiable
     static double throughStages(double[] w, Stage[] stages, double[][] xs) {
@@ -455,10 +465,49 @@ class WorkArraysTest {
 
     @Test
     void aDataRowReplacedByOutputsOfStagesThatOnlyReadIt() {
-        Stage[] stages = {new Scale(), new Squash(), new Scale()};
+        Stage[] stages = {new Scale(), new Squash(), new Damp(), new Scale()};
         double[][] xs = {{1, 2}, {-0.5, 0.25}, {0.3, -1}};
         Random r = new Random(23);
         for (int trial = 0; trial < 4; trial++) CentralDifferences.check(p -> throughStages(p, stages, xs), random(r, 2));
+    }
+
+    interface Smoother {
+        double[] smooth(double[] h, double[] w);
+    }
+
+    static final class Blend implements Smoother {
+        public double[] smooth(double[] h, double[] w) {
+            double[] out = new double[h.length];
+            for (int i = 0; i < h.length; i++) out[i] = w[0] * h[i] + w[1] * h[(i + 1) % h.length];
+            return out;
+        }
+    }
+
+    static final double[] BUFFER = new double[2];
+
+    /** A data row copied into a field's buffer, then smoothed: the smoothers loaded at first only read it. */
+    @Differentiable
+    static double smoothedFromField(double[] w, Smoother[] smoothers, double[] features) {
+        System.arraycopy(features, 0, BUFFER, 0, 2);
+        double[] h = BUFFER;
+        for (Smoother s : smoothers) h = s.smooth(h, w);
+        return h[0] * h[0] + h[1];
+    }
+
+    @Test
+    void aCalleeLoadedLaterThatWritesAnUntrackedArrayIsStopped() throws ReflectiveOperationException {
+        double[] features = {0.5, -1.5};
+        Smoother[][] current = {{new Blend()}};
+        org.grad4j.VectorFunction loss = p -> smoothedFromField(p, current[0], features);
+        CentralDifferences.check(loss, 0.3, 0.7);
+        // a class loaded now (by name: the verifier would load a class this code names as a Smoother
+        // with the test class, and JUnit loads the nested ones); the code generated for the same
+        // function knows only Blend, which only reads h
+        current[0] = new Smoother[] {(Smoother) Class.forName("org.grad4j.agent.InPlaceBlend").getDeclaredConstructor().newInstance(),
+                new Blend()};
+        GradientException e = assertThrows(GradientException.class, () -> AD.gradient(loss, new double[] {0.3, 0.7}));
+        assertTrue(e.getMessage().contains("org.grad4j.agent.InPlaceBlend.smooth (WorkArraysTest.java:")
+                && e.getMessage().contains("that array is one grad4j does not track"), e.getMessage());
     }
 
     private static double[] random(Random r, int n) {
@@ -479,5 +528,13 @@ final class Filler {
     @Differentiable
     static void squares(double[] into, double[] w) {
         for (int i = 0; i < into.length; i++) into[i] = w[i] * w[i] - w[(i + 1) % w.length];
+    }
+}
+
+/** Writes the array it is given in place; not a member of the test class, so loaded only when the test asks. */
+final class InPlaceBlend implements WorkArraysTest.Smoother {
+    public double[] smooth(double[] h, double[] w) {
+        for (int i = 0; i < h.length; i++) h[i] = h[i] * w[i % w.length] + 1;
+        return h;
     }
 }

@@ -29,7 +29,8 @@ package org.grad4j.rules;
  *       derivative 1 in {@code x} and {@code -n} in {@code y} (the jumps at half-integers of
  *       {@code x/y} are ignored, like floor's).</li>
  *   <li>Where the derivative is infinite ({@code sqrt} and {@code cbrt} at 0, {@code log} at 0,
- *       {@code asin}/{@code acos} at ±1, …), a zero result adjoint contributes exactly 0 rather
+ *       {@code asin}/{@code acos} at ±1, {@code exp}, {@code sinh}, {@code cosh} where they overflow,
+ *       …), a zero result adjoint contributes exactly 0 rather
  *       than {@code 0·∞ = NaN}: a value that does not reach the output must not poison the
  *       gradient.</li>
  * </ul>
@@ -67,7 +68,7 @@ public final class MathRules {
 
     /** tan' = 1 + tan²: uses the result, and stays accurate near ±π/2 where cos² loses digits. */
     @Adjoint(of = "tan")
-    public static double tan(double x, double y, double dy) { return dy * (1 + y * y); }
+    public static double tan(double x, double y, double dy) { return scale(dy, 1 + y * y); }
 
     @Adjoint(of = "asin")
     public static double asin(double x, double y, double dy) { return scale(dy, 1 / Math.sqrt((1 - x) * (1 + x))); }
@@ -100,10 +101,10 @@ public final class MathRules {
     // ---- hyperbolic
 
     @Adjoint(of = "sinh")
-    public static double sinh(double x, double y, double dy) { return dy * Math.cosh(x); }
+    public static double sinh(double x, double y, double dy) { return scale(dy, Math.cosh(x)); }
 
     @Adjoint(of = "cosh")
-    public static double cosh(double x, double y, double dy) { return dy * Math.sinh(x); }
+    public static double cosh(double x, double y, double dy) { return scale(dy, Math.sinh(x)); }
 
     @Adjoint(of = "tanh")
     public static double tanh(double x, double y, double dy) { return dy * (1 - y * y); }
@@ -111,11 +112,11 @@ public final class MathRules {
     // ---- exponential and logarithm
 
     @Adjoint(of = "exp")
-    public static double exp(double x, double y, double dy) { return dy * y; }
+    public static double exp(double x, double y, double dy) { return scale(dy, y); }
 
     /** expm1' = e^x = y + 1. */
     @Adjoint(of = "expm1")
-    public static double expm1(double x, double y, double dy) { return dy * (y + 1); }
+    public static double expm1(double x, double y, double dy) { return scale(dy, y + 1); }
 
     @Adjoint(of = "log")
     public static double log(double x, double y, double dy) { return scale(dy, 1 / x); }
@@ -161,19 +162,19 @@ public final class MathRules {
     // ---- products and remainders
 
     @Adjoint(of = "fma", arg = 0)
-    public static double fmaA(double a, double b, double c, double y, double dy) { return dy * b; }
+    public static double fmaA(double a, double b, double c, double y, double dy) { return scale(dy, b); }
 
     @Adjoint(of = "fma", arg = 1)
-    public static double fmaB(double a, double b, double c, double y, double dy) { return dy * a; }
+    public static double fmaB(double a, double b, double c, double y, double dy) { return scale(dy, a); }
 
     @Adjoint(of = "fma", arg = 2)
     public static double fmaC(double a, double b, double c, double y, double dy) { return dy; }
 
     @Adjoint(of = "fma", arg = 0)
-    public static double fmaA(float a, float b, float c, float y, double dy) { return dy * b; }
+    public static double fmaA(float a, float b, float c, float y, double dy) { return scale(dy, b); }
 
     @Adjoint(of = "fma", arg = 1)
-    public static double fmaB(float a, float b, float c, float y, double dy) { return dy * a; }
+    public static double fmaB(float a, float b, float c, float y, double dy) { return scale(dy, a); }
 
     @Adjoint(of = "fma", arg = 2)
     public static double fmaC(float a, float b, float c, float y, double dy) { return dy; }
@@ -184,7 +185,7 @@ public final class MathRules {
     /** r = x - n·d, so ∂r/∂d = -n; n is recovered from the result (exact up to rounding, hence rint). */
     @Adjoint(of = "IEEEremainder", arg = 1)
     public static double remainderD(double x, double d, double r, double dy) {
-        return -dy * Math.rint((x - r) / d);
+        return -scale(dy, Math.rint((x - r) / d));
     }
 
     // ---- sign, magnitude and selection

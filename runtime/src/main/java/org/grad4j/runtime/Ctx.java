@@ -167,6 +167,23 @@ public final class Ctx {
         }
     }
 
+    /**
+     * Called by generated code where a differentiable value is stored into an array the method
+     * was given whose shadow is null: the caller passed an array it does not track (read from a
+     * field, a data row, returned by a call run as written) where the analysis of the caller found
+     * no implementation that writes it — one loaded later, say. The value's derivative would
+     * silently be lost.
+     *
+     * @param where the store, as {@code Foo.bar (Foo.java:12)}
+     */
+    public GradientException untrackedStore(String where) {
+        return new GradientException("grad4j cannot differentiate " + where + ": it stores a differentiable value into "
+                + "an array it was given, and in this call that array is one grad4j does not track (the caller passed "
+                + "an array read from a field, a row of a data matrix, or one returned by a call grad4j runs as it is), "
+                + "so the value's derivative would silently be lost. Write into an array the method allocates (or a "
+                + "copy: in.clone()) and return it, or have the caller pass a copy it makes in the differentiated code.");
+    }
+
     /** Hands the tape back to the thread for the next gradient; the gradient has ended. */
     void releaseTape(boolean completed) {
         if (tape != null) tape.giveBack(completed);

@@ -335,7 +335,8 @@ public final class Transformer {
                 header -> tape && TapedLoops.mayTape(lifted, liftedCfg, header));
         Cfg cfg = new Cfg(ir, refusal);
         Activity activity = new Activity(ir, cfg, mask.parameters(), mask.receiverHolds(), calls, refusal);
-        activity.objectsKeptBecause(objects.whyKept());
+        var kept = objects.whyKept();
+        activity.objectsKeptBecause(c -> kept.containsKey(c) ? kept.get(c) : ValueObjects.whyNotValueClass(c, calls::classNode));
         activity.checkSupported();
         return new Analysed(ir, cfg, activity, refusal, inlined == null ? java.util.Map.of() : inlined);
     }

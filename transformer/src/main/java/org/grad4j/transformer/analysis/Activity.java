@@ -344,6 +344,14 @@ public final class Activity {
         return computeActive(s) && (call || s.result() == null || !useful.isUseless(s.result()));
     }
 
+    private InfiniteValues infinite;
+
+    /** Whether the method itself may make the value infinite (see {@link InfiniteValues}). */
+    public boolean mayBeInfinite(Value v) {
+        if (infinite == null) infinite = new InfiniteValues(ir, cfg, callees::get);
+        return infinite.mayBeInfinite(v);
+    }
+
     /** The key of the {@code @Parameter} field a statement reads, or null. */
     public String parameterKey(Stmt s) {
         return parameterReads.get(s);
@@ -720,8 +728,9 @@ public final class Activity {
         MethodInsnNode m = (MethodInsnNode) s.insn();
         String target = simpleName(m.owner) + "." + (s.isNewInit() ? "<init>" : m.name);
         if (s.isNewInit()) {
+            String why = objectsKept.apply(m.owner);
             throw new ObjectRefusal(refusal.message(s.line(), "a constructor call with differentiable arguments (new " + simpleName(m.owner) + "(...))"
-                            + (objectsKept.containsKey(m.owner) ? ": " + objectsKept.get(m.owner) : ""),
+                            + (why != null ? ": " + why : ""),
                     "A small immutable object (a record, or a final class whose constructor only sets its final primitive "
                             + "fields) may hold differentiable values while it stays in the differentiated method: kept in "
                             + "local variables, read through its fields and accessors, its methods small enough to inline. "
@@ -809,7 +818,8 @@ public final class Activity {
                             + " (" + plain.why() + ")",
                     "grad4j cannot see what " + target + " does with it; " + (tensor
                             ? "keep tensors in locals or an INDArray[] (grad4j tracks arrays of INDArray, not collections)"
-                            : "pass a primitive double") + ", or register a custom rule.");
+                            : "pass a primitive double; a value only recorded or logged (history.add(x), a logger's "
+                            + "argument) may be passed as AD.stopGradient(x)") + ", or register a custom rule.");
         }
         if (activeArray && !isReadOnlyArrayCall(m) && plain.why().contains("grad4j's own API")) {
             // AD.gradient(f, w) inside a loss: the sorting-helper remedy below would not help
@@ -835,7 +845,8 @@ public final class Activity {
             String remedy = plain.why().contains("grad4j's own API")
                     ? "Compute the inner derivative outside the differentiated code, or write its formula by hand."
                     : construct.startsWith("boxing")
-                    ? "Keep the value a primitive double (boxed values carry no derivative)."
+                    ? "Keep the value a primitive double (boxed values carry no derivative); box AD.stopGradient(x) for a "
+                            + "value that is only recorded or logged."
                     : "Register a custom rule for " + target + " (AD.registerRules), or pass a value that does not "
                             + "depend on the inputs (AD.stopGradient).";
             throw refusal.at(s.line(), construct, remedy);
@@ -905,12 +916,21 @@ public final class Activity {
         return -1;
     }
 
+    /**
+     * Whether {@code array} may be an array the caller passed in (a parameter, a row of one, or
+     * what a call returned for one): a differentiated parameter whose shadow the caller gives, null
+     * when the caller passed an array it did not track (see {@code StatementEmitter}'s guard).
+     */
+    public boolean mayBeCallersArray(Value array) {
+        return !parameterArrays().parametersOf(array).isEmpty();
+    }
+
     private ParameterArrays parameterArrays;
 
-    /** By class, why the method's value objects were not replaced by their fields (see {@code ValueObjects}). */
-    private Map<String, String> objectsKept = Map.of();
+    /** By class, why the method's objects were not replaced by their fields (see {@code ValueObjects}), or null. */
+    private java.util.function.Function<String, String> objectsKept = c -> null;
 
-    public void objectsKeptBecause(Map<String, String> why) {
+    public void objectsKeptBecause(java.util.function.Function<String, String> why) {
         this.objectsKept = why;
     }
 
@@ -1033,7 +1053,7 @@ public final class Activity {
 
     private static boolean isStringConversion(MethodInsnNode m) {
         return (m.owner.equals("java/lang/String") && m.name.equals("valueOf"))
-                || (m.owner.equals("java/lang/StringBuilder") && m.name.equals("append"))
+                || ((m.owner.equals("java/lang/StringBuilder") || m.owner.equals("java/lang/StringBuffer")) && m.name.equals("append"))
                 || (m.owner.equals("java/io/PrintStream") && (m.name.equals("println") || m.name.equals("print")))
                 || m.name.equals("toString");
     }

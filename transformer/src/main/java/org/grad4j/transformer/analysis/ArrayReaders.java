@@ -209,6 +209,27 @@ final class ArrayReaders {
      * A parameter's slot is never fresh, even where the method assigns it a new array on some path:
      * the analysis' value for it then names only that store.
      */
+    /** Whether every instruction that may have pushed the value pushes an int (an index). */
+    private static boolean isInt(SourceValue value) {
+        if (value.insns.isEmpty() || value.size != 1) return false;
+        for (AbstractInsnNode source : value.insns) {
+            int op = source.getOpcode();
+            boolean integer = switch (op) {
+                case Opcodes.ILOAD, Opcodes.BIPUSH, Opcodes.SIPUSH, Opcodes.ARRAYLENGTH, Opcodes.IALOAD,
+                        Opcodes.D2I, Opcodes.F2I, Opcodes.L2I -> true;
+                case Opcodes.GETFIELD, Opcodes.GETSTATIC -> ((org.objectweb.asm.tree.FieldInsnNode) source).desc.equals("I");
+                case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESTATIC, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE ->
+                        Type.getReturnType(((MethodInsnNode) source).desc).getSort() == Type.INT;
+                default -> (op >= Opcodes.ICONST_M1 && op <= Opcodes.ICONST_5)
+                        || (op >= Opcodes.IADD && op <= Opcodes.INEG && (op - Opcodes.IADD) % 4 == 0) // iadd … ineg
+                        || op == Opcodes.ISHL || op == Opcodes.ISHR || op == Opcodes.IUSHR
+                        || op == Opcodes.IAND || op == Opcodes.IOR || op == Opcodes.IXOR;
+            };
+            if (!integer) return false;
+        }
+        return true;
+    }
+
     private static boolean isFresh(MethodNode method, Frame<SourceValue>[] frames, SourceValue value, int depth) {
         if (value.insns.isEmpty() || depth > 8) return false; // a parameter (or too far to follow)
         int parameterSlots = (Type.getArgumentsAndReturnSizes(method.desc) >> 2) - ((method.access & Opcodes.ACC_STATIC) != 0 ? 1 : 0);
@@ -219,6 +240,8 @@ final class ArrayReaders {
                 case Opcodes.ALOAD -> ((VarInsnNode) source).var >= parameterSlots
                         && isFresh(method, frames, at.getLocal(((VarInsnNode) source).var), depth + 1);
                 case Opcodes.ASTORE, Opcodes.DUP, Opcodes.CHECKCAST -> isFresh(method, frames, stackFromTop(at, 0), depth + 1);
+                // y[i] *= w[i] (and +=, -=): dup2 of the array and an int index, the array the lower of the two
+                case Opcodes.DUP2 -> isInt(stackFromTop(at, 0)) && isFresh(method, frames, stackFromTop(at, 1), depth + 1);
                 case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESTATIC -> {
                     MethodInsnNode m = (MethodInsnNode) source;
                     yield m.owner.startsWith("[") && m.name.equals("clone")

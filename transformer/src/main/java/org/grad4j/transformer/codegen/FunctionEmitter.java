@@ -70,7 +70,7 @@ final class FunctionEmitter {
         this.k = shape.continuationLocal();
         this.ctx = shape.ctxLocal();
         this.locals = new FunctionLocals(ctx + 1);
-        this.stmts = new StatementEmitter(mv, locals, g.activity, g.hostAccess, ctx, g.refusal, g.lengthOnly);
+        this.stmts = new StatementEmitter(mv, locals, g.activity, g.hostAccess, ctx, g.refusal, g.lengthOnly, !g.activityMask.entry());
         // a block no jump back reaches (no loop header of the region) is reached only by jumps
         // emitted before it: what is known zero on all of them is known at its start
         List<Integer> order = region.blocks();

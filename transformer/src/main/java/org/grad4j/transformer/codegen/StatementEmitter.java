@@ -30,9 +30,13 @@ final class StatementEmitter {
     private final org.grad4j.transformer.Refusal refusal;
     private final java.util.Set<Value> lengthOnly;
 
+    /** Whether arrays this variant is given may come without a shadow (it is not the entry {@code AD} calls). */
+    private final boolean givenUntracked;
+
     StatementEmitter(MethodVisitor mv, FunctionLocals locals, Activity activity, HostAccess hostAccess, int ctxLocal,
-                     org.grad4j.transformer.Refusal refusal, java.util.Set<Value> lengthOnly) {
+                     org.grad4j.transformer.Refusal refusal, java.util.Set<Value> lengthOnly, boolean givenUntracked) {
         this.mv = mv;
+        this.givenUntracked = givenUntracked;
         this.refusal = refusal;
         this.lengthOnly = lengthOnly;
         this.locals = locals;
@@ -212,6 +216,7 @@ final class StatementEmitter {
                 mv.visitVarInsn(Opcodes.ASTORE, locals.shadow(s.result()));
             }
             case Opcodes.AASTORE -> mirrorRowStore(s);
+            case Opcodes.DASTORE, Opcodes.FASTORE -> guardStoreIntoGiven(s);
             case Opcodes.GETFIELD, Opcodes.GETSTATIC -> {
                 if (s.result().kind() == Types.Kind.SHADOWED) parameterShadow(s);
             }
@@ -219,6 +224,26 @@ final class StatementEmitter {
                 if (activity.callee(s) instanceof Callee.ArrayOp op) forwardArrayOp(s, op.kind());
             }
         }
+    }
+
+    /**
+     * {@code a[i] = v} with {@code v} differentiable and {@code a} an array the method was given:
+     * throws where {@code a} came without a shadow. The caller's analysis passes an array it does
+     * not track (a field's, a data row) only to callees that it found only read it; an
+     * implementation loaded after that (a plugin, a layer type made later) that writes it would
+     * otherwise lose the value's derivative silently.
+     */
+    private void guardStoreIntoGiven(Stmt s) {
+        Value array = s.arg(0);
+        if (!givenUntracked || !activity.isActive(s.arg(2)) || !locals.hasShadow(array) || !activity.mayBeCallersArray(array)) return;
+        Label tracked = new KnownZeros.SkipLabel();
+        loadShadow(array);
+        mv.visitJumpInsn(Opcodes.IFNONNULL, tracked);
+        mv.visitVarInsn(Opcodes.ALOAD, ctx);
+        mv.visitLdcInsn(refusal.where(s.line()));
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "untrackedStore", "(Ljava/lang/String;)Lorg/grad4j/GradientException;", false);
+        mv.visitInsn(Opcodes.ATHROW);
+        mv.visitLabel(tracked);
     }
 
     private static final String ARRAYS = "org/grad4j/runtime/ArrayAdjoints";
@@ -366,31 +391,27 @@ final class StatementEmitter {
             case Opcodes.DMUL, Opcodes.FMUL -> {
                 if (s.arg(0) == s.arg(1)) { // a square: adj x += t + t with t = adj x, one multiplication fewer
                     propagate(s.arg(0), () -> {
-                        loadAdjoint(r);
-                        loadDouble(s.arg(0));
-                        mv.visitInsn(Opcodes.DMUL);
+                        productOfAdjoint(r, s.arg(0));
                         mv.visitInsn(Opcodes.DUP2);
                         mv.visitInsn(Opcodes.DADD);
                     });
                     return;
                 }
-                propagate(s.arg(0), () -> { loadAdjoint(r); loadDouble(s.arg(1)); mv.visitInsn(Opcodes.DMUL); });
-                propagate(s.arg(1), () -> { loadAdjoint(r); loadDouble(s.arg(0)); mv.visitInsn(Opcodes.DMUL); });
+                propagate(s.arg(0), () -> productOfAdjoint(r, s.arg(1)));
+                propagate(s.arg(1), () -> productOfAdjoint(r, s.arg(0)));
             }
             case Opcodes.DDIV, Opcodes.FDIV -> {
-                propagate(s.arg(0), () -> { loadAdjoint(r); loadDouble(s.arg(1)); mv.visitInsn(Opcodes.DDIV); });
-                propagateNegated(s.arg(1), () -> { // adj y -= adj r * r / y
-                    loadAdjoint(r);
+                propagate(s.arg(0), () -> scaledAdjoint(r, () -> { loadDouble(s.arg(1)); mv.visitInsn(Opcodes.DDIV); }));
+                propagateNegated(s.arg(1), () -> scaledAdjoint(r, () -> { // adj y -= adj r * r / y
                     loadDouble(r);
                     mv.visitInsn(Opcodes.DMUL);
                     loadDouble(s.arg(1));
                     mv.visitInsn(Opcodes.DDIV);
-                });
+                }));
             }
             case Opcodes.DREM, Opcodes.FREM -> { // r = x - trunc(x/y)*y
                 propagate(s.arg(0), () -> loadAdjoint(r));
-                propagate(s.arg(1), () -> {
-                    loadAdjoint(r);
+                propagate(s.arg(1), () -> scaledAdjoint(r, () -> {
                     mv.visitInsn(Opcodes.DNEG);
                     loadDouble(s.arg(0));
                     loadDouble(r);
@@ -398,7 +419,7 @@ final class StatementEmitter {
                     loadDouble(s.arg(1));
                     mv.visitInsn(Opcodes.DDIV);
                     mv.visitInsn(Opcodes.DMUL);
-                });
+                }));
             }
             case Opcodes.DNEG, Opcodes.FNEG -> propagateNegated(s.arg(0), () -> loadAdjoint(r));
             case Opcodes.F2D, Opcodes.D2F -> propagate(s.arg(0), () -> loadAdjoint(r));
@@ -420,6 +441,42 @@ final class StatementEmitter {
             }
             default -> { } // array allocation, row reads, casts: shadows need no reverse work
         }
+    }
+
+    /**
+     * Pushes {@code adj r × factor}; exactly zero when {@code adj r} is, where the factor may be
+     * infinite (see {@link #scaledAdjoint}); a plain product where the method cannot make it so
+     * ({@code Activity.mayBeInfinite}: a guard on every product cost 13 % in a long simulation).
+     */
+    private void productOfAdjoint(Value r, Value factor) {
+        if (!activity.mayBeInfinite(factor)) {
+            loadAdjoint(r);
+            loadDouble(factor);
+            mv.visitInsn(Opcodes.DMUL);
+            return;
+        }
+        scaledAdjoint(r, () -> {
+            loadDouble(factor);
+            mv.visitInsn(Opcodes.DMUL);
+        });
+    }
+
+    /**
+     * Pushes {@code adj r} scaled by what {@code scale} does to it (it finds {@code adj r} on the
+     * stack), or {@code adj r} itself when it is zero: a value the result does not depend on must
+     * not poison the gradient where the factor is infinite ({@code t = c * Math.exp(x)} overflowing,
+     * then {@code isFinite(t) ? t : x} taking {@code x}; a quotient by zero: 0 × ∞ is NaN). The skip
+     * label keeps what is known zero: nothing is stored on either path.
+     */
+    private void scaledAdjoint(Value r, Runnable scale) {
+        Label zero = new KnownZeros.SkipLabel();
+        loadAdjoint(r);
+        mv.visitInsn(Opcodes.DUP2);
+        mv.visitInsn(Opcodes.DCONST_0);
+        mv.visitInsn(Opcodes.DCMPL);
+        mv.visitJumpInsn(Opcodes.IFEQ, zero);
+        scale.run();
+        mv.visitLabel(zero);
     }
 
     private void propagate(Value target, Runnable pushContribution) {

@@ -196,6 +196,14 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
         return null;
     }
 
+    /** What a method of the program must be for its body to take the place of its call (see {@code Transformer.expandedBody}). */
+    private static String whyNotInlined(String owner) {
+        if (owner.startsWith("java/") || owner.startsWith("javax/") || owner.startsWith("jdk/")) return "";
+        return " (grad4j inlines a method that is not overridable or recursive, of at most " + Inliner.MAX_INSTRUCTIONS
+                + " instructions, whose own calls go at most three levels deep: flatten a longer chain of calls, or pass "
+                + "the object's fields instead)";
+    }
+
     @Override
     public Val naryOperation(AbstractInsnNode insn, List<? extends Val> values) {
         if (isNullCheck(insn) && values.get(0).isObject()) return values.get(0); // javac's a.w of a constant field
@@ -209,13 +217,13 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
                         ? "is passed to " + simpleName(((MethodInsnNode) insn).owner) + (((MethodInsnNode) insn).name.equals("<init>")
                                 ? "'s constructor" : "." + ((MethodInsnNode) insn).name) + ", which stays an object: " + kept
                         : "is passed to " + (insn instanceof MethodInsnNode m ? simpleName(m.owner) + "." + m.name
-                                + ", which is not inlined" : "a lambda or dynamic call"));
+                                + ", which is not inlined" + whyNotInlined(m.owner) : "a lambda or dynamic call"));
             }
             boolean construct = call.name.equals("<init>") && v.shape.constructors.containsKey(call.desc);
             boolean accessor = call.getOpcode() == Opcodes.INVOKEVIRTUAL && v.shape.accessors.containsKey(call.name + call.desc);
             if (!construct && !accessor) {
                 throw escapes(insn, v, call.name.equals("<init>") ? "is made by a constructor that does more than set its fields"
-                        : "has its method " + call.name + " called, which is not inlined");
+                        : "has its method " + call.name + " called, which is not inlined" + whyNotInlined(call.owner));
             }
         }
         if (!values.isEmpty() && values.get(0).isObject() && insn.getOpcode() == Opcodes.INVOKEVIRTUAL) {

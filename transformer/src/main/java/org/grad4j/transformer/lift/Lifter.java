@@ -108,9 +108,12 @@ public final class Lifter {
         }
         if (!method.tryCatchBlocks.isEmpty()) {
             int line = lineFrom(method.instructions.indexOf(method.tryCatchBlocks.get(0).start));
-            throw refusal.at(line, "try/catch (or try-with-resources, or a synchronized block) in differentiable code",
+            boolean catches = method.tryCatchBlocks.stream().anyMatch(b -> b.type != null);
+            throw refusal.at(line, (catches ? "try/catch" : "try/finally") + " (or try-with-resources, or a synchronized block) in "
+                            + "differentiable code",
                     "Move the try/catch out of the differentiable method, into the caller of AD, or into a helper "
-                            + "that takes and returns no differentiable values.");
+                            + "that takes and returns no differentiable values (a try/finally too: a timing or metrics "
+                            + "wrapper belongs around the call of AD).");
         }
     }
 
