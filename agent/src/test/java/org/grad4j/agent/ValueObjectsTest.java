@@ -304,6 +304,132 @@ class ValueObjectsTest {
         assertTrue(e.getMessage().contains("is given null or an object from elsewhere for its field to"), e.getMessage());
     }
 
+    /** A rotation from an axis and an angle: axisAngle calls normalized, which calls length, which calls dot. */
+    record Axis(double x, double y, double z) {
+        Axis scale(double k) { return new Axis(x * k, y * k, z * k); }
+        double dot(Axis o) { return x * o.x + y * o.y + z * o.z; }
+        double length() { return Math.sqrt(dot(this)); }
+        Axis normalized() { return scale(1 / length()); }
+    }
+
+    record Quaternion(double w, double x, double y, double z) {
+        static Quaternion axisAngle(Axis axis, double angle) {
+            Axis n = axis.normalized();
+            double s = Math.sin(angle / 2);
+            return new Quaternion(Math.cos(angle / 2), n.x() * s, n.y() * s, n.z() * s);
+        }
+
+        /** The rotated vector's first coordinate: q v q*. */
+        double rotatedX(Axis v) {
+            return (1 - 2 * (y * y + z * z)) * v.x() + 2 * (x * y - w * z) * v.y() + 2 * (x * z + w * y) * v.z();
+        }
+    }
+
+    @Differentiable
+    static double rotatedAboutAnAxis(double[] p) {
+        return Quaternion.axisAngle(new Axis(p[0], p[1], 1), p[2]).rotatedX(new Axis(1, p[3], 0));
+    }
+
+    @Test
+    void aChainOfMethodsFourCallsDeep() {
+        Random r = new Random(5);
+        for (int trial = 0; trial < 4; trial++) {
+            CentralDifferences.check(ValueObjectsTest::rotatedAboutAnAxis, r.nextGaussian(), r.nextGaussian(), r.nextGaussian(), r.nextGaussian());
+        }
+    }
+
+    /** Objects holding arrays: a wrapper over the weights, a layer record, a smoother with a history buffer. */
+    static final class Portfolio {
+        final double[] weights;
+
+        Portfolio(double[] weights) {
+            this.weights = weights;
+        }
+
+        double variance(double[][] cov) {
+            double v = 0;
+            for (int i = 0; i < weights.length; i++) {
+                for (int j = 0; j < weights.length; j++) v += weights[i] * cov[i][j] * weights[j];
+            }
+            return v;
+        }
+
+        double expected(double[] mu) {
+            double r = 0;
+            for (int i = 0; i < weights.length; i++) r += weights[i] * mu[i];
+            return r;
+        }
+    }
+
+    record Layer(double[] w, double bias) {
+        double apply(double[] x) {
+            double s = bias;
+            for (int i = 0; i < x.length; i++) s += w[i] * x[i];
+            return Math.tanh(s);
+        }
+    }
+
+    static final class Smoother {
+        final double alpha;
+        final double[] history;
+
+        Smoother(double alpha, int n) {
+            this.alpha = alpha;
+            this.history = new double[n];
+        }
+
+        double step(double x, int i) {
+            double before = i == 0 ? x : history[i - 1];
+            history[i] = alpha * x + (1 - alpha) * before;
+            return history[i];
+        }
+    }
+
+    static final double[][] COV = {{0.1, 0.02, 0.01}, {0.02, 0.2, 0.03}, {0.01, 0.03, 0.15}};
+    static final double[] MU = {0.05, 0.08, 0.06};
+
+    @Differentiable
+    static double sharpe(double[] w) {
+        Portfolio p = new Portfolio(w);
+        return p.expected(MU) / Math.sqrt(p.variance(COV));
+    }
+
+    @Differentiable
+    static double layered(double[] w) {
+        Layer first = new Layer(w, 0.5 * w[0]);
+        Layer shifted = new Layer(first.w(), first.bias() + w[1]); // the same array under two objects
+        double[] x = {0.4, -0.3, 0.9};
+        return first.apply(x) * shifted.apply(x);
+    }
+
+    @Differentiable
+    static double smoothed(double[] w) {
+        Smoother s = new Smoother(0.3 + 0.1 * w[0], w.length);
+        double t = 0;
+        for (int i = 0; i < w.length; i++) t += s.step(w[i], i) * s.step(w[i], i);
+        return t + s.history[w.length - 1];
+    }
+
+    /** Objects holding arrays stay objects in an array of them: refused, saying so. */
+    @Differentiable
+    static double portfolios(double[] w) {
+        Portfolio[] ps = {new Portfolio(w), new Portfolio(w)};
+        return ps[0].variance(COV) + ps[1].expected(MU);
+    }
+
+    @Test
+    void objectsHoldingArrays() {
+        Random r = new Random(9);
+        for (int trial = 0; trial < 3; trial++) {
+            CentralDifferences.check(ValueObjectsTest::sharpe, 0.2 + r.nextDouble(), 0.2 + r.nextDouble(), 0.2 + r.nextDouble());
+            CentralDifferences.check(ValueObjectsTest::layered, r.nextGaussian(), r.nextGaussian(), r.nextGaussian());
+            CentralDifferences.check(ValueObjectsTest::smoothed, r.nextGaussian(), r.nextGaussian(), r.nextGaussian(), r.nextGaussian());
+        }
+        TransformException e = assertThrows(TransformException.class, () -> AD.gradient(ValueObjectsTest::portfolios, new double[] {1, 2, 3}));
+        assertTrue(e.getMessage().contains("is kept in an array (objects holding arrays are replaced by their fields only in locals)"),
+                e.getMessage());
+    }
+
     /** An array of records made in the method: an array per field (and which elements are set). */
     record Body(Vec2 position, double mass) {}
 

@@ -392,7 +392,7 @@ public final class Transformer {
     }
 
     /** Helpers called by inlined helpers are inlined too, up to this many levels of calls. */
-    private static final int MAX_INLINE_DEPTH = 3;
+    private static final int MAX_INLINE_DEPTH = Inliner.MAX_DEPTH;
     /** A helper with its own helpers inlined may grow to this many instructions. */
     private static final int MAX_EXPANDED_INSTRUCTIONS = 4 * Inliner.MAX_INSTRUCTIONS;
 

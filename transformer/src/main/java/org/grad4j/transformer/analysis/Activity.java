@@ -731,8 +731,8 @@ public final class Activity {
             String why = objectsKept.apply(m.owner);
             throw new ObjectRefusal(refusal.message(s.line(), "a constructor call with differentiable arguments (new " + simpleName(m.owner) + "(...))"
                             + (why != null ? ": " + why : ""),
-                    "A small immutable object (a record, or a final class whose constructor only sets its final primitive "
-                            + "fields) may hold differentiable values while it stays in the differentiated method: kept in "
+                    "A small object (a record, or a final class whose constructor only sets its final fields: primitives, "
+                            + "arrays, or such objects) may hold differentiable values while it stays in the differentiated method: kept in "
                             + "local variables, read through its fields and accessors, its methods small enough to inline. "
                             + "Otherwise keep differentiable values in locals "
                             + "and arrays; objects may hold only data that does not depend on the inputs."));

@@ -33,6 +33,11 @@ import org.objectweb.asm.tree.VarInsnNode;
 public final class Inliner {
     /** Helpers up to this many instructions are inlined. */
     public static final int MAX_INSTRUCTIONS = 160;
+    /**
+     * Helpers called by inlined helpers are inlined too, up to this many levels of calls (a
+     * quaternion from an axis: axisAngle, normalized, length, dot).
+     */
+    public static final int MAX_DEPTH = 4;
 
     private Inliner() {}
 

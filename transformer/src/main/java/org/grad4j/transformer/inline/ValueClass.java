@@ -26,8 +26,10 @@ import org.objectweb.asm.tree.analysis.SourceValue;
 
 /**
  * A class whose objects {@link ValueObjects} can replace by their fields: final, extending
- * {@code Object} or {@code Record}, its instance fields primitives or objects of such classes
- * (a {@code Segment(Vec2 a, Vec2 b)}), with a constructor that sets them. Its fields are laid out
+ * {@code Object} or {@code Record}, its instance fields primitives, final arrays (a
+ * {@code Portfolio(double[] weights)}: the local holds the array, as the object would) or objects
+ * of such classes (a {@code Segment(Vec2 a, Vec2 b)}), with a constructor that sets them. Objects
+ * of a class holding an array are not kept in arrays or static fields (see {@link #holdsArrays}). Its fields are laid out
  * flat, nested objects' fields in place ({@link #leaves}: a segment's {@code a.x, a.y, b.x, b.y}),
  * so that an object's fields are a row of locals and a nested object a range of them.
  */
@@ -120,8 +122,10 @@ final class ValueClass {
                 of = (f.access & Opcodes.ACC_FINAL) != 0 ? cache.get(t.getInternalName()) : null;
                 if (of == null) return null;
                 flat = false;
+            } else if (t.getSort() == Type.ARRAY) {
+                if ((f.access & Opcodes.ACC_FINAL) == 0) return null; // a buffer swapped in place
             } else if (t.getSort() > Type.DOUBLE) {
-                return null; // an array field
+                return null;
             }
             fields.add(new Field(f.name, f.desc, f.access, leaves.size(), of));
             if (of == null) {
@@ -193,6 +197,12 @@ final class ValueClass {
             }
         }
         return (f.access() & Opcodes.ACC_PRIVATE) == 0 ? new FieldInsnNode(Opcodes.GETFIELD, name, f.name(), f.desc()) : null;
+    }
+
+    /** Whether a leaf is an array: such objects stay objects in arrays of them and static constants. */
+    boolean holdsArrays() {
+        for (Leaf l : leaves) if (l.type().getSort() == Type.ARRAY) return true;
+        return false;
     }
 
     /** Whether every leaf can be read from outside (see {@link #read}). */

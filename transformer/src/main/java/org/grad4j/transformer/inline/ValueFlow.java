@@ -114,7 +114,8 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
                 String name = constantClass(get);
                 ValueClass s = name == null ? null : values.get(name);
                 // a static field may hold null (an optional setting): like an array's element, it carries whether it is there
-                yield s != null && s.readable() ? new Val(1, s, Set.of(insn), false, false, true) : Val.plain(Type.getType(get.desc));
+                yield s != null && s.readable() && !s.holdsArrays() ? new Val(1, s, Set.of(insn), false, false, true)
+                        : Val.plain(Type.getType(get.desc));
             }
             default -> Val.ONE;
         };
@@ -134,6 +135,8 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
         int op = insn.getOpcode();
         if (op == Opcodes.ANEWARRAY) { // new Body[n]: an array of the fields' arrays
             ValueClass s = values.get(((TypeInsnNode) insn).desc);
+            if (s != null && s.holdsArrays()) throw escapes(insn, new Val(1, s, Set.of(insn), false, true), "is kept in an array "
+                    + "(objects holding arrays are replaced by their fields only in locals)");
             if (s != null) return new Val(1, s, Set.of(insn), false, true);
         }
         if (value.isArrayOfObjects()) {
@@ -200,7 +203,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
     private static String whyNotInlined(String owner) {
         if (owner.startsWith("java/") || owner.startsWith("javax/") || owner.startsWith("jdk/")) return "";
         return " (grad4j inlines a method that is not overridable or recursive, of at most " + Inliner.MAX_INSTRUCTIONS
-                + " instructions, whose own calls go at most three levels deep: flatten a longer chain of calls, or pass "
+                + " instructions, whose own calls go at most " + Inliner.MAX_DEPTH + " levels deep: flatten a longer chain of calls, or pass "
                 + "the object's fields instead)";
     }
 

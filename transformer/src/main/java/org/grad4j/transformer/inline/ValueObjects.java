@@ -118,10 +118,9 @@ public final class ValueObjects {
             if (f.name.startsWith("this$")) {
                 return name + " is an inner class: its objects hold the object that made them (declare it static)";
             }
-            if (t.getSort() == Type.ARRAY) {
-                return name + " holds an array (its field " + f.name + " is a " + t.getClassName() + "), and only objects "
-                        + "of primitive fields are kept in locals: pass the array beside the object, or differentiate "
-                        + "a static method taking it";
+            if (t.getSort() == Type.ARRAY && (f.access & Opcodes.ACC_FINAL) == 0) {
+                return name + " holds an array in a field that is not final (" + f.name + "): declare it final, or pass "
+                        + "the array beside the object";
             }
             if (t.getSort() == Type.OBJECT && ((f.access & Opcodes.ACC_FINAL) == 0 || !isValueClass(t.getInternalName(), classes))) {
                 return name + " holds an object (its field " + f.name + " is a " + t.getClassName() + ") that is not a "
@@ -134,7 +133,7 @@ public final class ValueObjects {
         if (!c.superName.equals("java/lang/Object") && !c.superName.equals("java/lang/Record")) {
             return name + " extends " + c.superName.substring(c.superName.lastIndexOf('/') + 1).replace('$', '.');
         }
-        return name + "'s constructors do more than set its fields";
+        return name + "'s constructors do more than set its fields (a loop, a lock, a try, or this used otherwise)";
     }
 
     /** A value object escapes, or is used in a way this pass does not follow. */

@@ -185,6 +185,7 @@ final class ValueRewrite {
                         case Type.DOUBLE -> Opcodes.DCONST_0;
                         case Type.FLOAT -> Opcodes.FCONST_0;
                         case Type.LONG -> Opcodes.LCONST_0;
+                        case Type.ARRAY, Type.OBJECT -> Opcodes.ACONST_NULL;
                         default -> Opcodes.ICONST_0;
                     }));
                     out.add(new VarInsnNode(t.getOpcode(Opcodes.ISTORE), home[k]));

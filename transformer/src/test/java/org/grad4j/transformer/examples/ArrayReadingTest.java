@@ -55,13 +55,9 @@ class ArrayReadingTest {
         assertTrue(e.getMessage().matches("(?s).*ArrayReading\\.\\w+ \\(ArrayReading\\.java:\\d+\\).*"), e.getMessage());
     }
 
+    /** Vec.of(v) keeps a copy of v in a final field: the object is replaced by its field, a local holding the copy. */
     @Test
-    void aFactoryOfAnObjectHoldingTheArrayIsToldObjectsHoldOnlyData() throws Exception {
-        String desc = Type.getMethodDescriptor(ArrayReading.class.getDeclaredMethod("wrapping", double[].class));
-        TransformException e = assertThrows(TransformException.class, () ->
-                new Transformer(ClassFileLocator.of(ArrayReading.class.getClassLoader()))
-                        .generate(Type.getInternalName(ArrayReading.class), "wrapping", desc));
-        assertTrue(e.getMessage().contains("An object cannot carry a derivative"), e.getMessage());
-        assertTrue(!e.getMessage().contains("index, a flag"), e.getMessage());
+    void aFactoryOfAnObjectHoldingTheArrayIsDifferentiated() {
+        for (int trial = 0; trial < 4; trial++) check(ArrayReading.class, "wrapping", randomArray(2));
     }
 }
