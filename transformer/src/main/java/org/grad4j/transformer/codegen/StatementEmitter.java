@@ -401,6 +401,10 @@ final class StatementEmitter {
                 propagate(s.arg(1), () -> productOfAdjoint(r, s.arg(0)));
             }
             case Opcodes.DDIV, Opcodes.FDIV -> {
+                if (isNonZeroConstant(s.arg(1))) { // x / 2.0, x / n: a finite quotient of a finite adjoint
+                    propagate(s.arg(0), () -> { loadAdjoint(r); loadDouble(s.arg(1)); mv.visitInsn(Opcodes.DDIV); });
+                    return;
+                }
                 propagate(s.arg(0), () -> scaledAdjoint(r, () -> { loadDouble(s.arg(1)); mv.visitInsn(Opcodes.DDIV); }));
                 propagateNegated(s.arg(1), () -> scaledAdjoint(r, () -> { // adj y -= adj r * r / y
                     loadDouble(r);
@@ -441,6 +445,15 @@ final class StatementEmitter {
             }
             default -> { } // array allocation, row reads, casts: shadows need no reverse work
         }
+    }
+
+    private static boolean isNonZeroConstant(Value v) {
+        if (!(v instanceof org.grad4j.transformer.ir.Const c)) return false;
+        AbstractInsnNode push = c.push();
+        Object value = push instanceof org.objectweb.asm.tree.LdcInsnNode ldc ? ldc.cst
+                : push.getOpcode() == Opcodes.DCONST_1 || push.getOpcode() == Opcodes.FCONST_1 ? (Object) 1.0
+                : push.getOpcode() == Opcodes.FCONST_2 ? (Object) 2.0 : null;
+        return value instanceof Number n && n.doubleValue() != 0 && Double.isFinite(n.doubleValue());
     }
 
     /**
