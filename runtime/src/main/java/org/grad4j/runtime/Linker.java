@@ -28,7 +28,15 @@ public final class Linker {
     public static CallSite differentiable(MethodHandles.Lookup caller, String name, MethodType type,
                                           String owner, String method, String desc) throws ReflectiveOperationException {
         Class<?> ownerClass = Class.forName(owner, false, caller.lookupClass().getClassLoader());
-        MethodHandle entry = Bridge.entryOf(ownerClass, method, desc);
+        MethodHandle entry;
+        try {
+            entry = Bridge.entryOf(ownerClass, method, desc);
+        } catch (org.grad4j.TransformException | GradientException refused) {
+            // thrown where the call runs, every time: out of a bootstrap the JVM would wrap it in a
+            // BootstrapMethodError, which a catch of TransformException misses, and lose it on a retry
+            MethodHandle thrower = MethodHandles.throwException(type.returnType(), refused.getClass()).bindTo(refused);
+            return new ConstantCallSite(MethodHandles.dropArguments(thrower, 0, type.parameterList()));
+        }
         return new ConstantCallSite(entry.asType(type));
     }
 

@@ -146,8 +146,9 @@ final class ArrayReaders {
         // comparators built from lambdas (comparingDouble(i -> v[i]), reversed()) and streams over
         // arrays (Arrays.stream(w).map(x -> x * x).sum()) call only those lambdas, followed where made
         if (call.owner.equals("java/util/Comparator") && !call.name.equals("compare")) return onlyLambdasMadeHere(args, arg);
-        // text: formatting reads its arguments (javac's Object[] of boxes)
-        if (call.owner.equals("java/lang/String") && (call.name.equals("format") || call.name.equals("formatted"))) return null;
+        // text: formatting reads its arguments (javac's Object[] of boxes); a string's own methods write no
+        // array of the program (kind.equals("tanh"), a switch on a string: hashCode and equals(Object))
+        if (call.owner.equals("java/lang/String")) return null;
         if (call.owner.startsWith("java/util/stream/") && !call.name.equals("iterator") && !call.name.equals("spliterator")) {
             return onlyLambdasMadeHere(args, arg);
         }
@@ -204,11 +205,6 @@ final class ArrayReaders {
         return frame.getStack(frame.getStackSize() - 1 - depth);
     }
 
-    /**
-     * Whether every instruction that may have produced the array value allocated it (or copied one).
-     * A parameter's slot is never fresh, even where the method assigns it a new array on some path:
-     * the analysis' value for it then names only that store.
-     */
     /** Whether every instruction that may have pushed the value pushes an int (an index). */
     private static boolean isInt(SourceValue value) {
         if (value.insns.isEmpty() || value.size != 1) return false;
@@ -230,6 +226,11 @@ final class ArrayReaders {
         return true;
     }
 
+    /**
+     * Whether every instruction that may have produced the array value allocated it (or copied one).
+     * A parameter's slot is never fresh, even where the method assigns it a new array on some path:
+     * the analysis' value for it then names only that store.
+     */
     private static boolean isFresh(MethodNode method, Frame<SourceValue>[] frames, SourceValue value, int depth) {
         if (value.insns.isEmpty() || depth > 8) return false; // a parameter (or too far to follow)
         int parameterSlots = (Type.getArgumentsAndReturnSizes(method.desc) >> 2) - ((method.access & Opcodes.ACC_STATIC) != 0 ? 1 : 0);
