@@ -620,4 +620,40 @@ class TensorsEndToEndTest {
             }
         }
     }
+    /** A grid of input tensors (an INDArray[][] of data) captured by the loss: its shadow is null at the entry. */
+    static double gridLoss(INDArray w, INDArray[][] xs) {
+        double s = 0;
+        for (INDArray[] row : xs) for (INDArray x : row) s += Transforms.tanh(x.mmul(w)).sumNumber().doubleValue();
+        return s;
+    }
+
+    @Test
+    void aGridOfDataTensorsCapturedByTheLoss() {
+        INDArray w = Nd4j.create(new double[][] {{0.3, -0.2}, {0.5, 0.1}});
+        INDArray[][] xs = {{Nd4j.create(new double[][] {{1, 2}}), Nd4j.create(new double[][] {{-0.5, 0.3}})},
+                {Nd4j.create(new double[][] {{0.2, -1}})}};
+        INDArray g = TensorAD.gradient(v -> gridLoss(v, xs), w);
+        INDArray expected = Nd4j.zeros(DataType.DOUBLE, 2, 2);
+        for (INDArray[] row : xs) {
+            for (INDArray x : row) { // d/dw sum(tanh(x w)) = x^T (1 - tanh(x w)^2)
+                INDArray t = Transforms.tanh(x.mmul(w));
+                expected.addi(x.transpose().mmul(t.mul(t).rsub(1.0)));
+            }
+        }
+        assertTrue(expected.equalsWithEps(g, 1e-12), g + " against " + expected);
+    }
+    /** An int taken from a differentiable tensor (a count) carries no derivative: allowed. */
+    static double repeated(INDArray w) {
+        int k = Math.abs(w.sumNumber().intValue()) % 3 + 1;
+        double s = 0;
+        for (int i = 0; i < k; i++) s += w.mul(i + 1).sumNumber().doubleValue();
+        return s;
+    }
+
+    @Test
+    void anIntegerOfADifferentiableSum() {
+        INDArray w = Nd4j.create(new double[][] {{1.5, 2.25}, {-0.5, 1}}); // sum 4.25: k = 2, s = 3 sum(w)
+        INDArray g = TensorAD.gradient(TensorsEndToEndTest::repeated, w);
+        assertTrue(Nd4j.zeros(DataType.DOUBLE, 2, 2).addi(3.0).equalsWithEps(g, 1e-12), g.toString());
+    }
 }

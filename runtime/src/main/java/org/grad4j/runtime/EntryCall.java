@@ -162,6 +162,8 @@ public final class EntryCall {
                 tensorInputs = true;
             } else if (Shadows.isTensor(types[i])) {
                 tensorInputs = true;
+            } else if (Shadows.hasShadow(types[i])) { // an INDArray[][] of data
+                argv[next++] = null;
             }
         }
         // The shadow of a 2-D (or deeper) array mirrors its rows; a function that replaces a row

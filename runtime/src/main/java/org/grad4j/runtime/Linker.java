@@ -143,7 +143,7 @@ public final class Linker {
             // captured arrays are data: their shadow parameters get null
             java.util.List<Integer> shadows = new java.util.ArrayList<>();
             for (int i = 0, p = 0; i < fields.size(); i++, p++) {
-                if (Shadows.isDifferentiableArray(entry.type().parameterType(p)) || Shadows.isTensorArray(entry.type().parameterType(p))) {
+                if (Shadows.hasShadow(entry.type().parameterType(p))) {
                     shadows.add(++p);
                 }
             }

@@ -58,9 +58,16 @@ public final class Shadows {
         return type.isArray() && isTensor(type.getComponentType());
     }
 
-    /** Whether an entry's parameter of this type is followed by a shadow: arrays of doubles/floats, and {@code INDArray[]}. */
+    /**
+     * Whether an entry's parameter of this type is followed by a shadow: arrays of doubles/floats,
+     * and arrays of {@code INDArray} of any rank, as the transformer shadows them ({@code
+     * INDArray[][]} is never differentiated at an entry: its shadow is null there).
+     */
     public static boolean hasShadow(Class<?> type) {
-        return isDifferentiableArray(type) || isTensorArray(type);
+        if (isDifferentiableArray(type)) return true;
+        Class<?> c = type;
+        while (c.isArray()) c = c.getComponentType();
+        return type.isArray() && isTensor(c);
     }
 
     /**

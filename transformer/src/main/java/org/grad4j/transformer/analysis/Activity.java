@@ -811,7 +811,7 @@ public final class Activity {
                 }
             }
         }
-        if (activeReference && !activeArray && !isReadOnlyArrayCall(m) && !isStringConversion(m)) {
+        if (activeReference && !activeArray && !isReadOnlyArrayCall(m) && !isStringConversion(m) && !isIntegerOfNumber(m)) {
             boolean tensor = false;
             for (Value v : s.args()) tensor |= isActive(v) && v.kind() == Types.Kind.TENSOR;
             throw refusal.at(s.line(), "call of " + target + " with a differentiable " + (tensor ? "tensor" : "boxed value")
@@ -1031,6 +1031,13 @@ public final class Activity {
         return owner.startsWith("java/util/") && !owner.startsWith("java/util/stream/") && !owner.equals("java/util/Arrays")
                 && (owner.endsWith("List") || owner.endsWith("Set") || owner.endsWith("Map") || owner.endsWith("Collection")
                 || owner.endsWith("Deque") || owner.endsWith("Queue") || owner.equals("java/util/Stack") || owner.equals("java/util/Vector"));
+    }
+
+    /** {@code sumNumber().intValue()}: an integer of a boxed number, which carries no derivative (a count, an index). */
+    private static boolean isIntegerOfNumber(MethodInsnNode m) {
+        boolean number = m.owner.equals("java/lang/Number") || m.owner.equals("java/lang/Double") || m.owner.equals("java/lang/Float");
+        return number && (m.name.equals("intValue") || m.name.equals("longValue") || m.name.equals("shortValue")
+                || m.name.equals("byteValue"));
     }
 
     /** A result that cannot carry a derivative away unseen. */
