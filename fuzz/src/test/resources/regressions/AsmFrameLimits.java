@@ -83,7 +83,7 @@ public class AsmFrameLimits {
 }
 
 /** The same program in forward mode (dual numbers): the oracle. */
-class R2ien50cr9r8vsDual {
+class AsmFrameLimitsDual {
 
     record V2D(D a, D b) {
         static final V2D ZERO = new V2D(D.c(0), D.c(0));
