@@ -39,6 +39,12 @@ public final class Model {
     public static <M> ParameterGradients gradient(M model, ModelFunction<M> loss) {
         ModelParameters.Found found = ModelParameters.find(model);
         List<ModelParameters.Ref> parameters = found.parameters();
+        if (parameters.isEmpty()) { // a gradient of nothing: an optimizer stepping it would silently do nothing
+            throw new org.grad4j.GradientException("grad4j: the model " + model.getClass().getName() + " has no @Parameter "
+                    + "fields, nor do the objects it holds, so there is nothing to take the gradient with respect to. Mark the "
+                    + "fields that hold the trainable values (double, float, double[], float[], double[][], INDArray, "
+                    + "INDArray[]) with @org.grad4j.Parameter.");
+        }
         Functions.Resolved r = Functions.resolveModel(loss, model);
         Call call = withCapturedHolders(r, found);
         // the model is the receiver (Net::loss) or the last argument: either way it holds the parameters

@@ -276,4 +276,18 @@ class ModelLoopsEndToEndTest {
         array[i] = keep;
         return (up - down) / (2 * h);
     }
+    /** A model whose trainable fields were not marked: its gradient would be empty, and an optimizer would do nothing. */
+    static final class Unmarked {
+        double[] w = {0.5, -0.25};
+
+        double loss() {
+            return w[0] * w[0] + w[1];
+        }
+    }
+
+    @Test
+    void aModelWithoutParametersIsRefused() {
+        GradientException e = assertThrows(GradientException.class, () -> Model.gradient(new Unmarked(), Unmarked::loss));
+        assertTrue(e.getMessage().contains("ModelLoopsEndToEndTest$Unmarked has no @Parameter fields"), e.getMessage());
+    }
 }
