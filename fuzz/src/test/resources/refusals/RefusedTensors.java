@@ -47,6 +47,13 @@ public class RefusedTensors {
     }
 
     @Differentiable
+    static double columnMajorOfValues(INDArray w) {
+        double[] v = {w.getDouble(0), w.getDouble(1), 2, 3};
+        INDArray m = org.nd4j.linalg.factory.Nd4j.create(v, new long[] {2, 2}, 'f'); // REFUSED(columnMajorOfValues) call of Nd4j.create with a differentiable array: grad4j has no rule for this ND4J operation (this overload | in the default order and data type
+        return m.mmul(m).sumNumber().doubleValue();
+    }
+
+    @Differentiable
     static double valuesToJava(INDArray w) {
         double[] v = w.mul(2.0).toDoubleVector(); // REFUSED(valuesToJava) call of INDArray.toDoubleVector with a differentiable tensor | getDouble(i)
         return v[0] * v[1];

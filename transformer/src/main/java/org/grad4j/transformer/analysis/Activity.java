@@ -1116,10 +1116,17 @@ public final class Activity {
                             + "computation in tensor operations (sum, mul, ...).");
         }
         if (what.equals("array")) { // Nd4j.create(double[][]): no rule, and users' rules cannot give an array's adjoint
-            throw refusal.at(s.line(), "call of " + target + " with a differentiable array: grad4j has no rule for this ND4J operation",
-                    "grad4j makes tensors from a differentiable double[] or float[] only: put the values in one array and "
+            // Nd4j.create(v, shape, 'f'), with a data type or strides: the overload, not the array, has no rule
+            boolean flatArray = false;
+            for (Value v : s.args()) flatArray |= isActive(v) && v.kind() == Types.Kind.SHADOWED && v.type().getDimensions() == 1;
+            throw refusal.at(s.line(), "call of " + target + " with a differentiable array: grad4j has no rule for this ND4J operation"
+                            + (flatArray ? " (this overload: " + m.desc + ")" : ""),
+                    (flatArray ? "grad4j makes tensors from a differentiable double[] or float[] with Nd4j.create(values, shape), "
+                            + "Nd4j.create(values, rows, columns) or Nd4j.createFromArray(values), in the default order and data "
+                            + "type: make it so, then change order or type with tensor operations (dup('f'), castTo)."
+                            : "grad4j makes tensors from a differentiable double[] or float[] only: put the values in one array and "
                             + "give the shape (Nd4j.create(values, rows, columns), Nd4j.createFromArray(values)), or join "
-                            + "tensors made from them (Nd4j.vstack).");
+                            + "tensors made from them (Nd4j.vstack)."));
         }
         throw refusal.at(s.line(), "call of " + target + " with a differentiable " + what + ": grad4j has no rule for this ND4J operation",
                 "Write it with operations grad4j has rules for (see the README's tensor table), or register a custom rule "
