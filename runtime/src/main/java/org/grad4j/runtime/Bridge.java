@@ -31,8 +31,9 @@ import org.grad4j.GradientException;
  * is followed by a shadow {@code INDArray[]} of the same length, all null when the call starts
  * (null for a data array); after the call its element {@code i} holds the adjoint of element
  * {@code i} of the argument (null means zero), accumulated out of place (an element is replaced,
- * never updated in place). The runtime hands users zeros, shaped and typed like the tensor,
- * where generated code left null.
+ * never updated in place). An {@code INDArray[][]} (or deeper) parameter is followed by a shadow
+ * of its type too, always null at an entry: such a grid of tensors is data there. The runtime
+ * hands users zeros, shaped and typed like the tensor, where generated code left null.
  *
  * <p>How {@code AD} calls an entry ({@link EntryCall}): on a gradient worker thread
  * ({@link Workers}), with the arguments as the user gave them (arrays are never copied),
