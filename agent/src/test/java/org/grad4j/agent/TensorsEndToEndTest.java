@@ -656,4 +656,22 @@ class TensorsEndToEndTest {
         INDArray g = TensorAD.gradient(TensorsEndToEndTest::repeated, w);
         assertTrue(Nd4j.zeros(DataType.DOUBLE, 2, 2).addi(3.0).equalsWithEps(g, 1e-12), g.toString());
     }
+    /** A layer's defensive null checks on its input and weights: a check only, its result unused. */
+    static INDArray checkedLayer(INDArray x, INDArray w) {
+        java.util.Objects.requireNonNull(x, "x");
+        java.util.Objects.requireNonNull(w);
+        return Transforms.tanh(x.mmul(w));
+    }
+
+    @Test
+    void nullChecksOfTensorsRunAsWritten() {
+        INDArray x = Nd4j.create(new double[][] {{1, -2}, {0.5, 0.25}});
+        INDArray w = Nd4j.create(new double[][] {{0.3, -0.2}, {0.5, 0.1}});
+        INDArray g = TensorAD.gradient(v -> checkedLayer(x, v).sumNumber().doubleValue(), w);
+        INDArray t = Transforms.tanh(x.mmul(w));
+        INDArray expected = x.transpose().mmul(t.mul(t).rsub(1.0)); // d/dw sum(tanh(x w))
+        assertTrue(expected.equalsWithEps(g, 1e-12), g + " against " + expected);
+        org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
+                () -> TensorAD.gradient(v -> checkedLayer(null, v).sumNumber().doubleValue(), w));
+    }
 }

@@ -461,10 +461,33 @@ public final class Activity {
         return switch (kind) {
             case ARRAYCOPY -> isActive(s.arg(0)) || isActive(s.arg(2));
             case FILL, FILL_RANGE -> isActive(s.arg(0));
-            case SAME -> isActive(s.arg(0));
+            case SAME -> isActive(s.arg(0)) && !isNullCheckOnly(s);
             // a copy of a data vector is a fresh array too: active unless it only ever holds data
             default -> isActive(s.arg(0)) || (isElementArray(s.arg(0).type()) && !dataOnly.contains(s));
         };
+    }
+
+    /**
+     * {@code Objects.requireNonNull(input, "input");} of a tensor, its result unused: only a null
+     * check, which runs as written (the tensor goes on under its own name).
+     */
+    private boolean isNullCheckOnly(Stmt s) {
+        return s.arg(0).kind() == Types.Kind.TENSOR && s.result() != null && !usedValues().contains(s.result());
+    }
+
+    private Set<Value> usedValues;
+
+    /** Every value some statement, terminator or block exit uses. */
+    private Set<Value> usedValues() {
+        if (usedValues == null) {
+            usedValues = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Block b : ir.blocks()) {
+                for (Stmt st : b.stmts()) usedValues.addAll(st.args());
+                usedValues.addAll(b.terminator().args());
+                usedValues.addAll(b.exitValues().values());
+            }
+        }
+        return usedValues;
     }
 
     /** {@code double[]} or {@code float[]}: a copy of one is fresh elements, whose shadow is zeros. */
@@ -739,7 +762,7 @@ public final class Activity {
         }
         Callee c = callee(s);
         if (c instanceof Callee.ArrayOp op && op.kind() == Callee.ArrayOp.Kind.SAME) {
-            if (isActive(s.arg(0)) && s.arg(0).kind() != Types.Kind.SHADOWED) {
+            if (isActive(s.arg(0)) && s.arg(0).kind() != Types.Kind.SHADOWED && !isNullCheckOnly(s)) {
                 throw refusal.at(s.line(), "Objects.requireNonNull of a differentiable " + s.arg(0).type().getClassName(),
                         "Check the value for null before the differentiated code, or compare it with null directly.");
             }
