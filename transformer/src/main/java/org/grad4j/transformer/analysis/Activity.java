@@ -1158,7 +1158,8 @@ public final class Activity {
 
     /** Rows written one by one into a buffer (an RNN's states): what to write instead of putRow and its kin. */
     private static final String PUT_REMEDY = "an INDArray[] of the parts joined by Nd4j.vstack, hstack or concat "
-            + "(rows[t] = h; ... Nd4j.vstack(rows)), or out-of-place operations that build the whole tensor";
+            + "(rows[t] = h; ... Nd4j.vstack(rows)), or out-of-place operations that build the whole tensor; to zero "
+            + "or replace some elements, multiply by a mask of data (h.mul(mask), h.mul(mask).add(values.mul(mask.rsub(1))))";
 
     /**
      * What to write instead of an in-place call that would put a differentiable value into a data
