@@ -35,7 +35,7 @@ import org.objectweb.asm.tree.MethodInsnNode;
  * derivative can follow them (fields, boxing, unknown calls).
  */
 public final class Activity {
-    private static final Set<String> BIT_REINTERPRETATION = Set.of(
+    static final Set<String> BIT_REINTERPRETATION = Set.of(
             "java/lang/Double.doubleToRawLongBits", "java/lang/Double.doubleToLongBits",
             "java/lang/Float.floatToRawIntBits", "java/lang/Float.floatToIntBits");
 

@@ -11,7 +11,6 @@ import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.ir.Temp;
 import org.grad4j.transformer.ir.Value;
 import org.objectweb.asm.Opcodes;
-import org.objectweb.asm.tree.LdcInsnNode;
 
 /**
  * Which doubles the method itself may make infinite: quotients (a division by zero), the results
@@ -32,14 +31,12 @@ final class InfiniteValues {
     private static final Set<String> UNBOUNDED = Set.of("exp", "expm1", "sinh", "cosh", "tan", "pow", "log", "log10",
             "log1p", "scalb", "hypot", "fma");
 
-    private final MethodIr ir;
     private final Function<Stmt, Callee> callees;
     private final BitSet temps = new BitSet();
     private final BitSet[] onEntry;
     private final BitSet[] onExit;
 
     InfiniteValues(MethodIr ir, Cfg cfg, Function<Stmt, Callee> callees) {
-        this.ir = ir;
         this.callees = callees;
         onEntry = new BitSet[ir.size()];
         onExit = new BitSet[ir.size()];
@@ -70,8 +67,7 @@ final class InfiniteValues {
     boolean mayBeInfinite(Value v) {
         if (v instanceof Temp t) return temps.get(t.id());
         if (v instanceof EntryValue e) return onEntry[e.block()].get(e.slot());
-        return v instanceof Const c && c.push() instanceof LdcInsnNode ldc && ldc.cst instanceof Number n
-                && Double.isInfinite(n.doubleValue());
+        return v instanceof Const c && c.number() != null && Double.isInfinite(c.number().doubleValue());
     }
 
     private boolean makes(Stmt s) {

@@ -30,14 +30,12 @@ import org.objectweb.asm.tree.MethodInsnNode;
  * useful on entry to a block where a useful use may read the value it holds there.
  */
 final class UsefulValues {
-    private final MethodIr ir;
     private final Function<Stmt, Callee> callees;
     private final BitSet usefulTemps = new BitSet();
     /** Per block, the slots whose value on entry is useful (read usefully there, or passed through to a useful use). */
     private final BitSet[] usefulOnEntry;
 
     UsefulValues(MethodIr ir, Cfg cfg, Function<Stmt, Callee> callees) {
-        this.ir = ir;
         this.callees = callees;
         usefulOnEntry = new BitSet[ir.size()];
         for (int b = 0; b < ir.size(); b++) usefulOnEntry[b] = new BitSet();
@@ -124,8 +122,7 @@ final class UsefulValues {
         boolean numberClass = m.owner.equals("java/lang/Double") || m.owner.equals("java/lang/Float")
                 || m.owner.equals("java/lang/Math") || m.owner.equals("java/lang/StrictMath");
         return numberClass && m.getOpcode() == Opcodes.INVOKESTATIC
-                && !m.name.endsWith("ToRawLongBits") && !m.name.endsWith("ToLongBits")
-                && !m.name.endsWith("ToRawIntBits") && !m.name.endsWith("ToIntBits"); // bits are refused elsewhere
+                && !Activity.BIT_REINTERPRETATION.contains(m.owner + "." + m.name); // Activity refuses those
     }
 
     private static boolean isPrimitive(Type t) {

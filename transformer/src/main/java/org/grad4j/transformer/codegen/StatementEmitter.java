@@ -448,12 +448,8 @@ final class StatementEmitter {
     }
 
     private static boolean isNonZeroConstant(Value v) {
-        if (!(v instanceof org.grad4j.transformer.ir.Const c)) return false;
-        AbstractInsnNode push = c.push();
-        Object value = push instanceof org.objectweb.asm.tree.LdcInsnNode ldc ? ldc.cst
-                : push.getOpcode() == Opcodes.DCONST_1 || push.getOpcode() == Opcodes.FCONST_1 ? (Object) 1.0
-                : push.getOpcode() == Opcodes.FCONST_2 ? (Object) 2.0 : null;
-        return value instanceof Number n && n.doubleValue() != 0 && Double.isFinite(n.doubleValue());
+        return v instanceof Const c && c.number() != null && c.number().doubleValue() != 0
+                && Double.isFinite(c.number().doubleValue());
     }
 
     /**

@@ -89,6 +89,18 @@ final class ValueClass {
         }
 
         private final Map<String, String> why = new HashMap<>();
+        private final Map<String, String> whyNotOne = new HashMap<>();
+
+        /** Why the class is not a value class, for a message ("its field hist is an array"); null when it is, or unknown. */
+        String whyNotValueClass(String internalName) {
+            return get(internalName) == null ? whyNotOne.get(internalName) : null;
+        }
+
+        /** {@link #of} found the class is not one: null, remembering why. */
+        private ValueClass not(ClassNode c, String because) {
+            whyNotOne.put(c.name, simpleName(c.name) + because);
+            return null;
+        }
 
         /** Objects of this class stay objects from now on (they escape, {@code because}), and so do those holding them. */
         void exclude(String internalName, String because) {
@@ -109,8 +121,11 @@ final class ValueClass {
     }
 
     private static ValueClass of(ClassNode c, Cache cache) {
-        if (c == null || (c.access & Opcodes.ACC_FINAL) == 0 || (c.access & Opcodes.ACC_INTERFACE) != 0) return null;
-        if (!c.superName.equals("java/lang/Object") && !c.superName.equals("java/lang/Record")) return null;
+        if (c == null || (c.access & Opcodes.ACC_INTERFACE) != 0) return null;
+        if ((c.access & Opcodes.ACC_FINAL) == 0) return cache.not(c, " is not final (declare it final, or make it a record)");
+        if (!c.superName.equals("java/lang/Object") && !c.superName.equals("java/lang/Record")) {
+            return cache.not(c, " extends " + simpleName(c.superName));
+        }
         List<Leaf> leaves = new ArrayList<>();
         List<Field> fields = new ArrayList<>();
         boolean flat = true;
@@ -118,14 +133,18 @@ final class ValueClass {
             if ((f.access & Opcodes.ACC_STATIC) != 0) continue;
             Type t = Type.getType(f.desc);
             ValueClass of = null;
-            if (t.getSort() == Type.OBJECT) {
+            if (f.name.startsWith("this$")) {
+                return cache.not(c, " is an inner class: its objects hold the object that made them (declare it static)");
+            } else if (t.getSort() == Type.OBJECT) {
                 of = (f.access & Opcodes.ACC_FINAL) != 0 ? cache.get(t.getInternalName()) : null;
-                if (of == null) return null;
+                if (of == null) {
+                    return cache.not(c, " holds an object (its field " + f.name + " is a " + t.getClassName()
+                            + ") that is not a small immutable value itself");
+                }
                 flat = false;
-            } else if (t.getSort() == Type.ARRAY) {
-                if ((f.access & Opcodes.ACC_FINAL) == 0) return null; // a buffer swapped in place
-            } else if (t.getSort() > Type.DOUBLE) {
-                return null;
+            } else if (t.getSort() == Type.ARRAY && (f.access & Opcodes.ACC_FINAL) == 0) { // a buffer swapped in place
+                return cache.not(c, " holds an array in a field that is not final (" + f.name + "): declare it final, or "
+                        + "pass the array beside the object");
             }
             fields.add(new Field(f.name, f.desc, f.access, leaves.size(), of));
             if (of == null) {
@@ -159,7 +178,10 @@ final class ValueClass {
                 constructors.put(m.desc, new Constructor(null, m));
             }
         }
-        return constructors.isEmpty() ? null : new ValueClass(c.name, List.copyOf(leaves), List.copyOf(fields), constructors, accessors);
+        if (constructors.isEmpty()) {
+            return cache.not(c, "'s constructors do more than set its fields (a loop, a lock, a try, or this used otherwise)");
+        }
+        return new ValueClass(c.name, List.copyOf(leaves), List.copyOf(fields), constructors, accessors);
     }
 
     /** The declared field of that name, or null. */
@@ -355,5 +377,9 @@ final class ValueClass {
     private static int indexOf(List<Field> fields, String name) {
         for (int f = 0; f < fields.size(); f++) if (fields.get(f).name().equals(name)) return f;
         return -1;
+    }
+
+    private static String simpleName(String internalName) {
+        return internalName.substring(internalName.lastIndexOf('/') + 1).replace('$', '.');
     }
 }

@@ -9,7 +9,6 @@ import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FieldInsnNode;
-import org.objectweb.asm.tree.FieldNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TypeInsnNode;
@@ -108,32 +107,7 @@ public final class ValueObjects {
      * is an array"); null when it is a value class (its objects may still escape) or unknown.
      */
     public static String whyNotValueClass(String internalName, Function<String, ClassNode> classes) {
-        ClassNode c = classes.apply(internalName);
-        if (c == null || isValueClass(internalName, classes)) return null;
-        String name = internalName.substring(internalName.lastIndexOf('/') + 1).replace('$', '.');
-        if ((c.access & Opcodes.ACC_INTERFACE) != 0) return null;
-        for (FieldNode f : c.fields) {
-            if ((f.access & Opcodes.ACC_STATIC) != 0) continue;
-            Type t = Type.getType(f.desc);
-            if (f.name.startsWith("this$")) {
-                return name + " is an inner class: its objects hold the object that made them (declare it static)";
-            }
-            if (t.getSort() == Type.ARRAY && (f.access & Opcodes.ACC_FINAL) == 0) {
-                return name + " holds an array in a field that is not final (" + f.name + "): declare it final, or pass "
-                        + "the array beside the object";
-            }
-            if (t.getSort() == Type.OBJECT && ((f.access & Opcodes.ACC_FINAL) == 0 || !isValueClass(t.getInternalName(), classes))) {
-                return name + " holds an object (its field " + f.name + " is a " + t.getClassName() + ") that is not a "
-                        + "small immutable value itself";
-            }
-        }
-        if ((c.access & Opcodes.ACC_FINAL) == 0) {
-            return name + " is not final (declare it final, or make it a record)";
-        }
-        if (!c.superName.equals("java/lang/Object") && !c.superName.equals("java/lang/Record")) {
-            return name + " extends " + c.superName.substring(c.superName.lastIndexOf('/') + 1).replace('$', '.');
-        }
-        return name + "'s constructors do more than set its fields (a loop, a lock, a try, or this used otherwise)";
+        return new ValueClass.Cache(classes).whyNotValueClass(internalName);
     }
 
     /** A value object escapes, or is used in a way this pass does not follow. */

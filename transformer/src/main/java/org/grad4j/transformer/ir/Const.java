@@ -37,6 +37,17 @@ public final class Const extends Value {
         };
     }
 
+    /** The value of a numeric constant ({@code dconst_1}, {@code bipush 7}, {@code ldc 2.5}), or null. */
+    public Number number() {
+        int op = push.getOpcode();
+        if (op >= Opcodes.ICONST_M1 && op <= Opcodes.ICONST_5) return op - Opcodes.ICONST_0;
+        if (op == Opcodes.LCONST_0 || op == Opcodes.LCONST_1) return (long) (op - Opcodes.LCONST_0);
+        if (op >= Opcodes.FCONST_0 && op <= Opcodes.FCONST_2) return (float) (op - Opcodes.FCONST_0);
+        if (op == Opcodes.DCONST_0 || op == Opcodes.DCONST_1) return (double) (op - Opcodes.DCONST_0);
+        if (op == Opcodes.BIPUSH || op == Opcodes.SIPUSH) return ((IntInsnNode) push).operand;
+        return push instanceof LdcInsnNode ldc && ldc.cst instanceof Number n ? n : null;
+    }
+
     public static Const ofInt(int v) {
         AbstractInsnNode insn = v >= -1 && v <= 5 ? new InsnNode(Opcodes.ICONST_0 + v)
                 : v >= Byte.MIN_VALUE && v <= Byte.MAX_VALUE ? new IntInsnNode(Opcodes.BIPUSH, v)
