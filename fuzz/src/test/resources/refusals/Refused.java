@@ -75,7 +75,7 @@ public class Refused {
 
     @Differentiable
     static double stream(double x) {
-        return java.util.stream.DoubleStream.of(x, 2 * x).map(v -> v * v).sum(); // REFUSED(stream) a stream over differentiable values (DoubleStream.of) | write the computation as a loop
+        return java.util.stream.DoubleStream.of(x, 2 * x).sorted().map(v -> v * v).sum(); // REFUSED(stream) a stream over differentiable values (DoubleStream.of) | Write it as one such expression, or as a loop
     }
 
     static final class Point {

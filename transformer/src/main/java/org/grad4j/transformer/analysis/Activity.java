@@ -820,7 +820,10 @@ public final class Activity {
         }
         if (m.owner.startsWith("java/util/stream/") || m.owner.equals("java/util/Arrays") && m.name.equals("stream")) {
             throw refusal.at(s.line(), "a stream over differentiable values (" + target + ")",
-                    "Streams are not differentiated: write the computation as a loop over the array.");
+                    "grad4j differentiates a stream written as one expression from Arrays.stream, DoubleStream.of or "
+                            + "IntStream.range through map, mapToDouble, filter and peek to sum, average, max, min, reduce, "
+                            + "count, toArray, forEach or a match; this one is kept in a variable or uses another operation. "
+                            + "Write it as one such expression, or as a loop over the array.");
         }
         if (result.getSort() == Type.VOID && CallResolver.isJdk(m.owner) && !isOutputSink(m)) {
             // DoubleAdder.add(x), DoubleSummaryStatistics.accept(x), Point2D.setLocation(x, y): a JDK method that

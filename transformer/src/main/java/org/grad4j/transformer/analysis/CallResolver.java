@@ -8,6 +8,7 @@ import org.grad4j.rules.RuleTable;
 import org.grad4j.transformer.ClassFileLocator;
 import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.read.ClassFiles;
+import org.grad4j.transformer.streams.StreamFusion;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.ClassNode;
@@ -406,6 +407,7 @@ public final class CallResolver {
         } catch (RuntimeException e) {
             return null; // damaged bytes: treated as unreadable
         }
+        StreamFusion.apply(node); // every reader of the class's code sees its pipelines as loops
         classes.put(internalName, node);
         return node;
     }

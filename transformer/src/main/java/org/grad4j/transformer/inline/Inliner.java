@@ -3,6 +3,7 @@ package org.grad4j.transformer.inline;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
+import org.grad4j.transformer.read.ClassFiles;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
@@ -82,7 +83,7 @@ public final class Inliner {
             }
         }
         if (sites.isEmpty()) return method;
-        MethodNode copy = copyOf(method);
+        MethodNode copy = ClassFiles.copy(method);
         int base = method.maxLocals;
         int extraLocals = 0;
         int extraStack = 0;
@@ -223,14 +224,5 @@ public final class Inliner {
             if (result.getSort() != Type.VOID) out.add(new VarInsnNode(result.getOpcode(Opcodes.ILOAD), free));
         }
         return out;
-    }
-
-    static MethodNode copyOf(MethodNode m) {
-        MethodNode copy = new MethodNode(Opcodes.ASM9, m.access, m.name, m.desc, m.signature,
-                m.exceptions == null ? null : m.exceptions.toArray(new String[0]));
-        m.accept(copy);
-        copy.maxLocals = m.maxLocals;
-        copy.maxStack = m.maxStack;
-        return copy;
     }
 }

@@ -60,7 +60,7 @@ public final class InvariantFieldReads {
             }
         }
         if (fields.isEmpty()) return method;
-        MethodNode copy = Inliner.copyOf(method);
+        MethodNode copy = org.grad4j.transformer.read.ClassFiles.copy(method);
         Map<String, Integer> locals = new LinkedHashMap<>();
         InsnList start = new InsnList();
         int next = method.maxLocals;

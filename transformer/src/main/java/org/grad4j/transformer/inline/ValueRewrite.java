@@ -86,7 +86,7 @@ final class ValueRewrite {
             }
         }
         if (!any) return method;
-        MethodNode copy = Inliner.copyOf(method);
+        MethodNode copy = org.grad4j.transformer.read.ClassFiles.copy(method);
         nextLocal = method.maxLocals;
         AbstractInsnNode[] copies = copy.instructions.toArray();
         for (int i = 0; i < insns.length; i++) {

@@ -25,6 +25,16 @@ public final class ClassFiles {
         return node;
     }
 
+    /** A copy of a method to change, with its limits: the original stays as it is. */
+    public static MethodNode copy(MethodNode m) {
+        MethodNode copy = new MethodNode(org.objectweb.asm.Opcodes.ASM9, m.access, m.name, m.desc, m.signature,
+                m.exceptions == null ? null : m.exceptions.toArray(new String[0]));
+        m.accept(copy);
+        copy.maxLocals = m.maxLocals;
+        copy.maxStack = m.maxStack;
+        return copy;
+    }
+
     public static MethodNode method(ClassNode owner, String name, String descriptor) {
         for (MethodNode m : owner.methods) {
             if (m.name.equals(name) && m.desc.equals(descriptor)) return m;

@@ -1,0 +1,163 @@
+package org.grad4j.agent;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.function.DoubleUnaryOperator;
+import java.util.stream.IntStream;
+import org.grad4j.AD;
+import org.grad4j.TransformException;
+import org.grad4j.ValueAndGradient;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Stream pipelines over differentiable arrays, written as users write them: each runs as the loop
+ * it stands for, with its lambdas called as methods (a lambda capturing the point is then an
+ * ordinary call). Gradients are checked against central differences, values against the plain
+ * call bit for bit.
+ */
+class StreamsTest {
+
+    @BeforeAll
+    static void attach() {
+        AD.install();
+    }
+
+    static final double[] LABELS = {0, 0, 1, 0};
+
+    /** Softmax cross-entropy with the usual max shift, the shift found by a stream. */
+    static double crossEntropy(double[] z) {
+        double shift = Arrays.stream(z).max().getAsDouble();
+        double[] e = Arrays.stream(z).map(v -> Math.exp(v - shift)).toArray();
+        double total = Arrays.stream(e).sum();
+        return -IntStream.range(0, z.length).mapToDouble(i -> LABELS[i] * Math.log(e[i] / total)).sum();
+    }
+
+    @Test
+    void softmaxCrossEntropyWithAStreamShift() {
+        CentralDifferences.check(StreamsTest::crossEntropy, 0.3, -1.2, 2.0, 0.7);
+    }
+
+    static final double[][] X = {{1, 2}, {0.5, -1}, {-2, 0.25}, {3, 1}};
+    static final double[] Y = {1.5, -0.5, 0.75, 2};
+
+    /** Mean squared error of a linear model plus a ridge penalty, all in streams. */
+    static double ridge(double[] w) {
+        double mse = IntStream.range(0, X.length)
+                .mapToDouble(i -> Math.pow(w[0] * X[i][0] + w[1] * X[i][1] + w[2] - Y[i], 2))
+                .average().orElse(0);
+        return mse + 0.1 * Arrays.stream(w, 0, 2).map(v -> v * v).sum();
+    }
+
+    @Test
+    void meanSquaredErrorAndPenaltyInStreams() {
+        CentralDifferences.check(StreamsTest::ridge, 0.4, -0.3, 0.2);
+    }
+
+    /** A unit vector made by streams, then used in a loop. */
+    static double projection(double[] x) {
+        double norm = Math.sqrt(Arrays.stream(x).map(v -> v * v).sum());
+        double[] u = Arrays.stream(x).map(v -> v / norm).toArray();
+        double s = 0;
+        for (int i = 0; i < u.length; i++) s += u[i] * (i + 1);
+        return s;
+    }
+
+    @Test
+    void aVectorNormalisedByStreams() {
+        CentralDifferences.check(StreamsTest::projection, 1.0, -2.0, 0.5);
+    }
+
+    /** Weighted sum of squares of the positive elements: a filter in the pipeline. */
+    static double positiveEnergy(double[] x) {
+        return IntStream.range(0, x.length).filter(i -> x[i] > 0).mapToDouble(i -> (i + 1) * x[i] * x[i]).sum();
+    }
+
+    @Test
+    void aFilterKeepsOnlyTheElementsItLetsThrough() {
+        double[] x = {1.5, -0.5, 2.0, -3.0};
+        double[] g = AD.gradient(StreamsTest::positiveEnergy, x);
+        assertArrayEquals(new double[] {2 * 1.5, 0, 3 * 2 * 2.0, 0}, g, 1e-12);
+    }
+
+    /** A model object whose loss sums a per-sample instance method over its data. */
+    static final class Regression {
+        final double[][] inputs = X;
+        final double[] targets = Y;
+
+        double residual(double[] w, int i) {
+            return w[0] * inputs[i][0] + w[1] * inputs[i][1] - targets[i];
+        }
+
+        double loss(double[] w) {
+            return IntStream.range(0, targets.length).mapToDouble(i -> residual(w, i) * residual(w, i)).sum();
+        }
+    }
+
+    @Test
+    void aLambdaCallingAnInstanceMethodOfTheModel() {
+        Regression model = new Regression();
+        CentralDifferences.check(model::loss, 0.7, -0.4);
+    }
+
+    static final DoubleUnaryOperator SOFTPLUS = v -> Math.log1p(Math.exp(v));
+
+    static double viaFunctionObjects(double[] x) {
+        return Arrays.stream(x).map(SOFTPLUS).sum() + applied(x, v -> v * v * v);
+    }
+
+    static double applied(double[] x, DoubleUnaryOperator f) {
+        return Arrays.stream(x).map(f).reduce(0, Double::sum);
+    }
+
+    @Test
+    void functionObjectsFromAFieldAndAParameter() {
+        CentralDifferences.check(StreamsTest::viaFunctionObjects, 0.5, -1.0, 1.5);
+    }
+
+    /** In-place updates of the caller's array through forEach. */
+    static double scaledInPlace(double[] x) {
+        double[] y = x.clone();
+        IntStream.range(0, y.length).forEach(i -> y[i] *= Math.cos(x[i]));
+        return Arrays.stream(y).sum() * y[0];
+    }
+
+    @Test
+    void forEachWritingAnArray() {
+        CentralDifferences.check(StreamsTest::scaledInPlace, 0.3, 1.1, -0.8);
+    }
+
+    static double manyTerms(double[] x) {
+        return Arrays.stream(x).map(v -> v * 1e-3 + 1e8).sum();
+    }
+
+    @Test
+    void theValueIsTheStreamsToTheBit() {
+        double[] x = new double[1000];
+        for (int i = 0; i < x.length; i++) x[i] = Math.sin(i) * 1e5;
+        ValueAndGradient vg = AD.valueAndGradient(StreamsTest::manyTerms, x.clone());
+        assertEquals(Double.doubleToLongBits(manyTerms(x)), Double.doubleToLongBits(vg.value()));
+        for (double gi : vg.gradient()) assertEquals(1e-3, gi, 1e-18);
+    }
+
+    static double keptInAVariable(double[] x) {
+        java.util.stream.DoubleStream s = Arrays.stream(x);
+        return s.map(v -> v * v).sum();
+    }
+
+    static double sortedFirst(double[] x) {
+        return Arrays.stream(x).sorted().limit(2).sum();
+    }
+
+    @Test
+    void streamsNotWrittenAsOnePipelineAreRefusedSayingSo() {
+        for (org.grad4j.VectorFunction f : new org.grad4j.VectorFunction[] {StreamsTest::keptInAVariable, StreamsTest::sortedFirst}) {
+            TransformException e = assertThrows(TransformException.class, () -> AD.gradient(f, new double[] {1, 2, 3}));
+            assertTrue(e.getMessage().contains("StreamsTest.java:") && e.getMessage().contains("one expression"), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,581 @@
+package org.grad4j.transformer.streams;
+
+import static org.objectweb.asm.Opcodes.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.objectweb.asm.Handle;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.IincInsnNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.IntInsnNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.LdcInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+/**
+ * The loop one pipeline runs, written where its terminal call stood. It starts with the
+ * pipeline's operands on the operand stack (the source's arguments, each stage's functional
+ * argument or a direct lambda's captured values, the terminal's arguments) above what waits
+ * beneath, and ends with the terminal's result there instead, as the calls did.
+ *
+ * <p>It computes exactly what the JDK's sequential pipeline computes: elements in order, each
+ * through every stage before the next, {@code sum()} and {@code average()} with the same
+ * compensated (Kahan) summation (so the values are bit for bit the primal's), {@code max()} as
+ * {@code reduce(Math::max)}, short-circuiting matches, {@code NoSuchElementException} from an
+ * empty optional. A direct lambda's implementation is called as a method with its captured values
+ * first, so a lambda capturing a differentiable array is an ordinary call; any other functional
+ * argument is called through its interface.
+ */
+final class FusedLoop {
+    /**
+     * Whether this JDK's final sum subtracts the compensation (JDK-8214761 fixed its sign in 18 and
+     * in updates of 17): asked of the JDK itself, with a sum whose two forms differ.
+     */
+    private static final boolean COMPENSATION_SUBTRACTED = compensationSubtracted();
+
+    private static boolean compensationSubtracted() {
+        double[] values = {263.0 / 7, 28.0 / 3, 828.0 / 11}; // high - low and high + low differ by an ulp
+        double high = 0, low = 0;
+        for (double v : values) {
+            double tmp = v - low, sum = high + tmp;
+            low = (sum - high) - tmp;
+            high = sum;
+        }
+        return java.util.stream.DoubleStream.of(values).sum() == high - low;
+    }
+
+    private final StreamChain chain;
+    private final InsnList out = new InsnList();
+    private int nextLocal;
+    /** The local of each operand, per link, in push order. */
+    private final List<int[]> operandLocals = new ArrayList<>();
+
+    private FusedLoop(StreamChain chain, int firstLocal) {
+        this.chain = chain;
+        this.nextLocal = firstLocal;
+    }
+
+    /** The code and the number of locals it uses from {@code firstLocal} on. */
+    record Code(InsnList insns, int locals) {}
+
+    static Code of(StreamChain chain, int firstLocal) {
+        FusedLoop loop = new FusedLoop(chain, firstLocal);
+        loop.emit();
+        return new Code(loop.out, loop.nextLocal - firstLocal);
+    }
+
+    private int local(Type t) {
+        int l = nextLocal;
+        nextLocal += t.getSize();
+        return l;
+    }
+
+    private static Type type(char c) {
+        return c == 'D' ? Type.DOUBLE_TYPE : Type.INT_TYPE;
+    }
+
+    private void add(int opcode) {
+        out.add(new InsnNode(opcode));
+    }
+
+    private void load(Type t, int local) {
+        out.add(new VarInsnNode(t.getOpcode(ILOAD), local));
+    }
+
+    private void store(Type t, int local) {
+        out.add(new VarInsnNode(t.getOpcode(ISTORE), local));
+    }
+
+    private void jump(int opcode, LabelNode to) {
+        out.add(new JumpInsnNode(opcode, to));
+    }
+
+    private void emit() {
+        List<StreamChain.Link> links = chain.links();
+        // the operands, then what waits beneath them, into locals (the loop must start with an empty stack)
+        List<Type> operandTypes = new ArrayList<>();
+        List<Integer> operandSlots = new ArrayList<>();
+        for (StreamChain.Link link : links) {
+            List<Type> types = link.operands();
+            int[] slots = new int[types.size()];
+            for (int i = 0; i < slots.length; i++) {
+                slots[i] = local(types.get(i));
+                operandTypes.add(types.get(i));
+                operandSlots.add(slots[i]);
+            }
+            operandLocals.add(slots);
+        }
+        for (int i = operandTypes.size() - 1; i >= 0; i--) store(operandTypes.get(i), operandSlots.get(i));
+        Type[] beneath = chain.beneath();
+        int[] spilled = new int[beneath.length];
+        for (int i = 0; i < beneath.length; i++) spilled[i] = local(beneath[i]);
+        for (int i = beneath.length - 1; i >= 0; i--) store(beneath[i], spilled[i]);
+
+        Type result = pipeline();
+
+        if (beneath.length > 0) {
+            int kept = result.getSort() == Type.VOID ? -1 : local(result);
+            if (kept >= 0) store(result, kept);
+            for (int i = 0; i < beneath.length; i++) load(beneath[i], spilled[i]);
+            if (kept >= 0) load(result, kept);
+        }
+    }
+
+    /** The loop over the source, the stages, the terminal; leaves the result on the stack and returns its type. */
+    private Type pipeline() {
+        List<StreamChain.Link> links = chain.links();
+        StreamChain.Link source = links.get(0);
+        int[] src = operandLocals.get(0);
+        int array = -1, index = local(Type.INT_TYPE), end;
+        switch (source.op().kind()) {
+            case ARRAY -> {
+                array = src[0];
+                end = local(Type.INT_TYPE);
+                out.add(new VarInsnNode(ALOAD, array));
+                add(ARRAYLENGTH);
+                store(Type.INT_TYPE, end);
+                add(ICONST_0);
+                store(Type.INT_TYPE, index);
+            }
+            case ARRAY_RANGE -> {
+                array = src[0];
+                end = src[2];
+                out.add(new VarInsnNode(ALOAD, array));
+                add(ARRAYLENGTH);
+                load(Type.INT_TYPE, src[1]);
+                load(Type.INT_TYPE, src[2]);
+                out.add(new MethodInsnNode(INVOKESTATIC, "org/grad4j/runtime/ArrayRanges", "checkFromTo", "(III)V", false));
+                load(Type.INT_TYPE, src[1]);
+                store(Type.INT_TYPE, index);
+            }
+            default -> { // RANGE, RANGE_CLOSED
+                end = src[1];
+                load(Type.INT_TYPE, src[0]);
+                store(Type.INT_TYPE, index);
+            }
+        }
+        StreamChain.Link terminal = terminalLink();
+        boolean filtered = false;
+        for (StreamChain.Link l : links) filtered |= l.op().kind() == StreamOp.Kind.FILTER;
+        char elementType = terminal.op().in();
+        Terminal t = new Terminal(terminal, elementType, operandLocals.get(links.indexOf(terminal)));
+        t.before(source, index, end, filtered);
+
+        LabelNode head = new LabelNode(), next = new LabelNode(), exit = new LabelNode();
+        out.add(head);
+        load(Type.INT_TYPE, index);
+        load(Type.INT_TYPE, end);
+        jump(source.op().kind() == StreamOp.Kind.RANGE_CLOSED ? IF_ICMPGT : IF_ICMPGE, exit);
+        char current = source.op().out();
+        int element = local(type(current));
+        if (array >= 0) {
+            out.add(new VarInsnNode(ALOAD, array));
+            load(Type.INT_TYPE, index);
+            add(type(current).getOpcode(IALOAD));
+        } else {
+            load(Type.INT_TYPE, index);
+        }
+        store(type(current), element);
+        for (int i = 1; i < links.size() && links.get(i) != terminal; i++) {
+            StreamChain.Link l = links.get(i);
+            int[] operands = operandLocals.get(i);
+            int in = element;
+            Runnable loadElement = () -> load(type(l.op().in()), in);
+            switch (l.op().kind()) {
+                case MAP -> {
+                    call(l, operands, loadElement);
+                    if (l.op().out() != l.op().in()) element = local(type(l.op().out())); // mapToDouble
+                    store(type(l.op().out()), element);
+                }
+                case FILTER -> {
+                    call(l, operands, loadElement);
+                    jump(IFEQ, next);
+                }
+                case PEEK -> call(l, operands, loadElement);
+                case AS_DOUBLE -> {
+                    loadElement.run();
+                    add(I2D);
+                    element = local(Type.DOUBLE_TYPE);
+                    store(Type.DOUBLE_TYPE, element);
+                }
+                default -> throw new IllegalStateException("not a stage: " + l.op());
+            }
+        }
+        t.accept(element, next, exit);
+        out.add(next);
+        out.add(new IincInsnNode(index, 1));
+        jump(GOTO, head);
+        out.add(exit);
+        return t.after();
+    }
+
+    /** The terminal call, or the call giving the optional its last link reads. */
+    private StreamChain.Link terminalLink() {
+        List<StreamChain.Link> links = chain.links();
+        StreamChain.Link last = links.get(links.size() - 1);
+        return last.op().kind().readsOptional() ? links.get(links.size() - 2) : last;
+    }
+
+    /** Calls a link's functional argument: its direct lambda's implementation, or the interface method. */
+    private void call(StreamChain.Link l, int[] operands, Runnable arguments) {
+        if (l.lambda() != null) {
+            int captured = Type.getArgumentTypes(l.lambda().desc).length;
+            Type[] types = Type.getArgumentTypes(l.lambda().desc);
+            int first = operands.length - captured;
+            for (int c = 0; c < captured; c++) load(types[c], operands[first + c]);
+            arguments.run();
+            Handle h = l.implementation();
+            if (h.getOwner().equals("java/lang/Double") && h.getName().equals("sum")) {
+                add(DADD); // Double::sum is a + b by definition (and has no rule of its own)
+                return;
+            }
+            if (h.getOwner().equals("java/lang/Integer") && h.getName().equals("sum")) {
+                add(IADD);
+                return;
+            }
+            int opcode = switch (h.getTag()) {
+                case H_INVOKESTATIC -> INVOKESTATIC;
+                case H_INVOKESPECIAL -> INVOKESPECIAL;
+                case H_INVOKEINTERFACE -> INVOKEINTERFACE;
+                default -> INVOKEVIRTUAL;
+            };
+            out.add(new MethodInsnNode(opcode, h.getOwner(), h.getName(), h.getDesc(), h.isInterface()));
+        } else {
+            out.add(new VarInsnNode(ALOAD, operands[operands.length - 1]));
+            arguments.run();
+            StreamOp.Function f = l.op().function();
+            out.add(new MethodInsnNode(INVOKEINTERFACE, f.owner(), f.name(), f.descriptor(), true));
+        }
+    }
+
+    /** The terminal operation: its state before the loop, its step per element, its result after. */
+    private final class Terminal {
+        final StreamChain.Link link;
+        final StreamOp.Kind kind;
+        final Type element;
+        final int[] operands;
+        int state = -1, empty = -1, high = -1, low = -1, simple = -1, count = -1, buffer = -1, filled = -1, flag = -1;
+        boolean filtered;
+
+        Terminal(StreamChain.Link link, char elementType, int[] operands) {
+            this.link = link;
+            this.kind = link.op().kind();
+            this.element = type(elementType);
+            this.operands = operands;
+        }
+
+        void before(StreamChain.Link source, int index, int end, boolean filtered) {
+            this.filtered = filtered;
+            switch (kind) {
+                case SUM -> {
+                    if (element.getSort() == Type.INT) {
+                        state = zero(Type.INT_TYPE);
+                    } else {
+                        compensatedSum();
+                    }
+                }
+                case AVERAGE -> {
+                    count = zero(Type.DOUBLE_TYPE);
+                    compensatedSum();
+                }
+                case COUNT -> count = zero(Type.LONG_TYPE);
+                case REDUCE -> {
+                    state = local(element);
+                    load(element, operands[0]);
+                    store(element, state);
+                }
+                case MAX, MIN, REDUCE_OPTIONAL -> {
+                    state = zero(element);
+                    empty = local(Type.INT_TYPE);
+                    add(ICONST_1);
+                    store(Type.INT_TYPE, empty);
+                }
+                case ANY_MATCH -> flag = constant(0);
+                case ALL_MATCH, NONE_MATCH -> flag = constant(1);
+                case TO_ARRAY -> {
+                    // at most this many elements: the range's length (none when it is empty or reversed)
+                    load(Type.INT_TYPE, end);
+                    load(Type.INT_TYPE, index);
+                    add(ISUB);
+                    if (source.op().kind() == StreamOp.Kind.RANGE_CLOSED) {
+                        add(ICONST_1);
+                        add(IADD);
+                    }
+                    add(ICONST_0);
+                    out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Math", "max", "(II)I", false));
+                    newArray();
+                    buffer = local(Type.getType("[" + element.getDescriptor()));
+                    out.add(new VarInsnNode(ASTORE, buffer));
+                    filled = constant(0);
+                }
+                case FOR_EACH -> { }
+                default -> throw new IllegalStateException("not a terminal operation: " + kind);
+            }
+        }
+
+        private void newArray() {
+            out.add(new IntInsnNode(NEWARRAY, element.getSort() == Type.DOUBLE ? T_DOUBLE : T_INT));
+        }
+
+        private int zero(Type t) {
+            int l = local(t);
+            add(t.getSort() == Type.DOUBLE ? DCONST_0 : t.getSort() == Type.LONG ? LCONST_0 : ICONST_0);
+            store(t, l);
+            return l;
+        }
+
+        private int constant(int value) {
+            int l = local(Type.INT_TYPE);
+            add(ICONST_0 + value);
+            store(Type.INT_TYPE, l);
+            return l;
+        }
+
+        private void compensatedSum() {
+            high = zero(Type.DOUBLE_TYPE);
+            low = zero(Type.DOUBLE_TYPE);
+            simple = zero(Type.DOUBLE_TYPE);
+        }
+
+        void accept(int e, LabelNode next, LabelNode exit) {
+            switch (kind) {
+                case SUM -> {
+                    if (element.getSort() == Type.INT) {
+                        load(element, state);
+                        load(element, e);
+                        add(IADD);
+                        store(element, state);
+                    } else {
+                        addCompensated(e);
+                    }
+                }
+                case AVERAGE -> {
+                    load(Type.DOUBLE_TYPE, count);
+                    add(DCONST_1);
+                    add(DADD);
+                    store(Type.DOUBLE_TYPE, count);
+                    addCompensated(e);
+                }
+                case COUNT -> {
+                    load(Type.LONG_TYPE, count);
+                    add(LCONST_1);
+                    add(LADD);
+                    store(Type.LONG_TYPE, count);
+                }
+                case REDUCE -> {
+                    call(link, operands, () -> {
+                        load(element, state);
+                        load(element, e);
+                    });
+                    store(element, state);
+                }
+                case MAX, MIN, REDUCE_OPTIONAL -> {
+                    LabelNode later = new LabelNode();
+                    load(Type.INT_TYPE, empty);
+                    jump(IFEQ, later);
+                    load(element, e);
+                    store(element, state);
+                    add(ICONST_0);
+                    store(Type.INT_TYPE, empty);
+                    jump(GOTO, next);
+                    out.add(later);
+                    if (kind == StreamOp.Kind.REDUCE_OPTIONAL) {
+                        call(link, operands, () -> {
+                            load(element, state);
+                            load(element, e);
+                        });
+                    } else {
+                        load(element, state);
+                        load(element, e);
+                        String d = element.getDescriptor();
+                        out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Math", kind == StreamOp.Kind.MAX ? "max" : "min",
+                                "(" + d + d + ")" + d, false));
+                    }
+                    store(element, state);
+                }
+                case ANY_MATCH, ALL_MATCH, NONE_MATCH -> {
+                    call(link, operands, () -> load(element, e));
+                    // anyMatch and noneMatch stop at the first match, allMatch at the first miss
+                    jump(kind == StreamOp.Kind.ALL_MATCH ? IFNE : IFEQ, next);
+                    add(kind == StreamOp.Kind.ANY_MATCH ? ICONST_1 : ICONST_0);
+                    store(Type.INT_TYPE, flag);
+                    jump(GOTO, exit);
+                }
+                case TO_ARRAY -> {
+                    out.add(new VarInsnNode(ALOAD, buffer));
+                    load(Type.INT_TYPE, filled);
+                    load(element, e);
+                    add(element.getOpcode(IASTORE));
+                    out.add(new IincInsnNode(filled, 1));
+                }
+                case FOR_EACH -> call(link, operands, () -> load(element, e));
+                default -> throw new IllegalStateException("not a terminal operation: " + kind);
+            }
+        }
+
+        /** Collectors.sumWithCompensation, then the simple sum beside it, as DoublePipeline.sum() does. */
+        private void addCompensated(int e) {
+            int tmp = local(Type.DOUBLE_TYPE), sum = local(Type.DOUBLE_TYPE);
+            load(Type.DOUBLE_TYPE, e);
+            load(Type.DOUBLE_TYPE, low);
+            add(DSUB);
+            store(Type.DOUBLE_TYPE, tmp);
+            load(Type.DOUBLE_TYPE, high);
+            load(Type.DOUBLE_TYPE, tmp);
+            add(DADD);
+            store(Type.DOUBLE_TYPE, sum);
+            load(Type.DOUBLE_TYPE, sum);
+            load(Type.DOUBLE_TYPE, high);
+            add(DSUB);
+            load(Type.DOUBLE_TYPE, tmp);
+            add(DSUB);
+            store(Type.DOUBLE_TYPE, low);
+            load(Type.DOUBLE_TYPE, sum);
+            store(Type.DOUBLE_TYPE, high);
+            load(Type.DOUBLE_TYPE, simple);
+            load(Type.DOUBLE_TYPE, e);
+            add(DADD);
+            store(Type.DOUBLE_TYPE, simple);
+        }
+
+        /** Collectors.computeFinalSum: the compensated sum, or the simple one where that is a same-signed infinity. */
+        private void finalSum() {
+            LabelNode compensated = new LabelNode(), done = new LabelNode();
+            int tmp = local(Type.DOUBLE_TYPE);
+            load(Type.DOUBLE_TYPE, high);
+            load(Type.DOUBLE_TYPE, low);
+            add(COMPENSATION_SUBTRACTED ? DSUB : DADD);
+            store(Type.DOUBLE_TYPE, tmp);
+            load(Type.DOUBLE_TYPE, tmp);
+            out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Double", "isNaN", "(D)Z", false));
+            jump(IFEQ, compensated);
+            load(Type.DOUBLE_TYPE, simple);
+            out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Double", "isInfinite", "(D)Z", false));
+            jump(IFEQ, compensated);
+            load(Type.DOUBLE_TYPE, simple);
+            jump(GOTO, done);
+            out.add(compensated);
+            load(Type.DOUBLE_TYPE, tmp);
+            out.add(done);
+        }
+
+        Type after() {
+            switch (kind) {
+                case SUM -> {
+                    if (element.getSort() == Type.INT) {
+                        load(element, state);
+                    } else {
+                        finalSum();
+                    }
+                    return element;
+                }
+                case AVERAGE -> {
+                    // present when count > 0, with the compensated sum divided by the count
+                    state = local(Type.DOUBLE_TYPE);
+                    empty = local(Type.INT_TYPE);
+                    LabelNode none = new LabelNode(), done = new LabelNode();
+                    load(Type.DOUBLE_TYPE, count);
+                    add(DCONST_0);
+                    add(DCMPL);
+                    jump(IFLE, none);
+                    finalSum();
+                    load(Type.DOUBLE_TYPE, count);
+                    add(DDIV);
+                    store(Type.DOUBLE_TYPE, state);
+                    add(ICONST_0);
+                    store(Type.INT_TYPE, empty);
+                    jump(GOTO, done);
+                    out.add(none);
+                    add(DCONST_0);
+                    store(Type.DOUBLE_TYPE, state);
+                    add(ICONST_1);
+                    store(Type.INT_TYPE, empty);
+                    out.add(done);
+                    return readOptional();
+                }
+                case MAX, MIN, REDUCE_OPTIONAL -> {
+                    return readOptional();
+                }
+                case COUNT -> {
+                    load(Type.LONG_TYPE, count);
+                    return Type.LONG_TYPE;
+                }
+                case REDUCE -> {
+                    load(element, state);
+                    return element;
+                }
+                case ANY_MATCH, ALL_MATCH, NONE_MATCH -> {
+                    load(Type.INT_TYPE, flag);
+                    return Type.BOOLEAN_TYPE;
+                }
+                case TO_ARRAY -> {
+                    Type arrayType = Type.getType("[" + element.getDescriptor());
+                    out.add(new VarInsnNode(ALOAD, buffer));
+                    if (filtered) trimmed();
+                    return arrayType;
+                }
+                case FOR_EACH -> {
+                    return Type.VOID_TYPE;
+                }
+                default -> throw new IllegalStateException("not a terminal operation: " + kind);
+            }
+        }
+
+        /** The buffer on the stack, copied to an array of the elements a filter let through when it kept fewer. */
+        private void trimmed() {
+            LabelNode done = new LabelNode();
+            add(DUP);
+            add(ARRAYLENGTH);
+            load(Type.INT_TYPE, filled);
+            jump(IF_ICMPEQ, done);
+            load(Type.INT_TYPE, filled);
+            String array = "[" + element.getDescriptor();
+            out.add(new MethodInsnNode(INVOKESTATIC, "java/util/Arrays", "copyOf", "(" + array + "I)" + array, false));
+            out.add(done);
+        }
+
+        /** The read of the optional result that ends the pipeline. */
+        private Type readOptional() {
+            List<StreamChain.Link> links = chain.links();
+            StreamChain.Link read = links.get(links.size() - 1);
+            switch (read.op().kind()) {
+                case GET -> {
+                    LabelNode present = new LabelNode();
+                    load(Type.INT_TYPE, empty);
+                    jump(IFEQ, present);
+                    out.add(new TypeInsnNode(NEW, "java/util/NoSuchElementException"));
+                    add(DUP);
+                    out.add(new LdcInsnNode("No value present"));
+                    out.add(new MethodInsnNode(INVOKESPECIAL, "java/util/NoSuchElementException", "<init>",
+                            "(Ljava/lang/String;)V", false));
+                    add(ATHROW);
+                    out.add(present);
+                    load(element, state);
+                    return element;
+                }
+                case OR_ELSE -> {
+                    LabelNode present = new LabelNode(), done = new LabelNode();
+                    load(Type.INT_TYPE, empty);
+                    jump(IFEQ, present);
+                    load(element, operandLocals.get(links.size() - 1)[0]);
+                    jump(GOTO, done);
+                    out.add(present);
+                    load(element, state);
+                    out.add(done);
+                    return element;
+                }
+                default -> { // IS_PRESENT
+                    load(Type.INT_TYPE, empty);
+                    add(ICONST_1);
+                    add(IXOR);
+                    return Type.BOOLEAN_TYPE;
+                }
+            }
+        }
+    }
+}

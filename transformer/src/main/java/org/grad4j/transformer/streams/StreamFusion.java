@@ -1,0 +1,77 @@
+package org.grad4j.transformer.streams;
+
+import java.util.List;
+import org.grad4j.transformer.read.ClassFiles;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.analysis.Analyzer;
+import org.objectweb.asm.tree.analysis.AnalyzerException;
+import org.objectweb.asm.tree.analysis.BasicVerifier;
+
+/**
+ * Stream pipelines as loops, before anything else reads a class's code. A pipeline such as
+ * {@code Arrays.stream(x).map(v -> v * v).sum()} or {@code IntStream.range(0, n).mapToDouble(i ->
+ * w[i] * x[i]).sum()} becomes the loop it stands for ({@link FusedLoop}), with each lambda's
+ * implementation called directly, so the rest of the pipeline differentiates it as code the user
+ * could have written by hand: the elements read from the array, the lambda a small helper. The
+ * JDK's streams are opaque library code that keeps lambdas as objects (a lambda capturing a
+ * differentiable array cannot be one).
+ *
+ * <p>Only the code grad4j reads changes; the class the application runs is untouched, and the
+ * loop computes the primal's values bit for bit. A pipeline that is not entirely of
+ * {@link StreamOp}'s operations, or whose stream is kept in a variable, stays as written (and is
+ * refused where it carries differentiable values). A method whose rewritten code the verifier
+ * rejects stays as written too.
+ */
+public final class StreamFusion {
+    private StreamFusion() {}
+
+    /** Rewrites, in place, every pipeline of every method of the class that can be fused. */
+    public static void apply(ClassNode owner) {
+        for (int m = 0; m < owner.methods.size(); m++) {
+            MethodNode method = owner.methods.get(m);
+            MethodNode fused = fused(owner.name, method);
+            if (fused != method) owner.methods.set(m, fused);
+        }
+    }
+
+    /** The method with its pipelines fused, or the method itself when it has none (or none verifies). */
+    static MethodNode fused(String owner, MethodNode method) {
+        if ((method.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) return method;
+        List<StreamChain> chains = StreamChains.in(owner, method);
+        if (chains.isEmpty()) return method;
+        MethodNode copy = ClassFiles.copy(method);
+        AbstractInsnNode[] copies = copy.instructions.toArray();
+        int locals = method.maxLocals;
+        int stack = 0;
+        for (StreamChain chain : chains) {
+            // each pipeline gets locals of its own: one may run inside another's arguments
+            FusedLoop.Code code = FusedLoop.of(chain, locals);
+            locals += code.locals();
+            List<StreamChain.Link> links = chain.links();
+            for (int i = 0; i < links.size(); i++) {
+                StreamChain.Link link = links.get(i);
+                AbstractInsnNode call = copies[method.instructions.indexOf(link.call())];
+                if (link.lambda() != null) copy.instructions.remove(copies[method.instructions.indexOf(link.lambda())]);
+                if (i < links.size() - 1) {
+                    copy.instructions.remove(call);
+                } else {
+                    copy.instructions.insert(call, code.insns());
+                    copy.instructions.remove(call);
+                }
+                for (Type t : link.operands()) stack += t.getSize();
+            }
+        }
+        copy.maxLocals = locals;
+        copy.maxStack = method.maxStack + stack + 8; // captured values and an element, the sum's temporaries
+        try {
+            new Analyzer<>(new BasicVerifier()).analyze(owner, copy);
+        } catch (AnalyzerException e) {
+            return method;
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,128 @@
+package org.grad4j.transformer.streams;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.objectweb.asm.tree.MethodInsnNode;
+
+/**
+ * The stream operations fused into loops: what each call of {@code java.util.stream} does to the
+ * elements flowing through it. Sequential streams of {@code double} and {@code int} only; a
+ * pipeline with any other operation ({@code sorted}, {@code boxed}, {@code parallel}, …) is left
+ * as written.
+ *
+ * @param kind what the operation does
+ * @param in the element type it takes ({@code 'D'}, {@code 'I'}), 0 for a source
+ * @param out the element type it gives, 0 for a terminal operation
+ * @param function the functional interface method its last argument is called through, or null
+ */
+record StreamOp(Kind kind, char in, char out, Function function) {
+
+    enum Kind {
+        /** {@code Arrays.stream(a)}, {@code DoubleStream.of(a...)}: the elements of an array. */
+        ARRAY,
+        /** {@code Arrays.stream(a, from, to)}. */
+        ARRAY_RANGE,
+        /** {@code IntStream.range(from, to)}. */
+        RANGE,
+        /** {@code IntStream.rangeClosed(from, to)}. */
+        RANGE_CLOSED,
+        MAP, FILTER, PEEK,
+        /** {@code asDoubleStream()}: an int widened to double. */
+        AS_DOUBLE,
+        SUM, COUNT, TO_ARRAY, FOR_EACH, ANY_MATCH, ALL_MATCH, NONE_MATCH,
+        /** {@code reduce(identity, op)}. */
+        REDUCE,
+        /** Terminal operations that give an optional value. */
+        MAX, MIN, AVERAGE, REDUCE_OPTIONAL,
+        /** Reads of the optional value: {@code getAsDouble()}, {@code orElseThrow()}. */
+        GET,
+        OR_ELSE, IS_PRESENT;
+
+        boolean isSource() {
+            return this == ARRAY || this == ARRAY_RANGE || this == RANGE || this == RANGE_CLOSED;
+        }
+
+        boolean givesOptional() {
+            return this == MAX || this == MIN || this == AVERAGE || this == REDUCE_OPTIONAL;
+        }
+
+        boolean readsOptional() {
+            return this == GET || this == OR_ELSE || this == IS_PRESENT;
+        }
+    }
+
+    /** The method a functional argument is called through, with its descriptor. */
+    record Function(String owner, String name, String descriptor) {}
+
+    private static final String STREAM = "java/util/stream/";
+    private static final String FUNCTION = "java/util/function/";
+    private static final Map<String, StreamOp> OPS = new HashMap<>();
+
+    static {
+        for (char t : new char[] {'D', 'I'}) {
+            String stream = STREAM + (t == 'D' ? "DoubleStream" : "IntStream");
+            String s = "L" + stream + ";";
+            String optional = "Ljava/util/" + (t == 'D' ? "OptionalDouble" : "OptionalInt") + ";";
+            String box = t == 'D' ? "Double" : "Int";
+            String unary = FUNCTION + box + "UnaryOperator";
+            String predicate = FUNCTION + box + "Predicate";
+            String consumer = FUNCTION + box + "Consumer";
+            String binary = FUNCTION + box + "BinaryOperator";
+            String apply = t == 'D' ? "applyAsDouble" : "applyAsInt";
+
+            source("java/util/Arrays.stream([" + t + ")" + s, Kind.ARRAY, t);
+            source("java/util/Arrays.stream([" + t + "II)" + s, Kind.ARRAY_RANGE, t);
+            source(stream + ".of([" + t + ")" + s, Kind.ARRAY, t);
+
+            stage(stream + ".map(L" + unary + ";)" + s, Kind.MAP, t, t, fn(unary, apply, "(" + t + ")" + t));
+            stage(stream + ".filter(L" + predicate + ";)" + s, Kind.FILTER, t, t, fn(predicate, "test", "(" + t + ")Z"));
+            stage(stream + ".peek(L" + consumer + ";)" + s, Kind.PEEK, t, t, fn(consumer, "accept", "(" + t + ")V"));
+
+            terminal(stream + ".sum()" + t, Kind.SUM, t, null);
+            terminal(stream + ".count()J", Kind.COUNT, t, null);
+            terminal(stream + ".toArray()[" + t, Kind.TO_ARRAY, t, null);
+            terminal(stream + ".forEach(L" + consumer + ";)V", Kind.FOR_EACH, t, fn(consumer, "accept", "(" + t + ")V"));
+            terminal(stream + ".anyMatch(L" + predicate + ";)Z", Kind.ANY_MATCH, t, fn(predicate, "test", "(" + t + ")Z"));
+            terminal(stream + ".allMatch(L" + predicate + ";)Z", Kind.ALL_MATCH, t, fn(predicate, "test", "(" + t + ")Z"));
+            terminal(stream + ".noneMatch(L" + predicate + ";)Z", Kind.NONE_MATCH, t, fn(predicate, "test", "(" + t + ")Z"));
+            Function op = fn(binary, apply, "(" + t + t + ")" + t);
+            terminal(stream + ".reduce(" + t + "L" + binary + ";)" + t, Kind.REDUCE, t, op);
+            terminal(stream + ".max()" + optional, Kind.MAX, t, null);
+            terminal(stream + ".min()" + optional, Kind.MIN, t, null);
+            terminal(stream + ".reduce(L" + binary + ";)" + optional, Kind.REDUCE_OPTIONAL, t, op);
+
+            String opt = optional.substring(1, optional.length() - 1);
+            terminal(opt + ".getAs" + (t == 'D' ? "Double" : "Int") + "()" + t, Kind.GET, t, null);
+            terminal(opt + ".orElseThrow()" + t, Kind.GET, t, null);
+            terminal(opt + ".orElse(" + t + ")" + t, Kind.OR_ELSE, t, null);
+            terminal(opt + ".isPresent()Z", Kind.IS_PRESENT, t, null);
+        }
+        source(STREAM + "IntStream.range(II)L" + STREAM + "IntStream;", Kind.RANGE, 'I');
+        source(STREAM + "IntStream.rangeClosed(II)L" + STREAM + "IntStream;", Kind.RANGE_CLOSED, 'I');
+        stage(STREAM + "IntStream.mapToDouble(L" + FUNCTION + "IntToDoubleFunction;)L" + STREAM + "DoubleStream;",
+                Kind.MAP, 'I', 'D', fn(FUNCTION + "IntToDoubleFunction", "applyAsDouble", "(I)D"));
+        stage(STREAM + "IntStream.asDoubleStream()L" + STREAM + "DoubleStream;", Kind.AS_DOUBLE, 'I', 'D', null);
+        terminal(STREAM + "DoubleStream.average()Ljava/util/OptionalDouble;", Kind.AVERAGE, 'D', null);
+    }
+
+    private static Function fn(String owner, String name, String descriptor) {
+        return new Function(owner, name, descriptor);
+    }
+
+    private static void source(String key, Kind kind, char out) {
+        OPS.put(key, new StreamOp(kind, (char) 0, out, null));
+    }
+
+    private static void stage(String key, Kind kind, char in, char out, Function function) {
+        OPS.put(key, new StreamOp(kind, in, out, function));
+    }
+
+    private static void terminal(String key, Kind kind, char in, Function function) {
+        OPS.put(key, new StreamOp(kind, in, (char) 0, function));
+    }
+
+    /** The operation a call performs, or null when it is none of these. */
+    static StreamOp of(MethodInsnNode call) {
+        return OPS.get(call.owner + "." + call.name + call.desc);
+    }
+}

@@ -1,0 +1,198 @@
+package org.grad4j.transformer.streams;
+
+import java.util.Arrays;
+import java.util.function.DoubleUnaryOperator;
+import java.util.stream.DoubleStream;
+import java.util.stream.IntStream;
+
+/**
+ * Stream pipelines written the ways numerical Java code writes them, each a method of
+ * {@code (double[] x, double[] w)}: {@link StreamFusionTest} runs every one fused and as written
+ * and compares the results bit for bit, and differentiates the double-valued ones.
+ */
+public final class Pipelines {
+    Pipelines() {}
+
+    private static final DoubleUnaryOperator HALF = v -> v / 2;
+
+    public static double sum(double[] x, double[] w) {
+        return Arrays.stream(x).sum();
+    }
+
+    public static double sumOfSquares(double[] x, double[] w) {
+        return Arrays.stream(x).map(v -> v * v).sum();
+    }
+
+    public static double dot(double[] x, double[] w) {
+        return IntStream.range(0, x.length).mapToDouble(i -> w[i] * x[i]).sum();
+    }
+
+    public static double logSumExp(double[] x, double[] w) {
+        double m = Arrays.stream(x).max().getAsDouble();
+        return m + Math.log(Arrays.stream(x).map(v -> Math.exp(v - m)).sum());
+    }
+
+    public static double mean(double[] x, double[] w) {
+        return Arrays.stream(x).average().orElse(0);
+    }
+
+    public static double emptyMeanOrElse(double[] x, double[] w) {
+        return Arrays.stream(x, 0, 0).average().orElse(x[0]);
+    }
+
+    public static double variance(double[] x, double[] w) {
+        double mu = Arrays.stream(x).average().getAsDouble();
+        return Arrays.stream(x).map(v -> (v - mu) * (v - mu)).sum() / (x.length - 1);
+    }
+
+    public static double minTimesMax(double[] x, double[] w) {
+        return Arrays.stream(x).min().getAsDouble() * DoubleStream.of(x).max().orElseThrow();
+    }
+
+    public static double positivePart(double[] x, double[] w) {
+        return Arrays.stream(x).filter(v -> v > 0).map(Math::sqrt).sum();
+    }
+
+    public static double product(double[] x, double[] w) {
+        return Arrays.stream(x).reduce(1, (a, b) -> a * b);
+    }
+
+    public static double productOptional(double[] x, double[] w) {
+        return Arrays.stream(x).reduce((a, b) -> a * b + 0.5).getAsDouble();
+    }
+
+    public static double range(double[] x, double[] w) {
+        return Arrays.stream(x, 1, x.length - 1).map(Math::sin).sum();
+    }
+
+    public static double closedRange(double[] x, double[] w) {
+        return IntStream.rangeClosed(1, x.length - 1).mapToDouble(i -> x[i] - x[i - 1]).map(d -> d * d).sum();
+    }
+
+    public static double widened(double[] x, double[] w) {
+        return IntStream.range(0, x.length).filter(i -> i % 2 == 0).asDoubleStream().map(i -> i * x[(int) i]).sum();
+    }
+
+    public static double intermediateIntStages(double[] x, double[] w) {
+        return IntStream.range(0, x.length).map(i -> x.length - 1 - i).mapToDouble(i -> x[i] * (i + 1)).sum();
+    }
+
+    public static double[] toArray(double[] x, double[] w) {
+        return Arrays.stream(x).map(v -> v * w[0]).toArray();
+    }
+
+    public static double[] filteredToArray(double[] x, double[] w) {
+        return Arrays.stream(x).filter(v -> v < 0.5).toArray();
+    }
+
+    public static double sumOfToArray(double[] x, double[] w) {
+        double[] y = IntStream.range(0, x.length).mapToDouble(i -> x[i] * w[i]).toArray();
+        double s = 0;
+        for (double v : y) s += v * v;
+        return s;
+    }
+
+    public static double forEachIntoArray(double[] x, double[] w) {
+        double[] y = new double[x.length];
+        IntStream.range(0, x.length).forEach(i -> y[i] = Math.tanh(x[i]) * w[i]);
+        double s = 0;
+        for (double v : y) s += v;
+        return s;
+    }
+
+    public static double compoundAssignment(double[] x, double[] w) {
+        double s = x[0];
+        s += Arrays.stream(x).map(v -> v * v).sum();
+        double[] acc = {1, 2};
+        acc[1] += DoubleStream.of(x).sum();
+        return s * acc[1];
+    }
+
+    public static double inALoop(double[] x, double[] w) {
+        double s = 0;
+        for (int k = 0; k < 3; k++) {
+            int shift = k;
+            s += Arrays.stream(x).map(v -> Math.sin(v + shift)).sum() * w[k];
+        }
+        return s;
+    }
+
+    public static double nested(double[] x, double[] w) {
+        return Arrays.stream(x).map(v -> v * Arrays.stream(w).sum()).sum()
+                + IntStream.range(0, (int) Arrays.stream(w).count()).mapToDouble(i -> x[i]).sum();
+    }
+
+    public static double matches(double[] x, double[] w) {
+        boolean any = Arrays.stream(x).anyMatch(v -> v > 0.9);
+        boolean all = Arrays.stream(x).allMatch(v -> v > -5);
+        boolean none = IntStream.range(0, x.length).noneMatch(i -> x[i] > 100);
+        return (any ? 2 : 1) * (all ? 3 : 1) * (none ? 5 : 1) * x[1] + Arrays.stream(x).filter(v -> v > 0).count();
+    }
+
+    public static double throughAField(double[] x, double[] w) {
+        return Arrays.stream(x).map(HALF).sum();
+    }
+
+    public static double throughAParameter(double[] x, double[] w) {
+        return applyAll(x, v -> v * v * v);
+    }
+
+    private static double applyAll(double[] x, DoubleUnaryOperator f) {
+        return Arrays.stream(x).map(f).sum();
+    }
+
+    public static double argumentOfACall(double[] x, double[] w) {
+        return Math.max(x[0], Arrays.stream(x).map(v -> v * 0.5).sum()) + Math.hypot(x[1], Arrays.stream(w).sum());
+    }
+
+    public static double inAnArrayInitialiser(double[] x, double[] w) {
+        double[] parts = {Arrays.stream(x).sum(), x[0], Arrays.stream(w).map(v -> v * x[1]).sum()};
+        return parts[0] * parts[1] + parts[2];
+    }
+
+    public static double intSum(double[] x, double[] w) {
+        int n = IntStream.range(0, x.length).map(i -> i * i).sum();
+        int big = IntStream.of(3, 1, 4).max().getAsInt();
+        return n * x[0] + big * x[1];
+    }
+
+    public double instanceCapture(double[] x, double[] w) {
+        return Arrays.stream(x).map(v -> v * scale(v)).sum();
+    }
+
+    private double scale(double v) {
+        return 1 + v * v;
+    }
+
+    public static double emptyMax(double[] x, double[] w) {
+        return Arrays.stream(x, 0, 0).max().getAsDouble(); // NoSuchElementException
+    }
+
+    public static double badRange(double[] x, double[] w) {
+        return Arrays.stream(x, 2, 1).sum(); // an exception, as written
+    }
+
+    /** Not fused: the stream is kept in a variable. */
+    public static double keptInAVariable(double[] x, double[] w) {
+        DoubleStream s = Arrays.stream(x);
+        return s.sum();
+    }
+
+    /** Not fused: sorted() has no loop of its own here. */
+    public static double sorted(double[] x, double[] w) {
+        return Arrays.stream(x).sorted().map(v -> v).sum();
+    }
+
+    /** Not fused: the sum is an argument of a constructor being called. */
+    public static double underConstruction(double[] x, double[] w) {
+        return new Holder(Arrays.stream(x).sum()).value;
+    }
+
+    private static final class Holder {
+        final double value;
+
+        Holder(double value) {
+            this.value = value;
+        }
+    }
+}
