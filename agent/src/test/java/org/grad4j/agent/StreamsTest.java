@@ -144,6 +144,31 @@ class StreamsTest {
         for (double gi : vg.gradient()) assertEquals(1e-3, gi, 1e-18);
     }
 
+    record Point(double x, double y) {}
+
+    static final java.util.List<Point> POINTS = java.util.List.of(new Point(0, 1), new Point(1, 2.5), new Point(2, 4.5), new Point(3, 7));
+
+    /** A least-squares line through a list of records, the loss a stream over the list. */
+    static double lineFit(double[] p) {
+        return POINTS.stream().mapToDouble(q -> Math.pow(p[0] * q.x() + p[1] - q.y(), 2)).sum() / POINTS.size();
+    }
+
+    @Test
+    void aStreamOverAListOfRecords() {
+        CentralDifferences.check(StreamsTest::lineFit, 1.5, 0.5);
+    }
+
+    /** The norms of a matrix's rows, a stream in the lambda of a stream over the rows. */
+    static double rowNorms(double[] flat) {
+        double[][] m = {{flat[0], flat[1]}, {flat[2], flat[3]}, {flat[1], flat[3]}};
+        return Arrays.stream(m).mapToDouble(r -> Math.sqrt(Arrays.stream(r).map(v -> v * v).sum())).sum();
+    }
+
+    @Test
+    void aStreamOverRowsWithAStreamInItsLambda() {
+        CentralDifferences.check(StreamsTest::rowNorms, 0.3, -1.2, 2.0, 0.7);
+    }
+
     static double keptInAVariable(double[] x) {
         java.util.stream.DoubleStream s = Arrays.stream(x);
         return s.map(v -> v * v).sum();

@@ -76,8 +76,10 @@ final class FusedLoop {
     }
 
     private static Type type(char c) {
-        return c == 'D' ? Type.DOUBLE_TYPE : Type.INT_TYPE;
+        return c == 'D' ? Type.DOUBLE_TYPE : c == 'I' ? Type.INT_TYPE : OBJECT;
     }
+
+    private static final Type OBJECT = Type.getObjectType("java/lang/Object");
 
     private void add(int opcode) {
         out.add(new InsnNode(opcode));
@@ -131,7 +133,7 @@ final class FusedLoop {
         List<StreamChain.Link> links = chain.links();
         StreamChain.Link source = links.get(0);
         int[] src = operandLocals.get(0);
-        int array = -1, index = local(Type.INT_TYPE), end;
+        int array = -1, iterator = -1, index = local(Type.INT_TYPE), end;
         switch (source.op().kind()) {
             case ARRAY -> {
                 array = src[0];
@@ -153,6 +155,18 @@ final class FusedLoop {
                 load(Type.INT_TYPE, src[1]);
                 store(Type.INT_TYPE, index);
             }
+            case COLLECTION -> { // the index counts the elements, the iterator gives them
+                end = local(Type.INT_TYPE);
+                out.add(new VarInsnNode(ALOAD, src[0]));
+                out.add(new MethodInsnNode(INVOKEINTERFACE, "java/util/Collection", "size", "()I", true));
+                store(Type.INT_TYPE, end);
+                add(ICONST_0);
+                store(Type.INT_TYPE, index);
+                iterator = local(OBJECT);
+                out.add(new VarInsnNode(ALOAD, src[0]));
+                out.add(new MethodInsnNode(INVOKEINTERFACE, "java/util/Collection", "iterator", "()Ljava/util/Iterator;", true));
+                out.add(new VarInsnNode(ASTORE, iterator));
+            }
             default -> { // RANGE, RANGE_CLOSED
                 end = src[1];
                 load(Type.INT_TYPE, src[0]);
@@ -168,12 +182,21 @@ final class FusedLoop {
 
         LabelNode head = new LabelNode(), next = new LabelNode(), exit = new LabelNode();
         out.add(head);
-        load(Type.INT_TYPE, index);
-        load(Type.INT_TYPE, end);
-        jump(source.op().kind() == StreamOp.Kind.RANGE_CLOSED ? IF_ICMPGT : IF_ICMPGE, exit);
         char current = source.op().out();
         int element = local(type(current));
-        if (array >= 0) {
+        if (iterator >= 0) {
+            out.add(new VarInsnNode(ALOAD, iterator));
+            out.add(new MethodInsnNode(INVOKEINTERFACE, "java/util/Iterator", "hasNext", "()Z", true));
+            jump(IFEQ, exit);
+        } else {
+            load(Type.INT_TYPE, index);
+            load(Type.INT_TYPE, end);
+            jump(source.op().kind() == StreamOp.Kind.RANGE_CLOSED ? IF_ICMPGT : IF_ICMPGE, exit);
+        }
+        if (iterator >= 0) {
+            out.add(new VarInsnNode(ALOAD, iterator));
+            out.add(new MethodInsnNode(INVOKEINTERFACE, "java/util/Iterator", "next", "()Ljava/lang/Object;", true));
+        } else if (array >= 0) {
             out.add(new VarInsnNode(ALOAD, array));
             load(Type.INT_TYPE, index);
             add(type(current).getOpcode(IALOAD));
@@ -223,34 +246,34 @@ final class FusedLoop {
 
     /** Calls a link's functional argument: its direct lambda's implementation, or the interface method. */
     private void call(StreamChain.Link l, int[] operands, Runnable arguments) {
-        if (l.lambda() != null) {
-            int captured = Type.getArgumentTypes(l.lambda().desc).length;
-            Type[] types = Type.getArgumentTypes(l.lambda().desc);
-            int first = operands.length - captured;
-            for (int c = 0; c < captured; c++) load(types[c], operands[first + c]);
-            arguments.run();
-            Handle h = l.implementation();
-            if (h.getOwner().equals("java/lang/Double") && h.getName().equals("sum")) {
-                add(DADD); // Double::sum is a + b by definition (and has no rule of its own)
-                return;
-            }
-            if (h.getOwner().equals("java/lang/Integer") && h.getName().equals("sum")) {
-                add(IADD);
-                return;
-            }
-            int opcode = switch (h.getTag()) {
-                case H_INVOKESTATIC -> INVOKESTATIC;
-                case H_INVOKESPECIAL -> INVOKESPECIAL;
-                case H_INVOKEINTERFACE -> INVOKEINTERFACE;
-                default -> INVOKEVIRTUAL;
-            };
-            out.add(new MethodInsnNode(opcode, h.getOwner(), h.getName(), h.getDesc(), h.isInterface()));
-        } else {
+        if (l.lambda() == null) {
             out.add(new VarInsnNode(ALOAD, operands[operands.length - 1]));
             arguments.run();
             StreamOp.Function f = l.op().function();
             out.add(new MethodInsnNode(INVOKEINTERFACE, f.owner(), f.name(), f.descriptor(), true));
+            return;
         }
+        Type[] captured = Type.getArgumentTypes(l.lambda().desc);
+        int first = operands.length - captured.length;
+        for (int c = 0; c < captured.length; c++) load(captured[c], operands[first + c]);
+        arguments.run();
+        Type[] instantiated = ((Type) l.lambda().bsmArgs[2]).getArgumentTypes();
+        Type last = instantiated[instantiated.length - 1];
+        if ((last.getSort() == Type.OBJECT || last.getSort() == Type.ARRAY) && !last.equals(OBJECT)) {
+            out.add(new TypeInsnNode(CHECKCAST, last.getInternalName())); // the element, as the lambda declares it
+        }
+        Handle h = l.implementation();
+        if (h.getName().equals("sum") && (h.getOwner().equals("java/lang/Double") || h.getOwner().equals("java/lang/Integer"))) {
+            add(h.getOwner().equals("java/lang/Double") ? DADD : IADD); // Double::sum is a + b by definition (and has no rule)
+            return;
+        }
+        int opcode = switch (h.getTag()) {
+            case H_INVOKESTATIC -> INVOKESTATIC;
+            case H_INVOKESPECIAL -> INVOKESPECIAL;
+            case H_INVOKEINTERFACE -> INVOKEINTERFACE;
+            default -> INVOKEVIRTUAL;
+        };
+        out.add(new MethodInsnNode(opcode, h.getOwner(), h.getName(), h.getDesc(), h.isInterface()));
     }
 
     /** The terminal operation: its state before the loop, its step per element, its result after. */

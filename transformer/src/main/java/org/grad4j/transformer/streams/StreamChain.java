@@ -34,6 +34,7 @@ record StreamChain(List<Link> links, Type[] beneath) {
          */
         List<Type> operands() {
             List<Type> out = new ArrayList<>(List.of(Type.getArgumentTypes(call.desc)));
+            if (op.kind() == StreamOp.Kind.COLLECTION) out.add(0, Type.getObjectType(call.owner)); // list.stream()
             if (lambda != null) {
                 out.remove(out.size() - 1);
                 out.addAll(List.of(Type.getArgumentTypes(lambda.desc)));
@@ -52,18 +53,41 @@ record StreamChain(List<Link> links, Type[] beneath) {
      * implementation takes exactly the captured values and then the function's parameters, and
      * returns its result type, so calling it needs no adaptation (boxing, widening).
      */
+    /**
+     * Whether a lambda's instantiated method type is the interface method's erased one, with
+     * {@code Object}s narrowed to the element's type ({@code ToDoubleFunction<double[]>}: {@code ([D)D}).
+     */
+    private static boolean specialises(Type instantiated, Type erased) {
+        Type[] a = instantiated.getArgumentTypes(), b = erased.getArgumentTypes();
+        if (a.length != b.length || !narrows(instantiated.getReturnType(), erased.getReturnType())) return false;
+        for (int i = 0; i < a.length; i++) if (!narrows(a[i], b[i])) return false;
+        return true;
+    }
+
+    private static boolean narrows(Type narrow, Type wide) {
+        return narrow.equals(wide) || wide.getDescriptor().equals("Ljava/lang/Object;")
+                && (narrow.getSort() == Type.OBJECT || narrow.getSort() == Type.ARRAY);
+    }
+
     static boolean isDirectLambda(InvokeDynamicInsnNode indy, StreamOp.Function function) {
         if (!indy.bsm.getOwner().equals("java/lang/invoke/LambdaMetafactory") || indy.bsmArgs.length < 3
                 || !(indy.bsmArgs[1] instanceof Handle impl) || !(indy.bsmArgs[2] instanceof Type instantiated)) {
             return false;
         }
         if (!Type.getReturnType(indy.desc).getInternalName().equals(function.owner())) return false;
-        if (!instantiated.getDescriptor().equals(function.descriptor())) return false;
+        if (!specialises(instantiated, Type.getMethodType(function.descriptor()))) return false;
         List<Type> expected = new ArrayList<>(List.of(Type.getArgumentTypes(indy.desc)));
         switch (impl.getTag()) {
             case Opcodes.H_INVOKESTATIC -> { }
             case Opcodes.H_INVOKEVIRTUAL, Opcodes.H_INVOKEINTERFACE, Opcodes.H_INVOKESPECIAL -> {
-                if (expected.isEmpty() || expected.get(0).getSort() != Type.OBJECT) return false;
+                if (expected.isEmpty()) {
+                    // an unbound method reference (Sample::weight): the element is the receiver
+                    Type[] parameters = instantiated.getArgumentTypes();
+                    if (parameters.length != 1 || parameters[0].getSort() != Type.OBJECT) return false;
+                    Type implType = Type.getMethodType(impl.getDesc());
+                    return implType.getArgumentTypes().length == 0 && implType.getReturnType().equals(instantiated.getReturnType());
+                }
+                if (expected.get(0).getSort() != Type.OBJECT) return false;
                 expected.remove(0); // the receiver
             }
             default -> {

@@ -135,7 +135,8 @@ final class StreamChains {
         Frame<BasicValue> k = kinds[at];
         Frame<SourceValue> s = sources[at];
         if (k == null || s == null) return null;
-        int below = k.getStackSize() - Type.getArgumentTypes(source.desc).length;
+        int below = k.getStackSize() - Type.getArgumentTypes(source.desc).length
+                - (source.getOpcode() == Opcodes.INVOKESTATIC ? 0 : 1); // list.stream(): the list
         Type[] types = new Type[below];
         for (int i = 0; i < below; i++) {
             BasicValue v = k.getStack(i);

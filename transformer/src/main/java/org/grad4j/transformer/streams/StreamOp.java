@@ -6,12 +6,12 @@ import org.objectweb.asm.tree.MethodInsnNode;
 
 /**
  * The stream operations fused into loops: what each call of {@code java.util.stream} does to the
- * elements flowing through it. Sequential streams of {@code double} and {@code int} only; a
- * pipeline with any other operation ({@code sorted}, {@code boxed}, {@code parallel}, …) is left
- * as written.
+ * elements flowing through it. Sequential streams of {@code double}, {@code int} and objects (of an
+ * array or a collection, to be mapped to numbers); a pipeline with any other operation
+ * ({@code sorted}, {@code boxed}, {@code parallel}, {@code collect}, …) is left as written.
  *
  * @param kind what the operation does
- * @param in the element type it takes ({@code 'D'}, {@code 'I'}), 0 for a source
+ * @param in the element type it takes ({@code 'D'}, {@code 'I'}, {@code 'L'} for an object), 0 for a source
  * @param out the element type it gives, 0 for a terminal operation
  * @param function the functional interface method its last argument is called through, or null
  */
@@ -26,6 +26,8 @@ record StreamOp(Kind kind, char in, char out, Function function) {
         RANGE,
         /** {@code IntStream.rangeClosed(from, to)}. */
         RANGE_CLOSED,
+        /** {@code list.stream()}: the elements of a collection, in its iterator's order. */
+        COLLECTION,
         MAP, FILTER, PEEK,
         /** {@code asDoubleStream()}: an int widened to double. */
         AS_DOUBLE,
@@ -39,7 +41,7 @@ record StreamOp(Kind kind, char in, char out, Function function) {
         OR_ELSE, IS_PRESENT;
 
         boolean isSource() {
-            return this == ARRAY || this == ARRAY_RANGE || this == RANGE || this == RANGE_CLOSED;
+            return this == ARRAY || this == ARRAY_RANGE || this == RANGE || this == RANGE_CLOSED || this == COLLECTION;
         }
 
         boolean givesOptional() {
@@ -103,6 +105,36 @@ record StreamOp(Kind kind, char in, char out, Function function) {
                 Kind.MAP, 'I', 'D', fn(FUNCTION + "IntToDoubleFunction", "applyAsDouble", "(I)D"));
         stage(STREAM + "IntStream.asDoubleStream()L" + STREAM + "DoubleStream;", Kind.AS_DOUBLE, 'I', 'D', null);
         terminal(STREAM + "DoubleStream.average()Ljava/util/OptionalDouble;", Kind.AVERAGE, 'D', null);
+
+        // objects: an array of rows or records, or a collection, mapped to numbers
+        String objects = STREAM + "Stream";
+        String o = "L" + objects + ";";
+        String object = "Ljava/lang/Object;";
+        source("java/util/Arrays.stream([" + object + ")" + o, Kind.ARRAY, 'L');
+        source("java/util/Arrays.stream([" + object + "II)" + o, Kind.ARRAY_RANGE, 'L');
+        source(objects + ".of([" + object + ")" + o, Kind.ARRAY, 'L');
+        for (String collection : new String[] {"java/util/Collection", "java/util/List", "java/util/Set",
+                "java/util/ArrayList", "java/util/LinkedList", "java/util/Queue", "java/util/Deque", "java/util/ArrayDeque"}) {
+            source(collection + ".stream()" + o, Kind.COLLECTION, 'L');
+        }
+        String predicate = FUNCTION + "Predicate", consumer = FUNCTION + "Consumer";
+        stage(objects + ".filter(L" + predicate + ";)" + o, Kind.FILTER, 'L', 'L', fn(predicate, "test", "(" + object + ")Z"));
+        stage(objects + ".peek(L" + consumer + ";)" + o, Kind.PEEK, 'L', 'L', fn(consumer, "accept", "(" + object + ")V"));
+        stage(objects + ".map(L" + FUNCTION + "Function;)" + o, Kind.MAP, 'L', 'L',
+                fn(FUNCTION + "Function", "apply", "(" + object + ")" + object));
+        stage(objects + ".mapToDouble(L" + FUNCTION + "ToDoubleFunction;)L" + STREAM + "DoubleStream;", Kind.MAP, 'L', 'D',
+                fn(FUNCTION + "ToDoubleFunction", "applyAsDouble", "(" + object + ")D"));
+        stage(objects + ".mapToInt(L" + FUNCTION + "ToIntFunction;)L" + STREAM + "IntStream;", Kind.MAP, 'L', 'I',
+                fn(FUNCTION + "ToIntFunction", "applyAsInt", "(" + object + ")I"));
+        terminal(objects + ".forEach(L" + consumer + ";)V", Kind.FOR_EACH, 'L', fn(consumer, "accept", "(" + object + ")V"));
+        terminal(objects + ".count()J", Kind.COUNT, 'L', null);
+        for (String match : new String[] {"anyMatch", "allMatch", "noneMatch"}) {
+            terminal(objects + "." + match + "(L" + predicate + ";)Z",
+                    match.equals("anyMatch") ? Kind.ANY_MATCH : match.equals("allMatch") ? Kind.ALL_MATCH : Kind.NONE_MATCH,
+                    'L', fn(predicate, "test", "(" + object + ")Z"));
+        }
+        stage(STREAM + "IntStream.mapToObj(L" + FUNCTION + "IntFunction;)" + o, Kind.MAP, 'I', 'L',
+                fn(FUNCTION + "IntFunction", "apply", "(I)" + object));
     }
 
     private static Function fn(String owner, String name, String descriptor) {

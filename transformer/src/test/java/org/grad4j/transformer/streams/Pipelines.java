@@ -164,6 +164,45 @@ public final class Pipelines {
         return 1 + v * v;
     }
 
+    record Sample(double input, double target, double weight) {}
+
+    static final java.util.List<Sample> SAMPLES = java.util.List.of(
+            new Sample(1.0, 2.0, 0.5), new Sample(-0.5, 0.25, 1.5), new Sample(2.0, 3.5, 0.75));
+    static final Sample[] SAMPLE_ARRAY = SAMPLES.toArray(new Sample[0]);
+
+    public static double rowsOfAMatrix(double[] x, double[] w) {
+        double[][] m = {{x[0], x[1]}, {x[1] * w[0], x[2]}, {x[2], x[0]}};
+        return Arrays.stream(m).mapToDouble(r -> r[0] * r[1]).sum();
+    }
+
+    public static double weightedLossOverAList(double[] x, double[] w) {
+        return SAMPLES.stream()
+                .mapToDouble(s -> s.weight() * Math.pow(x[0] * s.input() + x[1] - s.target(), 2))
+                .sum();
+    }
+
+    public static double filteredRecordsOfAnArray(double[] x, double[] w) {
+        return Arrays.stream(SAMPLE_ARRAY).filter(s -> s.weight() > 0.6).mapToDouble(s -> x[0] * s.input()).average().orElse(0);
+    }
+
+    public static double unboundMethodReference(double[] x, double[] w) {
+        return SAMPLES.stream().mapToDouble(Sample::weight).sum() * x[0] + SAMPLES.stream().filter(s -> s.input() > 0).count() * x[1];
+    }
+
+    public static double arraysOfAStreamOf(double[] x, double[] w) {
+        return java.util.stream.Stream.of(x, w).mapToDouble(a -> a[0] * a[1]).max().getAsDouble();
+    }
+
+    public static double objectsMadeFromIndices(double[] x, double[] w) {
+        return IntStream.range(0, x.length).mapToObj(i -> new double[] {x[i], w[i]})
+                .filter(p -> p[1] > -10).mapToDouble(p -> p[0] * p[1]).sum();
+    }
+
+    public static double matchesOverObjects(double[] x, double[] w) {
+        boolean big = SAMPLES.stream().anyMatch(s -> s.target() > 3);
+        return big ? x[0] * x[1] : x[2];
+    }
+
     public static double emptyMax(double[] x, double[] w) {
         return Arrays.stream(x, 0, 0).max().getAsDouble(); // NoSuchElementException
     }
