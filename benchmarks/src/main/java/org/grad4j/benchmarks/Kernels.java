@@ -13,7 +13,7 @@ public final class Kernels {
     private Kernels() {}
 
     /** Names in report order (keep in step with {@code KernelBenchmark.kernel}). */
-    public static final List<String> NAMES = List.of("rosenbrock", "gmm", "lstm", "simulation", "simulation-records", "tree", "adcall");
+    public static final List<String> NAMES = List.of("rosenbrock", "rosenbrock-streams", "gmm", "lstm", "simulation", "simulation-records", "tree", "adcall");
 
     /**
      * The tensor kernel, measured by {@link MlpBenchmark} (ND4J, with SameDiff as a fourth column) rather
@@ -32,6 +32,7 @@ public final class Kernels {
     public static Kernel create(String name) {
         return switch (name) {
             case "rosenbrock" -> new Rosenbrock.Problem(10_000);
+            case "rosenbrock-streams" -> new Rosenbrock.Streamed(10_000);
             case "gmm" -> Gmm.Problem.adbench("gmm_1k_gmm_d10_K25.txt");
             case "lstm" -> Lstm.Problem.generated(2, 20, 10, 42);
             case "simulation" -> new Simulation.Problem(100_000);
@@ -46,6 +47,7 @@ public final class Kernels {
     public static Kernel small(String name) {
         return switch (name) {
             case "rosenbrock" -> new Rosenbrock.Problem(7);
+            case "rosenbrock-streams" -> new Rosenbrock.Streamed(7);
             case "gmm" -> Gmm.Problem.generated(3, 4, 5, 11);
             case "lstm" -> Lstm.Problem.generated(2, 3, 4, 5);
             case "simulation" -> new Simulation.Problem(50);

@@ -1,5 +1,6 @@
 package org.grad4j.benchmarks.kernels;
 
+import java.util.stream.IntStream;
 import org.grad4j.AD;
 import org.grad4j.Differentiable;
 import org.grad4j.benchmarks.Kernel;
@@ -20,6 +21,16 @@ public final class Rosenbrock {
         return s;
     }
 
+    /** The same function written with a stream, as much Java code writes sums (grad4j runs it as a loop). */
+    @Differentiable
+    public static double streamed(double[] x) {
+        return IntStream.range(0, x.length - 1).mapToDouble(i -> {
+            double a = x[i + 1] - x[i] * x[i];
+            double b = 1 - x[i];
+            return 100 * a * a + b * b;
+        }).sum();
+    }
+
     /** Hand-written adjoint: forward and reverse fused into one loop (each term is independent). */
     public static double[] gradient(double[] x) {
         double[] g = new double[x.length];
@@ -33,8 +44,8 @@ public final class Rosenbrock {
         return g;
     }
 
-    public static final class Problem implements Kernel {
-        private final double[] x;
+    public static class Problem implements Kernel {
+        final double[] x;
 
         public Problem(int n) {
             x = new double[n];
@@ -47,5 +58,17 @@ public final class Rosenbrock {
         @Override public double value(double[] p) { return Rosenbrock.value(p); }
         @Override public double[] manualGradient(double[] p) { return Rosenbrock.gradient(p); }
         @Override public double[] grad4jGradient(double[] p) { return AD.gradient(Rosenbrock::value, p); }
+    }
+
+    /** The stream form: its primal is the JDK's stream (compensated sum), its manual column the loop's adjoint. */
+    public static final class Streamed extends Problem {
+        public Streamed(int n) {
+            super(n);
+        }
+
+        @Override public String name() { return "rosenbrock-streams"; }
+        @Override public String description() { return "Rosenbrock as an IntStream pipeline, n = " + String.format("%,d", x.length); }
+        @Override public double value(double[] p) { return Rosenbrock.streamed(p); }
+        @Override public double[] grad4jGradient(double[] p) { return AD.gradient(Rosenbrock::streamed, p); }
     }
 }
