@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RuleTable {
     private static final List<Class<?>> BUILT_IN = List.of(MathRules.class, FastMathRules.class, ADRules.class,
             BoxingRules.DoubleValueOf.class, BoxingRules.FloatValueOf.class, BoxingRules.Unboxing.class,
-            NumberRules.Doubles.class, NumberRules.Floats.class);
+            NumberRules.Doubles.class, NumberRules.Floats.class, StreamSumRules.class);
     private static final RuleTable GLOBAL = new RuleTable();
 
     /** Rules of libraries that may be absent (ND4J): registered only when their classes are on the class path. */

@@ -483,9 +483,66 @@ public final class Generator {
         if (roll < 95) return fill();
         if (roll < 96) return declareLong();
         if (roll < 97) return discardedCall();
-        if (roll < 98) return throwOnlyPath();
+        if (roll < 98) return r.nextBoolean() ? throwOnlyPath() : streamStatement();
         if (roll < 99) return rowStatement();
         return longLoop();
+    }
+
+    /**
+     * A stream pipeline over an array, in a statement: grad4j runs it as the loop it stands for
+     * (StreamFusion), its lambdas capturing the array and a scalar; the twin writes the loop.
+     */
+    private Stmt streamStatement() {
+        if (!allowed("streams")) return null;
+        Var s = any(Ty.DOUBLE, Var::mutable);
+        Var a = any(Ty.DARR, x -> true);
+        Var c = any(Ty.DOUBLE, x -> true);
+        if (s == null || a == null || c == null) return null;
+        String arr = fresh("sa"), cap = fresh("sc"), t = fresh("st"), v = fresh("v"), i = fresh("i");
+        String plainHead = "final double[] " + arr + " = " + a.name() + ";\nfinal double " + cap + " = " + c.name() + ";\n";
+        String dualHead = "final D[] " + arr + " = " + a.name() + ";\nfinal D " + cap + " = " + c.name() + ";\n";
+        String pipeline, loop;
+        switch (r.nextInt(5)) {
+            case 0 -> {
+                pipeline = "java.util.Arrays.stream(" + arr + ").map(" + v + " -> " + v + " * " + cap + " + Math.sin(" + v + ")).sum()";
+                String terms = fresh("terms");
+                loop = "java.util.List<D> " + terms + " = new java.util.ArrayList<>();\nfor (D " + v + " : " + arr + ") " + terms
+                        + ".add(D.add(D.mul(" + v + ", " + cap + "), D.sin(" + v + ")));\nD " + t + " = D.streamSum(" + terms + ");\n";
+            }
+            case 1 -> {
+                pipeline = "java.util.stream.IntStream.range(0, " + arr + ".length).mapToDouble(" + i + " -> " + arr + "[" + i + "] * "
+                        + arr + "[(" + i + " + 1) % " + arr + ".length]).sum()";
+                String terms = fresh("terms");
+                loop = "java.util.List<D> " + terms + " = new java.util.ArrayList<>();\nfor (int " + i + " = 0; " + i + " < " + arr
+                        + ".length; " + i + "++) " + terms + ".add(D.mul(" + arr + "[" + i + "], " + arr + "[(" + i + " + 1) % " + arr
+                        + ".length]));\nD " + t + " = D.streamSum(" + terms + ");\n";
+            }
+            case 2 -> {
+                pipeline = "java.util.Arrays.stream(" + arr + ").max().orElse(" + cap + ")";
+                loop = "D " + t + " = null;\nfor (D " + v + " : " + arr + ") " + t + " = " + t + " == null ? " + v + " : D.max(" + t
+                        + ", " + v + ");\nif (" + t + " == null) " + t + " = " + cap + ";\n";
+            }
+            case 3 -> {
+                String terms = fresh("terms");
+                pipeline = "java.util.Arrays.stream(" + arr + ").map(" + v + " -> " + v + " * " + v + ").average().orElse(0.5)";
+                loop = "java.util.List<D> " + terms + " = new java.util.ArrayList<>();\nfor (D " + v + " : " + arr + ") " + terms
+                        + ".add(D.mul(" + v + ", " + v + "));\nD " + t + " = D.streamAverage(" + terms + ", D.c(0.5));\n";
+            }
+            default -> {
+                String p = fresh("p"), q = fresh("q");
+                pipeline = "java.util.Arrays.stream(" + arr + ").filter(" + v + " -> " + v + " > 0).reduce(" + cap + ", (" + p + ", " + q
+                        + ") -> " + p + " * 0.5 + " + q + ")";
+                loop = "D " + t + " = " + cap + ";\nfor (D " + v + " : " + arr + ") if (" + v + ".v > 0) " + t + " = D.add(D.mul(" + t
+                        + ", D.c(0.5)), " + v + ");\n";
+            }
+        }
+        String op = pick("=", "+=", "-=");
+        String dualOp = switch (op) {
+            case "+=" -> s.name() + " = D.add(" + s.name() + ", " + t + ");";
+            case "-=" -> s.name() + " = D.sub(" + s.name() + ", " + t + ");";
+            default -> s.name() + " = " + t + ";";
+        };
+        return new Stmt.Raw(plainHead + s.name() + " " + op + " " + pipeline + ";", dualHead + loop + dualOp, null);
     }
 
     /** {@code h(x);}: a differentiated call whose result nobody uses. */

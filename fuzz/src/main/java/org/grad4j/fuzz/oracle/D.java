@@ -53,6 +53,44 @@ public final class D {
         return new D(f.v, f.d, f.m);
     }
 
+    /**
+     * {@code DoubleStream.sum()} of the terms: the value by the JDK's compensated summation, step
+     * for step (so it is the plain program's to the bit), the tangent the sum of the terms' (each
+     * term's derivative counts once, as in any sum).
+     */
+    public static D streamSum(java.util.List<D> terms) {
+        double high = 0, low = 0, simple = 0, d = 0, m = 0;
+        for (D t : terms) {
+            double tmp = t.v - low, sum = high + tmp;
+            low = (sum - high) - tmp;
+            high = sum;
+            simple += t.v;
+            d += t.d;
+            m += t.m;
+        }
+        double total = COMPENSATION_SUBTRACTED ? high - low : high + low;
+        return of(Double.isNaN(total) && Double.isInfinite(simple) ? simple : total, d, m);
+    }
+
+    /** {@code DoubleStream.average()} of the terms, or {@code empty} when there are none. */
+    public static D streamAverage(java.util.List<D> terms, D empty) {
+        return terms.isEmpty() ? empty : div(streamSum(terms), c(terms.size()));
+    }
+
+    /** Whether this JDK's final stream sum subtracts the compensation (JDK-8214761, fixed in 17u and 18). */
+    private static final boolean COMPENSATION_SUBTRACTED;
+
+    static {
+        double[] values = {263.0 / 7, 28.0 / 3, 828.0 / 11}; // the two final sums differ by an ulp
+        double high = 0, low = 0;
+        for (double v : values) {
+            double tmp = v - low, sum = high + tmp;
+            low = (sum - high) - tmp;
+            high = sum;
+        }
+        COMPENSATION_SUBTRACTED = java.util.stream.DoubleStream.of(values).sum() == high - low;
+    }
+
     public static D add(D a, D b) {
         return of(a.v + b.v, a.d + b.d, a.m + b.m);
     }

@@ -707,8 +707,10 @@ public final class Activity {
                 InvokeDynamicInsnNode d = (InvokeDynamicInsnNode) s.insn();
                 if (anyActiveArg(s) && !d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory")) {
                     throw refusal.at(s.line(), "a lambda or dynamic call capturing a differentiable value",
-                            "Call a named method instead of capturing the value in a lambda; streams and lambdas over "
-                                    + "differentiable values are not differentiated.");
+                            "Call a named method instead of capturing the value in a lambda. A lambda given straight to a "
+                                    + "stream operation is fine (Arrays.stream(x).map(v -> v * w[0]).sum()), but not one kept "
+                                    + "in a variable or given to a collector: write mapToDouble(...).sum() or .average() "
+                                    + "instead of Collectors.summingDouble or averagingDouble.");
                 }
             }
             case Opcodes.GETSTATIC -> {
@@ -819,10 +821,10 @@ public final class Activity {
             return;
         }
         if (m.owner.startsWith("java/util/stream/") || m.owner.equals("java/util/Arrays") && m.name.equals("stream")) {
-            throw refusal.at(s.line(), "a stream over differentiable values (" + target + ")",
-                    "grad4j differentiates a stream written as one expression from Arrays.stream, DoubleStream.of or "
-                            + "IntStream.range through map, mapToDouble, filter and peek to sum, average, max, min, reduce, "
-                            + "count, toArray, forEach or a match; this one is kept in a variable or uses another operation. "
+            throw refusal.at(s.line(), "a stream over differentiable values (" + target + ")" + whyStreamNotFused(s),
+                    "grad4j differentiates a stream written as one expression from Arrays.stream, DoubleStream.of, "
+                            + "Stream.of, IntStream.range or a collection's stream() through map, mapToDouble, mapToObj, "
+                            + "filter and peek to sum, average, max, min, reduce, count, toArray, forEach or a match. "
                             + "Write it as one such expression, or as a loop over the array.");
         }
         if (result.getSort() == Type.VOID && CallResolver.isJdk(m.owner) && !isOutputSink(m)) {
@@ -1189,5 +1191,26 @@ public final class Activity {
     /** {@code Outer.Inner} for {@code a/b/Outer$Inner}: how the class reads in source. */
     private static String simpleName(String internal) {
         return internal.substring(internal.lastIndexOf('/') + 1).replace('$', '.');
+    }
+
+    /**
+     * What kept a stream from becoming a loop, for its refusal: the first operation along its
+     * pipeline that grad4j does not fuse ({@code sorted}, {@code limit}), or a stream kept in a
+     * variable (a block that ends with it in a slot).
+     */
+    private String whyStreamNotFused(Stmt source) {
+        Value stream = source.result();
+        for (Block b : ir.blocks()) {
+            for (Stmt s : b.stmts()) {
+                if (stream == null) return "";
+                if (s.args().isEmpty() || s.args().get(0) != stream || !(s.insn() instanceof MethodInsnNode m)) continue;
+                if (b.exitValues().containsValue(stream)) return ": the stream is kept in a variable";
+                if (!org.grad4j.transformer.streams.StreamFusion.isFusable(m)) {
+                    return ": " + m.name + "() is not one of the operations grad4j runs as a loop";
+                }
+                stream = s.result();
+            }
+        }
+        return "";
     }
 }

@@ -3,6 +3,7 @@ package org.grad4j.transformer.analysis;
 import java.util.BitSet;
 import java.util.List;
 import java.util.function.Function;
+import org.grad4j.rules.Rule;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.EntryValue;
 import org.grad4j.transformer.ir.MethodIr;
@@ -71,7 +72,12 @@ final class UsefulValues {
             switch (use(s)) {
                 case ALWAYS -> s.args().forEach(this::markUseful);
                 case IF_RESULT_IS -> {
-                    if (usefulTemps.get(s.result().id())) s.args().forEach(this::markUseful);
+                    if (!usefulTemps.get(s.result().id())) break;
+                    // a rule passes the derivative only to the arguments it has adjoints for (copySign's magnitude)
+                    Rule rule = s.insn() instanceof MethodInsnNode && callees.apply(s) instanceof Callee.Ruled ruled ? ruled.rule() : null;
+                    for (int a = 0; a < s.args().size(); a++) {
+                        if (rule == null || rule.adjoint(a) != null) markUseful(s.args().get(a));
+                    }
                 }
                 case NEVER -> { }
             }

@@ -167,6 +167,13 @@ final class FusedLoop {
                 out.add(new MethodInsnNode(INVOKEINTERFACE, "java/util/Collection", "iterator", "()Ljava/util/Iterator;", true));
                 out.add(new VarInsnNode(ASTORE, iterator));
             }
+            case SINGLE -> { // a loop of one: the operand is the element
+                end = local(Type.INT_TYPE);
+                add(ICONST_1);
+                store(Type.INT_TYPE, end);
+                add(ICONST_0);
+                store(Type.INT_TYPE, index);
+            }
             default -> { // RANGE, RANGE_CLOSED
                 end = src[1];
                 load(Type.INT_TYPE, src[0]);
@@ -176,6 +183,21 @@ final class FusedLoop {
         StreamChain.Link terminal = terminalLink();
         boolean filtered = false;
         for (StreamChain.Link l : links) filtered |= l.op().kind() == StreamOp.Kind.FILTER;
+        if (terminal.op().kind() == StreamOp.Kind.COUNT && !filtered) {
+            // the JDK counts a stream of known size without running its stages (their side effects do not happen)
+            load(Type.INT_TYPE, end);
+            add(I2L);
+            load(Type.INT_TYPE, index);
+            add(I2L);
+            add(LSUB);
+            if (source.op().kind() == StreamOp.Kind.RANGE_CLOSED) {
+                add(LCONST_1);
+                add(LADD);
+            }
+            add(LCONST_0);
+            out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Math", "max", "(JJ)J", false));
+            return Type.LONG_TYPE;
+        }
         char elementType = terminal.op().in();
         Terminal t = new Terminal(terminal, elementType, operandLocals.get(links.indexOf(terminal)));
         t.before(source, index, end, filtered);
@@ -196,6 +218,8 @@ final class FusedLoop {
         if (iterator >= 0) {
             out.add(new VarInsnNode(ALOAD, iterator));
             out.add(new MethodInsnNode(INVOKEINTERFACE, "java/util/Iterator", "next", "()Ljava/lang/Object;", true));
+        } else if (source.op().kind() == StreamOp.Kind.SINGLE) {
+            load(type(current), src[0]);
         } else if (array >= 0) {
             out.add(new VarInsnNode(ALOAD, array));
             load(Type.INT_TYPE, index);
@@ -487,6 +511,15 @@ final class FusedLoop {
             out.add(done);
         }
 
+        /**
+         * The final sum on the stack becomes {@code StreamSums.value(final, simple)}: the same value, its
+         * derivative taken through the simple sum, so the compensation needs no adjoint code.
+         */
+        private void derivativeOfTheSimpleSum() {
+            load(Type.DOUBLE_TYPE, simple);
+            out.add(new MethodInsnNode(INVOKESTATIC, "org/grad4j/runtime/StreamSums", "value", "(DD)D", false));
+        }
+
         Type after() {
             switch (kind) {
                 case SUM -> {
@@ -494,6 +527,7 @@ final class FusedLoop {
                         load(element, state);
                     } else {
                         finalSum();
+                        derivativeOfTheSimpleSum();
                     }
                     return element;
                 }
@@ -507,6 +541,7 @@ final class FusedLoop {
                     add(DCMPL);
                     jump(IFLE, none);
                     finalSum();
+                    derivativeOfTheSimpleSum();
                     load(Type.DOUBLE_TYPE, count);
                     add(DDIV);
                     store(Type.DOUBLE_TYPE, state);

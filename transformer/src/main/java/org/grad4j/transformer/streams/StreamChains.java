@@ -110,11 +110,25 @@ final class StreamChains {
         for (int i = from + 1; i <= to; i++) {
             Frame<SourceValue> f = sources[i];
             if (f == null || f.getStackSize() <= depth || !f.getStack(depth).insns.equals(Set.of(maker))) return false;
-            int op = insns[i].getOpcode();
-            boolean shuffles = op >= Opcodes.POP && op <= Opcodes.SWAP;
-            if (shuffles && f.getStackSize() - 4 <= depth) return false;
+            if (f.getStackSize() - valuesShuffled(insns[i].getOpcode(), f) <= depth) return false; // a copy, a pop
         }
         return true;
+    }
+
+    /**
+     * How many values from the top of the stack a pop, dup or swap reads (a long or a double is one
+     * value, and the forms of {@code pop2}, {@code dup2…} depend on it); 0 for other instructions.
+     */
+    private static int valuesShuffled(int opcode, Frame<SourceValue> f) {
+        boolean wideTop = f.getStackSize() > 0 && f.getStack(f.getStackSize() - 1).getSize() == 2;
+        return switch (opcode) {
+            case Opcodes.POP, Opcodes.DUP -> 1;
+            case Opcodes.SWAP, Opcodes.DUP_X1 -> 2;
+            case Opcodes.POP2, Opcodes.DUP2 -> wideTop ? 1 : 2;
+            case Opcodes.DUP2_X1 -> wideTop ? 2 : 3;
+            case Opcodes.DUP_X2, Opcodes.DUP2_X2 -> 4; // at most; reading fewer only makes this stricter
+            default -> 0;
+        };
     }
 
     /** The {@code invokedynamic} making the call's functional argument right before it, when called directly. */

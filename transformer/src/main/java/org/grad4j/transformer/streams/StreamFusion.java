@@ -6,6 +6,7 @@ import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.analysis.Analyzer;
 import org.objectweb.asm.tree.analysis.AnalyzerException;
@@ -28,6 +29,11 @@ import org.objectweb.asm.tree.analysis.BasicVerifier;
  */
 public final class StreamFusion {
     private StreamFusion() {}
+
+    /** Whether a call is one of the stream operations a pipeline may be made of (for messages about those that are not). */
+    public static boolean isFusable(MethodInsnNode call) {
+        return StreamOp.of(call) != null;
+    }
 
     /** Rewrites, in place, every pipeline of every method of the class that can be fused. */
     public static void apply(ClassNode owner) {

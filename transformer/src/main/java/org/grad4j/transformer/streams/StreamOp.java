@@ -28,6 +28,8 @@ record StreamOp(Kind kind, char in, char out, Function function) {
         RANGE_CLOSED,
         /** {@code list.stream()}: the elements of a collection, in its iterator's order. */
         COLLECTION,
+        /** {@code DoubleStream.of(v)}: one element. */
+        SINGLE,
         MAP, FILTER, PEEK,
         /** {@code asDoubleStream()}: an int widened to double. */
         AS_DOUBLE,
@@ -41,7 +43,8 @@ record StreamOp(Kind kind, char in, char out, Function function) {
         OR_ELSE, IS_PRESENT;
 
         boolean isSource() {
-            return this == ARRAY || this == ARRAY_RANGE || this == RANGE || this == RANGE_CLOSED || this == COLLECTION;
+            return this == ARRAY || this == ARRAY_RANGE || this == RANGE || this == RANGE_CLOSED || this == COLLECTION
+                    || this == SINGLE;
         }
 
         boolean givesOptional() {
@@ -75,6 +78,7 @@ record StreamOp(Kind kind, char in, char out, Function function) {
             source("java/util/Arrays.stream([" + t + ")" + s, Kind.ARRAY, t);
             source("java/util/Arrays.stream([" + t + "II)" + s, Kind.ARRAY_RANGE, t);
             source(stream + ".of([" + t + ")" + s, Kind.ARRAY, t);
+            source(stream + ".of(" + t + ")" + s, Kind.SINGLE, t);
 
             stage(stream + ".map(L" + unary + ";)" + s, Kind.MAP, t, t, fn(unary, apply, "(" + t + ")" + t));
             stage(stream + ".filter(L" + predicate + ";)" + s, Kind.FILTER, t, t, fn(predicate, "test", "(" + t + ")Z"));
@@ -113,6 +117,7 @@ record StreamOp(Kind kind, char in, char out, Function function) {
         source("java/util/Arrays.stream([" + object + ")" + o, Kind.ARRAY, 'L');
         source("java/util/Arrays.stream([" + object + "II)" + o, Kind.ARRAY_RANGE, 'L');
         source(objects + ".of([" + object + ")" + o, Kind.ARRAY, 'L');
+        source(objects + ".of(" + object + ")" + o, Kind.SINGLE, 'L');
         for (String collection : new String[] {"java/util/Collection", "java/util/List", "java/util/Set",
                 "java/util/ArrayList", "java/util/LinkedList", "java/util/Queue", "java/util/Deque", "java/util/ArrayDeque"}) {
             source(collection + ".stream()" + o, Kind.COLLECTION, 'L');

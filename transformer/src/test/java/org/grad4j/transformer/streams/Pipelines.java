@@ -203,6 +203,46 @@ public final class Pipelines {
         return big ? x[0] * x[1] : x[2];
     }
 
+    static final class Scorer {
+        final double k;
+
+        Scorer(double k) {
+            this.k = k;
+        }
+
+        double scale(double v) {
+            return k * v * v;
+        }
+    }
+
+    static final Scorer SCORER = new Scorer(1.5);
+
+    public static double boundMethodReference(double[] x, double[] w) {
+        return Arrays.stream(x).map(SCORER::scale).sum();
+    }
+
+    public static double singleValues(double[] x, double[] w) {
+        return DoubleStream.of(x[0] * x[1]).map(Math::exp).sum() + IntStream.of(3).mapToDouble(i -> i * x[2]).sum();
+    }
+
+    /** count() of a stream of known size runs none of its stages: acc stays 0, as in the JDK. */
+    public static double sideEffectsBeforeCount(double[] x, double[] w) {
+        double[] acc = new double[1];
+        long c = Arrays.stream(x).peek(v -> acc[0] += v * v).map(v -> {
+            acc[0] += v;
+            return v;
+        }).count();
+        long d = IntStream.rangeClosed(2, 5).mapToDouble(i -> acc[0] += x[0]).count();
+        return acc[0] + c * x[0] + d * x[1];
+    }
+
+    /** A filter makes the size unknown: then the stages run. */
+    public static double sideEffectsBeforeAFilteredCount(double[] x, double[] w) {
+        double[] acc = new double[1];
+        long c = Arrays.stream(x).peek(v -> acc[0] += v * v).filter(v -> v > 0).count();
+        return acc[0] + c * x[0];
+    }
+
     public static double emptyMax(double[] x, double[] w) {
         return Arrays.stream(x, 0, 0).max().getAsDouble(); // NoSuchElementException
     }
