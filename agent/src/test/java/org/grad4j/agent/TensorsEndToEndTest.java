@@ -133,6 +133,20 @@ class TensorsEndToEndTest {
         }
     }
 
+    /** log1p and expm1 exist in ND4J only with the dup flag: out of place with true, refused with false. */
+    @Test
+    void log1pAndExpm1OutOfPlace() {
+        INDArray w = Nd4j.createFromArray(0.5, -0.25, 1.5, 0.0);
+        INDArray g = TensorAD.gradient(v -> Transforms.log1p(v, true).add(Transforms.expm1(v.mul(2.0), true)).sumNumber().doubleValue(), w);
+        for (long i = 0; i < w.length(); i++) {
+            double x = w.getDouble(i);
+            assertEquals(1 / (1 + x) + 2 * Math.exp(2 * x), g.getDouble(i), 1e-12);
+        }
+        org.grad4j.TransformException e = org.junit.jupiter.api.Assertions.assertThrows(org.grad4j.TransformException.class,
+                () -> TensorAD.gradient(v -> Transforms.log1p(v.mul(1.0), false).sumNumber().doubleValue(), w));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("log1p"), e.getMessage());
+    }
+
     static final java.util.concurrent.atomic.AtomicInteger SWISH_RULE_CALLS = new java.util.concurrent.atomic.AtomicInteger();
 
     static INDArray swish(INDArray x) {

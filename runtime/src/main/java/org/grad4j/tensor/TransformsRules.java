@@ -146,6 +146,17 @@ public final class TransformsRules {
         return -Tensors.dot(d, y) / (base * Math.log(base));
     }
 
+    /**
+     * {@code log1p(x, dup)}, y = ln(1 + x): ND4J has only the overload with the flag (with
+     * {@code false} it overwrites {@code x}, which the transformer refuses).
+     */
+    @Adjoint(of = "log1p")
+    public static INDArray log1p(INDArray x, boolean dup, INDArray y, INDArray d) { return fit(Tensors.quotient(d, x.add(1.0)), x); }
+
+    /** {@code expm1(x, dup)}, y = e^x − 1, y' = y + 1: only the overload with the flag, as log1p. */
+    @Adjoint(of = "expm1")
+    public static INDArray expm1(INDArray x, boolean dup, INDArray y, INDArray d) { return fit(scale(d, y.add(1.0)), x); }
+
     @Adjoint(of = "sqrt")
     public static INDArray sqrt(INDArray x, INDArray y, INDArray d) { return fit(scale(d, y.mul(2.0).rdivi(1.0)), x); }
 

@@ -265,6 +265,8 @@ class TensorRulesTest {
         put(on(g -> a(g.u(-1.2, 1.2, 3, 4))), "Transforms.tan(T)T");
         put(on(g -> a(g.u(-0.9, 0.9, 3, 4))), "Transforms.asin(T)T", "Transforms.acos(T)T", "Transforms.atanh(T)T");
         put(on(g -> a(g.u(0.2, 3, 3, 4))), "Transforms.log(T)T", "Transforms.sqrt(T)T");
+        put(on(g -> a(g.u(-0.5, 2, 3, 4), true), g -> a(g.u(-0.5, 2, 4), true)), "Transforms.log1p(TZ)T");
+        put(on(g -> a(g.u(-2, 2, 3, 4), true), g -> a(g.u(-2, 2, 4), true)), "Transforms.expm1(TZ)T");
         put(on(g -> a(g.u(0.2, 3, 3, 4), 2.5), g -> a(g.u(0.2, 3, 4), 10.0)), "Transforms.log(TD)T");
         put(on(g -> a(g.t(3, 4)), g -> a(g.t(4)), g -> a(g.t(2, 3, 4)), g -> a(g.t(4, 3).transpose())),
                 "Transforms.softmax(T)T");
