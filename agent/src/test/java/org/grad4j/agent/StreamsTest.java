@@ -158,6 +158,20 @@ class StreamsTest {
         CentralDifferences.check(StreamsTest::lineFit, 1.5, 0.5);
     }
 
+    /** The same fit's loss through collectors, as code written with Collectors reads. */
+    static double lineFitCollected(double[] p) {
+        double mse = POINTS.stream().collect(java.util.stream.Collectors.averagingDouble(q -> Math.pow(p[0] * q.x() + p[1] - q.y(), 2)));
+        double l1 = POINTS.stream().collect(java.util.stream.Collectors.summingDouble(q -> Math.abs(p[0] * q.x())));
+        return mse + 0.01 * l1;
+    }
+
+    @Test
+    void summingAndAveragingCollectors() {
+        CentralDifferences.check(StreamsTest::lineFitCollected, 1.5, 0.5);
+        double[] p = {1.5, 0.5};
+        assertEquals(Double.doubleToLongBits(lineFitCollected(p)), Double.doubleToLongBits(AD.valueAndGradient(StreamsTest::lineFitCollected, p).value()));
+    }
+
     /** The norms of a matrix's rows, a stream in the lambda of a stream over the rows. */
     static double rowNorms(double[] flat) {
         double[][] m = {{flat[0], flat[1]}, {flat[2], flat[3]}, {flat[1], flat[3]}};

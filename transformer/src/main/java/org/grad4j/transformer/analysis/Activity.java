@@ -596,9 +596,9 @@ public final class Activity {
                 if (anyActiveArg(s) && !d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory")) {
                     throw refusal.at(s.line(), "a lambda or dynamic call capturing a differentiable value",
                             "Call a named method instead of capturing the value in a lambda. A lambda given straight to a "
-                                    + "stream operation is fine (Arrays.stream(x).map(v -> v * w[0]).sum()), but not one kept "
-                                    + "in a variable or given to a collector: write mapToDouble(...).sum() or .average() "
-                                    + "instead of Collectors.summingDouble or averagingDouble.");
+                                    + "stream operation is fine (Arrays.stream(x).map(v -> v * w[0]).sum(), also "
+                                    + "collect(Collectors.summingDouble(...)) or averagingDouble), but not one kept in a "
+                                    + "variable or given to another collector: write mapToDouble(...).sum() or .average().");
                 }
             }
             case Opcodes.GETSTATIC -> {
@@ -712,7 +712,8 @@ public final class Activity {
             throw refusal.at(s.line(), "a stream over differentiable values (" + target + ")" + whyStreamNotFused(s),
                     "grad4j differentiates a stream written as one expression from Arrays.stream, DoubleStream.of, "
                             + "Stream.of, IntStream.range or a collection's stream() through map, mapToDouble, mapToObj, "
-                            + "filter and peek to sum, average, max, min, reduce, count, toArray, forEach or a match. "
+                            + "filter and peek to sum, average, max, min, reduce, count, toArray, forEach, a match, or "
+                            + "collect(Collectors.summingDouble(...)) or averagingDouble. "
                             + "Write it as one such expression, or as a loop over the array.");
         }
         if (result.getSort() == Type.VOID && CallResolver.isJdk(m.owner) && !isOutputSink(m)) {

@@ -265,7 +265,7 @@ final class FusedLoop {
     private StreamChain.Link terminalLink() {
         List<StreamChain.Link> links = chain.links();
         StreamChain.Link last = links.get(links.size() - 1);
-        return last.op().kind().readsOptional() ? links.get(links.size() - 2) : last;
+        return last.op().kind().readsHolder() ? links.get(links.size() - 2) : last;
     }
 
     /** Calls a link's functional argument: its direct lambda's implementation, or the interface method. */
@@ -361,8 +361,17 @@ final class FusedLoop {
                     filled = constant(0);
                 }
                 case FOR_EACH -> { }
+                case COLLECT -> {
+                    if (averaging()) count = zero(Type.DOUBLE_TYPE);
+                    compensatedSum();
+                }
                 default -> throw new IllegalStateException("not a terminal operation: " + kind);
             }
+        }
+
+        /** {@code Collectors.averagingDouble} rather than {@code summingDouble}. */
+        private boolean averaging() {
+            return link.collector().name.equals("averagingDouble");
         }
 
         private void newArray() {
@@ -461,6 +470,18 @@ final class FusedLoop {
                     out.add(new IincInsnNode(filled, 1));
                 }
                 case FOR_EACH -> call(link, operands, () -> load(element, e));
+                case COLLECT -> { // the collector's accumulator: the value, summed with compensation, then counted
+                    call(link, operands, () -> load(element, e));
+                    int value = local(Type.DOUBLE_TYPE);
+                    store(Type.DOUBLE_TYPE, value);
+                    addCompensated(value);
+                    if (averaging()) {
+                        load(Type.DOUBLE_TYPE, count);
+                        add(DCONST_1);
+                        add(DADD);
+                        store(Type.DOUBLE_TYPE, count);
+                    }
+                }
                 default -> throw new IllegalStateException("not a terminal operation: " + kind);
             }
         }
@@ -579,6 +600,27 @@ final class FusedLoop {
                 }
                 case FOR_EACH -> {
                     return Type.VOID_TYPE;
+                }
+                case COLLECT -> { // the finisher: the final sum, or 0 for no elements and else the sum over the count
+                    if (!averaging()) {
+                        finalSum();
+                        derivativeOfTheSimpleSum();
+                        return Type.DOUBLE_TYPE;
+                    }
+                    LabelNode some = new LabelNode(), done = new LabelNode();
+                    load(Type.DOUBLE_TYPE, count);
+                    add(DCONST_0);
+                    add(DCMPL);
+                    jump(IFNE, some);
+                    add(DCONST_0);
+                    jump(GOTO, done);
+                    out.add(some);
+                    finalSum();
+                    derivativeOfTheSimpleSum();
+                    load(Type.DOUBLE_TYPE, count);
+                    add(DDIV);
+                    out.add(done);
+                    return Type.DOUBLE_TYPE;
                 }
                 default -> throw new IllegalStateException("not a terminal operation: " + kind);
             }

@@ -25,15 +25,22 @@ record StreamChain(List<Link> links, Type[] beneath) {
      * @param lambda the {@code invokedynamic} that makes its functional argument right before the
      *     call, when its implementation can be called directly (the lambda object is then never
      *     made: its captured values are the call's operands), else null
+     * @param collector for {@code collect}, the {@code Collectors} call making its collector right
+     *     before it, whose function argument stands for the collector
      */
-    record Link(MethodInsnNode call, StreamOp op, InvokeDynamicInsnNode lambda) {
+    record Link(MethodInsnNode call, StreamOp op, InvokeDynamicInsnNode lambda, MethodInsnNode collector) {
+
+        Link(MethodInsnNode call, StreamOp op, InvokeDynamicInsnNode lambda) {
+            this(call, op, lambda, null);
+        }
 
         /**
          * The values this call adds to the pipeline's operands, in the order they are pushed: its
          * arguments (not its receiver), with a direct lambda's captured values in place of the lambda.
          */
         List<Type> operands() {
-            List<Type> out = new ArrayList<>(List.of(Type.getArgumentTypes(call.desc)));
+            // collect(summingDouble(f)): the collector is never made, its function is the call's
+            List<Type> out = new ArrayList<>(List.of(Type.getArgumentTypes((collector != null ? collector : call).desc)));
             if (op.kind() == StreamOp.Kind.COLLECTION) out.add(0, Type.getObjectType(call.owner)); // list.stream()
             if (lambda != null) {
                 out.remove(out.size() - 1);

@@ -10,6 +10,7 @@ import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.InvokeDynamicInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TypeInsnNode;
 import org.objectweb.asm.tree.analysis.Analyzer;
 import org.objectweb.asm.tree.analysis.AnalyzerException;
 import org.objectweb.asm.tree.analysis.BasicInterpreter;
@@ -61,7 +62,7 @@ final class StreamChains {
         for (AbstractInsnNode insn : insns) {
             if (!(insn instanceof MethodInsnNode call)) continue;
             StreamOp op = StreamOp.of(call);
-            if (op == null || op.out() != 0 || op.kind().isSource() || op.kind().givesOptional()) continue;
+            if (op == null || op.out() != 0 || op.kind().isSource() || op.kind().givesHolder()) continue;
             StreamChain chain = chainEndingAt(call, op);
             if (chain != null) found.add(chain);
         }
@@ -73,21 +74,56 @@ final class StreamChains {
         MethodInsnNode call = last;
         StreamOp op = lastOp;
         while (true) {
-            InvokeDynamicInsnNode lambda = op.function() == null ? null : directLambda(call, op.function());
-            links.add(new StreamChain.Link(call, op, lambda));
+            MethodInsnNode collector = null;
+            if (op.kind() == StreamOp.Kind.COLLECT) {
+                collector = collectorOf(call);
+                if (collector == null) return null;
+            }
+            MethodInsnNode takesFunction = collector != null ? collector : call;
+            InvokeDynamicInsnNode lambda = op.function() == null ? null : directLambda(takesFunction, op.function());
+            links.add(new StreamChain.Link(call, op, lambda, collector));
             if (op.kind().isSource()) break;
-            MethodInsnNode before = receiverMadeBy(call);
+            MethodInsnNode before = op.kind() == StreamOp.Kind.UNBOX ? collectedBy(call) : receiverMadeBy(call);
             StreamOp previous = before == null ? null : StreamOp.of(before);
-            if (previous == null || previous.out() == 0 && !previous.kind().givesOptional()) return null;
-            boolean fits = op.kind().readsOptional() ? previous.kind().givesOptional() && previous.in() == op.in()
-                    : !previous.kind().givesOptional() && previous.out() == op.in();
-            if (!fits || !consumedOnlyBy(before, call)) return null;
+            if (previous == null || previous.out() == 0 && !previous.kind().givesHolder()) return null;
+            boolean fits = op.kind() == StreamOp.Kind.UNBOX ? previous.kind() == StreamOp.Kind.COLLECT
+                    : op.kind().readsHolder() ? previous.kind().givesHolder() && previous.in() == op.in()
+                    : !previous.kind().givesHolder() && previous.out() == op.in();
+            if (!fits || !consumedOnlyBy(before, op.kind() == StreamOp.Kind.UNBOX ? call.getPrevious() : call)) return null;
             call = before;
             op = previous;
         }
         Collections.reverse(links);
         Type[] beneath = beneath(links.get(0).call());
         return beneath == null ? null : new StreamChain(List.copyOf(links), beneath);
+    }
+
+    /**
+     * For {@code doubleValue()} of a collected sum, the {@code collect} call whose result it unboxes
+     * through javac's {@code checkcast Double} right before it; null otherwise.
+     */
+    private MethodInsnNode collectedBy(MethodInsnNode unbox) {
+        if (!(unbox.getPrevious() instanceof TypeInsnNode cast) || cast.getOpcode() != Opcodes.CHECKCAST
+                || !cast.desc.equals("java/lang/Double")) {
+            return null;
+        }
+        Frame<SourceValue> at = sources[index(cast)];
+        if (at == null) return null;
+        Set<AbstractInsnNode> made = at.getStack(at.getStackSize() - 1).insns;
+        return made.size() == 1 && made.iterator().next() instanceof MethodInsnNode m ? m : null;
+    }
+
+    /** The {@code Collectors.summingDouble(f)} (or {@code averagingDouble}) call right before a {@code collect}. */
+    private MethodInsnNode collectorOf(MethodInsnNode collect) {
+        AbstractInsnNode before = collect.getPrevious();
+        while (before != null && before.getOpcode() < 0) before = before.getPrevious();
+        if (!(before instanceof MethodInsnNode m) || !m.owner.equals("java/util/stream/Collectors")
+                || !StreamOp.COLLECTORS.contains(m.name)
+                || !m.desc.equals("(Ljava/util/function/ToDoubleFunction;)Ljava/util/stream/Collector;")) {
+            return null;
+        }
+        Frame<SourceValue> at = sources[index(collect)];
+        return at != null && at.getStack(at.getStackSize() - 1).insns.equals(Set.of(m)) ? m : null;
     }
 
     /** The call that made the receiver of {@code call}, when exactly one did. */
@@ -103,7 +139,7 @@ final class StreamChains {
      * Whether the value {@code maker} pushes stays where it is, untouched, until {@code user} takes
      * it: every instruction in between runs above it on the operand stack and none copies it.
      */
-    private boolean consumedOnlyBy(MethodInsnNode maker, MethodInsnNode user) {
+    private boolean consumedOnlyBy(MethodInsnNode maker, AbstractInsnNode user) {
         int from = index(maker), to = index(user);
         if (from >= to || sources[from + 1] == null) return false;
         int depth = sources[from + 1].getStackSize() - 1;

@@ -62,6 +62,10 @@ public final class StreamFusion {
                 StreamChain.Link link = links.get(i);
                 AbstractInsnNode call = copies[method.instructions.indexOf(link.call())];
                 if (link.lambda() != null) copy.instructions.remove(copies[method.instructions.indexOf(link.lambda())]);
+                if (link.collector() != null) copy.instructions.remove(copies[method.instructions.indexOf(link.collector())]);
+                if (link.op().kind() == StreamOp.Kind.UNBOX) { // and javac's checkcast Double before it
+                    copy.instructions.remove(copies[method.instructions.indexOf(link.call().getPrevious())]);
+                }
                 if (i < links.size() - 1) {
                     copy.instructions.remove(call);
                 } else {

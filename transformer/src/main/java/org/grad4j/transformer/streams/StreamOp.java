@@ -40,19 +40,27 @@ record StreamOp(Kind kind, char in, char out, Function function) {
         MAX, MIN, AVERAGE, REDUCE_OPTIONAL,
         /** Reads of the optional value: {@code getAsDouble()}, {@code orElseThrow()}. */
         GET,
-        OR_ELSE, IS_PRESENT;
+        OR_ELSE, IS_PRESENT,
+        /**
+         * {@code collect(Collectors.summingDouble(f))} or {@code averagingDouble(f)}: the collector made
+         * right at the call, its function called per element; the result a {@code Double}.
+         */
+        COLLECT,
+        /** {@code (Double) …collect(…)} unboxed: {@code doubleValue()} of what {@link #COLLECT} gave. */
+        UNBOX;
 
         boolean isSource() {
             return this == ARRAY || this == ARRAY_RANGE || this == RANGE || this == RANGE_CLOSED || this == COLLECTION
                     || this == SINGLE;
         }
 
-        boolean givesOptional() {
-            return this == MAX || this == MIN || this == AVERAGE || this == REDUCE_OPTIONAL;
+        /** Terminal operations whose result is read by one more call: an optional, a collected box. */
+        boolean givesHolder() {
+            return this == MAX || this == MIN || this == AVERAGE || this == REDUCE_OPTIONAL || this == COLLECT;
         }
 
-        boolean readsOptional() {
-            return this == GET || this == OR_ELSE || this == IS_PRESENT;
+        boolean readsHolder() {
+            return this == GET || this == OR_ELSE || this == IS_PRESENT || this == UNBOX;
         }
     }
 
@@ -140,6 +148,9 @@ record StreamOp(Kind kind, char in, char out, Function function) {
         }
         stage(STREAM + "IntStream.mapToObj(L" + FUNCTION + "IntFunction;)" + o, Kind.MAP, 'I', 'L',
                 fn(FUNCTION + "IntFunction", "apply", "(I)" + object));
+        terminal(objects + ".collect(Ljava/util/stream/Collector;)" + object, Kind.COLLECT, 'L',
+                fn(FUNCTION + "ToDoubleFunction", "applyAsDouble", "(" + object + ")D"));
+        terminal("java/lang/Double.doubleValue()D", Kind.UNBOX, 'D', null);
     }
 
     private static Function fn(String owner, String name, String descriptor) {
@@ -157,6 +168,9 @@ record StreamOp(Kind kind, char in, char out, Function function) {
     private static void terminal(String key, Kind kind, char in, Function function) {
         OPS.put(key, new StreamOp(kind, in, (char) 0, function));
     }
+
+    /** The collectors {@link Kind#COLLECT} fuses, by {@code Collectors} method name, taking a {@code ToDoubleFunction}. */
+    static final java.util.Set<String> COLLECTORS = java.util.Set.of("summingDouble", "averagingDouble");
 
     /** The operation a call performs, or null when it is none of these. */
     static StreamOp of(MethodInsnNode call) {

@@ -243,6 +243,14 @@ public final class Pipelines {
         return acc[0] + c * x[0];
     }
 
+    public static double collectors(double[] x, double[] w) {
+        double total = SAMPLES.stream().collect(java.util.stream.Collectors.summingDouble(s -> s.weight() * x[0] * s.input()));
+        double mean = Arrays.stream(SAMPLE_ARRAY).collect(java.util.stream.Collectors.averagingDouble(s -> s.target() * x[1]));
+        double none = SAMPLES.stream().filter(s -> s.weight() > 100)
+                .collect(java.util.stream.Collectors.averagingDouble(s -> s.target() * x[2]));
+        return total + mean * x[3] + none;
+    }
+
     public static double emptyMax(double[] x, double[] w) {
         return Arrays.stream(x, 0, 0).max().getAsDouble(); // NoSuchElementException
     }
