@@ -192,14 +192,48 @@ class StreamsTest {
         return Arrays.stream(x).sorted().limit(2).sum();
     }
 
+    static double sumOf(java.util.stream.DoubleStream s) {
+        return s.sum();
+    }
+
+    static double passedOn(double[] x) {
+        return sumOf(Arrays.stream(x).map(v -> v * v));
+    }
+
+    static double optionalKept(double[] x) {
+        java.util.OptionalDouble mean = Arrays.stream(x).filter(v -> v > 0).average();
+        return mean.isPresent() ? 3 * mean.getAsDouble() : 0;
+    }
+
+    static double iterated(double[] x) {
+        int n = x.length;
+        return IntStream.iterate(0, i -> i < n, i -> i + 2).mapToDouble(i -> x[i] * x[i]).sum();
+    }
+
+    @Test
+    void eachRefusalSaysWhatKeptTheStreamAStream() {
+        String[][] cases = {
+            {"passedOn", "the stream is passed to StreamsTest.sumOf(DoubleStream), which is not a stream operation"},
+            {"optionalKept", "the stream (or its optional result) is kept in a variable"},
+            {"iterated", "a lambda capturing a differentiable value, in a stream grad4j does not run as a loop: "
+                    + "IntStream.iterate(int, IntPredicate, IntUnaryOperator) is not one of the operations"},
+        };
+        java.util.Map<String, org.grad4j.VectorFunction> functions = java.util.Map.of(
+                "passedOn", StreamsTest::passedOn, "optionalKept", StreamsTest::optionalKept, "iterated", StreamsTest::iterated);
+        for (String[] c : cases) {
+            TransformException e = assertThrows(TransformException.class, () -> AD.gradient(functions.get(c[0]), new double[] {1, 2, 3}));
+            assertTrue(e.getMessage().contains(c[1]) && e.getMessage().contains("Write it as one such expression"), e.getMessage());
+        }
+    }
+
     @Test
     void streamsNotWrittenAsOnePipelineAreRefusedSayingWhy() {
         TransformException kept = assertThrows(TransformException.class,
                 () -> AD.gradient(StreamsTest::keptInAVariable, new double[] {1, 2, 3}));
-        assertTrue(kept.getMessage().contains("StreamsTest.java:") && kept.getMessage().contains("the stream is kept in a variable")
+        assertTrue(kept.getMessage().contains("StreamsTest.java:") && kept.getMessage().contains("the stream (or its optional result) is kept in a variable")
                 && kept.getMessage().contains("one expression"), kept.getMessage());
         TransformException sorted = assertThrows(TransformException.class,
                 () -> AD.gradient(StreamsTest::sortedFirst, new double[] {1, 2, 3}));
-        assertTrue(sorted.getMessage().contains("sorted() is not one of the operations grad4j runs as a loop"), sorted.getMessage());
+        assertTrue(sorted.getMessage().contains("DoubleStream.sorted() is not one of the operations grad4j runs as a loop"), sorted.getMessage());
     }
 }

@@ -594,11 +594,14 @@ public final class Activity {
             case Opcodes.INVOKEDYNAMIC -> {
                 InvokeDynamicInsnNode d = (InvokeDynamicInsnNode) s.insn();
                 if (anyActiveArg(s) && !d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory")) {
+                    String stream = StreamRefusals.unfusedOperation(ir, s);
+                    if (stream != null) {
+                        throw refusal.at(s.line(), "a lambda capturing a differentiable value, in a stream grad4j does not "
+                                + "run as a loop: " + stream, StreamRefusals.REMEDY);
+                    }
                     throw refusal.at(s.line(), "a lambda or dynamic call capturing a differentiable value",
-                            "Call a named method instead of capturing the value in a lambda. A lambda given straight to a "
-                                    + "stream operation is fine (Arrays.stream(x).map(v -> v * w[0]).sum(), also "
-                                    + "collect(Collectors.summingDouble(...)) or averagingDouble), but not one kept in a "
-                                    + "variable or given to another collector: write mapToDouble(...).sum() or .average().");
+                            "Call a named method instead of capturing the value in a lambda (a lambda given straight to a "
+                                    + "stream operation is fine: Arrays.stream(x).map(v -> v * w[0]).sum()).");
                 }
             }
             case Opcodes.GETSTATIC -> {
@@ -709,12 +712,8 @@ public final class Activity {
             return;
         }
         if (m.owner.startsWith("java/util/stream/") || m.owner.equals("java/util/Arrays") && m.name.equals("stream")) {
-            throw refusal.at(s.line(), "a stream over differentiable values (" + target + ")" + whyStreamNotFused(s),
-                    "grad4j differentiates a stream written as one expression from Arrays.stream, DoubleStream.of, "
-                            + "Stream.of, IntStream.range or a collection's stream() through map, mapToDouble, mapToObj, "
-                            + "filter and peek to sum, average, max, min, reduce, count, toArray, forEach, a match, or "
-                            + "collect(Collectors.summingDouble(...)) or averagingDouble. "
-                            + "Write it as one such expression, or as a loop over the array.");
+            throw refusal.at(s.line(), "a stream over differentiable values (" + target + ")"
+                    + StreamRefusals.whyNotFused(ir, s), StreamRefusals.REMEDY);
         }
         if (result.getSort() == Type.VOID && CallResolver.isJdk(m.owner) && !isOutputSink(m)) {
             // DoubleAdder.add(x), DoubleSummaryStatistics.accept(x), Point2D.setLocation(x, y): a JDK method that
@@ -1080,26 +1079,5 @@ public final class Activity {
     /** {@code Outer.Inner} for {@code a/b/Outer$Inner}: how the class reads in source. */
     static String simpleName(String internal) {
         return internal.substring(internal.lastIndexOf('/') + 1).replace('$', '.');
-    }
-
-    /**
-     * What kept a stream from becoming a loop, for its refusal: the first operation along its
-     * pipeline that grad4j does not fuse ({@code sorted}, {@code limit}), or a stream kept in a
-     * variable (a block that ends with it in a slot).
-     */
-    private String whyStreamNotFused(Stmt source) {
-        Value stream = source.result();
-        for (Block b : ir.blocks()) {
-            for (Stmt s : b.stmts()) {
-                if (stream == null) return "";
-                if (s.args().isEmpty() || s.args().get(0) != stream || !(s.insn() instanceof MethodInsnNode m)) continue;
-                if (b.exitValues().containsValue(stream)) return ": the stream is kept in a variable";
-                if (!org.grad4j.transformer.streams.StreamFusion.isFusable(m)) {
-                    return ": " + m.name + "() is not one of the operations grad4j runs as a loop";
-                }
-                stream = s.result();
-            }
-        }
-        return "";
     }
 }

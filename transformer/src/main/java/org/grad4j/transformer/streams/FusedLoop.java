@@ -282,7 +282,7 @@ final class FusedLoop {
         for (int c = 0; c < captured.length; c++) load(captured[c], operands[first + c]);
         arguments.run();
         Type[] instantiated = ((Type) l.lambda().bsmArgs[2]).getArgumentTypes();
-        Type last = instantiated[instantiated.length - 1];
+        Type last = instantiated.length == 0 ? OBJECT : instantiated[instantiated.length - 1];
         if ((last.getSort() == Type.OBJECT || last.getSort() == Type.ARRAY) && !last.equals(OBJECT)) {
             out.add(new TypeInsnNode(CHECKCAST, last.getInternalName())); // the element, as the lambda declares it
         }
@@ -653,6 +653,17 @@ final class FusedLoop {
                     out.add(new LdcInsnNode("No value present"));
                     out.add(new MethodInsnNode(INVOKESPECIAL, "java/util/NoSuchElementException", "<init>",
                             "(Ljava/lang/String;)V", false));
+                    add(ATHROW);
+                    out.add(present);
+                    load(element, state);
+                    return element;
+                }
+                case GET_OR_THROW -> {
+                    LabelNode present = new LabelNode();
+                    load(Type.INT_TYPE, empty);
+                    jump(IFEQ, present);
+                    call(read, operandLocals.get(links.size() - 1), () -> { });
+                    out.add(new TypeInsnNode(CHECKCAST, "java/lang/Throwable"));
                     add(ATHROW);
                     out.add(present);
                     load(element, state);

@@ -40,6 +40,8 @@ record StreamOp(Kind kind, char in, char out, Function function) {
         MAX, MIN, AVERAGE, REDUCE_OPTIONAL,
         /** Reads of the optional value: {@code getAsDouble()}, {@code orElseThrow()}. */
         GET,
+        /** {@code orElseThrow(() -> new IllegalStateException(…))}: the supplier's exception when empty. */
+        GET_OR_THROW,
         OR_ELSE, IS_PRESENT,
         /**
          * {@code collect(Collectors.summingDouble(f))} or {@code averagingDouble(f)}: the collector made
@@ -60,7 +62,7 @@ record StreamOp(Kind kind, char in, char out, Function function) {
         }
 
         boolean readsHolder() {
-            return this == GET || this == OR_ELSE || this == IS_PRESENT || this == UNBOX;
+            return this == GET || this == GET_OR_THROW || this == OR_ELSE || this == IS_PRESENT || this == UNBOX;
         }
     }
 
@@ -110,6 +112,8 @@ record StreamOp(Kind kind, char in, char out, Function function) {
             terminal(opt + ".orElseThrow()" + t, Kind.GET, t, null);
             terminal(opt + ".orElse(" + t + ")" + t, Kind.OR_ELSE, t, null);
             terminal(opt + ".isPresent()Z", Kind.IS_PRESENT, t, null);
+            terminal(opt + ".orElseThrow(L" + FUNCTION + "Supplier;)" + t, Kind.GET_OR_THROW, t,
+                    fn(FUNCTION + "Supplier", "get", "()Ljava/lang/Object;"));
         }
         source(STREAM + "IntStream.range(II)L" + STREAM + "IntStream;", Kind.RANGE, 'I');
         source(STREAM + "IntStream.rangeClosed(II)L" + STREAM + "IntStream;", Kind.RANGE_CLOSED, 'I');
@@ -148,6 +152,8 @@ record StreamOp(Kind kind, char in, char out, Function function) {
         }
         stage(STREAM + "IntStream.mapToObj(L" + FUNCTION + "IntFunction;)" + o, Kind.MAP, 'I', 'L',
                 fn(FUNCTION + "IntFunction", "apply", "(I)" + object));
+        stage(STREAM + "DoubleStream.mapToObj(L" + FUNCTION + "DoubleFunction;)" + o, Kind.MAP, 'D', 'L',
+                fn(FUNCTION + "DoubleFunction", "apply", "(D)" + object));
         terminal(objects + ".collect(Ljava/util/stream/Collector;)" + object, Kind.COLLECT, 'L',
                 fn(FUNCTION + "ToDoubleFunction", "applyAsDouble", "(" + object + ")D"));
         terminal("java/lang/Double.doubleValue()D", Kind.UNBOX, 'D', null);

@@ -251,6 +251,15 @@ public final class Pipelines {
         return total + mean * x[3] + none;
     }
 
+    public static double pairsAndSuppliedExceptions(double[] x, double[] w) {
+        double s = Arrays.stream(x).mapToObj(v -> new double[] {v, v * w[0]}).mapToDouble(p -> p[0] * p[1]).sum();
+        return s + Arrays.stream(x).max().orElseThrow(() -> new IllegalStateException("no elements in " + x.length));
+    }
+
+    public static double emptySuppliedException(double[] x, double[] w) {
+        return Arrays.stream(x, 1, 1).min().orElseThrow(() -> new IllegalArgumentException("empty"));
+    }
+
     public static double emptyMax(double[] x, double[] w) {
         return Arrays.stream(x, 0, 0).max().getAsDouble(); // NoSuchElementException
     }
