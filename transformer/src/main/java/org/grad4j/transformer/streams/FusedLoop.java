@@ -202,6 +202,14 @@ final class FusedLoop {
         Terminal t = new Terminal(terminal, elementType, operandLocals.get(links.indexOf(terminal)));
         t.before(source, index, end, filtered);
 
+        // rangeClosed(a, b) counts in a long: with b = Integer.MAX_VALUE an int counter would never pass b
+        boolean closed = source.op().kind() == StreamOp.Kind.RANGE_CLOSED;
+        int counter = closed ? local(Type.LONG_TYPE) : index;
+        if (closed) {
+            load(Type.INT_TYPE, index);
+            add(I2L);
+            store(Type.LONG_TYPE, counter);
+        }
         LabelNode head = new LabelNode(), next = new LabelNode(), exit = new LabelNode();
         out.add(head);
         char current = source.op().out();
@@ -210,12 +218,21 @@ final class FusedLoop {
             out.add(new VarInsnNode(ALOAD, iterator));
             out.add(new MethodInsnNode(INVOKEINTERFACE, "java/util/Iterator", "hasNext", "()Z", true));
             jump(IFEQ, exit);
+        } else if (closed) {
+            load(Type.LONG_TYPE, counter);
+            load(Type.INT_TYPE, end);
+            add(I2L);
+            add(LCMP);
+            jump(IFGT, exit);
         } else {
             load(Type.INT_TYPE, index);
             load(Type.INT_TYPE, end);
-            jump(source.op().kind() == StreamOp.Kind.RANGE_CLOSED ? IF_ICMPGT : IF_ICMPGE, exit);
+            jump(IF_ICMPGE, exit);
         }
-        if (iterator >= 0) {
+        if (closed) {
+            load(Type.LONG_TYPE, counter);
+            add(L2I);
+        } else if (iterator >= 0) {
             out.add(new VarInsnNode(ALOAD, iterator));
             out.add(new MethodInsnNode(INVOKEINTERFACE, "java/util/Iterator", "next", "()Ljava/lang/Object;", true));
         } else if (source.op().kind() == StreamOp.Kind.SINGLE) {
@@ -255,7 +272,14 @@ final class FusedLoop {
         }
         t.accept(element, next, exit);
         out.add(next);
-        out.add(new IincInsnNode(index, 1));
+        if (closed) {
+            load(Type.LONG_TYPE, counter);
+            add(LCONST_1);
+            add(LADD);
+            store(Type.LONG_TYPE, counter);
+        } else {
+            out.add(new IincInsnNode(index, 1));
+        }
         jump(GOTO, head);
         out.add(exit);
         return t.after();

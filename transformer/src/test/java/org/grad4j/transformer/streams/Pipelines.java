@@ -260,6 +260,11 @@ public final class Pipelines {
         return Arrays.stream(x, 1, 1).min().orElseThrow(() -> new IllegalArgumentException("empty"));
     }
 
+    /** The last int: a counter of int would overflow and never pass it. */
+    public static double closedRangeToTheLastInt(double[] x, double[] w) {
+        return IntStream.rangeClosed(Integer.MAX_VALUE - 2, Integer.MAX_VALUE).mapToDouble(i -> x[i % x.length] * (i % 7)).sum();
+    }
+
     public static double emptyMax(double[] x, double[] w) {
         return Arrays.stream(x, 0, 0).max().getAsDouble(); // NoSuchElementException
     }
