@@ -616,6 +616,31 @@ class ValueObjectsTest {
         return v.dot(v);
     }
 
+    /** A helper with a switch is not inlined, so the record it is given leaves the method. */
+    static double weighted(Vec2 v, int kind) {
+        switch (kind) {
+            case 0:
+                return v.x();
+            case 1:
+                return v.y();
+            default:
+                return v.x() * v.y();
+        }
+    }
+
+    @Differentiable
+    static double givenToASwitch(double x) {
+        Vec2 v = new Vec2(x, 2 * x);
+        return weighted(v, 2);
+    }
+
+    @Test
+    void aHelperNotInlinedIsRefusedSayingWhyNot() {
+        TransformException e = assertThrows(TransformException.class, () -> AD.derivative(ValueObjectsTest::givenToASwitch, 1.0));
+        assertTrue(e.getMessage().contains("is passed to ValueObjectsTest.weighted, which is not inlined")
+                && e.getMessage().contains("; it has a switch"), e.getMessage());
+    }
+
     @Test
     void objectsThatLeaveTheMethodAreRefusedSayingHow() {
         TransformException kept = assertThrows(TransformException.class, () -> AD.derivative(ValueObjectsTest::kept, 1.0));

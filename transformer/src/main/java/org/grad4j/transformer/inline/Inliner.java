@@ -124,21 +124,36 @@ public final class Inliner {
      * body (a static, private or final method) is the caller's to decide.
      */
     public static boolean isInlinable(MethodNode m) {
-        if ((m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_SYNCHRONIZED)) != 0) return false;
-        if (!m.tryCatchBlocks.isEmpty()) return false;
+        return whyNotInlinable(m) == null;
+    }
+
+    /**
+     * Why {@link #isInlinable} refuses a body, in words for a message ("it has over 160
+     * instructions"), or null when it does not.
+     */
+    public static String whyNotInlinable(MethodNode m) {
+        if ((m.access & Opcodes.ACC_ABSTRACT) != 0) return "it is abstract";
+        if ((m.access & Opcodes.ACC_NATIVE) != 0) return "it is native";
+        if ((m.access & Opcodes.ACC_SYNCHRONIZED) != 0) return "it is synchronized";
+        if (!m.tryCatchBlocks.isEmpty()) return "it has a try/catch";
         int count = 0;
         for (AbstractInsnNode insn : m.instructions) {
             int op = insn.getOpcode();
-            if (op >= 0 && ++count > MAX_INSTRUCTIONS) return false;
+            if (op >= 0 && ++count > MAX_INSTRUCTIONS) return "it has over " + MAX_INSTRUCTIONS + " instructions";
             switch (op) {
-                case Opcodes.INVOKEDYNAMIC, Opcodes.MONITORENTER, Opcodes.MONITOREXIT, Opcodes.JSR, Opcodes.RET,
-                     Opcodes.TABLESWITCH, Opcodes.LOOKUPSWITCH -> {
-                    return false;
+                case Opcodes.INVOKEDYNAMIC -> {
+                    return "it makes a lambda or concatenates strings (invokedynamic)";
+                }
+                case Opcodes.TABLESWITCH, Opcodes.LOOKUPSWITCH -> {
+                    return "it has a switch";
+                }
+                case Opcodes.MONITORENTER, Opcodes.MONITOREXIT -> {
+                    return "it has a synchronized block";
                 }
                 default -> { }
             }
         }
-        return true;
+        return null;
     }
 
     /** Whether a body jumps backwards (javac's loops do; its forward branches never form one). */

@@ -72,6 +72,12 @@ final class ValueClass {
             this.classes = classes;
         }
 
+        /** The body of a method, for messages about why it was not inlined; null when its class cannot be read. */
+        MethodNode method(String owner, String name, String descriptor) {
+            ClassNode c = classes.apply(owner);
+            return c == null ? null : org.grad4j.transformer.read.ClassFiles.method(c, name, descriptor);
+        }
+
         private final Set<String> excluded = new java.util.HashSet<>();
 
         /**

@@ -14,6 +14,7 @@ import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.FieldInsnNode;
 import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TypeInsnNode;
 import org.objectweb.asm.tree.analysis.Analyzer;
 import org.objectweb.asm.tree.analysis.Interpreter;
@@ -200,11 +201,14 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
     }
 
     /** What a method of the program must be for its body to take the place of its call (see {@code Transformer.expandedBody}). */
-    private static String whyNotInlined(String owner) {
+    private String whyNotInlined(MethodInsnNode call) {
+        String owner = call.owner;
         if (owner.startsWith("java/") || owner.startsWith("javax/") || owner.startsWith("jdk/")) return "";
+        MethodNode body = values.method(owner, call.name, call.desc);
+        String why = body == null ? null : Inliner.whyNotInlinable(body);
         return " (grad4j inlines a method that is not overridable or recursive, of at most " + Inliner.MAX_INSTRUCTIONS
-                + " instructions, whose own calls go at most " + Inliner.MAX_DEPTH + " levels deep: flatten a longer chain of calls, or pass "
-                + "the object's fields instead)";
+                + " instructions, whose own calls go at most " + Inliner.MAX_DEPTH + " levels deep"
+                + (why != null ? "; " + why : "") + ": flatten a longer chain of calls, or pass the object's fields instead)";
     }
 
     @Override
@@ -220,13 +224,13 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
                         ? "is passed to " + simpleName(((MethodInsnNode) insn).owner) + (((MethodInsnNode) insn).name.equals("<init>")
                                 ? "'s constructor" : "." + ((MethodInsnNode) insn).name) + ", which stays an object: " + kept
                         : "is passed to " + (insn instanceof MethodInsnNode m ? simpleName(m.owner) + "." + m.name
-                                + ", which is not inlined" + whyNotInlined(m.owner) : "a lambda or dynamic call"));
+                                + ", which is not inlined" + whyNotInlined(m) : "a lambda or dynamic call"));
             }
             boolean construct = call.name.equals("<init>") && v.shape.constructors.containsKey(call.desc);
             boolean accessor = call.getOpcode() == Opcodes.INVOKEVIRTUAL && v.shape.accessors.containsKey(call.name + call.desc);
             if (!construct && !accessor) {
                 throw escapes(insn, v, call.name.equals("<init>") ? "is made by a constructor that does more than set its fields"
-                        : "has its method " + call.name + " called, which is not inlined" + whyNotInlined(call.owner));
+                        : "has its method " + call.name + " called, which is not inlined" + whyNotInlined(call));
             }
         }
         if (!values.isEmpty() && values.get(0).isObject() && insn.getOpcode() == Opcodes.INVOKEVIRTUAL) {
