@@ -120,7 +120,7 @@ public final class Inliner {
     /**
      * Whether a method's body can be inlined: concrete, small, and nothing the body's own
      * analysis would treat specially (exception handlers, locks, {@code invokedynamic} sites,
-     * which are identified by the method that holds them). Whether the call reaches exactly this
+     * which are identified by the method that holds them). Switches are fine (labels are copied). Whether the call reaches exactly this
      * body (a static, private or final method) is the caller's to decide.
      */
     public static boolean isInlinable(MethodNode m) {
@@ -143,9 +143,6 @@ public final class Inliner {
             switch (op) {
                 case Opcodes.INVOKEDYNAMIC -> {
                     return "it makes a lambda or concatenates strings (invokedynamic)";
-                }
-                case Opcodes.TABLESWITCH, Opcodes.LOOKUPSWITCH -> {
-                    return "it has a switch";
                 }
                 case Opcodes.MONITORENTER, Opcodes.MONITOREXIT -> {
                     return "it has a synchronized block";
