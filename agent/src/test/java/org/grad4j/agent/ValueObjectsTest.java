@@ -654,6 +654,65 @@ class ValueObjectsTest {
                 && e.getMessage().contains("; it makes a lambda or concatenates strings (invokedynamic)"), e.getMessage());
     }
 
+    record Disc(Vec2 centre, double r) {
+        Disc {
+            if (r <= 0) throw new IllegalArgumentException("radius " + r);
+        }
+    }
+
+    @Differentiable
+    static double discOfANestedRecordThatChecks(double x) {
+        return new Disc(new Vec2(x, x), x + 1).centre().x();
+    }
+
+    static final class Halfway {
+        final double g;
+        double energy;
+
+        Halfway(double g) {
+            this.g = g;
+        }
+    }
+
+    @Differentiable
+    static double aFieldNoConstructorSets(double x) {
+        return new Halfway(x).g * x;
+    }
+
+    interface Scale {
+        double of(double v);
+    }
+
+    @Differentiable
+    static double anonymous(double x) {
+        Scale s = new Scale() {
+            final double k = x;
+
+            @Override
+            public double of(double v) {
+                return k * v;
+            }
+        };
+        return s.of(x);
+    }
+
+    @Test
+    void classesNotFollowedSayWhatInTheirConstructorsKeepsThemObjects() {
+        String[][] cases = {
+            {"disc", "is passed to ValueObjectsTest.Disc's constructor, which stays an object: ValueObjectsTest.Disc's constructors do "
+                    + "more than set its fields (a constructor that checks or changes its arguments is followed only in a class "
+                    + "whose fields are numbers or arrays"},
+            {"halfway", "ValueObjectsTest.Halfway's constructors do more than set its fields (field energy is not set by a constructor"},
+            {"anonymous", "is an anonymous class (write a named final class or a record)"},
+        };
+        java.util.Map<String, org.grad4j.ScalarFunction> functions = java.util.Map.of("disc", ValueObjectsTest::discOfANestedRecordThatChecks,
+                "halfway", ValueObjectsTest::aFieldNoConstructorSets, "anonymous", ValueObjectsTest::anonymous);
+        for (String[] c : cases) {
+            TransformException e = assertThrows(TransformException.class, () -> AD.derivative(functions.get(c[0]), 1.0));
+            assertTrue(e.getMessage().contains(c[1]), c[0] + ": " + e.getMessage());
+        }
+    }
+
     @Test
     void objectsThatLeaveTheMethodAreRefusedSayingHow() {
         TransformException kept = assertThrows(TransformException.class, () -> AD.derivative(ValueObjectsTest::kept, 1.0));

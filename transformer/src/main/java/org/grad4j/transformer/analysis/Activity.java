@@ -688,9 +688,14 @@ public final class Activity {
             for (Value v : s.args()) if (v.type().getSort() == Type.ARRAY) checkNotIntoUntrackedArray(s, v, mayWrite);
         }
         if (c instanceof Callee.Differentiated d && !isActiveCall(s) && !isHarmless(Type.getReturnType(d.descriptor()))) {
+            Type returned = Type.getReturnType(d.descriptor());
             String message = refusal.message(s.line(), "a call of " + target + " with differentiable arguments that returns "
-                            + Type.getReturnType(d.descriptor()).getClassName() + ", through which grad4j cannot follow a derivative",
-                    "Declare the result as what it is: double, float, an array of them, or an INDArray.");
+                            + returned.getClassName().replace('$', '.') + ", through which grad4j cannot follow a derivative",
+                    returned.getSort() == Type.OBJECT && !CallResolver.isJdk(returned.getInternalName()) // a Bond, not an Object
+                            ? "Return the differentiable numbers themselves (a double, or a double[] of them), or keep the object "
+                                    + "in the differentiated method: a small immutable class or record made and used there, whose "
+                                    + "methods grad4j inlines, is followed field by field."
+                            : "Declare the result as what it is: double, float, an array of them, or an INDArray.");
             // Vec2.of(x, y): inlined, the record may become the method's own
             throw Type.getReturnType(d.descriptor()).getSort() == Type.OBJECT ? new ObjectRefusal(message) : new TransformException(message);
         }

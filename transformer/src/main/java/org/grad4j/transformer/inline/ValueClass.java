@@ -128,6 +128,7 @@ final class ValueClass {
 
     private static ValueClass of(ClassNode c, Cache cache) {
         if (c == null || (c.access & Opcodes.ACC_INTERFACE) != 0) return null;
+        if (isAnonymous(c.name)) return cache.not(c, " is an anonymous class (write a named final class or a record)");
         if ((c.access & Opcodes.ACC_FINAL) == 0) return cache.not(c, " is not final (declare it final, or make it a record)");
         if (!c.superName.equals("java/lang/Object") && !c.superName.equals("java/lang/Record")) {
             return cache.not(c, " extends " + simpleName(c.superName));
@@ -184,10 +185,35 @@ final class ValueClass {
                 constructors.put(m.desc, new Constructor(null, m));
             }
         }
-        if (constructors.isEmpty()) {
-            return cache.not(c, "'s constructors do more than set its fields (a loop, a lock, a try, or this used otherwise)");
-        }
+        if (constructors.isEmpty()) return cache.not(c, "'s constructors do more than set its fields" + whyNotFollowed(c, fields, flat));
         return new ValueClass(c.name, List.copyOf(leaves), List.copyOf(fields), constructors, accessors);
+    }
+
+    /** What in the constructors keeps the class from being followed, for {@link #of}'s message. */
+    private static String whyNotFollowed(ClassNode c, List<Field> fields, boolean flat) {
+        for (Field f : fields) {
+            boolean set = false;
+            for (MethodNode m : c.methods) {
+                if (!m.name.equals("<init>")) continue;
+                for (AbstractInsnNode insn : m.instructions) {
+                    set |= insn instanceof FieldInsnNode put && put.getOpcode() == Opcodes.PUTFIELD && put.name.equals(f.name);
+                }
+            }
+            if (!set) return " (field " + f.name + " is not set by a constructor: set every field from a parameter)";
+        }
+        if (!flat) {
+            return " (a constructor that checks or changes its arguments is followed only in a class whose fields are "
+                    + "numbers or arrays; this one holds another object: check the arguments in a static factory instead)";
+        }
+        return " (a loop, a lock, a try, or this used otherwise)";
+    }
+
+    /** javac's name for an anonymous class: its outer class's, {@code $}, a number. */
+    private static boolean isAnonymous(String internalName) {
+        int dollar = internalName.lastIndexOf('$');
+        if (dollar < 0 || dollar == internalName.length() - 1) return false;
+        for (int i = dollar + 1; i < internalName.length(); i++) if (!Character.isDigit(internalName.charAt(i))) return false;
+        return true;
     }
 
     /** The declared field of that name, or null. */

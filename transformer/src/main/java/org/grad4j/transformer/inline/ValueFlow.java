@@ -220,6 +220,9 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
             if (!v.isObject() || nested.get(i)) continue; // new Segment(a, b): a and b are its parts
             if (i > 0 || v.mixed || !(insn instanceof MethodInsnNode call) || !call.owner.equals(v.shape.name)) {
                 String kept = insn instanceof MethodInsnNode m ? this.values.whyExcluded(m.owner) : null;
+                if (kept == null && insn instanceof MethodInsnNode m && m.name.equals("<init>")) {
+                    kept = this.values.whyNotValueClass(m.owner); // new Circle(new Pt(x, y), r): why Circle is not followed
+                }
                 throw escapes(insn, v, kept != null // new Segment(v, null): the segment stays an object, and so v
                         ? "is passed to " + simpleName(((MethodInsnNode) insn).owner) + (((MethodInsnNode) insn).name.equals("<init>")
                                 ? "'s constructor" : "." + ((MethodInsnNode) insn).name) + ", which stays an object: " + kept
