@@ -1,5 +1,6 @@
 package org.grad4j.agent;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -711,6 +712,31 @@ class ValueObjectsTest {
             TransformException e = assertThrows(TransformException.class, () -> AD.derivative(functions.get(c[0]), 1.0));
             assertTrue(e.getMessage().contains(c[1]), c[0] + ": " + e.getMessage());
         }
+    }
+
+    sealed interface Shape permits Round, Box {}
+
+    record Round(double r) implements Shape {}
+
+    record Box(double w, double h) implements Shape {}
+
+    /** Pattern matching over a sealed interface of records, in a helper. */
+    static double area(Shape s) {
+        if (s instanceof Round c) return Math.PI * c.r() * c.r();
+        if (s instanceof Box b) return b.w() * b.h();
+        throw new IllegalArgumentException("unknown shape");
+    }
+
+    @Differentiable
+    static double shapes(double[] x) {
+        Shape round = new Round(x[0]);
+        return area(round) + area(new Box(x[1], x[2])) + (round instanceof Box ? 100 : 0);
+    }
+
+    @Test
+    void recordsTestedWithInstanceofInAHelperAreFollowed() {
+        double[] x = {1.5, 2.0, 3.0};
+        assertArrayEquals(new double[] {2 * Math.PI * x[0], x[2], x[1]}, AD.gradient(ValueObjectsTest::shapes, x), 1e-12);
     }
 
     @Test

@@ -145,6 +145,11 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
             if (!follows || value.mixed) throw escapes(insn, value, "array " + usedAs(op));
             return Val.ONE;
         }
+        if (value.isObject() && !value.mixed && !value.element() && (op == Opcodes.INSTANCEOF || op == Opcodes.CHECKCAST)) {
+            // its class is known here: a test is a constant, a cast either passes or cannot (ValueRewrite)
+            boolean is = values.isSubtype(value.shape.name, ((TypeInsnNode) insn).desc);
+            return op == Opcodes.CHECKCAST && is ? value : Val.ONE;
+        }
         if (value.isObject()) {
             boolean follows = op == Opcodes.GETFIELD && ((FieldInsnNode) insn).owner.equals(value.shape.name)
                     || op == Opcodes.IFNULL || op == Opcodes.IFNONNULL;

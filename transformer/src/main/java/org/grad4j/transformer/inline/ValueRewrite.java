@@ -198,6 +198,24 @@ final class ValueRewrite {
             case Opcodes.DUP, Opcodes.POP -> {
                 return top.isObject() ? out : null;
             }
+            case Opcodes.INSTANCEOF -> { // s instanceof Circle c, with s a Circle made here: a constant
+                if (!top.isObject()) return null;
+                boolean is = values.isSubtype(top.shape().name, ((TypeInsnNode) insn).desc);
+                out.add(new org.objectweb.asm.tree.InsnNode(is ? Opcodes.ICONST_1 : Opcodes.ICONST_0));
+                return out;
+            }
+            case Opcodes.CHECKCAST -> { // passes, the object staying in its locals; or cannot, as the cast would throw
+                if (!top.isObject()) return null;
+                String target = ((TypeInsnNode) insn).desc;
+                if (values.isSubtype(top.shape().name, target)) return out;
+                out.add(new TypeInsnNode(Opcodes.NEW, "java/lang/ClassCastException"));
+                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.DUP));
+                out.add(new org.objectweb.asm.tree.LdcInsnNode("class " + top.shape().name.replace('/', '.')
+                        + " cannot be cast to class " + target.replace('/', '.')));
+                out.add(new MethodInsnNode(Opcodes.INVOKESPECIAL, "java/lang/ClassCastException", "<init>", "(Ljava/lang/String;)V", false));
+                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ATHROW));
+                return out;
+            }
             case Opcodes.IFNULL, Opcodes.IFNONNULL -> {
                 if (!top.isObject()) return null;
                 if (top.element() && !top.isArrayOfObjects()) { // a[i] != null: whether the element was set
