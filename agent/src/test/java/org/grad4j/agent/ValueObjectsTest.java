@@ -739,6 +739,52 @@ class ValueObjectsTest {
         assertArrayEquals(new double[] {2 * Math.PI * x[0], x[2], x[1]}, AD.gradient(ValueObjectsTest::shapes, x), 1e-12);
     }
 
+    enum Activation {
+        TANH {
+            @Override
+            double apply(double z) {
+                return Math.tanh(z);
+            }
+        },
+        SQUARE {
+            @Override
+            double apply(double z) {
+                return z * z;
+            }
+        };
+
+        abstract double apply(double z);
+    }
+
+    /** A record holding an enum constant: the constant's behaviour, and a switch on it. */
+    record Unit(double w, Activation act) {
+        double out(double x) {
+            return act.apply(w * x);
+        }
+
+        double scaled(double x) {
+            return switch (act) {
+                case TANH -> 2 * w * x;
+                case SQUARE -> w;
+            };
+        }
+    }
+
+    @Differentiable
+    static double unitsWithActivations(double[] p) {
+        Unit a = new Unit(p[0], Activation.TANH);
+        Unit b = new Unit(p[1], Activation.SQUARE);
+        return a.out(0.7) + b.out(1.3) + a.scaled(0.5) + b.scaled(3.0);
+    }
+
+    @Test
+    void recordsHoldingEnumConstantsAreFollowed() {
+        double[] p = {0.4, -0.8};
+        double t = Math.tanh(0.7 * p[0]);
+        double[] expected = {0.7 * (1 - t * t) + 1.0, 2 * p[1] * 1.3 * 1.3 + 1};
+        assertArrayEquals(expected, AD.gradient(ValueObjectsTest::unitsWithActivations, p), 1e-12);
+    }
+
     @Test
     void objectsThatLeaveTheMethodAreRefusedSayingHow() {
         TransformException kept = assertThrows(TransformException.class, () -> AD.derivative(ValueObjectsTest::kept, 1.0));

@@ -83,6 +83,12 @@ final class ValueClass {
          * internal name): the class itself, its superclasses, the interfaces it implements, as far as
          * their bytecode can be read.
          */
+        /** Whether the class of that name is an enum (its constants are immutable objects). */
+        boolean isEnum(String name) {
+            ClassNode c = classes.apply(name);
+            return c != null && (c.access & Opcodes.ACC_ENUM) != 0;
+        }
+
         boolean isSubtype(String name, String target) {
             if (name.equals(target) || target.equals("java/lang/Object")) return true;
             ClassNode c = classes.apply(name);
@@ -156,6 +162,8 @@ final class ValueClass {
             ValueClass of = null;
             if (f.name.startsWith("this$")) {
                 return cache.not(c, " is an inner class: its objects hold the object that made them (declare it static)");
+            } else if (t.getSort() == Type.OBJECT && (f.access & Opcodes.ACC_FINAL) != 0 && cache.isEnum(t.getInternalName())) {
+                // record Layer(double[] w, Activation act): an enum constant is immutable, its local holds it as the field did
             } else if (t.getSort() == Type.OBJECT) {
                 of = (f.access & Opcodes.ACC_FINAL) != 0 ? cache.get(t.getInternalName()) : null;
                 if (of == null) {
@@ -267,9 +275,12 @@ final class ValueClass {
         return (f.access() & Opcodes.ACC_PRIVATE) == 0 ? new FieldInsnNode(Opcodes.GETFIELD, name, f.name(), f.desc()) : null;
     }
 
-    /** Whether a leaf is an array: such objects stay objects in arrays of them and static constants. */
+    /**
+     * Whether a leaf is a reference (an array, an enum constant): such objects stay objects in arrays
+     * of them and static constants.
+     */
     boolean holdsArrays() {
-        for (Leaf l : leaves) if (l.type().getSort() == Type.ARRAY) return true;
+        for (Leaf l : leaves) if (l.type().getSort() == Type.ARRAY || l.type().getSort() == Type.OBJECT) return true;
         return false;
     }
 
