@@ -185,17 +185,7 @@ final class FusedLoop {
         for (StreamChain.Link l : links) filtered |= l.op().kind() == StreamOp.Kind.FILTER;
         if (terminal.op().kind() == StreamOp.Kind.COUNT && !filtered) {
             // the JDK counts a stream of known size without running its stages (their side effects do not happen)
-            load(Type.INT_TYPE, end);
-            add(I2L);
-            load(Type.INT_TYPE, index);
-            add(I2L);
-            add(LSUB);
-            if (source.op().kind() == StreamOp.Kind.RANGE_CLOSED) {
-                add(LCONST_1);
-                add(LADD);
-            }
-            add(LCONST_0);
-            out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Math", "max", "(JJ)J", false));
+            sourceLength(source, index, end, Type.LONG_TYPE);
             return Type.LONG_TYPE;
         }
         char elementType = terminal.op().in();
@@ -285,6 +275,26 @@ final class FusedLoop {
         return t.after();
     }
 
+    /**
+     * Pushes how many elements the source gives, before any filter: {@code max(0, end - index)}, one
+     * more for a closed range, as an int or a long.
+     */
+    private void sourceLength(StreamChain.Link source, int index, int end, Type t) {
+        boolean wide = t.getSort() == Type.LONG;
+        load(Type.INT_TYPE, end);
+        if (wide) add(I2L);
+        load(Type.INT_TYPE, index);
+        if (wide) add(I2L);
+        add(t.getOpcode(ISUB));
+        if (source.op().kind() == StreamOp.Kind.RANGE_CLOSED) {
+            add(wide ? LCONST_1 : ICONST_1);
+            add(t.getOpcode(IADD));
+        }
+        add(wide ? LCONST_0 : ICONST_0);
+        String d = t.getDescriptor();
+        out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Math", "max", "(" + d + d + ")" + d, false));
+    }
+
     /** The terminal call, or the call giving the optional its last link reads. */
     private StreamChain.Link terminalLink() {
         List<StreamChain.Link> links = chain.links();
@@ -370,15 +380,7 @@ final class FusedLoop {
                 case ALL_MATCH, NONE_MATCH -> flag = constant(1);
                 case TO_ARRAY -> {
                     // at most this many elements: the range's length (none when it is empty or reversed)
-                    load(Type.INT_TYPE, end);
-                    load(Type.INT_TYPE, index);
-                    add(ISUB);
-                    if (source.op().kind() == StreamOp.Kind.RANGE_CLOSED) {
-                        add(ICONST_1);
-                        add(IADD);
-                    }
-                    add(ICONST_0);
-                    out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Math", "max", "(II)I", false));
+                    sourceLength(source, index, end, Type.INT_TYPE);
                     newArray();
                     buffer = local(Type.getType("[" + element.getDescriptor()));
                     out.add(new VarInsnNode(ASTORE, buffer));
@@ -435,18 +437,10 @@ final class FusedLoop {
                     }
                 }
                 case AVERAGE -> {
-                    load(Type.DOUBLE_TYPE, count);
-                    add(DCONST_1);
-                    add(DADD);
-                    store(Type.DOUBLE_TYPE, count);
+                    countOne(Type.DOUBLE_TYPE); // the JDK's ll[2]++, a double
                     addCompensated(e);
                 }
-                case COUNT -> {
-                    load(Type.LONG_TYPE, count);
-                    add(LCONST_1);
-                    add(LADD);
-                    store(Type.LONG_TYPE, count);
-                }
+                case COUNT -> countOne(Type.LONG_TYPE);
                 case REDUCE -> {
                     call(link, operands, () -> {
                         load(element, state);
@@ -499,15 +493,18 @@ final class FusedLoop {
                     int value = local(Type.DOUBLE_TYPE);
                     store(Type.DOUBLE_TYPE, value);
                     addCompensated(value);
-                    if (averaging()) {
-                        load(Type.DOUBLE_TYPE, count);
-                        add(DCONST_1);
-                        add(DADD);
-                        store(Type.DOUBLE_TYPE, count);
-                    }
+                    if (averaging()) countOne(Type.DOUBLE_TYPE);
                 }
                 default -> throw new IllegalStateException("not a terminal operation: " + kind);
             }
+        }
+
+        /** {@code count += 1} in the count's type (a long for count(), a double where the JDK keeps one). */
+        private void countOne(Type t) {
+            load(t, count);
+            add(t.getSort() == Type.LONG ? LCONST_1 : DCONST_1);
+            add(t.getOpcode(IADD));
+            store(t, count);
         }
 
         /** Collectors.sumWithCompensation, then the simple sum beside it, as DoublePipeline.sum() does. */
