@@ -528,6 +528,13 @@ public final class Activity {
         text().checkNoNumberParsedFromText(doomed);
     }
 
+    /** "a Double[]", "an Object[]": the array's type as written, with its article. */
+    private static String arrayName(Value array) {
+        String name = array.type().getSort() == Type.ARRAY ? array.type().getElementType().getClassName() : "Object";
+        name = name.substring(name.lastIndexOf('.') + 1);
+        return ("AEIOU".indexOf(name.charAt(0)) >= 0 ? "an " : "a ") + name + "[]";
+    }
+
     /** Blocks from which every path ends in {@code throw}. */
     BitSet blocksThatAlwaysThrow() {
         BitSet doomed = new BitSet();
@@ -558,12 +565,12 @@ public final class Activity {
                 if (text().isBoxIntoFormatArguments(s)) return; // String.format("%.3f", x): text, no derivative
                 if (isActive(s.arg(2)) && !isActive(s.arg(0)) && s.arg(2).kind() == Types.Kind.SCALAR
                         && !s.arg(2).isScalarDifferentiable()) {
-                    throw refusal.at(s.line(), "a boxed differentiable value stored into an Object[] (the arguments of "
-                                    + "a varargs call, a collection's array), where it could be read back as a number without "
-                                    + "its derivative",
-                            "Keep the value a primitive double in a double[]. Formatting calls (String.format, printf) "
-                                    + "may take it as their own arguments, not through an Object[] of yours or a varargs "
-                                    + "method of yours.");
+                    throw refusal.at(s.line(), "a boxed differentiable value stored into " + arrayName(s.arg(0))
+                                    + " (the arguments of a varargs call, a collection's array), where it could be read back "
+                                    + "as a number without its derivative",
+                            "Keep the value a primitive double in a double[] (DoubleStream.of(a, b, c) rather than "
+                                    + "Stream.of). Formatting calls (String.format, printf) may take it as their own arguments, "
+                                    + "not through an Object[] of yours or a varargs method of yours.");
                 }
                 if (isActive(s.arg(2))) checkNotIntoUntrackedArray(s, s.arg(0));
                 if (isActive(s.arg(2)) && !isActive(s.arg(0))) {
