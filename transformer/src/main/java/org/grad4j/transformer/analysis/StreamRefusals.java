@@ -17,7 +17,8 @@ final class StreamRefusals {
 
     static final String REMEDY = "grad4j differentiates a stream written as one expression from Arrays.stream, "
             + "DoubleStream.of, Stream.of, IntStream.range or a collection's stream() through map, mapToDouble, "
-            + "IntStream.mapToObj, filter and peek to sum, average, max, min, reduce, count, toArray, forEach, a match, or "
+            + "mapToObj, filter, peek, limit and skip to sum, average, max, min, reduce, count, toArray, forEach, a match, "
+            + "findFirst, or "
             + "collect(Collectors.summingDouble(...)) or averagingDouble, with getAsDouble(), orElse(v) or orElseThrow() "
             + "on an optional result. Write it as one such expression, or as a loop over the array.";
 

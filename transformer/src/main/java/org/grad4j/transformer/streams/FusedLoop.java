@@ -182,12 +182,32 @@ final class FusedLoop {
         }
         StreamChain.Link terminal = terminalLink();
         boolean filtered = false;
-        for (StreamChain.Link l : links) filtered |= l.op().kind() == StreamOp.Kind.FILTER;
+        boolean sliced = false; // a skip or a limit: the size stays known (JDK-8265029), but not the source's
+        for (StreamChain.Link l : links) {
+            StreamOp.Kind k = l.op().kind();
+            filtered |= k == StreamOp.Kind.FILTER;
+            sliced |= k == StreamOp.Kind.LIMIT || k == StreamOp.Kind.SKIP;
+        }
+        int[] counted = sliceCounters(links, terminal); // per link: the count of a limit or skip, else -1
         if (terminal.op().kind() == StreamOp.Kind.COUNT && !filtered) {
             // the JDK counts a stream of known size without running its stages (their side effects do not happen)
             sourceLength(source, index, end, Type.LONG_TYPE);
+            for (int i = 0; i < links.size(); i++) {
+                StreamOp.Kind k = links.get(i).op().kind();
+                if (k != StreamOp.Kind.LIMIT && k != StreamOp.Kind.SKIP) continue;
+                if (k == StreamOp.Kind.SKIP) { // max(0, size - n)
+                    load(Type.LONG_TYPE, operandLocals.get(i)[0]);
+                    add(LSUB);
+                    add(LCONST_0);
+                    out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Math", "max", "(JJ)J", false));
+                } else { // min(size, n)
+                    load(Type.LONG_TYPE, operandLocals.get(i)[0]);
+                    out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Math", "min", "(JJ)J", false));
+                }
+            }
             return Type.LONG_TYPE;
         }
+        filtered |= sliced; // fewer elements than the source's: toArray trims its buffer
         char elementType = terminal.op().in();
         Terminal t = new Terminal(terminal, elementType, operandLocals.get(links.indexOf(terminal)));
         t.before(source, index, end, filtered);
@@ -202,6 +222,13 @@ final class FusedLoop {
         }
         LabelNode head = new LabelNode(), next = new LabelNode(), exit = new LabelNode();
         out.add(head);
+        for (int i = 0; i < links.size(); i++) { // a limit reached stops the source, as the JDK's cancellation does
+            if (links.get(i).op().kind() != StreamOp.Kind.LIMIT) continue;
+            load(Type.LONG_TYPE, counted[i]);
+            load(Type.LONG_TYPE, operandLocals.get(i)[0]);
+            add(LCMP);
+            jump(IFGE, exit);
+        }
         char current = source.op().out();
         int element = local(type(current));
         if (iterator >= 0) {
@@ -251,6 +278,17 @@ final class FusedLoop {
                     jump(IFEQ, next);
                 }
                 case PEEK -> call(l, operands, loadElement);
+                case LIMIT -> increment(Type.LONG_TYPE, counted[i]);
+                case SKIP -> {
+                    LabelNode through = new LabelNode();
+                    load(Type.LONG_TYPE, counted[i]);
+                    load(Type.LONG_TYPE, operands[0]);
+                    add(LCMP);
+                    jump(IFGE, through);
+                    increment(Type.LONG_TYPE, counted[i]);
+                    jump(GOTO, next);
+                    out.add(through);
+                }
                 case AS_DOUBLE -> {
                     loadElement.run();
                     add(I2D);
@@ -273,6 +311,44 @@ final class FusedLoop {
         jump(GOTO, head);
         out.add(exit);
         return t.after();
+    }
+
+    /**
+     * A zero count per {@code limit} and {@code skip} (by link index; -1 for other links), after the
+     * JDK's check of their argument: a negative one throws {@code IllegalArgumentException}.
+     */
+    private int[] sliceCounters(List<StreamChain.Link> links, StreamChain.Link terminal) {
+        int[] counted = new int[links.size()];
+        java.util.Arrays.fill(counted, -1);
+        for (int i = 0; i < links.size() && links.get(i) != terminal; i++) {
+            StreamOp.Kind k = links.get(i).op().kind();
+            if (k != StreamOp.Kind.LIMIT && k != StreamOp.Kind.SKIP) continue;
+            int n = operandLocals.get(i)[0];
+            LabelNode fine = new LabelNode();
+            load(Type.LONG_TYPE, n);
+            add(LCONST_0);
+            add(LCMP);
+            jump(IFGE, fine);
+            out.add(new TypeInsnNode(NEW, "java/lang/IllegalArgumentException"));
+            add(DUP);
+            load(Type.LONG_TYPE, n);
+            out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Long", "toString", "(J)Ljava/lang/String;", false));
+            out.add(new MethodInsnNode(INVOKESPECIAL, "java/lang/IllegalArgumentException", "<init>", "(Ljava/lang/String;)V", false));
+            add(ATHROW);
+            out.add(fine);
+            counted[i] = local(Type.LONG_TYPE);
+            add(LCONST_0);
+            store(Type.LONG_TYPE, counted[i]);
+        }
+        return counted;
+    }
+
+    /** {@code local += 1}, a long or a double (the JDK counts an average's elements in a double). */
+    private void increment(Type t, int local) {
+        load(t, local);
+        add(t.getSort() == Type.LONG ? LCONST_1 : DCONST_1);
+        add(t.getOpcode(IADD));
+        store(t, local);
     }
 
     /**
@@ -370,7 +446,7 @@ final class FusedLoop {
                     load(element, operands[0]);
                     store(element, state);
                 }
-                case MAX, MIN, REDUCE_OPTIONAL -> {
+                case MAX, MIN, REDUCE_OPTIONAL, FIND -> {
                     state = zero(element);
                     empty = local(Type.INT_TYPE);
                     add(ICONST_1);
@@ -437,10 +513,10 @@ final class FusedLoop {
                     }
                 }
                 case AVERAGE -> {
-                    countOne(Type.DOUBLE_TYPE); // the JDK's ll[2]++, a double
+                    increment(Type.DOUBLE_TYPE, count); // the JDK's ll[2]++, a double
                     addCompensated(e);
                 }
-                case COUNT -> countOne(Type.LONG_TYPE);
+                case COUNT -> increment(Type.LONG_TYPE, count);
                 case REDUCE -> {
                     call(link, operands, () -> {
                         load(element, state);
@@ -472,6 +548,13 @@ final class FusedLoop {
                     }
                     store(element, state);
                 }
+                case FIND -> { // the first element to get here, and stop
+                    load(element, e);
+                    store(element, state);
+                    add(ICONST_0);
+                    store(Type.INT_TYPE, empty);
+                    jump(GOTO, exit);
+                }
                 case ANY_MATCH, ALL_MATCH, NONE_MATCH -> {
                     call(link, operands, () -> load(element, e));
                     // anyMatch and noneMatch stop at the first match, allMatch at the first miss
@@ -493,18 +576,10 @@ final class FusedLoop {
                     int value = local(Type.DOUBLE_TYPE);
                     store(Type.DOUBLE_TYPE, value);
                     addCompensated(value);
-                    if (averaging()) countOne(Type.DOUBLE_TYPE);
+                    if (averaging()) increment(Type.DOUBLE_TYPE, count);
                 }
                 default -> throw new IllegalStateException("not a terminal operation: " + kind);
             }
-        }
-
-        /** {@code count += 1} in the count's type (a long for count(), a double where the JDK keeps one). */
-        private void countOne(Type t) {
-            load(t, count);
-            add(t.getSort() == Type.LONG ? LCONST_1 : DCONST_1);
-            add(t.getOpcode(IADD));
-            store(t, count);
         }
 
         /** Collectors.sumWithCompensation, then the simple sum beside it, as DoublePipeline.sum() does. */
@@ -598,7 +673,7 @@ final class FusedLoop {
                     out.add(done);
                     return readOptional();
                 }
-                case MAX, MIN, REDUCE_OPTIONAL -> {
+                case MAX, MIN, REDUCE_OPTIONAL, FIND -> {
                     return readOptional();
                 }
                 case COUNT -> {

@@ -31,13 +31,15 @@ record StreamOp(Kind kind, char in, char out, Function function) {
         /** {@code DoubleStream.of(v)}: one element. */
         SINGLE,
         MAP, FILTER, PEEK,
+        /** {@code limit(n)}, {@code skip(n)}: a count of the elements that reach them. */
+        LIMIT, SKIP,
         /** {@code asDoubleStream()}: an int widened to double. */
         AS_DOUBLE,
         SUM, COUNT, TO_ARRAY, FOR_EACH, ANY_MATCH, ALL_MATCH, NONE_MATCH,
         /** {@code reduce(identity, op)}. */
         REDUCE,
         /** Terminal operations that give an optional value. */
-        MAX, MIN, AVERAGE, REDUCE_OPTIONAL,
+        MAX, MIN, AVERAGE, REDUCE_OPTIONAL, FIND,
         /** Reads of the optional value: {@code getAsDouble()}, {@code orElseThrow()}. */
         GET,
         /** {@code orElseThrow(() -> new IllegalStateException(…))}: the supplier's exception when empty. */
@@ -58,7 +60,7 @@ record StreamOp(Kind kind, char in, char out, Function function) {
 
         /** Terminal operations whose result is read by one more call: an optional, a collected box. */
         boolean givesHolder() {
-            return this == MAX || this == MIN || this == AVERAGE || this == REDUCE_OPTIONAL || this == COLLECT;
+            return this == MAX || this == MIN || this == AVERAGE || this == REDUCE_OPTIONAL || this == FIND || this == COLLECT;
         }
 
         boolean readsHolder() {
@@ -93,6 +95,11 @@ record StreamOp(Kind kind, char in, char out, Function function) {
             stage(stream + ".map(L" + unary + ";)" + s, Kind.MAP, t, t, fn(unary, apply, "(" + t + ")" + t));
             stage(stream + ".filter(L" + predicate + ";)" + s, Kind.FILTER, t, t, fn(predicate, "test", "(" + t + ")Z"));
             stage(stream + ".peek(L" + consumer + ";)" + s, Kind.PEEK, t, t, fn(consumer, "accept", "(" + t + ")V"));
+
+            stage(stream + ".limit(J)" + s, Kind.LIMIT, t, t, null);
+            stage(stream + ".skip(J)" + s, Kind.SKIP, t, t, null);
+            terminal(stream + ".findFirst()" + optional, Kind.FIND, t, null);
+            terminal(stream + ".findAny()" + optional, Kind.FIND, t, null); // sequential: the first
 
             terminal(stream + ".sum()" + t, Kind.SUM, t, null);
             terminal(stream + ".count()J", Kind.COUNT, t, null);
@@ -143,6 +150,8 @@ record StreamOp(Kind kind, char in, char out, Function function) {
                 fn(FUNCTION + "ToDoubleFunction", "applyAsDouble", "(" + object + ")D"));
         stage(objects + ".mapToInt(L" + FUNCTION + "ToIntFunction;)L" + STREAM + "IntStream;", Kind.MAP, 'L', 'I',
                 fn(FUNCTION + "ToIntFunction", "applyAsInt", "(" + object + ")I"));
+        stage(objects + ".limit(J)" + o, Kind.LIMIT, 'L', 'L', null);
+        stage(objects + ".skip(J)" + o, Kind.SKIP, 'L', 'L', null);
         terminal(objects + ".forEach(L" + consumer + ";)V", Kind.FOR_EACH, 'L', fn(consumer, "accept", "(" + object + ")V"));
         terminal(objects + ".count()J", Kind.COUNT, 'L', null);
         for (String match : new String[] {"anyMatch", "allMatch", "noneMatch"}) {

@@ -265,6 +265,20 @@ public final class Pipelines {
         return IntStream.rangeClosed(Integer.MAX_VALUE - 2, Integer.MAX_VALUE).mapToDouble(i -> x[i % x.length] * (i % 7)).sum();
     }
 
+    public static double slices(double[] x, double[] w) {
+        double head = Arrays.stream(x).limit(2).map(v -> v * v).sum();
+        double tail = Arrays.stream(x).skip(1).filter(v -> v > -10).limit(5).sum();
+        double[] acc = new double[1];
+        long seen = IntStream.range(0, x.length).peek(i -> acc[0] += x[i]).limit(2).count(); // the JDK stops the source
+        double firstPositive = Arrays.stream(x).filter(v -> v > 0).findFirst().orElse(w[0]);
+        double any = IntStream.range(0, x.length).mapToDouble(i -> x[i] * w[i]).skip(x.length).findAny().orElse(-1);
+        return head + 2 * tail + acc[0] * seen + firstPositive + any + Arrays.stream(x).limit(0).sum();
+    }
+
+    public static double negativeLimit(double[] x, double[] w) {
+        return Arrays.stream(x).limit(x.length - 100).sum() + Arrays.stream(x).skip(-1).count(); // IllegalArgumentException
+    }
+
     public static double emptyMax(double[] x, double[] w) {
         return Arrays.stream(x, 0, 0).max().getAsDouble(); // NoSuchElementException
     }
