@@ -319,7 +319,7 @@ public final class Transformer {
         // the helpers' reads of this.f, now reads of the caller's this (Inliner: onThis), once too
         if (body != method) body = InvariantFieldReads.hoist(owner, body, calls::classNode);
         // new Vec2(cos a, sin a) kept in locals and read through its fields: the fields, in locals
-        ValueObjects.Replaced objects = ValueObjects.replace(ownerInternalName, body, calls::classNode);
+        ValueObjects.Replaced objects = ValueObjects.replace(ownerInternalName, body, calls::classNode, hierarchy);
         body = objects.method();
         if (body != method && ClassFiles.reachesPrivatelyOutside(body, ownerInternalName, calls::classNode)) {
             // a top-level record's methods inlined, its objects kept: their reads of its private fields would fail

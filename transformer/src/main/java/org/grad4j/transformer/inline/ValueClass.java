@@ -78,24 +78,10 @@ final class ValueClass {
             return c == null ? null : org.grad4j.transformer.read.ClassFiles.method(c, name, descriptor);
         }
 
-        /**
-         * Whether objects of class {@code name} are instances of {@code target} (a class or interface, by
-         * internal name): the class itself, its superclasses, the interfaces it implements, as far as
-         * their bytecode can be read.
-         */
         /** Whether the class of that name is an enum (its constants are immutable objects). */
         boolean isEnum(String name) {
             ClassNode c = classes.apply(name);
             return c != null && (c.access & Opcodes.ACC_ENUM) != 0;
-        }
-
-        boolean isSubtype(String name, String target) {
-            if (name.equals(target) || target.equals("java/lang/Object")) return true;
-            ClassNode c = classes.apply(name);
-            if (c == null) return false;
-            if (c.superName != null && isSubtype(c.superName, target)) return true;
-            for (String i : c.interfaces) if (isSubtype(i, target)) return true;
-            return false;
         }
 
         private final Set<String> excluded = new java.util.HashSet<>();

@@ -78,10 +78,13 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
     private final ValueClass.Cache values;
     private final Map<AbstractInsnNode, Integer> lines;
 
-    ValueFlow(ValueClass.Cache values, Map<AbstractInsnNode, Integer> lines) {
+    private final org.grad4j.transformer.read.ClassHierarchy hierarchy;
+
+    ValueFlow(ValueClass.Cache values, Map<AbstractInsnNode, Integer> lines, org.grad4j.transformer.read.ClassHierarchy hierarchy) {
         super(Opcodes.ASM9);
         this.values = values;
         this.lines = lines;
+        this.hierarchy = hierarchy;
     }
 
     private Escapes escapes(AbstractInsnNode insn, Val v, String how) {
@@ -147,7 +150,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
         }
         if (value.isObject() && !value.mixed && !value.element() && (op == Opcodes.INSTANCEOF || op == Opcodes.CHECKCAST)) {
             // its class is known here: a test is a constant, a cast either passes or cannot (ValueRewrite)
-            boolean is = values.isSubtype(value.shape.name, ((TypeInsnNode) insn).desc);
+            boolean is = hierarchy.isSubtype(value.shape.name, ((TypeInsnNode) insn).desc);
             return op == Opcodes.CHECKCAST && is ? value : Val.ONE;
         }
         if (value.isObject()) {

@@ -51,8 +51,10 @@ public final class ValueObjects {
     /**
      * @param owner the internal name of the method's class
      * @param classes the class node for an internal name, or null when its bytecode is not found
+     * @param hierarchy what an object whose class is known is an instance of ({@code s instanceof Circle c})
      */
-    public static Replaced replace(String owner, MethodNode method, Function<String, ClassNode> classes) {
+    public static Replaced replace(String owner, MethodNode method, Function<String, ClassNode> classes,
+                                   org.grad4j.transformer.read.ClassHierarchy hierarchy) {
         ValueClass.Cache values = new ValueClass.Cache(classes);
         Map<String, String> kept = new java.util.LinkedHashMap<>();
         if (!method.tryCatchBlocks.isEmpty()) {
@@ -61,7 +63,7 @@ public final class ValueObjects {
         }
         while (!candidates(method, values).isEmpty()) {
             try {
-                return new Replaced(new ValueRewrite(owner, method, values).run(), kept);
+                return new Replaced(new ValueRewrite(owner, method, values, hierarchy).run(), kept);
             } catch (Escapes e) {
                 if (e.of == null) {
                     for (String c : candidates(method, values)) kept.put(c, e.getMessage());

@@ -44,16 +44,19 @@ final class ValueRewrite {
     private final Map<String, int[]> slotHomes = new HashMap<>(); // by "slot/class"
     private int nextLocal;
 
-    ValueRewrite(String owner, MethodNode method, ValueClass.Cache values) {
+    private final org.grad4j.transformer.read.ClassHierarchy hierarchy;
+
+    ValueRewrite(String owner, MethodNode method, ValueClass.Cache values, org.grad4j.transformer.read.ClassHierarchy hierarchy) {
         this.owner = owner;
         this.method = method;
         this.values = values;
+        this.hierarchy = hierarchy;
     }
 
     MethodNode run() {
         Frame<Val>[] frames;
         try {
-            frames = new Analyzer<>(new ValueFlow(values, ValueObjects.lines(method))).analyze(owner, method);
+            frames = new Analyzer<>(new ValueFlow(values, ValueObjects.lines(method), hierarchy)).analyze(owner, method);
         } catch (AnalyzerException e) {
             if (e.getCause() instanceof Escapes escapes) throw escapes;
             throw new Escapes(null, e.getMessage());
@@ -200,14 +203,14 @@ final class ValueRewrite {
             }
             case Opcodes.INSTANCEOF -> { // s instanceof Circle c, with s a Circle made here: a constant
                 if (!top.isObject()) return null;
-                boolean is = values.isSubtype(top.shape().name, ((TypeInsnNode) insn).desc);
+                boolean is = hierarchy.isSubtype(top.shape().name, ((TypeInsnNode) insn).desc);
                 out.add(new org.objectweb.asm.tree.InsnNode(is ? Opcodes.ICONST_1 : Opcodes.ICONST_0));
                 return out;
             }
             case Opcodes.CHECKCAST -> { // passes, the object staying in its locals; or cannot, as the cast would throw
                 if (!top.isObject()) return null;
                 String target = ((TypeInsnNode) insn).desc;
-                if (values.isSubtype(top.shape().name, target)) return out;
+                if (hierarchy.isSubtype(top.shape().name, target)) return out;
                 out.add(new TypeInsnNode(Opcodes.NEW, "java/lang/ClassCastException"));
                 out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.DUP));
                 out.add(new org.objectweb.asm.tree.LdcInsnNode("class " + top.shape().name.replace('/', '.')

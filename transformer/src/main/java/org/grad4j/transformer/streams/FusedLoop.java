@@ -190,21 +190,7 @@ final class FusedLoop {
         }
         int[] counted = sliceCounters(links, terminal); // per link: the count of a limit or skip, else -1
         if (terminal.op().kind() == StreamOp.Kind.COUNT && !filtered) {
-            // the JDK counts a stream of known size without running its stages (their side effects do not happen)
-            sourceLength(source, index, end, Type.LONG_TYPE);
-            for (int i = 0; i < links.size(); i++) {
-                StreamOp.Kind k = links.get(i).op().kind();
-                if (k != StreamOp.Kind.LIMIT && k != StreamOp.Kind.SKIP) continue;
-                if (k == StreamOp.Kind.SKIP) { // max(0, size - n)
-                    load(Type.LONG_TYPE, operandLocals.get(i)[0]);
-                    add(LSUB);
-                    add(LCONST_0);
-                    out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Math", "max", "(JJ)J", false));
-                } else { // min(size, n)
-                    load(Type.LONG_TYPE, operandLocals.get(i)[0]);
-                    out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Math", "min", "(JJ)J", false));
-                }
-            }
+            sizedCount(source, index, end);
             return Type.LONG_TYPE;
         }
         filtered |= sliced; // fewer elements than the source's: toArray trims its buffer
@@ -301,16 +287,35 @@ final class FusedLoop {
         t.accept(element, next, exit);
         out.add(next);
         if (closed) {
-            load(Type.LONG_TYPE, counter);
-            add(LCONST_1);
-            add(LADD);
-            store(Type.LONG_TYPE, counter);
+            increment(Type.LONG_TYPE, counter);
         } else {
             out.add(new IincInsnNode(index, 1));
         }
         jump(GOTO, head);
         out.add(exit);
         return t.after();
+    }
+
+    /**
+     * {@code count()} of a stream of known size, which the JDK computes without running its stages
+     * (their side effects do not happen): the source's length, less what a {@code skip} drops, at most
+     * what a {@code limit} keeps (JDK-8265029 keeps the size known through them).
+     */
+    private void sizedCount(StreamChain.Link source, int index, int end) {
+        List<StreamChain.Link> links = chain.links();
+        sourceLength(source, index, end, Type.LONG_TYPE);
+        for (int i = 0; i < links.size(); i++) {
+            StreamOp.Kind k = links.get(i).op().kind();
+            if (k != StreamOp.Kind.LIMIT && k != StreamOp.Kind.SKIP) continue;
+            load(Type.LONG_TYPE, operandLocals.get(i)[0]);
+            if (k == StreamOp.Kind.SKIP) { // max(0, size - n)
+                add(LSUB);
+                add(LCONST_0);
+                out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Math", "max", "(JJ)J", false));
+            } else { // min(size, n)
+                out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Math", "min", "(JJ)J", false));
+            }
+        }
     }
 
     /**
@@ -397,8 +402,8 @@ final class FusedLoop {
             out.add(new TypeInsnNode(CHECKCAST, last.getInternalName())); // the element, as the lambda declares it
         }
         Handle h = l.implementation();
-        if (h.getName().equals("sum") && (h.getOwner().equals("java/lang/Double") || h.getOwner().equals("java/lang/Integer"))) {
-            add(h.getOwner().equals("java/lang/Double") ? DADD : IADD); // Double::sum is a + b by definition (and has no rule)
+        if (h.getOwner().equals("java/lang/Double") && h.getName().equals("sum")) {
+            add(DADD); // reduce(0, Double::sum): a + b by definition; Double.sum has no rule (it is the tests' JDK method without one)
             return;
         }
         int opcode = switch (h.getTag()) {
@@ -448,9 +453,7 @@ final class FusedLoop {
                 }
                 case MAX, MIN, REDUCE_OPTIONAL, FIND -> {
                     state = zero(element);
-                    empty = local(Type.INT_TYPE);
-                    add(ICONST_1);
-                    store(Type.INT_TYPE, empty);
+                    empty = constant(1);
                 }
                 case ANY_MATCH -> flag = constant(0);
                 case ALL_MATCH, NONE_MATCH -> flag = constant(1);
@@ -607,7 +610,12 @@ final class FusedLoop {
             store(Type.DOUBLE_TYPE, simple);
         }
 
-        /** Collectors.computeFinalSum: the compensated sum, or the simple one where that is a same-signed infinity. */
+        /**
+         * The sum's value on the stack: {@code Collectors.computeFinalSum} (the compensated sum, or the
+         * simple one where that is a same-signed infinity), passed through {@code StreamSums.value(sum,
+         * simple)}: the same value, its derivative taken through the simple sum, so the compensation
+         * needs no adjoint code.
+         */
         private void finalSum() {
             LabelNode compensated = new LabelNode(), done = new LabelNode();
             int tmp = local(Type.DOUBLE_TYPE);
@@ -626,15 +634,15 @@ final class FusedLoop {
             out.add(compensated);
             load(Type.DOUBLE_TYPE, tmp);
             out.add(done);
-        }
-
-        /**
-         * The final sum on the stack becomes {@code StreamSums.value(final, simple)}: the same value, its
-         * derivative taken through the simple sum, so the compensation needs no adjoint code.
-         */
-        private void derivativeOfTheSimpleSum() {
             load(Type.DOUBLE_TYPE, simple);
             out.add(new MethodInsnNode(INVOKESTATIC, "org/grad4j/runtime/StreamSums", "value", "(DD)D", false));
+        }
+
+        /** The mean of a non-empty sum on the stack: the final sum over the count. */
+        private void mean() {
+            finalSum();
+            load(Type.DOUBLE_TYPE, count);
+            add(DDIV);
         }
 
         Type after() {
@@ -644,7 +652,6 @@ final class FusedLoop {
                         load(element, state);
                     } else {
                         finalSum();
-                        derivativeOfTheSimpleSum();
                     }
                     return element;
                 }
@@ -657,10 +664,7 @@ final class FusedLoop {
                     add(DCONST_0);
                     add(DCMPL);
                     jump(IFLE, none);
-                    finalSum();
-                    derivativeOfTheSimpleSum();
-                    load(Type.DOUBLE_TYPE, count);
-                    add(DDIV);
+                    mean();
                     store(Type.DOUBLE_TYPE, state);
                     add(ICONST_0);
                     store(Type.INT_TYPE, empty);
@@ -700,7 +704,6 @@ final class FusedLoop {
                 case COLLECT -> { // the finisher: the final sum, or 0 for no elements and else the sum over the count
                     if (!averaging()) {
                         finalSum();
-                        derivativeOfTheSimpleSum();
                         return Type.DOUBLE_TYPE;
                     }
                     LabelNode some = new LabelNode(), done = new LabelNode();
@@ -711,10 +714,7 @@ final class FusedLoop {
                     add(DCONST_0);
                     jump(GOTO, done);
                     out.add(some);
-                    finalSum();
-                    derivativeOfTheSimpleSum();
-                    load(Type.DOUBLE_TYPE, count);
-                    add(DDIV);
+                    mean();
                     out.add(done);
                     return Type.DOUBLE_TYPE;
                 }
@@ -740,26 +740,20 @@ final class FusedLoop {
             List<StreamChain.Link> links = chain.links();
             StreamChain.Link read = links.get(links.size() - 1);
             switch (read.op().kind()) {
-                case GET -> {
+                case GET, GET_OR_THROW -> { // the value, or what getAsDouble() or the supplier throws when empty
                     LabelNode present = new LabelNode();
                     load(Type.INT_TYPE, empty);
                     jump(IFEQ, present);
-                    out.add(new TypeInsnNode(NEW, "java/util/NoSuchElementException"));
-                    add(DUP);
-                    out.add(new LdcInsnNode("No value present"));
-                    out.add(new MethodInsnNode(INVOKESPECIAL, "java/util/NoSuchElementException", "<init>",
-                            "(Ljava/lang/String;)V", false));
-                    add(ATHROW);
-                    out.add(present);
-                    load(element, state);
-                    return element;
-                }
-                case GET_OR_THROW -> {
-                    LabelNode present = new LabelNode();
-                    load(Type.INT_TYPE, empty);
-                    jump(IFEQ, present);
-                    call(read, operandLocals.get(links.size() - 1), () -> { });
-                    out.add(new TypeInsnNode(CHECKCAST, "java/lang/Throwable"));
+                    if (read.op().kind() == StreamOp.Kind.GET) {
+                        out.add(new TypeInsnNode(NEW, "java/util/NoSuchElementException"));
+                        add(DUP);
+                        out.add(new LdcInsnNode("No value present"));
+                        out.add(new MethodInsnNode(INVOKESPECIAL, "java/util/NoSuchElementException", "<init>",
+                                "(Ljava/lang/String;)V", false));
+                    } else {
+                        call(read, operandLocals.get(links.size() - 1), () -> { });
+                        out.add(new TypeInsnNode(CHECKCAST, "java/lang/Throwable"));
+                    }
                     add(ATHROW);
                     out.add(present);
                     load(element, state);

@@ -50,9 +50,10 @@ final class StreamChains {
         }
     }
 
+    /** Whether a pipeline may start here: only then are the method's frames worth computing. */
     private static boolean callsStreams(MethodNode method) {
         for (AbstractInsnNode insn : method.instructions) {
-            if (insn instanceof MethodInsnNode call && StreamOp.of(call) != null) return true;
+            if (insn instanceof MethodInsnNode call && StreamOp.of(call) != null && StreamOp.of(call).kind().isSource()) return true;
         }
         return false;
     }

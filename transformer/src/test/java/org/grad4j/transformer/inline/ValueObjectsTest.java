@@ -85,11 +85,14 @@ class ValueObjectsTest {
         int news = 0;
         for (AbstractInsnNode insn : m.instructions) if (insn instanceof TypeInsnNode t && t.getOpcode() == Opcodes.NEW) news++;
         assertEquals(0, news);
-        assertSame(m, ValueObjects.replace(Type.getInternalName(ValueObjectsTest.class), m, ValueObjectsTest::classNode).method());
+        assertSame(m, ValueObjects.replace(Type.getInternalName(ValueObjectsTest.class), m, ValueObjectsTest::classNode, HIERARCHY).method());
     }
 
+    private static final org.grad4j.transformer.read.ClassHierarchy HIERARCHY = new org.grad4j.transformer.read.ClassHierarchy(
+            org.grad4j.transformer.ClassFileLocator.of(ValueObjectsTest.class.getClassLoader()));
+
     private static ValueObjects.Replaced replace(String name) {
-        return ValueObjects.replace(Type.getInternalName(ValueObjectsTest.class), method(name), ValueObjectsTest::classNode);
+        return ValueObjects.replace(Type.getInternalName(ValueObjectsTest.class), method(name), ValueObjectsTest::classNode, HIERARCHY);
     }
 
     private static MethodNode method(String name) {
