@@ -69,8 +69,8 @@ public class Refused {
 
     @Differentiable
     static double lambdaCapture(double x) {
-        DoubleSupplier s = () -> x * 2; // REFUSED(lambdaCapture) a lambda or dynamic call capturing a differentiable value | Call a named method instead
-        return s.getAsDouble();
+        DoubleSupplier s = () -> x * 2; // REFUSED(lambdaCapture) a lambda or dynamic call capturing a differentiable value, kept as an object | Call a named method instead
+        return (lastSupplier = s).getAsDouble();
     }
 
     @Differentiable
@@ -249,13 +249,17 @@ public class Refused {
         addInto(TABLE, x);
         return x;
     }
+
+    static DoubleSupplier lastSupplier;
 }
 
 /** A helper of another class: called, not inlined (a small one of the same class would be inlined, and then work). */
 final class Wrapper {
     private Wrapper() {}
 
+    private static double factor = 2; // a private field: code generated for another class cannot reach it, so wrap is called
+
     static Object wrap(double x) {
-        return new double[] {x * 2};
+        return new double[] {x * factor};
     }
 }

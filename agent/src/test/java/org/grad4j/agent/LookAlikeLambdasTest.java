@@ -164,4 +164,45 @@ class LookAlikeLambdasTest {
         assertEquals(Math.sqrt(10), AD.derivative(z -> BothSpellings.LAMBDA2.applyAsDouble(z, 3 * z), x), 1e-12);
         assertEquals(Math.sqrt(10), AD.derivative(z -> BothSpellings.REF2.applyAsDouble(z, 3 * z), x), 1e-12);
     }
+
+    /** The mean of two integrals per evaluation of the integrand: the lambdas count their calls in an array they capture. */
+    static double meanPerEvaluation(double[] p) {
+        int[] calls = {0};
+        DoubleUnaryOperator a = x -> {
+            calls[0]++;
+            return Math.sin(x);
+        };
+        DoubleUnaryOperator b = x -> {
+            calls[0]++;
+            return Math.cos(x);
+        };
+        double s = Quadrature.trapezoid(a, 0, p[0]) + Quadrature.trapezoid(b, 0, p[1]);
+        return s / calls[0];
+    }
+
+    /**
+     * A probe found the first gradient of {@link #meanPerEvaluation} wrong by a factor of 3: telling
+     * {@code a} and {@code b} apart called them, and those calls were counted too. The probe now puts
+     * back what its calls wrote into the arrays the lambda captured.
+     */
+    @Test
+    void probingLeavesNoTraceInTheArraysTheLambdasCaptured() {
+        double[] p = {1.0, 0.5};
+        org.grad4j.ValueAndGradient first = AD.valueAndGradient(LookAlikeLambdasTest::meanPerEvaluation, p.clone());
+        assertEquals(meanPerEvaluation(p.clone()), first.value(), 0);
+        CentralDifferences.check(LookAlikeLambdasTest::meanPerEvaluation, p);
+    }
+}
+
+/** A trapezoid rule in a class of its own that reads its private field: called, never inlined, so its lambdas are probed. */
+final class Quadrature {
+    private Quadrature() {}
+
+    private static int panels = 4;
+
+    static double trapezoid(DoubleUnaryOperator f, double a, double b) {
+        double h = (b - a) / panels, s = (f.applyAsDouble(a) + f.applyAsDouble(b)) / 2;
+        for (int i = 1; i < panels; i++) s += f.applyAsDouble(a + i * h);
+        return s * h;
+    }
 }

@@ -27,8 +27,11 @@ class WhereGradientsRunTest {
         return v * v;
     }
 
+    private static double unit = 1;
+
+    /** Reads a private field, so called from another class, never inlined there. */
     static double cubed(double v) {
-        return v * v * v;
+        return unit * v * v * v;
     }
 
     @Differentiable
@@ -161,12 +164,17 @@ class WhereGradientsRunTest {
     }
 }
 
-/** A helper in another class's nest: called, not inlined; its own code has no loop. */
+/**
+ * Helpers in another class's nest. {@code cube} reads a private field of this class, which code
+ * generated for another class cannot reach, so it is called, not inlined; its own code has no loop.
+ */
 final class OtherClass {
     private OtherClass() {}
 
+    private static double unit = 1;
+
     static double cube(double v) {
-        return v * v * v;
+        return unit * v * v * v;
     }
 
     /** A call-free loop: bounded, and so is a caller that only calls it. */
@@ -181,7 +189,7 @@ final class OtherClass {
     static double loopCallingCube(double[] x, int n) {
         WhereGradientsRunTest.ranOn = Thread.currentThread();
         double s = 0;
-        for (int i = 0; i < n; i++) s += WhereGradientsRunTest.cubed(x[i % x.length]); // another nest: called
+        for (int i = 0; i < n; i++) s += WhereGradientsRunTest.cubed(x[i % x.length]); // reads a private field: called
         return s;
     }
 }

@@ -118,6 +118,11 @@ class TransformerBugsIT {
         return ((double[]) ObjectWrapper.wrap(x))[0] * x;
     }
 
+    @Differentiable
+    static double usesAnObjectResultFromElsewherePublicly(double x) {
+        return ((double[]) ObjectWrapper.wrapPublicly(x))[0] * x;
+    }
+
     @Test
     void helperReturningAnObject() {
         // called, its result carries no derivative: refused
@@ -126,6 +131,8 @@ class TransformerBugsIT {
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("returns java.lang.Object"), e.getMessage());
         // a small helper of the same class is inlined instead of refused: its array is the method's own
         assertEquals(4 * 0.7, AD.derivative(TransformerBugsIT::usesAnObjectResult, 0.7), 1e-12);
+        // and so is one of another class that reaches none of its private members
+        assertEquals(4 * 0.7, AD.derivative(TransformerBugsIT::usesAnObjectResultFromElsewherePublicly, 0.7), 1e-12);
     }
 
     // ---- 5. a long straight-line method ----
@@ -249,7 +256,13 @@ class TransformerBugsIT {
 final class ObjectWrapper {
     private ObjectWrapper() {}
 
+    private static double factor = 2; // a private field: code generated for another class cannot reach it, so wrap is called
+
     static Object wrap(double x) {
+        return new double[] {x * factor};
+    }
+
+    static Object wrapPublicly(double x) {
         return new double[] {x * 2};
     }
 }

@@ -27,8 +27,11 @@ import java.util.List;
  * agree at every point are all returned, and the caller refuses: choosing one would risk a
  * silent wrong gradient.
  *
- * <p>Probing runs the program's code, side effects included, once per lambda class and call
- * site; a serializable lambda needs none (it names its implementation).
+ * <p>Probing runs the program's code once per lambda class and call site; a serializable lambda
+ * needs none (it names its implementation). What the calls write into the arrays the lambda
+ * captured (a counter of evaluations, a buffer) is undone after each call ({@link
+ * CapturedArrays}), so the gradient's own run starts from the state the program left; other
+ * side effects (a field, a log line) happen.
  */
 final class LambdaProbe {
     /** Increasing, except two inside (0.1, 0.9) first, for lambdas defined only there. */
@@ -56,14 +59,30 @@ final class LambdaProbe {
         if (instance == null) return List.of();
         Class<?>[] types = declared.getParameterTypes();
         for (Class<?> p : types) if (!p.isPrimitive()) return List.of();
+        Object[] captured;
         try {
-            Object[] captured = capturedValues(lambda, instance);
+            captured = capturedValues(lambda, instance);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return List.of();
+        }
+        // the probe must leave no trace: what the lambda writes into arrays it captured (a call counter) is undone
+        CapturedArrays before = CapturedArrays.of(captured);
+        try {
+            return agreeing(declared, candidates, instance, captured, before, types, lambda.getClassLoader());
+        } finally {
+            before.restore();
+        }
+    }
+
+    private static List<String[]> agreeing(Method declared, String[][] candidates, Object instance, Object[] captured,
+                                           CapturedArrays before, Class<?>[] types, ClassLoader loader) {
+        try {
             declared.setAccessible(true);
             List<String[]> alive = new ArrayList<>();
             List<MethodHandle> impls = new ArrayList<>();
             for (String[] c : candidates) {
                 try {
-                    impls.add(implementation(c, lambda.getClassLoader()));
+                    impls.add(implementation(c, loader));
                     alive.add(c);
                 } catch (ReflectiveOperationException unreachable) {
                     // not a method this lambda can run
@@ -74,12 +93,14 @@ final class LambdaProbe {
                 Object[] args = args(types, k / signs, k % signs);
                 String expected;
                 try {
+                    before.restore(); // each call sees the arrays as the lambda was given them
                     expected = String.valueOf(declared.invoke(instance, args));
                 } catch (InvocationTargetException outsideItsDomain) {
                     continue; // not a point to compare at
                 }
                 counted++;
                 for (int c = alive.size() - 1; c >= 0; c--) {
+                    before.restore();
                     if (!computes(impls.get(c), captured, args, expected)) {
                         alive.remove(c);
                         impls.remove(c);

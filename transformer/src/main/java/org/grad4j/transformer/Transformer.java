@@ -15,6 +15,7 @@ import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.inline.Inliner;
+import org.grad4j.transformer.inline.LambdaObjects;
 import org.grad4j.transformer.inline.ValueObjects;
 import org.grad4j.transformer.inline.InvariantFieldReads;
 import org.grad4j.transformer.ir.Types;
@@ -271,9 +272,12 @@ public final class Transformer {
             // with its own helpers where it can: a record's norm() calls its dot(this)
             MethodNode expanded = expandedBody(calls, hierarchy, call, ownerInternalName, methodName, methodDescriptor, 1,
                     java.util.Set.of(ownerInternalName + "." + methodName + methodDescriptor));
+            if (expanded == null && isOtherNest(calls, ((Callee.Differentiated) calls.resolve(call)).owner(), ownerInternalName)) {
+                continue; // it may reach its nest's private members
+            }
             helpers.put(call.owner + "." + call.name + call.desc, expanded != null ? expanded : withFieldsReadOnce(calls, call, body));
         }
-        if (helpers.isEmpty()) return null;
+        if (helpers.isEmpty() && !makesLambdas(method)) return null;
         try {
             return analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine, tape,
                     helpers);
@@ -281,6 +285,17 @@ public final class Transformer {
             if (refused instanceof ObjectRefusal && !(stillRefused instanceof ObjectRefusal)) throw stillRefused;
             return null;
         }
+    }
+
+    /** Whether the method makes a lambda, whose body {@link #lambdasReplaced} may inline. */
+    private static boolean makesLambdas(MethodNode method) {
+        for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
+            if (insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d
+                    && d.bsm.getOwner().equals("java/lang/invoke/LambdaMetafactory")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Analysed analyse(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName, String methodName,
@@ -318,6 +333,10 @@ public final class Transformer {
         MethodNode body = inlined == null ? method : inline(owner, method, hierarchy, inlined);
         // the helpers' reads of this.f, now reads of the caller's this (Inliner: onThis), once too
         if (body != method) body = InvariantFieldReads.hoist(owner, body, calls::classNode);
+        // DoubleUnaryOperator f = t -> k * t, called here (or in a helper inlined here): its body, called with k
+        LambdaObjects.Replaced lambdas = lambdasReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body,
+                inlined != null);
+        body = lambdas.method();
         // new Vec2(cos a, sin a) kept in locals and read through its fields: the fields, in locals
         ValueObjects.Replaced objects = ValueObjects.replace(ownerInternalName, body, calls::classNode, hierarchy);
         body = objects.method();
@@ -337,8 +356,68 @@ public final class Transformer {
         Activity activity = new Activity(ir, cfg, mask.parameters(), mask.receiverHolds(), calls, refusal);
         var kept = objects.whyKept();
         activity.objectsKeptBecause(c -> kept.containsKey(c) ? kept.get(c) : ValueObjects.whyNotValueClass(c, calls::classNode));
+        activity.lambdasKeptBecause(lambdas.whyKept()::get);
         activity.checkSupported();
         return new Analysed(ir, cfg, activity, refusal, inlined == null ? java.util.Map.of() : inlined);
+    }
+
+    /** Rounds of lambdas replaced and their bodies inlined: a lambda captured by another is followed once that one's body is inlined. */
+    private static final int LAMBDA_ROUNDS = 4;
+
+    /**
+     * The method with the lambdas it keeps in locals replaced by calls of their bodies (see
+     * {@link LambdaObjects}); with {@code inline}, those bodies inlined where they can be, and
+     * again for the lambdas an inlined body calls ({@code x -> g.applyAsDouble(f.applyAsDouble(x))}).
+     * The method as written ({@code inline} false) keeps the bodies as calls, so that a refusal
+     * inside one names its chain of calls.
+     */
+    private static LambdaObjects.Replaced lambdasReplaced(CallResolver calls, ClassHierarchy hierarchy, ClassNode owner,
+                                                          String name, String desc, MethodNode body, boolean inline) {
+        java.util.function.Function<MethodInsnNode, String> bodies = call -> whyNotInlined(calls, hierarchy, call, owner.name,
+                name, desc);
+        LambdaObjects.Replaced replaced = LambdaObjects.replace(owner.name, body, bodies);
+        for (int round = 1; inline && round < LAMBDA_ROUNDS && replaced.method() != body; round++) {
+            body = replaced.method();
+            java.util.Map<String, MethodNode> lambdaBodies = new java.util.HashMap<>();
+            for (MethodInsnNode call : replaced.bodyCalls()) {
+                MethodNode e = expandedBody(calls, hierarchy, call, owner.name, name, desc, 1,
+                        java.util.Set.of(owner.name + "." + name + desc));
+                if (e != null) lambdaBodies.put(call.owner + "." + call.name + call.desc, e);
+            }
+            if (lambdaBodies.isEmpty()) break;
+            body = InvariantFieldReads.hoist(owner, inline(owner, body, hierarchy, lambdaBodies), calls::classNode);
+            LambdaObjects.Replaced next = LambdaObjects.replace(owner.name, body, bodies);
+            replaced = next.method() == body ? new LambdaObjects.Replaced(body, java.util.List.of(), next.whyKept()) : next;
+        }
+        return replaced;
+    }
+
+    /**
+     * Why a call in method {@code owner.name desc} is not inlined ({@link #expandedBody}), in words
+     * for a refusal of what is passed to it: ": it is recursive"; "" for a call of the JDK's.
+     */
+    private static String whyNotInlined(CallResolver calls, ClassHierarchy hierarchy, MethodInsnNode call, String owner,
+                                        String name, String desc) {
+        if (!(calls.resolve(call) instanceof Callee.Differentiated d)) return "";
+        if (d.virtual()) return ": it may be overridden (grad4j inlines static, private and final methods)";
+        ClassNode declaring = calls.classNode(d.owner());
+        MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
+        if (body == null) return "";
+        String why = Inliner.whyNotInlinable(body);
+        if (why != null) return ": " + why;
+        for (org.objectweb.asm.tree.AbstractInsnNode insn : body.instructions) {
+            if (insn instanceof MethodInsnNode c && c.owner.equals(d.owner()) && c.name.equals(d.name()) && c.desc.equals(d.descriptor())) {
+                return ": it is recursive";
+            }
+        }
+        if (d.owner().equals(owner) && d.name().equals(name) && d.descriptor().equals(desc)) return ": it is the method itself";
+        if (expandedBody(calls, hierarchy, call, owner, name, desc, 1, java.util.Set.of(owner + "." + name + desc)) != null) return "";
+        if (isOtherNest(calls, d.owner(), owner) && ClassFiles.reachesPrivatelyOutside(body, owner, calls::classNode)) {
+            return ": it uses private members of " + d.owner().substring(d.owner().lastIndexOf('/') + 1).replace('$', '.')
+                    + ", which code generated for another class cannot reach (make them package-private or public)";
+        }
+        return ": with the helpers it calls inlined too, it goes over " + Inliner.MAX_DEPTH + " levels of calls or "
+                + MAX_EXPANDED_INSTRUCTIONS + " instructions, or one of them cannot be inlined";
     }
 
     /**
@@ -421,16 +500,23 @@ public final class Transformer {
                     || inlinableBody(calls, c, d.owner(), body.name, body.desc) == null) {
                 continue;
             }
+            // a helper of another nest that cannot be inlined stays a call, as it did before such helpers were inlined
+            boolean otherNest = isOtherNest(calls, ((Callee.Differentiated) calls.resolve(c)).owner(), d.owner());
             if (depth >= MAX_INLINE_DEPTH || !Types.isCallResult(Type.getReturnType(c.desc)) && !returnsValueObject(calls, c)) {
+                if (otherNest) continue;
                 return null;
             }
             java.util.Set<String> deeper = new java.util.HashSet<>(chain);
             deeper.add(key);
             MethodNode e = expandedBody(calls, hierarchy, c, d.owner(), body.name, body.desc, depth + 1, deeper);
+            if (e == null && otherNest) continue;
             if (e == null) return null;
             inner.put(c.owner + "." + c.name + c.desc, e);
         }
-        if (inner.isEmpty()) return hoisted;
+        boolean checkPrivate = isOtherNest(calls, d.owner(), owner);
+        if (inner.isEmpty()) {
+            return checkPrivate && ClassFiles.reachesPrivatelyOutside(hoisted, owner, calls::classNode) ? null : hoisted;
+        }
         MethodNode expanded = inline(calls.classNode(d.owner()), hoisted, hierarchy, inner);
         // its helpers' reads of this.f, now reads of its own this (Inliner: onThis), once at its start too
         if (expanded != hoisted) expanded = InvariantFieldReads.hoist(calls.classNode(d.owner()), expanded, calls::classNode);
@@ -440,6 +526,7 @@ public final class Transformer {
             // a call the inliner left (a value beneath it it cannot spill) would stay a call
             if (insn instanceof MethodInsnNode c && inner.containsKey(c.owner + "." + c.name + c.desc)) return null;
         }
+        if (checkPrivate && ClassFiles.reachesPrivatelyOutside(expanded, owner, calls::classNode)) return null;
         return instructions <= MAX_EXPANDED_INSTRUCTIONS ? expanded : null;
     }
 
@@ -459,21 +546,27 @@ public final class Transformer {
 
     /**
      * The body, as written, to inline for {@code call} in method {@code owner.name desc}: a small helper that
-     * the call always reaches (static, private or final: not virtual), of the same nest (whose
-     * private members the generated class can still reach, see HostAccess), other than the
-     * method itself; else null.
+     * the call always reaches (static, private or final: not virtual), other than the method
+     * itself; else null. A helper of another nest ({@code Integrators.rk4} in a class of its own)
+     * may be inlined only if, expanded, it reaches none of that nest's private members, which the
+     * generated class cannot reach (see HostAccess): {@link #expandedBody} checks that, see
+     * {@link #isOtherNest}.
      */
     private static MethodNode inlinableBody(CallResolver calls, MethodInsnNode call, String owner, String name, String desc) {
         if (!(calls.resolve(call) instanceof Callee.Differentiated d) || d.virtual()) return null;
-        // another nest's private members stay out of reach; a value class's reads of its own fields go with its objects
-        if (!ClassFiles.nestTop(d.owner()).equals(ClassFiles.nestTop(owner))
-                && !calls.isValueClass(d.owner())) {
-            return null;
-        }
         if (d.owner().equals(owner) && d.name().equals(name) && d.descriptor().equals(desc)) return null;
         ClassNode declaring = calls.classNode(d.owner());
         MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
         return body != null && Inliner.isInlinable(body) ? body : null;
+    }
+
+    /**
+     * Whether a helper's body, inlined into a method of {@code owner}, must be checked for private
+     * members of its own nest ({@link ClassFiles#reachesPrivatelyOutside}): it is of another nest,
+     * and not a value class's (whose reads of its own fields go with its objects, see ValueObjects).
+     */
+    private static boolean isOtherNest(CallResolver calls, String helperOwner, String owner) {
+        return !ClassFiles.nestTop(helperOwner).equals(ClassFiles.nestTop(owner)) && !calls.isValueClass(helperOwner);
     }
 
     /**

@@ -51,7 +51,7 @@ public final class Refused {
     static double capturesInLambda(double x) {
         double y = x * 3;
         DoubleSupplier later = () -> y * y;
-        return later.getAsDouble();
+        return (lastSupplier = later).getAsDouble(); // kept in a field: the lambda stays an object
     }
 
     @Differentiable
@@ -92,4 +92,6 @@ public final class Refused {
             System.exit(3);
         }
     }
+
+    static DoubleSupplier lastSupplier;
 }

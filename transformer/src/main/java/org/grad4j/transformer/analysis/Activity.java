@@ -606,8 +606,12 @@ public final class Activity {
                         throw refusal.at(s.line(), "a lambda capturing a differentiable value, in a stream grad4j does not "
                                 + "run as a loop: " + stream, StreamRefusals.REMEDY);
                     }
-                    throw refusal.at(s.line(), "a lambda or dynamic call capturing a differentiable value",
-                            "Call a named method instead of capturing the value in a lambda (a lambda given straight to a "
+                    String kept = d.bsmArgs.length > 1 && d.bsmArgs[1] instanceof org.objectweb.asm.Handle h
+                            ? lambdasKept.apply(h.getOwner() + "." + h.getName() + h.getDesc()) : null;
+                    throw refusal.at(s.line(), "a lambda or dynamic call capturing a differentiable value"
+                                    + (kept != null ? ", kept as an object: " + kept : ""),
+                            "Call a named method instead of capturing the value in a lambda, or call the lambda only in "
+                                    + "this method and in small helpers grad4j inlines (a lambda given straight to a "
                                     + "stream operation is fine: Arrays.stream(x).map(v -> v * w[0]).sum()).");
                 }
             }
@@ -649,7 +653,7 @@ public final class Activity {
     private void checkCall(Stmt s) {
         if (!anyActiveArg(s)) return;
         MethodInsnNode m = (MethodInsnNode) s.insn();
-        String target = simpleName(m.owner) + "." + (s.isNewInit() ? "<init>" : m.name);
+        String target = s.isNewInit() ? simpleName(m.owner) + ".<init>" : methodName(m.owner, m.name);
         if (s.isNewInit()) {
             String why = objectsKept.apply(m.owner);
             throw new ObjectRefusal(refusal.message(s.line(), "a constructor call with differentiable arguments (new " + simpleName(m.owner) + "(...))"
@@ -860,6 +864,13 @@ public final class Activity {
 
     public void objectsKeptBecause(java.util.function.Function<String, String> why) {
         this.objectsKept = why;
+    }
+
+    /** By implementation ({@code owner.name descriptor}), why a lambda made here stayed an object (see {@code LambdaObjects}), or null. */
+    private java.util.function.Function<String, String> lambdasKept = l -> null;
+
+    public void lambdasKeptBecause(java.util.function.Function<String, String> why) {
+        this.lambdasKept = why;
     }
 
     private ParameterArrays parameterArrays() {
@@ -1086,6 +1097,16 @@ public final class Activity {
     private static boolean isReadOnlyArrayCall(MethodInsnNode m) {
         return m.owner.equals("java/util/Arrays") && List.of("toString", "deepToString", "equals", "deepEquals",
                 "hashCode", "deepHashCode").contains(m.name);
+    }
+
+    /**
+     * How a message names a method: {@code Outer.name}, or for the body javac gives a lambda
+     * ({@code lambda$loss$0}) the lambda in the method that wrote it, which is what the source shows.
+     */
+    static String methodName(String owner, String name) {
+        String[] parts = name.split("\\$");
+        if (name.startsWith("lambda$") && parts.length >= 3) return "the lambda in " + simpleName(owner) + "." + parts[1];
+        return simpleName(owner) + "." + name;
     }
 
     /** {@code Outer.Inner} for {@code a/b/Outer$Inner}: how the class reads in source. */

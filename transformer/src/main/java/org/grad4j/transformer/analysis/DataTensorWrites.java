@@ -283,9 +283,9 @@ final class DataTensorWrites {
         BitSet reachable = unknown(st); // what a field may hold
         reachable.and(st.read);
         if (handed.isEmpty() && reachable.isEmpty()) return;
-        String writer = unseen ? simpleName(m.owner) + "." + m.name + " (given code of the program, which grad4j cannot follow there)" : writers.writer(m, harmless, ir.owner());
+        String writer = unseen ? Activity.methodName(m.owner, m.name) + " (given code of the program, which grad4j cannot follow there)" : writers.writer(m, harmless, ir.owner());
         if (writer == null) return;
-        String call = "a call of " + simpleName(m.owner) + "." + m.name;
+        String call = "a call of " + Activity.methodName(m.owner, m.name);
         if (!handed.isEmpty()) {
             throw refusal.at(s.line(), call + " with a tensor that an operation on differentiable values has already read"
                             + readAt(handed, s) + ", while " + writer + " changes a tensor in place: the reverse pass "

@@ -143,7 +143,7 @@ final class TensorWriters {
             int n = first + args.length;
             Frame<SourceValue> frame = frames[i];
             java.util.function.IntFunction<SourceValue> arg = k -> frame.getStack(frame.getStackSize() - n + k);
-            String here = simpleName(owner) + "." + name + " (" + simpleName(inner.owner) + "." + inner.name + ")";
+            String here = Activity.methodName(owner, name) + " (" + simpleName(inner.owner) + "." + inner.name + ")";
             if (inner.owner.startsWith("org/nd4j/")) {
                 if (inner.name.equals("<init>")) { // an op made with a tensor not its own may write it when run
                     for (int k = 1; k < n; k++) {

@@ -153,6 +153,20 @@ public final class Inliner {
         return null;
     }
 
+    /**
+     * What a method of the program must be for its body to take the place of its call (see
+     * {@code Transformer.expandedBody}), in words for a refusal of something passed to it, with
+     * the limit {@code body} passes if it is known; "" for a JDK method.
+     */
+    static String whyNotInlined(MethodInsnNode call, MethodNode body) {
+        String owner = call.owner;
+        if (owner.startsWith("java/") || owner.startsWith("javax/") || owner.startsWith("jdk/")) return "";
+        String why = body == null ? null : whyNotInlinable(body);
+        return " (grad4j inlines a method that is not overridable or recursive, of at most " + MAX_INSTRUCTIONS
+                + " instructions, whose own calls go at most " + MAX_DEPTH + " levels deep"
+                + (why != null ? "; " + why : "") + ": flatten a longer chain of calls, or pass the object's fields instead)";
+    }
+
     /** Whether a body jumps backwards (javac's loops do; its forward branches never form one). */
     public static boolean hasLoop(MethodNode m) {
         Map<LabelNode, Integer> position = new HashMap<>();

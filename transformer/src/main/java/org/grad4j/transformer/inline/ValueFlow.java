@@ -107,11 +107,6 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
                 ValueClass s = values.get(((TypeInsnNode) insn).desc);
                 yield s == null ? Val.ONE : new Val(1, s, Set.of(insn), false);
             }
-            case Opcodes.LCONST_0, Opcodes.LCONST_1, Opcodes.DCONST_0, Opcodes.DCONST_1 -> Val.TWO;
-            case Opcodes.LDC -> {
-                Object c = ((org.objectweb.asm.tree.LdcInsnNode) insn).cst;
-                yield Val.plain(c instanceof Long || c instanceof Double ? 2 : 1);
-            }
             case Opcodes.GETSTATIC -> {
                 // Complex.ZERO: a constant of a value class, read field by field where it is read
                 FieldInsnNode get = (FieldInsnNode) insn;
@@ -121,7 +116,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
                 yield s != null && s.readable() && !s.holdsArrays() ? new Val(1, s, Set.of(insn), false, false, true)
                         : Val.plain(Type.getType(get.desc));
             }
-            default -> Val.ONE;
+            default -> Val.plain(OperandSizes.ofNew(insn));
         };
     }
 
@@ -162,11 +157,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
             // segment.a of a segment made here: an object of its own, its fields a range of the segment's
             return new Val(1, value.shape.field(((FieldInsnNode) insn).name).of(), Set.of(insn), false);
         }
-        return switch (op) {
-            case Opcodes.GETFIELD -> Val.plain(Type.getType(((FieldInsnNode) insn).desc));
-            case Opcodes.I2L, Opcodes.I2D, Opcodes.F2L, Opcodes.F2D, Opcodes.LNEG, Opcodes.DNEG, Opcodes.L2D, Opcodes.D2L -> Val.TWO;
-            default -> Val.ONE;
-        };
+        return Val.plain(OperandSizes.ofUnary(insn));
     }
 
     private static String usedAs(int op) {
@@ -188,12 +179,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
             throw escapes(insn, a.isObject() ? a : b, insn.getOpcode() == Opcodes.PUTFIELD ? "is stored into a field"
                     : "is compared with == or !=");
         }
-        return switch (insn.getOpcode()) {
-            case Opcodes.LALOAD, Opcodes.DALOAD, Opcodes.LADD, Opcodes.DADD, Opcodes.LSUB, Opcodes.DSUB, Opcodes.LMUL,
-                 Opcodes.DMUL, Opcodes.LDIV, Opcodes.DDIV, Opcodes.LREM, Opcodes.DREM, Opcodes.LSHL, Opcodes.LSHR,
-                 Opcodes.LUSHR, Opcodes.LAND, Opcodes.LOR, Opcodes.LXOR -> Val.TWO;
-            default -> Val.ONE;
-        };
+        return Val.plain(OperandSizes.ofBinary(insn));
     }
 
     @Override
@@ -208,15 +194,8 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
         return null;
     }
 
-    /** What a method of the program must be for its body to take the place of its call (see {@code Transformer.expandedBody}). */
     private String whyNotInlined(MethodInsnNode call) {
-        String owner = call.owner;
-        if (owner.startsWith("java/") || owner.startsWith("javax/") || owner.startsWith("jdk/")) return "";
-        MethodNode body = values.method(owner, call.name, call.desc);
-        String why = body == null ? null : Inliner.whyNotInlinable(body);
-        return " (grad4j inlines a method that is not overridable or recursive, of at most " + Inliner.MAX_INSTRUCTIONS
-                + " instructions, whose own calls go at most " + Inliner.MAX_DEPTH + " levels deep"
-                + (why != null ? "; " + why : "") + ": flatten a longer chain of calls, or pass the object's fields instead)";
+        return Inliner.whyNotInlined(call, values.method(call.owner, call.name, call.desc));
     }
 
     @Override

@@ -37,6 +37,18 @@ public final class Escapes {
         return x[0] + t[0] * x[1];
     }
 
+    static Source lastSource;
+
+    @Differentiable
+    public static double handedBackByALambdaThatLeaves(double[] x) {
+        double[] t = new double[1];
+        Source s = v -> t;
+        lastSource = s;
+        double[] u = s.get(x[0]);
+        u[0] = x[0] * x[0];
+        return x[0] + t[0] * x[1];
+    }
+
     /** A copy of a matrix shares its rows: a value written through the copy is in the original. */
     @Differentiable
     public static double rowsSharedByACopy(double[] x) {

@@ -126,9 +126,12 @@ public final class Refused {
         return b > 0 ? x : -x;
     }
 
+    static java.util.function.DoubleSupplier lastSupplier;
+
     @Differentiable
     public static double lambdaCapture(double x) {
         java.util.function.DoubleSupplier s = () -> x * 2;
+        lastSupplier = s;
         return s.getAsDouble();
     }
 

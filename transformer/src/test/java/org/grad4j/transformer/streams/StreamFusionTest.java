@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -17,10 +16,10 @@ import java.util.Random;
 import java.util.Set;
 import org.grad4j.TransformException;
 import org.grad4j.transformer.read.ClassFiles;
+import org.grad4j.transformer.testing.ChildFirstLoader;
 import org.grad4j.transformer.testing.GradientCheck;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
@@ -42,57 +41,9 @@ class StreamFusionTest {
 
     @BeforeAll
     static void fuse() throws IOException {
-        fusedNode = ClassFiles.read(bytesOf(Pipelines.class));
+        fusedNode = ClassFiles.read(ChildFirstLoader.bytesOf(Pipelines.class));
         StreamFusion.apply(fusedNode);
-        ClassWriter w = new ClassWriter(ClassWriter.COMPUTE_FRAMES) {
-            @Override
-            protected String getCommonSuperClass(String a, String b) {
-                return "java/lang/Object";
-            }
-        };
-        fusedNode.accept(w);
-        fused = new ChildFirst(Pipelines.class.getName(), w.toByteArray()).load();
-    }
-
-    private static byte[] bytesOf(Class<?> c) throws IOException {
-        try (InputStream in = c.getResourceAsStream(c.getSimpleName() + ".class")) {
-            return in.readAllBytes();
-        }
-    }
-
-    /** Loads the fused class, and the classes nested in it, in a loader of their own. */
-    private static final class ChildFirst extends ClassLoader {
-        private final String name;
-        private final byte[] bytes;
-
-        ChildFirst(String name, byte[] bytes) {
-            super(StreamFusionTest.class.getClassLoader());
-            this.name = name;
-            this.bytes = bytes;
-        }
-
-        Class<?> load() {
-            try {
-                return loadClass(name);
-            } catch (ClassNotFoundException e) {
-                throw new AssertionError(e);
-            }
-        }
-
-        @Override
-        protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
-            if (!n.startsWith(name)) return super.loadClass(n, resolve);
-            synchronized (getClassLoadingLock(n)) {
-                Class<?> c = findLoadedClass(n);
-                if (c != null) return c;
-                try {
-                    byte[] b = n.equals(name) ? bytes : getParent().getResourceAsStream(n.replace('.', '/') + ".class").readAllBytes();
-                    return defineClass(n, b, 0, b.length);
-                } catch (IOException e) {
-                    throw new ClassNotFoundException(n, e);
-                }
-            }
-        }
+        fused = ChildFirstLoader.load(Pipelines.class, fusedNode);
     }
 
     private static List<Method> pipelines(Class<?> c) {
