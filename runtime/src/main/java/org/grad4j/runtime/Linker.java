@@ -336,7 +336,10 @@ public final class Linker {
             throws Throwable {
         ClassLoader loader = caller.lookupClass().getClassLoader();
         Class<?> home = Class.forName((String) encoded[0], false, loader);
-        MethodHandles.Lookup full = MethodHandles.privateLookupIn(home, MethodHandles.lookup());
+        // LambdaMetafactory wants full privilege (module access too), which a lookup from grad4j's own module
+        // into a class of another (a program loaded by a loader of its own) lacks; the generated caller is in home's
+        MethodHandles.Lookup full = MethodHandles.privateLookupIn(home,
+                caller.lookupClass().getModule() == home.getModule() ? caller : MethodHandles.lookup());
         MethodHandle bootstrap = handle(full, encoded, 1, loader);
         java.util.List<Object> args = new java.util.ArrayList<>(java.util.List.of(full, name, type));
         for (int k = 5; k < encoded.length; ) {

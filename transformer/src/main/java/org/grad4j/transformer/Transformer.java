@@ -267,11 +267,13 @@ public final class Transformer {
         java.util.Map<String, MethodNode> helpers = new java.util.HashMap<>();
         for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
             if (!(insn instanceof MethodInsnNode call) || call.name.startsWith("<")) continue;
-            MethodNode body = inlinableBody(calls, call, ownerInternalName, methodName, methodDescriptor);
+            int scale = sizeScale(calls, call, method);
+            MethodNode body = inlinableBody(calls, call, ownerInternalName, methodName, methodDescriptor,
+                    scale * Inliner.MAX_INSTRUCTIONS);
             if (body == null) continue;
             // with its own helpers where it can: a record's norm() calls its dot(this)
             MethodNode expanded = expandedBody(calls, hierarchy, call, ownerInternalName, methodName, methodDescriptor, 1,
-                    java.util.Set.of(ownerInternalName + "." + methodName + methodDescriptor));
+                    java.util.Set.of(ownerInternalName + "." + methodName + methodDescriptor), scale);
             if (expanded == null && isOtherNest(calls, ((Callee.Differentiated) calls.resolve(call)).owner(), ownerInternalName)) {
                 continue; // it may reach its nest's private members
             }
@@ -381,7 +383,7 @@ public final class Transformer {
             java.util.Map<String, MethodNode> lambdaBodies = new java.util.HashMap<>();
             for (MethodInsnNode call : replaced.bodyCalls()) {
                 MethodNode e = expandedBody(calls, hierarchy, call, owner.name, name, desc, 1,
-                        java.util.Set.of(owner.name + "." + name + desc));
+                        java.util.Set.of(owner.name + "." + name + desc), 1);
                 if (e != null) lambdaBodies.put(call.owner + "." + call.name + call.desc, e);
             }
             if (lambdaBodies.isEmpty()) break;
@@ -403,7 +405,8 @@ public final class Transformer {
         ClassNode declaring = calls.classNode(d.owner());
         MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
         if (body == null) return "";
-        String why = Inliner.whyNotInlinable(body);
+        int scale = sizeScale(calls, call); // it is given a lambda
+        String why = Inliner.whyNotInlinable(body, scale * Inliner.MAX_INSTRUCTIONS);
         if (why != null) return ": " + why;
         for (org.objectweb.asm.tree.AbstractInsnNode insn : body.instructions) {
             if (insn instanceof MethodInsnNode c && c.owner.equals(d.owner()) && c.name.equals(d.name()) && c.desc.equals(d.descriptor())) {
@@ -411,13 +414,15 @@ public final class Transformer {
             }
         }
         if (d.owner().equals(owner) && d.name().equals(name) && d.descriptor().equals(desc)) return ": it is the method itself";
-        if (expandedBody(calls, hierarchy, call, owner, name, desc, 1, java.util.Set.of(owner + "." + name + desc)) != null) return "";
+        if (expandedBody(calls, hierarchy, call, owner, name, desc, 1, java.util.Set.of(owner + "." + name + desc), scale) != null) {
+            return "";
+        }
         if (isOtherNest(calls, d.owner(), owner) && ClassFiles.reachesPrivatelyOutside(body, owner, calls::classNode)) {
             return ": it uses private members of " + d.owner().substring(d.owner().lastIndexOf('/') + 1).replace('$', '.')
                     + ", which code generated for another class cannot reach (make them package-private or public)";
         }
         return ": with the helpers it calls inlined too, it goes over " + Inliner.MAX_DEPTH + " levels of calls or "
-                + MAX_EXPANDED_INSTRUCTIONS + " instructions, or one of them cannot be inlined";
+                + scale * MAX_EXPANDED_INSTRUCTIONS + " instructions, or one of them cannot be inlined";
     }
 
     /**
@@ -454,7 +459,7 @@ public final class Transformer {
                 // a call the generator refuses (a helper returning Double, Object...) stays refused
                 if (!Types.isCallResult(Type.getReturnType(call.desc))) continue;
                 MethodNode body = expandedBody(calls, hierarchy, call, ir.owner(), ir.name(), ir.descriptor(), 1,
-                        java.util.Set.of(ir.owner() + "." + ir.name() + ir.descriptor()));
+                        java.util.Set.of(ir.owner() + "." + ir.name() + ir.descriptor()), 1);
                 if (body != null) inlined.put(call.owner + "." + call.name + call.desc, body);
             }
         }
@@ -487,8 +492,9 @@ public final class Transformer {
      * @param chain the methods already being inlined (owner.name descriptor): none is inlined into itself
      */
     private static MethodNode expandedBody(CallResolver calls, ClassHierarchy hierarchy, MethodInsnNode call,
-                                           String owner, String name, String desc, int depth, java.util.Set<String> chain) {
-        MethodNode body = inlinableBody(calls, call, owner, name, desc);
+                                           String owner, String name, String desc, int depth, java.util.Set<String> chain,
+                                           int scale) {
+        MethodNode body = inlinableBody(calls, call, owner, name, desc, scale * Inliner.MAX_INSTRUCTIONS);
         if (body == null) return null;
         Callee.Differentiated d = (Callee.Differentiated) calls.resolve(call);
         String key = d.owner() + "." + d.name() + d.descriptor();
@@ -508,7 +514,7 @@ public final class Transformer {
             }
             java.util.Set<String> deeper = new java.util.HashSet<>(chain);
             deeper.add(key);
-            MethodNode e = expandedBody(calls, hierarchy, c, d.owner(), body.name, body.desc, depth + 1, deeper);
+            MethodNode e = expandedBody(calls, hierarchy, c, d.owner(), body.name, body.desc, depth + 1, deeper, 1);
             if (e == null && otherNest) continue;
             if (e == null) return null;
             inner.put(c.owner + "." + c.name + c.desc, e);
@@ -527,7 +533,7 @@ public final class Transformer {
             if (insn instanceof MethodInsnNode c && inner.containsKey(c.owner + "." + c.name + c.desc)) return null;
         }
         if (checkPrivate && ClassFiles.reachesPrivatelyOutside(expanded, owner, calls::classNode)) return null;
-        return instructions <= MAX_EXPANDED_INSTRUCTIONS ? expanded : null;
+        return instructions <= scale * MAX_EXPANDED_INSTRUCTIONS ? expanded : null;
     }
 
     /** Whether the method calls a helper returning a value object (see {@link #returnsValueObject}). */
@@ -553,11 +559,43 @@ public final class Transformer {
      * {@link #isOtherNest}.
      */
     private static MethodNode inlinableBody(CallResolver calls, MethodInsnNode call, String owner, String name, String desc) {
+        return inlinableBody(calls, call, owner, name, desc, Inliner.MAX_INSTRUCTIONS);
+    }
+
+    /** As above, for bodies of up to {@code limit} instructions. */
+    private static MethodNode inlinableBody(CallResolver calls, MethodInsnNode call, String owner, String name, String desc,
+                                            int limit) {
         if (!(calls.resolve(call) instanceof Callee.Differentiated d) || d.virtual()) return null;
         if (d.owner().equals(owner) && d.name().equals(name) && d.descriptor().equals(desc)) return null;
         ClassNode declaring = calls.classNode(d.owner());
         MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
-        return body != null && Inliner.isInlinable(body) ? body : null;
+        return body != null && Inliner.whyNotInlinable(body, limit) == null ? body : null;
+    }
+
+    /**
+     * Helpers given a lambda that the method makes may be this many times larger than others: only
+     * inlined is the lambda called in the method, where its captured values may be differentiable
+     * ({@link LambdaObjects}), so a larger body (an RK4 step over a vector state) is inlined rather
+     * than refused. Only where the method as written was refused ({@link #withHelpersInlinedInsteadOfRefused}).
+     */
+    private static final int LAMBDA_HELPER_SCALE = 3;
+
+    /** {@link #LAMBDA_HELPER_SCALE} for a call taking a function type in a method that makes lambdas; else 1. */
+    private static int sizeScale(CallResolver calls, MethodInsnNode call, MethodNode method) {
+        return makesLambdas(method) ? sizeScale(calls, call) : 1;
+    }
+
+    /** {@link #LAMBDA_HELPER_SCALE} for a call taking a function type (an interface of the JDK's or the program's); else 1. */
+    private static int sizeScale(CallResolver calls, MethodInsnNode call) {
+        for (Type t : Type.getArgumentTypes(call.desc)) {
+            if (t.getSort() != Type.OBJECT) continue;
+            String n = t.getInternalName();
+            ClassNode c = n.startsWith("java/util/function/") ? null : calls.classNode(n);
+            if (n.startsWith("java/util/function/") || c != null && (c.access & org.objectweb.asm.Opcodes.ACC_INTERFACE) != 0) {
+                return LAMBDA_HELPER_SCALE;
+            }
+        }
+        return 1;
     }
 
     /**

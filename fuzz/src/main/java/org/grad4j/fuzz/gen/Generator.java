@@ -483,7 +483,10 @@ public final class Generator {
         if (roll < 95) return fill();
         if (roll < 96) return declareLong();
         if (roll < 97) return discardedCall();
-        if (roll < 98) return r.nextBoolean() ? throwOnlyPath() : streamStatement();
+        if (roll < 98) {
+            int kind = r.nextInt(3);
+            return kind == 0 ? throwOnlyPath() : kind == 1 ? streamStatement() : lambdaStatement();
+        }
         if (roll < 99) return rowStatement();
         return longLoop();
     }
@@ -543,6 +546,62 @@ public final class Generator {
             default -> s.name() + " = " + t + ";";
         };
         return new Stmt.Raw(plainHead + s.name() + " " + op + " " + pipeline + ";", dualHead + loop + dualOp, null);
+    }
+
+    /**
+     * Lambdas made and called in the method, capturing a differentiable scalar and array
+     * (LambdaObjects turns their calls into calls of their bodies): called twice, called in a
+     * loop, made in a loop, composed by hand. The twin writes the same lambdas over dual numbers.
+     */
+    private Stmt lambdaStatement() {
+        if (!allowed("lambdas")) return null;
+        Var s = any(Ty.DOUBLE, Var::mutable);
+        Var a = any(Ty.DARR, x -> true);
+        Var c = any(Ty.DOUBLE, x -> true);
+        if (s == null || a == null || c == null) return null;
+        String arr = fresh("la"), cap = fresh("lc"), f = fresh("lf"), g = fresh("lg"), t = fresh("lt"), u = fresh("u"),
+                w = fresh("w"), i = fresh("i"), v = fresh("v");
+        String fn = "java.util.function.";
+        String plain = "final double[] " + arr + " = " + a.name() + ";\nfinal double " + cap + " = " + c.name() + ";\n";
+        String dual = "final D[] " + arr + " = " + a.name() + ";\nfinal D " + cap + " = " + c.name() + ";\n";
+        switch (r.nextInt(4)) {
+            case 0 -> { // called twice
+                plain += fn + "DoubleUnaryOperator " + f + " = " + u + " -> " + u + " * " + cap + " + Math.sin(" + u + ");\n"
+                        + "double " + t + " = " + f + ".applyAsDouble(" + cap + " * 0.5) + " + f + ".applyAsDouble(1.5);\n";
+                dual += fn + "UnaryOperator<D> " + f + " = " + u + " -> D.add(D.mul(" + u + ", " + cap + "), D.sin(" + u + "));\n"
+                        + "D " + t + " = D.add(" + f + ".apply(D.mul(" + cap + ", D.c(0.5))), " + f + ".apply(D.c(1.5)));\n";
+            }
+            case 1 -> { // called in a loop, carrying a value
+                plain += fn + "DoubleBinaryOperator " + f + " = (" + u + ", " + w + ") -> " + u + " * " + cap + " + " + w + " * " + w
+                        + ";\ndouble " + t + " = " + cap + ";\nfor (int " + i + " = 0; " + i + " < " + arr + ".length && " + i
+                        + " < 3; " + i + "++) " + t + " = " + f + ".applyAsDouble(" + t + " * 0.5, " + arr + "[" + i + "]);\n";
+                dual += fn + "BinaryOperator<D> " + f + " = (" + u + ", " + w + ") -> D.add(D.mul(" + u + ", " + cap + "), D.mul("
+                        + w + ", " + w + "));\nD " + t + " = " + cap + ";\nfor (int " + i + " = 0; " + i + " < " + arr
+                        + ".length && " + i + " < 3; " + i + "++) " + t + " = " + f + ".apply(D.mul(" + t + ", D.c(0.5)), " + arr
+                        + "[" + i + "]);\n";
+            }
+            case 2 -> { // made in a loop, each capturing its element
+                plain += "double " + t + " = 0;\nfor (double " + v + " : " + arr + ") {\n" + fn + "DoubleUnaryOperator " + f + " = "
+                        + u + " -> Math.cos(" + u + " * " + v + ");\n" + t + " += " + f + ".applyAsDouble(" + cap + ");\n}\n";
+                dual += "D " + t + " = D.c(0);\nfor (D " + v + " : " + arr + ") {\n" + fn + "UnaryOperator<D> " + f + " = " + u
+                        + " -> D.cos(D.mul(" + u + ", " + v + "));\n" + t + " = D.add(" + t + ", " + f + ".apply(" + cap + "));\n}\n";
+            }
+            default -> { // composed by hand: the inner lambda captured by the outer
+                plain += fn + "DoubleUnaryOperator " + f + " = " + u + " -> " + u + " * " + cap + ";\n" + fn + "DoubleUnaryOperator "
+                        + g + " = " + w + " -> " + f + ".applyAsDouble(" + w + ") + Math.cos(" + w + ");\ndouble " + t + " = " + g
+                        + ".applyAsDouble(" + cap + " + 0.25);\n";
+                dual += fn + "UnaryOperator<D> " + f + " = " + u + " -> D.mul(" + u + ", " + cap + ");\n" + fn + "UnaryOperator<D> "
+                        + g + " = " + w + " -> D.add(" + f + ".apply(" + w + "), D.cos(" + w + "));\nD " + t + " = " + g
+                        + ".apply(D.add(" + cap + ", D.c(0.25)));\n";
+            }
+        }
+        String op = pick("=", "+=", "-=");
+        String dualOp = switch (op) {
+            case "+=" -> s.name() + " = D.add(" + s.name() + ", " + t + ");";
+            case "-=" -> s.name() + " = D.sub(" + s.name() + ", " + t + ");";
+            default -> s.name() + " = " + t + ";";
+        };
+        return new Stmt.Raw(plain + s.name() + " " + op + " " + t + ";", dual + dualOp, null);
     }
 
     /** {@code h(x);}: a differentiated call whose result nobody uses. */

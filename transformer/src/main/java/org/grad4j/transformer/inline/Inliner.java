@@ -132,6 +132,11 @@ public final class Inliner {
      * instructions"), or null when it does not.
      */
     public static String whyNotInlinable(MethodNode m) {
+        return whyNotInlinable(m, MAX_INSTRUCTIONS);
+    }
+
+    /** As {@link #whyNotInlinable(MethodNode)}, for bodies of up to {@code limit} instructions. */
+    public static String whyNotInlinable(MethodNode m, int limit) {
         if ((m.access & Opcodes.ACC_ABSTRACT) != 0) return "it is abstract";
         if ((m.access & Opcodes.ACC_NATIVE) != 0) return "it is native";
         if ((m.access & Opcodes.ACC_SYNCHRONIZED) != 0) return "it is synchronized";
@@ -139,7 +144,7 @@ public final class Inliner {
         int count = 0;
         for (AbstractInsnNode insn : m.instructions) {
             int op = insn.getOpcode();
-            if (op >= 0 && ++count > MAX_INSTRUCTIONS) return "it has over " + MAX_INSTRUCTIONS + " instructions";
+            if (op >= 0 && ++count > limit) return "it has over " + limit + " instructions";
             switch (op) {
                 case Opcodes.INVOKEDYNAMIC -> {
                     return "it makes a lambda or concatenates strings (invokedynamic)";

@@ -35,11 +35,14 @@ public final class StreamFusion {
         return StreamOp.of(call) != null;
     }
 
-    /** Rewrites, in place, every pipeline of every method of the class that can be fused. */
+    /**
+     * Rewrites, in place, every pipeline of every method of the class that can be fused, and
+     * every {@code Arrays.setAll} of a {@code double[]} ({@link SetAllLoops}).
+     */
     public static void apply(ClassNode owner) {
         for (int m = 0; m < owner.methods.size(); m++) {
             MethodNode method = owner.methods.get(m);
-            MethodNode fused = fused(owner.name, method);
+            MethodNode fused = SetAllLoops.of(fused(owner.name, method));
             if (fused != method) owner.methods.set(m, fused);
         }
     }

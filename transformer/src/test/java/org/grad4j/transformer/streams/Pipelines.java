@@ -298,6 +298,21 @@ public final class Pipelines {
         return Arrays.stream(x).sorted().map(v -> v).sum();
     }
 
+    /** {@code Arrays.setAll} of a {@code double[]}: the loop the JDK runs, the lambda capturing both arrays. */
+    public static double setAll(double[] x, double[] w) {
+        double[] out = new double[x.length];
+        Arrays.setAll(out, i -> w[i] * x[i] + i);
+        double s = 0;
+        for (double v : out) s += v * v;
+        return s;
+    }
+
+    public static double parallelSetAll(double[] x, double[] w) {
+        double[] out = new double[x.length + 1];
+        Arrays.parallelSetAll(out, i -> i < x.length ? Math.sin(x[i]) * w[0] : 1);
+        return out[0] * out[out.length - 1] + out[out.length / 2];
+    }
+
     /** Not fused: the sum is an argument of a constructor being called. */
     public static double underConstruction(double[] x, double[] w) {
         return new Holder(Arrays.stream(x).sum()).value;
