@@ -7,6 +7,7 @@ import org.grad4j.transformer.analysis.CallResolver;
 import org.grad4j.transformer.analysis.Cfg;
 import org.grad4j.transformer.analysis.Liveness;
 import org.grad4j.transformer.analysis.ReadOnlyArrays;
+import org.grad4j.transformer.analysis.LambdaRefusal;
 import org.grad4j.transformer.analysis.ObjectRefusal;
 import org.grad4j.transformer.analysis.UntrackedParameterStore;
 import org.grad4j.transformer.codegen.ClassGenerator;
@@ -284,7 +285,10 @@ public final class Transformer {
             return analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine, tape,
                     helpers);
         } catch (TransformException stillRefused) {
-            if (refused instanceof ObjectRefusal && !(stillRefused instanceof ObjectRefusal)) throw stillRefused;
+            // a lambda followed further says better where it is stopped (passed on to an overridable method)
+            if (refused instanceof ObjectRefusal && (!(stillRefused instanceof ObjectRefusal) || stillRefused instanceof LambdaRefusal)) {
+                throw stillRefused;
+            }
             return null;
         }
     }
@@ -414,10 +418,14 @@ public final class Transformer {
             }
         }
         if (d.owner().equals(owner) && d.name().equals(name) && d.descriptor().equals(desc)) return ": it is the method itself";
-        if (expandedBody(calls, hierarchy, call, owner, name, desc, 1, java.util.Set.of(owner + "." + name + desc), scale) != null) {
+        // (a value class's private fields are read where its objects are made here; one from a field keeps them)
+        boolean privately = !ClassFiles.nestTop(d.owner()).equals(ClassFiles.nestTop(owner))
+                && ClassFiles.reachesPrivatelyOutside(body, owner, calls::classNode);
+        if (!privately && expandedBody(calls, hierarchy, call, owner, name, desc, 1, java.util.Set.of(owner + "." + name + desc),
+                scale) != null) {
             return "";
         }
-        if (isOtherNest(calls, d.owner(), owner) && ClassFiles.reachesPrivatelyOutside(body, owner, calls::classNode)) {
+        if (privately) {
             return ": it uses private members of " + d.owner().substring(d.owner().lastIndexOf('/') + 1).replace('$', '.')
                     + ", which code generated for another class cannot reach (make them package-private or public)";
         }

@@ -539,13 +539,8 @@ public final class Generator {
                         + ", D.c(0.5)), " + v + ");\n";
             }
         }
-        String op = pick("=", "+=", "-=");
-        String dualOp = switch (op) {
-            case "+=" -> s.name() + " = D.add(" + s.name() + ", " + t + ");";
-            case "-=" -> s.name() + " = D.sub(" + s.name() + ", " + t + ");";
-            default -> s.name() + " = " + t + ";";
-        };
-        return new Stmt.Raw(plainHead + s.name() + " " + op + " " + pipeline + ";", dualHead + loop + dualOp, null);
+        String[] assign = assignedInto(s, t);
+        return new Stmt.Raw(plainHead + s.name() + " " + assign[0] + " " + pipeline + ";", dualHead + loop + assign[1], null);
     }
 
     /**
@@ -595,13 +590,22 @@ public final class Generator {
                         + ".apply(D.add(" + cap + ", D.c(0.25)));\n";
             }
         }
+        String[] assign = assignedInto(s, t);
+        return new Stmt.Raw(plain + s.name() + " " + assign[0] + " " + t + ";", dual + assign[1], null);
+    }
+
+    /**
+     * A value {@code t} the twin computed, assigned into {@code s} by a random one of {@code =},
+     * {@code +=}, {@code -=}: that operator, and the twin's statement doing the same.
+     */
+    private String[] assignedInto(Var s, String t) {
         String op = pick("=", "+=", "-=");
-        String dualOp = switch (op) {
+        String dual = switch (op) {
             case "+=" -> s.name() + " = D.add(" + s.name() + ", " + t + ");";
             case "-=" -> s.name() + " = D.sub(" + s.name() + ", " + t + ");";
             default -> s.name() + " = " + t + ";";
         };
-        return new Stmt.Raw(plain + s.name() + " " + op + " " + t + ";", dual + dualOp, null);
+        return new String[] {op, dual};
     }
 
     /** {@code h(x);}: a differentiated call whose result nobody uses. */

@@ -608,11 +608,14 @@ public final class Activity {
                     }
                     String kept = d.bsmArgs.length > 1 && d.bsmArgs[1] instanceof org.objectweb.asm.Handle h
                             ? lambdasKept.apply(h.getOwner() + "." + h.getName() + h.getDesc()) : null;
-                    throw refusal.at(s.line(), "a lambda or dynamic call capturing a differentiable value"
+                    String message = refusal.message(s.line(), "a lambda or dynamic call capturing a differentiable value"
                                     + (kept != null ? ", kept as an object: " + kept : ""),
                             "Call a named method instead of capturing the value in a lambda, or call the lambda only in "
                                     + "this method and in small helpers grad4j inlines (a lambda given straight to a "
                                     + "stream operation is fine: Arrays.stream(x).map(v -> v * w[0]).sum()).");
+                    // an object made from differentiable values: with the helpers inlined it may be called here, and
+                    // should that form be refused for something else, that refusal is the one to show
+                    throw kept != null ? new LambdaRefusal(message) : new TransformException(message);
                 }
             }
             case Opcodes.GETSTATIC -> {

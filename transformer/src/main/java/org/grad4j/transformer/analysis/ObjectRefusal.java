@@ -9,7 +9,7 @@ import org.grad4j.TransformException;
  * for something else, that other refusal says better what the user must change ({@code
  * Transformer}).
  */
-public final class ObjectRefusal extends TransformException {
+public class ObjectRefusal extends TransformException {
     private static final long serialVersionUID = 1L;
 
     public ObjectRefusal(String message) {

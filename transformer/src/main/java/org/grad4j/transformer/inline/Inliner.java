@@ -119,8 +119,8 @@ public final class Inliner {
 
     /**
      * Whether a method's body can be inlined: concrete, small, and nothing the body's own
-     * analysis would treat specially (exception handlers, locks, {@code invokedynamic} sites,
-     * which are identified by the method that holds them). Switches are fine (labels are copied). Whether the call reaches exactly this
+     * analysis would treat specially (exception handlers, locks, {@code invokedynamic} sites
+     * other than lambdas'). Switches are fine (labels are copied). Whether the call reaches exactly this
      * body (a static, private or final method) is the caller's to decide.
      */
     public static boolean isInlinable(MethodNode m) {
@@ -147,7 +147,12 @@ public final class Inliner {
             if (op >= 0 && ++count > limit) return "it has over " + limit + " instructions";
             switch (op) {
                 case Opcodes.INVOKEDYNAMIC -> {
-                    return "it makes a lambda or concatenates strings (invokedynamic)";
+                    // a lambda it makes becomes the caller's, which calls it there (LambdaObjects): a factory
+                    // returning x -> k * x, a helper handing t -> f(t, k) to its integrator
+                    if (!((org.objectweb.asm.tree.InvokeDynamicInsnNode) insn).bsm.getOwner()
+                            .equals("java/lang/invoke/LambdaMetafactory")) {
+                        return "it concatenates strings or makes a dynamic call (invokedynamic)";
+                    }
                 }
                 case Opcodes.MONITORENTER, Opcodes.MONITOREXIT -> {
                     return "it has a synchronized block";

@@ -54,9 +54,13 @@ public final class ClassFiles {
 
     /**
      * Whether code placed in {@code host} would reach a member or class that only its own nest or
-     * package may: a field, method or class of another nest that is private, or package-private
-     * in another package. Asked of a body with helpers of another nest inlined (the methods of a
-     * top-level record): their reads of its private fields must be gone, replaced by locals.
+     * package may: a class of another nest that is package-private in another package, or a
+     * field or method of another nest that is private, package-private in another package, or
+     * protected in another package (the generated class is no subclass of anything). A member is
+     * judged where it is declared, found up the superclasses: {@code Facade.SHIFT} may be a
+     * package-private field of a package-private base class. Asked of a body with helpers of
+     * another nest inlined: a top-level record's methods (their reads of its private fields must
+     * be gone, replaced by locals), a utility class's helpers.
      */
     public static boolean reachesPrivatelyOutside(MethodNode body, String host, java.util.function.Function<String, ClassNode> classes) {
         String nest = nestTop(host);
@@ -74,21 +78,28 @@ public final class ClassFiles {
             if (owner.startsWith("[") || nestTop(owner).equals(nest)) continue;
             ClassNode c = classes.apply(owner);
             if (c == null) continue; // the JDK's, which the method as written reaches too
-            boolean samePackage = packageOf(owner).equals(packageOf(host));
-            if ((c.access & Opcodes.ACC_PUBLIC) == 0 && !samePackage) return true;
-            if (name == null) continue;
-            int access = -1;
-            if (desc == null) {
-                for (org.objectweb.asm.tree.FieldNode f : c.fields) if (f.name.equals(name)) access = f.access;
-            } else {
-                MethodNode m = method(c, name, desc);
-                if (m != null) access = m.access;
-            }
-            if (access == -1) continue; // inherited: the JVM resolves it as for the method as written
-            if ((access & Opcodes.ACC_PRIVATE) != 0) return true;
-            if ((access & (Opcodes.ACC_PUBLIC | Opcodes.ACC_PROTECTED)) == 0 && !samePackage) return true;
+            if ((c.access & Opcodes.ACC_PUBLIC) == 0 && !packageOf(owner).equals(packageOf(host))) return true;
+            if (name != null && !reachable(c, name, desc, host, classes)) return true;
         }
         return false;
+    }
+
+    /** Whether the member {@code name} ({@code desc} null for a field) of {@code c}, or the superclass declaring it, is reachable from {@code host}'s package. */
+    private static boolean reachable(ClassNode c, String name, String desc, String host, java.util.function.Function<String, ClassNode> classes) {
+        for (ClassNode k = c; k != null; k = k.superName == null ? null : classes.apply(k.superName)) {
+            int access = -1;
+            if (desc == null) {
+                for (org.objectweb.asm.tree.FieldNode f : k.fields) if (f.name.equals(name)) access = f.access;
+            } else {
+                MethodNode m = method(k, name, desc);
+                if (m != null) access = m.access;
+            }
+            if (access == -1) continue;
+            if ((access & Opcodes.ACC_PUBLIC) != 0) return true;
+            if ((access & Opcodes.ACC_PRIVATE) != 0) return nestTop(k.name).equals(nestTop(host));
+            return packageOf(k.name).equals(packageOf(host)); // package-private, or protected: the generated class is no subclass
+        }
+        return true; // declared by the JDK (a superclass or an interface grad4j does not read): resolved as for the method as written
     }
 
     private static String packageOf(String internalName) {
