@@ -265,43 +265,20 @@ public final class Transformer {
         MethodNode method = owner == null ? null : ClassFiles.method(owner, methodName, methodDescriptor);
         if (method == null) return null;
         method = asDifferentiated(calls, owner, method);
-        java.util.Map<String, MethodNode> helpers = new java.util.HashMap<>();
-        for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
-            if (!(insn instanceof MethodInsnNode call) || call.name.startsWith("<")) continue;
-            int scale = sizeScale(calls, call, method);
-            MethodNode body = inlinableBody(calls, call, ownerInternalName, methodName, methodDescriptor,
-                    scale * Inliner.MAX_INSTRUCTIONS);
-            if (body == null) continue;
-            // with its own helpers where it can: a record's norm() calls its dot(this)
-            MethodNode expanded = expandedBody(calls, hierarchy, call, ownerInternalName, methodName, methodDescriptor, 1,
-                    java.util.Set.of(ownerInternalName + "." + methodName + methodDescriptor), scale);
-            if (expanded == null && isOtherNest(calls, ((Callee.Differentiated) calls.resolve(call)).owner(), ownerInternalName)) {
-                continue; // it may reach its nest's private members
-            }
-            helpers.put(call.owner + "." + call.name + call.desc, expanded != null ? expanded : withFieldsReadOnce(calls, call, body));
-        }
-        if (helpers.isEmpty() && !makesLambdas(method)) return null;
+        java.util.Map<String, MethodNode> helpers = HelperBodies.whereRefused(calls, hierarchy, ownerInternalName, methodName,
+                methodDescriptor, method);
+        if (helpers.isEmpty() && !HelperBodies.makesLambdas(method)) return null;
         try {
             return analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine, tape,
                     helpers);
         } catch (TransformException stillRefused) {
             // a lambda followed further says better where it is stopped (passed on to an overridable method)
-            if (refused instanceof ObjectRefusal && (!(stillRefused instanceof ObjectRefusal) || stillRefused instanceof LambdaRefusal)) {
+            if (refused instanceof ObjectRefusal
+                    && (!(stillRefused instanceof ObjectRefusal) || stillRefused instanceof LambdaRefusal)) {
                 throw stillRefused;
             }
             return null;
         }
-    }
-
-    /** Whether the method makes a lambda, whose body {@link #lambdasReplaced} may inline. */
-    private static boolean makesLambdas(MethodNode method) {
-        for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
-            if (insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d
-                    && d.bsm.getOwner().equals("java/lang/invoke/LambdaMetafactory")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private Analysed analyse(CallResolver calls, ClassHierarchy hierarchy, String ownerInternalName, String methodName,
@@ -336,11 +313,11 @@ public final class Transformer {
         ActivityMask mask = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length);
 
         method = InvariantFieldReads.hoist(owner, asDifferentiated(calls, owner, method), calls::classNode);
-        MethodNode body = inlined == null ? method : inline(owner, method, hierarchy, inlined);
+        MethodNode body = inlined == null ? method : HelperBodies.inline(owner, method, hierarchy, inlined);
         // the helpers' reads of this.f, now reads of the caller's this (Inliner: onThis), once too
         if (body != method) body = InvariantFieldReads.hoist(owner, body, calls::classNode);
         // DoubleUnaryOperator f = t -> k * t, called here (or in a helper inlined here): its body, called with k
-        LambdaObjects.Replaced lambdas = lambdasReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body,
+        LambdaObjects.Replaced lambdas = HelperBodies.lambdasReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body,
                 inlined != null);
         body = lambdas.method();
         // new Vec2(cos a, sin a) kept in locals and read through its fields: the fields, in locals
@@ -365,72 +342,6 @@ public final class Transformer {
         activity.lambdasKeptBecause(lambdas.whyKept()::get);
         activity.checkSupported();
         return new Analysed(ir, cfg, activity, refusal, inlined == null ? java.util.Map.of() : inlined);
-    }
-
-    /** Rounds of lambdas replaced and their bodies inlined: a lambda captured by another is followed once that one's body is inlined. */
-    private static final int LAMBDA_ROUNDS = 4;
-
-    /**
-     * The method with the lambdas it keeps in locals replaced by calls of their bodies (see
-     * {@link LambdaObjects}); with {@code inline}, those bodies inlined where they can be, and
-     * again for the lambdas an inlined body calls ({@code x -> g.applyAsDouble(f.applyAsDouble(x))}).
-     * The method as written ({@code inline} false) keeps the bodies as calls, so that a refusal
-     * inside one names its chain of calls.
-     */
-    private static LambdaObjects.Replaced lambdasReplaced(CallResolver calls, ClassHierarchy hierarchy, ClassNode owner,
-                                                          String name, String desc, MethodNode body, boolean inline) {
-        java.util.function.Function<MethodInsnNode, String> bodies = call -> whyNotInlined(calls, hierarchy, call, owner.name,
-                name, desc);
-        LambdaObjects.Replaced replaced = LambdaObjects.replace(owner.name, body, bodies);
-        for (int round = 1; inline && round < LAMBDA_ROUNDS && replaced.method() != body; round++) {
-            body = replaced.method();
-            java.util.Map<String, MethodNode> lambdaBodies = new java.util.HashMap<>();
-            for (MethodInsnNode call : replaced.bodyCalls()) {
-                MethodNode e = expandedBody(calls, hierarchy, call, owner.name, name, desc, 1,
-                        java.util.Set.of(owner.name + "." + name + desc), 1);
-                if (e != null) lambdaBodies.put(call.owner + "." + call.name + call.desc, e);
-            }
-            if (lambdaBodies.isEmpty()) break;
-            body = InvariantFieldReads.hoist(owner, inline(owner, body, hierarchy, lambdaBodies), calls::classNode);
-            LambdaObjects.Replaced next = LambdaObjects.replace(owner.name, body, bodies);
-            replaced = next.method() == body ? new LambdaObjects.Replaced(body, java.util.List.of(), next.whyKept()) : next;
-        }
-        return replaced;
-    }
-
-    /**
-     * Why a call in method {@code owner.name desc} is not inlined ({@link #expandedBody}), in words
-     * for a refusal of what is passed to it: ": it is recursive"; "" for a call of the JDK's.
-     */
-    private static String whyNotInlined(CallResolver calls, ClassHierarchy hierarchy, MethodInsnNode call, String owner,
-                                        String name, String desc) {
-        if (!(calls.resolve(call) instanceof Callee.Differentiated d)) return "";
-        if (d.virtual()) return ": it may be overridden (grad4j inlines static, private and final methods)";
-        ClassNode declaring = calls.classNode(d.owner());
-        MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
-        if (body == null) return "";
-        int scale = sizeScale(calls, call); // it is given a lambda
-        String why = Inliner.whyNotInlinable(body, scale * Inliner.MAX_INSTRUCTIONS);
-        if (why != null) return ": " + why;
-        for (org.objectweb.asm.tree.AbstractInsnNode insn : body.instructions) {
-            if (insn instanceof MethodInsnNode c && c.owner.equals(d.owner()) && c.name.equals(d.name()) && c.desc.equals(d.descriptor())) {
-                return ": it is recursive";
-            }
-        }
-        if (d.owner().equals(owner) && d.name().equals(name) && d.descriptor().equals(desc)) return ": it is the method itself";
-        // (a value class's private fields are read where its objects are made here; one from a field keeps them)
-        boolean privately = !ClassFiles.nestTop(d.owner()).equals(ClassFiles.nestTop(owner))
-                && ClassFiles.reachesPrivatelyOutside(body, owner, calls::classNode);
-        if (!privately && expandedBody(calls, hierarchy, call, owner, name, desc, 1, java.util.Set.of(owner + "." + name + desc),
-                scale) != null) {
-            return "";
-        }
-        if (privately) {
-            return ": it uses private members of " + d.owner().substring(d.owner().lastIndexOf('/') + 1).replace('$', '.')
-                    + ", which code generated for another class cannot reach (make them package-private or public)";
-        }
-        return ": with the helpers it calls inlined too, it goes over " + Inliner.MAX_DEPTH + " levels of calls or "
-                + scale * MAX_EXPANDED_INSTRUCTIONS + " instructions, or one of them cannot be inlined";
     }
 
     /**
@@ -466,7 +377,7 @@ public final class Transformer {
                 if (!plain.activity.isActiveCall(s) || !(s.insn() instanceof MethodInsnNode call)) continue;
                 // a call the generator refuses (a helper returning Double, Object...) stays refused
                 if (!Types.isCallResult(Type.getReturnType(call.desc))) continue;
-                MethodNode body = expandedBody(calls, hierarchy, call, ir.owner(), ir.name(), ir.descriptor(), 1,
+                MethodNode body = HelperBodies.expandedBody(calls, hierarchy, call, ir.owner(), ir.name(), ir.descriptor(), 1,
                         java.util.Set.of(ir.owner() + "." + ir.name() + ir.descriptor()), 1);
                 if (body != null) inlined.put(call.owner + "." + call.name + call.desc, body);
             }
@@ -483,209 +394,12 @@ public final class Transformer {
         }
     }
 
-    /** Helpers called by inlined helpers are inlined too, up to this many levels of calls. */
-    private static final int MAX_INLINE_DEPTH = Inliner.MAX_DEPTH;
-    /** A helper with its own helpers inlined may grow to this many instructions. */
-    private static final int MAX_EXPANDED_INSTRUCTIONS = 4 * Inliner.MAX_INSTRUCTIONS;
-
-    /**
-     * The body to inline for {@code call} (see {@link #inlinableBody}) with the helpers it calls
-     * inlined into it in turn, {@code depth} levels down from the method being generated; null
-     * when one of them cannot be. Inlining a body and leaving its helpers as calls would turn a
-     * caller's loop into recursion that the helper's own variant avoids, so such a body is not
-     * inlined at all: then the usual {@code p -> objective(p, data)} calls {@code objective}
-     * once, and {@code objective}'s loops stay loops. With the helpers inlined too, a loss whose
-     * loop calls {@code predict}, which calls {@code activation}, is one taped nest.
-     *
-     * @param chain the methods already being inlined (owner.name descriptor): none is inlined into itself
-     */
-    private static MethodNode expandedBody(CallResolver calls, ClassHierarchy hierarchy, MethodInsnNode call,
-                                           String owner, String name, String desc, int depth, java.util.Set<String> chain,
-                                           int scale) {
-        MethodNode body = inlinableBody(calls, call, owner, name, desc, scale * Inliner.MAX_INSTRUCTIONS);
-        if (body == null) return null;
-        Callee.Differentiated d = (Callee.Differentiated) calls.resolve(call);
-        String key = d.owner() + "." + d.name() + d.descriptor();
-        if (chain.contains(key)) return null;
-        MethodNode hoisted = withFieldsReadOnce(calls, call, body);
-        java.util.Map<String, MethodNode> inner = new java.util.HashMap<>();
-        for (org.objectweb.asm.tree.AbstractInsnNode insn : body.instructions) {
-            if (!(insn instanceof MethodInsnNode c) || c.name.startsWith("<")
-                    || inlinableBody(calls, c, d.owner(), body.name, body.desc) == null) {
-                continue;
-            }
-            // a helper of another nest that cannot be inlined stays a call, as it did before such helpers were inlined
-            boolean otherNest = isOtherNest(calls, ((Callee.Differentiated) calls.resolve(c)).owner(), d.owner());
-            if (depth >= MAX_INLINE_DEPTH || !Types.isCallResult(Type.getReturnType(c.desc)) && !returnsValueObject(calls, c)) {
-                if (otherNest) continue;
-                return null;
-            }
-            java.util.Set<String> deeper = new java.util.HashSet<>(chain);
-            deeper.add(key);
-            MethodNode e = expandedBody(calls, hierarchy, c, d.owner(), body.name, body.desc, depth + 1, deeper, 1);
-            if (e == null && otherNest) continue;
-            if (e == null) return null;
-            inner.put(c.owner + "." + c.name + c.desc, e);
-        }
-        boolean checkPrivate = isOtherNest(calls, d.owner(), owner);
-        if (inner.isEmpty()) {
-            return checkPrivate && ClassFiles.reachesPrivatelyOutside(hoisted, owner, calls::classNode) ? null : hoisted;
-        }
-        MethodNode expanded = inline(calls.classNode(d.owner()), hoisted, hierarchy, inner);
-        // its helpers' reads of this.f, now reads of its own this (Inliner: onThis), once at its start too
-        if (expanded != hoisted) expanded = InvariantFieldReads.hoist(calls.classNode(d.owner()), expanded, calls::classNode);
-        int instructions = 0;
-        for (org.objectweb.asm.tree.AbstractInsnNode insn : expanded.instructions) {
-            if (insn.getOpcode() >= 0) instructions++;
-            // a call the inliner left (a value beneath it it cannot spill) would stay a call
-            if (insn instanceof MethodInsnNode c && inner.containsKey(c.owner + "." + c.name + c.desc)) return null;
-        }
-        if (checkPrivate && ClassFiles.reachesPrivatelyOutside(expanded, owner, calls::classNode)) return null;
-        return instructions <= scale * MAX_EXPANDED_INSTRUCTIONS ? expanded : null;
-    }
-
-    /** Whether the method calls a helper returning a value object (see {@link #returnsValueObject}). */
+    /** Whether the method calls a helper returning a value object (see {@link HelperBodies#returnsValueObject}). */
     private static boolean callsForValueObjects(CallResolver calls, Analysed a) {
         for (Block b : a.ir.blocks()) {
-            for (Stmt s : b.stmts()) if (s.insn() instanceof MethodInsnNode m && returnsValueObject(calls, m)) return true;
+            for (Stmt s : b.stmts()) if (s.insn() instanceof MethodInsnNode m && HelperBodies.returnsValueObject(calls, m)) return true;
         }
         return false;
-    }
-
-    /** Whether a call returns an object {@link ValueObjects} may replace by its fields ({@code Vec2 plus(Vec2)}). */
-    private static boolean returnsValueObject(CallResolver calls, MethodInsnNode call) {
-        Type result = Type.getReturnType(call.desc);
-        return result.getSort() == Type.OBJECT && calls.isValueClass(result.getInternalName());
-    }
-
-    /**
-     * The body, as written, to inline for {@code call} in method {@code owner.name desc}: a small helper that
-     * the call always reaches (static, private or final: not virtual), other than the method
-     * itself; else null. A helper of another nest ({@code Integrators.rk4} in a class of its own)
-     * may be inlined only if, expanded, it reaches none of that nest's private members, which the
-     * generated class cannot reach (see HostAccess): {@link #expandedBody} checks that, see
-     * {@link #isOtherNest}.
-     */
-    private static MethodNode inlinableBody(CallResolver calls, MethodInsnNode call, String owner, String name, String desc) {
-        return inlinableBody(calls, call, owner, name, desc, Inliner.MAX_INSTRUCTIONS);
-    }
-
-    /** As above, for bodies of up to {@code limit} instructions. */
-    private static MethodNode inlinableBody(CallResolver calls, MethodInsnNode call, String owner, String name, String desc,
-                                            int limit) {
-        if (!(calls.resolve(call) instanceof Callee.Differentiated d) || d.virtual()) return null;
-        if (d.owner().equals(owner) && d.name().equals(name) && d.descriptor().equals(desc)) return null;
-        ClassNode declaring = calls.classNode(d.owner());
-        MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
-        return body != null && Inliner.whyNotInlinable(body, limit) == null ? body : null;
-    }
-
-    /**
-     * Helpers given a lambda that the method makes may be this many times larger than others: only
-     * inlined is the lambda called in the method, where its captured values may be differentiable
-     * ({@link LambdaObjects}), so a larger body (an RK4 step over a vector state) is inlined rather
-     * than refused. Only where the method as written was refused ({@link #withHelpersInlinedInsteadOfRefused}).
-     */
-    private static final int LAMBDA_HELPER_SCALE = 3;
-
-    /** {@link #LAMBDA_HELPER_SCALE} for a call taking a function type in a method that makes lambdas; else 1. */
-    private static int sizeScale(CallResolver calls, MethodInsnNode call, MethodNode method) {
-        return makesLambdas(method) ? sizeScale(calls, call) : 1;
-    }
-
-    /** {@link #LAMBDA_HELPER_SCALE} for a call taking a function type (an interface of the JDK's or the program's); else 1. */
-    private static int sizeScale(CallResolver calls, MethodInsnNode call) {
-        for (Type t : Type.getArgumentTypes(call.desc)) {
-            if (t.getSort() != Type.OBJECT) continue;
-            String n = t.getInternalName();
-            ClassNode c = n.startsWith("java/util/function/") ? null : calls.classNode(n);
-            if (n.startsWith("java/util/function/") || c != null && (c.access & org.objectweb.asm.Opcodes.ACC_INTERFACE) != 0) {
-                return LAMBDA_HELPER_SCALE;
-            }
-        }
-        return 1;
-    }
-
-    /**
-     * Whether a helper's body, inlined into a method of {@code owner}, must be checked for private
-     * members of its own nest ({@link ClassFiles#reachesPrivatelyOutside}): it is of another nest,
-     * and not a value class's (whose reads of its own fields go with its objects, see ValueObjects).
-     */
-    private static boolean isOtherNest(CallResolver calls, String helperOwner, String owner) {
-        return !ClassFiles.nestTop(helperOwner).equals(ClassFiles.nestTop(owner)) && !calls.isValueClass(helperOwner);
-    }
-
-    /**
-     * A helper body as it is inlined: its reads of {@code this}'s fields done once at its start
-     * (see {@link InvariantFieldReads}). Only for bodies about to be inlined: the checks that
-     * merely ask whether a call could be inlined need no copy.
-     */
-    private static MethodNode withFieldsReadOnce(CallResolver calls, MethodInsnNode call, MethodNode body) {
-        String owner = ((Callee.Differentiated) calls.resolve(call)).owner();
-        return InvariantFieldReads.hoist(calls.classNode(owner), body, calls::classNode);
-    }
-
-    private static MethodNode inline(ClassNode owner, MethodNode method, ClassHierarchy hierarchy,
-                                     java.util.Map<String, MethodNode> inlined) {
-        // the operand stack at each call matters only for helpers with loops: compute it only then
-        boolean loops = inlined.values().stream().anyMatch(Inliner::hasLoop);
-        boolean instanceBodies = (method.access & org.objectweb.asm.Opcodes.ACC_STATIC) == 0 && !Inliner.storesThis(method)
-                && inlined.values().stream().anyMatch(m -> (m.access & org.objectweb.asm.Opcodes.ACC_STATIC) == 0);
-        org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.BasicValue>[] frames =
-                loops ? ClassFiles.frames(owner, method, hierarchy) : null;
-        org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.SourceValue>[] sources =
-                loops || instanceBodies ? sourceFrames(owner, method) : null;
-        java.util.function.Predicate<MethodInsnNode> onThis = call -> {
-            if (!instanceBodies || sources == null || call.getOpcode() == org.objectweb.asm.Opcodes.INVOKESTATIC) return false;
-            org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.SourceValue> f =
-                    sources[method.instructions.indexOf(call)];
-            if (f == null) return false;
-            org.objectweb.asm.tree.analysis.SourceValue receiver =
-                    f.getStack(f.getStackSize() - Type.getArgumentTypes(call.desc).length - 1);
-            return !receiver.insns.isEmpty() && receiver.insns.stream().allMatch(insn ->
-                    insn instanceof org.objectweb.asm.tree.VarInsnNode v && v.var == 0
-                            && v.getOpcode() == org.objectweb.asm.Opcodes.ALOAD);
-        };
-        return Inliner.inline(method, call -> inlined.get(call.owner + "." + call.name + call.desc), insn -> {
-            if (frames == null || sources == null) return null;
-            int at = method.instructions.indexOf(insn);
-            org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.BasicValue> f = frames[at];
-            if (f == null || sources[at] == null) return null;
-            MethodInsnNode call = (MethodInsnNode) insn;
-            int operands = Type.getArgumentTypes(call.desc).length + (call.getOpcode() == org.objectweb.asm.Opcodes.INVOKESTATIC ? 0 : 1);
-            Type[] below = new Type[f.getStackSize() - operands];
-            for (int i = 0; i < below.length; i++) {
-                below[i] = f.getStack(i).getType();
-                // an object beneath may wait in a local only if it is initialised: not a new (or a
-                // copy of one) before its constructor ran. s += huber(predict(x)) with instance
-                // helpers has this beneath predict's call
-                if (below[i].getSort() == Type.OBJECT && !initialised(sources[at].getStack(i))) return null;
-            }
-            return below;
-        }, onThis);
-    }
-
-    /** Which instructions produced each stack value, or null when the method cannot be analysed so. */
-    @SuppressWarnings("unchecked")
-    private static org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.SourceValue>[] sourceFrames(
-            ClassNode owner, MethodNode method) {
-        try {
-            return new org.objectweb.asm.tree.analysis.Analyzer<>(new org.objectweb.asm.tree.analysis.SourceInterpreter())
-                    .analyze(owner.name, method);
-        } catch (org.objectweb.asm.tree.analysis.AnalyzerException e) {
-            return null;
-        }
-    }
-
-    /** Whether the value certainly is no object under construction: nothing it comes from is a new or a stack copy. */
-    private static boolean initialised(org.objectweb.asm.tree.analysis.SourceValue v) {
-        for (org.objectweb.asm.tree.AbstractInsnNode insn : v.insns) {
-            int op = insn.getOpcode();
-            if (op == org.objectweb.asm.Opcodes.NEW || (op >= org.objectweb.asm.Opcodes.DUP && op <= org.objectweb.asm.Opcodes.SWAP)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
