@@ -114,7 +114,7 @@ public class Refused {
 
     @Differentiable
     static double opaqueArrayCall(double[] x) {
-        java.util.Arrays.sort(x); // REFUSED(opaqueArrayCall) call of Arrays.sort with a differentiable array | do it in a helper that only reads the array and returns indices
+        java.util.Arrays.parallelPrefix(x, 0, 1, Math::max); // REFUSED(opaqueArrayCall) call of Arrays.parallelPrefix with a differentiable array | do it in a helper that only reads the array and returns indices
         return x[0];
     }
 

@@ -37,12 +37,13 @@ public final class StreamFusion {
 
     /**
      * Rewrites, in place, every pipeline of every method of the class that can be fused, and
-     * every {@code Arrays.setAll} of a {@code double[]} ({@link SetAllLoops}).
+     * every {@code Arrays.setAll} and {@code Arrays.sort} of a {@code double[]} ({@link SetAllLoops},
+     * {@link SortLoops}).
      */
     public static void apply(ClassNode owner) {
         for (int m = 0; m < owner.methods.size(); m++) {
             MethodNode method = owner.methods.get(m);
-            MethodNode fused = SetAllLoops.of(fused(owner.name, method));
+            MethodNode fused = SortLoops.of(SetAllLoops.of(fused(owner.name, method)));
             if (fused != method) owner.methods.set(m, fused);
         }
     }

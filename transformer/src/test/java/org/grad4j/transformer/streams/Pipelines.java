@@ -313,6 +313,43 @@ public final class Pipelines {
         return out[0] * out[out.length - 1] + out[out.length / 2];
     }
 
+    /** {@code Arrays.sort} of a {@code double[]}: a gather by the sort's order; a median of a copy. */
+    public static double median(double[] x, double[] w) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+    }
+
+    /**
+     * Part of an array sorted in place, its values weighted by rank, with duplicates, a -0.0 and a
+     * 0.0 (their order shows in the signs) beside the random inputs' infinities and NaN.
+     */
+    public static double sortedRange(double[] x, double[] w) {
+        double[] s = new double[x.length + 4];
+        for (int i = 0; i < x.length; i++) s[i + 1] = x[i] * w[i % w.length];
+        s[x.length + 1] = s[1];
+        s[x.length + 2] = x[0] > 0 ? -0.0 : 0.0;
+        Arrays.sort(s, 1, s.length - 1);
+        double t = 0;
+        for (int i = 0; i < s.length; i++) t += (i + 1) * s[i] + Math.copySign(i + 1, s[i]);
+        return t;
+    }
+
+    public static double[] sortedCopy(double[] x, double[] w) {
+        double[] s = Arrays.copyOf(x, x.length + 1);
+        s[x.length] = -x[0];
+        Arrays.sort(s);
+        return s;
+    }
+
+    /** A range whose start is past its end: Arrays.sort's IllegalArgumentException. */
+    public static double badSortRange(double[] x, double[] w) {
+        double[] s = x.clone();
+        Arrays.sort(s, 2, 1);
+        return s[0];
+    }
+
     /** Not fused: the sum is an argument of a constructor being called. */
     public static double underConstruction(double[] x, double[] w) {
         return new Holder(Arrays.stream(x).sum()).value;

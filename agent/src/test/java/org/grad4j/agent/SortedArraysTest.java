@@ -1,0 +1,66 @@
+package org.grad4j.agent;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import org.grad4j.AD;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Order statistics written with {@code Arrays.sort}: a median, a trimmed mean, a rank-weighted
+ * loss. grad4j reads the sort as a gather by the sort's order, so each element's derivative goes
+ * to the element that landed there. Analytic derivatives and central differences.
+ */
+class SortedArraysTest {
+
+    @BeforeAll
+    static void attach() {
+        AD.install();
+    }
+
+    static double median(double[] x) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+    }
+
+    @Test
+    void aMediansGradientPicksTheMiddleElements() {
+        assertArrayEquals(new double[] {0, 0, 1, 0, 0}, AD.gradient(SortedArraysTest::median, new double[] {3, -1, 0.5, 9, 0.2}), 0);
+        assertArrayEquals(new double[] {0.5, 0, 0, 0.5}, AD.gradient(SortedArraysTest::median, new double[] {1, -2, 7, 2}), 0);
+    }
+
+    /** The mean of the squares of all but the smallest and the largest two. */
+    static double trimmedMeanOfSquares(double[] x) {
+        double[] s = Arrays.copyOf(x, x.length);
+        Arrays.sort(s, 0, s.length);
+        double t = 0;
+        for (int i = 1; i < s.length - 2; i++) t += s[i] * s[i];
+        return t / (s.length - 3);
+    }
+
+    @Test
+    void aTrimmedMeanDifferentiates() {
+        CentralDifferences.check(SortedArraysTest::trimmedMeanOfSquares, 0.3, -1.2, 2.5, 0.7, 1.9, -0.4);
+    }
+
+    /** Sorted in place in the method's own array, then weighted by rank (a rank-weighted loss). */
+    static double rankWeighted(double[] x) {
+        double[] s = new double[x.length];
+        for (int i = 0; i < x.length; i++) s[i] = Math.sin(x[i]) * (i + 1);
+        Arrays.sort(s);
+        double t = 0;
+        for (int i = 0; i < s.length; i++) t += (i + 1) * s[i];
+        return t;
+    }
+
+    @Test
+    void anArraySortedInPlaceDifferentiatesAndKeepsItsValue() {
+        double[] x = {0.3, -1.2, 2.5, 0.7, 1.9, -0.4};
+        CentralDifferences.check(SortedArraysTest::rankWeighted, x);
+        assertEquals(rankWeighted(x.clone()), AD.valueAndGradient(SortedArraysTest::rankWeighted, x.clone()).value(), 0);
+    }
+}
