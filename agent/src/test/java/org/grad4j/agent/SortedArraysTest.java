@@ -63,4 +63,41 @@ class SortedArraysTest {
         CentralDifferences.check(SortedArraysTest::rankWeighted, x);
         assertEquals(rankWeighted(x.clone()), AD.valueAndGradient(SortedArraysTest::rankWeighted, x.clone()).value(), 0);
     }
+
+    /** The indices sorted by a differentiable score (a key capturing the point): the order is data. */
+    static double topTwo(double[] p) {
+        Integer[] idx = new Integer[p.length];
+        for (int i = 0; i < idx.length; i++) idx[i] = i;
+        Arrays.sort(idx, java.util.Comparator.comparingDouble(i -> -p[i] * p[i]));
+        return p[idx[0]] * p[idx[0]] + p[idx[1]];
+    }
+
+    static double byComparator(double[] p) {
+        Integer[] idx = {0, 1, 2, 3};
+        Arrays.sort(idx, (a, b) -> Double.compare(p[a], p[b]));
+        return 3 * p[idx[3]] + p[idx[0]];
+    }
+
+    /** A key that also accumulates what it reads: its sum would lose its derivative inside the JDK's sort. */
+    static double keyWithASideEffect(double[] p) {
+        double[] seen = new double[1];
+        Integer[] idx = {0, 1, 2, 3};
+        Arrays.sort(idx, java.util.Comparator.comparingDouble(i -> {
+            seen[0] += p[i];
+            return p[i];
+        }));
+        return seen[0] + p[idx[0]];
+    }
+
+    @Test
+    void comparatorsOverDifferentiableValuesOnlyOrderAndOnesThatWriteAreRefused() {
+        double[] x = {0.3, -1.2, 2.5, 0.7};
+        // -p² sorts 2.5 first, then -1.2: d/dp of p[2]² + p[1]
+        assertArrayEquals(new double[] {0, 1, 5, 0}, AD.gradient(SortedArraysTest::topTwo, x.clone()), 1e-12);
+        assertArrayEquals(new double[] {0, 1, 3, 0}, AD.gradient(SortedArraysTest::byComparator, x.clone()), 1e-12);
+        org.grad4j.TransformException e = org.junit.jupiter.api.Assertions.assertThrows(org.grad4j.TransformException.class,
+                () -> AD.gradient(SortedArraysTest::keyWithASideEffect, x.clone()));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("is passed to Comparator.comparingDouble"),
+                e.getMessage());
+    }
 }

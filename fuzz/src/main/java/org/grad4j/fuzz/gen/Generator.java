@@ -484,8 +484,8 @@ public final class Generator {
         if (roll < 96) return declareLong();
         if (roll < 97) return discardedCall();
         if (roll < 98) {
-            int kind = r.nextInt(3);
-            return kind == 0 ? throwOnlyPath() : kind == 1 ? streamStatement() : lambdaStatement();
+            int kind = r.nextInt(4);
+            return kind == 0 ? throwOnlyPath() : kind == 1 ? streamStatement() : kind == 2 ? lambdaStatement() : sortStatement();
         }
         if (roll < 99) return rowStatement();
         return longLoop();
@@ -588,6 +588,50 @@ public final class Generator {
                 dual += fn + "UnaryOperator<D> " + f + " = " + u + " -> D.mul(" + u + ", " + cap + ");\n" + fn + "UnaryOperator<D> "
                         + g + " = " + w + " -> D.add(" + f + ".apply(" + w + "), D.cos(" + w + "));\nD " + t + " = " + g
                         + ".apply(D.add(" + cap + ", D.c(0.25)));\n";
+            }
+        }
+        String[] assign = assignedInto(s, t);
+        return new Stmt.Raw(plain + s.name() + " " + assign[0] + " " + t + ";", dual + assign[1], null);
+    }
+
+    /**
+     * {@code Arrays.sort} of a copy, of a range, or of a differentiable array in place (SortLoops
+     * reads it as a gather); the twin sorts its dual numbers by value, stably, as grad4j orders ties.
+     */
+    private Stmt sortStatement() {
+        if (!allowed("sorts")) return null;
+        Var s = any(Ty.DOUBLE, Var::mutable);
+        Var a = any(Ty.DARR, x -> true);
+        Var c = any(Ty.DOUBLE, x -> true);
+        if (s == null || a == null || c == null) return null;
+        String sorted = fresh("so"), t = fresh("sv"), i = fresh("i");
+        String d = fresh("d");
+        String byValue = "java.util.Comparator.comparingDouble((D " + d + ") -> " + d + ".v)";
+        String plain, dual;
+        switch (r.nextInt(3)) {
+            case 0 -> { // the middle of a sorted copy
+                plain = "double[] " + sorted + " = " + a.name() + ".clone();\njava.util.Arrays.sort(" + sorted + ");\ndouble " + t
+                        + " = " + sorted + "[" + sorted + ".length / 2] * " + c.name() + ";\n";
+                dual = "D[] " + sorted + " = " + a.name() + ".clone();\njava.util.Arrays.sort(" + sorted + ", " + byValue + ");\nD " + t
+                        + " = D.mul(" + sorted + "[" + sorted + ".length / 2], " + c.name() + ");\n";
+            }
+            case 1 -> { // a range of a longer copy, weighted by rank
+                plain = "double[] " + sorted + " = java.util.Arrays.copyOf(" + a.name() + ", " + a.name() + ".length + 1);\n" + sorted
+                        + "[" + a.name() + ".length] = " + c.name() + ";\njava.util.Arrays.sort(" + sorted + ", 1, " + sorted
+                        + ".length);\ndouble " + t + " = 0;\nfor (int " + i + " = 0; " + i + " < " + sorted + ".length; " + i + "++) "
+                        + t + " += (" + i + " + 1) * " + sorted + "[" + i + "];\n";
+                dual = "D[] " + sorted + " = java.util.Arrays.copyOf(" + a.name() + ", " + a.name() + ".length + 1);\n" + sorted
+                        + "[" + a.name() + ".length] = " + c.name() + ";\njava.util.Arrays.sort(" + sorted + ", 1, " + sorted + ".length, "
+                        + byValue + ");\nD " + t + " = D.c(0);\nfor (int " + i + " = 0; " + i + " < " + sorted + ".length; " + i + "++) "
+                        + t + " = D.add(" + t + ", D.mul(D.c(" + i + " + 1), " + sorted + "[" + i + "]));\n";
+            }
+            default -> { // a differentiable array sorted in place
+                Var w = any(Ty.DARR, Var::writable);
+                if (w == null) return null;
+                plain = "java.util.Arrays.sort(" + w.name() + ");\ndouble " + t + " = " + w.name() + "[0] - " + w.name() + "["
+                        + w.name() + ".length - 1];\n";
+                dual = "java.util.Arrays.sort(" + w.name() + ", " + byValue + ");\nD " + t + " = D.sub(" + w.name() + "[0], "
+                        + w.name() + "[" + w.name() + ".length - 1]);\n";
             }
         }
         String[] assign = assignedInto(s, t);

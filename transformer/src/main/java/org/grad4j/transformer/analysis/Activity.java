@@ -600,7 +600,7 @@ public final class Activity {
             }
             case Opcodes.INVOKEDYNAMIC -> {
                 InvokeDynamicInsnNode d = (InvokeDynamicInsnNode) s.insn();
-                if (anyActiveArg(s) && !d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory")) {
+                if (anyActiveArg(s) && !d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory") && !onlyOrders(s, d)) {
                     String stream = StreamRefusals.unfusedOperation(ir, s);
                     if (stream != null) {
                         throw refusal.at(s.line(), "a lambda capturing a differentiable value, in a stream grad4j does not "
@@ -1100,6 +1100,35 @@ public final class Activity {
     private static boolean isReadOnlyArrayCall(MethodInsnNode m) {
         return m.owner.equals("java/util/Arrays") && List.of("toString", "deepToString", "equals", "deepEquals",
                 "hashCode", "deepHashCode").contains(m.name);
+    }
+
+    /**
+     * Whether a lambda capturing differentiable values only orders things: a {@code Comparator}, or
+     * the key given straight to {@code Comparator.comparingDouble} and its kin ({@code
+     * Arrays.sort(idx, Comparator.comparingDouble(i -> score[i]))}), whose body only reads (no
+     * array it did not allocate written, no double kept in a field, see {@link ArrayReaders}). What
+     * it computes is only compared, so an order comes out, which is data: piecewise constant in
+     * the values, as the sort of a {@code double[]} is.
+     */
+    private boolean onlyOrders(Stmt s, InvokeDynamicInsnNode d) {
+        if (!d.bsm.getOwner().equals("java/lang/invoke/LambdaMetafactory") || d.bsmArgs.length < 2
+                || !(d.bsmArgs[1] instanceof org.objectweb.asm.Handle impl) || CallResolver.isJdk(impl.getOwner())
+                || calls.whyNotOnlyReads(impl.getOwner(), impl.getName(), impl.getDesc()) != null) {
+            return false;
+        }
+        if (Type.getReturnType(d.desc).getInternalName().equals("java/util/Comparator")) return true;
+        boolean used = false;
+        for (Block b : ir.blocks()) {
+            for (Stmt u : b.stmts()) {
+                if (!u.args().contains(s.result())) continue;
+                if (!(u.insn() instanceof MethodInsnNode m) || !m.owner.equals("java/util/Comparator")
+                        || !(m.name.startsWith("comparing") || m.name.startsWith("thenComparing"))) {
+                    return false;
+                }
+                used = true;
+            }
+        }
+        return used;
     }
 
     /**
