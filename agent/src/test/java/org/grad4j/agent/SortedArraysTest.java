@@ -33,6 +33,19 @@ class SortedArraysTest {
         assertArrayEquals(new double[] {0.5, 0, 0, 0.5}, AD.gradient(SortedArraysTest::median, new double[] {1, -2, 7, 2}), 0);
     }
 
+    /** A float median: the gradient picks the middle element as for doubles. */
+    static double floatMedian(double[] x) {
+        float[] f = new float[x.length];
+        for (int i = 0; i < x.length; i++) f[i] = (float) x[i];
+        Arrays.sort(f);
+        return 2 * f[f.length / 2];
+    }
+
+    @Test
+    void aFloatArraySortsAsADoubleOneDoes() {
+        assertArrayEquals(new double[] {0, 0, 2, 0, 0}, AD.gradient(SortedArraysTest::floatMedian, new double[] {3, -1, 0.5, 9, 0.2}), 0);
+    }
+
     /** The mean of the squares of all but the smallest and the largest two. */
     static double trimmedMeanOfSquares(double[] x) {
         double[] s = Arrays.copyOf(x, x.length);

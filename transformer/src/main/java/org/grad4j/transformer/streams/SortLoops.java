@@ -15,7 +15,7 @@ import org.objectweb.asm.tree.TypeInsnNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
 /**
- * {@code Arrays.sort(a)} and {@code Arrays.sort(a, from, to)} of a {@code double[]} (and
+ * {@code Arrays.sort(a)} and {@code Arrays.sort(a, from, to)} of a {@code double[]} or {@code float[]} (and
  * {@code parallelSort}, which leaves the same order) as a gather:
  * the order the sort leaves the elements in is computed as indices ({@code ArraySorts.order},
  * data: it only reads the array), then {@code a[from + i] = copy[order[i]]}. The JDK's sort
@@ -30,10 +30,11 @@ final class SortLoops {
 
     private static boolean isSort(AbstractInsnNode insn) {
         return insn instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESTATIC && m.owner.equals("java/util/Arrays")
-                && (m.name.equals("sort") || m.name.equals("parallelSort")) && (m.desc.equals("([D)V") || m.desc.equals("([DII)V"));
+                && (m.name.equals("sort") || m.name.equals("parallelSort"))
+                && (m.desc.equals("([D)V") || m.desc.equals("([DII)V") || m.desc.equals("([F)V") || m.desc.equals("([FII)V"));
     }
 
-    /** The method with its sorts of {@code double[]} written as gathers, or the method itself when it has none. */
+    /** The method with its sorts of {@code double[]} and {@code float[]} written as gathers, or the method itself when it has none. */
     static MethodNode of(MethodNode method) {
         boolean any = false;
         for (AbstractInsnNode insn : method.instructions) any |= isSort(insn);
@@ -42,7 +43,8 @@ final class SortLoops {
         int locals = copy.maxLocals; // one set of locals: sorts never nest
         for (AbstractInsnNode insn : copy.instructions.toArray()) {
             if (!isSort(insn)) continue;
-            copy.instructions.insert(insn, gather(((MethodInsnNode) insn).desc.equals("([DII)V"), locals));
+            String desc = ((MethodInsnNode) insn).desc;
+            copy.instructions.insert(insn, gather(desc.endsWith("II)V"), desc.startsWith("([F"), locals));
             copy.instructions.remove(insn);
         }
         copy.maxLocals += 6;
@@ -50,29 +52,30 @@ final class SortLoops {
         return copy;
     }
 
-    private static InsnList gather(boolean range, int locals) {
-        int array = locals, order = locals + 1, values = locals + 2, index = locals + 3, from = locals + 4, to = locals + 5;
+    private static InsnList gather(boolean range, boolean floats, int locals) {
+        String array = floats ? "[F" : "[D";
+        int target = locals, order = locals + 1, values = locals + 2, index = locals + 3, from = locals + 4, to = locals + 5;
         InsnList out = new InsnList();
         if (range) {
             out.add(new VarInsnNode(Opcodes.ISTORE, to));
             out.add(new VarInsnNode(Opcodes.ISTORE, from));
-            out.add(new VarInsnNode(Opcodes.ASTORE, array));
+            out.add(new VarInsnNode(Opcodes.ASTORE, target));
         } else {
-            out.add(new VarInsnNode(Opcodes.ASTORE, array));
+            out.add(new VarInsnNode(Opcodes.ASTORE, target));
             out.add(new InsnNode(Opcodes.ICONST_0));
             out.add(new VarInsnNode(Opcodes.ISTORE, from));
-            out.add(new VarInsnNode(Opcodes.ALOAD, array));
+            out.add(new VarInsnNode(Opcodes.ALOAD, target));
             out.add(new InsnNode(Opcodes.ARRAYLENGTH)); // a null array throws here, as Arrays.sort does
             out.add(new VarInsnNode(Opcodes.ISTORE, to));
         }
-        out.add(new VarInsnNode(Opcodes.ALOAD, array));
+        out.add(new VarInsnNode(Opcodes.ALOAD, target));
         out.add(new VarInsnNode(Opcodes.ILOAD, from));
         out.add(new VarInsnNode(Opcodes.ILOAD, to));
-        out.add(new MethodInsnNode(Opcodes.INVOKESTATIC, ORDER, "order", "([DII)[I", false));
+        out.add(new MethodInsnNode(Opcodes.INVOKESTATIC, ORDER, "order", "(" + array + "II)[I", false));
         out.add(new VarInsnNode(Opcodes.ASTORE, order));
-        out.add(new VarInsnNode(Opcodes.ALOAD, array));
-        out.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, "[D", "clone", "()Ljava/lang/Object;", false));
-        out.add(new TypeInsnNode(Opcodes.CHECKCAST, "[D"));
+        out.add(new VarInsnNode(Opcodes.ALOAD, target));
+        out.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, array, "clone", "()Ljava/lang/Object;", false));
+        out.add(new TypeInsnNode(Opcodes.CHECKCAST, array));
         out.add(new VarInsnNode(Opcodes.ASTORE, values));
         out.add(new InsnNode(Opcodes.ICONST_0));
         out.add(new VarInsnNode(Opcodes.ISTORE, index));
@@ -82,7 +85,7 @@ final class SortLoops {
         out.add(new VarInsnNode(Opcodes.ALOAD, order));
         out.add(new InsnNode(Opcodes.ARRAYLENGTH));
         out.add(new JumpInsnNode(Opcodes.IF_ICMPGE, done));
-        out.add(new VarInsnNode(Opcodes.ALOAD, array));
+        out.add(new VarInsnNode(Opcodes.ALOAD, target));
         out.add(new VarInsnNode(Opcodes.ILOAD, from));
         out.add(new VarInsnNode(Opcodes.ILOAD, index));
         out.add(new InsnNode(Opcodes.IADD));
@@ -90,8 +93,8 @@ final class SortLoops {
         out.add(new VarInsnNode(Opcodes.ALOAD, order));
         out.add(new VarInsnNode(Opcodes.ILOAD, index));
         out.add(new InsnNode(Opcodes.IALOAD));
-        out.add(new InsnNode(Opcodes.DALOAD));
-        out.add(new InsnNode(Opcodes.DASTORE));
+        out.add(new InsnNode(floats ? Opcodes.FALOAD : Opcodes.DALOAD));
+        out.add(new InsnNode(floats ? Opcodes.FASTORE : Opcodes.DASTORE));
         out.add(new IincInsnNode(index, 1));
         out.add(new JumpInsnNode(Opcodes.GOTO, test));
         out.add(done);

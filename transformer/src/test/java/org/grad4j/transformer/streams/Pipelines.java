@@ -343,6 +343,17 @@ public final class Pipelines {
         return s;
     }
 
+    /** A float[] sorted (by Float.compare), read back as doubles. */
+    public static double[] sortedFloats(double[] x, double[] w) {
+        float[] f = new float[x.length + 2];
+        for (int i = 0; i < x.length; i++) f[i] = (float) (x[i] * w[i % w.length]);
+        f[x.length] = -0.0f;
+        Arrays.sort(f, 1, f.length);
+        double[] out = new double[f.length];
+        for (int i = 0; i < f.length; i++) out[i] = f[i];
+        return out;
+    }
+
     /** A range whose start is past its end: Arrays.sort's IllegalArgumentException. */
     public static double badSortRange(double[] x, double[] w) {
         double[] s = x.clone();
