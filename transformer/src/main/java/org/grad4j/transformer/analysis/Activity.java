@@ -600,7 +600,8 @@ public final class Activity {
             }
             case Opcodes.INVOKEDYNAMIC -> {
                 InvokeDynamicInsnNode d = (InvokeDynamicInsnNode) s.insn();
-                if (anyActiveArg(s) && !d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory") && !onlyOrders(s, d)) {
+                String ordering = anyActiveArg(s) ? whyNotOnlyOrdering(s, d) : null;
+                if (anyActiveArg(s) && !d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory") && ordering != null) {
                     String stream = StreamRefusals.unfusedOperation(ir, s);
                     if (stream != null) {
                         throw refusal.at(s.line(), "a lambda capturing a differentiable value, in a stream grad4j does not "
@@ -609,7 +610,9 @@ public final class Activity {
                     String kept = d.bsmArgs.length > 1 && d.bsmArgs[1] instanceof org.objectweb.asm.Handle h
                             ? lambdasKept.apply(h.getOwner() + "." + h.getName() + h.getDesc()) : null;
                     String message = refusal.message(s.line(), "a lambda or dynamic call capturing a differentiable value"
-                                    + (kept != null ? ", kept as an object: " + kept : ""),
+                                    + (kept != null ? ", kept as an object: " + kept : "")
+                                    + (ordering.isEmpty() ? "" : "; a comparator or sort key that only reads would be fine, but "
+                                            + "this one does not: " + ordering),
                             "Call a named method instead of capturing the value in a lambda, or call the lambda only in "
                                     + "this method and in small helpers grad4j inlines (a lambda given straight to a "
                                     + "stream operation is fine: Arrays.stream(x).map(v -> v * w[0]).sum()).");
@@ -1103,32 +1106,33 @@ public final class Activity {
     }
 
     /**
-     * Whether a lambda capturing differentiable values only orders things: a {@code Comparator}, or
+     * Null when a lambda capturing differentiable values only orders things: a {@code Comparator}, or
      * the key given straight to {@code Comparator.comparingDouble} and its kin ({@code
      * Arrays.sort(idx, Comparator.comparingDouble(i -> score[i]))}), whose body only reads (no
      * array it did not allocate written, no double kept in a field, see {@link ArrayReaders}). What
      * it computes is only compared, so an order comes out, which is data: piecewise constant in
-     * the values, as the sort of a {@code double[]} is.
+     * the values, as the sort of a {@code double[]} is. Else why not: "" when it is no comparator,
+     * or what in the comparator may write ("it writes into an array it did not allocate (…)").
      */
-    private boolean onlyOrders(Stmt s, InvokeDynamicInsnNode d) {
+    private String whyNotOnlyOrdering(Stmt s, InvokeDynamicInsnNode d) {
         if (!d.bsm.getOwner().equals("java/lang/invoke/LambdaMetafactory") || d.bsmArgs.length < 2
-                || !(d.bsmArgs[1] instanceof org.objectweb.asm.Handle impl) || CallResolver.isJdk(impl.getOwner())
-                || calls.whyNotOnlyReads(impl.getOwner(), impl.getName(), impl.getDesc()) != null) {
-            return false;
+                || !(d.bsmArgs[1] instanceof org.objectweb.asm.Handle impl) || CallResolver.isJdk(impl.getOwner())) {
+            return "";
         }
-        if (Type.getReturnType(d.desc).getInternalName().equals("java/util/Comparator")) return true;
-        boolean used = false;
-        for (Block b : ir.blocks()) {
-            for (Stmt u : b.stmts()) {
-                if (!u.args().contains(s.result())) continue;
-                if (!(u.insn() instanceof MethodInsnNode m) || !m.owner.equals("java/util/Comparator")
-                        || !(m.name.startsWith("comparing") || m.name.startsWith("thenComparing"))) {
-                    return false;
+        boolean orders = Type.getReturnType(d.desc).getInternalName().equals("java/util/Comparator");
+        if (!orders) {
+            for (Block b : ir.blocks()) {
+                for (Stmt u : b.stmts()) {
+                    if (!u.args().contains(s.result())) continue;
+                    if (!(u.insn() instanceof MethodInsnNode m) || !m.owner.equals("java/util/Comparator")
+                            || !(m.name.startsWith("comparing") || m.name.startsWith("thenComparing"))) {
+                        return "";
+                    }
+                    orders = true;
                 }
-                used = true;
             }
         }
-        return used;
+        return orders ? calls.whyNotOnlyReads(impl.getOwner(), impl.getName(), impl.getDesc()) : "";
     }
 
     /**
