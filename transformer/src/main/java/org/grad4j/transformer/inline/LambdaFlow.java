@@ -18,27 +18,34 @@ import org.objectweb.asm.tree.analysis.Interpreter;
 
 /**
  * Follows lambda objects through a method for {@link LambdaObjects}, as an ASM {@code Analyzer}'s
- * interpreter: which stack values and locals are lambdas made here by which site, and where each
+ * interpreter: which stack values and locals are lambdas made here by which sites, and where each
  * may come from (the site, or a load of a local). Any use other than calling the method the
  * lambda implements, keeping it in locals, checking it for null or casting it throws {@link Kept}
  * for the site.
  */
 final class LambdaFlow extends Interpreter<LambdaFlow.Val> {
     /**
-     * A value as far as lambdas go: {@code site} made it (null: not a lambda made here), it comes
-     * from the places {@code from} (the site's {@code invokedynamic}, or an {@code aload}), and
-     * {@code mixed}: it may also be something else (null, another lambda, a parameter).
+     * A value as far as lambdas go: one of {@code sites} made it (none: not a lambda made here;
+     * several: chosen between, {@code c ? x -> a * x : x -> b * x}), it comes from the places
+     * {@code from} (a site's {@code invokedynamic}, or an {@code aload}), and {@code mixed}: it may
+     * also be something else (null, a parameter, a lambda implementing another method).
      */
-    record Val(int size, LambdaSite site, Set<AbstractInsnNode> from, boolean mixed) implements org.objectweb.asm.tree.analysis.Value {
-        static final Val ONE = new Val(1, null, Set.of(), false);
-        static final Val TWO = new Val(2, null, Set.of(), false);
+    record Val(int size, Set<LambdaSite> sites, Set<AbstractInsnNode> from, boolean mixed)
+            implements org.objectweb.asm.tree.analysis.Value {
+        static final Val ONE = new Val(1, Set.of(), Set.of(), false);
+        static final Val TWO = new Val(2, Set.of(), Set.of(), false);
 
         static Val plain(int size) {
             return size == 2 ? TWO : ONE;
         }
 
         boolean isLambda() {
-            return site != null;
+            return !sites.isEmpty();
+        }
+
+        /** The first site it may come from, for messages and for keeping one site at a time. */
+        LambdaSite site() {
+            return sites.iterator().next();
         }
 
         @Override
@@ -64,9 +71,9 @@ final class LambdaFlow extends Interpreter<LambdaFlow.Val> {
     }
 
     private Kept kept(Val v, String how) {
-        int line = lines.getOrDefault(v.site.insn(), 0);
+        int line = lines.getOrDefault(v.site().insn(), 0);
         String what = "the lambda" + (line > 0 ? " made on line " + line : "");
-        return new Kept(v.site, v.mixed ? what + " is held in a variable that may also hold null or another lambda" : what + " " + how);
+        return new Kept(v.site(), v.mixed ? what + " is held in a variable that may also hold null or another lambda" : what + " " + how);
     }
 
     @Override
@@ -83,7 +90,7 @@ final class LambdaFlow extends Interpreter<LambdaFlow.Val> {
     @Override
     public Val copyOperation(AbstractInsnNode insn, Val value) {
         if (!value.isLambda()) return value;
-        if (insn.getOpcode() == Opcodes.ALOAD) return new Val(1, value.site, Set.of(insn), value.mixed);
+        if (insn.getOpcode() == Opcodes.ALOAD) return new Val(1, value.sites, Set.of(insn), value.mixed);
         if (insn.getOpcode() == Opcodes.ASTORE && value.mixed) throw kept(value, "");
         return value;
     }
@@ -133,7 +140,7 @@ final class LambdaFlow extends Interpreter<LambdaFlow.Val> {
             return values.get(0); // Objects.requireNonNull(f): never null
         }
         boolean call = insn instanceof MethodInsnNode m && !values.isEmpty() && values.get(0).isLambda()
-                && values.get(0).site().implementedBy(m);
+                && values.get(0).sites().stream().allMatch(site -> site.implementedBy(m));
         for (int i = 0; i < values.size(); i++) {
             Val v = values.get(i);
             if (!v.isLambda() || call && i == 0 && !v.mixed) continue;
@@ -148,7 +155,7 @@ final class LambdaFlow extends Interpreter<LambdaFlow.Val> {
                             + (m.name.equals("<init>") ? "" : ", which is not inlined" + whyNotInlined.apply(m))
                     : "is passed to a dynamic call");
         }
-        if (made != null) return new Val(1, made, Set.of(insn), false);
+        if (made != null) return new Val(1, Set.of(made), Set.of(insn), false);
         String desc = insn instanceof MethodInsnNode m ? m.desc
                 : insn instanceof InvokeDynamicInsnNode d ? d.desc : null;
         return desc == null ? Val.ONE : Val.plain(Math.max(1, Type.getReturnType(desc).getSize()));
@@ -167,7 +174,11 @@ final class LambdaFlow extends Interpreter<LambdaFlow.Val> {
         Set<AbstractInsnNode> from = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         from.addAll(a.from);
         from.addAll(b.from);
-        boolean mixed = a.mixed || b.mixed || a.site != b.site;
-        return new Val(1, a.isLambda() ? a.site : b.site, from, mixed);
+        Set<LambdaSite> sites = new java.util.LinkedHashSet<>(a.sites);
+        sites.addAll(b.sites);
+        // lambdas of several sites, chosen between, are followed when they implement one method (LambdaObjects: a tag)
+        boolean oneMethod = sites.stream().map(site -> site.method() + site.samType()).distinct().count() == 1;
+        boolean mixed = a.mixed || b.mixed || !a.isLambda() || !b.isLambda() || !oneMethod;
+        return new Val(1, sites, from, mixed);
     }
 }

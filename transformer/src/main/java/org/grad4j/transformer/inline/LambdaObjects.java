@@ -93,8 +93,16 @@ public final class LambdaObjects {
         private final MethodNode method;
         private final Map<InvokeDynamicInsnNode, LambdaSite> sites;
         private final Function<MethodInsnNode, String> whyNotInlined;
-        /** Captured values' locals: by site for the site's, by "slot/site index" for a local slot's. */
-        private final Map<Object, int[]> homes = new HashMap<>();
+        /**
+         * Sites whose lambdas are chosen between ({@code c ? x -> a * x : x -> b * x}) share a group, and a
+         * home: each site's captured values, and a tag saying which site made the lambda (groups of one
+         * have none). By site, its group's sites in order.
+         */
+        private final Map<LambdaSite, List<LambdaSite>> groups = new java.util.IdentityHashMap<>();
+        /** Captured values' locals (and the tag last): by "g" + group for the sites', by "slot/group" for a local slot's. */
+        private final Map<String, int[]> homes = new HashMap<>();
+        /** By home, a site of the group it is for. */
+        private final Map<String, LambdaSite> homeSites = new HashMap<>();
         private final List<InvokeDynamicInsnNode> order;
         private final List<MethodInsnNode> bodyCalls = new ArrayList<>();
         private int nextLocal;
@@ -117,6 +125,7 @@ public final class LambdaObjects {
                 throw new Kept(null, e.getMessage());
             }
             AbstractInsnNode[] insns = method.instructions.toArray();
+            group(frames);
             for (int i = 0; i < insns.length; i++) if (frames[i] != null) checkPlaces(insns, i, frames[i]);
             MethodNode copy = org.grad4j.transformer.read.ClassFiles.copy(method);
             nextLocal = method.maxLocals;
@@ -130,6 +139,7 @@ public final class LambdaObjects {
                 copy.instructions.remove(copies[i]);
                 if (insns[i] instanceof InvokeDynamicInsnNode d) extraStack = Math.max(extraStack, captureSlots(sites.get(d)));
             }
+            copy.instructions.insert(initialisedHomes()); // a chosen group's home is read whole before every part is set
             for (AbstractInsnNode insn : copy.instructions.toArray()) {
                 if (insn.getType() == AbstractInsnNode.FRAME) copy.instructions.remove(insn); // they name the lambdas' types
             }
@@ -143,6 +153,33 @@ public final class LambdaObjects {
             return new Replaced(copy, bodyCalls, kept);
         }
 
+        /** Sites whose lambdas meet in one value share a group (union of every value's sites, in site order). */
+        private void group(Frame<LambdaFlow.Val>[] frames) {
+            Map<LambdaSite, LambdaSite> parent = new java.util.IdentityHashMap<>();
+            for (LambdaSite site : sites.values()) parent.put(site, site);
+            java.util.function.UnaryOperator<LambdaSite> find = new java.util.function.UnaryOperator<>() {
+                @Override
+                public LambdaSite apply(LambdaSite x) {
+                    while (parent.get(x) != x) x = parent.get(x);
+                    return x;
+                }
+            };
+            // only where a lambda is used: a slot two inlined helpers share holds a merge of their sites, never read
+            AbstractInsnNode[] insns = method.instructions.toArray();
+            for (int i = 0; i < insns.length; i++) {
+                LambdaFlow.Val v = frames[i] == null ? null : used(insns[i], frames[i]);
+                if (v == null || v.mixed()) continue;
+                LambdaSite first = find.apply(v.site());
+                for (LambdaSite other : v.sites()) parent.put(find.apply(other), first);
+            }
+            for (InvokeDynamicInsnNode d : order) {
+                LambdaSite root = find.apply(sites.get(d));
+                List<LambdaSite> members = new ArrayList<>();
+                for (InvokeDynamicInsnNode e : order) if (find.apply(sites.get(e)) == root) members.add(sites.get(e));
+                groups.put(sites.get(d), members);
+            }
+        }
+
         private static int captureSlots(LambdaSite site) {
             int slots = 0;
             for (Type t : site.captured()) slots += t.getSize();
@@ -151,21 +188,14 @@ public final class LambdaObjects {
 
         /**
          * Where the lambda is called or stored, the captured values must be in one home: the
-         * value comes from one site or from loads of one local, not reassigned before the use.
+         * value comes from one group's sites or from loads of one local, not reassigned before the use.
          */
         private void checkPlaces(AbstractInsnNode[] insns, int at, Frame<LambdaFlow.Val> f) {
-            AbstractInsnNode insn = insns[at];
-            LambdaFlow.Val used = null;
-            if (insn instanceof MethodInsnNode call && call.getOpcode() == Opcodes.INVOKEINTERFACE) {
-                LambdaFlow.Val receiver = f.getStack(f.getStackSize() - Type.getArgumentTypes(call.desc).length - 1);
-                if (receiver.isLambda()) used = receiver;
-            } else if (insn.getOpcode() == Opcodes.ASTORE && f.getStack(f.getStackSize() - 1).isLambda()) {
-                used = f.getStack(f.getStackSize() - 1);
-            }
+            LambdaFlow.Val used = used(insns[at], f);
             if (used == null) return;
-            Object home = null;
+            String home = null;
             for (AbstractInsnNode place : used.from()) {
-                Object h = homeKey(place, used.site());
+                String h = homeKey(place, used.site());
                 if (home != null && !home.equals(h)) throw new Kept(used.site(), "the lambda is chosen between two variables");
                 home = h;
                 if (place instanceof VarInsnNode load) {
@@ -178,17 +208,51 @@ public final class LambdaObjects {
             }
         }
 
-        /** The home of a place: the site's own for its {@code invokedynamic}, the slot's for a load. */
-        private Object homeKey(AbstractInsnNode place, LambdaSite site) {
-            return place instanceof VarInsnNode load ? load.var + "/" + order.indexOf(site.insn()) : site.insn();
+        /** The lambda an instruction calls or stores into a local, or null. */
+        private static LambdaFlow.Val used(AbstractInsnNode insn, Frame<LambdaFlow.Val> f) {
+            if (insn instanceof MethodInsnNode call && call.getOpcode() == Opcodes.INVOKEINTERFACE) {
+                LambdaFlow.Val receiver = f.getStack(f.getStackSize() - Type.getArgumentTypes(call.desc).length - 1);
+                return receiver.isLambda() ? receiver : null;
+            }
+            if (insn.getOpcode() == Opcodes.ASTORE && f.getStack(f.getStackSize() - 1).isLambda()) {
+                return f.getStack(f.getStackSize() - 1);
+            }
+            return null;
         }
 
-        private int[] home(Object key, LambdaSite site) {
+        /** The home of a place: its group's own for an {@code invokedynamic}, the slot's for a load. */
+        private String homeKey(AbstractInsnNode place, LambdaSite site) {
+            int group = order.indexOf(groups.get(site).get(0).insn());
+            return place instanceof VarInsnNode load ? load.var + "/" + group : "g" + group;
+        }
+
+        /** The types of a group's home: each site's captured values, then the tag (for several sites). */
+        private List<Type> layout(LambdaSite site) {
+            List<LambdaSite> group = groups.get(site);
+            List<Type> types = new ArrayList<>();
+            for (LambdaSite s : group) types.addAll(List.of(s.captured()));
+            if (group.size() > 1) types.add(Type.INT_TYPE);
+            return types;
+        }
+
+        /** Where {@code site}'s captured values start in its group's home. */
+        private int offset(LambdaSite site) {
+            int offset = 0;
+            for (LambdaSite s : groups.get(site)) {
+                if (s == site) return offset;
+                offset += s.captured().length;
+            }
+            throw new IllegalStateException("not in its group");
+        }
+
+        private int[] home(String key, LambdaSite site) {
+            homeSites.putIfAbsent(key, site);
             return homes.computeIfAbsent(key, k -> {
-                int[] locals = new int[site.captured().length];
+                List<Type> types = layout(site);
+                int[] locals = new int[types.size()];
                 for (int c = 0; c < locals.length; c++) {
                     locals[c] = nextLocal;
-                    nextLocal += site.captured()[c].getSize();
+                    nextLocal += types.get(c).getSize();
                 }
                 return locals;
             });
@@ -198,15 +262,46 @@ public final class LambdaObjects {
             return home(homeKey(v.from().iterator().next(), v.site()), v.site());
         }
 
+        /** Zeros in every local of the homes of groups of several sites, at the method's start. */
+        private InsnList initialisedHomes() {
+            InsnList out = new InsnList();
+            for (Map.Entry<String, int[]> h : homes.entrySet()) {
+                LambdaSite any = homeSites.get(h.getKey());
+                if (groups.get(any).size() < 2) continue;
+                List<Type> types = layout(any);
+                for (int c = 0; c < types.size(); c++) {
+                    Type t = types.get(c);
+                    out.add(new InsnNode(switch (t.getSort()) {
+                        case Type.DOUBLE -> Opcodes.DCONST_0;
+                        case Type.FLOAT -> Opcodes.FCONST_0;
+                        case Type.LONG -> Opcodes.LCONST_0;
+                        case Type.ARRAY, Type.OBJECT -> Opcodes.ACONST_NULL;
+                        default -> Opcodes.ICONST_0;
+                    }));
+                    // typed, so that the lifter takes the local for what it holds (a captured double[]), not Object
+                    if (t.getSort() >= Type.ARRAY) out.add(new org.objectweb.asm.tree.TypeInsnNode(Opcodes.CHECKCAST, t.getInternalName()));
+                    out.add(new VarInsnNode(t.getOpcode(Opcodes.ISTORE), h.getValue()[c]));
+                }
+            }
+            return out;
+        }
+
         /** The instructions for {@code insn} (its copy: {@code copied}), null to keep it. */
         private InsnList rewrite(AbstractInsnNode insn, AbstractInsnNode copied, Frame<LambdaFlow.Val> f) {
             int op = insn.getOpcode();
             LambdaFlow.Val top = f.getStackSize() > 0 ? f.getStack(f.getStackSize() - 1) : null;
             InsnList out = new InsnList();
-            if (insn instanceof InvokeDynamicInsnNode d && sites.containsKey(d)) { // the captured values into the site's home
+            if (insn instanceof InvokeDynamicInsnNode d && sites.containsKey(d)) { // the captured values into the group's home
                 LambdaSite site = sites.get(d);
-                int[] home = home(d, site);
-                for (int c = home.length - 1; c >= 0; c--) out.add(new VarInsnNode(site.captured()[c].getOpcode(Opcodes.ISTORE), home[c]));
+                int[] home = home(homeKey(d, site), site);
+                int offset = offset(site);
+                for (int c = site.captured().length - 1; c >= 0; c--) {
+                    out.add(new VarInsnNode(site.captured()[c].getOpcode(Opcodes.ISTORE), home[offset + c]));
+                }
+                if (groups.get(site).size() > 1) { // which of the group made it
+                    out.add(new org.objectweb.asm.tree.LdcInsnNode(groups.get(site).indexOf(site)));
+                    out.add(new VarInsnNode(Opcodes.ISTORE, home[home.length - 1]));
+                }
                 out.add(new InsnNode(Opcodes.ACONST_NULL));
                 return out;
             }
@@ -215,12 +310,12 @@ public final class LambdaObjects {
                 case Opcodes.ASTORE -> {
                     if (!top.isLambda()) return null;
                     int[] from = homeOf(top);
-                    int[] to = home(((VarInsnNode) insn).var + "/" + order.indexOf(top.site().insn()), top.site());
+                    int[] to = home(((VarInsnNode) insn).var + "/" + order.indexOf(groups.get(top.site()).get(0).insn()), top.site());
                     if (from != to) {
+                        List<Type> types = layout(top.site());
                         for (int c = 0; c < from.length; c++) {
-                            Type t = top.site().captured()[c];
-                            out.add(new VarInsnNode(t.getOpcode(Opcodes.ILOAD), from[c]));
-                            out.add(new VarInsnNode(t.getOpcode(Opcodes.ISTORE), to[c]));
+                            out.add(new VarInsnNode(types.get(c).getOpcode(Opcodes.ILOAD), from[c]));
+                            out.add(new VarInsnNode(types.get(c).getOpcode(Opcodes.ISTORE), to[c]));
                         }
                     }
                     out.add(copied.clone(null));
@@ -248,9 +343,11 @@ public final class LambdaObjects {
             }
         }
 
-        /** The call of the interface method: its arguments aside, the placeholder dropped, the body called. */
+        /**
+         * The call of the interface method: its arguments aside, the placeholder dropped, the body
+         * called; for a group of several sites, the body of the site its tag names.
+         */
         private InsnList called(LambdaFlow.Val receiver, Type[] args, InsnList out) {
-            LambdaSite site = receiver.site();
             int[] temps = new int[args.length];
             for (int a = 0; a < args.length; a++) {
                 temps[a] = nextLocal;
@@ -259,15 +356,34 @@ public final class LambdaObjects {
             for (int a = args.length - 1; a >= 0; a--) out.add(new VarInsnNode(args[a].getOpcode(Opcodes.ISTORE), temps[a]));
             out.add(new InsnNode(Opcodes.POP));
             int[] home = homeOf(receiver);
-            for (int c = 0; c < home.length; c++) out.add(new VarInsnNode(site.captured()[c].getOpcode(Opcodes.ILOAD), home[c]));
-            for (int a = 0; a < args.length; a++) {
-                out.add(new VarInsnNode(args[a].getOpcode(Opcodes.ILOAD), temps[a]));
-                out.add(site.adaptArgument(a));
+            List<LambdaSite> group = groups.get(receiver.site());
+            org.objectweb.asm.tree.LabelNode end = new org.objectweb.asm.tree.LabelNode();
+            for (int k = 0; k < group.size(); k++) {
+                LambdaSite site = group.get(k);
+                org.objectweb.asm.tree.LabelNode next = new org.objectweb.asm.tree.LabelNode();
+                if (k < group.size() - 1) {
+                    out.add(new VarInsnNode(Opcodes.ILOAD, home[home.length - 1]));
+                    out.add(new org.objectweb.asm.tree.LdcInsnNode(k));
+                    out.add(new JumpInsnNode(Opcodes.IF_ICMPNE, next));
+                }
+                int offset = offset(site);
+                for (int c = 0; c < site.captured().length; c++) {
+                    out.add(new VarInsnNode(site.captured()[c].getOpcode(Opcodes.ILOAD), home[offset + c]));
+                }
+                for (int a = 0; a < args.length; a++) {
+                    out.add(new VarInsnNode(args[a].getOpcode(Opcodes.ILOAD), temps[a]));
+                    out.add(site.adaptArgument(a));
+                }
+                MethodInsnNode body = site.call();
+                bodyCalls.add(body);
+                out.add(body);
+                out.add(site.adaptResult());
+                if (k < group.size() - 1) {
+                    out.add(new JumpInsnNode(Opcodes.GOTO, end));
+                    out.add(next);
+                }
             }
-            MethodInsnNode body = site.call();
-            bodyCalls.add(body);
-            out.add(body);
-            out.add(site.adaptResult());
+            out.add(end);
             return out;
         }
     }

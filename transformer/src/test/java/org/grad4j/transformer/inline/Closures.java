@@ -151,11 +151,32 @@ public class Closures {
         return g.applyAsDouble(w[0]);
     }
 
+    /** Chosen between two sites: a tag says which made it. */
+    public double chosenBetweenTwo(double[] x, double[] w) {
+        DoubleUnaryOperator f = x[0] > 0 ? t -> t * x[0] : t -> -t * w[1];
+        return f.applyAsDouble(w[0]) + f.applyAsDouble(x[1]);
+    }
+
+    /** Chosen by branches and reassigned in a loop among three sites, captures of different types. */
+    public double chosenInBranches(double[] x, double[] w) {
+        DoubleBinaryOperator f;
+        if (x[0] > 0.5) f = (a, b) -> a * x[0] + b;
+        else if (x[0] > -0.5) f = (a, b) -> a - b * w[0];
+        else f = (a, b) -> Math.sin(a) * b;
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            s += f.applyAsDouble(x[i], w[i]);
+            int k = i;
+            if (w[i] > 0) f = (a, b) -> a * k + b * x[0];
+        }
+        return s;
+    }
+
     // kept: each says why (LambdaObjectsTest.KEPT)
 
-    public double chosenBetweenTwo(double[] x, double[] w) {
-        DoubleUnaryOperator f = x[0] > 0 ? t -> t * x[0] : t -> -t;
-        return f.applyAsDouble(w[0]);
+    public double chosenOrNull(double[] x, double[] w) {
+        DoubleUnaryOperator f = x[0] > 0 ? t -> t * x[0] : null;
+        return f != null ? f.applyAsDouble(w[0]) : 0;
     }
 
     public double passedToTheJdk(double[] x, double[] w) {

@@ -32,7 +32,7 @@ import org.objectweb.asm.tree.MethodNode;
 class LambdaObjectsTest {
     /** Lambdas that stay objects, by method: what the reason says. */
     private static final Map<String, String> KEPT = Map.of(
-            "chosenBetweenTwo", "may also hold null or another lambda",
+            "chosenOrNull", "may also hold null or another lambda",
             "passedToTheJdk", "is passed to Arrays.setAll, which is not inlined",
             "storedInAField", "is stored into a field",
             "composedByTheJdk", "has its method DoubleUnaryOperator.andThen called",
