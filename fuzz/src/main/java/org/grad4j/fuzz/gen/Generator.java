@@ -546,7 +546,8 @@ public final class Generator {
     /**
      * Lambdas made and called in the method, capturing a differentiable scalar and array
      * (LambdaObjects turns their calls into calls of their bodies): called twice, called in a
-     * loop, made in a loop, composed by hand. The twin writes the same lambdas over dual numbers.
+     * loop, made in a loop, chosen between two, composed by hand. The twin writes the same lambdas
+     * over dual numbers.
      */
     private Stmt lambdaStatement() {
         if (!allowed("lambdas")) return null;
@@ -559,7 +560,7 @@ public final class Generator {
         String fn = "java.util.function.";
         String plain = "final double[] " + arr + " = " + a.name() + ";\nfinal double " + cap + " = " + c.name() + ";\n";
         String dual = "final D[] " + arr + " = " + a.name() + ";\nfinal D " + cap + " = " + c.name() + ";\n";
-        switch (r.nextInt(4)) {
+        switch (r.nextInt(5)) {
             case 0 -> { // called twice
                 plain += fn + "DoubleUnaryOperator " + f + " = " + u + " -> " + u + " * " + cap + " + Math.sin(" + u + ");\n"
                         + "double " + t + " = " + f + ".applyAsDouble(" + cap + " * 0.5) + " + f + ".applyAsDouble(1.5);\n";
@@ -580,6 +581,14 @@ public final class Generator {
                         + u + " -> Math.cos(" + u + " * " + v + ");\n" + t + " += " + f + ".applyAsDouble(" + cap + ");\n}\n";
                 dual += "D " + t + " = D.c(0);\nfor (D " + v + " : " + arr + ") {\n" + fn + "UnaryOperator<D> " + f + " = " + u
                         + " -> D.cos(D.mul(" + u + ", " + v + "));\n" + t + " = D.add(" + t + ", " + f + ".apply(" + cap + "));\n}\n";
+            }
+            case 4 -> { // chosen between two sites by a differentiable comparison, called in a loop
+                plain += fn + "DoubleUnaryOperator " + f + " = " + cap + " > 0 ? " + u + " -> " + u + " * " + cap + " : " + u
+                        + " -> Math.sin(" + u + " + " + cap + ");\ndouble " + t + " = 0;\nfor (double " + v + " : " + arr + ") " + t
+                        + " += " + f + ".applyAsDouble(" + v + ");\n";
+                dual += fn + "UnaryOperator<D> " + f + " = " + cap + ".v > 0 ? " + u + " -> D.mul(" + u + ", " + cap + ") : " + u
+                        + " -> D.sin(D.add(" + u + ", " + cap + "));\nD " + t + " = D.c(0);\nfor (D " + v + " : " + arr + ") " + t
+                        + " = D.add(" + t + ", " + f + ".apply(" + v + "));\n";
             }
             default -> { // composed by hand: the inner lambda captured by the outer
                 plain += fn + "DoubleUnaryOperator " + f + " = " + u + " -> " + u + " * " + cap + ";\n" + fn + "DoubleUnaryOperator "
