@@ -2,6 +2,7 @@ package org.grad4j.transformer.inline;
 
 import static org.grad4j.transformer.inline.ValueObjects.isNullCheck;
 import static org.grad4j.transformer.inline.ValueObjects.simpleName;
+import static org.grad4j.transformer.inline.ValueObjects.usedAs;
 
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -107,17 +108,6 @@ final class LambdaFlow extends Interpreter<LambdaFlow.Val> {
         return Val.plain(OperandSizes.ofUnary(insn));
     }
 
-    private static String usedAs(int op) {
-        return switch (op) {
-            case Opcodes.ARETURN -> "is returned";
-            case Opcodes.PUTSTATIC, Opcodes.PUTFIELD -> "is stored into a field";
-            case Opcodes.AASTORE -> "is stored into an array";
-            case Opcodes.INSTANCEOF -> "is tested with instanceof";
-            case Opcodes.IF_ACMPEQ, Opcodes.IF_ACMPNE -> "is compared with == or !=";
-            case Opcodes.MONITORENTER, Opcodes.MONITOREXIT -> "is synchronised on";
-            default -> "is used as an object (" + org.objectweb.asm.util.Printer.OPCODES[op].toLowerCase() + ")";
-        };
-    }
 
     @Override
     public Val binaryOperation(AbstractInsnNode insn, Val a, Val b) {

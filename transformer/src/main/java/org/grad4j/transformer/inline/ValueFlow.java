@@ -3,6 +3,7 @@ package org.grad4j.transformer.inline;
 import static org.grad4j.transformer.inline.ValueObjects.constantClass;
 import static org.grad4j.transformer.inline.ValueObjects.isNullCheck;
 import static org.grad4j.transformer.inline.ValueObjects.simpleName;
+import static org.grad4j.transformer.inline.ValueObjects.usedAs;
 
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -160,15 +161,6 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
         return Val.plain(OperandSizes.ofUnary(insn));
     }
 
-    private static String usedAs(int op) {
-        return switch (op) {
-            case Opcodes.ARETURN -> "is returned";
-            case Opcodes.PUTSTATIC -> "is stored into a field";
-            case Opcodes.CHECKCAST, Opcodes.INSTANCEOF -> "is cast or tested with instanceof";
-            case Opcodes.MONITORENTER, Opcodes.MONITOREXIT -> "is synchronised on";
-            default -> "is used as an object (" + org.objectweb.asm.util.Printer.OPCODES[op].toLowerCase() + ")";
-        };
-    }
 
     @Override
     public Val binaryOperation(AbstractInsnNode insn, Val a, Val b) {
@@ -176,8 +168,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
             return new Val(1, a.shape, Set.of(insn), false, false, true); // bodies[i]: read field by field from the arrays
         }
         if (a.isObject() || b.isObject()) {
-            throw escapes(insn, a.isObject() ? a : b, insn.getOpcode() == Opcodes.PUTFIELD ? "is stored into a field"
-                    : "is compared with == or !=");
+            throw escapes(insn, a.isObject() ? a : b, usedAs(insn.getOpcode()));
         }
         return Val.plain(OperandSizes.ofBinary(insn));
     }
@@ -190,7 +181,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
             }
             return null;
         }
-        if (c.isObject()) throw escapes(insn, c, "is stored into an array");
+        if (c.isObject()) throw escapes(insn, c, usedAs(insn.getOpcode()));
         return null;
     }
 

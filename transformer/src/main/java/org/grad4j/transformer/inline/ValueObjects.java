@@ -93,6 +93,19 @@ public final class ValueObjects {
                 && m.name.equals("requireNonNull") && m.desc.equals("(Ljava/lang/Object;)Ljava/lang/Object;");
     }
 
+    /** How an instruction uses an object it does not follow, in words for a refusal ("is returned"). */
+    static String usedAs(int op) {
+        return switch (op) {
+            case Opcodes.ARETURN -> "is returned";
+            case Opcodes.PUTSTATIC, Opcodes.PUTFIELD -> "is stored into a field";
+            case Opcodes.AASTORE -> "is stored into an array";
+            case Opcodes.CHECKCAST, Opcodes.INSTANCEOF -> "is cast or tested with instanceof";
+            case Opcodes.IF_ACMPEQ, Opcodes.IF_ACMPNE -> "is compared with == or !=";
+            case Opcodes.MONITORENTER, Opcodes.MONITOREXIT -> "is synchronised on";
+            default -> "is used as an object (" + org.objectweb.asm.util.Printer.OPCODES[op].toLowerCase() + ")";
+        };
+    }
+
     /** The class of a static field's object ({@code Complex.ZERO}), or null for a primitive or array. */
     static String constantClass(FieldInsnNode get) {
         Type t = Type.getType(get.desc);

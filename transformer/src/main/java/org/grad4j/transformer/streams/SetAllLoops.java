@@ -1,14 +1,10 @@
 package org.grad4j.transformer.streams;
 
 import org.grad4j.transformer.read.ClassFiles;
-import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
-import org.objectweb.asm.tree.IincInsnNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
-import org.objectweb.asm.tree.JumpInsnNode;
-import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.VarInsnNode;
@@ -51,29 +47,20 @@ final class SetAllLoops {
 
     private static InsnList loop(int array, int generator, int index) {
         InsnList out = new InsnList();
-        LabelNode test = new LabelNode(new Label()), done = new LabelNode(new Label());
         out.add(new VarInsnNode(Opcodes.ASTORE, generator));
         out.add(new VarInsnNode(Opcodes.ASTORE, array));
         out.add(new VarInsnNode(Opcodes.ALOAD, generator));
         out.add(new MethodInsnNode(Opcodes.INVOKESTATIC, "java/util/Objects", "requireNonNull",
                 "(Ljava/lang/Object;)Ljava/lang/Object;", false));
         out.add(new InsnNode(Opcodes.POP));
-        out.add(new InsnNode(Opcodes.ICONST_0));
-        out.add(new VarInsnNode(Opcodes.ISTORE, index));
-        out.add(test);
-        out.add(new VarInsnNode(Opcodes.ILOAD, index));
-        out.add(new VarInsnNode(Opcodes.ALOAD, array));
-        out.add(new InsnNode(Opcodes.ARRAYLENGTH));
-        out.add(new JumpInsnNode(Opcodes.IF_ICMPGE, done));
-        out.add(new VarInsnNode(Opcodes.ALOAD, array));
-        out.add(new VarInsnNode(Opcodes.ILOAD, index));
-        out.add(new VarInsnNode(Opcodes.ALOAD, generator));
-        out.add(new VarInsnNode(Opcodes.ILOAD, index));
-        out.add(new MethodInsnNode(Opcodes.INVOKEINTERFACE, GENERATOR, "applyAsDouble", "(I)D", true));
-        out.add(new InsnNode(Opcodes.DASTORE));
-        out.add(new IincInsnNode(index, 1));
-        out.add(new JumpInsnNode(Opcodes.GOTO, test));
-        out.add(done);
+        InsnList fill = new InsnList(); // array[index] = generator.applyAsDouble(index)
+        fill.add(new VarInsnNode(Opcodes.ALOAD, array));
+        fill.add(new VarInsnNode(Opcodes.ILOAD, index));
+        fill.add(new VarInsnNode(Opcodes.ALOAD, generator));
+        fill.add(new VarInsnNode(Opcodes.ILOAD, index));
+        fill.add(new MethodInsnNode(Opcodes.INVOKEINTERFACE, GENERATOR, "applyAsDouble", "(I)D", true));
+        fill.add(new InsnNode(Opcodes.DASTORE));
+        out.add(IndexLoop.over(index, array, fill));
         return out;
     }
 }

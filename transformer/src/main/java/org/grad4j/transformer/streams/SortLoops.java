@@ -1,14 +1,10 @@
 package org.grad4j.transformer.streams;
 
 import org.grad4j.transformer.read.ClassFiles;
-import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
-import org.objectweb.asm.tree.IincInsnNode;
 import org.objectweb.asm.tree.InsnList;
 import org.objectweb.asm.tree.InsnNode;
-import org.objectweb.asm.tree.JumpInsnNode;
-import org.objectweb.asm.tree.LabelNode;
 import org.objectweb.asm.tree.MethodInsnNode;
 import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.TypeInsnNode;
@@ -77,27 +73,18 @@ final class SortLoops {
         out.add(new MethodInsnNode(Opcodes.INVOKEVIRTUAL, array, "clone", "()Ljava/lang/Object;", false));
         out.add(new TypeInsnNode(Opcodes.CHECKCAST, array));
         out.add(new VarInsnNode(Opcodes.ASTORE, values));
-        out.add(new InsnNode(Opcodes.ICONST_0));
-        out.add(new VarInsnNode(Opcodes.ISTORE, index));
-        LabelNode test = new LabelNode(new Label()), done = new LabelNode(new Label());
-        out.add(test);
-        out.add(new VarInsnNode(Opcodes.ILOAD, index));
-        out.add(new VarInsnNode(Opcodes.ALOAD, order));
-        out.add(new InsnNode(Opcodes.ARRAYLENGTH));
-        out.add(new JumpInsnNode(Opcodes.IF_ICMPGE, done));
-        out.add(new VarInsnNode(Opcodes.ALOAD, target));
-        out.add(new VarInsnNode(Opcodes.ILOAD, from));
-        out.add(new VarInsnNode(Opcodes.ILOAD, index));
-        out.add(new InsnNode(Opcodes.IADD));
-        out.add(new VarInsnNode(Opcodes.ALOAD, values));
-        out.add(new VarInsnNode(Opcodes.ALOAD, order));
-        out.add(new VarInsnNode(Opcodes.ILOAD, index));
-        out.add(new InsnNode(Opcodes.IALOAD));
-        out.add(new InsnNode(floats ? Opcodes.FALOAD : Opcodes.DALOAD));
-        out.add(new InsnNode(floats ? Opcodes.FASTORE : Opcodes.DASTORE));
-        out.add(new IincInsnNode(index, 1));
-        out.add(new JumpInsnNode(Opcodes.GOTO, test));
-        out.add(done);
+        InsnList gather = new InsnList(); // target[from + index] = values[order[index]]
+        gather.add(new VarInsnNode(Opcodes.ALOAD, target));
+        gather.add(new VarInsnNode(Opcodes.ILOAD, from));
+        gather.add(new VarInsnNode(Opcodes.ILOAD, index));
+        gather.add(new InsnNode(Opcodes.IADD));
+        gather.add(new VarInsnNode(Opcodes.ALOAD, values));
+        gather.add(new VarInsnNode(Opcodes.ALOAD, order));
+        gather.add(new VarInsnNode(Opcodes.ILOAD, index));
+        gather.add(new InsnNode(Opcodes.IALOAD));
+        gather.add(new InsnNode(floats ? Opcodes.FALOAD : Opcodes.DALOAD));
+        gather.add(new InsnNode(floats ? Opcodes.FASTORE : Opcodes.DASTORE));
+        out.add(IndexLoop.over(index, order, gather));
         return out;
     }
 }

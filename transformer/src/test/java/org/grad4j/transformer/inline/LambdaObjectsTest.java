@@ -3,7 +3,6 @@ package org.grad4j.transformer.inline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import java.util.Random;
 import java.util.Set;
 import org.grad4j.transformer.read.ClassFiles;
 import org.grad4j.transformer.testing.ChildFirstLoader;
+import org.grad4j.transformer.testing.SideBySide;
 import org.grad4j.transformer.testing.GradientCheck;
 import org.grad4j.transformer.testing.Harness;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,11 +58,6 @@ class LambdaObjectsTest {
         copy = ChildFirstLoader.load(Closures.class, rewritten);
     }
 
-    private static List<Method> methods(Class<?> c) {
-        List<Method> out = new ArrayList<>();
-        for (Method m : c.getDeclaredMethods()) if (Modifier.isPublic(m.getModifiers())) out.add(m);
-        return out;
-    }
 
     @Test
     void theRewrittenMethodsComputeWhatTheLambdasCompute() throws Exception {
@@ -76,31 +71,16 @@ class LambdaObjectsTest {
                 w[i] = r.nextGaussian();
             }
             if (trial == 3) x[0] = Double.NaN;
-            for (Method m : methods(Closures.class)) {
-                Method f = copy.getDeclaredMethod(m.getName(), m.getParameterTypes());
-                Object expected = outcome(m, original, x, w), actual = outcome(f, rewrittenInstance, x, w);
-                String what = m.getName() + " of " + java.util.Arrays.toString(x) + ", " + java.util.Arrays.toString(w);
-                if (expected instanceof Double e) {
-                    assertEquals(Double.doubleToLongBits(e), Double.doubleToLongBits((Double) actual), what + ": " + e + " against " + actual);
-                } else {
-                    assertEquals(expected, actual, what);
-                }
+            for (Method m : SideBySide.publicMethods(Closures.class)) {
+                SideBySide.assertSameOutcome(m, original, copy, rewrittenInstance, x, w);
             }
         }
     }
 
-    /** The result, or the class of the exception thrown. */
-    private static Object outcome(Method m, Object receiver, double[] x, double[] w) throws IllegalAccessException {
-        try {
-            return m.invoke(receiver, x.clone(), w.clone());
-        } catch (InvocationTargetException e) {
-            return e.getCause().getClass();
-        }
-    }
 
     @Test
     void lambdasCalledHereAreGoneAndTheOthersSayWhyTheyStay() {
-        for (Method m : methods(Closures.class)) {
+        for (Method m : SideBySide.publicMethods(Closures.class)) {
             LambdaObjects.Replaced r = REPLACED.get(m.getName());
             List<String> left = new ArrayList<>();
             for (AbstractInsnNode insn : r.method().instructions) {
@@ -126,7 +106,7 @@ class LambdaObjectsTest {
     @Test
     void lambdasCalledHereDifferentiate() {
         Random r = new Random(11);
-        for (Method m : methods(Closures.class)) {
+        for (Method m : SideBySide.publicMethods(Closures.class)) {
             String name = m.getName();
             if (NOT_DIFFERENTIATED.contains(name) || KEPT.containsKey(name) && !name.equals("composedByHand")) continue;
             for (int trial = 0; trial < 3; trial++) {

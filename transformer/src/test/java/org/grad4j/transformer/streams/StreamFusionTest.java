@@ -1,13 +1,11 @@
 package org.grad4j.transformer.streams;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -17,6 +15,7 @@ import java.util.Set;
 import org.grad4j.TransformException;
 import org.grad4j.transformer.read.ClassFiles;
 import org.grad4j.transformer.testing.ChildFirstLoader;
+import org.grad4j.transformer.testing.SideBySide;
 import org.grad4j.transformer.testing.GradientCheck;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,13 +46,6 @@ class StreamFusionTest {
         fused = ChildFirstLoader.load(Pipelines.class, fusedNode);
     }
 
-    private static List<Method> pipelines(Class<?> c) {
-        List<Method> out = new ArrayList<>();
-        for (Method m : c.getDeclaredMethods()) {
-            if (Modifier.isPublic(m.getModifiers())) out.add(m);
-        }
-        return out;
-    }
 
     @Test
     void everyPipelineComputesWhatTheStreamComputes() throws Exception {
@@ -68,17 +60,8 @@ class StreamFusionTest {
             }
             if (trial == 7) x[2] = Double.POSITIVE_INFINITY; // the sum's same-signed infinities
             if (trial == 8) x[0] = Double.NaN;
-            for (Method m : pipelines(Pipelines.class)) {
-                Method f = fused.getDeclaredMethod(m.getName(), m.getParameterTypes());
-                Object expected = outcome(m, original, x, w), actual = outcome(f, fusedInstance, x, w);
-                String what = m.getName() + " of " + java.util.Arrays.toString(x);
-                if (expected instanceof double[] e) {
-                    assertArrayEquals(e, (double[]) actual, 0, what);
-                } else if (expected instanceof Double e) {
-                    assertEquals(Double.doubleToLongBits(e), Double.doubleToLongBits((Double) actual), what + ": " + e + " against " + actual);
-                } else {
-                    assertEquals(expected, actual, what);
-                }
+            for (Method m : SideBySide.publicMethods(Pipelines.class)) {
+                SideBySide.assertSameOutcome(m, original, fused, fusedInstance, x, w);
             }
         }
     }
@@ -89,18 +72,10 @@ class StreamFusionTest {
         return k.newInstance();
     }
 
-    /** The result, or the class of the exception thrown. */
-    private static Object outcome(Method m, Object receiver, double[] x, double[] w) throws IllegalAccessException {
-        try {
-            return m.invoke(receiver, x.clone(), w.clone());
-        } catch (InvocationTargetException e) {
-            return e.getCause().getClass();
-        }
-    }
 
     @Test
     void thePipelinesBecomeLoopsAndTheOthersStayAsWritten() {
-        for (Method m : pipelines(Pipelines.class)) {
+        for (Method m : SideBySide.publicMethods(Pipelines.class)) {
             MethodNode node = ClassFiles.method(fusedNode, m.getName(), Type.getMethodDescriptor(m));
             List<String> streamCalls = new ArrayList<>();
             for (AbstractInsnNode insn : node.instructions) {
@@ -117,7 +92,7 @@ class StreamFusionTest {
     @Test
     void fusedPipelinesDifferentiate() {
         Random r = new Random(7);
-        for (Method m : pipelines(Pipelines.class)) {
+        for (Method m : SideBySide.publicMethods(Pipelines.class)) {
             if (m.getReturnType() != double.class || NOT_FUSED.contains(m.getName()) || THROWING.contains(m.getName())) continue;
             // a lambda object called through its interface is found through the agent's lambda sites (the agent's StreamsTest)
             if (m.getName().startsWith("through")) continue;

@@ -1,0 +1,56 @@
+package org.grad4j.transformer.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A class run beside its rewritten copy ({@link ChildFirstLoader}): each public method of the
+ * form {@code (double[] x, double[] w)} must give the same result to the bit, or throw an
+ * exception of the same class ({@code StreamFusionTest}, {@code LambdaObjectsTest}).
+ */
+public final class SideBySide {
+    private SideBySide() {}
+
+    /** The methods compared: the public ones the class declares. */
+    public static List<Method> publicMethods(Class<?> c) {
+        List<Method> out = new ArrayList<>();
+        for (Method m : c.getDeclaredMethods()) if (Modifier.isPublic(m.getModifiers())) out.add(m);
+        return out;
+    }
+
+    /** {@code m} and its namesake in {@code copy} give the same outcome at {@code (x, w)}: doubles and arrays of them bit for bit. */
+    public static void assertSameOutcome(Method m, Object original, Class<?> copy, Object copied, double[] x, double[] w)
+            throws ReflectiveOperationException {
+        Method f = copy.getDeclaredMethod(m.getName(), m.getParameterTypes());
+        Object expected = outcome(m, original, x, w), actual = outcome(f, copied, x, w);
+        String what = m.getName() + " of " + Arrays.toString(x) + ", " + Arrays.toString(w) + ": " + describe(expected)
+                + " against " + describe(actual);
+        assertEquals(bits(expected), bits(actual), what);
+    }
+
+    /** The result, or the class of the exception thrown. */
+    private static Object outcome(Method m, Object receiver, double[] x, double[] w) throws IllegalAccessException {
+        try {
+            return m.invoke(receiver, x.clone(), w.clone());
+        } catch (InvocationTargetException e) {
+            return e.getCause().getClass();
+        }
+    }
+
+    /** What is compared: a double's bits (-0.0 is not 0.0, NaN is NaN), an array's element by element. */
+    private static Object bits(Object outcome) {
+        if (outcome instanceof Double d) return Double.doubleToLongBits(d);
+        if (outcome instanceof double[] a) return Arrays.stream(a).mapToObj(Double::doubleToLongBits).toList();
+        return outcome;
+    }
+
+    private static String describe(Object outcome) {
+        return outcome instanceof double[] a ? Arrays.toString(a) : String.valueOf(outcome);
+    }
+}
