@@ -2,9 +2,12 @@ package org.grad4j.transformer;
 
 import org.grad4j.transformer.analysis.CallResolver;
 import org.grad4j.transformer.analysis.Callee;
+import org.grad4j.transformer.inline.ExactReceivers;
 import org.grad4j.transformer.inline.Inliner;
 import org.grad4j.transformer.inline.InvariantFieldReads;
 import org.grad4j.transformer.inline.LambdaObjects;
+import org.grad4j.transformer.inline.MutableObjects;
+import org.grad4j.transformer.inline.ValueObjects;
 import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.read.ClassFiles;
 import org.grad4j.transformer.read.ClassHierarchy;
@@ -32,6 +35,7 @@ final class HelperBodies {
     static java.util.Map<String, MethodNode> whereRefused(CallResolver calls, ClassHierarchy hierarchy, String owner, String name,
                                                           String desc, MethodNode method) {
         java.util.Map<String, MethodNode> helpers = new java.util.HashMap<>();
+        method = ExactReceivers.devirtualised(owner, method, calls::classNode).method(); // as Transformer.analyse inlines them
         for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
             if (!(insn instanceof MethodInsnNode call) || call.name.startsWith("<")) continue;
             int scale = sizeScale(calls, call, method);
@@ -45,6 +49,26 @@ final class HelperBodies {
             helpers.put(call.owner + "." + call.name + call.desc, expanded != null ? expanded : withFieldsReadOnce(calls, call, body));
         }
         return helpers;
+    }
+
+    /**
+     * The bodies to inline for the calls that {@link ExactReceivers} makes exact in method {@code
+     * owner.name desc} ({@code acc.add(x)} of an object made there, virtual as written), by
+     * {@code owner.name descriptor} of the exact call.
+     */
+    static java.util.Map<String, MethodNode> ofExactCalls(CallResolver calls, ClassHierarchy hierarchy, String owner,
+                                                          String name, String desc) {
+        ClassNode c = calls.classNode(owner);
+        MethodNode method = c == null ? null : ClassFiles.method(c, name, desc);
+        if (method == null) return java.util.Map.of();
+        ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(owner, method, calls::classNode);
+        java.util.Map<String, MethodNode> bodies = new java.util.HashMap<>();
+        for (org.objectweb.asm.tree.AbstractInsnNode insn : exact.method().instructions) {
+            if (!(insn instanceof MethodInsnNode call) || !exact.calls().contains(call.owner + "." + call.name + call.desc)) continue;
+            MethodNode body = expandedBody(calls, hierarchy, call, owner, name, desc, 1, java.util.Set.of(owner + "." + name + desc), 1);
+            if (body != null) bodies.put(call.owner + "." + call.name + call.desc, body);
+        }
+        return bodies;
     }
 
     /** Whether the method makes a lambda, whose body {@link #lambdasReplaced} may inline. */
@@ -70,8 +94,7 @@ final class HelperBodies {
      */
     static LambdaObjects.Replaced lambdasReplaced(CallResolver calls, ClassHierarchy hierarchy, ClassNode owner,
                                                           String name, String desc, MethodNode body, boolean inline) {
-        java.util.function.Function<MethodInsnNode, String> bodies = call -> whyNotInlined(calls, hierarchy, call, owner.name,
-                name, desc);
+        java.util.function.Function<MethodInsnNode, String> bodies = whyNotInlined(calls, hierarchy, owner.name, name, desc);
         LambdaObjects.Replaced replaced = LambdaObjects.replace(owner.name, body, bodies);
         for (int round = 1; inline && round < LAMBDA_ROUNDS && replaced.method() != body; round++) {
             body = replaced.method();
@@ -85,6 +108,44 @@ final class HelperBodies {
             body = InvariantFieldReads.hoist(owner, inline(owner, body, hierarchy, lambdaBodies), calls::classNode);
             LambdaObjects.Replaced next = LambdaObjects.replace(owner.name, body, bodies);
             replaced = next.method() == body ? new LambdaObjects.Replaced(body, java.util.List.of(), next.whyKept()) : next;
+        }
+        return replaced;
+    }
+
+    /** {@link #whyNotInlined} for the calls of method {@code owner.name desc}. */
+    static java.util.function.Function<MethodInsnNode, String> whyNotInlined(CallResolver calls, ClassHierarchy hierarchy,
+                                                                             String owner, String name, String desc) {
+        return call -> whyNotInlined(calls, hierarchy, call, owner, name, desc);
+    }
+
+    /** Rounds of objects replaced and the calls then made exact inlined: a particle held by a stepper made here. */
+    private static final int OBJECT_ROUNDS = 3;
+
+    /**
+     * The method with the objects of mutable classes it makes replaced by their fields (see
+     * {@link MutableObjects}); with {@code inline}, again after inlining the calls that become
+     * exact once they are: {@code s.p.step(dt)} of a {@code Stepper} made here holding a
+     * {@code Particle} made here is a virtual call until the stepper's field is a local that
+     * holds the particle.
+     */
+    static ValueObjects.Replaced objectsReplaced(CallResolver calls, ClassHierarchy hierarchy, ClassNode owner, String name,
+                                                 String desc, MethodNode body, boolean inline) {
+        java.util.function.Function<MethodInsnNode, String> why = whyNotInlined(calls, hierarchy, owner.name, name, desc);
+        ValueObjects.Replaced replaced = MutableObjects.replace(owner.name, body, calls::classNode, hierarchy, why);
+        for (int round = 1; inline && round < OBJECT_ROUNDS && replaced.method() != body; round++) {
+            body = replaced.method();
+            ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(owner.name, body, calls::classNode);
+            java.util.Map<String, MethodNode> bodies = new java.util.HashMap<>();
+            for (org.objectweb.asm.tree.AbstractInsnNode insn : exact.method().instructions) {
+                if (!(insn instanceof MethodInsnNode call) || !exact.calls().contains(call.owner + "." + call.name + call.desc)) continue;
+                MethodNode e = expandedBody(calls, hierarchy, call, owner.name, name, desc, 1, java.util.Set.of(owner.name + "." + name + desc), 1);
+                if (e != null) bodies.put(call.owner + "." + call.name + call.desc, e);
+            }
+            if (bodies.isEmpty()) break;
+            MethodNode inlined = ExactReceivers.restored(inline(owner, exact.method(), hierarchy, bodies), exact.calls());
+            ValueObjects.Replaced next = MutableObjects.replace(owner.name, inlined, calls::classNode, hierarchy, why);
+            replaced = next.method() == inlined ? new ValueObjects.Replaced(inlined, next.whyKept()) : next;
+            body = inlined;
         }
         return replaced;
     }
@@ -149,7 +210,10 @@ final class HelperBodies {
         Callee.Differentiated d = (Callee.Differentiated) calls.resolve(call);
         String key = d.owner() + "." + d.name() + d.descriptor();
         if (chain.contains(key)) return null;
-        MethodNode hoisted = withFieldsReadOnce(calls, call, body);
+        // a helper calling methods of an object it makes (a simulator stepping its Ball) runs their bodies
+        ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(d.owner(), withFieldsReadOnce(calls, call, body),
+                calls::classNode);
+        MethodNode hoisted = exact.method();
         java.util.Map<String, MethodNode> inner = new java.util.HashMap<>();
         for (org.objectweb.asm.tree.AbstractInsnNode insn : body.instructions) {
             if (!(insn instanceof MethodInsnNode c) || c.name.startsWith("<")
@@ -171,9 +235,10 @@ final class HelperBodies {
         }
         boolean checkPrivate = isOtherNest(calls, d.owner(), owner);
         if (inner.isEmpty()) {
+            hoisted = ExactReceivers.restored(hoisted, exact.calls()); // a copy of its own when it has any
             return checkPrivate && ClassFiles.reachesPrivatelyOutside(hoisted, owner, calls::classNode) ? null : hoisted;
         }
-        MethodNode expanded = inline(calls.classNode(d.owner()), hoisted, hierarchy, inner);
+        MethodNode expanded = ExactReceivers.restored(inline(calls.classNode(d.owner()), hoisted, hierarchy, inner), exact.calls());
         // its helpers' reads of this.f, now reads of its own this (Inliner: onThis), once at its start too
         if (expanded != hoisted) expanded = InvariantFieldReads.hoist(calls.classNode(d.owner()), expanded, calls::classNode);
         int instructions = 0;

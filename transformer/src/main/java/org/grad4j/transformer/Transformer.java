@@ -15,6 +15,7 @@ import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
+import org.grad4j.transformer.inline.ExactReceivers;
 import org.grad4j.transformer.inline.Inliner;
 import org.grad4j.transformer.inline.LambdaObjects;
 import org.grad4j.transformer.inline.ValueObjects;
@@ -313,13 +314,22 @@ public final class Transformer {
         ActivityMask mask = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length);
 
         method = InvariantFieldReads.hoist(owner, asDifferentiated(calls, owner, method), calls::classNode);
-        MethodNode body = inlined == null ? method : HelperBodies.inline(owner, method, hierarchy, inlined);
+        MethodNode body = method;
+        if (inlined != null) { // acc.add(x) of an Accumulator made here runs Accumulator.add: inlined as a final method's
+            ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(ownerInternalName, method, calls::classNode);
+            // those not inlined after all are virtual again (exact.method() is a copy of its own when it has any)
+            body = ExactReceivers.restored(HelperBodies.inline(owner, exact.method(), hierarchy, inlined), exact.calls());
+        }
         // the helpers' reads of this.f, now reads of the caller's this (Inliner: onThis), once too
         if (body != method) body = InvariantFieldReads.hoist(owner, body, calls::classNode);
         // DoubleUnaryOperator f = t -> k * t, called here (or in a helper inlined here): its body, called with k
         LambdaObjects.Replaced lambdas = HelperBodies.lambdasReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body,
                 inlined != null);
         body = lambdas.method();
+        // Welford w = new Welford(); w.add(x) inlined: its fields, in locals, written in place
+        ValueObjects.Replaced mutable = HelperBodies.objectsReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body,
+                inlined != null);
+        body = mutable.method();
         // new Vec2(cos a, sin a) kept in locals and read through its fields: the fields, in locals
         ValueObjects.Replaced objects = ValueObjects.replace(ownerInternalName, body, calls::classNode, hierarchy);
         body = objects.method();
@@ -337,7 +347,8 @@ public final class Transformer {
                 header -> tape && TapedLoops.mayTape(lifted, liftedCfg, header));
         Cfg cfg = new Cfg(ir, refusal);
         Activity activity = new Activity(ir, cfg, mask.parameters(), mask.receiverHolds(), calls, refusal);
-        var kept = objects.whyKept();
+        var kept = new java.util.HashMap<>(objects.whyKept());
+        kept.putAll(mutable.whyKept());
         activity.objectsKeptBecause(c -> kept.containsKey(c) ? kept.get(c) : ValueObjects.whyNotValueClass(c, calls::classNode));
         activity.lambdasKeptBecause(lambdas.whyKept()::get);
         activity.checkSupported();
@@ -382,6 +393,8 @@ public final class Transformer {
                 if (body != null) inlined.put(call.owner + "." + call.name + call.desc, body);
             }
         }
+        // acc.add(x) of an object made here, a virtual call as written: its body, known from the object's class
+        inlined.putAll(HelperBodies.ofExactCalls(calls, hierarchy, ir.owner(), ir.name(), ir.descriptor()));
         if (inlined.size() == plain.inlined.size()) return plain;
         try {
             Analysed a = analyse(calls, hierarchy, ir.owner(), ir.name(), ir.descriptor(), activeMask, stripMine, tape, inlined);
@@ -398,6 +411,20 @@ public final class Transformer {
     private static boolean callsForValueObjects(CallResolver calls, Analysed a) {
         for (Block b : a.ir.blocks()) {
             for (Stmt s : b.stmts()) if (s.insn() instanceof MethodInsnNode m && HelperBodies.returnsValueObject(calls, m)) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Whether the method makes objects of the program's classes: refused for a callee that
+     * writes the object's fields ({@code w.add(x)} of a Welford accumulator), it may be accepted
+     * with that callee inlined, the object replaced by its fields ({@link org.grad4j.transformer.inline.MutableObjects}).
+     */
+    private static boolean makesObjects(Analysed a) {
+        for (Block b : a.ir.blocks()) {
+            for (Stmt s : b.stmts()) {
+                if (s.isNewInit() && !CallResolver.isJdk(((MethodInsnNode) s.insn()).owner)) return true;
+            }
         }
         return false;
     }
@@ -475,7 +502,7 @@ public final class Transformer {
         } catch (UntrackedParameterStore workArray) {
             throw workArray; // the entry may lift it (generate)
         } catch (TransformException refused) {
-            Analysed inlined = plain.inlined.isEmpty() && callsForValueObjects(calls, plain)
+            Analysed inlined = plain.inlined.isEmpty() && (callsForValueObjects(calls, plain) || makesObjects(plain))
                     ? withHelpersInlinedInsteadOfRefused(calls, hierarchy, owner, name, descriptor, mask, stripMine, tape, null) : null;
             if (inlined == null) throw refused;
             java.util.Set<String> retry = new java.util.HashSet<>(seen);

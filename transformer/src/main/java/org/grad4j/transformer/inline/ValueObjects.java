@@ -106,6 +106,17 @@ public final class ValueObjects {
         };
     }
 
+    /** The instruction pushing a field's default value ({@code 0}, {@code 0.0}, {@code null}) of type {@code t}. */
+    static int zero(Type t) {
+        return switch (t.getSort()) {
+            case Type.DOUBLE -> Opcodes.DCONST_0;
+            case Type.FLOAT -> Opcodes.FCONST_0;
+            case Type.LONG -> Opcodes.LCONST_0;
+            case Type.ARRAY, Type.OBJECT -> Opcodes.ACONST_NULL;
+            default -> Opcodes.ICONST_0;
+        };
+    }
+
     /** The class of a static field's object ({@code Complex.ZERO}), or null for a primitive or array. */
     static String constantClass(FieldInsnNode get) {
         Type t = Type.getType(get.desc);

@@ -117,15 +117,10 @@ final class ValueRewrite {
      * analyzer rejects is left as it was.
      */
     private void withoutDeadCode(MethodNode copy) {
-        Frame<org.objectweb.asm.tree.analysis.BasicValue>[] frames;
         try {
-            frames = new Analyzer<>(new org.objectweb.asm.tree.analysis.BasicInterpreter()).analyze(owner, copy);
+            DeadCode.remove(owner, copy);
         } catch (AnalyzerException e) {
             throw new Escapes(null, "rewrite rejected: " + e.getMessage());
-        }
-        AbstractInsnNode[] insns = copy.instructions.toArray();
-        for (int i = 0; i < insns.length; i++) {
-            if (frames[i] == null && insns[i].getOpcode() >= 0) copy.instructions.remove(insns[i]);
         }
     }
 
@@ -184,13 +179,7 @@ final class ValueRewrite {
                 out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.POP));
                 for (int k = 0; k < shape.size(); k++) {
                     Type t = shape.leaves.get(k).type();
-                    out.add(new org.objectweb.asm.tree.InsnNode(switch (t.getSort()) {
-                        case Type.DOUBLE -> Opcodes.DCONST_0;
-                        case Type.FLOAT -> Opcodes.FCONST_0;
-                        case Type.LONG -> Opcodes.LCONST_0;
-                        case Type.ARRAY, Type.OBJECT -> Opcodes.ACONST_NULL;
-                        default -> Opcodes.ICONST_0;
-                    }));
+                    out.add(new org.objectweb.asm.tree.InsnNode(ValueObjects.zero(t)));
                     out.add(new VarInsnNode(t.getOpcode(Opcodes.ISTORE), home[k]));
                 }
                 out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ICONST_0));

@@ -86,15 +86,8 @@ class LambdaObjectsTest {
             for (AbstractInsnNode insn : r.method().instructions) {
                 if (insn instanceof InvokeDynamicInsnNode d && LambdaSite.of(d) != null) left.add(d.name);
             }
-            String expected = KEPT.get(m.getName());
-            if (expected == null) {
-                assertEquals(List.of(), left, m.getName() + ": " + r.whyKept());
-                assertTrue(r.whyKept().isEmpty(), m.getName() + ": " + r.whyKept());
-            } else {
-                assertTrue(!left.isEmpty(), m.getName() + " keeps a lambda");
-                assertTrue(r.whyKept().values().stream().anyMatch(why -> why.contains(expected)
-                        && why.matches("the lambda made on line \\d+ .*")), m.getName() + ": " + r.whyKept());
-            }
+            SideBySide.assertGoneOrKept(m.getName(), left, r.whyKept(), KEPT.get(m.getName()), "the lambda made on line \\d+ .*");
+            if (!KEPT.containsKey(m.getName())) assertTrue(r.whyKept().isEmpty(), m.getName() + ": " + r.whyKept());
         }
     }
 

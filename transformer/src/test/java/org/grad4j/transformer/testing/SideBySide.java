@@ -1,6 +1,7 @@
 package org.grad4j.transformer.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -32,6 +33,21 @@ public final class SideBySide {
         String what = m.getName() + " of " + Arrays.toString(x) + ", " + Arrays.toString(w) + ": " + describe(expected)
                 + " against " + describe(actual);
         assertEquals(bits(expected), bits(actual), what);
+    }
+
+    /**
+     * What a rewrite left of what it replaces ({@code left}: the lambdas, the objects still made)
+     * in method {@code name}: nothing when no reason to keep one is {@code expected}; else some,
+     * and a reason ({@code whyKept}) that says {@code expected} in the form {@code pattern}.
+     */
+    public static void assertGoneOrKept(String name, List<String> left, java.util.Map<String, String> whyKept, String expected,
+                                        String pattern) {
+        if (expected == null) {
+            assertEquals(List.of(), left, name + ": " + whyKept);
+            return;
+        }
+        assertTrue(!left.isEmpty(), name + " keeps what it should");
+        assertTrue(whyKept.values().stream().anyMatch(why -> why.contains(expected) && why.matches(pattern)), name + ": " + whyKept);
     }
 
     /** The result, or the class of the exception thrown. */

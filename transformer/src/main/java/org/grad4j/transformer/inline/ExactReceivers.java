@@ -1,0 +1,184 @@
+package org.grad4j.transformer.inline;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import org.grad4j.transformer.read.ClassFiles;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.analysis.Analyzer;
+import org.objectweb.asm.tree.analysis.AnalyzerException;
+import org.objectweb.asm.tree.analysis.Frame;
+import org.objectweb.asm.tree.analysis.Interpreter;
+
+/**
+ * Calls of methods that may be overridden, on an object the method itself made: {@code var acc =
+ * new Accumulator(); acc.add(x)} of a class that is not final (most nested classes, every
+ * anonymous one) always runs {@code Accumulator.add}, since the object's class is known; so does
+ * {@code Scale s = new Scale() {...}; s.of(x)} through its interface. Such a
+ * call becomes {@code invokespecial} of the class that declares the body it runs, which the
+ * inliner then takes like a call of a final method ({@code CallResolver}: exact), so that the
+ * object stays in the method and {@link MutableObjects} can replace it by its fields.
+ *
+ * <p>Only for inlining: a call made {@code invokespecial} that is not inlined after all is put
+ * back ({@link #restored}), since code generated in another class could not make it.
+ */
+public final class ExactReceivers {
+    private ExactReceivers() {}
+
+    /**
+     * The method with its calls on objects of known class made exact ({@code method} itself when
+     * there are none), and the calls so made, by {@code owner.name descriptor}.
+     */
+    public record Devirtualised(MethodNode method, Set<String> calls) {}
+
+    public static Devirtualised devirtualised(String owner, MethodNode method, Function<String, ClassNode> classes) {
+        boolean any = false;
+        for (AbstractInsnNode insn : method.instructions) {
+            any |= insn.getOpcode() == Opcodes.NEW && !org.grad4j.transformer.analysis.CallResolver.isJdk(((TypeInsnNode) insn).desc);
+        }
+        if (!any) return new Devirtualised(method, Set.of());
+        Frame<Known>[] frames;
+        try {
+            frames = new Analyzer<>(new Exact()).analyze(owner, method);
+        } catch (AnalyzerException e) {
+            return new Devirtualised(method, Set.of());
+        }
+        Set<String> original = new HashSet<>(); // invokespecial already there (super.m()): never put back
+        for (AbstractInsnNode insn : method.instructions) {
+            if (insn instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESPECIAL) original.add(key(m));
+        }
+        MethodNode copy = null;
+        AbstractInsnNode[] copies = null;
+        Set<String> made = new HashSet<>();
+        AbstractInsnNode[] insns = method.instructions.toArray();
+        for (int i = 0; i < insns.length; i++) {
+            if (!(insns[i] instanceof MethodInsnNode call) || frames[i] == null
+                    || call.getOpcode() != Opcodes.INVOKEVIRTUAL && call.getOpcode() != Opcodes.INVOKEINTERFACE) {
+                continue;
+            }
+            Known receiver = frames[i].getStack(frames[i].getStackSize() - Type.getArgumentTypes(call.desc).length - 1);
+            if (receiver.className() == null) continue;
+            String declaring = declaring(receiver.className(), call.name, call.desc, classes);
+            if (declaring == null) continue;
+            MethodInsnNode exact = new MethodInsnNode(Opcodes.INVOKESPECIAL, declaring, call.name, call.desc, false);
+            if (original.contains(key(exact))) continue;
+            if (copy == null) {
+                copy = ClassFiles.copy(method);
+                copies = copy.instructions.toArray(); // in the same order
+            }
+            copy.instructions.set(copies[i], exact);
+            made.add(key(exact));
+        }
+        return copy == null ? new Devirtualised(method, Set.of()) : new Devirtualised(copy, made);
+    }
+
+    /**
+     * The method with the calls {@link #devirtualised} made exact that are still calls (not
+     * inlined) virtual again: generated code calls the program's methods from another class,
+     * which may not {@code invokespecial} them.
+     */
+    public static MethodNode restored(MethodNode method, Set<String> made) {
+        if (made.isEmpty()) return method;
+        for (AbstractInsnNode insn : method.instructions.toArray()) {
+            if (insn instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESPECIAL && made.contains(key(m))) {
+                method.instructions.set(insn, new MethodInsnNode(Opcodes.INVOKEVIRTUAL, m.owner, m.name, m.desc, false));
+            }
+        }
+        return method;
+    }
+
+    private static String key(MethodInsnNode m) {
+        return m.owner + "." + m.name + m.desc;
+    }
+
+    /** The class declaring the concrete body an object of {@code className} runs for the method; null if none is found. */
+    private static String declaring(String className, String name, String desc, Function<String, ClassNode> classes) {
+        for (String at = className; at != null && !org.grad4j.transformer.analysis.CallResolver.isJdk(at); ) {
+            ClassNode c = classes.apply(at);
+            if (c == null) return null;
+            MethodNode m = ClassFiles.method(c, name, desc);
+            if (m != null) {
+                return (m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_STATIC | Opcodes.ACC_NATIVE)) == 0 ? c.name : null;
+            }
+            at = c.superName;
+        }
+        return null; // a default method, or one of the JDK's (toString): left as it is
+    }
+
+    /** A value, as far as its class goes: the class of an object made by a {@code new} here, or null when not known. */
+    record Known(int size, String className) implements org.objectweb.asm.tree.analysis.Value {
+        static final Known ONE = new Known(1, null);
+        static final Known TWO = new Known(2, null);
+
+        static Known of(int size) {
+            return size == 2 ? TWO : ONE;
+        }
+
+        @Override
+        public int getSize() {
+            return size;
+        }
+    }
+
+    /** Follows objects from their {@code new} through locals, the stack and casts that keep them. */
+    private static final class Exact extends Interpreter<Known> {
+        Exact() {
+            super(Opcodes.ASM9);
+        }
+
+        @Override
+        public Known newValue(Type type) {
+            return type == Type.VOID_TYPE ? null : Known.of(type == null ? 1 : type.getSize());
+        }
+
+        @Override
+        public Known newOperation(AbstractInsnNode insn) {
+            if (insn.getOpcode() == Opcodes.NEW) return new Known(1, ((TypeInsnNode) insn).desc);
+            return Known.of(OperandSizes.ofNew(insn));
+        }
+
+        @Override
+        public Known copyOperation(AbstractInsnNode insn, Known value) {
+            return value;
+        }
+
+        @Override
+        public Known unaryOperation(AbstractInsnNode insn, Known value) {
+            if (insn.getOpcode() == Opcodes.CHECKCAST && value.className() != null) return value; // passes, or throws
+            return Known.of(OperandSizes.ofUnary(insn));
+        }
+
+        @Override
+        public Known binaryOperation(AbstractInsnNode insn, Known a, Known b) {
+            return Known.of(OperandSizes.ofBinary(insn));
+        }
+
+        @Override
+        public Known ternaryOperation(AbstractInsnNode insn, Known a, Known b, Known c) {
+            return null;
+        }
+
+        @Override
+        public Known naryOperation(AbstractInsnNode insn, List<? extends Known> values) {
+            String desc = insn instanceof MethodInsnNode m ? m.desc
+                    : insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d ? d.desc : null;
+            return desc == null ? Known.ONE : Known.of(Math.max(1, Type.getReturnType(desc).getSize()));
+        }
+
+        @Override
+        public void returnOperation(AbstractInsnNode insn, Known value, Known expected) {}
+
+        @Override
+        public Known merge(Known a, Known b) {
+            if (a.equals(b)) return a;
+            return a.size() == b.size() ? Known.of(a.size()) : Known.ONE;
+        }
+    }
+}

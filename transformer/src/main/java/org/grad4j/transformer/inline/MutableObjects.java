@@ -1,0 +1,412 @@
+package org.grad4j.transformer.inline;
+
+import static org.grad4j.transformer.inline.ValueObjects.isNullCheck;
+import static org.grad4j.transformer.inline.ValueObjects.simpleName;
+
+import java.util.BitSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.grad4j.transformer.read.ClassFiles;
+import org.grad4j.transformer.read.ClassHierarchy;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.FieldInsnNode;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
+import org.objectweb.asm.tree.analysis.Analyzer;
+import org.objectweb.asm.tree.analysis.AnalyzerException;
+import org.objectweb.asm.tree.analysis.Frame;
+
+/**
+ * Scalar replacement of objects of mutable classes made in the method: a Welford accumulator
+ * ({@code w.add(x)} updating {@code n}, {@code mean}, {@code m2}), a filter's state, a builder
+ * ({@code new Option().spot(s).vol(v)}), a simulator's particle. An object cannot carry a
+ * derivative (it has no shadow fields), so a differentiable value stored into its field is
+ * refused; replaced by its fields in locals, it is plain code on locals, which the rest of the
+ * pipeline differentiates. Its methods must have been inlined first ({@link Inliner}).
+ *
+ * <p>Works on bytecode, before lifting, and before {@link ValueObjects} (a {@code Vec2} held in
+ * a particle's field then sits in a local, where that pass follows it). Unlike a value object,
+ * a mutable object may not be copied: every reference to it must see its writes. So each {@code
+ * new} (its site) gets one home, a local per field, and the object itself becomes {@code null},
+ * which moves through locals and the operand stack as the object did; its constructor runs in
+ * place (inlined, {@code this} being that null), a field read or write is a load or store of the
+ * home's local. That is exact while every reference to an object of the site is to the latest
+ * one made there: where the {@code new} runs again, no local holding the one made before may be
+ * read later ({@link LocalLiveness}), and every use of an object comes from one site only. Any
+ * other use — passed to a call not inlined, stored into a field or array, returned, compared,
+ * captured by a lambda, merged with null or an object from elsewhere — leaves the class's objects
+ * as they are, and says why ({@link ValueObjects.Replaced#whyKept}).
+ */
+public final class MutableObjects {
+    private MutableObjects() {}
+
+    /** Constructors calling constructors (a superclass's, {@code this(...)}) are followed this many levels deep. */
+    private static final int CONSTRUCTOR_DEPTH = 4;
+
+    /** A class whose objects are kept, or a use this pass does not follow. */
+    static final class Kept extends RuntimeException {
+        /** The class; null when the method as a whole is not followed. */
+        final MutableClass of;
+
+        Kept(MutableClass of, String how) {
+            super(how, null, false, false);
+            this.of = of;
+        }
+    }
+
+    /**
+     * The method with the objects it makes of mutable classes replaced by their fields ({@code
+     * method} itself when there are none, or all are kept), and why each class kept was kept.
+     *
+     * @param whyNotInlined why a method the method calls was not inlined, in words (": it is recursive"), "" when not known
+     */
+    public static ValueObjects.Replaced replace(String owner, MethodNode method, Function<String, ClassNode> classes,
+                                                ClassHierarchy hierarchy, Function<MethodInsnNode, String> whyNotInlined) {
+        Map<String, String> kept = new LinkedHashMap<>();
+        Map<String, MutableClass> candidates = new LinkedHashMap<>();
+        for (AbstractInsnNode insn : method.instructions) {
+            if (insn.getOpcode() != Opcodes.NEW) continue;
+            String name = ((TypeInsnNode) insn).desc;
+            if (candidates.containsKey(name) || kept.containsKey(name) || ValueObjects.isValueClass(name, classes)) continue;
+            MutableClass c = MutableClass.of(name, classes, hierarchy, kept);
+            if (c != null) candidates.put(name, c);
+        }
+        if (candidates.isEmpty()) return new ValueObjects.Replaced(method, kept);
+        if (!method.tryCatchBlocks.isEmpty()) {
+            for (String c : candidates.keySet()) kept.put(c, "the " + simpleName(c) + " is made in a method with a try block");
+            return new ValueObjects.Replaced(method, kept);
+        }
+        ClassNode ownerNode = classes.apply(owner);
+        while (!candidates.isEmpty()) {
+            try {
+                MethodNode inPlace = withConstructorsInlined(ownerNode, method, candidates, hierarchy);
+                return new ValueObjects.Replaced(new Rewrite(owner, inPlace, candidates, whyNotInlined).run(), kept);
+            } catch (Kept k) {
+                if (k.of == null) return new ValueObjects.Replaced(method, kept);
+                kept.put(k.of.name(), k.getMessage());
+                candidates.remove(k.of.name());
+            }
+        }
+        return new ValueObjects.Replaced(method, kept);
+    }
+
+    /**
+     * The method with the constructors of the candidates' classes (and of their superclasses,
+     * called from those) inlined where they are called, so that {@code this} in them is the
+     * object made here.
+     */
+    private static MethodNode withConstructorsInlined(ClassNode owner, MethodNode method, Map<String, MutableClass> candidates,
+                                                      ClassHierarchy hierarchy) {
+        Map<String, MutableClass> byChainClass = new java.util.HashMap<>();
+        for (MutableClass c : candidates.values()) for (ClassNode k : c.chain()) byChainClass.putIfAbsent(k.name, c);
+        MethodNode at = method;
+        for (int round = 0; round < CONSTRUCTOR_DEPTH; round++) {
+            MethodNode current = at;
+            Frame<org.objectweb.asm.tree.analysis.BasicValue>[] frames = ClassFiles.frames(owner, current, hierarchy);
+            MethodNode next = Inliner.inline(current, call -> {
+                if (call.getOpcode() != Opcodes.INVOKESPECIAL || !call.name.equals("<init>")) return null;
+                MutableClass c = byChainClass.get(call.owner);
+                if (c == null) return null;
+                MethodNode init = c.constructor(call.owner, call.desc);
+                String why = MutableClass.whyNotInPlace(init);
+                if (why != null) {
+                    throw new Kept(c, "the " + simpleName(c.name()) + " has a constructor grad4j cannot run where the object is "
+                            + "made (" + simpleName(call.owner) + "'s: " + why + ")");
+                }
+                return init;
+            }, insn -> stackBelow(current, frames, (MethodInsnNode) insn));
+            if (next == current) return current;
+            at = next;
+        }
+        return at;
+    }
+
+    /**
+     * The types beneath a call's operands, bottom first: a constructor with a loop runs with an
+     * empty operand stack (see {@link Inliner#inline}). The object under construction beneath it
+     * may go to a local: it is {@code null} once the pass is done.
+     */
+    private static Type[] stackBelow(MethodNode method, Frame<org.objectweb.asm.tree.analysis.BasicValue>[] frames,
+                                     MethodInsnNode call) {
+        Frame<org.objectweb.asm.tree.analysis.BasicValue> f = frames[method.instructions.indexOf(call)];
+        if (f == null) return null;
+        Type[] below = new Type[f.getStackSize() - Type.getArgumentTypes(call.desc).length - 1];
+        for (int i = 0; i < below.length; i++) below[i] = f.getStack(i).getType();
+        return below;
+    }
+
+    /**
+     * One rewrite of the method, for the classes still followed: the method analysed with the
+     * fields of the objects made here followed as locals ({@link FieldFrame}: a Ball's {@code
+     * this$0} may hold the Simulator made here, whose fields are then followed too); each use
+     * rewritten; the result analysed again for the check that a site's objects never overlap
+     * ({@link #checkFresh}); each {@code new} then a {@code null}.
+     */
+    private static final class Rewrite {
+        private final String owner;
+        private final MethodNode method;
+        private final Map<AbstractInsnNode, MutableClass> sites = new IdentityHashMap<>();
+        private final Function<MethodInsnNode, String> whyNotInlined;
+        /** By site, a local per field of its class (in {@link MutableClass#fields} order), above the method's. */
+        private final Map<AbstractInsnNode, int[]> homes = new IdentityHashMap<>();
+        private final int maxLocals;
+        private MutableFlow flow;
+        private Map<AbstractInsnNode, Integer> lines;
+
+        Rewrite(String owner, MethodNode method, Map<String, MutableClass> candidates, Function<MethodInsnNode, String> whyNotInlined) {
+            this.owner = owner;
+            this.method = method;
+            this.whyNotInlined = whyNotInlined;
+            int next = method.maxLocals;
+            for (AbstractInsnNode insn : method.instructions) {
+                if (insn.getOpcode() != Opcodes.NEW || !candidates.containsKey(((TypeInsnNode) insn).desc)) continue;
+                MutableClass c = candidates.get(((TypeInsnNode) insn).desc);
+                sites.put(insn, c);
+                int[] at = new int[c.fields().size()];
+                for (int k = 0; k < at.length; k++) {
+                    at[k] = next;
+                    next += Type.getType(c.fields().get(k).node().desc).getSize();
+                }
+                homes.put(insn, at);
+            }
+            this.maxLocals = next;
+        }
+
+        MethodNode run() {
+            lines = ValueObjects.lines(method);
+            flow = new MutableFlow(sites, lines, whyNotInlined);
+            Frame<MutableFlow.Ref>[] frames;
+            int written = method.maxLocals;
+            method.maxLocals = maxLocals; // the frames hold the homes, as the rewrite will
+            try {
+                frames = new Analyzer<>(flow) {
+                    @Override
+                    protected Frame<MutableFlow.Ref> newFrame(int locals, int stack) {
+                        return new FieldFrame(locals, stack);
+                    }
+
+                    @Override
+                    protected Frame<MutableFlow.Ref> newFrame(Frame<? extends MutableFlow.Ref> f) {
+                        FieldFrame copy = new FieldFrame(f.getLocals(), f.getMaxStackSize());
+                        copy.init(f);
+                        return copy;
+                    }
+                }.analyze(owner, method);
+            } catch (AnalyzerException e) {
+                if (e.getCause() instanceof Kept k) throw k;
+                throw new Kept(null, e.getMessage());
+            } finally {
+                method.maxLocals = written;
+            }
+            AbstractInsnNode[] insns = method.instructions.toArray();
+            for (int i = 0; i < insns.length; i++) {
+                MutableFlow.Ref used = frames[i] == null ? null : used(insns[i], frames[i]);
+                if (used != null) checkOneObject(insns[i], used);
+            }
+            MethodNode copy = ClassFiles.copy(method);
+            AbstractInsnNode[] copies = copy.instructions.toArray();
+            Map<AbstractInsnNode, MutableClass> made = new IdentityHashMap<>(); // the sites, in the copy
+            for (int i = 0; i < insns.length; i++) {
+                if (sites.containsKey(insns[i])) made.put(copies[i], sites.get(insns[i]));
+                if (frames[i] == null) continue;
+                InsnList instead = rewrite(insns[i], copies[i], frames[i]);
+                if (instead == null) continue;
+                if (sites.containsKey(insns[i])) {
+                    copy.instructions.insert(copies[i], instead); // after the new, which the check below still needs
+                } else {
+                    copy.instructions.insert(copies[i], instead);
+                    copy.instructions.remove(copies[i]);
+                }
+            }
+            for (AbstractInsnNode insn : copy.instructions.toArray()) {
+                if (insn.getType() == AbstractInsnNode.FRAME) copy.instructions.remove(insn); // they name the objects' types
+            }
+            copy.maxLocals = maxLocals;
+            copy.maxStack = method.maxStack + 2; // a field's zero (two slots for a double)
+            checkFresh(copy, made);
+            for (Map.Entry<AbstractInsnNode, MutableClass> site : made.entrySet()) {
+                copy.instructions.set(site.getKey(), new InsnNode(Opcodes.ACONST_NULL)); // the object is null from now on
+            }
+            try {
+                DeadCode.remove(owner, copy); // the inlined receivers' null checks, now that none is null
+            } catch (AnalyzerException e) {
+                throw new Kept(null, "rewrite rejected: " + e.getMessage());
+            }
+            return copy;
+        }
+
+        /**
+         * A frame in which a field of an object made here whose class is followed is a local
+         * (its home's): {@code putfield} of a reference stores the value there, {@code getfield}
+         * reads it back, and a {@code new} sets its class's to null. So an object held in
+         * another's field is followed as one held in a local.
+         */
+        private final class FieldFrame extends Frame<MutableFlow.Ref> {
+            FieldFrame(int locals, int stack) {
+                super(locals, stack);
+            }
+
+            @Override
+            public void execute(AbstractInsnNode insn, org.objectweb.asm.tree.analysis.Interpreter<MutableFlow.Ref> interpreter)
+                    throws AnalyzerException {
+                int op = insn.getOpcode();
+                int top = getStackSize() - 1;
+                if (op == Opcodes.GETFIELD && home(getStack(top), (FieldInsnNode) insn) >= 0) {
+                    int home = home(pop(), (FieldInsnNode) insn);
+                    push(getLocal(home));
+                    return;
+                }
+                if (op == Opcodes.PUTFIELD && home(getStack(top - 1), (FieldInsnNode) insn) >= 0) {
+                    MutableFlow.Ref value = pop();
+                    setLocal(home(pop(), (FieldInsnNode) insn), value);
+                    return;
+                }
+                super.execute(insn, interpreter);
+                if (sites.containsKey(insn)) {
+                    MutableClass c = sites.get(insn);
+                    for (int k = 0; k < c.fields().size(); k++) {
+                        if (isReference(c.fields().get(k))) setLocal(homes.get(insn)[k], MutableFlow.Ref.ONE);
+                    }
+                }
+            }
+
+            /** The home local of a reference field of the object, if it is one made at one site; else -1. */
+            private int home(MutableFlow.Ref object, FieldInsnNode field) {
+                if (!object.isObject() || object.other() || object.sites().size() != 1
+                        || Type.getType(field.desc).getSort() < Type.ARRAY) {
+                    return -1;
+                }
+                AbstractInsnNode site = object.sites().iterator().next();
+                MutableClass.Field f = sites.get(site).field(field.owner, field.name);
+                return f == null ? -1 : homes.get(site)[sites.get(site).fields().indexOf(f)];
+            }
+        }
+
+        private static boolean isReference(MutableClass.Field f) {
+            return Type.getType(f.node().desc).getSort() >= Type.ARRAY;
+        }
+
+        /** The object an instruction this pass rewrites works on, or null. */
+        private MutableFlow.Ref used(AbstractInsnNode insn, Frame<MutableFlow.Ref> f) {
+            int op = insn.getOpcode();
+            int top = f.getStackSize() - 1;
+            MutableFlow.Ref v = switch (op) {
+                case Opcodes.GETFIELD, Opcodes.IFNULL, Opcodes.IFNONNULL, Opcodes.INSTANCEOF, Opcodes.CHECKCAST -> f.getStack(top);
+                case Opcodes.PUTFIELD -> f.getStack(top - 1);
+                case Opcodes.INVOKESPECIAL, Opcodes.INVOKESTATIC -> MutableFlow.isObjectConstructor(insn) || isNullCheck(insn)
+                        ? f.getStack(top) : null;
+                default -> null;
+            };
+            return v != null && v.isObject() ? v : null;
+        }
+
+        /** Where an object is used, it is the one made at one site: not maybe null, nor one of several. */
+        private void checkOneObject(AbstractInsnNode insn, MutableFlow.Ref used) {
+            if (used.other()) throw flow.kept(insn, used, "may be null or an object from elsewhere (a parameter, a field, a call)");
+            if (used.sites().size() > 1) {
+                java.util.TreeSet<Integer> made = new java.util.TreeSet<>();
+                for (AbstractInsnNode s : used.sites()) made.add(lines.getOrDefault(s, 0));
+                throw flow.kept(insn, used, "may be one of several objects (made on lines " + made + "): grad4j follows an "
+                        + "object held where it is used by one variable, made in one place");
+            }
+        }
+
+        /**
+         * Where a site makes its object again, none made there before may still be in use: no
+         * local (a home included) holding one is read later, none waits on the operand stack.
+         * Then every reference to the site's objects is to the latest, and one home serves them
+         * all. Checked on the rewritten method, where the fields are locals.
+         */
+        private void checkFresh(MethodNode copy, Map<AbstractInsnNode, MutableClass> made) {
+            MutableFlow again = new MutableFlow(made, ValueObjects.lines(copy), whyNotInlined);
+            Frame<MutableFlow.Ref>[] frames;
+            BitSet[] live;
+            try {
+                frames = new Analyzer<>(again).analyze(owner, copy);
+                live = LocalLiveness.before(owner, copy);
+            } catch (AnalyzerException e) {
+                if (e.getCause() instanceof Kept k) throw k;
+                throw new Kept(null, e.getMessage());
+            }
+            AbstractInsnNode[] insns = copy.instructions.toArray();
+            for (int i = 0; i < insns.length; i++) {
+                AbstractInsnNode site = insns[i];
+                Frame<MutableFlow.Ref> f = frames[i];
+                if (f == null || !made.containsKey(site)) continue;
+                MutableFlow.Ref it = new MutableFlow.Ref(1, java.util.Set.of(site), false);
+                for (int l = 0; l < f.getLocals(); l++) {
+                    if (f.getLocal(l).sites().contains(site) && live[i].get(l)) {
+                        throw again.kept(site, it, "is made again (in a loop) while the one made there before is still in "
+                                + "use: grad4j keeps one object per place it is made");
+                    }
+                }
+                for (int s = 0; s < f.getStackSize(); s++) {
+                    if (f.getStack(s).sites().contains(site)) {
+                        throw again.kept(site, it, "is made again while the one made there before waits on the operand stack");
+                    }
+                }
+            }
+        }
+
+        /** The instructions for {@code insn} (its copy: {@code copied}), null to keep it. */
+        private InsnList rewrite(AbstractInsnNode insn, AbstractInsnNode copied, Frame<MutableFlow.Ref> f) {
+            InsnList out = new InsnList();
+            if (sites.containsKey(insn)) { // its fields start at their defaults
+                MutableClass c = sites.get(insn);
+                int[] home = home(insn);
+                for (int k = 0; k < home.length; k++) {
+                    Type t = Type.getType(c.fields().get(k).node().desc);
+                    out.add(new InsnNode(ValueObjects.zero(t)));
+                    out.add(new VarInsnNode(t.getOpcode(Opcodes.ISTORE), home[k]));
+                }
+                return out;
+            }
+            MutableFlow.Ref used = used(insn, f);
+            if (used == null) return null;
+            AbstractInsnNode site = used.sites().iterator().next();
+            MutableClass c = sites.get(site);
+            switch (insn.getOpcode()) {
+                case Opcodes.GETFIELD -> {
+                    FieldInsnNode get = (FieldInsnNode) insn;
+                    out.add(new InsnNode(Opcodes.POP));
+                    out.add(new VarInsnNode(Type.getType(get.desc).getOpcode(Opcodes.ILOAD), home(site)[index(c, get)]));
+                }
+                case Opcodes.PUTFIELD -> {
+                    FieldInsnNode put = (FieldInsnNode) insn;
+                    out.add(new VarInsnNode(Type.getType(put.desc).getOpcode(Opcodes.ISTORE), home(site)[index(c, put)]));
+                    out.add(new InsnNode(Opcodes.POP));
+                }
+                case Opcodes.IFNULL -> out.add(new InsnNode(Opcodes.POP)); // never null
+                case Opcodes.IFNONNULL -> {
+                    out.add(new InsnNode(Opcodes.POP));
+                    out.add(new JumpInsnNode(Opcodes.GOTO, ((JumpInsnNode) copied).label));
+                }
+                case Opcodes.INSTANCEOF -> {
+                    out.add(new InsnNode(Opcodes.POP));
+                    out.add(new InsnNode(c.isA(((TypeInsnNode) insn).desc) ? Opcodes.ICONST_1 : Opcodes.ICONST_0));
+                }
+                case Opcodes.INVOKESPECIAL -> out.add(new InsnNode(Opcodes.POP)); // Object's constructor
+                default -> { } // a cast that passes, a null check: the null stays where it is
+            }
+            return out;
+        }
+
+        private static int index(MutableClass c, FieldInsnNode insn) {
+            return c.fields().indexOf(c.field(insn.owner, insn.name));
+        }
+
+        private int[] home(AbstractInsnNode site) {
+            return homes.get(site);
+        }
+    }
+}

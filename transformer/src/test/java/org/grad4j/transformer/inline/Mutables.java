@@ -1,0 +1,311 @@
+package org.grad4j.transformer.inline;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Objects with state, made and used in one method, as users write them: accumulators, filters,
+ * simulated particles, builders, buffers, subclasses. Each public method is run as written and
+ * with its objects replaced by their fields ({@link MutableObjectsTest}).
+ */
+public class Mutables {
+    private final double scale = 0.75;
+
+    /** Welford's running mean and variance. */
+    static final class Welford {
+        private long n;
+        private double mean;
+        private double m2;
+
+        void add(double v) {
+            n++;
+            double d = v - mean;
+            mean += d / n;
+            m2 += d * (v - mean);
+        }
+
+        double variance() {
+            return n > 1 ? m2 / (n - 1) : 0.0;
+        }
+
+        double mean() {
+            return mean;
+        }
+    }
+
+    /** Not final, as most nested classes are: its calls are virtual as written. */
+    static class Particle {
+        double x;
+        double v;
+
+        Particle(double x, double v) {
+            this.x = x;
+            this.v = v;
+        }
+
+        void step(double dt, double k) {
+            v -= k * x * dt;
+            x += v * dt;
+        }
+
+        double energy(double k) {
+            return 0.5 * v * v + 0.5 * k * x * x;
+        }
+    }
+
+    /** A one-pole filter whose coefficients its constructor computes, its state written by each sample. */
+    static final class Smoother {
+        private final double a;
+        private final double b;
+        private double state;
+
+        Smoother(double cutoff) {
+            double w = Math.exp(-cutoff);
+            a = 1 - w;
+            b = w;
+        }
+
+        double process(double s) {
+            state = a * s + b * state;
+            return state;
+        }
+    }
+
+    /** A growing buffer: an array field and a count. */
+    static final class Buffer {
+        private final double[] data;
+        private int size;
+
+        Buffer(int capacity) {
+            data = new double[capacity];
+        }
+
+        void push(double v) {
+            data[size++] = v;
+        }
+
+        double sumOfSquares() {
+            double s = 0;
+            for (int i = 0; i < size; i++) s += data[i] * data[i];
+            return s;
+        }
+    }
+
+    /** A builder: setters that return {@code this}, field initialisers for defaults. */
+    static final class Option {
+        private double spot = 100;
+        private double vol = 0.2;
+        private double strike = 100;
+
+        Option spot(double s) {
+            spot = s;
+            return this;
+        }
+
+        Option vol(double v) {
+            vol = v;
+            return this;
+        }
+
+        double intrinsic() {
+            return Math.max(spot - strike, 0) + vol * Math.sqrt(spot);
+        }
+    }
+
+    static class Tally {
+        double total;
+
+        void add(double v) {
+            total += v;
+        }
+    }
+
+    /** A subclass whose override calls its superclass's, and whose constructor calls the superclass's. */
+    static final class ScaledTally extends Tally {
+        private final double k;
+
+        ScaledTally(double k) {
+            super();
+            this.k = k;
+        }
+
+        @Override
+        void add(double v) {
+            super.add(k * v);
+        }
+    }
+
+    /** A linked node: a list of them needs one object per element. */
+    static final class Node {
+        double value;
+        Node next;
+    }
+
+    /** An inner class: its objects hold the Mutables that made them. */
+    final class Weighted {
+        double sum;
+
+        void add(double v) {
+            sum += scale * v * v;
+        }
+    }
+
+    /** A stepper holding a particle: an object in another's field. */
+    static final class Stepper {
+        final Particle p;
+        int steps;
+
+        Stepper(Particle p) {
+            this.p = p;
+        }
+
+        void advance(double k) {
+            p.step(0.05, k);
+            steps++;
+        }
+    }
+
+    public double welford(double[] x, double[] w) {
+        Welford acc = new Welford();
+        for (double v : x) acc.add(v);
+        for (double v : w) acc.add(v * v);
+        return acc.variance() + acc.mean();
+    }
+
+    public double particle(double[] x, double[] w) {
+        Particle p = new Particle(x[0], w[0]);
+        double k = 1 + x[1] * x[1];
+        for (int i = 0; i < 40; i++) p.step(0.05, k);
+        return p.energy(k) + p.x;
+    }
+
+    public double smoother(double[] x, double[] w) {
+        Smoother f = new Smoother(Math.abs(w[0]) + 0.1);
+        double e = 0;
+        for (double s : x) {
+            double y = f.process(s);
+            e += y * y;
+        }
+        return e;
+    }
+
+    public double buffer(double[] x, double[] w) {
+        Buffer b = new Buffer(x.length);
+        for (int i = 0; i < x.length; i++) b.push(x[i] * w[i]);
+        return b.sumOfSquares();
+    }
+
+    public double builder(double[] x, double[] w) {
+        return new Option().spot(100 + x[0]).vol(0.2 + w[0] * w[0]).intrinsic();
+    }
+
+    public double subclass(double[] x, double[] w) {
+        Tally t = new ScaledTally(w[0]);
+        for (double v : x) t.add(v);
+        return t.total * x[0];
+    }
+
+    /** A new accumulator in each iteration: the one before is no longer used. */
+    public double freshInEachIteration(double[] x, double[] w) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            Welford acc = new Welford();
+            acc.add(x[i]);
+            acc.add(w[i]);
+            acc.add(x[i] * w[i]);
+            s += acc.variance();
+        }
+        return s;
+    }
+
+    public double innerClass(double[] x, double[] w) {
+        Weighted acc = new Weighted();
+        for (int i = 0; i < x.length; i++) acc.add(x[i] - w[i]);
+        return acc.sum;
+    }
+
+    public double anonymous(double[] x, double[] w) {
+        var acc = new Object() {
+            double s;
+            double max = Double.NEGATIVE_INFINITY;
+
+            void add(double v) {
+                s += v;
+                if (v > max) max = v;
+            }
+        };
+        for (int i = 0; i < x.length; i++) acc.add(x[i] * w[i]);
+        return acc.s + acc.max;
+    }
+
+    /** Read and written as fields, without methods: followed even where nothing is inlined. */
+    public double fieldsOnly(double[] x, double[] w) {
+        Particle p = new Particle(0, 0);
+        p.x = x[0];
+        p.v = w[0] * x[1];
+        p.x += p.v;
+        return p.x * p.v;
+    }
+
+    public double heldByAnother(double[] x, double[] w) {
+        Stepper s = new Stepper(new Particle(x[0], x[1]));
+        for (int i = 0; i < 20; i++) s.advance(1 + w[0] * w[0]);
+        return s.p.x * s.steps;
+    }
+
+    /** Two names for one object: both see its writes. */
+    public double aliased(double[] x, double[] w) {
+        Welford a = new Welford();
+        Welford b = a;
+        a.add(x[0]);
+        b.add(w[0]);
+        a.add(x[1]);
+        return b.mean() * a.variance();
+    }
+
+    // ---- kept as objects, each for a reason ----
+
+    /** A list: each node made at one place must outlive the next. */
+    public double linkedList(double[] x, double[] w) {
+        Node head = null;
+        for (double v : x) {
+            Node n = new Node();
+            n.value = v;
+            n.next = head;
+            head = n;
+        }
+        double s = 0;
+        for (Node n = head; n != null; n = n.next) s += n.value * w[0];
+        return s;
+    }
+
+    public double chosenBetweenTwo(double[] x, double[] w) {
+        Welford a = new Welford();
+        Welford b = new Welford();
+        Welford c = x[0] > 0 ? a : b;
+        c.add(x[1]);
+        a.add(w[0]);
+        return a.mean() + b.mean();
+    }
+
+    public double givenToTheJdk(double[] x, double[] w) {
+        List<Welford> all = new ArrayList<>();
+        Welford a = new Welford();
+        all.add(a);
+        a.add(x[0] * w[0]);
+        return all.size() + a.mean();
+    }
+
+    public double madeAgainWhileUsed(double[] x, double[] w) {
+        Welford previous = new Welford();
+        double s = 0;
+        for (double v : x) {
+            Welford current = new Welford();
+            current.add(v);
+            current.add(previous.mean());
+            s += current.variance();
+            previous = current;
+        }
+        return s + w[0];
+    }
+}
