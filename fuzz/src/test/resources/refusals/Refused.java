@@ -90,7 +90,7 @@ public class Refused {
 
     @Differentiable
     static double constructor(double x) {
-        Point p = new Point(x); // REFUSED(constructor) a constructor call with differentiable arguments (new Refused.Point(...)): the Refused.Point used on line 94 is passed to List.add, which is not inlined | while it stays in the differentiated method
+        Point p = new Point(x); // REFUSED(constructor) a constructor call with differentiable arguments (new Refused.Point(...)): the Refused.Point used on line 94 is passed to List.add, which is not inlined | may hold differentiable values while it stays there
         SEEN.add(p);
         return p.x;
     }

@@ -7,7 +7,6 @@ import org.grad4j.transformer.analysis.CallResolver;
 import org.grad4j.transformer.analysis.Cfg;
 import org.grad4j.transformer.analysis.Liveness;
 import org.grad4j.transformer.analysis.ReadOnlyArrays;
-import org.grad4j.transformer.analysis.LambdaRefusal;
 import org.grad4j.transformer.analysis.ObjectRefusal;
 import org.grad4j.transformer.analysis.UntrackedParameterStore;
 import org.grad4j.transformer.codegen.ClassGenerator;
@@ -273,11 +272,10 @@ public final class Transformer {
             return analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine, tape,
                     helpers);
         } catch (TransformException stillRefused) {
-            // a lambda followed further says better where it is stopped (passed on to an overridable method)
-            if (refused instanceof ObjectRefusal
-                    && (!(stillRefused instanceof ObjectRefusal) || stillRefused instanceof LambdaRefusal)) {
-                throw stillRefused;
-            }
+            // refused for its objects as written (or for a callee writing one's fields: refused null), the form with
+            // the helpers inlined says better why an object stays one (passed to a JDK method, made again in a loop
+            // while in use), or what else is in the way (a field store beside a Vec2)
+            if (refused instanceof ObjectRefusal || refused == null && stillRefused instanceof ObjectRefusal) throw stillRefused;
             return null;
         }
     }
@@ -350,6 +348,7 @@ public final class Transformer {
         var kept = new java.util.HashMap<>(objects.whyKept());
         kept.putAll(mutable.whyKept());
         activity.objectsKeptBecause(c -> kept.containsKey(c) ? kept.get(c) : ValueObjects.whyNotValueClass(c, calls::classNode));
+        activity.objectsMadeHereKeptBecause(mutable.whyKept()::get);
         activity.lambdasKeptBecause(lambdas.whyKept()::get);
         activity.checkSupported();
         return new Analysed(ir, cfg, activity, refusal, inlined == null ? java.util.Map.of() : inlined);

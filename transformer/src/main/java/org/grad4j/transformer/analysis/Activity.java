@@ -591,11 +591,19 @@ public final class Activity {
                                 "Keep the work array local to the differentiated call (allocate it there, or pass it "
                                         + "in as an argument); fields may hold only data that does not depend on the inputs.");
                     }
+                    String kept = s.insn().getOpcode() == Opcodes.PUTFIELD ? objectsMadeHereKept.apply(f.owner) : null;
+                    if (kept != null) { // an object made here, which grad4j would follow were it not for this
+                        throw new ObjectRefusal(refusal.message(s.line(), "store of a differentiable value into field "
+                                + simpleName(f.owner) + "." + f.name + " of an object kept as an object: " + kept, OBJECTS_REMEDY));
+                    }
                     throw refusal.at(s.line(), "store of a differentiable value into field "
                                     + simpleName(f.owner) + "." + f.name,
                             "Keep differentiable values in locals, arrays or return values; fields may hold only data "
-                                    + "that does not depend on the inputs. To record a loss for logging, take it in the "
-                                    + "caller from AD.valueAndGradient(...).value() or Model.gradient(...).value().");
+                                    + "that does not depend on the inputs, unless the object is made in the differentiated "
+                                    + "method and stays there (" + OBJECTS_REMEDY.substring(0, 1).toLowerCase()
+                                    + OBJECTS_REMEDY.substring(1, OBJECTS_REMEDY.indexOf(". Otherwise")) + "). To record "
+                                    + "a loss for logging, take it in the caller from AD.valueAndGradient(...).value() or "
+                                    + "Model.gradient(...).value().");
                 }
             }
             case Opcodes.INVOKEDYNAMIC -> {
@@ -656,6 +664,14 @@ public final class Activity {
         }
     }
 
+    /** What an object holding differentiable values must be, for refusals of one. */
+    private static final String OBJECTS_REMEDY = "An object made in the differentiated method may hold differentiable values "
+            + "while it stays there: kept in local variables or in fields of other such objects (a record, or a small final "
+            + "immutable class, also in arrays made there), its methods small enough to inline, and, if its fields change, "
+            + "the only object made at its place in the code while it is in use (not a node of a list made in a loop). "
+            + "Otherwise keep differentiable values in locals and arrays; objects may hold only data that does not depend "
+            + "on the inputs.";
+
     private void checkCall(Stmt s) {
         if (!anyActiveArg(s)) return;
         MethodInsnNode m = (MethodInsnNode) s.insn();
@@ -664,11 +680,7 @@ public final class Activity {
             String why = objectsKept.apply(m.owner);
             throw new ObjectRefusal(refusal.message(s.line(), "a constructor call with differentiable arguments (new " + simpleName(m.owner) + "(...))"
                             + (why != null ? ": " + why : ""),
-                    "A small object (a record, or a final class whose constructor only sets its final fields: primitives, "
-                            + "arrays, or such objects) may hold differentiable values while it stays in the differentiated method: kept in "
-                            + "local variables, read through its fields and accessors, its methods small enough to inline. "
-                            + "Otherwise keep differentiable values in locals "
-                            + "and arrays; objects may hold only data that does not depend on the inputs."));
+                    OBJECTS_REMEDY));
         }
         Callee c = callee(s);
         if (c instanceof Callee.ArrayOp op && op.kind() == Callee.ArrayOp.Kind.SAME) {
@@ -870,6 +882,18 @@ public final class Activity {
 
     public void objectsKeptBecause(java.util.function.Function<String, String> why) {
         this.objectsKept = why;
+    }
+
+    /** By class, why objects of it made in the method stayed objects; null where none was made or none kept. */
+    private java.util.function.Function<String, String> objectsMadeHereKept = c -> null;
+
+    /**
+     * Why objects the method makes were kept as objects, by class: a store into a field of one
+     * is refused with the reason ({@code inline.MutableObjects} follows an object's fields only
+     * while it stays in the method).
+     */
+    public void objectsMadeHereKeptBecause(java.util.function.Function<String, String> why) {
+        this.objectsMadeHereKept = why;
     }
 
     /** By implementation ({@code owner.name descriptor}), why a lambda made here stayed an object (see {@code LambdaObjects}), or null. */
