@@ -254,6 +254,31 @@ class MutableObjectsTest {
         assertEquals(50 * 0.02, g[2], 1e-12);
     }
 
+    static final double[] READINGS = {1.2, 0.9, 1.4, 1.1, 0.8, 1.3};
+
+    static double filtered(double[] p) {
+        org.grad4j.agent.elsewhere.Kalman1D k = new org.grad4j.agent.elsewhere.Kalman1D(p[0], p[1], p[2]);
+        for (double z : READINGS) k.update(z);
+        return k.estimate();
+    }
+
+    static double varianceElsewhere(double[] x) {
+        org.grad4j.agent.elsewhere.RunningStats s = new org.grad4j.agent.elsewhere.RunningStats();
+        for (double v : x) s.add(v);
+        return s.variance();
+    }
+
+    @Test
+    void objectsOfClassesInAnotherPackageWithPrivateFieldsDifferentiate() {
+        // their fields become the method's locals, so being private to another class does not matter
+        CentralDifferences.check(MutableObjectsTest::filtered, 0.05, 0.5, 0.3);
+        assertSameValue(MutableObjectsTest::filtered, new double[] {0.05, 0.5, 0.3});
+        double[] x = {0.3, -1.2, 2.5, 0.7};
+        double mean = (x[0] + x[1] + x[2] + x[3]) / 4;
+        double[] g = AD.gradient(MutableObjectsTest::varianceElsewhere, x.clone());
+        for (int i = 0; i < x.length; i++) assertEquals(2 * (x[i] - mean) / 3, g[i], 1e-13);
+    }
+
     static final class Node {
         double value;
         Node next;

@@ -35,14 +35,16 @@ final class HelperBodies {
     static java.util.Map<String, MethodNode> whereRefused(CallResolver calls, ClassHierarchy hierarchy, String owner, String name,
                                                           String desc, MethodNode method) {
         java.util.Map<String, MethodNode> helpers = new java.util.HashMap<>();
-        method = ExactReceivers.devirtualised(owner, method, calls::classNode).method(); // as Transformer.analyse inlines them
+        ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(owner, method, calls::classNode); // as analyse inlines them
+        method = exact.method();
         for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
             if (!(insn instanceof MethodInsnNode call) || call.name.startsWith("<")) continue;
-            int scale = sizeScale(calls, call, method);
+            boolean onObject = exact.onObjectMadeHere(call);
+            int scale = onObject ? REQUIRED_SCALE : sizeScale(calls, call, method);
             MethodNode body = inlinableBody(calls, call, owner, name, desc, scale * Inliner.MAX_INSTRUCTIONS);
             if (body == null) continue;
             MethodNode expanded = expandedBody(calls, hierarchy, call, owner, name, desc, 1,
-                    java.util.Set.of(owner + "." + name + desc), scale);
+                    java.util.Set.of(owner + "." + name + desc), scale, onObject);
             if (expanded == null && isOtherNest(calls, ((Callee.Differentiated) calls.resolve(call)).owner(), owner)) {
                 continue; // it may reach its nest's private members
             }
@@ -61,14 +63,8 @@ final class HelperBodies {
         ClassNode c = calls.classNode(owner);
         MethodNode method = c == null ? null : ClassFiles.method(c, name, desc);
         if (method == null) return java.util.Map.of();
-        ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(owner, method, calls::classNode);
-        java.util.Map<String, MethodNode> bodies = new java.util.HashMap<>();
-        for (org.objectweb.asm.tree.AbstractInsnNode insn : exact.method().instructions) {
-            if (!(insn instanceof MethodInsnNode call) || !exact.calls().contains(call.owner + "." + call.name + call.desc)) continue;
-            MethodNode body = expandedBody(calls, hierarchy, call, owner, name, desc, 1, java.util.Set.of(owner + "." + name + desc), 1);
-            if (body != null) bodies.put(call.owner + "." + call.name + call.desc, body);
-        }
-        return bodies;
+        return onObjectsMadeHere(calls, hierarchy, owner, name, desc, ExactReceivers.devirtualised(owner, method, calls::classNode),
+                true);
     }
 
     /** Whether the method makes a lambda, whose body {@link #lambdasReplaced} may inline. */
@@ -76,6 +72,17 @@ final class HelperBodies {
         for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
             if (insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d
                     && d.bsm.getOwner().equals("java/lang/invoke/LambdaMetafactory")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the method makes objects of the program's classes, whose constructors {@link #objectsReplaced} may inline. */
+    static boolean makesObjects(MethodNode method) {
+        for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
+            if (insn.getOpcode() == org.objectweb.asm.Opcodes.NEW
+                    && !CallResolver.isJdk(((org.objectweb.asm.tree.TypeInsnNode) insn).desc)) {
                 return true;
             }
         }
@@ -131,23 +138,53 @@ final class HelperBodies {
     static ValueObjects.Replaced objectsReplaced(CallResolver calls, ClassHierarchy hierarchy, ClassNode owner, String name,
                                                  String desc, MethodNode body, boolean inline) {
         java.util.function.Function<MethodInsnNode, String> why = whyNotInlined(calls, hierarchy, owner.name, name, desc);
-        ValueObjects.Replaced replaced = MutableObjects.replace(owner.name, body, calls::classNode, hierarchy, why);
-        for (int round = 1; inline && round < OBJECT_ROUNDS && replaced.method() != body; round++) {
-            body = replaced.method();
+        // what a constructor calls on its object (setMass(m)), inlined where the constructor runs
+        java.util.function.Function<MethodInsnNode, MethodNode> helpers = call -> inline ? expandedBody(calls, hierarchy, call,
+                owner.name, name, desc, 1, java.util.Set.of(owner.name + "." + name + desc), REQUIRED_SCALE, true) : null;
+        for (int round = 1; inline && round < OBJECT_ROUNDS; round++) {
+            // calls on objects made here whose class is known only now (a fluent a.add(b).scale(s) once add is
+            // inlined, a factory's object, this.step() of a template method inlined from an abstract base)
             ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(owner.name, body, calls::classNode);
-            java.util.Map<String, MethodNode> bodies = new java.util.HashMap<>();
-            for (org.objectweb.asm.tree.AbstractInsnNode insn : exact.method().instructions) {
-                if (!(insn instanceof MethodInsnNode call) || !exact.calls().contains(call.owner + "." + call.name + call.desc)) continue;
-                MethodNode e = expandedBody(calls, hierarchy, call, owner.name, name, desc, 1, java.util.Set.of(owner.name + "." + name + desc), 1);
-                if (e != null) bodies.put(call.owner + "." + call.name + call.desc, e);
-            }
+            java.util.Map<String, MethodNode> bodies = onObjectsMadeHere(calls, hierarchy, owner.name, name, desc, exact, false);
             if (bodies.isEmpty()) break;
             MethodNode inlined = ExactReceivers.restored(inline(owner, exact.method(), hierarchy, bodies), exact.calls());
-            ValueObjects.Replaced next = MutableObjects.replace(owner.name, inlined, calls::classNode, hierarchy, why);
+            if (inlined == exact.method()) break;
+            body = inlined;
+        }
+        ValueObjects.Replaced replaced = MutableObjects.replace(owner.name, body, calls::classNode, hierarchy, why, helpers);
+        for (int round = 1; inline && round < OBJECT_ROUNDS && replaced.method() != body; round++) {
+            body = replaced.method();
+            // s.p.step(dt) of a particle held by a stepper made here: exact once the stepper's field is a local
+            ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(owner.name, body, calls::classNode);
+            java.util.Map<String, MethodNode> bodies = onObjectsMadeHere(calls, hierarchy, owner.name, name, desc, exact, true);
+            if (bodies.isEmpty()) break;
+            MethodNode inlined = ExactReceivers.restored(inline(owner, exact.method(), hierarchy, bodies), exact.calls());
+            ValueObjects.Replaced next = MutableObjects.replace(owner.name, inlined, calls::classNode, hierarchy, why, helpers);
             replaced = next.method() == inlined ? new ValueObjects.Replaced(inlined, next.whyKept()) : next;
             body = inlined;
         }
         return replaced;
+    }
+
+    /**
+     * The bodies to inline for the calls of {@code exact} on objects the method makes ({@code
+     * madeExact}: only those it made exact), by {@code owner.name descriptor}: such an object stays
+     * in the method only if they are inlined, so they may be larger ({@link #REQUIRED_SCALE}), and
+     * its own fields count as the method's (they become locals).
+     */
+    private static java.util.Map<String, MethodNode> onObjectsMadeHere(CallResolver calls, ClassHierarchy hierarchy, String owner,
+                                                                      String name, String desc, ExactReceivers.Devirtualised exact,
+                                                                      boolean madeExact) {
+        java.util.Map<String, MethodNode> bodies = new java.util.HashMap<>();
+        for (org.objectweb.asm.tree.AbstractInsnNode insn : exact.method().instructions) {
+            if (!(insn instanceof MethodInsnNode call) || !exact.onObjectMadeHere(call)) continue;
+            String key = call.owner + "." + call.name + call.desc;
+            if (madeExact && !exact.calls().contains(key)) continue;
+            MethodNode e = expandedBody(calls, hierarchy, call, owner, name, desc, 1, java.util.Set.of(owner + "." + name + desc),
+                    REQUIRED_SCALE, true);
+            if (e != null) bodies.put(key, e);
+        }
+        return bodies;
     }
 
     /**
@@ -205,6 +242,17 @@ final class HelperBodies {
     static MethodNode expandedBody(CallResolver calls, ClassHierarchy hierarchy, MethodInsnNode call,
                                            String owner, String name, String desc, int depth, java.util.Set<String> chain,
                                            int scale) {
+        return expandedBody(calls, hierarchy, call, owner, name, desc, depth, chain, scale, false);
+    }
+
+    /**
+     * As above; {@code onObjectMadeHere}: the call's receiver is an object the method makes, whose
+     * fields become locals (MutableObjects), so the body's reads and writes of them count as the
+     * method's even where they are private to another nest.
+     */
+    static MethodNode expandedBody(CallResolver calls, ClassHierarchy hierarchy, MethodInsnNode call,
+                                           String owner, String name, String desc, int depth, java.util.Set<String> chain,
+                                           int scale, boolean onObjectMadeHere) {
         MethodNode body = inlinableBody(calls, call, owner, name, desc, scale * Inliner.MAX_INSTRUCTIONS);
         if (body == null) return null;
         Callee.Differentiated d = (Callee.Differentiated) calls.resolve(call);
@@ -215,9 +263,11 @@ final class HelperBodies {
                 calls::classNode);
         MethodNode hoisted = exact.method();
         java.util.Map<String, MethodNode> inner = new java.util.HashMap<>();
-        for (org.objectweb.asm.tree.AbstractInsnNode insn : body.instructions) {
+        for (org.objectweb.asm.tree.AbstractInsnNode insn : hoisted.instructions) {
+            boolean onObject = insn instanceof MethodInsnNode c && exact.onObjectMadeHere(c);
             if (!(insn instanceof MethodInsnNode c) || c.name.startsWith("<")
-                    || inlinableBody(calls, c, d.owner(), body.name, body.desc) == null) {
+                    || inlinableBody(calls, c, d.owner(), body.name, body.desc, (onObject ? REQUIRED_SCALE : 1)
+                            * Inliner.MAX_INSTRUCTIONS) == null) {
                 continue;
             }
             // a helper of another nest that cannot be inlined stays a call, as it did before such helpers were inlined
@@ -228,15 +278,17 @@ final class HelperBodies {
             }
             java.util.Set<String> deeper = new java.util.HashSet<>(chain);
             deeper.add(key);
-            MethodNode e = expandedBody(calls, hierarchy, c, d.owner(), body.name, body.desc, depth + 1, deeper, 1);
+            MethodNode e = expandedBody(calls, hierarchy, c, d.owner(), body.name, body.desc, depth + 1, deeper,
+                    onObject ? REQUIRED_SCALE : 1, onObject);
             if (e == null && otherNest) continue;
             if (e == null) return null;
             inner.put(c.owner + "." + c.name + c.desc, e);
         }
         boolean checkPrivate = isOtherNest(calls, d.owner(), owner);
+        String ownFields = onObjectMadeHere ? d.owner() : null;
         if (inner.isEmpty()) {
             hoisted = ExactReceivers.restored(hoisted, exact.calls()); // a copy of its own when it has any
-            return checkPrivate && ClassFiles.reachesPrivatelyOutside(hoisted, owner, calls::classNode) ? null : hoisted;
+            return checkPrivate && ClassFiles.reachesPrivatelyOutside(hoisted, owner, calls::classNode, ownFields) ? null : hoisted;
         }
         MethodNode expanded = ExactReceivers.restored(inline(calls.classNode(d.owner()), hoisted, hierarchy, inner), exact.calls());
         // its helpers' reads of this.f, now reads of its own this (Inliner: onThis), once at its start too
@@ -247,7 +299,7 @@ final class HelperBodies {
             // a call the inliner left (a value beneath it it cannot spill) would stay a call
             if (insn instanceof MethodInsnNode c && inner.containsKey(c.owner + "." + c.name + c.desc)) return null;
         }
-        if (checkPrivate && ClassFiles.reachesPrivatelyOutside(expanded, owner, calls::classNode)) return null;
+        if (checkPrivate && ClassFiles.reachesPrivatelyOutside(expanded, owner, calls::classNode, ownFields)) return null;
         return instructions <= scale * MAX_EXPANDED_INSTRUCTIONS ? expanded : null;
     }
 
@@ -286,6 +338,13 @@ final class HelperBodies {
      * than refused. Only where the method as written was refused ({@code Transformer.withHelpersInlinedInsteadOfRefused}).
      */
     private static final int LAMBDA_HELPER_SCALE = 3;
+
+    /**
+     * Likewise for methods called on an object the method makes: only inlined does the object
+     * stay in the method, its fields becoming locals (MutableObjects), so an RK4 step of a
+     * simulator's state is inlined rather than the object refused.
+     */
+    private static final int REQUIRED_SCALE = LAMBDA_HELPER_SCALE;
 
     /** {@link #LAMBDA_HELPER_SCALE} for a call taking a function type in a method that makes lambdas; else 1. */
     private static int sizeScale(CallResolver calls, MethodInsnNode call, MethodNode method) {

@@ -267,7 +267,8 @@ public final class Transformer {
         method = asDifferentiated(calls, owner, method);
         java.util.Map<String, MethodNode> helpers = HelperBodies.whereRefused(calls, hierarchy, ownerInternalName, methodName,
                 methodDescriptor, method);
-        if (helpers.isEmpty() && !HelperBodies.makesLambdas(method)) return null;
+        // (a lambda's body, or what an object's constructor calls on it, is inlined with the objects replaced)
+        if (helpers.isEmpty() && !HelperBodies.makesLambdas(method) && !HelperBodies.makesObjects(method)) return null;
         try {
             return analyse(calls, hierarchy, ownerInternalName, methodName, methodDescriptor, activeMask, stripMine, tape,
                     helpers);
@@ -275,8 +276,22 @@ public final class Transformer {
             // refused for its objects as written (or for a callee writing one's fields: refused null), the form with
             // the helpers inlined says better why an object stays one (passed to a JDK method, made again in a loop
             // while in use), or what else is in the way (a field store beside a Vec2)
+            if (stillRefused instanceof OutOfReach) return null;
             if (refused instanceof ObjectRefusal || refused == null && stillRefused instanceof ObjectRefusal) throw stillRefused;
             return null;
+        }
+    }
+
+    /**
+     * The form with helpers inlined reaches private members of another nest (a class's objects it
+     * kept, whose inlined methods read their private fields): not generated, and never shown, the
+     * form as written being refused for those objects with a better reason.
+     */
+    private static final class OutOfReach extends ObjectRefusal {
+        private static final long serialVersionUID = 1L;
+
+        OutOfReach(String message) {
+            super(message);
         }
     }
 
@@ -333,7 +348,7 @@ public final class Transformer {
         body = objects.method();
         if (body != method && ClassFiles.reachesPrivatelyOutside(body, ownerInternalName, calls::classNode)) {
             // a top-level record's methods inlined, its objects kept: their reads of its private fields would fail
-            throw new ObjectRefusal(refusal.message(-1, "helpers of another class inlined where they reach its private members",
+            throw new OutOfReach(refusal.message(-1, "helpers of another class inlined where they reach its private members",
                     "Call them as written.")); // never shown: the form as written is refused for its objects
         }
         MethodIr lifted = ValueNumbering.apply(

@@ -484,8 +484,9 @@ public final class Generator {
         if (roll < 96) return declareLong();
         if (roll < 97) return discardedCall();
         if (roll < 98) {
-            int kind = r.nextInt(4);
-            return kind == 0 ? throwOnlyPath() : kind == 1 ? streamStatement() : kind == 2 ? lambdaStatement() : sortStatement();
+            int kind = r.nextInt(5);
+            return kind == 0 ? throwOnlyPath() : kind == 1 ? streamStatement() : kind == 2 ? lambdaStatement()
+                    : kind == 3 ? sortStatement() : objectStatement();
         }
         if (roll < 99) return rowStatement();
         return longLoop();
@@ -651,6 +652,78 @@ public final class Generator {
      * A value {@code t} the twin computed, assigned into {@code s} by a random one of {@code =},
      * {@code +=}, {@code -=}: that operator, and the twin's statement doing the same.
      */
+    /**
+     * An object whose fields change, of a local class declared here (MutableObjects): an
+     * accumulator over an array, an anonymous one, a particle stepped in a loop, a subclass made
+     * afresh in each iteration, an object holding another under a second name. The twin's class
+     * has the same members over dual numbers, each computing in the same order.
+     */
+    private Stmt objectStatement() {
+        if (!allowed("objects")) return null;
+        Var s = any(Ty.DOUBLE, Var::mutable);
+        Var a = any(Ty.DARR, x -> true);
+        Var c = any(Ty.DOUBLE, x -> true);
+        if (s == null || a == null || c == null) return null;
+        String arr = fresh("oa"), cap = fresh("oc"), t = fresh("ot"), o = fresh("o"), v = fresh("v"), i = fresh("i");
+        String k = fresh("Obj"), k2 = fresh("Obj");
+        String plain = "final double[] " + arr + " = " + a.name() + ";\nfinal double " + cap + " = " + c.name() + ";\n";
+        String dual = "final D[] " + arr + " = " + a.name() + ";\nfinal D " + cap + " = " + c.name() + ";\n";
+        switch (r.nextInt(5)) {
+            case 0 -> { // Welford's accumulator
+                plain += "final class " + k + " {\nlong n;\ndouble mean, m2;\nvoid add(double x) {\nn++;\ndouble d = x - mean;\n"
+                        + "mean += d / n;\nm2 += d * (x - mean);\n}\n}\n" + k + " " + o + " = new " + k + "();\nfor (double " + v
+                        + " : " + arr + ") " + o + ".add(" + v + ");\n" + o + ".add(" + cap + ");\ndouble " + t + " = " + o
+                        + ".m2 * 0.5 + " + o + ".mean;\n";
+                dual += "final class " + k + " {\nlong n;\nD mean = D.c(0), m2 = D.c(0);\nvoid add(D x) {\nn++;\nD d = D.sub(x, mean);\n"
+                        + "mean = D.add(mean, D.div(d, D.c(n)));\nm2 = D.add(m2, D.mul(d, D.sub(x, mean)));\n}\n}\n" + k + " " + o
+                        + " = new " + k + "();\nfor (D " + v + " : " + arr + ") " + o + ".add(" + v + ");\n" + o + ".add(" + cap
+                        + ");\nD " + t + " = D.add(D.mul(" + o + ".m2, D.c(0.5)), " + o + ".mean);\n";
+            }
+            case 1 -> { // anonymous, its field starting from a captured value
+                plain += "var " + o + " = new Object() {\ndouble s = " + cap + ";\nvoid add(double x) { s = s * 0.5 + x * x; }\n};\n"
+                        + "for (double " + v + " : " + arr + ") " + o + ".add(" + v + ");\ndouble " + t + " = " + o + ".s;\n";
+                dual += "var " + o + " = new Object() {\nD s = " + cap + ";\nvoid add(D x) { s = D.add(D.mul(s, D.c(0.5)), D.mul(x, x)); }"
+                        + "\n};\nfor (D " + v + " : " + arr + ") " + o + ".add(" + v + ");\nD " + t + " = " + o + ".s;\n";
+            }
+            case 2 -> { // a particle, not final, stepped in a loop
+                plain += "class " + k + " {\ndouble x, u;\n" + k + "(double x0) { x = x0; }\nvoid step(double q) {\nu -= q * x * 0.1;\n"
+                        + "x += u * 0.1;\n}\n}\n" + k + " " + o + " = new " + k + "(" + cap + ");\nfor (int " + i + " = 0; " + i
+                        + " < " + arr + ".length && " + i + " < 4; " + i + "++) " + o + ".step(" + arr + "[" + i + "] * " + arr + "["
+                        + i + "] + 0.5);\ndouble " + t + " = " + o + ".x + " + o + ".u;\n";
+                dual += "class " + k + " {\nD x, u = D.c(0);\n" + k + "(D x0) { x = x0; }\nvoid step(D q) {\n"
+                        + "u = D.sub(u, D.mul(D.mul(q, x), D.c(0.1)));\nx = D.add(x, D.mul(u, D.c(0.1)));\n}\n}\n" + k + " " + o
+                        + " = new " + k + "(" + cap + ");\nfor (int " + i + " = 0; " + i + " < " + arr + ".length && " + i + " < 4; "
+                        + i + "++) " + o + ".step(D.add(D.mul(" + arr + "[" + i + "], " + arr + "[" + i + "]), D.c(0.5)));\nD " + t
+                        + " = D.add(" + o + ".x, " + o + ".u);\n";
+            }
+            case 3 -> { // a subclass calling its superclass, made afresh in each iteration
+                plain += "class " + k + " {\ndouble total;\nvoid add(double x) { total += x; }\n}\nclass " + k2 + " extends " + k
+                        + " {\nfinal double w;\n" + k2 + "(double w) { this.w = w; }\n@Override\nvoid add(double x) { super.add(w * x); }"
+                        + "\n}\ndouble " + t + " = 0;\nfor (double " + v + " : " + arr + ") {\n" + k + " " + o + " = new " + k2 + "("
+                        + v + ");\n" + o + ".add(" + cap + ");\n" + o + ".add(1.5);\n" + t + " += " + o + ".total;\n}\n";
+                dual += "class " + k + " {\nD total = D.c(0);\nvoid add(D x) { total = D.add(total, x); }\n}\nclass " + k2
+                        + " extends " + k + " {\nfinal D w;\n" + k2 + "(D w) { this.w = w; }\n@Override\nvoid add(D x) { "
+                        + "super.add(D.mul(w, x)); }\n}\nD " + t + " = D.c(0);\nfor (D " + v + " : " + arr + ") {\n" + k + " " + o
+                        + " = new " + k2 + "(" + v + ");\n" + o + ".add(" + cap + ");\n" + o + ".add(D.c(1.5));\n" + t + " = D.add("
+                        + t + ", " + o + ".total);\n}\n";
+            }
+            default -> { // an object holding another, known by a second name too
+                String alias = fresh("al");
+                plain += "final class " + k + " {\ndouble s;\n}\nfinal class " + k2 + " {\nfinal " + k + " in = new " + k
+                        + "();\ndouble w;\n}\n" + k2 + " " + o + " = new " + k2 + "();\n" + k + " " + alias + " = " + o + ".in;\n"
+                        + o + ".w = " + cap + ";\nfor (double " + v + " : " + arr + ") {\n" + alias + ".s += " + v + " * " + o + ".w;\n"
+                        + o + ".w = " + o + ".w * 0.5;\n}\ndouble " + t + " = " + o + ".in.s + " + alias + ".s * " + o + ".w;\n";
+                dual += "final class " + k + " {\nD s = D.c(0);\n}\nfinal class " + k2 + " {\nfinal " + k + " in = new " + k
+                        + "();\nD w = D.c(0);\n}\n" + k2 + " " + o + " = new " + k2 + "();\n" + k + " " + alias + " = " + o
+                        + ".in;\n" + o + ".w = " + cap + ";\nfor (D " + v + " : " + arr + ") {\n" + alias + ".s = D.add(" + alias
+                        + ".s, D.mul(" + v + ", " + o + ".w));\n" + o + ".w = D.mul(" + o + ".w, D.c(0.5));\n}\nD " + t + " = D.add("
+                        + o + ".in.s, D.mul(" + alias + ".s, " + o + ".w));\n";
+            }
+        }
+        String[] assign = assignedInto(s, t);
+        return new Stmt.Raw(plain + s.name() + " " + assign[0] + " " + t + ";", dual + assign[1], null);
+    }
+
     private String[] assignedInto(Var s, String t) {
         String op = pick("=", "+=", "-=");
         String dual = switch (op) {

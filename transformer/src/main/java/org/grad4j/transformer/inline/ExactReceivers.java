@@ -34,49 +34,56 @@ public final class ExactReceivers {
 
     /**
      * The method with its calls on objects of known class made exact ({@code method} itself when
-     * there are none), and the calls so made, by {@code owner.name descriptor}.
+     * there are none), the calls so made, by {@code owner.name descriptor}, and every call on an
+     * object the method made (its instruction in {@link #method}), made exact or exact already.
      */
-    public record Devirtualised(MethodNode method, Set<String> calls) {}
+    public record Devirtualised(MethodNode method, Set<String> calls, Set<AbstractInsnNode> onObjectsMadeHere) {
+        /** Whether a call (of {@link #method}) is made on an object the method made (its class known, virtual or not). */
+        public boolean onObjectMadeHere(AbstractInsnNode call) {
+            return onObjectsMadeHere.contains(call);
+        }
+    }
 
     public static Devirtualised devirtualised(String owner, MethodNode method, Function<String, ClassNode> classes) {
         boolean any = false;
         for (AbstractInsnNode insn : method.instructions) {
             any |= insn.getOpcode() == Opcodes.NEW && !org.grad4j.transformer.analysis.CallResolver.isJdk(((TypeInsnNode) insn).desc);
         }
-        if (!any) return new Devirtualised(method, Set.of());
+        if (!any) return new Devirtualised(method, Set.of(), Set.of());
         Frame<Known>[] frames;
         try {
             frames = new Analyzer<>(new Exact()).analyze(owner, method);
         } catch (AnalyzerException e) {
-            return new Devirtualised(method, Set.of());
+            return new Devirtualised(method, Set.of(), Set.of());
         }
         Set<String> original = new HashSet<>(); // invokespecial already there (super.m()): never put back
         for (AbstractInsnNode insn : method.instructions) {
             if (insn instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESPECIAL) original.add(key(m));
         }
-        MethodNode copy = null;
-        AbstractInsnNode[] copies = null;
+        MethodNode copy = ClassFiles.copy(method);
+        AbstractInsnNode[] copies = copy.instructions.toArray(); // in the same order
         Set<String> made = new HashSet<>();
+        Set<AbstractInsnNode> onObjects = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         AbstractInsnNode[] insns = method.instructions.toArray();
         for (int i = 0; i < insns.length; i++) {
-            if (!(insns[i] instanceof MethodInsnNode call) || frames[i] == null
-                    || call.getOpcode() != Opcodes.INVOKEVIRTUAL && call.getOpcode() != Opcodes.INVOKEINTERFACE) {
+            if (!(insns[i] instanceof MethodInsnNode call) || frames[i] == null || call.name.equals("<init>")
+                    || call.getOpcode() == Opcodes.INVOKESTATIC) {
                 continue;
             }
             Known receiver = frames[i].getStack(frames[i].getStackSize() - Type.getArgumentTypes(call.desc).length - 1);
             if (receiver.className() == null) continue;
+            onObjects.add(copies[i]);
+            if (call.getOpcode() != Opcodes.INVOKEVIRTUAL && call.getOpcode() != Opcodes.INVOKEINTERFACE) continue;
             String declaring = declaring(receiver.className(), call.name, call.desc, classes);
             if (declaring == null) continue;
             MethodInsnNode exact = new MethodInsnNode(Opcodes.INVOKESPECIAL, declaring, call.name, call.desc, false);
             if (original.contains(key(exact))) continue;
-            if (copy == null) {
-                copy = ClassFiles.copy(method);
-                copies = copy.instructions.toArray(); // in the same order
-            }
             copy.instructions.set(copies[i], exact);
+            onObjects.remove(copies[i]);
+            onObjects.add(exact);
             made.add(key(exact));
         }
-        return copy == null ? new Devirtualised(method, Set.of()) : new Devirtualised(copy, made);
+        return onObjects.isEmpty() ? new Devirtualised(method, Set.of(), Set.of()) : new Devirtualised(copy, made, onObjects);
     }
 
     /**

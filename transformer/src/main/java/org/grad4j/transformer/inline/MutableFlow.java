@@ -148,6 +148,13 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
             Ref v = values.get(i);
             if (!v.isObject()) continue;
             if (i == 0 && isObjectConstructor(insn)) continue; // what a constructor inlined here calls first
+            if (v.other()) { // its class unknown here, so is the body the call runs
+                throw kept(insn, v, "may be null or an object from elsewhere (a parameter, a field, a call) where it is used");
+            }
+            if (v.sites().size() > 1 && i == 0 && insn instanceof MethodInsnNode m && m.getOpcode() != Opcodes.INVOKESTATIC) {
+                throw kept(insn, v, "may be one of several objects where its method " + m.name
+                        + " is called: grad4j follows an object held where it is used by one variable, made in one place");
+            }
             if (insn instanceof MethodInsnNode call) {
                 String name = call.name.equals("<init>") ? simpleName(call.owner) + "'s constructor"
                         : simpleName(call.owner) + "." + call.name;

@@ -72,48 +72,118 @@ public final class MutableObjects {
      */
     public static ValueObjects.Replaced replace(String owner, MethodNode method, Function<String, ClassNode> classes,
                                                 ClassHierarchy hierarchy, Function<MethodInsnNode, String> whyNotInlined) {
+        return replace(owner, method, classes, hierarchy, whyNotInlined, call -> null);
+    }
+
+    /**
+     * @param helpers the body to inline for a call a constructor makes on its object ({@code
+     *     setMass(m)}, made exact), null to keep it a call
+     */
+    public static ValueObjects.Replaced replace(String owner, MethodNode method, Function<String, ClassNode> classes,
+                                                ClassHierarchy hierarchy, Function<MethodInsnNode, String> whyNotInlined,
+                                                Function<MethodInsnNode, MethodNode> helpers) {
         Map<String, String> kept = new LinkedHashMap<>();
-        Map<String, MutableClass> candidates = new LinkedHashMap<>();
-        for (AbstractInsnNode insn : method.instructions) {
-            if (insn.getOpcode() != Opcodes.NEW) continue;
-            String name = ((TypeInsnNode) insn).desc;
-            if (candidates.containsKey(name) || kept.containsKey(name) || ValueObjects.isValueClass(name, classes)) continue;
-            MutableClass c = MutableClass.of(name, classes, hierarchy, kept);
-            if (c != null) candidates.put(name, c);
-        }
-        if (candidates.isEmpty()) return new ValueObjects.Replaced(method, kept);
+        Candidates candidates = new Candidates(classes, hierarchy, kept, written(method));
+        candidates.scan(method);
+        if (candidates.found.isEmpty()) return new ValueObjects.Replaced(method, kept);
         if (!method.tryCatchBlocks.isEmpty()) {
-            for (String c : candidates.keySet()) kept.put(c, "the " + simpleName(c) + " is made in a method with a try block");
+            for (String c : candidates.found.keySet()) kept.put(c, "the " + simpleName(c) + " is made in a method with a try block");
             return new ValueObjects.Replaced(method, kept);
         }
         ClassNode ownerNode = classes.apply(owner);
-        while (!candidates.isEmpty()) {
+        while (!candidates.found.isEmpty()) {
             try {
-                MethodNode inPlace = withConstructorsInlined(ownerNode, method, candidates, hierarchy);
-                return new ValueObjects.Replaced(new Rewrite(owner, inPlace, candidates, whyNotInlined).run(), kept);
+                MethodNode inPlace = withConstructorsInlined(ownerNode, method, candidates, hierarchy, classes, helpers);
+                return new ValueObjects.Replaced(new Rewrite(owner, inPlace, candidates.found, whyNotInlined).run(), kept);
             } catch (Kept k) {
                 if (k.of == null) return new ValueObjects.Replaced(method, kept);
-                kept.put(k.of.name(), k.getMessage());
-                candidates.remove(k.of.name());
+                kept.put(k.of.name(), k.getMessage()); // and not found again: the others are tried again
+                candidates.found.remove(k.of.name());
             }
         }
         return new ValueObjects.Replaced(method, kept);
     }
 
+    /** The classes whose objects the method makes that may be followed, found as constructors are inlined. */
+    private static final class Candidates {
+        private final Function<String, ClassNode> classes;
+        private final ClassHierarchy hierarchy;
+        private final Map<String, String> kept;
+        final Map<String, MutableClass> found = new LinkedHashMap<>();
+        private final java.util.Set<String> rejected = new java.util.HashSet<>();
+
+        /** The classes whose fields the method writes (its helpers inlined): value classes among them are followed here. */
+        private final java.util.Set<String> written;
+
+        Candidates(Function<String, ClassNode> classes, ClassHierarchy hierarchy, Map<String, String> kept,
+                   java.util.Set<String> written) {
+            this.classes = classes;
+            this.hierarchy = hierarchy;
+            this.kept = kept;
+            this.written = written;
+        }
+
+        /** Whether a constructor of the class takes an object of the program's that is not a value object itself. */
+        private boolean madeFromObjects(String name) {
+            ClassNode c = classes.apply(name);
+            if (c == null) return false;
+            for (MethodNode m : c.methods) {
+                if (!m.name.equals("<init>")) continue;
+                for (Type t : Type.getArgumentTypes(m.desc)) {
+                    if (t.getSort() == Type.OBJECT && !org.grad4j.transformer.analysis.CallResolver.isJdk(t.getInternalName())
+                            && !ValueObjects.isValueClass(t.getInternalName(), classes)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        /** Adds the classes of the method's {@code new}s (a constructor inlined may make more: {@code final Inner in = new Inner()}). */
+        void scan(MethodNode method) {
+            for (AbstractInsnNode insn : method.instructions) {
+                if (insn.getOpcode() != Opcodes.NEW) continue;
+                String name = ((TypeInsnNode) insn).desc;
+                if (found.containsKey(name) || kept.containsKey(name) || rejected.contains(name)) continue;
+                // a final class of fields its constructor sets is a value class (ValueObjects copies its objects),
+                // unless its fields are written after it is made: q.v -= q.x * dt
+                // (or it is made from such an object: an Effective Java builder's new Option(this))
+                boolean value = !written.contains(name) && ValueObjects.isValueClass(name, classes) && !madeFromObjects(name);
+                MutableClass c = value ? null : MutableClass.of(name, classes, hierarchy, kept);
+                if (c != null) found.put(name, c);
+                else rejected.add(name);
+            }
+        }
+    }
+
+    /** The owners of the fields the method stores into (constructors not inlined yet: their stores are not counted). */
+    private static java.util.Set<String> written(MethodNode method) {
+        java.util.Set<String> owners = new java.util.HashSet<>();
+        for (AbstractInsnNode insn : method.instructions) {
+            if (insn.getOpcode() == Opcodes.PUTFIELD) owners.add(((FieldInsnNode) insn).owner);
+        }
+        return owners;
+    }
+
     /**
      * The method with the constructors of the candidates' classes (and of their superclasses,
      * called from those) inlined where they are called, so that {@code this} in them is the
-     * object made here.
+     * object made here; objects a constructor makes become candidates too.
      */
-    private static MethodNode withConstructorsInlined(ClassNode owner, MethodNode method, Map<String, MutableClass> candidates,
-                                                      ClassHierarchy hierarchy) {
-        Map<String, MutableClass> byChainClass = new java.util.HashMap<>();
-        for (MutableClass c : candidates.values()) for (ClassNode k : c.chain()) byChainClass.putIfAbsent(k.name, c);
+    private static MethodNode withConstructorsInlined(ClassNode owner, MethodNode method, Candidates candidates,
+                                                      ClassHierarchy hierarchy, Function<String, ClassNode> classes,
+                                                      Function<MethodInsnNode, MethodNode> helpers) {
         MethodNode at = method;
         for (int round = 0; round < CONSTRUCTOR_DEPTH; round++) {
-            MethodNode current = at;
+            candidates.scan(at);
+            Map<String, MutableClass> byChainClass = new java.util.HashMap<>();
+            for (MutableClass c : candidates.found.values()) for (ClassNode k : c.chain()) byChainClass.putIfAbsent(k.name, c);
+            // what a constructor inlined last round calls on its object (this.setMass(m)) runs its class's body
+            ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(owner.name, at, classes);
+            MethodNode current = exact.method();
             Frame<org.objectweb.asm.tree.analysis.BasicValue>[] frames = ClassFiles.frames(owner, current, hierarchy);
             MethodNode next = Inliner.inline(current, call -> {
+                if (exact.calls().contains(call.owner + "." + call.name + call.desc)) return helpers.apply(call);
                 if (call.getOpcode() != Opcodes.INVOKESPECIAL || !call.name.equals("<init>")) return null;
                 MutableClass c = byChainClass.get(call.owner);
                 if (c == null) return null;
@@ -125,9 +195,11 @@ public final class MutableObjects {
                 }
                 return init;
             }, insn -> stackBelow(current, frames, (MethodInsnNode) insn));
-            if (next == current) return current;
+            next = ExactReceivers.restored(next, exact.calls());
+            if (next == current) return at;
             at = next;
         }
+        candidates.scan(at);
         return at;
     }
 

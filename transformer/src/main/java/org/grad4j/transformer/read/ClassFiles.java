@@ -63,10 +63,27 @@ public final class ClassFiles {
      * be gone, replaced by locals), a utility class's helpers.
      */
     public static boolean reachesPrivatelyOutside(MethodNode body, String host, java.util.function.Function<String, ClassNode> classes) {
+        return reachesPrivatelyOutside(body, host, classes, null);
+    }
+
+    /**
+     * As above, but the instance fields of {@code fieldsOf} (declared by it or a superclass) do not
+     * count: an instance method of that class inlined on an object made in the method, whose
+     * fields become locals ({@code inline.MutableObjects}); null: all count.
+     */
+    public static boolean reachesPrivatelyOutside(MethodNode body, String host, java.util.function.Function<String, ClassNode> classes,
+                                                  String fieldsOf) {
         String nest = nestTop(host);
+        java.util.Set<String> exempt = new java.util.HashSet<>();
+        for (ClassNode k = fieldsOf == null ? null : classes.apply(fieldsOf); k != null;
+             k = k.superName == null ? null : classes.apply(k.superName)) {
+            exempt.add(k.name);
+        }
         for (org.objectweb.asm.tree.AbstractInsnNode insn : body.instructions) {
             String owner, name, desc;
             if (insn instanceof org.objectweb.asm.tree.FieldInsnNode f) {
+                boolean instance = f.getOpcode() == Opcodes.GETFIELD || f.getOpcode() == Opcodes.PUTFIELD;
+                if (instance && exempt.contains(f.owner)) continue;
                 owner = f.owner; name = f.name; desc = null;
             } else if (insn instanceof org.objectweb.asm.tree.MethodInsnNode m) {
                 owner = m.owner; name = m.name; desc = m.desc;

@@ -165,6 +165,114 @@ public class Mutables {
         }
     }
 
+    /** A final class its constructor sets in full (the shape of a value class), whose fields then change. */
+    static final class State {
+        double x;
+        double v;
+
+        State(double x, double v) {
+            this.x = x;
+            this.v = v;
+        }
+    }
+
+    /** Setters returning {@code this}, not final: each call of a chain is exact once the one before is inlined. */
+    static class Vec {
+        double x;
+        double y;
+
+        Vec(double x, double y) {
+            this.x = x;
+            this.y = y;
+        }
+
+        Vec add(Vec o) {
+            x += o.x;
+            y += o.y;
+            return this;
+        }
+
+        Vec scale(double s) {
+            x *= s;
+            y *= s;
+            return this;
+        }
+    }
+
+    /** A constructor calling a method of its object. */
+    static final class Mass {
+        double mass;
+        double inverse;
+
+        Mass(double m) {
+            set(m);
+        }
+
+        void set(double m) {
+            mass = m;
+            inverse = 1 / m;
+        }
+    }
+
+    /** An Effective Java builder: build() hands the builder to the product's private constructor. */
+    static final class Quote {
+        final double spot;
+        final double vol;
+
+        private Quote(Builder b) {
+            spot = b.spot;
+            vol = b.vol;
+        }
+
+        double value() {
+            return spot * vol * vol + Math.log(spot);
+        }
+
+        static final class Builder {
+            private double spot = 100;
+            private double vol = 0.2;
+
+            Builder spot(double s) {
+                spot = s;
+                return this;
+            }
+
+            Builder vol(double v) {
+                vol = v;
+                return this;
+            }
+
+            Quote build() {
+                return new Quote(this);
+            }
+        }
+    }
+
+    public double finalClassMutated(double[] x, double[] w) {
+        State s = new State(x[0], w[0]);
+        for (int i = 0; i < x.length; i++) {
+            s.v -= s.x * 0.1;
+            s.x += s.v * 0.1 * w[i];
+        }
+        return s.x * s.v;
+    }
+
+    public double fluentChain(double[] x, double[] w) {
+        Vec a = new Vec(x[0], x[1]);
+        Vec b = new Vec(w[0], w[1]);
+        a.add(b).scale(0.5).add(b);
+        return a.x * a.y + b.x;
+    }
+
+    public double constructorCallsAMethod(double[] x, double[] w) {
+        Mass m = new Mass(1 + x[0] * x[0]);
+        return m.inverse * w[0] + m.mass;
+    }
+
+    public double builderPassesItself(double[] x, double[] w) {
+        return new Quote.Builder().spot(100 + x[0]).vol(0.2 + w[0] * w[0]).build().value();
+    }
+
     public double welford(double[] x, double[] w) {
         Welford acc = new Welford();
         for (double v : x) acc.add(v);
