@@ -257,6 +257,97 @@ public final class MutableObjects {
         MethodNode run() {
             lines = ValueObjects.lines(method);
             flow = new MutableFlow(sites, lines, whyNotInlined);
+            Frame<MutableFlow.Ref>[] frames = analysed();
+            // sites of one class whose objects meet where one is used share a home (Tracker t = c ? new Tracker(a)
+            // : new Tracker(b)); analysed again, each time the groups grow, so that fields follow the groups' homes
+            for (int pass = 0; pass < GROUPING_PASSES && grouped(frames); pass++) frames = analysed();
+            AbstractInsnNode[] insns = method.instructions.toArray();
+            for (int i = 0; i < insns.length; i++) {
+                MutableFlow.Ref used = frames[i] == null ? null : used(insns[i], frames[i]);
+                if (used != null) checkOneObject(insns[i], used);
+            }
+            MethodNode copy = ClassFiles.copy(method);
+            AbstractInsnNode[] copies = copy.instructions.toArray();
+            Map<AbstractInsnNode, MutableClass> made = new IdentityHashMap<>(); // the sites, in the copy
+            Map<AbstractInsnNode, AbstractInsnNode> original = new IdentityHashMap<>();
+            for (int i = 0; i < insns.length; i++) {
+                if (sites.containsKey(insns[i])) {
+                    made.put(copies[i], sites.get(insns[i]));
+                    original.put(copies[i], insns[i]);
+                }
+                if (frames[i] == null) continue;
+                InsnList instead = rewrite(insns[i], copies[i], frames[i]);
+                if (instead == null) continue;
+                if (sites.containsKey(insns[i])) {
+                    copy.instructions.insert(copies[i], instead); // after the new, which the check below still needs
+                } else {
+                    copy.instructions.insert(copies[i], instead);
+                    copy.instructions.remove(copies[i]);
+                }
+            }
+            for (AbstractInsnNode insn : copy.instructions.toArray()) {
+                if (insn.getType() == AbstractInsnNode.FRAME) copy.instructions.remove(insn); // they name the objects' types
+            }
+            copy.maxLocals = maxLocals;
+            copy.maxStack = method.maxStack + 2; // a field's zero (two slots for a double)
+            checkFresh(copy, made, original);
+            for (Map.Entry<AbstractInsnNode, MutableClass> site : made.entrySet()) {
+                copy.instructions.set(site.getKey(), new InsnNode(Opcodes.ACONST_NULL)); // the object is null from now on
+            }
+            try {
+                DeadCode.remove(owner, copy); // the inlined receivers' null checks, now that none is null
+            } catch (AnalyzerException e) {
+                throw new Kept(null, "rewrite rejected: " + e.getMessage());
+            }
+            return copy;
+        }
+
+        /** Times the method is analysed again as groups of sites grow (each pass joins at least two). */
+        private static final int GROUPING_PASSES = 4;
+
+        /** Each site's group, by union-find: its representative, whose home the group's objects share. */
+        private final Map<AbstractInsnNode, AbstractInsnNode> parent = new IdentityHashMap<>();
+
+        private AbstractInsnNode group(AbstractInsnNode site) {
+            AbstractInsnNode up = parent.getOrDefault(site, site);
+            if (up == site) return site;
+            AbstractInsnNode root = group(up);
+            parent.put(site, root);
+            return root;
+        }
+
+        /** Joins the sites of one class that meet in an object used here; whether any group grew. */
+        private boolean grouped(Frame<MutableFlow.Ref>[] frames) {
+            boolean grew = false;
+            AbstractInsnNode[] insns = method.instructions.toArray();
+            for (int i = 0; i < insns.length; i++) {
+                MutableFlow.Ref used = frames[i] == null ? null : used(insns[i], frames[i]);
+                if (used == null || used.other()) continue;
+                AbstractInsnNode first = null;
+                for (AbstractInsnNode s : used.sites()) {
+                    if (first == null) {
+                        first = group(s);
+                    } else if (group(s) != first && sites.get(s) == sites.get(first)) {
+                        parent.put(group(s), first);
+                        grew = true;
+                    }
+                }
+            }
+            return grew;
+        }
+
+        /** The group all of a value's sites are in, or null when they are in several. */
+        private AbstractInsnNode groupOf(MutableFlow.Ref v) {
+            AbstractInsnNode g = null;
+            for (AbstractInsnNode s : v.sites()) {
+                if (g == null) g = group(s);
+                else if (group(s) != g) return null;
+            }
+            return g;
+        }
+
+        /** The method analysed, with the homes of its objects' reference fields in its frames. */
+        private Frame<MutableFlow.Ref>[] analysed() {
             Frame<MutableFlow.Ref>[] frames;
             int written = method.maxLocals;
             method.maxLocals = maxLocals; // the frames hold the homes, as the rewrite will
@@ -280,41 +371,7 @@ public final class MutableObjects {
             } finally {
                 method.maxLocals = written;
             }
-            AbstractInsnNode[] insns = method.instructions.toArray();
-            for (int i = 0; i < insns.length; i++) {
-                MutableFlow.Ref used = frames[i] == null ? null : used(insns[i], frames[i]);
-                if (used != null) checkOneObject(insns[i], used);
-            }
-            MethodNode copy = ClassFiles.copy(method);
-            AbstractInsnNode[] copies = copy.instructions.toArray();
-            Map<AbstractInsnNode, MutableClass> made = new IdentityHashMap<>(); // the sites, in the copy
-            for (int i = 0; i < insns.length; i++) {
-                if (sites.containsKey(insns[i])) made.put(copies[i], sites.get(insns[i]));
-                if (frames[i] == null) continue;
-                InsnList instead = rewrite(insns[i], copies[i], frames[i]);
-                if (instead == null) continue;
-                if (sites.containsKey(insns[i])) {
-                    copy.instructions.insert(copies[i], instead); // after the new, which the check below still needs
-                } else {
-                    copy.instructions.insert(copies[i], instead);
-                    copy.instructions.remove(copies[i]);
-                }
-            }
-            for (AbstractInsnNode insn : copy.instructions.toArray()) {
-                if (insn.getType() == AbstractInsnNode.FRAME) copy.instructions.remove(insn); // they name the objects' types
-            }
-            copy.maxLocals = maxLocals;
-            copy.maxStack = method.maxStack + 2; // a field's zero (two slots for a double)
-            checkFresh(copy, made);
-            for (Map.Entry<AbstractInsnNode, MutableClass> site : made.entrySet()) {
-                copy.instructions.set(site.getKey(), new InsnNode(Opcodes.ACONST_NULL)); // the object is null from now on
-            }
-            try {
-                DeadCode.remove(owner, copy); // the inlined receivers' null checks, now that none is null
-            } catch (AnalyzerException e) {
-                throw new Kept(null, "rewrite rejected: " + e.getMessage());
-            }
-            return copy;
+            return frames;
         }
 
         /**
@@ -347,20 +404,18 @@ public final class MutableObjects {
                 if (sites.containsKey(insn)) {
                     MutableClass c = sites.get(insn);
                     for (int k = 0; k < c.fields().size(); k++) {
-                        if (isReference(c.fields().get(k))) setLocal(homes.get(insn)[k], MutableFlow.Ref.ONE);
+                        if (isReference(c.fields().get(k))) setLocal(Rewrite.this.home(insn)[k], MutableFlow.Ref.ONE);
                     }
                 }
             }
 
-            /** The home local of a reference field of the object, if it is one made at one site; else -1. */
+            /** The home local of a reference field of the object, if it is one of one group of sites; else -1. */
             private int home(MutableFlow.Ref object, FieldInsnNode field) {
-                if (!object.isObject() || object.other() || object.sites().size() != 1
-                        || Type.getType(field.desc).getSort() < Type.ARRAY) {
-                    return -1;
-                }
-                AbstractInsnNode site = object.sites().iterator().next();
-                MutableClass.Field f = sites.get(site).field(field.owner, field.name);
-                return f == null ? -1 : homes.get(site)[sites.get(site).fields().indexOf(f)];
+                AbstractInsnNode g = !object.isObject() || object.other() || Type.getType(field.desc).getSort() < Type.ARRAY
+                        ? null : groupOf(object);
+                if (g == null) return -1;
+                MutableClass.Field f = sites.get(g).field(field.owner, field.name);
+                return f == null ? -1 : Rewrite.this.home(g)[sites.get(g).fields().indexOf(f)];
             }
         }
 
@@ -385,7 +440,7 @@ public final class MutableObjects {
         /** Where an object is used, it is the one made at one site: not maybe null, nor one of several. */
         private void checkOneObject(AbstractInsnNode insn, MutableFlow.Ref used) {
             if (used.other()) throw flow.kept(insn, used, "may be null or an object from elsewhere (a parameter, a field, a call)");
-            if (used.sites().size() > 1) {
+            if (groupOf(used) == null) {
                 java.util.TreeSet<Integer> made = new java.util.TreeSet<>();
                 for (AbstractInsnNode s : used.sites()) made.add(lines.getOrDefault(s, 0));
                 throw flow.kept(insn, used, "may be one of several objects (made on lines " + made + "): grad4j follows an "
@@ -399,7 +454,8 @@ public final class MutableObjects {
          * Then every reference to the site's objects is to the latest, and one home serves them
          * all. Checked on the rewritten method, where the fields are locals.
          */
-        private void checkFresh(MethodNode copy, Map<AbstractInsnNode, MutableClass> made) {
+        private void checkFresh(MethodNode copy, Map<AbstractInsnNode, MutableClass> made,
+                                Map<AbstractInsnNode, AbstractInsnNode> original) {
             MutableFlow again = new MutableFlow(made, ValueObjects.lines(copy), whyNotInlined);
             Frame<MutableFlow.Ref>[] frames;
             BitSet[] live;
@@ -416,18 +472,26 @@ public final class MutableObjects {
                 Frame<MutableFlow.Ref> f = frames[i];
                 if (f == null || !made.containsKey(site)) continue;
                 MutableFlow.Ref it = new MutableFlow.Ref(1, java.util.Set.of(site), false);
+                AbstractInsnNode g = group(original.get(site));
                 for (int l = 0; l < f.getLocals(); l++) {
-                    if (f.getLocal(l).sites().contains(site) && live[i].get(l)) {
-                        throw again.kept(site, it, "is made again (in a loop) while the one made there before is still in "
-                                + "use: grad4j keeps one object per place it is made");
+                    if (inGroup(f.getLocal(l), g, original) && live[i].get(l)) {
+                        throw again.kept(site, it, "is made while another it shares a home with is still in use (one made "
+                                + "at the same place before, in a loop, or one chosen with it, as in c ? a : b): grad4j keeps "
+                                + "one object per place it is made");
                     }
                 }
                 for (int s = 0; s < f.getStackSize(); s++) {
-                    if (f.getStack(s).sites().contains(site)) {
+                    if (inGroup(f.getStack(s), g, original)) {
                         throw again.kept(site, it, "is made again while the one made there before waits on the operand stack");
                     }
                 }
             }
+        }
+
+        /** Whether a value (of the rewritten method) may be an object of group {@code g}: its objects share one home. */
+        private boolean inGroup(MutableFlow.Ref v, AbstractInsnNode g, Map<AbstractInsnNode, AbstractInsnNode> original) {
+            for (AbstractInsnNode s : v.sites()) if (group(original.get(s)) == g) return true;
+            return false;
         }
 
         /** The instructions for {@code insn} (its copy: {@code copied}), null to keep it. */
@@ -477,8 +541,9 @@ public final class MutableObjects {
             return c.fields().indexOf(c.field(insn.owner, insn.name));
         }
 
+        /** The home of a site's objects: its group's. */
         private int[] home(AbstractInsnNode site) {
-            return homes.get(site);
+            return homes.get(group(site));
         }
     }
 }

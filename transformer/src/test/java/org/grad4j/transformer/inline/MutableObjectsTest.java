@@ -36,9 +36,9 @@ class MutableObjectsTest {
     /** Objects that stay objects, by method: what the reason says. */
     private static final Map<String, String> KEPT = Map.of(
             "linkedList", "may be null or an object from elsewhere",
-            "chosenBetweenTwo", "may be one of several objects (made on lines",
+            "chosenBetweenTwo", "is made while another it shares a home with is still in use",
             "givenToTheJdk", "is passed to List.add, which is not inlined",
-            "madeAgainWhileUsed", "may be one of several objects");
+            "madeAgainWhileUsed", "is made while another it shares a home with is still in use");
     private static final String NESTED = Type.getInternalName(Mutables.class) + "$";
     private static final ClassHierarchy HIERARCHY = new ClassHierarchy(
             org.grad4j.transformer.ClassFileLocator.of(MutableObjectsTest.class.getClassLoader()));

@@ -273,6 +273,26 @@ public class Mutables {
         return new Quote.Builder().spot(100 + x[0]).vol(0.2 + w[0] * w[0]).build().value();
     }
 
+    /** Made in either branch: the two places share a home, their objects never alive at once. */
+    public double chosenByABranch(double[] x, double[] w) {
+        Particle p;
+        if (x[0] > 0) {
+            p = new Particle(x[0], w[0]);
+        } else {
+            p = new Particle(-2 * x[0], 1);
+            p.v += w[1];
+        }
+        p.step(0.1, 1 + w[0] * w[0]);
+        return p.energy(2) + p.x;
+    }
+
+    public double chosenByAConditional(double[] x, double[] w) {
+        Welford a = x[0] > 0 ? new Welford() : new Welford();
+        a.add(x[1]);
+        a.add(w[0] * x[0]);
+        return a.variance();
+    }
+
     public double welford(double[] x, double[] w) {
         Welford acc = new Welford();
         for (double v : x) acc.add(v);
