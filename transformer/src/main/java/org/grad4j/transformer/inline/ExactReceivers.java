@@ -21,7 +21,8 @@ import org.objectweb.asm.tree.analysis.Interpreter;
  * Calls of methods that may be overridden, on an object the method itself made: {@code var acc =
  * new Accumulator(); acc.add(x)} of a class that is not final (most nested classes, every
  * anonymous one) always runs {@code Accumulator.add}, since the object's class is known; so does
- * {@code Scale s = new Scale() {...}; s.of(x)} through its interface. Such a
+ * {@code Scale s = new Scale() {...}; s.of(x)} through its interface, and a default method of an
+ * interface the class implements runs that body. Such a
  * call becomes {@code invokespecial} of the class that declares the body it runs, which the
  * inliner then takes like a call of a final method ({@code CallResolver}: exact), so that the
  * object stays in the method and {@link MutableObjects} can replace it by its fields.
@@ -76,7 +77,9 @@ public final class ExactReceivers {
             if (call.getOpcode() != Opcodes.INVOKEVIRTUAL && call.getOpcode() != Opcodes.INVOKEINTERFACE) continue;
             String declaring = declaring(receiver.className(), call.name, call.desc, classes);
             if (declaring == null) continue;
-            MethodInsnNode exact = new MethodInsnNode(Opcodes.INVOKESPECIAL, declaring, call.name, call.desc, false);
+            ClassNode declaringNode = classes.apply(declaring);
+            boolean itf = declaringNode != null && (declaringNode.access & Opcodes.ACC_INTERFACE) != 0; // a default method
+            MethodInsnNode exact = new MethodInsnNode(Opcodes.INVOKESPECIAL, declaring, call.name, call.desc, itf);
             if (original.contains(key(exact))) continue;
             copy.instructions.set(copies[i], exact);
             onObjects.remove(copies[i]);
@@ -95,7 +98,8 @@ public final class ExactReceivers {
         if (made.isEmpty()) return method;
         for (AbstractInsnNode insn : method.instructions.toArray()) {
             if (insn instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESPECIAL && made.contains(key(m))) {
-                method.instructions.set(insn, new MethodInsnNode(Opcodes.INVOKEVIRTUAL, m.owner, m.name, m.desc, false));
+                method.instructions.set(insn, new MethodInsnNode(m.itf ? Opcodes.INVOKEINTERFACE : Opcodes.INVOKEVIRTUAL, m.owner,
+                        m.name, m.desc, m.itf));
             }
         }
         return method;
@@ -116,7 +120,35 @@ public final class ExactReceivers {
             }
             at = c.superName;
         }
-        return null; // a default method, or one of the JDK's (toString): left as it is
+        return defaultMethod(className, name, desc, classes); // or one of the JDK's (toString): left as it is
+    }
+
+    /**
+     * The interface whose default method an object of {@code className} runs for the method
+     * ({@code Shape.scaled} calling the object's own {@code area()}), when exactly one of the
+     * interfaces it implements, directly or not, has a default of it; else null (two would need
+     * Java's choice of the most specific, which is left to the virtual call).
+     */
+    private static String defaultMethod(String className, String name, String desc, Function<String, ClassNode> classes) {
+        java.util.Set<String> found = new java.util.HashSet<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>();
+        for (String at = className; at != null && !org.grad4j.transformer.analysis.CallResolver.isJdk(at); ) {
+            ClassNode c = classes.apply(at);
+            if (c == null) return null;
+            todo.addAll(c.interfaces);
+            at = c.superName;
+        }
+        while (!todo.isEmpty()) {
+            String i = todo.poll();
+            if (!seen.add(i) || org.grad4j.transformer.analysis.CallResolver.isJdk(i)) continue;
+            ClassNode c = classes.apply(i);
+            if (c == null) return null;
+            MethodNode m = ClassFiles.method(c, name, desc);
+            if (m != null && (m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE)) == 0) found.add(i);
+            todo.addAll(c.interfaces);
+        }
+        return found.size() == 1 ? found.iterator().next() : null;
     }
 
     /** A value, as far as its class goes: the class of an object made by a {@code new} here, or null when not known. */

@@ -181,7 +181,8 @@ public final class MutableObjects {
             // what a constructor inlined last round calls on its object (this.setMass(m)) runs its class's body
             ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(owner.name, at, classes);
             MethodNode current = exact.method();
-            Frame<org.objectweb.asm.tree.analysis.BasicValue>[] frames = ClassFiles.frames(owner, current, hierarchy);
+            // the types beneath a call, only for a body with a loop (see Inliner), computed once if at all
+            Frame<org.objectweb.asm.tree.analysis.BasicValue>[][] frames = new Frame[1][];
             MethodNode next = Inliner.inline(current, call -> {
                 if (exact.calls().contains(call.owner + "." + call.name + call.desc)) return helpers.apply(call);
                 if (call.getOpcode() != Opcodes.INVOKESPECIAL || !call.name.equals("<init>")) return null;
@@ -194,7 +195,11 @@ public final class MutableObjects {
                             + "made (" + simpleName(call.owner) + "'s: " + why + ")");
                 }
                 return init;
-            }, insn -> stackBelow(current, frames, (MethodInsnNode) insn));
+            }, insn -> {
+                if (frames[0] == null) frames[0] = typesOf(owner, current, hierarchy);
+                return frames[0].length == 0 ? null : stackBelow(owner.name, current, frames[0], (MethodInsnNode) insn,
+                        candidates.found.keySet());
+            });
             next = ExactReceivers.restored(next, exact.calls());
             if (next == current) return at;
             at = next;
@@ -204,17 +209,68 @@ public final class MutableObjects {
     }
 
     /**
-     * The types beneath a call's operands, bottom first: a constructor with a loop runs with an
-     * empty operand stack (see {@link Inliner#inline}). The object under construction beneath it
-     * may go to a local: it is {@code null} once the pass is done.
+     * The types of a method's stack and locals before each instruction; none (an empty array) when
+     * they cannot be found: a method whose inlined bodies share locals of different types the
+     * verifier's merge cannot follow (its calls with loops then stay calls, and their objects objects).
      */
-    private static Type[] stackBelow(MethodNode method, Frame<org.objectweb.asm.tree.analysis.BasicValue>[] frames,
-                                     MethodInsnNode call) {
-        Frame<org.objectweb.asm.tree.analysis.BasicValue> f = frames[method.instructions.indexOf(call)];
+    @SuppressWarnings("unchecked")
+    private static Frame<org.objectweb.asm.tree.analysis.BasicValue>[] typesOf(ClassNode owner, MethodNode method,
+                                                                              ClassHierarchy hierarchy) {
+        try {
+            return ClassFiles.frames(owner, method, hierarchy);
+        } catch (org.grad4j.TransformException e) {
+            return new Frame[0];
+        }
+    }
+
+    /**
+     * The types beneath a call's operands, bottom first: a body with a loop runs with an empty
+     * operand stack (see {@link Inliner#inline}), what waits beneath going to locals. An object
+     * under construction there may go to a local only if it is one of the candidates' (it is
+     * {@code null} once the pass is done); another's ({@code new V2(x, new Op().ap(y))}, V2 left to
+     * ValueObjects or to the JVM) keeps the call a call: null.
+     */
+    private static Type[] stackBelow(String owner, MethodNode method, Frame<org.objectweb.asm.tree.analysis.BasicValue>[] frames,
+                                     MethodInsnNode call, java.util.Set<String> candidates) {
+        int at = method.instructions.indexOf(call);
+        Frame<org.objectweb.asm.tree.analysis.BasicValue> f = frames[at];
         if (f == null) return null;
         Type[] below = new Type[f.getStackSize() - Type.getArgumentTypes(call.desc).length - 1];
-        for (int i = 0; i < below.length; i++) below[i] = f.getStack(i).getType();
+        Frame<org.objectweb.asm.tree.analysis.SourceValue>[] sources = null;
+        for (int i = 0; i < below.length; i++) {
+            below[i] = f.getStack(i).getType();
+            if (below[i].getSort() != Type.OBJECT) continue;
+            if (sources == null) {
+                try {
+                    sources = new Analyzer<>(new org.objectweb.asm.tree.analysis.SourceInterpreter()).analyze(owner, method);
+                } catch (AnalyzerException e) {
+                    return null;
+                }
+            }
+            if (madeElsewhere(sources[at].getStack(i), sources, method, candidates, 0)) return null;
+        }
         return below;
+    }
+
+    /**
+     * Whether a stack value may be an object under construction not of a candidate class: made
+     * by a {@code new} of another class, or a copy ({@code dup}) of one, followed back.
+     */
+    private static boolean madeElsewhere(org.objectweb.asm.tree.analysis.SourceValue v,
+                                         Frame<org.objectweb.asm.tree.analysis.SourceValue>[] sources, MethodNode method,
+                                         java.util.Set<String> candidates, int depth) {
+        for (AbstractInsnNode insn : v.insns) {
+            int op = insn.getOpcode();
+            if (op == Opcodes.NEW && !candidates.contains(((TypeInsnNode) insn).desc)) return true;
+            if (op >= Opcodes.DUP && op <= Opcodes.SWAP) { // the value it copied: the top of the stack before it
+                Frame<org.objectweb.asm.tree.analysis.SourceValue> f = sources[method.instructions.indexOf(insn)];
+                if (depth > 8 || f == null) return true;
+                for (int k = Math.max(0, f.getStackSize() - 4); k < f.getStackSize(); k++) {
+                    if (madeElsewhere(f.getStack(k), sources, method, candidates, depth + 1)) return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -248,6 +248,31 @@ public class Mutables {
         }
     }
 
+    /** An interface with a default method calling the object's own. */
+    interface Scored {
+        double score();
+
+        default double scaled(double k) {
+            return k * score() + 1;
+        }
+    }
+
+    static class Counter implements Scored {
+        double total;
+
+        @Override
+        public double score() {
+            return total * total;
+        }
+    }
+
+    public double defaultMethod(double[] x, double[] w) {
+        Counter c = new Counter();
+        for (double v : x) c.total += v * w[0];
+        Scored s = c;
+        return s.scaled(w[1]) + c.scaled(0.5);
+    }
+
     public double finalClassMutated(double[] x, double[] w) {
         State s = new State(x[0], w[0]);
         for (int i = 0; i < x.length; i++) {
