@@ -305,8 +305,23 @@ class MutableObjectsTest {
         return w.variance() * all.size();
     }
 
+    /** The step before kept as an object while the next is made at the same place. */
+    static double previousStep(double[] p) {
+        Particle last = new Particle(p[0], p[1]);
+        for (int i = 0; i < 3; i++) {
+            Particle next = new Particle(last.x + 0.1 * last.v, last.v);
+            last = next;
+        }
+        return last.x;
+    }
+
     @Test
     void objectsThatCannotBeFollowedAreRefusedSayingWhy() {
+        TransformException previous = assertThrows(TransformException.class,
+                () -> AD.gradient((VectorFunction) MutableObjectsTest::previousStep, new double[] {1, 2}));
+        assertTrue(previous.getMessage().contains("is made while another it shares a home with is still in use")
+                && previous.getMessage().contains("keep what you need of the earlier one in local variables"),
+                previous.getMessage());
         TransformException list = assertThrows(TransformException.class, () -> AD.gradient((VectorFunction) MutableObjectsTest::linked, new double[] {1, 2}));
         assertTrue(list.getMessage().contains("MutableObjectsTest.Node.value of an object kept as an object: the "
                 + "MutableObjectsTest.Node used on line"), list.getMessage());

@@ -111,7 +111,9 @@ public final class ExactReceivers {
 
     /** The class declaring the concrete body an object of {@code className} runs for the method; null if none is found. */
     private static String declaring(String className, String name, String desc, Function<String, ClassNode> classes) {
-        for (String at = className; at != null && !org.grad4j.transformer.analysis.CallResolver.isJdk(at); ) {
+        for (String at = className; at != null && !MutableClass.isRoot(at); ) {
+            // a superclass of the JDK's may declare it, and a class's method wins over an interface's default
+            if (org.grad4j.transformer.analysis.CallResolver.isJdk(at)) return null;
             ClassNode c = classes.apply(at);
             if (c == null) return null;
             MethodNode m = ClassFiles.method(c, name, desc);
@@ -120,7 +122,8 @@ public final class ExactReceivers {
             }
             at = c.superName;
         }
-        return defaultMethod(className, name, desc, classes); // or one of the JDK's (toString): left as it is
+        // an interface's default (Object's and Record's own methods never are one)
+        return defaultMethod(className, name, desc, classes);
     }
 
     /**

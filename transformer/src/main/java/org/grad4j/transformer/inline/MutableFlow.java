@@ -68,9 +68,15 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
 
     /** The class's objects are kept: {@code v} is used at {@code insn} as {@code how} says. */
     MutableObjects.Kept kept(AbstractInsnNode insn, Ref v, String how) {
+        return kept(insn, v, "used", how);
+    }
+
+    /** The class's objects are kept: the one {@code v} is {@code done} ("made", "used") at {@code insn} as {@code how} says. */
+    MutableObjects.Kept kept(AbstractInsnNode insn, Ref v, String done, String how) {
         MutableClass c = classOf(v);
         int line = lines.getOrDefault(insn, 0);
-        return new MutableObjects.Kept(c, "the " + simpleName(c.name()) + (line > 0 ? " used on line " + line : "") + " " + how);
+        return new MutableObjects.Kept(c, "the " + simpleName(c.name()) + (line > 0 ? " " + done + " on line " + line : "") + " "
+                + how);
     }
 
     @Override

@@ -531,14 +531,16 @@ public final class MutableObjects {
                 AbstractInsnNode g = group(original.get(site));
                 for (int l = 0; l < f.getLocals(); l++) {
                     if (inGroup(f.getLocal(l), g, original) && live[i].get(l)) {
-                        throw again.kept(site, it, "is made while another it shares a home with is still in use (one made "
-                                + "at the same place before, in a loop, or one chosen with it, as in c ? a : b): grad4j keeps "
-                                + "one object per place it is made");
+                        throw again.kept(site, it, "made", "is made while another it shares a home with is still in use (one "
+                                + "made at the same place before, in a loop, or one chosen with it, as in c ? a : b): grad4j "
+                                + "keeps one object per place it is made; keep what you need of the earlier one in local "
+                                + "variables (double lastX = last.x) rather than the object");
                     }
                 }
                 for (int s = 0; s < f.getStackSize(); s++) {
                     if (inGroup(f.getStack(s), g, original)) {
-                        throw again.kept(site, it, "is made again while the one made there before waits on the operand stack");
+                        throw again.kept(site, it, "made", "is made again while the one made there before waits on the "
+                                + "operand stack");
                     }
                 }
             }
