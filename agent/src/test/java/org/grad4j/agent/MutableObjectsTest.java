@@ -214,6 +214,26 @@ class MutableObjectsTest {
         assertEquals(x[0], s[2], 0);
     }
 
+    /**
+     * The same method called on an object made here (exact: its body inlined) and on one whose
+     * class is not known (a Scaled, through Tally): the second must dispatch. Inlining it with
+     * Tally's body gave 3 x0 for 5 x0 (found in review, never released).
+     */
+    static double knownAndUnknownReceivers(double[] x) {
+        Tally mine = new Tally();
+        mine.add(2.0);
+        Tally other = x.length > 5 ? new Tally() : new Scaled(3.0);
+        other.add(1.0);
+        return x[0] * (mine.total + other.total);
+    }
+
+    @Test
+    void aCallWhoseReceiverIsNotKnownDispatchesThoughTheSameMethodIsInlinedForAnObjectMadeHere() {
+        double[] x = {0.5};
+        assertEquals(5.0, AD.gradient(MutableObjectsTest::knownAndUnknownReceivers, x.clone())[0], 0);
+        assertSameValue(MutableObjectsTest::knownAndUnknownReceivers, x);
+    }
+
     /** An inner class's objects read the object that made them. */
     static final class Simulator {
         private final double gravity;

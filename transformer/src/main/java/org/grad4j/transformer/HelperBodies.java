@@ -112,7 +112,7 @@ final class HelperBodies {
                 if (e != null) lambdaBodies.put(call.owner + "." + call.name + call.desc, e);
             }
             if (lambdaBodies.isEmpty()) break;
-            body = InvariantFieldReads.hoist(owner, inline(owner, body, hierarchy, lambdaBodies), calls::classNode);
+            body = InvariantFieldReads.hoist(owner, inline(calls, owner, body, hierarchy, lambdaBodies), calls::classNode);
             LambdaObjects.Replaced next = LambdaObjects.replace(owner.name, body, bodies);
             replaced = next.method() == body ? new LambdaObjects.Replaced(body, java.util.List.of(), next.whyKept()) : next;
         }
@@ -147,7 +147,7 @@ final class HelperBodies {
             ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(owner.name, body, calls::classNode);
             java.util.Map<String, MethodNode> bodies = onObjectsMadeHere(calls, hierarchy, owner.name, name, desc, exact, false);
             if (bodies.isEmpty()) break;
-            MethodNode inlined = ExactReceivers.restored(inline(owner, exact.method(), hierarchy, bodies), exact.calls());
+            MethodNode inlined = ExactReceivers.restored(inline(calls, owner, exact.method(), hierarchy, bodies), exact.calls());
             if (inlined == exact.method()) break;
             body = inlined;
         }
@@ -158,7 +158,7 @@ final class HelperBodies {
             ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(owner.name, body, calls::classNode);
             java.util.Map<String, MethodNode> bodies = onObjectsMadeHere(calls, hierarchy, owner.name, name, desc, exact, true);
             if (bodies.isEmpty()) break;
-            MethodNode inlined = ExactReceivers.restored(inline(owner, exact.method(), hierarchy, bodies), exact.calls());
+            MethodNode inlined = ExactReceivers.restored(inline(calls, owner, exact.method(), hierarchy, bodies), exact.calls());
             ValueObjects.Replaced next = MutableObjects.replace(owner.name, inlined, calls::classNode, hierarchy, why, helpers);
             replaced = next.method() == inlined ? new ValueObjects.Replaced(inlined, next.whyKept()) : next;
             body = inlined;
@@ -290,7 +290,7 @@ final class HelperBodies {
             hoisted = ExactReceivers.restored(hoisted, exact.calls()); // a copy of its own when it has any
             return checkPrivate && ClassFiles.reachesPrivatelyOutside(hoisted, owner, calls::classNode, ownFields) ? null : hoisted;
         }
-        MethodNode expanded = ExactReceivers.restored(inline(calls.classNode(d.owner()), hoisted, hierarchy, inner), exact.calls());
+        MethodNode expanded = ExactReceivers.restored(inline(calls, calls.classNode(d.owner()), hoisted, hierarchy, inner), exact.calls());
         // its helpers' reads of this.f, now reads of its own this (Inliner: onThis), once at its start too
         if (expanded != hoisted) expanded = InvariantFieldReads.hoist(calls.classNode(d.owner()), expanded, calls::classNode);
         int instructions = 0;
@@ -383,7 +383,13 @@ final class HelperBodies {
         return InvariantFieldReads.hoist(calls.classNode(owner), body, calls::classNode);
     }
 
-    static MethodNode inline(ClassNode owner, MethodNode method, ClassHierarchy hierarchy,
+    /**
+     * The method with the calls of {@code inlined}'s helpers (by {@code owner.name descriptor})
+     * inlined. A call that may dispatch elsewhere (virtual, its receiver's class unknown) is never
+     * inlined, though a call of the same method on an object made here was made exact
+     * ({@link ExactReceivers}) and its body is in {@code inlined}.
+     */
+    static MethodNode inline(CallResolver calls, ClassNode owner, MethodNode method, ClassHierarchy hierarchy,
                                      java.util.Map<String, MethodNode> inlined) {
         // the operand stack at each call matters only for helpers with loops: compute it only then
         boolean loops = inlined.values().stream().anyMatch(Inliner::hasLoop);
@@ -404,7 +410,13 @@ final class HelperBodies {
                     insn instanceof org.objectweb.asm.tree.VarInsnNode v && v.var == 0
                             && v.getOpcode() == org.objectweb.asm.Opcodes.ALOAD);
         };
-        return Inliner.inline(method, call -> inlined.get(call.owner + "." + call.name + call.desc), insn -> {
+        java.util.function.Function<MethodInsnNode, MethodNode> bodyOf = call -> {
+            MethodNode body = inlined.get(call.owner + "." + call.name + call.desc);
+            boolean dispatches = call.getOpcode() == org.objectweb.asm.Opcodes.INVOKEVIRTUAL
+                    || call.getOpcode() == org.objectweb.asm.Opcodes.INVOKEINTERFACE;
+            return body != null && dispatches && calls.resolve(call) instanceof Callee.Differentiated d && d.virtual() ? null : body;
+        };
+        return Inliner.inline(method, bodyOf, insn -> {
             if (frames == null || sources == null) return null;
             int at = method.instructions.indexOf(insn);
             org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.BasicValue> f = frames[at];

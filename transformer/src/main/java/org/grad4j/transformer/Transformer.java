@@ -331,7 +331,7 @@ public final class Transformer {
         if (inlined != null) { // acc.add(x) of an Accumulator made here runs Accumulator.add: inlined as a final method's
             ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(ownerInternalName, method, calls::classNode);
             // those not inlined after all are virtual again (exact.method() is a copy of its own when it has any)
-            body = ExactReceivers.restored(HelperBodies.inline(owner, exact.method(), hierarchy, inlined), exact.calls());
+            body = ExactReceivers.restored(HelperBodies.inline(calls, owner, exact.method(), hierarchy, inlined), exact.calls());
         }
         // the helpers' reads of this.f, now reads of the caller's this (Inliner: onThis), once too
         if (body != method) body = InvariantFieldReads.hoist(owner, body, calls::classNode);

@@ -184,7 +184,10 @@ public final class MutableObjects {
             // the types beneath a call, only for a body with a loop (see Inliner), computed once if at all
             Frame<org.objectweb.asm.tree.analysis.BasicValue>[][] frames = new Frame[1][];
             MethodNode next = Inliner.inline(current, call -> {
-                if (exact.calls().contains(call.owner + "." + call.name + call.desc)) return helpers.apply(call);
+                // (only the calls made exact: another of the same method may dispatch elsewhere)
+                if (call.getOpcode() == Opcodes.INVOKESPECIAL && exact.calls().contains(call.owner + "." + call.name + call.desc)) {
+                    return helpers.apply(call);
+                }
                 if (call.getOpcode() != Opcodes.INVOKESPECIAL || !call.name.equals("<init>")) return null;
                 MutableClass c = byChainClass.get(call.owner);
                 if (c == null) return null;
