@@ -148,10 +148,12 @@ public final class Inliner {
             switch (op) {
                 case Opcodes.INVOKEDYNAMIC -> {
                     // a lambda it makes becomes the caller's, which calls it there (LambdaObjects): a factory
-                    // returning x -> k * x, a helper handing t -> f(t, k) to its integrator
-                    if (!((org.objectweb.asm.tree.InvokeDynamicInsnNode) insn).bsm.getOwner()
-                            .equals("java/lang/invoke/LambdaMetafactory")) {
-                        return "it concatenates strings or makes a dynamic call (invokedynamic)";
+                    // returning x -> k * x, a helper handing t -> f(t, k) to its integrator; a string it builds
+                    // (a check's message, throw new IllegalArgumentException("radius " + r)) is the caller's too
+                    String bootstrap = ((org.objectweb.asm.tree.InvokeDynamicInsnNode) insn).bsm.getOwner();
+                    if (!bootstrap.equals("java/lang/invoke/LambdaMetafactory")
+                            && !bootstrap.equals("java/lang/invoke/StringConcatFactory")) {
+                        return "it makes a dynamic call (invokedynamic)";
                     }
                 }
                 case Opcodes.MONITORENTER, Opcodes.MONITOREXIT -> {
