@@ -73,7 +73,8 @@ public final class Inliner {
         Map<MethodInsnNode, MethodNode> sites = new HashMap<>();
         Map<MethodInsnNode, Type[]> spills = new HashMap<>();
         for (AbstractInsnNode insn : method.instructions) {
-            if (insn instanceof MethodInsnNode call && call.getOpcode() != Opcodes.INVOKEINTERFACE) {
+            // (an interface call too: bodyOf gives a body only where the call is exact, a private interface method's)
+            if (insn instanceof MethodInsnNode call) {
                 MethodNode body = bodyOf.apply(call);
                 if (body == null) continue;
                 Type[] below = hasLoop(body) ? stackBelow.apply(call) : new Type[0];

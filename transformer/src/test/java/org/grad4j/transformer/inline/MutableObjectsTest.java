@@ -93,7 +93,8 @@ class MutableObjectsTest {
         if (!call.owner.startsWith(NESTED) || call.name.startsWith("<")) return null;
         ClassNode c = classNode(call.owner);
         MethodNode body = ClassFiles.method(c, call.name, call.desc);
-        boolean exact = call.getOpcode() == Opcodes.INVOKESPECIAL || (c.access & Opcodes.ACC_FINAL) != 0;
+        boolean exact = call.getOpcode() == Opcodes.INVOKESPECIAL || (c.access & Opcodes.ACC_FINAL) != 0
+                || body != null && (body.access & Opcodes.ACC_PRIVATE) != 0;
         return exact && body != null && Inliner.isInlinable(body) ? body : null;
     }
 

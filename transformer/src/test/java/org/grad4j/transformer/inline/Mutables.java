@@ -253,7 +253,13 @@ public class Mutables {
         double score();
 
         default double scaled(double k) {
-            return k * score() + 1;
+            return k * squashed() + 1;
+        }
+
+        /** A private interface method: javac calls it with invokeinterface. */
+        private double squashed() {
+            double s = score();
+            return s / (1 + s);
         }
     }
 
