@@ -234,6 +234,43 @@ class MutableObjectsTest {
         assertSameValue(MutableObjectsTest::knownAndUnknownReceivers, x);
     }
 
+    /** Immutable in style but not final, as users often leave nested classes. */
+    static class Complex {
+        final double re;
+        final double im;
+
+        Complex(double re, double im) {
+            this.re = re;
+            this.im = im;
+        }
+
+        Complex plus(Complex o) {
+            return new Complex(re + o.re, im + o.im);
+        }
+
+        Complex times(Complex o) {
+            return new Complex(re * o.re - im * o.im, re * o.im + im * o.re);
+        }
+
+        double abs2() {
+            return re * re + im * im;
+        }
+    }
+
+    /** z = z² + c, the object replaced at each step: its class known around the loop from what times and plus return. */
+    static double mandelbrotSteps(double[] p) {
+        Complex c = new Complex(p[0], p[1]);
+        Complex z = new Complex(0, 0);
+        for (int i = 0; i < 6; i++) z = z.times(z).plus(c);
+        return z.abs2();
+    }
+
+    @Test
+    void anImmutableClassThatIsNotFinalIteratedInALoopDifferentiates() {
+        CentralDifferences.check(MutableObjectsTest::mandelbrotSteps, 0.2, 0.3);
+        assertSameValue(MutableObjectsTest::mandelbrotSteps, new double[] {0.2, 0.3});
+    }
+
     /** An inner class's objects read the object that made them. */
     static final class Simulator {
         private final double gravity;
@@ -325,11 +362,22 @@ class MutableObjectsTest {
         return w.variance() * all.size();
     }
 
-    /** The step before kept as an object while the next is made at the same place. */
+    /** The step before kept as an object while the next is made at the same place: as values (never written), copied. */
     static double previousStep(double[] p) {
         Particle last = new Particle(p[0], p[1]);
         for (int i = 0; i < 3; i++) {
-            Particle next = new Particle(last.x + 0.1 * last.v, last.v);
+            Particle next = new Particle(last.x + 0.1 * last.v, last.v * last.x);
+            last = next;
+        }
+        return last.x;
+    }
+
+    /** The same with each new step written after it is made: two objects of one place in use at once. */
+    static double previousStepWritten(double[] p) {
+        Particle last = new Particle(p[0], p[1]);
+        for (int i = 0; i < 3; i++) {
+            Particle next = new Particle(last.x, last.v);
+            next.step(0.1, 2.0);
             last = next;
         }
         return last.x;
@@ -337,8 +385,9 @@ class MutableObjectsTest {
 
     @Test
     void objectsThatCannotBeFollowedAreRefusedSayingWhy() {
+        CentralDifferences.check(MutableObjectsTest::previousStep, 1, 2);
         TransformException previous = assertThrows(TransformException.class,
-                () -> AD.gradient((VectorFunction) MutableObjectsTest::previousStep, new double[] {1, 2}));
+                () -> AD.gradient((VectorFunction) MutableObjectsTest::previousStepWritten, new double[] {1, 2}));
         assertTrue(previous.getMessage().contains("is made while another it shares a home with is still in use")
                 && previous.getMessage().contains("keep what you need of the earlier one in local variables"),
                 previous.getMessage());

@@ -48,12 +48,13 @@ public final class ExactReceivers {
     public static Devirtualised devirtualised(String owner, MethodNode method, Function<String, ClassNode> classes) {
         boolean any = false;
         for (AbstractInsnNode insn : method.instructions) {
-            any |= insn.getOpcode() == Opcodes.NEW && !org.grad4j.transformer.analysis.CallResolver.isJdk(((TypeInsnNode) insn).desc);
+            any |= insn.getOpcode() == Opcodes.NEW && !org.grad4j.transformer.analysis.CallResolver.isJdk(((TypeInsnNode) insn).desc)
+                    || insn instanceof MethodInsnNode m && returnsProgramObject(m);
         }
         if (!any) return new Devirtualised(method, Set.of(), Set.of());
         Frame<Known>[] frames;
         try {
-            frames = new Analyzer<>(new Exact()).analyze(owner, method);
+            frames = new Analyzer<>(new Exact(classes, new java.util.HashMap<>(), 0)).analyze(owner, method);
         } catch (AnalyzerException e) {
             return new Devirtualised(method, Set.of(), Set.of());
         }
@@ -169,10 +170,65 @@ public final class ExactReceivers {
         }
     }
 
-    /** Follows objects from their {@code new} through locals, the stack and casts that keep them. */
+    private static boolean returnsProgramObject(MethodInsnNode m) {
+        Type r = Type.getReturnType(m.desc);
+        return r.getSort() == Type.OBJECT && !org.grad4j.transformer.analysis.CallResolver.isJdk(r.getInternalName());
+    }
+
+    /** Calls are looked into this many levels deep for the class of what they return. */
+    private static final int SUMMARY_DEPTH = 2;
+
+    /**
+     * Follows objects from their {@code new} through locals, the stack and casts that keep them,
+     * and through calls whose body is known (static, exact, or on an object of known class) and
+     * returns only objects it makes of one class: {@code z = z.times(z).plus(c)} of a Complex that is
+     * not final keeps {@code z} of known class around a loop.
+     */
     private static final class Exact extends Interpreter<Known> {
-        Exact() {
+        private final Function<String, ClassNode> classes;
+        /** By {@code owner.name descriptor} of a body, the class of what it returns; null (cached too) when not one. */
+        private final java.util.Map<String, java.util.Optional<String>> returns;
+        private final int depth;
+
+        Exact(Function<String, ClassNode> classes, java.util.Map<String, java.util.Optional<String>> returns, int depth) {
             super(Opcodes.ASM9);
+            this.classes = classes;
+            this.returns = returns;
+            this.depth = depth;
+        }
+
+        /** The class of the objects a call's body returns, when it is known and always one class made there; else null. */
+        private String returned(MethodInsnNode m, List<? extends Known> args) {
+            if (depth >= SUMMARY_DEPTH || !returnsProgramObject(m)) return null;
+            String owner = switch (m.getOpcode()) {
+                case Opcodes.INVOKESTATIC, Opcodes.INVOKESPECIAL -> m.owner;
+                default -> args.get(0).className() == null ? null : declaring(args.get(0).className(), m.name, m.desc, classes);
+            };
+            ClassNode c = owner == null ? null : classes.apply(owner);
+            MethodNode body = c == null ? null : ClassFiles.method(c, m.name, m.desc);
+            if (body == null || (body.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) return null;
+            String key = owner + "." + m.name + m.desc;
+            java.util.Optional<String> known = returns.get(key);
+            if (known != null) return known.orElse(null);
+            returns.put(key, java.util.Optional.empty()); // recursion: not known
+            String made = null;
+            try {
+                Frame<Known>[] frames = new Analyzer<>(new Exact(classes, returns, depth + 1)).analyze(owner, body);
+                AbstractInsnNode[] insns = body.instructions.toArray();
+                for (int i = 0; i < insns.length; i++) {
+                    if (insns[i].getOpcode() != Opcodes.ARETURN || frames[i] == null) continue;
+                    String k = frames[i].getStack(frames[i].getStackSize() - 1).className();
+                    if (k == null || made != null && !made.equals(k)) {
+                        made = null;
+                        break;
+                    }
+                    made = k;
+                }
+            } catch (AnalyzerException e) {
+                made = null;
+            }
+            returns.put(key, java.util.Optional.ofNullable(made));
+            return made;
         }
 
         @Override
@@ -209,6 +265,8 @@ public final class ExactReceivers {
 
         @Override
         public Known naryOperation(AbstractInsnNode insn, List<? extends Known> values) {
+            String made = insn instanceof MethodInsnNode call && !call.name.equals("<init>") ? returned(call, values) : null;
+            if (made != null) return new Known(1, made);
             String desc = insn instanceof MethodInsnNode m ? m.desc
                     : insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d ? d.desc : null;
             return desc == null ? Known.ONE : Known.of(Math.max(1, Type.getReturnType(desc).getSize()));

@@ -148,7 +148,11 @@ public final class MutableObjects {
                 // a final class of fields its constructor sets is a value class (ValueObjects copies its objects),
                 // unless its fields are written after it is made: q.v -= q.x * dt
                 // (or it is made from such an object: an Effective Java builder's new Option(this))
-                boolean value = !written.contains(name) && ValueObjects.isValueClass(name, classes) && !madeFromObjects(name);
+                // (a value class that is not final is tried here first: as one, its objects may not be copied between
+                // variables, but it need not be immutable; ValueObjects takes those this pass keeps)
+                ClassNode node = classes.apply(name);
+                boolean value = !written.contains(name) && node != null && (node.access & Opcodes.ACC_FINAL) != 0
+                        && ValueObjects.isValueClass(name, classes) && !madeFromObjects(name);
                 MutableClass c = value ? null : MutableClass.of(name, classes, hierarchy, kept);
                 if (c != null) found.put(name, c);
                 else rejected.add(name);

@@ -54,8 +54,12 @@ final class ValueClass {
     /** By name and descriptor, the declared field an accessor returns ({@code double x()}). */
     final Map<String, String> accessors;
 
+    /** Whether its static constants ({@code Complex.ZERO}) are followed: only a final class's are certainly of it. */
+    final boolean constantsFollowed;
+
     private ValueClass(String name, List<Leaf> leaves, List<Field> fields, Map<String, Constructor> constructors,
-                       Map<String, String> accessors) {
+                       Map<String, String> accessors, boolean constantsFollowed) {
+        this.constantsFollowed = constantsFollowed;
         this.name = name;
         this.leaves = leaves;
         this.fields = fields;
@@ -135,7 +139,12 @@ final class ValueClass {
     private static ValueClass of(ClassNode c, Cache cache) {
         if (c == null || (c.access & Opcodes.ACC_INTERFACE) != 0) return null;
         if (isAnonymous(c.name)) return cache.not(c, " is an anonymous class (write a named final class or a record)");
-        if ((c.access & Opcodes.ACC_FINAL) == 0) return cache.not(c, " is not final (declare it final, or make it a record)");
+        // not final: its objects made here are of it exactly (their calls made exact, ExactReceivers), but a static
+        // constant of its type may be a subclass's (see constantsFollowed); only the program's classes, concrete
+        if ((c.access & Opcodes.ACC_FINAL) == 0 && ((c.access & Opcodes.ACC_ABSTRACT) != 0 || c.superName == null
+                || org.grad4j.transformer.analysis.CallResolver.isJdk(c.name))) {
+            return cache.not(c, " is not final (declare it final, or make it a record)");
+        }
         if (!c.superName.equals("java/lang/Object") && !c.superName.equals("java/lang/Record")) {
             return cache.not(c, " extends " + simpleName(c.superName));
         }
@@ -194,7 +203,8 @@ final class ValueClass {
             }
         }
         if (constructors.isEmpty()) return cache.not(c, "'s constructors do more than set its fields" + whyNotFollowed(c, fields, flat));
-        return new ValueClass(c.name, List.copyOf(leaves), List.copyOf(fields), constructors, accessors);
+        return new ValueClass(c.name, List.copyOf(leaves), List.copyOf(fields), constructors, accessors,
+                (c.access & Opcodes.ACC_FINAL) != 0);
     }
 
     /** What in the constructors keeps the class from being followed, for {@link #of}'s message. */

@@ -114,7 +114,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
                 String name = constantClass(get);
                 ValueClass s = name == null ? null : values.get(name);
                 // a static field may hold null (an optional setting): like an array's element, it carries whether it is there
-                yield s != null && s.readable() && !s.holdsArrays() ? new Val(1, s, Set.of(insn), false, false, true)
+                yield s != null && s.readable() && !s.holdsArrays() && s.constantsFollowed ? new Val(1, s, Set.of(insn), false, false, true)
                         : Val.plain(Type.getType(get.desc));
             }
             default -> Val.plain(OperandSizes.ofNew(insn));

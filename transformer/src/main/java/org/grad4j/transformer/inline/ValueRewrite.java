@@ -159,7 +159,7 @@ final class ValueRewrite {
             case Opcodes.GETSTATIC -> {
                 String name = constantClass((FieldInsnNode) insn);
                 ValueClass shape = name == null ? null : values.get(name);
-                if (shape == null || !shape.readable()) return null;
+                if (shape == null || !shape.readable() || shape.holdsArrays() || !shape.constantsFollowed) return null;
                 int[] home = objectHome(insn, shape);
                 org.objectweb.asm.tree.LabelNode absent = new org.objectweb.asm.tree.LabelNode();
                 org.objectweb.asm.tree.LabelNode done = new org.objectweb.asm.tree.LabelNode();
