@@ -61,22 +61,8 @@ class LambdaObjectsTest {
 
     @Test
     void theRewrittenMethodsComputeWhatTheLambdasCompute() throws Exception {
-        Random r = new Random(5);
-        Object original = new Closures(), rewrittenInstance = copy.getDeclaredConstructor().newInstance();
-        for (int trial = 0; trial < 30; trial++) {
-            int n = 2 + r.nextInt(5);
-            double[] x = new double[n], w = new double[n];
-            for (int i = 0; i < n; i++) {
-                x[i] = r.nextGaussian() * 2;
-                w[i] = r.nextGaussian();
-            }
-            if (trial == 3) x[0] = Double.NaN;
-            for (Method m : SideBySide.publicMethods(Closures.class)) {
-                SideBySide.assertSameOutcome(m, original, copy, rewrittenInstance, x, w);
-            }
-        }
+        SideBySide.assertSameOutcomesOnRandomInputs(Closures.class, new Closures(), copy, copy.getDeclaredConstructor().newInstance(), 5);
     }
-
 
     @Test
     void lambdasCalledHereAreGoneAndTheOthersSayWhyTheyStay() {

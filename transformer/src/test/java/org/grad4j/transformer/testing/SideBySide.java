@@ -36,6 +36,28 @@ public final class SideBySide {
     }
 
     /**
+     * Every public method of {@code original} and its namesake in {@code copy} give the same
+     * outcomes on 30 random inputs ({@code x, w} of 2 to 6 elements, from {@code seed}), a NaN and
+     * a -0.0 among them.
+     */
+    public static void assertSameOutcomesOnRandomInputs(Class<?> original, Object originalInstance, Class<?> copy, Object copied,
+                                                        long seed) throws ReflectiveOperationException {
+        java.util.Random r = new java.util.Random(seed);
+        for (int trial = 0; trial < 30; trial++) {
+            int n = 2 + r.nextInt(5);
+            double[] x = new double[n], w = new double[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = r.nextGaussian() * 2;
+                w[i] = r.nextGaussian();
+            }
+            if (trial == 3) x[0] = Double.NaN;
+            if (trial == 4) w[0] = -0.0;
+            if (trial == 5) x[1] = Double.NaN;
+            for (Method m : publicMethods(original)) assertSameOutcome(m, originalInstance, copy, copied, x, w);
+        }
+    }
+
+    /**
      * What a rewrite left of what it replaces ({@code left}: the lambdas, the objects still made)
      * in method {@code name}: nothing when no reason to keep one is {@code expected}; else some,
      * and a reason ({@code whyKept}) that says {@code expected} in the form {@code pattern}.
