@@ -18,7 +18,9 @@ import org.objectweb.asm.tree.MethodNode;
  * concrete, its superclasses up to {@code Object} the program's too, so that every constructor
  * that runs is one grad4j can read and run in place. Its instance fields (its superclasses'
  * included) may be of any type and need not be final: an object made in the method has one
- * home, written in place. Value classes are {@link ValueObjects}' (their objects may be copied).
+ * home, written in place. Final value classes are {@link ValueObjects}' (their objects may be
+ * copied) unless the method writes their fields; a value class that is not final is tried here
+ * first (see {@code MutableObjects.Candidates}).
  *
  * @param chain the class and its superclasses, below {@code Object}
  * @param fields every instance field of the chain, each by its declaring class

@@ -42,7 +42,9 @@ import org.objectweb.asm.tree.analysis.Frame;
  * place (inlined, {@code this} being that null), a field read or write is a load or store of the
  * home's local. That is exact while every reference to an object of the site is to the latest
  * one made there: where the {@code new} runs again, no local holding the one made before may be
- * read later ({@link LocalLiveness}), and every use of an object comes from one site only. Any
+ * read later ({@link LocalLiveness}), and every use of an object comes from one site, or from one
+ * group of sites of one class chosen between ({@code c ? new T(a) : new T(b)}), which share a home
+ * and are checked as one. Any
  * other use — passed to a call not inlined, stored into a field or array, returned, compared,
  * captured by a lambda, merged with null or an object from elsewhere — leaves the class's objects
  * as they are, and says why ({@link ValueObjects.Replaced#whyKept}).
