@@ -147,11 +147,10 @@ public final class MutableObjects {
                 if (insn.getOpcode() != Opcodes.NEW) continue;
                 String name = ((TypeInsnNode) insn).desc;
                 if (found.containsKey(name) || kept.containsKey(name) || rejected.contains(name)) continue;
-                // a final class of fields its constructor sets is a value class (ValueObjects copies its objects),
-                // unless its fields are written after it is made: q.v -= q.x * dt
-                // (or it is made from such an object: an Effective Java builder's new Option(this))
-                // (a value class that is not final is tried here first: as one, its objects may not be copied between
-                // variables, but it need not be immutable; ValueObjects takes those this pass keeps)
+                // a final class of fields its constructor sets is a value class, left to ValueObjects (which copies its
+                // objects), unless the method writes its fields (q.v -= q.x * dt) or it is made from an object that
+                // is not a value (an Effective Java builder's new Option(this)); a value class that is not final is
+                // tried here first, and ValueObjects takes those this pass keeps (z = z.times(z).plus(c))
                 ClassNode node = classes.apply(name);
                 boolean value = !written.contains(name) && node != null && (node.access & Opcodes.ACC_FINAL) != 0
                         && ValueObjects.isValueClass(name, classes) && !madeFromObjects(name);
