@@ -144,26 +144,32 @@ final class HelperBodies {
         for (int round = 1; inline && round < OBJECT_ROUNDS; round++) {
             // calls on objects made here whose class is known only now (a fluent a.add(b).scale(s) once add is
             // inlined, a factory's object, this.step() of a template method inlined from an abstract base)
-            ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(owner.name, body, calls::classNode);
-            java.util.Map<String, MethodNode> bodies = onObjectsMadeHere(calls, hierarchy, owner.name, name, desc, exact, false);
-            if (bodies.isEmpty()) break;
-            MethodNode inlined = ExactReceivers.restored(inline(calls, owner, exact.method(), hierarchy, bodies), exact.calls());
-            if (inlined == exact.method()) break;
+            MethodNode inlined = withCallsOnObjectsInlined(calls, hierarchy, owner, name, desc, body, false);
+            if (inlined == body) break;
             body = inlined;
         }
         ValueObjects.Replaced replaced = MutableObjects.replace(owner.name, body, calls::classNode, hierarchy, why, helpers);
         for (int round = 1; inline && round < OBJECT_ROUNDS && replaced.method() != body; round++) {
-            body = replaced.method();
             // s.p.step(dt) of a particle held by a stepper made here: exact once the stepper's field is a local
-            ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(owner.name, body, calls::classNode);
-            java.util.Map<String, MethodNode> bodies = onObjectsMadeHere(calls, hierarchy, owner.name, name, desc, exact, true);
-            if (bodies.isEmpty()) break;
-            MethodNode inlined = ExactReceivers.restored(inline(calls, owner, exact.method(), hierarchy, bodies), exact.calls());
-            ValueObjects.Replaced next = MutableObjects.replace(owner.name, inlined, calls::classNode, hierarchy, why, helpers);
-            replaced = next.method() == inlined ? new ValueObjects.Replaced(inlined, next.whyKept()) : next;
-            body = inlined;
+            body = withCallsOnObjectsInlined(calls, hierarchy, owner, name, desc, replaced.method(), true);
+            if (body == replaced.method()) break;
+            ValueObjects.Replaced next = MutableObjects.replace(owner.name, body, calls::classNode, hierarchy, why, helpers);
+            replaced = next.method() == body ? new ValueObjects.Replaced(body, next.whyKept()) : next;
         }
         return replaced;
+    }
+
+    /**
+     * {@code body} with the calls on objects it makes inlined ({@link #onObjectsMadeHere}), or
+     * {@code body} itself when none is.
+     */
+    private static MethodNode withCallsOnObjectsInlined(CallResolver calls, ClassHierarchy hierarchy, ClassNode owner,
+                                                        String name, String desc, MethodNode body, boolean madeExact) {
+        ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(owner.name, body, calls::classNode);
+        java.util.Map<String, MethodNode> bodies = onObjectsMadeHere(calls, hierarchy, owner.name, name, desc, exact, madeExact);
+        if (bodies.isEmpty()) return body;
+        MethodNode inlined = inlineExact(calls, owner, exact, hierarchy, bodies);
+        return inlined == exact.method() ? body : inlined;
     }
 
     /**
@@ -290,7 +296,7 @@ final class HelperBodies {
             hoisted = ExactReceivers.restored(hoisted, exact.calls()); // a copy of its own when it has any
             return checkPrivate && ClassFiles.reachesPrivatelyOutside(hoisted, owner, calls::classNode, ownFields) ? null : hoisted;
         }
-        MethodNode expanded = ExactReceivers.restored(inline(calls, calls.classNode(d.owner()), hoisted, hierarchy, inner), exact.calls());
+        MethodNode expanded = inlineExact(calls, calls.classNode(d.owner()), exact, hierarchy, inner);
         // its helpers' reads of this.f, now reads of its own this (Inliner: onThis), once at its start too
         if (expanded != hoisted) expanded = InvariantFieldReads.hoist(calls.classNode(d.owner()), expanded, calls::classNode);
         int instructions = 0;
@@ -381,6 +387,16 @@ final class HelperBodies {
     private static MethodNode withFieldsReadOnce(CallResolver calls, MethodInsnNode call, MethodNode body) {
         String owner = ((Callee.Differentiated) calls.resolve(call)).owner();
         return InvariantFieldReads.hoist(calls.classNode(owner), body, calls::classNode);
+    }
+
+    /**
+     * {@link #inline} into {@code exact}'s method (its calls on objects made there made exact),
+     * the calls made exact that are not inlined after all made virtual again
+     * ({@link ExactReceivers#restored}; {@code exact.method()} is a copy of its own when it has any).
+     */
+    static MethodNode inlineExact(CallResolver calls, ClassNode owner, ExactReceivers.Devirtualised exact, ClassHierarchy hierarchy,
+                                  java.util.Map<String, MethodNode> inlined) {
+        return ExactReceivers.restored(inline(calls, owner, exact.method(), hierarchy, inlined), exact.calls());
     }
 
     /**

@@ -329,9 +329,8 @@ public final class Transformer {
         method = InvariantFieldReads.hoist(owner, asDifferentiated(calls, owner, method), calls::classNode);
         MethodNode body = method;
         if (inlined != null) { // acc.add(x) of an Accumulator made here runs Accumulator.add: inlined as a final method's
-            ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(ownerInternalName, method, calls::classNode);
-            // those not inlined after all are virtual again (exact.method() is a copy of its own when it has any)
-            body = ExactReceivers.restored(HelperBodies.inline(calls, owner, exact.method(), hierarchy, inlined), exact.calls());
+            body = HelperBodies.inlineExact(calls, owner, ExactReceivers.devirtualised(ownerInternalName, method, calls::classNode),
+                    hierarchy, inlined);
         }
         // the helpers' reads of this.f, now reads of the caller's this (Inliner: onThis), once too
         if (body != method) body = InvariantFieldReads.hoist(owner, body, calls::classNode);
@@ -429,19 +428,6 @@ public final class Transformer {
         return false;
     }
 
-    /**
-     * Whether the method makes objects of the program's classes: refused for a callee that
-     * writes the object's fields ({@code w.add(x)} of a Welford accumulator), it may be accepted
-     * with that callee inlined, the object replaced by its fields ({@link org.grad4j.transformer.inline.MutableObjects}).
-     */
-    private static boolean makesObjects(Analysed a) {
-        for (Block b : a.ir.blocks()) {
-            for (Stmt s : b.stmts()) {
-                if (s.isNewInit() && !CallResolver.isJdk(((MethodInsnNode) s.insn()).owner)) return true;
-            }
-        }
-        return false;
-    }
 
     /**
      * Analyses every method a differentiated call reaches, so that a construct grad4j cannot
@@ -516,7 +502,11 @@ public final class Transformer {
         } catch (UntrackedParameterStore workArray) {
             throw workArray; // the entry may lift it (generate)
         } catch (TransformException refused) {
-            Analysed inlined = plain.inlined.isEmpty() && (callsForValueObjects(calls, plain) || makesObjects(plain))
+            // (or for a callee writing a field of an object it makes, w.add(x): inlined, the object is replaced)
+            ClassNode declaring = calls.classNode(owner);
+            MethodNode written = declaring == null ? null : ClassFiles.method(declaring, name, descriptor);
+            boolean objects = callsForValueObjects(calls, plain) || written != null && HelperBodies.makesObjects(written);
+            Analysed inlined = plain.inlined.isEmpty() && objects
                     ? withHelpersInlinedInsteadOfRefused(calls, hierarchy, owner, name, descriptor, mask, stripMine, tape, null) : null;
             if (inlined == null) throw refused;
             java.util.Set<String> retry = new java.util.HashSet<>(seen);

@@ -600,10 +600,8 @@ public final class Activity {
                                     + simpleName(f.owner) + "." + f.name,
                             "Keep differentiable values in locals, arrays or return values; fields may hold only data "
                                     + "that does not depend on the inputs, unless the object is made in the differentiated "
-                                    + "method and stays there (" + OBJECTS_REMEDY.substring(0, 1).toLowerCase()
-                                    + OBJECTS_REMEDY.substring(1, OBJECTS_REMEDY.indexOf(". Otherwise")) + "). To record "
-                                    + "a loss for logging, take it in the caller from AD.valueAndGradient(...).value() or "
-                                    + "Model.gradient(...).value().");
+                                    + "method and stays there: " + OBJECT_STAYS + ". To record a loss for logging, take it "
+                                    + "in the caller from AD.valueAndGradient(...).value() or Model.gradient(...).value().");
                 }
             }
             case Opcodes.INVOKEDYNAMIC -> {
@@ -664,13 +662,15 @@ public final class Activity {
         }
     }
 
+    /** How an object made in the differentiated method stays there, for refusals of one. */
+    private static final String OBJECT_STAYS = "kept in local variables or in fields of other such objects (a record, or a "
+            + "small final immutable class, also in arrays made there), its methods small enough to inline, and, if its fields "
+            + "change, the only object made at its place in the code while it is in use (not a node of a list made in a loop)";
+
     /** What an object holding differentiable values must be, for refusals of one. */
     private static final String OBJECTS_REMEDY = "An object made in the differentiated method may hold differentiable values "
-            + "while it stays there: kept in local variables or in fields of other such objects (a record, or a small final "
-            + "immutable class, also in arrays made there), its methods small enough to inline, and, if its fields change, "
-            + "the only object made at its place in the code while it is in use (not a node of a list made in a loop). "
-            + "Otherwise keep differentiable values in locals and arrays; objects may hold only data that does not depend "
-            + "on the inputs.";
+            + "while it stays there: " + OBJECT_STAYS + ". Otherwise keep differentiable values in locals and arrays; objects "
+            + "may hold only data that does not depend on the inputs.";
 
     private void checkCall(Stmt s) {
         if (!anyActiveArg(s)) return;

@@ -62,10 +62,8 @@ public final class ExactReceivers {
         for (AbstractInsnNode insn : method.instructions) {
             if (insn instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESPECIAL) original.add(key(m));
         }
-        MethodNode copy = ClassFiles.copy(method);
-        AbstractInsnNode[] copies = copy.instructions.toArray(); // in the same order
-        Set<String> made = new HashSet<>();
-        Set<AbstractInsnNode> onObjects = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        // by instruction index, each call on an object made here: the exact call replacing it, or itself (exact already)
+        java.util.Map<Integer, MethodInsnNode> onObjects = new java.util.LinkedHashMap<>();
         AbstractInsnNode[] insns = method.instructions.toArray();
         for (int i = 0; i < insns.length; i++) {
             if (!(insns[i] instanceof MethodInsnNode call) || frames[i] == null || call.name.equals("<init>")
@@ -74,20 +72,31 @@ public final class ExactReceivers {
             }
             Known receiver = frames[i].getStack(frames[i].getStackSize() - Type.getArgumentTypes(call.desc).length - 1);
             if (receiver.className() == null) continue;
-            onObjects.add(copies[i]);
+            onObjects.put(i, null);
             if (call.getOpcode() != Opcodes.INVOKEVIRTUAL && call.getOpcode() != Opcodes.INVOKEINTERFACE) continue;
             String declaring = declaring(receiver.className(), call.name, call.desc, classes);
             if (declaring == null) continue;
             ClassNode declaringNode = classes.apply(declaring);
             boolean itf = declaringNode != null && (declaringNode.access & Opcodes.ACC_INTERFACE) != 0; // a default method
             MethodInsnNode exact = new MethodInsnNode(Opcodes.INVOKESPECIAL, declaring, call.name, call.desc, itf);
-            if (original.contains(key(exact))) continue;
-            copy.instructions.set(copies[i], exact);
-            onObjects.remove(copies[i]);
-            onObjects.add(exact);
+            if (!original.contains(key(exact))) onObjects.put(i, exact);
+        }
+        if (onObjects.isEmpty()) return new Devirtualised(method, Set.of(), Set.of());
+        MethodNode copy = ClassFiles.copy(method);
+        AbstractInsnNode[] copies = copy.instructions.toArray(); // in the same order
+        Set<String> made = new HashSet<>();
+        Set<AbstractInsnNode> calls = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (java.util.Map.Entry<Integer, MethodInsnNode> e : onObjects.entrySet()) {
+            MethodInsnNode exact = e.getValue();
+            if (exact == null) {
+                calls.add(copies[e.getKey()]);
+                continue;
+            }
+            copy.instructions.set(copies[e.getKey()], exact);
+            calls.add(exact);
             made.add(key(exact));
         }
-        return onObjects.isEmpty() ? new Devirtualised(method, Set.of(), Set.of()) : new Devirtualised(copy, made, onObjects);
+        return new Devirtualised(copy, made, calls);
     }
 
     /**

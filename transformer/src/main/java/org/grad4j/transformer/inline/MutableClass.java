@@ -8,7 +8,6 @@ import java.util.function.Function;
 import org.grad4j.transformer.read.ClassFiles;
 import org.grad4j.transformer.read.ClassHierarchy;
 import org.objectweb.asm.Opcodes;
-import org.objectweb.asm.tree.AbstractInsnNode;
 import org.objectweb.asm.tree.ClassNode;
 import org.objectweb.asm.tree.FieldNode;
 import org.objectweb.asm.tree.MethodNode;
@@ -82,21 +81,9 @@ record MutableClass(String name, List<ClassNode> chain, List<Field> fields, Clas
 
     /**
      * Why a constructor of the chain cannot run in place, in words ("it has a try/catch"), or null
-     * when it can: inlined like a helper, its string concatenations (a check's message) allowed.
+     * when it can: inlined like any helper ({@link Inliner#whyNotInlinable}).
      */
     static String whyNotInPlace(MethodNode init) {
-        if (init == null) return "its bytecode is not found";
-        if (!init.tryCatchBlocks.isEmpty()) return "it has a try/catch";
-        int count = 0;
-        for (AbstractInsnNode insn : init.instructions) {
-            int op = insn.getOpcode();
-            if (op >= 0 && ++count > Inliner.MAX_INSTRUCTIONS) return "it has over " + Inliner.MAX_INSTRUCTIONS + " instructions";
-            if (op == Opcodes.MONITORENTER || op == Opcodes.MONITOREXIT) return "it has a synchronized block";
-            if (insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d
-                    && !d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory")) {
-                return "it makes a lambda or a dynamic call";
-            }
-        }
-        return null;
+        return init == null ? "its bytecode is not found" : Inliner.whyNotInlinable(init);
     }
 }

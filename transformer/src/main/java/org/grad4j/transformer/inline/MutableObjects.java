@@ -342,12 +342,9 @@ public final class MutableObjects {
                 if (frames[i] == null) continue;
                 InsnList instead = rewrite(insns[i], copies[i], frames[i]);
                 if (instead == null) continue;
-                if (sites.containsKey(insns[i])) {
-                    copy.instructions.insert(copies[i], instead); // after the new, which the check below still needs
-                } else {
-                    copy.instructions.insert(copies[i], instead);
-                    copy.instructions.remove(copies[i]);
-                }
+                copy.instructions.insert(copies[i], instead);
+                // a new stays (its zeroed fields after it): the check below still needs it
+                if (!sites.containsKey(insns[i])) copy.instructions.remove(copies[i]);
             }
             for (AbstractInsnNode insn : copy.instructions.toArray()) {
                 if (insn.getType() == AbstractInsnNode.FRAME) copy.instructions.remove(insn); // they name the objects' types
