@@ -53,8 +53,13 @@ public final class ExactReceivers {
         }
         if (!any) return new Devirtualised(method, Set.of(), Set.of());
         Frame<Known>[] frames;
+        Set<String> tainted = new HashSet<>(); // classes whose arrays made here may hold objects of another class
         try {
-            frames = new Analyzer<>(new Exact(classes, new java.util.HashMap<>(), 0)).analyze(owner, method);
+            while (true) { // until an analysis finds no class to taint: its frames never assumed a tainted one's elements
+                int before = tainted.size();
+                frames = new Analyzer<>(new Exact(classes, new java.util.HashMap<>(), 0, tainted)).analyze(owner, method);
+                if (tainted.size() == before) break;
+            }
         } catch (AnalyzerException e) {
             return new Devirtualised(method, Set.of(), Set.of());
         }
@@ -164,10 +169,21 @@ public final class ExactReceivers {
         return found.size() == 1 ? found.iterator().next() : null;
     }
 
-    /** A value, as far as its class goes: the class of an object made by a {@code new} here, or null when not known. */
-    record Known(int size, String className) implements org.objectweb.asm.tree.analysis.Value {
-        static final Known ONE = new Known(1, null);
-        static final Known TWO = new Known(2, null);
+    /**
+     * A value, as far as its class goes: {@code className}, the class of an object made by a {@code
+     * new} here (or read from such an array), or null when not known; {@code elementsOf}, for an
+     * array made here ({@code new Body[n]}), the class of its elements; {@code arraysOf}, the element
+     * classes of the arrays made here it may be (merged with another, it is no longer one, but what
+     * is stored through it still counts).
+     */
+    record Known(int size, String className, String elementsOf, Set<String> arraysOf)
+            implements org.objectweb.asm.tree.analysis.Value {
+        static final Known ONE = new Known(1, null, null, Set.of());
+        static final Known TWO = new Known(2, null, null, Set.of());
+
+        Known(int size, String className) {
+            this(size, className, null, Set.of());
+        }
 
         static Known of(int size) {
             return size == 2 ? TWO : ONE;
@@ -192,18 +208,31 @@ public final class ExactReceivers {
      * and through calls whose body is known (static, exact, or on an object of known class) and
      * returns only objects it makes of one class: {@code z = z.times(z).plus(c)} of a Complex that is
      * not final keeps {@code z} of known class around a loop.
+     *
+     * <p>An element of an array made here ({@code bodies[i]}) is of the array's class as long as
+     * every object stored into such arrays is one made here of that class and the arrays go nowhere
+     * else (passed to a call, stored, returned, merged with another array): any of those {@code
+     * taints} the class, and the method is analysed again without following its arrays.
      */
     private static final class Exact extends Interpreter<Known> {
         private final Function<String, ClassNode> classes;
         /** By {@code owner.name descriptor} of a body, the class of what it returns; null (cached too) when not one. */
         private final java.util.Map<String, java.util.Optional<String>> returns;
         private final int depth;
+        private final Set<String> tainted;
 
-        Exact(Function<String, ClassNode> classes, java.util.Map<String, java.util.Optional<String>> returns, int depth) {
+        Exact(Function<String, ClassNode> classes, java.util.Map<String, java.util.Optional<String>> returns, int depth,
+              Set<String> tainted) {
             super(Opcodes.ASM9);
             this.classes = classes;
             this.returns = returns;
             this.depth = depth;
+            this.tainted = tainted;
+        }
+
+        /** A use of values that may be arrays made here which this class does not follow: their elements may be anything. */
+        private void escapes(Known... values) {
+            for (Known v : values) tainted.addAll(v.arraysOf());
         }
 
         /** The class of the objects a call's body returns, when it is known and always one class made there; else null. */
@@ -222,7 +251,7 @@ public final class ExactReceivers {
             returns.put(key, java.util.Optional.empty()); // recursion: not known
             String made = null;
             try {
-                Frame<Known>[] frames = new Analyzer<>(new Exact(classes, returns, depth + 1)).analyze(owner, body);
+                Frame<Known>[] frames = new Analyzer<>(new Exact(classes, returns, depth + 1, new HashSet<>())).analyze(owner, body);
                 AbstractInsnNode[] insns = body.instructions.toArray();
                 for (int i = 0; i < insns.length; i++) {
                     if (insns[i].getOpcode() != Opcodes.ARETURN || frames[i] == null) continue;
@@ -258,22 +287,43 @@ public final class ExactReceivers {
 
         @Override
         public Known unaryOperation(AbstractInsnNode insn, Known value) {
-            if (insn.getOpcode() == Opcodes.CHECKCAST && value.className() != null) return value; // passes, or throws
+            int op = insn.getOpcode();
+            if (op == Opcodes.ANEWARRAY) {
+                String c = ((TypeInsnNode) insn).desc;
+                if (c.startsWith("[") || org.grad4j.transformer.analysis.CallResolver.isJdk(c) || tainted.contains(c)) return Known.ONE;
+                return new Known(1, null, c, Set.of(c));
+            }
+            if (op == Opcodes.CHECKCAST && value.className() != null) return value; // passes, or throws
+            if (op == Opcodes.CHECKCAST && value.elementsOf() != null
+                    && ((TypeInsnNode) insn).desc.equals("[L" + value.elementsOf() + ";")) {
+                return value;
+            }
+            if (op != Opcodes.ARRAYLENGTH && op != Opcodes.IFNULL && op != Opcodes.IFNONNULL && op != Opcodes.INSTANCEOF) {
+                escapes(value);
+            }
             return Known.of(OperandSizes.ofUnary(insn));
         }
 
         @Override
         public Known binaryOperation(AbstractInsnNode insn, Known a, Known b) {
+            if (insn.getOpcode() == Opcodes.AALOAD && a.elementsOf() != null) return new Known(1, a.elementsOf());
+            if (insn.getOpcode() == Opcodes.PUTFIELD) escapes(b);
             return Known.of(OperandSizes.ofBinary(insn));
         }
 
         @Override
         public Known ternaryOperation(AbstractInsnNode insn, Known a, Known b, Known c) {
+            if (insn.getOpcode() == Opcodes.AASTORE) {
+                // into an array made here: an object of its class made here, or it no longer says what its elements are
+                for (String of : a.arraysOf()) if (!of.equals(a.elementsOf()) || !of.equals(c.className())) tainted.add(of);
+                escapes(c); // an array made here stored into another
+            }
             return null;
         }
 
         @Override
         public Known naryOperation(AbstractInsnNode insn, List<? extends Known> values) {
+            for (Known v : values) escapes(v);
             String made = insn instanceof MethodInsnNode call && !call.name.equals("<init>") ? returned(call, values) : null;
             if (made != null) return new Known(1, made);
             String desc = insn instanceof MethodInsnNode m ? m.desc
@@ -282,12 +332,19 @@ public final class ExactReceivers {
         }
 
         @Override
-        public void returnOperation(AbstractInsnNode insn, Known value, Known expected) {}
+        public void returnOperation(AbstractInsnNode insn, Known value, Known expected) {
+            escapes(value);
+        }
 
         @Override
         public Known merge(Known a, Known b) {
             if (a.equals(b)) return a;
-            return a.size() == b.size() ? Known.of(a.size()) : Known.ONE;
+            if (a.size() != b.size()) return Known.ONE;
+            if (a.arraysOf().isEmpty() && b.arraysOf().isEmpty()) return Known.of(a.size());
+            Set<String> arrays = new HashSet<>(a.arraysOf());
+            arrays.addAll(b.arraysOf());
+            String elements = java.util.Objects.equals(a.elementsOf(), b.elementsOf()) ? a.elementsOf() : null;
+            return new Known(a.size(), null, elements, Set.copyOf(arrays));
         }
     }
 }

@@ -23,6 +23,11 @@ import org.objectweb.asm.tree.analysis.Interpreter;
  * by which {@code new} (its site). Field reads and writes, null checks, casts that pass and
  * {@code Object}'s constructor are followed; any other use throws {@link MutableObjects.Kept}
  * for the class.
+ *
+ * <p>Arrays of such objects made here are followed too: an {@code anewarray} is a site of its
+ * own (an array), and an element read from one ({@code aaload}) is a value whose sites are those
+ * reads. An array may be indexed, measured, and given objects made by a {@code new} of its class
+ * ({@code bodies[i] = new Body(...)}); an element is used as an object is.
  */
 final class MutableFlow extends Interpreter<MutableFlow.Ref> {
     /**
@@ -48,8 +53,13 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
         }
     }
 
-    /** By {@code new} instruction, the class of the objects made there that are followed. */
+    /**
+     * By {@code new} instruction, the class of the objects made there that are followed; by {@code
+     * anewarray}, the class of the array's elements.
+     */
     private final Map<AbstractInsnNode, MutableClass> sites;
+    /** By {@code aaload} of a followed array, the class of its elements (found as the method is analysed). */
+    private final Map<AbstractInsnNode, MutableClass> loads = new IdentityHashMap<>();
     private final Map<AbstractInsnNode, Integer> lines;
     private final Function<MethodInsnNode, String> whyNotInlined;
 
@@ -61,9 +71,29 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
         this.whyNotInlined = whyNotInlined;
     }
 
-    /** The class of the objects a value may be (all of one class, or the first site's). */
+    /** What a followed value is: an object made here, an array made here, an element read from one. */
+    enum Kind { OBJECT, ARRAY, ELEMENT, SEVERAL }
+
+    /** The kind of a followed value ({@link Ref#isObject}); {@code SEVERAL} when its sites are of different kinds. */
+    static Kind kindOf(Ref v) {
+        Kind kind = null;
+        for (AbstractInsnNode s : v.sites()) {
+            Kind k = switch (s.getOpcode()) {
+                case Opcodes.NEW -> Kind.OBJECT;
+                case Opcodes.ANEWARRAY -> Kind.ARRAY;
+                default -> Kind.ELEMENT;
+            };
+            if (kind != null && kind != k) return Kind.SEVERAL;
+            kind = k;
+        }
+        return kind;
+    }
+
+    /** The class of the objects a value may be, or of an array's elements (all of one class, or the first site's). */
     MutableClass classOf(Ref v) {
-        return sites.get(v.sites().iterator().next());
+        AbstractInsnNode site = v.sites().iterator().next();
+        MutableClass c = sites.get(site);
+        return c != null ? c : loads.get(site);
     }
 
     /** The class's objects are kept: {@code v} is used at {@code insn} as {@code how} says. */
@@ -75,8 +105,12 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
     MutableObjects.Kept kept(AbstractInsnNode insn, Ref v, String done, String how) {
         MutableClass c = classOf(v);
         int line = lines.getOrDefault(insn, 0);
-        return new MutableObjects.Kept(c, "the " + simpleName(c.name()) + (line > 0 ? " " + done + " on line " + line : "") + " "
-                + how);
+        String what = switch (kindOf(v)) {
+            case ARRAY -> "the array of " + simpleName(c.name());
+            case ELEMENT -> "the " + simpleName(c.name()) + " read from an array";
+            default -> "the " + simpleName(c.name());
+        };
+        return new MutableObjects.Kept(c, what + (line > 0 ? " " + done + " on line " + line : "") + " " + how);
     }
 
     @Override
@@ -99,6 +133,25 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
     @Override
     public Ref unaryOperation(AbstractInsnNode insn, Ref value) {
         int op = insn.getOpcode();
+        if (op == Opcodes.ANEWARRAY && sites.containsKey(insn)) return new Ref(1, Set.of(insn), false);
+        if (value.isObject() && kindOf(value) == Kind.SEVERAL) {
+            throw kept(insn, value, "may be an object or an array or an element of one (they are chosen between)");
+        }
+        if (value.isObject() && kindOf(value) == Kind.ARRAY) {
+            switch (op) {
+                case Opcodes.ARRAYLENGTH -> {
+                    return Ref.ONE;
+                }
+                case Opcodes.IFNULL, Opcodes.IFNONNULL -> {
+                    return null;
+                }
+                case Opcodes.CHECKCAST -> {
+                    if (((TypeInsnNode) insn).desc.equals("[L" + classOf(value).name() + ";")) return value;
+                    throw kept(insn, value, "is cast to another type");
+                }
+                default -> throw kept(insn, value, usedAs(op));
+            }
+        }
         if (value.isObject()) {
             MutableClass c = classOf(value);
             switch (op) {
@@ -125,6 +178,13 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
 
     @Override
     public Ref binaryOperation(AbstractInsnNode insn, Ref a, Ref b) {
+        if (insn.getOpcode() == Opcodes.AALOAD && a.isObject()) {
+            if (kindOf(a) != Kind.ARRAY) throw kept(insn, a, "may be an array or an object (they are chosen between)");
+            if (a.other()) throw kept(insn, a, "may be null or an array from elsewhere (a parameter, a field, a call)");
+            loads.put(insn, classOf(a));
+            return new Ref(1, Set.of(insn), false);
+        }
+        if (isIndexedBy(insn, b)) return Ref.plain(OperandSizes.ofBinary(insn));
         if (insn.getOpcode() == Opcodes.PUTFIELD) {
             if (b.isObject()) {
                 throw kept(insn, b, "is stored into a field (of another object: grad4j follows an object "
@@ -143,8 +203,35 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
 
     @Override
     public Ref ternaryOperation(AbstractInsnNode insn, Ref a, Ref b, Ref c) {
+        if (insn.getOpcode() == Opcodes.AASTORE && a.isObject()) {
+            if (kindOf(a) != Kind.ARRAY) throw kept(insn, a, "may be an array or an object (they are chosen between)");
+            if (a.other()) throw kept(insn, a, "may be null or an array from elsewhere (a parameter, a field, a call)");
+            if (!c.isObject() || kindOf(c) != Kind.OBJECT || c.other()) {
+                throw kept(insn, a, "is given an element that is not an object made here by a new of its class (null, an "
+                        + "element of an array, an object from elsewhere): grad4j follows arrays whose elements are made "
+                        + "by new and stored once");
+            }
+            if (classOf(c) != classOf(a)) throw kept(insn, a, "is given an object of another class");
+            return null;
+        }
         if (c.isObject()) throw kept(insn, c, usedAs(insn.getOpcode()));
+        if (a.isObject()) throw kept(insn, a, usedAs(insn.getOpcode()));
+        if (b.isObject() && !isIndexedBy(insn, b)) throw kept(insn, b, usedAs(insn.getOpcode()));
         return null;
+    }
+
+    /**
+     * Whether {@code insn} reads or writes an array of numbers at an element's index: the code
+     * {@link ElementCode} writes, analysed again by {@code MutableObjects}' last check, where an
+     * element is its index. (In the method as written an object is never an index.)
+     */
+    private static boolean isIndexedBy(AbstractInsnNode insn, Ref index) {
+        int op = insn.getOpcode();
+        boolean numbers = op >= Opcodes.IALOAD && op <= Opcodes.SALOAD && op != Opcodes.AALOAD
+                || op >= Opcodes.IASTORE && op <= Opcodes.SASTORE && op != Opcodes.AASTORE;
+        if (!numbers || !index.isObject()) return false;
+        for (AbstractInsnNode s : index.sites()) if (s.getOpcode() != Opcodes.AALOAD) return false;
+        return true;
     }
 
     @Override

@@ -292,12 +292,20 @@ public final class MutableObjects {
         private final String owner;
         private final MethodNode method;
         private final Map<AbstractInsnNode, MutableClass> sites = new IdentityHashMap<>();
+        /** By {@code anewarray} of a followed class, the class: arrays of objects made here ({@link ElementCode}). */
+        private final Map<AbstractInsnNode, MutableClass> arrays = new IdentityHashMap<>();
         private final Function<MethodInsnNode, String> whyNotInlined;
-        /** By site, a local per field of its class (in {@link MutableClass#fields} order), above the method's. */
+        /**
+         * By site, a local per field of its class (in {@link MutableClass#fields} order), above the
+         * method's; by array site, a local per field's array and one for its marks.
+         */
         private final Map<AbstractInsnNode, int[]> homes = new IdentityHashMap<>();
         private final int maxLocals;
+        private final ElementCode.Temps temps;
         private MutableFlow flow;
         private Map<AbstractInsnNode, Integer> lines;
+        /** The frames the rewrite is made from (the array an element was read from is found in them). */
+        private Frame<MutableFlow.Ref>[] frames;
 
         Rewrite(String owner, MethodNode method, Map<String, MutableClass> candidates, Function<MethodInsnNode, String> whyNotInlined) {
             this.owner = owner;
@@ -305,41 +313,60 @@ public final class MutableObjects {
             this.whyNotInlined = whyNotInlined;
             int next = method.maxLocals;
             for (AbstractInsnNode insn : method.instructions) {
-                if (insn.getOpcode() != Opcodes.NEW || !candidates.containsKey(((TypeInsnNode) insn).desc)) continue;
+                int op = insn.getOpcode();
+                if (op != Opcodes.NEW && op != Opcodes.ANEWARRAY || !candidates.containsKey(((TypeInsnNode) insn).desc)) continue;
                 MutableClass c = candidates.get(((TypeInsnNode) insn).desc);
-                sites.put(insn, c);
-                int[] at = new int[c.fields().size()];
-                for (int k = 0; k < at.length; k++) {
-                    at[k] = next;
-                    next += Type.getType(c.fields().get(k).node().desc).getSize();
+                int[] at = new int[c.fields().size() + (op == Opcodes.ANEWARRAY ? 1 : 0)];
+                if (op == Opcodes.NEW) {
+                    sites.put(insn, c);
+                    for (int k = 0; k < at.length; k++) {
+                        at[k] = next;
+                        next += Type.getType(c.fields().get(k).node().desc).getSize();
+                    }
+                } else {
+                    String why = ElementCode.whyNotElements(c);
+                    if (why != null) throw new Kept(c, "the " + simpleName(c.name()) + " is made into an array, and " + why);
+                    arrays.put(insn, c);
+                    for (int k = 0; k < at.length; k++) at[k] = next++;
                 }
                 homes.put(insn, at);
             }
-            this.maxLocals = next;
+            this.temps = ElementCode.Temps.from(next);
+            this.maxLocals = next + (arrays.isEmpty() ? 0 : ElementCode.Temps.SLOTS);
         }
 
         MethodNode run() {
             lines = ValueObjects.lines(method);
-            flow = new MutableFlow(sites, lines, whyNotInlined);
-            Frame<MutableFlow.Ref>[] frames = analysed();
+            Map<AbstractInsnNode, MutableClass> followed = new IdentityHashMap<>(sites);
+            followed.putAll(arrays);
+            flow = new MutableFlow(followed, lines, whyNotInlined);
+            frames = analysed();
             // sites of one class whose objects meet where one is used share a home (Tracker t = c ? new Tracker(a)
             // : new Tracker(b)); analysed again, each time the groups grow, so that fields follow the groups' homes
             for (int pass = 0; pass < GROUPING_PASSES && grouped(frames); pass++) frames = analysed();
             AbstractInsnNode[] insns = method.instructions.toArray();
             for (int i = 0; i < insns.length; i++) {
-                MutableFlow.Ref used = frames[i] == null ? null : used(insns[i], frames[i]);
+                if (frames[i] == null) continue;
+                MutableFlow.Ref used = used(insns[i], frames[i]);
                 if (used != null) checkOneObject(insns[i], used);
+                checkElementMoved(insns[i], frames[i]);
             }
             MethodNode copy = ClassFiles.copy(method);
             AbstractInsnNode[] copies = copy.instructions.toArray();
             Map<AbstractInsnNode, MutableClass> made = new IdentityHashMap<>(); // the sites, in the copy
             Map<AbstractInsnNode, AbstractInsnNode> original = new IdentityHashMap<>();
+            Map<AbstractInsnNode, InsnList> finals = new IdentityHashMap<>(); // what an instruction kept for the check becomes
             for (int i = 0; i < insns.length; i++) {
-                if (sites.containsKey(insns[i])) {
-                    made.put(copies[i], sites.get(insns[i]));
-                    original.put(copies[i], insns[i]);
+                if (sites.containsKey(insns[i]) || arrays.containsKey(insns[i])) {
+                    made.put(copies[i], sites.containsKey(insns[i]) ? sites.get(insns[i]) : arrays.get(insns[i]));
                 }
+                original.put(copies[i], insns[i]);
                 if (frames[i] == null) continue;
+                InsnList before = arrayCode(insns[i], frames[i], finals, copies[i]);
+                if (before != null) { // the array instruction stays until the check below
+                    copy.instructions.insertBefore(copies[i], before);
+                    continue;
+                }
                 InsnList instead = rewrite(insns[i], copies[i], frames[i]);
                 if (instead == null) continue;
                 copy.instructions.insert(copies[i], instead);
@@ -350,10 +377,16 @@ public final class MutableObjects {
                 if (insn.getType() == AbstractInsnNode.FRAME) copy.instructions.remove(insn); // they name the objects' types
             }
             copy.maxLocals = maxLocals;
-            copy.maxStack = method.maxStack + 2; // a field's zero (two slots for a double)
+            copy.maxStack = method.maxStack + 4; // a field's zero (two slots for a double); an element's field stored
             checkFresh(copy, made, original);
             for (Map.Entry<AbstractInsnNode, MutableClass> site : made.entrySet()) {
-                copy.instructions.set(site.getKey(), new InsnNode(Opcodes.ACONST_NULL)); // the object is null from now on
+                if (site.getKey().getOpcode() == Opcodes.NEW) {
+                    copy.instructions.set(site.getKey(), new InsnNode(Opcodes.ACONST_NULL)); // the object is null from now on
+                }
+            }
+            for (Map.Entry<AbstractInsnNode, InsnList> kept : finals.entrySet()) {
+                copy.instructions.insert(kept.getKey(), kept.getValue());
+                copy.instructions.remove(kept.getKey());
             }
             try {
                 DeadCode.remove(owner, copy); // the inlined receivers' null checks, now that none is null
@@ -384,17 +417,40 @@ public final class MutableObjects {
             for (int i = 0; i < insns.length; i++) {
                 MutableFlow.Ref used = frames[i] == null ? null : used(insns[i], frames[i]);
                 if (used == null || used.other()) continue;
+                MutableFlow.Kind kind = MutableFlow.kindOf(used);
+                if (kind != MutableFlow.Kind.OBJECT && kind != MutableFlow.Kind.ARRAY) continue; // an element is its index
                 AbstractInsnNode first = null;
                 for (AbstractInsnNode s : used.sites()) {
                     if (first == null) {
                         first = group(s);
-                    } else if (group(s) != first && sites.get(s) == sites.get(first)) {
+                    } else if (group(s) != first && classOfSite(s) == classOfSite(first)) {
                         parent.put(group(s), first);
                         grew = true;
                     }
                 }
             }
             return grew;
+        }
+
+        private MutableClass classOfSite(AbstractInsnNode site) {
+            MutableClass c = sites.get(site);
+            return c != null ? c : arrays.get(site);
+        }
+
+        /**
+         * The group of the array sites an element was read from, or null when they are in several
+         * (or the element may be something else). Found in the frames the rewrite is made from.
+         */
+        private AbstractInsnNode arrayGroupOf(MutableFlow.Ref element) {
+            if (element.other() || MutableFlow.kindOf(element) != MutableFlow.Kind.ELEMENT) return null;
+            AbstractInsnNode g = null;
+            for (AbstractInsnNode load : element.sites()) {
+                Frame<MutableFlow.Ref> f = frames[method.instructions.indexOf(load)];
+                AbstractInsnNode a = f == null ? null : groupOf(f.getStack(f.getStackSize() - 2));
+                if (a == null || g != null && a != g) return null;
+                g = a;
+            }
+            return g;
         }
 
         /** The group all of a value's sites are in, or null when they are in several. */
@@ -474,7 +530,7 @@ public final class MutableObjects {
             private int home(MutableFlow.Ref object, FieldInsnNode field) {
                 AbstractInsnNode g = !object.isObject() || object.other() || Type.getType(field.desc).getSort() < Type.ARRAY
                         ? null : groupOf(object);
-                if (g == null) return -1;
+                if (g == null || !sites.containsKey(g)) return -1; // an element's fields are numbers (ElementCode)
                 MutableClass.Field f = sites.get(g).field(field.owner, field.name);
                 return f == null ? -1 : Rewrite.this.home(g)[sites.get(g).fields().indexOf(f)];
             }
@@ -489,8 +545,10 @@ public final class MutableObjects {
             int op = insn.getOpcode();
             int top = f.getStackSize() - 1;
             MutableFlow.Ref v = switch (op) {
-                case Opcodes.GETFIELD, Opcodes.IFNULL, Opcodes.IFNONNULL, Opcodes.INSTANCEOF, Opcodes.CHECKCAST -> f.getStack(top);
-                case Opcodes.PUTFIELD -> f.getStack(top - 1);
+                case Opcodes.GETFIELD, Opcodes.IFNULL, Opcodes.IFNONNULL, Opcodes.INSTANCEOF, Opcodes.CHECKCAST, Opcodes.ARRAYLENGTH ->
+                        f.getStack(top);
+                case Opcodes.PUTFIELD, Opcodes.AALOAD -> f.getStack(top - 1);
+                case Opcodes.AASTORE -> f.getStack(top - 2);
                 case Opcodes.INVOKESPECIAL, Opcodes.INVOKESTATIC -> MutableFlow.isObjectConstructor(insn) || isNullCheck(insn)
                         ? f.getStack(top) : null;
                 default -> null;
@@ -501,6 +559,13 @@ public final class MutableObjects {
         /** Where an object is used, it is the one made at one site: not maybe null, nor one of several. */
         private void checkOneObject(AbstractInsnNode insn, MutableFlow.Ref used) {
             if (used.other()) throw flow.kept(insn, used, "may be null or an object from elsewhere (a parameter, a field, a call)");
+            if (MutableFlow.kindOf(used) == MutableFlow.Kind.ELEMENT) {
+                if (arrayGroupOf(used) == null) {
+                    throw flow.kept(insn, used, "may be an element of one of several arrays: grad4j follows an element read "
+                            + "from one array (or from arrays of one place it is made)");
+                }
+                return;
+            }
             if (groupOf(used) == null) {
                 java.util.TreeSet<Integer> made = new java.util.TreeSet<>();
                 for (AbstractInsnNode s : used.sites()) made.add(lines.getOrDefault(s, 0));
@@ -531,19 +596,24 @@ public final class MutableObjects {
             for (int i = 0; i < insns.length; i++) {
                 AbstractInsnNode site = insns[i];
                 Frame<MutableFlow.Ref> f = frames[i];
-                if (f == null || !made.containsKey(site)) continue;
+                if (f == null) continue;
+                if (site.getOpcode() == Opcodes.AASTORE && original.get(site) != null && made.containsKey(arraySite(f, 2))) {
+                    checkStore(again, site, f, live[i], original);
+                }
+                if (!made.containsKey(site)) continue;
                 MutableFlow.Ref it = new MutableFlow.Ref(1, java.util.Set.of(site), false);
                 AbstractInsnNode g = group(original.get(site));
                 for (int l = 0; l < f.getLocals(); l++) {
-                    if (inGroup(f.getLocal(l), g, original) && live[i].get(l)) {
+                    if (live[i].get(l) && (inGroup(f.getLocal(l), g, original) || inArray(f.getLocal(l), g, original))) {
                         throw again.kept(site, it, "made", "is made while another it shares a home with is still in use (one "
                                 + "made at the same place before, in a loop, or one chosen with it, as in c ? a : b): grad4j "
-                                + "keeps one object per place it is made; keep what you need of the earlier one in local "
-                                + "variables (double lastX = last.x) rather than the object");
+                                + "keeps one " + (site.getOpcode() == Opcodes.NEW ? "object" : "array") + " per place it is "
+                                + "made; keep what you need of the earlier one in local variables (double lastX = last.x) "
+                                + "rather than the " + (site.getOpcode() == Opcodes.NEW ? "object" : "array"));
                     }
                 }
                 for (int s = 0; s < f.getStackSize(); s++) {
-                    if (inGroup(f.getStack(s), g, original)) {
+                    if (inGroup(f.getStack(s), g, original) || inArray(f.getStack(s), g, original)) {
                         throw again.kept(site, it, "made", "is made again while the one made there before waits on the "
                                 + "operand stack");
                     }
@@ -551,10 +621,135 @@ public final class MutableObjects {
             }
         }
 
+        /** The (copied) site of the followed array {@code depth} below the top of the stack, or null. */
+        private static AbstractInsnNode arraySite(Frame<MutableFlow.Ref> f, int depth) {
+            MutableFlow.Ref array = f.getStack(f.getStackSize() - 1 - depth);
+            return array.isObject() ? array.sites().iterator().next() : null;
+        }
+
+        /**
+         * Where an object is stored into an array ({@code bodies[i] = b}), its fields are copied
+         * into the array's: the object is moved there, so it may not be used after (no local read
+         * later holds it, none waits on the stack); and an element of that array read before may
+         * not be in use either, since the one at its index may be the one replaced.
+         */
+        private void checkStore(MutableFlow again, AbstractInsnNode store, Frame<MutableFlow.Ref> f, BitSet live,
+                                Map<AbstractInsnNode, AbstractInsnNode> original) {
+            int top = f.getStackSize() - 1;
+            MutableFlow.Ref object = f.getStack(top);
+            MutableFlow.Ref array = f.getStack(top - 2);
+            AbstractInsnNode moved = group(original.get(object.sites().iterator().next()));
+            AbstractInsnNode into = group(original.get(array.sites().iterator().next()));
+            for (int k = 0; k < f.getLocals() + top - 2; k++) {
+                boolean isLocal = k < f.getLocals();
+                MutableFlow.Ref v = isLocal ? f.getLocal(k) : f.getStack(k - f.getLocals());
+                if (isLocal && !live.get(k)) continue;
+                if (inGroup(v, moved, original)) {
+                    throw again.kept(store, object, "is used after it is stored into an array: grad4j moves an object into the "
+                            + "array it is stored into; use it as the array's element (bodies[i].x) after, or store it last");
+                }
+                if (inArray(v, into, original)) {
+                    throw again.kept(store, array, "has an element replaced while one read from it before is still in use "
+                            + "(it may be the one replaced): read the element again after the store");
+                }
+            }
+        }
+
+        /** Whether a value (of the rewritten method) may be an element read from an array of group {@code g}. */
+        private boolean inArray(MutableFlow.Ref v, AbstractInsnNode g, Map<AbstractInsnNode, AbstractInsnNode> original) {
+            for (AbstractInsnNode s : v.sites()) {
+                if (s.getOpcode() != Opcodes.AALOAD) continue;
+                AbstractInsnNode load = original.get(s);
+                Frame<MutableFlow.Ref> f = load == null ? null : frames[method.instructions.indexOf(load)];
+                if (f != null && groupOf(f.getStack(f.getStackSize() - 2)) == g) return true;
+            }
+            return false;
+        }
+
         /** Whether a value (of the rewritten method) may be an object of group {@code g}: its objects share one home. */
         private boolean inGroup(MutableFlow.Ref v, AbstractInsnNode g, Map<AbstractInsnNode, AbstractInsnNode> original) {
             for (AbstractInsnNode s : v.sites()) if (group(original.get(s)) == g) return true;
             return false;
+        }
+
+        /**
+         * Elements move as their index: where one is stored or loaded it is an element of one array
+         * (not maybe null or an object: the slot is an {@code int} there), and never into a field.
+         */
+        private void checkElementMoved(AbstractInsnNode insn, Frame<MutableFlow.Ref> f) {
+            int top = f.getStackSize() - 1;
+            MutableFlow.Ref v = switch (insn.getOpcode()) {
+                case Opcodes.ALOAD -> f.getLocal(((VarInsnNode) insn).var);
+                case Opcodes.ASTORE -> f.getStack(top);
+                case Opcodes.PUTFIELD -> {
+                    MutableFlow.Ref value = f.getStack(top);
+                    if (holdsElement(value)) {
+                        throw flow.kept(insn, value, "is stored into a field of an object: grad4j follows an element of an "
+                                + "array in local variables");
+                    }
+                    yield null;
+                }
+                case Opcodes.AASTORE -> {
+                    MutableFlow.Ref object = f.getStack(top);
+                    if (object.isObject() && groupOf(object) == null) {
+                        checkOneObject(insn, object);
+                    }
+                    yield null;
+                }
+                default -> null;
+            };
+            if (v != null && holdsElement(v) && arrayGroupOf(v) == null) {
+                throw flow.kept(insn, v, "may be an element of an array or something else (null, an object, an element of "
+                        + "another array): grad4j follows a variable holding elements of one array only");
+            }
+        }
+
+        private static boolean holdsElement(MutableFlow.Ref v) {
+            for (AbstractInsnNode s : v.sites()) if (s.getOpcode() == Opcodes.AALOAD) return true;
+            return false;
+        }
+
+        private ElementCode code(MutableClass c) {
+            return new ElementCode(c, temps);
+        }
+
+        /**
+         * The instructions before an {@code anewarray} of a followed class, or an {@code aaload} or
+         * {@code aastore} of a followed array (see {@link ElementCode}), which stays until the
+         * check of the rewritten method and then becomes what {@code finals} says; null for any
+         * other instruction.
+         */
+        private InsnList arrayCode(AbstractInsnNode insn, Frame<MutableFlow.Ref> f, Map<AbstractInsnNode, InsnList> finals,
+                                   AbstractInsnNode copied) {
+            int top = f.getStackSize() - 1;
+            InsnList before;
+            InsnList then = new InsnList();
+            switch (insn.getOpcode()) {
+                case Opcodes.ANEWARRAY -> {
+                    if (!arrays.containsKey(insn)) return null;
+                    before = code(arrays.get(insn)).made(home(insn));
+                    then.add(new InsnNode(Opcodes.POP));
+                    then.add(new InsnNode(Opcodes.ACONST_NULL)); // the array is null from now on
+                }
+                case Opcodes.AALOAD -> {
+                    if (!f.getStack(top - 1).isObject()) return null;
+                    AbstractInsnNode array = groupOf(f.getStack(top - 1));
+                    before = code(arrays.get(array)).boundsChecked(home(array));
+                    then.add(new InsnNode(Opcodes.SWAP));
+                    then.add(new InsnNode(Opcodes.POP)); // the element is its index
+                }
+                case Opcodes.AASTORE -> {
+                    if (!f.getStack(top - 2).isObject()) return null;
+                    AbstractInsnNode array = groupOf(f.getStack(top - 2));
+                    before = code(arrays.get(array)).stored(home(array), home(groupOf(f.getStack(top))));
+                    for (int k = 0; k < 3; k++) then.add(new InsnNode(Opcodes.POP));
+                }
+                default -> {
+                    return null;
+                }
+            }
+            finals.put(copied, then);
+            return before;
         }
 
         /** The instructions for {@code insn} (its copy: {@code copied}), null to keep it. */
@@ -570,8 +765,20 @@ public final class MutableObjects {
                 }
                 return out;
             }
+            if (insn.getOpcode() == Opcodes.ALOAD || insn.getOpcode() == Opcodes.ASTORE) { // an element's index moves
+                int var = ((VarInsnNode) insn).var;
+                MutableFlow.Ref moved = insn.getOpcode() == Opcodes.ALOAD ? f.getLocal(var) : f.getStack(f.getStackSize() - 1);
+                if (!holdsElement(moved)) return null;
+                out.add(new VarInsnNode(insn.getOpcode() == Opcodes.ALOAD ? Opcodes.ILOAD : Opcodes.ISTORE, var));
+                return out;
+            }
             MutableFlow.Ref used = used(insn, f);
             if (used == null) return null;
+            if (MutableFlow.kindOf(used) == MutableFlow.Kind.ELEMENT) return elementUse(insn, copied, used);
+            if (MutableFlow.kindOf(used) == MutableFlow.Kind.ARRAY && insn.getOpcode() == Opcodes.ARRAYLENGTH) {
+                AbstractInsnNode array = groupOf(used);
+                return code(arrays.get(array)).length(home(array));
+            }
             AbstractInsnNode site = used.sites().iterator().next();
             MutableClass c = sites.get(site);
             switch (insn.getOpcode()) {
@@ -598,6 +805,28 @@ public final class MutableObjects {
                 default -> { } // a cast that passes, a null check: the null stays where it is
             }
             return out;
+        }
+
+        /** The instructions for a use of an element (its index on the stack): its field arrays at the index. */
+        private InsnList elementUse(AbstractInsnNode insn, AbstractInsnNode copied, MutableFlow.Ref element) {
+            AbstractInsnNode array = arrayGroupOf(element);
+            MutableClass c = arrays.get(array);
+            int[] home = home(array);
+            ElementCode code = code(c);
+            return switch (insn.getOpcode()) {
+                case Opcodes.GETFIELD -> code.read(home, index(c, (FieldInsnNode) insn));
+                case Opcodes.PUTFIELD -> code.write(home, index(c, (FieldInsnNode) insn));
+                case Opcodes.IFNULL, Opcodes.IFNONNULL -> code.nullTest(home, (JumpInsnNode) copied);
+                case Opcodes.INSTANCEOF -> {
+                    if (c.isA(((TypeInsnNode) insn).desc)) yield code.isSet(home);
+                    InsnList out = new InsnList();
+                    out.add(new InsnNode(Opcodes.POP));
+                    out.add(new InsnNode(Opcodes.ICONST_0));
+                    yield out;
+                }
+                case Opcodes.INVOKESTATIC -> code.requiredNonNull(home); // Objects.requireNonNull
+                default -> new InsnList(); // a cast that passes (null too)
+            };
         }
 
         private static int index(MutableClass c, FieldInsnNode insn) {

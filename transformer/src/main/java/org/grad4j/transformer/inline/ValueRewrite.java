@@ -436,7 +436,8 @@ final class ValueRewrite {
         }
     }
 
-    private static int newArrayType(Type t) {
+    /** The {@code newarray} operand for an array of {@code t}. */
+    static int newArrayType(Type t) {
         return switch (t.getSort()) {
             case Type.BOOLEAN -> Opcodes.T_BOOLEAN;
             case Type.CHAR -> Opcodes.T_CHAR;

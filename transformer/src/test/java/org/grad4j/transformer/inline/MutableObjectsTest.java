@@ -38,7 +38,10 @@ class MutableObjectsTest {
             "linkedList", "may be null or an object from elsewhere",
             "chosenBetweenTwo", "is made while another it shares a home with is still in use",
             "givenToTheJdk", "is passed to List.add, which is not inlined",
-            "madeAgainWhileUsed", "is made while another it shares a home with is still in use");
+            "madeAgainWhileUsed", "is made while another it shares a home with is still in use",
+            "elementReplacedWhileUsed", "has an element replaced while one read from it before is still in use",
+            "usedAfterStored", "is used after it is stored into an array",
+            "arrayGivenToTheJdk", "is passed to Arrays.asList, which is not inlined");
     private static final String NESTED = Type.getInternalName(Mutables.class) + "$";
     private static final ClassHierarchy HIERARCHY = new ClassHierarchy(
             org.grad4j.transformer.ClassFileLocator.of(MutableObjectsTest.class.getClassLoader()));
@@ -109,9 +112,13 @@ class MutableObjectsTest {
             ValueObjects.Replaced r = REPLACED.get(m.getName());
             List<String> made = new ArrayList<>();
             for (AbstractInsnNode insn : r.method().instructions) {
-                if (insn instanceof TypeInsnNode t && t.getOpcode() == Opcodes.NEW && t.desc.startsWith(NESTED)) made.add(t.desc);
+                if (insn instanceof TypeInsnNode t && (t.getOpcode() == Opcodes.NEW || t.getOpcode() == Opcodes.ANEWARRAY)
+                        && t.desc.startsWith(NESTED)) {
+                    made.add(t.desc);
+                }
             }
-            SideBySide.assertGoneOrKept(m.getName(), made, r.whyKept(), KEPT.get(m.getName()), "the Mutables\\.\\w+ (used|made) on line \\d+ .*");
+            SideBySide.assertGoneOrKept(m.getName(), made, r.whyKept(), KEPT.get(m.getName()),
+                    "the (array of )?Mutables\\.\\w+( read from an array)? (used|made) on line \\d+ .*");
         }
     }
 

@@ -422,7 +422,157 @@ public class Mutables {
         return b.mean() * a.variance();
     }
 
+    // ---- arrays of objects made here ----
+
+    /** A body of an n-body simulation: not final, its methods virtual as written. */
+    static class Body {
+        double x;
+        double y;
+        double vx;
+        double vy;
+        final double mass;
+
+        Body(double x, double y, double mass) {
+            this.x = x;
+            this.y = y;
+            this.mass = mass;
+        }
+
+        void pull(Body other, double dt) {
+            double dx = other.x - x;
+            double dy = other.y - y;
+            double r2 = dx * dx + dy * dy + 0.5;
+            double f = dt / (r2 * Math.sqrt(r2));
+            vx += dx * f * other.mass;
+            vy += dy * f * other.mass;
+            other.vx -= dx * f * mass;
+            other.vy -= dy * f * mass;
+        }
+
+        void move(double dt) {
+            x += vx * dt;
+            y += vy * dt;
+        }
+
+        double kinetic() {
+            return 0.5 * mass * (vx * vx + vy * vy);
+        }
+    }
+
+    public double particles(double[] x, double[] w) {
+        Particle[] ps = new Particle[x.length];
+        for (int i = 0; i < ps.length; i++) ps[i] = new Particle(x[i], w[i]);
+        for (int t = 0; t < 20; t++) {
+            for (Particle p : ps) p.step(0.05, 1.5);
+        }
+        double e = 0;
+        for (Particle p : ps) e += p.energy(1.5);
+        return e;
+    }
+
+    public double nBody(double[] x, double[] w) {
+        int n = x.length;
+        Body[] bodies = new Body[n];
+        for (int i = 0; i < n; i++) bodies[i] = new Body(x[i], w[i] * i, 1 + w[i]);
+        for (int t = 0; t < 10; t++) {
+            for (int i = 0; i < n; i++) {
+                Body a = bodies[i];
+                for (int j = i + 1; j < n; j++) a.pull(bodies[j], 0.01);
+            }
+            for (Body b : bodies) b.move(0.01);
+        }
+        double e = 0;
+        for (int i = 0; i < n; i++) e += bodies[i].kinetic() + bodies[i].x * bodies[i].y;
+        return e;
+    }
+
+    /** An element chosen in a loop, held across iterations. */
+    public double largestElement(double[] x, double[] w) {
+        Particle[] ps = new Particle[x.length];
+        for (int i = 0; i < x.length; i++) ps[i] = new Particle(x[i] * w[i], w[i]);
+        Particle best = ps[0];
+        for (int i = 1; i < ps.length; i++) {
+            if (ps[i].x > best.x) best = ps[i];
+        }
+        best.step(0.1, 2);
+        return best.x * best.v + ps[0].x;
+    }
+
+    /** An array initializer, elements reached through a computed index. */
+    public double initializer(double[] x, double[] w) {
+        Welford[] halves = {new Welford(), new Welford()};
+        for (int i = 0; i < x.length; i++) halves[i % 2].add(x[i] * w[i]);
+        return halves[0].mean() * halves[1].mean() + halves[0].variance();
+    }
+
+    /** An object set up, then stored; elements tested for null, an element never set stays null. */
+    public double storedAfterSetUp(double[] x, double[] w) {
+        Particle[] ps = new Particle[x.length + 1];
+        for (int i = 0; i < x.length; i++) {
+            Particle p = new Particle(x[i], 0);
+            p.v = w[i] * p.x;
+            ps[i] = p;
+        }
+        double s = 0;
+        for (Particle p : ps) {
+            if (p != null) s += p.x * p.v;
+        }
+        return ps[x.length] == null ? s : -s;
+    }
+
+    /** Reading a field of an element never set throws, as it did (six inputs, only beside the original). */
+    public double unsetElementRead(double[] x, double[] w) {
+        Particle[] ps = new Particle[2];
+        ps[0] = new Particle(x[0], w[0]);
+        return ps[x.length == 6 ? 1 : 0].x * w[1];
+    }
+
+    /** An array held in a field of an object made here. */
+    static final class Cloud {
+        final Particle[] members;
+        double time;
+
+        Cloud(int n) {
+            members = new Particle[n];
+        }
+
+        void step(double dt) {
+            for (Particle p : members) p.step(dt, 2);
+            time += dt;
+        }
+    }
+
+    public double arrayInAnObject(double[] x, double[] w) {
+        Cloud c = new Cloud(x.length);
+        for (int i = 0; i < x.length; i++) c.members[i] = new Particle(x[i], w[i]);
+        for (int t = 0; t < 5; t++) c.step(0.1);
+        return c.members[0].x * c.time + c.members[c.members.length - 1].v;
+    }
+
     // ---- kept as objects, each for a reason ----
+
+    public double elementReplacedWhileUsed(double[] x, double[] w) {
+        Particle[] ps = new Particle[2];
+        ps[0] = new Particle(x[0], w[0]);
+        Particle old = ps[0];
+        ps[0] = new Particle(x[1], w[1]);
+        return old.x + ps[0].x;
+    }
+
+    public double usedAfterStored(double[] x, double[] w) {
+        Particle[] ps = new Particle[2];
+        Particle p = new Particle(x[0], w[0]);
+        ps[0] = p;
+        p.x += x[1];
+        return ps[0].x;
+    }
+
+    public double arrayGivenToTheJdk(double[] x, double[] w) {
+        Particle[] ps = new Particle[2];
+        ps[0] = new Particle(x[0], w[0]);
+        ps[1] = new Particle(x[1], w[1]);
+        return java.util.Arrays.asList(ps).size() + ps[1].x;
+    }
 
     /** A list: each node made at one place must outlive the next. */
     public double linkedList(double[] x, double[] w) {

@@ -1,0 +1,187 @@
+package org.grad4j.transformer.inline;
+
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.InsnList;
+import org.objectweb.asm.tree.InsnNode;
+import org.objectweb.asm.tree.IntInsnNode;
+import org.objectweb.asm.tree.JumpInsnNode;
+import org.objectweb.asm.tree.LabelNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.VarInsnNode;
+
+/**
+ * The instructions {@link MutableObjects} writes for an array of objects made in the method
+ * ({@code Body[] bodies = new Body[n]}): the array becomes one array per field of its class
+ * ({@code double[] x}, {@code double[] vx}, ...) and an array of marks, which elements were set
+ * (an element never set is a {@code null}: using it throws, as it did). An element read from it
+ * ({@code bodies[i]}) becomes its index, an {@code int}, which moves through locals and the
+ * operand stack as the element did; a field of it is the field's array at that index. The
+ * home of an array: its field arrays' locals in {@link MutableClass#fields} order, then the marks'.
+ */
+final class ElementCode {
+    /** Locals for values in passing: an index, and a field's value by its type's sort. */
+    record Temps(int index, int intValue, int floatValue, int longValue, int doubleValue) {
+        int of(Type t) {
+            return switch (t.getSort()) {
+                case Type.DOUBLE -> doubleValue;
+                case Type.LONG -> longValue;
+                case Type.FLOAT -> floatValue;
+                default -> intValue;
+            };
+        }
+
+        static final int SLOTS = 7;
+
+        static Temps from(int first) {
+            return new Temps(first, first + 1, first + 2, first + 3, first + 5);
+        }
+    }
+
+    private final MutableClass of;
+    private final Temps temps;
+
+    ElementCode(MutableClass of, Temps temps) {
+        this.of = of;
+        this.temps = temps;
+    }
+
+    /** Why objects of the class cannot be elements of such an array (a field that is a reference), or null. */
+    static String whyNotElements(MutableClass c) {
+        for (MutableClass.Field f : c.fields()) {
+            if (Type.getType(f.node().desc).getSort() >= Type.ARRAY) {
+                return "its field " + f.node().name + " is a reference (grad4j follows arrays of objects whose fields are numbers)";
+            }
+        }
+        return null;
+    }
+
+    /** Before {@code anewarray}, its length on the stack (and left there): an array per field, and the marks. */
+    InsnList made(int[] home) {
+        InsnList out = new InsnList();
+        for (int k = 0; k <= of.fields().size(); k++) {
+            out.add(new InsnNode(Opcodes.DUP));
+            out.add(new IntInsnNode(Opcodes.NEWARRAY, k < of.fields().size() ? ValueRewrite.newArrayType(type(k)) : Opcodes.T_BOOLEAN));
+            out.add(new VarInsnNode(Opcodes.ASTORE, home[k]));
+        }
+        return out;
+    }
+
+    /** Before {@code aaload} (array, index on the stack, left there): the index checked against the length, as it was. */
+    InsnList boundsChecked(int[] home) {
+        InsnList out = new InsnList();
+        out.add(new InsnNode(Opcodes.DUP));
+        out.add(new VarInsnNode(Opcodes.ALOAD, marks(home)));
+        out.add(new InsnNode(Opcodes.SWAP));
+        out.add(new InsnNode(Opcodes.BALOAD));
+        out.add(new InsnNode(Opcodes.POP));
+        return out;
+    }
+
+    /**
+     * Before {@code aastore} (array, index, object on the stack, left there): the object's fields,
+     * from its home, into the arrays at the index, and the element marked set.
+     */
+    InsnList stored(int[] home, int[] object) {
+        InsnList out = new InsnList();
+        out.add(new InsnNode(Opcodes.DUP_X1)); // array, object, index, object
+        out.add(new InsnNode(Opcodes.POP));
+        out.add(new InsnNode(Opcodes.DUP_X1)); // array, index, object, index
+        out.add(new VarInsnNode(Opcodes.ISTORE, temps.index()));
+        out.add(new VarInsnNode(Opcodes.ALOAD, marks(home)));
+        out.add(new VarInsnNode(Opcodes.ILOAD, temps.index()));
+        out.add(new InsnNode(Opcodes.ICONST_1));
+        out.add(new InsnNode(Opcodes.BASTORE));
+        for (int k = 0; k < of.fields().size(); k++) {
+            out.add(new VarInsnNode(Opcodes.ALOAD, home[k]));
+            out.add(new VarInsnNode(Opcodes.ILOAD, temps.index()));
+            out.add(new VarInsnNode(type(k).getOpcode(Opcodes.ILOAD), object[k]));
+            out.add(new InsnNode(type(k).getOpcode(Opcodes.IASTORE)));
+        }
+        return out;
+    }
+
+    /** For {@code arraylength}. */
+    InsnList length(int[] home) {
+        InsnList out = new InsnList();
+        out.add(new InsnNode(Opcodes.POP));
+        out.add(new VarInsnNode(Opcodes.ALOAD, marks(home)));
+        out.add(new InsnNode(Opcodes.ARRAYLENGTH));
+        return out;
+    }
+
+    /** For {@code getfield} of field {@code k} of an element (its index on the stack). */
+    InsnList read(int[] home, int k) {
+        InsnList out = new InsnList();
+        out.add(new VarInsnNode(Opcodes.ISTORE, temps.index()));
+        out.add(present(home));
+        out.add(new VarInsnNode(Opcodes.ALOAD, home[k]));
+        out.add(new VarInsnNode(Opcodes.ILOAD, temps.index()));
+        out.add(new InsnNode(type(k).getOpcode(Opcodes.IALOAD)));
+        return out;
+    }
+
+    /** For {@code putfield} of field {@code k} of an element (its index, then the value on the stack). */
+    InsnList write(int[] home, int k) {
+        InsnList out = new InsnList();
+        out.add(new VarInsnNode(type(k).getOpcode(Opcodes.ISTORE), temps.of(type(k))));
+        out.add(new VarInsnNode(Opcodes.ISTORE, temps.index()));
+        out.add(present(home));
+        out.add(new VarInsnNode(Opcodes.ALOAD, home[k]));
+        out.add(new VarInsnNode(Opcodes.ILOAD, temps.index()));
+        out.add(new VarInsnNode(type(k).getOpcode(Opcodes.ILOAD), temps.of(type(k))));
+        out.add(new InsnNode(type(k).getOpcode(Opcodes.IASTORE)));
+        return out;
+    }
+
+    /** For {@code ifnull}/{@code ifnonnull} ({@code jump}'s opcode) of an element: whether it was set. */
+    InsnList nullTest(int[] home, JumpInsnNode jump) {
+        InsnList out = isSet(home);
+        out.add(new JumpInsnNode(jump.getOpcode() == Opcodes.IFNULL ? Opcodes.IFEQ : Opcodes.IFNE, jump.label));
+        return out;
+    }
+
+    /** For {@code instanceof} of a class the elements are instances of: whether the element was set. */
+    InsnList isSet(int[] home) {
+        InsnList out = new InsnList();
+        out.add(new VarInsnNode(Opcodes.ISTORE, temps.index()));
+        out.add(new VarInsnNode(Opcodes.ALOAD, marks(home)));
+        out.add(new VarInsnNode(Opcodes.ILOAD, temps.index()));
+        out.add(new InsnNode(Opcodes.BALOAD));
+        return out;
+    }
+
+    /** For {@code Objects.requireNonNull} of an element: throws if it was not set, the index stays. */
+    InsnList requiredNonNull(int[] home) {
+        InsnList out = new InsnList();
+        out.add(new InsnNode(Opcodes.DUP));
+        out.add(new VarInsnNode(Opcodes.ISTORE, temps.index()));
+        out.add(present(home));
+        return out;
+    }
+
+    /** Throws the NullPointerException using a null element would, when element {@code temps.index} was not set. */
+    private InsnList present(int[] home) {
+        InsnList out = new InsnList();
+        LabelNode set = new LabelNode();
+        out.add(new VarInsnNode(Opcodes.ALOAD, marks(home)));
+        out.add(new VarInsnNode(Opcodes.ILOAD, temps.index()));
+        out.add(new InsnNode(Opcodes.BALOAD));
+        out.add(new JumpInsnNode(Opcodes.IFNE, set));
+        out.add(new TypeInsnNode(Opcodes.NEW, "java/lang/NullPointerException"));
+        out.add(new InsnNode(Opcodes.DUP));
+        out.add(new MethodInsnNode(Opcodes.INVOKESPECIAL, "java/lang/NullPointerException", "<init>", "()V", false));
+        out.add(new InsnNode(Opcodes.ATHROW));
+        out.add(set);
+        return out;
+    }
+
+    private int marks(int[] home) {
+        return home[of.fields().size()];
+    }
+
+    private Type type(int k) {
+        return Type.getType(of.fields().get(k).node().desc);
+    }
+}
