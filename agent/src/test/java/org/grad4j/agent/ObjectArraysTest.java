@@ -70,11 +70,28 @@ class ObjectArraysTest {
         return score;
     }
 
+    /** Every ordered pair, a body skipping itself by identity, each pull half as strong. */
+    static double allPairs(double[] p) {
+        Body[] bodies = new Body[p.length / 2];
+        for (int i = 0; i < bodies.length; i++) bodies[i] = new Body(p[2 * i], p[2 * i + 1], 2.0 - 0.25 * i);
+        for (int step = 0; step < 40; step++) {
+            for (Body a : bodies) {
+                for (Body b : bodies) {
+                    if (a != b) a.attract(b, 0.005);
+                }
+            }
+            for (Body b : bodies) b.move(0.01);
+        }
+        return bodies[0].x * bodies[1].vy + bodies[bodies.length - 1].y;
+    }
+
     @Test
     void anNBodySimulationOverAnArrayOfBodiesDifferentiates() {
         double[] p = {0.1, 0.2, 1.0, -0.3, -0.5, 0.7, 0.3, 1.1};
         CentralDifferences.check(ObjectArraysTest::nBody, p);
         assertSameValue(ObjectArraysTest::nBody, p);
+        CentralDifferences.check(ObjectArraysTest::allPairs, p);
+        assertSameValue(ObjectArraysTest::allPairs, p);
     }
 
     static final class Spring {

@@ -185,6 +185,7 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
             return new Ref(1, Set.of(insn), false);
         }
         if (isIndexedBy(insn, b)) return Ref.plain(OperandSizes.ofBinary(insn));
+        if (isElementComparison(insn, a, b)) return null;
         if (insn.getOpcode() == Opcodes.PUTFIELD) {
             if (b.isObject()) {
                 throw kept(insn, b, "is stored into a field (of another object: grad4j follows an object "
@@ -221,6 +222,23 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
     }
 
     /**
+     * Whether {@code insn} compares two elements of arrays made here ({@code a != b} in a loop over
+     * pairs of bodies): the same object exactly when the same index of the same array, since an
+     * object is moved into the one element it is stored into (its index comparison, as rewritten, too).
+     */
+    static boolean isElementComparison(AbstractInsnNode insn, Ref a, Ref b) {
+        int op = insn.getOpcode();
+        return op >= Opcodes.IF_ICMPEQ && op <= Opcodes.IF_ACMPNE && op != Opcodes.IF_ICMPLT && op != Opcodes.IF_ICMPGE
+                && op != Opcodes.IF_ICMPGT && op != Opcodes.IF_ICMPLE && onlyElements(a) && onlyElements(b);
+    }
+
+    private static boolean onlyElements(Ref v) {
+        if (!v.isObject()) return false;
+        for (AbstractInsnNode s : v.sites()) if (s.getOpcode() != Opcodes.AALOAD) return false;
+        return true;
+    }
+
+    /**
      * Whether {@code insn} reads or writes an array of numbers at an element's index: the code
      * {@link ElementCode} writes, analysed again by {@code MutableObjects}' last check, where an
      * element is its index. (In the method as written an object is never an index.)
@@ -229,9 +247,7 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
         int op = insn.getOpcode();
         boolean numbers = op >= Opcodes.IALOAD && op <= Opcodes.SALOAD && op != Opcodes.AALOAD
                 || op >= Opcodes.IASTORE && op <= Opcodes.SASTORE && op != Opcodes.AASTORE;
-        if (!numbers || !index.isObject()) return false;
-        for (AbstractInsnNode s : index.sites()) if (s.getOpcode() != Opcodes.AALOAD) return false;
-        return true;
+        return numbers && onlyElements(index);
     }
 
     @Override

@@ -689,6 +689,12 @@ public final class MutableObjects {
                     }
                     yield null;
                 }
+                case Opcodes.IF_ACMPEQ, Opcodes.IF_ACMPNE -> {
+                    for (MutableFlow.Ref side : new MutableFlow.Ref[] {f.getStack(top - 1), f.getStack(top)}) {
+                        if (side.isObject() && arrayGroupOf(side) == null) checkOneObject(insn, side);
+                    }
+                    yield null;
+                }
                 case Opcodes.AASTORE -> {
                     MutableFlow.Ref object = f.getStack(top);
                     if (object.isObject() && groupOf(object) == null) {
@@ -772,6 +778,11 @@ public final class MutableObjects {
                 out.add(new VarInsnNode(insn.getOpcode() == Opcodes.ALOAD ? Opcodes.ILOAD : Opcodes.ISTORE, var));
                 return out;
             }
+            if (insn.getOpcode() == Opcodes.IF_ACMPEQ || insn.getOpcode() == Opcodes.IF_ACMPNE) {
+                MutableFlow.Ref a = f.getStack(f.getStackSize() - 2);
+                MutableFlow.Ref b = f.getStack(f.getStackSize() - 1);
+                return MutableFlow.isElementComparison(insn, a, b) ? sameElement(insn, (JumpInsnNode) copied, a, b) : null;
+            }
             MutableFlow.Ref used = used(insn, f);
             if (used == null) return null;
             if (MutableFlow.kindOf(used) == MutableFlow.Kind.ELEMENT) return elementUse(insn, copied, used);
@@ -803,6 +814,19 @@ public final class MutableObjects {
                 }
                 case Opcodes.INVOKESPECIAL -> out.add(new InsnNode(Opcodes.POP)); // Object's constructor
                 default -> { } // a cast that passes, a null check: the null stays where it is
+            }
+            return out;
+        }
+
+        /** {@code a == b} ({@code !=}) of two elements: their indices compared, or never the same object if of two arrays. */
+        private InsnList sameElement(AbstractInsnNode insn, JumpInsnNode copied, MutableFlow.Ref a, MutableFlow.Ref b) {
+            InsnList out = new InsnList();
+            boolean equal = insn.getOpcode() == Opcodes.IF_ACMPEQ;
+            if (arrayGroupOf(a) == arrayGroupOf(b)) {
+                out.add(new JumpInsnNode(equal ? Opcodes.IF_ICMPEQ : Opcodes.IF_ICMPNE, copied.label));
+            } else {
+                out.add(new InsnNode(Opcodes.POP2));
+                if (!equal) out.add(new JumpInsnNode(Opcodes.GOTO, copied.label));
             }
             return out;
         }

@@ -486,6 +486,23 @@ public class Mutables {
         return e;
     }
 
+    /** Every ordered pair of bodies, a body skipping itself by identity; elements of two arrays compared. */
+    public double pairsByIdentity(double[] x, double[] w) {
+        Body[] bodies = new Body[x.length];
+        Body[] ghosts = new Body[1];
+        for (int i = 0; i < x.length; i++) bodies[i] = new Body(x[i], w[i], 1 + w[i] * w[i]);
+        ghosts[0] = new Body(w[0], x[0], 2);
+        for (int t = 0; t < 5; t++) {
+            for (Body a : bodies) {
+                for (Body b : bodies) {
+                    if (a != b) a.pull(b, 0.01);
+                }
+                if (a == ghosts[0]) return Double.NaN;
+            }
+        }
+        return bodies[0].vx * bodies[x.length - 1].vy + bodies[1].x;
+    }
+
     /** An element chosen in a loop, held across iterations. */
     public double largestElement(double[] x, double[] w) {
         Particle[] ps = new Particle[x.length];
