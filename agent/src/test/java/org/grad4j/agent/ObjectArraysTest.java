@@ -153,6 +153,79 @@ class ObjectArraysTest {
         assertSameValue(ObjectArraysTest::twoAccumulators, x);
     }
 
+    /** A particle whose position and velocity are records (MutableObjectsTest's), replaced as it falls. */
+    static class Mote {
+        MutableObjectsTest.Vec2 position;
+        MutableObjectsTest.Vec2 velocity = new MutableObjectsTest.Vec2(0, 0);
+
+        Mote(MutableObjectsTest.Vec2 position) {
+            this.position = position;
+        }
+
+        void fall(double dt) {
+            velocity = velocity.plus(new MutableObjectsTest.Vec2(-0.1 * velocity.x(), -1).times(dt));
+            position = position.plus(velocity.times(dt));
+        }
+    }
+
+    static double motes(double[] p) {
+        Mote[] motes = new Mote[p.length / 2];
+        for (int i = 0; i < motes.length; i++) motes[i] = new Mote(new MutableObjectsTest.Vec2(p[2 * i], p[2 * i + 1]));
+        for (int t = 0; t < 30; t++) {
+            for (Mote m : motes) m.fall(0.05);
+        }
+        double s = 0;
+        for (Mote m : motes) s += m.position.x() * m.position.y();
+        return s;
+    }
+
+    /** A unit of a layer, its weights an array: here the input itself, shared by two units. */
+    static class Unit {
+        final double[] weights;
+        final double bias;
+        double out;
+
+        Unit(double[] weights, double bias) {
+            this.weights = weights;
+            this.bias = bias;
+        }
+
+        void fire(double[] in) {
+            double z = bias;
+            for (int j = 0; j < weights.length; j++) z += weights[j] * in[j];
+            out = Math.tanh(z);
+        }
+    }
+
+    static double twoUnits(double[] w) {
+        Unit[] layer = {new Unit(w, 0.1), new Unit(w, -0.2)};
+        double[] in = {0.5, -0.25, 1.0};
+        for (Unit u : layer) u.fire(in);
+        return layer[0].out * layer[1].out;
+    }
+
+    @Test
+    void elementsWhoseFieldsAreRecordsOrArraysDifferentiate() {
+        double[] p = {0.3, -0.2, 0.9, 0.4};
+        CentralDifferences.check(ObjectArraysTest::motes, p);
+        assertSameValue(ObjectArraysTest::motes, p);
+        double[] w = {0.3, -0.2, 0.9};
+        double[] in = {0.5, -0.25, 1.0};
+        double z0 = 0.1;
+        double z1 = -0.2;
+        for (int j = 0; j < 3; j++) {
+            z0 += w[j] * in[j];
+            z1 += w[j] * in[j];
+        }
+        double[] g = AD.gradient(ObjectArraysTest::twoUnits, w.clone());
+        for (int j = 0; j < 3; j++) { // d tanh(z0) tanh(z1) / d w_j, both z having d z / d w_j = in_j
+            double expected = in[j] * ((1 - Math.tanh(z0) * Math.tanh(z0)) * Math.tanh(z1)
+                    + Math.tanh(z0) * (1 - Math.tanh(z1) * Math.tanh(z1)));
+            assertEquals(expected, g[j], 1e-14, "d / d w" + j);
+        }
+        assertSameValue(ObjectArraysTest::twoUnits, w);
+    }
+
     static double replacedWhileInUse(double[] p) {
         Spring[] s = new Spring[1];
         s[0] = new Spring(p[0]);

@@ -14,7 +14,7 @@ import org.objectweb.asm.tree.VarInsnNode;
 /**
  * The instructions {@link MutableObjects} writes for an array of objects made in the method
  * ({@code Body[] bodies = new Body[n]}): the array becomes one array per field of its class
- * ({@code double[] x}, {@code double[] vx}, ...) and an array of marks, which elements were set
+ * ({@code double[] x}, {@code double[] vx}, {@code Vec2[] position}, ...) and an array of marks, which elements were set
  * (an element never set is a {@code null}: using it throws, as it did). An element read from it
  * ({@code bodies[i]}) becomes its index, an {@code int}, which moves through locals and the
  * operand stack as the element did; a field of it is the field's array at that index. The
@@ -22,20 +22,21 @@ import org.objectweb.asm.tree.VarInsnNode;
  */
 final class ElementCode {
     /** Locals for values in passing: an index, and a field's value by its type's sort. */
-    record Temps(int index, int intValue, int floatValue, int longValue, int doubleValue) {
+    record Temps(int index, int intValue, int floatValue, int longValue, int doubleValue, int reference) {
         int of(Type t) {
             return switch (t.getSort()) {
                 case Type.DOUBLE -> doubleValue;
                 case Type.LONG -> longValue;
                 case Type.FLOAT -> floatValue;
+                case Type.ARRAY, Type.OBJECT -> reference;
                 default -> intValue;
             };
         }
 
-        static final int SLOTS = 7;
+        static final int SLOTS = 8;
 
         static Temps from(int first) {
-            return new Temps(first, first + 1, first + 2, first + 3, first + 5);
+            return new Temps(first, first + 1, first + 2, first + 3, first + 5, first + 7);
         }
     }
 
@@ -47,22 +48,19 @@ final class ElementCode {
         this.temps = temps;
     }
 
-    /** Why objects of the class cannot be elements of such an array (a field that is a reference), or null. */
-    static String whyNotElements(MutableClass c) {
-        for (MutableClass.Field f : c.fields()) {
-            if (Type.getType(f.node().desc).getSort() >= Type.ARRAY) {
-                return "its field " + f.node().name + " is a reference (grad4j follows arrays of objects whose fields are numbers)";
-            }
-        }
-        return null;
-    }
-
     /** Before {@code anewarray}, its length on the stack (and left there): an array per field, and the marks. */
     InsnList made(int[] home) {
         InsnList out = new InsnList();
         for (int k = 0; k <= of.fields().size(); k++) {
             out.add(new InsnNode(Opcodes.DUP));
-            out.add(new IntInsnNode(Opcodes.NEWARRAY, k < of.fields().size() ? ValueRewrite.newArrayType(type(k)) : Opcodes.T_BOOLEAN));
+            if (k == of.fields().size()) {
+                out.add(new IntInsnNode(Opcodes.NEWARRAY, Opcodes.T_BOOLEAN));
+            } else if (type(k).getSort() >= Type.ARRAY) { // a record (then followed by ValueObjects), a double[]: an array of them
+                out.add(new TypeInsnNode(Opcodes.ANEWARRAY, type(k).getSort() == Type.ARRAY ? type(k).getDescriptor()
+                        : type(k).getInternalName()));
+            } else {
+                out.add(new IntInsnNode(Opcodes.NEWARRAY, ValueRewrite.newArrayType(type(k))));
+            }
             out.add(new VarInsnNode(Opcodes.ASTORE, home[k]));
         }
         return out;

@@ -239,15 +239,14 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
     }
 
     /**
-     * Whether {@code insn} reads or writes an array of numbers at an element's index: the code
+     * Whether {@code insn} reads or writes a field's array at an element's index: the code
      * {@link ElementCode} writes, analysed again by {@code MutableObjects}' last check, where an
      * element is its index. (In the method as written an object is never an index.)
      */
     private static boolean isIndexedBy(AbstractInsnNode insn, Ref index) {
         int op = insn.getOpcode();
-        boolean numbers = op >= Opcodes.IALOAD && op <= Opcodes.SALOAD && op != Opcodes.AALOAD
-                || op >= Opcodes.IASTORE && op <= Opcodes.SASTORE && op != Opcodes.AASTORE;
-        return numbers && onlyElements(index);
+        boolean indexed = op >= Opcodes.IALOAD && op <= Opcodes.SALOAD || op >= Opcodes.IASTORE && op <= Opcodes.SASTORE;
+        return indexed && onlyElements(index);
     }
 
     @Override

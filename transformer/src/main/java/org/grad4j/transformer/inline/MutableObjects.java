@@ -324,8 +324,6 @@ public final class MutableObjects {
                         next += Type.getType(c.fields().get(k).node().desc).getSize();
                     }
                 } else {
-                    String why = ElementCode.whyNotElements(c);
-                    if (why != null) throw new Kept(c, "the " + simpleName(c.name()) + " is made into an array, and " + why);
                     arrays.put(insn, c);
                     for (int k = 0; k < at.length; k++) at[k] = next++;
                 }
@@ -697,8 +695,17 @@ public final class MutableObjects {
                 }
                 case Opcodes.AASTORE -> {
                     MutableFlow.Ref object = f.getStack(top);
-                    if (object.isObject() && groupOf(object) == null) {
-                        checkOneObject(insn, object);
+                    if (!object.isObject()) yield null;
+                    if (groupOf(object) == null) checkOneObject(insn, object);
+                    // its reference fields' values go into arrays of their type: not objects this pass replaces
+                    MutableClass c = sites.get(groupOf(object));
+                    int[] home = home(groupOf(object));
+                    for (int k = 0; k < home.length; k++) {
+                        if (isReference(c.fields().get(k)) && f.getLocal(home[k]).isObject()) {
+                            throw flow.kept(insn, object, "is stored into an array while its field " + c.fields().get(k).node().name
+                                    + " holds an object made here (grad4j follows elements whose fields are numbers, "
+                                    + "arrays or records)");
+                        }
                     }
                     yield null;
                 }

@@ -566,6 +566,73 @@ public class Mutables {
         return c.members[0].x * c.time + c.members[c.members.length - 1].v;
     }
 
+    record Vec2(double x, double y) {
+        Vec2 plus(Vec2 o) {
+            return new Vec2(x + o.x, y + o.y);
+        }
+
+        Vec2 times(double s) {
+            return new Vec2(x * s, y * s);
+        }
+    }
+
+    /** A particle whose position and velocity are records, replaced as it moves. */
+    static class Mote {
+        Vec2 position;
+        Vec2 velocity = new Vec2(0, 0);
+
+        Mote(Vec2 position) {
+            this.position = position;
+        }
+
+        void fall(double dt, double drag) {
+            velocity = velocity.plus(new Vec2(-drag * velocity.x(), -1 - drag * velocity.y()).times(dt));
+            position = position.plus(velocity.times(dt));
+        }
+    }
+
+    public double motesOfRecords(double[] x, double[] w) {
+        Mote[] motes = new Mote[x.length];
+        for (int i = 0; i < motes.length; i++) motes[i] = new Mote(new Vec2(x[i], w[i]));
+        for (int t = 0; t < 10; t++) {
+            for (Mote m : motes) m.fall(0.05, 0.1 + w[0] * w[0]);
+        }
+        double s = 0;
+        for (Mote m : motes) s += m.position.x() * m.position.y() + m.velocity.y();
+        return s;
+    }
+
+    /** A unit of a layer: its weights an array, its output written by each pass. */
+    static class Unit {
+        final double[] weights;
+        double bias;
+        double out;
+
+        Unit(double[] weights, double bias) {
+            this.weights = weights;
+            this.bias = bias;
+        }
+
+        void fire(double[] in) {
+            double z = bias;
+            for (int j = 0; j < weights.length; j++) z += weights[j] * in[j];
+            out = Math.tanh(z);
+        }
+    }
+
+    public double unitsWithWeights(double[] x, double[] w) {
+        Unit[] layer = new Unit[2];
+        for (int k = 0; k < layer.length; k++) {
+            double[] ws = new double[x.length];
+            for (int j = 0; j < ws.length; j++) ws[j] = w[j] * (k + 1) - 0.5 * j;
+            layer[k] = new Unit(ws, 0.1 * k);
+        }
+        for (Unit u : layer) u.fire(x);
+        layer[0].weights[0] += layer[1].out;
+        layer[0].fire(x);
+        return layer[0].out * layer[1].out + layer[0].weights[0];
+    }
+
     // ---- kept as objects, each for a reason ----
 
     public double elementReplacedWhileUsed(double[] x, double[] w) {
