@@ -649,14 +649,12 @@ public final class Generator {
     }
 
     /**
-     * A value {@code t} the twin computed, assigned into {@code s} by a random one of {@code =},
-     * {@code +=}, {@code -=}: that operator, and the twin's statement doing the same.
-     */
-    /**
      * An object whose fields change, of a local class declared here (MutableObjects): an
      * accumulator over an array, an anonymous one, a particle stepped in a loop, a subclass made
-     * afresh in each iteration, an object holding another under a second name. The twin's class
-     * has the same members over dual numbers, each computing in the same order.
+     * afresh in each iteration, an object holding another under a second name, an array of
+     * particles, bodies pulling each other in pairs (skipping themselves by identity) and the
+     * largest held across a loop. The twin's class has the same members over dual numbers, each
+     * computing in the same order.
      */
     private Stmt objectStatement() {
         if (!allowed("objects")) return null;
@@ -668,7 +666,7 @@ public final class Generator {
         String k = fresh("Obj"), k2 = fresh("Obj");
         String plain = "final double[] " + arr + " = " + a.name() + ";\nfinal double " + cap + " = " + c.name() + ";\n";
         String dual = "final D[] " + arr + " = " + a.name() + ";\nfinal D " + cap + " = " + c.name() + ";\n";
-        switch (r.nextInt(5)) {
+        switch (r.nextInt(7)) {
             case 0 -> { // Welford's accumulator
                 plain += "final class " + k + " {\nlong n;\ndouble mean, m2;\nvoid add(double x) {\nn++;\ndouble d = x - mean;\n"
                         + "mean += d / n;\nm2 += d * (x - mean);\n}\n}\n" + k + " " + o + " = new " + k + "();\nfor (double " + v
@@ -707,6 +705,40 @@ public final class Generator {
                         + " = new " + k2 + "(" + v + ");\n" + o + ".add(" + cap + ");\n" + o + ".add(D.c(1.5));\n" + t + " = D.add("
                         + t + ", " + o + ".total);\n}\n";
             }
+            case 5 -> { // an array of particles, not final, each stepped
+                String ps = fresh("ps"), p = fresh("p"), j = fresh("j");
+                plain += "class " + k + " {\ndouble x, u;\n" + k + "(double x0, double u0) { x = x0; u = u0; }\nvoid step(double q) {"
+                        + "\nu -= q * x * 0.1;\nx += u * 0.1;\n}\n}\n" + k + "[] " + ps + " = new " + k + "[Math.min(" + arr
+                        + ".length, 3)];\nfor (int " + i + " = 0; " + i + " < " + ps + ".length; " + i + "++) " + ps + "[" + i
+                        + "] = new " + k + "(" + arr + "[" + i + "], " + cap + ");\nfor (int " + j + " = 0; " + j + " < 3; " + j
+                        + "++) {\nfor (" + k + " " + p + " : " + ps + ") " + p + ".step(" + cap + " * " + cap + " + 0.5);\n}\n"
+                        + "double " + t + " = 0;\nfor (" + k + " " + p + " : " + ps + ") " + t + " += " + p + ".x * " + p + ".u;\n";
+                dual += "class " + k + " {\nD x, u;\n" + k + "(D x0, D u0) { x = x0; u = u0; }\nvoid step(D q) {\n"
+                        + "u = D.sub(u, D.mul(D.mul(q, x), D.c(0.1)));\nx = D.add(x, D.mul(u, D.c(0.1)));\n}\n}\n" + k + "[] " + ps
+                        + " = new " + k + "[Math.min(" + arr + ".length, 3)];\nfor (int " + i + " = 0; " + i + " < " + ps
+                        + ".length; " + i + "++) " + ps + "[" + i + "] = new " + k + "(" + arr + "[" + i + "], " + cap + ");\n"
+                        + "for (int " + j + " = 0; " + j + " < 3; " + j + "++) {\nfor (" + k + " " + p + " : " + ps + ") " + p
+                        + ".step(D.add(D.mul(" + cap + ", " + cap + "), D.c(0.5)));\n}\nD " + t + " = D.c(0);\nfor (" + k + " "
+                        + p + " : " + ps + ") " + t + " = D.add(" + t + ", D.mul(" + p + ".x, " + p + ".u));\n";
+            }
+            case 6 -> { // bodies pulling each other, skipping themselves by identity; the largest held across a loop
+                String bs = fresh("bs"), a1 = fresh("a"), b1 = fresh("b"), best = fresh("best");
+                plain += "class " + k + " {\ndouble x, w;\n" + k + "(double x) { this.x = x; }\n}\n" + k + "[] " + bs + " = new "
+                        + k + "[" + arr + ".length];\nfor (int " + i + " = 0; " + i + " < " + bs + ".length; " + i + "++) " + bs
+                        + "[" + i + "] = new " + k + "(" + arr + "[" + i + "]);\nfor (" + k + " " + a1 + " : " + bs + ") {\nfor ("
+                        + k + " " + b1 + " : " + bs + ") {\nif (" + a1 + " != " + b1 + ") " + a1 + ".w += (" + b1 + ".x - " + a1
+                        + ".x) * " + cap + ";\n}\n}\ndouble " + t + " = " + cap + ";\nif (" + bs + ".length > 0) {\n" + k + " "
+                        + best + " = " + bs + "[0];\nfor (" + k + " " + b1 + " : " + bs + ") {\nif (" + b1 + ".w > " + best
+                        + ".w) " + best + " = " + b1 + ";\n}\n" + t + " = " + best + ".x * " + best + ".w;\n}\n";
+                dual += "class " + k + " {\nD x, w = D.c(0);\n" + k + "(D x) { this.x = x; }\n}\n" + k + "[] " + bs + " = new "
+                        + k + "[" + arr + ".length];\nfor (int " + i + " = 0; " + i + " < " + bs + ".length; " + i + "++) " + bs
+                        + "[" + i + "] = new " + k + "(" + arr + "[" + i + "]);\nfor (" + k + " " + a1 + " : " + bs + ") {\nfor ("
+                        + k + " " + b1 + " : " + bs + ") {\nif (" + a1 + " != " + b1 + ") " + a1 + ".w = D.add(" + a1 + ".w, D.mul("
+                        + "D.sub(" + b1 + ".x, " + a1 + ".x), " + cap + "));\n}\n}\nD " + t + " = " + cap + ";\nif (" + bs
+                        + ".length > 0) {\n" + k + " " + best + " = " + bs + "[0];\nfor (" + k + " " + b1 + " : " + bs + ") {\n"
+                        + "if (" + b1 + ".w.v > " + best + ".w.v) " + best + " = " + b1 + ";\n}\n" + t + " = D.mul(" + best + ".x, "
+                        + best + ".w);\n}\n";
+            }
             default -> { // an object holding another, known by a second name too
                 String alias = fresh("al");
                 plain += "final class " + k + " {\ndouble s;\n}\nfinal class " + k2 + " {\nfinal " + k + " in = new " + k
@@ -724,6 +756,10 @@ public final class Generator {
         return new Stmt.Raw(plain + s.name() + " " + assign[0] + " " + t + ";", dual + assign[1], null);
     }
 
+    /**
+     * A value {@code t} the twin computed, assigned into {@code s} by a random one of {@code =},
+     * {@code +=}, {@code -=}: that operator, and the twin's statement doing the same.
+     */
     private String[] assignedInto(Var s, String t) {
         String op = pick("=", "+=", "-=");
         String dual = switch (op) {
