@@ -53,13 +53,8 @@ public final class ExactReceivers {
         }
         if (!any) return new Devirtualised(method, Set.of(), Set.of());
         Frame<Known>[] frames;
-        Set<String> tainted = new HashSet<>(); // classes whose arrays made here may hold objects of another class
         try {
-            while (true) { // until an analysis finds no class to taint: its frames never assumed a tainted one's elements
-                int before = tainted.size();
-                frames = new Analyzer<>(new Exact(classes, new java.util.HashMap<>(), 0, tainted)).analyze(owner, method);
-                if (tainted.size() == before) break;
-            }
+            frames = analysed(owner, method, classes, new java.util.HashMap<>(), 0);
         } catch (AnalyzerException e) {
             return new Devirtualised(method, Set.of(), Set.of());
         }
@@ -102,6 +97,22 @@ public final class ExactReceivers {
             made.add(key(exact));
         }
         return new Devirtualised(copy, made, calls);
+    }
+
+    /**
+     * The classes of the method's values ({@link Exact}), analysed again until no class is found
+     * whose arrays made here may hold objects of another class (a store, or the array going
+     * elsewhere, seen after an element was read): then no frame assumed such an array's elements.
+     */
+    private static Frame<Known>[] analysed(String owner, MethodNode method, Function<String, ClassNode> classes,
+                                           java.util.Map<String, java.util.Optional<String>> returns, int depth)
+            throws AnalyzerException {
+        Set<String> tainted = new HashSet<>();
+        while (true) {
+            int before = tainted.size();
+            Frame<Known>[] frames = new Analyzer<>(new Exact(classes, returns, depth, tainted)).analyze(owner, method);
+            if (tainted.size() == before) return frames;
+        }
     }
 
     /**
@@ -251,7 +262,7 @@ public final class ExactReceivers {
             returns.put(key, java.util.Optional.empty()); // recursion: not known
             String made = null;
             try {
-                Frame<Known>[] frames = new Analyzer<>(new Exact(classes, returns, depth + 1, new HashSet<>())).analyze(owner, body);
+                Frame<Known>[] frames = analysed(owner, body, classes, returns, depth + 1);
                 AbstractInsnNode[] insns = body.instructions.toArray();
                 for (int i = 0; i < insns.length; i++) {
                     if (insns[i].getOpcode() != Opcodes.ARETURN || frames[i] == null) continue;

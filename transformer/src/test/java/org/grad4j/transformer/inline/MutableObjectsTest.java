@@ -123,6 +123,23 @@ class MutableObjectsTest {
         }
     }
 
+    /**
+     * A helper returns an element of an array it made, after storing an object of a subclass into
+     * it: what it returns is not known to be a Particle, so the call on it keeps dispatching.
+     */
+    @Test
+    void anElementIsOfTheArraysClassOnlyIfEveryStoreIsEvenOnesAfterItIsRead() {
+        ClassNode fixture = ClassFiles.read(ChildFirstLoader.bytesOf(Mutables.class));
+        MethodNode m = ClassFiles.method(fixture, "afterAReadASubclassIsStored", "([D[D)D");
+        ExactReceivers.Devirtualised exact = ExactReceivers.devirtualised(fixture.name, m, MutableObjectsTest::classNode);
+        for (AbstractInsnNode insn : exact.method().instructions) {
+            if (insn instanceof MethodInsnNode call && call.name.equals("step")) {
+                assertEquals(Opcodes.INVOKEVIRTUAL, call.getOpcode(), "the step called on the helper's element");
+            }
+        }
+        assertTrue(exact.calls().isEmpty(), exact.calls().toString());
+    }
+
     @BeforeAll
     static void bridge() {
         Harness.install();

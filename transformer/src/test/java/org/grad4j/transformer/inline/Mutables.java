@@ -633,6 +633,33 @@ public class Mutables {
         return layer[0].out * layer[1].out + layer[0].weights[0];
     }
 
+    /** Its step twice as long: a subclass stored into an array of particles after an element was read. */
+    static class Hasty extends Particle {
+        Hasty(double x, double v) {
+            super(x, v);
+        }
+
+        @Override
+        void step(double dt, double k) {
+            super.step(2 * dt, k);
+        }
+    }
+
+    private static Particle replacedBySubclass(double x, double v) {
+        Particle[] ps = new Particle[1];
+        ps[0] = new Particle(x, v);
+        Particle first = ps[0];
+        ps[0] = new Hasty(x, v);
+        return first.x > 1e300 ? first : ps[0];
+    }
+
+    /** Not compared by the tests of every public method: {@code MutableObjectsTest} asks whether its call stays virtual. */
+    double afterAReadASubclassIsStored(double[] x, double[] w) {
+        Particle q = replacedBySubclass(x[0], w[0]);
+        q.step(0.1, 1);
+        return q.x;
+    }
+
     // ---- kept as objects, each for a reason ----
 
     public double elementReplacedWhileUsed(double[] x, double[] w) {
