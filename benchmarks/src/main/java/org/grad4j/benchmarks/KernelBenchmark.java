@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(3)
 public class KernelBenchmark {
-    @Param({"rosenbrock", "rosenbrock-streams", "gmm", "lstm", "simulation", "simulation-records", "tree", "adcall"})
+    @Param({"rosenbrock", "rosenbrock-streams", "gmm", "lstm", "simulation", "simulation-records", "nbody", "tree", "adcall"})
     public String kernel;
 
     private Kernel k;

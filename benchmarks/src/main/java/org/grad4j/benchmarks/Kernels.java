@@ -4,6 +4,7 @@ import java.util.List;
 import org.grad4j.benchmarks.kernels.AdCall;
 import org.grad4j.benchmarks.kernels.Gmm;
 import org.grad4j.benchmarks.kernels.Lstm;
+import org.grad4j.benchmarks.kernels.NBody;
 import org.grad4j.benchmarks.kernels.Rosenbrock;
 import org.grad4j.benchmarks.kernels.Simulation;
 import org.grad4j.benchmarks.kernels.Tree;
@@ -13,7 +14,7 @@ public final class Kernels {
     private Kernels() {}
 
     /** Names in report order (keep in step with {@code KernelBenchmark.kernel}). */
-    public static final List<String> NAMES = List.of("rosenbrock", "rosenbrock-streams", "gmm", "lstm", "simulation", "simulation-records", "tree", "adcall");
+    public static final List<String> NAMES = List.of("rosenbrock", "rosenbrock-streams", "gmm", "lstm", "simulation", "simulation-records", "nbody", "tree", "adcall");
 
     /**
      * The tensor kernel, measured by {@link MlpBenchmark} (ND4J, with SameDiff as a fourth column) rather
@@ -37,6 +38,7 @@ public final class Kernels {
             case "lstm" -> Lstm.Problem.generated(2, 20, 10, 42);
             case "simulation" -> new Simulation.Problem(100_000);
             case "simulation-records" -> new Simulation.WithRecords(100_000);
+            case "nbody" -> new NBody.Problem(32, 100);
             case "tree" -> new Tree.Problem(12);
             case "adcall" -> new AdCall.Problem();
             default -> throw new IllegalArgumentException("no kernel named " + name + "; known: " + NAMES);
@@ -52,6 +54,7 @@ public final class Kernels {
             case "lstm" -> Lstm.Problem.generated(2, 3, 4, 5);
             case "simulation" -> new Simulation.Problem(50);
             case "simulation-records" -> new Simulation.WithRecords(50);
+            case "nbody" -> new NBody.Problem(4, 6);
             case "tree" -> new Tree.Problem(3);
             case "adcall" -> new AdCall.Problem();
             default -> throw new IllegalArgumentException("no kernel named " + name + "; known: " + NAMES);
