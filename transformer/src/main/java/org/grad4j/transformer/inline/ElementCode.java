@@ -140,6 +140,37 @@ final class ElementCode {
         return out;
     }
 
+    /**
+     * For {@code a == b} ({@code jump} an {@code if_acmpeq}, or {@code if_acmpne}) of two elements
+     * (their indices on the stack), of this array ({@code other} null) or of one of {@code other}'s:
+     * the same object when both are the same element, or both were never set (two nulls). Elements
+     * of two arrays are never the same object: one made here is moved into the one element it is stored into.
+     */
+    InsnList identical(int[] home, ElementCode other, int[] otherHome, JumpInsnNode jump) {
+        InsnList out = new InsnList();
+        boolean equal = jump.getOpcode() == Opcodes.IF_ACMPEQ;
+        LabelNode decided = new LabelNode();
+        out.add(new VarInsnNode(Opcodes.ISTORE, temps.intValue())); // b
+        out.add(new VarInsnNode(Opcodes.ISTORE, temps.index())); // a
+        if (other == null) {
+            out.add(new VarInsnNode(Opcodes.ILOAD, temps.index()));
+            out.add(new VarInsnNode(Opcodes.ILOAD, temps.intValue()));
+            out.add(new JumpInsnNode(Opcodes.IF_ICMPEQ, equal ? jump.label : decided));
+        }
+        // different elements: the same (null) only if neither was set
+        out.add(new VarInsnNode(Opcodes.ALOAD, marks(home)));
+        out.add(new VarInsnNode(Opcodes.ILOAD, temps.index()));
+        out.add(new InsnNode(Opcodes.BALOAD));
+        out.add(new JumpInsnNode(Opcodes.IFNE, equal ? decided : jump.label));
+        ElementCode b = other == null ? this : other;
+        out.add(new VarInsnNode(Opcodes.ALOAD, b.marks(other == null ? home : otherHome)));
+        out.add(new VarInsnNode(Opcodes.ILOAD, temps.intValue()));
+        out.add(new InsnNode(Opcodes.BALOAD));
+        out.add(new JumpInsnNode(equal ? Opcodes.IFEQ : Opcodes.IFNE, jump.label));
+        out.add(decided);
+        return out;
+    }
+
     /** For {@code instanceof} of a class the elements are instances of: whether the element was set. */
     InsnList isSet(int[] home) {
         InsnList out = new InsnList();

@@ -788,7 +788,7 @@ public final class MutableObjects {
             if (insn.getOpcode() == Opcodes.IF_ACMPEQ || insn.getOpcode() == Opcodes.IF_ACMPNE) {
                 MutableFlow.Ref a = f.getStack(f.getStackSize() - 2);
                 MutableFlow.Ref b = f.getStack(f.getStackSize() - 1);
-                return MutableFlow.isElementComparison(insn, a, b) ? sameElement(insn, (JumpInsnNode) copied, a, b) : null;
+                return MutableFlow.isElementComparison(insn, a, b) ? sameElement((JumpInsnNode) copied, a, b) : null;
             }
             MutableFlow.Ref used = used(insn, f);
             if (used == null) return null;
@@ -825,17 +825,12 @@ public final class MutableObjects {
             return out;
         }
 
-        /** {@code a == b} ({@code !=}) of two elements: their indices compared, or never the same object if of two arrays. */
-        private InsnList sameElement(AbstractInsnNode insn, JumpInsnNode copied, MutableFlow.Ref a, MutableFlow.Ref b) {
-            InsnList out = new InsnList();
-            boolean equal = insn.getOpcode() == Opcodes.IF_ACMPEQ;
-            if (arrayGroupOf(a) == arrayGroupOf(b)) {
-                out.add(new JumpInsnNode(equal ? Opcodes.IF_ICMPEQ : Opcodes.IF_ICMPNE, copied.label));
-            } else {
-                out.add(new InsnNode(Opcodes.POP2));
-                if (!equal) out.add(new JumpInsnNode(Opcodes.GOTO, copied.label));
-            }
-            return out;
+        /** {@code a == b} ({@code !=}) of two elements (see {@link ElementCode#identical}). */
+        private InsnList sameElement(JumpInsnNode copied, MutableFlow.Ref a, MutableFlow.Ref b) {
+            AbstractInsnNode first = arrayGroupOf(a);
+            AbstractInsnNode second = arrayGroupOf(b);
+            return first == second ? code(arrays.get(first)).identical(home(first), null, null, copied)
+                    : code(arrays.get(first)).identical(home(first), code(arrays.get(second)), home(second), copied);
         }
 
         /** The instructions for a use of an element (its index on the stack): its field arrays at the index. */

@@ -503,6 +503,23 @@ public class Mutables {
         return bodies[0].vx * bodies[x.length - 1].vy + bodies[1].x;
     }
 
+    /** Elements never set are nulls: two of them are the same (probe Q's bug: they were compared by index). */
+    public double unsetElementsCompared(double[] x, double[] w) {
+        Particle[] ps = new Particle[3];
+        Particle[] qs = new Particle[2];
+        ps[0] = new Particle(x[0], w[0]);
+        qs[0] = new Particle(x[1], w[1]);
+        double s = w[1];
+        if (ps[1] == ps[2]) s += 10 * x[0];
+        if (ps[0] != ps[1]) s += x[1];
+        if (ps[0] == ps[0]) s *= 3;
+        if (ps[1] == qs[1]) s *= 2;
+        if (ps[0] != qs[1]) s += w[0];
+        if (ps[0] == qs[0]) s = -s;
+        if (ps[2] != qs[1]) s = 0;
+        return s;
+    }
+
     /** An element chosen in a loop, held across iterations. */
     public double largestElement(double[] x, double[] w) {
         Particle[] ps = new Particle[x.length];
