@@ -107,10 +107,23 @@ public final class ExactReceivers {
     private static Frame<Known>[] analysed(String owner, MethodNode method, Function<String, ClassNode> classes,
                                            java.util.Map<String, java.util.Optional<String>> returns, int depth)
             throws AnalyzerException {
-        Set<String> tainted = new HashSet<>();
+        return analysed(owner, method, classes, returns, depth, java.util.Map.of(), new HashSet<>());
+    }
+
+    /** The same, with {@code given} the values of some parameters (by local slot), the classes tainted into {@code tainted}. */
+    private static Frame<Known>[] analysed(String owner, MethodNode method, Function<String, ClassNode> classes,
+                                           java.util.Map<String, java.util.Optional<String>> returns, int depth,
+                                           java.util.Map<Integer, Known> given, Set<String> tainted) throws AnalyzerException {
         while (true) {
             int before = tainted.size();
-            Frame<Known>[] frames = new Analyzer<>(new Exact(classes, returns, depth, tainted)).analyze(owner, method);
+            Exact exact = new Exact(classes, returns, depth, tainted) {
+                @Override
+                public Known newParameterValue(boolean isInstanceMethod, int local, Type type) {
+                    Known k = given.get(local);
+                    return k != null ? k : super.newParameterValue(isInstanceMethod, local, type);
+                }
+            };
+            Frame<Known>[] frames = new Analyzer<>(exact).analyze(owner, method);
             if (tainted.size() == before) return frames;
         }
     }
@@ -225,7 +238,7 @@ public final class ExactReceivers {
      * else (passed to a call, stored, returned, merged with another array): any of those {@code
      * taints} the class, and the method is analysed again without following its arrays.
      */
-    private static final class Exact extends Interpreter<Known> {
+    private static class Exact extends Interpreter<Known> {
         private final Function<String, ClassNode> classes;
         /** By {@code owner.name descriptor} of a body, the class of what it returns; null (cached too) when not one. */
         private final java.util.Map<String, java.util.Optional<String>> returns;
@@ -246,16 +259,63 @@ public final class ExactReceivers {
             for (Known v : values) tainted.addAll(v.arraysOf());
         }
 
-        /** The class of the objects a call's body returns, when it is known and always one class made there; else null. */
-        private String returned(MethodInsnNode m, List<? extends Known> args) {
-            if (depth >= SUMMARY_DEPTH || !returnsProgramObject(m)) return null;
+        /** The class declaring the body a call runs, when known here: the program's, not abstract; else null. */
+        private String bodyOwner(MethodInsnNode m, List<? extends Known> args) {
             String owner = switch (m.getOpcode()) {
                 case Opcodes.INVOKESTATIC, Opcodes.INVOKESPECIAL -> m.owner;
                 default -> args.get(0).className() == null ? null : declaring(args.get(0).className(), m.name, m.desc, classes);
             };
-            ClassNode c = owner == null ? null : classes.apply(owner);
-            MethodNode body = c == null ? null : ClassFiles.method(c, m.name, m.desc);
-            if (body == null || (body.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) return null;
+            if (owner == null || org.grad4j.transformer.analysis.CallResolver.isJdk(owner)) return null;
+            MethodNode body = body(owner, m);
+            return body == null || (body.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0 ? null : owner;
+        }
+
+        private MethodNode body(String owner, MethodInsnNode m) {
+            ClassNode c = classes.apply(owner);
+            return c == null ? null : ClassFiles.method(c, m.name, m.desc);
+        }
+
+        /**
+         * Arrays made here given to a call: an array of one class made here keeps its elements' class
+         * if the body the call runs (known here, looked into {@link #SUMMARY_DEPTH} deep) neither stores
+         * an object of another class into it nor lets it go ({@code b.update(bodies, dt)}); any other taints.
+         */
+        private void passedTo(MethodInsnNode m, List<? extends Known> args) {
+            java.util.Map<Integer, Known> given = new java.util.HashMap<>();
+            int slot = 0;
+            for (Known v : args) {
+                if (v.elementsOf() != null && v.arraysOf().equals(Set.of(v.elementsOf()))) given.put(slot, v);
+                else escapes(v);
+                slot += v.getSize();
+            }
+            if (given.isEmpty()) return;
+            String owner = depth < SUMMARY_DEPTH ? bodyOwner(m, args) : null;
+            if (owner == null) {
+                for (Known v : given.values()) escapes(v);
+                return;
+            }
+            // the analyser may run the call again and again as its frames grow: the body is looked into once
+            Set<String> inside = passes.computeIfAbsent(owner + "." + m.name + m.desc + given, key -> {
+                Set<String> found = new HashSet<>();
+                try {
+                    analysed(owner, body(owner, m), classes, returns, depth + 1, given, found);
+                } catch (AnalyzerException e) {
+                    for (Known v : given.values()) found.addAll(v.arraysOf());
+                }
+                return found;
+            });
+            for (Known v : given.values()) if (inside.contains(v.elementsOf())) tainted.add(v.elementsOf());
+        }
+
+        /** By call and the arrays it is given, the classes its body taints (see {@link #passedTo}). */
+        private final java.util.Map<String, Set<String>> passes = new java.util.HashMap<>();
+
+        /** The class of the objects a call's body returns, when it is known and always one class made there; else null. */
+        private String returned(MethodInsnNode m, List<? extends Known> args) {
+            if (depth >= SUMMARY_DEPTH || !returnsProgramObject(m)) return null;
+            String owner = bodyOwner(m, args);
+            if (owner == null) return null;
+            MethodNode body = body(owner, m);
             String key = owner + "." + m.name + m.desc;
             java.util.Optional<String> known = returns.get(key);
             if (known != null) return known.orElse(null);
@@ -334,7 +394,8 @@ public final class ExactReceivers {
 
         @Override
         public Known naryOperation(AbstractInsnNode insn, List<? extends Known> values) {
-            for (Known v : values) escapes(v);
+            if (insn instanceof MethodInsnNode call) passedTo(call, values);
+            else for (Known v : values) escapes(v); // captured by a lambda
             String made = insn instanceof MethodInsnNode call && !call.name.equals("<init>") ? returned(call, values) : null;
             if (made != null) return new Known(1, made);
             String desc = insn instanceof MethodInsnNode m ? m.desc

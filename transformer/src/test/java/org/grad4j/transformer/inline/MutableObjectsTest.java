@@ -41,7 +41,8 @@ class MutableObjectsTest {
             "madeAgainWhileUsed", "is made while another it shares a home with is still in use",
             "elementReplacedWhileUsed", "has an element replaced while one read from it before is still in use",
             "usedAfterStored", "is used after it is stored into an array",
-            "arrayGivenToTheJdk", "is passed to Arrays.asList, which is not inlined");
+            "arrayGivenToTheJdk", "is passed to Arrays.asList, which is not inlined",
+            "flockWithASubclassPutIn", "has its method Mutables.Boid.replaceIn called, which is not inlined");
     private static final String NESTED = Type.getInternalName(Mutables.class) + "$";
     private static final ClassHierarchy HIERARCHY = new ClassHierarchy(
             org.grad4j.transformer.ClassFileLocator.of(MutableObjectsTest.class.getClassLoader()));

@@ -677,7 +677,56 @@ public class Mutables {
         return q.x;
     }
 
+    /** A boid steering toward its flock's mean velocity: a method of the element given the array it is in. */
+    static class Boid {
+        double x;
+        double v;
+
+        Boid(double x) {
+            this.x = x;
+        }
+
+        void align(Boid[] flock, double k) {
+            double mean = 0;
+            for (Boid b : flock) mean += b.v + 0.1 * b.x;
+            mean /= flock.length;
+            v += k * (mean - v) - 0.05 * x;
+        }
+
+        void move(double dt) {
+            x += v * dt;
+        }
+
+        /** Puts a boid of a subclass in its place: calls on the flock's elements must dispatch. */
+        void replaceIn(Boid[] flock, int i) {
+            flock[i] = new Boid(x) {
+                @Override
+                void move(double dt) {
+                    x -= v * dt;
+                }
+            };
+        }
+    }
+
+    public double flock(double[] x, double[] w) {
+        Boid[] boids = new Boid[x.length];
+        for (int i = 0; i < boids.length; i++) boids[i] = new Boid(x[i]);
+        for (int t = 0; t < 6; t++) {
+            for (Boid b : boids) b.align(boids, 0.3 + w[0] * w[0]);
+            for (Boid b : boids) b.move(0.1);
+        }
+        return boids[0].x * boids[boids.length - 1].v + boids[1].x;
+    }
+
     // ---- kept as objects, each for a reason ----
+
+    public double flockWithASubclassPutIn(double[] x, double[] w) {
+        Boid[] boids = new Boid[x.length];
+        for (int i = 0; i < boids.length; i++) boids[i] = new Boid(x[i]);
+        boids[0].replaceIn(boids, 1);
+        for (Boid b : boids) b.move(0.1 + w[0]);
+        return boids[1].x + boids[0].x;
+    }
 
     public double elementReplacedWhileUsed(double[] x, double[] w) {
         Particle[] ps = new Particle[2];
