@@ -200,9 +200,13 @@ final class HelperBodies {
     private static String whyNotInlined(CallResolver calls, ClassHierarchy hierarchy, MethodInsnNode call, String owner,
                                         String name, String desc) {
         if (!(calls.resolve(call) instanceof Callee.Differentiated d)) return "";
-        if (d.virtual()) return ": it may be overridden (grad4j inlines static, private and final methods)";
         ClassNode declaring = calls.classNode(d.owner());
         MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
+        if (d.virtual()) {
+            // on an object made here its class's body runs, and may be this much larger; what stops that one is the reason
+            String tooLarge = body == null ? null : Inliner.whyNotInlinable(body, REQUIRED_SCALE * Inliner.MAX_INSTRUCTIONS);
+            return ": " + (tooLarge != null ? tooLarge : "it may be overridden (grad4j inlines static, private and final methods)");
+        }
         if (body == null) return "";
         int scale = sizeScale(calls, call); // it is given a lambda
         String why = Inliner.whyNotInlinable(body, scale * Inliner.MAX_INSTRUCTIONS);
@@ -278,7 +282,7 @@ final class HelperBodies {
             }
             // a helper of another nest that cannot be inlined stays a call, as it did before such helpers were inlined
             boolean otherNest = isOtherNest(calls, ((Callee.Differentiated) calls.resolve(c)).owner(), d.owner());
-            if (depth >= MAX_INLINE_DEPTH || !Types.isCallResult(Type.getReturnType(c.desc)) && !returnsValueObject(calls, c)) {
+            if (depth >= MAX_INLINE_DEPTH || !Types.isCallResult(Type.getReturnType(c.desc)) && !returnsProgramObjects(calls, c)) {
                 if (otherNest) continue;
                 return null;
             }
@@ -313,6 +317,18 @@ final class HelperBodies {
     static boolean returnsValueObject(CallResolver calls, MethodInsnNode call) {
         Type result = Type.getReturnType(call.desc);
         return result.getSort() == Type.OBJECT && calls.isValueClass(result.getInternalName());
+    }
+
+    /**
+     * Whether a call returns objects of the program's classes, which it may have made: a value
+     * object, a factory's {@code Body}, a {@code Body[]}. Inlined, they are made in the caller,
+     * which may replace them by their fields ({@link MutableObjects}, {@link ValueObjects}).
+     */
+    static boolean returnsProgramObjects(CallResolver calls, MethodInsnNode call) {
+        Type result = Type.getReturnType(call.desc);
+        if (result.getSort() == Type.ARRAY && result.getDimensions() == 1) result = result.getElementType();
+        return returnsValueObject(calls, call)
+                || result.getSort() == Type.OBJECT && !org.grad4j.transformer.analysis.CallResolver.isJdk(result.getInternalName());
     }
 
     /**

@@ -314,7 +314,7 @@ public final class Transformer {
             boolean plainResult = result.getSort() < Type.ARRAY || result.getSort() == Type.ARRAY && result.getDimensions() == 1
                     && result.getElementType().getSort() < Type.FLOAT || result.getClassName().equals("java.lang.String");
             String writes = plainResult ? calls.whyNotOnlyReads(ownerInternalName, methodName, methodDescriptor) : null;
-            throw refusal.at(ClassFiles.firstLine(method), "a differentiable method returning " + result.getClassName(),
+            throw refusal.at(ClassFiles.firstLine(method), "a differentiable method returning " + result.getClassName().replace('$', '.'),
                     plainResult ? "Return a double or float (the value to differentiate), an array of them, or void for a "
                             + "method that updates arrays. A helper returning an index, a flag or a string may take "
                             + "differentiable arrays if it only reads them: allocate what it writes inside it, and "
@@ -420,10 +420,10 @@ public final class Transformer {
         }
     }
 
-    /** Whether the method calls a helper returning a value object (see {@link HelperBodies#returnsValueObject}). */
-    private static boolean callsForValueObjects(CallResolver calls, Analysed a) {
+    /** Whether the method calls a helper returning objects of the program's (see {@link HelperBodies#returnsProgramObjects}). */
+    private static boolean callsForObjects(CallResolver calls, Analysed a) {
         for (Block b : a.ir.blocks()) {
-            for (Stmt s : b.stmts()) if (s.insn() instanceof MethodInsnNode m && HelperBodies.returnsValueObject(calls, m)) return true;
+            for (Stmt s : b.stmts()) if (s.insn() instanceof MethodInsnNode m && HelperBodies.returnsProgramObjects(calls, m)) return true;
         }
         return false;
     }
@@ -505,7 +505,7 @@ public final class Transformer {
             // (or for a callee writing a field of an object it makes, w.add(x): inlined, the object is replaced)
             ClassNode declaring = calls.classNode(owner);
             MethodNode written = declaring == null ? null : ClassFiles.method(declaring, name, descriptor);
-            boolean objects = callsForValueObjects(calls, plain) || written != null && HelperBodies.makesObjects(written);
+            boolean objects = callsForObjects(calls, plain) || written != null && HelperBodies.makesObjects(written);
             Analysed inlined = plain.inlined.isEmpty() && objects
                     ? withHelpersInlinedInsteadOfRefused(calls, hierarchy, owner, name, descriptor, mask, stripMine, tape, null) : null;
             if (inlined == null) throw refused;

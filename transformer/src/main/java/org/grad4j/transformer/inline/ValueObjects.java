@@ -147,7 +147,14 @@ public final class ValueObjects {
         }
     }
 
+    /** {@code Outer.Inner} for {@code pkg/Outer$Inner}, {@code Outer.Inner[]} for an array's descriptor. */
     static String simpleName(String internalName) {
+        if (internalName.startsWith("[")) {
+            Type t = Type.getType(internalName);
+            Type element = t.getElementType();
+            return (element.getSort() == Type.OBJECT ? simpleName(element.getInternalName()) : element.getClassName())
+                    + "[]".repeat(t.getDimensions());
+        }
         return internalName.substring(internalName.lastIndexOf('/') + 1).replace('$', '.');
     }
 
