@@ -297,7 +297,7 @@ public final class MutableObjects {
         private final Function<MethodInsnNode, String> whyNotInlined;
         /**
          * By site, a local per field of its class (in {@link MutableClass#fields} order), above the
-         * method's; by array site, a local per field's array and one for its marks.
+         * method's; by array site, a local per field's array, its marks' and its token's ({@link ElementCode}).
          */
         private final Map<AbstractInsnNode, int[]> homes = new IdentityHashMap<>();
         private final int maxLocals;
@@ -316,7 +316,7 @@ public final class MutableObjects {
                 int op = insn.getOpcode();
                 if (op != Opcodes.NEW && op != Opcodes.ANEWARRAY || !candidates.containsKey(((TypeInsnNode) insn).desc)) continue;
                 MutableClass c = candidates.get(((TypeInsnNode) insn).desc);
-                int[] at = new int[c.fields().size() + (op == Opcodes.ANEWARRAY ? 1 : 0)];
+                int[] at = new int[op == Opcodes.ANEWARRAY ? ElementCode.homeSize(c) : c.fields().size()];
                 if (op == Opcodes.NEW) {
                     sites.put(insn, c);
                     for (int k = 0; k < at.length; k++) {
