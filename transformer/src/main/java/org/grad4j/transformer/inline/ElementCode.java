@@ -48,10 +48,13 @@ final class ElementCode {
 
     private final MutableClass of;
     private final Temps temps;
+    /** Of a list ({@link ListCode}): its elements are never null, its home has no marks. */
+    private final boolean list;
 
-    ElementCode(MutableClass of, Temps temps) {
+    ElementCode(MutableClass of, Temps temps, boolean list) {
         this.of = of;
         this.temps = temps;
+        this.list = list;
     }
 
     /** Locals an array's home takes: its fields' arrays, the marks, the token. */
@@ -149,6 +152,12 @@ final class ElementCode {
 
     /** For {@code ifnull}/{@code ifnonnull} ({@code jump}'s opcode) of an element: whether it was set. */
     InsnList nullTest(int[] home, JumpInsnNode jump) {
+        if (list) { // never null
+            InsnList out = new InsnList();
+            out.add(new InsnNode(Opcodes.POP));
+            if (jump.getOpcode() == Opcodes.IFNONNULL) out.add(new JumpInsnNode(Opcodes.GOTO, jump.label));
+            return out;
+        }
         InsnList out = mark(home);
         out.add(new JumpInsnNode(jump.getOpcode(), jump.label));
         return out;
@@ -163,6 +172,15 @@ final class ElementCode {
     InsnList identical(int[] home, ElementCode other, int[] otherHome, JumpInsnNode jump) {
         InsnList out = new InsnList();
         boolean equal = jump.getOpcode() == Opcodes.IF_ACMPEQ;
+        if (list || other != null && other.list) { // an element of a list is never null: the same only as the same element
+            if (other == null) {
+                out.add(new JumpInsnNode(equal ? Opcodes.IF_ICMPEQ : Opcodes.IF_ICMPNE, jump.label));
+            } else {
+                out.add(new InsnNode(Opcodes.POP2));
+                if (!equal) out.add(new JumpInsnNode(Opcodes.GOTO, jump.label));
+            }
+            return out;
+        }
         LabelNode decided = new LabelNode();
         out.add(new VarInsnNode(Opcodes.ISTORE, temps.intValue())); // b
         out.add(new VarInsnNode(Opcodes.ISTORE, temps.index())); // a
@@ -187,6 +205,12 @@ final class ElementCode {
 
     /** For {@code instanceof} of a class the elements are instances of: whether the element was set (1 or 0). */
     InsnList isSet(int[] home) {
+        if (list) {
+            InsnList out = new InsnList();
+            out.add(new InsnNode(Opcodes.POP));
+            out.add(new InsnNode(Opcodes.ICONST_1));
+            return out;
+        }
         InsnList out = mark(home);
         LabelNode unset = new LabelNode();
         LabelNode done = new LabelNode();
@@ -212,6 +236,7 @@ final class ElementCode {
     /** For {@code Objects.requireNonNull} of an element: throws if it was not set, the index stays. */
     InsnList requiredNonNull(int[] home) {
         InsnList out = new InsnList();
+        if (list) return out;
         out.add(new InsnNode(Opcodes.DUP));
         out.add(new VarInsnNode(Opcodes.ISTORE, temps.index()));
         out.add(present(home));
@@ -224,6 +249,7 @@ final class ElementCode {
      */
     private InsnList present(int[] home) {
         InsnList out = new InsnList();
+        if (list) return out; // never null
         out.add(new VarInsnNode(Opcodes.ALOAD, marks(home)));
         out.add(new VarInsnNode(Opcodes.ILOAD, temps.index()));
         out.add(new InsnNode(Opcodes.AALOAD));

@@ -60,28 +60,57 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
     private final Map<AbstractInsnNode, MutableClass> sites;
     /** By {@code aaload} of a followed array, the class of its elements (found as the method is analysed). */
     private final Map<AbstractInsnNode, MutableClass> loads = new IdentityHashMap<>();
+    /** Lists made here ({@code new ArrayList}) and iterators of them ({@code iterator()} calls) that are followed. */
+    private final Set<AbstractInsnNode> containers;
+    /** By list, the class of the objects added to it (found as the method is analysed; null until one is). */
+    private final Map<AbstractInsnNode, MutableClass> listClasses = new IdentityHashMap<>();
+    /** By iterator, the lists it may iterate over. */
+    private final Map<AbstractInsnNode, Set<AbstractInsnNode>> iterated = new IdentityHashMap<>();
+    /**
+     * In a rewritten method, the instructions that push an element's index read from a list
+     * ({@code get}, {@code next} as rewritten), with the element's class: elements, as if read.
+     */
+    private final Map<AbstractInsnNode, MutableClass> indices;
     private final Map<AbstractInsnNode, Integer> lines;
     private final Function<MethodInsnNode, String> whyNotInlined;
 
     MutableFlow(Map<AbstractInsnNode, MutableClass> sites, Map<AbstractInsnNode, Integer> lines,
                 Function<MethodInsnNode, String> whyNotInlined) {
+        this(sites, Set.of(), Map.of(), lines, whyNotInlined);
+    }
+
+    MutableFlow(Map<AbstractInsnNode, MutableClass> sites, Set<AbstractInsnNode> containers,
+                Map<AbstractInsnNode, MutableClass> indices, Map<AbstractInsnNode, Integer> lines,
+                Function<MethodInsnNode, String> whyNotInlined) {
         super(Opcodes.ASM9);
         this.sites = sites;
+        this.containers = containers;
+        this.indices = indices;
         this.lines = lines;
         this.whyNotInlined = whyNotInlined;
     }
 
-    /** What a followed value is: an object made here, an array made here, an element read from one. */
-    enum Kind { OBJECT, ARRAY, ELEMENT, SEVERAL }
+    /** The class of the objects added to a list made here, null when none is (yet). */
+    MutableClass listClass(AbstractInsnNode list) {
+        return listClasses.get(list);
+    }
+
+    /** The lists an iterator made here may iterate over. */
+    Set<AbstractInsnNode> iterated(AbstractInsnNode iterator) {
+        return iterated.getOrDefault(iterator, Set.of());
+    }
+
+    /** What a followed value is: an object, an array or a list made here, an iterator of such a list, an element read from one. */
+    enum Kind { OBJECT, ARRAY, LIST, ITERATOR, ELEMENT, SEVERAL }
 
     /** The kind of a followed value ({@link Ref#isObject}); {@code SEVERAL} when its sites are of different kinds. */
     static Kind kindOf(Ref v) {
         Kind kind = null;
         for (AbstractInsnNode s : v.sites()) {
             Kind k = switch (s.getOpcode()) {
-                case Opcodes.NEW -> Kind.OBJECT;
+                case Opcodes.NEW -> ListOp.isList(s) ? Kind.LIST : Kind.OBJECT;
                 case Opcodes.ANEWARRAY -> Kind.ARRAY;
-                default -> Kind.ELEMENT;
+                default -> ListOp.of(s) == ListOp.ITERATOR ? Kind.ITERATOR : Kind.ELEMENT;
             };
             if (kind != null && kind != k) return Kind.SEVERAL;
             kind = k;
@@ -89,11 +118,26 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
         return kind;
     }
 
-    /** The class of the objects a value may be, or of an array's elements (all of one class, or the first site's). */
+    /**
+     * The class of the objects a value may be, or of an array's or list's elements (all of one
+     * class, or the first site's); null for a list nothing is added to (yet).
+     */
     MutableClass classOf(Ref v) {
         AbstractInsnNode site = v.sites().iterator().next();
         MutableClass c = sites.get(site);
-        return c != null ? c : loads.get(site);
+        if (c != null) return c;
+        if (ListOp.isList(site)) return listClasses.get(site);
+        if (ListOp.of(site) == ListOp.ITERATOR) {
+            for (AbstractInsnNode list : iterated(site)) if (listClasses.get(list) != null) return listClasses.get(list);
+            return null;
+        }
+        return loads.get(site);
+    }
+
+    /** The class of the objects the lists a value may be hold, recorded for the element {@code read} there. */
+    private Ref elementOf(AbstractInsnNode read, MutableClass c) {
+        if (c != null) loads.put(read, c);
+        return new Ref(1, Set.of(read), false);
     }
 
     /** The class's objects are kept: {@code v} is used at {@code insn} as {@code how} says. */
@@ -105,12 +149,27 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
     MutableObjects.Kept kept(AbstractInsnNode insn, Ref v, String done, String how) {
         MutableClass c = classOf(v);
         int line = lines.getOrDefault(insn, 0);
+        String of = c == null ? "objects" : simpleName(c.name());
         String what = switch (kindOf(v)) {
-            case ARRAY -> "the array of " + simpleName(c.name());
-            case ELEMENT -> "the " + simpleName(c.name()) + " read from an array";
-            default -> "the " + simpleName(c.name());
+            case ARRAY -> "the array of " + of;
+            case LIST -> "the list of " + of;
+            case ITERATOR -> "the iterator over a list of " + of;
+            case ELEMENT -> "the " + of + " read from an array or a list";
+            default -> "the " + of;
         };
-        return new MutableObjects.Kept(c, what + (line > 0 ? " " + done + " on line " + line : "") + " " + how);
+        String message = what + (line > 0 ? " " + done + " on line " + line : "") + " " + how;
+        if (c == null) { // a list holding no object followed (yet): left as it is, and its iterators
+            Set<AbstractInsnNode> dropped = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            for (AbstractInsnNode s : v.sites()) {
+                dropped.add(s);
+                dropped.addAll(iterated(s));
+            }
+            for (Map.Entry<AbstractInsnNode, Set<AbstractInsnNode>> it : iterated.entrySet()) {
+                if (!java.util.Collections.disjoint(it.getValue(), dropped)) dropped.add(it.getKey());
+            }
+            return new MutableObjects.Kept(null, message, dropped);
+        }
+        return new MutableObjects.Kept(c, message);
     }
 
     @Override
@@ -121,12 +180,15 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
 
     @Override
     public Ref newOperation(AbstractInsnNode insn) {
-        if (insn.getOpcode() == Opcodes.NEW && sites.containsKey(insn)) return new Ref(1, Set.of(insn), false);
+        if (insn.getOpcode() == Opcodes.NEW && (sites.containsKey(insn) || containers.contains(insn))) {
+            return new Ref(1, Set.of(insn), false);
+        }
         return Ref.plain(OperandSizes.ofNew(insn));
     }
 
     @Override
     public Ref copyOperation(AbstractInsnNode insn, Ref value) {
+        if (indices.containsKey(insn)) return elementOf(insn, indices.get(insn));
         return value; // the same object, in another place
     }
 
@@ -136,6 +198,21 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
         if (op == Opcodes.ANEWARRAY && sites.containsKey(insn)) return new Ref(1, Set.of(insn), false);
         if (value.isObject() && kindOf(value) == Kind.SEVERAL) {
             throw kept(insn, value, "may be an object or an array or an element of one (they are chosen between)");
+        }
+        if (value.isObject() && (kindOf(value) == Kind.LIST || kindOf(value) == Kind.ITERATOR)) {
+            switch (op) {
+                case Opcodes.IFNULL, Opcodes.IFNONNULL -> {
+                    return null;
+                }
+                case Opcodes.CHECKCAST -> {
+                    String to = ((TypeInsnNode) insn).desc;
+                    boolean passes = kindOf(value) == Kind.LIST ? to.equals(ListOp.ARRAY_LIST) || to.equals("java/util/List")
+                            || to.equals("java/util/Collection") || to.equals("java/lang/Iterable") : to.equals("java/util/Iterator");
+                    if (passes || to.equals("java/lang/Object")) return value;
+                    throw kept(insn, value, "is cast to another type");
+                }
+                default -> throw kept(insn, value, usedAs(op));
+            }
         }
         if (value.isObject() && kindOf(value) == Kind.ARRAY) {
             switch (op) {
@@ -154,6 +231,7 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
         }
         if (value.isObject()) {
             MutableClass c = classOf(value);
+            if (c == null) return Ref.plain(OperandSizes.ofUnary(insn)); // of a list nothing is added to yet: checked again
             switch (op) {
                 case Opcodes.GETFIELD -> {
                     FieldInsnNode get = (FieldInsnNode) insn;
@@ -191,7 +269,7 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
                 throw kept(insn, b, "is stored into a field (of another object: grad4j follows an object "
                         + "only in local variables)");
             }
-            if (a.isObject()) {
+            if (a.isObject() && classOf(a) != null) {
                 FieldInsnNode put = (FieldInsnNode) insn;
                 if (classOf(a).field(put.owner, put.name) == null) throw kept(insn, a, "has a field set grad4j cannot place");
             }
@@ -233,9 +311,7 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
     }
 
     private static boolean onlyElements(Ref v) {
-        if (!v.isObject()) return false;
-        for (AbstractInsnNode s : v.sites()) if (s.getOpcode() != Opcodes.AALOAD) return false;
-        return true;
+        return v.isObject() && kindOf(v) == Kind.ELEMENT;
     }
 
     /**
@@ -252,6 +328,8 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
     @Override
     public Ref naryOperation(AbstractInsnNode insn, List<? extends Ref> values) {
         if (isNullCheck(insn) && values.get(0).isObject()) return values.get(0); // javac's check before a constant field
+        ListOp op = ListOp.of(insn);
+        if (op != null && !values.isEmpty() && values.get(0).isObject()) return listOperation(insn, op, values);
         for (int i = 0; i < values.size(); i++) {
             Ref v = values.get(i);
             if (!v.isObject()) continue;
@@ -275,6 +353,53 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
         String desc = insn instanceof MethodInsnNode m ? m.desc
                 : insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d ? d.desc : null;
         return desc == null ? Ref.ONE : Ref.plain(Math.max(1, Type.getReturnType(desc).getSize()));
+    }
+
+    /** A call of {@code op} on a list made here or an iterator of one ({@code values.get(0)}). */
+    private Ref listOperation(AbstractInsnNode insn, ListOp op, List<? extends Ref> values) {
+        Ref on = values.get(0);
+        boolean iterator = op == ListOp.HAS_NEXT || op == ListOp.NEXT;
+        if (kindOf(on) != (iterator ? Kind.ITERATOR : Kind.LIST)) {
+            throw kept(insn, on, "may be one of several objects (a list, an iterator, an object) where it is used");
+        }
+        if (on.other()) throw kept(insn, on, "may be null or an object from elsewhere (a parameter, a field, a call) where it is used");
+        switch (op) {
+            case INIT, INIT_CAPACITY -> {
+                return null;
+            }
+            case ADD, SET -> {
+                Ref added = values.get(values.size() - 1);
+                if (!added.isObject() || kindOf(added) != Kind.OBJECT || added.other()) {
+                    throw kept(insn, on, "is given an element that is not an object made here by a new (null, a boxed number, "
+                            + "an element of an array or list, an object from elsewhere): grad4j follows lists whose elements "
+                            + "are made by new and added once");
+                }
+                for (AbstractInsnNode list : on.sites()) {
+                    MutableClass before = listClasses.putIfAbsent(list, classOf(added));
+                    if (before != null && before != classOf(added)) throw kept(insn, on, "holds objects of two classes");
+                }
+                return Ref.ONE;
+            }
+            case GET -> {
+                return elementOf(insn, classOf(on));
+            }
+            case NEXT -> {
+                return elementOf(insn, classOf(on));
+            }
+            case ITERATOR -> {
+                if (!containers.contains(insn)) throw kept(insn, on, "is iterated in a way grad4j does not follow");
+                iterated.merge(insn, on.sites(), (a, b) -> {
+                    Set<AbstractInsnNode> all = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+                    all.addAll(a);
+                    all.addAll(b);
+                    return Set.copyOf(all);
+                });
+                return new Ref(1, Set.of(insn), false);
+            }
+            default -> { // size, isEmpty, hasNext
+                return Ref.ONE;
+            }
+        }
     }
 
     /** {@code invokespecial Object.<init>()}: the superclass constructor every class's constructors end in. */

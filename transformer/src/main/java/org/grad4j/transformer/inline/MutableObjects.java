@@ -57,12 +57,19 @@ public final class MutableObjects {
 
     /** A class whose objects are kept, or a use this pass does not follow. */
     static final class Kept extends RuntimeException {
-        /** The class; null when the method as a whole is not followed. */
+        /** The class; null when the method as a whole is not followed (or only {@link #dropped}). */
         final MutableClass of;
+        /** Lists (and iterators) holding none of the objects followed, used in a way not followed: to leave as they are. */
+        final java.util.Set<AbstractInsnNode> dropped;
 
         Kept(MutableClass of, String how) {
+            this(of, how, java.util.Set.of());
+        }
+
+        Kept(MutableClass of, String how, java.util.Set<AbstractInsnNode> dropped) {
             super(how, null, false, false);
             this.of = of;
+            this.dropped = dropped;
         }
     }
 
@@ -300,7 +307,13 @@ public final class MutableObjects {
          * method's; by array site, a local per field's array, its marks' and its token's ({@link ElementCode}).
          */
         private final Map<AbstractInsnNode, int[]> homes = new IdentityHashMap<>();
-        private final int maxLocals;
+        /** Lists made here ({@code new ArrayList}) and their iterators, while followed ({@link ListCode}). */
+        private final java.util.Set<AbstractInsnNode> containers = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        /** By iterator site, its cursor's local. */
+        private final Map<AbstractInsnNode, Integer> cursors = new IdentityHashMap<>();
+        /** In the rewritten copy, by the instruction pushing an element's index read from a list, that list's group. */
+        private final Map<AbstractInsnNode, AbstractInsnNode> readFrom = new IdentityHashMap<>();
+        private int maxLocals;
         private final ElementCode.Temps temps;
         private MutableFlow flow;
         private Map<AbstractInsnNode, Integer> lines;
@@ -329,19 +342,66 @@ public final class MutableObjects {
                 }
                 homes.put(insn, at);
             }
+            for (AbstractInsnNode insn : method.instructions) {
+                if (!candidates.isEmpty() && ListOp.isList(insn)) containers.add(insn);
+                if (!candidates.isEmpty() && ListOp.of(insn) == ListOp.ITERATOR) {
+                    containers.add(insn);
+                    cursors.put(insn, next++);
+                }
+            }
             this.temps = ElementCode.Temps.from(next);
-            this.maxLocals = next + (arrays.isEmpty() ? 0 : ElementCode.Temps.SLOTS);
+            this.maxLocals = next + (arrays.isEmpty() && containers.isEmpty() ? 0 : ElementCode.Temps.SLOTS);
+        }
+
+        /**
+         * The method analysed until the lists followed are those that hold objects followed (of one
+         * class, known from the start of the last analysis), grouped: a list holding none, or used in
+         * a way not followed before anything was added to it, is left as it is. Each list's home is
+         * then placed.
+         */
+        private Frame<MutableFlow.Ref>[] analysedWithLists() {
+            Map<AbstractInsnNode, MutableClass> followed = new IdentityHashMap<>(sites);
+            followed.putAll(arrays);
+            while (true) {
+                flow = new MutableFlow(followed, containers, Map.of(), lines, whyNotInlined);
+                Frame<MutableFlow.Ref>[] found;
+                try {
+                    found = analysed();
+                    if (!containers.isEmpty()) found = analysed(); // the classes added to lists known from the start
+                    // sites of one class whose objects meet where one is used share a home (Tracker t = c ? new Tracker(a)
+                    // : new Tracker(b)); analysed again, each time the groups grow, so that fields follow the groups' homes
+                    for (int pass = 0; pass < GROUPING_PASSES && grouped(found); pass++) found = analysed();
+                } catch (Kept k) {
+                    if (k.of != null || k.dropped.isEmpty()) throw k;
+                    containers.removeAll(k.dropped);
+                    continue;
+                }
+                java.util.Set<AbstractInsnNode> none = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+                for (AbstractInsnNode c : containers) {
+                    if (ListOp.isList(c) ? flow.listClass(c) == null : flow.iterated(c).stream().allMatch(l -> flow.listClass(l) == null)) {
+                        none.add(c);
+                    }
+                }
+                if (!none.isEmpty()) {
+                    containers.removeAll(none);
+                    continue;
+                }
+                for (AbstractInsnNode list : containers) {
+                    if (!ListOp.isList(list) || group(list) != list) continue;
+                    MutableClass c = flow.listClass(list);
+                    String why = ListCode.whyNotElements(c);
+                    if (why != null) throw new Kept(c, "the " + simpleName(c.name()) + " is added to a list, and " + why);
+                    int[] at = new int[ListCode.homeSize(c)];
+                    for (int k = 0; k < at.length; k++) at[k] = maxLocals++;
+                    homes.put(list, at);
+                }
+                return found;
+            }
         }
 
         MethodNode run() {
             lines = ValueObjects.lines(method);
-            Map<AbstractInsnNode, MutableClass> followed = new IdentityHashMap<>(sites);
-            followed.putAll(arrays);
-            flow = new MutableFlow(followed, lines, whyNotInlined);
-            frames = analysed();
-            // sites of one class whose objects meet where one is used share a home (Tracker t = c ? new Tracker(a)
-            // : new Tracker(b)); analysed again, each time the groups grow, so that fields follow the groups' homes
-            for (int pass = 0; pass < GROUPING_PASSES && grouped(frames); pass++) frames = analysed();
+            frames = analysedWithLists();
             AbstractInsnNode[] insns = method.instructions.toArray();
             for (int i = 0; i < insns.length; i++) {
                 if (frames[i] == null) continue;
@@ -354,33 +414,45 @@ public final class MutableObjects {
             Map<AbstractInsnNode, MutableClass> made = new IdentityHashMap<>(); // the sites, in the copy
             Map<AbstractInsnNode, AbstractInsnNode> original = new IdentityHashMap<>();
             Map<AbstractInsnNode, InsnList> finals = new IdentityHashMap<>(); // what an instruction kept for the check becomes
+            java.util.Set<AbstractInsnNode> containersCopied = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            Map<AbstractInsnNode, MutableClass> indices = new IdentityHashMap<>(); // in the copy, elements read from lists
             for (int i = 0; i < insns.length; i++) {
                 if (sites.containsKey(insns[i]) || arrays.containsKey(insns[i])) {
                     made.put(copies[i], sites.containsKey(insns[i]) ? sites.get(insns[i]) : arrays.get(insns[i]));
                 }
+                if (containers.contains(insns[i])) containersCopied.add(copies[i]);
                 original.put(copies[i], insns[i]);
                 if (frames[i] == null) continue;
-                InsnList before = arrayCode(insns[i], frames[i], finals, copies[i]);
-                if (before != null) { // the array instruction stays until the check below
+                InsnList before = keptUntilChecked(insns[i], frames[i], finals, copies[i]);
+                if (before != null) { // the instruction stays until the check below
                     copy.instructions.insertBefore(copies[i], before);
                     continue;
                 }
                 InsnList instead = rewrite(insns[i], copies[i], frames[i]);
                 if (instead == null) continue;
+                ListOp op = ListOp.of(insns[i]);
+                if ((op == ListOp.GET || op == ListOp.NEXT) && used(insns[i], frames[i]) != null) { // its last instruction pushes the index
+                    AbstractInsnNode list = op == ListOp.GET ? groupOf(used(insns[i], frames[i])) : listOf(used(insns[i], frames[i]));
+                    readFrom.put(instead.getLast(), list);
+                    indices.put(instead.getLast(), flow.listClass(list));
+                }
                 copy.instructions.insert(copies[i], instead);
                 // a new stays (its zeroed fields after it): the check below still needs it
-                if (!sites.containsKey(insns[i])) copy.instructions.remove(copies[i]);
+                if (!sites.containsKey(insns[i]) && !ListOp.isList(insns[i])) copy.instructions.remove(copies[i]);
             }
             for (AbstractInsnNode insn : copy.instructions.toArray()) {
                 if (insn.getType() == AbstractInsnNode.FRAME) copy.instructions.remove(insn); // they name the objects' types
             }
             copy.maxLocals = maxLocals;
-            copy.maxStack = method.maxStack + 4; // a field's zero (two slots for a double); an element's field stored
-            checkFresh(copy, made, original);
+            copy.maxStack = method.maxStack + 6; // a field's zero (two slots for a double); an element's field stored; a list grown
+            checkFresh(copy, made, containersCopied, indices, original);
             for (Map.Entry<AbstractInsnNode, MutableClass> site : made.entrySet()) {
                 if (site.getKey().getOpcode() == Opcodes.NEW) {
                     copy.instructions.set(site.getKey(), new InsnNode(Opcodes.ACONST_NULL)); // the object is null from now on
                 }
+            }
+            for (AbstractInsnNode list : containersCopied) {
+                if (ListOp.isList(list)) copy.instructions.set(list, new InsnNode(Opcodes.ACONST_NULL)); // so is the list
             }
             for (Map.Entry<AbstractInsnNode, InsnList> kept : finals.entrySet()) {
                 copy.instructions.insert(kept.getKey(), kept.getValue());
@@ -416,7 +488,9 @@ public final class MutableObjects {
                 MutableFlow.Ref used = frames[i] == null ? null : used(insns[i], frames[i]);
                 if (used == null || used.other()) continue;
                 MutableFlow.Kind kind = MutableFlow.kindOf(used);
-                if (kind != MutableFlow.Kind.OBJECT && kind != MutableFlow.Kind.ARRAY) continue; // an element is its index
+                if (kind != MutableFlow.Kind.OBJECT && kind != MutableFlow.Kind.ARRAY && kind != MutableFlow.Kind.LIST) {
+                    continue; // an element is its index; an iterator's site is its own
+                }
                 AbstractInsnNode first = null;
                 for (AbstractInsnNode s : used.sites()) {
                     if (first == null) {
@@ -432,23 +506,46 @@ public final class MutableObjects {
 
         private MutableClass classOfSite(AbstractInsnNode site) {
             MutableClass c = sites.get(site);
-            return c != null ? c : arrays.get(site);
+            if (c == null) c = arrays.get(site);
+            return c != null || !ListOp.isList(site) ? c : flow.listClass(site);
         }
 
         /**
-         * The group of the array sites an element was read from, or null when they are in several
-         * (or the element may be something else). Found in the frames the rewrite is made from.
+         * The group of the array or list sites an element was read from, or null when they are in
+         * several (or the element may be something else). Found in the frames the rewrite is made from.
          */
         private AbstractInsnNode arrayGroupOf(MutableFlow.Ref element) {
             if (element.other() || MutableFlow.kindOf(element) != MutableFlow.Kind.ELEMENT) return null;
             AbstractInsnNode g = null;
-            for (AbstractInsnNode load : element.sites()) {
-                Frame<MutableFlow.Ref> f = frames[method.instructions.indexOf(load)];
-                AbstractInsnNode a = f == null ? null : groupOf(f.getStack(f.getStackSize() - 2));
+            for (AbstractInsnNode read : element.sites()) {
+                AbstractInsnNode a = containerOf(read);
                 if (a == null || g != null && a != g) return null;
                 g = a;
             }
             return g;
+        }
+
+        /** The group of the array or list an element was read from at {@code read} (of the method, or a list's in the copy). */
+        private AbstractInsnNode containerOf(AbstractInsnNode read) {
+            if (readFrom.containsKey(read)) return readFrom.get(read);
+            int at = method.instructions.indexOf(read);
+            Frame<MutableFlow.Ref> f = at < 0 ? null : frames[at];
+            if (f == null) return null;
+            int top = f.getStackSize() - 1;
+            return ListOp.of(read) == ListOp.NEXT ? listOf(f.getStack(top)) : groupOf(f.getStack(top - 1)); // aaload, get
+        }
+
+        /** The group of the list an iterator iterates over, or null when not one. */
+        private AbstractInsnNode listOf(MutableFlow.Ref iterator) {
+            AbstractInsnNode it = groupOf(iterator);
+            if (it == null || ListOp.of(it) != ListOp.ITERATOR) return null;
+            Frame<MutableFlow.Ref> f = frames[method.instructions.indexOf(it)];
+            return f == null ? null : groupOf(f.getStack(f.getStackSize() - 1));
+        }
+
+        /** Whether a site is a list's (lists have no marks: their elements are never null). */
+        private static boolean isList(AbstractInsnNode group) {
+            return ListOp.isList(group);
         }
 
         /** The group all of a value's sites are in, or null when they are in several. */
@@ -551,6 +648,10 @@ public final class MutableObjects {
                         ? f.getStack(top) : null;
                 default -> null;
             };
+            if (ListOp.of(insn) != null) { // a list's or an iterator's method: on the list or iterator
+                v = f.getStack(top - Type.getArgumentTypes(((MethodInsnNode) insn).desc).length);
+                if (!v.isObject() || !containers.containsAll(v.sites())) return null;
+            }
             return v != null && v.isObject() ? v : null;
         }
 
@@ -559,8 +660,8 @@ public final class MutableObjects {
             if (used.other()) throw flow.kept(insn, used, "may be null or an object from elsewhere (a parameter, a field, a call)");
             if (MutableFlow.kindOf(used) == MutableFlow.Kind.ELEMENT) {
                 if (arrayGroupOf(used) == null) {
-                    throw flow.kept(insn, used, "may be an element of one of several arrays: grad4j follows an element read "
-                            + "from one array (or from arrays of one place it is made)");
+                    throw flow.kept(insn, used, "may be an element of one of several arrays or lists: grad4j follows an "
+                            + "element read from one array or list (or from those of one place it is made)");
                 }
                 return;
             }
@@ -579,8 +680,9 @@ public final class MutableObjects {
          * all. Checked on the rewritten method, where the fields are locals.
          */
         private void checkFresh(MethodNode copy, Map<AbstractInsnNode, MutableClass> made,
+                                java.util.Set<AbstractInsnNode> lists, Map<AbstractInsnNode, MutableClass> indices,
                                 Map<AbstractInsnNode, AbstractInsnNode> original) {
-            MutableFlow again = new MutableFlow(made, ValueObjects.lines(copy), whyNotInlined);
+            MutableFlow again = new MutableFlow(made, lists, indices, ValueObjects.lines(copy), whyNotInlined);
             Frame<MutableFlow.Ref>[] frames;
             BitSet[] live;
             try {
@@ -598,16 +700,21 @@ public final class MutableObjects {
                 if (site.getOpcode() == Opcodes.AASTORE && original.get(site) != null && made.containsKey(arraySite(f, 2))) {
                     checkStore(again, site, f, live[i], original);
                 }
-                if (!made.containsKey(site)) continue;
+                ListOp op = ListOp.of(site);
+                if ((op == ListOp.ADD || op == ListOp.SET) && lists.contains(arraySite(f, op == ListOp.ADD ? 1 : 2))) {
+                    checkAdded(again, site, op, f, live[i], original);
+                }
+                if (!made.containsKey(site) && !lists.contains(site)) continue;
                 MutableFlow.Ref it = new MutableFlow.Ref(1, java.util.Set.of(site), false);
                 AbstractInsnNode g = group(original.get(site));
                 for (int l = 0; l < f.getLocals(); l++) {
                     if (live[i].get(l) && (inGroup(f.getLocal(l), g, original) || inArray(f.getLocal(l), g, original))) {
+                        String what = ListOp.isList(site) ? "list" : ListOp.of(site) == ListOp.ITERATOR ? "iterator"
+                                : site.getOpcode() == Opcodes.NEW ? "object" : "array";
                         throw again.kept(site, it, "made", "is made while another it shares a home with is still in use (one "
                                 + "made at the same place before, in a loop, or one chosen with it, as in c ? a : b): grad4j "
-                                + "keeps one " + (site.getOpcode() == Opcodes.NEW ? "object" : "array") + " per place it is "
-                                + "made; keep what you need of the earlier one in local variables (double lastX = last.x) "
-                                + "rather than the " + (site.getOpcode() == Opcodes.NEW ? "object" : "array"));
+                                + "keeps one " + what + " per place it is made; keep what you need of the earlier one in "
+                                + "local variables (double lastX = last.x) rather than the " + what);
                     }
                 }
                 for (int s = 0; s < f.getStackSize(); s++) {
@@ -653,13 +760,53 @@ public final class MutableObjects {
             }
         }
 
-        /** Whether a value (of the rewritten method) may be an element read from an array of group {@code g}. */
+        /**
+         * Where an object is added to a list ({@code bodies.add(b)}) or set into it, it is moved
+         * there as into an array ({@link #checkStore}); no iterator over the list may be in use
+         * where one is added (Java would throw a ConcurrentModificationException at its next
+         * {@code next()}), and no element read from it where one is replaced.
+         */
+        private void checkAdded(MutableFlow again, AbstractInsnNode call, ListOp op, Frame<MutableFlow.Ref> f, BitSet live,
+                                Map<AbstractInsnNode, AbstractInsnNode> original) {
+            int top = f.getStackSize() - 1;
+            int operands = op == ListOp.ADD ? 2 : 3;
+            MutableFlow.Ref object = f.getStack(top);
+            MutableFlow.Ref list = f.getStack(top - operands + 1);
+            AbstractInsnNode moved = group(original.get(object.sites().iterator().next()));
+            AbstractInsnNode into = group(original.get(list.sites().iterator().next()));
+            for (int k = 0; k < f.getLocals() + top + 1 - operands; k++) {
+                boolean isLocal = k < f.getLocals();
+                MutableFlow.Ref v = isLocal ? f.getLocal(k) : f.getStack(k - f.getLocals());
+                if (isLocal && !live.get(k)) continue;
+                if (inGroup(v, moved, original)) {
+                    throw again.kept(call, object, "is used after it is added to a list: grad4j moves an object into the list it "
+                            + "is added to; use it as the list's element (bodies.get(i).x) after, or add it last");
+                }
+                if (op == ListOp.SET && inArray(v, into, original)) {
+                    throw again.kept(call, list, "has an element replaced while one read from it before is still in use "
+                            + "(it may be the one replaced): read the element again after set");
+                }
+                for (AbstractInsnNode s : v.sites()) {
+                    AbstractInsnNode it = original.get(s);
+                    if (op == ListOp.ADD && it != null && ListOp.of(it) == ListOp.ITERATOR && iteratorOver(it) == into) {
+                        throw again.kept(call, list, "is added to while it is iterated over (Java throws a "
+                                + "ConcurrentModificationException there)");
+                    }
+                }
+            }
+        }
+
+        /** The group of the list an iterator site iterates over. */
+        private AbstractInsnNode iteratorOver(AbstractInsnNode iterator) {
+            Frame<MutableFlow.Ref> f = frames[method.instructions.indexOf(iterator)];
+            return f == null ? null : groupOf(f.getStack(f.getStackSize() - 1));
+        }
+
+        /** Whether a value (of the rewritten method) may be an element read from an array or list of group {@code g}. */
         private boolean inArray(MutableFlow.Ref v, AbstractInsnNode g, Map<AbstractInsnNode, AbstractInsnNode> original) {
             for (AbstractInsnNode s : v.sites()) {
-                if (s.getOpcode() != Opcodes.AALOAD) continue;
-                AbstractInsnNode load = original.get(s);
-                Frame<MutableFlow.Ref> f = load == null ? null : frames[method.instructions.indexOf(load)];
-                if (f != null && groupOf(f.getStack(f.getStackSize() - 2)) == g) return true;
+                AbstractInsnNode read = readFrom.containsKey(s) ? s : s.getOpcode() == Opcodes.AALOAD ? original.get(s) : null;
+                if (read != null && containerOf(read) == g) return true;
             }
             return false;
         }
@@ -693,6 +840,19 @@ public final class MutableObjects {
                     }
                     yield null;
                 }
+                case Opcodes.INVOKEINTERFACE, Opcodes.INVOKEVIRTUAL -> {
+                    ListOp op = ListOp.of(insn);
+                    if ((op == ListOp.ADD || op == ListOp.SET) && used(insn, f) != null) {
+                        if (groupOf(f.getStack(top)) == null) checkOneObject(insn, f.getStack(top));
+                        AbstractInsnNode next = insn.getNext();
+                        while (next != null && next.getOpcode() < 0) next = next.getNext();
+                        if (op == ListOp.SET && (next == null || next.getOpcode() != Opcodes.POP)) {
+                            throw flow.kept(insn, used(insn, f), "has an element replaced by set, whose result (the element "
+                                    + "replaced) is used: grad4j follows set only as a statement");
+                        }
+                    }
+                    yield null;
+                }
                 case Opcodes.AASTORE -> {
                     MutableFlow.Ref object = f.getStack(top);
                     if (!object.isObject()) yield null;
@@ -718,43 +878,79 @@ public final class MutableObjects {
         }
 
         private static boolean holdsElement(MutableFlow.Ref v) {
-            for (AbstractInsnNode s : v.sites()) if (s.getOpcode() == Opcodes.AALOAD) return true;
+            for (AbstractInsnNode s : v.sites()) {
+                if (s.getOpcode() == Opcodes.AALOAD || ListOp.of(s) == ListOp.GET || ListOp.of(s) == ListOp.NEXT) return true;
+            }
             return false;
         }
 
-        private ElementCode code(MutableClass c) {
-            return new ElementCode(c, temps);
+        /** The instructions for the elements of an array or list (the group of its sites). */
+        private ElementCode code(AbstractInsnNode container) {
+            return new ElementCode(classOfSite(container), temps, isList(container));
+        }
+
+        private ListCode listCode(AbstractInsnNode list) {
+            return new ListCode(classOfSite(list), temps);
         }
 
         /**
-         * The instructions before an {@code anewarray} of a followed class, or an {@code aaload} or
-         * {@code aastore} of a followed array (see {@link ElementCode}), which stays until the
+         * The instructions before an {@code anewarray} of a followed class, an {@code aaload} or
+         * {@code aastore} of a followed array (see {@link ElementCode}), or an {@code add}, {@code
+         * set} or {@code iterator()} of a followed list ({@link ListCode}), which stays until the
          * check of the rewritten method and then becomes what {@code finals} says; null for any
          * other instruction.
          */
-        private InsnList arrayCode(AbstractInsnNode insn, Frame<MutableFlow.Ref> f, Map<AbstractInsnNode, InsnList> finals,
-                                   AbstractInsnNode copied) {
+        private InsnList keptUntilChecked(AbstractInsnNode insn, Frame<MutableFlow.Ref> f, Map<AbstractInsnNode, InsnList> finals,
+                                          AbstractInsnNode copied) {
             int top = f.getStackSize() - 1;
             InsnList before;
             InsnList then = new InsnList();
+            ListOp op = ListOp.of(insn);
+            if (op == ListOp.ADD || op == ListOp.SET || op == ListOp.ITERATOR) {
+                MutableFlow.Ref on = used(insn, f);
+                if (on == null) return null;
+                AbstractInsnNode list = groupOf(on);
+                switch (op) {
+                    case ADD -> {
+                        before = listCode(list).added(home(list), home(groupOf(f.getStack(top))));
+                        then.add(new InsnNode(Opcodes.POP2));
+                        then.add(new InsnNode(Opcodes.ICONST_1)); // true, as ArrayList.add returns
+                    }
+                    case SET -> {
+                        before = listCode(list).replaced(home(list), home(groupOf(f.getStack(top))));
+                        then.add(new InsnNode(Opcodes.POP));
+                        then.add(new InsnNode(Opcodes.POP2));
+                        then.add(new InsnNode(Opcodes.ACONST_NULL)); // the element replaced, which is popped
+                    }
+                    default -> { // iterator(): its cursor at the start
+                        before = new InsnList();
+                        before.add(new InsnNode(Opcodes.ICONST_0));
+                        before.add(new VarInsnNode(Opcodes.ISTORE, cursors.get(insn)));
+                        then.add(new InsnNode(Opcodes.POP));
+                        then.add(new InsnNode(Opcodes.ACONST_NULL)); // the iterator is null from now on
+                    }
+                }
+                finals.put(copied, then);
+                return before;
+            }
             switch (insn.getOpcode()) {
                 case Opcodes.ANEWARRAY -> {
                     if (!arrays.containsKey(insn)) return null;
-                    before = code(arrays.get(insn)).made(home(insn));
+                    before = code(insn).made(home(insn));
                     then.add(new InsnNode(Opcodes.POP));
                     then.add(new InsnNode(Opcodes.ACONST_NULL)); // the array is null from now on
                 }
                 case Opcodes.AALOAD -> {
                     if (!f.getStack(top - 1).isObject()) return null;
                     AbstractInsnNode array = groupOf(f.getStack(top - 1));
-                    before = code(arrays.get(array)).boundsChecked(home(array));
+                    before = code(array).boundsChecked(home(array));
                     then.add(new InsnNode(Opcodes.SWAP));
                     then.add(new InsnNode(Opcodes.POP)); // the element is its index
                 }
                 case Opcodes.AASTORE -> {
                     if (!f.getStack(top - 2).isObject()) return null;
                     AbstractInsnNode array = groupOf(f.getStack(top - 2));
-                    before = code(arrays.get(array)).stored(home(array), home(groupOf(f.getStack(top))));
+                    before = code(array).stored(home(array), home(groupOf(f.getStack(top))));
                     for (int k = 0; k < 3; k++) then.add(new InsnNode(Opcodes.POP));
                 }
                 default -> {
@@ -763,6 +959,24 @@ public final class MutableObjects {
             }
             finals.put(copied, then);
             return before;
+        }
+
+        /** The instructions for a call on a followed list or iterator that are written in its place, or null. */
+        private InsnList listUse(AbstractInsnNode insn, ListOp op, MutableFlow.Ref on) {
+            if (op == ListOp.HAS_NEXT || op == ListOp.NEXT) {
+                AbstractInsnNode list = listOf(on);
+                int cursor = cursors.get(groupOf(on));
+                return op == ListOp.HAS_NEXT ? listCode(list).hasNext(home(list), cursor) : listCode(list).next(home(list), cursor);
+            }
+            AbstractInsnNode list = groupOf(on);
+            return switch (op) {
+                case INIT -> listCode(list).made(home(list), false);
+                case INIT_CAPACITY -> listCode(list).made(home(list), true);
+                case GET -> listCode(list).read(home(list));
+                case SIZE -> listCode(list).size(home(list), false);
+                case IS_EMPTY -> listCode(list).size(home(list), true);
+                default -> null;
+            };
         }
 
         /** The instructions for {@code insn} (its copy: {@code copied}), null to keep it. */
@@ -790,12 +1004,14 @@ public final class MutableObjects {
                 MutableFlow.Ref b = f.getStack(f.getStackSize() - 1);
                 return MutableFlow.isElementComparison(insn, a, b) ? sameElement((JumpInsnNode) copied, a, b) : null;
             }
+            if (ListOp.isList(insn) && containers.contains(insn)) return out; // stays until the check: a null then
             MutableFlow.Ref used = used(insn, f);
             if (used == null) return null;
+            if (ListOp.of(insn) != null) return listUse(insn, ListOp.of(insn), used);
             if (MutableFlow.kindOf(used) == MutableFlow.Kind.ELEMENT) return elementUse(insn, copied, used);
             if (MutableFlow.kindOf(used) == MutableFlow.Kind.ARRAY && insn.getOpcode() == Opcodes.ARRAYLENGTH) {
                 AbstractInsnNode array = groupOf(used);
-                return code(arrays.get(array)).length(home(array));
+                return code(array).length(home(array));
             }
             AbstractInsnNode site = used.sites().iterator().next();
             MutableClass c = sites.get(site);
@@ -829,16 +1045,16 @@ public final class MutableObjects {
         private InsnList sameElement(JumpInsnNode copied, MutableFlow.Ref a, MutableFlow.Ref b) {
             AbstractInsnNode first = arrayGroupOf(a);
             AbstractInsnNode second = arrayGroupOf(b);
-            return first == second ? code(arrays.get(first)).identical(home(first), null, null, copied)
-                    : code(arrays.get(first)).identical(home(first), code(arrays.get(second)), home(second), copied);
+            return first == second ? code(first).identical(home(first), null, null, copied)
+                    : code(first).identical(home(first), code(second), home(second), copied);
         }
 
         /** The instructions for a use of an element (its index on the stack): its field arrays at the index. */
         private InsnList elementUse(AbstractInsnNode insn, AbstractInsnNode copied, MutableFlow.Ref element) {
             AbstractInsnNode array = arrayGroupOf(element);
-            MutableClass c = arrays.get(array);
+            MutableClass c = classOfSite(array);
             int[] home = home(array);
-            ElementCode code = code(c);
+            ElementCode code = code(array);
             return switch (insn.getOpcode()) {
                 case Opcodes.GETFIELD -> code.read(home, index(c, (FieldInsnNode) insn));
                 case Opcodes.PUTFIELD -> code.write(home, index(c, (FieldInsnNode) insn));

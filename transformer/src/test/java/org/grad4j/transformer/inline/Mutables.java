@@ -718,6 +718,27 @@ public class Mutables {
         return boids[0].x * boids[boids.length - 1].v + boids[1].x;
     }
 
+    // ---- lists of objects made here ----
+
+    public double listOfAccumulators(double[] x, double[] w) {
+        List<Welford> groups = new ArrayList<>();
+        for (int k = 0; k < 3; k++) groups.add(new Welford());
+        for (int i = 0; i < x.length; i++) groups.get(i % groups.size()).add(x[i] * w[i]);
+        double s = 0;
+        for (Welford g : groups) s += g.mean() * g.variance();
+        return groups.isEmpty() ? -1 : s + groups.get(0).mean();
+    }
+
+    /** More elements than the default capacity: the arrays grow. */
+    public double growingList(double[] x, double[] w) {
+        java.util.ArrayList<State> states = new java.util.ArrayList<>(2);
+        for (int t = 0; t < 25; t++) states.add(new State(x[t % x.length] + t * 0.01, w[0]));
+        for (State q : states) q.v -= q.x * 0.1;
+        double s = 0;
+        for (int i = 0; i < states.size(); i++) s += states.get(i).v * states.get(i).x;
+        return s;
+    }
+
     // ---- kept as objects, each for a reason ----
 
     public double flockWithASubclassPutIn(double[] x, double[] w) {
