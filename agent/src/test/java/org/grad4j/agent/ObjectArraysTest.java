@@ -226,6 +226,78 @@ class ObjectArraysTest {
         assertSameValue(ObjectArraysTest::twoUnits, w);
     }
 
+    /** The n-body simulation written with a list, as much Java code holds its bodies. */
+    static double nBodyList(double[] p) {
+        java.util.List<Body> bodies = new java.util.ArrayList<>();
+        for (int i = 0; i < p.length / 2; i++) bodies.add(new Body(p[2 * i], p[2 * i + 1], 1.0 + 0.5 * i));
+        for (int step = 0; step < 40; step++) {
+            for (int i = 0; i < bodies.size(); i++) {
+                for (int j = i + 1; j < bodies.size(); j++) bodies.get(i).attract(bodies.get(j), 0.01);
+            }
+            for (Body b : bodies) b.move(0.01);
+        }
+        double score = 0;
+        for (Body b : bodies) score += 0.5 * b.mass * (b.vx * b.vx + b.vy * b.vy) + b.x * b.y;
+        return score;
+    }
+
+    @Test
+    void theNBodySimulationOverAListOfBodiesGivesTheSameGradientAsOverAnArray() {
+        double[] p = {0.1, 0.2, 1.0, -0.3, -0.5, 0.7, 0.3, 1.1};
+        double[] overArray = AD.gradient(ObjectArraysTest::nBody, p.clone());
+        double[] overList = AD.gradient(ObjectArraysTest::nBodyList, p.clone());
+        for (int i = 0; i < p.length; i++) assertEquals(overArray[i], overList[i], 1e-15 * (1 + Math.abs(overArray[i])), "d / d p" + i);
+        CentralDifferences.check(ObjectArraysTest::nBodyList, p);
+        assertSameValue(ObjectArraysTest::nBodyList, p);
+    }
+
+    /** Springs added to a list past its capacity (it grows), read by index and by an explicit iterator. */
+    static double springList(double[] x0) {
+        java.util.ArrayList<Spring> springs = new java.util.ArrayList<>(1);
+        for (double x : x0) springs.add(new Spring(x));
+        for (int t = 0; t < 25; t++) {
+            java.util.Iterator<Spring> it = springs.iterator();
+            while (it.hasNext()) {
+                Spring q = it.next();
+                q.v -= 3.0 * q.x * 0.02;
+                q.x += q.v * 0.02;
+            }
+        }
+        double sum = 0;
+        for (int i = 0; i < springs.size(); i++) sum += springs.get(i).x;
+        return springs.isEmpty() ? 0 : sum;
+    }
+
+    @Test
+    void springsInAListDifferentiateAsTheRecurrenceSays() {
+        double a = 1;
+        double b = 0;
+        for (int t = 0; t < 25; t++) {
+            b -= 3.0 * a * 0.02;
+            a += b * 0.02;
+        }
+        double[] x0 = {0.4, -1.1, 2.3, 0.2, -0.7};
+        double[] g = AD.gradient(ObjectArraysTest::springList, x0.clone());
+        for (int i = 0; i < x0.length; i++) assertEquals(a, g[i], 1e-14, "d sum / d x0_" + i);
+        assertSameValue(ObjectArraysTest::springList, x0);
+    }
+
+    static double addedThenWritten(double[] p) {
+        java.util.List<Spring> springs = new java.util.ArrayList<>();
+        Spring s = new Spring(p[0]);
+        springs.add(s);
+        s.v = p[1];
+        return springs.get(0).x * springs.get(0).v;
+    }
+
+    @Test
+    void anObjectUsedAfterItIsAddedToAListIsRefusedWithTheReason() {
+        TransformException e = assertThrows(TransformException.class,
+                () -> AD.gradient((VectorFunction) ObjectArraysTest::addedThenWritten, new double[] {1, 2}));
+        assertTrue(e.getMessage().contains("the ObjectArraysTest.Spring used on line")
+                && e.getMessage().contains("is used after it is added to a list"), e.getMessage());
+    }
+
     static double replacedWhileInUse(double[] p) {
         Spring[] s = new Spring[1];
         s[0] = new Spring(p[0]);

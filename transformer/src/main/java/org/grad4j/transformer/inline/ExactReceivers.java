@@ -114,9 +114,10 @@ public final class ExactReceivers {
     private static Frame<Known>[] analysed(String owner, MethodNode method, Function<String, ClassNode> classes,
                                            java.util.Map<String, java.util.Optional<String>> returns, int depth,
                                            java.util.Map<Integer, Known> given, Set<String> tainted) throws AnalyzerException {
+        java.util.Map<String, Set<String>> added = new java.util.HashMap<>(); // by list, the classes added to it
         while (true) {
-            int before = tainted.size();
-            Exact exact = new Exact(classes, returns, depth, tainted) {
+            int before = tainted.size() + added.values().stream().mapToInt(Set::size).sum();
+            Exact exact = new Exact(classes, returns, depth, tainted, added) {
                 @Override
                 public Known newParameterValue(boolean isInstanceMethod, int local, Type type) {
                     Known k = given.get(local);
@@ -124,7 +125,7 @@ public final class ExactReceivers {
                 }
             };
             Frame<Known>[] frames = new Analyzer<>(exact).analyze(owner, method);
-            if (tainted.size() == before) return frames;
+            if (tainted.size() + added.values().stream().mapToInt(Set::size).sum() == before) return frames;
         }
     }
 
@@ -244,14 +245,61 @@ public final class ExactReceivers {
         private final java.util.Map<String, java.util.Optional<String>> returns;
         private final int depth;
         private final Set<String> tainted;
+        /** By list made here (its token, {@link #LIST}), the classes of what is added to it ({@code "?"}: not known). */
+        private final java.util.Map<String, Set<String>> added;
 
         Exact(Function<String, ClassNode> classes, java.util.Map<String, java.util.Optional<String>> returns, int depth,
-              Set<String> tainted) {
+              Set<String> tainted, java.util.Map<String, Set<String>> added) {
             super(Opcodes.ASM9);
             this.classes = classes;
             this.returns = returns;
             this.depth = depth;
             this.tainted = tainted;
+            this.added = added;
+        }
+
+        /**
+         * A list made here ({@code new ArrayList}) is followed as an array is, by a token naming its
+         * {@code new} in place of the element class ({@code elementsOf}); an iterator of it by the
+         * list's token with {@link #ITERATOR} before it. Its elements are of the one class every
+         * object added to it is of, as far as the previous analysis found.
+         */
+        static final String LIST = "list@";
+        static final String ITERATOR = "iterator of ";
+
+        private String elementsOfList(String token) {
+            Set<String> classes = added.get(token);
+            if (tainted.contains(token) || classes == null || classes.size() != 1) return null;
+            String c = classes.iterator().next();
+            return c.equals("?") ? null : c;
+        }
+
+        /** A call of {@link ListOp} on a list made here or an iterator of one: its result, or null when it is not one. */
+        private Known listOperation(MethodInsnNode m, List<? extends Known> args) {
+            ListOp op = ListOp.of(m);
+            String on = args.isEmpty() ? null : args.get(0).elementsOf();
+            if (op == null || on == null || !on.startsWith(LIST) && !on.startsWith(ITERATOR)) return null;
+            boolean iterator = on.startsWith(ITERATOR);
+            if (iterator != (op == ListOp.HAS_NEXT || op == ListOp.NEXT)) return null;
+            String list = iterator ? on.substring(ITERATOR.length()) : on;
+            for (int k = 1; k < args.size(); k++) escapes(args.get(k)); // an array added to a list goes elsewhere
+            switch (op) {
+                case ADD, SET -> {
+                    String c = args.get(args.size() - 1).className();
+                    added.computeIfAbsent(list, key -> new HashSet<>()).add(c == null ? "?" : c);
+                    return Known.ONE;
+                }
+                case GET, NEXT -> {
+                    String c = elementsOfList(list);
+                    return c == null ? Known.ONE : new Known(1, c);
+                }
+                case ITERATOR -> {
+                    return new Known(1, null, ITERATOR + list, Set.of(list));
+                }
+                default -> { // the constructor (void: not pushed), size, isEmpty, hasNext
+                    return Known.ONE;
+                }
+            }
         }
 
         /** A use of values that may be arrays made here which this class does not follow: their elements may be anything. */
@@ -284,8 +332,13 @@ public final class ExactReceivers {
             java.util.Map<Integer, Known> given = new java.util.HashMap<>();
             int slot = 0;
             for (Known v : args) {
-                if (v.elementsOf() != null && v.arraysOf().equals(Set.of(v.elementsOf()))) given.put(slot, v);
-                else escapes(v);
+                // (a list given on is not followed: what its body adds to it is not seen here)
+                if (v.elementsOf() != null && v.arraysOf().equals(Set.of(v.elementsOf())) && !v.elementsOf().startsWith(LIST)
+                        && !v.elementsOf().startsWith(ITERATOR)) {
+                    given.put(slot, v);
+                } else {
+                    escapes(v);
+                }
                 slot += v.getSize();
             }
             if (given.isEmpty()) return;
@@ -347,6 +400,10 @@ public final class ExactReceivers {
 
         @Override
         public Known newOperation(AbstractInsnNode insn) {
+            if (ListOp.isList(insn)) {
+                String token = LIST + System.identityHashCode(insn);
+                return tainted.contains(token) ? Known.ONE : new Known(1, null, token, Set.of(token));
+            }
             if (insn.getOpcode() == Opcodes.NEW) return new Known(1, ((TypeInsnNode) insn).desc);
             return Known.of(OperandSizes.ofNew(insn));
         }
@@ -365,8 +422,7 @@ public final class ExactReceivers {
                 return new Known(1, null, c, Set.of(c));
             }
             if (op == Opcodes.CHECKCAST && value.className() != null) return value; // passes, or throws
-            if (op == Opcodes.CHECKCAST && value.elementsOf() != null
-                    && ((TypeInsnNode) insn).desc.equals("[L" + value.elementsOf() + ";")) {
+            if (op == Opcodes.CHECKCAST && value.elementsOf() != null && castKeeps(((TypeInsnNode) insn).desc, value.elementsOf())) {
                 return value;
             }
             if (op != Opcodes.ARRAYLENGTH && op != Opcodes.IFNULL && op != Opcodes.IFNONNULL && op != Opcodes.INSTANCEOF) {
@@ -392,8 +448,20 @@ public final class ExactReceivers {
             return null;
         }
 
+        /** Whether a cast of an array or list made here ({@code elements}: its class, or its token) to {@code type} keeps it one. */
+        private static boolean castKeeps(String type, String elements) {
+            if (elements.startsWith(ITERATOR)) return type.equals("java/util/Iterator");
+            if (elements.startsWith(LIST)) {
+                return type.equals(ListOp.ARRAY_LIST) || type.equals("java/util/List") || type.equals("java/util/Collection")
+                        || type.equals("java/lang/Iterable");
+            }
+            return type.equals("[L" + elements + ";");
+        }
+
         @Override
         public Known naryOperation(AbstractInsnNode insn, List<? extends Known> values) {
+            Known listed = insn instanceof MethodInsnNode m ? listOperation(m, values) : null;
+            if (listed != null) return listed;
             if (insn instanceof MethodInsnNode call) passedTo(call, values);
             else for (Known v : values) escapes(v); // captured by a lambda
             String made = insn instanceof MethodInsnNode call && !call.name.equals("<init>") ? returned(call, values) : null;

@@ -95,6 +95,11 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
         return listClasses.get(list);
     }
 
+    /** How many lists' classes are known: an analysis stopped by a use found before an add is run again when it grows. */
+    int listsKnown() {
+        return listClasses.size();
+    }
+
     /** The lists an iterator made here may iterate over. */
     Set<AbstractInsnNode> iterated(AbstractInsnNode iterator) {
         return iterated.getOrDefault(iterator, Set.of());
@@ -231,7 +236,9 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
         }
         if (value.isObject()) {
             MutableClass c = classOf(value);
-            if (c == null) return Ref.plain(OperandSizes.ofUnary(insn)); // of a list nothing is added to yet: checked again
+            if (c == null) { // of a list nothing is added to yet: checked in the next analysis
+                return op == Opcodes.CHECKCAST ? value : Ref.plain(OperandSizes.ofUnary(insn));
+            }
             switch (op) {
                 case Opcodes.GETFIELD -> {
                     FieldInsnNode get = (FieldInsnNode) insn;

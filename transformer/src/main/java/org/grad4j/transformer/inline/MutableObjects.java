@@ -366,14 +366,12 @@ public final class MutableObjects {
                 flow = new MutableFlow(followed, containers, Map.of(), lines, whyNotInlined);
                 Frame<MutableFlow.Ref>[] found;
                 try {
-                    found = analysed();
-                    if (!containers.isEmpty()) found = analysed(); // the classes added to lists known from the start
+                    found = analysedUntilListsKnown();
                     // sites of one class whose objects meet where one is used share a home (Tracker t = c ? new Tracker(a)
                     // : new Tracker(b)); analysed again, each time the groups grow, so that fields follow the groups' homes
                     for (int pass = 0; pass < GROUPING_PASSES && grouped(found); pass++) found = analysed();
                 } catch (Kept k) {
-                    if (k.of != null || k.dropped.isEmpty()) throw k;
-                    containers.removeAll(k.dropped);
+                    if (k.of != null || !containers.removeAll(k.dropped)) throw k;
                     continue;
                 }
                 java.util.Set<AbstractInsnNode> none = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -464,6 +462,25 @@ public final class MutableObjects {
                 throw new Kept(null, "rewrite rejected: " + e.getMessage());
             }
             return copy;
+        }
+
+        /**
+         * The method analysed with the classes of the objects added to its lists known from the
+         * start: analysed again while the last analysis found more of them (one that stopped at a
+         * use of an element before the add that says its class included).
+         */
+        private Frame<MutableFlow.Ref>[] analysedUntilListsKnown() {
+            if (containers.isEmpty()) return analysed();
+            int known = -1;
+            while (true) {
+                try {
+                    analysed();
+                } catch (Kept k) {
+                    if (flow.listsKnown() == known) throw k;
+                }
+                if (flow.listsKnown() == known) return analysed();
+                known = flow.listsKnown();
+            }
         }
 
         /** Times the method is analysed again as groups of sites grow (each pass joins at least two). */

@@ -42,7 +42,8 @@ class MutableObjectsTest {
             "elementReplacedWhileUsed", "has an element replaced while one read from it before is still in use",
             "usedAfterStored", "is used after it is stored into an array",
             "arrayGivenToTheJdk", "is passed to Arrays.asList, which is not inlined",
-            "flockWithASubclassPutIn", "has its method Mutables.Boid.replaceIn called, which is not inlined");
+            "flockWithASubclassPutIn", "has its method Mutables.Boid.replaceIn called, which is not inlined",
+            "listIteratedWhileAdded", "is added to while it is iterated over");
     private static final String NESTED = Type.getInternalName(Mutables.class) + "$";
     private static final ClassHierarchy HIERARCHY = new ClassHierarchy(
             org.grad4j.transformer.ClassFileLocator.of(MutableObjectsTest.class.getClassLoader()));

@@ -739,7 +739,32 @@ public class Mutables {
         return s;
     }
 
+    /** Particles (not final: their calls made exact) in a list declared as the interface, stepped in a for-each loop. */
+    public double particleList(double[] x, double[] w) {
+        List<Particle> ps = new ArrayList<>();
+        for (int i = 0; i < x.length; i++) ps.add(new Particle(x[i], w[i]));
+        for (int t = 0; t < 15; t++) {
+            for (Particle p : ps) p.step(0.05, 1.5);
+        }
+        Particle first = ps.get(0);
+        double e = first.x;
+        for (Particle p : ps) {
+            if (p != first) e += p.energy(1.5);
+        }
+        ps.set(0, new Particle(e, 0));
+        return e * ps.get(0).x + ps.size();
+    }
+
     // ---- kept as objects, each for a reason ----
+
+    public double listIteratedWhileAdded(double[] x, double[] w) {
+        List<Welford> ws = new ArrayList<>();
+        ws.add(new Welford());
+        java.util.Iterator<Welford> it = ws.iterator();
+        ws.add(new Welford());
+        it.next().add(x[0]);
+        return ws.get(0).mean() + w[0];
+    }
 
     public double flockWithASubclassPutIn(double[] x, double[] w) {
         Boid[] boids = new Boid[x.length];
