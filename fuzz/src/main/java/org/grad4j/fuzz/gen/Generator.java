@@ -653,8 +653,8 @@ public final class Generator {
      * accumulator over an array, an anonymous one, a particle stepped in a loop, a subclass made
      * afresh in each iteration, an object holding another under a second name, an array of
      * particles, bodies pulling each other in pairs (skipping themselves by identity) and the
-     * largest held across a loop. The twin's class has the same members over dual numbers, each
-     * computing in the same order.
+     * largest held across a loop, a list of particles. The twin's class has the same members over
+     * dual numbers, each computing in the same order.
      */
     private Stmt objectStatement() {
         if (!allowed("objects")) return null;
@@ -666,7 +666,7 @@ public final class Generator {
         String k = fresh("Obj"), k2 = fresh("Obj");
         String plain = "final double[] " + arr + " = " + a.name() + ";\nfinal double " + cap + " = " + c.name() + ";\n";
         String dual = "final D[] " + arr + " = " + a.name() + ";\nfinal D " + cap + " = " + c.name() + ";\n";
-        switch (r.nextInt(7)) {
+        switch (r.nextInt(8)) {
             case 0 -> { // Welford's accumulator
                 plain += "final class " + k + " {\nlong n;\ndouble mean, m2;\nvoid add(double x) {\nn++;\ndouble d = x - mean;\n"
                         + "mean += d / n;\nm2 += d * (x - mean);\n}\n}\n" + k + " " + o + " = new " + k + "();\nfor (double " + v
@@ -738,6 +738,24 @@ public final class Generator {
                         + ".length > 0) {\n" + k + " " + best + " = " + bs + "[0];\nfor (" + k + " " + b1 + " : " + bs + ") {\n"
                         + "if (" + b1 + ".w.v > " + best + ".w.v) " + best + " = " + b1 + ";\n}\n" + t + " = D.mul(" + best + ".x, "
                         + best + ".w);\n}\n";
+            }
+            case 7 -> { // a list of particles: added in a loop, stepped by index and in a for-each loop, one replaced
+                String ps = fresh("pl"), p = fresh("p"), j = fresh("j");
+                plain += "class " + k + " {\ndouble x, u;\n" + k + "(double x0) { x = x0; }\n}\njava.util.List<" + k + "> " + ps
+                        + " = new java.util.ArrayList<>();\nfor (double " + v + " : " + arr + ") " + ps + ".add(new " + k + "(" + v
+                        + "));\nfor (int " + j + " = 0; " + j + " < 3; " + j + "++) {\nfor (int " + i + " = 0; " + i + " < " + ps
+                        + ".size(); " + i + "++) " + ps + ".get(" + i + ").u += " + cap + " * " + ps + ".get(" + i + ").x * 0.1;\nfor ("
+                        + k + " " + p + " : " + ps + ") " + p + ".x += " + p + ".u * 0.1;\n}\nif (!" + ps + ".isEmpty()) " + ps
+                        + ".set(0, new " + k + "(" + cap + "));\ndouble " + t + " = 0;\nfor (" + k + " " + p + " : " + ps + ") " + t
+                        + " += " + p + ".x * " + p + ".x;\n";
+                dual += "class " + k + " {\nD x, u = D.c(0);\n" + k + "(D x0) { x = x0; }\n}\njava.util.List<" + k + "> " + ps
+                        + " = new java.util.ArrayList<>();\nfor (D " + v + " : " + arr + ") " + ps + ".add(new " + k + "(" + v
+                        + "));\nfor (int " + j + " = 0; " + j + " < 3; " + j + "++) {\nfor (int " + i + " = 0; " + i + " < " + ps
+                        + ".size(); " + i + "++) " + ps + ".get(" + i + ").u = D.add(" + ps + ".get(" + i + ").u, D.mul(D.mul(" + cap
+                        + ", " + ps + ".get(" + i + ").x), D.c(0.1)));\nfor (" + k + " " + p + " : " + ps + ") " + p + ".x = D.add(" + p
+                        + ".x, D.mul(" + p + ".u, D.c(0.1)));\n}\nif (!" + ps + ".isEmpty()) " + ps + ".set(0, new " + k + "(" + cap
+                        + "));\nD " + t + " = D.c(0);\nfor (" + k + " " + p + " : " + ps + ") " + t + " = D.add(" + t + ", D.mul("
+                        + p + ".x, " + p + ".x));\n";
             }
             default -> { // an object holding another, known by a second name too
                 String alias = fresh("al");

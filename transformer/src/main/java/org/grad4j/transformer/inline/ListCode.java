@@ -17,8 +17,10 @@ import org.objectweb.asm.tree.VarInsnNode;
  * one array per field of the class, which grows as {@code ArrayList}'s does ({@code
  * Arrays.copyOf}), and the size. An element ({@code get(i)}, an iterator's {@code next()}) is its
  * index; an iterator is its cursor, a local of its own. The home of a list: its field arrays'
- * locals in {@link MutableClass#fields} order, then the size's. Fields must be numbers: only
- * arrays of numbers are copied as they grow.
+ * locals in {@link MutableClass#fields} order, then the size's. Fields must be numbers, or
+ * objects that are data (a local class's outer instance, a {@code String}): only arrays of those
+ * are copied as they grow (an array of records or of {@code double[]} rows copied by {@code
+ * Arrays.copyOf} would no longer be one grad4j follows).
  */
 final class ListCode {
     /** {@code ArrayList}'s capacity when none is given. */
@@ -32,12 +34,16 @@ final class ListCode {
         this.temps = temps;
     }
 
-    /** Why objects of the class cannot be held in a followed list (a field that is not a number), or null. */
+    /** Why objects of the class cannot be held in a followed list (a field that is an array or a class of the program's), or null. */
     static String whyNotElements(MutableClass c) {
         for (MutableClass.Field f : c.fields()) {
-            if (Type.getType(f.node().desc).getSort() >= Type.ARRAY) {
-                return "its field " + f.node().name + " is a reference (grad4j follows lists of objects whose fields are numbers; "
-                        + "an array, Body[], may hold objects with array or record fields)";
+            Type t = Type.getType(f.node().desc);
+            boolean data = t.getSort() < Type.ARRAY || (f.node().access & Opcodes.ACC_SYNTHETIC) != 0 // this$0
+                    || t.getSort() == Type.OBJECT && org.grad4j.transformer.analysis.CallResolver.isJdk(t.getInternalName());
+            if (!data) {
+                return "its field " + f.node().name + " is " + (t.getSort() == Type.ARRAY ? "an array" : "an object of the program")
+                        + " (grad4j follows lists of objects whose fields are numbers; an array, Body[], may hold objects "
+                        + "with array or record fields)";
             }
         }
         return null;
@@ -64,7 +70,8 @@ final class ListCode {
         out.add(new InsnNode(Opcodes.POP));
         for (int k = 0; k < of.fields().size(); k++) {
             out.add(new VarInsnNode(Opcodes.ILOAD, temps.index()));
-            out.add(new IntInsnNode(Opcodes.NEWARRAY, ValueRewrite.newArrayType(type(k))));
+            out.add(type(k).getSort() == Type.OBJECT ? new TypeInsnNode(Opcodes.ANEWARRAY, type(k).getInternalName())
+                    : new IntInsnNode(Opcodes.NEWARRAY, ValueRewrite.newArrayType(type(k))));
             out.add(new VarInsnNode(Opcodes.ASTORE, home[k]));
         }
         out.add(new InsnNode(Opcodes.ICONST_0));
@@ -93,8 +100,10 @@ final class ListCode {
                 out.add(new InsnNode(Opcodes.IADD));
                 out.add(new InsnNode(Opcodes.ICONST_1));
                 out.add(new InsnNode(Opcodes.IADD));
-                String array = "[" + type(k).getDescriptor();
+                boolean objects = type(k).getSort() == Type.OBJECT;
+                String array = objects ? "[Ljava/lang/Object;" : "[" + type(k).getDescriptor();
                 out.add(new MethodInsnNode(Opcodes.INVOKESTATIC, "java/util/Arrays", "copyOf", "(" + array + "I)" + array, false));
+                if (objects) out.add(new TypeInsnNode(Opcodes.CHECKCAST, "[" + type(k).getDescriptor()));
                 out.add(new VarInsnNode(Opcodes.ASTORE, home[k]));
             }
             out.add(room);

@@ -861,6 +861,7 @@ public final class MutableObjects {
                     ListOp op = ListOp.of(insn);
                     if ((op == ListOp.ADD || op == ListOp.SET) && used(insn, f) != null) {
                         if (groupOf(f.getStack(top)) == null) checkOneObject(insn, f.getStack(top));
+                        checkFieldsMoved(insn, f, f.getStack(top));
                         AbstractInsnNode next = insn.getNext();
                         while (next != null && next.getOpcode() < 0) next = next.getNext();
                         if (op == ListOp.SET && (next == null || next.getOpcode() != Opcodes.POP)) {
@@ -874,16 +875,7 @@ public final class MutableObjects {
                     MutableFlow.Ref object = f.getStack(top);
                     if (!object.isObject()) yield null;
                     if (groupOf(object) == null) checkOneObject(insn, object);
-                    // its reference fields' values go into arrays of their type: not objects this pass replaces
-                    MutableClass c = sites.get(groupOf(object));
-                    int[] home = home(groupOf(object));
-                    for (int k = 0; k < home.length; k++) {
-                        if (isReference(c.fields().get(k)) && f.getLocal(home[k]).isObject()) {
-                            throw flow.kept(insn, object, "is stored into an array while its field " + c.fields().get(k).node().name
-                                    + " holds an object made here (grad4j follows elements whose fields are numbers, "
-                                    + "arrays or records)");
-                        }
-                    }
+                    checkFieldsMoved(insn, f, object);
                     yield null;
                 }
                 default -> null;
@@ -891,6 +883,21 @@ public final class MutableObjects {
             if (v != null && holdsElement(v) && arrayGroupOf(v) == null) {
                 throw flow.kept(insn, v, "may be an element of an array or something else (null, an object, an element of "
                         + "another array): grad4j follows a variable holding elements of one array only");
+            }
+        }
+
+        /**
+         * An object moved into an array or list: its reference fields' values go into arrays of
+         * their type, so none may hold an object (an array, a list) this pass replaces.
+         */
+        private void checkFieldsMoved(AbstractInsnNode insn, Frame<MutableFlow.Ref> f, MutableFlow.Ref object) {
+            MutableClass c = sites.get(groupOf(object));
+            int[] home = home(groupOf(object));
+            for (int k = 0; k < home.length; k++) {
+                if (isReference(c.fields().get(k)) && f.getLocal(home[k]).isObject()) {
+                    throw flow.kept(insn, object, "is stored into an array or list while its field " + c.fields().get(k).node().name
+                            + " holds an object made here (grad4j follows elements whose fields are numbers, arrays or records)");
+                }
             }
         }
 

@@ -755,6 +755,16 @@ public class Mutables {
         return e * ps.get(0).x + ps.size();
     }
 
+    /** Inner-class elements, each holding this Mutables (this$0), in a list that grows. */
+    public double listOfInnerObjects(double[] x, double[] w) {
+        List<Weighted> ws = new ArrayList<>();
+        for (int k = 0; k < 12; k++) ws.add(new Weighted());
+        for (int i = 0; i < x.length; i++) ws.get((3 * i) % ws.size()).add(x[i] - w[i]);
+        double s = 0;
+        for (Weighted a : ws) s += a.sum;
+        return s * ws.get(0).sum;
+    }
+
     // ---- kept as objects, each for a reason ----
 
     public double listIteratedWhileAdded(double[] x, double[] w) {
