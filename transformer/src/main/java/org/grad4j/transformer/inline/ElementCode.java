@@ -108,11 +108,22 @@ final class ElementCode {
         out.add(new VarInsnNode(Opcodes.ILOAD, temps.index()));
         out.add(new VarInsnNode(Opcodes.ALOAD, home[of.fields().size() + 1])); // the token
         out.add(new InsnNode(Opcodes.AASTORE));
+        out.add(fieldsInto(of, home, temps.index(), object));
+        return out;
+    }
+
+    /**
+     * An object's fields, from its home ({@code object}), into the field arrays of an array's or
+     * a list's home at the index in local {@code index}: what storing or adding it moves there.
+     */
+    static InsnList fieldsInto(MutableClass of, int[] home, int index, int[] object) {
+        InsnList out = new InsnList();
         for (int k = 0; k < of.fields().size(); k++) {
+            Type t = Type.getType(of.fields().get(k).node().desc);
             out.add(new VarInsnNode(Opcodes.ALOAD, home[k]));
-            out.add(new VarInsnNode(Opcodes.ILOAD, temps.index()));
-            out.add(new VarInsnNode(type(k).getOpcode(Opcodes.ILOAD), object[k]));
-            out.add(new InsnNode(type(k).getOpcode(Opcodes.IASTORE)));
+            out.add(new VarInsnNode(Opcodes.ILOAD, index));
+            out.add(new VarInsnNode(t.getOpcode(Opcodes.ILOAD), object[k]));
+            out.add(new InsnNode(t.getOpcode(Opcodes.IASTORE)));
         }
         return out;
     }

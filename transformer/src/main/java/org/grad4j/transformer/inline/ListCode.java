@@ -108,12 +108,7 @@ final class ListCode {
             }
             out.add(room);
         }
-        for (int k = 0; k < of.fields().size(); k++) {
-            out.add(new VarInsnNode(Opcodes.ALOAD, home[k]));
-            out.add(new VarInsnNode(Opcodes.ILOAD, size(home)));
-            out.add(new VarInsnNode(type(k).getOpcode(Opcodes.ILOAD), object[k]));
-            out.add(new InsnNode(type(k).getOpcode(Opcodes.IASTORE)));
-        }
+        out.add(ElementCode.fieldsInto(of, home, size(home), object));
         out.add(new org.objectweb.asm.tree.IincInsnNode(size(home), 1));
         return out;
     }
@@ -141,12 +136,7 @@ final class ListCode {
         out.add(new VarInsnNode(Opcodes.ILOAD, size(home)));
         out.add(checkIndex());
         out.add(new VarInsnNode(Opcodes.ISTORE, temps.index()));
-        for (int k = 0; k < of.fields().size(); k++) {
-            out.add(new VarInsnNode(Opcodes.ALOAD, home[k]));
-            out.add(new VarInsnNode(Opcodes.ILOAD, temps.index()));
-            out.add(new VarInsnNode(type(k).getOpcode(Opcodes.ILOAD), object[k]));
-            out.add(new InsnNode(type(k).getOpcode(Opcodes.IASTORE)));
-        }
+        out.add(ElementCode.fieldsInto(of, home, temps.index(), object));
         return out;
     }
 
