@@ -57,11 +57,17 @@ final class ListCode {
     /** For the constructor call, the list (and a capacity) on the stack: empty arrays of that capacity. */
     InsnList made(int[] home, boolean capacityGiven) {
         InsnList out = new InsnList();
-        if (capacityGiven) { // a negative one throws as ArrayList's constructor does
+        if (capacityGiven) { // a negative one: ArrayList's constructor throws what it throws ("Illegal Capacity: -1")
             LabelNode fine = new LabelNode();
             out.add(new InsnNode(Opcodes.DUP));
             out.add(new JumpInsnNode(Opcodes.IFGE, fine));
-            out.add(thrown("java/lang/IllegalArgumentException"));
+            out.add(new TypeInsnNode(Opcodes.NEW, ListOp.ARRAY_LIST));
+            out.add(new InsnNode(Opcodes.DUP_X1));
+            out.add(new InsnNode(Opcodes.SWAP));
+            out.add(new MethodInsnNode(Opcodes.INVOKESPECIAL, ListOp.ARRAY_LIST, "<init>", "(I)V", false));
+            out.add(new InsnNode(Opcodes.POP));
+            out.add(new InsnNode(Opcodes.ACONST_NULL));
+            out.add(new InsnNode(Opcodes.ATHROW)); // (never reached)
             out.add(fine);
         } else {
             out.add(new IntInsnNode(Opcodes.BIPUSH, DEFAULT_CAPACITY));

@@ -95,9 +95,76 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
         return listClasses.get(list);
     }
 
-    /** How many lists' classes are known: an analysis stopped by a use found before an add is run again when it grows. */
-    int listsKnown() {
-        return listClasses.size();
+    /**
+     * This interpreter going on past every use it does not follow (a plain value in place of what
+     * it would have thrown for): to find, everywhere it reaches, what is added to the lists.
+     */
+    Interpreter<Ref> lenient() {
+        MutableFlow flow = this;
+        return new Interpreter<>(Opcodes.ASM9) {
+            @Override
+            public Ref newValue(Type type) {
+                return flow.newValue(type);
+            }
+
+            @Override
+            public Ref newOperation(AbstractInsnNode insn) {
+                return flow.newOperation(insn);
+            }
+
+            @Override
+            public Ref copyOperation(AbstractInsnNode insn, Ref value) {
+                return flow.copyOperation(insn, value);
+            }
+
+            @Override
+            public Ref unaryOperation(AbstractInsnNode insn, Ref value) {
+                try {
+                    return flow.unaryOperation(insn, value);
+                } catch (MutableObjects.Kept k) {
+                    return Ref.plain(OperandSizes.ofUnary(insn));
+                }
+            }
+
+            @Override
+            public Ref binaryOperation(AbstractInsnNode insn, Ref a, Ref b) {
+                try {
+                    return flow.binaryOperation(insn, a, b);
+                } catch (MutableObjects.Kept k) {
+                    return Ref.plain(OperandSizes.ofBinary(insn));
+                }
+            }
+
+            @Override
+            public Ref ternaryOperation(AbstractInsnNode insn, Ref a, Ref b, Ref c) {
+                try {
+                    return flow.ternaryOperation(insn, a, b, c);
+                } catch (MutableObjects.Kept k) {
+                    return null;
+                }
+            }
+
+            @Override
+            public Ref naryOperation(AbstractInsnNode insn, List<? extends Ref> values) {
+                try {
+                    return flow.naryOperation(insn, values);
+                } catch (MutableObjects.Kept k) {
+                    String desc = insn instanceof MethodInsnNode m ? m.desc
+                            : insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d ? d.desc : null;
+                    return desc == null ? Ref.ONE : Ref.plain(Math.max(1, Type.getReturnType(desc).getSize()));
+                }
+            }
+
+            @Override
+            public void returnOperation(AbstractInsnNode insn, Ref value, Ref expected) {
+                // a use not followed: nothing to find
+            }
+
+            @Override
+            public Ref merge(Ref a, Ref b) {
+                return flow.merge(a, b);
+            }
+        };
     }
 
     /** The lists an iterator made here may iterate over. */

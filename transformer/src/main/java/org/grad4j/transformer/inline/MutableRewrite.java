@@ -205,21 +205,15 @@ final class MutableRewrite {
 
     /**
      * The method analysed with the classes of the objects added to its lists known from the
-     * start: analysed again while the last analysis found more of them (one that stopped at a
-     * use of an element before the add that says its class included).
+     * start: found first by an analysis that goes on past every use it does not follow ({@link
+     * MutableFlow#lenient}). The analyser may reach a use of a list ({@code Collections.sort(l)})
+     * before the loop that adds to it; stopped there, the list's class would not be known, and
+     * the list would be left as it is for the wrong reason.
      */
     private Frame<MutableFlow.Ref>[] analysedUntilListsKnown() {
         if (containers.isEmpty()) return analysed();
-        int known = -1;
-        while (true) {
-            try {
-                analysed();
-            } catch (Kept k) {
-                if (flow.listsKnown() == known) throw k;
-            }
-            if (flow.listsKnown() == known) return analysed();
-            known = flow.listsKnown();
-        }
+        analysed(flow.lenient());
+        return analysed();
     }
 
     /** Times the method is analysed again as groups of sites grow (each pass joins at least two). */
@@ -316,11 +310,15 @@ final class MutableRewrite {
 
     /** The method analysed, with the homes of its objects' reference fields in its frames. */
     private Frame<MutableFlow.Ref>[] analysed() {
+        return analysed(flow);
+    }
+
+    private Frame<MutableFlow.Ref>[] analysed(org.objectweb.asm.tree.analysis.Interpreter<MutableFlow.Ref> interpreter) {
         Frame<MutableFlow.Ref>[] frames;
         int written = method.maxLocals;
         method.maxLocals = maxLocals; // the frames hold the homes, as the rewrite will
         try {
-            frames = new Analyzer<>(flow) {
+            frames = new Analyzer<>(interpreter) {
                 @Override
                 protected Frame<MutableFlow.Ref> newFrame(int locals, int stack) {
                     return new FieldFrame(locals, stack);
