@@ -104,8 +104,12 @@ final class MutableRewrite {
         while (true) {
             flow = new MutableFlow(followed, containers, Map.of(), lines, whyNotInlined);
             Frame<MutableFlow.Ref>[] found;
+            if (!containers.isEmpty()) {
+                analysed(flow.lenient()); // what is added to the lists, wherever the analyser reaches first
+                if (containers.removeAll(holdingNone())) continue;
+            }
             try {
-                found = analysedUntilListsKnown();
+                found = analysed();
                 // sites of one class whose objects meet where one is used share a home (Tracker t = c ? new Tracker(a)
                 // : new Tracker(b)); analysed again, each time the groups grow, so that fields follow the groups' homes
                 for (int pass = 0; pass < GROUPING_PASSES && grouped(found); pass++) found = analysed();
@@ -113,16 +117,7 @@ final class MutableRewrite {
                 if (k.of != null || !containers.removeAll(k.dropped)) throw k;
                 continue;
             }
-            java.util.Set<AbstractInsnNode> none = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-            for (AbstractInsnNode c : containers) {
-                if (ListOp.isList(c) ? flow.listClass(c) == null : flow.iterated(c).stream().allMatch(l -> flow.listClass(l) == null)) {
-                    none.add(c);
-                }
-            }
-            if (!none.isEmpty()) {
-                containers.removeAll(none);
-                continue;
-            }
+            if (containers.removeAll(holdingNone())) continue;
             for (AbstractInsnNode list : containers) {
                 if (!ListOp.isList(list) || group(list) != list) continue;
                 MutableClass c = flow.listClass(list);
@@ -204,16 +199,17 @@ final class MutableRewrite {
     }
 
     /**
-     * The method analysed with the classes of the objects added to its lists known from the
-     * start: found first by an analysis that goes on past every use it does not follow ({@link
-     * MutableFlow#lenient}). The analyser may reach a use of a list ({@code Collections.sort(l)})
-     * before the loop that adds to it; stopped there, the list's class would not be known, and
-     * the list would be left as it is for the wrong reason.
+     * The lists (and their iterators) nothing followed is added to, as far as the last analysis
+     * found: a {@code List<String>}, or one whose objects are kept. Left as they are.
      */
-    private Frame<MutableFlow.Ref>[] analysedUntilListsKnown() {
-        if (containers.isEmpty()) return analysed();
-        analysed(flow.lenient());
-        return analysed();
+    private java.util.Set<AbstractInsnNode> holdingNone() {
+        java.util.Set<AbstractInsnNode> none = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (AbstractInsnNode c : containers) {
+            if (ListOp.isList(c) ? flow.listClass(c) == null : flow.iterated(c).stream().allMatch(l -> flow.listClass(l) == null)) {
+                none.add(c);
+            }
+        }
+        return none;
     }
 
     /** Times the method is analysed again as groups of sites grow (each pass joins at least two). */

@@ -765,6 +765,18 @@ public class Mutables {
         return s * ws.get(0).sum;
     }
 
+    /** A list in a field of an object made here (its initializer), filled in a loop, its elements' methods virtual. */
+    static class Swarm {
+        final List<Particle> members = new ArrayList<>();
+    }
+
+    public double listInAField(double[] x, double[] w) {
+        Swarm s = new Swarm();
+        for (int i = 0; i < x.length; i++) s.members.add(new Particle(x[i], w[i]));
+        for (Particle p : s.members) p.step(0.1, 2);
+        return s.members.get(0).x * s.members.get(s.members.size() - 1).v;
+    }
+
     // ---- kept as objects, each for a reason ----
 
     public double listIteratedWhileAdded(double[] x, double[] w) {
