@@ -78,13 +78,16 @@ final class HelperBodies {
         return false;
     }
 
-    /** Whether the method makes objects of the program's classes, whose constructors {@link #objectsReplaced} may inline. */
+    /**
+     * Whether the method makes objects of the program's classes, whose constructors {@link
+     * #objectsReplaced} may inline, or a list that may hold them once its helpers are inlined (a
+     * {@code List<Body>} filled by {@code addBody(list, x)}).
+     */
     static boolean makesObjects(MethodNode method) {
         for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
-            if (insn.getOpcode() == org.objectweb.asm.Opcodes.NEW
-                    && !CallResolver.isJdk(((org.objectweb.asm.tree.TypeInsnNode) insn).desc)) {
-                return true;
-            }
+            if (insn.getOpcode() != org.objectweb.asm.Opcodes.NEW) continue;
+            String made = ((org.objectweb.asm.tree.TypeInsnNode) insn).desc;
+            if (!CallResolver.isJdk(made) || made.equals("java/util/ArrayList")) return true;
         }
         return false;
     }
