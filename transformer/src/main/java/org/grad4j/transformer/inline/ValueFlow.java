@@ -90,7 +90,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
 
     private Escapes escapes(AbstractInsnNode insn, Val v, String how) {
         int line = lines.getOrDefault(insn, 0);
-        String what = (v.isArrayOfObjects() ? "the array of " : "the ") + simpleName(v.shape.name) + (line > 0 ? " used on line " + line : "");
+        String what = "the " + simpleName(v.shape.name) + (line > 0 ? " used on line " + line : "");
         return new Escapes(v.shape, v.mixed ? what + " may be null or an object from elsewhere (a parameter, a field, a call)"
                 : what + " " + how);
     }
@@ -177,8 +177,8 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
     public Val ternaryOperation(AbstractInsnNode insn, Val a, Val b, Val c) {
         if (a.isArrayOfObjects()) { // bodies[i] = body: its fields into the arrays
             if (a.mixed || c.isArrayOfObjects() || c.mixed || c.shape != a.shape) {
-                throw escapes(insn, a, "is given null or an object from elsewhere (a parameter, a field, a call; or a field of an "
-                        + "object stored into an array, never set)");
+                throw escapes(insn, a, "is stored into an array of them made here where an element is null or an object from "
+                        + "elsewhere (a parameter, a field, a call; or a field of an object stored into an array, never set)");
             }
             return null;
         }
