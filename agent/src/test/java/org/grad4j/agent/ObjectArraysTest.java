@@ -282,6 +282,22 @@ class ObjectArraysTest {
         assertSameValue(ObjectArraysTest::springList, x0);
     }
 
+    /** The list's forEach with a lambda capturing a differentiable value (fused as its stream's, then a loop over the list). */
+    static double forEachOfAList(double[] p) {
+        java.util.List<Spring> springs = new java.util.ArrayList<>();
+        for (double x : p) springs.add(new Spring(x));
+        double k = p[0];
+        for (int t = 0; t < 5; t++) springs.forEach(q -> q.v -= k * q.x * 0.1);
+        return springs.get(0).v * springs.get(1).x + springs.get(2).v;
+    }
+
+    @Test
+    void aListsForEachWithALambdaDifferentiates() {
+        double[] p = {0.3, 0.7, -0.2};
+        CentralDifferences.check(ObjectArraysTest::forEachOfAList, p);
+        assertSameValue(ObjectArraysTest::forEachOfAList, p);
+    }
+
     static double addedThenWritten(double[] p) {
         java.util.List<Spring> springs = new java.util.ArrayList<>();
         Spring s = new Spring(p[0]);

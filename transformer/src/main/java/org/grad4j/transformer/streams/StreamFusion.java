@@ -49,10 +49,11 @@ public final class StreamFusion {
     }
 
     /** The method with its pipelines fused, or the method itself when it has none (or none verifies). */
-    static MethodNode fused(String owner, MethodNode method) {
-        if ((method.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) return method;
+    static MethodNode fused(String owner, MethodNode written) {
+        if ((written.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) return written;
+        MethodNode method = withForEachAsStream(owner, written);
         List<StreamChain> chains = StreamChains.in(owner, method);
-        if (chains.isEmpty()) return method;
+        if (chains.isEmpty()) return written;
         MethodNode copy = ClassFiles.copy(method);
         AbstractInsnNode[] copies = copy.instructions.toArray();
         int locals = method.maxLocals;
@@ -84,7 +85,52 @@ public final class StreamFusion {
         try {
             new Analyzer<>(new BasicVerifier()).analyze(owner, copy);
         } catch (AnalyzerException e) {
+            return written;
+        }
+        return copy;
+    }
+
+    /** The collection types whose {@code forEach(Consumer)} a call may name: a {@link java.util.Collection} each. */
+    private static final java.util.Set<String> COLLECTIONS = java.util.Set.of("java/util/Collection", "java/util/List",
+            "java/util/Set", "java/util/ArrayList", "java/util/LinkedList", "java/util/Queue", "java/util/Deque",
+            "java/util/ArrayDeque");
+
+    /**
+     * The method with {@code c.forEach(action)} of a collection written {@code
+     * c.stream().forEach(action)}, which visits the same elements in the same order, so that it is
+     * fused as that pipeline is; the method itself when it has none. The {@code stream()} call goes
+     * right after the instruction that pushed the collection, the lambda staying right before
+     * {@code forEach} ({@link StreamChains} fuses such a direct lambda). Only kept where a
+     * pipeline fuses.
+     */
+    private static MethodNode withForEachAsStream(String owner, MethodNode method) {
+        java.util.List<Integer> calls = new java.util.ArrayList<>();
+        AbstractInsnNode[] insns = method.instructions.toArray();
+        for (int i = 0; i < insns.length; i++) {
+            if (insns[i] instanceof MethodInsnNode m && m.name.equals("forEach")
+                    && m.desc.equals("(Ljava/util/function/Consumer;)V") && COLLECTIONS.contains(m.owner)) {
+                calls.add(i);
+            }
+        }
+        if (calls.isEmpty()) return method;
+        org.objectweb.asm.tree.analysis.Frame<org.objectweb.asm.tree.analysis.SourceValue>[] sources;
+        try {
+            sources = new Analyzer<>(new org.objectweb.asm.tree.analysis.SourceInterpreter()).analyze(owner, method);
+        } catch (AnalyzerException e) {
             return method;
+        }
+        MethodNode copy = ClassFiles.copy(method);
+        AbstractInsnNode[] copies = copy.instructions.toArray();
+        for (int i : calls) {
+            var f = sources[i];
+            java.util.Set<AbstractInsnNode> pushed = f == null ? java.util.Set.of() : f.getStack(f.getStackSize() - 2).insns;
+            if (pushed.size() != 1) continue;
+            AbstractInsnNode collection = pushed.iterator().next();
+            if (collection.getOpcode() >= Opcodes.POP && collection.getOpcode() <= Opcodes.SWAP) continue; // a copy
+            copy.instructions.insert(copies[method.instructions.indexOf(collection)], new MethodInsnNode(Opcodes.INVOKEINTERFACE,
+                    "java/util/Collection", "stream", "()Ljava/util/stream/Stream;", true));
+            copy.instructions.set(copies[i], new MethodInsnNode(Opcodes.INVOKEINTERFACE, "java/util/stream/Stream", "forEach",
+                    "(Ljava/util/function/Consumer;)V", true));
         }
         return copy;
     }

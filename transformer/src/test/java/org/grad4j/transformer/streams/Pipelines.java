@@ -170,6 +170,13 @@ public final class Pipelines {
             new Sample(1.0, 2.0, 0.5), new Sample(-0.5, 0.25, 1.5), new Sample(2.0, 3.5, 0.75));
     static final Sample[] SAMPLE_ARRAY = SAMPLES.toArray(new Sample[0]);
 
+    /** A collection's forEach, as its stream's. */
+    public static double forEachOfAList(double[] x, double[] w) {
+        double[] total = {0};
+        SAMPLES.forEach(s -> total[0] += s.weight() * (x[0] * s.input() - s.target()) * w[0]);
+        return total[0];
+    }
+
     public static double rowsOfAMatrix(double[] x, double[] w) {
         double[][] m = {{x[0], x[1]}, {x[1] * w[0], x[2]}, {x[2], x[0]}};
         return Arrays.stream(m).mapToDouble(r -> r[0] * r[1]).sum();
