@@ -260,7 +260,7 @@ final class MutableRewrite {
      * The group of the array or list sites an element was read from, or null when they are in
      * several (or the element may be something else). Found in the frames the rewrite is made from.
      */
-    private AbstractInsnNode arrayGroupOf(MutableFlow.Ref element) {
+    private AbstractInsnNode containerOf(MutableFlow.Ref element) {
         if (element.other() || MutableFlow.kindOf(element) != MutableFlow.Kind.ELEMENT) return null;
         AbstractInsnNode g = null;
         for (AbstractInsnNode read : element.sites()) {
@@ -289,10 +289,6 @@ final class MutableRewrite {
         return f == null ? null : groupOf(f.getStack(f.getStackSize() - 1));
     }
 
-    /** Whether a site is a list's (lists have no marks: their elements are never null). */
-    private static boolean isList(AbstractInsnNode group) {
-        return ListOp.isList(group);
-    }
 
     /** The group all of a value's sites are in, or null when they are in several. */
     private AbstractInsnNode groupOf(MutableFlow.Ref v) {
@@ -409,7 +405,7 @@ final class MutableRewrite {
     private void checkOneObject(AbstractInsnNode insn, MutableFlow.Ref used) {
         if (used.other()) throw flow.kept(insn, used, "may be null or an object from elsewhere (a parameter, a field, a call)");
         if (MutableFlow.kindOf(used) == MutableFlow.Kind.ELEMENT) {
-            if (arrayGroupOf(used) == null) {
+            if (containerOf(used) == null) {
                 throw flow.kept(insn, used, "may be an element of one of several arrays or lists: grad4j follows an "
                         + "element read from one array or list (or from those of one place it is made)");
             }
@@ -447,18 +443,18 @@ final class MutableRewrite {
             AbstractInsnNode site = insns[i];
             Frame<MutableFlow.Ref> f = frames[i];
             if (f == null) continue;
-            if (site.getOpcode() == Opcodes.AASTORE && original.get(site) != null && made.containsKey(arraySite(f, 2))) {
+            if (site.getOpcode() == Opcodes.AASTORE && original.get(site) != null && made.containsKey(followedSite(f, 2))) {
                 checkStore(again, site, f, live[i], original);
             }
             ListOp op = ListOp.of(site);
-            if ((op == ListOp.ADD || op == ListOp.SET) && lists.contains(arraySite(f, op == ListOp.ADD ? 1 : 2))) {
+            if ((op == ListOp.ADD || op == ListOp.SET) && lists.contains(followedSite(f, op == ListOp.ADD ? 1 : 2))) {
                 checkAdded(again, site, op, f, live[i], original);
             }
             if (!made.containsKey(site) && !lists.contains(site)) continue;
             MutableFlow.Ref it = new MutableFlow.Ref(1, java.util.Set.of(site), false);
             AbstractInsnNode g = group(original.get(site));
             for (int l = 0; l < f.getLocals(); l++) {
-                if (live[i].get(l) && (inGroup(f.getLocal(l), g, original) || inArray(f.getLocal(l), g, original))) {
+                if (live[i].get(l) && (inGroup(f.getLocal(l), g, original) || readFromContainer(f.getLocal(l), g, original))) {
                     String what = ListOp.isList(site) ? "list" : ListOp.of(site) == ListOp.ITERATOR ? "iterator"
                             : site.getOpcode() == Opcodes.NEW ? "object" : "array";
                     throw again.kept(site, it, "made", "is made while another it shares a home with is still in use (one "
@@ -468,7 +464,7 @@ final class MutableRewrite {
                 }
             }
             for (int s = 0; s < f.getStackSize(); s++) {
-                if (inGroup(f.getStack(s), g, original) || inArray(f.getStack(s), g, original)) {
+                if (inGroup(f.getStack(s), g, original) || readFromContainer(f.getStack(s), g, original)) {
                     throw again.kept(site, it, "made", "is made again while the one made there before waits on the "
                             + "operand stack");
                 }
@@ -476,8 +472,8 @@ final class MutableRewrite {
         }
     }
 
-    /** The (copied) site of the followed array {@code depth} below the top of the stack, or null. */
-    private static AbstractInsnNode arraySite(Frame<MutableFlow.Ref> f, int depth) {
+    /** The (copied) site of the followed array or list {@code depth} below the top of the stack, or null. */
+    private static AbstractInsnNode followedSite(Frame<MutableFlow.Ref> f, int depth) {
         MutableFlow.Ref array = f.getStack(f.getStackSize() - 1 - depth);
         return array.isObject() ? array.sites().iterator().next() : null;
     }
@@ -503,7 +499,7 @@ final class MutableRewrite {
                 throw again.kept(store, object, "is used after it is stored into an array: grad4j moves an object into the "
                         + "array it is stored into; use it as the array's element (bodies[i].x) after, or store it last");
             }
-            if (inArray(v, into, original)) {
+            if (readFromContainer(v, into, original)) {
                 throw again.kept(store, array, "has an element replaced while one read from it before is still in use "
                         + "(it may be the one replaced): read the element again after the store");
             }
@@ -532,7 +528,7 @@ final class MutableRewrite {
                 throw again.kept(call, object, "is used after it is added to a list: grad4j moves an object into the list it "
                         + "is added to; use it as the list's element (bodies.get(i).x) after, or add it last");
             }
-            if (op == ListOp.SET && inArray(v, into, original)) {
+            if (op == ListOp.SET && readFromContainer(v, into, original)) {
                 throw again.kept(call, list, "has an element replaced while one read from it before is still in use "
                         + "(it may be the one replaced): read the element again after set");
             }
@@ -552,8 +548,8 @@ final class MutableRewrite {
         return f == null ? null : groupOf(f.getStack(f.getStackSize() - 1));
     }
 
-    /** Whether a value (of the rewritten method) may be an element read from an array or list of group {@code g}. */
-    private boolean inArray(MutableFlow.Ref v, AbstractInsnNode g, Map<AbstractInsnNode, AbstractInsnNode> original) {
+    /** Whether a value (of the rewritten method) may be an element read from the array or list of group {@code g}. */
+    private boolean readFromContainer(MutableFlow.Ref v, AbstractInsnNode g, Map<AbstractInsnNode, AbstractInsnNode> original) {
         for (AbstractInsnNode s : v.sites()) {
             AbstractInsnNode read = readFrom.containsKey(s) ? s : s.getOpcode() == Opcodes.AALOAD ? original.get(s) : null;
             if (read != null && containerOf(read) == g) return true;
@@ -568,8 +564,8 @@ final class MutableRewrite {
     }
 
     /**
-     * Elements move as their index: where one is stored or loaded it is an element of one array
-     * (not maybe null or an object: the slot is an {@code int} there), and never into a field.
+     * Elements move as their index: where one is stored or loaded it is an element of one array or
+     * list (not maybe null or an object: the slot is an {@code int} there), and never into a field.
      */
     private void checkElementMoved(AbstractInsnNode insn, Frame<MutableFlow.Ref> f) {
         int top = f.getStackSize() - 1;
@@ -586,7 +582,7 @@ final class MutableRewrite {
             }
             case Opcodes.IF_ACMPEQ, Opcodes.IF_ACMPNE -> {
                 for (MutableFlow.Ref side : new MutableFlow.Ref[] {f.getStack(top - 1), f.getStack(top)}) {
-                    if (side.isObject() && arrayGroupOf(side) == null) checkOneObject(insn, side);
+                    if (side.isObject() && containerOf(side) == null) checkOneObject(insn, side);
                 }
                 yield null;
             }
@@ -613,9 +609,9 @@ final class MutableRewrite {
             }
             default -> null;
         };
-        if (v != null && holdsElement(v) && arrayGroupOf(v) == null) {
-            throw flow.kept(insn, v, "may be an element of an array or something else (null, an object, an element of "
-                    + "another array): grad4j follows a variable holding elements of one array only");
+        if (v != null && holdsElement(v) && containerOf(v) == null) {
+            throw flow.kept(insn, v, "may be an element of an array or list, or something else (null, an object, an "
+                    + "element of another array or list): grad4j follows a variable holding elements of one array or list only");
         }
     }
 
@@ -643,7 +639,7 @@ final class MutableRewrite {
 
     /** The instructions for the elements of an array or list (the group of its sites). */
     private ElementCode code(AbstractInsnNode container) {
-        return new ElementCode(classOfSite(container), temps, isList(container));
+        return new ElementCode(classOfSite(container), temps, ListOp.isList(container)); // a list's elements are never null
     }
 
     private ListCode listCode(AbstractInsnNode list) {
@@ -800,15 +796,15 @@ final class MutableRewrite {
 
     /** {@code a == b} ({@code !=}) of two elements (see {@link ElementCode#identical}). */
     private InsnList sameElement(JumpInsnNode copied, MutableFlow.Ref a, MutableFlow.Ref b) {
-        AbstractInsnNode first = arrayGroupOf(a);
-        AbstractInsnNode second = arrayGroupOf(b);
+        AbstractInsnNode first = containerOf(a);
+        AbstractInsnNode second = containerOf(b);
         return first == second ? code(first).identical(home(first), null, null, copied)
                 : code(first).identical(home(first), code(second), home(second), copied);
     }
 
     /** The instructions for a use of an element (its index on the stack): its field arrays at the index. */
     private InsnList elementUse(AbstractInsnNode insn, AbstractInsnNode copied, MutableFlow.Ref element) {
-        AbstractInsnNode array = arrayGroupOf(element);
+        AbstractInsnNode array = containerOf(element);
         MutableClass c = classOfSite(array);
         int[] home = home(array);
         ElementCode code = code(array);
