@@ -115,9 +115,10 @@ public final class ExactReceivers {
                                            java.util.Map<String, java.util.Optional<String>> returns, int depth,
                                            java.util.Map<Integer, Known> given, Set<String> tainted) throws AnalyzerException {
         java.util.Map<String, Set<String>> added = new java.util.HashMap<>(); // by list, the classes added to it
+        java.util.Map<String, Set<String>> passes = new java.util.HashMap<>(); // a callee's body looked into once
         while (true) {
             int before = tainted.size() + added.values().stream().mapToInt(Set::size).sum();
-            Exact exact = new Exact(classes, returns, depth, tainted, added) {
+            Exact exact = new Exact(classes, returns, depth, tainted, added, passes) {
                 @Override
                 public Known newParameterValue(boolean isInstanceMethod, int local, Type type) {
                     Known k = given.get(local);
@@ -249,13 +250,14 @@ public final class ExactReceivers {
         private final java.util.Map<String, Set<String>> added;
 
         Exact(Function<String, ClassNode> classes, java.util.Map<String, java.util.Optional<String>> returns, int depth,
-              Set<String> tainted, java.util.Map<String, Set<String>> added) {
+              Set<String> tainted, java.util.Map<String, Set<String>> added, java.util.Map<String, Set<String>> passes) {
             super(Opcodes.ASM9);
             this.classes = classes;
             this.returns = returns;
             this.depth = depth;
             this.tainted = tainted;
             this.added = added;
+            this.passes = passes;
         }
 
         /**
@@ -347,7 +349,7 @@ public final class ExactReceivers {
                 for (Known v : given.values()) escapes(v);
                 return;
             }
-            // the analyser may run the call again and again as its frames grow: the body is looked into once
+            // the analyser runs the call again as its frames grow, and the method is analysed in rounds: looked into once
             Set<String> inside = passes.computeIfAbsent(owner + "." + m.name + m.desc + given, key -> {
                 Set<String> found = new HashSet<>();
                 try {
@@ -360,8 +362,8 @@ public final class ExactReceivers {
             for (Known v : given.values()) if (inside.contains(v.elementsOf())) tainted.add(v.elementsOf());
         }
 
-        /** By call and the arrays it is given, the classes its body taints (see {@link #passedTo}). */
-        private final java.util.Map<String, Set<String>> passes = new java.util.HashMap<>();
+        /** By call and the arrays it is given, the classes its body taints (see {@link #passedTo}): for all rounds. */
+        private final java.util.Map<String, Set<String>> passes;
 
         /** The class of the objects a call's body returns, when it is known and always one class made there; else null. */
         private String returned(MethodInsnNode m, List<? extends Known> args) {
@@ -451,10 +453,7 @@ public final class ExactReceivers {
         /** Whether a cast of an array or list made here ({@code elements}: its class, or its token) to {@code type} keeps it one. */
         private static boolean castKeeps(String type, String elements) {
             if (elements.startsWith(ITERATOR)) return type.equals("java/util/Iterator");
-            if (elements.startsWith(LIST)) {
-                return type.equals(ListOp.ARRAY_LIST) || type.equals("java/util/List") || type.equals("java/util/Collection")
-                        || type.equals("java/lang/Iterable");
-            }
+            if (elements.startsWith(LIST)) return ListOp.isListType(type);
             return type.equals("[L" + elements + ";");
         }
 
@@ -466,9 +465,7 @@ public final class ExactReceivers {
             else for (Known v : values) escapes(v); // captured by a lambda
             String made = insn instanceof MethodInsnNode call && !call.name.equals("<init>") ? returned(call, values) : null;
             if (made != null) return new Known(1, made);
-            String desc = insn instanceof MethodInsnNode m ? m.desc
-                    : insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d ? d.desc : null;
-            return desc == null ? Known.ONE : Known.of(Math.max(1, Type.getReturnType(desc).getSize()));
+            return Known.of(OperandSizes.ofCall(insn));
         }
 
         @Override

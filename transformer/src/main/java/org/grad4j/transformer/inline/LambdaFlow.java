@@ -146,9 +146,7 @@ final class LambdaFlow extends Interpreter<LambdaFlow.Val> {
                     : "is passed to a dynamic call");
         }
         if (made != null) return new Val(1, Set.of(made), Set.of(insn), false);
-        String desc = insn instanceof MethodInsnNode m ? m.desc
-                : insn instanceof InvokeDynamicInsnNode d ? d.desc : null;
-        return desc == null ? Val.ONE : Val.plain(Math.max(1, Type.getReturnType(desc).getSize()));
+        return Val.plain(OperandSizes.ofCall(insn));
     }
 
     @Override

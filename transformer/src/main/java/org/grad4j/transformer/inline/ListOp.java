@@ -28,6 +28,12 @@ enum ListOp {
 
     static final String ARRAY_LIST = "java/util/ArrayList";
 
+    /** Whether a cast of a list made here to {@code type} keeps it a list ({@code List}, {@code Collection}, ...). */
+    static boolean isListType(String type) {
+        return type.equals(ARRAY_LIST) || type.equals("java/util/List") || type.equals("java/util/Collection")
+                || type.equals("java/lang/Iterable") || type.equals("java/lang/Object");
+    }
+
     /** A list made here: {@code new ArrayList}. */
     static boolean isList(AbstractInsnNode insn) {
         return insn.getOpcode() == Opcodes.NEW && ((TypeInsnNode) insn).desc.equals(ARRAY_LIST);

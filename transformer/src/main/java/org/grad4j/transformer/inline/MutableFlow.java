@@ -149,9 +149,7 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
                 try {
                     return flow.naryOperation(insn, values);
                 } catch (MutableObjects.Kept k) {
-                    String desc = insn instanceof MethodInsnNode m ? m.desc
-                            : insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d ? d.desc : null;
-                    return desc == null ? Ref.ONE : Ref.plain(Math.max(1, Type.getReturnType(desc).getSize()));
+                    return Ref.plain(OperandSizes.ofCall(insn));
                 }
             }
 
@@ -278,8 +276,7 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
                 }
                 case Opcodes.CHECKCAST -> {
                     String to = ((TypeInsnNode) insn).desc;
-                    boolean passes = kindOf(value) == Kind.LIST ? to.equals(ListOp.ARRAY_LIST) || to.equals("java/util/List")
-                            || to.equals("java/util/Collection") || to.equals("java/lang/Iterable") : to.equals("java/util/Iterator");
+                    boolean passes = kindOf(value) == Kind.LIST ? ListOp.isListType(to) : to.equals("java/util/Iterator");
                     if (passes || to.equals("java/lang/Object")) return value;
                     throw kept(insn, value, "is cast to another type");
                 }
@@ -424,9 +421,7 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
             }
             throw kept(insn, v, "is captured by a lambda or passed to a dynamic call");
         }
-        String desc = insn instanceof MethodInsnNode m ? m.desc
-                : insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d ? d.desc : null;
-        return desc == null ? Ref.ONE : Ref.plain(Math.max(1, Type.getReturnType(desc).getSize()));
+        return Ref.plain(OperandSizes.ofCall(insn));
     }
 
     /** A call of {@code op} on a list made here or an iterator of one ({@code values.get(0)}). */

@@ -284,9 +284,7 @@ final class MutableRewrite {
     /** The group of the list an iterator iterates over, or null when not one. */
     private AbstractInsnNode listOf(MutableFlow.Ref iterator) {
         AbstractInsnNode it = groupOf(iterator);
-        if (it == null || ListOp.of(it) != ListOp.ITERATOR) return null;
-        Frame<MutableFlow.Ref> f = frames[method.instructions.indexOf(it)];
-        return f == null ? null : groupOf(f.getStack(f.getStackSize() - 1));
+        return it == null || ListOp.of(it) != ListOp.ITERATOR ? null : iteratorOver(it);
     }
 
 
@@ -443,12 +441,10 @@ final class MutableRewrite {
             AbstractInsnNode site = insns[i];
             Frame<MutableFlow.Ref> f = frames[i];
             if (f == null) continue;
-            if (site.getOpcode() == Opcodes.AASTORE && original.get(site) != null && made.containsKey(followedSite(f, 2))) {
-                checkStore(again, site, f, live[i], original);
-            }
             ListOp op = ListOp.of(site);
-            if ((op == ListOp.ADD || op == ListOp.SET) && lists.contains(followedSite(f, op == ListOp.ADD ? 1 : 2))) {
-                checkAdded(again, site, op, f, live[i], original);
+            if (site.getOpcode() == Opcodes.AASTORE && original.get(site) != null && made.containsKey(followedSite(f, 2))
+                    || (op == ListOp.ADD || op == ListOp.SET) && lists.contains(followedSite(f, op == ListOp.ADD ? 1 : 2))) {
+                checkMoved(again, site, f, live[i], original);
             }
             if (!made.containsKey(site) && !lists.contains(site)) continue;
             MutableFlow.Ref it = new MutableFlow.Ref(1, java.util.Set.of(site), false);
@@ -479,63 +475,41 @@ final class MutableRewrite {
     }
 
     /**
-     * Where an object is stored into an array ({@code bodies[i] = b}), its fields are copied
-     * into the array's: the object is moved there, so it may not be used after (no local read
-     * later holds it, none waits on the stack); and an element of that array read before may
-     * not be in use either, since the one at its index may be the one replaced.
+     * Where an object is stored into an array ({@code bodies[i] = b}), added to a list or set into
+     * it, its fields are copied into the container's: the object is moved there, so it may not be
+     * used after (no local read later holds it, none waits on the stack); where an element is
+     * replaced (a store, {@code set}), no element read before from that container may be in use,
+     * since the one at its index may be the one replaced; and where one is added, no iterator over
+     * the list may be in use (Java would throw a ConcurrentModificationException at its next
+     * {@code next()}).
      */
-    private void checkStore(MutableFlow again, AbstractInsnNode store, Frame<MutableFlow.Ref> f, BitSet live,
+    private void checkMoved(MutableFlow again, AbstractInsnNode insn, Frame<MutableFlow.Ref> f, BitSet live,
                             Map<AbstractInsnNode, AbstractInsnNode> original) {
+        ListOp op = ListOp.of(insn);
         int top = f.getStackSize() - 1;
+        int operands = op == ListOp.ADD ? 2 : 3; // (the array or list, the index,) the object
         MutableFlow.Ref object = f.getStack(top);
-        MutableFlow.Ref array = f.getStack(top - 2);
+        MutableFlow.Ref container = f.getStack(top - operands + 1);
         AbstractInsnNode moved = group(original.get(object.sites().iterator().next()));
-        AbstractInsnNode into = group(original.get(array.sites().iterator().next()));
-        for (int k = 0; k < f.getLocals() + top - 2; k++) {
-            boolean isLocal = k < f.getLocals();
-            MutableFlow.Ref v = isLocal ? f.getLocal(k) : f.getStack(k - f.getLocals());
-            if (isLocal && !live.get(k)) continue;
-            if (inGroup(v, moved, original)) {
-                throw again.kept(store, object, "is used after it is stored into an array: grad4j moves an object into the "
-                        + "array it is stored into; use it as the array's element (bodies[i].x) after, or store it last");
-            }
-            if (readFromContainer(v, into, original)) {
-                throw again.kept(store, array, "has an element replaced while one read from it before is still in use "
-                        + "(it may be the one replaced): read the element again after the store");
-            }
-        }
-    }
-
-    /**
-     * Where an object is added to a list ({@code bodies.add(b)}) or set into it, it is moved
-     * there as into an array ({@link #checkStore}); no iterator over the list may be in use
-     * where one is added (Java would throw a ConcurrentModificationException at its next
-     * {@code next()}), and no element read from it where one is replaced.
-     */
-    private void checkAdded(MutableFlow again, AbstractInsnNode call, ListOp op, Frame<MutableFlow.Ref> f, BitSet live,
-                            Map<AbstractInsnNode, AbstractInsnNode> original) {
-        int top = f.getStackSize() - 1;
-        int operands = op == ListOp.ADD ? 2 : 3;
-        MutableFlow.Ref object = f.getStack(top);
-        MutableFlow.Ref list = f.getStack(top - operands + 1);
-        AbstractInsnNode moved = group(original.get(object.sites().iterator().next()));
-        AbstractInsnNode into = group(original.get(list.sites().iterator().next()));
+        AbstractInsnNode into = group(original.get(container.sites().iterator().next()));
+        String done = op == null ? "stored into an array" : "added to a list";
         for (int k = 0; k < f.getLocals() + top + 1 - operands; k++) {
             boolean isLocal = k < f.getLocals();
             MutableFlow.Ref v = isLocal ? f.getLocal(k) : f.getStack(k - f.getLocals());
             if (isLocal && !live.get(k)) continue;
             if (inGroup(v, moved, original)) {
-                throw again.kept(call, object, "is used after it is added to a list: grad4j moves an object into the list it "
-                        + "is added to; use it as the list's element (bodies.get(i).x) after, or add it last");
+                throw again.kept(insn, object, "is used after it is " + done + ": grad4j moves an object into the "
+                        + (op == null ? "array it is stored into; use it as the array's element (bodies[i].x) after, or store it last"
+                        : "list it is added to; use it as the list's element (bodies.get(i).x) after, or add it last"));
             }
-            if (op == ListOp.SET && readFromContainer(v, into, original)) {
-                throw again.kept(call, list, "has an element replaced while one read from it before is still in use "
-                        + "(it may be the one replaced): read the element again after set");
+            if (op != ListOp.ADD && readFromContainer(v, into, original)) {
+                throw again.kept(insn, container, "has an element replaced while one read from it before is still in use "
+                        + "(it may be the one replaced): read the element again after " + (op == null ? "the store" : "set"));
             }
             for (AbstractInsnNode s : v.sites()) {
                 AbstractInsnNode it = original.get(s);
                 if (op == ListOp.ADD && it != null && ListOp.of(it) == ListOp.ITERATOR && iteratorOver(it) == into) {
-                    throw again.kept(call, list, "is added to while it is iterated over (Java throws a "
+                    throw again.kept(insn, container, "is added to while it is iterated over (Java throws a "
                             + "ConcurrentModificationException there)");
                 }
             }

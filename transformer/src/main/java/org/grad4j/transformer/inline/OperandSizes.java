@@ -42,4 +42,11 @@ final class OperandSizes {
             default -> 1;
         };
     }
+
+    /** Of a method or dynamic call (1 for one returning nothing, which pushes nothing). */
+    static int ofCall(AbstractInsnNode insn) {
+        String desc = insn instanceof org.objectweb.asm.tree.MethodInsnNode m ? m.desc
+                : insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d ? d.desc : null;
+        return desc == null ? 1 : Math.max(1, Type.getReturnType(desc).getSize());
+    }
 }
