@@ -18,6 +18,7 @@ import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.ir.Value;
 import org.grad4j.transformer.split.LoopEnvironments;
 import org.grad4j.transformer.split.Region;
+import org.grad4j.transformer.split.Rematerialisation;
 import org.grad4j.transformer.split.TapedLoops;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Label;
@@ -193,9 +194,14 @@ final class FunctionEmitter {
         java.util.Set<Value> recomputeReads = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         if (taped != null) {
             for (TapedLoops.Chain c : taped.chains().values()) {
-                for (Stmt s : c.recomputed()) {
-                    recomputeReads.addAll(s.args());
-                    recomputeReads.add(s.result());
+                for (Rematerialisation.Redo r : c.redone()) {
+                    if (r instanceof Rematerialisation.Recompute re) {
+                        recomputeReads.addAll(re.stmt().args());
+                        recomputeReads.add(re.stmt().result());
+                    } else if (r instanceof Rematerialisation.Copy copy) {
+                        recomputeReads.add(copy.to());
+                        recomputeReads.add(copy.from());
+                    }
                 }
             }
         }

@@ -9,6 +9,7 @@ import java.util.function.IntConsumer;
 import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.ir.Value;
+import org.grad4j.transformer.split.Rematerialisation;
 import org.grad4j.transformer.split.TapedLoops;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
@@ -692,7 +693,14 @@ final class TapeEmitter {
 
     private void reverseChain(Recorded r, Consumer<Stmt> recompute, IntConsumer reverseBlock) {
         pop(r);
-        r.chain().recomputed().forEach(recompute);
+        for (Rematerialisation.Redo redo : r.chain().redone()) {
+            if (redo instanceof Rematerialisation.Recompute re) {
+                recompute.accept(re.stmt());
+            } else if (redo instanceof Rematerialisation.Copy copy) {
+                mv.visitVarInsn(copy.from().type().getOpcode(Opcodes.ILOAD), locals.value(copy.from()));
+                mv.visitVarInsn(copy.to().type().getOpcode(Opcodes.ISTORE), locals.value(copy.to()));
+            }
+        }
         List<Integer> blocks = r.chain().blocks();
         for (int j = blocks.size() - 1; j >= 0; j--) reverseBlock.accept(blocks.get(j));
     }

@@ -161,6 +161,21 @@ final class ElementCode {
         return out;
     }
 
+    /**
+     * For an inlined call's receiver check ({@code ifnonnull} over a {@code throw}, see {@link
+     * Inliner#isReceiverCheck}) on an element: throws where the element was not set, without a
+     * branch, then jumps past the throw. A branch to a throw in a loop's body is an exit of the
+     * loop: the loop would not run as a counted loop (n-body's pair loop pushed its chain number
+     * and five indices per pair).
+     */
+    InsnList requiredSet(int[] home, JumpInsnNode jump) {
+        InsnList out = new InsnList();
+        out.add(new VarInsnNode(Opcodes.ISTORE, temps.index()));
+        out.add(present(home));
+        out.add(new JumpInsnNode(Opcodes.GOTO, jump.label));
+        return out;
+    }
+
     /** For {@code ifnull}/{@code ifnonnull} ({@code jump}'s opcode) of an element: whether it was set. */
     InsnList nullTest(int[] home, JumpInsnNode jump) {
         if (list) { // never null

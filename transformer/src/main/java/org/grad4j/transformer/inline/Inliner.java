@@ -205,6 +205,23 @@ public final class Inliner {
     }
 
     /**
+     * Whether {@code jump} is the receiver check {@link #bodyAt} writes: an {@code ifnonnull}
+     * whose fall-through throws null (the NullPointerException) and nothing else.
+     */
+    static boolean isReceiverCheck(JumpInsnNode jump) {
+        if (jump.getOpcode() != Opcodes.IFNONNULL) return false;
+        AbstractInsnNode first = realNext(jump);
+        AbstractInsnNode second = first == null ? null : realNext(first);
+        return first != null && first.getOpcode() == Opcodes.ACONST_NULL && second != null && second.getOpcode() == Opcodes.ATHROW;
+    }
+
+    private static AbstractInsnNode realNext(AbstractInsnNode insn) {
+        AbstractInsnNode next = insn.getNext();
+        while (next != null && next.getOpcode() < 0) next = next.getNext();
+        return next;
+    }
+
+    /**
      * The body's instructions for one call site: argument stores (the receiver's after a null
      * check, as the call would make: {@code athrow} of null throws the NullPointerException; none
      * when it is the caller's {@code this}, read from slot 0), the body, the end label.

@@ -785,7 +785,9 @@ final class MutableRewrite {
         return switch (insn.getOpcode()) {
             case Opcodes.GETFIELD -> code.read(home, index(c, (FieldInsnNode) insn));
             case Opcodes.PUTFIELD -> code.write(home, index(c, (FieldInsnNode) insn));
-            case Opcodes.IFNULL, Opcodes.IFNONNULL -> code.nullTest(home, (JumpInsnNode) copied);
+            case Opcodes.IFNULL, Opcodes.IFNONNULL -> Inliner.isReceiverCheck((JumpInsnNode) insn)
+                    ? code.requiredSet(home, (JumpInsnNode) copied)
+                    : code.nullTest(home, (JumpInsnNode) copied);
             case Opcodes.INSTANCEOF -> {
                 if (c.isA(((TypeInsnNode) insn).desc)) yield code.isSet(home);
                 InsnList out = new InsnList();

@@ -51,7 +51,7 @@ public final class TapedLoops {
      * the last block. The reverse pops them and runs the blocks' reverse code, last block first.
      */
     public record Chain(List<Integer> blocks, List<Value> doubles, List<Value> ints, List<Value> objects,
-                        List<Value> shadows, List<Stmt> recomputed) {
+                        List<Value> shadows, List<Rematerialisation.Redo> redone) {
         public int last() {
             return blocks.get(blocks.size() - 1);
         }
@@ -331,8 +331,9 @@ public final class TapedLoops {
                                                 Map<Integer, CountedLoop> counted, Map<Integer, Reduction> reductions,
                                                 Reductions reductionsOf) {
         Map<Integer, Chain> chains = new TreeMap<>();
-        for (Chain c : chains(ir, cfg, activity, readOnly, needsReverse, h, body, order)) chains.put(c.last(), c);
-        for (CountedLoop c : countedLoops(ir, cfg, activity, readOnly, body, chains.values())) {
+        Map<Value, Value> held = Rematerialisation.heldInRuns(ir, cfg, h, body);
+        for (Chain c : chains(ir, cfg, activity, readOnly, needsReverse, h, body, order, held)) chains.put(c.last(), c);
+        for (CountedLoop c : countedLoops(ir, cfg, activity, readOnly, body, chains.values(), held)) {
             Reduction r = c.header() == h && reductionsOf != null ? reductionsOf.of(c) : null;
             if (r != null) reductions.put(r.header(), r);
             else counted.put(c.header(), c);
@@ -350,7 +351,7 @@ public final class TapedLoops {
 
     /** The nest's loops that can run as counted loops (see {@link CountedLoop}). */
     private static List<CountedLoop> countedLoops(MethodIr ir, Cfg cfg, Activity activity, ReadOnlyArrays readOnly,
-                                                  BitSet nest, java.util.Collection<Chain> chains) {
+                                                  BitSet nest, java.util.Collection<Chain> chains, Map<Value, Value> held) {
         BitSet nestWritten = writtenIn(ir, nest);
         List<CountedLoop> counted = new ArrayList<>();
         cfg.loopsByHeader().forEach((h, body) -> {
@@ -362,7 +363,7 @@ public final class TapedLoops {
             if (inBody.isEmpty() || inBody.size() > MAX_MASKED_CHAINS || inBody.stream().anyMatch(c -> c.blocks().contains(h))) {
                 return;
             }
-            CountedLoop c = countedLoop(ir, activity, readOnly, h, body, order, inBody, nestWritten);
+            CountedLoop c = countedLoop(ir, activity, readOnly, h, body, order, inBody, nestWritten, held);
             if (c != null) counted.add(c);
         });
         return counted;
@@ -436,7 +437,8 @@ public final class TapedLoops {
 
     /** The counted loop of header {@code h}: its counters, and the chain's values split by how they come back. */
     private static CountedLoop countedLoop(MethodIr ir, Activity activity, ReadOnlyArrays readOnly, int h, BitSet body,
-                                           List<Integer> path, List<Chain> chainsInBody, BitSet nestWritten) {
+                                           List<Integer> path, List<Chain> chainsInBody, BitSet nestWritten,
+                                           Map<Value, Value> held) {
         BitSet loopWritten = writtenIn(ir, body);
         BitSet always = alwaysRun(ir, h, path);
         Map<Integer, Integer> steps = new TreeMap<>();     // counter slot -> step
@@ -462,11 +464,12 @@ public final class TapedLoops {
         for (Chain c : chainsInBody) blocks.addAll(c.blocks());
         boolean masked = chainsInBody.stream().anyMatch(c -> !always.get(c.last()));
         // what each chain's reverse reads; the loop's, their union
-        List<Set<Value>> valuesByChain = new ArrayList<>(), shadowsByChain = new ArrayList<>();
+        List<Set<Value>> valuesByChain = new ArrayList<>(), shadowsByChain = new ArrayList<>(), copiedByChain = new ArrayList<>();
         Set<Value> values = new LinkedHashSet<>();
         for (Chain c : chainsInBody) {
             Set<Value> chainValues = new LinkedHashSet<>(), chainShadows = new LinkedHashSet<>();
             readInReverse(ir, c.blocks(), activity, nestWritten, chainValues, chainShadows);
+            copiedByChain.add(Rematerialisation.byHolders(chainValues, held, nestWritten));
             valuesByChain.add(chainValues);
             shadowsByChain.add(chainShadows);
             values.addAll(chainValues);
@@ -509,12 +512,13 @@ public final class TapedLoops {
         // recomputed instead of pushed per iteration
         Set<Value> fixedUsed = new LinkedHashSet<>();
         List<Set<Value>> savedByChain = new ArrayList<>();
-        List<List<Stmt>> recomputedByChain = new ArrayList<>();
+        List<List<Rematerialisation.Redo>> redoneByChain = new ArrayList<>();
         for (int k = 0; k < chainsInBody.size(); k++) {
             Set<Value> saved = new LinkedHashSet<>(valuesByChain.get(k));
             saved.addAll(counters);
-            recomputedByChain.add(rematerialise(ir, chainsInBody.get(k).blocks(), saved, nestWritten, readOnly,
-                    v -> v instanceof EntryValue e && !loopWritten.get(e.slot()) && body.get(e.block()), fixedUsed));
+            redoneByChain.add(Rematerialisation.redone(ir, chainsInBody.get(k).blocks(), saved, nestWritten, readOnly,
+                    v -> v instanceof EntryValue e && !loopWritten.get(e.slot()) && body.get(e.block()), fixedUsed, held,
+                    copiedByChain.get(k)));
             savedByChain.add(saved);
         }
         once.addAll(fixedUsed);
@@ -530,7 +534,7 @@ public final class TapedLoops {
                 if (fixed) onceShadows.add(v);
                 else iterShadows.add(v);
             }
-            chains.add(byStack(chainsInBody.get(k).blocks(), saved, iterShadows, recomputedByChain.get(k)));
+            chains.add(byStack(chainsInBody.get(k).blocks(), saved, iterShadows, redoneByChain.get(k)));
         }
         List<Induction> inductions = new ArrayList<>();
         steps.forEach((slot, step) -> inductions.add(new Induction(slot, step, atStart.getOrDefault(slot, List.of()),
@@ -561,10 +565,10 @@ public final class TapedLoops {
         BitSet loopWritten = writtenIn(ir, body); // a slot only an outer loop writes is fixed here: w[i] in the loop over j
         for (int b : blocks) {
             for (Stmt st : ir.block(b).stmts()) {
-                if (st.result() == null || !(isCheap(st) || isElementRead(st) || isRowRead(st))) continue;
+                if (st.result() == null || !(Rematerialisation.isCheap(st) || isElementRead(st) || isRowRead(st))) continue;
                 boolean fixed = st.args().stream().allMatch(a -> a instanceof Const || isInvariant(a, nestWritten)
                         || invariant.contains(a) || (a instanceof EntryValue e && !loopWritten.get(e.slot())));
-                if (fixed && !isCheap(st)) fixed = stored.stream().noneMatch(a -> readOnly.mayAlias(a, st.arg(0)));
+                if (fixed && !Rematerialisation.isCheap(st)) fixed = stored.stream().noneMatch(a -> readOnly.mayAlias(a, st.arg(0)));
                 if (!fixed) continue;
                 invariant.add(st.result());
                 if (isElementRead(st)) invariantReads.add(st);
@@ -592,7 +596,7 @@ public final class TapedLoops {
 
     /** A chain whose values go to the stacks by type. */
     private static Chain byStack(List<Integer> blocks, java.util.Collection<Value> values, List<Value> shadows,
-                                 List<Stmt> recomputed) {
+                                 List<Rematerialisation.Redo> redone) {
         List<Value> doubles = new ArrayList<>(), ints = new ArrayList<>(), objects = new ArrayList<>();
         for (Value v : values) {
             switch (v.type().getSort()) {
@@ -601,19 +605,19 @@ public final class TapedLoops {
                 default -> ints.add(v); // int, short, byte, char, boolean (longs were excluded)
             }
         }
-        return new Chain(List.copyOf(blocks), doubles, ints, objects, shadows, recomputed);
+        return new Chain(List.copyOf(blocks), doubles, ints, objects, shadows, redone);
     }
 
     /** What the nest's blocks record: chains of the blocks with reverse work, and their values. */
     private static List<Chain> chains(MethodIr ir, Cfg cfg, Activity activity, ReadOnlyArrays readOnly, BitSet needsReverse,
-                                      int h, BitSet body, List<Integer> order) {
+                                      int h, BitSet body, List<Integer> order, Map<Value, Value> held) {
         BitSet written = new BitSet();
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) ir.block(b).exitValues().keySet().forEach(written::set);
         BitSet adjointSlots = adjointSlots(ir, h, body);
         List<Chain> chains = new ArrayList<>();
         for (List<Integer> blocks : runsTogether(ir, cfg, h, body, order)) {
             blocks.removeIf(b -> !needsReverse.get(b) || !hasReverseWork(ir.block(b), activity, adjointSlots));
-            if (!blocks.isEmpty()) chains.add(chain(ir, blocks, activity, readOnly, written));
+            if (!blocks.isEmpty()) chains.add(chain(ir, blocks, activity, readOnly, written, held));
         }
         return chains;
     }
@@ -640,7 +644,7 @@ public final class TapedLoops {
     }
 
     /** Whether {@code b} only ever runs right after its one predecessor, which jumps to it. */
-    private static boolean continuesChain(MethodIr ir, Cfg cfg, int h, BitSet body, int b) {
+    static boolean continuesChain(MethodIr ir, Cfg cfg, int h, BitSet body, int b) {
         if (b == h || !body.get(b) || cfg.preds(b).size() != 1) return false;
         Block pred = ir.block(cfg.preds(b).get(0));
         return body.get(pred.index()) && pred.terminator().kind() == Terminator.Kind.GOTO;
@@ -684,12 +688,15 @@ public final class TapedLoops {
         return k == Types.Kind.SCALAR || k == Types.Kind.TENSOR;
     }
 
-    private static Chain chain(MethodIr ir, List<Integer> blocks, Activity activity, ReadOnlyArrays readOnly, BitSet written) {
+    private static Chain chain(MethodIr ir, List<Integer> blocks, Activity activity, ReadOnlyArrays readOnly, BitSet written,
+                               Map<Value, Value> held) {
         Set<Value> values = new LinkedHashSet<>();
         Set<Value> shadows = new LinkedHashSet<>();
         readInReverse(ir, blocks, activity, written, values, shadows);
-        List<Stmt> recomputed = rematerialise(ir, blocks, values, written, readOnly, v -> false, new LinkedHashSet<>());
-        return byStack(blocks, values, List.copyOf(shadows), recomputed);
+        Set<Value> copied = Rematerialisation.byHolders(values, held, written);
+        List<Rematerialisation.Redo> redone = Rematerialisation.redone(ir, blocks, values, written, readOnly, v -> false,
+                new LinkedHashSet<>(), held, copied);
+        return byStack(blocks, values, List.copyOf(shadows), redone);
     }
 
     /**
@@ -703,94 +710,8 @@ public final class TapedLoops {
         shadows.removeIf(v -> v instanceof Const || isInvariant(v, written));
     }
 
-    /**
-     * Rematerialisation: a saved value that cheap arithmetic computes from what the reverse has
-     * anyway (constants, invariants, other saved values, values recomputed before it) is computed
-     * again after the pop instead of pushed — {@code i + 1} beside {@code i}, {@code 1 - x}
-     * beside {@code x}. Tape traffic is what a taped loop costs (Rosenbrock's model: 7 entries
-     * per element 33 µs, 3 entries 18 µs); the arithmetic is nearly free. Removes such values from
-     * {@code saved} and returns their statements, in program order; the JVM's arithmetic is
-     * deterministic, so the values are the same bits.
-     */
-    private static List<Stmt> rematerialise(MethodIr ir, List<Integer> blocks, Set<Value> saved, BitSet written,
-                                            ReadOnlyArrays readOnly, java.util.function.Predicate<Value> fixed,
-                                            Set<Value> fixedUsed) {
-        java.util.Map<Value, Stmt> defs = new java.util.IdentityHashMap<>();
-        List<Stmt> order = new ArrayList<>();
-        for (int b : blocks) {
-            for (Stmt s : ir.block(b).stmts()) {
-                if (s.result() != null) defs.put(s.result(), s);
-                order.add(s);
-            }
-        }
-        Set<Stmt> recomputed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        List<Value> candidates = new ArrayList<>(saved);
-        java.util.Collections.reverse(candidates); // later values first: they may rest on earlier saved ones
-        for (Value v : candidates) {
-            Set<Stmt> needed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            Set<Value> neededFixed = new LinkedHashSet<>();
-            saved.remove(v);
-            if (obtainable(v, defs, saved, recomputed, written, readOnly, fixed, needed, neededFixed, 0)) {
-                recomputed.addAll(needed);
-                fixedUsed.addAll(neededFixed);
-            } else {
-                saved.add(v);
-            }
-        }
-        List<Stmt> inOrder = new ArrayList<>();
-        for (Stmt s : order) if (recomputed.contains(s)) inOrder.add(s);
-        return inOrder;
-    }
-
-    /**
-     * Whether {@code v} is available in the reverse without a push; the statements to recompute go
-     * to {@code needed}, the {@code fixed} values (pushed once instead) to {@code neededFixed}.
-     */
-    private static boolean obtainable(Value v, java.util.Map<Value, Stmt> defs, Set<Value> saved, Set<Stmt> recomputed,
-                                      BitSet written, ReadOnlyArrays readOnly, java.util.function.Predicate<Value> fixed,
-                                      Set<Stmt> needed, Set<Value> neededFixed, int depth) {
-        if (v instanceof Const || isInvariant(v, written) || saved.contains(v)) return true;
-        if (fixed.test(v)) {
-            neededFixed.add(v);
-            return true;
-        }
-        Stmt s = defs.get(v);
-        if (s == null || depth > 3 || !(isCheap(s) || isReload(s, readOnly))) return false;
-        if (recomputed.contains(s) || needed.contains(s)) return true;
-        for (Value a : s.args()) {
-            if (!obtainable(a, defs, saved, recomputed, written, readOnly, fixed, needed, neededFixed, depth + 1)) return false;
-        }
-        needed.add(s);
-        return true;
-    }
-
-    /** Arithmetic that costs a cycle or so and cannot throw: worth redoing rather than storing. */
-    private static boolean isCheap(Stmt s) {
-        return switch (s.opcode()) {
-            case Opcodes.DADD, Opcodes.DSUB, Opcodes.DMUL, Opcodes.DNEG, Opcodes.FADD, Opcodes.FSUB, Opcodes.FMUL,
-                    Opcodes.FNEG, Opcodes.F2D, Opcodes.D2F, Opcodes.I2D, Opcodes.I2F, Opcodes.IADD, Opcodes.ISUB,
-                    Opcodes.IMUL, Opcodes.INEG, Opcodes.ISHL, Opcodes.ISHR, Opcodes.IUSHR, Opcodes.IAND, Opcodes.IOR,
-                    Opcodes.IXOR, Opcodes.IINC -> true;
-            default -> false;
-        };
-    }
-
-    /**
-     * An element of an array that stays as it is until the reverse has run ({@link ReadOnlyArrays}:
-     * read-only, or settled where it is read):
-     * read again after the pop, at the index the forward pass read (so it cannot throw), instead
-     * of pushed — Rosenbrock then pushes {@code i} alone, not {@code x[i]} and what depends on it.
-     */
-    private static boolean isReload(Stmt s, ReadOnlyArrays readOnly) {
-        return switch (s.opcode()) {
-            case Opcodes.DALOAD, Opcodes.FALOAD, Opcodes.IALOAD, Opcodes.BALOAD, Opcodes.CALOAD, Opcodes.SALOAD ->
-                    readOnly.rereadable(s);
-            default -> false;
-        };
-    }
-
     /** A slot no block of the nest writes holds the same value (and shadow) in every iteration. */
-    private static boolean isInvariant(Value v, BitSet written) {
+    static boolean isInvariant(Value v, BitSet written) {
         return v instanceof EntryValue e && !written.get(e.slot());
     }
 }

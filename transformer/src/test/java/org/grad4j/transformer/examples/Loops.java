@@ -616,4 +616,40 @@ public final class Loops {
         }
         return total;
     }
+
+    /**
+     * Bodies pulling on each other in pairs (n-body on arrays): the pair loop's body is long enough
+     * that the lifter cuts it into blocks, so {@code dx}, {@code dy}, {@code f}, {@code i} and
+     * {@code j} reach its later blocks as their entry values.
+     */
+    @Differentiable
+    public static double pairForces(double[] p, double[] m, int steps) {
+        int n = m.length;
+        double[] x = new double[n], y = new double[n], vx = new double[n], vy = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = p[2 * i];
+            y[i] = p[2 * i + 1];
+        }
+        for (int s = 0; s < steps; s++) {
+            for (int i = 0; i < n; i++) {
+                for (int j = i + 1; j < n; j++) {
+                    double dx = x[j] - x[i];
+                    double dy = y[j] - y[i];
+                    double d2 = dx * dx + dy * dy + 0.01;
+                    double f = 0.01 / (d2 * Math.sqrt(d2));
+                    vx[i] += dx * f * m[j];
+                    vy[i] += dy * f * m[j];
+                    vx[j] -= dx * f * m[i];
+                    vy[j] -= dy * f * m[i];
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                x[i] += 0.01 * vx[i];
+                y[i] += 0.01 * vy[i];
+            }
+        }
+        double e = 0;
+        for (int i = 0; i < n; i++) e += m[i] * (vx[i] * vx[i] + vy[i] * vy[i]) + x[i] * y[i];
+        return e;
+    }
 }

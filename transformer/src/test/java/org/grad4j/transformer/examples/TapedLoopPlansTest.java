@@ -44,6 +44,23 @@ class TapedLoopPlansTest {
         for (TapedLoops.Chain c : inner.chains()) assertEquals(List.of(), c.ints(), "ints pushed per run of a chain");
     }
 
+    @Test
+    void aValueCrossingACutInsideAChainIsPushedOnceAndCopiedBack() {
+        // the pair loop's body is cut into blocks by the lifter: a value read in a later block is
+        // that block's entry value, the same number as the earlier block's; pushing it per block
+        // pushed dx three times, and copies of i and j per pair (n-body: 13 doubles and 5 ints)
+        TapedLoops.CountedLoop pairs = countedLoops("pairForces").stream().filter(c -> c.chains().get(0).blocks().size() > 1)
+                .findFirst().orElseThrow(() -> new AssertionError("no counted loop of several blocks"));
+        TapedLoops.Chain chain = pairs.chains().get(0);
+        assertEquals(List.of(), chain.ints(), "ints pushed per pair");
+        for (org.grad4j.transformer.ir.Value v : chain.doubles()) {
+            assertFalse(v instanceof org.grad4j.transformer.ir.EntryValue e && e.block() != chain.blocks().get(0),
+                    v + " is a value of an earlier block of the chain " + chain.blocks());
+        }
+        assertTrue(chain.redone().stream().anyMatch(r -> r instanceof org.grad4j.transformer.split.Rematerialisation.Copy),
+                "the later blocks' entry values come back as copies");
+    }
+
     private static TapedLoops.CountedLoop onlyCountedLoop(String method) {
         List<TapedLoops.CountedLoop> counted = countedLoops(method);
         assertEquals(1, counted.size(), method + ": " + Arrays.toString(counted.toArray()));

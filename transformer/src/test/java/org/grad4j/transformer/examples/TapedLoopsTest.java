@@ -111,6 +111,9 @@ class TapedLoopsTest {
             for (int i = 0; i < n; i++) stiffness[i] = 1 + Math.abs(stiffness[i]);
             check(Loops.class, "springs", stiffness, random.nextInt(6));
             check(Loops.class, "shifting", randomArray(n + 1), random.nextInt(5));
+            double[] masses = randomArray(n);
+            for (int i = 0; i < n; i++) masses[i] = 1 + Math.abs(masses[i]);
+            check(Loops.class, "pairForces", randomArray(2 * n), masses, random.nextInt(4));
             int d = 1 + random.nextInt(4);
             check(Loops.class, "layers", randomArray(d * d + d), randomArray(d * (1 + random.nextInt(3))), d);
         }

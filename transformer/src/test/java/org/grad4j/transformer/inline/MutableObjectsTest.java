@@ -126,6 +126,19 @@ class MutableObjectsTest {
     }
 
     /**
+     * The receiver check of a call inlined on an element reads the element's mark without a
+     * branch: a branch to a throw inside a loop is an exit of the loop, which then cannot run as a
+     * counted loop (n-body's pair loop pushed its chain number and five indices per pair).
+     */
+    @Test
+    void aCallOnAnElementChecksItWithoutABranchToAThrow() {
+        for (AbstractInsnNode insn : REPLACED.get("unsetElementCalled").method().instructions) {
+            assertTrue(insn.getOpcode() != Opcodes.ATHROW && insn.getOpcode() != Opcodes.IFNONNULL,
+                    "a branch or throw left: " + insn.getOpcode());
+        }
+    }
+
+    /**
      * A helper returns an element of an array it made, after storing an object of a subclass into
      * it: what it returns is not known to be a Particle, so the call on it keeps dispatching.
      */

@@ -561,6 +561,23 @@ public class Mutables {
         return ps[x.length == 6 ? 1 : 0].x * w[1];
     }
 
+    /**
+     * Calling a method on an element never set throws, as it did (six inputs, only beside the
+     * original): the inlined call's receiver check, without a branch out of the loop.
+     */
+    public double unsetElementCalled(double[] x, double[] w) {
+        Particle[] ps = new Particle[3];
+        ps[0] = new Particle(x[0], w[0]);
+        ps[1] = new Particle(x[1], w[1]);
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            Particle p = ps[x.length == 6 && i == 4 ? 2 : i % 2];
+            p.step(0.1, 2);
+            s += p.x * w[i];
+        }
+        return s;
+    }
+
     /** An array held in a field of an object made here. */
     static final class Cloud {
         final Particle[] members;
