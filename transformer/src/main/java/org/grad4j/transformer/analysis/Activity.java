@@ -337,6 +337,16 @@ public final class Activity {
         return false;
     }
 
+    /**
+     * Whether the double or float that slot {@code slot} holds on entry to {@code block} reaches
+     * no result but through comparisons, casts to int and rules without an adjoint for it: its
+     * adjoint is identically zero ({@link UsefulValues}). A stream's compensated sum carries two
+     * such values beside the simple sum its derivative passes through.
+     */
+    public boolean carriesNoDerivative(int block, int slot) {
+        return useful.isUselessOnEntry(block, slot);
+    }
+
     /** Whether the statement needs adjoint code (or, for calls, a differentiated call). */
     public boolean isActive(Stmt s) {
         // a differentiated call returning a useless double still runs as one: its continuation is planned

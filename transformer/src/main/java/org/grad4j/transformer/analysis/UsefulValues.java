@@ -55,6 +55,11 @@ final class UsefulValues {
         return v instanceof EntryValue e && !usefulOnEntry[e.block()].get(e.slot());
     }
 
+    /** Whether the value slot {@code slot} holds on entry to {@code block} has an adjoint known to be zero (see {@link #isUseless}). */
+    boolean isUselessOnEntry(int block, int slot) {
+        return !usefulOnEntry[block].get(slot);
+    }
+
     private boolean visit(Block block) {
         BitSet before = (BitSet) usefulOnEntry[block.index()].clone();
         int tempsBefore = usefulTemps.cardinality();

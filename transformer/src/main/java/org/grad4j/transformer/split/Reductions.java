@@ -136,14 +136,17 @@ final class Reductions {
     /**
      * The one slot with an adjoint that the loop writes and carries to its next iteration (live at
      * its header), a {@code double}; -1 when there is none or more. The others it writes go to
-     * {@code temporaries}.
+     * {@code temporaries}: those it does not carry, and those it carries whose value at the header
+     * passes no derivative on ({@link Activity#carriesNoDerivative}: the compensation of a stream's
+     * {@code sum()}, which runs beside the simple sum its derivative passes through) — their adjoints
+     * are zero where an iteration ends, so each iteration's reverse starts them at zero.
      */
     private int carriedSum(int h, BitSet body, BitSet written, BitSet live, List<Integer> temporaries) {
         BitSet withAdjoints = TapedLoops.adjointSlots(ir, h, body);
         int sum = -1;
         for (int s = written.nextSetBit(0); s >= 0; s = written.nextSetBit(s + 1)) {
             if (!withAdjoints.get(s)) continue;
-            if (!live.get(s)) {
+            if (!live.get(s) || activity.carriesNoDerivative(h, s)) {
                 temporaries.add(s);
             } else if (sum >= 0) {
                 return -1;

@@ -78,6 +78,9 @@ class ReductionsTest {
             check(Sums.class, "alternating", randomArray(n));
             check(Sums.class, "sumReadInside", randomArray(n));
             check(Sums.class, "twoSums", randomArray(n));
+            check(Sums.class, "sumBesideAWatchedMaximum", randomArray(n));
+            check(Sums.class, "kahan", randomArray(n));
+            check(Sums.class, "streamedSquares", randomArray(n));
             check(Sums.class, "storesInside", randomArray(n));
             check(Sums.class, "perRow", randomArray(n), random.nextInt(4));
         }
@@ -130,7 +133,8 @@ class ReductionsTest {
     @Test
     void loopsThatOnlySumAreReductionsWhereAGradientStarts() {
         for (String sum : List.of("leastSquares", "logLikelihood", "hinge", "aliased", "slice", "invariantUsedAfter",
-                "sumOnTheRight", "logistic", "perSample", "perRow", "offsets", "huber", "ternarySum", "keptAside", "renamed")) {
+                "sumOnTheRight", "logistic", "perSample", "perRow", "offsets", "huber", "ternarySum", "keptAside", "renamed",
+                "sumBesideAWatchedMaximum")) {
             assertEquals(1, reductions(sum, true).size(), sum);
             assertEquals(0, reductions(sum, false).size(), sum + ", called from generated code");
         }
@@ -147,8 +151,18 @@ class ReductionsTest {
     /** After inlining too: s += huberOf(e) keeps the old sum in a local the inliner spills the operand stack into. */
     @Test
     void aSumThroughAnInlinedHelperIsAReduction() {
+        assertEquals(2, buffersAskedFor("huberThroughHelper", "([D[D)D#11"), "a buffer each for w and ys: the loop is a reduction");
+    }
+
+    /** A stream's sum() fused into a loop carries the JDK's compensation beside the simple sum: a reduction still. */
+    @Test
+    void aStreamsSumIsAReduction() {
+        assertEquals(1, buffersAskedFor("streamedSquares", "([D)D#1"), "a buffer for x: the fused loop is a reduction");
+    }
+
+    private static int buffersAskedFor(String method, String descriptorAndMask) {
         GeneratedCode code = new Transformer(ClassFileLocator.of(Sums.class.getClassLoader()))
-                .generate(Type.getInternalName(Sums.class), "huberThroughHelper", "([D[D)D#11" + ActivityMask.OUTERMOST);
+                .generate(Type.getInternalName(Sums.class), method, descriptorAndMask + ActivityMask.OUTERMOST);
         ClassNode node = new ClassNode();
         new ClassReader(code.classes().get(0).bytes()).accept(node, 0);
         int buffers = 0;
@@ -157,13 +171,13 @@ class ReductionsTest {
                 if (insn instanceof MethodInsnNode call && call.name.equals("adjointBuffer")) buffers++;
             }
         }
-        assertEquals(2, buffers, "a buffer each for w and ys: the loop is a reduction");
+        return buffers;
     }
 
     @Test
     void loopsThatCarryMoreThanASumStayCounted() {
         for (String other : List.of("carriedPrevious", "alternating", "sumReadInside", "twoSums", "storesInside", "floatSum",
-                "innerBranches", "restarted", "reset", "doubled", "readAgain")) {
+                "innerBranches", "restarted", "reset", "doubled", "readAgain", "kahan")) {
             assertEquals(0, reductions(other, true).size(), other);
         }
     }

@@ -347,6 +347,46 @@ public final class Sums {
         return sxx / x.length - (sx / x.length) * (sx / x.length);
     }
 
+    /**
+     * A sum beside a running maximum that is only compared after the loop (a diagnostic): the
+     * maximum is carried but passes no derivative on, so the loop is still a reduction.
+     */
+    @Differentiable
+    public static double sumBesideAWatchedMaximum(double[] x) {
+        double s = 0, largest = 0;
+        for (int i = 0; i < x.length; i++) {
+            double r = x[i] * x[i] - 0.5;
+            s += r * r;
+            largest = Math.max(largest, Math.abs(r));
+        }
+        return largest > 1e6 ? Double.NaN : s;
+    }
+
+    /**
+     * A hand-written compensated (Kahan) sum: the compensation reaches the result, so it carries
+     * a derivative and the loop carries two values with adjoints.
+     */
+    @Differentiable
+    public static double kahan(double[] x) {
+        double s = 0, c = 0;
+        for (int i = 0; i < x.length; i++) {
+            double y = x[i] * x[i] - c;
+            double t = s + y;
+            c = (t - s) - y;
+            s = t;
+        }
+        return s;
+    }
+
+    /**
+     * A stream's sum: the fused loop keeps the JDK's compensated sum beside the simple one its
+     * derivative passes through; the compensation is carried but passes no derivative on.
+     */
+    @Differentiable
+    public static double streamedSquares(double[] x) {
+        return java.util.stream.IntStream.range(0, x.length).mapToDouble(i -> (x[i] - 0.5) * x[i]).sum();
+    }
+
     /** A sum into a scratch array: the body stores into an array. */
     @Differentiable
     public static double storesInside(double[] x) {
