@@ -15,6 +15,7 @@ import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.ir.Terminator;
 import org.grad4j.transformer.ir.Value;
 import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.tree.MethodInsnNode;
 
 /**
  * Whether only the method's result needs a value: what a loop that sums may skip when the
@@ -48,11 +49,12 @@ public final class ResultOnly {
             Set<Value> readByAdjoints = Collections.newSetFromMap(new IdentityHashMap<>());
             List<Value> shadows = new ArrayList<>();
             for (Stmt st : block.stmts()) {
-                if (activity.isActive(st)) AdjointReads.of(st, activity, readByAdjoints, shadows);
+                boolean streamSum = isStreamSum(st);
+                if (activity.isActive(st) && !streamSum) AdjointReads.of(st, activity, readByAdjoints, shadows);
                 boolean takesOne = false;
                 for (Value a : st.args()) takesOne |= formed.contains(a);
                 if (!takesOne) continue;
-                if (!isArithmetic(st)) return false;
+                if (!isArithmetic(st) && !streamSum) return false;
                 formed.add(st.result());
             }
             for (Value v : formed) if (readByAdjoints.contains(v)) return false;
@@ -77,6 +79,16 @@ public final class ResultOnly {
             }
         }
         return true;
+    }
+
+    /**
+     * {@code StreamSums.value(high, low, simple)}, a fused stream's {@code sum()}: a function of its
+     * arguments only, as arithmetic is, whose adjoint uses none of them (it passes the result's
+     * adjoint to {@code simple}): the loop's three sums form only its result.
+     */
+    private static boolean isStreamSum(Stmt st) {
+        return st.insn() instanceof MethodInsnNode call && call.owner.equals("org/grad4j/runtime/StreamSums")
+                && call.name.equals("value");
     }
 
     private static boolean isSubset(BitSet a, BitSet b) {

@@ -1,6 +1,7 @@
 package org.grad4j.transformer.split;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -29,8 +30,10 @@ import org.grad4j.transformer.ir.Value;
  * <p>Per block of the loop but those of its inner sums (which run twice), to a fixpoint: a
  * statement of floating-point arithmetic whose result no adjoint code reads ({@link AdjointReads})
  * and whose every use is a statement of the set, the block's exit value of the sum's slot (read
- * only by updates, copies and the {@code return}: {@link LoopSums}), or the exit value of a slot no
- * later block reads. Never an element read (it may throw) or a call.
+ * only by updates, copies and the {@code return}: {@link LoopSums}) or of a slot whose value, from
+ * every block entered next, only forms the result too (a stream's compensation, carried beside the
+ * sum; a term formed in one block and added in the next), or the exit value of a slot no later
+ * block reads. Never an element read (it may throw) or a call.
  */
 final class SumOnlyWork {
     private SumOnlyWork() {}
@@ -39,9 +42,17 @@ final class SumOnlyWork {
     static Map<Integer, List<Stmt>> of(MethodIr ir, Activity activity, Liveness live, BitSet body, int sum,
                                        List<TapedLoops.InnerSum> inners) {
         Map<Integer, List<Stmt>> found = new TreeMap<>();
+        Map<Long, Boolean> formsOnlyTheResult = new java.util.HashMap<>(); // by block entered and slot
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
             if (inInner(b, inners)) continue;
-            List<Stmt> stmts = inBlock(ir.block(b), activity, live, sum);
+            Block block = ir.block(b);
+            // a value that leaves the block only to form the result, beside the sum: the compensation of
+            // a stream's sum(), a term computed in one block and added in the next (not where inner sums
+            // run twice: their blocks keep everything)
+            java.util.function.IntPredicate resultOnly = slot -> inners.isEmpty() && Arrays.stream(block.successors())
+                    .allMatch(t -> formsOnlyTheResult.computeIfAbsent((long) t << 32 | slot,
+                            k -> ResultOnly.formsOnlyTheResult(ir, activity, t, slot)));
+            List<Stmt> stmts = inBlock(block, activity, live, sum, resultOnly);
             if (!stmts.isEmpty()) found.put(b, List.copyOf(stmts));
         }
         return Collections.unmodifiableMap(found);
@@ -52,7 +63,7 @@ final class SumOnlyWork {
         return false;
     }
 
-    private static List<Stmt> inBlock(Block block, Activity activity, Liveness live, int sum) {
+    private static List<Stmt> inBlock(Block block, Activity activity, Liveness live, int sum, java.util.function.IntPredicate resultOnly) {
         Set<Value> readByAdjoints = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Value> shadows = new ArrayList<>(); // what adjoints read of arrays: not asked here
         for (Stmt s : block.stmts()) {
@@ -62,7 +73,7 @@ final class SumOnlyWork {
         escaping.addAll(block.terminator().args());
         BitSet liveOut = live.liveOut(block);
         block.exitValues().forEach((slot, v) -> {
-            if (slot != sum && liveOut.get(slot)) escaping.add(v);
+            if (slot != sum && liveOut.get(slot) && !(v.isScalarDifferentiable() && resultOnly.test(slot))) escaping.add(v);
         });
         Set<Stmt> only = Collections.newSetFromMap(new IdentityHashMap<>());
         Map<Value, Stmt> definedBy = new IdentityHashMap<>();

@@ -32,23 +32,6 @@ import org.objectweb.asm.tree.VarInsnNode;
  * argument is called through its interface.
  */
 final class FusedLoop {
-    /**
-     * Whether this JDK's final sum subtracts the compensation (JDK-8214761 fixed its sign in 18 and
-     * in updates of 17): asked of the JDK itself, with a sum whose two forms differ.
-     */
-    private static final boolean COMPENSATION_SUBTRACTED = compensationSubtracted();
-
-    private static boolean compensationSubtracted() {
-        double[] values = {263.0 / 7, 28.0 / 3, 828.0 / 11}; // high - low and high + low differ by an ulp
-        double high = 0, low = 0;
-        for (double v : values) {
-            double tmp = v - low, sum = high + tmp;
-            low = (sum - high) - tmp;
-            high = sum;
-        }
-        return java.util.stream.DoubleStream.of(values).sum() == high - low;
-    }
-
     private final StreamChain chain;
     private final InsnList out = new InsnList();
     private int nextLocal;
@@ -611,31 +594,15 @@ final class FusedLoop {
         }
 
         /**
-         * The sum's value on the stack: {@code Collectors.computeFinalSum} (the compensated sum, or the
-         * simple one where that is a same-signed infinity), passed through {@code StreamSums.value(sum,
-         * simple)}: the same value, its derivative taken through the simple sum, so the compensation
-         * needs no adjoint code.
+         * The sum's value on the stack: {@code StreamSums.value(high, low, simple)}, the JDK's final
+         * sum of the compensated one (or the simple one where that is a same-signed infinity), its
+         * derivative taken through the simple sum, so the compensation needs no adjoint code.
          */
         private void finalSum() {
-            LabelNode compensated = new LabelNode(), done = new LabelNode();
-            int tmp = local(Type.DOUBLE_TYPE);
             load(Type.DOUBLE_TYPE, high);
             load(Type.DOUBLE_TYPE, low);
-            add(COMPENSATION_SUBTRACTED ? DSUB : DADD);
-            store(Type.DOUBLE_TYPE, tmp);
-            load(Type.DOUBLE_TYPE, tmp);
-            out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Double", "isNaN", "(D)Z", false));
-            jump(IFEQ, compensated);
             load(Type.DOUBLE_TYPE, simple);
-            out.add(new MethodInsnNode(INVOKESTATIC, "java/lang/Double", "isInfinite", "(D)Z", false));
-            jump(IFEQ, compensated);
-            load(Type.DOUBLE_TYPE, simple);
-            jump(GOTO, done);
-            out.add(compensated);
-            load(Type.DOUBLE_TYPE, tmp);
-            out.add(done);
-            load(Type.DOUBLE_TYPE, simple);
-            out.add(new MethodInsnNode(INVOKESTATIC, "org/grad4j/runtime/StreamSums", "value", "(DD)D", false));
+            out.add(new MethodInsnNode(INVOKESTATIC, "org/grad4j/runtime/StreamSums", "value", "(DDD)D", false));
         }
 
         /** The mean of a non-empty sum on the stack: the final sum over the count. */

@@ -179,6 +179,19 @@ public final class ReturnedSums {
         return s;
     }
 
+    /** A term formed before a branch that does not touch it, added after: it crosses blocks in its slot. */
+    @Differentiable
+    public static double termAcrossABranch(double[] x) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            double t = x[i] * x[i];
+            double w = 3;
+            if (x[i] > 0) w = 2;
+            s += w * t;
+        }
+        return s;
+    }
+
     /** The sum kept aside in a local of its own, then updated from it. */
     @Differentiable
     public static double keptAside(double[] x) {

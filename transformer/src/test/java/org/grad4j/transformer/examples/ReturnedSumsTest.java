@@ -69,6 +69,8 @@ class ReturnedSumsTest {
             check(ReturnedSums.class, "scaledAndShifted", randomArray(n), random.nextDouble() - 0.5);
             check(ReturnedSums.class, "scaledByAParameter", randomArray(n), random.nextDouble() - 0.5);
             check(ReturnedSums.class, "capped", randomArray(n));
+            check(ReturnedSums.class, "termAcrossABranch", randomArray(n));
+            check(Sums.class, "streamedSquares", randomArray(n));
             int d = 1 + random.nextInt(3), samples = random.nextInt(5);
             double[] labels = new double[samples];
             for (int i = 0; i < samples; i++) labels[i] = random.nextBoolean() ? 1 : -1;
@@ -102,7 +104,11 @@ class ReturnedSumsTest {
                 "r·r, the first update, λ·w² and the second: r, w² and λ are read by products' adjoints");
         assertEquals(List.of("DMUL", "DADD", "DSUB"), sumOnly("chained"), "x²y, the update and the subtraction");
         assertEquals(List.of("DMUL", "DADD"), sumOnly("keptAside"), "e·e and the update from the copy");
-        assertEquals(List.of("DMUL", "DADD"), sumOnly("clamped"), "2·sq and the update: sq itself crosses the branch in its slot");
+        assertEquals(List.of("DMUL", "DADD", "DMUL", "DADD"), sumOnly("clamped"),
+                "0.1·sq and 1 + it on the branch (the new sq only forms the sum: its value leaves the block to form only the result), "
+                        + "2·sq and the update; the sq compared stays");
+        assertEquals(List.of("DMUL", "DMUL", "DADD"), sumOnly("termAcrossABranch"),
+                "x·x (it leaves its block only to form the sum), w·t and the update; x is read by the square's adjoint");
         assertEquals(List.of("DMUL", "DADD"), sumOnly("squaredErrors"), "r·r and the outer update; the inner sum runs as it is");
         assertEquals(List.of("DADD"), sumOnly("logistic"), "log reads its argument and result");
         assertEquals(List.of(), sumOnlyOf(Plans.reductions(Sums.class, "slice", true).get(0)), "return Math.log(s) needs the sum");
@@ -116,8 +122,23 @@ class ReturnedSumsTest {
     /** The generated code asks the top continuation whether it keeps the value: the sum is returned as it is. */
     @Test
     void aSumAnInlinedHelperReturnsIsReturnedAsItIs() {
-        GeneratedCode code = new Transformer(ClassFileLocator.of(ReturnedSums.class.getClassLoader()))
-                .generate(Type.getInternalName(ReturnedSums.class), "throughAHelper", "([D[D)D#11" + ActivityMask.OUTERMOST);
+        assertEquals(1, valueAskedFor(ReturnedSums.class, "throughAHelper", "([D[D)D#11"));
+    }
+
+    /**
+     * A stream's sum() fused into a loop: its compensation and the simple sum only form the result
+     * ({@code StreamSums.value} reads none of them for the derivative), and the element's term,
+     * formed in the lambda's blocks, only forms them: a gradient that does not keep the value skips
+     * them all, so the loop asks whether it is kept.
+     */
+    @Test
+    void aStreamsSumIsSkippedWhereTheValueIsNotKept() {
+        assertEquals(1, valueAskedFor(Sums.class, "streamedSquares", "([D)D#1"));
+    }
+
+    private static int valueAskedFor(Class<?> host, String method, String descriptorAndMask) {
+        GeneratedCode code = new Transformer(ClassFileLocator.of(host.getClassLoader()))
+                .generate(Type.getInternalName(host), method, descriptorAndMask + ActivityMask.OUTERMOST);
         int asked = 0;
         for (GeneratedCode.GeneratedClass c : code.classes()) {
             ClassNode node = new ClassNode();
@@ -128,7 +149,7 @@ class ReturnedSumsTest {
                 }
             }
         }
-        assertEquals(1, asked);
+        return asked;
     }
 
     /** A call whose result is returned as it is passes its caller's continuation on: no continuation class of its own. */
