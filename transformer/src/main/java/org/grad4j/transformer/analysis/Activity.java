@@ -546,7 +546,7 @@ public final class Activity {
     }
 
     /** Blocks from which every path ends in {@code throw}. */
-    BitSet blocksThatAlwaysThrow() {
+    public BitSet blocksThatAlwaysThrow() {
         BitSet doomed = new BitSet();
         boolean changed = true;
         while (changed) {

@@ -214,7 +214,7 @@ final class Reductions {
 
     /** The inner loop {@code lh} as an {@link TapedLoops.InnerSum}, or null (see there). */
     private TapedLoops.InnerSum innerSum(int lh, BitSet lbody, List<TapedLoops.Chain> chains, BitSet nestWritten) {
-        List<Integer> order = TapedLoops.acyclicBody(ir, cfg, lh, lbody);
+        List<Integer> order = TapedLoops.acyclicBody(ir, cfg, lh, lbody, new BitSet()); // it runs again: no exit but its header
         if (order == null || latches(lh, lbody) != 1) return null;
         BitSet always = TapedLoops.alwaysRun(ir, lh, order);
         List<TapedLoops.Chain> own = new ArrayList<>();

@@ -353,10 +353,11 @@ public final class TapedLoops {
     private static List<CountedLoop> countedLoops(MethodIr ir, Cfg cfg, Activity activity, ReadOnlyArrays readOnly,
                                                   BitSet nest, java.util.Collection<Chain> chains, Map<Value, Value> held) {
         BitSet nestWritten = writtenIn(ir, nest);
+        BitSet doomed = activity.blocksThatAlwaysThrow();
         List<CountedLoop> counted = new ArrayList<>();
         cfg.loopsByHeader().forEach((h, body) -> {
             if (!nest.get(h)) return;
-            List<Integer> order = acyclicBody(ir, cfg, h, body);
+            List<Integer> order = acyclicBody(ir, cfg, h, body, doomed);
             if (order == null) return;
             List<Chain> inBody = chains.stream().filter(c -> body.get(c.last()))
                     .sorted(Comparator.comparingInt(c -> order.indexOf(c.last()))).toList();
@@ -372,9 +373,13 @@ public final class TapedLoops {
     /**
      * The body of the innermost loop headed by {@code h}, without the header, in an order where
      * every block comes after the blocks that jump to it (a topological order), or null when it is
-     * not such a loop: a second loop inside, an exit other than the header's.
+     * not such a loop: a second loop inside, an exit other than the header's — but for jumps to
+     * blocks in {@code throwing}, from which every path ends in a {@code throw} (a check: an
+     * element never set, an iterator past its end, a user's {@code if (...) throw}): an iteration
+     * that takes one ends the gradient with the exception, so nothing of it is reversed, and the
+     * loop's record, pushed on the header's exit only, is not needed.
      */
-    static List<Integer> acyclicBody(MethodIr ir, Cfg cfg, int h, BitSet body) {
+    static List<Integer> acyclicBody(MethodIr ir, Cfg cfg, int h, BitSet body, BitSet throwing) {
         Block header = ir.block(h);
         if (header.terminator().kind() != Terminator.Kind.BRANCH) return null;
         int[] succ = header.successors();
@@ -384,7 +389,7 @@ public final class TapedLoops {
         Map<Integer, Integer> waiting = new TreeMap<>(); // block -> predecessors in the body not yet placed
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
             if (b == h) continue;
-            for (int next : ir.block(b).successors()) if (!body.get(next)) return null; // only the header leaves
+            for (int next : ir.block(b).successors()) if (!body.get(next) && !throwing.get(next)) return null; // only the header leaves
             int preds = 0;
             for (int p : cfg.preds(b)) {
                 if (!body.get(p)) return null;
@@ -399,7 +404,7 @@ public final class TapedLoops {
             int b = ready.poll();
             order.add(b);
             for (int next : ir.block(b).successors()) {
-                if (next == h) continue;
+                if (next == h || !body.get(next)) continue;
                 int left = waiting.merge(next, -1, Integer::sum);
                 if (left == 0) ready.add(next);
             }

@@ -652,4 +652,22 @@ public final class Loops {
         for (int i = 0; i < n; i++) e += m[i] * (vx[i] * vx[i] + vy[i] * vy[i]) + x[i] * y[i];
         return e;
     }
+
+    /**
+     * A check inside the loop that throws (as Java code validates its input): a jump out of the
+     * body to a throw, which a counted loop may take — the exception ends the gradient.
+     */
+    @Differentiable
+    public static double checkedEveryStep(double[] x, double[] k) {
+        double[] v = new double[x.length];
+        double e = 0;
+        for (int t = 0; t < 3; t++) {
+            for (int i = 0; i < x.length; i++) {
+                if (Double.isNaN(x[i])) throw new IllegalArgumentException("x[" + i + "] is NaN");
+                v[i] += k[0] * x[i] * x[i];
+                e += v[i] * x[i];
+            }
+        }
+        return e;
+    }
 }

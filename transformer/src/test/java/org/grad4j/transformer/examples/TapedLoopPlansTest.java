@@ -61,6 +61,14 @@ class TapedLoopPlansTest {
                 "the later blocks' entry values come back as copies");
     }
 
+    @Test
+    void aLoopWithACheckThatThrowsIsCounted() {
+        // the inner loop jumps to a throw when an element is NaN: it is counted all the same, and
+        // pushes nothing per iteration but what its reverse reads (no block number, no index)
+        TapedLoops.CountedLoop inner = onlyCountedLoop("checkedEveryStep");
+        for (TapedLoops.Chain c : inner.chains()) assertEquals(List.of(), c.ints(), "ints pushed per iteration");
+    }
+
     private static TapedLoops.CountedLoop onlyCountedLoop(String method) {
         List<TapedLoops.CountedLoop> counted = countedLoops(method);
         assertEquals(1, counted.size(), method + ": " + Arrays.toString(counted.toArray()));

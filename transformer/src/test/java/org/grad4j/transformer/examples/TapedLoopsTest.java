@@ -114,9 +114,20 @@ class TapedLoopsTest {
             double[] masses = randomArray(n);
             for (int i = 0; i < n; i++) masses[i] = 1 + Math.abs(masses[i]);
             check(Loops.class, "pairForces", randomArray(2 * n), masses, random.nextInt(4));
+            check(Loops.class, "checkedEveryStep", randomArray(n), randomArray(1));
             int d = 1 + random.nextInt(4);
             check(Loops.class, "layers", randomArray(d * d + d), randomArray(d * (1 + random.nextInt(3))), d);
         }
+    }
+
+    /** The check in a counted loop still throws, and the next gradient on the same thread is right. */
+    @Test
+    void aCheckInACountedLoopThrowsAsItDid() {
+        double[] x = {0.5, Double.NaN, 2};
+        IllegalArgumentException thrown = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Harness.run(Loops.class, "checkedEveryStep", x, new double[] {0.3}));
+        assertEquals("x[1] is NaN", thrown.getMessage());
+        check(Loops.class, "checkedEveryStep", randomArray(4), randomArray(1));
     }
 
     private int[] permutation(int n) {
