@@ -347,6 +347,43 @@ public final class Activity {
         return useful.isUselessOnEntry(block, slot);
     }
 
+    /**
+     * For a call of a rule on numbers ({@code Math.exp}, a user's rule on doubles): whether its
+     * adjoint code reads operand {@code j}, or its result where {@code j} is the number of
+     * operands — whether any of its adjoint methods loads that parameter ({@link
+     * AdjointParameters}). Any other statement: true.
+     */
+    public boolean ruleAdjointReads(Stmt s, int j) {
+        if (!isRuleOnNumbers(s)) return true;
+        Callee.Ruled ruled = (Callee.Ruled) callee(s);
+        Rule rule = ruled.rule();
+        for (int i = 0; i < rule.arity(); i++) {
+            Rule.AdjointMethod m = rule.adjoint(i);
+            if (m == null) continue;
+            if (m.into()) return true;
+            int operands = Type.getArgumentTypes(m.descriptor()).length - 2;
+            if (j < s.args().size() && j >= operands) continue; // not passed to this one
+            if (adjointLoads(m, j < s.args().size() ? j : operands)) return true;
+        }
+        return false;
+    }
+
+    /** Whether adjoint method {@code m} loads its parameter {@code parameter} ({@link AdjointParameters}). */
+    public boolean adjointLoads(Rule.AdjointMethod m, int parameter) {
+        return calls.parametersRead(m).get(parameter);
+    }
+
+    /** A call of a rule whose operands and result are numbers ({@code Math.exp}; not a tensor's or an array's). */
+    public boolean isRuleOnNumbers(Stmt s) {
+        if (!(s.insn() instanceof MethodInsnNode) || !(callee(s) instanceof Callee.Ruled)) return false;
+        for (Value a : s.args()) if (!isPrimitive(a.type())) return false;
+        return s.result() != null && isPrimitive(s.result().type());
+    }
+
+    private static boolean isPrimitive(Type t) {
+        return t.getSort() >= Type.BOOLEAN && t.getSort() <= Type.DOUBLE;
+    }
+
     /** Whether the statement needs adjoint code (or, for calls, a differentiated call). */
     public boolean isActive(Stmt s) {
         // a differentiated call returning a useless double still runs as one: its continuation is planned

@@ -12,8 +12,9 @@ import org.objectweb.asm.Type;
  * {@code codegen.StatementEmitter.adjoint}; this is the one statement of what it needs): the
  * values it loads, and the arrays whose shadows it loads. Generated functions keep these values
  * for the reverse pass (a local zeroed at entry, since the reverse runs under flags), taped loop
- * nests push them. Exact for the statements of scalar and array code; for library rules and
- * whole-array operations every operand, the result and their shadows.
+ * nests push them. Exact for the statements of scalar and array code and for rules on numbers (the
+ * parameters their adjoint methods load); for other library rules and whole-array operations every
+ * operand, the result and their shadows.
  */
 public final class AdjointReads {
     private AdjointReads() {}
@@ -49,6 +50,12 @@ public final class AdjointReads {
             // forward work only: the shadow of a new array or of a cast
             case Opcodes.NEWARRAY, Opcodes.ANEWARRAY, Opcodes.MULTIANEWARRAY, Opcodes.CHECKCAST -> { }
             default -> { // DREM, rules, whole-array operations, @Parameter reads
+                if (active.isRuleOnNumbers(s)) { // what its adjoint methods load: exp's, its result, not its argument
+                    int n = s.args().size();
+                    for (int j = 0; j < n; j++) if (active.ruleAdjointReads(s, j)) values.add(s.arg(j));
+                    if (active.ruleAdjointReads(s, n)) values.add(s.result());
+                    return;
+                }
                 values.addAll(s.args());
                 if (s.result() != null) values.add(s.result());
                 for (Value a : s.args()) if (a.type().getSort() >= Type.ARRAY) shadows.add(a);

@@ -395,6 +395,13 @@ public final class CallResolver {
         return declared;
     }
 
+    private final AdjointParameters adjointParameters = new AdjointParameters(this::classNode);
+
+    /** The parameters a rule's adjoint method reads, by index (see {@link AdjointParameters}). */
+    public java.util.BitSet parametersRead(Rule.AdjointMethod m) {
+        return adjointParameters.of(m);
+    }
+
     public ClassNode classNode(String internalName) {
         if (internalName.startsWith("[")) return null;
         ClassNode cached = classes.get(internalName);

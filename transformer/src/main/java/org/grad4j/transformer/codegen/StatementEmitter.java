@@ -627,8 +627,15 @@ final class StatementEmitter {
             // the primitive's arguments (before its result, the result's adjoint and an into method's
             // buffer); fewer for a Transforms dup overload, whose rule ends before the flag
             int operands = Type.getArgumentTypes(m.descriptor()).length - (m.into() ? 3 : 2);
-            for (int j = 0; j < operands; j++) load(s.arg(j));
-            load(s.result());
+            // on numbers, a parameter the method never loads gets a zero: the value need not be kept (exp's argument)
+            boolean onNumbers = activity.isRuleOnNumbers(s) && !m.into();
+            Type[] parameters = Type.getArgumentTypes(m.descriptor());
+            for (int j = 0; j < operands; j++) {
+                if (onNumbers && !activity.adjointLoads(m, j)) Jvm.zero(mv, parameters[j]);
+                else load(s.arg(j));
+            }
+            if (onNumbers && !activity.adjointLoads(m, operands)) Jvm.zero(mv, parameters[operands]);
+            else load(s.result());
             loadAdjoint(s.result());
             if (tensorResult) mv.visitTypeInsn(Opcodes.CHECKCAST, Types.INDARRAY);
             if (m.into()) { // adds into the buffer of the argument's reads, not into its adjoint
