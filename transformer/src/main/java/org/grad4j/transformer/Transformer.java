@@ -283,6 +283,29 @@ public final class Transformer {
     }
 
     /**
+     * The refusal of objects that were kept ({@code whyKept} of the passes that replace them) and whose
+     * members {@code body} reaches after their methods were inlined, at the first {@code new} of their
+     * class in {@code method}: as {@code Activity} words a constructor call with differentiable
+     * arguments. Null where no kept class is reached.
+     */
+    private static ObjectRefusal keptObjectReached(Refusal refusal, MethodNode method, MethodNode body, ValueObjects.Replaced... passes) {
+        for (ValueObjects.Replaced pass : passes) {
+            for (var kept : pass.whyKept().entrySet()) {
+                String c = kept.getKey();
+                boolean reached = false;
+                for (org.objectweb.asm.tree.AbstractInsnNode insn : body.instructions) {
+                    reached |= insn instanceof org.objectweb.asm.tree.FieldInsnNode f && f.owner.equals(c);
+                }
+                if (!reached) continue;
+                return new ObjectRefusal(refusal.message(ClassFiles.lineOfNew(method, c),
+                        "a constructor call with differentiable arguments (new " + c.substring(c.lastIndexOf('/') + 1).replace('$', '.')
+                                + "(...)): " + kept.getValue(), Activity.OBJECTS_REMEDY));
+            }
+        }
+        return null;
+    }
+
+    /**
      * The form with helpers inlined reaches private members of another nest (a class's objects it
      * kept, whose inlined methods read their private fields): not generated, and never shown, the
      * form as written being refused for those objects with a better reason.
@@ -346,7 +369,11 @@ public final class Transformer {
         ValueObjects.Replaced objects = ValueObjects.replace(ownerInternalName, body, calls::classNode, hierarchy);
         body = objects.method();
         if (body != method && ClassFiles.reachesPrivatelyOutside(body, ownerInternalName, calls::classNode)) {
-            // a top-level record's methods inlined, its objects kept: their reads of its private fields would fail
+            // a top-level record's methods inlined, its objects kept: their reads of its private fields would fail.
+            // Why they were kept is what the user must change (a record added to a List); the form as written
+            // would blame the first call on one that was not inlined yet
+            ObjectRefusal kept = keptObjectReached(refusal, method, body, objects, mutable);
+            if (kept != null) throw kept;
             throw new OutOfReach(refusal.message(-1, "helpers of another class inlined where they reach its private members",
                     "Call them as written.")); // never shown: the form as written is refused for its objects
         }

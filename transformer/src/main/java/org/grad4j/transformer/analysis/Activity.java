@@ -715,7 +715,7 @@ public final class Activity {
             + "change, the only object made at its place in the code while it is in use (not a node of a list made in a loop)";
 
     /** What an object holding differentiable values must be, for refusals of one. */
-    private static final String OBJECTS_REMEDY = "An object made in the differentiated method may hold differentiable values "
+    public static final String OBJECTS_REMEDY = "An object made in the differentiated method may hold differentiable values "
             + "while it stays there: " + OBJECT_STAYS + ". Otherwise keep differentiable values in locals and arrays; objects "
             + "may hold only data that does not depend on the inputs.";
 

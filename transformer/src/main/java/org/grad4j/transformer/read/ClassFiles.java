@@ -62,6 +62,18 @@ public final class ClassFiles {
      * another nest inlined: a top-level record's methods (their reads of its private fields must
      * be gone, replaced by locals), a utility class's helpers.
      */
+    /** The source line of the first {@code new} of class {@code internalName} in {@code method}, or -1. */
+    public static int lineOfNew(MethodNode method, String internalName) {
+        int line = -1;
+        for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
+            if (insn instanceof org.objectweb.asm.tree.LineNumberNode l) line = l.line;
+            if (insn instanceof org.objectweb.asm.tree.TypeInsnNode t && t.getOpcode() == Opcodes.NEW && t.desc.equals(internalName)) {
+                return line;
+            }
+        }
+        return -1;
+    }
+
     public static boolean reachesPrivatelyOutside(MethodNode body, String host, java.util.function.Function<String, ClassNode> classes) {
         return reachesPrivatelyOutside(body, host, classes, null);
     }

@@ -120,6 +120,20 @@ public final class Refused {
         return list.get(0) * 2;
     }
 
+    /** Records added to a list stay objects: the refusal names the list, not the record's own methods (inlined). */
+    @Differentiable
+    public static double recordsInAList(double x) {
+        java.util.List<Heading> headings = new java.util.ArrayList<>();
+        Heading h = new Heading(x, 1 - x);
+        for (int i = 0; i < 3; i++) {
+            h = h.scale(0.9);
+            headings.add(h);
+        }
+        double s = 0;
+        for (Heading k : headings) s += k.norm2();
+        return s;
+    }
+
     @Differentiable
     public static double bits(double x) {
         long b = Double.doubleToRawLongBits(x);
