@@ -380,6 +380,24 @@ public final class Activity {
         return s.result() != null && isPrimitive(s.result().type());
     }
 
+    /**
+     * A call of one of grad4j's own rules on numbers ({@code Math.exp}, a fused stream's {@code
+     * StreamSums.value}): a function of its arguments, as arithmetic is — it changes nothing and
+     * throws nothing. A user's rule may do either.
+     */
+    public boolean isOwnRuleOnNumbers(Stmt s) {
+        if (!isRuleOnNumbers(s)) return false;
+        Rule rule = ((Callee.Ruled) callee(s)).rule();
+        boolean any = false;
+        for (int i = 0; i < rule.arity(); i++) {
+            Rule.AdjointMethod m = rule.adjoint(i);
+            if (m == null) continue;
+            if (!m.owner().startsWith("org/grad4j/rules/")) return false;
+            any = true;
+        }
+        return any;
+    }
+
     private static boolean isPrimitive(Type t) {
         return t.getSort() >= Type.BOOLEAN && t.getSort() <= Type.DOUBLE;
     }
@@ -582,8 +600,15 @@ public final class Activity {
         return ("AEIOU".indexOf(name.charAt(0)) >= 0 ? "an " : "a ") + name + "[]";
     }
 
-    /** Blocks from which every path ends in {@code throw}. */
+    private BitSet alwaysThrow;
+
+    /** Blocks from which every path ends in {@code throw} (a copy: found once per method). */
     public BitSet blocksThatAlwaysThrow() {
+        if (alwaysThrow == null) alwaysThrow = findBlocksThatAlwaysThrow();
+        return (BitSet) alwaysThrow.clone();
+    }
+
+    private BitSet findBlocksThatAlwaysThrow() {
         BitSet doomed = new BitSet();
         boolean changed = true;
         while (changed) {

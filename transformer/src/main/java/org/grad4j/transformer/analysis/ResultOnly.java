@@ -15,7 +15,6 @@ import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.ir.Terminator;
 import org.grad4j.transformer.ir.Value;
 import org.objectweb.asm.Opcodes;
-import org.objectweb.asm.tree.MethodInsnNode;
 
 /**
  * Whether only the method's result needs a value: what a loop that sums may skip when the
@@ -31,8 +30,11 @@ public final class ResultOnly {
      * arithmetic whose adjoints do not read it: {@code return s;}, and the mean of a loss, {@code
      * return s / n;}, {@code return 0.5 * s + c;}. Then a continuation that does not read the
      * result does not need this value either. The values formed from it are followed over every
-     * block {@code from} reaches; a branch on one, a call or an element store taking one, or an
-     * adjoint that reads one (a product of two, {@code log s}, {@code c / s}) makes it needed.
+     * block {@code from} reaches, through arithmetic and grad4j's own rules on numbers ({@link
+     * Activity#isOwnRuleOnNumbers}: a fused stream's {@code StreamSums.value(high, low, simple)},
+     * whose adjoint loads none of its arguments); a branch on one, another call or an element store
+     * taking one, or an adjoint that reads one (a product of two, {@code log s}, {@code c / s})
+     * makes it needed.
      */
     public static boolean formsOnlyTheResult(MethodIr ir, Activity activity, int from, int slot) {
         Map<Integer, BitSet> entering = new TreeMap<>(); // by block: the slots holding a value formed from it
@@ -49,12 +51,11 @@ public final class ResultOnly {
             Set<Value> readByAdjoints = Collections.newSetFromMap(new IdentityHashMap<>());
             List<Value> shadows = new ArrayList<>();
             for (Stmt st : block.stmts()) {
-                boolean streamSum = isStreamSum(st);
-                if (activity.isActive(st) && !streamSum) AdjointReads.of(st, activity, readByAdjoints, shadows);
+                if (activity.isActive(st)) AdjointReads.of(st, activity, readByAdjoints, shadows);
                 boolean takesOne = false;
                 for (Value a : st.args()) takesOne |= formed.contains(a);
                 if (!takesOne) continue;
-                if (!isArithmetic(st) && !streamSum) return false;
+                if (!isArithmetic(st) && !activity.isOwnRuleOnNumbers(st)) return false;
                 formed.add(st.result());
             }
             for (Value v : formed) if (readByAdjoints.contains(v)) return false;
@@ -79,16 +80,6 @@ public final class ResultOnly {
             }
         }
         return true;
-    }
-
-    /**
-     * {@code StreamSums.value(high, low, simple)}, a fused stream's {@code sum()}: a function of its
-     * arguments only, as arithmetic is, whose adjoint uses none of them (it passes the result's
-     * adjoint to {@code simple}): the loop's three sums form only its result.
-     */
-    private static boolean isStreamSum(Stmt st) {
-        return st.insn() instanceof MethodInsnNode call && call.owner.equals("org/grad4j/runtime/StreamSums")
-                && call.name.equals("value");
     }
 
     private static boolean isSubset(BitSet a, BitSet b) {

@@ -626,10 +626,10 @@ final class StatementEmitter {
             if (m == null || (!hasAdjoint(arg) && !arrayOfTensors)) continue;
             // the primitive's arguments (before its result, the result's adjoint and an into method's
             // buffer); fewer for a Transforms dup overload, whose rule ends before the flag
-            int operands = Type.getArgumentTypes(m.descriptor()).length - (m.into() ? 3 : 2);
+            Type[] parameters = Type.getArgumentTypes(m.descriptor());
+            int operands = parameters.length - (m.into() ? 3 : 2);
             // on numbers, a parameter the method never loads gets a zero: the value need not be kept (exp's argument)
             boolean onNumbers = activity.isRuleOnNumbers(s) && !m.into();
-            Type[] parameters = Type.getArgumentTypes(m.descriptor());
             for (int j = 0; j < operands; j++) {
                 if (onNumbers && !activity.adjointLoads(m, j)) Jvm.zero(mv, parameters[j]);
                 else load(s.arg(j));

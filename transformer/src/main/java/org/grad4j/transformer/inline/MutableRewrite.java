@@ -215,15 +215,11 @@ final class MutableRewrite {
     /** Times the method is analysed again as groups of sites grow (each pass joins at least two). */
     private static final int GROUPING_PASSES = 4;
 
-    /** Each site's group, by union-find: its representative, whose home the group's objects share. */
-    private final Map<AbstractInsnNode, AbstractInsnNode> parent = new IdentityHashMap<>();
+    /** Each site's group: its representative, whose home the group's objects share. */
+    private final PlaceGroups groups = new PlaceGroups();
 
     private AbstractInsnNode group(AbstractInsnNode site) {
-        AbstractInsnNode up = parent.getOrDefault(site, site);
-        if (up == site) return site;
-        AbstractInsnNode root = group(up);
-        parent.put(site, root);
-        return root;
+        return groups.of(site);
     }
 
     /** Joins the sites of one class that meet in an object used here; whether any group grew. */
@@ -242,7 +238,7 @@ final class MutableRewrite {
                 if (first == null) {
                     first = group(s);
                 } else if (group(s) != first && classOfSite(s) == classOfSite(first)) {
-                    parent.put(group(s), first);
+                    groups.join(first, s);
                     grew = true;
                 }
             }

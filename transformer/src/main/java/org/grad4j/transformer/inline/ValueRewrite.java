@@ -38,8 +38,8 @@ final class ValueRewrite {
     private final Set<ValueClass> tracked = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     /** The largest operand stack of a constructor body inlined here. */
     private int constructorStack;
-    /** Places that share a home, by union-find: each place's representative. */
-    private final Map<AbstractInsnNode, AbstractInsnNode> parent = new IdentityHashMap<>();
+    /** Places that share a home. */
+    private final PlaceGroups groups = new PlaceGroups();
     private final Map<AbstractInsnNode, int[]> homes = new IdentityHashMap<>();
     private final Map<String, int[]> slotHomes = new HashMap<>(); // by "slot/class"
     private int nextLocal;
@@ -537,16 +537,12 @@ final class ValueRewrite {
     private void union(Set<AbstractInsnNode> places) {
         AbstractInsnNode first = null;
         for (AbstractInsnNode p : places) {
-            if (first == null) first = find(p);
-            else parent.put(find(p), first);
+            if (first == null) first = p;
+            else groups.join(first, p);
         }
     }
 
     private AbstractInsnNode find(AbstractInsnNode p) {
-        AbstractInsnNode up = parent.getOrDefault(p, p);
-        if (up == p) return p;
-        AbstractInsnNode root = find(up);
-        parent.put(p, root);
-        return root;
+        return groups.of(p);
     }
 }

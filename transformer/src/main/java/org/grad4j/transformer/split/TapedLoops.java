@@ -539,7 +539,11 @@ public final class TapedLoops {
                 if (fixed) onceShadows.add(v);
                 else iterShadows.add(v);
             }
-            chains.add(byStack(chainsInBody.get(k).blocks(), saved, iterShadows, redoneByChain.get(k)));
+            // a counter's value in a later block, copied from its value in the first: the loop's record
+            // and its counting back set it already
+            List<Rematerialisation.Redo> redone = new ArrayList<>(redoneByChain.get(k));
+            redone.removeIf(r -> r instanceof Rematerialisation.Copy c && available.contains(c.to()));
+            chains.add(byStack(chainsInBody.get(k).blocks(), saved, iterShadows, redone));
         }
         List<Induction> inductions = new ArrayList<>();
         steps.forEach((slot, step) -> inductions.add(new Induction(slot, step, atStart.getOrDefault(slot, List.of()),
