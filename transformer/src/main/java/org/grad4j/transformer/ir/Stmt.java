@@ -42,6 +42,22 @@ public final class Stmt {
         return insn instanceof MethodInsnNode;
     }
 
+    /**
+     * Whether the statement may change an array element or other memory a later load reads: array
+     * stores, calls (but {@code java.lang.Math}'s and {@code StrictMath}'s, which compute from their
+     * arguments alone) and monitors.
+     */
+    public boolean mayWriteMemory() {
+        int op = opcode();
+        if (insn instanceof MethodInsnNode m) return !(op == Opcodes.INVOKESTATIC && isPureMath(m.owner));
+        return (op >= Opcodes.IASTORE && op <= Opcodes.SASTORE) || op == Opcodes.INVOKEDYNAMIC
+                || op == Opcodes.MONITORENTER || op == Opcodes.MONITOREXIT;
+    }
+
+    private static boolean isPureMath(String owner) {
+        return owner.equals("java/lang/Math") || owner.equals("java/lang/StrictMath");
+    }
+
     /** A constructor call that also allocates: {@code new T(args)}. */
     public boolean isNewInit() {
         return insn instanceof MethodInsnNode m && m.getOpcode() == Opcodes.INVOKESPECIAL

@@ -21,7 +21,7 @@ import org.objectweb.asm.Opcodes;
  * <p>For the reverse pass this matters more than for the forward one: every statement that stays
  * has its operands saved in the frame and its own adjoint code, and every array load its own
  * read-modify-write of the shadow. Arithmetic and conversions are pure; array loads are reused
- * only until the next array store or call (either may change the element).
+ * only until the next array store or call other than {@code Math}'s (either may change the element).
  */
 public final class ValueNumbering {
     private ValueNumbering() {}
@@ -48,7 +48,7 @@ public final class ValueNumbering {
         for (Stmt s : b.stmts()) {
             Stmt r = remap(s, replaced);
             int op = r.opcode();
-            if (writesMemory(r)) {
+            if (r.mayWriteMemory()) {
                 for (String k : loads) computed.remove(k);
                 loads.clear();
             }
@@ -116,11 +116,5 @@ public final class ValueNumbering {
 
     private static boolean isArrayLoad(int op) {
         return op >= Opcodes.IALOAD && op <= Opcodes.SALOAD;
-    }
-
-    private static boolean writesMemory(Stmt s) {
-        int op = s.opcode();
-        return (op >= Opcodes.IASTORE && op <= Opcodes.SASTORE) || s.isInvoke() || op == Opcodes.INVOKEDYNAMIC
-                || op == Opcodes.MONITORENTER || op == Opcodes.MONITOREXIT;
     }
 }

@@ -48,8 +48,11 @@ public final class Rematerialisation {
     /** A statement computed again: its result's local gets the same bits as in the forward pass. */
     public record Recompute(Stmt stmt) implements Redo {}
 
-    /** An entry value set from the value its slot held where its block started: a local to a local. */
-    public record Copy(EntryValue to, Value from) implements Redo {}
+    /**
+     * A value set from one the reverse has: an entry value from the value its slot held where its
+     * block started, or an element load from an earlier load of the same element; a local to a local.
+     */
+    public record Copy(Value to, Value from) implements Redo {}
 
     /**
      * The entry values of the nest's blocks that continue a run (each runs right after its one
@@ -59,13 +62,74 @@ public final class Rematerialisation {
      */
     static Map<Value, Value> heldInRuns(MethodIr ir, Cfg cfg, int h, BitSet body) {
         Map<Value, Value> held = new IdentityHashMap<>();
+        Map<Value, Value> sameAs = new IdentityHashMap<>(); // references too: to compare the arrays loads read
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
             for (EntryValue e : ir.block(b).reads().values()) {
                 Value v = heldAtStart(ir, cfg, h, body, b, e.slot());
-                if (v != null && isNumber(e.type()) && Types.localSort(v.type()) == Types.localSort(e.type())) held.put(e, v);
+                if (v == null || Types.localSort(v.type()) != Types.localSort(e.type())) continue;
+                sameAs.put(e, v);
+                if (isNumber(e.type())) held.put(e, v);
             }
         }
+        repeatedLoads(ir, cfg, h, body, sameAs, held);
+        held.replaceAll((v, holder) -> earliest(holder, held));
         return held;
+    }
+
+    /**
+     * Adds to {@code held} each element load of a run that reads what an earlier load of the run
+     * read — the same array and index, no store or call that may write memory between them — with
+     * the earlier load's value. An inlined helper starts a block of its own, so the caller's
+     * {@code xp[i]} read again around a second {@code sigmoid(...)} was a value of its own: LSTM's
+     * cell pushed {@code xp[i]} and {@code h[i]} twice.
+     */
+    private static void repeatedLoads(MethodIr ir, Cfg cfg, int h, BitSet body, Map<Value, Value> sameAs,
+                                      Map<Value, Value> held) {
+        for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
+            if (TapedLoops.continuesChain(ir, cfg, h, body, b)) continue;
+            Map<List<Object>, Value> loaded = new java.util.HashMap<>(); // (opcode, array, index) → the load's value
+            for (int x = b; ; ) {
+                Block block = ir.block(x);
+                for (Stmt s : block.stmts()) {
+                    if (s.mayWriteMemory()) loaded.clear();
+                    if (!isNumberLoad(s.opcode())) continue;
+                    List<Object> key = List.of(s.opcode(), identity(s.arg(0), sameAs), identity(s.arg(1), sameAs));
+                    Value earlier = loaded.putIfAbsent(key, s.result());
+                    if (earlier != null) {
+                        held.put(s.result(), earlier);
+                        sameAs.put(s.result(), earlier);
+                    }
+                }
+                if (block.terminator().kind() != org.grad4j.transformer.ir.Terminator.Kind.GOTO) break;
+                int next = block.successors()[0];
+                if (!TapedLoops.continuesChain(ir, cfg, h, body, next)) break;
+                x = next;
+            }
+        }
+    }
+
+    /** What identifies an operand of a load: a constant by its value, any other value by the earliest of the run it equals. */
+    private static Object identity(Value v, Map<Value, Value> sameAs) {
+        if (v instanceof Const c) return List.of(c.type().getDescriptor(), String.valueOf(c));
+        return new Identity(earliest(v, sameAs));
+    }
+
+    /** A value compared by identity, as a map key beside constants compared by value. */
+    private record Identity(Value value) {
+        @Override public boolean equals(Object o) { return o instanceof Identity i && i.value == value; }
+        @Override public int hashCode() { return System.identityHashCode(value); }
+    }
+
+    private static Value earliest(Value v, Map<Value, Value> sameAs) {
+        for (Value w = sameAs.get(v); w != null && w != v; w = sameAs.get(v)) v = w;
+        return v;
+    }
+
+    private static boolean isNumberLoad(int opcode) {
+        return switch (opcode) {
+            case Opcodes.DALOAD, Opcodes.FALOAD, Opcodes.IALOAD, Opcodes.BALOAD, Opcodes.CALOAD, Opcodes.SALOAD -> true;
+            default -> false;
+        };
     }
 
     /** The earliest value of the run that slot {@code slot} holds where block {@code b} starts, or null. */
@@ -139,7 +203,10 @@ public final class Rematerialisation {
         List<Redo> inOrder = new ArrayList<>();
         for (int b : blocks) {
             for (EntryValue e : ir.block(b).reads().values()) if (redone.contains(e)) inOrder.add(new Copy(e, held.get(e)));
-            for (Stmt s : ir.block(b).stmts()) if (redone.contains(s)) inOrder.add(new Recompute(s));
+            for (Stmt s : ir.block(b).stmts()) {
+                if (redone.contains(s)) inOrder.add(new Recompute(s));
+                else if (s.result() != null && redone.contains(s.result())) inOrder.add(new Copy(s.result(), held.get(s.result())));
+            }
         }
         return inOrder;
     }

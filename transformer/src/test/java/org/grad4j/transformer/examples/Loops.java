@@ -618,6 +618,34 @@ public final class Loops {
     }
 
     /**
+     * A gated cell in the manner of an LSTM: {@code h[i]} is read in each gate, the gates' arithmetic
+     * is long enough that the lifter cuts the body into blocks between the reads, and {@code h[i]}
+     * and {@code c[i]} are written at the end. {@code p}'s reads come back read again; h's must
+     * be pushed, once per element however often it is read.
+     */
+    public static double gatedCells(double[] p, int steps) {
+        int n = p.length / 2;
+        double[] h = new double[n], c = new double[n];
+        for (int i = 0; i < n; i++) {
+            h[i] = 0.1 * i - 0.3;
+            c[i] = 0.2;
+        }
+        for (int t = 0; t < steps; t++) {
+            for (int i = 0; i < n; i++) {
+                double f = 1 / (1 + Math.exp(-(h[i] * p[i] + p[n + i] * 0.5 - 0.25 * h[i] * h[i])));
+                double g = Math.tanh(h[i] * p[n + i] - p[i] * f + 0.125 * (p[i] + p[n + i]) * h[i]);
+                double o = 1 / (1 + Math.exp(-(h[i] * f + g * p[i] - 0.5 * (f - g) * (f + g) * h[i])));
+                double u = Math.tanh(f * g - o * h[i] + 0.75 * (p[n + i] - f) * (o + g) * h[i]);
+                c[i] = c[i] * f + g * o + 0.1 * u * h[i];
+                h[i] = o * Math.tanh(c[i]) + 0.01 * u;
+            }
+        }
+        double s = 0;
+        for (int i = 0; i < n; i++) s += h[i] * c[i] + h[i];
+        return s;
+    }
+
+    /**
      * Bodies pulling on each other in pairs (n-body on arrays): the pair loop's body is long enough
      * that the lifter cuts it into blocks, so {@code dx}, {@code dy}, {@code f}, {@code i} and
      * {@code j} reach its later blocks as their entry values.

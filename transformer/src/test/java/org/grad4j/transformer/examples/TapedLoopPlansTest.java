@@ -62,6 +62,32 @@ class TapedLoopPlansTest {
     }
 
     @Test
+    void anElementReadAgainInALaterBlockOfAChainIsPushedOnce() {
+        // h[i] is read in every gate of the cell, in several blocks of the lifter's cuts; pushed
+        // once and copied back, it is no longer two doubles of the record
+        Analysed a = Analysed.of(Loops.class, "gatedCells", p -> p == 0);
+        TapedLoops.CountedLoop cells = countedLoops(a).stream().filter(c -> c.chains().get(0).blocks().size() > 1)
+                .findFirst().orElseThrow(() -> new AssertionError("no counted loop of several blocks"));
+        TapedLoops.Chain chain = cells.chains().get(0);
+        assertTrue(chain.redone().stream().anyMatch(r -> r instanceof org.grad4j.transformer.split.Rematerialisation.Copy c
+                        && !(c.to() instanceof org.grad4j.transformer.ir.EntryValue)),
+                "a repeated load comes back as a copy: " + chain.redone());
+        java.util.Set<String> elements = new java.util.HashSet<>();
+        for (org.grad4j.transformer.ir.Value v : chain.doubles()) {
+            org.grad4j.transformer.ir.Stmt load = definition(a.ir(), chain, v);
+            if (load != null && load.opcode() == org.objectweb.asm.Opcodes.DALOAD) {
+                assertTrue(elements.add(load.args().toString()), "pushed twice: the element " + load);
+            }
+        }
+        assertFalse(elements.isEmpty(), "h[i] is pushed: " + chain.doubles());
+    }
+
+    private static org.grad4j.transformer.ir.Stmt definition(MethodIr ir, TapedLoops.Chain chain, org.grad4j.transformer.ir.Value v) {
+        for (int b : chain.blocks()) for (org.grad4j.transformer.ir.Stmt s : ir.block(b).stmts()) if (s.result() == v) return s;
+        return null;
+    }
+
+    @Test
     void aLoopWithACheckThatThrowsIsCounted() {
         // the inner loop jumps to a throw when an element is NaN: it is counted all the same, and
         // pushes nothing per iteration but what its reverse reads (no block number, no index)
@@ -76,7 +102,10 @@ class TapedLoopPlansTest {
     }
 
     private static List<TapedLoops.CountedLoop> countedLoops(String method) {
-        Analysed a = Analysed.of(Loops.class, method, p -> p == 0); // the first parameter is the point
+        return countedLoops(Analysed.of(Loops.class, method, p -> p == 0)); // the first parameter is the point
+    }
+
+    private static List<TapedLoops.CountedLoop> countedLoops(Analysed a) {
         MethodIr ir = a.ir();
         Cfg cfg = a.cfg();
         Activity activity = a.activity();

@@ -115,6 +115,7 @@ class TapedLoopsTest {
             for (int i = 0; i < n; i++) masses[i] = 1 + Math.abs(masses[i]);
             check(Loops.class, "pairForces", randomArray(2 * n), masses, random.nextInt(4));
             check(Loops.class, "checkedEveryStep", randomArray(n), randomArray(1));
+            check(Loops.class, "gatedCells", randomArray(2 * n), 1 + random.nextInt(3));
             int d = 1 + random.nextInt(4);
             check(Loops.class, "layers", randomArray(d * d + d), randomArray(d * (1 + random.nextInt(3))), d);
         }
