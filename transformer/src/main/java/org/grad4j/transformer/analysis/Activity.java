@@ -1196,9 +1196,14 @@ public final class Activity {
         return "compute a new one: acc = acc." + n.replaceFirst("i(RowVector|ColumnVector)?$", "$1") + "(...)";
     }
 
+    /**
+     * JDK methods that only read the arrays they are given and return data: text, a hash, a
+     * comparison, or an index ({@code binarySearch} of a query among trainable knots: piecewise
+     * constant in the values, as a hand-written search is).
+     */
     private static boolean isReadOnlyArrayCall(MethodInsnNode m) {
         return m.owner.equals("java/util/Arrays") && List.of("toString", "deepToString", "equals", "deepEquals",
-                "hashCode", "deepHashCode").contains(m.name);
+                "hashCode", "deepHashCode", "binarySearch", "mismatch", "compare").contains(m.name);
     }
 
     /**

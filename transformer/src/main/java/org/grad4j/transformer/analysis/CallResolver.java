@@ -190,7 +190,8 @@ public final class CallResolver {
         return switch (call.name + call.desc) {
             case "fill([DD)V", "fill([FF)V" -> Callee.ArrayOp.Kind.FILL;
             case "fill([DIID)V", "fill([FIIF)V" -> Callee.ArrayOp.Kind.FILL_RANGE;
-            case "copyOf([DI)[D", "copyOf([FI)[F" -> Callee.ArrayOp.Kind.COPY_OF;
+            // the generic overload copies rows (double[][]) or tensors (INDArray[]) by reference, as clone() does
+            case "copyOf([DI)[D", "copyOf([FI)[F", "copyOf([Ljava/lang/Object;I)[Ljava/lang/Object;" -> Callee.ArrayOp.Kind.COPY_OF;
             case "copyOfRange([DII)[D", "copyOfRange([FII)[F" -> Callee.ArrayOp.Kind.COPY_OF_RANGE;
             default -> null;
         };

@@ -109,11 +109,17 @@ public final class Lifter {
         if (!method.tryCatchBlocks.isEmpty()) {
             int line = lineFrom(method.instructions.indexOf(method.tryCatchBlocks.get(0).start));
             boolean catches = method.tryCatchBlocks.stream().anyMatch(b -> b.type != null);
+            // a lambda must catch what the method it calls declares (VectorFunction.apply declares nothing)
+            String lambdaRemedy = catches && method.name.startsWith("lambda$")
+                    ? " A lambda that only catches a checked exception of the method it calls: ask for the gradient of "
+                            + "that method itself, AD.gradient(Method, receiver, args), which rethrows what the method "
+                            + "throws unchanged (checked exceptions too)."
+                    : "";
             throw refusal.at(line, (catches ? "try/catch" : "try/finally") + " (or try-with-resources, or a synchronized block) in "
                             + "differentiable code",
                     "Move the try/catch out of the differentiable method, into the caller of AD, or into a helper "
                             + "that takes and returns no differentiable values (a try/finally too: a timing or metrics "
-                            + "wrapper belongs around the call of AD).");
+                            + "wrapper belongs around the call of AD)." + lambdaRemedy);
         }
     }
 

@@ -134,6 +134,27 @@ public final class ArrayCode {
         return s + filled[0] * filled[2];
     }
 
+    /**
+     * A jagged matrix grown by a row with the generic {@code Arrays.copyOf} (rows shared with the
+     * original, as clone() shares them), and piecewise-linear interpolation whose trainable knots
+     * are searched with {@code Arrays.binarySearch}.
+     */
+    @Differentiable
+    public static double grownRowsAndKnots(double[][] m, double[] knots, double q) {
+        double[][] rows = java.util.Arrays.copyOf(m, m.length + 1);
+        rows[m.length] = new double[] {rows[0][0] * rows[1][1], q};
+        rows[0][1] = rows[0][1] * 2; // also m[0][1]: the row is shared
+        double s = 0;
+        for (double[] r : rows) for (double v : r) s += v * v;
+        double[] shorter = java.util.Arrays.copyOf(m, 1)[0];
+        s += shorter[0] * m[0][1];
+        int i = java.util.Arrays.binarySearch(knots, q);
+        if (i < 0) i = -i - 2;
+        i = Math.max(0, Math.min(knots.length - 2, i));
+        double t = (q - knots[i]) / (knots[i + 1] - knots[i]);
+        return s + (1 - t) * i + t * (i + 1) * (i + 1);
+    }
+
     @Differentiable
     public static double[] scaled(double[] x, double k) {
         double[] r = new double[x.length];

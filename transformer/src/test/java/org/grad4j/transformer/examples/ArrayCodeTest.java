@@ -76,6 +76,10 @@ class ArrayCodeTest {
     @Test
     void jdkArrayOperations() {
         for (int i = 0; i < 3; i++) check(ArrayCode.class, "copies", vec(6), random.nextGaussian());
+        for (int i = 0; i < 3; i++) {
+            double[] knots = {0, 0.7 + 0.2 * random.nextDouble(), 1.6 + 0.3 * random.nextDouble(), 2.5, 3.5};
+            check(ArrayCode.class, "grownRowsAndKnots", mat(3, 2), knots, 0.3 + 2.8 * random.nextDouble());
+        }
     }
 
     @Test

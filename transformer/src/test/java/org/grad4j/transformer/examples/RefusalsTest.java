@@ -63,6 +63,21 @@ class RefusalsTest {
                 .generate(Type.getInternalName(Refused.class), "parsesOnlyConstants", "(D)D");
     }
 
+    /** A lambda that only wraps a checked exception cannot move its try/catch: the refusal names the Method route. */
+    @org.junit.jupiter.api.Test
+    void aTryCatchInALambdaPointsToTheMethodRoute() throws Exception {
+        org.objectweb.asm.tree.ClassNode c = new org.objectweb.asm.tree.ClassNode();
+        new org.objectweb.asm.ClassReader(Refused.class.getName()).accept(c, 0);
+        org.objectweb.asm.tree.MethodNode lambda = c.methods.stream()
+                .filter(m -> m.name.startsWith("lambda$catchesInLambda")).findFirst().orElseThrow();
+        TransformException e = assertThrows(TransformException.class, () ->
+                new Transformer(ClassFileLocator.of(Refused.class.getClassLoader()))
+                        .generate(Type.getInternalName(Refused.class), lambda.name, lambda.desc));
+        String m = e.getMessage();
+        assertTrue(m.contains("try/catch") && m.contains("Move the try/catch"), m);
+        assertTrue(m.contains("AD.gradient(Method, receiver, args)"), m);
+    }
+
     /**
      * {@code if (o instanceof Point(double x, double y))}, as javac 21+ compiles it: the accessor
      * calls sit in a try/catch whose handler throws a new MatchException. The user wrote no

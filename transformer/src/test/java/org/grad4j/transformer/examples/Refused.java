@@ -149,6 +149,23 @@ public final class Refused {
         return s.getAsDouble();
     }
 
+    /** A library method that declares a checked exception, as a parser or a solver may. */
+    public static double throwsChecked(double x) throws java.io.IOException {
+        if (Double.isNaN(x)) throw new java.io.IOException("no value");
+        return x * x;
+    }
+
+    /** The lambda must catch what the method declares: DoubleUnaryOperator.applyAsDouble declares nothing. */
+    public static java.util.function.DoubleUnaryOperator catchesInLambda() {
+        return x -> {
+            try {
+                return throwsChecked(x);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+    }
+
     @Differentiable
     public static int returnsInt(double x) {
         return (int) x;
