@@ -52,16 +52,6 @@ public final class ClassFiles {
         return dollar < 0 ? internalName : internalName.substring(0, dollar);
     }
 
-    /**
-     * Whether code placed in {@code host} would reach a member or class that only its own nest or
-     * package may: a class of another nest that is package-private in another package, or a
-     * field or method of another nest that is private, package-private in another package, or
-     * protected in another package (the generated class is no subclass of anything). A member is
-     * judged where it is declared, found up the superclasses: {@code Facade.SHIFT} may be a
-     * package-private field of a package-private base class. Asked of a body with helpers of
-     * another nest inlined: a top-level record's methods (their reads of its private fields must
-     * be gone, replaced by locals), a utility class's helpers.
-     */
     /** The source line of the first {@code new} of class {@code internalName} in {@code method}, or -1. */
     public static int lineOfNew(MethodNode method, String internalName) {
         int line = -1;
@@ -74,6 +64,16 @@ public final class ClassFiles {
         return -1;
     }
 
+    /**
+     * Whether code placed in {@code host} would reach a member or class that only its own nest or
+     * package may: a class of another nest that is package-private in another package, or a
+     * field or method of another nest that is private, package-private in another package, or
+     * protected in another package (the generated class is no subclass of anything). A member is
+     * judged where it is declared, found up the superclasses: {@code Facade.SHIFT} may be a
+     * package-private field of a package-private base class. Asked of a body with helpers of
+     * another nest inlined: a top-level record's methods (their reads of its private fields must
+     * be gone, replaced by locals), a utility class's helpers.
+     */
     public static boolean reachesPrivatelyOutside(MethodNode body, String host, java.util.function.Function<String, ClassNode> classes) {
         return reachesPrivatelyOutside(body, host, classes, null);
     }

@@ -88,9 +88,8 @@ public final class Rematerialisation {
         for (int b = body.nextSetBit(0); b >= 0; b = body.nextSetBit(b + 1)) {
             if (TapedLoops.continuesChain(ir, cfg, h, body, b)) continue;
             Map<List<Object>, Value> loaded = new java.util.HashMap<>(); // (opcode, array, index) → the load's value
-            for (int x = b; ; ) {
-                Block block = ir.block(x);
-                for (Stmt s : block.stmts()) {
+            for (int x : TapedLoops.runFrom(ir, cfg, h, body, b)) {
+                for (Stmt s : ir.block(x).stmts()) {
                     if (s.mayWriteMemory()) loaded.clear();
                     if (!isNumberLoad(s.opcode())) continue;
                     List<Object> key = List.of(s.opcode(), identity(s.arg(0), sameAs), identity(s.arg(1), sameAs));
@@ -100,10 +99,6 @@ public final class Rematerialisation {
                         sameAs.put(s.result(), earlier);
                     }
                 }
-                if (block.terminator().kind() != org.grad4j.transformer.ir.Terminator.Kind.GOTO) break;
-                int next = block.successors()[0];
-                if (!TapedLoops.continuesChain(ir, cfg, h, body, next)) break;
-                x = next;
             }
         }
     }
@@ -261,10 +256,6 @@ public final class Rematerialisation {
      * of pushed — Rosenbrock then pushes {@code i} alone, not {@code x[i]} and what depends on it.
      */
     private static boolean isReload(Stmt s, ReadOnlyArrays readOnly) {
-        return switch (s.opcode()) {
-            case Opcodes.DALOAD, Opcodes.FALOAD, Opcodes.IALOAD, Opcodes.BALOAD, Opcodes.CALOAD, Opcodes.SALOAD ->
-                    readOnly.rereadable(s);
-            default -> false;
-        };
+        return isNumberLoad(s.opcode()) && readOnly.rereadable(s);
     }
 }

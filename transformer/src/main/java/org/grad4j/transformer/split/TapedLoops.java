@@ -637,19 +637,24 @@ public final class TapedLoops {
         BitSet placed = new BitSet();
         for (int b : order) {
             if (placed.get(b) || continuesChain(ir, cfg, h, body, b)) continue;
-            List<Integer> chain = new ArrayList<>();
-            for (int x = b; ; ) {
-                chain.add(x);
-                placed.set(x);
-                Block block = ir.block(x);
-                if (block.terminator().kind() != Terminator.Kind.GOTO) break;
-                int next = block.successors()[0];
-                if (!continuesChain(ir, cfg, h, body, next)) break;
-                x = next;
-            }
+            List<Integer> chain = runFrom(ir, cfg, h, body, b);
+            chain.forEach(placed::set);
             chains.add(chain);
         }
         return chains;
+    }
+
+    /** The blocks that always run together starting with {@code first}: it, and each block that continues the chain. */
+    static List<Integer> runFrom(MethodIr ir, Cfg cfg, int h, BitSet body, int first) {
+        List<Integer> run = new ArrayList<>();
+        for (int x = first; ; ) {
+            run.add(x);
+            Block block = ir.block(x);
+            if (block.terminator().kind() != Terminator.Kind.GOTO) return run;
+            int next = block.successors()[0];
+            if (!continuesChain(ir, cfg, h, body, next)) return run;
+            x = next;
+        }
     }
 
     /** Whether {@code b} only ever runs right after its one predecessor, which jumps to it. */

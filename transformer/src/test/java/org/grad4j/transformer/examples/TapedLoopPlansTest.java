@@ -76,10 +76,15 @@ class TapedLoopPlansTest {
         for (org.grad4j.transformer.ir.Value v : chain.doubles()) {
             org.grad4j.transformer.ir.Stmt load = definition(a.ir(), chain, v);
             if (load != null && load.opcode() == org.objectweb.asm.Opcodes.DALOAD) {
-                assertTrue(elements.add(load.args().toString()), "pushed twice: the element " + load);
+                assertTrue(elements.add(variable(load.arg(0)) + "[" + variable(load.arg(1)) + "]"), "pushed twice: the element " + load);
             }
         }
         assertFalse(elements.isEmpty(), "h[i] is pushed: " + chain.doubles());
+    }
+
+    /** A local variable read where a block starts, by its slot (the same variable in every block of the chain). */
+    private static String variable(org.grad4j.transformer.ir.Value v) {
+        return v instanceof org.grad4j.transformer.ir.EntryValue e ? "slot " + e.slot() : v.toString();
     }
 
     private static org.grad4j.transformer.ir.Stmt definition(MethodIr ir, TapedLoops.Chain chain, org.grad4j.transformer.ir.Value v) {
