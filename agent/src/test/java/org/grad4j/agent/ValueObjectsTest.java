@@ -670,6 +670,67 @@ class ValueObjectsTest {
                 && e.getMessage().contains("; it has a try/catch"), e.getMessage());
     }
 
+    /** An option as a pricer writes it: the flag that picks call or put is a component too. */
+    record OptionSpec(double spot, double strike, double rate, double vol, double years, boolean call) {}
+
+    static double d1(OptionSpec o) {
+        return (Math.log(o.spot() / o.strike()) + (o.rate() + 0.5 * o.vol() * o.vol()) * o.years())
+                / (o.vol() * Math.sqrt(o.years()));
+    }
+
+    static double d2(OptionSpec o) {
+        return d1(o) - o.vol() * Math.sqrt(o.years());
+    }
+
+    static double normalCdf(double x) {
+        return 0.5 * (1 + Math.tanh(0.7978845608 * (x + 0.044715 * x * x * x)));
+    }
+
+    /** Branches on the record's flag in a helper that calls helpers, which call the accessors. */
+    static double blackScholes(OptionSpec o) {
+        double discount = Math.exp(-o.rate() * o.years());
+        if (o.call()) return o.spot() * normalCdf(d1(o)) - o.strike() * discount * normalCdf(d2(o));
+        return o.strike() * discount * normalCdf(-d2(o)) - o.spot() * normalCdf(-d1(o));
+    }
+
+    @Differentiable
+    static double book(double[] market) {
+        double value = 0;
+        for (int k = 0; k < 4; k++) {
+            value += blackScholes(new OptionSpec(market[0], market[1] + 5 * k, market[2], market[3], market[4], k % 2 == 0));
+        }
+        return value;
+    }
+
+    /** Recursive, so not inlined: a helper calling it is not inlined either. */
+    static double compounded(Vec2 v, int n) {
+        return n == 0 ? v.x() : 1.01 * compounded(v, n - 1);
+    }
+
+    static double compoundedTwice(Vec2 v) {
+        return compounded(v, 2) + v.y();
+    }
+
+    @Differentiable
+    static double givenToAHelperCallingARecursiveOne(double x) {
+        return compoundedTwice(new Vec2(x, x * x));
+    }
+
+    @Test
+    void aRecordsFlagBranchedOnInHelpersTwoCallsDeepAndARecursiveHelperRefusedSayingSo() {
+        Random r = new Random(11);
+        for (int trial = 0; trial < 5; trial++) {
+            CentralDifferences.check(ValueObjectsTest::book, 80 + 40 * r.nextDouble(), 80 + 40 * r.nextDouble(),
+                    0.05 * r.nextDouble(), 0.1 + 0.3 * r.nextDouble(), 0.5 + r.nextDouble());
+        }
+        TransformException e = assertThrows(TransformException.class,
+                () -> AD.derivative(ValueObjectsTest::givenToAHelperCallingARecursiveOne, 1.0));
+        // the helper in between is inlined to find the one that stops it, and the reason is the one inlining found
+        assertTrue(e.getMessage().contains("is passed to ValueObjectsTest.compounded, which is not inlined")
+                && e.getMessage().contains("; it is recursive"),
+                e.getMessage());
+    }
+
     record Disc(Vec2 centre, double r) {
         Disc {
             if (r <= 0) throw new IllegalArgumentException("radius " + r);

@@ -8,7 +8,6 @@ import org.grad4j.transformer.inline.InvariantFieldReads;
 import org.grad4j.transformer.inline.LambdaObjects;
 import org.grad4j.transformer.inline.MutableObjects;
 import org.grad4j.transformer.inline.ValueObjects;
-import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.read.ClassFiles;
 import org.grad4j.transformer.read.ClassHierarchy;
 import org.objectweb.asm.Type;
@@ -285,7 +284,9 @@ final class HelperBodies {
             }
             // a helper of another nest that cannot be inlined stays a call, as it did before such helpers were inlined
             boolean otherNest = isOtherNest(calls, ((Callee.Differentiated) calls.resolve(c)).owner(), d.owner());
-            if (depth >= MAX_INLINE_DEPTH || !Types.isCallResult(Type.getReturnType(c.desc)) && !returnsProgramObjects(calls, c)) {
+            // (whatever it returns: an accessor's boolean o.call() of a record made by the caller, an int bin(x);
+            // inlined, its body's values are the caller's, and a result the generator could not return is no longer one)
+            if (depth >= MAX_INLINE_DEPTH) {
                 if (otherNest) continue;
                 return null;
             }

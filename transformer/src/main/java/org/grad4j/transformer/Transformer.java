@@ -366,7 +366,8 @@ public final class Transformer {
                 inlined != null);
         body = mutable.method();
         // new Vec2(cos a, sin a) kept in locals and read through its fields: the fields, in locals
-        ValueObjects.Replaced objects = ValueObjects.replace(ownerInternalName, body, calls::classNode, hierarchy);
+        ValueObjects.Replaced objects = ValueObjects.replace(ownerInternalName, body, calls::classNode, hierarchy,
+                HelperBodies.whyNotInlined(calls, hierarchy, ownerInternalName, methodName, methodDescriptor));
         body = objects.method();
         if (body != method && ClassFiles.reachesPrivatelyOutside(body, ownerInternalName, calls::classNode)) {
             // a top-level record's methods inlined, its objects kept: their reads of its private fields would fail.

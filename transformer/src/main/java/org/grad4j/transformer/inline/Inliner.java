@@ -172,9 +172,18 @@ public final class Inliner {
      * the limit {@code body} passes if it is known; "" for a JDK method.
      */
     static String whyNotInlined(MethodInsnNode call, MethodNode body) {
+        return whyNotInlined(call, body, null);
+    }
+
+    /**
+     * As above, with the reason the caller found ("it calls Pricing.d2, which is not inlined: it is
+     * recursive"; with or without its leading ": "), which takes the place of the body's own limit.
+     */
+    static String whyNotInlined(MethodInsnNode call, MethodNode body, String reason) {
         String owner = call.owner;
         if (owner.startsWith("java/") || owner.startsWith("javax/") || owner.startsWith("jdk/")) return "";
-        String why = body == null ? null : whyNotInlinable(body);
+        String why = reason != null && !reason.isEmpty() ? reason.replaceFirst("^: ", "")
+                : body == null ? null : whyNotInlinable(body);
         return " (grad4j inlines a method that is not overridable or recursive, of at most " + MAX_INSTRUCTIONS
                 + " instructions, whose own calls go at most " + MAX_DEPTH + " levels deep"
                 + (why != null ? "; " + why : "") + ": flatten a longer chain of calls, or pass the object's fields instead)";

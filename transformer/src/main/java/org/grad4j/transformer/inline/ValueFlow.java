@@ -81,11 +81,16 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
 
     private final org.grad4j.transformer.read.ClassHierarchy hierarchy;
 
-    ValueFlow(ValueClass.Cache values, Map<AbstractInsnNode, Integer> lines, org.grad4j.transformer.read.ClassHierarchy hierarchy) {
+    /** Why a call of the program's is not inlined, found by the caller (HelperBodies), or "". */
+    private final java.util.function.Function<MethodInsnNode, String> reasons;
+
+    ValueFlow(ValueClass.Cache values, Map<AbstractInsnNode, Integer> lines, org.grad4j.transformer.read.ClassHierarchy hierarchy,
+              java.util.function.Function<MethodInsnNode, String> reasons) {
         super(Opcodes.ASM9);
         this.values = values;
         this.lines = lines;
         this.hierarchy = hierarchy;
+        this.reasons = reasons;
     }
 
     private Escapes escapes(AbstractInsnNode insn, Val v, String how) {
@@ -187,7 +192,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
     }
 
     private String whyNotInlined(MethodInsnNode call) {
-        return Inliner.whyNotInlined(call, values.method(call.owner, call.name, call.desc));
+        return Inliner.whyNotInlined(call, values.method(call.owner, call.name, call.desc), reasons.apply(call));
     }
 
     @Override

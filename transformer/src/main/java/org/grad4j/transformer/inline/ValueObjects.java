@@ -55,6 +55,16 @@ public final class ValueObjects {
      */
     public static Replaced replace(String owner, MethodNode method, Function<String, ClassNode> classes,
                                    org.grad4j.transformer.read.ClassHierarchy hierarchy) {
+        return replace(owner, method, classes, hierarchy, call -> "");
+    }
+
+    /**
+     * As above; {@code whyNotInlined}: why a call an object is passed to is not inlined, in words
+     * for the refusal ("" when the body's own limits say it)
+     */
+    public static Replaced replace(String owner, MethodNode method, Function<String, ClassNode> classes,
+                                   org.grad4j.transformer.read.ClassHierarchy hierarchy,
+                                   Function<MethodInsnNode, String> whyNotInlined) {
         ValueClass.Cache values = new ValueClass.Cache(classes);
         Map<String, String> kept = new java.util.LinkedHashMap<>();
         if (!method.tryCatchBlocks.isEmpty()) {
@@ -63,7 +73,7 @@ public final class ValueObjects {
         }
         while (!candidates(method, values).isEmpty()) {
             try {
-                return new Replaced(new ValueRewrite(owner, method, values, hierarchy).run(), kept);
+                return new Replaced(new ValueRewrite(owner, method, values, hierarchy, whyNotInlined).run(), kept);
             } catch (Escapes e) {
                 if (e.of == null) {
                     for (String c : candidates(method, values)) kept.put(c, e.getMessage());

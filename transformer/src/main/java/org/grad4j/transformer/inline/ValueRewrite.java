@@ -46,17 +46,22 @@ final class ValueRewrite {
 
     private final org.grad4j.transformer.read.ClassHierarchy hierarchy;
 
-    ValueRewrite(String owner, MethodNode method, ValueClass.Cache values, org.grad4j.transformer.read.ClassHierarchy hierarchy) {
+    /** Why a call is not inlined, for refusals (see ValueFlow). */
+    private final java.util.function.Function<MethodInsnNode, String> reasons;
+
+    ValueRewrite(String owner, MethodNode method, ValueClass.Cache values, org.grad4j.transformer.read.ClassHierarchy hierarchy,
+                 java.util.function.Function<MethodInsnNode, String> reasons) {
         this.owner = owner;
         this.method = method;
         this.values = values;
         this.hierarchy = hierarchy;
+        this.reasons = reasons;
     }
 
     MethodNode run() {
         Frame<Val>[] frames;
         try {
-            frames = new Analyzer<>(new ValueFlow(values, ValueObjects.lines(method), hierarchy)).analyze(owner, method);
+            frames = new Analyzer<>(new ValueFlow(values, ValueObjects.lines(method), hierarchy, reasons)).analyze(owner, method);
         } catch (AnalyzerException e) {
             if (e.getCause() instanceof Escapes escapes) throw escapes;
             throw new Escapes(null, e.getMessage());
