@@ -139,6 +139,12 @@ final class HelperBodies {
      */
     static ValueObjects.Replaced objectsReplaced(CallResolver calls, ClassHierarchy hierarchy, ClassNode owner, String name,
                                                  String desc, MethodNode body, boolean inline) {
+        return objectsReplaced(calls, hierarchy, owner, name, desc, body, inline, java.util.Set.of());
+    }
+
+    /** As above, following the objects of {@code valuesFollowed} too (see {@link MutableObjects#replace}). */
+    static ValueObjects.Replaced objectsReplaced(CallResolver calls, ClassHierarchy hierarchy, ClassNode owner, String name,
+                                                 String desc, MethodNode body, boolean inline, java.util.Set<String> valuesFollowed) {
         java.util.function.Function<MethodInsnNode, String> why = whyNotInlined(calls, hierarchy, owner.name, name, desc);
         // what a constructor calls on its object (setMass(m)), inlined where the constructor runs
         java.util.function.Function<MethodInsnNode, MethodNode> helpers = call -> inline ? expandedBody(calls, hierarchy, call,
@@ -150,12 +156,14 @@ final class HelperBodies {
             if (inlined == body) break;
             body = inlined;
         }
-        ValueObjects.Replaced replaced = MutableObjects.replace(owner.name, body, calls::classNode, hierarchy, why, helpers);
+        ValueObjects.Replaced replaced = MutableObjects.replace(owner.name, body, calls::classNode, hierarchy, why, helpers,
+                valuesFollowed);
         for (int round = 1; inline && round < OBJECT_ROUNDS && replaced.method() != body; round++) {
             // s.p.step(dt) of a particle held by a stepper made here: exact once the stepper's field is a local
             body = withCallsOnObjectsInlined(calls, hierarchy, owner, name, desc, replaced.method(), true);
             if (body == replaced.method()) break;
-            ValueObjects.Replaced next = MutableObjects.replace(owner.name, body, calls::classNode, hierarchy, why, helpers);
+            ValueObjects.Replaced next = MutableObjects.replace(owner.name, body, calls::classNode, hierarchy, why, helpers,
+                valuesFollowed);
             replaced = next.method() == body ? new ValueObjects.Replaced(body, next.whyKept()) : next;
         }
         return replaced;

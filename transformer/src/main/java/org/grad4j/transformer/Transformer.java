@@ -282,6 +282,65 @@ public final class Transformer {
         }
     }
 
+    /** The method's objects replaced by their fields: those of mutable classes, then value objects. */
+    private record ObjectsReplaced(ValueObjects.Replaced mutable, ValueObjects.Replaced values) {
+        /** The classes kept whose objects the method still makes. */
+        java.util.Set<String> stillMade() {
+            java.util.Set<String> made = new java.util.HashSet<>();
+            for (org.objectweb.asm.tree.AbstractInsnNode insn : values.method().instructions) {
+                if (insn.getOpcode() == org.objectweb.asm.Opcodes.NEW) made.add(((org.objectweb.asm.tree.TypeInsnNode) insn).desc);
+            }
+            java.util.Set<String> kept = new java.util.HashSet<>(values.whyKept().keySet());
+            kept.addAll(mutable.whyKept().keySet());
+            made.retainAll(kept);
+            return made;
+        }
+    }
+
+    /**
+     * {@code body} with its objects replaced by their fields: {@code Welford w = new Welford();
+     * w.add(x)} inlined, its fields in locals written in place ({@link MutableObjects}); then
+     * {@code new Vec2(cos a, sin a)} kept in locals and read through its fields ({@link
+     * ValueObjects}). Records and final immutable classes are the second pass's, which copies them
+     * freely but follows them only in locals; those it keeps are tried again as the first pass's,
+     * which holds them in arrays and lists made here too ({@code pts.add(new Point(x, y))}, a
+     * field of an array of them), and that form is taken where it keeps fewer classes as objects.
+     */
+    private static ObjectsReplaced objectsReplaced(CallResolver calls, ClassHierarchy hierarchy, ClassNode owner,
+                                                   String methodName, String methodDescriptor, MethodNode body, boolean inline) {
+        ObjectsReplaced best = objectsReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body, inline,
+                java.util.Set.of());
+        java.util.Set<String> valuesKept = new java.util.HashSet<>(best.values().whyKept().keySet());
+        valuesKept.removeAll(best.mutable().whyKept().keySet()); // (those the first pass tried already)
+        if (valuesKept.isEmpty()) return best;
+        // those kept; then every value class made here (new Polygon(points): the Point[] is followed with its holder)
+        java.util.Set<String> allValues = new java.util.HashSet<>(valuesKept);
+        for (org.objectweb.asm.tree.AbstractInsnNode insn : best.mutable().method().instructions) {
+            if (insn.getOpcode() == org.objectweb.asm.Opcodes.NEW && calls.isValueClass(((org.objectweb.asm.tree.TypeInsnNode) insn).desc)) {
+                allValues.add(((org.objectweb.asm.tree.TypeInsnNode) insn).desc);
+            }
+        }
+        for (java.util.Set<String> followed : allValues.equals(valuesKept) ? java.util.List.of(valuesKept)
+                : java.util.List.of(valuesKept, allValues)) {
+            ObjectsReplaced tried = objectsReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body, inline, followed);
+            java.util.Set<String> before = best.stillMade();
+            java.util.Set<String> after = tried.stillMade();
+            if (after.size() < before.size() && before.containsAll(after)) best = tried;
+            if (best.stillMade().isEmpty()) break;
+        }
+        return best;
+    }
+
+    private static ObjectsReplaced objectsReplaced(CallResolver calls, ClassHierarchy hierarchy, ClassNode owner,
+                                                   String methodName, String methodDescriptor, MethodNode body, boolean inline,
+                                                   java.util.Set<String> valuesFollowed) {
+        ValueObjects.Replaced mutable = HelperBodies.objectsReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body,
+                inline, valuesFollowed);
+        ValueObjects.Replaced values = ValueObjects.replace(owner.name, mutable.method(), calls::classNode, hierarchy,
+                HelperBodies.whyNotInlined(calls, hierarchy, owner.name, methodName, methodDescriptor));
+        return new ObjectsReplaced(mutable, values);
+    }
+
     /**
      * The refusal of objects that were kept ({@code whyKept} of the passes that replace them) and whose
      * members {@code body} reaches after their methods were inlined, at the first {@code new} of their
@@ -361,13 +420,9 @@ public final class Transformer {
         LambdaObjects.Replaced lambdas = HelperBodies.lambdasReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body,
                 inlined != null);
         body = lambdas.method();
-        // Welford w = new Welford(); w.add(x) inlined: its fields, in locals, written in place
-        ValueObjects.Replaced mutable = HelperBodies.objectsReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body,
-                inlined != null);
-        body = mutable.method();
-        // new Vec2(cos a, sin a) kept in locals and read through its fields: the fields, in locals
-        ValueObjects.Replaced objects = ValueObjects.replace(ownerInternalName, body, calls::classNode, hierarchy,
-                HelperBodies.whyNotInlined(calls, hierarchy, ownerInternalName, methodName, methodDescriptor));
+        ObjectsReplaced replaced = objectsReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body, inlined != null);
+        ValueObjects.Replaced mutable = replaced.mutable();
+        ValueObjects.Replaced objects = replaced.values();
         body = objects.method();
         if (body != method && ClassFiles.reachesPrivatelyOutside(body, ownerInternalName, calls::classNode)) {
             // a top-level record's methods inlined, its objects kept: their reads of its private fields would fail.

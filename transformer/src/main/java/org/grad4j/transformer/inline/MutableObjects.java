@@ -74,18 +74,23 @@ public final class MutableObjects {
      */
     public static ValueObjects.Replaced replace(String owner, MethodNode method, Function<String, ClassNode> classes,
                                                 ClassHierarchy hierarchy, Function<MethodInsnNode, String> whyNotInlined) {
-        return replace(owner, method, classes, hierarchy, whyNotInlined, call -> null);
+        return replace(owner, method, classes, hierarchy, whyNotInlined, call -> null, java.util.Set.of());
     }
 
     /**
      * @param helpers the body to inline for a call a constructor makes on its object ({@code
      *     setMass(m)}, made exact), null to keep it a call
+     * @param valuesFollowed final value classes to follow here too, which are otherwise left to
+     *     {@link ValueObjects}: those it kept ({@code pts.add(new Point(x, y))}: a list of records,
+     *     which this pass holds as an array per field)
      */
     public static ValueObjects.Replaced replace(String owner, MethodNode method, Function<String, ClassNode> classes,
                                                 ClassHierarchy hierarchy, Function<MethodInsnNode, String> whyNotInlined,
-                                                Function<MethodInsnNode, MethodNode> helpers) {
+                                                Function<MethodInsnNode, MethodNode> helpers, java.util.Set<String> valuesFollowed) {
         Map<String, String> kept = new LinkedHashMap<>();
-        Candidates candidates = new Candidates(classes, hierarchy, kept, written(method));
+        java.util.Set<String> followed = new java.util.HashSet<>(written(method));
+        followed.addAll(valuesFollowed);
+        Candidates candidates = new Candidates(classes, hierarchy, kept, followed);
         candidates.scan(method);
         if (candidates.found.isEmpty()) return new ValueObjects.Replaced(method, kept);
         if (!method.tryCatchBlocks.isEmpty()) {

@@ -94,9 +94,15 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
     }
 
     private Escapes escapes(AbstractInsnNode insn, Val v, String how) {
+        return escapes(insn, v, how, false);
+    }
+
+    /** @param whatever {@code how} is the reason even where the value may be something else too */
+    private Escapes escapes(AbstractInsnNode insn, Val v, String how, boolean whatever) {
         int line = lines.getOrDefault(insn, 0);
         String what = "the " + simpleName(v.shape.name) + (line > 0 ? " used on line " + line : "");
-        return new Escapes(v.shape, v.mixed ? what + " may be null or an object from elsewhere (a parameter, a field, a call)"
+        return new Escapes(v.shape, v.mixed && !whatever
+                ? what + " may be null, an object of another class, or one from elsewhere (a parameter, a field, a call)"
                 : what + " " + how);
     }
 
@@ -187,7 +193,8 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
             }
             return null;
         }
-        if (c.isObject()) throw escapes(insn, c, usedAs(insn.getOpcode()));
+        // (shapes[i] = c ? new Circle(r) : new Square(a): the array it goes to is the reason, not the choice)
+        if (c.isObject()) throw escapes(insn, c, usedAs(insn.getOpcode()), true);
         return null;
     }
 

@@ -108,7 +108,9 @@ public final class ValueObjects {
         return switch (op) {
             case Opcodes.ARETURN -> "is returned";
             case Opcodes.PUTSTATIC, Opcodes.PUTFIELD -> "is stored into a field";
-            case Opcodes.AASTORE -> "is stored into an array";
+            case Opcodes.AASTORE -> "is stored into an array grad4j does not follow (it follows an array made here by new of the "
+                    + "objects' own class, Circle[], holding objects of that class: keep one array per class rather than one "
+                    + "of an interface or a superclass holding objects of several)";
             case Opcodes.CHECKCAST, Opcodes.INSTANCEOF -> "is cast or tested with instanceof";
             case Opcodes.IF_ACMPEQ, Opcodes.IF_ACMPNE -> "is compared with == or !=";
             case Opcodes.MONITORENTER, Opcodes.MONITOREXIT -> "is synchronised on";

@@ -59,10 +59,10 @@ class MutableObjectsTest {
             if ((m.access & Modifier.PUBLIC) == 0 || m.name.startsWith("<")) continue;
             // as HelperBodies.objectsReplaced: a particle held by a stepper made here is called exactly once the stepper is gone
             ValueObjects.Replaced r = MutableObjects.replace(rewritten.name, withMethodsInlined(rewritten, m),
-                    MutableObjectsTest::classNode, HIERARCHY, call -> "", MutableObjectsTest::bodyOf);
+                    MutableObjectsTest::classNode, HIERARCHY, call -> "", MutableObjectsTest::bodyOf, java.util.Set.of());
             for (int round = 1; round < 3; round++) {
                 ValueObjects.Replaced next = MutableObjects.replace(rewritten.name, withMethodsInlined(rewritten, r.method()),
-                        MutableObjectsTest::classNode, HIERARCHY, call -> "", MutableObjectsTest::bodyOf);
+                        MutableObjectsTest::classNode, HIERARCHY, call -> "", MutableObjectsTest::bodyOf, java.util.Set.of());
                 if (next.whyKept().equals(r.whyKept())) break;
                 r = next;
             }
