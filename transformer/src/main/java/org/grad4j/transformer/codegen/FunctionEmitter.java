@@ -67,7 +67,8 @@ final class FunctionEmitter {
         this.g = g;
         this.region = region;
         this.shape = shape;
-        this.mv = new KnownZeros(cv.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, shape.name(), shape.descriptor(), null, null));
+        this.mv = new KnownZeros(new LazyNegations(cv.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, shape.name(), shape.descriptor(),
+                null, null)));
         this.k = shape.continuationLocal();
         this.ctx = shape.ctxLocal();
         this.locals = new FunctionLocals(ctx + 1);

@@ -39,7 +39,14 @@ final class KnownZeros extends MethodVisitor {
      * A label that only forward jumps ({@code visitJumpInsn} before the label is visited) and the
      * fall-through reach: never a loop head, a switch case or a handler.
      */
-    static final class SkipLabel extends Label {}
+    static class SkipLabel extends Label {}
+
+    /**
+     * A skip label around one statement's straight-line reverse ({@code if (shadow != null)
+     * shadow[i] += d}): no other label between its jump and itself, so the negations {@link
+     * LazyNegations} puts off survive the jump.
+     */
+    static final class GuardLabel extends SkipLabel {}
 
     private final BitSet zero = new BitSet();
     /** Skip labels visited: a jump to one of them would be a jump back, which a skip label must not have. */

@@ -236,7 +236,7 @@ final class StatementEmitter {
     private void guardStoreIntoGiven(Stmt s) {
         Value array = s.arg(0);
         if (!givenUntracked || !activity.isActive(s.arg(2)) || !locals.hasShadow(array) || !activity.mayBeCallersArray(array)) return;
-        Label tracked = new KnownZeros.SkipLabel();
+        Label tracked = new KnownZeros.GuardLabel();
         loadShadow(array);
         mv.visitJumpInsn(Opcodes.IFNONNULL, tracked);
         mv.visitVarInsn(Opcodes.ALOAD, ctx);
@@ -478,7 +478,7 @@ final class StatementEmitter {
      * label keeps what is known zero: nothing is stored on either path.
      */
     private void scaledAdjoint(Value r, Runnable scale) {
-        Label zero = new KnownZeros.SkipLabel();
+        Label zero = new KnownZeros.GuardLabel();
         loadAdjoint(r);
         mv.visitInsn(Opcodes.DUP2);
         mv.visitInsn(Opcodes.DCONST_0);
@@ -549,7 +549,7 @@ final class StatementEmitter {
         Value array = s.arg(0);
         if (!locals.hasShadow(array) || !hasAdjoint(s.result())) return;
         boolean isFloat = s.opcode() == Opcodes.FALOAD;
-        Label skip = new KnownZeros.SkipLabel();
+        Label skip = new KnownZeros.GuardLabel();
         loadShadow(array);
         mv.visitJumpInsn(Opcodes.IFNULL, skip);
         loadShadow(array);
@@ -569,7 +569,7 @@ final class StatementEmitter {
         Value array = a.store().arg(0);
         if (!locals.hasShadow(array) || !hasAdjoint(a.addend())) return;
         boolean isFloat = a.store().opcode() == Opcodes.FASTORE;
-        Label skip = new KnownZeros.SkipLabel();
+        Label skip = new KnownZeros.GuardLabel();
         loadShadow(array);
         mv.visitJumpInsn(Opcodes.IFNULL, skip);
         Runnable element = () -> {
@@ -592,7 +592,7 @@ final class StatementEmitter {
         Value array = s.arg(0);
         if (!locals.hasShadow(array)) return;
         boolean isFloat = s.opcode() == Opcodes.FASTORE;
-        Label skip = new KnownZeros.SkipLabel();
+        Label skip = new KnownZeros.GuardLabel();
         loadShadow(array);
         mv.visitJumpInsn(Opcodes.IFNULL, skip);
         if (hasAdjoint(s.arg(2))) {
