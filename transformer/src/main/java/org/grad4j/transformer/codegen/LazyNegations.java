@@ -44,7 +44,12 @@ final class LazyNegations extends MethodVisitor {
         /** The top is marked, and a plain push after it is held back (see {@link #pushed}). */
         PUSHED,
         /** The top is marked, and a {@code dup2} of it is held back. */
-        DUPLICATED
+        DUPLICATED,
+        /**
+         * The top is marked, and a load of an unmarked local and its addition to the top (or
+         * subtraction) are held back: {@code adj += c} if a store into that local follows.
+         */
+        ADDED
     }
 
     /** Locals holding the negation of their value. */
@@ -58,6 +63,10 @@ final class LazyNegations extends MethodVisitor {
     private Runnable pushed;
     /** In {@link Mode#PUSHED}: whether the held-back push is of a marked local, loaded as it is. */
     private boolean pushedMarked;
+    /** In {@link Mode#PUSHED} and {@link Mode#ADDED}: the local the held-back push loads, or -1 (a constant). */
+    private int pushedLocal = -1;
+    /** In {@link Mode#ADDED}: the addition or subtraction held back. */
+    private int added;
     /** Whether the next instruction is reached by falling through (false after a goto, return, throw or switch). */
     private boolean fallsThrough = true;
 
@@ -67,6 +76,7 @@ final class LazyNegations extends MethodVisitor {
 
     /** Writes what is held back and the pending negation of the stack's top: the stack then holds true values. */
     private void flush() {
+        if (mode == Mode.ADDED) resolveAdded(false);
         switch (mode) {
             case NONE -> { }
             case TOP -> super.visitInsn(Opcodes.DNEG);
@@ -79,13 +89,40 @@ final class LazyNegations extends MethodVisitor {
                 super.visitInsn(Opcodes.DNEG);
                 super.visitInsn(Opcodes.DUP2);
             }
+            case ADDED -> throw new AssertionError("resolved above");
         }
         mode = Mode.NONE;
         pushed = null;
     }
 
+    /**
+     * Writes the addition held back in {@link Mode#ADDED}: into an accumulator ({@code
+     * intoItsLocal}: stored back into the local it loaded, which a loop may carry) unmarked, as
+     * {@code t - c} (the two swapped: stack moves cost nothing once compiled), for a mark on the
+     * sum would put on the carried chain the negation its loop's jump back writes; else with the
+     * sum marked.
+     */
+    private void resolveAdded(boolean intoItsLocal) {
+        if (intoItsLocal && added == Opcodes.DADD) {
+            pushed.run();
+            super.visitInsn(Opcodes.DUP2_X2);
+            super.visitInsn(Opcodes.POP2);
+            write(Opcodes.DSUB, Mode.NONE);
+        } else if (intoItsLocal) { // -c - t: the negation on c, off the chain
+            super.visitInsn(Opcodes.DNEG);
+            pushed.run();
+            write(added, Mode.NONE);
+        } else {
+            pushed.run();
+            // -a + p = -(a - p); -a - p = -(a + p)
+            write(added == Opcodes.DADD ? Opcodes.DSUB : Opcodes.DADD, Mode.TOP);
+        }
+        pushed = null;
+    }
+
     @Override
     public void visitInsn(int opcode) {
+        if (mode == Mode.ADDED) resolveAdded(false);
         switch (mode) {
             case NONE -> {
                 if (opcode == Opcodes.DNEG) {
@@ -102,7 +139,7 @@ final class LazyNegations extends MethodVisitor {
                     // x · (-a) = -(x · a); x / (-a) = -(x / a)
                     case Opcodes.DMUL, Opcodes.DDIV -> write(opcode, Mode.TOP);
                     case Opcodes.DUP2 -> mode = Mode.DUPLICATED;
-                    case Opcodes.DCONST_0, Opcodes.DCONST_1 -> holdBack(() -> super.visitInsn(opcode), false);
+                    case Opcodes.DCONST_0, Opcodes.DCONST_1 -> holdBack(() -> super.visitInsn(opcode), false, -1);
                     default -> {
                         flush();
                         end(opcode);
@@ -140,6 +177,11 @@ final class LazyNegations extends MethodVisitor {
      */
     private void writePushed(int opcode) {
         boolean p = pushedMarked;
+        if (!p && pushedLocal >= 0 && (opcode == Opcodes.DADD || opcode == Opcodes.DSUB)) {
+            mode = Mode.ADDED; // what follows decides (resolveAdded)
+            added = opcode;
+            return;
+        }
         pushed.run();
         pushed = null;
         switch (opcode) {
@@ -157,10 +199,11 @@ final class LazyNegations extends MethodVisitor {
         mode = then;
     }
 
-    private void holdBack(Runnable push, boolean isMarked) {
+    private void holdBack(Runnable push, boolean isMarked, int local) {
         mode = Mode.PUSHED;
         pushed = push;
         pushedMarked = isMarked;
+        pushedLocal = local;
     }
 
     /** After a return or a throw, nothing falls through. */
@@ -170,10 +213,11 @@ final class LazyNegations extends MethodVisitor {
 
     @Override
     public void visitVarInsn(int opcode, int local) {
+        if (mode == Mode.ADDED) resolveAdded(opcode == Opcodes.DSTORE && local == pushedLocal);
         if (opcode == Opcodes.DLOAD) {
             boolean isMarked = marked.get(local);
             if (mode == Mode.TOP) {
-                holdBack(() -> super.visitVarInsn(Opcodes.DLOAD, local), isMarked);
+                holdBack(() -> super.visitVarInsn(Opcodes.DLOAD, local), isMarked, local);
                 return;
             }
             flush();
@@ -213,8 +257,9 @@ final class LazyNegations extends MethodVisitor {
 
     @Override
     public void visitLdcInsn(Object value) {
+        if (mode == Mode.ADDED) resolveAdded(false);
         if (mode == Mode.TOP && value instanceof Double) {
-            holdBack(() -> super.visitLdcInsn(value), false);
+            holdBack(() -> super.visitLdcInsn(value), false, -1);
             return;
         }
         flush();

@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.UnaryOperator;
-import org.grad4j.Differentiable;
 import org.grad4j.transformer.ClassFileLocator;
 import org.grad4j.transformer.GeneratedCode;
 import org.grad4j.transformer.Transformer;
+import org.grad4j.transformer.examples.Loops;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
@@ -196,23 +196,10 @@ class LazyNegationsTest {
         }
     }
 
-    static final class Hosts {
-        @Differentiable
-        static double rosenbrock(double[] x) {
-            double s = 0;
-            for (int i = 0; i + 1 < x.length; i++) {
-                double a = x[i + 1] - x[i] * x[i];
-                double b = 1 - x[i];
-                s += 100 * a * a + b * b;
-            }
-            return s;
-        }
-    }
-
     @Test
     void theReverseOfADifferenceStoresNoNegatedValue() {
-        GeneratedCode code = new Transformer(ClassFileLocator.of(Hosts.class.getClassLoader()))
-                .generate(Type.getInternalName(Hosts.class), "rosenbrock", "([D)D#1");
+        GeneratedCode code = new Transformer(ClassFileLocator.of(Loops.class.getClassLoader()))
+                .generate(Type.getInternalName(Loops.class), "rosenbrock", "([D)D#1");
         List<String> negatedStores = new ArrayList<>();
         for (GeneratedCode.GeneratedClass c : code.classes()) {
             ClassNode node = new ClassNode();
