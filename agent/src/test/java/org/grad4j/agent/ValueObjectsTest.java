@@ -802,6 +802,17 @@ class ValueObjectsTest {
         return s;
     }
 
+    /** A list of records given to a method that is not inlined: the refusal names that use, not the add. */
+    @Differentiable
+    static double listWithRemove(double[] p) {
+        List<Vec2> points = new ArrayList<>();
+        for (int i = 0; i + 1 < p.length; i += 2) points.add(new Vec2(p[i], p[i + 1]));
+        points.remove(0);
+        double s = 0;
+        for (Vec2 q : points) s += q.dot(q);
+        return s;
+    }
+
     @Test
     void immutableObjectsInListsAndArraysMadeHere() {
         Random r = new Random(5);
@@ -814,6 +825,9 @@ class ValueObjectsTest {
         TransformException mixed = assertThrows(TransformException.class,
                 () -> AD.gradient(ValueObjectsTest::mixedArray, new double[] {0.1, 0.2}));
         assertTrue(mixed.getMessage().contains("keep one array per class"), mixed.getMessage());
+        TransformException removed = assertThrows(TransformException.class,
+                () -> AD.gradient(ValueObjectsTest::listWithRemove, new double[] {0.1, 0.2, 0.3, 0.4}));
+        assertTrue(removed.getMessage().contains("has its method List.remove called, which is not inlined"), removed.getMessage());
     }
 
     record Disc(Vec2 centre, double r) {
@@ -914,6 +928,27 @@ class ValueObjectsTest {
     void recordsTestedWithInstanceofInAHelperAreFollowed() {
         double[] x = {1.5, 2.0, 3.0};
         assertArrayEquals(new double[] {2 * Math.PI * x[0], x[2], x[1]}, AD.gradient(ValueObjectsTest::shapes, x), 1e-12);
+    }
+
+    /** The helper's pattern matching on elements of an array and a list of records made here. */
+    @Differentiable
+    static double shapesInContainers(double[] x) {
+        Round[] rounds = new Round[x.length];
+        for (int i = 0; i < x.length; i++) rounds[i] = new Round(x[i]);
+        List<Box> boxes = new ArrayList<>();
+        for (int i = 0; i + 1 < x.length; i++) boxes.add(new Box(x[i], x[i + 1]));
+        double total = 0;
+        for (Round r : rounds) total += area(r);
+        for (Box b : boxes) total += area(b);
+        return total;
+    }
+
+    @Test
+    void recordsTestedWithInstanceofAsElementsOfArraysAndLists() {
+        Random r = new Random(3);
+        for (int trial = 0; trial < 3; trial++) {
+            CentralDifferences.check(ValueObjectsTest::shapesInContainers, r.nextGaussian(), r.nextGaussian(), r.nextGaussian());
+        }
     }
 
     enum Activation {

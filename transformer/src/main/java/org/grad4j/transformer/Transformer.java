@@ -308,11 +308,13 @@ public final class Transformer {
      */
     private static ObjectsReplaced objectsReplaced(CallResolver calls, ClassHierarchy hierarchy, ClassNode owner,
                                                    String methodName, String methodDescriptor, MethodNode body, boolean inline) {
-        ObjectsReplaced best = objectsReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body, inline,
+        ObjectsReplaced first = objectsReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body, inline,
                 java.util.Set.of());
-        java.util.Set<String> valuesKept = new java.util.HashSet<>(best.values().whyKept().keySet());
-        valuesKept.removeAll(best.mutable().whyKept().keySet()); // (those the first pass tried already)
-        if (valuesKept.isEmpty()) return best;
+        java.util.Set<String> valuesKept = new java.util.HashSet<>(first.values().whyKept().keySet());
+        valuesKept.removeAll(first.mutable().whyKept().keySet()); // (those the first pass tried already)
+        if (valuesKept.isEmpty()) return first;
+        ObjectsReplaced best = first;
+        ObjectsReplaced asMutable = null;
         // those kept; then every value class made here (new Polygon(points): the Point[] is followed with its holder)
         java.util.Set<String> allValues = new java.util.HashSet<>(valuesKept);
         for (org.objectweb.asm.tree.AbstractInsnNode insn : best.mutable().method().instructions) {
@@ -323,12 +325,33 @@ public final class Transformer {
         for (java.util.Set<String> followed : allValues.equals(valuesKept) ? java.util.List.of(valuesKept)
                 : java.util.List.of(valuesKept, allValues)) {
             ObjectsReplaced tried = objectsReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body, inline, followed);
+            if (followed == valuesKept) asMutable = tried;
             java.util.Set<String> before = best.stillMade();
             java.util.Set<String> after = tried.stillMade();
             if (after.size() < before.size() && before.containsAll(after)) best = tried;
             if (best.stillMade().isEmpty()) break;
         }
-        return best;
+        return best == first ? withContainersExplained(first, asMutable, valuesKept) : best;
+    }
+
+    /**
+     * {@code first} with the reason the mutable-object pass gave for keeping a value class where the
+     * value-object pass only saw its objects go into a list or array, which that pass never follows
+     * and the other does ("the list of Pt used on line 19 has its method List.remove called"
+     * rather than "the Pt is passed to List.add").
+     */
+    private static ObjectsReplaced withContainersExplained(ObjectsReplaced first, ObjectsReplaced asMutable,
+                                                           java.util.Set<String> classes) {
+        java.util.Map<String, String> why = new java.util.LinkedHashMap<>(first.values().whyKept());
+        for (String c : classes) {
+            String asValue = why.get(c);
+            String mutably = asMutable.mutable().whyKept().get(c);
+            if (asValue != null && mutably != null
+                    && (asValue.contains("into an array") || asValue.matches("(?s).*passed to \\w+\\.add,.*"))) {
+                why.put(c, mutably);
+            }
+        }
+        return new ObjectsReplaced(first.mutable(), new ValueObjects.Replaced(first.values().method(), why));
     }
 
     private static ObjectsReplaced objectsReplaced(CallResolver calls, ClassHierarchy hierarchy, ClassNode owner,

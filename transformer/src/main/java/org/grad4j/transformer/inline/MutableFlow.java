@@ -315,9 +315,8 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
                 case Opcodes.INSTANCEOF -> {
                     return Ref.ONE; // its class is known here: a constant (MutableObjects)
                 }
-                case Opcodes.CHECKCAST -> {
-                    if (c.isA(((TypeInsnNode) insn).desc)) return value;
-                    throw kept(insn, value, "is cast to a class it is not");
+                case Opcodes.CHECKCAST -> { // passes; or cannot, and throws (MutableRewrite): nothing follows
+                    return c.isA(((TypeInsnNode) insn).desc) ? value : Ref.plain(1);
                 }
                 default -> throw kept(insn, value, usedAs(op));
             }

@@ -759,7 +759,13 @@ final class MutableRewrite {
                 out.add(new InsnNode(c.isA(((TypeInsnNode) insn).desc) ? Opcodes.ICONST_1 : Opcodes.ICONST_0));
             }
             case Opcodes.INVOKESPECIAL -> out.add(new InsnNode(Opcodes.POP)); // Object's constructor
-            default -> { } // a cast that passes, a null check: the null stays where it is
+            case Opcodes.CHECKCAST -> {
+                if (!c.isA(((TypeInsnNode) insn).desc)) { // (a cast that passes leaves the null where it is)
+                    out.add(new InsnNode(Opcodes.POP));
+                    out.add(ValueObjects.castThrows(c.name(), ((TypeInsnNode) insn).desc));
+                }
+            }
+            default -> { } // a null check: the null stays where it is
         }
         return out;
     }
@@ -792,7 +798,14 @@ final class MutableRewrite {
                 yield out;
             }
             case Opcodes.INVOKESTATIC -> code.requiredNonNull(home); // Objects.requireNonNull
-            default -> new InsnList(); // a cast that passes (null too)
+            case Opcodes.CHECKCAST -> {
+                if (c.isA(((TypeInsnNode) insn).desc)) yield new InsnList(); // a cast that passes (null too)
+                InsnList out = new InsnList();
+                out.add(new InsnNode(Opcodes.POP));
+                out.add(ValueObjects.castThrows(c.name(), ((TypeInsnNode) insn).desc));
+                yield out;
+            }
+            default -> new InsnList();
         };
     }
 

@@ -103,14 +103,31 @@ public final class ValueObjects {
                 && m.name.equals("requireNonNull") && m.desc.equals("(Ljava/lang/Object;)Ljava/lang/Object;");
     }
 
+    /**
+     * The instructions of a cast of an object of class {@code from}, known where it is made, to a
+     * class it is not: the {@code ClassCastException} the cast would throw (javac's pattern
+     * {@code if (s instanceof Rect r)} casts in a branch the constant test never takes).
+     */
+    static org.objectweb.asm.tree.InsnList castThrows(String from, String to) {
+        org.objectweb.asm.tree.InsnList out = new org.objectweb.asm.tree.InsnList();
+        out.add(new TypeInsnNode(Opcodes.NEW, "java/lang/ClassCastException"));
+        out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.DUP));
+        out.add(new org.objectweb.asm.tree.LdcInsnNode("class " + from.replace('/', '.') + " cannot be cast to class "
+                + to.replace('/', '.')));
+        out.add(new MethodInsnNode(Opcodes.INVOKESPECIAL, "java/lang/ClassCastException", "<init>", "(Ljava/lang/String;)V", false));
+        out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ATHROW));
+        return out;
+    }
+
     /** How an instruction uses an object it does not follow, in words for a refusal ("is returned"). */
     static String usedAs(int op) {
         return switch (op) {
             case Opcodes.ARETURN -> "is returned";
             case Opcodes.PUTSTATIC, Opcodes.PUTFIELD -> "is stored into a field";
-            case Opcodes.AASTORE -> "is stored into an array grad4j does not follow (it follows an array made here by new of the "
-                    + "objects' own class, Circle[], holding objects of that class: keep one array per class rather than one "
-                    + "of an interface or a superclass holding objects of several)";
+            case Opcodes.AASTORE -> "is stored into an array grad4j does not follow (it follows a one-dimensional array made "
+                    + "here by new of the objects' own class, holding objects of that class: not an array from a field or a "
+                    + "call, an array of arrays, or one of an interface or a superclass holding objects of several classes, "
+                    + "for which keep one array per class)";
             case Opcodes.CHECKCAST, Opcodes.INSTANCEOF -> "is cast or tested with instanceof";
             case Opcodes.IF_ACMPEQ, Opcodes.IF_ACMPNE -> "is compared with == or !=";
             case Opcodes.MONITORENTER, Opcodes.MONITOREXIT -> "is synchronised on";

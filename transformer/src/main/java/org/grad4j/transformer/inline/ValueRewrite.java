@@ -205,12 +205,7 @@ final class ValueRewrite {
                 if (!top.isObject()) return null;
                 String target = ((TypeInsnNode) insn).desc;
                 if (hierarchy.isSubtype(top.shape().name, target)) return out;
-                out.add(new TypeInsnNode(Opcodes.NEW, "java/lang/ClassCastException"));
-                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.DUP));
-                out.add(new org.objectweb.asm.tree.LdcInsnNode("class " + top.shape().name.replace('/', '.')
-                        + " cannot be cast to class " + target.replace('/', '.')));
-                out.add(new MethodInsnNode(Opcodes.INVOKESPECIAL, "java/lang/ClassCastException", "<init>", "(Ljava/lang/String;)V", false));
-                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ATHROW));
+                out.add(ValueObjects.castThrows(top.shape().name, target));
                 return out;
             }
             case Opcodes.IFNULL, Opcodes.IFNONNULL -> {

@@ -26,8 +26,9 @@ class RefusalsTest {
         "accumulatesInStatistics|call of DoubleSummaryStatistics.accept with a differentiable value|Accumulate in a local double",
         "parsedFromText|a number parsed from text (Double.parseDouble) in a method that turns a differentiable value into text|use Math.rint, Math.round or Math.floor",
         "boxes|call of List.add with a differentiable boxed value|pass a primitive double",
-        "recordsInAList|a constructor call with differentiable arguments (new Heading(...)): the Heading used on line|An object made in the differentiated method",
-        "recordsInAList|is passed to List.add|also in arrays made there",
+        // a list of records works; this one's next element is made from the last, at the same place, while in the list
+        "recordsInAList|a constructor call with differentiable arguments (new Heading(...)): the Heading made on line|An object made in the differentiated method",
+        "recordsInAList|is made while another it shares a home with is still in use|also in arrays made there",
         "bits|bit reinterpretation|custom rule",
         "lambdaCapture|lambda or dynamic call capturing a differentiable value|named method",
         "returnsInt|returning int|Return a double or float",
