@@ -329,7 +329,7 @@ public final class Transformer {
             java.util.Set<String> before = best.stillMade();
             java.util.Set<String> after = tried.stillMade();
             if (after.size() < before.size() && before.containsAll(after)) best = tried;
-            if (best.stillMade().isEmpty()) break;
+            if (after.isEmpty()) break;
         }
         return best == first ? withContainersExplained(first, asMutable, valuesKept) : best;
     }

@@ -131,22 +131,7 @@ final class LazyNegations extends MethodVisitor {
                 }
             }
             case TOP -> {
-                switch (opcode) {
-                    case Opcodes.DNEG -> mode = Mode.NONE;
-                    // x + (-a) = x - a; x - (-a) = x + a
-                    case Opcodes.DADD -> write(Opcodes.DSUB, Mode.NONE);
-                    case Opcodes.DSUB -> write(Opcodes.DADD, Mode.NONE);
-                    // x · (-a) = -(x · a); x / (-a) = -(x / a)
-                    case Opcodes.DMUL, Opcodes.DDIV -> write(opcode, Mode.TOP);
-                    case Opcodes.DUP2 -> mode = Mode.DUPLICATED;
-                    case Opcodes.DCONST_0, Opcodes.DCONST_1 -> holdBack(() -> super.visitInsn(opcode), false, -1);
-                    default -> {
-                        flush();
-                        end(opcode);
-                        super.visitInsn(opcode);
-                    }
-                }
-                return;
+                if (onMarkedTop(opcode)) return;
             }
             case PUSHED -> {
                 if (opcode == Opcodes.DNEG) { // -(the push): its mark turns
@@ -171,27 +156,41 @@ final class LazyNegations extends MethodVisitor {
         super.visitInsn(opcode);
     }
 
+    /** Whether {@code opcode} on a marked top keeps or moves the mark (then written as it should be); false to write the negation first. */
+    private boolean onMarkedTop(int opcode) {
+        switch (opcode) {
+            case Opcodes.DNEG -> mode = Mode.NONE;
+            // x + (-a) = x - a; x - (-a) = x + a
+            case Opcodes.DADD -> write(Opcodes.DSUB, Mode.NONE);
+            case Opcodes.DSUB -> write(Opcodes.DADD, Mode.NONE);
+            // x · (-a) = -(x · a); x / (-a) = -(x / a)
+            case Opcodes.DMUL, Opcodes.DDIV -> write(opcode, Mode.TOP);
+            case Opcodes.DUP2 -> mode = Mode.DUPLICATED;
+            case Opcodes.DCONST_0, Opcodes.DCONST_1 -> holdBack(() -> super.visitInsn(opcode), false, -1);
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * {@code (-a) op p} where the top {@code a} is marked and the push {@code p} held back is
      * marked or not: written as {@code a op' p}, the result marked or not.
      */
     private void writePushed(int opcode) {
         boolean p = pushedMarked;
-        if (!p && pushedLocal >= 0 && (opcode == Opcodes.DADD || opcode == Opcodes.DSUB)) {
-            mode = Mode.ADDED; // what follows decides (resolveAdded)
+        boolean sum = opcode == Opcodes.DADD || opcode == Opcodes.DSUB;
+        if (sum && !p) { // -a ± p
             added = opcode;
+            if (pushedLocal >= 0) mode = Mode.ADDED; // into that local or not: what follows decides
+            else resolveAdded(false);
             return;
         }
         pushed.run();
         pushed = null;
-        switch (opcode) {
-            // -a + -p = -(a + p); -a + p = -(a - p)
-            case Opcodes.DADD -> write(p ? Opcodes.DADD : Opcodes.DSUB, Mode.TOP);
-            // -a - -p = -(a - p); -a - p = -(a + p)
-            case Opcodes.DSUB -> write(p ? Opcodes.DSUB : Opcodes.DADD, Mode.TOP);
-            // (-a)(-p) = a p; (-a) p = -(a p); alike for a quotient
-            default -> write(opcode, p ? Mode.NONE : Mode.TOP);
-        }
+        // -a + -p = -(a + p), -a - -p = -(a - p); (-a)(-p) = a p, (-a) p = -(a p), alike for a quotient
+        write(opcode, sum || !p ? Mode.TOP : Mode.NONE);
     }
 
     private void write(int opcode, Mode then) {

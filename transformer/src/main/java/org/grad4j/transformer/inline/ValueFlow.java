@@ -97,11 +97,11 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
         return escapes(insn, v, how, false);
     }
 
-    /** @param whatever {@code how} is the reason even where the value may be something else too */
-    private Escapes escapes(AbstractInsnNode insn, Val v, String how, boolean whatever) {
+    /** @param evenIfMixed {@code how} is the reason even where the value may be something else too */
+    private Escapes escapes(AbstractInsnNode insn, Val v, String how, boolean evenIfMixed) {
         int line = lines.getOrDefault(insn, 0);
         String what = "the " + simpleName(v.shape.name) + (line > 0 ? " used on line " + line : "");
-        return new Escapes(v.shape, v.mixed && !whatever
+        return new Escapes(v.shape, v.mixed && !evenIfMixed
                 ? what + " may be null, an object of another class, or one from elsewhere (a parameter, a field, a call)"
                 : what + " " + how);
     }
