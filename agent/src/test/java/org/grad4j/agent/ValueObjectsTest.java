@@ -669,6 +669,110 @@ class ValueObjectsTest {
                 && e.getMessage().contains("; it has a try/catch"), e.getMessage());
     }
 
+    /** A record made into text: in an exception's message, printed, in an assertion's message, in a builder. */
+    @Differentiable
+    static double describedAsText(double[] w) {
+        Vec2 v = new Vec2(w[0], w[1] * w[0]);
+        Vec2 u = v.times(w[1]);
+        if (Double.isNaN(u.x())) throw new IllegalStateException("diverged at " + u + " from " + v);
+        if (u.y() > 1e300) System.out.println(u);
+        assert u.x() < 1e300 : u;
+        StringBuilder log = new StringBuilder().append(v).append(' ').append(w[1]);
+        if (log.length() > 100_000) throw new IllegalStateException(log.toString() + String.valueOf(u) + v.toString());
+        return u.dot(v) + Math.sin(u.y());
+    }
+
+    /** The message is the record's own text, with the values it had where it was made into text. */
+    @Differentiable
+    static double throwsWithTheRecord(double x) {
+        Vec2 v = new Vec2(x, x * x);
+        if (v.y() > 3) throw new IllegalArgumentException("too far: " + v);
+        return v.y();
+    }
+
+    @Test
+    void recordsMadeIntoTextAreRebuiltWhereTheyAre() {
+        Random r = new Random(11);
+        for (int trial = 0; trial < 5; trial++) CentralDifferences.check(ValueObjectsTest::describedAsText, r.nextGaussian(), r.nextGaussian());
+        assertEquals(2 * 1.5, AD.derivative(ValueObjectsTest::throwsWithTheRecord, 1.5), 1e-12);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AD.derivative(ValueObjectsTest::throwsWithTheRecord, 2.0));
+        assertEquals("too far: Vec2[x=2.0, y=4.0]", e.getMessage());
+    }
+
+    /** A final class with its own toString, made by a constructor that only sets its fields. */
+    static final class Money {
+        private final double amount;
+        private final String currency;
+
+        Money(double amount, String currency) {
+            this.amount = amount;
+            this.currency = currency;
+        }
+
+        double amount() {
+            return amount;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%.3f %s", amount, currency);
+        }
+    }
+
+    /** A record whose compact constructor checks its arguments. */
+    record Positive(double value) {
+        Positive {
+            if (!(value > 0)) throw new IllegalArgumentException("not positive: " + value);
+        }
+    }
+
+    static final List<String> TEXT = new ArrayList<>();
+
+    /** Records of records, array elements, a record holding an enum, a class with its own toString: each logged as text. */
+    @Differentiable
+    static double logged(double[] w) {
+        Segment s = new Segment(new Vec2(w[0], w[1]), new Vec2(w[1], w[0] * w[1]));
+        Vec2[] corners = new Vec2[3];
+        corners[0] = s.from();
+        corners[2] = s.to().times(w[0]);
+        Unit unit = new Unit(w[1], w[0] > 0 ? Activation.TANH : Activation.SQUARE);
+        Money price = new Money(w[0] * 3, "EUR");
+        Positive p = new Positive(Math.exp(w[1]));
+        TEXT.add("segment " + s + ", corners " + corners[0] + " " + corners[1] + " " + corners[2]);
+        TEXT.add(String.valueOf(unit) + ' ' + price + " " + java.util.Objects.toString(p, "-"));
+        return s.length() * corners[2].x() + unit.out(price.amount()) + p.value();
+    }
+
+    @Test
+    void objectsOfEveryShapeMadeIntoTextReadAsThePlainMethodWrites() {
+        Random r = new Random(23);
+        for (int trial = 0; trial < 4; trial++) {
+            double[] w = {r.nextGaussian(), r.nextGaussian()};
+            TEXT.clear();
+            double plain = logged(w.clone());
+            List<String> expected = List.copyOf(TEXT);
+            TEXT.clear();
+            assertEquals(plain, AD.valueAndGradient(ValueObjectsTest::logged, w.clone()).value(), 1e-12);
+            assertEquals(expected, TEXT, "the text the gradient's run wrote");
+            CentralDifferences.check(ValueObjectsTest::logged, w);
+        }
+    }
+
+    record Weights(double[] values) {}
+
+    @Differentiable
+    static double printsAnArrayHolder(double[] w) {
+        Weights held = new Weights(new double[] {w[0] * 2});
+        if (held.values()[0] > 1e300) System.out.println(held);
+        return held.values()[0];
+    }
+
+    @Test
+    void anObjectHoldingAnArrayMadeIntoTextIsRefusedSayingWhatIsFollowed() {
+        TransformException e = assertThrows(TransformException.class, () -> AD.gradient(ValueObjectsTest::printsAnArrayHolder, new double[] {1}));
+        assertTrue(e.getMessage().contains("is turned into text (PrintStream.println), and grad4j makes it again there only "), e.getMessage());
+    }
+
     /** An option as a pricer writes it: the flag that picks call or put is a component too. */
     record OptionSpec(double spot, double strike, double rate, double vol, double years, boolean call) {}
 

@@ -47,6 +47,20 @@ final class ValueClass {
      */
     record Constructor(int[] from, MethodNode body) {}
 
+    /**
+     * A constructor that sets each field from a parameter of its own ({@code field}, by
+     * parameter), by which an object of the class is made again from its fields' values where
+     * it is turned into text ({@link TextSinks}); a record's canonical constructor even where it
+     * checks its arguments (they passed once).
+     */
+    record Rebuilder(String desc, int[] field, boolean isPublic, boolean isPrivate) {}
+
+    /** The class's {@link Rebuilder}, or null. */
+    private final Rebuilder rebuilder;
+
+    /** Whether the class is public (else only its package may make its objects). */
+    private final boolean isPublic;
+
     final String name;
     final List<Leaf> leaves;
     final List<Field> fields;
@@ -58,8 +72,10 @@ final class ValueClass {
     final boolean constantsFollowed;
 
     private ValueClass(String name, List<Leaf> leaves, List<Field> fields, Map<String, Constructor> constructors,
-                       Map<String, String> accessors, boolean constantsFollowed) {
+                       Map<String, String> accessors, boolean constantsFollowed, Rebuilder rebuilder, boolean isPublic) {
         this.constantsFollowed = constantsFollowed;
+        this.rebuilder = rebuilder;
+        this.isPublic = isPublic;
         this.name = name;
         this.leaves = leaves;
         this.fields = fields;
@@ -157,8 +173,10 @@ final class ValueClass {
             ValueClass of = null;
             if (f.name.startsWith("this$")) {
                 return cache.not(c, " is an inner class: its objects hold the object that made them (declare it static)");
-            } else if (t.getSort() == Type.OBJECT && (f.access & Opcodes.ACC_FINAL) != 0 && cache.isEnum(t.getInternalName())) {
-                // record Layer(double[] w, Activation act): an enum constant is immutable, its local holds it as the field did
+            } else if (t.getSort() == Type.OBJECT && (f.access & Opcodes.ACC_FINAL) != 0
+                    && (cache.isEnum(t.getInternalName()) || t.getInternalName().equals("java/lang/String"))) {
+                // record Layer(double[] w, Activation act), record Asset(String name, double price): an enum constant or a
+                // string is immutable, its local holds it as the field did
             } else if (t.getSort() == Type.OBJECT) {
                 of = (f.access & Opcodes.ACC_FINAL) != 0 ? cache.get(t.getInternalName()) : null;
                 if (of == null) {
@@ -204,7 +222,54 @@ final class ValueClass {
         }
         if (constructors.isEmpty()) return cache.not(c, "'s constructors do more than set its fields" + whyNotFollowed(c, fields, flat));
         return new ValueClass(c.name, List.copyOf(leaves), List.copyOf(fields), constructors, accessors,
-                (c.access & Opcodes.ACC_FINAL) != 0);
+                (c.access & Opcodes.ACC_FINAL) != 0, rebuilder(c, fields, constructors), (c.access & Opcodes.ACC_PUBLIC) != 0);
+    }
+
+    /** See {@link Rebuilder}: the first constructor that sets every field from a parameter of its own and has no other. */
+    private static Rebuilder rebuilder(ClassNode c, List<Field> fields, Map<String, Constructor> constructors) {
+        StringBuilder canonical = new StringBuilder("(");
+        for (Field f : fields) canonical.append(f.desc());
+        canonical.append(")V");
+        for (MethodNode m : c.methods) {
+            if (!m.name.equals("<init>") || Type.getArgumentTypes(m.desc).length != fields.size()) continue;
+            Constructor k = constructors.get(m.desc);
+            int[] from = k != null ? k.from() : null;
+            if (from == null && c.superName.equals("java/lang/Record") && m.desc.equals(canonical.toString())) {
+                from = java.util.stream.IntStream.range(0, fields.size()).toArray();
+            }
+            if (from == null) continue;
+            int[] field = new int[from.length];
+            for (int f = 0; f < from.length; f++) field[from[f]] = f;
+            return new Rebuilder(m.desc, field, (m.access & Opcodes.ACC_PUBLIC) != 0, (m.access & Opcodes.ACC_PRIVATE) != 0);
+        }
+        return null;
+    }
+
+    /**
+     * How an object of the class is made again from its fields' values in a method of class
+     * {@code caller} ({@link TextSinks}), or null where it cannot be: no {@link Rebuilder}, an
+     * array among its fields (the text would show the array's identity, and a constructor given
+     * a differentiable array is refused), or a constructor the caller may not call.
+     */
+    Rebuilder rebuilderFor(String caller) {
+        if (rebuilder == null) return null;
+        for (Leaf l : leaves) if (l.type().getSort() == Type.ARRAY) return null;
+        for (Field f : fields) if (f.of() != null && f.of().rebuilderFor(caller) == null) return null;
+        boolean samePackage = packageOf(name).equals(packageOf(caller));
+        boolean sameNest = topLevel(name).equals(topLevel(caller)); // a private constructor of a nestmate
+        boolean classVisible = isPublic || samePackage;
+        boolean constructorVisible = rebuilder.isPublic() || (rebuilder.isPrivate() ? sameNest : samePackage);
+        return classVisible && constructorVisible ? rebuilder : null;
+    }
+
+    private static String packageOf(String internalName) {
+        int slash = internalName.lastIndexOf('/');
+        return slash < 0 ? "" : internalName.substring(0, slash);
+    }
+
+    private static String topLevel(String internalName) {
+        int dollar = internalName.indexOf('$', internalName.lastIndexOf('/') + 1);
+        return dollar < 0 ? internalName : internalName.substring(0, dollar);
     }
 
     /** What in the constructors keeps the class from being followed, for {@link #of}'s message. */

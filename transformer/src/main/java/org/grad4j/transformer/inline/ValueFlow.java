@@ -84,9 +84,13 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
     /** Why a call of the program's is not inlined, found by the caller (HelperBodies), or "". */
     private final java.util.function.Function<MethodInsnNode, String> reasons;
 
-    ValueFlow(ValueClass.Cache values, Map<AbstractInsnNode, Integer> lines, org.grad4j.transformer.read.ClassHierarchy hierarchy,
+    /** The internal name of the method's class: who makes objects again where they are turned into text. */
+    private final String owner;
+
+    ValueFlow(String owner, ValueClass.Cache values, Map<AbstractInsnNode, Integer> lines, org.grad4j.transformer.read.ClassHierarchy hierarchy,
               java.util.function.Function<MethodInsnNode, String> reasons) {
         super(Opcodes.ASM9);
+        this.owner = owner;
         this.values = values;
         this.lines = lines;
         this.hierarchy = hierarchy;
@@ -205,6 +209,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
     @Override
     public Val naryOperation(AbstractInsnNode insn, List<? extends Val> values) {
         if (isNullCheck(insn) && values.get(0).isObject()) return values.get(0); // javac's a.w of a constant field
+        if (TextSinks.isSink(insn)) return madeIntoText(insn, values);
         java.util.BitSet nested = nestedArguments(insn, values);
         for (int i = 0; i < values.size(); i++) {
             Val v = values.get(i);
@@ -235,6 +240,24 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
         String desc = insn instanceof MethodInsnNode m ? m.desc
                 : insn instanceof org.objectweb.asm.tree.InvokeDynamicInsnNode d ? d.desc : null;
         return desc == null ? Val.ONE : Val.plain(Type.getReturnType(desc));
+    }
+
+    /**
+     * A call that turns its arguments into text ({@link TextSinks}): an object made here among them
+     * is made again there from its fields (ValueRewrite), when its class can be.
+     */
+    private Val madeIntoText(AbstractInsnNode sink, List<? extends Val> values) {
+        for (Val v : values) {
+            if (!v.isObject()) continue;
+            if (v.isArrayOfObjects() || v.mixed) throw escapes(sink, v, (v.array ? "array " : "") + "is passed to " + TextSinks.describe(sink));
+            if (v.shape.rebuilderFor(owner) == null) {
+                throw escapes(sink, v, "is turned into text (" + TextSinks.describe(sink) + "), and grad4j makes it again there only "
+                        + "where it can call a constructor that sets each field from a parameter of its own (a record's "
+                        + "canonical constructor), its fields numbers, enum constants or such objects, not arrays");
+            }
+        }
+        String desc = sink instanceof MethodInsnNode m ? m.desc : ((org.objectweb.asm.tree.InvokeDynamicInsnNode) sink).desc;
+        return Val.plain(Type.getReturnType(desc));
     }
 
     /**

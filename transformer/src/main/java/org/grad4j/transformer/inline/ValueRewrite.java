@@ -61,7 +61,7 @@ final class ValueRewrite {
     MethodNode run() {
         Frame<Val>[] frames;
         try {
-            frames = new Analyzer<>(new ValueFlow(values, ValueObjects.lines(method), hierarchy, reasons)).analyze(owner, method);
+            frames = new Analyzer<>(new ValueFlow(owner, values, ValueObjects.lines(method), hierarchy, reasons)).analyze(owner, method);
         } catch (AnalyzerException e) {
             if (e.getCause() instanceof Escapes escapes) throw escapes;
             throw new Escapes(null, e.getMessage());
@@ -156,6 +156,7 @@ final class ValueRewrite {
     private InsnList rewrite(AbstractInsnNode insn, AbstractInsnNode copied, Frame<Val> f) {
         int op = insn.getOpcode();
         Val top = f.getStackSize() > 0 ? f.getStack(f.getStackSize() - 1) : null;
+        if (TextSinks.isSink(insn)) return madeIntoText(insn, f);
         InsnList out = new InsnList();
         switch (op) {
             case Opcodes.NEW -> {
@@ -330,6 +331,85 @@ final class ValueRewrite {
                 return null;
             }
         }
+    }
+
+    /**
+     * A call turning its arguments into text ({@link TextSinks}), given objects made here: each is
+     * made again from its fields' values where the call takes it, as data (their derivatives
+     * stop there: text carries none), the values above the first such argument waiting in locals
+     * meanwhile. Null when no object made here is among the arguments.
+     */
+    private InsnList madeIntoText(AbstractInsnNode sink, Frame<Val> f) {
+        int n = TextSinks.arguments(sink);
+        int base = f.getStackSize() - n;
+        int lowest = -1;
+        for (int i = n - 1; i >= 0; i--) if (f.getStack(base + i).isObject()) lowest = i;
+        if (lowest < 0) return null;
+        Type[] declared = Type.getArgumentTypes(sink instanceof MethodInsnNode m ? m.desc
+                : ((org.objectweb.asm.tree.InvokeDynamicInsnNode) sink).desc);
+        Type[] types = new Type[n]; // a receiver is an object
+        for (int i = 0; i < n; i++) types[i] = i < n - declared.length ? Type.getType(Object.class) : declared[i - (n - declared.length)];
+        InsnList out = new InsnList();
+        int[] waiting = new int[n];
+        for (int i = n - 1; i > lowest; i--) {
+            if (f.getStack(base + i).isObject()) continue;
+            waiting[i] = nextLocal;
+            nextLocal += types[i].getSize();
+            out.add(new VarInsnNode(types[i].getOpcode(Opcodes.ISTORE), waiting[i]));
+        }
+        for (int i = lowest; i < n; i++) {
+            Val v = f.getStack(base + i);
+            if (v.isObject()) remake(v, out);
+            else out.add(new VarInsnNode(types[i].getOpcode(Opcodes.ILOAD), waiting[i]));
+        }
+        out.add(sink.clone(null));
+        return out;
+    }
+
+    /** An object made here, made again from its home's values (see {@link #madeIntoText}); null for an element never set. */
+    private void remake(Val v, InsnList out) {
+        int[] home = home(v);
+        constructorStack = Math.max(constructorStack, remakeStack(v.shape()));
+        if (!v.element()) {
+            remake(v.shape(), home, 0, out);
+            return;
+        }
+        org.objectweb.asm.tree.LabelNode absent = new org.objectweb.asm.tree.LabelNode();
+        org.objectweb.asm.tree.LabelNode done = new org.objectweb.asm.tree.LabelNode();
+        out.add(new VarInsnNode(Opcodes.ILOAD, home[v.shape().size()]));
+        out.add(new JumpInsnNode(Opcodes.IFEQ, absent));
+        remake(v.shape(), home, 0, out);
+        out.add(new JumpInsnNode(Opcodes.GOTO, done));
+        out.add(absent);
+        out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ACONST_NULL));
+        out.add(done);
+    }
+
+    /** {@code new C(...)} by its {@link ValueClass.Rebuilder}, from the leaves at {@code home[at...]}, each number's derivative stopped. */
+    private void remake(ValueClass shape, int[] home, int at, InsnList out) {
+        ValueClass.Rebuilder r = shape.rebuilderFor(owner);
+        out.add(new TypeInsnNode(Opcodes.NEW, shape.name));
+        out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.DUP));
+        for (int field : r.field()) {
+            ValueClass.Field declared = shape.fields.get(field);
+            if (declared.of() != null) {
+                remake(declared.of(), home, at + declared.first(), out);
+                continue;
+            }
+            Type t = Type.getType(declared.desc());
+            out.add(new VarInsnNode(t.getOpcode(Opcodes.ILOAD), home[at + declared.first()]));
+            if (t.getSort() == Type.DOUBLE || t.getSort() == Type.FLOAT) {
+                out.add(new MethodInsnNode(Opcodes.INVOKESTATIC, "org/grad4j/AD", "stopGradient", "(" + t + ")" + t, false));
+            }
+        }
+        out.add(new MethodInsnNode(Opcodes.INVOKESPECIAL, shape.name, "<init>", r.desc(), false));
+    }
+
+    /** The operand stack {@link #remake} needs at most. */
+    private static int remakeStack(ValueClass shape) {
+        int stack = 2;
+        for (ValueClass.Field f : shape.fields) stack += f.of() != null ? remakeStack(f.of()) : Type.getType(f.desc()).getSize();
+        return stack;
     }
 
     /**
