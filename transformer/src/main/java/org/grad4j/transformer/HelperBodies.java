@@ -2,6 +2,8 @@ package org.grad4j.transformer;
 
 import org.grad4j.transformer.analysis.CallResolver;
 import org.grad4j.transformer.analysis.Callee;
+import org.grad4j.transformer.inline.ExplicitToString;
+import org.grad4j.transformer.inline.RecordText;
 import org.grad4j.transformer.inline.ExactReceivers;
 import org.grad4j.transformer.inline.Inliner;
 import org.grad4j.transformer.inline.InvariantFieldReads;
@@ -362,7 +364,8 @@ final class HelperBodies {
         if (d.owner().equals(owner) && d.name().equals(name) && d.descriptor().equals(desc)) return null;
         ClassNode declaring = calls.classNode(d.owner());
         MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
-        return body != null && Inliner.whyNotInlinable(body, limit) == null ? body : null;
+        if (body != null) body = RecordText.body(declaring, body); // a record's toString, written out
+        return body != null && Inliner.whyNotInlinable(body, limit) == null ? ExplicitToString.of(body) : null;
     }
 
     /**

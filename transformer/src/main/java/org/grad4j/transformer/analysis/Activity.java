@@ -1203,7 +1203,19 @@ public final class Activity {
      */
     private static boolean isReadOnlyArrayCall(MethodInsnNode m) {
         return m.owner.equals("java/util/Arrays") && List.of("toString", "deepToString", "equals", "deepEquals",
-                "hashCode", "deepHashCode", "binarySearch", "mismatch", "compare").contains(m.name);
+                "hashCode", "deepHashCode", "binarySearch", "mismatch", "compare").contains(m.name) || isIdentityText(m);
+    }
+
+    /**
+     * A JDK call that turns an object into text by its {@code toString}, which for an array is its
+     * identity ({@code [D@1b6d3586}): a record holding a {@code double[]}, printed.
+     */
+    private static boolean isIdentityText(MethodInsnNode m) {
+        boolean object = m.desc.startsWith("(Ljava/lang/Object;)");
+        return m.name.equals("toString") && m.desc.equals("()Ljava/lang/String;") && CallResolver.isJdk(m.owner)
+                || object && (m.owner.equals("java/lang/String") && m.name.equals("valueOf")
+                || m.owner.equals("java/io/PrintStream") && (m.name.equals("print") || m.name.equals("println"))
+                || (m.owner.equals("java/lang/StringBuilder") || m.owner.equals("java/lang/StringBuffer")) && m.name.equals("append"));
     }
 
     /**

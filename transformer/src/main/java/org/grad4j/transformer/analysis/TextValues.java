@@ -2,6 +2,8 @@ package org.grad4j.transformer.analysis;
 
 import java.util.BitSet;
 import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.grad4j.transformer.Refusal;
 import org.grad4j.transformer.ir.Block;
@@ -73,30 +75,47 @@ final class TextValues {
     boolean isBoxIntoFormatArguments(Stmt store) {
         return store.opcode() == Opcodes.AASTORE && activity.isActive(store.arg(2)) && !activity.isActive(store.arg(0))
                 && store.arg(2).kind() == Types.Kind.SCALAR && !store.arg(2).isScalarDifferentiable()
-                && formatArguments().contains(store.arg(0));
+                && formatArguments().contains(arrayOf(store.arg(0)));
     }
 
     /** The method's {@code Object[]}s of format arguments (see {@link #formatArguments()}); null until asked. */
     private Set<Value> formatArguments;
 
+    /** For a value that is one of those arrays as it enters a block, the array (see {@link #arrayOf}). */
+    private Map<Value, Value> carried;
+
     /**
-     * Arrays made here ({@code new Object[n]}) that go nowhere but into formatting calls: not kept
-     * in a slot past their block or passed to anything else, where a box could be read back as a
-     * number. Found in one pass over the method.
+     * Arrays made here ({@code new Object[n]}) that go nowhere but into formatting calls: stored
+     * into, carried from block to block in the same slot (a helper inlined between two of its
+     * elements, {@code String.format("%s %f", s.from(), x)}, splits the block), and given to
+     * formatting calls; never kept in another slot or passed to anything else, where a box could
+     * be read back as a number. Found in one pass over the method.
      */
     private Set<Value> formatArguments() {
         if (formatArguments != null) return formatArguments;
         Set<Value> made = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Block b : ir.blocks()) for (Stmt s : b.stmts()) if (s.opcode() == Opcodes.ANEWARRAY) made.add(s.result());
+        madeArrays = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        madeArrays.addAll(made);
+        carried = carriedArrays();
         Set<Value> formatted = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         Set<Value> elsewhere = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Block b : ir.blocks()) {
-            elsewhere.addAll(b.exitValues().values());
+            for (Map.Entry<Integer, Value> exit : b.exitValues().entrySet()) {
+                Value array = arrayOf(exit.getValue());
+                if (array == null) continue;
+                for (int next : b.successors()) { // read there as this array, whichever way that block is entered
+                    Value entry = ir.block(next).reads().get(exit.getKey());
+                    if (entry == null || carried.get(entry) != array) elsewhere.add(array);
+                }
+            }
+            for (Value a : b.terminator().args()) if (arrayOf(a) != null) elsewhere.add(arrayOf(a));
             for (Stmt s : b.stmts()) {
-                if (s.opcode() == Opcodes.ANEWARRAY) made.add(s.result());
                 for (int i = 0; i < s.args().size(); i++) {
-                    if (s.opcode() == Opcodes.AASTORE && i == 0) continue;
+                    Value array = arrayOf(s.arg(i));
+                    if (array == null || s.opcode() == Opcodes.AASTORE && i == 0) continue;
                     boolean formats = s.insn() instanceof MethodInsnNode m && formatsArguments(m);
-                    (formats ? formatted : elsewhere).add(s.arg(i));
+                    (formats ? formatted : elsewhere).add(array);
                 }
             }
         }
@@ -104,6 +123,48 @@ final class TextValues {
         made.removeAll(elsewhere);
         formatArguments = made;
         return made;
+    }
+
+    /** The array made here that {@code v} is, itself or carried into a block; null for any other value. */
+    private Value arrayOf(Value v) {
+        return v instanceof org.grad4j.transformer.ir.EntryValue ? carried.get(v) : madeArrays.contains(v) ? v : null;
+    }
+
+    /** The {@code new Object[n]}s of the method (see {@link #formatArguments}). */
+    private Set<Value> madeArrays;
+
+    /**
+     * The entry values of blocks that are one of {@link #madeArrays} whichever way the block is entered
+     * (every predecessor leaves that array in the slot), to a fixed point: an array carried round
+     * a loop is not one.
+     */
+    private Map<Value, Value> carriedArrays() {
+        Map<Integer, List<Integer>> predecessors = new java.util.HashMap<>();
+        for (Block b : ir.blocks()) for (int next : b.successors()) predecessors.computeIfAbsent(next, k -> new java.util.ArrayList<>()).add(b.index());
+        Map<Value, Value> carried = new IdentityHashMap<>();
+        for (boolean grew = true; grew; ) {
+            grew = false;
+            for (Block b : ir.blocks()) {
+                for (org.grad4j.transformer.ir.EntryValue entry : b.reads().values()) {
+                    if (carried.containsKey(entry)) continue;
+                    Value array = null;
+                    boolean same = predecessors.containsKey(b.index());
+                    for (int p : predecessors.getOrDefault(b.index(), List.of())) {
+                        Block pred = ir.block(p);
+                        Value out = pred.exitValues().get(entry.slot());
+                        Value a = out == null ? carried.get(pred.reads().get(entry.slot())) // unchanged there
+                                : out instanceof org.grad4j.transformer.ir.EntryValue ? carried.get(out) : madeArrays.contains(out) ? out : null;
+                        same &= a != null && (array == null || array == a);
+                        array = a;
+                    }
+                    if (same && array != null) {
+                        carried.put(entry, array);
+                        grew = true;
+                    }
+                }
+            }
+        }
+        return carried;
     }
 
     /** A JDK call that turns its varargs into text: String.format, printf and format of a stream, a Formatter, java.text. */

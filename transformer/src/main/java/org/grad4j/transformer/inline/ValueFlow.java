@@ -87,10 +87,14 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
     /** The internal name of the method's class: who makes objects again where they are turned into text. */
     private final String owner;
 
-    ValueFlow(String owner, ValueClass.Cache values, Map<AbstractInsnNode, Integer> lines, org.grad4j.transformer.read.ClassHierarchy hierarchy,
-              java.util.function.Function<MethodInsnNode, String> reasons) {
+    /** The element stores of the arrays of a formatting call's arguments ({@link FormatArguments}). */
+    private final Set<AbstractInsnNode> formatStores;
+
+    ValueFlow(String owner, Set<AbstractInsnNode> formatStores, ValueClass.Cache values, Map<AbstractInsnNode, Integer> lines,
+              org.grad4j.transformer.read.ClassHierarchy hierarchy, java.util.function.Function<MethodInsnNode, String> reasons) {
         super(Opcodes.ASM9);
         this.owner = owner;
+        this.formatStores = formatStores;
         this.values = values;
         this.lines = lines;
         this.hierarchy = hierarchy;
@@ -197,6 +201,10 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
             }
             return null;
         }
+        if (c.isObject() && formatStores.contains(insn)) { // String.format("%s", v): v made into text
+            madeIntoText(insn, c, "a formatting call");
+            return null;
+        }
         // (shapes[i] = c ? new Circle(r) : new Square(a): the array it goes to is the reason, not the choice)
         if (c.isObject()) throw escapes(insn, c, usedAs(insn.getOpcode()), true);
         return null;
@@ -247,17 +255,19 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
      * is made again there from its fields (ValueRewrite), when its class can be.
      */
     private Val madeIntoText(AbstractInsnNode sink, List<? extends Val> values) {
-        for (Val v : values) {
-            if (!v.isObject()) continue;
-            if (v.isArrayOfObjects() || v.mixed) throw escapes(sink, v, (v.array ? "array " : "") + "is passed to " + TextSinks.describe(sink));
-            if (v.shape.rebuilderFor(owner) == null) {
-                throw escapes(sink, v, "is turned into text (" + TextSinks.describe(sink) + "), and grad4j makes it again there only "
-                        + "where it can call a constructor that sets each field from a parameter of its own (a record's "
-                        + "canonical constructor), its fields numbers, enum constants or such objects, not arrays");
-            }
-        }
+        for (Val v : values) if (v.isObject()) madeIntoText(sink, v, TextSinks.describe(sink));
         String desc = sink instanceof MethodInsnNode m ? m.desc : ((org.objectweb.asm.tree.InvokeDynamicInsnNode) sink).desc;
         return Val.plain(Type.getReturnType(desc));
+    }
+
+    /** An object made into text by {@code sink} ({@code call} in words): it must be one object made here, of a class that can be made again. */
+    private void madeIntoText(AbstractInsnNode sink, Val v, String call) {
+        if (v.isArrayOfObjects() || v.mixed) throw escapes(sink, v, (v.array ? "array " : "") + "is passed to " + call);
+        if (v.shape.rebuilderFor(owner) == null) {
+            throw escapes(sink, v, "is turned into text (" + call + "), and grad4j makes it again there only "
+                    + "where it can call a constructor that sets each field from a parameter of its own (a record's "
+                    + "canonical constructor), its fields numbers, strings, enum constants or such objects, not arrays");
+        }
     }
 
     /**

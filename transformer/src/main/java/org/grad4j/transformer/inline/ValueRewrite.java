@@ -44,6 +44,9 @@ final class ValueRewrite {
     private final Map<String, int[]> slotHomes = new HashMap<>(); // by "slot/class"
     private int nextLocal;
 
+    /** The element stores of the arrays of a formatting call's arguments ({@link FormatArguments}). */
+    private Set<AbstractInsnNode> formatStores;
+
     private final org.grad4j.transformer.read.ClassHierarchy hierarchy;
 
     /** Why a call is not inlined, for refusals (see ValueFlow). */
@@ -59,9 +62,10 @@ final class ValueRewrite {
     }
 
     MethodNode run() {
+        formatStores = FormatArguments.stores(owner, method);
         Frame<Val>[] frames;
         try {
-            frames = new Analyzer<>(new ValueFlow(owner, values, ValueObjects.lines(method), hierarchy, reasons)).analyze(owner, method);
+            frames = new Analyzer<>(new ValueFlow(owner, formatStores, values, ValueObjects.lines(method), hierarchy, reasons)).analyze(owner, method);
         } catch (AnalyzerException e) {
             if (e.getCause() instanceof Escapes escapes) throw escapes;
             throw new Escapes(null, e.getMessage());
@@ -274,6 +278,11 @@ final class ValueRewrite {
             }
             case Opcodes.AASTORE -> {
                 Val array = f.getStack(f.getStackSize() - 3);
+                if (top.isObject() && formatStores.contains(insn)) { // String.format("%s", v): v made again, as text
+                    remake(top, out);
+                    out.add(insn.clone(null));
+                    return out;
+                }
                 if (!array.isArrayOfObjects()) return null;
                 int[] arrays = home(array);
                 int[] from = home(top);

@@ -1,0 +1,154 @@
+package org.grad4j.transformer.inline;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.AbstractInsnNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.TypeInsnNode;
+import org.objectweb.asm.tree.analysis.Analyzer;
+import org.objectweb.asm.tree.analysis.AnalyzerException;
+import org.objectweb.asm.tree.analysis.SourceInterpreter;
+import org.objectweb.asm.tree.analysis.SourceValue;
+
+/**
+ * The element stores of the {@code Object[]} javac makes for a formatting call's varargs
+ * ({@code String.format("%s at %d", state, i)}, {@code printf}, {@code formatted}, a
+ * {@code Formatter}, {@code MessageFormat}): arrays made here that go nowhere but into such a call
+ * as its last argument, never read back. A value object stored into one is turned into text, as at
+ * a {@link TextSinks} call, and is made again there ({@link ValueRewrite}).
+ */
+final class FormatArguments {
+    private FormatArguments() {}
+
+    /** The {@code aastore}s into such arrays; empty when the method has none. */
+    static Set<AbstractInsnNode> stores(String owner, MethodNode method) {
+        Set<AbstractInsnNode> stores = Collections.newSetFromMap(new IdentityHashMap<>());
+        boolean any = false;
+        for (AbstractInsnNode insn : method.instructions) any |= insn instanceof MethodInsnNode m && formats(m);
+        if (!any) return stores;
+        Uses uses = new Uses();
+        try {
+            new Analyzer<>(uses).analyze(owner, method);
+        } catch (AnalyzerException e) {
+            return stores; // ValueFlow's analysis reports the method
+        }
+        for (AbstractInsnNode insn : method.instructions) {
+            if (insn.getOpcode() != Opcodes.ANEWARRAY || !((TypeInsnNode) insn).desc.equals("java/lang/Object")) continue;
+            Set<AbstractInsnNode> array = uses.aliases(insn);
+            if (uses.onlyFilledAndFormatted(array)) stores.addAll(uses.storesInto(array));
+        }
+        return stores;
+    }
+
+    /** A JDK call that formats its last argument, an {@code Object[]}, into text. */
+    private static boolean formats(MethodInsnNode m) {
+        if (!m.desc.contains("[Ljava/lang/Object;)")) return false;
+        return switch (m.owner) {
+            case "java/lang/String" -> m.name.equals("format") || m.name.equals("formatted");
+            case "java/io/PrintStream", "java/io/PrintWriter", "java/util/Formatter" -> m.name.equals("printf") || m.name.equals("format");
+            case "java/text/MessageFormat" -> m.name.equals("format");
+            default -> false;
+        };
+    }
+
+    /** Every use of a value, by the instruction that uses it: a source interpreter that also records what is consumed how. */
+    private static final class Uses extends SourceInterpreter {
+        /** One use: the instruction, the value's operand position in it, and where the value may come from. */
+        record Use(AbstractInsnNode insn, int position, Set<AbstractInsnNode> from) {}
+
+        private final List<Use> uses = new ArrayList<>();
+
+        Uses() {
+            super(Opcodes.ASM9);
+        }
+
+        private void used(AbstractInsnNode insn, int position, SourceValue v) {
+            uses.add(new Use(insn, position, v.insns));
+        }
+
+        @Override
+        public SourceValue copyOperation(AbstractInsnNode insn, SourceValue value) {
+            used(insn, 0, value);
+            return super.copyOperation(insn, value);
+        }
+
+        @Override
+        public SourceValue unaryOperation(AbstractInsnNode insn, SourceValue value) {
+            used(insn, 0, value);
+            return super.unaryOperation(insn, value);
+        }
+
+        @Override
+        public SourceValue binaryOperation(AbstractInsnNode insn, SourceValue a, SourceValue b) {
+            used(insn, 0, a);
+            used(insn, 1, b);
+            return super.binaryOperation(insn, a, b);
+        }
+
+        @Override
+        public SourceValue ternaryOperation(AbstractInsnNode insn, SourceValue a, SourceValue b, SourceValue c) {
+            used(insn, 0, a);
+            used(insn, 1, b);
+            used(insn, 2, c);
+            return super.ternaryOperation(insn, a, b, c);
+        }
+
+        @Override
+        public SourceValue naryOperation(AbstractInsnNode insn, List<? extends SourceValue> values) {
+            for (int i = 0; i < values.size(); i++) used(insn, i, values.get(i));
+            return super.naryOperation(insn, values);
+        }
+
+        @Override
+        public void returnOperation(AbstractInsnNode insn, SourceValue value, SourceValue expected) {
+            used(insn, 0, value);
+        }
+
+        /** The array made at {@code made} and its copies by {@code dup}. */
+        Set<AbstractInsnNode> aliases(AbstractInsnNode made) {
+            Set<AbstractInsnNode> array = Collections.newSetFromMap(new IdentityHashMap<>());
+            array.add(made);
+            for (boolean grew = true; grew; ) {
+                grew = false;
+                for (Use u : uses) {
+                    if (u.insn.getOpcode() == Opcodes.DUP && array.containsAll(u.from) && array.add(u.insn)) grew = true;
+                }
+            }
+            return array;
+        }
+
+        /**
+         * Whether the array is only copied by {@code dup}, stored into, and given to formatting calls as
+         * their last argument, and every value that may be it is only it.
+         */
+        boolean onlyFilledAndFormatted(Set<AbstractInsnNode> array) {
+            boolean formatted = false;
+            for (Use u : uses) {
+                if (Collections.disjoint(u.from, array)) continue;
+                if (!array.containsAll(u.from)) return false; // merged with another value
+                int op = u.insn.getOpcode();
+                boolean last = u.insn instanceof MethodInsnNode m && formats(m) && u.position == Type.getArgumentTypes(m.desc).length
+                        - (op == Opcodes.INVOKESTATIC ? 1 : 0);
+                boolean fine = op == Opcodes.DUP || op == Opcodes.AASTORE && u.position == 0 || last;
+                if (!fine) return false;
+                formatted |= last;
+            }
+            return formatted;
+        }
+
+        /** The {@code aastore}s into the array. */
+        List<AbstractInsnNode> storesInto(Set<AbstractInsnNode> array) {
+            List<AbstractInsnNode> stores = new ArrayList<>();
+            for (Use u : uses) {
+                if (u.insn.getOpcode() == Opcodes.AASTORE && u.position == 0 && array.containsAll(u.from)) stores.add(u.insn);
+            }
+            return stores;
+        }
+    }
+}
