@@ -788,6 +788,64 @@ class ValueObjectsTest {
         assertTrue(kept.getMessage().contains("is stored into an array"), kept.getMessage());
     }
 
+    /** The previous point of a polyline, null before the first: in locals and over an array of them. */
+    @Differentiable
+    static double polyline(double[] w) {
+        double length = 0;
+        Vec2 previous = null;
+        for (int i = 0; i + 1 < w.length; i += 2) {
+            Vec2 p = new Vec2(w[i], w[i + 1]);
+            if (previous != null) length += p.plus(previous.times(-1)).norm();
+            previous = p;
+        }
+        Vec2[] corners = new Vec2[w.length / 2];
+        for (int i = 0; i < corners.length; i++) corners[i] = new Vec2(w[2 * i] * w[2 * i], w[2 * i + 1]);
+        Vec2 last = null;
+        for (Vec2 c : corners) {
+            if (last != null) length += 0.5 * c.plus(last.times(-1)).norm();
+            last = c;
+        }
+        TEXT.add("ends at " + last + ", before it " + (corners.length > 1 ? corners[corners.length - 2] : null));
+        return length;
+    }
+
+    /** The best candidate so far, null until the first: an arg-max kept in a record. */
+    @Differentiable
+    static double best(double[] w) {
+        Vec2 best = null;
+        for (int i = 0; i + 1 < w.length; i += 2) {
+            Vec2 p = new Vec2(w[i], Math.exp(w[i + 1]));
+            if (best == null || p.dot(p) > best.dot(best)) best = p;
+        }
+        return best == null ? 0 : best.x() * best.y();
+    }
+
+    /** A record that may never be set: read, it throws the plain method's NullPointerException. */
+    @Differentiable
+    static double neverSet(double[] w) {
+        Vec2 found = null;
+        for (int i = 0; i < w.length; i++) if (w[i] > 1e300) found = new Vec2(w[i], 1);
+        return found.x() * w[0];
+    }
+
+    @Test
+    void recordsThatMayBeNullCarryWhetherTheyAreThere() {
+        Random r = new Random(29);
+        for (int trial = 0; trial < 4; trial++) {
+            double[] w = new double[8];
+            for (int i = 0; i < w.length; i++) w[i] = r.nextGaussian();
+            TEXT.clear();
+            polyline(w.clone());
+            List<String> plain = List.copyOf(TEXT);
+            TEXT.clear();
+            CentralDifferences.check(ValueObjectsTest::polyline, w);
+            assertEquals(plain, TEXT.subList(0, plain.size()), "the text of the gradient's run");
+            CentralDifferences.check(ValueObjectsTest::best, w);
+        }
+        assertEquals(0, AD.gradient(ValueObjectsTest::best, new double[0]).length);
+        assertThrows(NullPointerException.class, () -> AD.gradient(ValueObjectsTest::neverSet, new double[] {1, 2}));
+    }
+
     /** An option as a pricer writes it: the flag that picks call or put is a component too. */
     record OptionSpec(double spot, double strike, double rate, double vol, double years, boolean call) {}
 

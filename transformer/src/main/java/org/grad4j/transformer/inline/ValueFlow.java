@@ -70,6 +70,11 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
             return shape != null;
         }
 
+        /** A {@code null} not yet known to stand for an object of a class followed here ({@code Vec2 prev = null}). */
+        boolean isNull() {
+            return shape == null && !from.isEmpty();
+        }
+
         @Override
         public int getSize() {
             return size;
@@ -90,11 +95,20 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
     /** The element stores of the arrays of a formatting call's arguments ({@link FormatArguments}). */
     private final Set<AbstractInsnNode> formatStores;
 
-    ValueFlow(String owner, Set<AbstractInsnNode> formatStores, ValueClass.Cache values, Map<AbstractInsnNode, Integer> lines,
-              org.grad4j.transformer.read.ClassHierarchy hierarchy, java.util.function.Function<MethodInsnNode, String> reasons) {
+    /**
+     * The {@code aconst_null}s found (by an analysis before) to meet objects of a class followed
+     * here, by that class: such a null is an absent object of it ({@code Vec2 prev = null}), which
+     * carries whether it is there as an element of an array does.
+     */
+    private final Map<AbstractInsnNode, ValueClass> nulls;
+
+    ValueFlow(String owner, Set<AbstractInsnNode> formatStores, Map<AbstractInsnNode, ValueClass> nulls, ValueClass.Cache values,
+              Map<AbstractInsnNode, Integer> lines, org.grad4j.transformer.read.ClassHierarchy hierarchy,
+              java.util.function.Function<MethodInsnNode, String> reasons) {
         super(Opcodes.ASM9);
         this.owner = owner;
         this.formatStores = formatStores;
+        this.nulls = nulls;
         this.values = values;
         this.lines = lines;
         this.hierarchy = hierarchy;
@@ -136,6 +150,8 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
                 yield s != null && s.readable() && !s.holdsArrays() && s.constantsFollowed ? new Val(1, s, Set.of(insn), false, false, true)
                         : Val.plain(Type.getType(get.desc));
             }
+            case Opcodes.ACONST_NULL -> nulls.containsKey(insn) ? new Val(1, nulls.get(insn), Set.of(insn), false, false, true)
+                    : new Val(1, null, Set.of(insn), false);
             default -> Val.plain(OperandSizes.ofNew(insn));
         };
     }
@@ -305,15 +321,26 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
     public Val merge(Val a, Val b) {
         if (a.equals(b)) return a;
         if (a.size != b.size) return Val.ONE; // never read again (javac reuses slots)
-        if (!a.isObject() && !b.isObject()) return a;
+        if (a.isNull() && b.isNull()) return new Val(1, null, union(a.from, b.from), false);
+        if (!a.isObject() && !b.isObject()) return Val.plain(a.size);
+        if (a.isObject() && !a.array && b.isNull() || b.isObject() && !b.array && a.isNull()) {
+            // Vec2 prev = null, then an object: it may be absent, so it carries whether it is there
+            Val object = a.isObject() ? a : b;
+            return new Val(1, object.shape, union(a.from, b.from), object.mixed, false, true);
+        }
         if (a.isObject() && b.isObject() && (a.shape != b.shape || a.array != b.array)) {
             return new Val(1, a.shape, a.from, true); // a slot reused for another class: dead here, else refused where read
         }
         ValueClass shape = a.isObject() ? a.shape : b.shape;
-        Set<AbstractInsnNode> from = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        from.addAll(a.from);
-        from.addAll(b.from);
+        Set<AbstractInsnNode> from = union(a.from, b.from);
         boolean mixed = a.mixed || b.mixed || !a.isObject() || !b.isObject();
         return new Val(1, shape, from, mixed, a.isObject() ? a.array : b.array, a.element || b.element);
+    }
+
+    private static Set<AbstractInsnNode> union(Set<AbstractInsnNode> a, Set<AbstractInsnNode> b) {
+        Set<AbstractInsnNode> from = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        from.addAll(a);
+        from.addAll(b);
+        return from;
     }
 }

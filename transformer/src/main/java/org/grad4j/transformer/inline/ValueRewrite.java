@@ -63,13 +63,9 @@ final class ValueRewrite {
 
     MethodNode run() {
         formatStores = FormatArguments.stores(owner, method);
-        Frame<Val>[] frames;
-        try {
-            frames = new Analyzer<>(new ValueFlow(owner, formatStores, values, ValueObjects.lines(method), hierarchy, reasons)).analyze(owner, method);
-        } catch (AnalyzerException e) {
-            if (e.getCause() instanceof Escapes escapes) throw escapes;
-            throw new Escapes(null, e.getMessage());
-        }
+        Frame<Val>[] frames = analysed();
+        // Vec2 prev = null: the nulls that meet objects are absent objects of their class, followed from where they are made
+        for (int round = 0; round < MAX_NULL_ROUNDS && nullsMeetingObjects(frames); round++) frames = analysed();
         AbstractInsnNode[] insns = method.instructions.toArray();
         boolean any = false;
         for (int i = 0; i < insns.length; i++) {
@@ -118,6 +114,36 @@ final class ValueRewrite {
         copy.maxStack = method.maxStack + Math.max(3, constructorStack);
         withoutDeadCode(copy);
         return copy;
+    }
+
+    /** Rounds of analysis that may each find more nulls meeting objects (a null meeting one that did). */
+    private static final int MAX_NULL_ROUNDS = 4;
+
+    /** The {@code aconst_null}s that meet objects made here, by their class ({@link ValueFlow}). */
+    private final Map<AbstractInsnNode, ValueClass> nulls = new IdentityHashMap<>();
+
+    private Frame<Val>[] analysed() {
+        try {
+            return new Analyzer<>(new ValueFlow(owner, formatStores, nulls, values, ValueObjects.lines(method), hierarchy, reasons))
+                    .analyze(owner, method);
+        } catch (AnalyzerException e) {
+            if (e.getCause() instanceof Escapes escapes) throw escapes;
+            throw new Escapes(null, e.getMessage());
+        }
+    }
+
+    /** Whether the frames show nulls meeting objects not yet in {@link #nulls}, which are added. */
+    private boolean nullsMeetingObjects(Frame<Val>[] frames) {
+        int before = nulls.size();
+        for (Frame<Val> f : frames) {
+            if (f == null) continue;
+            for (int i = 0; i < f.getLocals() + f.getStackSize(); i++) {
+                Val v = i < f.getLocals() ? f.getLocal(i) : f.getStack(i - f.getLocals());
+                if (!v.isObject() || v.array()) continue;
+                for (AbstractInsnNode p : v.from()) if (p.getOpcode() == Opcodes.ACONST_NULL) nulls.putIfAbsent(p, v.shape());
+            }
+        }
+        return nulls.size() > before;
     }
 
     /**
@@ -195,6 +221,19 @@ final class ValueRewrite {
                 out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ICONST_0));
                 out.add(new VarInsnNode(Opcodes.ISTORE, home[shape.size()]));
                 out.add(done);
+                return out;
+            }
+            case Opcodes.ACONST_NULL -> { // an absent object: zeros in its fields (defined on every path), not there
+                ValueClass shape = nulls.get(insn);
+                if (shape == null) return null;
+                int[] home = objectHome(insn, shape);
+                for (int k = 0; k < shape.size(); k++) {
+                    Type t = shape.leaves.get(k).type();
+                    out.add(new org.objectweb.asm.tree.InsnNode(ValueObjects.zero(t)));
+                    out.add(new VarInsnNode(t.getOpcode(Opcodes.ISTORE), home[k]));
+                }
+                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ICONST_0));
+                out.add(new VarInsnNode(Opcodes.ISTORE, home[shape.size()]));
                 return out;
             }
             case Opcodes.DUP, Opcodes.POP -> {
