@@ -210,30 +210,16 @@ final class ValueRewrite {
                 out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.POP));
                 present(home, shape, out);
                 out.add(new JumpInsnNode(Opcodes.GOTO, done));
-                // null: zeros in its fields (defined on every path), and not there: reading one throws where it is read
                 out.add(absent);
                 out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.POP));
-                for (int k = 0; k < shape.size(); k++) {
-                    Type t = shape.leaves.get(k).type();
-                    out.add(new org.objectweb.asm.tree.InsnNode(ValueObjects.zero(t)));
-                    out.add(new VarInsnNode(t.getOpcode(Opcodes.ISTORE), home[k]));
-                }
-                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ICONST_0));
-                out.add(new VarInsnNode(Opcodes.ISTORE, home[shape.size()]));
+                absent(home, shape, out);
                 out.add(done);
                 return out;
             }
-            case Opcodes.ACONST_NULL -> { // an absent object: zeros in its fields (defined on every path), not there
+            case Opcodes.ACONST_NULL -> { // Vec2 prev = null: an absent object
                 ValueClass shape = nulls.get(insn);
                 if (shape == null) return null;
-                int[] home = objectHome(insn, shape);
-                for (int k = 0; k < shape.size(); k++) {
-                    Type t = shape.leaves.get(k).type();
-                    out.add(new org.objectweb.asm.tree.InsnNode(ValueObjects.zero(t)));
-                    out.add(new VarInsnNode(t.getOpcode(Opcodes.ISTORE), home[k]));
-                }
-                out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ICONST_0));
-                out.add(new VarInsnNode(Opcodes.ISTORE, home[shape.size()]));
+                absent(objectHome(insn, shape), shape, out);
                 return out;
             }
             case Opcodes.DUP, Opcodes.POP -> {
@@ -601,6 +587,17 @@ final class ValueRewrite {
             copy(field.of(), home, field.first(), nested, 0, out);
             present(nested, field.of(), out);
         }
+    }
+
+    /** A null: zeros in its fields (defined on every path), and not there: reading one throws where it is read. */
+    private static void absent(int[] home, ValueClass shape, InsnList out) {
+        for (int k = 0; k < shape.size(); k++) {
+            Type t = shape.leaves.get(k).type();
+            out.add(new org.objectweb.asm.tree.InsnNode(ValueObjects.zero(t)));
+            out.add(new VarInsnNode(t.getOpcode(Opcodes.ISTORE), home[k]));
+        }
+        out.add(new org.objectweb.asm.tree.InsnNode(Opcodes.ICONST_0));
+        out.add(new VarInsnNode(Opcodes.ISTORE, home[shape.size()]));
     }
 
     /** The object is there (not null): its home's last local, set to 1. */
