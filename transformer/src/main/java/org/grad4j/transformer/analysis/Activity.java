@@ -693,7 +693,8 @@ public final class Activity {
                                             + "this one does not: " + ordering),
                             "Call a named method instead of capturing the value in a lambda, or call the lambda only in "
                                     + "this method and in small helpers grad4j inlines (a lambda given straight to a "
-                                    + "stream operation is fine: Arrays.stream(x).map(v -> v * w[0]).sum()).");
+                                    + "stream operation is fine: Arrays.stream(x).map(v -> v * w[0]).sum()). A value a "
+                                    + "lambda only logs or prints (a logger's supplier) may be captured as AD.stopGradient(x).");
                     // an object made from differentiable values: with the helpers inlined it may be called here, and
                     // should that form be refused for something else, that refusal is the one to show
                     throw kept != null ? new LambdaRefusal(message) : new TransformException(message);

@@ -416,7 +416,7 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
                         : simpleName(call.owner) + "." + call.name;
                 throw kept(insn, v, (i == 0 && !call.name.equals("<init>") && insn.getOpcode() != Opcodes.INVOKESTATIC
                         ? "has its method " + name + " called" : "is passed to " + name)
-                        + ", which is not inlined" + whyNotInlined.apply(call));
+                        + ", which is not inlined" + whyNotInlined.apply(call) + sortHint(call));
             }
             throw kept(insn, v, "is captured by a lambda or passed to a dynamic call");
         }
@@ -479,6 +479,14 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
     @Override
     public void returnOperation(AbstractInsnNode insn, Ref value, Ref expected) {
         if (value.isObject()) throw kept(insn, value, "is returned");
+    }
+
+    /** For a sort of a list of objects made here: the form that is followed, sorting indices by the key. */
+    private static String sortHint(MethodInsnNode call) {
+        boolean sort = call.name.equals("sort") && (call.owner.equals("java/util/List") || call.owner.equals("java/util/ArrayList")
+                || call.owner.equals("java/util/Collections") || call.owner.equals("java/util/Arrays"));
+        return sort ? " (to order them by a differentiable key, sort their indices instead: Integer[] order, filled with 0..n-1, "
+                + "then Arrays.sort(order, Comparator.comparingDouble(i -> key[i])), and read them in that order)" : "";
     }
 
     @Override
