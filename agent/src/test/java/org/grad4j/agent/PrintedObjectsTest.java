@@ -129,8 +129,20 @@ class PrintedObjectsTest {
         for (Position p : positions) {
             risk += p.weight() * p.asset().vol();
             LOG.add("position " + p);
+            LOG.add(String.format("%-12s|%.3f|%s", p.asset().ticker(), p.weight(), p));
         }
         return risk;
+    }
+
+    /** Formatted with %s and printf-style calls: the particle's own toString, beside numbers formatted as numbers. */
+    @Differentiable
+    static double formatted(double[] w) {
+        Particle p = new Particle(w[0], w[1]);
+        p.step(0.2);
+        LOG.add(String.format("%s, energy %.4f, %S", p, p.x * p.x + p.v * p.v, p));
+        LOG.add("%2$s after %1$d steps".formatted(1, p));
+        LOG.add(new java.util.Formatter().format("%s", p).toString());
+        return p.x * p.v;
     }
 
     @Test
@@ -140,6 +152,7 @@ class PrintedObjectsTest {
         check(PrintedObjectsTest::body, 2, r);
         check(PrintedObjectsTest::segment, 4, r);
         check(PrintedObjectsTest::book, 2, r);
+        check(PrintedObjectsTest::formatted, 2, r);
     }
 
     @Test

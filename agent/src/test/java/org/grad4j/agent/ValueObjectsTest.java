@@ -806,6 +806,8 @@ class ValueObjectsTest {
             last = c;
         }
         TEXT.add("ends at " + last + ", before it " + (corners.length > 1 ? corners[corners.length - 2] : null));
+        Object end = last;
+        if (end instanceof Vec2 v) length += 0.1 * v.x(); // a pattern over one that may be null
         return length;
     }
 

@@ -1,5 +1,6 @@
 package org.grad4j.transformer.inline;
 
+import java.util.Set;
 import org.grad4j.transformer.read.ClassFiles;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.tree.AbstractInsnNode;
@@ -14,7 +15,8 @@ import org.objectweb.asm.tree.MethodNode;
 /**
  * The JDK calls that turn an object into text by calling its {@code toString} ({@code
  * String.valueOf(o)}, which javac calls for each object of a string concatenation; {@code
- * Objects.toString(o)}; {@code println(o)}; {@code append(o)}) written out as that call: {@code o
+ * Objects.toString(o)}; {@code println(o)}; {@code append(o)}; {@code String.format("%s", o)}
+ * and {@code printf}, {@link FormatArguments#stringConversions}) written out as that call: {@code o
  * == null ? "null" : o.toString()}, then the overload taking the string. On an object made in the
  * method, {@code toString} is then a call on it like any other: made exact and inlined
  * ({@code ExactReceivers}), so a state object printed in a message ({@code "diverged: " + p}) is
@@ -29,10 +31,17 @@ public final class ExplicitToString {
     public static MethodNode of(MethodNode method) {
         boolean any = false;
         for (AbstractInsnNode insn : method.instructions) any |= insn instanceof MethodInsnNode m && stringOverload(m) != null;
-        if (!any) return method;
+        Set<AbstractInsnNode> formatted = FormatArguments.stringConversions(method);
+        if (!any && formatted.isEmpty()) return method;
         MethodNode copy = ClassFiles.copy(method);
-        for (AbstractInsnNode insn : copy.instructions.toArray()) {
-            if (!(insn instanceof MethodInsnNode m)) continue;
+        AbstractInsnNode[] originals = method.instructions.toArray();
+        AbstractInsnNode[] copies = copy.instructions.toArray();
+        for (int i = 0; i < originals.length; i++) {
+            // an argument a format string converts with %s: its text, as the formatter takes it. (A Formattable would format
+            // itself; testing for one would leave the object in the array on one path, where the passes that replace objects
+            // cannot follow it: an object of the program's that is Formattable prints its toString here.)
+            if (formatted.contains(originals[i])) copy.instructions.insertBefore(copies[i], toText());
+            if (!(copies[i] instanceof MethodInsnNode m)) continue;
             String overload = stringOverload(m);
             if (overload == null) continue;
             InsnList text = toText();

@@ -46,6 +46,65 @@ final class FormatArguments {
         return stores;
     }
 
+    /**
+     * The {@code aastore}s into such arrays of the elements their format string converts with
+     * {@code %s} or {@code %S} (a constant format string of {@code java.util.Formatter}'s syntax,
+     * a constant index): those the formatter turns into text by their {@code toString}.
+     */
+    static Set<AbstractInsnNode> stringConversions(MethodNode method) {
+        Set<AbstractInsnNode> stores = Collections.newSetFromMap(new IdentityHashMap<>());
+        boolean any = false;
+        for (AbstractInsnNode insn : method.instructions) any |= insn instanceof MethodInsnNode m && formats(m) && !isMessageFormat(m);
+        if (!any) return stores;
+        Uses uses = new Uses();
+        try {
+            new Analyzer<>(uses).analyze("java/lang/Object", method);
+        } catch (AnalyzerException e) {
+            return stores;
+        }
+        for (AbstractInsnNode insn : method.instructions) {
+            if (insn.getOpcode() != Opcodes.ANEWARRAY || !((TypeInsnNode) insn).desc.equals("java/lang/Object")) continue;
+            Set<AbstractInsnNode> array = uses.aliases(insn);
+            if (!uses.onlyFilledAndFormatted(array)) continue;
+            java.util.Map<Integer, Character> conversions = uses.conversions(array);
+            if (conversions == null) continue;
+            for (AbstractInsnNode store : uses.storesInto(array)) {
+                Integer index = uses.constantIndex(store);
+                Character conversion = index == null ? null : conversions.get(index);
+                if (conversion != null && (conversion == 's' || conversion == 'S')) stores.add(store);
+            }
+        }
+        return stores;
+    }
+
+    private static boolean isMessageFormat(MethodInsnNode m) {
+        return m.owner.equals("java/text/MessageFormat");
+    }
+
+    /** {@code java.util.Formatter}'s format specifiers: explicit index, flags, width, precision, conversion. */
+    private static final java.util.regex.Pattern SPECIFIER =
+            java.util.regex.Pattern.compile("%(\\d+\\$)?([-#+ 0,(<]*)?(\\d+)?(\\.\\d+)?([tT])?([a-zA-Z%])");
+
+    /** By argument index, the conversion of a format string's specifiers (the last one that takes it); null when unsure. */
+    static java.util.Map<Integer, Character> conversions(String format) {
+        java.util.Map<Integer, Character> byIndex = new java.util.HashMap<>();
+        java.util.regex.Matcher m = SPECIFIER.matcher(format);
+        int ordinary = 0;
+        int last = -1;
+        while (m.find()) {
+            char conversion = m.group(6).charAt(0);
+            if (m.group(5) == null && (conversion == '%' || conversion == 'n')) continue;
+            String flags = m.group(2) == null ? "" : m.group(2);
+            int index = m.group(1) != null ? Integer.parseInt(m.group(1).substring(0, m.group(1).length() - 1)) - 1
+                    : flags.contains("<") ? last : ordinary++;
+            if (index < 0) return null;
+            Character before = byIndex.put(index, m.group(5) != null ? 't' : conversion);
+            if (before != null && before != byIndex.get(index)) byIndex.put(index, '?'); // given to two conversions: left alone
+            last = index;
+        }
+        return byIndex;
+    }
+
     /** A JDK call that formats its last argument, an {@code Object[]}, into text. */
     private static boolean formats(MethodInsnNode m) {
         if (!m.desc.contains("[Ljava/lang/Object;)")) return false;
@@ -140,6 +199,40 @@ final class FormatArguments {
                 formatted |= last;
             }
             return formatted;
+        }
+
+        /** The conversions of the constant format string the array is formatted with; null when not one constant. */
+        java.util.Map<Integer, Character> conversions(Set<AbstractInsnNode> array) {
+            String format = null;
+            for (Use u : uses) {
+                if (!(u.insn instanceof MethodInsnNode m) || !formats(m) || isMessageFormat(m) || !array.containsAll(u.from)) continue;
+                String f = constantString(u.insn, u.position - 1); // the format string comes just before the array
+                if (f == null || format != null && !format.equals(f)) return null;
+                format = f;
+            }
+            return format == null ? null : FormatArguments.conversions(format);
+        }
+
+        private String constantString(AbstractInsnNode insn, int position) {
+            for (Use u : uses) {
+                if (u.insn == insn && u.position == position && u.from.size() == 1
+                        && u.from.iterator().next() instanceof org.objectweb.asm.tree.LdcInsnNode ldc && ldc.cst instanceof String text) {
+                    return text;
+                }
+            }
+            return null;
+        }
+
+        /** The constant index of an {@code aastore}; null when it is not one. */
+        Integer constantIndex(AbstractInsnNode store) {
+            for (Use u : uses) {
+                if (u.insn != store || u.position != 1 || u.from.size() != 1) continue;
+                AbstractInsnNode i = u.from.iterator().next();
+                int op = i.getOpcode();
+                if (op >= Opcodes.ICONST_0 && op <= Opcodes.ICONST_5) return op - Opcodes.ICONST_0;
+                if (op == Opcodes.BIPUSH || op == Opcodes.SIPUSH) return ((org.objectweb.asm.tree.IntInsnNode) i).operand;
+            }
+            return null;
         }
 
         /** The {@code aastore}s into the array. */

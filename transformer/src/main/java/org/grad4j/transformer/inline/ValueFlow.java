@@ -179,6 +179,14 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
             if (!follows || value.mixed) throw escapes(insn, value, "array " + usedAs(op));
             return Val.ONE;
         }
+        if (value.isNull() && op == Opcodes.CHECKCAST) return value; // (Vec2) null is the same null
+        if (value.isObject() && !value.mixed && !value.array && value.element() && op == Opcodes.INSTANCEOF) {
+            return Val.ONE; // whether it is there, where its class is one (ValueRewrite)
+        }
+        if (value.isObject() && !value.mixed && !value.array && value.element() && op == Opcodes.CHECKCAST
+                && hierarchy.isSubtype(value.shape.name, ((TypeInsnNode) insn).desc)) {
+            return value; // a cast that passes, null or not (javac's pattern variable: (Vec2) last after the test)
+        }
         if (value.isObject() && !value.mixed && !value.element() && (op == Opcodes.INSTANCEOF || op == Opcodes.CHECKCAST)) {
             // its class is known here: a test is a constant, a cast either passes or cannot (ValueRewrite)
             boolean is = hierarchy.isSubtype(value.shape.name, ((TypeInsnNode) insn).desc);

@@ -228,6 +228,10 @@ final class ValueRewrite {
             case Opcodes.INSTANCEOF -> { // s instanceof Circle c, with s a Circle made here: a constant
                 if (!top.isObject()) return null;
                 boolean is = hierarchy.isSubtype(top.shape().name, ((TypeInsnNode) insn).desc);
+                if (is && top.element()) { // one that may be null: whether it is there
+                    out.add(new VarInsnNode(Opcodes.ILOAD, home(top)[top.shape().size()]));
+                    return out;
+                }
                 out.add(new org.objectweb.asm.tree.InsnNode(is ? Opcodes.ICONST_1 : Opcodes.ICONST_0));
                 return out;
             }
