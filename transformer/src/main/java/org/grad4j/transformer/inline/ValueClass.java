@@ -337,12 +337,18 @@ final class ValueClass {
     }
 
     /**
-     * Whether a leaf is a reference (an array, an enum constant): such objects stay objects in arrays
+     * Whether a leaf is a reference (an array, a string, an enum constant): such objects stay objects in arrays
      * of them and static constants.
      */
     boolean holdsArrays() {
         for (Leaf l : leaves) if (l.type().getSort() == Type.ARRAY || l.type().getSort() == Type.OBJECT) return true;
         return false;
+    }
+
+    /** What its reference leaves are, in words for a message: "arrays", "strings or enum constants". */
+    String references() {
+        for (Leaf l : leaves) if (l.type().getSort() == Type.ARRAY) return "arrays";
+        return "strings or enum constants";
     }
 
     /** Whether every leaf can be read from outside (see {@link #read}). */

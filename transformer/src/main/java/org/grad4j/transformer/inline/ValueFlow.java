@@ -171,7 +171,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
         if (op == Opcodes.ANEWARRAY) { // new Body[n]: an array of the fields' arrays
             ValueClass s = values.get(((TypeInsnNode) insn).desc);
             if (s != null && s.holdsArrays()) throw escapes(insn, new Val(1, s, Set.of(insn), false, true), "is kept in an array "
-                    + "(objects holding arrays are replaced by their fields only in locals)");
+                    + "(objects holding " + s.references() + " are replaced by their fields only in locals)");
             if (s != null) return new Val(1, s, Set.of(insn), false, true);
         }
         if (value.isArrayOfObjects()) {
