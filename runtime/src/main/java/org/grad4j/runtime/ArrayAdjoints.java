@@ -90,8 +90,11 @@ public final class ArrayAdjoints {
         return shadow == null ? 0 : fill(shadow, 0, java.lang.reflect.Array.getLength(shadow));
     }
 
-    /** A zero shadow for a fresh 1-D array, or the shallow copy of a container's shadow (rows are shared). */
-    public static Object shadowOfCopy(Object sourceShadow, Object copy) {
+    /**
+     * A zero shadow for a fresh 1-D array, or the shallow copy of a container's shadow from
+     * element {@code from} on (rows are shared: {@code Arrays.copyOfRange(m, 1, 3)}).
+     */
+    public static Object shadowOfCopy(Object sourceShadow, Object copy, int from) {
         if (copy == null) return null;
         if (copy instanceof double[] d) return new double[d.length];
         if (copy instanceof float[] f) return new float[f.length];
@@ -102,7 +105,7 @@ public final class ArrayAdjoints {
         Object[] rows = (Object[]) copy;
         Object[] src = (Object[]) sourceShadow;
         Object[] mirror = (Object[]) java.lang.reflect.Array.newInstance(sourceShadow.getClass().getComponentType(), rows.length);
-        System.arraycopy(src, 0, mirror, 0, Math.min(src.length, rows.length));
+        System.arraycopy(src, from, mirror, 0, Math.max(0, Math.min(src.length - from, rows.length)));
         return mirror;
     }
 

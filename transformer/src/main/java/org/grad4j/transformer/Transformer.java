@@ -150,17 +150,20 @@ public final class Transformer {
                 return variant(ownerInternalName, methodName, methodDescriptor, activeMask, false, 0, calling);
             } catch (org.objectweb.asm.MethodTooLargeException | org.objectweb.asm.ClassTooLargeException
                      | org.objectweb.asm.LimitExceededException | NegativeArraySizeException e) {
-                throw tooLarge(ownerInternalName, methodName, e);
+                throw tooLarge(ownerInternalName, methodName, methodDescriptor, e);
             }
         }
     }
 
-    private static TransformException tooLarge(String owner, String method, RuntimeException e) {
+    private TransformException tooLarge(String owner, String method, String descriptor, RuntimeException e) {
         String simple = owner.substring(owner.lastIndexOf('/') + 1).replace('$', '.');
-        return new TransformException("grad4j cannot differentiate " + owner.replace('/', '.') + "." + method
-                + ": the code it generates for the method is too large for the JVM or for ASM to build (" + e.getMessage()
-                + "). Split " + simple + "." + method + " into smaller @Differentiable helper methods (one per loop or phase), "
-                + "which grad4j differentiates one by one.", e);
+        ClassNode node = new CallResolver(rules, locator).classNode(owner);
+        MethodNode m = node == null ? null : ClassFiles.method(node, method, descriptor);
+        Refusal refusal = new Refusal(owner, method, node == null ? null : node.sourceFile);
+        return new TransformException(refusal.message(m == null ? -1 : ClassFiles.firstLine(m),
+                "the code it generates for the method is too large for the JVM to load or for ASM to build (ASM: "
+                        + e.getMessage() + ")", "Split " + simple + "." + method + " into smaller @Differentiable helper methods "
+                        + "(one per loop or phase), which grad4j differentiates one by one."), e);
     }
 
     /** HotSpot does not compile methods of more bytecode than this ({@code -XX:HugeMethodLimit}, 8,000). */

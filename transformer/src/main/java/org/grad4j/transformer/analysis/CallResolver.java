@@ -192,7 +192,8 @@ public final class CallResolver {
             case "fill([DIID)V", "fill([FIIF)V" -> Callee.ArrayOp.Kind.FILL_RANGE;
             // the generic overload copies rows (double[][]) or tensors (INDArray[]) by reference, as clone() does
             case "copyOf([DI)[D", "copyOf([FI)[F", "copyOf([Ljava/lang/Object;I)[Ljava/lang/Object;" -> Callee.ArrayOp.Kind.COPY_OF;
-            case "copyOfRange([DII)[D", "copyOfRange([FII)[F" -> Callee.ArrayOp.Kind.COPY_OF_RANGE;
+            case "copyOfRange([DII)[D", "copyOfRange([FII)[F", "copyOfRange([Ljava/lang/Object;II)[Ljava/lang/Object;" ->
+                    Callee.ArrayOp.Kind.COPY_OF_RANGE;
             default -> null;
         };
     }

@@ -62,7 +62,8 @@ final class FunctionEmitter {
             throw g.refusal.at(g.ir.block(region.head()).firstLine(), "a generated function would need " + slots
                             + " parameter slots, more than the JVM's 255 (too many parameters, or too many values live at "
                             + "one point; double and long take two, and each array its shadow too)",
-                    "Pass the values in an array or an object instead of as separate parameters.");
+                    "Pass the values in an array or an object instead of as separate parameters; where many temporaries "
+                            + "are live at once (generated code), keep them in a double[] or move groups of them into helper methods.");
         }
         this.g = g;
         this.region = region;

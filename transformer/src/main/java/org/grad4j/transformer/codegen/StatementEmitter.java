@@ -255,7 +255,8 @@ final class StatementEmitter {
             case COPY_OF, COPY_OF_RANGE, CLONE -> {
                 loadShadow(s.arg(0));
                 load(s.result());
-                mv.visitMethodInsn(Opcodes.INVOKESTATIC, ARRAYS, "shadowOfCopy", "(" + OBJ + OBJ + ")" + OBJ, false);
+                if (kind == Callee.ArrayOp.Kind.COPY_OF_RANGE) load(s.arg(1)); else mv.visitInsn(Opcodes.ICONST_0); // from
+                mv.visitMethodInsn(Opcodes.INVOKESTATIC, ARRAYS, "shadowOfCopy", "(" + OBJ + OBJ + "I)" + OBJ, false);
                 mv.visitVarInsn(Opcodes.ASTORE, locals.shadow(s.result()));
             }
             case ARRAYCOPY -> {

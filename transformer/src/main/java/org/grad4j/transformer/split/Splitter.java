@@ -5,11 +5,13 @@ import java.util.BitSet;
 import java.util.List;
 import org.grad4j.transformer.analysis.Activity;
 import org.grad4j.transformer.analysis.Cfg;
+import org.grad4j.transformer.analysis.Liveness;
 import org.grad4j.transformer.analysis.ReadOnlyArrays;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.ir.Terminator;
+import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.ir.Value;
 
 /**
@@ -95,24 +97,45 @@ public final class Splitter {
     /**
      * Generated methods must stay well under HotSpot's 8,000-byte limit for compilation and ASM's
      * limits for computing frames: a region with too many statements gets a new head where its
-     * statements, counted in order, pass the limit.
+     * statements, counted in order, pass the limit — at the first block from there whose live
+     * values fit in a function's parameters ({@link #MAX_HEAD_SLOTS}): straight-line code as
+     * SymPy writes it keeps a hundred temporaries live to its last line, and a head there would
+     * need more than the JVM's 255 parameter slots.
      */
     private boolean splitBySize(List<Region> regions) {
         boolean grew = false;
+        Liveness liveness = null;
         for (Region r : regions) {
             int count = 0;
             for (int b : r.blocks()) {
                 int size = ir.block(b).stmts().size() + 2;
                 if (b != r.head() && count + size > MAX_REGION_STATEMENTS) {
-                    heads.set(b);
-                    grew = true;
-                    count = 0;
+                    if (liveness == null) liveness = new Liveness(ir, cfg);
+                    if (parameterSlots(b, liveness) <= MAX_HEAD_SLOTS) {
+                        heads.set(b);
+                        grew = true;
+                        count = 0;
+                    }
                 }
                 count += size;
             }
         }
         return grew;
     }
+
+    /** The parameter slots a function starting at block {@code b} takes for the values live there: doubles two, arrays and their shadows. */
+    private int parameterSlots(int b, Liveness liveness) {
+        int slots = 0;
+        BitSet live = liveness.liveIn(b);
+        for (int s = live.nextSetBit(0); s >= 0; s = live.nextSetBit(s + 1)) {
+            org.objectweb.asm.Type t = ir.block(b).entryType(s);
+            slots += t.getSize() + (Types.isShadowed(t) ? 1 : 0);
+        }
+        return slots;
+    }
+
+    /** A head's live values in at most this many parameter slots, leaving room under 255 for the continuation, the context and the like. */
+    private static final int MAX_HEAD_SLOTS = 230;
 
     private static final int MAX_REGION_STATEMENTS = 150;
 

@@ -136,7 +136,7 @@ public final class ArrayCode {
 
     /**
      * A jagged matrix grown by a row with the generic {@code Arrays.copyOf} (rows shared with the
-     * original, as clone() shares them), and piecewise-linear interpolation whose trainable knots
+     * original, as clone() shares them), its rows from the second taken with {@code copyOfRange}, and piecewise-linear interpolation whose trainable knots
      * are searched with {@code Arrays.binarySearch}.
      */
     @Differentiable
@@ -148,6 +148,9 @@ public final class ArrayCode {
         for (double[] r : rows) for (double v : r) s += v * v;
         double[] shorter = java.util.Arrays.copyOf(m, 1)[0];
         s += shorter[0] * m[0][1];
+        double[][] tail = java.util.Arrays.copyOfRange(m, 1, m.length + 1); // rows from the second, shared; the last null
+        tail[0][0] *= 3; // also m[1][0]
+        s += tail[0][0] * tail[0][1] + (tail[tail.length - 1] == null ? 1 : 0);
         int i = java.util.Arrays.binarySearch(knots, q);
         if (i < 0) i = -i - 2;
         i = Math.max(0, Math.min(knots.length - 2, i));
