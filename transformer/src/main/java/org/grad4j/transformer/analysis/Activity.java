@@ -646,9 +646,13 @@ public final class Activity {
                 }
                 if (isActive(s.arg(2))) checkNotIntoUntrackedArray(s, s.arg(0));
                 if (isActive(s.arg(2)) && !isActive(s.arg(0))) {
+                    String origin = origin(s.arg(0));
+                    boolean untyped = origin.contains("grad4j tracks arrays of double"); // an Object[] made here
                     throw untracked(s.arg(0), refusal.at(s.line(), "store of a differentiable value into an array grad4j does not track "
-                                    + "(" + origin(s.arg(0)) + ")",
-                            "Allocate the array in the differentiable method (new double[n], or a copy: "
+                                    + "(" + origin + ")",
+                            untyped ? "Keep the arrays in a double[][] (or float[][], INDArray[]), and other data beside it in "
+                                    + "variables or a record of its own; an Object[] holding both cannot carry derivatives."
+                            : "Allocate the array in the differentiable method (new double[n], or a copy: "
                                     + "array.clone(), Arrays.copyOf), or pass it in as a parameter: a buffer that the "
                                     + "function given to AD captures, or that its method is passed, may receive differentiable values."));
                 }

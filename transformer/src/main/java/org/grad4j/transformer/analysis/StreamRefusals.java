@@ -17,7 +17,7 @@ final class StreamRefusals {
 
     static final String REMEDY = "grad4j differentiates a stream written as one expression from Arrays.stream, "
             + "DoubleStream.of, Stream.of, IntStream.range or a collection's stream() through map, mapToDouble, "
-            + "mapToObj, filter, peek, limit and skip to sum, average, max, min, reduce, count, toArray, forEach, a match, "
+            + "mapToObj, filter, peek, limit and skip to sum, average, max, min, reduce, count, toArray() of a DoubleStream, forEach, a match, "
             + "findFirst, or "
             + "collect(Collectors.summingDouble(...)) or averagingDouble, with getAsDouble(), orElse(v) or orElseThrow() "
             + "on an optional result. Write it as one such expression, or as a loop over the array.";
@@ -70,7 +70,9 @@ final class StreamRefusals {
 
     private static String notFused(MethodInsnNode m, boolean onTheStream) {
         String call = simple(m.owner) + "." + m.name + "(" + parameters(m) + ")";
+        boolean rows = m.name.equals("toArray") && m.desc.startsWith("(Ljava/util/function/IntFunction;"); // a copy of rows
         return onTheStream && isStreamApi(m) ? call + " is not one of the operations grad4j runs as a loop"
+                + (rows ? " (to copy a matrix, loop: c[i] = m[i].clone())" : "")
                 : "the stream is passed to " + call + ", which is not a stream operation";
     }
 
