@@ -27,7 +27,13 @@ public class RefusedTensors {
 
     @Differentiable
     static double noRule(INDArray w) {
-        INDArray c = Transforms.unitVec(w); // REFUSED(noRule) call of Transforms.unitVec with a differentiable tensor: grad4j has no rule for this ND4J operation | register a custom rule with AD.registerRules
+        INDArray c = Transforms.sigmoidDerivative(w); // REFUSED(noRule) call of Transforms.sigmoidDerivative with a differentiable tensor: grad4j has no rule for this ND4J operation | register a custom rule with AD.registerRules
+        return c.sumNumber().doubleValue();
+    }
+
+    @Differentiable
+    static double unitVecInPlace(INDArray w) {
+        INDArray c = Transforms.unitVec(w); // REFUSED(unitVecInPlace) in-place Transforms.unitVec on an active INDArray | x.div(x.norm2Number())
         return c.sumNumber().doubleValue();
     }
 

@@ -565,6 +565,20 @@ class TensorsEndToEndTest {
         }
     }
 
+    /** The static reductions of Nd4j, whole and along a dimension (Nd4j.min was refused before, though listed). */
+    static double staticReductions(INDArray w) {
+        INDArray sq = w.mul(w).add(w);
+        return Nd4j.max(sq, 1).sumNumber().doubleValue() + 2 * Nd4j.min(sq, 1).sumNumber().doubleValue()
+                + 3 * Nd4j.min(sq).getDouble(0) + Nd4j.max(w).getDouble(0) * Nd4j.sum(sq, 0).getDouble(1)
+                + Nd4j.mean(sq).getDouble(0) + Nd4j.mean(w, 1).getDouble(0) * Nd4j.sum(w).getDouble(0);
+    }
+
+    @Test
+    void staticReductionsOfNd4jDifferentiate() {
+        assertCentralDifferences(TensorsEndToEndTest::staticReductions,
+                Nd4j.createFromArray(new double[][] {{0.3, -0.7, 0.2}, {0.9, -0.1, 0.55}}));
+    }
+
     /** Before: the copies' adjoints stayed in the copy's shadow, and the gradient was silently 0. */
     @Test
     void tensorArraysCopiedOrClonedPassTheirAdjointsBack() {

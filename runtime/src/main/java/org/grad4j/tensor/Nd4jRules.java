@@ -164,6 +164,12 @@ public final class Nd4jRules {
     @Adjoint(of = "max")
     public static INDArray maxDim(INDArray x, int dim, INDArray y, INDArray d) { return INDArrayRules.max(x, new int[] {dim}, y, d); }
 
+    @Adjoint(of = "min")
+    public static INDArray min(INDArray x, INDArray y, INDArray d) { return INDArrayRules.min(x, new int[0], y, d); }
+
+    @Adjoint(of = "min")
+    public static INDArray minDim(INDArray x, int dim, INDArray y, INDArray d) { return INDArrayRules.min(x, new int[] {dim}, y, d); }
+
     /**
      * tile(x, reps), one count per dimension: along dimension i the result holds reps[i] copies of
      * x one after another, so splitting each dimension into (reps[i], n_i) in c order and summing

@@ -302,8 +302,8 @@ class TensorRulesTest {
                 "Nd4j.hstack([T)T");
         put(on(g -> a(0, new INDArray[] {g.t(3, 4), g.t(3, 4)}), g -> a(1, new INDArray[] {g.t(3, 4), g.t(3, 4), g.t(3, 4)}),
                 g -> a(2, new INDArray[] {g.t(3, 4), g.t(3, 4)})), "Nd4j.stack(I[T)T");
-        put(on(g -> a(g.t(3, 4)), g -> a(g.t(4))), "Nd4j.sum(T)T", "Nd4j.mean(T)T", "Nd4j.max(T)T");
-        put(on(g -> a(g.t(3, 4), 0), g -> a(g.t(3, 4), 1)), "Nd4j.sum(TI)T", "Nd4j.mean(TI)T", "Nd4j.max(TI)T");
+        put(on(g -> a(g.t(3, 4)), g -> a(g.t(4))), "Nd4j.sum(T)T", "Nd4j.mean(T)T", "Nd4j.max(T)T", "Nd4j.min(T)T");
+        put(on(g -> a(g.t(3, 4), 0), g -> a(g.t(3, 4), 1)), "Nd4j.sum(TI)T", "Nd4j.mean(TI)T", "Nd4j.max(TI)T", "Nd4j.min(TI)T");
         put(on(g -> a(g.t(3, 4))), "Nd4j.zerosLike(T)T", "Nd4j.onesLike(T)T");
         // valueArrayOf without a dtype makes the default dtype (FLOAT here): steps for float results
         put(on(g -> a(L(3, 4), g.n(-2, 2)), g -> a(L(5), g.n(-2, 2))).step(1e-2).tolerance(1e-4), "Nd4j.valueArrayOf([JD)T");

@@ -1123,6 +1123,8 @@ public final class Activity {
             String instead = dupOverload ? simpleName(m.owner) + "." + n + " with true for dup, or its overload without the boolean"
                     : n.startsWith("put") ? PUT_REMEDY
                     : n.startsWith("assign") ? "an out-of-place operation that builds a new tensor"
+                    : n.equals("unitVec") ? "x.div(x.norm2Number()) (in ND4J 1.0.0-M2.1 unitVec divides its argument itself)"
+                    : n.equals("normalizeZeroMeanAndUnitVariance") ? "x.sub(x.meanNumber()).div(x.stdNumber()), which builds a new tensor"
                     : n.replaceFirst("i(RowVector|ColumnVector)?$", "$1") + "(...)";
             if (!isActive(s.arg(written))) { // acc.addi(h) into a fresh zeros accumulator
                 throw refusal.at(s.line(), "in-place " + target + " that puts a differentiable value into a tensor that "

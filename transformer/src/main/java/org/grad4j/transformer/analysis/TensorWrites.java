@@ -40,7 +40,7 @@ final class TensorWrites {
     /**
      * {@code Transforms} functions that leave their arguments alone: those with a
      * {@code (..., boolean dup)} overload (the overload without the flag copies), and the
-     * distances and products. Any other (normalizeZeroMeanAndUnitVariance, isMax, eps, and, or,
+     * distances and products. Any other (unitVec, normalizeZeroMeanAndUnitVariance, isMax, eps, and, or,
      * xor, not) may change its argument.
      */
     private static final Set<String> TRANSFORMS_OUT_OF_PLACE = Set.of("abs", "acos", "asin", "atan", "atanh", "ceil",
@@ -49,8 +49,7 @@ final class TensorWrites {
             "neg", "pow", "relu", "relu6", "round", "sigmoid", "sigmoidDerivative", "sign", "sin", "sinh", "softPlus",
             "softmax", "softsign", "softsignDerivative", "sqrt", "stabilize", "step", "tan", "tanh", "allCosineDistances",
             "allCosineSimilarities", "allEuclideanDistances", "allManhattanDistances", "atan2", "cosineDistance",
-            "cosineSim", "cross", "dot", "euclideanDistance", "hammingDistance", "jaccardDistance", "manhattanDistance",
-            "unitVec");
+            "cosineSim", "cross", "dot", "euclideanDistance", "hammingDistance", "jaccardDistance", "manhattanDistance");
 
     private TensorWrites() {}
 
@@ -93,6 +92,10 @@ final class TensorWrites {
             // Nd4j.copy(from, to) and gemm(a, b, c, ...) write into an argument
             if (m.name.equals("copy") && params == 2) return 1;
             if (m.name.equals("gemm") && params == 7) return 2;
+            // (ND4J 1.0.0-M2.1) unitVec(x) divides x itself by its norm, and normalizeZeroMeanAndUnitVariance(x) changes x
+            if (m.owner.equals(TRANSFORMS) && params == 1 && (m.name.equals("unitVec") || m.name.equals("normalizeZeroMeanAndUnitVariance"))) {
+                return 0;
+            }
             return -1;
         }
         if (!Types.INDARRAY.equals(m.owner) && !m.owner.startsWith("org/nd4j/linalg/api/ndarray/")) return -1;
