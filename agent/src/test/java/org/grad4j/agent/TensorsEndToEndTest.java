@@ -176,6 +176,23 @@ class TensorsEndToEndTest {
         }
     }
 
+    /** The user guide's example of a rule for an ND4J operation grad4j has none for, as written there. */
+    @org.grad4j.rules.RulesFor("org/nd4j/linalg/ops/transforms/Transforms")
+    public static final class SigmoidDerivativeRules {
+        /** y = sigmoidDerivative(x) = s (1 - s) with s = sigmoid(x): dy/dx = y (1 - 2 s) */
+        @org.grad4j.rules.Adjoint(of = "sigmoidDerivative")
+        public static INDArray x(INDArray x, INDArray y, INDArray d) {
+            return d.mul(y).mul(Transforms.sigmoid(x).mul(-2.0).add(1.0));
+        }
+    }
+
+    @Test
+    void theGuidesRuleForAnNd4jOperationDifferentiates() {
+        AD.registerRules(SigmoidDerivativeRules.class);
+        assertCentralDifferences(v -> Transforms.sigmoidDerivative(v.mul(1.5)).mul(v).sumNumber().doubleValue(),
+                Nd4j.createFromArray(new double[] {0.3, -1.2, 2.0, 0.7}));
+    }
+
     /** A scalar model with a nested module, for Model and the optimisers without tensors. */
     static final class Line {
         @Parameter double slope = 0.1;
