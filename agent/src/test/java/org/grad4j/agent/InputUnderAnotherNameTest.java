@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.grad4j.AD;
 import org.grad4j.GradientException;
+import org.grad4j.TransformException;
+import org.grad4j.VectorFunction;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -124,6 +126,30 @@ class InputUnderAnotherNameTest {
         refused(() -> AD.gradient(v -> r.penalty(), r.w), "RidgeWithPenalty.penalty");   // the argument not even used
         refused(() -> AD.gradient(r::loss, r.w), "RidgeWithPenalty.penalty");
         CentralDifferences.check(v -> r.loss(v), 0.5, -0.3);                              // a copy: data, and right
+    }
+
+    static double penalty(java.util.List<double[]> blocks) {
+        double s = 0;
+        for (double[] b : blocks) for (double v : b) s += v * v;
+        return s;
+    }
+
+    static double readsFromMap(java.util.Map<String, double[]> named) {
+        return named.get("w")[0];
+    }
+
+    /** Before: the point reached through a JDK container was a constant, and the gradient silently wrong. */
+    @Test
+    void aContainerHoldingThePointIsRefusedWhereItsElementIsRead() {
+        double[] w = {0.5, -1.5};
+        java.util.List<double[]> blocks = new java.util.ArrayList<>(java.util.List.of(w));
+        java.util.Map<String, double[]> named = java.util.Map.of("w", w);
+        for (VectorFunction f : new VectorFunction[] {v -> v[0] * v[1] + penalty(blocks), v -> v[0] * v[1] + readsFromMap(named)}) {
+            TransformException e = assertThrows(TransformException.class, () -> AD.gradient(f, w));
+            assertTrue(e.getMessage().contains("holds the array the gradient is taken at"), e.getMessage());
+        }
+        // kept there but only counted: fine
+        assertEquals(2 * 0.5, AD.gradient(v -> v[0] * v[0] + blocks.size(), w)[0], 1e-12);
     }
 
     @Test

@@ -56,9 +56,17 @@ final class PointHolders {
         if (array instanceof Object[] rows) for (Object row : rows) addWithRows(row, points);
     }
 
-    /** An object whose fields may be walked: not an array, not a boxed number or string (those are values). */
+    /**
+     * An object whose fields may be walked: not an array, not a boxed number or string (those are
+     * values); a JDK container (a list of parameter blocks holding the point) is walked too.
+     */
     private static boolean isPlainObject(Object o) {
-        return o != null && !o.getClass().isArray() && !isLibrary(o.getClass());
+        return o != null && !o.getClass().isArray() && (!isLibrary(o.getClass()) || isContainer(o));
+    }
+
+    private static boolean isContainer(Object o) {
+        return o instanceof Collection<?> || o instanceof Map<?, ?> || o instanceof java.util.concurrent.atomic.AtomicReference<?>
+                || o instanceof java.util.Optional<?>;
     }
 
     private static boolean reaches(Object o, Set<Object> points) {
@@ -109,6 +117,8 @@ final class PointHolders {
                 for (Object item : map.values()) if (reaches(item, depth + 1)) return true;
                 return false;
             }
+            if (o instanceof java.util.concurrent.atomic.AtomicReference<?> ref) return reaches(ref.get(), depth + 1);
+            if (o instanceof java.util.Optional<?> optional) return reaches(optional.orElse(null), depth + 1);
             if (isLibrary(c)) return false;
             for (Field f : FIELDS.get(c)) {
                 try {

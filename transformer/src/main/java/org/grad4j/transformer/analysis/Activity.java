@@ -720,7 +720,9 @@ public final class Activity {
                     // Object o = x; (Double) o: a cast of a box, which has no adjoint code
                     throw refusal.at(s.line(), "a differentiable value held as an Object and cast back to "
                                     + s.result().type().getClassName(),
-                            "Keep the value a double (or declare the variable Double).");
+                            "Keep the value a double (or declare the variable Double); a generic function returning a "
+                                    + "boxed number (Function<T, Double>, BiFunction<Double, Double, Double>) is such an Object: "
+                                    + "use ToDoubleFunction<T>, DoubleUnaryOperator or DoubleBinaryOperator.");
                 }
                 // (INDArray) list.get(i) of a List the model handed out: the element may be a
                 // parameter, but it reaches here as an object, its reads as data, its gradient zero
@@ -728,10 +730,11 @@ public final class Activity {
                 boolean numbers = t.getSort() == Type.ARRAY || Types.kind(t) == Types.Kind.TENSOR;
                 if (numbers && Types.isDifferentiable(t) && isHolder(s.arg(0)) && !isActive(s.result()) && handsOutHolders()) {
                     throw refusal.at(s.line(), "a cast to " + t.getClassName() + " of an object taken from a collection "
-                                    + "or an Object that the model holds or hands out (a @Parameter read this way counts "
-                                    + "as data: its gradient would be zero)",
+                                    + "or an Object that the model holds or hands out, or that holds the array the gradient "
+                                    + "is taken at (a parameter read this way counts as data: its gradient would be zero)",
                             "Hand parameters out as an INDArray[] (or double[][]) rather than a List, Map or Object[], "
-                                    + "or read the @Parameter fields where they are used; keep data tensors in fields.");
+                                    + "or read the @Parameter fields where they are used; pass the array the gradient is "
+                                    + "taken at down as a parameter rather than in a collection; keep data in fields.");
                 }
             }
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> checkCall(s);
