@@ -49,7 +49,8 @@ final class HelperBodies {
             if (expanded == null && isOtherNest(calls, ((Callee.Differentiated) calls.resolve(call)).owner(), owner)) {
                 continue; // it may reach its nest's private members
             }
-            helpers.put(call.owner + "." + call.name + call.desc, expanded != null ? expanded : withFieldsReadOnce(calls, call, body));
+            helpers.put(call.owner + "." + call.name + call.desc,
+                    expanded != null ? expanded : withFieldsReadOnce(calls, call, ExplicitToString.of(body)));
         }
         return helpers;
     }
@@ -277,6 +278,7 @@ final class HelperBodies {
                                            int scale, boolean onObjectMadeHere) {
         MethodNode body = inlinableBody(calls, call, owner, name, desc, scale * Inliner.MAX_INSTRUCTIONS);
         if (body == null) return null;
+        body = ExplicitToString.of(body); // String.valueOf(p) as p.toString(): inlined on an object made here
         Callee.Differentiated d = (Callee.Differentiated) calls.resolve(call);
         String key = d.owner() + "." + d.name() + d.descriptor();
         if (chain.contains(key)) return null;
@@ -365,7 +367,7 @@ final class HelperBodies {
         ClassNode declaring = calls.classNode(d.owner());
         MethodNode body = declaring == null ? null : ClassFiles.method(declaring, d.name(), d.descriptor());
         if (body != null) body = RecordText.body(declaring, body); // a record's toString, written out
-        return body != null && Inliner.whyNotInlinable(body, limit) == null ? ExplicitToString.of(body) : null;
+        return body != null && Inliner.whyNotInlinable(body, limit) == null ? body : null;
     }
 
     /**

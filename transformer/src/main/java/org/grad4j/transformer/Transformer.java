@@ -157,7 +157,8 @@ public final class Transformer {
 
     private TransformException tooLarge(String owner, String method, String descriptor, RuntimeException e) {
         String simple = owner.substring(owner.lastIndexOf('/') + 1).replace('$', '.');
-        ClassNode node = new CallResolver(rules, locator).classNode(owner);
+        byte[] bytes = locator.bytesOf(owner);
+        ClassNode node = bytes == null ? null : ClassFiles.read(bytes);
         MethodNode m = node == null ? null : ClassFiles.method(node, method, descriptor);
         Refusal refusal = new Refusal(owner, method, node == null ? null : node.sourceFile);
         return new TransformException(refusal.message(m == null ? -1 : ClassFiles.firstLine(m),

@@ -646,11 +646,9 @@ public final class Activity {
                 }
                 if (isActive(s.arg(2))) checkNotIntoUntrackedArray(s, s.arg(0));
                 if (isActive(s.arg(2)) && !isActive(s.arg(0))) {
-                    String origin = origin(s.arg(0));
-                    boolean untyped = origin.contains("grad4j tracks arrays of double"); // an Object[] made here
                     throw untracked(s.arg(0), refusal.at(s.line(), "store of a differentiable value into an array grad4j does not track "
-                                    + "(" + origin + ")",
-                            untyped ? "Keep the arrays in a double[][] (or float[][], INDArray[]), and other data beside it in "
+                                    + "(" + origin(s.arg(0)) + ")",
+                            isArrayOfReferencesMadeHere(definition(s.arg(0), 0)) ? "Keep the arrays in a double[][] (or float[][], INDArray[]), and other data beside it in "
                                     + "variables or a record of its own; an Object[] holding both cannot carry derivatives."
                             : "Allocate the array in the differentiable method (new double[n], or a copy: "
                                     + "array.clone(), Arrays.copyOf), or pass it in as a parameter: a buffer that the "
@@ -1044,35 +1042,44 @@ public final class Activity {
 
     /** Where an untracked array comes from, as far as this block shows. */
     private String origin(Value array) {
-        return origin(array, 0);
+        Stmt d = definition(array, 0);
+        if (d != null && d.insn() instanceof MethodInsnNode m) {
+            return "it is returned by " + simpleName(m.owner) + "." + m.name + ", a call grad4j does not "
+                    + "differentiate because no differentiable value goes into it";
+        }
+        if (d != null && d.insn() instanceof FieldInsnNode f) return "it is read from field " + simpleName(f.owner) + "." + f.name;
+        if (isArrayOfReferencesMadeHere(d)) {
+            return "it is a " + d.result().type().getClassName() + ": grad4j tracks arrays of double, float and "
+                    + "INDArray, and arrays of those";
+        }
+        return "it comes from a field, a call, or a parameter that is not differentiated";
     }
 
-    private String origin(Value array, int depth) {
+    /** {@code new Object[n]} (or another array of references grad4j does not track) made in the method. */
+    private static boolean isArrayOfReferencesMadeHere(Stmt d) {
+        return d != null && (d.opcode() == Opcodes.ANEWARRAY || d.opcode() == Opcodes.MULTIANEWARRAY);
+    }
+
+    /**
+     * The statement that makes an array, through a local assigned once ({@code double[] h =
+     * this.h;} then a loop) and casts ({@code (double[]) list.get(0)}); null where not found.
+     */
+    private Stmt definition(Value array, int depth) {
         if (array instanceof EntryValue e && depth < 8) {
-            // a local assigned once (double[] h = this.h; then a loop): what it was assigned
             java.util.Set<Value> assigned = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
             for (Block b : ir.blocks()) {
                 Value v = b.exitValues().get(e.slot());
                 if (v != null && v != e) assigned.add(v);
             }
-            if (assigned.size() == 1) return origin(assigned.iterator().next(), depth + 1);
+            if (assigned.size() == 1) return definition(assigned.iterator().next(), depth + 1);
         }
         for (Block b : ir.blocks()) {
             for (Stmt d : b.stmts()) {
                 if (d.result() != array) continue;
-                if (d.opcode() == Opcodes.CHECKCAST && depth < 8) return origin(d.arg(0), depth + 1); // (double[]) list.get(0)
-                if (d.insn() instanceof MethodInsnNode m) {
-                    return "it is returned by " + simpleName(m.owner) + "." + m.name + ", a call grad4j does not "
-                            + "differentiate because no differentiable value goes into it";
-                }
-                if (d.insn() instanceof FieldInsnNode f) return "it is read from field " + simpleName(f.owner) + "." + f.name;
-                if (d.opcode() == Opcodes.ANEWARRAY || d.opcode() == Opcodes.MULTIANEWARRAY) {
-                    return "it is a " + d.result().type().getClassName() + ": grad4j tracks arrays of double, float and "
-                            + "INDArray, and arrays of those";
-                }
+                return d.opcode() == Opcodes.CHECKCAST && depth < 8 ? definition(d.arg(0), depth + 1) : d;
             }
         }
-        return "it comes from a field, a call, or a parameter that is not differentiated";
+        return null;
     }
 
     /** A JDK collection or map type ({@code List}, {@code ArrayList}, {@code Map}, {@code Deque}, ...). */
@@ -1217,15 +1224,11 @@ public final class Activity {
     }
 
     /**
-     * A JDK call that turns an object into text by its {@code toString}, which for an array is its
+     * A JDK call that turns an object into text ({@link #isStringConversion}): for an array, its
      * identity ({@code [D@1b6d3586}): a record holding a {@code double[]}, printed.
      */
     private static boolean isIdentityText(MethodInsnNode m) {
-        boolean object = m.desc.startsWith("(Ljava/lang/Object;)");
-        return m.name.equals("toString") && m.desc.equals("()Ljava/lang/String;") && CallResolver.isJdk(m.owner)
-                || object && (m.owner.equals("java/lang/String") && m.name.equals("valueOf")
-                || m.owner.equals("java/io/PrintStream") && (m.name.equals("print") || m.name.equals("println"))
-                || (m.owner.equals("java/lang/StringBuilder") || m.owner.equals("java/lang/StringBuffer")) && m.name.equals("append"));
+        return isStringConversion(m) && CallResolver.isJdk(m.owner);
     }
 
     /**

@@ -93,10 +93,8 @@ final class TextValues {
      */
     private Set<Value> formatArguments() {
         if (formatArguments != null) return formatArguments;
-        Set<Value> made = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Block b : ir.blocks()) for (Stmt s : b.stmts()) if (s.opcode() == Opcodes.ANEWARRAY) made.add(s.result());
         madeArrays = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        madeArrays.addAll(made);
+        for (Block b : ir.blocks()) for (Stmt s : b.stmts()) if (s.opcode() == Opcodes.ANEWARRAY) madeArrays.add(s.result());
         carried = carriedArrays();
         Set<Value> formatted = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         Set<Value> elsewhere = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -119,7 +117,8 @@ final class TextValues {
                 }
             }
         }
-        made.retainAll(formatted);
+        Set<Value> made = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        made.addAll(formatted);
         made.removeAll(elsewhere);
         formatArguments = made;
         return made;
@@ -139,8 +138,6 @@ final class TextValues {
      * a loop is not one.
      */
     private Map<Value, Value> carriedArrays() {
-        Map<Integer, List<Integer>> predecessors = new java.util.HashMap<>();
-        for (Block b : ir.blocks()) for (int next : b.successors()) predecessors.computeIfAbsent(next, k -> new java.util.ArrayList<>()).add(b.index());
         Map<Value, Value> carried = new IdentityHashMap<>();
         for (boolean grew = true; grew; ) {
             grew = false;
@@ -148,8 +145,9 @@ final class TextValues {
                 for (org.grad4j.transformer.ir.EntryValue entry : b.reads().values()) {
                     if (carried.containsKey(entry)) continue;
                     Value array = null;
-                    boolean same = predecessors.containsKey(b.index());
-                    for (int p : predecessors.getOrDefault(b.index(), List.of())) {
+                    List<Integer> predecessors = cfg.preds(b.index());
+                    boolean same = !predecessors.isEmpty();
+                    for (int p : predecessors) {
                         Block pred = ir.block(p);
                         Value out = pred.exitValues().get(entry.slot());
                         Value a = out == null ? carried.get(pred.reads().get(entry.slot())) // unchanged there

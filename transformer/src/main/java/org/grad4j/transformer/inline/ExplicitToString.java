@@ -57,7 +57,7 @@ public final class ExplicitToString {
      * The descriptor of the overload taking a {@code String} that does the same with the object's
      * text; "" for a call that is that text ({@code String.valueOf}); null for any other call.
      */
-    private static String stringOverload(MethodInsnNode m) {
+    static String stringOverload(MethodInsnNode m) {
         String desc = m.desc;
         return switch (m.owner) {
             case "java/lang/String" -> m.name.equals("valueOf") && desc.equals("(Ljava/lang/Object;)Ljava/lang/String;") ? "" : null;

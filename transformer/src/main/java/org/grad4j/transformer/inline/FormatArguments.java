@@ -29,20 +29,8 @@ final class FormatArguments {
     /** The {@code aastore}s into such arrays; empty when the method has none. */
     static Set<AbstractInsnNode> stores(String owner, MethodNode method) {
         Set<AbstractInsnNode> stores = Collections.newSetFromMap(new IdentityHashMap<>());
-        boolean any = false;
-        for (AbstractInsnNode insn : method.instructions) any |= insn instanceof MethodInsnNode m && formats(m);
-        if (!any) return stores;
-        Uses uses = new Uses();
-        try {
-            new Analyzer<>(uses).analyze(owner, method);
-        } catch (AnalyzerException e) {
-            return stores; // ValueFlow's analysis reports the method
-        }
-        for (AbstractInsnNode insn : method.instructions) {
-            if (insn.getOpcode() != Opcodes.ANEWARRAY || !((TypeInsnNode) insn).desc.equals("java/lang/Object")) continue;
-            Set<AbstractInsnNode> array = uses.aliases(insn);
-            if (uses.onlyFilledAndFormatted(array)) stores.addAll(uses.storesInto(array));
-        }
+        Uses uses = Uses.of(owner, method, m -> true);
+        if (uses != null) for (Set<AbstractInsnNode> array : uses.formatArrays(method)) stores.addAll(uses.storesInto(array));
         return stores;
     }
 
@@ -53,19 +41,9 @@ final class FormatArguments {
      */
     static Set<AbstractInsnNode> stringConversions(MethodNode method) {
         Set<AbstractInsnNode> stores = Collections.newSetFromMap(new IdentityHashMap<>());
-        boolean any = false;
-        for (AbstractInsnNode insn : method.instructions) any |= insn instanceof MethodInsnNode m && formats(m) && !isMessageFormat(m);
-        if (!any) return stores;
-        Uses uses = new Uses();
-        try {
-            new Analyzer<>(uses).analyze("java/lang/Object", method);
-        } catch (AnalyzerException e) {
-            return stores;
-        }
-        for (AbstractInsnNode insn : method.instructions) {
-            if (insn.getOpcode() != Opcodes.ANEWARRAY || !((TypeInsnNode) insn).desc.equals("java/lang/Object")) continue;
-            Set<AbstractInsnNode> array = uses.aliases(insn);
-            if (!uses.onlyFilledAndFormatted(array)) continue;
+        Uses uses = Uses.of("java/lang/Object", method, m -> !isMessageFormat(m));
+        if (uses == null) return stores;
+        for (Set<AbstractInsnNode> array : uses.formatArrays(method)) {
             java.util.Map<Integer, Character> conversions = uses.conversions(array);
             if (conversions == null) continue;
             for (AbstractInsnNode store : uses.storesInto(array)) {
@@ -125,6 +103,31 @@ final class FormatArguments {
 
         Uses() {
             super(Opcodes.ASM9);
+        }
+
+        /** The uses of the method's values, when it makes a formatting call {@code wanted} accepts; else null. */
+        static Uses of(String owner, MethodNode method, java.util.function.Predicate<MethodInsnNode> wanted) {
+            boolean any = false;
+            for (AbstractInsnNode insn : method.instructions) any |= insn instanceof MethodInsnNode m && formats(m) && wanted.test(m);
+            if (!any) return null;
+            Uses uses = new Uses();
+            try {
+                new Analyzer<>(uses).analyze(owner, method);
+            } catch (AnalyzerException e) {
+                return null; // ValueFlow's analysis reports the method
+            }
+            return uses;
+        }
+
+        /** Each {@code new Object[n]} of the method that is only filled and formatted, with its copies ({@link #aliases}). */
+        List<Set<AbstractInsnNode>> formatArrays(MethodNode method) {
+            List<Set<AbstractInsnNode>> arrays = new ArrayList<>();
+            for (AbstractInsnNode insn : method.instructions) {
+                if (insn.getOpcode() != Opcodes.ANEWARRAY || !((TypeInsnNode) insn).desc.equals("java/lang/Object")) continue;
+                Set<AbstractInsnNode> array = aliases(insn);
+                if (onlyFilledAndFormatted(array)) arrays.add(array);
+            }
+            return arrays;
         }
 
         private void used(AbstractInsnNode insn, int position, SourceValue v) {

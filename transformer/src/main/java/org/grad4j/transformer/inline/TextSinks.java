@@ -21,15 +21,13 @@ final class TextSinks {
     static boolean isSink(AbstractInsnNode insn) {
         if (insn instanceof InvokeDynamicInsnNode d) return d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory");
         if (!(insn instanceof MethodInsnNode m)) return false;
-        String owner = m.owner, name = m.name, desc = m.desc;
+        if (ExplicitToString.stringOverload(m) != null) return true; // String.valueOf(o), println(o), append(o)...
         return switch (m.getOpcode()) {
-            case Opcodes.INVOKESTATIC -> owner.equals("java/lang/String") && name.equals("valueOf") && desc.equals("(Ljava/lang/Object;)Ljava/lang/String;")
-                    || owner.equals("java/util/Objects") && name.equals("toString") && desc.startsWith("(Ljava/lang/Object;");
-            case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKEINTERFACE -> name.equals("toString") && desc.equals("()Ljava/lang/String;")
-                    || (owner.equals("java/lang/StringBuilder") || owner.equals("java/lang/StringBuffer")) && name.equals("append")
-                    && desc.startsWith("(Ljava/lang/Object;)")
-                    || owner.equals("java/io/PrintStream") && (name.equals("print") || name.equals("println")) && desc.equals("(Ljava/lang/Object;)V");
-            case Opcodes.INVOKESPECIAL -> owner.equals("java/lang/AssertionError") && name.equals("<init>") && desc.equals("(Ljava/lang/Object;)V");
+            case Opcodes.INVOKESTATIC -> m.owner.equals("java/util/Objects") && m.name.equals("toString")
+                    && m.desc.equals("(Ljava/lang/Object;Ljava/lang/String;)Ljava/lang/String;");
+            case Opcodes.INVOKEVIRTUAL, Opcodes.INVOKEINTERFACE -> m.name.equals("toString") && m.desc.equals("()Ljava/lang/String;");
+            case Opcodes.INVOKESPECIAL -> m.owner.equals("java/lang/AssertionError") && m.name.equals("<init>")
+                    && m.desc.equals("(Ljava/lang/Object;)V");
             default -> false;
         };
     }

@@ -26,6 +26,8 @@ public final class Splitter {
     private final Activity activity;
     private final BitSet needsReverse = new BitSet();
     private final BitSet heads = new BitSet();
+    /** Live slots at block entries, computed once a size cut is first weighed ({@link #parameterSlots}). */
+    private Liveness liveness;
 
     private Splitter(MethodIr ir, Cfg cfg, Activity activity) {
         this.ir = ir;
@@ -104,14 +106,12 @@ public final class Splitter {
      */
     private boolean splitBySize(List<Region> regions) {
         boolean grew = false;
-        Liveness liveness = null;
         for (Region r : regions) {
             int count = 0;
             for (int b : r.blocks()) {
                 int size = ir.block(b).stmts().size() + 2;
                 if (b != r.head() && count + size > MAX_REGION_STATEMENTS) {
-                    if (liveness == null) liveness = new Liveness(ir, cfg);
-                    if (parameterSlots(b, liveness) <= MAX_HEAD_SLOTS) {
+                    if (parameterSlots(b) <= MAX_HEAD_SLOTS) {
                         heads.set(b);
                         grew = true;
                         count = 0;
@@ -124,7 +124,8 @@ public final class Splitter {
     }
 
     /** The parameter slots a function starting at block {@code b} takes for the values live there: doubles two, arrays and their shadows. */
-    private int parameterSlots(int b, Liveness liveness) {
+    private int parameterSlots(int b) {
+        if (liveness == null) liveness = new Liveness(ir, cfg); // the IR does not change while heads are chosen
         int slots = 0;
         BitSet live = liveness.liveIn(b);
         for (int s = live.nextSetBit(0); s >= 0; s = live.nextSetBit(s + 1)) {
