@@ -13,6 +13,7 @@ import org.grad4j.Model;
 import org.grad4j.Parameter;
 import org.grad4j.ParameterGradients;
 import org.grad4j.TransformException;
+import org.grad4j.VectorFunction;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -183,6 +184,82 @@ class WorkArraysTest {
         GradientException f = assertThrows(GradientException.class, () -> AD.gradient(p -> viaScratch(p, h), new double[] {1, 2, 3}));
         assertTrue(f.getMessage().contains("a read of the field") && f.getMessage().contains("scratch"), f.getMessage());
         scratch = new double[3];
+    }
+
+    /** Fills the buffer from {@code w}; the callers read it back through another object. */
+    static void fill(double[] w, double[] h) {
+        for (int i = 0; i < h.length; i++) h[i] = Math.tanh(w[i]) * w[(i + 1) % w.length];
+    }
+
+    static double sumOfSquares(java.util.function.IntToDoubleFunction get, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += get.applyAsDouble(i) * get.applyAsDouble(i);
+        return s;
+    }
+
+    /** A view of a buffer, and an unrelated scale it reads too. */
+    static final class View {
+        final double[] buf;
+        final double[] scale;
+
+        View(double[] buf, double[] scale) {
+            this.buf = buf;
+            this.scale = scale;
+        }
+
+        double norm() {
+            double s = 0;
+            for (double v : buf) s += v * v;
+            return s;
+        }
+
+        double weighted(double[] h) {
+            double s = 0;
+            for (int i = 0; i < h.length; i++) s += scale[i] * h[i] * h[i];
+            return s;
+        }
+    }
+
+    static double firstSquared(java.util.List<double[]> list) {
+        double[] h = list.get(0);
+        return h[0] * h[0] + h[1];
+    }
+
+    @Test
+    void aBufferReadBackThroughAnotherObjectIsRefused() {
+        double[] w = {0.3, -0.8, 1.1};
+        double[] h = new double[3];
+        java.util.function.IntToDoubleFunction get = i -> h[i];
+        View view = new View(h, new double[] {1, 2, 3});
+        java.util.List<double[]> list = java.util.List.of(h);
+        String[][] cases = {{"an accessor called in the function", "IntToDoubleFunction.applyAsDouble"},
+                {"an accessor passed to a helper", "IntToDoubleFunction.applyAsDouble"},
+                {"a view object", "View.buf"}, {"a list", "taken from a collection"}};
+        java.util.List<VectorFunction> functions = java.util.List.of(
+                p -> { fill(p, h); return get.applyAsDouble(0) * get.applyAsDouble(1); },
+                p -> { fill(p, h); return sumOfSquares(get, 3); },
+                p -> { fill(p, h); return view.norm(); },
+                p -> { fill(p, h); return firstSquared(list); });
+        for (int c = 0; c < cases.length; c++) {
+            VectorFunction f = functions.get(c);
+            for (int again = 0; again < 2; again++) { // the second gradient starts from the mask asked for again
+                // a refused read at run time, or a refused construct when the holder's code is generated
+                RuntimeException e = assertThrows(RuntimeException.class, () -> AD.gradient(f, w), cases[c][0]);
+                assertTrue(e instanceof GradientException || e instanceof TransformException, cases[c][0] + ": " + e);
+                assertTrue(e.getMessage().contains(cases[c][1]) && e.getMessage().contains("WorkArraysTest"),
+                        cases[c][0] + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void anObjectHoldingTheBufferWhoseCodeReadsItThroughItsParameterPasses() {
+        Random r = new Random(4);
+        double[] h = new double[3];
+        View view = new View(h, new double[] {1, 2, 3}); // holds h, reads it only as the parameter it is given
+        for (int trial = 0; trial < 3; trial++) {
+            CentralDifferences.check(p -> { fill(p, h); return view.weighted(h); }, random(r, 3));
+        }
     }
 
     /** Writes the matrix's first row, reads the row through its own name. */

@@ -139,6 +139,22 @@ public final class Ctx {
     }
 
     /**
+     * Called by generated code on the entry of a gradient with work arrays, after their shadows,
+     * for each object it takes as data (a captured lambda, a view of the buffer, a list): when that
+     * object's fields reach a work array, code run on it as it is would read the buffer without its
+     * shadow, and what was stored there would silently lose its derivative. The entry is then asked
+     * for again with that object a holder ({@link EntryCall}), so that calls receiving it are
+     * differentiated and their reads of the buffer meet {@link #checkData}.
+     *
+     * @param parameter the object's parameter index, -1 for the receiver
+     */
+    public void checkWorkHolder(Object data, int parameter) {
+        if (works != null && PointHolders.isPlainObject(data) && PointHolders.reaches(data, works.arrays())) {
+            throw new WorkArrayHolder(parameter);
+        }
+    }
+
+    /**
      * Called by generated code where differentiated code takes an array of doubles or floats as
      * data: read from a field, returned by a call grad4j runs as it is, an element of a data array.
      * Such an array is a constant to grad4j; when it is one of the arrays the gradient is taken at,

@@ -64,6 +64,25 @@ public final class EntryCall {
      * (as it does when the method has tensor parameters).
      */
     public static Outcome onWorker(Call call, TopContinuation top, String mask, boolean tensorParameters) {
+        java.util.Map<EntryKey, String> promoted = HOLDER_MASKS.get(call.method().getDeclaringClass());
+        String asked = promoted.isEmpty() ? mask : promoted.getOrDefault(new EntryKey(call.method(), mask), mask);
+        while (true) {
+            try {
+                return onWorkerOnce(call, top, asked, tensorParameters);
+            } catch (WorkArrayHolder holder) { // thrown before any of the user's code ran: ask again
+                asked = holder.holderIn(asked);
+                promoted.put(new EntryKey(call.method(), mask), asked);
+            }
+        }
+    }
+
+    /**
+     * Per declaring class, the masks asked for again with holders of work arrays ({@link
+     * WorkArrayHolder}), so that later gradients of the same call start there.
+     */
+    private static final ClassValue<java.util.Map<EntryKey, String>> HOLDER_MASKS = mapPerClass();
+
+    private static Outcome onWorkerOnce(Call call, TopContinuation top, String mask, boolean tensorParameters) {
         Method m = call.method();
         MethodHandle entry = entryOf(m, mask);
         if (BOUNDED_DEPTH.get(m.getDeclaringClass()).containsKey(entry)) {

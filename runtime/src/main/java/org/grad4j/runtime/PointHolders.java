@@ -60,7 +60,7 @@ final class PointHolders {
      * An object whose fields may be walked: not an array, not a boxed number or string (those are
      * values); a JDK container (a list of parameter blocks holding the point) is walked too.
      */
-    private static boolean isPlainObject(Object o) {
+    static boolean isPlainObject(Object o) {
         return o != null && !o.getClass().isArray() && (!isLibrary(o.getClass()) || isContainer(o));
     }
 
@@ -69,7 +69,8 @@ final class PointHolders {
                 || o instanceof java.util.Optional<?>;
     }
 
-    private static boolean reaches(Object o, Set<Object> points) {
+    /** Whether the fields of {@code o} (not {@code o} itself) reach one of {@code points}, within the walk's bounds. */
+    static boolean reaches(Object o, Set<Object> points) {
         Object[] few = points.size() <= 4 ? points.toArray() : null; // usually one array: compared, not hashed
         try {
             return new Walk(points, few).reaches(o, 0);

@@ -18,6 +18,11 @@ public final class Shadows {
         return made.containsKey(array);
     }
 
+    /** The arrays shadowed here (with their rows), compared by identity. */
+    java.util.Set<Object> arrays() {
+        return made.keySet();
+    }
+
     boolean isEmpty() {
         return made.isEmpty();
     }

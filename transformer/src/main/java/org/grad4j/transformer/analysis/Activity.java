@@ -729,10 +729,12 @@ public final class Activity {
                 if (numbers && Types.isDifferentiable(t) && isHolder(s.arg(0)) && !isActive(s.result()) && handsOutHolders()) {
                     throw refusal.at(s.line(), "a cast to " + t.getClassName() + " of an object taken from a collection "
                                     + "or an Object that the model holds or hands out, or that holds the array the gradient "
-                                    + "is taken at (a parameter read this way counts as data: its gradient would be zero)",
+                                    + "is taken at or a buffer the function fills (an array read this way counts as data: "
+                                    + "its gradient would be zero)",
                             "Hand parameters out as an INDArray[] (or double[][]) rather than a List, Map or Object[], "
                                     + "or read the @Parameter fields where they are used; pass the array the gradient is "
-                                    + "taken at down as a parameter rather than in a collection; keep data in fields.");
+                                    + "taken at, or the buffer, down as a parameter rather than in a collection; keep data "
+                                    + "in fields.");
                 }
             }
             case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> checkCall(s);

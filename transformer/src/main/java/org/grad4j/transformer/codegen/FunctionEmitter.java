@@ -165,7 +165,28 @@ final class FunctionEmitter {
             mv.visitLdcInsn(g.refusal.where(0) + ": its " + as + (j - first + 1));
             mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "checkData", "(Ljava/lang/Object;Ljava/lang/String;)V", false);
         }
+        // An object taken as data may reach a work array through its fields (a captured accessor
+        // i -> h[i], a view of the buffer, a list of it): code run on it as it is would read the
+        // buffer without its shadow. ctx.checkWorkHolder has the entry asked for again with it a holder.
+        for (int j = 0; j < shape.slots().length; j++) {
+            boolean receiver = j < first;
+            if (receiver ? g.activityMask.receiverHolds() : g.activityMask.isActive(j - first)) continue;
+            if (!mayHoldArrays(shape.types()[j])) continue;
+            mv.visitVarInsn(Opcodes.ALOAD, ctx);
+            mv.visitVarInsn(Opcodes.ALOAD, shape.local(j));
+            Jvm.pushInt(mv, j - first);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "checkWorkHolder", "(Ljava/lang/Object;I)V", false);
+        }
     }
+
+    /** An object type whose fields may lead to an array: not a string or a boxed number (the runtime filters the rest). */
+    private static boolean mayHoldArrays(Type t) {
+        return t.getSort() == Type.OBJECT && !VALUES.contains(t.getInternalName());
+    }
+
+    private static final java.util.Set<String> VALUES = java.util.Set.of("java/lang/String", "java/lang/Double",
+            "java/lang/Float", "java/lang/Integer", "java/lang/Long", "java/lang/Short", "java/lang/Byte",
+            "java/lang/Character", "java/lang/Boolean", "java/lang/Number");
 
     // ---- planning: every local is allocated before code is emitted, so all can be zeroed at entry ----
 
