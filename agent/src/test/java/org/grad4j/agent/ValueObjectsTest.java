@@ -239,6 +239,42 @@ class ValueObjectsTest {
         assertEquals("not finite: NaN, 1.0", e.getMessage());
     }
 
+    /** A small mutable accumulator, made here. */
+    static final class Sum {
+        double total;
+
+        void add(double v) {
+            total += v;
+        }
+    }
+
+    /** Objects.requireNonNull with and without a message, on a maybe-null record and on objects made here. */
+    @Differentiable
+    static double checkedNotNull(double[] w) {
+        Vec2 best = null;
+        for (int i = 0; i + 1 < w.length; i += 2) {
+            Vec2 v = new Vec2(w[i], w[i + 1]);
+            if (best == null || v.x() > best.x()) best = v;
+        }
+        Vec2 b = java.util.Objects.requireNonNull(best, "no points");
+        Sum sum = java.util.Objects.requireNonNull(new Sum(), () -> "no sum");
+        sum.add(b.x() * b.y());
+        java.util.Objects.requireNonNull(sum, "sum");
+        Vec2 twice = java.util.Objects.requireNonNull(b.plus(b), "twice");
+        return sum.total + Math.sin(java.util.Objects.requireNonNull(twice).y()) * twice.x();
+    }
+
+    @Test
+    void objectsCheckedNotNull() {
+        Random r = new Random(29);
+        for (int trial = 0; trial < 5; trial++) {
+            CentralDifferences.check(ValueObjectsTest::checkedNotNull, r.nextGaussian(), r.nextGaussian(), r.nextGaussian(), r.nextGaussian());
+        }
+        NullPointerException plain = assertThrows(NullPointerException.class, () -> checkedNotNull(new double[] {1}));
+        NullPointerException e = assertThrows(NullPointerException.class, () -> AD.gradient(ValueObjectsTest::checkedNotNull, new double[] {1}));
+        assertEquals(plain.getMessage(), e.getMessage());
+    }
+
     /** Records of records: a particle's position and velocity, a segment's ends. */
     record Particle(Vec2 position, Vec2 velocity) {
         static final Particle START = new Particle(new Vec2(1, 0), new Vec2(0, 0.5));

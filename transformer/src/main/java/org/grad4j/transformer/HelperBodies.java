@@ -2,6 +2,7 @@ package org.grad4j.transformer;
 
 import org.grad4j.transformer.analysis.CallResolver;
 import org.grad4j.transformer.analysis.Callee;
+import org.grad4j.transformer.inline.ExplicitNullChecks;
 import org.grad4j.transformer.inline.ExplicitToString;
 import org.grad4j.transformer.inline.RecordText;
 import org.grad4j.transformer.inline.ExactReceivers;
@@ -50,7 +51,7 @@ final class HelperBodies {
                 continue; // it may reach its nest's private members
             }
             helpers.put(call.owner + "." + call.name + call.desc,
-                    expanded != null ? expanded : withFieldsReadOnce(calls, call, ExplicitToString.of(body)));
+                    expanded != null ? expanded : withFieldsReadOnce(calls, call, ExplicitNullChecks.of(ExplicitToString.of(body))));
         }
         return helpers;
     }
@@ -278,7 +279,7 @@ final class HelperBodies {
                                            int scale, boolean onObjectMadeHere) {
         MethodNode body = inlinableBody(calls, call, owner, name, desc, scale * Inliner.MAX_INSTRUCTIONS);
         if (body == null) return null;
-        body = ExplicitToString.of(body); // String.valueOf(p) as p.toString(): inlined on an object made here
+        body = ExplicitNullChecks.of(ExplicitToString.of(body)); // String.valueOf(p) as p.toString(): inlined on an object made here
         Callee.Differentiated d = (Callee.Differentiated) calls.resolve(call);
         String key = d.owner() + "." + d.name() + d.descriptor();
         if (chain.contains(key)) return null;

@@ -14,6 +14,7 @@ import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
+import org.grad4j.transformer.inline.ExplicitNullChecks;
 import org.grad4j.transformer.inline.ExplicitToString;
 import org.grad4j.transformer.inline.ExactReceivers;
 import org.grad4j.transformer.inline.Inliner;
@@ -437,7 +438,7 @@ public final class Transformer {
         ActivityMask mask = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length);
 
         // String.valueOf(p) as p.toString(): inlined on an object made here, so that printing it reads its fields
-        method = InvariantFieldReads.hoist(owner, ExplicitToString.of(asDifferentiated(calls, owner, method)), calls::classNode);
+        method = InvariantFieldReads.hoist(owner, ExplicitNullChecks.of(ExplicitToString.of(asDifferentiated(calls, owner, method))), calls::classNode);
         MethodNode body = method;
         if (inlined != null) { // acc.add(x) of an Accumulator made here runs Accumulator.add: inlined as a final method's
             body = HelperBodies.inlineExact(calls, owner, ExactReceivers.devirtualised(ownerInternalName, method, calls::classNode),
