@@ -171,6 +171,59 @@ class HigherOrderFunctionsTest {
             assertEquals(gaussianMass(p.clone()), simpson.value(), 0);
         }
     }
+
+    /** An ODE system as an object implementing an interface, its parameters in fields. */
+    interface OdeSystem {
+        void derivatives(double t, double[] y, double[] dydt);
+    }
+
+    static final class LotkaVolterra implements OdeSystem {
+        final double a, b, c, d;
+
+        LotkaVolterra(double a, double b, double c, double d) {
+            this.a = a;
+            this.b = b;
+            this.c = c;
+            this.d = d;
+        }
+
+        @Override
+        public void derivatives(double t, double[] y, double[] dy) {
+            dy[0] = a * y[0] - b * y[0] * y[1];
+            dy[1] = c * y[0] * y[1] - d * y[1];
+        }
+    }
+
+    /** Classic RK4 with its scratch arrays: larger than a helper grad4j inlines unless it is given a function object. */
+    static double[] rk4(OdeSystem sys, double[] y0, double h, int steps) {
+        int n = y0.length;
+        double[] y = y0.clone(), k1 = new double[n], k2 = new double[n], k3 = new double[n], k4 = new double[n], tmp = new double[n];
+        for (int s = 0; s < steps; s++) {
+            double t = s * h;
+            sys.derivatives(t, y, k1);
+            for (int i = 0; i < n; i++) tmp[i] = y[i] + 0.5 * h * k1[i];
+            sys.derivatives(t + 0.5 * h, tmp, k2);
+            for (int i = 0; i < n; i++) tmp[i] = y[i] + 0.5 * h * k2[i];
+            sys.derivatives(t + 0.5 * h, tmp, k3);
+            for (int i = 0; i < n; i++) tmp[i] = y[i] + h * k3[i];
+            sys.derivatives(t + h, tmp, k4);
+            for (int i = 0; i < n; i++) y[i] += h / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
+        }
+        return y;
+    }
+
+    static double finalPrey(double[] p) {
+        return rk4(new LotkaVolterra(p[0], p[1], p[2], p[3]), new double[] {10, 5}, 0.025, 100)[0];
+    }
+
+    @Test
+    void anOdeSystemObjectMadeInTheLossGivenToAnIntegrator() {
+        java.util.Random r = new java.util.Random(8);
+        for (int trial = 0; trial < 3; trial++) {
+            CentralDifferences.check(HigherOrderFunctionsTest::finalPrey, 1 + 0.2 * r.nextDouble(), 0.4 + 0.1 * r.nextDouble(),
+                    0.1 + 0.05 * r.nextDouble(), 0.4 + 0.1 * r.nextDouble());
+        }
+    }
 }
 
 /** Numerical methods in a class of their own, as a utility class: public static, no private state. */

@@ -114,6 +114,86 @@ class ModelLoopsEndToEndTest {
         assertEquals(db, g.getDouble("b"), 1e-12, "b");
     }
 
+    /** A layer as an interface; a residual block calls the layer it wraps through it. */
+    interface Module {
+        double[] forward(double[] x);
+    }
+
+    static final class Scale implements Module {
+        @Parameter double[] w;
+
+        Scale(double[] w) {
+            this.w = w;
+        }
+
+        @Override
+        public double[] forward(double[] x) {
+            double[] y = new double[x.length];
+            for (int i = 0; i < x.length; i++) y[i] = Math.tanh(w[i] * x[i]);
+            return y;
+        }
+    }
+
+    static final class Residual implements Module {
+        final Module inner;
+
+        Residual(Module inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public double[] forward(double[] x) {
+            double[] y = inner.forward(x);
+            double[] out = new double[x.length];
+            for (int i = 0; i < x.length; i++) out[i] = x[i] + y[i];
+            return out;
+        }
+    }
+
+    static final class Blocks {
+        final java.util.List<Module> blocks = new java.util.ArrayList<>();
+
+        double loss(double[][] xs) {
+            double total = 0;
+            for (double[] x : xs) {
+                double[] h = x; // a row of the data, passed to layers that only read it
+                for (Module m : blocks) h = m.forward(h);
+                for (double v : h) total += v * v;
+            }
+            return total;
+        }
+    }
+
+    @Test
+    void residualBlocksOverRowsOfTheData() {
+        Random r = new Random(31);
+        Scale first = new Scale(new double[] {0.5, -0.3, 0.8});
+        Scale wrapped = new Scale(new double[] {0.2, 0.9, -0.6});
+        Blocks net = new Blocks();
+        net.blocks.add(first);
+        net.blocks.add(new Residual(wrapped));
+        net.blocks.add(new Residual(new Residual(first))); // shared, wrapped twice
+        double[][] xs = new double[4][3];
+        for (double[] row : xs) for (int i = 0; i < 3; i++) row[i] = r.nextGaussian();
+        ParameterGradients g = Model.gradient(net, m -> m.loss(xs));
+        assertEquals(net.loss(xs), g.value(), 1e-12, "value");
+        String[] paths = {"blocks[0].w", "blocks[1].inner.w"}; // the shared layer under its first path
+        Scale[] layers = {first, wrapped};
+        for (int k = 0; k < layers.length; k++) {
+            Scale s = layers[k];
+            double[] analytic = g.getArray(paths[k]);
+            for (int i = 0; i < s.w.length; i++) {
+                double keep = s.w[i], h = 1e-6;
+                s.w[i] = keep + h;
+                double up = net.loss(xs);
+                s.w[i] = keep - h;
+                double down = net.loss(xs);
+                s.w[i] = keep;
+                assertEquals((up - down) / (2 * h), analytic[i], 1e-6 * (1 + Math.abs(analytic[i])), "w" + i);
+            }
+        }
+    }
+
     /**
      * A regression with per-sample helpers, as written: {@code predict} with its loop over features
      * (a statement of its own) and a Huber loss inside {@code s += huber(...)}, both reading this's

@@ -607,6 +607,37 @@ class WorkArraysTest {
         for (int i = 0; i < n; i++) w[i] = r.nextGaussian();
         return w;
     }
+
+    /** A right-hand side as an interface; the class implementing it is made in the loss, so loaded only when it runs. */
+    interface Rhs {
+        void eval(double[] y, double[] p, double[] out);
+    }
+
+    static final class Decay implements Rhs {
+        @Override
+        public void eval(double[] y, double[] p, double[] out) {
+            out[0] = -p[0] * y[0] + p[1] * y[1];
+            out[1] = -p[1] * y[1] * y[0];
+        }
+    }
+
+    /** Euler steps whose slopes go into a captured scratch buffer, filled through the interface. */
+    static double decayed(double[] p, double[] slope) {
+        double[] y = {1.0, 0.5};
+        Rhs f = new Decay();
+        for (int s = 0; s < 20; s++) {
+            f.eval(y, p, slope);
+            for (int i = 0; i < 2; i++) y[i] += 0.05 * slope[i];
+        }
+        return y[0] * y[0] + y[1];
+    }
+
+    @Test
+    void aBufferFilledThroughAnInterfaceCallOnAnObjectMadeInTheLoss() {
+        Random r = new Random(6);
+        double[] slope = new double[2];
+        for (int trial = 0; trial < 3; trial++) CentralDifferences.check(p -> decayed(p, slope), 0.5 + r.nextDouble(), r.nextDouble());
+    }
 }
 
 /** A helper of another class that fills a buffer it is given. */

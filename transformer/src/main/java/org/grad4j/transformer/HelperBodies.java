@@ -386,9 +386,22 @@ final class HelperBodies {
      */
     private static final int REQUIRED_SCALE = LAMBDA_HELPER_SCALE;
 
-    /** {@link #LAMBDA_HELPER_SCALE} for a call taking a function type in a method that makes lambdas; else 1. */
+    /**
+     * {@link #LAMBDA_HELPER_SCALE} for a call taking a function type in a method that makes lambdas,
+     * or objects of the program's (an ODE system object handed to an RK4 integrator); else 1.
+     */
     private static int sizeScale(CallResolver calls, MethodInsnNode call, MethodNode method) {
-        return makesLambdas(method) ? sizeScale(calls, call) : 1;
+        return makesLambdas(method) || makesProgramObjects(method) ? sizeScale(calls, call) : 1;
+    }
+
+    private static boolean makesProgramObjects(MethodNode method) {
+        for (org.objectweb.asm.tree.AbstractInsnNode insn : method.instructions) {
+            if (insn instanceof org.objectweb.asm.tree.TypeInsnNode t && t.getOpcode() == org.objectweb.asm.Opcodes.NEW
+                    && !CallResolver.isJdk(t.desc)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@link #LAMBDA_HELPER_SCALE} for a call taking a function type (an interface of the JDK's or the program's); else 1. */

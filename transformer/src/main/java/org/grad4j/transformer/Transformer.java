@@ -636,14 +636,19 @@ public final class Transformer {
     /**
      * A virtual call is checked when it is linked, for its receiver's class; but a work array it
      * fills (an array the caller got without a shadow) must get its shadow where the gradient
-     * starts, before anything runs. So the bodies it may run that are known now (its target and
-     * the loaded overrides) are analysed for that alone: an {@link UntrackedParameterStore} about
+     * starts, before anything runs. So the bodies it may run that are known now (its target, the
+     * loaded overrides, and those of classes the caller's class makes, loaded or not) are analysed
+     * for that alone: an {@link UntrackedParameterStore} about
      * a parameter the call passes on from ours is ours; anything else is left to the linking.
      */
     private void findWorkArraysOfVirtualCall(CallResolver calls, ClassHierarchy hierarchy, Analysed caller, Stmt s,
                                              Callee.Differentiated d, java.util.Set<String> seen) {
-        java.util.List<String[]> bodies = calls.implementations((org.objectweb.asm.tree.MethodInsnNode) s.insn());
-        if (bodies == null) return;
+        org.objectweb.asm.tree.MethodInsnNode call = (org.objectweb.asm.tree.MethodInsnNode) s.insn();
+        java.util.List<String[]> bodies = new java.util.ArrayList<>();
+        java.util.List<String[]> loaded = calls.implementations(call);
+        if (loaded != null) bodies.addAll(loaded);
+        // Rhs f = new Decay(); f.eval(y, p, k): Decay is loaded only when this code first runs
+        bodies.addAll(calls.implementationsMadeIn(call, caller.ir.owner(), hierarchy));
         String mask = caller.activity.calleeMask(s, false);
         for (String[] body : bodies) {
             if (!body[2].equals(d.descriptor()) || !seen.add(body[0] + "." + body[1] + body[2] + "#" + mask)) continue;

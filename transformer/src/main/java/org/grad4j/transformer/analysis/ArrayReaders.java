@@ -36,8 +36,22 @@ final class ArrayReaders {
 
     private final CallResolver calls;
 
+    /**
+     * Whether a virtual call inside is answered by the implementations loaded now (each must only
+     * read), rather than refused. Right where the answer only spares a check of differentiated code
+     * ({@link CallResolver#mayWriteArrays}): an implementation loaded later is differentiated there
+     * too, and its stores into an untracked array are stopped at run time ({@code Ctx.untrackedStore}).
+     * Wrong where the answer lets a helper run as written, where nothing would stop it.
+     */
+    private final boolean loadedImplementations;
+
     ArrayReaders(CallResolver calls) {
+        this(calls, false);
+    }
+
+    ArrayReaders(CallResolver calls, boolean loadedImplementations) {
         this.calls = calls;
+        this.loadedImplementations = loadedImplementations;
     }
 
     /** Whether the method with exactly this body leaves every array it did not allocate as it found it. */
@@ -163,6 +177,15 @@ final class ArrayReaders {
         MethodNode target = org.grad4j.transformer.read.ClassFiles.method(declaring, call.name, call.desc);
         boolean exact = (target.access & (Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE | Opcodes.ACC_FINAL)) != 0
                 || call.getOpcode() == Opcodes.INVOKESPECIAL || (declaring.access & Opcodes.ACC_FINAL) != 0;
+        if (!exact && loadedImplementations) { // a layer calling its inner layer: each loaded one must only read
+            java.util.List<String[]> bodies = calls.implementations(call);
+            if (bodies == null) return "it calls " + simple(call.owner) + "." + call.name + ", whose implementations are not known";
+            for (String[] b : bodies) {
+                String inner = whyNot(b[0], b[1], b[2], depth + 1, inProgress);
+                if (inner != null) return inner;
+            }
+            return null;
+        }
         if (!exact) return "it calls " + simple(call.owner) + "." + call.name + ", which an override may replace";
         return whyNot(declaring.name, call.name, call.desc, depth + 1, inProgress);
     }

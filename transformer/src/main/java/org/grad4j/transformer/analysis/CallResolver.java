@@ -144,14 +144,19 @@ public final class CallResolver {
 
     /**
      * Whether a differentiated call may write an array it is given, as far as its bodies known now
-     * show: its one body, or for a virtual call every loaded implementation (none known: false).
+     * show: its one body, or for a virtual call every loaded implementation (none known: false), and
+     * in them, virtual calls by their loaded implementations too (a residual block calling its inner
+     * layer).
      */
     public boolean mayWriteArrays(MethodInsnNode call, Callee.Differentiated callee) {
         if (!callee.virtual()) return !onlyReadsArrays(callee);
         java.util.List<String[]> bodies = implementations(call);
         if (bodies == null) return false;
         for (String[] b : bodies) {
-            if (!onlyReadsArrays(new Callee.Differentiated(b[0], b[1], b[2], false, false))) return true;
+            if (!onlyReadsArrays(new Callee.Differentiated(b[0], b[1], b[2], false, false))
+                    && !new ArrayReaders(this, true).onlyReads(b[0], b[1], b[2])) {
+                return true;
+            }
         }
         return false;
     }
@@ -295,6 +300,39 @@ public final class CallResolver {
         java.util.List<String[]> all = new java.util.ArrayList<>(loaded);
         Boolean made = lambdaBodies(caller + ";" + call.owner, call, all); // FALSE, none made there: the loaded ones
         return made == null ? null : all;
+    }
+
+    /**
+     * The bodies a virtual call runs on objects of the classes {@code caller} makes ({@code new
+     * Decay()} where the call is {@code Rhs.eval}), each {owner, name, descriptor}: loaded or not,
+     * since a class made in the method being transformed is often loaded only when that code first
+     * runs. Empty for a call that is not virtual.
+     */
+    public java.util.List<String[]> implementationsMadeIn(MethodInsnNode call, String caller,
+                                                         org.grad4j.transformer.read.ClassHierarchy hierarchy) {
+        java.util.List<String[]> found = new java.util.ArrayList<>();
+        ClassNode creator = classNode(caller);
+        if (creator == null || isJdk(call.owner) || call.getOpcode() == Opcodes.INVOKESTATIC
+                || call.getOpcode() == Opcodes.INVOKESPECIAL) {
+            return found;
+        }
+        java.util.Set<String> made = new java.util.LinkedHashSet<>();
+        for (MethodNode m : creator.methods) {
+            for (org.objectweb.asm.tree.AbstractInsnNode insn : m.instructions) {
+                if (insn instanceof org.objectweb.asm.tree.TypeInsnNode t && t.getOpcode() == Opcodes.NEW && !isJdk(t.desc)) {
+                    made.add(t.desc);
+                }
+            }
+        }
+        for (String c : made) {
+            if (!hierarchy.isSubtype(c, call.owner)) continue;
+            ClassNode d = declaringClass(c, call.name, call.desc);
+            MethodNode body = d == null ? null : ClassFiles.method(d, call.name, call.desc);
+            if (body != null && (body.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0) {
+                found.add(new String[] {d.name, call.name, call.desc});
+            }
+        }
+        return found;
     }
 
     private java.util.List<String[]> findImplementations(MethodInsnNode call) {

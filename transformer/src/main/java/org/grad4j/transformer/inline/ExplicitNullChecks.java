@@ -12,13 +12,15 @@ import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
 /**
- * {@code Objects.requireNonNull(o)}, {@code requireNonNull(o, "message")} and {@code
- * requireNonNull(o, () -> message)} written out as the test they make: {@code o} when it is not
- * null, else the same call, which throws the same {@code NullPointerException}. A constructor that
- * checks its arguments ({@code this.pos = Objects.requireNonNull(pos, "pos")}) then hands a value
- * object on like an assignment, and the passes that keep such objects in locals ({@link
- * ValueObjects}, {@link MutableObjects}) follow it; an object passed to the call itself would have
- * left the method. The null branch throws, so a loop around it stays a counted loop.
+ * {@code Objects.requireNonNull(o, "message")} and {@code requireNonNull(o, () -> message)} written
+ * out as the test they make: {@code o} when it is not null, else the same call with a null, which
+ * throws the same {@code NullPointerException}. A value or mutable object made in the method
+ * ({@code Vec2 b = requireNonNull(best, "no points")}) then passes through like an assignment, and
+ * the passes that keep such objects in locals ({@link ValueObjects}, {@link MutableObjects}) follow
+ * it; passed to the call itself it would have left the method. Those passes follow the one-argument
+ * form as it is ({@code ValueObjects.isNullCheck}). The null branch throws, so a loop around it
+ * stays a counted loop. Not done in constructors ({@link ValueClass} reads them as written): a
+ * class whose constructor checks an object argument this way is not followed.
  */
 public final class ExplicitNullChecks {
     private ExplicitNullChecks() {}
@@ -41,8 +43,7 @@ public final class ExplicitNullChecks {
 
     static boolean isNullCheck(MethodInsnNode m) {
         return m.getOpcode() == Opcodes.INVOKESTATIC && m.owner.equals("java/util/Objects") && m.name.equals("requireNonNull")
-                && (m.desc.equals("(Ljava/lang/Object;)Ljava/lang/Object;")
-                        || m.desc.equals("(Ljava/lang/Object;Ljava/lang/String;)Ljava/lang/Object;")
+                && (m.desc.equals("(Ljava/lang/Object;Ljava/lang/String;)Ljava/lang/Object;")
                         || m.desc.equals("(Ljava/lang/Object;Ljava/util/function/Supplier;)Ljava/lang/Object;"));
     }
 
