@@ -693,7 +693,10 @@ public final class Activity {
                                     + (kept != null ? ", kept as an object: " + kept : "")
                                     + (ordering.isEmpty() ? "" : "; a comparator or sort key that only reads would be fine, but "
                                             + "this one does not: " + ordering),
-                            "Call a named method instead of capturing the value in a lambda, or call the lambda only in "
+                            (kept != null && kept.endsWith("it is recursive") ? "A recursive method cannot be given a lambda "
+                                    + "capturing differentiable values" + org.grad4j.transformer.inline.Inliner.RECURSIVE_REMEDY
+                                    + ". Otherwise, c" : "C")
+                                    + "all a named method instead of capturing the value in a lambda, or call the lambda only in "
                                     + "this method and in small helpers grad4j inlines (a lambda given straight to a "
                                     + "stream operation is fine: Arrays.stream(x).map(v -> v * w[0]).sum()). A value a "
                                     + "lambda only logs or prints (a logger's supplier) may be captured as AD.stopGradient(x).");

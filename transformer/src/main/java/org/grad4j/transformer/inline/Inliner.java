@@ -184,10 +184,20 @@ public final class Inliner {
         if (owner.startsWith("java/") || owner.startsWith("javax/") || owner.startsWith("jdk/")) return "";
         String why = reason != null && !reason.isEmpty() ? reason.replaceFirst("^: ", "")
                 : body == null ? null : whyNotInlinable(body);
+        boolean recursive = why != null && why.endsWith("it is recursive");
         return " (grad4j inlines a method that is not overridable or recursive, of at most " + MAX_INSTRUCTIONS
                 + " instructions, whose own calls go at most " + MAX_DEPTH + " levels deep"
-                + (why != null ? "; " + why : "") + ": flatten a longer chain of calls, or pass the object's fields instead)";
+                + (why != null ? "; " + why : "") + (recursive ? RECURSIVE_REMEDY : ": flatten a longer chain of calls, or pass "
+                + "the object's fields instead") + ")";
     }
+
+    /**
+     * What to do when the method an object or lambda is given to is recursive (adaptive quadrature
+     * given its integrand): a recursive method is differentiated call by call, and what it is given
+     * must be differentiable values it can pass on.
+     */
+    public static final String RECURSIVE_REMEDY = ": pass the differentiable values themselves down the recursion as "
+            + "parameters (a double[] of parameters, say) and compute the function from them in a static method it calls";
 
     /** Whether a body jumps backwards (javac's loops do; its forward branches never form one). */
     public static boolean hasLoop(MethodNode m) {
