@@ -64,6 +64,17 @@ public final class EntryCall {
      * (as it does when the method has tensor parameters).
      */
     public static Outcome onWorker(Call call, TopContinuation top, String mask, boolean tensorParameters) {
+        String withLambdas = LambdaArguments.annotated(call, mask);
+        EntryKey lambdas = withLambdas == mask ? null : new EntryKey(call.method(), withLambdas);
+        if (lambdas != null && !NOT_MADE_AGAIN.get(call.method().getDeclaringClass()).containsKey(lambdas)) {
+            try {
+                entryOf(call.method(), withLambdas); // generated here, so that a refusal can fall back
+                mask = withLambdas;
+            } catch (org.grad4j.TransformException refused) {
+                // the lambda leaves the method or is compared: the entry as it is, linking its calls
+                NOT_MADE_AGAIN.get(call.method().getDeclaringClass()).put(lambdas, Boolean.TRUE);
+            }
+        }
         java.util.Map<EntryKey, String> promoted = HOLDER_MASKS.get(call.method().getDeclaringClass());
         String asked = promoted.isEmpty() ? mask : promoted.getOrDefault(new EntryKey(call.method(), mask), mask);
         while (true) {
@@ -75,6 +86,9 @@ public final class EntryCall {
             }
         }
     }
+
+    /** Per declaring class, the masks with lambda arguments ({@link LambdaArguments}) whose entry was refused. */
+    private static final ClassValue<java.util.Map<EntryKey, Boolean>> NOT_MADE_AGAIN = mapPerClass();
 
     /**
      * Per declaring class, the masks asked for again with holders of work arrays ({@link

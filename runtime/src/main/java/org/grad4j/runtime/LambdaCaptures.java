@@ -17,4 +17,21 @@ public final class LambdaCaptures {
         fields.sort(Comparator.comparing(Field::getName, Comparator.comparingInt(String::length).thenComparing(n -> n)));
         return fields;
     }
+
+    /**
+     * Called by a generated entry that makes again a lambda it was handed (see {@link
+     * LambdaArguments}): the {@code index}-th value the lambda captured, boxed.
+     */
+    public static Object value(Object lambda, int index) throws ReflectiveOperationException {
+        return GETTERS.get(lambda.getClass())[index].get(lambda);
+    }
+
+    private static final ClassValue<Field[]> GETTERS = new ClassValue<>() {
+        @Override
+        protected Field[] computeValue(Class<?> lambda) {
+            List<Field> fields = fieldsOf(lambda);
+            for (Field f : fields) f.setAccessible(true);
+            return fields.toArray(new Field[0]);
+        }
+    };
 }

@@ -1,5 +1,7 @@
 package org.grad4j.transformer;
 
+import org.objectweb.asm.Type;
+
 /**
  * Which parameters a generated variant differentiates: one {@code '1'}/{@code '0'} per declared
  * parameter, optionally preceded by {@code '@'} when the receiver holds model parameters. For a
@@ -12,7 +14,32 @@ package org.grad4j.transformer;
  * asks with {@value #ENTRY}, which is outermost too; calls from generated code ask for the plain
  * variant, or an outermost one where nothing after the call writes an array.
  */
-public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean outermost, boolean entry, boolean[] work) {
+public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean outermost, boolean entry, boolean[] work,
+                           java.util.Map<Integer, LambdaArgument> lambdas) {
+
+    /**
+     * A lambda the runtime handed to the entry as parameter {@code index} that runs one static method
+     * and captures only numbers: the entry makes it again at its start, so that calls of it are inlined
+     * as those of a lambda made in the method (see the runtime's {@code LambdaArguments}, which writes
+     * it after the bits: {@code |index interface samName samDescriptor implOwner implName implDescriptor I|C captures}).
+     */
+    public record LambdaArgument(String functionalInterface, String samName, String samDescriptor, String implOwner,
+                                 String implName, String implDescriptor, boolean implOwnerIsInterface, String captures) {
+        static LambdaArgument parse(String[] f) {
+            return new LambdaArgument(f[1], f[2], f[3], f[4], f[5], f[6], f[7].equals("I"), f[8].equals("-") ? "" : f[8]);
+        }
+
+        /** The types of the numbers it captured, in order. */
+        public Type[] capturedTypes() {
+            return Type.getArgumentTypes("(" + captures + ")V");
+        }
+
+        @Override
+        public String toString() {
+            return String.join(" ", functionalInterface, samName, samDescriptor, implOwner, implName, implDescriptor,
+                    implOwnerIsInterface ? "I" : "C", captures.isEmpty() ? "-" : captures);
+        }
+    }
 
     /** The suffix of an outermost variant's mask, as the runtime asks for it. */
     public static final String OUTERMOST = org.grad4j.runtime.Bridge.OUTERMOST;
@@ -33,6 +60,16 @@ public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean 
         boolean outermost = entry || mask.endsWith(OUTERMOST);
         String rest = entry ? mask.substring(0, mask.length() - ENTRY.length())
                 : outermost ? mask.substring(0, mask.length() - OUTERMOST.length()) : mask;
+        java.util.Map<Integer, LambdaArgument> lambdas = new java.util.TreeMap<>();
+        int section = rest.indexOf('|');
+        if (section >= 0) {
+            for (String l : rest.substring(section + 1).split("\\|")) {
+                String[] f = l.split(" ");
+                if (f.length != 9) throw new IllegalArgumentException("activity mask '" + mask + "': lambda argument '" + l + "'");
+                lambdas.put(Integer.parseInt(f[0]), LambdaArgument.parse(f));
+            }
+            rest = rest.substring(0, section);
+        }
         boolean receiver = rest.startsWith("@");
         String bits = receiver ? rest.substring(1) : rest;
         if (bits.length() != parameterCount || !bits.matches("[01" + WORK + "]*")) {
@@ -44,7 +81,7 @@ public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean 
             w[i] = bits.charAt(i) == WORK;
             p[i] = bits.charAt(i) == '1' || w[i];
         }
-        return new ActivityMask(receiver, p, outermost, entry, w);
+        return new ActivityMask(receiver, p, outermost, entry, w, java.util.Collections.unmodifiableMap(lambdas));
     }
 
     /** {@code mask} with parameter {@code parameter} a work array ({@link #WORK}). */
@@ -67,6 +104,7 @@ public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean 
     public String toString() {
         StringBuilder sb = new StringBuilder(receiverHolds ? "@" : "");
         for (int i = 0; i < parameters.length; i++) sb.append(work[i] ? WORK : parameters[i] ? '1' : '0');
+        lambdas.forEach((i, l) -> sb.append('|').append(i).append(' ').append(l));
         return entry ? sb.append(ENTRY).toString() : outermost ? sb.append(OUTERMOST).toString() : sb.toString();
     }
 }

@@ -16,6 +16,7 @@ import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.inline.ExplicitNullChecks;
 import org.grad4j.transformer.inline.ExplicitToString;
+import org.grad4j.transformer.inline.LambdaArguments;
 import org.grad4j.transformer.inline.ExactReceivers;
 import org.grad4j.transformer.inline.Inliner;
 import org.grad4j.transformer.inline.LambdaObjects;
@@ -436,6 +437,8 @@ public final class Transformer {
                             + "for data.");
         }
         ActivityMask mask = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length);
+        // Potential pot handed in, x -> -x * x * x: made again here, its calls inlined as a lambda made here
+        if (mask.entry()) method = LambdaArguments.madeHere(method, mask.lambdas());
 
         // String.valueOf(p) as p.toString(): inlined on an object made here, so that printing it reads its fields
         method = InvariantFieldReads.hoist(owner, ExplicitNullChecks.of(ExplicitToString.of(asDifferentiated(calls, owner, method))), calls::classNode);
@@ -450,6 +453,11 @@ public final class Transformer {
         LambdaObjects.Replaced lambdas = HelperBodies.lambdasReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body,
                 inlined != null);
         body = lambdas.method();
+        if (mask.entry() && LambdaArguments.keptAsObjects(body, mask.lambdas())) {
+            // the object handed in is not the one made here: the runtime falls back to the entry as it is
+            throw new TransformException(refusal.message(-1, "a lambda handed in, made again here, kept as an object",
+                    "Ask for the entry as it is."));
+        }
         ObjectsReplaced replaced = objectsReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body, inlined != null);
         ValueObjects.Replaced mutable = replaced.mutable();
         ValueObjects.Replaced objects = replaced.values();

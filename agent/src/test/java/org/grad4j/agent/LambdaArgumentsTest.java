@@ -1,0 +1,98 @@
+package org.grad4j.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.util.Random;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import org.grad4j.AD;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lambdas made outside the function given to {@code AD} and called in its loops: a force law, a
+ * right-hand side, a method reference. The entry makes such a lambda again where it can (one static
+ * method, capturing only numbers), so its calls are inlined and the loop stays a loop; gradients
+ * are checked against central differences of the plain function.
+ */
+class LambdaArgumentsTest {
+    @BeforeAll
+    static void attach() {
+        AD.install();
+    }
+
+    interface Potential {
+        double force(double x);
+    }
+
+    static double cubicForce(double x) {
+        return -x * x * x;
+    }
+
+    /** Explicit steps of x'' = force(x) - damping(x', c); the energy-like value at the end. */
+    static double simulate(double[] p, Potential force, DoubleBinaryOperator damping, int steps) {
+        double x = p[0], v = p[1];
+        for (int i = 0; i < steps; i++) {
+            v += 1e-3 * (force.force(x) - damping.applyAsDouble(v, p[2]));
+            x += 1e-3 * v;
+        }
+        return 0.5 * v * v + x * x;
+    }
+
+    @Test
+    void capturedLambdasAndMethodReferencesCalledInALoop() {
+        Random r = new Random(37);
+        double k = 1.5;
+        int power = 3;
+        Potential[] forces = {x -> -x * x * x, LambdaArgumentsTest::cubicForce, x -> -k * Math.pow(x, power),
+                x -> -k * Math.sin(x)};
+        DoubleBinaryOperator damping = (v, c) -> c * v * Math.abs(v);
+        for (Potential force : forces) {
+            for (int trial = 0; trial < 3; trial++) {
+                CentralDifferences.check(p -> simulate(p, force, damping, 500), 0.5 + 0.5 * r.nextDouble(), r.nextGaussian(),
+                        0.1 + r.nextDouble());
+            }
+        }
+    }
+
+    static double drift(double[] p, DoubleUnaryOperator rate, int steps) {
+        double x = p[0];
+        for (int i = 0; i < steps; i++) x += 1e-7 * rate.applyAsDouble(x);
+        return x;
+    }
+
+    /**
+     * Three million calls of a captured lambda: linked as a call, each iteration would be a frame
+     * (more stack than a worker has); made again in the entry, the loop is taped.
+     */
+    @Test
+    void aLongLoopOverACapturedLambdaRunsAsALoop() {
+        double c = 0.8;
+        DoubleUnaryOperator rate = x -> -c * x * x;
+        int steps = 3_000_000;
+        double x0 = 0.3;
+        double[] g = AD.gradient(p -> drift(p, rate, steps), new double[] {x0});
+        double h = 1e-6;
+        double expected = (drift(new double[] {x0 + h}, rate, steps) - drift(new double[] {x0 - h}, rate, steps)) / (2 * h);
+        assertEquals(expected, g[0], 1e-6 * Math.abs(expected));
+    }
+
+    static DoubleUnaryOperator kept;
+
+    /** Where the lambda object itself matters, the entry is generated as it is and the call linked. */
+    @Test
+    void aLambdaWhoseIdentityMattersIsTheOneHandedIn() {
+        DoubleUnaryOperator rate = x -> -x * x;
+        DoubleUnaryOperator[] seen = new DoubleUnaryOperator[1];
+        double[] g = AD.gradient(p -> {
+            seen[0] = rate; // the object handed in, kept
+            return drift(p, rate, 50);
+        }, new double[] {0.4});
+        assertSame(rate, seen[0]);
+        kept = rate;
+        double[] compared = AD.gradient(p -> rate == kept ? drift(p, rate, 50) : 0, new double[] {0.4});
+        assertEquals(g[0], compared[0], 0, "the lambda compared is the one handed in");
+        CentralDifferences.check(p -> drift(p, rate, 50), 0.4);
+    }
+}

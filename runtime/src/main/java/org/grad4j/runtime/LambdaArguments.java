@@ -1,0 +1,116 @@
+package org.grad4j.runtime;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+
+/**
+ * Lambdas handed to a gradient as data ({@code Potential pot = x -> -x * x * x;} then {@code
+ * AD.gradient(v -> simulate(v, pot), p)}) that the entry may make again itself. Called from
+ * differentiated code, such a lambda is a call linked at run time: a loop calling it runs as
+ * recursion, a frame per iteration (some 60 times the plain loop at 200,000 steps), where a lambda
+ * made in the method is inlined and the loop stays a loop (about 4 times). A lambda whose code is
+ * one static method and that captures only numbers is the same function wherever it is made from
+ * the same numbers, so the mask asks for an entry that makes it at its start, from the numbers it
+ * captured ({@link LambdaCaptures#value}; the transformer's {@code LambdaArguments}).
+ *
+ * <p>The section added to the mask, after the parameter bits: per such parameter {@code
+ * |index interface samName samDescriptor implOwner implName implDescriptor I|C captures} (internal
+ * names; {@code I} when the implementation's owner is an interface; the captured values' descriptors,
+ * {@code DI}, or {@code -}). Masks without it are unchanged.
+ */
+final class LambdaArguments {
+    private LambdaArguments() {}
+
+    /** The mask with the section for the call's lambda arguments; {@code mask} itself when there are none. */
+    static String annotated(Call call, String mask) {
+        Object[] args = call.args();
+        StringBuilder sb = null;
+        for (int i = 0; i < args.length; i++) {
+            if (call.differentiated()[i] || args[i] == null) continue;
+            String made = MADE_AGAIN.get(args[i].getClass());
+            if (made.isEmpty() || !sameNest(args[i].getClass(), call.method().getDeclaringClass())) continue;
+            if (sb == null) sb = new StringBuilder(mask);
+            sb.append('|').append(i).append(' ').append(made);
+        }
+        return sb == null ? mask : sb.toString();
+    }
+
+    /**
+     * Whether the lambda's code is of the entry's nest: the entry's code may then make it (its
+     * implementation is private to the class that made it).
+     */
+    private static boolean sameNest(Class<?> lambda, Class<?> entryClass) {
+        try {
+            return Class.forName(IMPLEMENTATION_OWNER.get(lambda), false, lambda.getClassLoader()).getNestHost() == entryClass.getNestHost();
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Per lambda class made again: the binary name of its implementation's class. */
+    private static final ClassValue<String> IMPLEMENTATION_OWNER = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> c) {
+            String made = MADE_AGAIN.get(c);
+            return made.split(" ")[3].replace('/', '.');
+        }
+    };
+
+    /** Per class: how a lambda of it is made again, or "" when it cannot be (not a lambda, capturing, not one known body). */
+    private static final ClassValue<String> MADE_AGAIN = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> c) {
+            try {
+                return madeAgain(c);
+            } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
+                return ""; // left to the call's linking, which says what is wrong
+            }
+        }
+    };
+
+    private static String madeAgain(Class<?> c) throws ClassNotFoundException {
+        if (!c.isHidden() || !c.getName().contains("$$Lambda") || c.getInterfaces().length != 1) return "";
+        StringBuilder captures = new StringBuilder();
+        for (java.lang.reflect.Field f : LambdaCaptures.fieldsOf(c)) {
+            // numbers only: an array or object it captured could be the point or a buffer, which its calls must see
+            if (!f.getType().isPrimitive()) return "";
+            captures.append(java.lang.invoke.MethodType.methodType(f.getType()).toMethodDescriptorString().substring(2));
+        }
+        Class<?> iface = c.getInterfaces()[0];
+        Method sam = singleAbstractMethod(iface);
+        if (sam == null) return "";
+        String[][] candidates = Bridge.lambdaImplementations(c, iface.getName().replace('.', '/'));
+        if (candidates == null || candidates.length != 1 || !"static".equals(candidates[0][3])) return "";
+        String[] impl = candidates[0];
+        String samDescriptor = java.lang.invoke.MethodType.methodType(sam.getReturnType(), sam.getParameterTypes()).toMethodDescriptorString();
+        if (!impl[2].equals("(" + captures + samDescriptor.substring(1))) return ""; // boxing or widening between them: linked as it is
+        if (impl[0].startsWith("java.") || impl[0].startsWith("javax.") || impl[0].startsWith("jdk.")) return ""; // Math::tanh: linked as it is
+        boolean ownerIsInterface = Class.forName(impl[0], false, c.getClassLoader()).isInterface();
+        return iface.getName().replace('.', '/') + ' ' + sam.getName() + ' ' + samDescriptor + ' '
+                + impl[0].replace('.', '/') + ' ' + impl[1] + ' ' + impl[2] + ' ' + (ownerIsInterface ? 'I' : 'C') + ' '
+                + (captures.length() == 0 ? "-" : captures);
+    }
+
+    /** The one abstract method of a functional interface (its own or inherited), or null. */
+    private static Method singleAbstractMethod(Class<?> iface) {
+        Method found = null;
+        for (Method m : iface.getMethods()) {
+            if (!Modifier.isAbstract(m.getModifiers()) || isObjectMethod(m)) continue;
+            if (found != null && !(found.getName().equals(m.getName())
+                    && java.util.Arrays.equals(found.getParameterTypes(), m.getParameterTypes()))) {
+                return null;
+            }
+            found = m;
+        }
+        return found;
+    }
+
+    private static boolean isObjectMethod(Method m) {
+        try {
+            Object.class.getMethod(m.getName(), m.getParameterTypes());
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+}
