@@ -152,6 +152,51 @@ class InputUnderAnotherNameTest {
         assertEquals(2 * 0.5, AD.gradient(v -> v[0] * v[0] + blocks.size(), w)[0], 1e-12);
     }
 
+    static double sumOfSquares(double[] w) {
+        return w[0] * w[0] + w[1] * w[1];
+    }
+
+    static double viaAtomicArray(java.util.concurrent.atomic.AtomicReferenceArray<double[]> r) {
+        return sumOfSquares(r.get(0));
+    }
+
+    static double viaThreadLocal(ThreadLocal<double[]> t) {
+        return sumOfSquares(t.get());
+    }
+
+    static double viaWeak(java.lang.ref.WeakReference<double[]> r) {
+        return sumOfSquares(r.get());
+    }
+
+    static double viaEntry(java.util.Map.Entry<String, double[]> e) {
+        return sumOfSquares(e.getValue());
+    }
+
+    static double viaBuffer(java.nio.DoubleBuffer b) {
+        return b.get(0) * b.get(0) + b.get(1) * b.get(1);
+    }
+
+    /** More JDK holders, their contents read in a helper run as it is: before, the penalty was silently constant. */
+    @Test
+    void moreJdkHoldersOfThePointAreRefusedWhereTheirContentIsRead() {
+        double[] w = {1, 2};
+        var refs = new java.util.concurrent.atomic.AtomicReferenceArray<double[]>(new double[][] {w});
+        ThreadLocal<double[]> local = ThreadLocal.withInitial(() -> w);
+        var weak = new java.lang.ref.WeakReference<>(w);
+        var entry = java.util.Map.entry("w", w);
+        java.nio.DoubleBuffer buffer = java.nio.DoubleBuffer.wrap(w);
+        VectorFunction[] functions = {v -> v[0] + v[1] + viaAtomicArray(refs), v -> v[0] + v[1] + viaThreadLocal(local),
+                v -> v[0] + v[1] + viaWeak(weak), v -> v[0] + v[1] + viaEntry(entry), v -> v[0] + v[1] + viaBuffer(buffer),
+                v -> v[0] + v[1] + buffer.get(0) * buffer.get(1)};
+        for (VectorFunction f : functions) {
+            TransformException e = assertThrows(TransformException.class, () -> AD.gradient(f, w));
+            assertTrue(e.getMessage().contains("holds the array the gradient is taken at"), e.getMessage());
+        }
+        // holding a copy: data, and the gradient right
+        java.nio.DoubleBuffer copy = java.nio.DoubleBuffer.wrap(w.clone());
+        CentralDifferences.check(v -> v[0] * v[1] + viaBuffer(copy), 1, 2);
+    }
+
     @Test
     void anObjectThatKeepsThePointButWhoseCodeReadsOnlyDataIsFine() {
         Solver s = new Solver();

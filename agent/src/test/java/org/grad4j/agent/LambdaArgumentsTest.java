@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Lambdas made outside the function given to {@code AD} and called in its loops: a force law, a
  * right-hand side, a method reference. The entry makes such a lambda again where it can (one static
- * method, capturing only numbers), so its calls are inlined and the loop stays a loop; gradients
+ * method, capturing only numbers and arrays of them), so its calls are inlined and the loop stays a loop; gradients
  * are checked against central differences of the plain function.
  */
 class LambdaArgumentsTest {
@@ -45,8 +45,9 @@ class LambdaArgumentsTest {
         Random r = new Random(37);
         double k = 1.5;
         int power = 3;
+        double[] coefficients = {0.5, 1.5};
         Potential[] forces = {x -> -x * x * x, LambdaArgumentsTest::cubicForce, x -> -k * Math.pow(x, power),
-                x -> -k * Math.sin(x)};
+                x -> -k * Math.sin(x), x -> -coefficients[0] * x - coefficients[1] * x * x * x};
         DoubleBinaryOperator damping = (v, c) -> c * v * Math.abs(v);
         for (Potential force : forces) {
             for (int trial = 0; trial < 3; trial++) {
@@ -69,13 +70,16 @@ class LambdaArgumentsTest {
     @Test
     void aLongLoopOverACapturedLambdaRunsAsALoop() {
         double c = 0.8;
-        DoubleUnaryOperator rate = x -> -c * x * x;
-        int steps = 3_000_000;
-        double x0 = 0.3;
-        double[] g = AD.gradient(p -> drift(p, rate, steps), new double[] {x0});
-        double h = 1e-6;
-        double expected = (drift(new double[] {x0 + h}, rate, steps) - drift(new double[] {x0 - h}, rate, steps)) / (2 * h);
-        assertEquals(expected, g[0], 1e-6 * Math.abs(expected));
+        double[] table = {0.8};
+        // look-alikes in one method (a number and an array captured), told apart
+        for (DoubleUnaryOperator rate : new DoubleUnaryOperator[] {x -> -c * x * x, x -> -table[0] * x * x}) {
+            int steps = 3_000_000;
+            double x0 = 0.3;
+            double[] g = AD.gradient(p -> drift(p, rate, steps), new double[] {x0});
+            double h = 1e-6;
+            double expected = (drift(new double[] {x0 + h}, rate, steps) - drift(new double[] {x0 - h}, rate, steps)) / (2 * h);
+            assertEquals(expected, g[0], 1e-6 * Math.abs(expected));
+        }
     }
 
     static DoubleUnaryOperator kept;

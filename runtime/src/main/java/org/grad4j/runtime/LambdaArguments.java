@@ -2,6 +2,7 @@ package org.grad4j.runtime;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.List;
 
 /**
  * Lambdas handed to a gradient as data ({@code Potential pot = x -> -x * x * x;} then {@code
@@ -9,8 +10,8 @@ import java.lang.reflect.Modifier;
  * differentiated code, such a lambda is a call linked at run time: a loop calling it runs as
  * recursion, a frame per iteration (some 60 times the plain loop at 200,000 steps), where a lambda
  * made in the method is inlined and the loop stays a loop (about 4 times). A lambda whose code is
- * one static method and that captures only numbers is the same function wherever it is made from
- * the same numbers, so the mask asks for an entry that makes it at its start, from the numbers it
+ * one static method and that captures only numbers and arrays of them is the same function
+ * wherever it is made from the same values, so the mask asks for an entry that makes it at its start, from the numbers it
  * captured ({@link LambdaCaptures#value}; the transformer's {@code LambdaArguments}).
  *
  * <p>The section added to the mask, after the parameter bits: per such parameter {@code
@@ -25,9 +26,11 @@ final class LambdaArguments {
     static String annotated(Call call, String mask) {
         Object[] args = call.args();
         StringBuilder sb = null;
+        int first = mask.startsWith("@") ? 1 : 0;
         for (int i = 0; i < args.length; i++) {
-            if (call.differentiated()[i] || args[i] == null) continue;
-            String made = MADE_AGAIN.get(args[i].getClass());
+            // a holder (a lambda capturing the point, PointHolders) stays the object handed in: its calls see the point
+            if (call.differentiated()[i] || args[i] == null || mask.charAt(first + i) != '0') continue;
+            String made = madeAgain(args[i]);
             if (made.isEmpty() || !sameNest(args[i].getClass(), call.method().getDeclaringClass())) continue;
             if (sb == null) sb = new StringBuilder(mask);
             sb.append('|').append(i).append(' ').append(made);
@@ -51,36 +54,60 @@ final class LambdaArguments {
     private static final ClassValue<String> IMPLEMENTATION_OWNER = new ClassValue<>() {
         @Override
         protected String computeValue(Class<?> c) {
-            String made = MADE_AGAIN.get(c);
+            String made = MADE_AGAIN.get(c)[0];
             return made.split(" ")[3].replace('/', '.');
         }
     };
 
-    /** Per class: how a lambda of it is made again, or "" when it cannot be (not a lambda, capturing, not one known body). */
-    private static final ClassValue<String> MADE_AGAIN = new ClassValue<>() {
+    /**
+     * Per class: how a lambda of it is made again, or "" when it cannot be (not a lambda, capturing
+     * objects, no one known body); found with the first object of the class seen (look-alike sites
+     * are told apart by calling it, {@link LambdaProbe}, as linking its call would), then kept.
+     */
+    private static final ClassValue<String[]> MADE_AGAIN = new ClassValue<>() {
         @Override
-        protected String computeValue(Class<?> c) {
-            try {
-                return madeAgain(c);
-            } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
-                return ""; // left to the call's linking, which says what is wrong
-            }
+        protected String[] computeValue(Class<?> c) {
+            return new String[1];
         }
     };
 
-    private static String madeAgain(Class<?> c) throws ClassNotFoundException {
+    private static String madeAgain(Object lambda) {
+        String[] slot = MADE_AGAIN.get(lambda.getClass());
+        if (slot[0] == null) { // found twice by two threads at once: the same answer
+            try {
+                slot[0] = madeAgain(lambda.getClass(), lambda);
+            } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
+                slot[0] = ""; // left to the call's linking, which says what is wrong
+            }
+        }
+        return slot[0];
+    }
+
+    private static String madeAgain(Class<?> c, Object lambda) throws ClassNotFoundException {
         if (!c.isHidden() || !c.getName().contains("$$Lambda") || c.getInterfaces().length != 1) return "";
         StringBuilder captures = new StringBuilder();
         for (java.lang.reflect.Field f : LambdaCaptures.fieldsOf(c)) {
-            // numbers only: an array or object it captured could be the point or a buffer, which its calls must see
-            if (!f.getType().isPrimitive()) return "";
+            // numbers and arrays of them (data: one holding the point makes the lambda a holder, which stays
+            // as it is; a buffer it fills is stopped at the entry, Ctx.checkWorkHolder); not objects, whose
+            // methods it may call
+            Class<?> t = f.getType();
+            while (t.isArray()) t = t.getComponentType();
+            if (!t.isPrimitive()) return "";
             captures.append(java.lang.invoke.MethodType.methodType(f.getType()).toMethodDescriptorString().substring(2));
         }
         Class<?> iface = c.getInterfaces()[0];
         Method sam = singleAbstractMethod(iface);
         if (sam == null) return "";
         String[][] candidates = Bridge.lambdaImplementations(c, iface.getName().replace('.', '/'));
-        if (candidates == null || candidates.length != 1 || !"static".equals(candidates[0][3])) return "";
+        if (candidates == null || candidates.length == 0) return "";
+        if (candidates.length > 1) {
+            // look-alike sites: probed only for a function of numbers to a number (probing calls the lambda)
+            if (!sam.getReturnType().isPrimitive() || sam.getReturnType() == void.class) return "";
+            List<String[]> agreeing = LambdaProbe.agreeing(c, sam, candidates, lambda);
+            if (agreeing.size() != 1) return "";
+            candidates = new String[][] {agreeing.get(0)};
+        }
+        if (!"static".equals(candidates[0][3])) return "";
         String[] impl = candidates[0];
         String samDescriptor = java.lang.invoke.MethodType.methodType(sam.getReturnType(), sam.getParameterTypes()).toMethodDescriptorString();
         if (!impl[2].equals("(" + captures + samDescriptor.substring(1))) return ""; // boxing or widening between them: linked as it is

@@ -66,7 +66,36 @@ final class PointHolders {
 
     private static boolean isContainer(Object o) {
         return o instanceof Collection<?> || o instanceof Map<?, ?> || o instanceof java.util.concurrent.atomic.AtomicReference<?>
-                || o instanceof java.util.Optional<?>;
+                || o instanceof java.util.Optional<?> || o instanceof java.util.concurrent.atomic.AtomicReferenceArray<?>
+                || o instanceof java.lang.ref.Reference<?> || o instanceof ThreadLocal<?> || o instanceof Map.Entry<?, ?>
+                || o instanceof java.nio.DoubleBuffer || o instanceof java.nio.FloatBuffer;
+    }
+
+    /**
+     * What a JDK container hands out, as its own methods give it: elements, values, the referent,
+     * this thread's value of a {@code ThreadLocal} (its {@code get}, which makes the initial value
+     * when there is none, as the function's own {@code get} would), a buffer's backing array.
+     */
+    private static Iterable<?> contents(Object o) {
+        if (o instanceof Collection<?> items) return items;
+        if (o instanceof Map<?, ?> map) return map.values();
+        if (o instanceof java.util.concurrent.atomic.AtomicReference<?> ref) return single(ref.get());
+        if (o instanceof java.util.Optional<?> optional) return single(optional.orElse(null));
+        if (o instanceof java.util.concurrent.atomic.AtomicReferenceArray<?> refs) {
+            List<Object> items = new ArrayList<>();
+            for (int i = 0; i < refs.length() && i < ELEMENTS; i++) items.add(refs.get(i));
+            return items;
+        }
+        if (o instanceof java.lang.ref.Reference<?> ref) return single(ref.get());
+        if (o instanceof ThreadLocal<?> local) return single(local.get());
+        if (o instanceof Map.Entry<?, ?> entry) return single(entry.getValue());
+        if (o instanceof java.nio.DoubleBuffer b) return single(b.hasArray() ? b.array() : null);
+        if (o instanceof java.nio.FloatBuffer b) return single(b.hasArray() ? b.array() : null);
+        return List.of();
+    }
+
+    private static Iterable<?> single(Object o) {
+        return Collections.singletonList(o);
     }
 
     /** Whether the fields of {@code o} (not {@code o} itself) reach one of {@code points}, within the walk's bounds. */
@@ -110,16 +139,10 @@ final class PointHolders {
                 }
                 return false;
             }
-            if (o instanceof Collection<?> items) {
-                for (Object item : items) if (reaches(item, depth + 1)) return true;
+            if (isContainer(o)) {
+                for (Object item : contents(o)) if (reaches(item, depth + 1)) return true;
                 return false;
             }
-            if (o instanceof Map<?, ?> map) {
-                for (Object item : map.values()) if (reaches(item, depth + 1)) return true;
-                return false;
-            }
-            if (o instanceof java.util.concurrent.atomic.AtomicReference<?> ref) return reaches(ref.get(), depth + 1);
-            if (o instanceof java.util.Optional<?> optional) return reaches(optional.orElse(null), depth + 1);
             if (isLibrary(c)) return false;
             for (Field f : FIELDS.get(c)) {
                 try {

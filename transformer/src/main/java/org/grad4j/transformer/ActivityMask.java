@@ -19,7 +19,7 @@ public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean 
 
     /**
      * A lambda the runtime handed to the entry as parameter {@code index} that runs one static method
-     * and captures only numbers: the entry makes it again at its start, so that calls of it are inlined
+     * and captures only numbers and arrays of them: the entry makes it again at its start, so that calls of it are inlined
      * as those of a lambda made in the method (see the runtime's {@code LambdaArguments}, which writes
      * it after the bits: {@code |index interface samName samDescriptor implOwner implName implDescriptor I|C captures}).
      */
@@ -29,7 +29,7 @@ public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean 
             return new LambdaArgument(f[1], f[2], f[3], f[4], f[5], f[6], f[7].equals("I"), f[8].equals("-") ? "" : f[8]);
         }
 
-        /** The types of the numbers it captured, in order. */
+        /** The types of the values it captured, in order. */
         public Type[] capturedTypes() {
             return Type.getArgumentTypes("(" + captures + ")V");
         }

@@ -438,7 +438,7 @@ public final class Transformer {
         }
         ActivityMask mask = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length);
         // Potential pot handed in, x -> -x * x * x: made again here, its calls inlined as a lambda made here
-        if (mask.entry()) method = LambdaArguments.madeHere(method, mask.lambdas());
+        if (mask.entry()) method = LambdaArguments.madeHere(method, mask.lambdas(), mask::isActive);
 
         // String.valueOf(p) as p.toString(): inlined on an object made here, so that printing it reads its fields
         method = InvariantFieldReads.hoist(owner, ExplicitNullChecks.of(ExplicitToString.of(asDifferentiated(calls, owner, method))), calls::classNode);
@@ -453,7 +453,7 @@ public final class Transformer {
         LambdaObjects.Replaced lambdas = HelperBodies.lambdasReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body,
                 inlined != null);
         body = lambdas.method();
-        if (mask.entry() && LambdaArguments.keptAsObjects(body, mask.lambdas())) {
+        if (mask.entry() && LambdaArguments.keptAsObjects(body, mask.lambdas(), mask::isActive)) {
             // the object handed in is not the one made here: the runtime falls back to the entry as it is
             throw new TransformException(refusal.message(-1, "a lambda handed in, made again here, kept as an object",
                     "Ask for the entry as it is."));

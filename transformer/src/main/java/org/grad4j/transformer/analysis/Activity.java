@@ -740,9 +740,29 @@ public final class Activity {
                                     + "in fields.");
                 }
             }
-            case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> checkCall(s);
+            case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> {
+                checkNumberFromHolder(s);
+                checkCall(s);
+            }
             default -> { }
         }
+    }
+
+    /**
+     * A number a JDK object that holds the point hands out ({@code DoubleBuffer.wrap(w).get(i)}): the
+     * JDK's code runs as it is, so the number would be a constant, its derivative silently lost.
+     */
+    private void checkNumberFromHolder(Stmt s) {
+        if (!(s.insn() instanceof MethodInsnNode m) || m.getOpcode() == Opcodes.INVOKESTATIC || s.isNewInit()
+                || !m.owner.startsWith("java/") || m.owner.startsWith("java/util/function/") // a lambda's call runs its code
+                || !Types.isScalarDifferentiable(Type.getReturnType(m.desc))
+                || !isHolder(s.arg(0)) || !handsOutHolders()) {
+            return;
+        }
+        throw refusal.at(s.line(), "a number read by " + methodName(m.owner, m.name) + " from a JDK object that holds the "
+                        + "array the gradient is taken at, or a buffer the function fills (the JDK's code runs as it is: "
+                        + "its gradient would be zero)",
+                "Read the array itself, passed down as a parameter, rather than through a buffer or container.");
     }
 
     /** How an object made in the differentiated method stays there, for refusals of one. */

@@ -14,10 +14,10 @@ import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
 /**
- * The entry of a gradient handed lambdas that run one static method and capture only numbers
- * ({@code ActivityMask.lambdas}, found by the runtime's {@code LambdaArguments}): each is made
+ * The entry of a gradient handed lambdas that run one static method and capture only numbers and
+ * arrays of them ({@code ActivityMask.lambdas}, found by the runtime's {@code LambdaArguments}): each is made
  * again at the entry's start, into its parameter's slot, by the {@code invokedynamic} javac writes
- * for it, from the numbers the one handed in captured ({@code LambdaCaptures.value}). It is then a lambda made in the method, whose calls {@link LambdaObjects} replaces by its
+ * for it, from the values the one handed in captured ({@code LambdaCaptures.value}). It is then a lambda made in the method, whose calls {@link LambdaObjects} replaces by its
  * body — a loop calling it stays a loop, taped, instead of recursion through a call linked at run
  * time. The same function: a lambda's captured values are final, and numbers have no identity. Where the lambda object
  * itself matters (stored, compared, passed where it is not inlined) its {@code invokedynamic} stays
@@ -32,7 +32,8 @@ public final class LambdaArguments {
                     + "Ljava/lang/invoke/CallSite;", false);
 
     /** The method with those lambdas made at its start; the method itself when there are none. */
-    public static MethodNode madeHere(MethodNode method, Map<Integer, LambdaArgument> lambdas) {
+    public static MethodNode madeHere(MethodNode method, Map<Integer, LambdaArgument> lambdas,
+                                      java.util.function.IntPredicate active) {
         if (lambdas.isEmpty()) return method;
         Type[] params = Type.getArgumentTypes(method.desc);
         int[] slotOf = new int[params.length];
@@ -43,13 +44,18 @@ public final class LambdaArguments {
         }
         InsnList start = new InsnList();
         lambdas.forEach((p, l) -> {
+            if (active.test(p)) return; // a holder of the point or of a buffer: its calls must see them, as the object it is
             Type[] captured = l.capturedTypes();
             for (int k = 0; k < captured.length; k++) { // the numbers it captured, read from the lambda handed in
                 start.add(new VarInsnNode(Opcodes.ALOAD, slotOf[p]));
                 start.add(new LdcInsnNode(k));
                 start.add(new MethodInsnNode(Opcodes.INVOKESTATIC, "org/grad4j/runtime/LambdaCaptures", "value",
                         "(Ljava/lang/Object;I)Ljava/lang/Object;", false));
-                unbox(start, captured[k]);
+                if (captured[k].getSort() == Type.ARRAY) {
+                    start.add(new org.objectweb.asm.tree.TypeInsnNode(Opcodes.CHECKCAST, captured[k].getInternalName()));
+                } else {
+                    unbox(start, captured[k]);
+                }
             }
             Handle impl = new Handle(Opcodes.H_INVOKESTATIC, l.implOwner(), l.implName(), l.implDescriptor(),
                     l.implOwnerIsInterface());
@@ -57,6 +63,7 @@ public final class LambdaArguments {
                     METAFACTORY, Type.getMethodType(l.samDescriptor()), impl, Type.getMethodType(l.samDescriptor())));
             start.add(new VarInsnNode(Opcodes.ASTORE, slotOf[p]));
         });
+        if (start.size() == 0) return method;
         MethodNode copy = ClassFiles.copy(method);
         copy.instructions.insert(start);
         copy.maxStack = Math.max(copy.maxStack, 2 + 2 * maxCaptured(lambdas));
@@ -68,15 +75,17 @@ public final class LambdaArguments {
      * lambdas made in it were replaced ({@link LambdaObjects}): kept as an object — stored,
      * compared, passed where it is not inlined — it would not be the object handed in.
      */
-    public static boolean keptAsObjects(MethodNode body, Map<Integer, LambdaArgument> lambdas) {
+    public static boolean keptAsObjects(MethodNode body, Map<Integer, LambdaArgument> lambdas,
+                                        java.util.function.IntPredicate active) {
         if (lambdas.isEmpty()) return false;
         for (org.objectweb.asm.tree.AbstractInsnNode insn : body.instructions) {
             if (!(insn instanceof InvokeDynamicInsnNode indy) || !indy.bsm.equals(METAFACTORY) || indy.bsmArgs.length < 2
                     || !(indy.bsmArgs[1] instanceof Handle h)) {
                 continue;
             }
-            for (LambdaArgument l : lambdas.values()) {
-                if (h.getOwner().equals(l.implOwner()) && h.getName().equals(l.implName()) && h.getDesc().equals(l.implDescriptor())) {
+            for (var e : lambdas.entrySet()) {
+                LambdaArgument l = e.getValue();
+                if (!active.test(e.getKey()) && h.getOwner().equals(l.implOwner()) && h.getName().equals(l.implName()) && h.getDesc().equals(l.implDescriptor())) {
                     return true;
                 }
             }
