@@ -11,8 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Lambdas made outside the function given to {@code AD} and called in its loops: a force law, a
- * right-hand side, a method reference. The entry makes such a lambda again where it can (one static
+ * Lambdas and small objects made outside the function given to {@code AD} and called in its loops:
+ * a force law, a right-hand side, a method reference, a class or record of final fields. The entry makes such a lambda again where it can (one static
  * method, capturing only numbers and arrays of them), so its calls are inlined and the loop stays a loop; gradients
  * are checked against central differences of the plain function.
  */
@@ -98,5 +98,62 @@ class LambdaArgumentsTest {
         double[] compared = AD.gradient(p -> rate == kept ? drift(p, rate, 50) : 0, new double[] {0.4});
         assertEquals(g[0], compared[0], 0, "the lambda compared is the one handed in");
         CentralDifferences.check(p -> drift(p, rate, 50), 0.4);
+    }
+
+    /** A force law as a small class of final fields, and as a record. */
+    static final class Spring implements Potential {
+        final double k;
+
+        Spring(double k) {
+            this.k = k;
+        }
+
+        @Override
+        public double force(double x) {
+            return -k * x * x * x;
+        }
+    }
+
+    record Softened(double k, double[] scale) implements Potential {
+        @Override
+        public double force(double x) {
+            return -k * Math.sin(scale[0] * x);
+        }
+    }
+
+    @Test
+    void objectsOfFinalFieldsHandedInAndCalledInALoop() {
+        Random r = new Random(41);
+        DoubleBinaryOperator damping = (v, c) -> c * v;
+        for (Potential force : new Potential[] {new Spring(1.5), new Softened(0.7, new double[] {1.3})}) {
+            for (int trial = 0; trial < 3; trial++) {
+                CentralDifferences.check(p -> simulate(p, force, damping, 500), 0.5 + 0.5 * r.nextDouble(), r.nextGaussian(),
+                        0.1 + r.nextDouble());
+            }
+        }
+    }
+
+    static double driftWith(double[] p, Potential force, int steps) {
+        double x = p[0];
+        for (int i = 0; i < steps; i++) x += 1e-7 * force.force(x);
+        return x;
+    }
+
+    /** Made again in the entry, the object's calls are inlined: three million of them run as a taped loop. */
+    @Test
+    void aLongLoopOverAnObjectHandedInRunsAsALoop() {
+        Potential force = new Spring(0.8);
+        int steps = 3_000_000;
+        double x0 = 0.3;
+        double[] g = AD.gradient(p -> driftWith(p, force, steps), new double[] {x0});
+        double h = 1e-6;
+        double expected = (driftWith(new double[] {x0 + h}, force, steps) - driftWith(new double[] {x0 - h}, force, steps)) / (2 * h);
+        assertEquals(expected, g[0], 1e-6 * Math.abs(expected));
+        Potential[] seen = new Potential[1];
+        AD.gradient(p -> {
+            seen[0] = force; // kept: the object handed in
+            return driftWith(p, force, 10);
+        }, new double[] {x0});
+        assertSame(force, seen[0]);
     }
 }

@@ -31,7 +31,9 @@ final class LambdaArguments {
             // a holder (a lambda capturing the point, PointHolders) stays the object handed in: its calls see the point
             if (call.differentiated()[i] || args[i] == null || mask.charAt(first + i) != '0') continue;
             String made = madeAgain(args[i]);
-            if (made.isEmpty() || !sameNest(args[i].getClass(), call.method().getDeclaringClass())) continue;
+            if (made.isEmpty()) made = ObjectArguments.madeAgain(args[i].getClass(), call.method().getDeclaringClass());
+            else if (!sameNest(args[i].getClass(), call.method().getDeclaringClass())) continue;
+            if (made.isEmpty()) continue;
             if (sb == null) sb = new StringBuilder(mask);
             sb.append('|').append(i).append(' ').append(made);
         }

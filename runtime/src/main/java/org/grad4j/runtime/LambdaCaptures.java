@@ -34,4 +34,27 @@ public final class LambdaCaptures {
             return fields.toArray(new Field[0]);
         }
     };
+
+    /**
+     * Called by a generated entry that makes again an object it was handed (see {@link
+     * ObjectArguments}): the value of its field {@code name}, boxed.
+     */
+    public static Object field(Object object, String name) throws ReflectiveOperationException {
+        Field f = FIELDS.get(object.getClass()).get(name);
+        if (f == null) throw new NoSuchFieldException(object.getClass().getName() + "." + name);
+        return f.get(object);
+    }
+
+    private static final ClassValue<java.util.Map<String, Field>> FIELDS = new ClassValue<>() {
+        @Override
+        protected java.util.Map<String, Field> computeValue(Class<?> c) {
+            java.util.Map<String, Field> fields = new java.util.HashMap<>();
+            for (Field f : c.getDeclaredFields()) {
+                if (Modifier.isStatic(f.getModifiers())) continue;
+                f.setAccessible(true);
+                fields.put(f.getName(), f);
+            }
+            return fields;
+        }
+    };
 }

@@ -15,7 +15,7 @@ import org.objectweb.asm.Type;
  * variant, or an outermost one where nothing after the call writes an array.
  */
 public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean outermost, boolean entry, boolean[] work,
-                           java.util.Map<Integer, LambdaArgument> lambdas) {
+                           java.util.Map<Integer, LambdaArgument> lambdas, java.util.Map<Integer, String> objects) {
 
     /**
      * A lambda the runtime handed to the entry as parameter {@code index} that runs one static method
@@ -61,10 +61,15 @@ public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean 
         String rest = entry ? mask.substring(0, mask.length() - ENTRY.length())
                 : outermost ? mask.substring(0, mask.length() - OUTERMOST.length()) : mask;
         java.util.Map<Integer, LambdaArgument> lambdas = new java.util.TreeMap<>();
+        java.util.Map<Integer, String> objects = new java.util.TreeMap<>();
         int section = rest.indexOf('|');
         if (section >= 0) {
             for (String l : rest.substring(section + 1).split("\\|")) {
                 String[] f = l.split(" ");
+                if (f.length == 3 && f[1].equals("new")) { // an object of that class, made again (the runtime's ObjectArguments)
+                    objects.put(Integer.parseInt(f[0]), f[2]);
+                    continue;
+                }
                 if (f.length != 9) throw new IllegalArgumentException("activity mask '" + mask + "': lambda argument '" + l + "'");
                 lambdas.put(Integer.parseInt(f[0]), LambdaArgument.parse(f));
             }
@@ -81,7 +86,8 @@ public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean 
             w[i] = bits.charAt(i) == WORK;
             p[i] = bits.charAt(i) == '1' || w[i];
         }
-        return new ActivityMask(receiver, p, outermost, entry, w, java.util.Collections.unmodifiableMap(lambdas));
+        return new ActivityMask(receiver, p, outermost, entry, w, java.util.Collections.unmodifiableMap(lambdas),
+                java.util.Collections.unmodifiableMap(objects));
     }
 
     /** {@code mask} with parameter {@code parameter} a work array ({@link #WORK}). */
@@ -105,6 +111,7 @@ public record ActivityMask(boolean receiverHolds, boolean[] parameters, boolean 
         StringBuilder sb = new StringBuilder(receiverHolds ? "@" : "");
         for (int i = 0; i < parameters.length; i++) sb.append(work[i] ? WORK : parameters[i] ? '1' : '0');
         lambdas.forEach((i, l) -> sb.append('|').append(i).append(' ').append(l));
+        objects.forEach((i, c) -> sb.append('|').append(i).append(" new ").append(c));
         return entry ? sb.append(ENTRY).toString() : outermost ? sb.append(OUTERMOST).toString() : sb.toString();
     }
 }

@@ -17,6 +17,7 @@ import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.inline.ExplicitNullChecks;
 import org.grad4j.transformer.inline.ExplicitToString;
 import org.grad4j.transformer.inline.LambdaArguments;
+import org.grad4j.transformer.inline.ObjectArguments;
 import org.grad4j.transformer.inline.ExactReceivers;
 import org.grad4j.transformer.inline.Inliner;
 import org.grad4j.transformer.inline.LambdaObjects;
@@ -438,7 +439,10 @@ public final class Transformer {
         }
         ActivityMask mask = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length);
         // Potential pot handed in, x -> -x * x * x: made again here, its calls inlined as a lambda made here
-        if (mask.entry()) method = LambdaArguments.madeHere(method, mask.lambdas(), mask::isActive);
+        if (mask.entry()) {
+            method = LambdaArguments.madeHere(method, mask.lambdas(), mask::isActive);
+            method = ObjectArguments.madeHere(method, mask.objects(), mask::isActive, calls::classNode); // Spring handed in, likewise
+        }
 
         // String.valueOf(p) as p.toString(): inlined on an object made here, so that printing it reads its fields
         method = InvariantFieldReads.hoist(owner, ExplicitNullChecks.of(ExplicitToString.of(asDifferentiated(calls, owner, method))), calls::classNode);
@@ -462,6 +466,11 @@ public final class Transformer {
         ValueObjects.Replaced mutable = replaced.mutable();
         ValueObjects.Replaced objects = replaced.values();
         body = objects.method();
+        if (mask.entry() && ObjectArguments.kept(body, mask.objects(), mask::isActive)) {
+            // the object handed in is not the one made here: the runtime falls back to the entry as it is
+            throw new TransformException(refusal.message(-1, "an object handed in, made again here, kept as an object",
+                    "Ask for the entry as it is."));
+        }
         if (body != method && ClassFiles.reachesPrivatelyOutside(body, ownerInternalName, calls::classNode)) {
             // a top-level record's methods inlined, its objects kept: their reads of its private fields would fail.
             // Why they were kept is what the user must change (a record added to a List); the form as written

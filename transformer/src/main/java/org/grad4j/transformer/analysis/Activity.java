@@ -949,9 +949,13 @@ public final class Activity {
                             + "grad4j cannot follow a derivative",
                     v.kind() == Types.Kind.SCALAR
                             // a boxed Double given to Function<Double, Double>.apply: the remedy is a primitive function type
-                            ? "Use a function type on double: DoubleUnaryOperator, DoubleBinaryOperator, or an interface "
-                                    + "of your own such as interface Fn { double apply(double x); }, not Function<Double, "
-                                    + "Double>, BiFunction<Double, Double, Double> or another generic type."
+                            ? (callee(s) instanceof Callee.Differentiated d && !d.virtual()
+                                    // static <T> T pick(T a, T b): a method of the program's, not a function object
+                                    ? "Declare " + target + "'s parameter (and its result) as double, in an overload for "
+                                            + "doubles if it is generic."
+                                    : "Use a function type on double: DoubleUnaryOperator, DoubleBinaryOperator, or an "
+                                            + "interface of your own such as interface Fn { double apply(double x); }, not "
+                                            + "Function<Double, Double>, BiFunction<Double, Double, Double> or another generic type.")
                             : "Declare the parameter as " + v.type().getClassName() + ": " + instead);
         }
     }

@@ -51,11 +51,7 @@ public final class LambdaArguments {
                 start.add(new LdcInsnNode(k));
                 start.add(new MethodInsnNode(Opcodes.INVOKESTATIC, "org/grad4j/runtime/LambdaCaptures", "value",
                         "(Ljava/lang/Object;I)Ljava/lang/Object;", false));
-                if (captured[k].getSort() == Type.ARRAY) {
-                    start.add(new org.objectweb.asm.tree.TypeInsnNode(Opcodes.CHECKCAST, captured[k].getInternalName()));
-                } else {
-                    unbox(start, captured[k]);
-                }
+                fromObject(start, captured[k]);
             }
             Handle impl = new Handle(Opcodes.H_INVOKESTATIC, l.implOwner(), l.implName(), l.implDescriptor(),
                     l.implOwnerIsInterface());
@@ -97,6 +93,15 @@ public final class LambdaArguments {
         int most = 0;
         for (LambdaArgument l : lambdas.values()) most = Math.max(most, l.capturedTypes().length);
         return most;
+    }
+
+    /** The object on the stack (a boxed number, an array) as a value of type {@code t}. */
+    static void fromObject(InsnList out, Type t) {
+        if (t.getSort() == Type.ARRAY || t.getSort() == Type.OBJECT) {
+            out.add(new org.objectweb.asm.tree.TypeInsnNode(Opcodes.CHECKCAST, t.getInternalName()));
+        } else {
+            unbox(out, t);
+        }
     }
 
     /** The boxed number on the stack as the primitive {@code t}. */
