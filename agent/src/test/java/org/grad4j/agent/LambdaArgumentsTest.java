@@ -64,7 +64,7 @@ class LambdaArgumentsTest {
     }
 
     /**
-     * Three million calls of a captured lambda: linked as a call, each iteration would be a frame
+     * Six million calls of a captured lambda: linked as a call, each iteration would be a frame
      * (more stack than a worker has); made again in the entry, the loop is taped.
      */
     @Test
@@ -73,7 +73,7 @@ class LambdaArgumentsTest {
         double[] table = {0.8};
         // look-alikes in one method (a number and an array captured), told apart
         for (DoubleUnaryOperator rate : new DoubleUnaryOperator[] {x -> -c * x * x, x -> -table[0] * x * x}) {
-            int steps = 3_000_000;
+            int steps = 6_000_000;
             double x0 = 0.3;
             double[] g = AD.gradient(p -> drift(p, rate, steps), new double[] {x0});
             double h = 1e-6;
@@ -139,16 +139,19 @@ class LambdaArgumentsTest {
         return x;
     }
 
-    /** Made again in the entry, the object's calls are inlined: three million of them run as a taped loop. */
+    /** Made again in the entry, the object's calls are inlined: six million of them run as a taped loop. */
     @Test
     void aLongLoopOverAnObjectHandedInRunsAsALoop() {
         Potential force = new Spring(0.8);
-        int steps = 3_000_000;
+        int steps = 6_000_000;
         double x0 = 0.3;
         double[] g = AD.gradient(p -> driftWith(p, force, steps), new double[] {x0});
         double h = 1e-6;
         double expected = (driftWith(new double[] {x0 + h}, force, steps) - driftWith(new double[] {x0 - h}, force, steps)) / (2 * h);
         assertEquals(expected, g[0], 1e-6 * Math.abs(expected));
+        // the same object made in the function: its loop is taped too
+        double[] made = AD.gradient(p -> driftWith(p, new Spring(0.8), steps), new double[] {x0});
+        assertEquals(g[0], made[0], 1e-12 * Math.abs(g[0]));
         Potential[] seen = new Potential[1];
         AD.gradient(p -> {
             seen[0] = force; // kept: the object handed in

@@ -646,6 +646,8 @@ class ValueObjectsTest {
         return v.norm();
     }
 
+    static Vec2 GIVEN;
+
     @Differentiable
     static double chosen(double x, Vec2 given) {
         Vec2 v = x > 0 ? new Vec2(x, 1) : given;
@@ -1217,9 +1219,13 @@ class ValueObjectsTest {
         TransformException kept = assertThrows(TransformException.class, () -> AD.derivative(ValueObjectsTest::kept, 1.0));
         assertTrue(kept.getMessage().matches("(?s).*a constructor call with differentiable arguments \\(new ValueObjectsTest.Vec2\\(...\\)\\): "
                 + "the ValueObjectsTest.Vec2 used on line \\d+ is passed to List.add, which is not inlined.*"), kept.getMessage());
-        Vec2 given = new Vec2(1, 2);
-        TransformException chosen = assertThrows(TransformException.class, () -> AD.derivative(x -> chosen(x, given), 1.0));
+        GIVEN = new Vec2(1, 2);
+        TransformException chosen = assertThrows(TransformException.class, () -> AD.derivative(x -> chosen(x, GIVEN), 1.0));
         assertTrue(chosen.getMessage().contains("may be null, an object of another class, or one from elsewhere"), chosen.getMessage());
+        // a record handed in by the lambda is made again where the gradient starts (of its fields): then it is one made here
+        Vec2 given = new Vec2(1, 2);
+        assertEquals(2 * 1.5, AD.derivative(x -> chosen(x, given), 1.5), 1e-12);
+        assertEquals(0, AD.derivative(x -> chosen(x, given), -1.5), 0);
         assertTrue(SEEN.isEmpty(), "the refusal comes before the function runs");
     }
 }

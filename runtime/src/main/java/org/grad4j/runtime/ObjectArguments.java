@@ -41,9 +41,9 @@ final class ObjectArguments {
         }
     };
 
+    /** The JDK's (grad4j's own classes and libraries never share the entry's nest, which is checked too). */
     private static boolean isLibrary(Class<?> c) {
         String n = c.getName();
-        return n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.") || n.startsWith("sun.")
-                || n.startsWith("org.nd4j.") || n.startsWith("org.bytedeco.") || n.startsWith("org.grad4j.");
+        return n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.") || n.startsWith("sun.");
     }
 }

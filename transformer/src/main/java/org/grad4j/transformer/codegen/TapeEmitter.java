@@ -697,7 +697,13 @@ final class TapeEmitter {
             if (redo instanceof Rematerialisation.Recompute re) {
                 recompute.accept(re.stmt());
             } else if (redo instanceof Rematerialisation.Copy copy) {
-                mv.visitVarInsn(copy.from().type().getOpcode(Opcodes.ILOAD), locals.value(copy.from()));
+                // an entry value that holds a constant of an earlier block (1e-7 in x += 1e-7 * f(x), the
+                // body of f inlined across a cut) is that constant: it has no local
+                if (copy.from() instanceof org.grad4j.transformer.ir.Const c) {
+                    c.push().accept(mv);
+                } else {
+                    mv.visitVarInsn(copy.from().type().getOpcode(Opcodes.ILOAD), locals.value(copy.from()));
+                }
                 mv.visitVarInsn(copy.to().type().getOpcode(Opcodes.ISTORE), locals.value(copy.to()));
             }
         }
