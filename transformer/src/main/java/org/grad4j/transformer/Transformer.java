@@ -142,6 +142,10 @@ public final class Transformer {
                 throw e;
             } catch (RuntimeException tooBig) {
                 // try smaller
+                if (STRICT_TAPING && !isSizeLimit(tooBig)) {
+                    throw new IllegalStateException("grad4j internal error: the taped variant of " + ownerInternalName + "."
+                            + methodName + " (" + limit + " statements) failed", tooBig);
+                }
             }
         }
         try {
@@ -168,6 +172,18 @@ public final class Transformer {
                 "the code it generates for the method is too large for the JVM to load or for ASM to build (ASM: "
                         + e.getMessage() + ")", "Split " + simple + "." + method + " into smaller @Differentiable helper methods "
                         + "(one per loop or phase), which grad4j differentiates one by one."), e);
+    }
+
+    /**
+     * Tests set {@code grad4j.strictTaping}: a taped variant that fails for anything but its size is
+     * then an error, not a quiet fall back to smaller nests (correct, but a loop that runs as
+     * recursion, a frame per iteration, where a bug in the taping stopped it).
+     */
+    private static final boolean STRICT_TAPING = Boolean.getBoolean("grad4j.strictTaping");
+
+    private static boolean isSizeLimit(RuntimeException e) {
+        return e instanceof org.objectweb.asm.MethodTooLargeException || e instanceof org.objectweb.asm.ClassTooLargeException
+                || e instanceof org.objectweb.asm.LimitExceededException || e instanceof NegativeArraySizeException;
     }
 
     /** HotSpot does not compile methods of more bytecode than this ({@code -XX:HugeMethodLimit}, 8,000). */
