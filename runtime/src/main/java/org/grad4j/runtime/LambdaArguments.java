@@ -2,7 +2,6 @@ package org.grad4j.runtime;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.util.List;
 
 /**
  * Lambdas handed to a gradient as data ({@code Potential pot = x -> -x * x * x;} then {@code
@@ -11,13 +10,14 @@ import java.util.List;
  * recursion, a frame per iteration (some 60 times the plain loop at 200,000 steps), where a lambda
  * made in the method is inlined and the loop stays a loop (about 4 times). A lambda whose code is
  * one static method and that captures only numbers and arrays of them is the same function
- * wherever it is made from the same values, so the mask asks for an entry that makes it at its start, from the numbers it
- * captured ({@link LambdaCaptures#value}; the transformer's {@code LambdaArguments}).
+ * wherever it is made from the same values, so the mask asks for an entry that makes it at its
+ * start, from the values it captured ({@link LambdaCaptures#value}; the transformer's {@code
+ * LambdaArguments}). Small objects are asked for likewise ({@link ObjectArguments}).
  *
  * <p>The section added to the mask, after the parameter bits: per such parameter {@code
  * |index interface samName samDescriptor implOwner implName implDescriptor I|C captures} (internal
  * names; {@code I} when the implementation's owner is an interface; the captured values' descriptors,
- * {@code DI}, or {@code -}). Masks without it are unchanged.
+ * {@code DI}, or {@code -}), or {@code |index new class} for an object. Masks without it are unchanged.
  */
 final class LambdaArguments {
     private LambdaArguments() {}
@@ -30,9 +30,10 @@ final class LambdaArguments {
         for (int i = 0; i < args.length; i++) {
             // a holder (a lambda capturing the point, PointHolders) stays the object handed in: its calls see the point
             if (call.differentiated()[i] || args[i] == null || mask.charAt(first + i) != '0') continue;
-            String made = madeAgain(args[i]);
-            if (made.isEmpty()) made = ObjectArguments.madeAgain(args[i].getClass(), call.method().getDeclaringClass());
-            else if (!sameNest(args[i].getClass(), call.method().getDeclaringClass())) continue;
+            Class<?> entryClass = call.method().getDeclaringClass();
+            String made = madeAgain(args[i]); // a lambda
+            if (!made.isEmpty() && !sameNest(args[i].getClass(), entryClass)) continue;
+            if (made.isEmpty()) made = ObjectArguments.madeAgain(args[i].getClass(), entryClass); // a small object
             if (made.isEmpty()) continue;
             if (sb == null) sb = new StringBuilder(mask);
             sb.append('|').append(i).append(' ').append(made);
@@ -63,8 +64,9 @@ final class LambdaArguments {
 
     /**
      * Per class: how a lambda of it is made again, or "" when it cannot be (not a lambda, capturing
-     * objects, no one known body); found with the first object of the class seen (look-alike sites
-     * are told apart by calling it, {@link LambdaProbe}, as linking its call would), then kept.
+     * objects, no one known body); kept once known. Of look-alike sites, the one a linked call of
+     * the lambda was found to run ({@link Linker#resolvedImplementation}, after {@link LambdaProbe}):
+     * the first gradient links the call, the next ones make the lambda again.
      */
     private static final ClassValue<String[]> MADE_AGAIN = new ClassValue<>() {
         @Override
@@ -77,7 +79,9 @@ final class LambdaArguments {
         String[] slot = MADE_AGAIN.get(lambda.getClass());
         if (slot[0] == null) { // found twice by two threads at once: the same answer
             try {
-                slot[0] = madeAgain(lambda.getClass(), lambda);
+                String made = madeAgain(lambda.getClass());
+                if (made == null) return ""; // not known yet: the entry as it is, whose linking may find it
+                slot[0] = made;
             } catch (ClassNotFoundException | RuntimeException | LinkageError e) {
                 slot[0] = ""; // left to the call's linking, which says what is wrong
             }
@@ -85,7 +89,8 @@ final class LambdaArguments {
         return slot[0];
     }
 
-    private static String madeAgain(Class<?> c, Object lambda) throws ClassNotFoundException {
+    /** How a lambda of class {@code c} is made again; "" when it cannot be; null when which site made it is not known yet. */
+    private static String madeAgain(Class<?> c) throws ClassNotFoundException {
         if (!c.isHidden() || !c.getName().contains("$$Lambda") || c.getInterfaces().length != 1) return "";
         StringBuilder captures = new StringBuilder();
         for (java.lang.reflect.Field f : LambdaCaptures.fieldsOf(c)) {
@@ -103,11 +108,11 @@ final class LambdaArguments {
         String[][] candidates = Bridge.lambdaImplementations(c, iface.getName().replace('.', '/'));
         if (candidates == null || candidates.length == 0) return "";
         if (candidates.length > 1) {
-            // look-alike sites: probed only for a function of numbers to a number (probing calls the lambda)
-            if (!sam.getReturnType().isPrimitive() || sam.getReturnType() == void.class) return "";
-            List<String[]> agreeing = LambdaProbe.agreeing(c, sam, candidates, lambda);
-            if (agreeing.size() != 1) return "";
-            candidates = new String[][] {agreeing.get(0)};
+            // look-alike sites: told apart only where a call of the lambda was linked (probing calls it, which
+            // must not happen for a lambda the function never calls); from the next gradient on, then
+            String[] linked = Linker.resolvedImplementation(c);
+            if (linked == null) return null;
+            candidates = new String[][] {linked};
         }
         if (!"static".equals(candidates[0][3])) return "";
         String[] impl = candidates[0];

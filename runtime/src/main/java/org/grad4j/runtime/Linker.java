@@ -73,6 +73,19 @@ public final class Linker {
         return new ConstantCallSite(MethodHandles.foldArguments(MethodHandles.exactInvoker(type), select));
     }
 
+    /** Per lambda class, the implementation a call on one of its objects was linked to (found, probed or named). */
+    private static final ClassValue<java.util.concurrent.atomic.AtomicReference<String[]>> RESOLVED = new ClassValue<>() {
+        @Override
+        protected java.util.concurrent.atomic.AtomicReference<String[]> computeValue(Class<?> lambda) {
+            return new java.util.concurrent.atomic.AtomicReference<>();
+        }
+    };
+
+    /** The implementation a call on a lambda of this class was linked to, {owner, name, descriptor, kind, …}; null before. */
+    static String[] resolvedImplementation(Class<?> lambda) {
+        return RESOLVED.get(lambda).get();
+    }
+
     /**
      * A call on a lambda object: its implementation method with the lambda's captured values
      * first, read from the lambda object's fields. A serializable lambda names its implementation
@@ -107,6 +120,7 @@ public final class Linker {
                         + "method the lambda runs), or use a named class implementing " + iface.getSimpleName() + ".");
             }
         }
+        RESOLVED.get(lambda).set(impl);
         String[] standIn = MathReferences.standIn(impl[0], impl[1], impl[2]);
         if (standIn != null) impl = standIn; // Math::tanh runs as z -> Math.tanh(z)
         if (isJdk(impl[0])) {
