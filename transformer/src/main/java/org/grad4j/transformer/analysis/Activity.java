@@ -652,7 +652,14 @@ public final class Activity {
                                     + "variables or a record of its own; an Object[] holding both cannot carry derivatives."
                             : "Allocate the array in the differentiable method (new double[n], or a copy: "
                                     + "array.clone(), Arrays.copyOf), or pass it in as a parameter: a buffer that the "
-                                    + "function given to AD captures, or that its method is passed, may receive differentiable values."));
+                                    + "function given to AD captures, or that its method is passed, may receive differentiable values."
+                                    + (ir.name().startsWith("lambda$") && untrackedParameter(s.arg(0)) >= 0
+                                            // x -> { buf[0] = x * x; ... } called from differentiated code: what it captured is data
+                                            ? " An array a lambda captured is data to the lambda's code where differentiated code "
+                                                    + "calls the lambda: pass the buffer as an argument of the lambda's own method, "
+                                                    + "or, where the value is only recorded (the last x, for a log), store "
+                                                    + "AD.stopGradient(x)."
+                                            : "")));
                 }
             }
             case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> {
