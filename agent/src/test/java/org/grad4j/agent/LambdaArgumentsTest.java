@@ -121,11 +121,28 @@ class LambdaArgumentsTest {
         }
     }
 
+    /** Its constructor takes the fields in another order than they are declared. */
+    static final class Anharmonic implements Potential {
+        final double linear;
+        final double cubic;
+
+        Anharmonic(double cubic, double linear) {
+            this.linear = linear;
+            this.cubic = cubic;
+        }
+
+        @Override
+        public double force(double x) {
+            return -linear * x - cubic * x * x * x;
+        }
+    }
+
     @Test
     void objectsOfFinalFieldsHandedInAndCalledInALoop() {
         Random r = new Random(41);
         DoubleBinaryOperator damping = (v, c) -> c * v;
-        for (Potential force : new Potential[] {new Spring(1.5), new Softened(0.7, new double[] {1.3})}) {
+        for (Potential force : new Potential[] {new Spring(1.5), new Softened(0.7, new double[] {1.3}),
+                new Anharmonic(2.0, 0.3)}) {
             for (int trial = 0; trial < 3; trial++) {
                 CentralDifferences.check(p -> simulate(p, force, damping, 500), 0.5 + 0.5 * r.nextDouble(), r.nextGaussian(),
                         0.1 + r.nextDouble());
@@ -142,7 +159,7 @@ class LambdaArgumentsTest {
     /** Made again in the entry, the object's calls are inlined: six million of them run as a taped loop. */
     @Test
     void aLongLoopOverAnObjectHandedInRunsAsALoop() {
-        Potential force = new Spring(0.8);
+        Potential force = new Anharmonic(0.8, 0.1);
         int steps = 6_000_000;
         double x0 = 0.3;
         double[] g = AD.gradient(p -> driftWith(p, force, steps), new double[] {x0});
@@ -150,7 +167,7 @@ class LambdaArgumentsTest {
         double expected = (driftWith(new double[] {x0 + h}, force, steps) - driftWith(new double[] {x0 - h}, force, steps)) / (2 * h);
         assertEquals(expected, g[0], 1e-6 * Math.abs(expected));
         // the same object made in the function: its loop is taped too
-        double[] made = AD.gradient(p -> driftWith(p, new Spring(0.8), steps), new double[] {x0});
+        double[] made = AD.gradient(p -> driftWith(p, new Anharmonic(0.8, 0.1), steps), new double[] {x0});
         assertEquals(g[0], made[0], 1e-12 * Math.abs(g[0]));
         Potential[] seen = new Potential[1];
         AD.gradient(p -> {

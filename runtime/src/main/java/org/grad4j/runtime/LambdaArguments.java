@@ -31,7 +31,7 @@ final class LambdaArguments {
             // a holder (a lambda capturing the point, PointHolders) stays the object handed in: its calls see the point
             if (call.differentiated()[i] || args[i] == null || mask.charAt(first + i) != '0') continue;
             Class<?> entryClass = call.method().getDeclaringClass();
-            String made = madeAgain(args[i]); // a lambda
+            String made = known(args[i].getClass()); // a lambda
             if (!made.isEmpty() && !sameNest(args[i].getClass(), entryClass)) continue;
             if (made.isEmpty()) made = ObjectArguments.madeAgain(args[i].getClass(), entryClass); // a small object
             if (made.isEmpty()) continue;
@@ -46,19 +46,19 @@ final class LambdaArguments {
      * implementation is private to the class that made it).
      */
     private static boolean sameNest(Class<?> lambda, Class<?> entryClass) {
-        try {
-            return Class.forName(IMPLEMENTATION_OWNER.get(lambda), false, lambda.getClassLoader()).getNestHost() == entryClass.getNestHost();
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
+        return CODE_NEST.get(lambda) == entryClass.getNestHost();
     }
 
-    /** Per lambda class made again: the binary name of its implementation's class. */
-    private static final ClassValue<String> IMPLEMENTATION_OWNER = new ClassValue<>() {
+    /** Per lambda class made again: the nest host of its implementation's class (null when it cannot be loaded). */
+    private static final ClassValue<Class<?>> CODE_NEST = new ClassValue<>() {
         @Override
-        protected String computeValue(Class<?> c) {
-            String made = MADE_AGAIN.get(c)[0];
-            return made.split(" ")[3].replace('/', '.');
+        protected Class<?> computeValue(Class<?> c) {
+            String owner = MADE_AGAIN.get(c)[0].split(" ")[3].replace('/', '.');
+            try {
+                return Class.forName(owner, false, c.getClassLoader()).getNestHost();
+            } catch (ClassNotFoundException | LinkageError e) {
+                return null;
+            }
         }
     };
 
@@ -75,11 +75,12 @@ final class LambdaArguments {
         }
     };
 
-    private static String madeAgain(Object lambda) {
-        String[] slot = MADE_AGAIN.get(lambda.getClass());
+    /** {@link #MADE_AGAIN}'s answer for class {@code c}, found on first use. */
+    private static String known(Class<?> c) {
+        String[] slot = MADE_AGAIN.get(c);
         if (slot[0] == null) { // found twice by two threads at once: the same answer
             try {
-                String made = madeAgain(lambda.getClass());
+                String made = madeAgain(c);
                 if (made == null) return ""; // not known yet: the entry as it is, whose linking may find it
                 slot[0] = made;
             } catch (ClassNotFoundException | RuntimeException | LinkageError e) {

@@ -473,18 +473,14 @@ public final class Transformer {
         LambdaObjects.Replaced lambdas = HelperBodies.lambdasReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body,
                 inlined != null);
         body = lambdas.method();
-        if (mask.entry() && LambdaArguments.keptAsObjects(body, mask.lambdas(), mask::isActive)) {
-            // the object handed in is not the one made here: the runtime falls back to the entry as it is
-            throw new TransformException(refusal.message(-1, "a lambda handed in, made again here, kept as an object",
-                    "Ask for the entry as it is."));
-        }
         ObjectsReplaced replaced = objectsReplaced(calls, hierarchy, owner, methodName, methodDescriptor, body, inlined != null);
         ValueObjects.Replaced mutable = replaced.mutable();
         ValueObjects.Replaced objects = replaced.values();
         body = objects.method();
-        if (mask.entry() && ObjectArguments.kept(body, mask.objects(), mask::isActive)) {
-            // the object handed in is not the one made here: the runtime falls back to the entry as it is
-            throw new TransformException(refusal.message(-1, "an object handed in, made again here, kept as an object",
+        if (mask.entry() && (LambdaArguments.keptAsObjects(body, mask.lambdas(), mask::isActive)
+                || ObjectArguments.kept(body, mask.objects(), mask::isActive))) {
+            // a lambda or object made again here stays an object, not the one handed in: the runtime falls back to the entry as it is
+            throw new TransformException(refusal.message(-1, "a lambda or object handed in, made again here, kept as an object",
                     "Ask for the entry as it is."));
         }
         if (body != method && ClassFiles.reachesPrivatelyOutside(body, ownerInternalName, calls::classNode)) {

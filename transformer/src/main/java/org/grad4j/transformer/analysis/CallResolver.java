@@ -119,6 +119,9 @@ public final class CallResolver {
     }
 
     private final Map<String, Boolean> onlyReadsArrays = new ConcurrentHashMap<>();
+
+    /** As {@link #onlyReadsArrays}, with virtual calls inside answered by their loaded implementations (see {@link #mayWriteArrays}). */
+    private final Map<String, Boolean> onlyReadsArraysKnownNow = new ConcurrentHashMap<>();
     private final Map<String, Boolean> valueClasses = new ConcurrentHashMap<>();
 
     /**
@@ -153,8 +156,8 @@ public final class CallResolver {
         java.util.List<String[]> bodies = implementations(call);
         if (bodies == null) return false;
         for (String[] b : bodies) {
-            if (!onlyReadsArrays(new Callee.Differentiated(b[0], b[1], b[2], false, false))
-                    && !new ArrayReaders(this, true).onlyReads(b[0], b[1], b[2])) {
+            if (!onlyReadsArraysKnownNow.computeIfAbsent(b[0] + "." + b[1] + b[2],
+                    k -> new ArrayReaders(this, true).onlyReads(b[0], b[1], b[2]))) {
                 return true;
             }
         }

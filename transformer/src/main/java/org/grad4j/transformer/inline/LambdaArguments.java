@@ -35,13 +35,7 @@ public final class LambdaArguments {
     public static MethodNode madeHere(MethodNode method, Map<Integer, LambdaArgument> lambdas,
                                       java.util.function.IntPredicate active) {
         if (lambdas.isEmpty()) return method;
-        Type[] params = Type.getArgumentTypes(method.desc);
-        int[] slotOf = new int[params.length];
-        int slot = (method.access & Opcodes.ACC_STATIC) != 0 ? 0 : 1;
-        for (int p = 0; p < params.length; p++) {
-            slotOf[p] = slot;
-            slot += params[p].getSize();
-        }
+        int[] slotOf = ClassFiles.parameterSlots(method);
         InsnList start = new InsnList();
         lambdas.forEach((p, l) -> {
             if (active.test(p)) return; // a holder of the point or of a buffer: its calls must see them, as the object it is
@@ -59,10 +53,15 @@ public final class LambdaArguments {
                     METAFACTORY, Type.getMethodType(l.samDescriptor()), impl, Type.getMethodType(l.samDescriptor())));
             start.add(new VarInsnNode(Opcodes.ASTORE, slotOf[p]));
         });
+        return atStart(method, start, 2 + 2 * maxCaptured(lambdas));
+    }
+
+    /** {@code method} with {@code start} before its first instruction and room for {@code stack} on the operand stack there. */
+    static MethodNode atStart(MethodNode method, InsnList start, int stack) {
         if (start.size() == 0) return method;
         MethodNode copy = ClassFiles.copy(method);
         copy.instructions.insert(start);
-        copy.maxStack = Math.max(copy.maxStack, 2 + 2 * maxCaptured(lambdas));
+        copy.maxStack = Math.max(copy.maxStack, stack);
         return copy;
     }
 

@@ -225,6 +225,23 @@ final class ValueClass {
                 (c.access & Opcodes.ACC_FINAL) != 0, rebuilder(c, fields, constructors), (c.access & Opcodes.ACC_PUBLIC) != 0);
     }
 
+    /**
+     * A constructor that does nothing but set each field from a parameter of its own, as a {@link
+     * Rebuilder}; null when there is none. Unlike {@link #rebuilderFor}, never a record's canonical
+     * constructor that checks or normalises its arguments: running that again on an object's
+     * values may change them ({@code k = 1000 * k}).
+     */
+    Rebuilder fieldSetter() {
+        for (var e : new java.util.TreeMap<>(constructors).entrySet()) { // by descriptor: the same one every time
+            int[] from = e.getValue().from();
+            if (from == null || Type.getArgumentTypes(e.getKey()).length != from.length) continue;
+            int[] field = new int[from.length];
+            for (int f = 0; f < from.length; f++) field[from[f]] = f;
+            return new Rebuilder(e.getKey(), field, false, false);
+        }
+        return null;
+    }
+
     /** See {@link Rebuilder}: the first constructor that sets every field from a parameter of its own and has no other. */
     private static Rebuilder rebuilder(ClassNode c, List<Field> fields, Map<String, Constructor> constructors) {
         StringBuilder canonical = new StringBuilder("(");

@@ -35,6 +35,18 @@ public final class ClassFiles {
         return copy;
     }
 
+    /** The local slot of each declared parameter of {@code m} (the receiver, if any, is slot 0 and not listed). */
+    public static int[] parameterSlots(MethodNode m) {
+        org.objectweb.asm.Type[] params = org.objectweb.asm.Type.getArgumentTypes(m.desc);
+        int[] slots = new int[params.length];
+        int slot = (m.access & org.objectweb.asm.Opcodes.ACC_STATIC) != 0 ? 0 : 1;
+        for (int p = 0; p < params.length; p++) {
+            slots[p] = slot;
+            slot += params[p].getSize();
+        }
+        return slots;
+    }
+
     public static MethodNode method(ClassNode owner, String name, String descriptor) {
         for (MethodNode m : owner.methods) {
             if (m.name.equals(name) && m.desc.equals(descriptor)) return m;
