@@ -87,8 +87,33 @@ class ADTest {
         // adjoints of (x, s) come back in d[0], d[1]; this entry's register 0 is x's
     }
 
+    /** The loop function as generated code calls itself to move to a worker (runtime.StackExtension). */
+    private static final java.lang.invoke.MethodHandle REPEAT_MOVED = moveOf("repeatLoop",
+            java.lang.invoke.MethodType.methodType(void.class, double.class, int.class, int.class, double.class, int.class,
+                    DoubleContinuation.class, Ctx.class));
+
+    static java.lang.invoke.MethodHandle moveOf(String function, java.lang.invoke.MethodType type) {
+        try {
+            java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+            return org.grad4j.runtime.StackExtension.bootstrap(lookup, "move", type,
+                    lookup.findStatic(ADTest.class, function, type)).dynamicInvoker();
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static final List<Thread> repeatThreads = java.util.Collections.synchronizedList(new ArrayList<>());
+
     private static void repeatLoop(double x, int n, int i, double s, int frame, DoubleContinuation k, Ctx ctx) {
-        ctx.enter(frame);
+        if (ctx.enterOrMove(frame)) { // a loop's header, as generated: past the caller's share, the rest on a worker
+            try {
+                REPEAT_MOVED.invokeExact(x, n, i, s, frame, k, ctx);
+            } catch (Throwable t) {
+                throw sneaky(t);
+            }
+            return;
+        }
+        if (i == 0 || i == n) repeatThreads.add(Thread.currentThread());
         double dx = 0;
         double ds;
         if (i < n) {
@@ -113,13 +138,30 @@ class ADTest {
 
     static double nested(double x) { return x * x; }
 
+    static final int NESTED_FRAME = 100_000; // more than a gradient may stack on its caller's thread: it moves at once
+
+    private static final java.lang.invoke.MethodHandle NESTED_MOVED = moveOf("nested$entry",
+            java.lang.invoke.MethodType.methodType(void.class, double.class, DoubleContinuation.class, Ctx.class));
+
     static void nested$entry(double x, DoubleContinuation k, Ctx ctx) {
+        if (ctx.enterOrMove(NESTED_FRAME)) {
+            try {
+                NESTED_MOVED.invokeExact(x, k, ctx);
+            } catch (Throwable t) {
+                throw sneaky(t);
+            }
+            return;
+        }
         nestedThread = Thread.currentThread();
-        ctx.enter(1000);
         double dInner = AD.derivative(ADTest::sq, x); // a gradient inside a gradient: inline on this worker
         double dy = k.resume(x * x, ctx);
-        ctx.exit(1000);
+        ctx.exit(NESTED_FRAME);
         ctx.d[0] = dInner * dy;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
+        throw (E) t;
     }
 
     static final IllegalStateException BOOM = new IllegalStateException("boom");
@@ -139,7 +181,9 @@ class ADTest {
     @Test
     void derivativeOfAStaticMethodReference() {
         assertEquals(6.0, AD.derivative(ADTest::sq, 3.0));
-        assertTrue(sqThread.getName().startsWith("grad4j-worker"), "ran on " + sqThread);
+        assertTrue(sqThread.getName().startsWith("grad4j-worker"), "the first run, which links, on a worker: " + sqThread);
+        assertEquals(4.0, AD.derivative(ADTest::sq, 2.0));
+        assertSame(Thread.currentThread(), sqThread, "later gradients start on the caller's thread");
         assertEquals(WorkerSettings.fromSystemProperties().stackBudgetBytes(), sqBudget, "budget is 80% of the worker stack");
     }
 
@@ -268,10 +312,23 @@ class ADTest {
     // ---------------------------------------------------------------- depth, nesting, threads
 
     @Test
-    void deepLoopRunsOnTheWorkersLargeStack() throws Exception {
+    void deepLoopStartsOnTheCallersThreadAndMovesToTheWorkersLargeStack() throws Exception {
         int n = 300_000; // far beyond a default 1 MiB thread stack at one frame per iteration
         Method repeat = ADTest.class.getDeclaredMethod("repeat", double.class, int.class);
+        AD.gradient(repeat, null, 0.5, 1); // the first run, which links, on a worker
+        repeatThreads.clear();
         assertEquals(n, (Double) AD.gradient(repeat, null, 0.5, n).get(0), 1e-9);
+        assertEquals(List.of(Thread.currentThread()), repeatThreads.subList(0, 1), "the first iteration on the caller's thread");
+        assertTrue(repeatThreads.get(1).getName().startsWith("grad4j-worker"), "the last on a worker: " + repeatThreads);
+    }
+
+    @Test
+    void shortLoopStaysOnTheCallersThread() throws Exception {
+        Method repeat = ADTest.class.getDeclaredMethod("repeat", double.class, int.class);
+        AD.gradient(repeat, null, 0.5, 1);
+        repeatThreads.clear();
+        assertEquals(100, (Double) AD.gradient(repeat, null, 0.5, 100).get(0), 1e-9);
+        assertEquals(List.of(Thread.currentThread(), Thread.currentThread()), repeatThreads);
     }
 
     @Test
@@ -285,8 +342,9 @@ class ADTest {
     @Test
     void nestedGradientRunsInlineOnTheSameWorkerWithWhatIsLeftOfTheBudget() {
         assertEquals(6.0, AD.derivative(ADTest::nested, 3.0)); // the inner derivative, times dy = 1
+        assertTrue(nestedThread.getName().startsWith("grad4j-worker"), "moved: " + nestedThread);
         assertSame(nestedThread, sqThread);
-        assertEquals(WorkerSettings.fromSystemProperties().stackBudgetBytes() - 1000, sqBudget);
+        assertEquals(WorkerSettings.fromSystemProperties().stackBudgetBytes() - NESTED_FRAME, sqBudget);
     }
 
     @Test

@@ -3,6 +3,8 @@ package org.grad4j.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.grad4j.AD;
 import org.grad4j.Differentiable;
@@ -12,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A gradient whose generated code has a bounded stack depth (no loop run as recursion — loops
  * without calls run as real loops on the value tape — no differentiated call left) runs on the
- * caller's thread after its first run; any other runs on a large-stack worker. Both give the same
- * derivatives.
+ * caller's thread after its first run; any other starts there and moves to a large-stack worker
+ * once it gets deep (runtime.StackExtension). All give the same derivatives.
  */
 class WhereGradientsRunTest {
     static volatile Thread ranOn;
@@ -31,8 +33,12 @@ class WhereGradientsRunTest {
 
     /** Reads a private field, so called from another class, never inlined there. */
     static double cubed(double v) {
+        lastRanOn = Thread.currentThread();
         return unit * v * v * v;
     }
+
+    /** Where the last call of a helper ran: the deepest frames of a long loop. */
+    static volatile Thread lastRanOn;
 
     @Differentiable
     static double formula(double[] x) {
@@ -95,7 +101,8 @@ class WhereGradientsRunTest {
         int n = 200_000; // far deeper than a caller's thread could hold, one frame per iteration
         for (int i = 0; i < 3; i++) {
             double[] g = AD.gradient(v -> loopCallingAHelper(v, n), x);
-            assertNotSame(Thread.currentThread(), ranOn);
+            if (i > 0) assertSame(Thread.currentThread(), ranOn); // it starts here (the first run, which links, on a worker)
+            assertNotSame(Thread.currentThread(), OtherClass.lastRanOn); // and moves
             assertSumOfCubes(x, n, g);
         }
     }
@@ -140,7 +147,8 @@ class WhereGradientsRunTest {
         int n = 200_000;
         for (int i = 0; i < 3; i++) {
             double[] g = AD.gradient(v -> OtherClass.loopCallingCube(v, n), x);
-            assertNotSame(Thread.currentThread(), ranOn);
+            if (i > 0) assertSame(Thread.currentThread(), ranOn);
+            assertNotSame(Thread.currentThread(), lastRanOn);
             assertSumOfCubes(x, n, g);
         }
     }
@@ -154,13 +162,127 @@ class WhereGradientsRunTest {
     }
 
     @Test
-    void recursionRunsOnAWorker() {
+    void shallowRecursionStaysOnTheCallersThread() {
         for (int i = 0; i < 3; i++) {
             double d = AD.derivative(v -> recursive(v, 3), 0.4);
-            assertNotSame(Thread.currentThread(), ranOn);
+            if (i > 0) assertSame(Thread.currentThread(), ranOn);
             double s1 = Math.sin(0.4), s2 = Math.sin(s1);
             assertEquals(Math.cos(s2) * Math.cos(s1) * Math.cos(0.4), d, 1e-12);
         }
+    }
+
+    static final Thread[] levels = new Thread[5001];
+
+    @Differentiable
+    static double recorded(double x, int n) {
+        levels[n] = Thread.currentThread();
+        return n == 0 ? x : Math.sin(recorded(x, n - 1)) + 0.1 * x;
+    }
+
+    /** d/dx of the recursion above, level by level (forward mode, by hand). */
+    private static double recordedDerivative(double x, int n) {
+        double v = x, dv = 1;
+        for (int level = 1; level <= n; level++) {
+            dv = Math.cos(v) * dv + 0.1;
+            v = Math.sin(v) + 0.1 * x;
+        }
+        return dv;
+    }
+
+    @Test
+    void deepRecursionStartsOnTheCallersThreadAndMovesToAWorker() {
+        int n = 5000;
+        org.grad4j.ScalarFunction f = v -> recorded(v, n);
+        AD.derivative(f, 0.1); // the first run, which links, on a worker
+        for (double x : new double[] {0.4, -1.1, 2.3}) {
+            java.util.Arrays.fill(levels, null);
+            double d = AD.derivative(f, x);
+            assertEquals(recordedDerivative(x, n), d, 1e-9);
+            assertSame(Thread.currentThread(), levels[n], "the outermost level runs on the caller's thread");
+            assertTrue(levels[0].getName().startsWith("grad4j-worker"), "the innermost on a worker: " + levels[0]);
+        }
+    }
+
+    @Test
+    void aThreadWithASmallStackMovesBeforeItOverflows() throws Exception {
+        // 256 KiB of stack: the gradient's share of it, the first calls of its code interpreted, must fit
+        double[] x = {0.5, -0.25, 0.75};
+        double[][] results = new double[2][];
+        Throwable[] failure = new Throwable[1];
+        Thread small = new Thread(null, () -> {
+            try {
+                for (int i = 0; i < 2; i++) {
+                    results[0] = AD.gradient(v -> OtherClass.loopCallingCube(v, 50_000), x);
+                    results[1] = new double[] {AD.derivative(v -> recorded(v, 3000), 0.7)};
+                }
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        }, "small-stack", 256 << 10);
+        small.start();
+        small.join();
+        if (failure[0] != null) throw new AssertionError(failure[0]);
+        assertSumOfCubes(x, 50_000, results[0]);
+        assertEquals(recordedDerivative(0.7, 3000), results[1][0], 1e-9);
+    }
+
+    @Differentiable
+    static double failsAtTheEnd(double[] x, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            if (i == n - 1 && x[0] > 0) throw new IllegalStateException("step " + i + " diverged");
+            s += OtherClass.cube(x[i % x.length]);
+        }
+        return s;
+    }
+
+    @Test
+    void whatTheMovedPartThrowsReachesTheCaller() {
+        double[] x = {0.5, -0.25};
+        double[] first = {-0.5, 0.25}; // the first run, which links, on a worker
+        org.grad4j.VectorFunction f = v -> failsAtTheEnd(v, 100_000);
+        assertSumOfCubes(first, 100_000, AD.gradient(f, first));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> AD.gradient(f, x));
+        assertEquals("step 99999 diverged", e.getMessage());
+        assertNotSame(Thread.currentThread(), OtherClass.lastRanOn, "it had moved");
+        assertSumOfCubes(first, 100_000, AD.gradient(f, first)); // the next runs as usual
+    }
+
+    /** Each level runs a call-free loop (taped): the tape, borrowed on the caller's thread, goes on on the worker. */
+    @Differentiable
+    static double levelsWithLoops(double[] w, int n) {
+        if (n == 0) return w[0];
+        double s = 0;
+        for (int i = 0; i < w.length; i++) s += w[i] * Math.sin(w[i] + n);
+        return Math.tanh(s) + 0.5 * levelsWithLoops(w, n - 1);
+    }
+
+    @Test
+    void tapedLoopsOnBothSidesOfTheMove() {
+        double[] w = {0.3, -0.7, 1.1, 0.2};
+        int n = 2000;
+        org.grad4j.VectorFunction f = v -> levelsWithLoops(v, n);
+        AD.gradient(f, w); // the first run, which links, on a worker
+        double[] g = AD.gradient(f, w);
+        for (int j = 0; j < w.length; j++) {
+            double h = 1e-6;
+            double[] up = w.clone(), down = w.clone();
+            up[j] += h;
+            down[j] -= h;
+            double fd = (plainLevels(up, n) - plainLevels(down, n)) / (2 * h);
+            assertEquals(fd, g[j], 1e-6 * Math.max(1, Math.abs(fd)));
+        }
+    }
+
+    /** The same function, evaluated without recursion (a reference the agent does not touch). */
+    private static double plainLevels(double[] w, int n) {
+        double value = w[0];
+        for (int level = 1; level <= n; level++) {
+            double s = 0;
+            for (double v : w) s += v * Math.sin(v + level);
+            value = Math.tanh(s) + 0.5 * value;
+        }
+        return value;
     }
 }
 
@@ -174,8 +296,11 @@ final class OtherClass {
     private static double unit = 1;
 
     static double cube(double v) {
+        lastRanOn = Thread.currentThread();
         return unit * v * v * v;
     }
+
+    static volatile Thread lastRanOn;
 
     /** A call-free loop: bounded, and so is a caller that only calls it. */
     static double weightedSquares(double[] x, double[] w) {

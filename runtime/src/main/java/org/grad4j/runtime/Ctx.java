@@ -13,7 +13,8 @@ import org.grad4j.GradientException;
  *
  * <p>{@link #enter}/{@link #exit} keep a byte estimate of the stack the generated frames use,
  * so that a loop too long for the worker's stack ends in a clear error, not a bare
- * {@code StackOverflowError}.
+ * {@code StackOverflowError}, and so that a gradient started on the caller's thread moves to a
+ * worker once it gets deep ({@link #enterOrMove}, {@link StackExtension}).
  */
 public final class Ctx {
     public final double[] d = new double[256];
@@ -22,6 +23,8 @@ public final class Ctx {
     private ParameterAdjoints parameters;
     private final long stackBudget;
     private long stackUsed;
+    /** Above this estimate a function that may repeat moves the rest of the gradient to a worker; none on a worker. */
+    private long moveAt = Long.MAX_VALUE;
     private boolean boundedDepth;
     private boolean reverseWorkspaceWanted;
     private Object reverseWorkspace;
@@ -52,6 +55,48 @@ public final class Ctx {
         long used = stackUsed + frameBytes;
         stackUsed = used;
         if (used > checkAt) crossed(used);
+    }
+
+    /**
+     * As {@link #enter}, at the start of a function that can be entered again and again while the
+     * frames below it wait (a method's entry: recursion; a loop's header: an iteration per frame):
+     * true, without entering, when the gradient runs on the caller's thread and has got deep — the
+     * function then has {@link StackExtension} run it on a worker, whose large stack takes the rest.
+     */
+    public boolean enterOrMove(int frameBytes) {
+        long used = stackUsed + frameBytes;
+        if (used > moveAt) return true;
+        stackUsed = used;
+        if (used > checkAt) crossed(used);
+        return false;
+    }
+
+    /** This gradient runs on the caller's thread: past {@code callerBytes} of frames it moves to a worker. */
+    void startOnCaller(long callerBytes) {
+        moveAt = callerBytes;
+    }
+
+    /**
+     * Runs the rest of the gradient ({@code rest}: the function that asked to move, with its
+     * arguments) on a worker and waits for it; the frames on the caller's thread then finish
+     * their reverse passes here. One thread runs the gradient at a time, and the hand-off orders
+     * their memory, so the context, its tape and the adjoint registers pass over as they are.
+     */
+    void moveToWorker(Workers.Job<?> rest) {
+        long at = moveAt;
+        moveAt = Long.MAX_VALUE;
+        try {
+            Workers.shared().call(() -> {
+                Ctx outer = Workers.enter(this);
+                try {
+                    return rest.run();
+                } finally {
+                    Workers.leave(outer);
+                }
+            });
+        } finally {
+            moveAt = at;
+        }
     }
 
     /**

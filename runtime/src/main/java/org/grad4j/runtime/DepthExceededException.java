@@ -36,6 +36,20 @@ public final class DepthExceededException extends GradientException {
         return e;
     }
 
+    /** The caller's thread overflowed before the gradient reached the depth at which it moves to a worker. */
+    static DepthExceededException onCaller(StackOverflowError cause) {
+        DepthExceededException e = new DepthExceededException(
+                "grad4j: the gradient overflowed the calling thread's stack. A gradient starts on the calling thread "
+                        + "and moves to a grad4j worker (with a large stack) once its generated frames pass about "
+                        + size(StackExtension.callerBytes()) + " (-D" + StackExtension.PROPERTY
+                        + "); this thread had less room left than that, or primal code between the generated frames "
+                        + "went deep. Lower -D" + StackExtension.PROPERTY + " (0: start every such gradient on a "
+                        + "worker) or give the thread a larger stack (-Xss, or the Thread constructor's stackSize); "
+                        + "if the function recurses without end, that is the cause.");
+        e.initCause(cause);
+        return e;
+    }
+
     /** Bytes in MiB, or KiB below a MiB, so that small stacks do not read as 0. */
     static String size(long bytes) {
         return bytes >= 1 << 20 ? (bytes >> 20) + " MiB" : Math.max(1, bytes >> 10) + " KiB";

@@ -15,7 +15,8 @@ import org.grad4j.GradientException;
  * scalars, {@code ctx.o} for tensors) and shadows. {@link #run} runs on the current thread;
  * {@link #onWorker} looks the entry up on the caller's thread and runs it on a worker
  * ({@link Workers}), as {@code AD} and {@code TensorAD} do — or on the caller's thread when the
- * generated code said its stack depth is bounded ({@link Ctx#markBoundedDepth}).
+ * generated code said its stack depth is bounded ({@link Ctx#markBoundedDepth}), and otherwise
+ * starting there and moving to a worker only once it gets deep ({@link StackExtension}).
  *
  * <p>ND4J stays optional: tensor parameters are recognised by class name, and the one call into
  * {@code org.grad4j.tensor} (zeros for a tensor that got no adjoint) runs only when the method
@@ -99,24 +100,52 @@ public final class EntryCall {
     private static Outcome onWorkerOnce(Call call, TopContinuation top, String mask, boolean tensorParameters) {
         Method m = call.method();
         MethodHandle entry = entryOf(m, mask);
-        if (BOUNDED_DEPTH.get(m.getDeclaringClass()).containsKey(entry)) {
+        Boolean bounded = RAN.get(m.getDeclaringClass()).get(entry);
+        if (Boolean.TRUE.equals(bounded)) {
             // its stack depth does not grow with the input: no hand-off to a worker needed (a few µs saved)
+            return runHere(call, entry, top, tensorParameters, false);
+        }
+        Workers.Job<Outcome> job = () -> run(call, entry, top, tensorParameters, false);
+        String initializer = Workers.onWorker() ? null : Workers.classBeingInitialised(entry);
+        if (initializer != null) return Workers.inInitializer(job, initializer);
+        if (bounded != null && startsOnCaller(m, tensorParameters)) {
             try {
-                return run(call, entry, top, tensorParameters);
-            } catch (Throwable t) {
-                throw Workers.sneaky(t);
+                return runHere(call, entry, top, tensorParameters, true);
+            } catch (StackOverflowError e) {
+                throw DepthExceededException.onCaller(e);
             }
         }
-        Workers.Job<Outcome> job = () -> run(call, entry, top, tensorParameters);
-        String initializer = Workers.onWorker() ? null : Workers.classBeingInitialised(entry);
-        return initializer != null ? Workers.inInitializer(job, initializer) : Workers.shared().call(job);
+        return Workers.shared().call(job);
     }
 
     /**
-     * Per declaring class, the entries whose generated code said it has a bounded stack depth
-     * ({@link Ctx#markBoundedDepth}) when it first ran on a worker: they run on the caller's thread.
+     * Whether a gradient starts on the caller's thread and moves to a worker only if it gets deep
+     * ({@link StackExtension}) — from the second run of its entry on: the first loads and links the
+     * generated classes, and the agent's class file transformer, called deep in the caller's stack
+     * by a load, could overflow it where a failure is not even reported. Not with tensors: the reverse pass's ND4J workspace belongs to the
+     * thread that opens it, and must be closed there.
      */
-    private static final ClassValue<java.util.Map<MethodHandle, Boolean>> BOUNDED_DEPTH = mapPerClass();
+    private static boolean startsOnCaller(Method m, boolean tensorParameters) {
+        if (StackExtension.callerBytes() == 0 || Workers.onWorker() || tensorParameters) return false;
+        for (Class<?> p : m.getParameterTypes()) if (Shadows.isTensor(p) || Shadows.isTensorArray(p)) return false;
+        return true;
+    }
+
+    private static Outcome runHere(Call call, MethodHandle entry, TopContinuation top, boolean tensorParameters,
+                                   boolean movable) {
+        try {
+            return run(call, entry, top, tensorParameters, movable);
+        } catch (Throwable t) {
+            throw Workers.sneaky(t);
+        }
+    }
+
+    /**
+     * Per declaring class, the entries that have run: true for those whose generated code said it
+     * has a bounded stack depth ({@link Ctx#markBoundedDepth}) when it first ran on a worker (they
+     * run on the caller's thread), false for the others (they start there, {@link #startsOnCaller}).
+     */
+    private static final ClassValue<java.util.Map<MethodHandle, Boolean>> RAN = mapPerClass();
 
     /** The generator that made each cached entry: another bridge (tests install their own) starts afresh. */
     private record CachedEntry(Object generator, MethodHandle entry) {}
@@ -169,11 +198,12 @@ public final class EntryCall {
 
     /** Runs {@code entry} with the given top continuation (which seeds the output's adjoint). */
     public static Outcome run(Call call, MethodHandle entry, TopContinuation top) throws Throwable {
-        return run(call, entry, top, false);
+        return run(call, entry, top, false, false);
     }
 
-    private static Outcome run(Call call, MethodHandle entry, TopContinuation top, boolean tensorParameters)
-            throws Throwable {
+    /** @param movable the gradient runs on the caller's thread and moves to a worker if it gets deep */
+    private static Outcome run(Call call, MethodHandle entry, TopContinuation top, boolean tensorParameters,
+                               boolean movable) throws Throwable {
         Method m = call.method();
         Invoker invoker = invoker(entry, m);
         Class<?>[] types = m.getParameterTypes();
@@ -210,6 +240,7 @@ public final class EntryCall {
             }
         }
         Ctx ctx = new Ctx(Workers.budgetHere());
+        if (movable) ctx.startOnCaller(StackExtension.callerBytes());
         ctx.inputs(shadows);
         argv[next++] = top;
         argv[next] = ctx;
@@ -225,7 +256,7 @@ public final class EntryCall {
             ctx.releaseTape(returned);
             if (ctx.reverseWorkspace() != null) closeReverseWorkspace(ctx, shadowOf, returned);
         }
-        if (ctx.hasBoundedDepth()) BOUNDED_DEPTH.get(m.getDeclaringClass()).put(entry, Boolean.TRUE);
+        RAN.get(m.getDeclaringClass()).putIfAbsent(entry, ctx.hasBoundedDepth());
         for (int i = 0; i < types.length; i++) if (rowsPassedIn[i] != null) shadowOf[i] = rowsPassedIn[i];
         double value = m.getReturnType().isArray() ? Double.NaN : top.value();
         if (m.getReturnType().isArray()) top.arrayValue(); // checks the continuation ran

@@ -96,9 +96,9 @@ final class FunctionEmitter {
         // the first, interpreted frames are larger but few. The StackOverflowError backstop covers the rest.
         frameCost = 3 * locals.size() + 64;
         mv.visitCode();
-        mv.visitVarInsn(Opcodes.ALOAD, ctx);
-        Jvm.pushInt(mv, frameCost);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "enter", "(I)V", false);
+        // a taped nest's function runs the loop itself, entered once per run of it
+        FrameEntry.emit(mv, ctx, frameCost, g.className, shape,
+                shape == g.entryShape || (g.loopHeaders.get(region.head()) && taped == null));
         if (shape == g.entryShape && g.boundedDepth) {
             mv.visitVarInsn(Opcodes.ALOAD, ctx);
             Jvm.pushInt(mv, frameCost);
