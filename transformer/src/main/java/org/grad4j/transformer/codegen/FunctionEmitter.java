@@ -96,9 +96,10 @@ final class FunctionEmitter {
         // the first, interpreted frames are larger but few. The StackOverflowError backstop covers the rest.
         frameCost = 3 * locals.size() + 64;
         mv.visitCode();
-        // a taped nest's function runs the loop itself, entered once per run of it
+        // a taped nest's function runs the loop itself, entered once per run of it; code of a bounded
+        // depth cannot lead back to its entry
         FrameEntry.emit(mv, ctx, frameCost, g.className, shape,
-                shape == g.entryShape || (g.loopHeaders.get(region.head()) && taped == null));
+                shape == g.entryShape ? !g.boundedDepth : g.loopHeaders.get(region.head()) && taped == null);
         if (shape == g.entryShape && g.boundedDepth) {
             mv.visitVarInsn(Opcodes.ALOAD, ctx);
             Jvm.pushInt(mv, frameCost);
