@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import org.grad4j.runtime.Bridge;
 import org.grad4j.runtime.Call;
 import org.grad4j.runtime.DataArrays;
+import org.grad4j.runtime.DepthExceededException;
 import org.grad4j.runtime.EntryCall;
 import org.grad4j.runtime.Functions;
 import org.grad4j.runtime.MethodCalls;
@@ -27,12 +28,14 @@ import org.grad4j.runtime.TopContinuation;
  * argument only. Input arrays are passed as they are (never copied or replaced); the function
  * may mutate them as a plain call would.
  *
- * <p>Each computation runs on one of a few reused worker threads with a large stack, sized by
- * {@code -Dgrad4j.stack} (default 2g), because each iteration of a loop that carries
- * differentiable values holds one frame until the reverse pass. The caller blocks until it
- * is done; what the function throws is rethrown to the caller unchanged. Thread-locals seen by
- * the function are the worker's. A gradient requested from inside a gradient computation runs
- * inline on the same worker. All methods are safe to call from many threads at once.
+ * <p>Each iteration of a loop that calls differentiated code, and each level of a recursion,
+ * holds one frame until the reverse pass. A computation starts on the calling thread and, once
+ * it gets deep, goes on on one of a few reused worker threads with a large stack, sized by
+ * {@code -Dgrad4j.stack} (default 2g), while the caller waits (the first computation of each
+ * function, and those with tensors, run on a worker from their start); what the function throws
+ * is rethrown to the caller unchanged. Thread-locals seen by the function are then the worker's.
+ * A gradient requested from inside a gradient computation runs inline on its thread. All
+ * methods are safe to call from many threads at once.
  */
 public final class AD {
     private static final String AGENT_CLASS = "org.grad4j.agent.Grad4jAgent";
@@ -41,19 +44,31 @@ public final class AD {
 
     /** The derivative of {@code f} at {@code x}. */
     public static double derivative(ScalarFunction f, double x) {
-        Functions.Resolved r = Functions.resolve(f, ScalarFunction.class, double.class, x);
-        return run(r.call(), TopContinuation.gradientOnly()).adjoint(r.input());
+        try {
+            Functions.Resolved r = Functions.resolve(f, ScalarFunction.class, double.class, x);
+            return run(r.call(), TopContinuation.gradientOnly()).adjoint(r.input());
+        } catch (StackOverflowError e) { // called with little stack left: say so (no room to make an exception)
+            throw DepthExceededException.NO_STACK_LEFT;
+        }
     }
 
     /** The gradient of {@code f} at {@code x}, a new array shaped like {@code x}. */
     public static double[] gradient(VectorFunction f, double[] x) {
-        // the value is not returned: generated code may skip what only forms it (a loss's last sum)
-        return runAt(f, x, TopContinuation.gradientOnly()).gradient();
+        try {
+            // the value is not returned: generated code may skip what only forms it (a loss's last sum)
+            return runAt(f, x, TopContinuation.gradientOnly()).gradient();
+        } catch (StackOverflowError e) { // called with little stack left: say so (no room to make an exception)
+            throw DepthExceededException.NO_STACK_LEFT;
+        }
     }
 
     /** The value of {@code f} at {@code x} and its gradient, from one evaluation. */
     public static ValueAndGradient valueAndGradient(VectorFunction f, double[] x) {
-        return runAt(f, x, TopContinuation.scalar(1.0));
+        try {
+            return runAt(f, x, TopContinuation.scalar(1.0));
+        } catch (StackOverflowError e) { // called with little stack left: say so (no room to make an exception)
+            throw DepthExceededException.NO_STACK_LEFT;
+        }
     }
 
     /** The value is NaN when {@code top} does not keep it ({@link TopContinuation#gradientOnly()}). */
@@ -72,12 +87,16 @@ public final class AD {
      * entry per output. {@code x} is passed as it is: it holds afterwards what a plain call leaves.
      */
     public static double[] vjp(ArrayFunction f, double[] x, double[] seed) {
-        if (x == null || seed == null) {
-            throw new GradientException("grad4j: vjp needs a point x and a seed (one entry per output); got "
-                    + (x == null ? "x = null" : "seed = null"));
+        try {
+            if (x == null || seed == null) {
+                throw new GradientException("grad4j: vjp needs a point x and a seed (one entry per output); got "
+                        + (x == null ? "x = null" : "seed = null"));
+            }
+            Functions.Resolved r = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, x);
+            return (double[]) run(r.call(), TopContinuation.vector(seed.clone())).shadow(r.input());
+        } catch (StackOverflowError e) { // called with little stack left: say so (no room to make an exception)
+            throw DepthExceededException.NO_STACK_LEFT;
         }
-        Functions.Resolved r = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, x);
-        return (double[]) run(r.call(), TopContinuation.vector(seed.clone())).shadow(r.input());
     }
 
     /**
@@ -89,30 +108,34 @@ public final class AD {
      * leaves in them.
      */
     public static double[][] jacobian(ArrayFunction f, double[] x) {
-        if (x == null) throw new GradientException("grad4j: the point x to take the Jacobian at is null");
-        // The passes run on x itself, its values put back after each: on a copy, an x the function
-        // also reaches as data (captured, in a field) would be a constant, the Jacobian silently short.
-        double[] values = x.clone();
         try {
-            Functions.Resolved r = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, x);
-            TopContinuation top = TopContinuation.unit(0);
-            // buffers the function was given as data (captured) and may fill: each pass starts from what they held
-            DataArrays before = DataArrays.of(r.call());
-            Outcome o = run(r.call(), top);
-            int m = java.lang.reflect.Array.getLength(top.arrayValue());
-            double[][] jacobian = new double[m][];
-            if (m > 0) jacobian[0] = (double[]) o.shadow(r.input());
-            DataArrays afterOneCall = m > 1 ? DataArrays.of(r.call()) : null;
-            for (int i = 1; i < m; i++) {
+            if (x == null) throw new GradientException("grad4j: the point x to take the Jacobian at is null");
+            // The passes run on x itself, its values put back after each: on a copy, an x the function
+            // also reaches as data (captured, in a field) would be a constant, the Jacobian silently short.
+            double[] values = x.clone();
+            try {
+                Functions.Resolved r = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, x);
+                TopContinuation top = TopContinuation.unit(0);
+                // buffers the function was given as data (captured) and may fill: each pass starts from what they held
+                DataArrays before = DataArrays.of(r.call());
+                Outcome o = run(r.call(), top);
+                int m = java.lang.reflect.Array.getLength(top.arrayValue());
+                double[][] jacobian = new double[m][];
+                if (m > 0) jacobian[0] = (double[]) o.shadow(r.input());
+                DataArrays afterOneCall = m > 1 ? DataArrays.of(r.call()) : null;
+                for (int i = 1; i < m; i++) {
+                    System.arraycopy(values, 0, x, 0, x.length);
+                    before.putBack();
+                    Functions.Resolved ri = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, x);
+                    jacobian[i] = (double[]) run(ri.call(), TopContinuation.unit(i)).shadow(ri.input());
+                }
+                if (afterOneCall != null) afterOneCall.putBack(); // as one plain call leaves them
+                return jacobian;
+            } finally {
                 System.arraycopy(values, 0, x, 0, x.length);
-                before.putBack();
-                Functions.Resolved ri = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, x);
-                jacobian[i] = (double[]) run(ri.call(), TopContinuation.unit(i)).shadow(ri.input());
             }
-            if (afterOneCall != null) afterOneCall.putBack(); // as one plain call leaves them
-            return jacobian;
-        } finally {
-            System.arraycopy(values, 0, x, 0, x.length);
+        } catch (StackOverflowError e) { // called with little stack left: say so (no room to make an exception)
+            throw DepthExceededException.NO_STACK_LEFT;
         }
     }
 
@@ -126,17 +149,21 @@ public final class AD {
      * override. Checked exceptions the method throws are rethrown unchanged.
      */
     public static Gradients gradient(Method method, Object receiver, Object... args) {
-        Call call = MethodCalls.resolve(method, receiver, args);
-        Outcome o = run(call);
-        Class<?>[] types = call.method().getParameterTypes();
-        Object[] byParameter = new Object[types.length];
-        for (int i = 0; i < types.length; i++) {
-            if (Shadows.hasScalarRegister(types[i])) byParameter[i] = o.adjoint(i); // double, float, Double, Float, Number
-            else if (Shadows.isDifferentiableArray(types[i]) || Shadows.isTensor(types[i]) || Shadows.isTensorArray(types[i])) {
-                byParameter[i] = o.shadow(i);
+        try {
+            Call call = MethodCalls.resolve(method, receiver, args);
+            Outcome o = run(call);
+            Class<?>[] types = call.method().getParameterTypes();
+            Object[] byParameter = new Object[types.length];
+            for (int i = 0; i < types.length; i++) {
+                if (Shadows.hasScalarRegister(types[i])) byParameter[i] = o.adjoint(i); // double, float, Double, Float, Number
+                else if (Shadows.isDifferentiableArray(types[i]) || Shadows.isTensor(types[i]) || Shadows.isTensorArray(types[i])) {
+                    byParameter[i] = o.shadow(i);
+                }
             }
+            return new Gradients(o.value(), byParameter);
+        } catch (StackOverflowError e) { // called with little stack left: say so (no room to make an exception)
+            throw DepthExceededException.NO_STACK_LEFT;
         }
-        return new Gradients(o.value(), byParameter);
     }
 
     /**

@@ -11,4 +11,9 @@ public class GradientException extends RuntimeException {
     public GradientException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** One made ahead and thrown where there is no room to make one: no stack trace, no suppressed exceptions. */
+    protected GradientException(String message, boolean preallocated) {
+        super(message, null, !preallocated, !preallocated);
+    }
 }

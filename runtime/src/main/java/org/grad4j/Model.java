@@ -3,6 +3,7 @@ package org.grad4j;
 import java.util.ArrayList;
 import java.util.List;
 import org.grad4j.runtime.Call;
+import org.grad4j.runtime.DepthExceededException;
 import org.grad4j.runtime.EntryCall;
 import org.grad4j.runtime.Functions;
 import org.grad4j.runtime.ModelParameters;
@@ -37,27 +38,31 @@ public final class Model {
     private Model() {}
 
     public static <M> ParameterGradients gradient(M model, ModelFunction<M> loss) {
-        ModelParameters.Found found = ModelParameters.find(model);
-        List<ModelParameters.Ref> parameters = found.parameters();
-        if (parameters.isEmpty()) { // a gradient of nothing: an optimizer stepping it would silently do nothing
-            throw new org.grad4j.GradientException("grad4j: the model " + model.getClass().getName() + " has no @Parameter "
-                    + "fields, nor do the objects it holds, so there is nothing to take the gradient with respect to. Mark the "
-                    + "fields that hold the trainable values (double, float, double[], float[], double[][], INDArray, "
-                    + "INDArray[]) with @org.grad4j.Parameter.");
+        try {
+            ModelParameters.Found found = ModelParameters.find(model);
+            List<ModelParameters.Ref> parameters = found.parameters();
+            if (parameters.isEmpty()) { // a gradient of nothing: an optimizer stepping it would silently do nothing
+                throw new org.grad4j.GradientException("grad4j: the model " + model.getClass().getName() + " has no @Parameter "
+                        + "fields, nor do the objects it holds, so there is nothing to take the gradient with respect to. Mark the "
+                        + "fields that hold the trainable values (double, float, double[], float[], double[][], INDArray, "
+                        + "INDArray[]) with @org.grad4j.Parameter.");
+            }
+            Functions.Resolved r = Functions.resolveModel(loss, model);
+            Call call = withCapturedHolders(r, found);
+            // the model is the receiver (Net::loss) or the last argument: either way it holds the parameters
+            boolean receiverHolds = r.input() < 0 || found.isHolder(call.receiver()) || found.reachesModel(call.receiver());
+            String mask = (receiverHolds ? "@" : "") + call.activityMask();
+            boolean tensors = parameters.stream().map(p -> p.field().getType())
+                    .anyMatch(t -> org.grad4j.runtime.Shadows.isTensor(t) || org.grad4j.runtime.Shadows.isTensorArray(t));
+            Outcome o = EntryCall.onWorker(call, TopContinuation.scalar(1.0), mask, tensors);
+            ParameterAdjoints adjoints = o.parameters();
+            TiedParameters tied = new TiedParameters(parameters, adjoints, tensors);
+            List<Object> gradients = new ArrayList<>(parameters.size());
+            for (ModelParameters.Ref p : parameters) gradients.add(tied.gradientOf(p));
+            return new ParameterGradients(o.value(), parameters, gradients);
+        } catch (StackOverflowError e) { // called with little stack left: say so (no room to make an exception)
+            throw DepthExceededException.NO_STACK_LEFT;
         }
-        Functions.Resolved r = Functions.resolveModel(loss, model);
-        Call call = withCapturedHolders(r, found);
-        // the model is the receiver (Net::loss) or the last argument: either way it holds the parameters
-        boolean receiverHolds = r.input() < 0 || found.isHolder(call.receiver()) || found.reachesModel(call.receiver());
-        String mask = (receiverHolds ? "@" : "") + call.activityMask();
-        boolean tensors = parameters.stream().map(p -> p.field().getType())
-                .anyMatch(t -> org.grad4j.runtime.Shadows.isTensor(t) || org.grad4j.runtime.Shadows.isTensorArray(t));
-        Outcome o = EntryCall.onWorker(call, TopContinuation.scalar(1.0), mask, tensors);
-        ParameterAdjoints adjoints = o.parameters();
-        TiedParameters tied = new TiedParameters(parameters, adjoints, tensors);
-        List<Object> gradients = new ArrayList<>(parameters.size());
-        for (ModelParameters.Ref p : parameters) gradients.add(tied.gradientOf(p));
-        return new ParameterGradients(o.value(), parameters, gradients);
     }
 
     /**

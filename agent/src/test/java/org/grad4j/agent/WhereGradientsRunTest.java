@@ -226,6 +226,33 @@ class WhereGradientsRunTest {
         assertEquals(recordedDerivative(0.7, 3000), results[1][0], 1e-9);
     }
 
+    /** Plain code the gradient runs as it is (ints only): as deep as {@code n}. */
+    static int levels(int n) {
+        return n == 0 ? 0 : 1 + levels(n - 1);
+    }
+
+    @Differentiable
+    static double scaledByLevels(double[] x, int n) {
+        return x[0] * x[1] * levels(n);
+    }
+
+    static volatile int levelsAsked;
+
+    @Test
+    void primalCodeOverflowingTheCallersStackIsAClearError() {
+        org.grad4j.VectorFunction f = v -> scaledByLevels(v, levelsAsked);
+        double[] x = {0.5, 2};
+        levelsAsked = 3;
+        assertEquals(6, AD.gradient(f, x)[0], 1e-12); // the first gradient, on a worker
+        levelsAsked = 100_000_000; // deeper than this thread's stack: a recursion without end, in effect
+        org.grad4j.runtime.DepthExceededException e =
+                assertThrows(org.grad4j.runtime.DepthExceededException.class, () -> AD.gradient(f, x));
+        assertTrue(e.getMessage().contains("calling thread's stack") && e.getMessage().contains("recurses without end"),
+                e.getMessage());
+        levelsAsked = 3;
+        assertEquals(6, AD.gradient(f, x)[0], 1e-12);
+    }
+
     @Differentiable
     static double failsAtTheEnd(double[] x, int n) {
         double s = 0;

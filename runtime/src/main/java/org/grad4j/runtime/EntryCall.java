@@ -109,11 +109,7 @@ public final class EntryCall {
         String initializer = Workers.onWorker() ? null : Workers.classBeingInitialised(entry);
         if (initializer != null) return Workers.inInitializer(job, initializer);
         if (bounded != null && startsOnCaller(m, tensorParameters)) {
-            try {
-                return runHere(call, entry, top, tensorParameters, true);
-            } catch (StackOverflowError e) {
-                throw DepthExceededException.onCaller(e);
-            }
+            return runHere(call, entry, top, tensorParameters, true);
         }
         return Workers.shared().call(job);
     }
@@ -135,6 +131,8 @@ public final class EntryCall {
                                    boolean movable) {
         try {
             return run(call, entry, top, tensorParameters, movable);
+        } catch (StackOverflowError e) { // the frames it unwound leave room to say so
+            throw DepthExceededException.onCaller(e, movable);
         } catch (Throwable t) {
             throw Workers.sneaky(t);
         }

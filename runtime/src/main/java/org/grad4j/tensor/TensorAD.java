@@ -1,6 +1,7 @@
 package org.grad4j.tensor;
 
 import org.grad4j.GradientException;
+import org.grad4j.runtime.DepthExceededException;
 import org.grad4j.runtime.EntryCall;
 import org.grad4j.runtime.Functions;
 import org.grad4j.runtime.Outcome;
@@ -32,12 +33,16 @@ public final class TensorAD {
      * the value does not depend on {@code x}).
      */
     public static INDArray gradient(TensorFunction f, INDArray x) {
-        if (x == null) {
-            throw new GradientException("grad4j: the point x to take the gradient at is null");
+        try {
+            if (x == null) {
+                throw new GradientException("grad4j: the point x to take the gradient at is null");
+            }
+            Functions.Resolved r = Functions.resolve(f, TensorFunction.class, INDArray.class, double.class, x);
+            Outcome o = EntryCall.onWorker(r.call(), TopContinuation.scalar(1.0));
+            return (INDArray) o.tensorAdjoint(r.input());
+        } catch (StackOverflowError e) { // called with little stack left: say so (no room to make an exception)
+            throw DepthExceededException.NO_STACK_LEFT;
         }
-        Functions.Resolved r = Functions.resolve(f, TensorFunction.class, INDArray.class, double.class, x);
-        Outcome o = EntryCall.onWorker(r.call(), TopContinuation.scalar(1.0));
-        return (INDArray) o.tensorAdjoint(r.input());
     }
 
     /**
