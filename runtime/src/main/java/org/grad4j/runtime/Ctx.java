@@ -17,8 +17,9 @@ import org.grad4j.GradientException;
  * worker once it gets deep ({@link #enterOrMove}, {@link StackExtension}).
  */
 public final class Ctx {
-    public final double[] d = new double[256];
-    public final Object[] o = new Object[256];
+    public final double[] d;
+    public final Object[] o;
+    private final Registers registers;
 
     private ParameterAdjoints parameters;
     private final long stackBudget;
@@ -34,6 +35,9 @@ public final class Ctx {
     private Object onlyInput; // the one input array, when there is exactly one (the common case: a compare, no hashing)
 
     public Ctx(long stackBudgetBytes) {
+        this.registers = Registers.borrow();
+        this.d = registers.d;
+        this.o = registers.o;
         this.stackBudget = stackBudgetBytes;
         this.checkAt = Math.min(stackBudgetBytes, CANCEL_CHECK_BYTES);
     }
@@ -243,6 +247,11 @@ public final class Ctx {
                 + "an array read from a field, a row of a data matrix, or one returned by a call grad4j runs as it is), "
                 + "so the value's derivative would silently be lost. Write into an array the method allocates (or a "
                 + "copy: in.clone()) and return it, or have the caller pass a copy it makes in the differentiated code.");
+    }
+
+    /** Hands the registers back to the thread for the next gradient; their values have been read. */
+    void releaseRegisters() {
+        registers.giveBack();
     }
 
     /** Hands the tape back to the thread for the next gradient; the gradient has ended. */

@@ -273,6 +273,7 @@ public final class EntryCall {
                 tensors = true;
             }
         }
+        ctx.releaseRegisters();
         if (tensors) tensorGradients(types, args, call.differentiated(), shadowOf);
         return new Outcome(value, adjoints, shadowOf, ctx.parametersIfUsed());
     }
