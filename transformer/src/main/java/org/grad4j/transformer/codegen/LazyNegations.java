@@ -12,14 +12,17 @@ import org.objectweb.asm.Opcodes;
  * Passes a generated function's code through with its {@code double} negations put off until a
  * value is used in a way that needs its sign, and most of them never written: {@code -c} stored
  * into a local keeps {@code c} there, the local marked as holding the negation of its value; a
- * later {@code x + local} becomes {@code x - c}, {@code local * y} stays a product whose result is
- * marked, a store moves the mark. The reverse of {@code a = y - x * x} otherwise negates {@code
+ * later {@code x + local} becomes {@code x - c}, {@code local + x} becomes {@code x - c} too,
+ * {@code local * y} stays a product whose result is marked, a store moves the mark. The reverse of {@code a = y - x * x} otherwise negates {@code
  * adj a} into {@code adj (x * x)} and again on its way on: every such negation is an instruction
  * on the critical path of a loop's reverse (Rosenbrock: two per element, docs/BENCHMARKS.md).
  *
- * <p>Exact: IEEE 754 defines {@code x - y} as {@code x + (-y)}, negation is exact, and rounding
- * is symmetric, so {@code -(a - p)} and {@code (-a) + p} differ at most in the sign of a zero
- * result (a gradient component may read {@code -0.0} where it read {@code 0.0}).
+ * <p>Exact, to the sign of a zero: IEEE 754 defines {@code x - y} as {@code x + (-y)}, addition
+ * commutes, negation is exact and a product's or quotient's sign is the product of its operands'.
+ * A sum is never marked ({@code -(a - p)} for {@code (-a) + p} reads {@code -0.0} where the code
+ * as written reads {@code 0.0}): forward code passes through here too, and its values are the
+ * function's (until the twenty-fourth session they were, and the fuzzer found values and arrays
+ * holding {@code -0.0} where a plain call left {@code 0.0}, 12 programs in 10,000).
  *
  * <p>What is tracked: which locals are marked, and at most one marked value on the operand stack,
  * its top ({@link Mode#TOP}), with at most one plain push after it held back ({@link Mode#PUSHED}:
@@ -44,12 +47,7 @@ final class LazyNegations extends MethodVisitor {
         /** The top is marked, and a plain push after it is held back (see {@link #pushed}). */
         PUSHED,
         /** The top is marked, and a {@code dup2} of it is held back. */
-        DUPLICATED,
-        /**
-         * The top is marked, and a load of an unmarked local and its addition to the top (or
-         * subtraction) are held back: {@code adj += c} if a store into that local follows.
-         */
-        ADDED
+        DUPLICATED
     }
 
     /** Locals holding the negation of their value. */
@@ -63,10 +61,6 @@ final class LazyNegations extends MethodVisitor {
     private Runnable pushed;
     /** In {@link Mode#PUSHED}: whether the held-back push is of a marked local, loaded as it is. */
     private boolean pushedMarked;
-    /** In {@link Mode#PUSHED} and {@link Mode#ADDED}: the local the held-back push loads, or -1 (a constant). */
-    private int pushedLocal = -1;
-    /** In {@link Mode#ADDED}: the addition or subtraction held back. */
-    private int added;
     /** Whether the next instruction is reached by falling through (false after a goto, return, throw or switch). */
     private boolean fallsThrough = true;
 
@@ -76,7 +70,6 @@ final class LazyNegations extends MethodVisitor {
 
     /** Writes what is held back and the pending negation of the stack's top: the stack then holds true values. */
     private void flush() {
-        if (mode == Mode.ADDED) resolveAdded(false);
         switch (mode) {
             case NONE -> { }
             case TOP -> super.visitInsn(Opcodes.DNEG);
@@ -89,40 +82,36 @@ final class LazyNegations extends MethodVisitor {
                 super.visitInsn(Opcodes.DNEG);
                 super.visitInsn(Opcodes.DUP2);
             }
-            case ADDED -> throw new AssertionError("resolved above");
         }
         mode = Mode.NONE;
         pushed = null;
     }
 
     /**
-     * Writes the addition held back in {@link Mode#ADDED}: into an accumulator ({@code
-     * intoItsLocal}: stored back into the local it loaded, which a loop may carry) unmarked, as
-     * {@code t - c} (the two swapped: stack moves cost nothing once compiled), for a mark on the
-     * sum would put on the carried chain the negation its loop's jump back writes; else with the
-     * sum marked.
+     * Writes {@code -c + t} ({@code added}: {@code DADD}) or {@code -c - t} ({@code DSUB}), the
+     * marked top {@code c} and the push {@code t} held back, unmarked: {@code -c + t} as {@code t - c}
+     * (the two swapped: stack moves cost nothing once compiled), {@code -c - t} with {@code c}
+     * negated. Marking the sum instead ({@code -(c - t)}) would be wrong in the sign of a zero:
+     * {@code -(0.0 - 0.0)} is {@code -0.0}, {@code -0.0 + 0.0} is {@code 0.0} — and forward code
+     * passes through here too, whose values the function returns. Nor would a loop carrying the
+     * sum gain: its jump back writes the negation.
      */
-    private void resolveAdded(boolean intoItsLocal) {
-        if (intoItsLocal && added == Opcodes.DADD) {
+    private void writeSum(int added) {
+        if (added == Opcodes.DADD) {
             pushed.run();
             super.visitInsn(Opcodes.DUP2_X2);
             super.visitInsn(Opcodes.POP2);
             write(Opcodes.DSUB, Mode.NONE);
-        } else if (intoItsLocal) { // -c - t: the negation on c, off the chain
+        } else {
             super.visitInsn(Opcodes.DNEG);
             pushed.run();
-            write(added, Mode.NONE);
-        } else {
-            pushed.run();
-            // -a + p = -(a - p); -a - p = -(a + p)
-            write(added == Opcodes.DADD ? Opcodes.DSUB : Opcodes.DADD, Mode.TOP);
+            write(Opcodes.DSUB, Mode.NONE);
         }
         pushed = null;
     }
 
     @Override
     public void visitInsn(int opcode) {
-        if (mode == Mode.ADDED) resolveAdded(false);
         switch (mode) {
             case NONE -> {
                 if (opcode == Opcodes.DNEG) {
@@ -166,7 +155,7 @@ final class LazyNegations extends MethodVisitor {
             // x · (-a) = -(x · a); x / (-a) = -(x / a)
             case Opcodes.DMUL, Opcodes.DDIV -> write(opcode, Mode.TOP);
             case Opcodes.DUP2 -> mode = Mode.DUPLICATED;
-            case Opcodes.DCONST_0, Opcodes.DCONST_1 -> holdBack(() -> super.visitInsn(opcode), false, -1);
+            case Opcodes.DCONST_0, Opcodes.DCONST_1 -> holdBack(() -> super.visitInsn(opcode), false);
             default -> {
                 return false;
             }
@@ -181,16 +170,14 @@ final class LazyNegations extends MethodVisitor {
     private void writePushed(int opcode) {
         boolean p = pushedMarked;
         boolean sum = opcode == Opcodes.DADD || opcode == Opcodes.DSUB;
-        if (sum && !p) { // -a ± p
-            added = opcode;
-            if (pushedLocal >= 0) mode = Mode.ADDED; // into that local or not: what follows decides
-            else resolveAdded(false);
+        if (sum) { // -a ± p, -a ± -p: written exactly, unmarked (see writeSum)
+            writeSum(opcode == Opcodes.DADD ^ p ? Opcodes.DADD : Opcodes.DSUB); // -a - -p = -a + p
             return;
         }
         pushed.run();
         pushed = null;
-        // -a + -p = -(a + p), -a - -p = -(a - p); (-a)(-p) = a p, (-a) p = -(a p), alike for a quotient
-        write(opcode, sum || !p ? Mode.TOP : Mode.NONE);
+        // (-a)(-p) = a p, (-a) p = -(a p), alike for a quotient: exact, signs of zeros included
+        write(opcode, p ? Mode.NONE : Mode.TOP);
     }
 
     private void write(int opcode, Mode then) {
@@ -198,11 +185,10 @@ final class LazyNegations extends MethodVisitor {
         mode = then;
     }
 
-    private void holdBack(Runnable push, boolean isMarked, int local) {
+    private void holdBack(Runnable push, boolean isMarked) {
         mode = Mode.PUSHED;
         pushed = push;
         pushedMarked = isMarked;
-        pushedLocal = local;
     }
 
     /** After a return or a throw, nothing falls through. */
@@ -212,11 +198,10 @@ final class LazyNegations extends MethodVisitor {
 
     @Override
     public void visitVarInsn(int opcode, int local) {
-        if (mode == Mode.ADDED) resolveAdded(opcode == Opcodes.DSTORE && local == pushedLocal);
         if (opcode == Opcodes.DLOAD) {
             boolean isMarked = marked.get(local);
             if (mode == Mode.TOP) {
-                holdBack(() -> super.visitVarInsn(Opcodes.DLOAD, local), isMarked, local);
+                holdBack(() -> super.visitVarInsn(Opcodes.DLOAD, local), isMarked);
                 return;
             }
             flush();
@@ -256,9 +241,8 @@ final class LazyNegations extends MethodVisitor {
 
     @Override
     public void visitLdcInsn(Object value) {
-        if (mode == Mode.ADDED) resolveAdded(false);
         if (mode == Mode.TOP && value instanceof Double) {
-            holdBack(() -> super.visitLdcInsn(value), false, -1);
+            holdBack(() -> super.visitLdcInsn(value), false);
             return;
         }
         flush();

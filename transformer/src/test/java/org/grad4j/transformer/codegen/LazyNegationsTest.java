@@ -27,7 +27,9 @@ import org.objectweb.asm.tree.VarInsnNode;
 /**
  * {@link LazyNegations} leaves what code computes as it was: random straight-line code on
  * doubles, with guarded statements, skipped stretches and a loop, is written twice, as it is and
- * through LazyNegations, and both run on random inputs (the results equal, a zero's sign aside).
+ * through LazyNegations, and both run on random inputs, zeros of both signs among them (the
+ * results equal to the bit: forward code passes through LazyNegations too, and a function's
+ * values must be what a plain call computes, the sign of a zero included).
  * And the reverse of a Rosenbrock-shaped loop stores no negated value: the negations it put off
  * are written only where a jump needs the locals as they are.
  */
@@ -45,16 +47,75 @@ class LazyNegationsTest {
                 int flags = random.nextInt(4);
                 double[] in = new double[LOCALS];
                 for (int i = 0; i < LOCALS; i++) {
-                    in[i] = random.nextInt(5) == 0 ? random.nextInt(3) - 1 : random.nextGaussian() * 3;
+                    int kind = random.nextInt(6);
+                    in[i] = kind == 0 ? random.nextInt(3) - 1 : kind == 1 ? (random.nextBoolean() ? 0.0 : -0.0)
+                            : random.nextGaussian() * 3;
                 }
                 Object[] args = {flags & 1, flags >> 1, in};
                 double expected = (double) plain.invoke(null, args);
                 double actual = (double) lazy.invoke(null, args);
-                // x + 0.0: the sign of a zero aside (-(a - p) may be -0.0 where (-a) + p was 0.0)
-                assertEquals(Double.doubleToLongBits(expected + 0.0), Double.doubleToLongBits(actual + 0.0),
+                assertEquals(Double.doubleToLongBits(expected), Double.doubleToLongBits(actual), // one NaN for all NaNs
                         "program seed " + seed + " flags " + flags);
             }
         }
+    }
+
+    /**
+     * Every sum of a negated local and a push, each negated or not, on zeros of both signs: {@code
+     * c = -a; [q = -p;] return c + p} and the like, written through LazyNegations, equal the code as
+     * written to the bit ({@code -(0.0 - 0.0)} is {@code -0.0} where {@code -0.0 + 0.0} is {@code 0.0}).
+     */
+    @Test
+    void sumsOfNegatedValuesKeepTheSignOfAZero() throws Exception {
+        double[] values = {0.0, -0.0, 1.5};
+        int program = 0;
+        for (int op : new int[] {Opcodes.DADD, Opcodes.DSUB}) {
+            for (boolean negatedPush : new boolean[] {false, true}) {
+                String name = "Sum" + program++;
+                java.util.function.Function<UnaryOperator<MethodVisitor>, Method> make = through -> {
+                    try {
+                        return compileSum(name + (through == null ? "Plain" : "Lazy"), op, negatedPush,
+                                through == null ? mv -> mv : through);
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                };
+                Method plain = make.apply(null);
+                Method lazy = make.apply(LazyNegations::new);
+                for (double a : values) {
+                    for (double p : values) {
+                        assertEquals(Double.doubleToLongBits((double) plain.invoke(null, a, p)),
+                                Double.doubleToLongBits((double) lazy.invoke(null, a, p)),
+                                "a " + a + " p " + p + " op " + op + " negated push " + negatedPush);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code static double run(double a, double p)}: {@code c = -a; q = p or -p; return c op q}. */
+    private static Method compileSum(String name, int op, boolean negatedPush, UnaryOperator<MethodVisitor> through)
+            throws Exception {
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES);
+        String internal = "org/grad4j/transformer/codegen/" + name;
+        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL, internal, null, "java/lang/Object", null);
+        MethodVisitor mv = through.apply(cw.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, "run", "(DD)D", null, null));
+        mv.visitCode();
+        mv.visitVarInsn(Opcodes.DLOAD, 0);
+        mv.visitInsn(Opcodes.DNEG);
+        mv.visitVarInsn(Opcodes.DSTORE, 4);
+        mv.visitVarInsn(Opcodes.DLOAD, 2);
+        if (negatedPush) mv.visitInsn(Opcodes.DNEG);
+        mv.visitVarInsn(Opcodes.DSTORE, 6);
+        mv.visitVarInsn(Opcodes.DLOAD, 4);
+        mv.visitVarInsn(Opcodes.DLOAD, 6);
+        mv.visitInsn(op);
+        mv.visitInsn(Opcodes.DRETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        cw.visitEnd();
+        Class<?> c = MethodHandles.lookup().defineClass(cw.toByteArray());
+        return c.getMethod("run", double.class, double.class);
     }
 
     /**
