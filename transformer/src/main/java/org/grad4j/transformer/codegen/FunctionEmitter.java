@@ -843,9 +843,16 @@ final class FunctionEmitter {
         }
         List<Stmt> body = b.stmts();
         InPlaceAccumulations inPlace = new InPlaceAccumulations(b, g.activity);
+        int line = -1;
         for (int i = body.size() - 1; i >= 0; i--) {
             Stmt s = body.get(i);
             if (!g.activity.isActive(s) || g.activity.isActiveCall(s) || inPlace.absorbs(s) || defers(s)) continue;
+            if (s.line() > 0 && s.line() != line) { // profiles and stack traces of the reverse name the statement's line
+                Label l = new KnownZeros.SkipLabel(); // a line's start: no jump reaches it
+                mv.visitLabel(l);
+                mv.visitLineNumber(s.line(), l);
+                line = s.line();
+            }
             InPlaceAccumulations.Accumulation a = inPlace.at(s);
             if (a != null) stmts.accumulation(a);
             else stmts.adjoint(s);
