@@ -108,34 +108,32 @@ public final class AD {
      * leaves in them.
      */
     public static double[][] jacobian(ArrayFunction f, double[] x) {
+        if (x == null) throw new GradientException("grad4j: the point x to take the Jacobian at is null");
+        // The passes run on x itself, its values put back after each: on a copy, an x the function
+        // also reaches as data (captured, in a field) would be a constant, the Jacobian silently short.
+        double[] values = x.clone();
         try {
-            if (x == null) throw new GradientException("grad4j: the point x to take the Jacobian at is null");
-            // The passes run on x itself, its values put back after each: on a copy, an x the function
-            // also reaches as data (captured, in a field) would be a constant, the Jacobian silently short.
-            double[] values = x.clone();
-            try {
-                Functions.Resolved r = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, x);
-                TopContinuation top = TopContinuation.unit(0);
-                // buffers the function was given as data (captured) and may fill: each pass starts from what they held
-                DataArrays before = DataArrays.of(r.call());
-                Outcome o = run(r.call(), top);
-                int m = java.lang.reflect.Array.getLength(top.arrayValue());
-                double[][] jacobian = new double[m][];
-                if (m > 0) jacobian[0] = (double[]) o.shadow(r.input());
-                DataArrays afterOneCall = m > 1 ? DataArrays.of(r.call()) : null;
-                for (int i = 1; i < m; i++) {
-                    System.arraycopy(values, 0, x, 0, x.length);
-                    before.putBack();
-                    Functions.Resolved ri = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, x);
-                    jacobian[i] = (double[]) run(ri.call(), TopContinuation.unit(i)).shadow(ri.input());
-                }
-                if (afterOneCall != null) afterOneCall.putBack(); // as one plain call leaves them
-                return jacobian;
-            } finally {
+            Functions.Resolved r = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, x);
+            TopContinuation top = TopContinuation.unit(0);
+            // buffers the function was given as data (captured) and may fill: each pass starts from what they held
+            DataArrays before = DataArrays.of(r.call());
+            Outcome o = run(r.call(), top);
+            int m = java.lang.reflect.Array.getLength(top.arrayValue());
+            double[][] jacobian = new double[m][];
+            if (m > 0) jacobian[0] = (double[]) o.shadow(r.input());
+            DataArrays afterOneCall = m > 1 ? DataArrays.of(r.call()) : null;
+            for (int i = 1; i < m; i++) {
                 System.arraycopy(values, 0, x, 0, x.length);
+                before.putBack();
+                Functions.Resolved ri = Functions.resolve(f, ArrayFunction.class, double[].class, double[].class, x);
+                jacobian[i] = (double[]) run(ri.call(), TopContinuation.unit(i)).shadow(ri.input());
             }
+            if (afterOneCall != null) afterOneCall.putBack(); // as one plain call leaves them
+            return jacobian;
         } catch (StackOverflowError e) { // called with little stack left: say so (no room to make an exception)
             throw DepthExceededException.NO_STACK_LEFT;
+        } finally {
+            System.arraycopy(values, 0, x, 0, x.length);
         }
     }
 

@@ -105,21 +105,20 @@ public final class EntryCall {
             // its stack depth does not grow with the input: no hand-off to a worker needed (a few µs saved)
             return runHere(call, entry, top, tensorParameters, false);
         }
-        Workers.Job<Outcome> job = () -> run(call, entry, top, tensorParameters, false);
         String initializer = Workers.onWorker() ? null : Workers.classBeingInitialised(entry);
-        if (initializer != null) return Workers.inInitializer(job, initializer);
-        if (bounded != null && startsOnCaller(m, tensorParameters)) {
+        if (initializer == null && bounded != null && startsOnCaller(m, tensorParameters)) {
             return runHere(call, entry, top, tensorParameters, true);
         }
-        return Workers.shared().call(job);
+        Workers.Job<Outcome> job = () -> run(call, entry, top, tensorParameters, false);
+        return initializer != null ? Workers.inInitializer(job, initializer) : Workers.shared().call(job);
     }
 
     /**
      * Whether a gradient starts on the caller's thread and moves to a worker only if it gets deep
      * ({@link StackExtension}) — from the second run of its entry on: the first loads and links the
      * generated classes, and the agent's class file transformer, called deep in the caller's stack
-     * by a load, could overflow it where a failure is not even reported. Not with tensors: the reverse pass's ND4J workspace belongs to the
-     * thread that opens it, and must be closed there.
+     * by a load, could overflow it where a failure is not even reported. Not with tensors: the
+     * reverse pass's ND4J workspace belongs to the thread that opens it, and must be closed there.
      */
     private static boolean startsOnCaller(Method m, boolean tensorParameters) {
         if (StackExtension.callerBytes() == 0 || Workers.onWorker() || tensorParameters) return false;

@@ -9,8 +9,8 @@ import org.grad4j.GradientException;
 
 /**
  * Gradients start on the caller's thread and continue on a worker only if they get deep (DESIGN
- * §9): a worker's hand-off costs 10-40 µs and moves the gradient's data to another core, more than
- * many whole gradients (an LSTM over 10 steps: 120 µs handed off, 80 µs on the caller), while most
+ * §9): a worker's hand-off costs a few to tens of µs and moves the gradient's data to another core,
+ * more than many whole gradients (an LSTM over 10 steps: 120 µs handed off, 80 µs on the caller), while most
  * gradients whose depth grows with their input — a loop calling differentiated code, a recursion —
  * stay shallow on the inputs they are given.
  *

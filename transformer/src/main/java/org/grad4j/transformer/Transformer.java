@@ -232,7 +232,7 @@ public final class Transformer {
      * stay those of the workers.
      */
     private boolean hasBoundedDepth(Analysed a, Split split, ReadOnlyArrays readOnly, java.util.Set<String> chain) {
-        for (Cfg.Loop loop : a.cfg.loops()) if (split.isHead(loop.header()) && !split.taped().get(loop.header())) return false;
+        if (!split.recursiveLoops().isEmpty()) return false;
         for (Type t : Type.getArgumentTypes(a.ir.descriptor())) if (Types.kind(t) == Types.Kind.TENSOR) return false;
         if (Types.kind(Type.getReturnType(a.ir.descriptor())) == Types.Kind.TENSOR) return false;
         for (Block b : a.ir.blocks()) {

@@ -96,10 +96,9 @@ final class FunctionEmitter {
         // the first, interpreted frames are larger but few. The StackOverflowError backstop covers the rest.
         frameCost = 3 * locals.size() + 64;
         mv.visitCode();
-        // a taped nest's function runs the loop itself, entered once per run of it; code of a bounded
-        // depth cannot lead back to its entry
+        // code of a bounded depth cannot lead back to its entry
         FrameEntry.emit(mv, ctx, frameCost, g.className, shape,
-                shape == g.entryShape ? !g.boundedDepth : g.loopHeaders.get(region.head()) && taped == null);
+                shape == g.entryShape ? !g.boundedDepth : g.split.recursiveLoops().get(region.head()));
         if (shape == g.entryShape && g.boundedDepth) {
             mv.visitVarInsn(Opcodes.ALOAD, ctx);
             Jvm.pushInt(mv, frameCost);
@@ -395,12 +394,7 @@ final class FunctionEmitter {
         for (Stmt s : body) {
             if (s == last && endsInCall) break;
             if (sumOnly.contains(s)) continue;
-            if (s.line() > 0 && s.line() != line) {
-                Label l = new KnownZeros.SkipLabel(); // a line's start: no jump reaches it
-                mv.visitLabel(l);
-                mv.visitLineNumber(s.line(), l);
-                line = s.line();
-            }
+            line = lineOf(s, line);
             stmts.forward(s);
         }
         if (tape != null) {
@@ -818,6 +812,15 @@ final class FunctionEmitter {
         mv.visitLabel(skip);
     }
 
+    /** Starts {@code s}'s source line where it differs from {@code line}, the one in force; returns the one in force then. */
+    private int lineOf(Stmt s, int line) {
+        if (s.line() <= 0 || s.line() == line) return line;
+        Label l = new KnownZeros.SkipLabel(); // a line's start: no jump reaches it
+        mv.visitLabel(l);
+        mv.visitLineNumber(s.line(), l);
+        return s.line();
+    }
+
     private void reverseBlock(Block b) {
         if (!addsAtExit(b)) { // this block's adjoints start here (exits of the other kind add to slot adjoints only)
             for (EntryValue e : b.reads().values()) zeroAdjoint(e);
@@ -847,12 +850,7 @@ final class FunctionEmitter {
         for (int i = body.size() - 1; i >= 0; i--) {
             Stmt s = body.get(i);
             if (!g.activity.isActive(s) || g.activity.isActiveCall(s) || inPlace.absorbs(s) || defers(s)) continue;
-            if (s.line() > 0 && s.line() != line) { // profiles and stack traces of the reverse name the statement's line
-                Label l = new KnownZeros.SkipLabel(); // a line's start: no jump reaches it
-                mv.visitLabel(l);
-                mv.visitLineNumber(s.line(), l);
-                line = s.line();
-            }
+            line = lineOf(s, line); // profiles and stack traces of the reverse name the statement's line too
             InPlaceAccumulations.Accumulation a = inPlace.at(s);
             if (a != null) stmts.accumulation(a);
             else stmts.adjoint(s);

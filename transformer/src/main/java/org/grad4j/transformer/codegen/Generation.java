@@ -41,8 +41,6 @@ final class Generation {
     final ReadOnlyArrays readOnly;
     /** The stack depth does not grow with the input (no loop as recursion, no differentiated call). */
     final boolean boundedDepth;
-    /** The loops' headers: a function headed by one is entered again, an iteration per frame, while the frames below wait. */
-    final java.util.BitSet loopHeaders = new java.util.BitSet();
     /** Values whose only uses are {@code arraylength}: reading one's length tells nothing of its numbers. */
     final java.util.Set<org.grad4j.transformer.ir.Value> lengthOnly;
 
@@ -65,7 +63,6 @@ final class Generation {
         this.hostAccess = new HostAccess(ir.owner());
         this.entryShape = FunctionShape.entry(ir.owner(), ir.descriptor(), ir.isStatic(), ir.parameterSlots(), continuation);
         this.environments = environments;
-        new org.grad4j.transformer.analysis.Cfg(ir, refusal).loopsByHeader().keySet().forEach(loopHeaders::set);
         for (Region r : split.regions()) {
             if (r == split.regions().get(0)) continue;
             shapes.put(r.head(), regionShape(r.head()));

@@ -13,16 +13,17 @@ import org.objectweb.asm.Opcodes;
  * value is used in a way that needs its sign, and most of them never written: {@code -c} stored
  * into a local keeps {@code c} there, the local marked as holding the negation of its value; a
  * later {@code x + local} becomes {@code x - c}, {@code local + x} becomes {@code x - c} too,
- * {@code local * y} stays a product whose result is marked, a store moves the mark. The reverse of {@code a = y - x * x} otherwise negates {@code
- * adj a} into {@code adj (x * x)} and again on its way on: every such negation is an instruction
- * on the critical path of a loop's reverse (Rosenbrock: two per element, docs/BENCHMARKS.md).
+ * {@code local * y} stays a product whose result is marked, a store moves the mark. The reverse
+ * of {@code a = y - x * x} otherwise negates {@code adj a} into {@code adj (x * x)} and again on
+ * its way on: every such negation is an instruction on the critical path of a loop's reverse
+ * (Rosenbrock: two per element, docs/BENCHMARKS.md).
  *
  * <p>Exact, to the sign of a zero: IEEE 754 defines {@code x - y} as {@code x + (-y)}, addition
  * commutes, negation is exact and a product's or quotient's sign is the product of its operands'.
  * A sum is never marked ({@code -(a - p)} for {@code (-a) + p} reads {@code -0.0} where the code
  * as written reads {@code 0.0}): forward code passes through here too, and its values are the
  * function's (until the twenty-fourth session they were, and the fuzzer found values and arrays
- * holding {@code -0.0} where a plain call left {@code 0.0}, 12 programs in 10,000).
+ * holding {@code -0.0} where a plain call left {@code 0.0}, 26 programs in 7,000).
  *
  * <p>What is tracked: which locals are marked, and at most one marked value on the operand stack,
  * its top ({@link Mode#TOP}), with at most one plain push after it held back ({@link Mode#PUSHED}:

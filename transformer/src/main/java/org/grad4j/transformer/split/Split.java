@@ -5,9 +5,11 @@ import java.util.List;
 
 /**
  * The result of splitting: the regions (entry first), which blocks head one, which need reverse
- * code, and the headers of taped loop nests (each one region; see {@link TapedLoops}).
+ * code, the headers of taped loop nests (each one region; see {@link TapedLoops}), and the heads
+ * of loops that run as recursion, whose function is entered again, an iteration per frame, while
+ * the frames below it wait.
  */
-public record Split(List<Region> regions, BitSet heads, BitSet needsReverse, BitSet taped) {
+public record Split(List<Region> regions, BitSet heads, BitSet needsReverse, BitSet taped, BitSet recursiveLoops) {
     public boolean isHead(int block) {
         return heads.get(block);
     }

@@ -93,7 +93,10 @@ public final class Splitter {
             if (!grew) break;
         }
         if (entryStub) regions.add(0, new Region(0, List.of(), true));
-        return new Split(regions, (BitSet) heads.clone(), (BitSet) needsReverse.clone(), taped);
+        // a loop whose header heads a function, whatever made it one, jumps back by calling it
+        BitSet recursiveLoops = new BitSet();
+        for (int h : byHeader.keySet()) if (heads.get(h) && !taped.get(h)) recursiveLoops.set(h);
+        return new Split(regions, (BitSet) heads.clone(), (BitSet) needsReverse.clone(), taped, recursiveLoops);
     }
 
     /**
