@@ -75,6 +75,34 @@ public final class Ctx {
         return false;
     }
 
+    /**
+     * As {@link #enter}, at the start of a taped recursion's forward function (see {@code
+     * codegen.TapedRecursionEntry}): it returns its value and keeps its frames only while it runs,
+     * so it cannot move a part of itself to a worker. When the gradient runs on the caller's thread
+     * and has got deep, it throws {@link MoveRequest#INSTANCE} instead, and the recursion's entry
+     * runs the whole forward pass again on a worker (the forward functions write no memory).
+     */
+    public void enterForward(int frameBytes) {
+        long used = stackUsed + frameBytes;
+        if (used > moveAt) throw MoveRequest.INSTANCE;
+        stackUsed = used;
+        if (used > checkAt) crossed(used);
+    }
+
+    /** The estimate of the stack in use, for {@link #forwardGivenUp}. */
+    public long stackInUse() {
+        return stackUsed;
+    }
+
+    /**
+     * A taped recursion's forward pass threw {@link MoveRequest}: its frames are gone, and the
+     * values it pushed are dropped, so that it can start again on a worker.
+     */
+    public void forwardGivenUp(long stackInUse, int dTop, int iTop, int oTop) {
+        stackUsed = stackInUse;
+        tape().popTo(dTop, iTop, oTop);
+    }
+
     /** This gradient runs on the caller's thread: past {@code callerBytes} of frames it moves to a worker. */
     void startOnCaller(long callerBytes) {
         moveAt = callerBytes;

@@ -15,6 +15,7 @@ final class Preload {
         "org.grad4j.runtime.VoidContinuation", "org.grad4j.runtime.TopContinuation",
         "org.grad4j.runtime.DepthExceededException", "org.grad4j.GradientException", "org.grad4j.TransformException",
         "org.grad4j.runtime.Linker", "org.grad4j.runtime.Bridge", "org.grad4j.runtime.StackExtension",
+        "org.grad4j.runtime.MoveRequest", "org.grad4j.runtime.ValueTape",
         "org.grad4j.rules.RuleTable", // registers, and so initialises, the built-in rule classes
         "java.lang.StrictMath",
     };

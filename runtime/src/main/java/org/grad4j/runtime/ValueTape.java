@@ -122,6 +122,14 @@ public final class ValueTape {
         return factor == 0.0 || sum == 0.0 ? 0.0 : factor * sum;
     }
 
+    /** Back to these tops, the references above them dropped: a forward pass given up to run again on a worker. */
+    public void popTo(int dTop, int iTop, int oTop) {
+        if (oTop < this.oTop) Arrays.fill(o, oTop, this.oTop, null);
+        this.dTop = dTop;
+        this.iTop = iTop;
+        this.oTop = oTop;
+    }
+
     public double[] growD(int need) {
         try {
             d = Arrays.copyOf(d, capacity(d.length, need));

@@ -33,6 +33,7 @@ import org.grad4j.transformer.split.LoopEnvironments;
 import org.grad4j.transformer.split.Split;
 import org.grad4j.transformer.unroll.LoopUnroller;
 import org.grad4j.transformer.split.Splitter;
+import org.grad4j.transformer.split.TapedRecursion;
 import org.grad4j.transformer.split.TapedLoops;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.ClassNode;
@@ -205,7 +206,9 @@ public final class Transformer {
         Liveness liveness = new Liveness(a.ir, a.cfg);
         boolean outermost = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length).outermost();
         ReadOnlyArrays readOnly = ReadOnlyArrays.of(a.ir, a.cfg, a.activity, outermost);
-        Split split = Splitter.split(a.ir, a.cfg, a.activity, tapeLimit, readOnly);
+        boolean tapedRecursion = TAPED_RECURSION && TapedRecursion.applies(a.ir, a.cfg, a.activity, activeMask);
+        Split split = tapedRecursion ? Splitter.whole(a.ir, a.cfg, a.activity)
+                : Splitter.split(a.ir, a.cfg, a.activity, tapeLimit, readOnly);
         TapedLoops tapes = TapedLoops.plan(a.ir, a.cfg, split, a.activity, readOnly);
         LoopEnvironments environments = new LoopEnvironments(a.ir, a.cfg, liveness, split, a.activity);
         java.util.Set<String> chain = new java.util.LinkedHashSet<>(calling);
@@ -214,6 +217,12 @@ public final class Transformer {
         return new Variant(ClassGenerator.generate(a.ir, a.activity, liveness, split, environments, tapes, readOnly,
                 a.refusal, activeMask, hierarchy, bounded), bounded);
     }
+
+    /**
+     * {@code -Dgrad4j.tapedRecursion=false} runs recursions as continuations, as before taped
+     * recursions ({@link TapedRecursion}) were built: for comparing the two.
+     */
+    private static final boolean TAPED_RECURSION = !"false".equals(System.getProperty("grad4j.tapedRecursion"));
 
     /** Callees deeper than this are not looked into: the caller is taken to be unbounded. */
     private static final int MAX_BOUNDED_CALL_CHAIN = 6;

@@ -45,6 +45,12 @@ public final class ClassGenerator {
                 className, null, "java/lang/Object", null);
         if (ir.sourceFile() != null) cw.visitSource(ir.sourceFile(), null);
         List<Region> regions = split.regions();
+        if (split.tapedRecursion()) { // one region, as two functions and an entry (split.TapedRecursion)
+            new FunctionEmitter(g, regions.get(0), g.entryShape, cw, FunctionEmitter.Part.FORWARD).emit();
+            new FunctionEmitter(g, regions.get(0), g.entryShape, cw, FunctionEmitter.Part.REVERSE).emit();
+            TapedRecursionEntry.emit(g, cw);
+            regions = List.of();
+        }
         for (int i = 0; i < regions.size(); i++) {
             Region r = regions.get(i);
             if (i > 0 && g.reachedOnlyByTailCalls(r.head())) continue; // its callers' callees return to their continuation

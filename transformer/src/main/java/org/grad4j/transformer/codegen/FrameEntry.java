@@ -36,6 +36,13 @@ final class FrameEntry {
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "enterOrMove", "(I)Z", false);
         Label stay = new Label();
         mv.visitJumpInsn(Opcodes.IFEQ, stay);
+        callOnWorker(mv, className, shape);
+        mv.visitInsn(Opcodes.RETURN);
+        mv.visitLabel(stay);
+    }
+
+    /** Calls the function itself, with its own arguments, on a worker ({@code StackExtension}); returns when it has. */
+    static void callOnWorker(MethodVisitor mv, String className, FunctionShape shape) {
         int local = 0;
         for (Type t : Type.getArgumentTypes(shape.descriptor())) {
             mv.visitVarInsn(t.getOpcode(Opcodes.ILOAD), local);
@@ -43,7 +50,5 @@ final class FrameEntry {
         }
         mv.visitInvokeDynamicInsn("move", shape.descriptor(), MOVE,
                 new Handle(Opcodes.H_INVOKESTATIC, className, shape.name(), shape.descriptor(), false));
-        mv.visitInsn(Opcodes.RETURN);
-        mv.visitLabel(stay);
     }
 }

@@ -56,8 +56,46 @@ final class FunctionEmitter {
     private final TapedLoops.Tape taped;
     private TapeEmitter tape;
 
+    /**
+     * Which function this is: the one of a region ({@link #WHOLE}: forward, exit, reverse), or one
+     * of the two of a taped recursion ({@code split.TapedRecursion}): {@link #FORWARD} runs the
+     * blocks, its calls of itself plain calls, and pushes the locals the reverse reads where it
+     * returns the value; {@link #REVERSE} pops them and runs the blocks' reverse, with the value's
+     * adjoint as its last parameter.
+     */
+    enum Part { WHOLE, FORWARD, REVERSE }
+
+    private final Part part;
+    /** A taped recursion's slots some block writes; null otherwise. */
+    private final BitSet writtenSlots;
+    /** A taped recursion's record of what its reverse reads (see {@link RecursionRecord}). */
+    private RecursionRecord record;
+    /**
+     * A taped recursion's statements whose values the reverse reads but computes again from the
+     * parameters instead of popping them: {@code int} arithmetic on constants, parameters and
+     * each other ({@code 2 * i + 1}, {@code depth - 1}), in the order they ran.
+     */
+    private final List<Stmt> recomputed = new java.util.ArrayList<>();
+    private final Set<Value> recomputedValues = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** A taped recursion's {@code return} blocks, numbered by position: the forward function pushes which one it took. */
+    private final List<Integer> returnSites = new java.util.ArrayList<>();
+
     FunctionEmitter(Generation g, Region region, FunctionShape shape, ClassVisitor cv) {
-        int slots = (org.objectweb.asm.Type.getArgumentsAndReturnSizes(shape.descriptor()) >> 2) - 1;
+        this(g, region, shape, cv, Part.WHOLE);
+    }
+
+    FunctionEmitter(Generation g, Region region, FunctionShape shape, ClassVisitor cv, Part part) {
+        String name = switch (part) {
+            case WHOLE -> shape.name();
+            case FORWARD -> TapedRecursionEntry.FORWARD;
+            case REVERSE -> TapedRecursionEntry.REVERSE;
+        };
+        String descriptor = switch (part) {
+            case WHOLE -> shape.descriptor();
+            case FORWARD -> TapedRecursionEntry.forwardDescriptor(shape);
+            case REVERSE -> TapedRecursionEntry.reverseDescriptor(shape);
+        };
+        int slots = (org.objectweb.asm.Type.getArgumentsAndReturnSizes(descriptor) >> 2) - 1;
         if (slots > 255) { // the JVM's limit; spilling live values into an object is not built yet
             throw g.refusal.at(g.ir.block(region.head()).firstLine(), "a generated function would need " + slots
                             + " parameter slots, more than the JVM's 255 (too many parameters, or too many values live at "
@@ -68,11 +106,14 @@ final class FunctionEmitter {
         this.g = g;
         this.region = region;
         this.shape = shape;
-        this.mv = new KnownZeros(new LazyNegations(cv.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, shape.name(), shape.descriptor(),
+        this.part = part;
+        this.writtenSlots = part == Part.WHOLE ? null : org.grad4j.transformer.split.TapedRecursion.written(g.ir);
+        this.mv = new KnownZeros(new LazyNegations(cv.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, name, descriptor,
                 null, null)));
-        this.k = shape.continuationLocal();
-        this.ctx = shape.ctxLocal();
-        this.locals = new FunctionLocals(ctx + 1);
+        // a taped recursion's functions take no continuation; the reverse's last parameter is the value's adjoint
+        this.k = part == Part.WHOLE ? shape.continuationLocal() : -1;
+        this.ctx = part == Part.WHOLE ? shape.ctxLocal() : shape.continuationLocal();
+        this.locals = new FunctionLocals(ctx + (part == Part.WHOLE ? 1 : 3));
         this.stmts = new StatementEmitter(mv, locals, g.activity, g.hostAccess, ctx, g.refusal, g.lengthOnly, !g.activityMask.entry());
         // a block no jump back reaches (no loop header of the region) is reached only by jumps
         // emitted before it: what is known zero on all of them is known at its start
@@ -96,10 +137,17 @@ final class FunctionEmitter {
         // the first, interpreted frames are larger but few. The StackOverflowError backstop covers the rest.
         frameCost = 3 * locals.size() + 64;
         mv.visitCode();
-        // code of a bounded depth cannot lead back to its entry
-        FrameEntry.emit(mv, ctx, frameCost, g.className, shape,
-                shape == g.entryShape ? !g.boundedDepth : g.split.recursiveLoops().get(region.head()));
-        if (shape == g.entryShape && g.boundedDepth) {
+        if (part == Part.FORWARD) { // moves by running again, from the entry (TapedRecursionEntry)
+            mv.visitVarInsn(Opcodes.ALOAD, ctx);
+            Jvm.pushInt(mv, frameCost);
+            mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "enterForward", "(I)V", false);
+        } else {
+            // code of a bounded depth cannot lead back to its entry; a taped recursion's reverse is
+            // as deep as its forward was
+            FrameEntry.emit(mv, ctx, frameCost, g.className, shape, part == Part.WHOLE
+                    && (shape == g.entryShape ? !g.boundedDepth : g.split.recursiveLoops().get(region.head())));
+        }
+        if (part == Part.WHOLE && shape == g.entryShape && g.boundedDepth) {
             mv.visitVarInsn(Opcodes.ALOAD, ctx);
             Jvm.pushInt(mv, frameCost);
             mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "markBoundedDepth", "(I)V", false);
@@ -129,6 +177,17 @@ final class FunctionEmitter {
             }
         }
         refuseWorkArraysUnderOtherNames();
+        if (part != Part.WHOLE) {
+            if (part == Part.FORWARD) {
+                for (int b : region.blocks()) emitBlock(g.ir.block(b));
+            } else {
+                startReverseFromRecord();
+                emitReverse();
+            }
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+            return;
+        }
         if (tape != null) tape.start();
         if (region.stub()) {
             exitTo(null, region.head());
@@ -244,11 +303,10 @@ final class FunctionEmitter {
             Block block = g.ir.block(b);
             planningExitBlock = addsAtExit(block);
             java.util.Set<Value> reverseRead = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            java.util.List<Value> reverseShadows = new java.util.ArrayList<>(); // shadow locals are always zeroed
             if (g.split.needsReverse(b)) {
                 for (Stmt s : block.stmts()) {
-                    if (g.activity.isActive(s)) {
-                        AdjointReads.of(s, g.activity, reverseRead, new java.util.ArrayList<>()); // shadow locals are always zeroed
-                    }
+                    if (g.activity.isActive(s)) AdjointReads.of(s, g.activity, reverseRead, reverseShadows);
                 }
             }
             for (EntryValue e : block.reads().values()) {
@@ -256,20 +314,58 @@ final class FunctionEmitter {
                 boolean fromSlot = holdsItsSlot(e);
                 if (fromSlot) locals.planSlotValue(e, takesShadow(e));
                 planValue(e, !fromSlot && (reverseRead.contains(e) || recomputeReads.contains(e)));
+                if (!fromSlot) keepForReverse(b, e, reverseRead, reverseShadows);
             }
             for (Stmt s : block.stmts()) {
-                if (s.result() != null) planValue(s.result(), reverseRead.contains(s.result()) || recomputeReads.contains(s.result()));
+                if (s.result() == null) continue;
+                planValue(s.result(), reverseRead.contains(s.result()) || recomputeReads.contains(s.result()));
+                if (part != Part.WHOLE && reverseRead.contains(s.result()) && isRecomputable(s)) {
+                    recomputed.add(s);
+                    recomputedValues.add(s.result());
+                } else {
+                    keepForReverse(b, s.result(), reverseRead, reverseShadows);
+                }
             }
             block.exitValues().forEach(this::planSlot);
             if (g.split.needsReverse(b) && taped == null) locals.flagBit(b); // a taped nest records blocks on the tape
             Stmt last = block.lastStmt();
-            if (last != null && g.activity.isActiveCall(last)) locals.continuation(b);
+            if (last != null && g.activity.isActiveCall(last) && part == Part.WHOLE) locals.continuation(b);
+            if (block.terminator().kind() == Terminator.Kind.RETURN) returnSites.add(b);
             for (int succ : block.successors()) {
                 if (g.split.isHead(succ)) planPassThrough(block, g.shapeOf(succ));
             }
         }
         if (region.stub()) planPassThrough(null, g.shapeOf(region.head()));
         if (taped != null) tape = new TapeEmitter(mv, locals, taped, k, ctx, b -> reverseBlock(g.ir.block(b)), this::rerun);
+        if (part != Part.WHOLE) {
+            for (int word : locals.flagWords()) locals.keep(word, Type.INT_TYPE, -1);
+            List<List<int[]>> bySite = new java.util.ArrayList<>();
+            for (int site : returnSites) {
+                BitSet before = blocksLeadingTo(site);
+                bySite.add(locals.kept().stream().filter(l -> l[2] < 0 || before.get(l[2])).toList());
+            }
+            record = new RecursionRecord(bySite, locals::scratch);
+        }
+    }
+
+    /** The blocks of a taped recursion (which has no loop) from which {@code block} can be reached, itself included. */
+    private BitSet blocksLeadingTo(int block) {
+        BitSet leads = new BitSet();
+        leads.set(block);
+        List<Integer> order = region.blocks(); // a topological order: successors come later
+        for (int i = order.size() - 1; i >= 0; i--) {
+            for (int succ : g.ir.block(order.get(i)).successors()) if (leads.get(succ)) leads.set(order.get(i));
+        }
+        return leads;
+    }
+
+    /** In a taped recursion: a value the reverse reads, and an array's shadow it reads, go on the tape. */
+    private void keepForReverse(int block, Value v, java.util.Set<Value> reverseRead, java.util.List<Value> reverseShadows) {
+        if (part == Part.WHOLE) return;
+        if (reverseRead.contains(v) && !isCallValue(v)) locals.keep(locals.value(v), v.type(), block);
+        if (locals.hasShadow(v) && reverseShadows.stream().anyMatch(x -> x == v)) {
+            locals.keep(locals.shadow(v), Type.getType(Object.class), block);
+        }
     }
 
     private void planPassThrough(Block from, FunctionShape target) {
@@ -349,6 +445,7 @@ final class FunctionEmitter {
      * hand-written Java, 3.5 ms). Copied per block in the forward pass, they live only there.
      */
     private boolean holdsItsSlot(EntryValue e) {
+        if (writtenSlots != null) return !writtenSlots.get(e.slot()); // a taped recursion's reverse takes the same parameters
         return taped != null && !taped.isReduction() && !taped.writes(e.slot());
     }
 
@@ -401,7 +498,9 @@ final class FunctionEmitter {
             tape.formSum(b.index(), sumOnlyHere, stmts::forward);
             tape.pushAfter(b.index());
         }
-        if (endsInCall) {
+        if (endsInCall && part == Part.FORWARD) {
+            callForward(b, last);
+        } else if (endsInCall) {
             callExit(b, last);
         } else {
             terminate(b);
@@ -437,7 +536,10 @@ final class FunctionEmitter {
                     edge(b, succ[i]);
                 }
             }
-            case RETURN -> returnExit(t);
+            case RETURN -> {
+                if (part == Part.FORWARD) returnForward(b, t);
+                else returnExit(t);
+            }
             case THROW -> {
                 stmts.load(t.args().get(0));
                 mv.visitInsn(Opcodes.ATHROW);
@@ -736,6 +838,114 @@ final class FunctionEmitter {
         return internal.substring(internal.lastIndexOf('/') + 1);
     }
 
+    // ---- a taped recursion (split.TapedRecursion) ----
+
+    /** A call of itself in the forward function: a plain call, its value into the slot the block after it reads it from. */
+    private void callForward(Block b, Stmt call) {
+        pushSelfCallArguments(call);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, g.className, TapedRecursionEntry.FORWARD,
+                TapedRecursionEntry.forwardDescriptor(shape), false);
+        int after = b.successors()[0];
+        // the value, when the call has one, is the block's exit value of the slot it goes to
+        Jvm.store(mv, Type.DOUBLE_TYPE, call.result() != null ? locals.value(call.result())
+                : locals.slotVar(resultSlot(after), Type.DOUBLE_TYPE));
+        edge(b, after);
+    }
+
+    /** Its reverse: the reverse function with the call's value's adjoint; its parameters' adjoints come back in registers. */
+    private void callReverse(Block b, Stmt call) {
+        pushSelfCallArguments(call);
+        // the value's adjoint: the block's reverse moved the slot's to the value (see callForward)
+        int slot = resultSlot(b.successors()[0]);
+        Value result = call.result();
+        boolean fromSlot = result == null && locals.hasAdjSlot(slot, Types.Kind.SCALAR);
+        if (result != null && stmts.hasAdjoint(result)) stmts.loadAdjoint(result);
+        else if (fromSlot) Jvm.loadAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(slot, Types.Kind.SCALAR));
+        else Jvm.zeroAdjoint(mv, Types.Kind.SCALAR);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, g.className, TapedRecursionEntry.REVERSE,
+                TapedRecursionEntry.reverseDescriptor(shape), false);
+        if (fromSlot) {
+            Jvm.zeroAdjoint(mv, Types.Kind.SCALAR);
+            Jvm.storeAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(slot, Types.Kind.SCALAR));
+        }
+        for (int j = 0; j < call.args().size(); j++) {
+            int r = shape.register(j);
+            Value arg = call.args().get(j);
+            if (r < 0 || !stmts.hasAdjoint(arg)) continue;
+            Jvm.loadRegister(mv, ctx, shape.registerKind(j), r);
+            stmts.accumulate(arg);
+        }
+    }
+
+    /** Integer arithmetic that cannot throw, on what the reverse function has without the tape: see {@link #recomputed}. */
+    private boolean isRecomputable(Stmt s) {
+        switch (s.opcode()) {
+            case Opcodes.IADD, Opcodes.ISUB, Opcodes.IMUL, Opcodes.INEG, Opcodes.ISHL, Opcodes.ISHR, Opcodes.IUSHR,
+                    Opcodes.IAND, Opcodes.IOR, Opcodes.IXOR -> { }
+            default -> {
+                return false;
+            }
+        }
+        for (Value a : s.args()) {
+            boolean has = a instanceof org.grad4j.transformer.ir.Const || recomputedValues.contains(a)
+                    || (a instanceof EntryValue e && holdsItsSlot(e));
+            if (!has) return false;
+        }
+        return true;
+    }
+
+    /** A differentiated call's value: its reverse reads the value's adjoint, never the value. */
+    private boolean isCallValue(Value v) {
+        for (int b : region.blocks()) {
+            Stmt last = g.ir.block(b).lastStmt();
+            if (last != null && last.result() == v && g.activity.isActiveCall(last)) return true;
+        }
+        return false;
+    }
+
+    /** The slot the block after a call receives its value in: the top of the operand stack. */
+    private int resultSlot(int after) {
+        return g.ir.block(after).slotCount() - 1;
+    }
+
+    /** A call of this variant's own method: its arguments (and shadows), {@code ctx}. */
+    private void pushSelfCallArguments(Stmt call) {
+        for (int j = 0; j < call.args().size(); j++) {
+            Value arg = call.args().get(j);
+            stmts.load(arg);
+            if (Types.isShadowed(shape.types()[j])) stmts.loadShadow(arg);
+        }
+        mv.visitVarInsn(Opcodes.ALOAD, ctx);
+    }
+
+    /** A {@code return} of the forward function: what the reverse reads onto the tape, then the value. */
+    private void returnForward(Block b, Terminator t) {
+        record.push(mv, ctx, returnSites.indexOf(b.index()));
+        stmts.load(t.returned());
+        mv.visitVarInsn(Opcodes.ALOAD, ctx);
+        Jvm.pushInt(mv, frameCost);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "exit", "(I)V", false);
+        mv.visitInsn(Opcodes.DRETURN);
+    }
+
+    /**
+     * The reverse function's start: its forward call's locals back from the tape, slot adjoints at
+     * zero, and the adjoint of the value (its last parameter) to the value the {@code return} it
+     * took returned.
+     */
+    private void startReverseFromRecord() {
+        zeroSlotAdjoints();
+        int valueAdjoint = ctx + 1;
+        record.pop(mv, ctx, site -> {
+            Value v = g.ir.block(returnSites.get(site)).terminator().returned();
+            if (v != null && stmts.hasAdjoint(v)) {
+                mv.visitVarInsn(Opcodes.DLOAD, valueAdjoint);
+                stmts.accumulate(v);
+            }
+            mv.visitJumpInsn(Opcodes.GOTO, reverse);
+        });
+    }
+
     // ---- reverse ----
 
     private void emitReverse() {
@@ -745,6 +955,7 @@ final class FunctionEmitter {
             loadSlot(v.slot(), v.type());
             Jvm.store(mv, v.type(), v.local());
         }
+        for (Stmt s : recomputed) stmts.forward(s); // from the slots' values, as the forward call computed them
         if (tape != null) {
             Label done = new Label();
             tape.reverseLoop(done, stmts::forward, b -> reverseBlock(g.ir.block(b)), // cheap arithmetic: its forward code again
@@ -784,7 +995,8 @@ final class FunctionEmitter {
     /** A block whose exit adds to its values' adjoints before its reverse code runs: a return, a differentiated call. */
     private boolean addsAtExit(Block b) {
         Stmt last = b.lastStmt();
-        return b.terminator().kind() == Terminator.Kind.RETURN || (last != null && g.activity.isActiveCall(last));
+        if (b.terminator().kind() == Terminator.Kind.RETURN) return true;
+        return part == Part.WHOLE && last != null && g.activity.isActiveCall(last); // a taped recursion's calls end no function
     }
 
     /** Right after the rest of the program returned, at every exit: slot adjoints start at zero. */
@@ -849,6 +1061,11 @@ final class FunctionEmitter {
         int line = -1;
         for (int i = body.size() - 1; i >= 0; i--) {
             Stmt s = body.get(i);
+            if (part == Part.REVERSE && g.activity.isActiveCall(s)) {
+                line = lineOf(s, line);
+                callReverse(b, s);
+                continue;
+            }
             if (!g.activity.isActive(s) || g.activity.isActiveCall(s) || inPlace.absorbs(s) || defers(s)) continue;
             line = lineOf(s, line); // profiles and stack traces of the reverse name the statement's line too
             InPlaceAccumulations.Accumulation a = inPlace.at(s);

@@ -197,6 +197,22 @@ final class FunctionLocals {
         return continuation.computeIfAbsent(block, k -> allocate(OBJECT));
     }
 
+    private final List<int[]> kept = new ArrayList<>(); // {local, sort, block}
+
+    /**
+     * A local a taped recursion's forward function keeps for its reverse (see {@link RecursionRecord}),
+     * assigned in {@code block} (-1: kept for every {@code return}).
+     */
+    void keep(int local, Type t, int block) {
+        for (int[] k : kept) if (k[0] == local) return;
+        kept.add(new int[] {local, Types.localSort(t), block});
+    }
+
+    /** The locals of {@link #keep}, in the order kept: {local, sort, block}. */
+    List<int[]> kept() {
+        return kept;
+    }
+
     /** Locals to zero at entry so the verifier sees them assigned on every path. */
     List<int[]> zeroed() { return zeroed; }
 

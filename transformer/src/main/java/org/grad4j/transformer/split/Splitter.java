@@ -96,7 +96,23 @@ public final class Splitter {
         // a loop whose header heads a function, whatever made it one, jumps back by calling it
         BitSet recursiveLoops = new BitSet();
         for (int h : byHeader.keySet()) if (heads.get(h) && !taped.get(h)) recursiveLoops.set(h);
-        return new Split(regions, (BitSet) heads.clone(), (BitSet) needsReverse.clone(), taped, recursiveLoops);
+        return new Split(regions, (BitSet) heads.clone(), (BitSet) needsReverse.clone(), taped, recursiveLoops, false);
+    }
+
+    /**
+     * A taped recursion's split ({@link TapedRecursion}): the whole method one region, since its
+     * calls of itself run inside its functions instead of ending them.
+     */
+    public static Split whole(MethodIr ir, Cfg cfg, Activity activity) {
+        Splitter s = new Splitter(ir, cfg, activity);
+        List<Integer> blocks = new ArrayList<>();
+        for (int b : cfg.reversePostOrder()) {
+            if (s.computeNeedsReverse(ir.block(b))) s.needsReverse.set(b);
+            blocks.add(b);
+        }
+        BitSet heads = new BitSet();
+        heads.set(0);
+        return new Split(List.of(new Region(0, blocks, false)), heads, s.needsReverse, new BitSet(), new BitSet(), true);
     }
 
     /**
