@@ -203,18 +203,72 @@ class WhereGradientsRunTest {
         }
     }
 
+    /**
+     * The recursion above without the record of threads: it writes nothing, so it runs as a taped
+     * recursion (forward and reverse recursions over the value tape), whose forward pass, when it
+     * gets deep on the caller's thread, starts again on a worker.
+     */
+    @Differentiable
+    static double chained(double x, int n) {
+        return n == 0 ? x : Math.sin(chained(x, n - 1)) + 0.1 * x;
+    }
+
+    /** Reads {@code a[i]} on the way down: past its end, the JVM's exception, deep in the forward pass. */
+    @Differentiable
+    static double chainedOver(double[] a, int i, int stop) {
+        return i == stop ? a[0] : Math.sin(chainedOver(a, i + 1, stop)) + 0.1 * a[i];
+    }
+
+    @Test
+    void aDeepTapedRecursionStartsAgainOnAWorker() throws Exception {
+        int n = 30_000; // ~3 MB of forward frames: far more than the small thread below has
+        double[] results = new double[3];
+        onASmallStack(() -> {
+            for (int i = 0; i < 3; i++) results[i] = AD.derivative(v -> chained(v, n), 0.3 + 0.2 * i);
+        });
+        for (int i = 0; i < 3; i++) assertEquals(recordedDerivative(0.3 + 0.2 * i, n), results[i], 1e-9);
+        assertEquals(recordedDerivative(-0.7, 12), AD.derivative(v -> chained(v, 12), -0.7), 1e-12); // shallow: no move
+    }
+
+    @Test
+    void anExceptionDeepInATapedRecursionReachesTheCaller() {
+        double[] a = new double[100];
+        java.util.Arrays.fill(a, 0.5);
+        for (int i = 0; i < 2; i++) {
+            ArrayIndexOutOfBoundsException e = assertThrows(ArrayIndexOutOfBoundsException.class,
+                    () -> AD.gradient(v -> chainedOver(v, 0, 5_000), a)); // deep enough to move first
+            assertTrue(e.getMessage().contains("100"), e.getMessage());
+            double[] g = AD.gradient(v -> chainedOver(v, 0, 3), a); // the tape is whole again
+            // f3 = a0, f2 = sin(f3) + 0.1 a2, f1 = sin(f2) + 0.1 a1, f0 = sin(f1) + 0.1 a0
+            double f2 = Math.sin(0.5) + 0.05, f1 = Math.sin(f2) + 0.05;
+            assertEquals(Math.cos(f1) * Math.cos(f2) * Math.cos(0.5) + 0.1, g[0], 1e-12);
+            assertEquals(0.1 * Math.cos(f1), g[1], 1e-12);
+            assertEquals(0.1 * Math.cos(f1) * Math.cos(f2), g[2], 1e-12);
+            assertEquals(0, g[3]);
+        }
+    }
+
     @Test
     void aThreadWithASmallStackMovesBeforeItOverflows() throws Exception {
         // 256 KiB of stack: the gradient's share of it, the first calls of its code interpreted, must fit
         double[] x = {0.5, -0.25, 0.75};
         double[][] results = new double[2][];
+        onASmallStack(() -> {
+            for (int i = 0; i < 2; i++) {
+                results[0] = AD.gradient(v -> OtherClass.loopCallingCube(v, 50_000), x);
+                results[1] = new double[] {AD.derivative(v -> recorded(v, 3000), 0.7)};
+            }
+        });
+        assertSumOfCubes(x, 50_000, results[0]);
+        assertEquals(recordedDerivative(0.7, 3000), results[1][0], 1e-9);
+    }
+
+    /** Runs {@code work} on a thread with 256 KiB of stack, and fails with what it threw. */
+    private static void onASmallStack(Runnable work) throws InterruptedException {
         Throwable[] failure = new Throwable[1];
         Thread small = new Thread(null, () -> {
             try {
-                for (int i = 0; i < 2; i++) {
-                    results[0] = AD.gradient(v -> OtherClass.loopCallingCube(v, 50_000), x);
-                    results[1] = new double[] {AD.derivative(v -> recorded(v, 3000), 0.7)};
-                }
+                work.run();
             } catch (Throwable t) {
                 failure[0] = t;
             }
@@ -222,8 +276,6 @@ class WhereGradientsRunTest {
         small.start();
         small.join();
         if (failure[0] != null) throw new AssertionError(failure[0]);
-        assertSumOfCubes(x, 50_000, results[0]);
-        assertEquals(recordedDerivative(0.7, 3000), results[1][0], 1e-9);
     }
 
     /** Plain code the gradient runs as it is (ints only): as deep as {@code n}. */

@@ -11,6 +11,7 @@ import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.ir.Value;
+import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 
 /**
@@ -58,7 +59,7 @@ public final class TapedRecursion {
                 if (activity.isActiveCall(s)) {
                     if (!isSelfCall(ir, activity, s, mask)) return false;
                     callsItself = true;
-                } else if (s.mayWriteMemory()) {
+                } else if (s.mayWriteMemory() || s.opcode() == Opcodes.PUTFIELD || s.opcode() == Opcodes.PUTSTATIC) {
                     return false;
                 }
             }
@@ -73,11 +74,24 @@ public final class TapedRecursion {
     public static boolean isSelfCall(MethodIr ir, Activity activity, Stmt call, String mask) {
         if (!(activity.callee(call) instanceof Callee.Differentiated d) || d.virtual()) return false;
         if (!d.owner().equals(ir.owner()) || !d.name().equals(ir.name()) || !d.descriptor().equals(ir.descriptor())) return false;
-        return withoutOutermost(activity.calleeMask(call, d.isStatic())).equals(withoutOutermost(mask));
+        Type[] parameters = Type.getArgumentTypes(ir.descriptor());
+        return sameVariant(activity.calleeMask(call, d.isStatic()), parameters).equals(sameVariant(mask, parameters));
     }
 
-    private static String withoutOutermost(String mask) {
-        return mask.endsWith(ActivityMask.OUTERMOST) ? mask.substring(0, mask.length() - ActivityMask.OUTERMOST.length()) : mask;
+    /**
+     * The mask as far as it changes the code: without {@link ActivityMask#OUTERMOST}, and with
+     * parameters that cannot carry a derivative ({@code int}, {@code boolean}, ...) as data, which
+     * callers may ask for either way.
+     */
+    private static String sameVariant(String mask, Type[] parameters) {
+        String bits = mask.endsWith(ActivityMask.OUTERMOST) ? mask.substring(0, mask.length() - ActivityMask.OUTERMOST.length()) : mask;
+        if (bits.length() != parameters.length) return bits;
+        char[] c = bits.toCharArray();
+        for (int i = 0; i < c.length; i++) {
+            int sort = parameters[i].getSort();
+            if (sort != Type.DOUBLE && sort != Type.FLOAT && sort != Type.ARRAY && sort != Type.OBJECT) c[i] = '0';
+        }
+        return new String(c);
     }
 
     private static boolean tapeable(Value v) {

@@ -1,0 +1,132 @@
+package org.grad4j.transformer.examples;
+
+import static org.grad4j.transformer.testing.GradientCheck.check;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.grad4j.transformer.split.TapedRecursion;
+import org.grad4j.transformer.testing.Analysed;
+import org.grad4j.transformer.testing.Harness;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Recursions whose gradient runs as a forward and a reverse recursion over the value tape
+ * ({@link TapedRecursion}), checked against central differences of the methods as written, in
+ * both variants and without the value (see {@link org.grad4j.transformer.testing.GradientCheck}),
+ * and the recursions that must stay continuation-passing.
+ */
+class TapedRecursionTest {
+    private final Random random = new Random(7);
+
+    @BeforeAll
+    static void bridge() {
+        Harness.install();
+    }
+
+    /** Whether the method, its numbers and arrays differentiated ({@code mask}), runs as a taped recursion. */
+    private static boolean taped(String method, String mask) {
+        Analysed a = Analysed.of(Recursions.class, method);
+        return TapedRecursion.applies(a.ir(), a.cfg(), a.activity(), mask);
+    }
+
+    private double[] randoms(int n, double scale) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) a[i] = (random.nextDouble() * 2 - 1) * scale;
+        return a;
+    }
+
+    /** The functions of the class generated for the method, every parameter asked differentiated (as the harness asks). */
+    private static java.util.Set<String> generatedFunctions(String method) {
+        java.lang.reflect.Method m = Harness.method(Recursions.class, method);
+        org.grad4j.transformer.GeneratedCode code = new org.grad4j.transformer.Transformer(
+                org.grad4j.transformer.ClassFileLocator.of(Recursions.class.getClassLoader()))
+                .generate(org.objectweb.asm.Type.getInternalName(Recursions.class), method, org.objectweb.asm.Type.getMethodDescriptor(m));
+        org.objectweb.asm.tree.ClassNode node = new org.objectweb.asm.tree.ClassNode();
+        new org.objectweb.asm.ClassReader(code.classes().get(0).bytes()).accept(node, 0);
+        return node.methods.stream().map(f -> f.name).collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
+    void theGradientChecksBelowRunTheTapedCode() {
+        for (String method : new String[] {"tree", "power", "swaps", "halves", "branchy", "scaled", "callsAHelper"}) {
+            assertEquals(java.util.Set.of("entry", "forward", "reverse"), generatedFunctions(method), method);
+        }
+        for (String method : new String[] {"writesArray", "counted", "withLoop", "callsAnother"}) {
+            assertFalse(generatedFunctions(method).contains("forward"), method);
+        }
+    }
+
+    @Test
+    void recursionsThatCallOnlyThemselvesAndWriteNothingAreTaped() {
+        assertTrue(taped("tree", "1100"));
+        assertTrue(taped("power", "10"));
+        assertTrue(taped("swaps", "110"));
+        assertTrue(taped("halves", "100"));
+        assertTrue(taped("branchy", "10"));
+        assertTrue(taped("scaled", "10"));
+        assertTrue(taped("tree", "1100" + org.grad4j.transformer.ActivityMask.OUTERMOST));
+    }
+
+    @Test
+    void recursionsThatWriteLoopOrCallOthersAreNot() {
+        assertFalse(taped("writesArray", "110"), "stores into an array");
+        assertFalse(taped("counted", "10"), "stores into a field");
+        assertFalse(taped("withLoop", "10"), "has a loop");
+        assertFalse(taped("callsAnother", "10"), "calls another differentiated method");
+    }
+
+    @Test
+    void treeModel() {
+        for (int depth = 0; depth <= 5; depth++) {
+            int nodes = (1 << (depth + 1)) - 1;
+            check(Recursions.class, "tree", randoms(2 * nodes, 1.5), randoms(1 + depth, 2), 0, depth);
+        }
+    }
+
+    @Test
+    void powerBySquaring() {
+        for (int n = 0; n <= 13; n++) {
+            double x = 0.5 + random.nextDouble();
+            check(Recursions.class, "power", x, n);
+            assertEquals(n * Math.pow(x, n - 1), Harness.run(Recursions.class, "power", x, n).d(0),
+                    1e-12 * Math.max(1, Math.pow(x, n)));
+        }
+    }
+
+    @Test
+    void parametersThatChangePlaces() {
+        for (int n = 0; n <= 7; n++) check(Recursions.class, "swaps", random.nextDouble() - 0.5, random.nextDouble() - 0.5, n);
+    }
+
+    @Test
+    void divideAndConquer() {
+        for (int length = 1; length <= 11; length++) check(Recursions.class, "halves", randoms(length, 1), 0, length);
+    }
+
+    @Test
+    void branchesOnValuesAndSeveralReturns() {
+        for (int i = 0; i < 40; i++) check(Recursions.class, "branchy", random.nextDouble() * 6 - 3, random.nextInt(7));
+    }
+
+    @Test
+    void anInstanceMethodReadingItsReceiversField() {
+        for (int length = 1; length <= 6; length++) {
+            Recursions r = new Recursions(0.3 + random.nextDouble());
+            check(Harness.method(Recursions.class, "scaled"), r, randoms(length, 1), 0);
+        }
+    }
+
+    @Test
+    void recursionsLeftAsContinuationsStillDifferentiate() {
+        for (int n = 1; n <= 5; n++) {
+            check(Recursions.class, "writesArray", randoms(n, 1), new double[n], 0);
+            check(Recursions.class, "counted", random.nextDouble(), n);
+            check(Recursions.class, "withLoop", randoms(n, 1), n);
+            check(Recursions.class, "callsAnother", random.nextDouble(), n);
+            check(Recursions.class, "callsAHelper", random.nextDouble(), n);
+        }
+    }
+}
