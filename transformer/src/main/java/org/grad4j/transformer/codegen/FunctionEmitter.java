@@ -71,12 +71,13 @@ final class FunctionEmitter {
     /** A taped recursion's record of what its reverse reads (see {@link RecursionRecord}). */
     private RecursionRecord record;
     /**
-     * A taped recursion's statements whose values the reverse reads but computes again from the
-     * parameters instead of popping them: {@code int} arithmetic on constants, parameters and
-     * each other ({@code 2 * i + 1}, {@code depth - 1}), in the order they ran.
+     * A taped recursion's statements, by block, whose values the reverse reads but computes again
+     * where the block's reverse starts instead of popping them: arithmetic on constants, the
+     * parameters and each other ({@code 2 * i + 1}, {@code depth - 1}, {@code i % x.length}) and, in
+     * the outermost variant, element reads of parameter arrays ({@code w[2 * i]}), which nothing
+     * writes before the reverse has run. The block ran, so what it computed cannot throw now.
      */
-    private final List<Stmt> recomputed = new java.util.ArrayList<>();
-    private final Set<Value> recomputedValues = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Map<Integer, List<Stmt>> recomputed = new HashMap<>();
     /** A taped recursion's {@code return} blocks, numbered by position: the forward function pushes which one it took. */
     private final List<Integer> returnSites = new java.util.ArrayList<>();
 
@@ -272,21 +273,11 @@ final class FunctionEmitter {
     }
 
     private void plan() {
-        // values a taped nest computes again in reverse are read there too: the verifier wants them assigned
+        // values a taped nest pushes, or computes again in reverse, are read where the verifier cannot
+        // see them assigned on every path (a loop's record is pushed where it exits, also after no
+        // iteration): they are zeroed at entry
         java.util.Set<Value> recomputeReads = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        if (taped != null) {
-            for (TapedLoops.Chain c : taped.chains().values()) {
-                for (Rematerialisation.Redo r : c.redone()) {
-                    if (r instanceof Rematerialisation.Recompute re) {
-                        recomputeReads.addAll(re.stmt().args());
-                        recomputeReads.add(re.stmt().result());
-                    } else if (r instanceof Rematerialisation.Copy copy) {
-                        recomputeReads.add(copy.to());
-                        recomputeReads.add(copy.from());
-                    }
-                }
-            }
-        }
+        if (taped != null) for (TapedLoops.Chain c : chainsOf(taped)) readByTape(c, recomputeReads);
         findUsedSlots();
         for (int i = 0; i < shape.slots().length; i++) {
             int s = shape.slots()[i];
@@ -316,15 +307,12 @@ final class FunctionEmitter {
                 planValue(e, !fromSlot && (reverseRead.contains(e) || recomputeReads.contains(e)));
                 if (!fromSlot) keepForReverse(b, e, reverseRead, reverseShadows);
             }
+            Set<Value> again = part == Part.WHOLE ? Set.of() : computedAgain(block, reverseRead);
             for (Stmt s : block.stmts()) {
                 if (s.result() == null) continue;
                 planValue(s.result(), reverseRead.contains(s.result()) || recomputeReads.contains(s.result()));
-                if (part != Part.WHOLE && reverseRead.contains(s.result()) && isRecomputable(s)) {
-                    recomputed.add(s);
-                    recomputedValues.add(s.result());
-                } else {
-                    keepForReverse(b, s.result(), reverseRead, reverseShadows);
-                }
+                if (again.contains(s.result())) recomputed.computeIfAbsent(b, x -> new java.util.ArrayList<>()).add(s);
+                else keepForReverse(b, s.result(), reverseRead, reverseShadows);
             }
             block.exitValues().forEach(this::planSlot);
             if (g.split.needsReverse(b) && taped == null) locals.flagBit(b); // a taped nest records blocks on the tape
@@ -365,6 +353,36 @@ final class FunctionEmitter {
         if (reverseRead.contains(v) && !isCallValue(v)) locals.keep(locals.value(v), v.type(), block);
         if (locals.hasShadow(v) && reverseShadows.stream().anyMatch(x -> x == v)) {
             locals.keep(locals.shadow(v), Type.getType(Object.class), block);
+        }
+    }
+
+    /** Every chain of a taped nest: its own, its counted loops' (their records too) and its reductions'. */
+    private static List<TapedLoops.Chain> chainsOf(TapedLoops.Tape tape) {
+        List<TapedLoops.Chain> all = new java.util.ArrayList<>(tape.chains().values());
+        for (TapedLoops.CountedLoop loop : tape.counted().values()) {
+            all.addAll(loop.chains());
+            all.add(loop.once());
+        }
+        for (TapedLoops.Reduction r : tape.reductions().values()) {
+            all.addAll(r.chains());
+            for (TapedLoops.Unit u : r.units()) if (u.inner() != null) all.addAll(u.inner().chains());
+        }
+        return all;
+    }
+
+    /** The values a chain pushes, and those its values computed again in reverse read and write. */
+    private static void readByTape(TapedLoops.Chain c, java.util.Set<Value> into) {
+        into.addAll(c.doubles());
+        into.addAll(c.ints());
+        into.addAll(c.objects());
+        for (Rematerialisation.Redo r : c.redone()) {
+            if (r instanceof Rematerialisation.Recompute re) {
+                into.addAll(re.stmt().args());
+                into.add(re.stmt().result());
+            } else if (r instanceof Rematerialisation.Copy copy) {
+                into.add(copy.to());
+                into.add(copy.from());
+            }
         }
     }
 
@@ -877,17 +895,47 @@ final class FunctionEmitter {
         }
     }
 
-    /** Integer arithmetic that cannot throw, on what the reverse function has without the tape: see {@link #recomputed}. */
-    private boolean isRecomputable(Stmt s) {
+    /**
+     * The values of a taped recursion's block that its reverse computes again (see {@link
+     * #recomputed}): those it reads that cheap work computes from what it has without the tape,
+     * and what they are computed from.
+     */
+    private Set<Value> computedAgain(Block block, Set<Value> reverseRead) {
+        Set<Value> cheap = Collections.newSetFromMap(new IdentityHashMap<>());
+        Map<Value, Stmt> definedBy = new IdentityHashMap<>();
+        for (Stmt s : block.stmts()) {
+            if (s.result() != null && isRecomputable(s, cheap)) {
+                cheap.add(s.result());
+                definedBy.put(s.result(), s);
+            }
+        }
+        Set<Value> again = Collections.newSetFromMap(new IdentityHashMap<>());
+        java.util.ArrayDeque<Value> work = new java.util.ArrayDeque<>();
+        for (Value v : reverseRead) if (cheap.contains(v)) work.add(v);
+        while (!work.isEmpty()) {
+            Value v = work.poll();
+            if (!again.add(v)) continue;
+            for (Value a : definedBy.get(v).args()) if (cheap.contains(a)) work.add(a);
+        }
+        return again;
+    }
+
+    /** Cheap work on what the reverse function has without the tape ({@code cheap}: values so far computed so): see {@link #recomputed}. */
+    private boolean isRecomputable(Stmt s, Set<Value> cheap) {
         switch (s.opcode()) {
-            case Opcodes.IADD, Opcodes.ISUB, Opcodes.IMUL, Opcodes.INEG, Opcodes.ISHL, Opcodes.ISHR, Opcodes.IUSHR,
-                    Opcodes.IAND, Opcodes.IOR, Opcodes.IXOR -> { }
+            case Opcodes.IADD, Opcodes.ISUB, Opcodes.IMUL, Opcodes.IDIV, Opcodes.IREM, Opcodes.INEG, Opcodes.ISHL,
+                    Opcodes.ISHR, Opcodes.IUSHR, Opcodes.IAND, Opcodes.IOR, Opcodes.IXOR, Opcodes.I2D, Opcodes.DADD,
+                    Opcodes.DSUB, Opcodes.DMUL, Opcodes.DNEG, Opcodes.ARRAYLENGTH -> { }
+            case Opcodes.DALOAD, Opcodes.IALOAD -> {
+                // the method writes no memory; in the outermost variant nothing after it writes an array either
+                if (!g.activityMask.outermost() || !(s.arg(0) instanceof EntryValue a && holdsItsSlot(a))) return false;
+            }
             default -> {
                 return false;
             }
         }
         for (Value a : s.args()) {
-            boolean has = a instanceof org.grad4j.transformer.ir.Const || recomputedValues.contains(a)
+            boolean has = a instanceof org.grad4j.transformer.ir.Const || cheap.contains(a)
                     || (a instanceof EntryValue e && holdsItsSlot(e));
             if (!has) return false;
         }
@@ -955,7 +1003,6 @@ final class FunctionEmitter {
             loadSlot(v.slot(), v.type());
             Jvm.store(mv, v.type(), v.local());
         }
-        for (Stmt s : recomputed) stmts.forward(s); // from the slots' values, as the forward call computed them
         if (tape != null) {
             Label done = new Label();
             tape.reverseLoop(done, stmts::forward, b -> reverseBlock(g.ir.block(b)), // cheap arithmetic: its forward code again
@@ -1034,6 +1081,7 @@ final class FunctionEmitter {
     }
 
     private void reverseBlock(Block b) {
+        for (Stmt s : recomputed.getOrDefault(b.index(), List.of())) stmts.forward(s); // as the forward call computed them
         if (!addsAtExit(b)) { // this block's adjoints start here (exits of the other kind add to slot adjoints only)
             for (EntryValue e : b.reads().values()) zeroAdjoint(e);
             for (Stmt s : b.stmts()) if (s.result() != null && !defers(s)) zeroAdjoint(s.result());
