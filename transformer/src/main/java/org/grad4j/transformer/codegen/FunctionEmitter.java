@@ -330,10 +330,27 @@ final class FunctionEmitter {
             List<List<int[]>> bySite = new java.util.ArrayList<>();
             for (int site : returnSites) {
                 BitSet before = blocksLeadingTo(site);
-                bySite.add(locals.kept().stream().filter(l -> l[2] < 0 || before.get(l[2])).toList());
+                boolean onePath = isOnePath(before, site);
+                sitesOfOnePath.add(onePath ? before : null);
+                // on the one path to a return, the blocks that ran are known: no flags to keep
+                bySite.add(locals.kept().stream().filter(l -> l[2] < 0 ? !onePath : before.get(l[2])).toList());
             }
             record = new RecursionRecord(bySite, locals::scratch);
         }
+    }
+
+    /** By return site, the blocks that ran when it is reached by one path only; null where several lead to it. */
+    private final List<BitSet> sitesOfOnePath = new java.util.ArrayList<>();
+
+    /** Whether one path leads from the entry to {@code site} through {@code blocks} (those that can reach it). */
+    private boolean isOnePath(BitSet blocks, int site) {
+        for (int b = blocks.nextSetBit(0); b >= 0; b = blocks.nextSetBit(b + 1)) {
+            if (b == site) continue;
+            int inside = 0;
+            for (int succ : g.ir.block(b).successors()) if (blocks.get(succ)) inside++;
+            if (inside != 1) return false;
+        }
+        return true;
     }
 
     /** The blocks of a taped recursion (which has no loop) from which {@code block} can be reached, itself included. */
@@ -985,6 +1002,19 @@ final class FunctionEmitter {
         zeroSlotAdjoints();
         int valueAdjoint = ctx + 1;
         record.pop(mv, ctx, site -> {
+            BitSet ran = sitesOfOnePath.get(site);
+            if (ran != null) { // the flags the forward call set on the one path to this return
+                int[] words = new int[locals.flagWords().size()];
+                for (int b = ran.nextSetBit(0); b >= 0; b = ran.nextSetBit(b + 1)) {
+                    if (!g.split.needsReverse(b)) continue;
+                    int bit = locals.flagBit(b);
+                    words[bit / 32] |= 1 << (bit % 32);
+                }
+                for (int w = 0; w < words.length; w++) {
+                    Jvm.pushInt(mv, words[w]);
+                    mv.visitVarInsn(Opcodes.ISTORE, locals.flagWords().get(w));
+                }
+            }
             Value v = g.ir.block(returnSites.get(site)).terminator().returned();
             if (v != null && stmts.hasAdjoint(v)) {
                 mv.visitVarInsn(Opcodes.DLOAD, valueAdjoint);
