@@ -327,13 +327,13 @@ final class FunctionEmitter {
         if (taped != null) tape = new TapeEmitter(mv, locals, taped, k, ctx, b -> reverseBlock(g.ir.block(b)), this::rerun);
         if (part != Part.WHOLE) {
             for (int word : locals.flagWords()) locals.keep(word, Type.INT_TYPE, -1);
-            List<List<int[]>> bySite = new java.util.ArrayList<>();
+            List<List<FunctionLocals.Kept>> bySite = new java.util.ArrayList<>();
             for (int site : returnSites) {
                 BitSet before = blocksLeadingTo(site);
                 boolean onePath = isOnePath(before, site);
                 sitesOfOnePath.add(onePath ? before : null);
                 // on the one path to a return, the blocks that ran are known: no flags to keep
-                bySite.add(locals.kept().stream().filter(l -> l[2] < 0 ? !onePath : before.get(l[2])).toList());
+                bySite.add(locals.kept().stream().filter(l -> l.block() < 0 ? !onePath : before.get(l.block())).toList());
             }
             record = new RecursionRecord(bySite, locals::scratch);
         }

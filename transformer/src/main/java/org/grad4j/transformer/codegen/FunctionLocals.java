@@ -197,19 +197,25 @@ final class FunctionLocals {
         return continuation.computeIfAbsent(block, k -> allocate(OBJECT));
     }
 
-    private final List<int[]> kept = new ArrayList<>(); // {local, sort, block}
-
     /**
-     * A local a taped recursion's forward function keeps for its reverse (see {@link RecursionRecord}),
-     * assigned in {@code block} (-1: kept for every {@code return}).
+     * A local a taped recursion's forward function keeps for its reverse (see {@link RecursionRecord}):
+     * its number, its type, and the block that assigns it (-1: kept for every {@code return}).
      */
-    void keep(int local, Type t, int block) {
-        for (int[] k : kept) if (k[0] == local) return;
-        kept.add(new int[] {local, Types.localSort(t), block});
+    record Kept(int local, Type type, int block) {
+        int sort() {
+            return Types.localSort(type);
+        }
     }
 
-    /** The locals of {@link #keep}, in the order kept: {local, sort, block}. */
-    List<int[]> kept() {
+    private final List<Kept> kept = new ArrayList<>();
+
+    void keep(int local, Type t, int block) {
+        for (Kept k : kept) if (k.local() == local) return;
+        kept.add(new Kept(local, t, block));
+    }
+
+    /** The locals of {@link #keep}, in the order kept. */
+    List<Kept> kept() {
         return kept;
     }
 

@@ -19,24 +19,24 @@ import org.objectweb.asm.Type;
 final class RecursionRecord {
     private static final String TAPE = "org/grad4j/runtime/ValueTape";
 
-    /** By {@code return}: the locals its record holds, {local, sort}, by stack: {@code INT} (flag words too), {@code DOUBLE}, {@code OBJECT}. */
-    private final List<List<int[]>> ints = new ArrayList<>();
-    private final List<List<int[]>> doubles = new ArrayList<>();
-    private final List<List<int[]>> objects = new ArrayList<>();
+    /** By {@code return}: the locals its record holds, by stack: {@code int} (flag words too), {@code double}, references. */
+    private final List<List<FunctionLocals.Kept>> ints = new ArrayList<>();
+    private final List<List<FunctionLocals.Kept>> doubles = new ArrayList<>();
+    private final List<List<FunctionLocals.Kept>> objects = new ArrayList<>();
     private final int tape;
     private final int array;
     private final int top;
 
     /**
-     * @param bySite per {@code return}, the locals the reverse reads when the forward call took it: {local, sort}
+     * @param bySite per {@code return}, the locals the reverse reads when the forward call took it
      * @param scratch allocates a local assigned before each use (the tape, a stack's array, its top)
      */
-    RecursionRecord(List<List<int[]>> bySite, java.util.function.Function<Type, Integer> scratch) {
-        for (List<int[]> kept : bySite) {
-            ints.add(kept.stream().filter(l -> l[1] == Type.INT).toList());
-            doubles.add(kept.stream().filter(l -> l[1] == Type.DOUBLE).toList());
-            objects.add(kept.stream().filter(l -> l[1] == Type.OBJECT).toList());
-            if (kept.stream().anyMatch(l -> l[1] != Type.INT && l[1] != Type.DOUBLE && l[1] != Type.OBJECT)) {
+    RecursionRecord(List<List<FunctionLocals.Kept>> bySite, java.util.function.Function<Type, Integer> scratch) {
+        for (List<FunctionLocals.Kept> kept : bySite) {
+            ints.add(kept.stream().filter(l -> l.sort() == Type.INT).toList());
+            doubles.add(kept.stream().filter(l -> l.sort() == Type.DOUBLE).toList());
+            objects.add(kept.stream().filter(l -> l.sort() == Type.OBJECT).toList());
+            if (kept.stream().anyMatch(l -> l.sort() != Type.INT && l.sort() != Type.DOUBLE && l.sort() != Type.OBJECT)) {
                 throw new IllegalStateException("a taped recursion keeps a long or float local");
             }
         }
@@ -79,7 +79,7 @@ final class RecursionRecord {
     }
 
     /** {@code stack[top + k] = local_k} for each, then {@code site} (when not -1) after them; the top moves up. */
-    private void store(MethodVisitor mv, List<int[]> locals, String field, String desc, String topField, int loadOp,
+    private void store(MethodVisitor mv, List<FunctionLocals.Kept> locals, String field, String desc, String topField, int loadOp,
                        int storeOp, int site) {
         int n = locals.size() + (site >= 0 ? 1 : 0);
         if (n == 0) return;
@@ -108,7 +108,7 @@ final class RecursionRecord {
             mv.visitVarInsn(Opcodes.ALOAD, array);
             mv.visitTypeInsn(Opcodes.CHECKCAST, desc);
             element(mv, k);
-            if (k < locals.size()) mv.visitVarInsn(loadOp, locals.get(k)[0]);
+            if (k < locals.size()) mv.visitVarInsn(loadOp, locals.get(k).local());
             else Jvm.pushInt(mv, site);
             mv.visitInsn(storeOp);
         }
@@ -119,8 +119,12 @@ final class RecursionRecord {
         mv.visitFieldInsn(Opcodes.PUTFIELD, TAPE, topField, "I");
     }
 
-    /** The top moves down by the record's size; {@code local_k = stack[top + k]} (references cleared), then the site if {@code site}. */
-    private void load(MethodVisitor mv, List<int[]> locals, String field, String desc, String topField, int storeOp,
+    /**
+     * The top moves down by the record's size; {@code local_k = stack[top + k]} (references cast back
+     * to their type, which the verifier wants where they are passed on, and cleared), then the site
+     * if {@code site}.
+     */
+    private void load(MethodVisitor mv, List<FunctionLocals.Kept> locals, String field, String desc, String topField, int storeOp,
                       int loadOp, boolean site) {
         int n = locals.size() + (site ? 1 : 0);
         if (n == 0) return;
@@ -141,7 +145,11 @@ final class RecursionRecord {
             mv.visitTypeInsn(Opcodes.CHECKCAST, desc);
             element(mv, k);
             mv.visitInsn(loadOp);
-            mv.visitVarInsn(storeOp, locals.get(k)[0]);
+            Type type = locals.get(k).type();
+            if (storeOp == Opcodes.ASTORE && !type.equals(Type.getType(Object.class))) {
+                mv.visitTypeInsn(Opcodes.CHECKCAST, type.getSort() == Type.ARRAY ? type.getDescriptor() : type.getInternalName());
+            }
+            mv.visitVarInsn(storeOp, locals.get(k).local());
             if (storeOp == Opcodes.ASTORE) { // the tape holds no reference it no longer needs
                 mv.visitVarInsn(Opcodes.ALOAD, array);
                 mv.visitTypeInsn(Opcodes.CHECKCAST, desc);

@@ -63,6 +63,46 @@ public final class Recursions {
         return Math.sin(scaled(a, i + 1)) * a[i] + scale;
     }
 
+    /** A linked list of data: the recursive call's object argument is a field of the parameter. */
+    public static final class Link {
+        final double v;
+        final Link next;
+
+        public Link(double v, Link next) {
+            this.v = v;
+            this.next = next;
+        }
+    }
+
+    @Differentiable
+    public static double alongLinks(Link link, double x) {
+        if (link == null) return x;
+        return alongLinks(link.next, x * link.v + 0.1);
+    }
+
+    /** The rows of a matrix one by one: the array argument is an element of another array. */
+    @Differentiable
+    public static double rows(double[][] m, double[] row, int i) {
+        if (i + 1 >= m.length) return row[0] * row[1];
+        return row[0] * row[1] + 0.5 * rows(m, m[i + 1], i + 1);
+    }
+
+    static final double[] FIXED = {0.5, -0.25};
+
+    /** The array argument read from a static field. */
+    @Differentiable
+    public static double fromStatic(double[] w, double x, int n) {
+        if (n == 0) return x * w[0];
+        return fromStatic(FIXED, x * w[1] + 0.1, n - 1);
+    }
+
+    /** The array argument one of two, or null. */
+    @Differentiable
+    public static double eitherOrNull(double[] a, double[] b, double x, int n) {
+        if (n == 0) return a == null ? x : x * a[0];
+        return eitherOrNull(n % 3 == 1 ? null : n % 2 == 0 ? b : a, a, x * 0.9 + (b == null ? 0 : b[0]), n - 1);
+    }
+
     /** Stores into an array it is given: its forward pass must not run twice, so it stays continuation-passing. */
     @Differentiable
     public static double writesArray(double[] a, double[] out, int i) {

@@ -51,7 +51,8 @@ class TapedRecursionTest {
 
     @Test
     void theGradientChecksBelowRunTheTapedCode() {
-        for (String method : new String[] {"tree", "power", "swaps", "halves", "branchy", "scaled", "callsAHelper"}) {
+        for (String method : new String[] {"tree", "power", "swaps", "halves", "branchy", "scaled", "callsAHelper",
+                "alongLinks", "rows", "eitherOrNull"}) {
             assertEquals(java.util.Set.of("entry", "forward", "reverse"), generatedFunctions(method), method);
         }
         for (String method : new String[] {"writesArray", "counted", "withLoop", "callsAnother"}) {
@@ -116,6 +117,23 @@ class TapedRecursionTest {
         for (int length = 1; length <= 6; length++) {
             Recursions r = new Recursions(0.3 + random.nextDouble());
             check(Harness.method(Recursions.class, "scaled"), r, randoms(length, 1), 0);
+        }
+    }
+
+    /** Found by a new-user probe: references popped from the tape must be cast back where they are passed on. */
+    @Test
+    void argumentsFromFieldsElementsAndBranches() {
+        for (int n = 0; n <= 5; n++) {
+            Recursions.Link links = null;
+            for (int k = 0; k < n; k++) links = new Recursions.Link(0.4 + random.nextDouble(), links);
+            check(Recursions.class, "alongLinks", links, random.nextDouble());
+            double[][] m = new double[n + 1][];
+            for (int k = 0; k <= n; k++) m[k] = randoms(2, 1);
+            check(Recursions.class, "rows", m, randoms(2, 1), 0);
+            // the outer call differentiates w, the calls it makes take FIXED as data: another variant, taped
+            assertTrue(taped("fromStatic", "010"));
+            check(Recursions.class, "fromStatic", randoms(2, 1), random.nextDouble(), n);
+            check(Recursions.class, "eitherOrNull", randoms(1, 1), randoms(1, 1), random.nextDouble(), n);
         }
     }
 
