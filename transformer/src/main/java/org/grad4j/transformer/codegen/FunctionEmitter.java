@@ -78,8 +78,8 @@ final class FunctionEmitter {
      * writes before the reverse has run. The block ran, so what it computed cannot throw now.
      */
     private final Map<Integer, List<Stmt>> recomputed = new HashMap<>();
-    /** A taped recursion's {@code return} blocks, numbered by position: the forward function pushes which one it took. */
-    private final List<Integer> returnSites = new java.util.ArrayList<>();
+    /** A taped recursion's returns, and which blocks lead to each; null otherwise. */
+    private final RecursionPlan recursion;
 
     FunctionEmitter(Generation g, Region region, FunctionShape shape, ClassVisitor cv) {
         this(g, region, shape, cv, Part.WHOLE);
@@ -109,6 +109,7 @@ final class FunctionEmitter {
         this.shape = shape;
         this.part = part;
         this.writtenSlots = part == Part.WHOLE ? null : org.grad4j.transformer.split.TapedRecursion.written(g.ir);
+        this.recursion = part == Part.WHOLE ? null : new RecursionPlan(g.ir, region.blocks(), g.activity);
         this.mv = new KnownZeros(new LazyNegations(cv.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, name, descriptor,
                 null, null)));
         // a taped recursion's functions take no continuation; the reverse's last parameter is the value's adjoint
@@ -307,7 +308,8 @@ final class FunctionEmitter {
                 planValue(e, !fromSlot && (reverseRead.contains(e) || recomputeReads.contains(e)));
                 if (!fromSlot) keepForReverse(b, e, reverseRead, reverseShadows);
             }
-            Set<Value> again = part == Part.WHOLE ? Set.of() : computedAgain(block, reverseRead);
+            Set<Value> again = part == Part.WHOLE ? Set.of()
+                    : RecursionPlan.computedAgain(block, reverseRead, this::holdsItsSlot, g.activityMask.outermost());
             for (Stmt s : block.stmts()) {
                 if (s.result() == null) continue;
                 planValue(s.result(), reverseRead.contains(s.result()) || recomputeReads.contains(s.result()));
@@ -318,7 +320,6 @@ final class FunctionEmitter {
             if (g.split.needsReverse(b) && taped == null) locals.flagBit(b); // a taped nest records blocks on the tape
             Stmt last = block.lastStmt();
             if (last != null && g.activity.isActiveCall(last) && part == Part.WHOLE) locals.continuation(b);
-            if (block.terminator().kind() == Terminator.Kind.RETURN) returnSites.add(b);
             for (int succ : block.successors()) {
                 if (g.split.isHead(succ)) planPassThrough(block, g.shapeOf(succ));
             }
@@ -328,46 +329,19 @@ final class FunctionEmitter {
         if (part != Part.WHOLE) {
             for (int word : locals.flagWords()) locals.keep(word, Type.INT_TYPE, -1);
             List<List<FunctionLocals.Kept>> bySite = new java.util.ArrayList<>();
-            for (int site : returnSites) {
-                BitSet before = blocksLeadingTo(site);
-                boolean onePath = isOnePath(before, site);
-                sitesOfOnePath.add(onePath ? before : null);
-                // on the one path to a return, the blocks that ran are known: no flags to keep
+            for (int site = 0; site < recursion.returns().size(); site++) {
+                BitSet before = recursion.leadingTo(site);
+                boolean onePath = recursion.onePath(site); // the blocks that ran are known: no flags to keep
                 bySite.add(locals.kept().stream().filter(l -> l.block() < 0 ? !onePath : before.get(l.block())).toList());
             }
             record = new RecursionRecord(bySite, locals::scratch);
         }
     }
 
-    /** By return site, the blocks that ran when it is reached by one path only; null where several lead to it. */
-    private final List<BitSet> sitesOfOnePath = new java.util.ArrayList<>();
-
-    /** Whether one path leads from the entry to {@code site} through {@code blocks} (those that can reach it). */
-    private boolean isOnePath(BitSet blocks, int site) {
-        for (int b = blocks.nextSetBit(0); b >= 0; b = blocks.nextSetBit(b + 1)) {
-            if (b == site) continue;
-            int inside = 0;
-            for (int succ : g.ir.block(b).successors()) if (blocks.get(succ)) inside++;
-            if (inside != 1) return false;
-        }
-        return true;
-    }
-
-    /** The blocks of a taped recursion (which has no loop) from which {@code block} can be reached, itself included. */
-    private BitSet blocksLeadingTo(int block) {
-        BitSet leads = new BitSet();
-        leads.set(block);
-        List<Integer> order = region.blocks(); // a topological order: successors come later
-        for (int i = order.size() - 1; i >= 0; i--) {
-            for (int succ : g.ir.block(order.get(i)).successors()) if (leads.get(succ)) leads.set(order.get(i));
-        }
-        return leads;
-    }
-
     /** In a taped recursion: a value the reverse reads, and an array's shadow it reads, go on the tape. */
     private void keepForReverse(int block, Value v, java.util.Set<Value> reverseRead, java.util.List<Value> reverseShadows) {
         if (part == Part.WHOLE) return;
-        if (reverseRead.contains(v) && !isCallValue(v)) locals.keep(locals.value(v), v.type(), block);
+        if (reverseRead.contains(v) && !recursion.isCallValue(v)) locals.keep(locals.value(v), v.type(), block);
         if (locals.hasShadow(v) && reverseShadows.stream().anyMatch(x -> x == v)) {
             locals.keep(locals.shadow(v), Type.getType(Object.class), block);
         }
@@ -912,62 +886,6 @@ final class FunctionEmitter {
         }
     }
 
-    /**
-     * The values of a taped recursion's block that its reverse computes again (see {@link
-     * #recomputed}): those it reads that cheap work computes from what it has without the tape,
-     * and what they are computed from.
-     */
-    private Set<Value> computedAgain(Block block, Set<Value> reverseRead) {
-        Set<Value> cheap = Collections.newSetFromMap(new IdentityHashMap<>());
-        Map<Value, Stmt> definedBy = new IdentityHashMap<>();
-        for (Stmt s : block.stmts()) {
-            if (s.result() != null && isRecomputable(s, cheap)) {
-                cheap.add(s.result());
-                definedBy.put(s.result(), s);
-            }
-        }
-        Set<Value> again = Collections.newSetFromMap(new IdentityHashMap<>());
-        java.util.ArrayDeque<Value> work = new java.util.ArrayDeque<>();
-        for (Value v : reverseRead) if (cheap.contains(v)) work.add(v);
-        while (!work.isEmpty()) {
-            Value v = work.poll();
-            if (!again.add(v)) continue;
-            for (Value a : definedBy.get(v).args()) if (cheap.contains(a)) work.add(a);
-        }
-        return again;
-    }
-
-    /** Cheap work on what the reverse function has without the tape ({@code cheap}: values so far computed so): see {@link #recomputed}. */
-    private boolean isRecomputable(Stmt s, Set<Value> cheap) {
-        switch (s.opcode()) {
-            case Opcodes.IADD, Opcodes.ISUB, Opcodes.IMUL, Opcodes.IDIV, Opcodes.IREM, Opcodes.INEG, Opcodes.ISHL,
-                    Opcodes.ISHR, Opcodes.IUSHR, Opcodes.IAND, Opcodes.IOR, Opcodes.IXOR, Opcodes.I2D, Opcodes.DADD,
-                    Opcodes.DSUB, Opcodes.DMUL, Opcodes.DNEG, Opcodes.ARRAYLENGTH -> { }
-            case Opcodes.DALOAD, Opcodes.IALOAD -> {
-                // the method writes no memory; in the outermost variant nothing after it writes an array either
-                if (!g.activityMask.outermost() || !(s.arg(0) instanceof EntryValue a && holdsItsSlot(a))) return false;
-            }
-            default -> {
-                return false;
-            }
-        }
-        for (Value a : s.args()) {
-            boolean has = a instanceof org.grad4j.transformer.ir.Const || cheap.contains(a)
-                    || (a instanceof EntryValue e && holdsItsSlot(e));
-            if (!has) return false;
-        }
-        return true;
-    }
-
-    /** A differentiated call's value: its reverse reads the value's adjoint, never the value. */
-    private boolean isCallValue(Value v) {
-        for (int b : region.blocks()) {
-            Stmt last = g.ir.block(b).lastStmt();
-            if (last != null && last.result() == v && g.activity.isActiveCall(last)) return true;
-        }
-        return false;
-    }
-
     /** The slot the block after a call receives its value in: the top of the operand stack. */
     private int resultSlot(int after) {
         return g.ir.block(after).slotCount() - 1;
@@ -985,7 +903,7 @@ final class FunctionEmitter {
 
     /** A {@code return} of the forward function: what the reverse reads onto the tape, then the value. */
     private void returnForward(Block b, Terminator t) {
-        record.push(mv, ctx, returnSites.indexOf(b.index()));
+        record.push(mv, ctx, recursion.returns().indexOf(b.index()));
         stmts.load(t.returned());
         mv.visitVarInsn(Opcodes.ALOAD, ctx);
         Jvm.pushInt(mv, frameCost);
@@ -1002,8 +920,8 @@ final class FunctionEmitter {
         zeroSlotAdjoints();
         int valueAdjoint = ctx + 1;
         record.pop(mv, ctx, site -> {
-            BitSet ran = sitesOfOnePath.get(site);
-            if (ran != null) { // the flags the forward call set on the one path to this return
+            if (recursion.onePath(site)) { // the flags the forward call set on the one path to this return
+                BitSet ran = recursion.leadingTo(site);
                 int[] words = new int[locals.flagWords().size()];
                 for (int b = ran.nextSetBit(0); b >= 0; b = ran.nextSetBit(b + 1)) {
                     if (!g.split.needsReverse(b)) continue;
@@ -1015,7 +933,7 @@ final class FunctionEmitter {
                     mv.visitVarInsn(Opcodes.ISTORE, locals.flagWords().get(w));
                 }
             }
-            Value v = g.ir.block(returnSites.get(site)).terminator().returned();
+            Value v = g.ir.block(recursion.returns().get(site)).terminator().returned();
             if (v != null && stmts.hasAdjoint(v)) {
                 mv.visitVarInsn(Opcodes.DLOAD, valueAdjoint);
                 stmts.accumulate(v);
