@@ -206,7 +206,7 @@ public final class Transformer {
         Liveness liveness = new Liveness(a.ir, a.cfg);
         boolean outermost = ActivityMask.parse(activeMask, Type.getArgumentTypes(methodDescriptor).length).outermost();
         ReadOnlyArrays readOnly = ReadOnlyArrays.of(a.ir, a.cfg, a.activity, outermost);
-        boolean tapedRecursion = TAPED_RECURSION && TapedRecursion.applies(a.ir, a.cfg, a.activity, activeMask);
+        boolean tapedRecursion = TAPED_RECURSION && TapedRecursion.applies(a.ir, a.cfg, a.activity, activeMask, calls::writesNothing);
         Split split = tapedRecursion ? Splitter.whole(a.ir, a.cfg, a.activity)
                 : Splitter.split(a.ir, a.cfg, a.activity, tapeLimit, readOnly);
         TapedLoops tapes = TapedLoops.plan(a.ir, a.cfg, split, a.activity, readOnly);

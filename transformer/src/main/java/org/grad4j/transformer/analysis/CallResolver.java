@@ -164,6 +164,37 @@ public final class CallResolver {
         return false;
     }
 
+    private final Map<String, Boolean> readsOnly = new ConcurrentHashMap<>();
+
+    /**
+     * Whether a call runs a body that writes no memory and calls nothing but {@code Math}: a
+     * getter ({@code t.isLeaf()}, a record's accessor) — a static, private or {@code final}
+     * method, or one of a {@code final} class, outside the JDK. Calling it again changes nothing.
+     */
+    public boolean writesNothing(MethodInsnNode call) {
+        if (isJdk(call.owner) || call.getOpcode() == Opcodes.INVOKEINTERFACE) return false;
+        return readsOnly.computeIfAbsent(call.owner + "." + call.name + call.desc + call.getOpcode(), k -> {
+            ClassNode owner = declaringClass(call.owner, call.name, call.desc);
+            MethodNode m = owner == null ? null : ClassFiles.method(owner, call.name, call.desc);
+            if (m == null || (m.access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_SYNCHRONIZED)) != 0) return false;
+            boolean exact = call.getOpcode() != Opcodes.INVOKEVIRTUAL
+                    || (m.access & (Opcodes.ACC_FINAL | Opcodes.ACC_PRIVATE)) != 0 || (owner.access & Opcodes.ACC_FINAL) != 0;
+            if (!exact) return false;
+            for (org.objectweb.asm.tree.AbstractInsnNode insn : m.instructions) {
+                int op = insn.getOpcode();
+                if (op == Opcodes.PUTFIELD || op == Opcodes.PUTSTATIC || (op >= Opcodes.IASTORE && op <= Opcodes.SASTORE)
+                        || op == Opcodes.MONITORENTER || op == Opcodes.MONITOREXIT || op == Opcodes.INVOKEDYNAMIC) {
+                    return false;
+                }
+                if (insn instanceof MethodInsnNode inner && !(op == Opcodes.INVOKESTATIC
+                        && (inner.owner.equals("java/lang/Math") || inner.owner.equals("java/lang/StrictMath")))) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
     /** Null when the method only reads the arrays it is given, else what may write one ({@link ArrayReaders#whyNot}). */
     public String whyNotOnlyReads(String owner, String name, String descriptor) {
         return new ArrayReaders(this).whyNot(owner, name, descriptor);

@@ -11,8 +11,10 @@ import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
 import org.grad4j.transformer.ir.Types;
 import org.grad4j.transformer.ir.Value;
+import java.util.function.Predicate;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
+import org.objectweb.asm.tree.MethodInsnNode;
 
 /**
  * Recursive methods whose gradient runs as two plain recursions instead of continuations: a
@@ -30,7 +32,7 @@ import org.objectweb.asm.Type;
  * <p>Which methods: every differentiated call in the method is a call of itself (the same variant,
  * whether or not outermost: a method without loops reads no array again in its reverse, so the
  * outermost variant's code is the same), it has no loop, returns a {@code double}, writes no
- * memory (no array or field store, no call but {@code Math}'s and its own) — its forward pass may
+ * memory (no array or field store, no call but {@code Math}'s, its own and getters') — its forward pass may
  * then be given up and run again on a worker when it gets deep on the caller's thread — and has
  * no {@code long}, {@code float} or tensor value, which the tape's stacks do not hold. Anything
  * else stays continuation-passing.
@@ -41,8 +43,13 @@ public final class TapedRecursion {
 
     private TapedRecursion() {}
 
-    /** Whether the method variant runs as a taped recursion. */
-    public static boolean applies(MethodIr ir, Cfg cfg, Activity activity, String mask) {
+    /**
+     * Whether the method variant runs as a taped recursion.
+     *
+     * @param writesNothing whether a call grad4j runs as it is writes no memory (a getter: see
+     *     {@code CallResolver.writesNothing}), so that the forward pass may run again
+     */
+    public static boolean applies(MethodIr ir, Cfg cfg, Activity activity, String mask, Predicate<MethodInsnNode> writesNothing) {
         if (!Type.getReturnType(ir.descriptor()).equals(Type.DOUBLE_TYPE) || !cfg.loops().isEmpty()) return false;
         // the gradient's own entry (work arrays, checks of data), lambdas, objects and fields given
         // as arguments: code of its own at entry, and never a recursion in practice
@@ -59,7 +66,9 @@ public final class TapedRecursion {
                 if (activity.isActiveCall(s)) {
                     if (!isSelfCall(ir, activity, s, mask)) return false;
                     callsItself = true;
-                } else if (s.mayWriteMemory() || s.opcode() == Opcodes.PUTFIELD || s.opcode() == Opcodes.PUTSTATIC) {
+                } else if (s.opcode() == Opcodes.PUTFIELD || s.opcode() == Opcodes.PUTSTATIC
+                        || (s.mayWriteMemory() && !(s.insn() instanceof MethodInsnNode call && !s.isNewInit()
+                                && !activity.isActive(s) && writesNothing.test(call)))) {
                     return false;
                 }
             }

@@ -72,6 +72,51 @@ public final class Recursions {
             this.v = v;
             this.next = next;
         }
+
+        public boolean isLast() {
+            return next == null;
+        }
+
+        public Link next() {
+            return next;
+        }
+
+        static int asked;
+
+        /** A getter that counts: it writes memory, so a recursion calling it is not taped. */
+        public double counted() {
+            asked++;
+            return v;
+        }
+    }
+
+    /** Getters of a final class (they write nothing): a taped recursion all the same. */
+    @Differentiable
+    public static double throughGetters(Link link, double x) {
+        if (link.isLast()) return Math.sin(x * link.v);
+        return throughGetters(link.next(), x * link.v + Math.cos(x));
+    }
+
+    /** Getters of another class, run as they are (they write nothing): a taped recursion. */
+    @Differentiable
+    public static double alongAChain(Chain c, double x) {
+        if (c.isLast()) return Math.sin(x * c.value());
+        return alongAChain(c.next(), x * c.value() + Math.cos(x));
+    }
+
+    static Chain chain;
+
+    /** {@link #alongAChain} over data: the chain read from a field, the number differentiated. */
+    @Differentiable
+    public static double alongTheChain(double x) {
+        return alongAChain(chain, x);
+    }
+
+    /** A getter that writes a field: continuation-passing. */
+    @Differentiable
+    public static double throughACountingGetter(Link link, double x) {
+        if (link.isLast()) return Math.sin(x * link.counted());
+        return throughACountingGetter(link.next(), x * link.counted() + Math.cos(x));
     }
 
     @Differentiable

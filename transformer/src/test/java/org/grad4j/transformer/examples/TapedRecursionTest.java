@@ -28,8 +28,10 @@ class TapedRecursionTest {
 
     /** Whether the method, its numbers and arrays differentiated ({@code mask}), runs as a taped recursion. */
     private static boolean taped(String method, String mask) {
-        Analysed a = Analysed.of(Recursions.class, method);
-        return TapedRecursion.applies(a.ir(), a.cfg(), a.activity(), mask);
+        Analysed a = Analysed.of(Recursions.class, method, p -> mask.charAt(p) == '1');
+        org.grad4j.transformer.analysis.CallResolver calls = new org.grad4j.transformer.analysis.CallResolver(
+                org.grad4j.rules.RuleTable.global(), org.grad4j.transformer.ClassFileLocator.of(Recursions.class.getClassLoader()));
+        return TapedRecursion.applies(a.ir(), a.cfg(), a.activity(), mask, calls::writesNothing);
     }
 
     private double[] randoms(int n, double scale) {
@@ -40,10 +42,16 @@ class TapedRecursionTest {
 
     /** The functions of the class generated for the method, every parameter asked differentiated (as the harness asks). */
     private static java.util.Set<String> generatedFunctions(String method) {
+        return generatedFunctions(method, "");
+    }
+
+    /** As above, with {@code mask} ({@code ""}: every parameter). */
+    private static java.util.Set<String> generatedFunctions(String method, String mask) {
         java.lang.reflect.Method m = Harness.method(Recursions.class, method);
         org.grad4j.transformer.GeneratedCode code = new org.grad4j.transformer.Transformer(
                 org.grad4j.transformer.ClassFileLocator.of(Recursions.class.getClassLoader()))
-                .generate(org.objectweb.asm.Type.getInternalName(Recursions.class), method, org.objectweb.asm.Type.getMethodDescriptor(m));
+                .generate(org.objectweb.asm.Type.getInternalName(Recursions.class), method,
+                        org.objectweb.asm.Type.getMethodDescriptor(m) + (mask.isEmpty() ? "" : "#" + mask));
         org.objectweb.asm.tree.ClassNode node = new org.objectweb.asm.tree.ClassNode();
         new org.objectweb.asm.ClassReader(code.classes().get(0).bytes()).accept(node, 0);
         return node.methods.stream().map(f -> f.name).collect(java.util.stream.Collectors.toSet());
@@ -52,10 +60,12 @@ class TapedRecursionTest {
     @Test
     void theGradientChecksBelowRunTheTapedCode() {
         for (String method : new String[] {"tree", "power", "swaps", "halves", "branchy", "scaled", "callsAHelper",
-                "alongLinks", "rows", "eitherOrNull"}) {
+                "alongLinks", "rows", "eitherOrNull", "throughGetters"}) {
             assertEquals(java.util.Set.of("entry", "forward", "reverse"), generatedFunctions(method), method);
         }
-        for (String method : new String[] {"writesArray", "counted", "withLoop", "callsAnother"}) {
+        // the chain as data (alongTheChain's call): its getters, of another class, run as they are
+        assertEquals(java.util.Set.of("entry", "forward", "reverse"), generatedFunctions("alongAChain", "01"));
+        for (String method : new String[] {"writesArray", "counted", "withLoop", "callsAnother", "throughACountingGetter"}) {
             assertFalse(generatedFunctions(method).contains("forward"), method);
         }
     }
@@ -69,6 +79,7 @@ class TapedRecursionTest {
         assertTrue(taped("branchy", "10"));
         assertTrue(taped("scaled", "10"));
         assertTrue(taped("tree", "1100" + org.grad4j.transformer.ActivityMask.OUTERMOST));
+        assertTrue(taped("alongAChain", "01"), "calls getters of another class, which write nothing");
     }
 
     @Test
@@ -77,6 +88,7 @@ class TapedRecursionTest {
         assertFalse(taped("counted", "10"), "stores into a field");
         assertFalse(taped("withLoop", "10"), "has a loop");
         assertFalse(taped("callsAnother", "10"), "calls another differentiated method");
+        assertFalse(taped("throughACountingGetter", "01"), "calls a getter that writes a field");
     }
 
     @Test
@@ -134,6 +146,14 @@ class TapedRecursionTest {
             assertTrue(taped("fromStatic", "010"));
             check(Recursions.class, "fromStatic", randoms(2, 1), random.nextDouble(), n);
             check(Recursions.class, "eitherOrNull", randoms(1, 1), randoms(1, 1), random.nextDouble(), n);
+            Recursions.Link chain = new Recursions.Link(0.3 + random.nextDouble(), null);
+            for (int k = 0; k < n; k++) chain = new Recursions.Link(0.4 + random.nextDouble(), chain);
+            check(Recursions.class, "throughGetters", chain, random.nextDouble());
+            check(Recursions.class, "throughACountingGetter", chain, random.nextDouble());
+            Chain c = new Chain(0.3 + random.nextDouble(), null);
+            for (int k = 0; k < n; k++) c = new Chain(0.4 + random.nextDouble(), c);
+            Recursions.chain = c;
+            check(Recursions.class, "alongTheChain", random.nextDouble());
         }
     }
 
