@@ -167,9 +167,10 @@ public final class CallResolver {
     private final Map<String, Boolean> readsOnly = new ConcurrentHashMap<>();
 
     /**
-     * Whether a call runs a body that writes no memory and calls nothing but {@code Math}: a
-     * getter ({@code t.isLeaf()}, a record's accessor) — a static, private or {@code final}
-     * method, or one of a {@code final} class, outside the JDK. Calling it again changes nothing.
+     * Whether a call runs a body that writes no memory and calls nothing but {@code Math} (not
+     * {@code random()}): a getter ({@code t.isLeaf()}, a record's accessor) — a static, private or
+     * {@code final} method, or one of a {@code final} class, called on a class outside the JDK.
+     * Calling it again changes nothing.
      */
     public boolean writesNothing(MethodInsnNode call) {
         if (isJdk(call.owner) || call.getOpcode() == Opcodes.INVOKEINTERFACE) return false;
@@ -186,8 +187,8 @@ public final class CallResolver {
                         || op == Opcodes.MONITORENTER || op == Opcodes.MONITOREXIT || op == Opcodes.INVOKEDYNAMIC) {
                     return false;
                 }
-                if (insn instanceof MethodInsnNode inner && !(op == Opcodes.INVOKESTATIC
-                        && (inner.owner.equals("java/lang/Math") || inner.owner.equals("java/lang/StrictMath")))) {
+                if (insn instanceof MethodInsnNode inner && (op != Opcodes.INVOKESTATIC || inner.name.equals("random")
+                        || !(inner.owner.equals("java/lang/Math") || inner.owner.equals("java/lang/StrictMath")))) {
                     return false;
                 }
             }

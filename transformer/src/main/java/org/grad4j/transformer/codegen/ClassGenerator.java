@@ -46,15 +46,22 @@ public final class ClassGenerator {
         if (ir.sourceFile() != null) cw.visitSource(ir.sourceFile(), null);
         List<Region> regions = split.regions();
         if (split.tapedRecursion()) { // one region, as two functions and an entry (split.TapedRecursion)
-            new FunctionEmitter(g, regions.get(0), g.entryShape, cw, FunctionEmitter.Part.FORWARD).emit();
-            new FunctionEmitter(g, regions.get(0), g.entryShape, cw, FunctionEmitter.Part.REVERSE).emit();
+            FunctionEmitter forward = new FunctionEmitter(g, regions.get(0), g.entryShape, cw, FunctionEmitter.Part.FORWARD);
+            FunctionEmitter reverse = new FunctionEmitter(g, regions.get(0), g.entryShape, cw, FunctionEmitter.Part.REVERSE);
+            forward.emit();
+            reverse.emit();
+            // each plans its locals on its own: the record the one pushes must be the one the other pops
+            if (!forward.recordLayout().equals(reverse.recordLayout())) {
+                throw new IllegalStateException("grad4j internal error: the forward and reverse functions of " + className
+                        + " disagree on their record: " + forward.recordLayout() + " / " + reverse.recordLayout());
+            }
             TapedRecursionEntry.emit(g, cw);
-            regions = List.of();
-        }
-        for (int i = 0; i < regions.size(); i++) {
-            Region r = regions.get(i);
-            if (i > 0 && g.reachedOnlyByTailCalls(r.head())) continue; // its callers' callees return to their continuation
-            new FunctionEmitter(g, r, i == 0 ? g.entryShape : g.shapeOf(r.head()), cw).emit();
+        } else {
+            for (int i = 0; i < regions.size(); i++) {
+                Region r = regions.get(i);
+                if (i > 0 && g.reachedOnlyByTailCalls(r.head())) continue; // its callers' callees return to their continuation
+                new FunctionEmitter(g, r, i == 0 ? g.entryShape : g.shapeOf(r.head()), cw).emit();
+            }
         }
         cw.visitEnd();
         List<GeneratedCode.GeneratedClass> classes = new ArrayList<>();

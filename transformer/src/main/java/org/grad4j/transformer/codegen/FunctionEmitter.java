@@ -112,10 +112,11 @@ final class FunctionEmitter {
         this.recursion = part == Part.WHOLE ? null : new RecursionPlan(g.ir, region.blocks(), g.activity);
         this.mv = new KnownZeros(new LazyNegations(cv.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, name, descriptor,
                 null, null)));
-        // a taped recursion's functions take no continuation; the reverse's last parameter is the value's adjoint
+        // a taped recursion's functions take no continuation; the reverse's last parameter is the
+        // value's adjoint (valueAdjointLocal), whose two slots the forward function leaves unused
         this.k = part == Part.WHOLE ? shape.continuationLocal() : -1;
         this.ctx = part == Part.WHOLE ? shape.ctxLocal() : shape.continuationLocal();
-        this.locals = new FunctionLocals(ctx + (part == Part.WHOLE ? 1 : 3));
+        this.locals = new FunctionLocals(part == Part.WHOLE ? ctx + 1 : valueAdjointLocal() + 2);
         this.stmts = new StatementEmitter(mv, locals, g.activity, g.hostAccess, ctx, g.refusal, g.lengthOnly, !g.activityMask.entry());
         // a block no jump back reaches (no loop header of the region) is reached only by jumps
         // emitted before it: what is known zero on all of them is known at its start
@@ -864,7 +865,9 @@ final class FunctionEmitter {
     /** Its reverse: the reverse function with the call's value's adjoint; its parameters' adjoints come back in registers. */
     private void callReverse(Block b, Stmt call) {
         pushSelfCallArguments(call);
-        // the value's adjoint: the block's reverse moved the slot's to the value (see callForward)
+        // The value's adjoint. The block after the call added it to the adjoint of the slot it read the
+        // value from; this block's reverse, where it starts, moved that slot adjoint to its exit value of
+        // the slot — the call's value, where the call has one (see callForward) —; else it is still the slot's.
         int slot = resultSlot(b.successors()[0]);
         Value result = call.result();
         boolean fromSlot = result == null && locals.hasAdjSlot(slot, Types.Kind.SCALAR);
@@ -884,6 +887,16 @@ final class FunctionEmitter {
             Jvm.loadRegister(mv, ctx, shape.registerKind(j), r);
             stmts.accumulate(arg);
         }
+    }
+
+    /** A taped recursion's reverse function: the local of its last parameter, the adjoint of the value (a double). */
+    private int valueAdjointLocal() {
+        return ctx + 1;
+    }
+
+    /** A taped recursion: what its record holds, by return (the forward and reverse functions must agree). */
+    List<List<FunctionLocals.Kept>> recordLayout() {
+        return record == null ? List.of() : record.layout();
     }
 
     /** The slot the block after a call receives its value in: the top of the operand stack. */
@@ -918,7 +931,7 @@ final class FunctionEmitter {
      */
     private void startReverseFromRecord() {
         zeroSlotAdjoints();
-        int valueAdjoint = ctx + 1;
+        int valueAdjoint = valueAdjointLocal();
         record.pop(mv, ctx, site -> {
             if (recursion.onePath(site)) { // the flags the forward call set on the one path to this return
                 BitSet ran = recursion.leadingTo(site);

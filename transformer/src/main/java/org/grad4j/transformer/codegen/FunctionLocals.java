@@ -199,7 +199,8 @@ final class FunctionLocals {
 
     /**
      * A local a taped recursion's forward function keeps for its reverse (see {@link RecursionRecord}):
-     * its number, its type, and the block that assigns it (-1: kept for every {@code return}).
+     * its number, its type, and the block that assigns it (-1: a flag word, kept for every {@code
+     * return} that several paths lead to).
      */
     record Kept(int local, Type type, int block) {
         int sort() {

@@ -45,6 +45,18 @@ final class RecursionRecord {
         this.top = scratch.apply(Type.INT_TYPE);
     }
 
+    /** What the record of each {@code return} holds, by stack: to check that the two functions agree. */
+    List<List<FunctionLocals.Kept>> layout() {
+        List<List<FunctionLocals.Kept>> all = new ArrayList<>();
+        for (int site = 0; site < ints.size(); site++) {
+            List<FunctionLocals.Kept> one = new ArrayList<>(ints.get(site));
+            one.addAll(doubles.get(site));
+            one.addAll(objects.get(site));
+            all.add(one);
+        }
+        return all;
+    }
+
     /** At {@code return} number {@code site} of the forward function: its record, then {@code site} on top. */
     void push(MethodVisitor mv, int ctx, int site) {
         loadTape(mv, ctx);

@@ -23,7 +23,12 @@ final class TapedRecursionEntry {
     static final String FORWARD = "forward";
     static final String REVERSE = "reverse";
     private static final String MOVE_REQUEST = "org/grad4j/runtime/MoveRequest";
-    /** The entry's frame: its arguments, the tape's tops, the value. */
+    private static final String TAPE = "org/grad4j/runtime/ValueTape";
+    /**
+     * The entry's frame, for the stack estimate: the base every generated function counts (64 bytes,
+     * see {@code FunctionEmitter}'s frame cost) and about 32 more for what it keeps across its calls
+     * (the tape's three tops, the estimate in use, the value).
+     */
     private static final int FRAME_BYTES = 96;
 
     private TapedRecursionEntry() {}
@@ -61,12 +66,14 @@ final class TapedRecursionEntry {
         mv.visitVarInsn(Opcodes.LSTORE, stackInUse);
         mv.visitVarInsn(Opcodes.ALOAD, ctx);
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, Jvm.CTX, "tape", "()Lorg/grad4j/runtime/ValueTape;", false);
-        for (String[] top : new String[][] {{"dTop", "" + dTop}, {"iTop", "" + iTop}, {"oTop", "" + oTop}}) {
-            mv.visitInsn(Opcodes.DUP);
-            mv.visitFieldInsn(Opcodes.GETFIELD, "org/grad4j/runtime/ValueTape", top[0], "I");
-            mv.visitVarInsn(Opcodes.ISTORE, Integer.parseInt(top[1]));
-        }
-        mv.visitInsn(Opcodes.POP);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitFieldInsn(Opcodes.GETFIELD, TAPE, "dTop", "I");
+        mv.visitVarInsn(Opcodes.ISTORE, dTop);
+        mv.visitInsn(Opcodes.DUP);
+        mv.visitFieldInsn(Opcodes.GETFIELD, TAPE, "iTop", "I");
+        mv.visitVarInsn(Opcodes.ISTORE, iTop);
+        mv.visitFieldInsn(Opcodes.GETFIELD, TAPE, "oTop", "I");
+        mv.visitVarInsn(Opcodes.ISTORE, oTop);
 
         Label start = new Label();
         Label end = new Label();

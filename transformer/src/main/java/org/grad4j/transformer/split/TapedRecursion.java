@@ -30,12 +30,14 @@ import org.objectweb.asm.tree.MethodInsnNode;
  * the tape a few values per call.
  *
  * <p>Which methods: every differentiated call in the method is a call of itself (the same variant,
- * whether or not outermost: a method without loops reads no array again in its reverse, so the
- * outermost variant's code is the same), it has no loop, returns a {@code double}, writes no
- * memory (no array or field store, no call but {@code Math}'s, its own and getters') — its forward pass may
- * then be given up and run again on a worker when it gets deep on the caller's thread — and has
- * no {@code long}, {@code float} or tensor value, which the tape's stacks do not hold. Anything
- * else stays continuation-passing.
+ * whether or not outermost: the calls of an outermost variant run its own code, which may read
+ * parameter arrays again in reverse, and rightly so, since neither the method nor what it calls
+ * writes memory and nothing else runs between those calls' forward and reverse), it has no loop,
+ * returns a {@code double}, writes no memory (no array or field store, no call but {@code Math}'s
+ * — not {@code random()} —, its own and getters') — its forward pass may then be given up and run
+ * again on a worker when it gets deep on the caller's thread — and has no {@code long}, {@code
+ * float} or tensor value, which the tape's stacks do not hold. Anything else stays
+ * continuation-passing.
  */
 public final class TapedRecursion {
     /** Larger methods would pass one generated function's size (see {@link Splitter}). */
@@ -66,14 +68,29 @@ public final class TapedRecursion {
                 if (activity.isActiveCall(s)) {
                     if (!isSelfCall(ir, activity, s, mask)) return false;
                     callsItself = true;
-                } else if (s.opcode() == Opcodes.PUTFIELD || s.opcode() == Opcodes.PUTSTATIC
-                        || (s.mayWriteMemory() && !(s.insn() instanceof MethodInsnNode call && !s.isNewInit()
-                                && !activity.isActive(s) && writesNothing.test(call)))) {
+                } else if (!runsAgainUnseen(s, activity, writesNothing)) {
                     return false;
                 }
             }
         }
         return callsItself && statements <= MAX_STATEMENTS;
+    }
+
+    /**
+     * Whether running the statement twice (the forward pass given up and run again) changes nothing
+     * anyone sees: it stores nothing, and calls nothing but {@code Math} (not {@code random()}, whose
+     * state would move twice) or a getter run as it is that writes nothing.
+     */
+    private static boolean runsAgainUnseen(Stmt s, Activity activity, Predicate<MethodInsnNode> writesNothing) {
+        if (s.opcode() == Opcodes.PUTFIELD || s.opcode() == Opcodes.PUTSTATIC) return false;
+        if (s.insn() instanceof MethodInsnNode call && isRandom(call)) return false;
+        if (!s.mayWriteMemory()) return true;
+        return s.insn() instanceof MethodInsnNode call && !s.isNewInit() && !activity.isActive(s) && writesNothing.test(call);
+    }
+
+    /** {@code Math.random()}: a static of {@code Math} with a state. */
+    public static boolean isRandom(MethodInsnNode call) {
+        return call.name.equals("random") && (call.owner.equals("java/lang/Math") || call.owner.equals("java/lang/StrictMath"));
     }
 
     /**

@@ -112,6 +112,12 @@ public final class Recursions {
         return alongAChain(chain, x);
     }
 
+    /** Draws a random number (a state that would move twice if the forward pass ran again): continuation-passing. */
+    @Differentiable
+    public static double drawing(double x, int n) {
+        return n == 0 ? x : Math.sin(drawing(x, n - 1)) * (1 + 0 * Math.random());
+    }
+
     /** A getter that writes a field: continuation-passing. */
     @Differentiable
     public static double throughACountingGetter(Link link, double x) {

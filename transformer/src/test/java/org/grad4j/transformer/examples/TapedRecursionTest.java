@@ -65,7 +65,8 @@ class TapedRecursionTest {
         }
         // the chain as data (alongTheChain's call): its getters, of another class, run as they are
         assertEquals(java.util.Set.of("entry", "forward", "reverse"), generatedFunctions("alongAChain", "01"));
-        for (String method : new String[] {"writesArray", "counted", "withLoop", "callsAnother", "throughACountingGetter"}) {
+        for (String method : new String[] {"writesArray", "counted", "withLoop", "callsAnother", "throughACountingGetter",
+                "drawing"}) {
             assertFalse(generatedFunctions(method).contains("forward"), method);
         }
     }
@@ -89,6 +90,7 @@ class TapedRecursionTest {
         assertFalse(taped("withLoop", "10"), "has a loop");
         assertFalse(taped("callsAnother", "10"), "calls another differentiated method");
         assertFalse(taped("throughACountingGetter", "01"), "calls a getter that writes a field");
+        assertFalse(taped("drawing", "10"), "draws a random number");
     }
 
     @Test
@@ -165,6 +167,7 @@ class TapedRecursionTest {
             check(Recursions.class, "withLoop", randoms(n, 1), n);
             check(Recursions.class, "callsAnother", random.nextDouble(), n);
             check(Recursions.class, "callsAHelper", random.nextDouble(), n);
+            check(Recursions.class, "drawing", random.nextDouble(), n);
         }
     }
 }
