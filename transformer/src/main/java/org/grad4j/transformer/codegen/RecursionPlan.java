@@ -33,7 +33,7 @@ final class RecursionPlan {
     private final List<Boolean> onePath = new ArrayList<>();
     private final Set<Value> callValues = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    /** @param order the method's blocks in a topological order (it has no loop) */
+    /** @param order the method's blocks in reverse post-order (loops only where nothing needs reverse code) */
     RecursionPlan(MethodIr ir, List<Integer> order, Activity activity) {
         this.ir = ir;
         for (int b : order) {
@@ -70,13 +70,25 @@ final class RecursionPlan {
     private BitSet leadingTo(List<Integer> order, int block) {
         BitSet leads = new BitSet();
         leads.set(block);
-        for (int i = order.size() - 1; i >= 0; i--) { // successors come later
-            for (int succ : ir.block(order.get(i)).successors()) if (leads.get(succ)) leads.set(order.get(i));
+        boolean grew = true;
+        while (grew) { // once over, successors first, without loops; again for a loop's jump back
+            grew = false;
+            for (int i = order.size() - 1; i >= 0; i--) {
+                int b = order.get(i);
+                if (leads.get(b)) continue;
+                for (int succ : ir.block(b).successors()) {
+                    if (leads.get(succ)) {
+                        leads.set(b);
+                        grew = true;
+                        break;
+                    }
+                }
+            }
         }
         return leads;
     }
 
-    /** Each block that leads to {@code site} (but itself) goes on to exactly one that does too. */
+    /** Each block that leads to {@code site} (but itself) goes on to exactly one that does too (a loop's blocks: two). */
     private boolean isOnePath(BitSet blocks, int site) {
         for (int b = blocks.nextSetBit(0); b >= 0; b = blocks.nextSetBit(b + 1)) {
             if (b == site) continue;

@@ -32,7 +32,9 @@ import org.objectweb.asm.tree.MethodInsnNode;
  * <p>Which methods: every differentiated call in the method is a call of itself (the same variant,
  * whether or not outermost: the calls of an outermost variant run its own code, which may read
  * parameter arrays again in reverse, and rightly so, since neither the method nor what it calls
- * writes memory and nothing else runs between those calls' forward and reverse), it has no loop,
+ * writes memory and nothing else runs between those calls' forward and reverse), it has no loop
+ * but loops that carry no derivative (a scan for an index: they run as they are, in the forward
+ * function),
  * returns a {@code double}, writes no memory (no array or field store, no call but {@code Math}'s
  * — not {@code random()} —, its own and getters') — its forward pass may then be given up and run
  * again on a worker when it gets deep on the caller's thread — and has no {@code long}, {@code
@@ -52,7 +54,11 @@ public final class TapedRecursion {
      *     {@code CallResolver.writesNothing}), so that the forward pass may run again
      */
     public static boolean applies(MethodIr ir, Cfg cfg, Activity activity, String mask, Predicate<MethodInsnNode> writesNothing) {
-        if (!Type.getReturnType(ir.descriptor()).equals(Type.DOUBLE_TYPE) || !cfg.loops().isEmpty()) return false;
+        if (!Type.getReturnType(ir.descriptor()).equals(Type.DOUBLE_TYPE)) return false;
+        if (!cfg.loops().isEmpty()) { // loops that carry no derivative run as they are; any other needs a tape of its own
+            BitSet needsReverse = Splitter.whole(ir, cfg, activity).needsReverse();
+            for (Cfg.Loop loop : cfg.loops()) if (loop.body().intersects(needsReverse)) return false;
+        }
         // the gradient's own entry (work arrays, checks of data), lambdas, objects and fields given
         // as arguments: code of its own at entry, and never a recursion in practice
         ActivityMask parsed = ActivityMask.parse(mask, Type.getArgumentTypes(ir.descriptor()).length);

@@ -112,6 +112,23 @@ public final class Recursions {
         return alongAChain(chain, x);
     }
 
+    /** A loop that carries no derivative (a scan for an index) beside the recursion: taped, the loop run as it is. */
+    @Differentiable
+    public static double scanning(double[] w, double[] data, double x, int n) {
+        if (n == 0) return x * w[0];
+        int k = 0;
+        while (k < data.length - 1 && data[k] < n) k++;
+        return Math.sin(scanning(w, data, x * w[1] + data[k], n - 1)) + w[0] * k;
+    }
+
+    static double[] scanned;
+
+    /** {@link #scanning} over data read from a field. */
+    @Differentiable
+    public static double scanningData(double[] w, double x, int n) {
+        return scanning(w, scanned, x, n);
+    }
+
     /** Draws a random number (a state that would move twice if the forward pass ran again): continuation-passing. */
     @Differentiable
     public static double drawing(double x, int n) {

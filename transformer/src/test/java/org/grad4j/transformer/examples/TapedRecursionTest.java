@@ -63,6 +63,7 @@ class TapedRecursionTest {
                 "alongLinks", "rows", "eitherOrNull", "throughGetters"}) {
             assertEquals(java.util.Set.of("entry", "forward", "reverse"), generatedFunctions(method), method);
         }
+        assertEquals(java.util.Set.of("entry", "forward", "reverse"), generatedFunctions("scanning", "1011")); // scanningData's call
         // the chain as data (alongTheChain's call): its getters, of another class, run as they are
         assertEquals(java.util.Set.of("entry", "forward", "reverse"), generatedFunctions("alongAChain", "01"));
         for (String method : new String[] {"writesArray", "counted", "withLoop", "callsAnother", "throughACountingGetter",
@@ -91,6 +92,7 @@ class TapedRecursionTest {
         assertFalse(taped("callsAnother", "10"), "calls another differentiated method");
         assertFalse(taped("throughACountingGetter", "01"), "calls a getter that writes a field");
         assertFalse(taped("drawing", "10"), "draws a random number");
+        assertTrue(taped("scanning", "1011"), "a loop that carries no derivative");
     }
 
     @Test
@@ -168,6 +170,8 @@ class TapedRecursionTest {
             check(Recursions.class, "callsAnother", random.nextDouble(), n);
             check(Recursions.class, "callsAHelper", random.nextDouble(), n);
             check(Recursions.class, "drawing", random.nextDouble(), n);
+            Recursions.scanned = new double[] {0.5, 1.5, 2.5, 3.5, 4.5};
+            check(Recursions.class, "scanningData", randoms(2, 1), random.nextDouble(), n);
         }
     }
 }
