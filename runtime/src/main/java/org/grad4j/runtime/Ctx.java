@@ -83,10 +83,7 @@ public final class Ctx {
      * runs the whole forward pass again on a worker (the forward functions write no memory).
      */
     public void enterForward(int frameBytes) {
-        long used = stackUsed + frameBytes;
-        if (used > moveAt) throw MoveRequest.INSTANCE;
-        stackUsed = used;
-        if (used > checkAt) crossed(used);
+        if (enterOrMove(frameBytes)) throw MoveRequest.INSTANCE;
     }
 
     /** The estimate of the stack in use, for {@link #forwardGivenUp}. */

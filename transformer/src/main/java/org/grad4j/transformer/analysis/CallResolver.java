@@ -187,10 +187,7 @@ public final class CallResolver {
                         || op == Opcodes.MONITORENTER || op == Opcodes.MONITOREXIT || op == Opcodes.INVOKEDYNAMIC) {
                     return false;
                 }
-                if (insn instanceof MethodInsnNode inner && (op != Opcodes.INVOKESTATIC || inner.name.equals("random")
-                        || !(inner.owner.equals("java/lang/Math") || inner.owner.equals("java/lang/StrictMath")))) {
-                    return false;
-                }
+                if (insn instanceof MethodInsnNode inner && !org.grad4j.transformer.ir.Stmt.isPureMath(inner)) return false;
             }
             return true;
         });

@@ -802,13 +802,7 @@ final class FunctionEmitter {
                     callee.descriptor() + "#" + mask);
         }
         zeroSlotAdjoints();
-        for (int j = 0; j < call.args().size(); j++) {
-            int r = calleeShape.register(j);
-            Value arg = call.args().get(j);
-            if (r < 0 || !stmts.hasAdjoint(arg)) continue;
-            Jvm.loadRegister(mv, ctx, calleeShape.registerKind(j), r);
-            stmts.accumulate(arg);
-        }
+        addArgumentAdjoints(call, calleeShape);
         if (!tail) readCapturedAdjoints(b, spec, cont);
         mv.visitJumpInsn(Opcodes.GOTO, reverse);
     }
@@ -880,11 +874,16 @@ final class FunctionEmitter {
             Jvm.zeroAdjoint(mv, Types.Kind.SCALAR);
             Jvm.storeAdjoint(mv, Types.Kind.SCALAR, locals.adjSlot(slot, Types.Kind.SCALAR));
         }
+        addArgumentAdjoints(call, shape);
+    }
+
+    /** After a differentiated call returns: the adjoints its parameters handed back in registers, to its arguments'. */
+    private void addArgumentAdjoints(Stmt call, FunctionShape callee) {
         for (int j = 0; j < call.args().size(); j++) {
-            int r = shape.register(j);
+            int r = callee.register(j);
             Value arg = call.args().get(j);
             if (r < 0 || !stmts.hasAdjoint(arg)) continue;
-            Jvm.loadRegister(mv, ctx, shape.registerKind(j), r);
+            Jvm.loadRegister(mv, ctx, callee.registerKind(j), r);
             stmts.accumulate(arg);
         }
     }

@@ -95,11 +95,7 @@ final class RecursionRecord {
                        int storeOp, int site) {
         int n = locals.size() + (site >= 0 ? 1 : 0);
         if (n == 0) return;
-        mv.visitVarInsn(Opcodes.ALOAD, tape);
-        mv.visitFieldInsn(Opcodes.GETFIELD, TAPE, field, desc);
-        mv.visitVarInsn(Opcodes.ASTORE, array);
-        mv.visitVarInsn(Opcodes.ALOAD, tape);
-        mv.visitFieldInsn(Opcodes.GETFIELD, TAPE, topField, "I");
+        loadStack(mv, field, desc, topField);
         mv.visitVarInsn(Opcodes.ISTORE, top);
         Label room = new Label();
         mv.visitVarInsn(Opcodes.ILOAD, top);
@@ -140,11 +136,7 @@ final class RecursionRecord {
                       int loadOp, boolean site) {
         int n = locals.size() + (site ? 1 : 0);
         if (n == 0) return;
-        mv.visitVarInsn(Opcodes.ALOAD, tape);
-        mv.visitFieldInsn(Opcodes.GETFIELD, TAPE, field, desc);
-        mv.visitVarInsn(Opcodes.ASTORE, array);
-        mv.visitVarInsn(Opcodes.ALOAD, tape);
-        mv.visitFieldInsn(Opcodes.GETFIELD, TAPE, topField, "I");
+        loadStack(mv, field, desc, topField);
         Jvm.pushInt(mv, n);
         mv.visitInsn(Opcodes.ISUB);
         mv.visitInsn(Opcodes.DUP);
@@ -176,6 +168,15 @@ final class RecursionRecord {
             element(mv, locals.size());
             mv.visitInsn(loadOp);
         }
+    }
+
+    /** One of the tape's stacks into {@link #array}, and its top onto the operand stack. */
+    private void loadStack(MethodVisitor mv, String field, String desc, String topField) {
+        mv.visitVarInsn(Opcodes.ALOAD, tape);
+        mv.visitFieldInsn(Opcodes.GETFIELD, TAPE, field, desc);
+        mv.visitVarInsn(Opcodes.ASTORE, array);
+        mv.visitVarInsn(Opcodes.ALOAD, tape);
+        mv.visitFieldInsn(Opcodes.GETFIELD, TAPE, topField, "I");
     }
 
     private void element(MethodVisitor mv, int k) {

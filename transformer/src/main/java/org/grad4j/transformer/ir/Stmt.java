@@ -44,18 +44,22 @@ public final class Stmt {
 
     /**
      * Whether the statement may change an array element or other memory a later load reads: array
-     * stores, calls (but {@code java.lang.Math}'s and {@code StrictMath}'s, which compute from their
-     * arguments alone) and monitors.
+     * stores, calls (but {@link #isPureMath}) and monitors.
      */
     public boolean mayWriteMemory() {
         int op = opcode();
-        if (insn instanceof MethodInsnNode m) return !(op == Opcodes.INVOKESTATIC && isPureMath(m.owner));
+        if (insn instanceof MethodInsnNode m) return !isPureMath(m);
         return (op >= Opcodes.IASTORE && op <= Opcodes.SASTORE) || op == Opcodes.INVOKEDYNAMIC
                 || op == Opcodes.MONITORENTER || op == Opcodes.MONITOREXIT;
     }
 
-    private static boolean isPureMath(String owner) {
-        return owner.equals("java/lang/Math") || owner.equals("java/lang/StrictMath");
+    /**
+     * A static of {@code java.lang.Math} or {@code StrictMath} that computes from its arguments
+     * alone: all but {@code random()}, whose generator has a state (a call of it run twice draws twice).
+     */
+    public static boolean isPureMath(MethodInsnNode m) {
+        return m.getOpcode() == Opcodes.INVOKESTATIC && !m.name.equals("random")
+                && (m.owner.equals("java/lang/Math") || m.owner.equals("java/lang/StrictMath"));
     }
 
     /** A constructor call that also allocates: {@code new T(args)}. */

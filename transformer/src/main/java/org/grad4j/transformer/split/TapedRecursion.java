@@ -84,19 +84,13 @@ public final class TapedRecursion {
 
     /**
      * Whether running the statement twice (the forward pass given up and run again) changes nothing
-     * anyone sees: it stores nothing, and calls nothing but {@code Math} (not {@code random()}, whose
-     * state would move twice) or a getter run as it is that writes nothing.
+     * anyone sees: it stores nothing, and calls nothing but {@code Math} ({@link Stmt#isPureMath}: not
+     * {@code random()}, whose state would move twice) or a getter run as it is that writes nothing.
      */
     private static boolean runsAgainUnseen(Stmt s, Activity activity, Predicate<MethodInsnNode> writesNothing) {
         if (s.opcode() == Opcodes.PUTFIELD || s.opcode() == Opcodes.PUTSTATIC) return false;
-        if (s.insn() instanceof MethodInsnNode call && isRandom(call)) return false;
         if (!s.mayWriteMemory()) return true;
         return s.insn() instanceof MethodInsnNode call && !s.isNewInit() && !activity.isActive(s) && writesNothing.test(call);
-    }
-
-    /** {@code Math.random()}: a static of {@code Math} with a state. */
-    public static boolean isRandom(MethodInsnNode call) {
-        return call.name.equals("random") && (call.owner.equals("java/lang/Math") || call.owner.equals("java/lang/StrictMath"));
     }
 
     /**
