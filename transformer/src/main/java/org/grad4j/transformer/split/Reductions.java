@@ -314,10 +314,10 @@ final class Reductions {
         return n;
     }
 
-    /** Whether the loop's exit returns the sum as it is ({@link ReturnedAsIs}: perhaps through blocks that only move it). */
+    /** Whether the sum gets the adjoint of the method's result as it is ({@link ReturnedAsIs#adjointFrom}: returned through blocks that only move it, or a fused stream's final value). */
     private boolean returnsSum(int h, BitSet body, int sum) {
         int exit = exitOf(h, body);
-        return exit >= 0 && ReturnedAsIs.from(ir, exit, sum);
+        return exit >= 0 && ReturnedAsIs.adjointFrom(ir, exit, sum);
     }
 
     /** The block the loop headed by {@code h} leaves to, or -1. */

@@ -71,6 +71,8 @@ class ReturnedSumsTest {
             check(ReturnedSums.class, "capped", randomArray(n));
             check(ReturnedSums.class, "termAcrossABranch", randomArray(n));
             check(Sums.class, "streamedSquares", randomArray(n));
+            check(Sums.class, "scaledStream", randomArray(n));
+            check(Sums.class, "logOfAStream", randomArray(n));
             int d = 1 + random.nextInt(3), samples = random.nextInt(5);
             double[] labels = new double[samples];
             for (int i = 0; i < samples; i++) labels[i] = random.nextBoolean() ? 1 : -1;
@@ -136,7 +138,26 @@ class ReturnedSumsTest {
         assertEquals(1, valueAskedFor(Sums.class, "streamedSquares", "([D)D#1"));
     }
 
+    /**
+     * The stream's result is its compensated sum ({@code StreamSums.value}), yet the adjoint of
+     * the result passes to the simple sum as it is: the loop knows its sum's adjoint before it runs
+     * (1 under {@code AD.gradient}) and adds to the shadows directly. Scaled, or under a log, it
+     * does not.
+     */
+    @Test
+    void aStreamsSumGetsTheAdjointOfTheResultAsItIs() {
+        assertEquals(1, calls(Sums.class, "streamedSquares", "([D)D#1", "seedsOne"), "the sum's adjoint is the result's");
+        assertEquals(0, calls(Sums.class, "scaledStream", "([D)D#1", "seedsOne"), "3 · sum");
+        assertEquals(0, calls(Sums.class, "logOfAStream", "([D)D#1", "seedsOne"), "log(1 + sum)");
+        assertEquals(1, calls(Sums.class, "scaledStream", "([D)D#1", "adjointBuffer"), "3 · sum: a buffer, scaled by s̄ after");
+    }
+
     private static int valueAskedFor(Class<?> host, String method, String descriptorAndMask) {
+        return calls(host, method, descriptorAndMask, "discardsValue");
+    }
+
+    /** How many calls of methods named {@code name} the code generated for the outermost variant makes. */
+    private static int calls(Class<?> host, String method, String descriptorAndMask, String name) {
         GeneratedCode code = new Transformer(ClassFileLocator.of(host.getClassLoader()))
                 .generate(Type.getInternalName(host), method, descriptorAndMask + ActivityMask.OUTERMOST);
         int asked = 0;
@@ -145,7 +166,7 @@ class ReturnedSumsTest {
             new ClassReader(c.bytes()).accept(node, 0);
             for (MethodNode m : node.methods) {
                 for (AbstractInsnNode insn : m.instructions) {
-                    if (insn instanceof MethodInsnNode call && call.name.equals("discardsValue")) asked++;
+                    if (insn instanceof MethodInsnNode call && call.name.equals(name)) asked++;
                 }
             }
         }

@@ -387,6 +387,18 @@ public final class Sums {
         return java.util.stream.IntStream.range(0, x.length).mapToDouble(i -> (x[i] - 0.5) * x[i]).sum();
     }
 
+    /** A stream's sum, scaled: its adjoint is 3 times the result's, not the result's as it is. */
+    @Differentiable
+    public static double scaledStream(double[] x) {
+        return 3 * java.util.stream.DoubleStream.of(x).map(v -> v * v).sum();
+    }
+
+    /** A stream's sum under a log: the sum's adjoint reads the sum. */
+    @Differentiable
+    public static double logOfAStream(double[] x) {
+        return Math.log(1 + java.util.Arrays.stream(x).map(v -> v * v).sum());
+    }
+
     /** A sum into a scratch array: the body stores into an array. */
     @Differentiable
     public static double storesInside(double[] x) {
