@@ -402,6 +402,14 @@ public final class Activity {
         return t.getSort() >= Type.BOOLEAN && t.getSort() <= Type.DOUBLE;
     }
 
+    /**
+     * Whether {@code s} calls a differentiated method, always the same body, that leaves every
+     * array it is given as it found it ({@link CallResolver#onlyReadsArrays}).
+     */
+    public boolean callsOnlyReaderOfArrays(Stmt s) {
+        return s.insn() instanceof MethodInsnNode && callee(s) instanceof Callee.Differentiated d && calls.onlyReadsArrays(d);
+    }
+
     /** Whether the statement needs adjoint code (or, for calls, a differentiated call). */
     public boolean isActive(Stmt s) {
         // a differentiated call returning a useless double still runs as one: its continuation is planned

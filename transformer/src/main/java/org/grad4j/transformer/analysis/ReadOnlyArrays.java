@@ -135,6 +135,13 @@ public final class ReadOnlyArrays {
         return outermost;
     }
 
+    /**
+     * Whether nothing that can run after the call ending {@code block} writes an array: no store,
+     * no call that may write one — a differentiated call that only reads its arrays ({@link
+     * Activity#callsOnlyReaderOfArrays}: the second child of a tree's node, {@code left = node(..);
+     * right = node(..)}) aside — and the call itself does not run again (a loop: an outermost
+     * variant's reductions pass over their arrays once per call).
+     */
     private static boolean quietAfter(MethodIr ir, Cfg cfg, Activity activity, BitSet doomed, int block) {
         BitSet seen = new BitSet();
         java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
@@ -142,8 +149,11 @@ public final class ReadOnlyArrays {
         while (!work.isEmpty()) {
             int b = work.poll();
             if (seen.get(b) || doomed.get(b)) continue;
+            if (b == block) return false;
             seen.set(b);
-            for (Stmt s : ir.block(b).stmts()) if (mayWrite(s, activity, array -> false)) return false;
+            for (Stmt s : ir.block(b).stmts()) {
+                if (mayWrite(s, activity, array -> false) && !activity.callsOnlyReaderOfArrays(s)) return false;
+            }
             for (int next : ir.block(b).successors()) work.add(next);
         }
         return true;

@@ -122,6 +122,21 @@ public final class Loops {
      * reverse runs after that, so it must use the values it read, not read the arrays again.
      */
     @Differentiable
+    public static double twoReadingHelpers(double[] w, double[] x) {
+        double a = LoopHelpers.weightedCubes(w, x);
+        double b = LoopHelpers.weightedCubes(x, w);
+        return a * b;
+    }
+
+    /** The helper runs again in the loop: its variant is not an outermost one. */
+    @Differentiable
+    public static double readingHelperInALoop(double[] w, double[] x) {
+        double s = 0;
+        for (int k = 0; k < 3; k++) s += Math.sin(LoopHelpers.weightedCubes(w, x) + k);
+        return s;
+    }
+
+    @Differentiable
     public static double overwrittenAfterHelper(double[] w, double[] x) {
         double s = LoopHelpers.weightedCubes(w, x);
         for (int i = 0; i < x.length; i++) {

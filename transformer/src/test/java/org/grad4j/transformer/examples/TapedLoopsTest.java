@@ -156,8 +156,32 @@ class TapedLoopsTest {
     @Test
     void aCallAfterWhichNothingWritesStartsOutermostToo() {
         // the first call is followed by writes to w and x, the second only by an addition and the return
+        assertEquals(List.of("11", "11" + ActivityMask.OUTERMOST), calleeMasks("overwrittenAfterHelper"));
+        // the first call is followed by a call that only reads w and x: both start outermost
+        assertEquals(List.of("11" + ActivityMask.OUTERMOST, "11" + ActivityMask.OUTERMOST), calleeMasks("twoReadingHelpers"));
+        // a call in a loop runs again after itself
+        assertEquals(List.of("11"), calleeMasks("readingHelperInALoop"));
+    }
+
+    @Test
+    void callsFollowedByReadingCallsMatchFiniteDifferences() {
+        java.util.Random random = new java.util.Random(31);
+        for (int trial = 0; trial < 6; trial++) {
+            int n = 1 + random.nextInt(6);
+            double[] w = new double[n], x = new double[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = random.nextDouble() - 0.5;
+                x[i] = random.nextDouble() - 0.5;
+            }
+            org.grad4j.transformer.testing.GradientCheck.check(Loops.class, "twoReadingHelpers", w, x);
+            org.grad4j.transformer.testing.GradientCheck.check(Loops.class, "readingHelperInALoop", w, x);
+        }
+    }
+
+    /** The activity masks of the differentiated calls the outermost variant of {@code Loops.method} makes, sorted. */
+    private static List<String> calleeMasks(String method) {
         GeneratedCode code = new Transformer(ClassFileLocator.of(Loops.class.getClassLoader()))
-                .generate(Type.getInternalName(Loops.class), "overwrittenAfterHelper", "([D[D)D#11" + ActivityMask.OUTERMOST);
+                .generate(Type.getInternalName(Loops.class), method, "([D[D)D#11" + ActivityMask.OUTERMOST);
         List<String> masks = new java.util.ArrayList<>();
         ClassNode node = new ClassNode();
         new ClassReader(code.classes().get(0).bytes()).accept(node, 0);
@@ -170,7 +194,7 @@ class TapedLoopsTest {
             }
         }
         java.util.Collections.sort(masks);
-        assertEquals(List.of("11", "11" + ActivityMask.OUTERMOST), masks);
+        return masks;
     }
 
     @Test
