@@ -11,8 +11,9 @@ import org.objectweb.asm.Type;
 /**
  * What one call of a taped recursion keeps for its reverse (see {@code split.TapedRecursion}): the
  * locals its reverse code reads, pushed on the value tape by the forward function where it returns,
- * with the number of the {@code return} it took last, and popped back into the same locals at the
- * start of the reverse function. Each {@code return} has a record of its own: the locals of the
+ * with the number of the {@code return} it took last (where there are several), and popped back
+ * into the same locals at the start of the reverse function. Each {@code return} has a record of
+ * its own: the locals of the
  * blocks that can lead to it. Each stack gets one block per call (its room checked once, then
  * stored at fixed offsets from its top), so the record costs a few stores, not a push each.
  */
@@ -57,12 +58,20 @@ final class RecursionRecord {
         return all;
     }
 
-    /** At {@code return} number {@code site} of the forward function: its record, then {@code site} on top. */
+    /**
+     * At {@code return} number {@code site} of the forward function: its record, then {@code site} on
+     * top — unless the method has one {@code return}, which needs no number.
+     */
     void push(MethodVisitor mv, int ctx, int site) {
         loadTape(mv, ctx);
         store(mv, doubles.get(site), "d", "[D", "dTop", Opcodes.DLOAD, Opcodes.DASTORE, -1);
-        store(mv, ints.get(site), "i", "[I", "iTop", Opcodes.ILOAD, Opcodes.IASTORE, site);
+        store(mv, ints.get(site), "i", "[I", "iTop", Opcodes.ILOAD, Opcodes.IASTORE, numbered() ? site : -1);
         store(mv, objects.get(site), "o", "[Ljava/lang/Object;", "oTop", Opcodes.ALOAD, Opcodes.AASTORE, -1);
+    }
+
+    /** Whether the forward function pushes the number of the {@code return} it took: it has more than one. */
+    private boolean numbered() {
+        return ints.size() > 1;
     }
 
     /**
@@ -72,10 +81,12 @@ final class RecursionRecord {
      */
     void pop(MethodVisitor mv, int ctx, IntConsumer atSite) {
         loadTape(mv, ctx);
-        load(mv, List.of(), "i", "[I", "iTop", Opcodes.ISTORE, Opcodes.IALOAD, true);
         Label[] sites = new Label[ints.size()];
         for (int i = 0; i < sites.length; i++) sites[i] = new Label();
-        mv.visitTableSwitchInsn(0, sites.length - 1, sites[sites.length - 1], sites);
+        if (numbered()) {
+            load(mv, List.of(), "i", "[I", "iTop", Opcodes.ISTORE, Opcodes.IALOAD, true);
+            mv.visitTableSwitchInsn(0, sites.length - 1, sites[sites.length - 1], sites);
+        }
         for (int site = 0; site < sites.length; site++) {
             mv.visitLabel(sites[site]);
             load(mv, objects.get(site), "o", "[Ljava/lang/Object;", "oTop", Opcodes.ASTORE, Opcodes.AALOAD, false);

@@ -24,6 +24,12 @@ public final class Recursions {
         return x * power(x, n - 1);
     }
 
+    /** One {@code return} (javac joins the ternary's arms before it): the record needs no number of the return taken. */
+    @Differentiable
+    public static double continuedFraction(double x, int n) {
+        return n == 0 ? x : x + 1 / (1 + continuedFraction(Math.sin(x), n - 1));
+    }
+
     /** Two differentiated numbers that change places from level to level: their adjoints come back in registers. */
     @Differentiable
     public static double swaps(double x, double y, int n) {

@@ -47,6 +47,10 @@ class TapedRecursionTest {
 
     /** As above, with {@code mask} ({@code ""}: every parameter). */
     private static java.util.Set<String> generatedFunctions(String method, String mask) {
+        return generatedClass(method, mask).methods.stream().map(f -> f.name).collect(java.util.stream.Collectors.toSet());
+    }
+
+    private static org.objectweb.asm.tree.ClassNode generatedClass(String method, String mask) {
         java.lang.reflect.Method m = Harness.method(Recursions.class, method);
         org.grad4j.transformer.GeneratedCode code = new org.grad4j.transformer.Transformer(
                 org.grad4j.transformer.ClassFileLocator.of(Recursions.class.getClassLoader()))
@@ -54,7 +58,13 @@ class TapedRecursionTest {
                         org.objectweb.asm.Type.getMethodDescriptor(m) + (mask.isEmpty() ? "" : "#" + mask));
         org.objectweb.asm.tree.ClassNode node = new org.objectweb.asm.tree.ClassNode();
         new org.objectweb.asm.ClassReader(code.classes().get(0).bytes()).accept(node, 0);
-        return node.methods.stream().map(f -> f.name).collect(java.util.stream.Collectors.toSet());
+        return node;
+    }
+
+    /** How many instructions with {@code opcode} the forward function has. */
+    private static long forwardInstructions(String method, int opcode) {
+        return generatedClass(method, "").methods.stream().filter(f -> f.name.equals("forward"))
+                .flatMap(f -> java.util.Arrays.stream(f.instructions.toArray())).filter(i -> i.getOpcode() == opcode).count();
     }
 
     @Test
@@ -111,6 +121,18 @@ class TapedRecursionTest {
             assertEquals(n * Math.pow(x, n - 1), Harness.run(Recursions.class, "power", x, n).d(0),
                     1e-12 * Math.max(1, Math.pow(x, n)));
         }
+    }
+
+    /**
+     * One return: the forward function's record holds the flags of the blocks that ran (the
+     * ternary's arms) but no number of the return it took; {@code branchy}'s holds the number.
+     */
+    @Test
+    void oneReturnNeedsNoNumber() {
+        assertTrue(taped("continuedFraction", "10"));
+        for (int n = 0; n <= 9; n++) check(Recursions.class, "continuedFraction", random.nextDouble() * 4 - 2, n);
+        assertEquals(1, forwardInstructions("continuedFraction", org.objectweb.asm.Opcodes.IASTORE), "the flag word alone");
+        assertTrue(forwardInstructions("branchy", org.objectweb.asm.Opcodes.IASTORE) > 1, "several returns: their number too");
     }
 
     @Test
