@@ -829,10 +829,12 @@ public final class Activity {
             return;
         }
         if (c instanceof Callee.Differentiated) checkParameterTypes(s, m, target);
-        if (c instanceof Callee.Differentiated d && isActiveCall(s) && !calls.onlyReadsArrays(d)) {
-            // the callee may store into an array we pass it: not into one that may have come without a shadow
-            boolean mayWrite = calls.mayWriteArrays(m, d); // h = data row, then h = layer.forward(h): the layers only read h
-            for (Value v : s.args()) if (v.type().getSort() == Type.ARRAY) checkNotIntoUntrackedArray(s, v, mayWrite);
+        // the callee may store into an array we pass it: not into one that may have come without a shadow —
+        // unless no body it may run, as far as is known now, writes an array it is given (h = data row or
+        // a parameter of data, then h = layer.forward(h): the layers only read h); one loaded later that
+        // writes one stops at run time instead (Ctx.untrackedStore)
+        if (c instanceof Callee.Differentiated d && isActiveCall(s) && !calls.onlyReadsArrays(d) && calls.mayWriteArrays(m, d)) {
+            for (Value v : s.args()) if (v.type().getSort() == Type.ARRAY) checkNotIntoUntrackedArray(s, v);
         }
         if (c instanceof Callee.Differentiated d && !isActiveCall(s) && !isHarmless(Type.getReturnType(d.descriptor()))) {
             Type returned = Type.getReturnType(d.descriptor());
@@ -1053,19 +1055,11 @@ public final class Activity {
      * elsewhere on some path ({@code h = c ? FIELD : new double[n]}), refused outright.
      */
     private void checkNotIntoUntrackedArray(Stmt s, Value array) {
-        checkNotIntoUntrackedArray(s, array, true);
-    }
-
-    /**
-     * @param fromElsewhere whether arrays from elsewhere are refused too: a call whose bodies
-     *     known now do not write the arrays they are given is only asked about parameters, as before
-     */
-    private void checkNotIntoUntrackedArray(Stmt s, Value array, boolean fromElsewhere) {
         if (!isActive(array)) return; // refused as an untracked array, saying where it comes from
         String into = s.isInvoke() ? "an array passed to " + simpleName(((MethodInsnNode) s.insn()).owner) + "."
                 + ((MethodInsnNode) s.insn()).name + ", which may store differentiable values into it, that may be "
                 : "a differentiable value stored into an array that may be ";
-        List<Value> elsewhere = fromElsewhere ? parameterArrays().sourcesOf(array) : List.of();
+        List<Value> elsewhere = parameterArrays().sourcesOf(array);
         if (!elsewhere.isEmpty()) {
             // h = c ? FIELD : new double[n]: on the field's path h has no shadow, and what goes in loses its derivative
             throw refusal.at(s.line(), into + "an array grad4j does not track on some path (" + origin(elsewhere.get(0))

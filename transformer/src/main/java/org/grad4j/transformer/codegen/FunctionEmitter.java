@@ -109,7 +109,7 @@ final class FunctionEmitter {
         this.shape = shape;
         this.part = part;
         this.writtenSlots = part == Part.WHOLE ? null : org.grad4j.transformer.split.TapedRecursion.written(g.ir);
-        this.recursion = part == Part.WHOLE ? null : new RecursionPlan(g.ir, region.blocks(), g.activity);
+        this.recursion = part == Part.WHOLE ? null : new RecursionPlan(g.ir, region.blocks(), g.activity, this::holdsItsSlot);
         this.mv = new KnownZeros(new LazyNegations(cv.visitMethod(Opcodes.ACC_PUBLIC | Opcodes.ACC_STATIC, name, descriptor,
                 null, null)));
         // a taped recursion's functions take no continuation; the reverse's last parameter is the
@@ -335,7 +335,7 @@ final class FunctionEmitter {
                 boolean onePath = recursion.onePath(site); // the blocks that ran are known: no flags to keep
                 bySite.add(locals.kept().stream().filter(l -> l.block() < 0 ? !onePath : before.get(l.block())).toList());
             }
-            record = new RecursionRecord(bySite, locals::scratch);
+            record = new RecursionRecord(bySite, recursion.decision() != null, locals::scratch);
         }
     }
 
@@ -894,8 +894,8 @@ final class FunctionEmitter {
     }
 
     /** A taped recursion: what its record holds, by return (the forward and reverse functions must agree). */
-    List<List<FunctionLocals.Kept>> recordLayout() {
-        return record == null ? List.of() : record.layout();
+    RecursionRecord.Layout recordLayout() {
+        return record == null ? null : record.layout();
     }
 
     /** The slot the block after a call receives its value in: the top of the operand stack. */
@@ -951,7 +951,47 @@ final class FunctionEmitter {
                 stmts.accumulate(v);
             }
             mv.visitJumpInsn(Opcodes.GOTO, reverse);
-        });
+        }, this::decideReturn);
+    }
+
+    /**
+     * Jumps to the label of the {@code return} the forward call took, found again from the
+     * parameters ({@link RecursionPlan.Decision}): the entry's branches, on values computed again
+     * into scratch locals, down to blocks from which one return alone is reached.
+     */
+    private void decideReturn(Label[] sites) {
+        RecursionPlan.Decision d = recursion.decision();
+        Map<Integer, Label> at = new HashMap<>();
+        for (int b : d.order()) at.put(b, new Label());
+        Map<Value, Integer> computed = new IdentityHashMap<>();
+        java.util.function.Consumer<Value> load = v -> {
+            if (v instanceof org.grad4j.transformer.ir.Const c) c.push().accept(mv);
+            else if (v instanceof EntryValue e) loadSlot(e.slot(), e.type());
+            else Jvm.load(mv, v.type(), computed.get(v));
+        };
+        for (int b : d.order()) {
+            mv.visitLabel(at.get(b));
+            Integer site = d.decided().get(b);
+            if (site != null) {
+                mv.visitJumpInsn(Opcodes.GOTO, sites[site]);
+                continue;
+            }
+            for (Stmt s : d.recomputed().get(b)) { // one instruction each: arithmetic, a length, a compare
+                s.args().forEach(load);
+                mv.visitInsn(s.opcode());
+                int local = locals.scratch(s.result().type());
+                Jvm.store(mv, s.result().type(), local);
+                computed.put(s.result(), local);
+            }
+            Terminator t = g.ir.block(b).terminator();
+            if (t.kind() == Terminator.Kind.BRANCH) {
+                t.args().forEach(load);
+                mv.visitJumpInsn(t.insn().getOpcode(), at.get(t.successors()[0]));
+                mv.visitJumpInsn(Opcodes.GOTO, at.get(t.successors()[1]));
+            } else {
+                mv.visitJumpInsn(Opcodes.GOTO, at.get(t.successors()[0]));
+            }
+        }
     }
 
     // ---- reverse ----

@@ -24,7 +24,8 @@ import org.objectweb.asm.Opcodes;
  * {@code return}s, numbered, and for each the blocks that can lead to it — whose kept locals its
  * record holds — and whether one path alone leads there (the blocks that ran are then known, and
  * no flag is kept); the values of the differentiated calls (their reverse reads the value's
- * adjoint, never the value); and which values the reverse computes again instead of popping.
+ * adjoint, never the value); which values the reverse computes again instead of popping; and
+ * whether the reverse can tell which {@code return} was taken from the parameters ({@link Decision}).
  */
 final class RecursionPlan {
     private final MethodIr ir;
@@ -33,8 +34,13 @@ final class RecursionPlan {
     private final List<Boolean> onePath = new ArrayList<>();
     private final Set<Value> callValues = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    /** @param order the method's blocks in reverse post-order (loops only where nothing needs reverse code) */
-    RecursionPlan(MethodIr ir, List<Integer> order, Activity activity) {
+    private final Decision decision;
+
+    /**
+     * @param order the method's blocks in reverse post-order (loops only where nothing needs reverse code)
+     * @param fromSlot the entry values the reverse function has without the tape: parameters never written
+     */
+    RecursionPlan(MethodIr ir, List<Integer> order, Activity activity, Predicate<EntryValue> fromSlot) {
         this.ir = ir;
         for (int b : order) {
             Block block = ir.block(b);
@@ -46,6 +52,95 @@ final class RecursionPlan {
             leadingTo.add(leads);
             onePath.add(isOnePath(leads, b));
         }
+        this.decision = returns.size() > 1 ? decide(order, activity, fromSlot) : null;
+    }
+
+    /**
+     * How the reverse function tells which {@code return} its forward call took without reading a
+     * number off the tape: from the entry, through blocks that call nothing and branch on what the
+     * parameters give — cheap arithmetic ({@link #computedAgain}'s, compares too) of parameters
+     * never written and constants, {@code if (depth == 0)}, {@code if (hi - lo == 1)} — until each
+     * path reaches a block from which one {@code return} alone can be reached.
+     *
+     * @param order the blocks to decide in, the entry's first, each after the blocks that branch to it
+     * @param decided by block: the {@code return} every path from it reaches
+     * @param recomputed by block deciding: the statements its branch's operands are computed by, in order
+     */
+    record Decision(List<Integer> order, Map<Integer, Integer> decided, Map<Integer, List<Stmt>> recomputed) {}
+
+    /** How the reverse decides which {@code return} was taken; null: the forward function pushes its number. */
+    Decision decision() {
+        return decision;
+    }
+
+    private Decision decide(List<Integer> order, Activity activity, Predicate<EntryValue> fromSlot) {
+        List<Integer> decisionOrder = new ArrayList<>();
+        Map<Integer, Integer> decided = new java.util.HashMap<>();
+        Map<Integer, List<Stmt>> recomputed = new java.util.HashMap<>();
+        BitSet reached = new BitSet();
+        reached.set(order.get(0));
+        for (int b : order) { // reverse post-order: a block after every block that branches to it, but along a loop
+            if (!reached.get(b)) continue;
+            decisionOrder.add(b);
+            int site = onlyReturnFrom(b);
+            if (site >= 0) {
+                decided.put(b, site);
+                continue;
+            }
+            Block block = ir.block(b);
+            Stmt last = block.lastStmt();
+            Terminator t = block.terminator();
+            if (last != null && activity.isActiveCall(last) || t.kind() != Terminator.Kind.BRANCH && t.kind() != Terminator.Kind.GOTO) {
+                return null;
+            }
+            List<Stmt> needed = operandsOf(block, t.args(), fromSlot);
+            if (needed == null) return null;
+            recomputed.put(b, needed);
+            for (int succ : t.successors()) {
+                if (order.indexOf(succ) <= order.indexOf(b)) return null; // a loop: the decision would run it
+                reached.set(succ);
+            }
+        }
+        return new Decision(List.copyOf(decisionOrder), Map.copyOf(decided), Map.copyOf(recomputed));
+    }
+
+    /** The one {@code return} reachable from {@code block}, or -1 when there are several (or none). */
+    private int onlyReturnFrom(int block) {
+        int only = -1;
+        for (int site = 0; site < returns.size(); site++) {
+            if (!leadingTo.get(site).get(block)) continue;
+            if (only >= 0) return -1;
+            only = site;
+        }
+        return only;
+    }
+
+    /**
+     * The statements of {@code block} that compute {@code operands} from constants and {@code
+     * fromSlot} values, in order, or null when one of them is computed otherwise.
+     */
+    private static List<Stmt> operandsOf(Block block, List<Value> operands, Predicate<EntryValue> fromSlot) {
+        Map<Value, Stmt> cheap = new IdentityHashMap<>();
+        Set<Value> known = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Stmt s : block.stmts()) {
+            if (s.result() == null || !(isCheap(s, false, fromSlot) || isCompare(s)) || !operandsAt(s, known, fromSlot)) continue;
+            known.add(s.result());
+            cheap.put(s.result(), s);
+        }
+        Set<Stmt> needed = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Value> work = new ArrayDeque<>(operands);
+        while (!work.isEmpty()) {
+            Value v = work.poll();
+            if (v instanceof Const || v instanceof EntryValue e && fromSlot.test(e)) continue;
+            Stmt s = cheap.get(v);
+            if (s == null) return null;
+            if (needed.add(s)) work.addAll(s.args());
+        }
+        return block.stmts().stream().filter(needed::contains).toList();
+    }
+
+    private static boolean isCompare(Stmt s) {
+        return s.opcode() == Opcodes.DCMPL || s.opcode() == Opcodes.DCMPG || s.opcode() == Opcodes.LCMP;
     }
 
     /** The {@code return} blocks, in order: their positions are the numbers the forward function pushes. */

@@ -11,7 +11,8 @@ import org.objectweb.asm.Type;
 /**
  * What one call of a taped recursion keeps for its reverse (see {@code split.TapedRecursion}): the
  * locals its reverse code reads, pushed on the value tape by the forward function where it returns,
- * with the number of the {@code return} it took last (where there are several), and popped back
+ * with the number of the {@code return} it took last (where there are several and the parameters do
+ * not tell: {@code RecursionPlan.Decision}), and popped back
  * into the same locals at the start of the reverse function. Each {@code return} has a record of
  * its own: the locals of the
  * blocks that can lead to it. Each stack gets one block per call (its room checked once, then
@@ -24,15 +25,18 @@ final class RecursionRecord {
     private final List<List<FunctionLocals.Kept>> ints = new ArrayList<>();
     private final List<List<FunctionLocals.Kept>> doubles = new ArrayList<>();
     private final List<List<FunctionLocals.Kept>> objects = new ArrayList<>();
+    private final boolean numbered;
     private final int tape;
     private final int array;
     private final int top;
 
     /**
      * @param bySite per {@code return}, the locals the reverse reads when the forward call took it
+     * @param decided whether the reverse tells which {@code return} was taken from its parameters
      * @param scratch allocates a local assigned before each use (the tape, a stack's array, its top)
      */
-    RecursionRecord(List<List<FunctionLocals.Kept>> bySite, java.util.function.Function<Type, Integer> scratch) {
+    RecursionRecord(List<List<FunctionLocals.Kept>> bySite, boolean decided, java.util.function.Function<Type, Integer> scratch) {
+        this.numbered = bySite.size() > 1 && !decided;
         for (List<FunctionLocals.Kept> kept : bySite) {
             ints.add(kept.stream().filter(l -> l.sort() == Type.INT).toList());
             doubles.add(kept.stream().filter(l -> l.sort() == Type.DOUBLE).toList());
@@ -46,8 +50,11 @@ final class RecursionRecord {
         this.top = scratch.apply(Type.INT_TYPE);
     }
 
-    /** What the record of each {@code return} holds, by stack: to check that the two functions agree. */
-    List<List<FunctionLocals.Kept>> layout() {
+    /** What the record of each {@code return} holds, by stack, and whether the number of the return follows. */
+    record Layout(List<List<FunctionLocals.Kept>> bySite, boolean numbered) {}
+
+    /** The record's layout: to check that the two functions agree. */
+    Layout layout() {
         List<List<FunctionLocals.Kept>> all = new ArrayList<>();
         for (int site = 0; site < ints.size(); site++) {
             List<FunctionLocals.Kept> one = new ArrayList<>(ints.get(site));
@@ -55,37 +62,35 @@ final class RecursionRecord {
             one.addAll(objects.get(site));
             all.add(one);
         }
-        return all;
+        return new Layout(all, numbered);
     }
 
     /**
      * At {@code return} number {@code site} of the forward function: its record, then {@code site} on
-     * top — unless the method has one {@code return}, which needs no number.
+     * top — unless the method has one {@code return}, or the reverse decides which it was.
      */
     void push(MethodVisitor mv, int ctx, int site) {
         loadTape(mv, ctx);
         store(mv, doubles.get(site), "d", "[D", "dTop", Opcodes.DLOAD, Opcodes.DASTORE, -1);
-        store(mv, ints.get(site), "i", "[I", "iTop", Opcodes.ILOAD, Opcodes.IASTORE, numbered() ? site : -1);
+        store(mv, ints.get(site), "i", "[I", "iTop", Opcodes.ILOAD, Opcodes.IASTORE, numbered ? site : -1);
         store(mv, objects.get(site), "o", "[Ljava/lang/Object;", "oTop", Opcodes.ALOAD, Opcodes.AASTORE, -1);
     }
 
-    /** Whether the forward function pushes the number of the {@code return} it took: it has more than one. */
-    private boolean numbered() {
-        return ints.size() > 1;
-    }
-
     /**
-     * At the start of the reverse function: the number of the {@code return} its forward call took,
-     * then that return's record back into its locals, then {@code atSite} for it (which must jump
-     * away: the code for the next return follows).
+     * At the start of the reverse function: the number of the {@code return} its forward call took
+     * — or, where the record holds none, {@code decide}'s jump to the label of the return — then
+     * that return's record back into its locals, then {@code atSite} for it (which must jump away:
+     * the code for the next return follows).
      */
-    void pop(MethodVisitor mv, int ctx, IntConsumer atSite) {
+    void pop(MethodVisitor mv, int ctx, IntConsumer atSite, java.util.function.Consumer<Label[]> decide) {
         loadTape(mv, ctx);
         Label[] sites = new Label[ints.size()];
         for (int i = 0; i < sites.length; i++) sites[i] = new Label();
-        if (numbered()) {
+        if (numbered) {
             load(mv, List.of(), "i", "[I", "iTop", Opcodes.ISTORE, Opcodes.IALOAD, true);
             mv.visitTableSwitchInsn(0, sites.length - 1, sites[sites.length - 1], sites);
+        } else if (sites.length > 1) {
+            decide.accept(sites);
         }
         for (int site = 0; site < sites.length; site++) {
             mv.visitLabel(sites[site]);

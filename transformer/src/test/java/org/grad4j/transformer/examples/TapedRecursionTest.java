@@ -124,15 +124,22 @@ class TapedRecursionTest {
     }
 
     /**
-     * One return: the forward function's record holds the flags of the blocks that ran (the
-     * ternary's arms) but no number of the return it took; {@code branchy}'s holds the number.
+     * The number of the {@code return} a forward call took goes on the tape only where the reverse
+     * cannot tell it from the parameters. One return: the record holds the flags of the blocks
+     * that ran (the ternary's arms), no number. The tree's {@code depth == 0} and power's {@code n
+     * == 0}, {@code n % 2 == 0}: nothing on the int stack at all (one path to each return, no
+     * flags); the halves' {@code hi - lo == 1}: only {@code mid}, which the second call's reverse
+     * is passed. {@code branchy} branches on values: the number.
      */
     @Test
-    void oneReturnNeedsNoNumber() {
+    void returnsTheParametersTellNeedNoNumber() {
         assertTrue(taped("continuedFraction", "10"));
         for (int n = 0; n <= 9; n++) check(Recursions.class, "continuedFraction", random.nextDouble() * 4 - 2, n);
         assertEquals(1, forwardInstructions("continuedFraction", org.objectweb.asm.Opcodes.IASTORE), "the flag word alone");
-        assertTrue(forwardInstructions("branchy", org.objectweb.asm.Opcodes.IASTORE) > 1, "several returns: their number too");
+        assertEquals(0, forwardInstructions("tree", org.objectweb.asm.Opcodes.IASTORE), "tree");
+        assertEquals(0, forwardInstructions("power", org.objectweb.asm.Opcodes.IASTORE), "power");
+        assertEquals(1, forwardInstructions("halves", org.objectweb.asm.Opcodes.IASTORE), "halves: mid");
+        assertTrue(forwardInstructions("branchy", org.objectweb.asm.Opcodes.IASTORE) > 1, "branches on values: the number");
     }
 
     @Test
