@@ -35,6 +35,24 @@ class BoxedScalarArgumentsTest {
         return boxed * y * y + n.doubleValue() * y;
     }
 
+    /** Questions asked of a boxed differentiable value answer with no derivative, as their static forms. */
+    static double askedOfABox(double x) {
+        Double d = x * x;
+        Double e = Math.sin(3 * x);
+        if (d.isNaN() || d.isInfinite() || d.equals(e)) return 0;
+        return d.compareTo(e) > 0 ? d * e + d.intValue() : d - e;
+    }
+
+    @Test
+    void aBoxedValueAnswersQuestionsWithoutLosingItsDerivative() {
+        for (double x : new double[] {-1.3, -0.4, 0.2, 0.45, 0.9, 1.7}) {
+            double h = 1e-6;
+            double expected = (askedOfABox(x + h) - askedOfABox(x - h)) / (2 * h);
+            assertEquals(expected, AD.derivative(BoxedScalarArgumentsTest::askedOfABox, x), 1e-7 * Math.max(1, Math.abs(expected)),
+                    "at " + x);
+        }
+    }
+
     @Test
     void aCapturedDoubleDoesNotTakeTheArgumentsAdjoint() {
         Double c = List.of(2.0, 3.0).get(0);

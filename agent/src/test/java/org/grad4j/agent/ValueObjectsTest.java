@@ -1214,6 +1214,54 @@ class ValueObjectsTest {
         assertArrayEquals(expected, AD.gradient(ValueObjectsTest::unitsWithActivations, p), 1e-12);
     }
 
+    interface Density {
+        double logPdf(double x);
+    }
+
+    record Gaussian(double mu, double sigma) implements Density {
+        public double logPdf(double x) {
+            double z = (x - mu) / sigma;
+            return -0.5 * z * z - Math.log(sigma);
+        }
+    }
+
+    record Laplacian(double mu, double b) implements Density {
+        public double logPdf(double x) {
+            return -Math.abs(x - mu) / b - Math.log(2 * b);
+        }
+    }
+
+    static boolean gaussian = true;
+
+    /** One variable for objects of two classes: refused, the message naming both. */
+    @Differentiable
+    static double eitherDensity(double[] p) {
+        Density d = gaussian ? new Gaussian(p[0], p[1]) : new Laplacian(p[0], p[1]);
+        return -d.logPdf(0.3);
+    }
+
+    /** What that message says to write instead: each object's method called where it is made. */
+    @Differentiable
+    static double eitherLogPdf(double[] p) {
+        return -(gaussian ? new Gaussian(p[0], p[1]).logPdf(0.3) : new Laplacian(p[0], p[1]).logPdf(0.3));
+    }
+
+    @Test
+    void aVariableHoldingObjectsOfTwoClassesIsRefusedNamingBoth() {
+        TransformException e = assertThrows(TransformException.class, () -> AD.gradient(ValueObjectsTest::eitherDensity, new double[] {0.1, 1.5}));
+        assertTrue(e.getMessage().matches("(?s).*the ValueObjectsTest.Gaussian used on line \\d+ may also be a "
+                + "ValueObjectsTest.Laplacian \\(line \\d+\\) made in the method \\(one variable for objects of two classes.*"), e.getMessage());
+        double[] p = {0.1, 1.5};
+        double z = (0.3 - 0.1) / 1.5;
+        assertArrayEquals(new double[] {-z / 1.5, (1 - z * z) / 1.5}, AD.gradient(ValueObjectsTest::eitherLogPdf, p), 1e-12);
+        gaussian = false;
+        try {
+            assertArrayEquals(new double[] {-1 / 1.5, 1 / 1.5 - 0.2 / (1.5 * 1.5)}, AD.gradient(ValueObjectsTest::eitherLogPdf, p), 1e-12);
+        } finally {
+            gaussian = true;
+        }
+    }
+
     @Test
     void objectsThatLeaveTheMethodAreRefusedSayingHow() {
         TransformException kept = assertThrows(TransformException.class, () -> AD.derivative(ValueObjectsTest::kept, 1.0));

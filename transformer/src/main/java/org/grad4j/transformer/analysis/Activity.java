@@ -881,7 +881,7 @@ public final class Activity {
                 }
             }
         }
-        if (activeReference && !activeArray && !isReadOnlyArrayCall(m) && !isStringConversion(m) && !isIntegerOfNumber(m)) {
+        if (activeReference && !activeArray && !isReadOnlyArrayCall(m) && !isStringConversion(m) && !isQueryOfBox(m)) {
             boolean tensor = false;
             for (Value v : s.args()) tensor |= isActive(v) && v.kind() == Types.Kind.TENSOR;
             throw refusal.at(s.line(), "call of " + target + " with a differentiable " + (tensor ? "tensor" : "boxed value")
@@ -1127,11 +1127,18 @@ public final class Activity {
                 || owner.endsWith("Deque") || owner.endsWith("Queue") || owner.equals("java/util/Stack") || owner.equals("java/util/Vector"));
     }
 
-    /** {@code sumNumber().intValue()}: an integer of a boxed number, which carries no derivative (a count, an index). */
-    private static boolean isIntegerOfNumber(MethodInsnNode m) {
+    /**
+     * A question about a boxed number whose answer carries no derivative: an integer of it ({@code
+     * sumNumber().intValue()}: a count, an index), {@code d.isNaN()}, {@code d.isInfinite()}, {@code
+     * d.compareTo(e)}, {@code d.equals(e)}, {@code d.hashCode()} — as their static forms ({@code
+     * Double.isNaN(x)}, {@code Double.compare}) on the primitive.
+     */
+    private static boolean isQueryOfBox(MethodInsnNode m) {
         boolean number = m.owner.equals("java/lang/Number") || m.owner.equals("java/lang/Double") || m.owner.equals("java/lang/Float");
-        return number && (m.name.equals("intValue") || m.name.equals("longValue") || m.name.equals("shortValue")
-                || m.name.equals("byteValue"));
+        return number && m.getOpcode() != Opcodes.INVOKESTATIC && switch (m.name) {
+            case "intValue", "longValue", "shortValue", "byteValue", "isNaN", "isInfinite", "compareTo", "equals", "hashCode" -> true;
+            default -> false;
+        };
     }
 
     /** A result that cannot carry a derivative away unseen. */

@@ -123,9 +123,33 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
     private Escapes escapes(AbstractInsnNode insn, Val v, String how, boolean evenIfMixed) {
         int line = lines.getOrDefault(insn, 0);
         String what = "the " + simpleName(v.shape.name) + (line > 0 ? " used on line " + line : "");
+        String other = v.mixed && !evenIfMixed ? anotherClassMadeFor(insn, v) : null;
+        if (other != null) {
+            return new Escapes(v.shape, what + " may also be a " + other + " made in the method (one variable for objects of "
+                    + "two classes: grad4j replaces an object made here by its fields, which needs one class per variable; call "
+                    + "the method on each object where it is made, c ? new A(..).f(x) : new B(..).f(x), and choose between the "
+                    + "results)");
+        }
         return new Escapes(v.shape, v.mixed && !evenIfMixed
                 ? what + " may be null, an object of another class, or one from elsewhere (a parameter, a field, a call)"
                 : what + " " + how);
+    }
+
+    /**
+     * Where {@code insn} calls a method of a type that {@code v}'s class is one of, another class
+     * of that type the method makes ({@code Distribution d = c ? new Normal(..) : new Laplace(..);
+     * d.logPdf(x)}), with the line it is made on; else null.
+     */
+    private String anotherClassMadeFor(AbstractInsnNode insn, Val v) {
+        if (!(insn instanceof MethodInsnNode call) || call.owner.equals(v.shape.name)) return null;
+        for (AbstractInsnNode made : lines.keySet()) {
+            if (made.getOpcode() != Opcodes.NEW) continue;
+            String c = ((TypeInsnNode) made).desc;
+            if (c.equals(v.shape.name) || !hierarchy.isSubtype(c, call.owner)) continue;
+            int line = lines.getOrDefault(made, 0);
+            return simpleName(c) + (line > 0 ? " (line " + line + ")" : "");
+        }
+        return null;
     }
 
     @Override
