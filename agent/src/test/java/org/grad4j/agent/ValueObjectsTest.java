@@ -1262,6 +1262,20 @@ class ValueObjectsTest {
         }
     }
 
+    @Differentiable
+    static double configured(double[] w) {
+        Config c = Config.builder().a(w[0]).b(w[1]).build();
+        return c.a * c.a + c.b;
+    }
+
+    /** The builder's {@code build} reaches Config's private constructor: the refusal names that, not the builder. */
+    @Test
+    void aPrivateConstructorOfAnotherNestIsNamed() {
+        TransformException e = assertThrows(TransformException.class, () -> AD.gradient(ValueObjectsTest::configured, new double[] {0.5, 2}));
+        assertTrue(e.getMessage().contains("it uses a constructor of Config, which code generated for another class cannot reach"),
+                e.getMessage());
+    }
+
     @Test
     void objectsThatLeaveTheMethodAreRefusedSayingHow() {
         TransformException kept = assertThrows(TransformException.class, () -> AD.derivative(ValueObjectsTest::kept, 1.0));
@@ -1296,5 +1310,39 @@ record Interval(double lo, double hi) {
 
     double mid() {
         return (lo + hi) / 2;
+    }
+}
+
+/** A configuration made by its builder through a private constructor: a top-level class, a nest of its own. */
+final class Config {
+    final double a;
+    final double b;
+
+    private Config(Builder builder) {
+        a = builder.a;
+        b = builder.b;
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    static final class Builder {
+        double a = 1;
+        double b = 0;
+
+        Builder a(double v) {
+            a = v;
+            return this;
+        }
+
+        Builder b(double v) {
+            b = v;
+            return this;
+        }
+
+        Config build() {
+            return new Config(this);
+        }
     }
 }

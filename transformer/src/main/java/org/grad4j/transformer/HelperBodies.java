@@ -232,15 +232,15 @@ final class HelperBodies {
         }
         if (d.owner().equals(owner) && d.name().equals(name) && d.descriptor().equals(desc)) return ": it is the method itself";
         // (a value class's private fields are read where its objects are made here; one from a field keeps them)
-        boolean privately = !ClassFiles.nestTop(d.owner()).equals(ClassFiles.nestTop(owner))
-                && ClassFiles.reachesPrivatelyOutside(body, owner, calls::classNode);
-        if (!privately && expandedBody(calls, hierarchy, call, owner, name, desc, 1, java.util.Set.of(owner + "." + name + desc),
+        String privately = ClassFiles.nestTop(d.owner()).equals(ClassFiles.nestTop(owner)) ? null
+                : ClassFiles.privateReachOutside(body, owner, calls::classNode, null);
+        if (privately == null && expandedBody(calls, hierarchy, call, owner, name, desc, 1, java.util.Set.of(owner + "." + name + desc),
                 scale) != null) {
             return "";
         }
-        if (privately) {
-            return ": it uses private members of " + d.owner().substring(d.owner().lastIndexOf('/') + 1).replace('$', '.')
-                    + ", which code generated for another class cannot reach (make them package-private or public)";
+        if (privately != null) {
+            return ": it uses " + privately + ", which code generated for another class cannot reach (make it "
+                    + "package-private, or public where the class is in another package)";
         }
         return ": with the helpers it calls inlined too, it goes over " + Inliner.MAX_DEPTH + " levels of calls or "
                 + scale * MAX_EXPANDED_INSTRUCTIONS + " instructions, or one of them cannot be inlined";

@@ -737,8 +737,9 @@ public final class Activity {
                     throw refusal.at(s.line(), "a differentiable value held as an Object and cast back to "
                                     + s.result().type().getClassName(),
                             "Keep the value a double (or declare the variable Double); a generic function returning a "
-                                    + "boxed number (Function<T, Double>, BiFunction<Double, Double, Double>) is such an Object: "
-                                    + "use ToDoubleFunction<T>, DoubleUnaryOperator or DoubleBinaryOperator.");
+                                    + "boxed number (Function<T, Double>, BiFunction<Double, Double, Double>, Supplier<Double>) "
+                                    + "is such an Object: use ToDoubleFunction<T>, DoubleUnaryOperator, DoubleBinaryOperator or "
+                                    + "DoubleSupplier.");
                 }
                 // (INDArray) list.get(i) of a List the model handed out: the element may be a
                 // parameter, but it reaches here as an object, its reads as data, its gradient zero
@@ -970,8 +971,9 @@ public final class Activity {
                                     // static <T> T pick(T a, T b): a method of the program's, not a function object
                                     ? "Declare " + target + "'s parameter (and its result) as double, in an overload for "
                                             + "doubles if it is generic."
-                                    : "Use a function type on double: DoubleUnaryOperator, DoubleBinaryOperator, or an "
-                                            + "interface of your own such as interface Fn { double apply(double x); }, not "
+                                    : "Use a function type on double: DoubleUnaryOperator, DoubleBinaryOperator, "
+                                            + "DoubleSupplier, or an interface of your own such as interface Fn { double "
+                                            + "apply(double x); }, not "
                                             + "Function<Double, Double>, BiFunction<Double, Double, Double> or another generic type.")
                             : "Declare the parameter as " + v.type().getClassName() + ": " + instead);
         }

@@ -97,6 +97,16 @@ public final class ClassFiles {
      */
     public static boolean reachesPrivatelyOutside(MethodNode body, String host, java.util.function.Function<String, ClassNode> classes,
                                                   String fieldsOf) {
+        return privateReachOutside(body, host, classes, fieldsOf) != null;
+    }
+
+    /**
+     * What of another nest {@code body} reaches that code in {@code host}'s package cannot ({@link
+     * #reachesPrivatelyOutside}), in words: "the private constructor of ModelConfig", "the class
+     * Foo, package-private in another package"; null when nothing.
+     */
+    public static String privateReachOutside(MethodNode body, String host, java.util.function.Function<String, ClassNode> classes,
+                                             String fieldsOf) {
         String nest = nestTop(host);
         java.util.Set<String> exempt = new java.util.HashSet<>();
         for (ClassNode k = fieldsOf == null ? null : classes.apply(fieldsOf); k != null;
@@ -119,10 +129,16 @@ public final class ClassFiles {
             if (owner.startsWith("[") || nestTop(owner).equals(nest)) continue;
             ClassNode c = classes.apply(owner);
             if (c == null) continue; // the JDK's, which the method as written reaches too
-            if ((c.access & Opcodes.ACC_PUBLIC) == 0 && !packageOf(owner).equals(packageOf(host))) return true;
-            if (name != null && !reachable(c, name, desc, host, classes)) return true;
+            String simple = owner.substring(owner.lastIndexOf('/') + 1).replace('$', '.');
+            if ((c.access & Opcodes.ACC_PUBLIC) == 0 && !packageOf(owner).equals(packageOf(host))) {
+                return "the class " + simple + ", package-private in another package";
+            }
+            if (name != null && !reachable(c, name, desc, host, classes)) {
+                return desc == null ? "the field " + name + " of " + simple
+                        : name.equals("<init>") ? "a constructor of " + simple : "the method " + simple + "." + name;
+            }
         }
-        return false;
+        return null;
     }
 
     /** Whether the member {@code name} ({@code desc} null for a field) of {@code c}, or the superclass declaring it, is reachable from {@code host}'s package. */
