@@ -56,6 +56,31 @@ class DataThroughLayersTest {
         }
     }
 
+    /** A loss generic in its data, implemented for arrays: the call passes the data as an Object. */
+    interface LossOf<T> {
+        double loss(T data, double[] w);
+    }
+
+    static final class PairLoss implements LossOf<double[]> {
+        @Override
+        public double loss(double[] d, double[] w) {
+            return Math.abs(w[0] - d[0]) + Math.sin(w[1] * d[1]);
+        }
+    }
+
+    static final LossOf<double[]> PAIRS = new PairLoss();
+
+    /** Constants made into an array in the method and handed over as a generic T: data, not a differentiable array. */
+    static double genericData(double[] w) {
+        return PAIRS.loss(new double[] {0.3, 0.7}, w) + PAIRS.loss(new double[] {-0.2, 1.1}, w) * w[0];
+    }
+
+    @Test
+    void anArrayOfConstantsPassedAsAGenericArgumentIsData() {
+        CentralDifferences.check(DataThroughLayersTest::genericData, 0.9, -0.4);
+        CentralDifferences.check(DataThroughLayersTest::genericData, -0.5, 1.3);
+    }
+
     /** Before a layer that writes its input is loaded ({@link #aLayerLoadedLaterThatWritesItsDataIsRefused}). */
     private static void dataPassedThroughLayersThatOnlyReadIt() {
         Layer layer = new Layer();

@@ -188,8 +188,16 @@ public final class Activity {
                                 default -> { }
                             }
                         } else if (s.isNewInit() || c instanceof Callee.Differentiated) {
-                            // even one that runs as written may hand the array back as its result
-                            for (Value a : s.args()) receiving |= origins.origin(a);
+                            // even one that runs as written may hand the array back as its result — but an
+                            // array a differentiated call takes as an Object (a generic T: loss.of(new double[]
+                            // {0.3, 0.7}, w)) gets no shadow there, and what comes back is an Object: data
+                            Type[] declared = Type.getArgumentTypes(((MethodInsnNode) s.insn()).desc);
+                            int first = s.args().size() - declared.length;
+                            for (int i = 0; i < s.args().size(); i++) {
+                                boolean asObject = i >= first && declared[i - first].getSort() == Type.OBJECT
+                                        && !Types.isDifferentiable(declared[i - first]);
+                                if (!(asObject && c instanceof Callee.Differentiated)) receiving |= origins.origin(s.arg(i));
+                            }
                         }
                     }
                 }
