@@ -133,6 +133,42 @@ class TensorsEndToEndTest {
         }
     }
 
+    /**
+     * A weight penalty written with the captured point instead of the function's argument: the
+     * captured tensor is a constant, so its uses would get no derivative. Refused; a captured copy
+     * (dup) is a constant on purpose and is not.
+     */
+    @Test
+    void theCapturedPointIsRefusedAndACopyIsAConstant() {
+        INDArray w = Nd4j.createFromArray(1.0, 2.0, 3.0);
+        org.grad4j.GradientException e = org.junit.jupiter.api.Assertions.assertThrows(org.grad4j.GradientException.class,
+                () -> TensorAD.gradient(v -> v.sumNumber().doubleValue() + w.mul(w).sumNumber().doubleValue(), w));
+        assertTrue(e.getMessage().contains("captures the tensor it is differentiated at"), e.getMessage());
+        INDArray fixed = w.dup();
+        INDArray g = TensorAD.gradient(v -> v.mul(fixed).sumNumber().doubleValue() + v.mul(v).sumNumber().doubleValue(), w);
+        for (long i = 0; i < w.length(); i++) assertEquals(w.getDouble(i) + 2 * w.getDouble(i), g.getDouble(i), 1e-12);
+        Penalised net = new Penalised(w);
+        org.grad4j.GradientException viaField = org.junit.jupiter.api.Assertions.assertThrows(org.grad4j.GradientException.class,
+                () -> TensorAD.gradient(net::loss, net.w));
+        assertTrue(viaField.getMessage().contains("a read of the field") && viaField.getMessage().contains("Penalised.w")
+                && viaField.getMessage().contains("the tensor the gradient is taken at under another name"), viaField.getMessage());
+        INDArray g2 = TensorAD.gradient(net::loss, w.dup());
+        for (long i = 0; i < w.length(); i++) assertEquals(1, g2.getDouble(i), 1e-12);
+    }
+
+    /** A loss that reads its weights for a penalty through a field: at the field's own tensor, the point under another name. */
+    static final class Penalised {
+        final INDArray w;
+
+        Penalised(INDArray w) {
+            this.w = w;
+        }
+
+        double loss(INDArray v) {
+            return v.sumNumber().doubleValue() + w.mul(w).sumNumber().doubleValue();
+        }
+    }
+
     /** log1p and expm1 exist in ND4J only with the dup flag: out of place with true, refused with false. */
     @Test
     void log1pAndExpm1OutOfPlace() {

@@ -191,6 +191,13 @@ public final class Ctx {
         return reads != null && ((org.grad4j.tensor.ReadAdjoints) reads).hasPending();
     }
 
+    /** The tensors the gradient is taken at, which {@link #checkData} refuses to see as data; null when none. */
+    private java.util.List<Object> tensorPoints;
+
+    void tensorPoints(java.util.List<Object> points) {
+        tensorPoints = points;
+    }
+
     /** The arrays the gradient is taken at (and their rows): those {@link #checkData} refuses to see as data. */
     void inputs(Shadows differentiated) {
         inputs = differentiated.isEmpty() ? null : differentiated;
@@ -229,8 +236,9 @@ public final class Ctx {
     }
 
     /**
-     * Called by generated code where differentiated code takes an array of doubles or floats as
-     * data: read from a field, returned by a call grad4j runs as it is, an element of a data array.
+     * Called by generated code where differentiated code takes an array of doubles or floats, or a
+     * tensor, as data: read from a field, returned by a call grad4j runs as it is, an element of a
+     * data array.
      * Such an array is a constant to grad4j; when it is one of the arrays the gradient is taken at,
      * the uses of it through that route would silently get no derivative (a regularizer that reads
      * {@code this.w} while the gradient is taken at {@code w}), so it is refused.
@@ -244,6 +252,19 @@ public final class Ctx {
                     + "shadow of its own) under another name. grad4j takes arrays reached this way as constants, so "
                     + "what was stored into it would silently lose its derivative there. Read the buffer through the "
                     + "name it was passed as, or use a different array.");
+        }
+        java.util.List<Object> points = tensorPoints;
+        if (points != null && array != null) {
+            for (Object point : points) {
+                if (point == array) {
+                    throw new org.grad4j.GradientException("grad4j cannot differentiate " + where + ", which gives the "
+                            + "tensor the gradient is taken at under another name. grad4j takes tensors reached this way as "
+                            + "constants, so the uses of it there would silently get no derivative. Pass the tensor down "
+                            + "from the function's argument as a parameter and read it there (or take the gradient of the "
+                            + "model with Model.gradient and @Parameter fields), or keep a copy (w.dup()) there if it is "
+                            + "meant to stay constant.");
+                }
+            }
         }
         Shadows in = inputs;
         if (in == null || array == null) return;

@@ -210,6 +210,7 @@ public final class EntryCall {
         Object[] argv = new Object[invoker.arity()];
         int next = 0;
         boolean tensorInputs = false;
+        java.util.List<Object> tensorPoints = null; // the tensors the gradient is taken at
         if (!call.isStatic()) argv[next++] = call.receiver();
         for (int i = 0; i < types.length; i++) {
             argv[next++] = args[i];
@@ -222,6 +223,10 @@ public final class EntryCall {
                 tensorInputs = true;
             } else if (Shadows.isTensor(types[i])) {
                 tensorInputs = true;
+                if (call.differentiated()[i] && args[i] != null) {
+                    if (tensorPoints == null) tensorPoints = new java.util.ArrayList<>(1);
+                    tensorPoints.add(args[i]);
+                }
             } else if (Shadows.hasShadow(types[i])) { // an INDArray[][] of data
                 argv[next++] = null;
             }
@@ -239,6 +244,7 @@ public final class EntryCall {
         Ctx ctx = new Ctx(Workers.budgetHere());
         if (movable) ctx.startOnCaller(StackExtension.callerBytes());
         ctx.inputs(shadows);
+        if (tensorPoints != null) ctx.tensorPoints(tensorPoints);
         argv[next++] = top;
         argv[next] = ctx;
         if (tensorParameters || tensorInputs) ctx.wantReverseWorkspace();

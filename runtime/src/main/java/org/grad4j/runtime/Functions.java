@@ -250,21 +250,25 @@ public final class Functions {
     }
 
     /**
-     * The input (the last argument); captures are data. A captured array that is the input itself
-     * is refused: as a constant it would alias the differentiated array (a write through one name
-     * changes the other, untracked), and as the input it would silently turn a constant the code
+     * The input (the last argument); captures are data. A captured array or tensor that is the input
+     * itself is refused: as a constant it would alias the differentiated array (a write through one
+     * name changes the other, untracked), its uses silently without derivative ({@code v -> mse(v) +
+     * lambda * w.mul(w)...} at {@code w}), and as the input it would silently turn a constant the code
      * names apart — PPO's {@code old = theta}, not yet copied — into a second use of the input.
      */
     private static boolean[] differentiated(Object[] args, Class<?> argType, Object x) {
         boolean[] differentiated = new boolean[args.length];
         for (int i = 0; i < args.length; i++) {
             differentiated[i] = i == args.length - 1;
-            if (!differentiated[i] && argType.isArray() && x != null && holdsPoint(args[i], x, 0)) {
-                throw new GradientException("grad4j: the function captures the array it is differentiated at (captured "
-                        + "value " + i + (args[i] == x ? " is" : " holds") + " the same " + x.getClass().getSimpleName()
-                        + " object as the point): captured values are constants, and this one is also the input. Capture "
-                        + "a copy (x.clone()) to keep it constant, or read it through the function's argument to "
-                        + "differentiate it.");
+            boolean tensor = Shadows.isTensor(argType);
+            if (!differentiated[i] && (argType.isArray() || tensor) && x != null && holdsPoint(args[i], x, 0)) {
+                throw new GradientException("grad4j: the function captures the " + (tensor ? "tensor" : "array") + " it is "
+                        + "differentiated at (captured value " + i + (args[i] == x ? " is" : " holds") + " the same "
+                        + (tensor ? "INDArray" : x.getClass().getSimpleName()) + " object as the point): captured values "
+                        + "are constants, and this one is also the input, so its uses there would silently get no "
+                        + "derivative. Read it through the function's argument to differentiate it (a weight penalty: "
+                        + "v -> loss(v) + lambda * v.mul(v).sumNumber().doubleValue()), or capture a copy ("
+                        + (tensor ? "w.dup()" : "x.clone()") + ") to keep it constant.");
             }
         }
         return differentiated;

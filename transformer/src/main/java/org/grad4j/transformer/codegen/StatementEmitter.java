@@ -154,7 +154,7 @@ final class StatementEmitter {
     }
 
     /**
-     * An array of doubles or floats that differentiated code takes as data from a field, a call
+     * An array of doubles or floats, or a tensor, that differentiated code takes as data from a field, a call
      * run as it is, an element of a data array or a cast: {@code ctx.checkData} refuses it at run
      * time if it is an array the gradient is taken at, whose uses here would silently get no
      * derivative ({@code AD.gradient(v -> net.loss(v), net.w)} with {@code loss} also reading
@@ -162,10 +162,13 @@ final class StatementEmitter {
      */
     private void checkData(Stmt s) {
         Value r = s.result();
-        if (r == null || activity.isActive(r) || r.type().getSort() != Type.ARRAY) return;
-        if (lengthOnly.contains(r)) return; // for (i < this.w.length) with the gradient at w: only its length is read
-        int element = r.type().getElementType().getSort();
-        if (element != Type.DOUBLE && element != Type.FLOAT) return;
+        if (r == null || activity.isActive(r)) return;
+        if (r.kind() != Types.Kind.TENSOR) { // a tensor of data: the same check, against the tensors the gradient is at
+            if (r.type().getSort() != Type.ARRAY) return;
+            if (lengthOnly.contains(r)) return; // for (i < this.w.length) with the gradient at w: only its length is read
+            int element = r.type().getElementType().getSort();
+            if (element != Type.DOUBLE && element != Type.FLOAT) return;
+        }
         String what = switch (s.opcode()) {
             case Opcodes.GETFIELD, Opcodes.GETSTATIC -> {
                 var f = (org.objectweb.asm.tree.FieldInsnNode) s.insn();
