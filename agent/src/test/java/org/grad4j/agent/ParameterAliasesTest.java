@@ -322,6 +322,45 @@ class ParameterAliasesTest {
 
     // ---- tensors: views in arrays and lists of data, views of tensor-array elements
 
+    /** A model whose loss also reads its weights through a static field that holds the same array or tensor. */
+    static final class Weights {
+        @Parameter double[] w = {1, 2, 3};
+        @Parameter INDArray t = Nd4j.createFromArray(1.0, 2.0);
+
+        double loss() {
+            return w[0] + w[1] + w[2] + t.sumNumber().doubleValue();
+        }
+    }
+
+    static double[] alsoW;
+    static INDArray alsoT;
+
+    static double penalised(Weights m) {
+        return m.loss() + alsoW[0] * alsoW[0] + alsoT.mul(alsoT).sumNumber().doubleValue();
+    }
+
+    /**
+     * Read through the static field, the parameter's value would be a constant there: d/dw0 = 1
+     * instead of 1 + 2 w0 = 3. Refused by name where the field is read; a copy in the field is a
+     * constant on purpose: the gradient is the loss's alone.
+     */
+    @Test
+    void aParameterReadThroughAStaticFieldIsRefusedACopyIsAConstant() {
+        Weights m = new Weights();
+        alsoW = m.w;
+        alsoT = m.t.dup();
+        GradientException viaArray = assertThrows(GradientException.class, () -> Model.gradient(m, ParameterAliasesTest::penalised));
+        assertTrue(viaArray.getMessage().contains("a read of the field") && viaArray.getMessage().contains("alsoW")
+                && viaArray.getMessage().contains("value of a @Parameter field of the model under another name"), viaArray.getMessage());
+        alsoW = m.w.clone();
+        alsoT = m.t;
+        GradientException viaTensor = assertThrows(GradientException.class, () -> Model.gradient(m, ParameterAliasesTest::penalised));
+        assertTrue(viaTensor.getMessage().contains("alsoT"), viaTensor.getMessage());
+        alsoT = m.t.dup();
+        ParameterGradients g = Model.gradient(m, ParameterAliasesTest::penalised);
+        assertArrayEquals(new double[] {1, 1, 1}, g.getArray("w"), 0);
+    }
+
     private static INDArray flat12() {
         return Nd4j.linspace(DataType.DOUBLE, 0.1, 0.1, 12).reshape(1, 12);
     }

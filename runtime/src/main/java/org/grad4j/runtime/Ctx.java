@@ -191,11 +191,18 @@ public final class Ctx {
         return reads != null && ((org.grad4j.tensor.ReadAdjoints) reads).hasPending();
     }
 
-    /** The tensors the gradient is taken at, which {@link #checkData} refuses to see as data; null when none. */
-    private java.util.List<Object> tensorPoints;
+    /**
+     * Besides the arrays of {@link #inputs}, what {@link #checkData} refuses to see as data: the
+     * tensors the gradient is taken at, and a model gradient's parameter values; null when none.
+     */
+    private java.util.List<Object> points;
+    private int firstParameter; // points from here on are a model's parameter values
 
-    void tensorPoints(java.util.List<Object> points) {
-        tensorPoints = points;
+    void points(java.util.List<Object> tensors, java.util.List<Object> parameterValues) {
+        java.util.List<Object> all = new java.util.ArrayList<>(tensors);
+        firstParameter = all.size();
+        all.addAll(parameterValues);
+        points = all.isEmpty() ? null : all;
     }
 
     /** The arrays the gradient is taken at (and their rows): those {@link #checkData} refuses to see as data. */
@@ -253,16 +260,16 @@ public final class Ctx {
                     + "what was stored into it would silently lose its derivative there. Read the buffer through the "
                     + "name it was passed as, or use a different array.");
         }
-        java.util.List<Object> points = tensorPoints;
-        if (points != null && array != null) {
-            for (Object point : points) {
-                if (point == array) {
+        java.util.List<Object> known = points;
+        if (known != null && array != null) {
+            for (int i = 0; i < known.size(); i++) {
+                if (known.get(i) == array) {
                     throw new org.grad4j.GradientException("grad4j cannot differentiate " + where + ", which gives the "
-                            + "tensor the gradient is taken at under another name. grad4j takes tensors reached this way as "
-                            + "constants, so the uses of it there would silently get no derivative. Pass the tensor down "
-                            + "from the function's argument as a parameter and read it there (or take the gradient of the "
-                            + "model with Model.gradient and @Parameter fields), or keep a copy (w.dup()) there if it is "
-                            + "meant to stay constant.");
+                            + (i >= firstParameter ? "value of a @Parameter field of the model" : "tensor the gradient is "
+                            + "taken at") + " under another name. grad4j takes what is reached this way as a constant, so "
+                            + "the uses of it there would silently get no derivative. Read it where the gradient can "
+                            + "follow it — through the function's argument, or the model and the objects it holds — or "
+                            + "keep a copy (dup(), clone()) there if it is meant to stay constant.");
                 }
             }
         }

@@ -65,6 +65,15 @@ public final class EntryCall {
      * (as it does when the method has tensor parameters).
      */
     public static Outcome onWorker(Call call, TopContinuation top, String mask, boolean tensorParameters) {
+        return onWorker(call, top, mask, tensorParameters, List.of());
+    }
+
+    /**
+     * As above, for a model's gradient: {@code parameters}, the values of its {@code @Parameter}
+     * fields, are refused where differentiated code takes one as data ({@code Ctx.checkData}: read
+     * through a static field or a helper that is no holder, its uses would silently get no derivative).
+     */
+    public static Outcome onWorker(Call call, TopContinuation top, String mask, boolean tensorParameters, List<Object> parameters) {
         String withLambdas = LambdaArguments.annotated(call, mask);
         EntryKey lambdas = withLambdas == mask ? null : new EntryKey(call.method(), withLambdas);
         if (lambdas != null && !NOT_MADE_AGAIN.get(call.method().getDeclaringClass()).containsKey(lambdas)) {
@@ -80,7 +89,7 @@ public final class EntryCall {
         String asked = promoted.isEmpty() ? mask : promoted.getOrDefault(new EntryKey(call.method(), mask), mask);
         while (true) {
             try {
-                return onWorkerOnce(call, top, asked, tensorParameters);
+                return onWorkerOnce(call, top, asked, tensorParameters, parameters);
             } catch (WorkArrayHolder holder) { // thrown before any of the user's code ran: ask again
                 asked = holder.holderIn(asked);
                 promoted.put(new EntryKey(call.method(), mask), asked);
@@ -97,19 +106,20 @@ public final class EntryCall {
      */
     private static final ClassValue<java.util.Map<EntryKey, String>> HOLDER_MASKS = mapPerClass();
 
-    private static Outcome onWorkerOnce(Call call, TopContinuation top, String mask, boolean tensorParameters) {
+    private static Outcome onWorkerOnce(Call call, TopContinuation top, String mask, boolean tensorParameters,
+                                        List<Object> parameters) {
         Method m = call.method();
         MethodHandle entry = entryOf(m, mask);
         Boolean bounded = RAN.get(m.getDeclaringClass()).get(entry);
         if (Boolean.TRUE.equals(bounded)) {
             // its stack depth does not grow with the input: no hand-off to a worker needed (a few µs saved)
-            return runHere(call, entry, top, tensorParameters, false);
+            return runHere(call, entry, top, tensorParameters, parameters, false);
         }
         String initializer = Workers.onWorker() ? null : Workers.classBeingInitialised(entry);
         if (initializer == null && bounded != null && startsOnCaller(m, tensorParameters)) {
-            return runHere(call, entry, top, tensorParameters, true);
+            return runHere(call, entry, top, tensorParameters, parameters, true);
         }
-        Workers.Job<Outcome> job = () -> run(call, entry, top, tensorParameters, false);
+        Workers.Job<Outcome> job = () -> run(call, entry, top, tensorParameters, parameters, false);
         return initializer != null ? Workers.inInitializer(job, initializer) : Workers.shared().call(job);
     }
 
@@ -127,9 +137,9 @@ public final class EntryCall {
     }
 
     private static Outcome runHere(Call call, MethodHandle entry, TopContinuation top, boolean tensorParameters,
-                                   boolean movable) {
+                                   List<Object> parameters, boolean movable) {
         try {
-            return run(call, entry, top, tensorParameters, movable);
+            return run(call, entry, top, tensorParameters, parameters, movable);
         } catch (StackOverflowError e) { // the frames it unwound leave room to say so
             throw DepthExceededException.onCaller(e, movable);
         } catch (Throwable t) {
@@ -195,12 +205,12 @@ public final class EntryCall {
 
     /** Runs {@code entry} with the given top continuation (which seeds the output's adjoint). */
     public static Outcome run(Call call, MethodHandle entry, TopContinuation top) throws Throwable {
-        return run(call, entry, top, false, false);
+        return run(call, entry, top, false, List.of(), false);
     }
 
     /** @param movable the gradient runs on the caller's thread and moves to a worker if it gets deep */
     private static Outcome run(Call call, MethodHandle entry, TopContinuation top, boolean tensorParameters,
-                               boolean movable) throws Throwable {
+                               List<Object> parameters, boolean movable) throws Throwable {
         Method m = call.method();
         Invoker invoker = invoker(entry, m);
         Class<?>[] types = m.getParameterTypes();
@@ -244,7 +254,7 @@ public final class EntryCall {
         Ctx ctx = new Ctx(Workers.budgetHere());
         if (movable) ctx.startOnCaller(StackExtension.callerBytes());
         ctx.inputs(shadows);
-        if (tensorPoints != null) ctx.tensorPoints(tensorPoints);
+        if (tensorPoints != null || !parameters.isEmpty()) ctx.points(tensorPoints == null ? List.of() : tensorPoints, parameters);
         argv[next++] = top;
         argv[next] = ctx;
         if (tensorParameters || tensorInputs) ctx.wantReverseWorkspace();
