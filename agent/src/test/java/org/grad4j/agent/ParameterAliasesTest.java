@@ -361,6 +361,28 @@ class ParameterAliasesTest {
         assertArrayEquals(new double[] {1, 1, 1}, g.getArray("w"), 0);
     }
 
+    /** A penalty helper outside the model, handed the model's weights. */
+    static final class Penalty {
+        double[] w;
+
+        double of() {
+            return w[0] * w[0];
+        }
+    }
+
+    /** Captured by the loss, it reaches a parameter's array: its read of it is refused, not a silent constant. */
+    @Test
+    void aCapturedHelperHoldingAParameterIsRefusedWhereItReadsIt() {
+        Weights m = new Weights();
+        Penalty p = new Penalty();
+        p.w = m.w;
+        GradientException e = assertThrows(GradientException.class, () -> Model.gradient(m, x -> x.loss() + p.of()));
+        assertTrue(e.getMessage().contains("Penalty.w") && e.getMessage().contains("value of a @Parameter field of the model"),
+                e.getMessage());
+        p.w = m.w.clone();
+        assertArrayEquals(new double[] {1, 1, 1}, Model.gradient(m, x -> x.loss() + p.of()).getArray("w"), 0);
+    }
+
     private static INDArray flat12() {
         return Nd4j.linspace(DataType.DOUBLE, 0.1, 0.1, 12).reshape(1, 12);
     }

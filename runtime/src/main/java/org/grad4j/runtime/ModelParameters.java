@@ -74,13 +74,31 @@ public final class ModelParameters {
          * Whether {@code o}, an object outside the model, reaches the model or one of its modules
          * through its fields, a few levels deep: a {@code Trainer} whose {@code net} field is the
          * model, captured as {@code this} by {@code m -> lossOf(batch)} that reads {@code this.net}.
-         * Its parameter reads then count as the model argument's do.
+         * Its parameter reads then count as the model argument's do. Or a parameter's own array or
+         * tensor: its reads are then refused where they happen, not silently constants.
          */
         public boolean reachesModel(Object o) {
             return reaches(o, 0, Collections.newSetFromMap(new IdentityHashMap<>()));
         }
 
+        /** The parameters' arrays and tensors, by identity: an object holding one reaches the model's numbers. */
+        private Set<Object> parameterValues;
+
+        private boolean isParameterValue(Object o) {
+            if (parameterValues == null) {
+                parameterValues = Collections.newSetFromMap(new IdentityHashMap<>());
+                for (Ref p : parameters) {
+                    Object v = p.value();
+                    if (v != null && !(v instanceof Number)) parameterValues.add(v);
+                }
+            }
+            return parameterValues.contains(o);
+        }
+
         private boolean reaches(Object o, int depth, Set<Object> seen) {
+            // a parameter's own array or tensor, held by a helper outside the model (an L2 penalty given
+            // net.w): its calls are then differentiated, and their reads of it refused as data (Ctx.checkData)
+            if (depth > 0 && o != null && isParameterValue(o)) return true;
             // numbers only (double[], double[][] of data): nothing in them reaches an object. Before
             // the set below: a captured data set's rows were each put in it, on every gradient
             if (o == null || isArrayOfNumbers(o.getClass())) return false;
