@@ -383,6 +383,24 @@ class ParameterAliasesTest {
         assertArrayEquals(new double[] {1, 1, 1}, Model.gradient(m, x -> x.loss() + p.of()).getArray("w"), 0);
     }
 
+    /** A method of the model given its own weights as the argument: the read of this.w would be a parameter's. */
+    static final class SelfPenalised {
+        @Parameter double[] w = {1, 2, 3};
+
+        double loss(double[] v) {
+            return v[0] + v[1] + v[2] + w[0] * w[0];
+        }
+    }
+
+    @Test
+    void aMethodGradientAtTheReceiversOwnParameterIsRefused() throws NoSuchMethodException {
+        SelfPenalised m = new SelfPenalised();
+        java.lang.reflect.Method loss = SelfPenalised.class.getDeclaredMethod("loss", double[].class);
+        GradientException e = assertThrows(GradientException.class, () -> AD.gradient(loss, m, (Object) m.w));
+        assertTrue(e.getMessage().contains("is the value of the receiver's @Parameter field w"), e.getMessage());
+        assertArrayEquals(new double[] {1, 1, 1}, (double[]) AD.gradient(loss, m, (Object) m.w.clone()).get(0), 0);
+    }
+
     private static INDArray flat12() {
         return Nd4j.linspace(DataType.DOUBLE, 0.1, 0.1, 12).reshape(1, 12);
     }
