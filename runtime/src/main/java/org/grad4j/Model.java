@@ -54,12 +54,7 @@ public final class Model {
             String mask = (receiverHolds ? "@" : "") + call.activityMask();
             boolean tensors = parameters.stream().map(p -> p.field().getType())
                     .anyMatch(t -> org.grad4j.runtime.Shadows.isTensor(t) || org.grad4j.runtime.Shadows.isTensorArray(t));
-            List<Object> values = new ArrayList<>(parameters.size());
-            for (ModelParameters.Ref p : parameters) {
-                Object v = p.value();
-                if (v != null && !(v instanceof Number)) values.add(v); // arrays and tensors: what can be read as data
-            }
-            Outcome o = EntryCall.onWorker(call, TopContinuation.scalar(1.0), mask, tensors, values);
+            Outcome o = EntryCall.onWorker(call, TopContinuation.scalar(1.0), mask, tensors, List.copyOf(found.parameterValues()));
             ParameterAdjoints adjoints = o.parameters();
             TiedParameters tied = new TiedParameters(parameters, adjoints, tensors);
             List<Object> gradients = new ArrayList<>(parameters.size());

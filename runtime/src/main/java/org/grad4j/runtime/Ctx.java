@@ -193,16 +193,14 @@ public final class Ctx {
 
     /**
      * Besides the arrays of {@link #inputs}, what {@link #checkData} refuses to see as data: the
-     * tensors the gradient is taken at, and a model gradient's parameter values; null when none.
+     * tensors the gradient is taken at, and a model gradient's parameter values (arrays and tensors).
      */
-    private java.util.List<Object> points;
-    private int firstParameter; // points from here on are a model's parameter values
+    private java.util.List<Object> tensorPoints = java.util.List.of();
+    private java.util.List<Object> parameterValues = java.util.List.of();
 
-    void points(java.util.List<Object> tensors, java.util.List<Object> parameterValues) {
-        java.util.List<Object> all = new java.util.ArrayList<>(tensors);
-        firstParameter = all.size();
-        all.addAll(parameterValues);
-        points = all.isEmpty() ? null : all;
+    void points(java.util.List<Object> tensors, java.util.List<Object> parameters) {
+        tensorPoints = tensors;
+        parameterValues = parameters;
     }
 
     /** The arrays the gradient is taken at (and their rows): those {@link #checkData} refuses to see as data. */
@@ -260,18 +258,9 @@ public final class Ctx {
                     + "what was stored into it would silently lose its derivative there. Read the buffer through the "
                     + "name it was passed as, or use a different array.");
         }
-        java.util.List<Object> known = points;
-        if (known != null && array != null) {
-            for (int i = 0; i < known.size(); i++) {
-                if (known.get(i) == array) {
-                    throw new org.grad4j.GradientException("grad4j cannot differentiate " + where + ", which gives the "
-                            + (i >= firstParameter ? "value of a @Parameter field of the model" : "tensor the gradient is "
-                            + "taken at") + " under another name. grad4j takes what is reached this way as a constant, so "
-                            + "the uses of it there would silently get no derivative. Read it where the gradient can "
-                            + "follow it — through the function's argument, or the model and the objects it holds — or "
-                            + "keep a copy (dup(), clone()) there if it is meant to stay constant.");
-                }
-            }
+        if (array != null) {
+            refuseAsData(tensorPoints, array, where, "tensor the gradient is taken at");
+            refuseAsData(parameterValues, array, where, "value of a @Parameter field of the model");
         }
         Shadows in = inputs;
         if (in == null || array == null) return;
@@ -282,6 +271,18 @@ public final class Ctx {
                     + "reached this way as constants, so the uses of it there would silently get no derivative. "
                     + "Pass the array down from the function's argument as a parameter and read it there, or keep "
                     + "a copy (x.clone()) there if it is meant to stay constant.");
+        }
+    }
+
+    private static void refuseAsData(java.util.List<Object> known, Object array, String where, String what) {
+        for (Object k : known) {
+            if (k == array) {
+                throw new org.grad4j.GradientException("grad4j cannot differentiate " + where + ", which gives the " + what
+                        + " under another name. grad4j takes what is reached this way as a constant, so the uses of it "
+                        + "there would silently get no derivative. Read it where the gradient can follow it — through "
+                        + "the function's argument, or the model and the objects it holds — or keep a copy (dup(), "
+                        + "clone()) there if it is meant to stay constant.");
+            }
         }
     }
 

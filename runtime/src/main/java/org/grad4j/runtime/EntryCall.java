@@ -254,7 +254,7 @@ public final class EntryCall {
         Ctx ctx = new Ctx(Workers.budgetHere());
         if (movable) ctx.startOnCaller(StackExtension.callerBytes());
         ctx.inputs(shadows);
-        if (tensorPoints != null || !parameters.isEmpty()) ctx.points(tensorPoints == null ? List.of() : tensorPoints, parameters);
+        ctx.points(tensorPoints == null ? List.of() : tensorPoints, parameters);
         argv[next++] = top;
         argv[next] = ctx;
         if (tensorParameters || tensorInputs) ctx.wantReverseWorkspace();

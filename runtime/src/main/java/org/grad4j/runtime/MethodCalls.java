@@ -65,28 +65,14 @@ public final class MethodCalls {
      * gradient does not return, so the argument's gradient would silently lack that part.
      */
     private static void refuseParameterAsPoint(Object receiver, Object[] values, boolean[] differentiated, String name) {
-        for (Class<?> c = receiver.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
-            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
-                if (Modifier.isStatic(f.getModifiers()) || f.getType().isPrimitive()
-                        || !f.isAnnotationPresent(org.grad4j.Parameter.class)) {
-                    continue;
-                }
-                Object value;
-                try {
-                    f.setAccessible(true);
-                    value = f.get(receiver);
-                } catch (ReflectiveOperationException | RuntimeException e) {
-                    continue; // unreadable here: the generated code reads it as the method does
-                }
-                for (int i = 0; i < values.length; i++) {
-                    if (differentiated[i] && value != null && values[i] == value) {
-                        throw new GradientException("grad4j: argument " + i + " of " + name + " is the value of the receiver's "
-                                + "@Parameter field " + f.getName() + ", which the method may read too: that read is a "
-                                + "parameter's, whose derivative this gradient does not return, so the argument's gradient "
-                                + "would lack its part. Take the gradient with respect to the parameters with "
-                                + "Model.gradient(receiver, r -> ...), or pass a copy of the value.");
-                    }
-                }
+        for (int i = 0; i < values.length; i++) {
+            String field = differentiated[i] ? ModelParameters.ownParameterHolding(receiver, values[i]) : null;
+            if (field != null) {
+                throw new GradientException("grad4j: argument " + i + " of " + name + " is the value of the receiver's "
+                        + "@Parameter field " + field + ", which the method may read too: that read is a parameter's, whose "
+                        + "derivative this gradient does not return, so the argument's gradient would lack its part. Take "
+                        + "the gradient with respect to the parameters with Model.gradient(receiver, r -> ...), or pass a "
+                        + "copy of the value.");
             }
         }
     }

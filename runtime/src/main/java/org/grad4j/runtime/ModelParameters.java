@@ -81,10 +81,15 @@ public final class ModelParameters {
             return reaches(o, 0, Collections.newSetFromMap(new IdentityHashMap<>()));
         }
 
-        /** The parameters' arrays and tensors, by identity: an object holding one reaches the model's numbers. */
+        /** The parameters' arrays and tensors, by identity; made on first use. */
         private Set<Object> parameterValues;
 
-        private boolean isParameterValue(Object o) {
+        /**
+         * The parameters' arrays and tensors (not their numbers), by identity: what generated code
+         * must not take as data under another name ({@code Ctx.checkData}), and what an object
+         * outside the model may hold ({@link #reachesModel}).
+         */
+        public Set<Object> parameterValues() {
             if (parameterValues == null) {
                 parameterValues = Collections.newSetFromMap(new IdentityHashMap<>());
                 for (Ref p : parameters) {
@@ -92,13 +97,13 @@ public final class ModelParameters {
                     if (v != null && !(v instanceof Number)) parameterValues.add(v);
                 }
             }
-            return parameterValues.contains(o);
+            return parameterValues;
         }
 
         private boolean reaches(Object o, int depth, Set<Object> seen) {
             // a parameter's own array or tensor, held by a helper outside the model (an L2 penalty given
             // net.w): its calls are then differentiated, and their reads of it refused as data (Ctx.checkData)
-            if (depth > 0 && o != null && isParameterValue(o)) return true;
+            if (depth > 0 && o != null && parameterValues().contains(o)) return true;
             // numbers only (double[], double[][] of data): nothing in them reaches an object. Before
             // the set below: a captured data set's rows were each put in it, on every gradient
             if (o == null || isArrayOfNumbers(o.getClass())) return false;
@@ -252,6 +257,30 @@ public final class ModelParameters {
 
     /** The fields a walk visits in a class, in declaration order, and which of them are parameters. */
     private record Fields(Field[] fields, boolean[] parameter) {}
+
+    /**
+     * The name of {@code o}'s own {@code @Parameter} field (of its class, not of the objects it
+     * holds) whose value is {@code value}, or null; null too for a class whose fields a model
+     * gradient refuses (a static {@code @Parameter}): that is said where it is one.
+     */
+    public static String ownParameterHolding(Object o, Object value) {
+        if (value == null) return null;
+        Fields fields;
+        try {
+            fields = FIELDS.get(o.getClass());
+        } catch (GradientException refusedForModels) {
+            return null;
+        }
+        for (int i = 0; i < fields.fields().length; i++) {
+            if (!fields.parameter()[i]) continue;
+            try {
+                if (fields.fields()[i].get(o) == value) return fields.fields()[i].getName();
+            } catch (IllegalAccessException e) {
+                // made accessible with the rest; unreadable, it is no way the method reaches the value either
+            }
+        }
+        return null;
+    }
 
     /**
      * Per class, the fields a walk visits, made accessible: {@code @Parameter} fields (checked) and

@@ -326,7 +326,7 @@ public final class Activity {
             // choose its own array instead (buf != null ? buf : new double[n]) and differentiate that
             Type t = declared[i - (staticCallee ? 0 : 1)];
             boolean nullArray = v instanceof Const c && c.isNull() && t.getSort() == Type.ARRAY && Types.isDifferentiable(t)
-                    && !(callee(call) instanceof Callee.Differentiated d && calls.onlyReadsArrays(d)); // an optional input stays data
+                    && !callsOnlyReaderOfArrays(call); // an optional input stays data
             mask.append(isActive(v) || isHolder(v) || nullArray ? '1' : '0');
         }
         return mask.toString();

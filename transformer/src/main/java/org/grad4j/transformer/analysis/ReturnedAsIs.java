@@ -84,7 +84,7 @@ public final class ReturnedAsIs {
      * -1: a fused stream's {@code StreamSums.value(high, low, simple)} passes it to {@code simple}
      * ({@code StreamSumRules.simple} returns it; {@code high} and {@code low} have no rule).
      */
-    static int passesAdjointUnchanged(Stmt st) {
+    private static int passesAdjointUnchanged(Stmt st) {
         if (st.insn() instanceof MethodInsnNode m && m.owner.equals("org/grad4j/runtime/StreamSums")
                 && m.name.equals("value") && m.desc.equals("(DDD)D")) {
             return 2;
