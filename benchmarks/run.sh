@@ -6,7 +6,7 @@
 #   benchmarks/run.sh --kernels mlp        # the MLP step on ND4J only (grad4j, hand-written, SameDiff)
 #
 # Options after the script name go to org.grad4j.benchmarks.Report (see its javadoc):
-# --forks --warmup --iterations --time --kernels --stack --out --json.
+# --forks --warmup --iterations --time --kernels --stack --paired --out --json.
 # Set SKIP_BUILD=1 to use the jars already built.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

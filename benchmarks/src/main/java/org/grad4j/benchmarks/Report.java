@@ -40,7 +40,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * The MLP kernel ({@code mlp}) needs ND4J on the class path (the forks inherit it, and the
  * environment: {@code OMP_NUM_THREADS=1}, which benchmarks/run.sh sets).
  * Options: {@code --forks N --warmup N --iterations N --time SECONDS --kernels a,b --json FILE
- * --stack SIZE} (the forks' {@code -Dgrad4j.stack}; run this JVM with the same) {@code --commit ID
+ * --stack SIZE} (the forks' {@code -Dgrad4j.stack}; run this JVM with the same) {@code --paired ROUNDS}
+ * ({@link Paired}'s rounds per scalar kernel after JMH, 0 to skip) {@code --commit ID
  * --command "..."} (the command line to print in the report).
  */
 public final class Report {
@@ -61,6 +62,7 @@ public final class Report {
         opt.put("command", "benchmarks/run.sh");
         opt.put("commit", "");
         opt.put("stack", "8g");
+        opt.put("paired", "40");
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--") || !opt.containsKey(args[i].substring(2))) {
                 throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + opt.keySet());
@@ -113,6 +115,7 @@ public final class Report {
         Collection<RunResult> results = new Runner(ob.build()).run();
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
         opt.put("load", loadBefore + " before, " + loadAverage() + " after");
+        Map<String, String> paired = pairedRows(scalar, Integer.parseInt(opt.get("paired")), agent, opt.get("stack"));
 
         Map<String, Map<String, Row>> table = new LinkedHashMap<>();
         for (String name : kernels) table.put(name, new LinkedHashMap<>());
@@ -122,7 +125,7 @@ public final class Report {
             String kernel = bench.contains(".MlpBenchmark.") ? Kernels.MLP : r.getParams().getParam("kernel");
             table.computeIfAbsent(kernel, x -> new LinkedHashMap<>()).put(method, Row.of(r));
         }
-        String md = markdown(kernels, table, checks, opt, forks, warmup, iterations, time, seconds);
+        String md = markdown(kernels, table, checks, paired, opt, forks, warmup, iterations, time, seconds);
         Path out = Path.of(opt.get("out"));
         if (out.getParent() != null) Files.createDirectories(out.getParent());
         md += keptNotes(out);
@@ -198,8 +201,35 @@ public final class Report {
         return n % 2 == 1 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
     }
 
+    /**
+     * Each scalar kernel's {@link Paired} row, from a JVM of its own (so kernels share no profiles),
+     * run after JMH: the ratios of the three columns measured round by round, like with like.
+     */
+    private static Map<String, String> pairedRows(List<String> kernels, int rounds, Path agent, String stack) throws IOException {
+        Map<String, String> rows = new LinkedHashMap<>();
+        if (rounds <= 0) return rows;
+        String launcher = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (String name : kernels) {
+            Process p = new ProcessBuilder(launcher, "-Dgrad4j.stack=" + stack, "-javaagent:" + agent,
+                    "-cp", System.getProperty("java.class.path"), Paired.class.getName(), String.valueOf(rounds), name)
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            try {
+                p.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while " + name + "'s paired run ran", e);
+            }
+            String row = out.lines().filter(l -> l.startsWith("| " + name + " |")).findFirst()
+                    .orElse("| " + name + " | failed: " + out.lines().reduce((a, b) -> b).orElse("no output") + " | | | | | |");
+            System.out.println(row);
+            rows.put(name, row);
+        }
+        return rows;
+    }
+
     private static String markdown(List<String> kernels, Map<String, Map<String, Row>> table, Map<String, String> checks,
-            Map<String, String> opt, int forks, int warmup, int iterations, int time, long seconds) {
+            Map<String, String> paired, Map<String, String> opt, int forks, int warmup, int iterations, int time, long seconds) {
         StringBuilder s = new StringBuilder();
         s.append("# Benchmarks\n\n");
         s.append("Everything down to the marker line is written by `benchmarks/run.sh` (").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
@@ -228,6 +258,19 @@ public final class Report {
         s.append("\nTargets (issue 7): grad4j / primal ≤ 4 and grad4j / manual ≤ 1.5 for the scalar and array kernels; ")
                 .append("for the MLP step grad4j / manual ≤ 1.1 and faster than SameDiff. ")
                 .append("`adcall` is not a model: it is the fixed cost of one `AD.gradient` call (a two-variable product).\n\n");
+        if (!paired.isEmpty()) {
+            s.append("### The same ratios, measured like with like\n\n")
+                    .append("The columns above are measured one after another, seconds to minutes apart, and this machine runs all code ")
+                    .append("in a fast and a slow mode that switch every few seconds (see the notes below), so a ratio of two of its medians can ")
+                    .append("compare a column in one mode with a column in the other. `org.grad4j.benchmarks.Paired`, run after JMH in a JVM ")
+                    .append("per kernel, measures rounds of about 3 × 40 ms — primal, hand-written and grad4j calls one after another, their ")
+                    .append("order rotating — and gives the median of the per-round ratios with their interquartile range (times: medians of ")
+                    .append("the per-round means, µs per call). A round sits in one mode nearly always.\n\n");
+            s.append("| kernel | primal µs | manual µs | grad4j µs | grad4j / manual (IQR) | grad4j / primal (IQR) | rounds |\n");
+            s.append("|---|--:|--:|--:|--:|--:|--:|\n");
+            for (String row : paired.values()) s.append(row).append("\n");
+            s.append("\n");
+        }
         if (kernels.contains(Kernels.MLP)) {
             Map<String, Row> rows = table.getOrDefault(Kernels.MLP, Map.of());
             Row p = rows.get("primal"), m = rows.get("manual"), g = rows.get("grad4j"), sd = rows.get("samediff");
@@ -251,11 +294,14 @@ public final class Report {
                 .append("OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 java -Dgrad4j.stack=").append(opt.get("stack"))
                 .append(" -javaagent:agent/target/grad4j-agent.jar -cp benchmarks/target/grad4j-benchmarks.jar:$(cat benchmarks/target/nd4j-classpath.txt) org.grad4j.benchmarks.Report")
                 .append(" --forks ").append(forks).append(" --warmup ").append(warmup).append(" --iterations ").append(iterations)
-                .append(" --time ").append(time).append(" --kernels ").append(String.join(",", kernels)).append("\n```\n\n")
+                .append(" --time ").append(time).append(" --kernels ").append(String.join(",", kernels))
+                .append(" --paired ").append(opt.get("paired")).append("\n```\n\n")
                 .append("equivalent to `OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 java -cp benchmarks/target/grad4j-benchmarks.jar:$(cat benchmarks/target/nd4j-classpath.txt) org.openjdk.jmh.Main '(KernelBenchmark|MlpBenchmark)' -bm sample -tu us -f ")
                 .append(forks).append(" -wi ").append(warmup).append(" -i ").append(iterations).append(" -w ").append(time).append("s -r ")
                 .append(time).append("s -prof gc -jvmArgsAppend '-javaagent:'$PWD'/agent/target/grad4j-agent.jar -Dgrad4j.stack=")
-                .append(opt.get("stack")).append("'` plus the gradient check (with `-p kernel=...` for a subset of the scalar kernels).\n\n");
+                .append(opt.get("stack")).append("'` plus the gradient check (with `-p kernel=...` for a subset of the scalar kernels), ")
+                .append("then per scalar kernel `java -javaagent:agent/target/grad4j-agent.jar -Dgrad4j.stack=").append(opt.get("stack"))
+                .append(" -cp benchmarks/target/grad4j-benchmarks.jar org.grad4j.benchmarks.Paired ").append(opt.get("paired")).append(" KERNEL`.\n\n");
         s.append("## Machine\n\n");
         s.append("- CPU: ").append(cpuModel()).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores available to the JVM\n");
         s.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.runtime.version"))
