@@ -14,6 +14,7 @@ import org.grad4j.transformer.analysis.Callee;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.MethodIr;
 import org.grad4j.transformer.ir.Stmt;
+import org.grad4j.transformer.inline.InlinedLines;
 import org.grad4j.transformer.inline.ExplicitNullChecks;
 import org.grad4j.transformer.inline.ExplicitToString;
 import org.grad4j.transformer.inline.LambdaArguments;
@@ -615,7 +616,7 @@ public final class Transformer {
      */
     private static TransformException calledFrom(Analysed caller, Stmt call, TransformException e, int ours) {
         String file = caller.ir.sourceFile() != null ? caller.ir.sourceFile() : "?";
-        String message = e.getMessage() + "\n    called from " + caller.ir.displayName() + " (" + file + ":" + call.line() + ")";
+        String message = e.getMessage() + "\n    called from " + caller.ir.displayName() + " (" + file + ":" + InlinedLines.text(call.line()) + ")";
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         return ours >= 0 ? new UntrackedParameterStore(message, ours, cause) : new TransformException(message, cause);
     }

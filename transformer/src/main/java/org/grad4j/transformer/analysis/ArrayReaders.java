@@ -2,6 +2,7 @@ package org.grad4j.transformer.analysis;
 
 import java.util.HashSet;
 import java.util.Set;
+import org.grad4j.transformer.inline.InlinedLines;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.tree.AbstractInsnNode;
@@ -131,7 +132,7 @@ final class ArrayReaders {
     }
 
     private static String at(String owner, String name, int line) {
-        return " (" + simple(owner) + "." + name + (line > 0 ? ", line " + line : "") + ")";
+        return " (" + simple(owner) + "." + name + (line > 0 ? ", line " + InlinedLines.text(line) : "") + ")";
     }
 
     private static String simple(String internalName) {

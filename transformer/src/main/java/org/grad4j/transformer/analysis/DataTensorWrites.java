@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import org.grad4j.transformer.Refusal;
+import org.grad4j.transformer.inline.InlinedLines;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.Const;
 import org.grad4j.transformer.ir.EntryValue;
@@ -356,7 +357,7 @@ final class DataTensorWrites {
         }
         if (first == null) return "";
         boolean earlierIteration = order.getOrDefault(first, -1) > order.getOrDefault(change, Integer.MAX_VALUE);
-        return " (at line " + first.line() + (earlierIteration ? ", in an earlier iteration" : "") + ")";
+        return " (at line " + InlinedLines.text(first.line()) + (earlierIteration ? ", in an earlier iteration" : "") + ")";
     }
 
     private static String simpleName(String internal) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.grad4j.transformer.analysis.AdjointReads;
 import org.grad4j.transformer.analysis.Callee;
+import org.grad4j.transformer.inline.InlinedLines;
 import org.grad4j.transformer.ir.Block;
 import org.grad4j.transformer.ir.EntryValue;
 import org.grad4j.transformer.ir.Stmt;
@@ -478,7 +479,7 @@ final class FunctionEmitter {
 
     private void emitBlock(Block b) {
         mv.visitLabel(label(b.index()));
-        if (b.firstLine() > 0) mv.visitLineNumber(b.firstLine(), label(b.index()));
+        if (b.firstLine() > 0) mv.visitLineNumber(InlinedLines.plain(b.firstLine()), label(b.index()));
         if (tape != null) tape.atBlockStart(b.index());
         if (g.split.needsReverse(b.index()) && tape == null) {
             int bit = locals.flagBit(b.index());
@@ -1071,13 +1072,18 @@ final class FunctionEmitter {
         mv.visitLabel(skip);
     }
 
-    /** Starts {@code s}'s source line where it differs from {@code line}, the one in force; returns the one in force then. */
+    /**
+     * Starts {@code s}'s source line where it differs from {@code line}, the one in force; returns
+     * the one in force then. An inlined helper's statements have the line of the call, as the
+     * call's frame would show in a stack trace (the class file's lines are the caller's file's).
+     */
     private int lineOf(Stmt s, int line) {
-        if (s.line() <= 0 || s.line() == line) return line;
+        int own = InlinedLines.plain(s.line());
+        if (own <= 0 || own == line) return line;
         Label l = new KnownZeros.SkipLabel(); // a line's start: no jump reaches it
         mv.visitLabel(l);
-        mv.visitLineNumber(s.line(), l);
-        return s.line();
+        mv.visitLineNumber(own, l);
+        return own;
     }
 
     private void reverseBlock(Block b) {

@@ -29,7 +29,8 @@ import org.objectweb.asm.tree.VarInsnNode;
  * end, leaving the result on the operand stack where the call left it. Only calls chosen by the
  * {@code bodyOf} function are inlined, one level deep (calls inside an inlined body stay calls;
  * the caller hands over bodies with their own helpers already inlined where it wants more). The
- * helper's line numbers are dropped: its statements report the line of the call.
+ * helper's line numbers become {@link InlinedLines}' synthetic ones, which stand for the helper's
+ * line and the call's: a refusal names both, a stack trace the line of the call.
  */
 public final class Inliner {
     /** Helpers up to this many instructions are inlined. */
@@ -91,13 +92,16 @@ public final class Inliner {
         // copyOf keeps the instruction order, so the i-th instruction of the copy is the i-th of the original
         AbstractInsnNode[] originals = method.instructions.toArray();
         AbstractInsnNode[] copies = copy.instructions.toArray();
+        int line = 0; // the caller's line in force
         for (int i = 0; i < originals.length; i++) {
+            if (originals[i] instanceof LineNumberNode ln) line = ln.line;
             MethodNode body = originals[i] instanceof MethodInsnNode call ? sites.get(call) : null;
             if (body == null) continue;
             Type[] below = spills.get((MethodInsnNode) originals[i]);
             boolean sharesThis = (body.access & Opcodes.ACC_STATIC) == 0 && !storesThis(body)
                     && onThis.test((MethodInsnNode) originals[i]);
-            copy.instructions.insert(copies[i], bodyAt(body, base, below, sharesThis));
+            MethodInsnNode call = (MethodInsnNode) originals[i];
+            copy.instructions.insert(copies[i], bodyAt(body, base, below, sharesThis, call.owner, line));
             copy.instructions.remove(copies[i]);
             int spilled = 0;
             for (Type t : below) spilled += t.getSize();
@@ -245,7 +249,7 @@ public final class Inliner {
      * check, as the call would make: {@code athrow} of null throws the NullPointerException; none
      * when it is the caller's {@code this}, read from slot 0), the body, the end label.
      */
-    private static InsnList bodyAt(MethodNode body, int base, Type[] below, boolean sharesThis) {
+    private static InsnList bodyAt(MethodNode body, int base, Type[] below, boolean sharesThis, String owner, int callLine) {
         InsnList out = new InsnList();
         boolean instance = (body.access & Opcodes.ACC_STATIC) == 0;
         Type[] args = Type.getArgumentTypes(body.desc);
@@ -278,8 +282,14 @@ public final class Inliner {
         LabelNode end = new LabelNode();
         Map<LabelNode, LabelNode> labels = new HashMap<>();
         for (AbstractInsnNode insn : body.instructions) if (insn instanceof LabelNode l) labels.put(l, new LabelNode());
+        boolean helperLines = false;
         for (AbstractInsnNode insn : body.instructions) {
-            if (insn instanceof LineNumberNode || insn.getType() == AbstractInsnNode.FRAME) continue;
+            if (insn instanceof LineNumberNode ln) {
+                out.add(new LineNumberNode(InlinedLines.of(owner, body.name, ln.line, callLine), labels.get(ln.start)));
+                helperLines = true;
+                continue;
+            }
+            if (insn.getType() == AbstractInsnNode.FRAME) continue;
             int op = insn.getOpcode();
             if (op >= Opcodes.IRETURN && op <= Opcodes.RETURN) {
                 out.add(new JumpInsnNode(Opcodes.GOTO, end));
@@ -292,6 +302,7 @@ public final class Inliner {
             }
         }
         out.add(end);
+        if (helperLines && callLine > 0) out.add(new LineNumberNode(callLine, end)); // the caller's line again
         if (below.length > 0) {
             Type result = Type.getReturnType(body.desc);
             if (result.getSort() != Type.VOID) out.add(new VarInsnNode(result.getOpcode(Opcodes.ISTORE), free));

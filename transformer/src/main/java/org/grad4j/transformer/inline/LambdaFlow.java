@@ -73,7 +73,7 @@ final class LambdaFlow extends Interpreter<LambdaFlow.Val> {
 
     private Kept kept(Val v, String how) {
         int line = lines.getOrDefault(v.site().insn(), 0);
-        String what = "the lambda" + (line > 0 ? " made on line " + line : "");
+        String what = "the lambda" + (line > 0 ? " made on line " + InlinedLines.text(line) : "");
         return new Kept(v.site(), v.mixed ? what + " is held in a variable that may also hold null or another lambda" : what + " " + how);
     }
 

@@ -227,7 +227,7 @@ final class MutableFlow extends Interpreter<MutableFlow.Ref> {
             case ELEMENT -> "the " + of + " read from an array or a list";
             default -> "the " + of;
         };
-        String message = what + (line > 0 ? " " + done + " on line " + line : "") + " " + how;
+        String message = what + (line > 0 ? " " + done + " on line " + InlinedLines.text(line) : "") + " " + how;
         if (c == null) { // a list holding no object followed (yet): left as it is, and its iterators
             Set<AbstractInsnNode> dropped = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
             for (AbstractInsnNode s : v.sites()) {

@@ -122,7 +122,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
     /** @param evenIfMixed {@code how} is the reason even where the value may be something else too */
     private Escapes escapes(AbstractInsnNode insn, Val v, String how, boolean evenIfMixed) {
         int line = lines.getOrDefault(insn, 0);
-        String what = "the " + simpleName(v.shape.name) + (line > 0 ? " used on line " + line : "");
+        String what = "the " + simpleName(v.shape.name) + (line > 0 ? " used on line " + InlinedLines.text(line) : "");
         String other = v.mixed && !evenIfMixed ? anotherClassMadeFor(insn, v) : null;
         if (other != null) {
             return new Escapes(v.shape, what + " may also be a " + other + " made in the method (one variable for objects of "
@@ -147,7 +147,7 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
             String c = ((TypeInsnNode) made).desc;
             if (c.equals(v.shape.name) || !hierarchy.isSubtype(c, call.owner)) continue;
             int line = lines.getOrDefault(made, 0);
-            return simpleName(c) + (line > 0 ? " (line " + line + ")" : "");
+            return simpleName(c) + (line > 0 ? " (line " + InlinedLines.text(line) + ")" : "");
         }
         return null;
     }
