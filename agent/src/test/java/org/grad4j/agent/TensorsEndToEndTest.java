@@ -18,6 +18,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Tensor code with the real agent: TensorAD, model objects, optimisers, and ND4J SameDiff as the reference. */
@@ -154,6 +155,35 @@ class TensorsEndToEndTest {
                 && viaField.getMessage().contains("the tensor the gradient is taken at under another name"), viaField.getMessage());
         INDArray g2 = TensorAD.gradient(net::loss, w.dup());
         for (long i = 0; i < w.length(); i++) assertEquals(1, g2.getDouble(i), 1e-12);
+    }
+
+    /**
+     * A view of the point (reshape, an interval, a row, a transpose) reads the point's memory: captured
+     * or reached through a field it is the point under another name, refused like the point itself. A
+     * view of another part of the same buffer is data: a gradient with respect to the first half of a
+     * parameter vector that reads the second half as a constant.
+     */
+    @Test
+    void viewsOfThePointAreThePointAndViewsOfOtherElementsAreData() {
+        INDArray w = Nd4j.createFromArray(1.0, 2.0, 3.0, 4.0);
+        for (INDArray view : new INDArray[] {w.reshape(2, 2), w.get(NDArrayIndex.interval(1, 3)), w.reshape(2, 2).getRow(1), w.reshape(2, 2).transpose()}) {
+            org.grad4j.GradientException e = org.junit.jupiter.api.Assertions.assertThrows(org.grad4j.GradientException.class,
+                    () -> TensorAD.gradient(v -> v.sumNumber().doubleValue() + view.mul(view).sumNumber().doubleValue(), w));
+            assertTrue(e.getMessage().contains("captures the tensor it is differentiated at") && e.getMessage().contains("a view of it"), e.getMessage());
+            Penalised net = new Penalised(view);
+            org.grad4j.GradientException viaField = org.junit.jupiter.api.Assertions.assertThrows(org.grad4j.GradientException.class,
+                    () -> TensorAD.gradient(net::loss, w));
+            assertTrue(viaField.getMessage().contains("the tensor the gradient is taken at under another name"), viaField.getMessage());
+        }
+        INDArray theta = Nd4j.createFromArray(0.5, -1.0, 2.0, 3.0, -2.0, 0.25);
+        INDArray first = theta.get(NDArrayIndex.interval(0, 3));
+        INDArray second = theta.get(NDArrayIndex.interval(3, 6));
+        // d/dv [sum v*second + sum v^2] = second + 2 v, by hand
+        INDArray g = TensorAD.gradient(v -> v.mul(second).sumNumber().doubleValue() + v.mul(v).sumNumber().doubleValue(), first);
+        for (long i = 0; i < 3; i++) assertEquals(second.getDouble(i) + 2 * first.getDouble(i), g.getDouble(i), 1e-12);
+        Penalised other = new Penalised(second);
+        INDArray g2 = TensorAD.gradient(other::loss, first);
+        for (long i = 0; i < 3; i++) assertEquals(1, g2.getDouble(i), 1e-12);
     }
 
     /** A loss that reads its weights for a penalty through a field: at the field's own tensor, the point under another name. */

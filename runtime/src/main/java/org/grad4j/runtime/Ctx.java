@@ -276,7 +276,8 @@ public final class Ctx {
 
     private static void refuseAsData(java.util.List<Object> known, Object array, String where, String what) {
         for (Object k : known) {
-            if (k == array) {
+            // a view of a tensor (w.reshape(..), w.get(..)) reads it too; only tensors get here but as ==
+            if (k == array || !k.getClass().isArray() && !array.getClass().isArray() && org.grad4j.tensor.TensorMemory.overlap(k, array)) {
                 throw new org.grad4j.GradientException("grad4j cannot differentiate " + where + ", which gives the " + what
                         + " under another name. grad4j takes what is reached this way as a constant, so the uses of it "
                         + "there would silently get no derivative. Read it where the gradient can follow it — through "

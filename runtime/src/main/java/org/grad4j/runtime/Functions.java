@@ -261,10 +261,11 @@ public final class Functions {
         for (int i = 0; i < args.length; i++) {
             differentiated[i] = i == args.length - 1;
             boolean tensor = Shadows.isTensor(argType);
-            if (!differentiated[i] && (argType.isArray() || tensor) && x != null && holdsPoint(args[i], x, 0)) {
+            if (!differentiated[i] && (argType.isArray() || tensor) && x != null && holdsPoint(args[i], x, tensor, 0)) {
                 throw new GradientException("grad4j: the function captures the " + (tensor ? "tensor" : "array") + " it is "
                         + "differentiated at (captured value " + i + (args[i] == x ? " is" : " holds") + " the same "
-                        + (tensor ? "INDArray" : x.getClass().getSimpleName()) + " object as the point): captured values "
+                        + (tensor ? "INDArray" : x.getClass().getSimpleName()) + " object as the point"
+                        + (tensor && args[i] != x ? ", or a view of it: reshape, get, getRow, transpose" : "") + "): captured values "
                         + "are constants, and this one is also the input, so its uses there would silently get no "
                         + "derivative. Read it through the function's argument to differentiate it (a weight penalty: "
                         + "v -> loss(v) + lambda * v.mul(v).sumNumber().doubleValue()), or capture a copy ("
@@ -276,14 +277,14 @@ public final class Functions {
 
     /**
      * Whether {@code captured} is the point or an array that holds it (a row of a captured matrix,
-     * two levels deep). An object whose field holds the point is not searched: a solver's state
+     * two levels deep); for a tensor point, a view of it too ({@code w.reshape(1, n)}). An object whose field holds the point is not searched: a solver's state
      * object that keeps its current point while the function reads only data is common, and
      * refusing it would refuse correct code.
      */
-    private static boolean holdsPoint(Object captured, Object x, int depth) {
-        if (captured == x) return true;
+    private static boolean holdsPoint(Object captured, Object x, boolean tensor, int depth) {
+        if (captured == x || tensor && org.grad4j.tensor.TensorMemory.overlap(captured, x)) return true;
         if (!(captured instanceof Object[] items) || depth >= 2) return false;
-        for (Object item : items) if (holdsPoint(item, x, depth + 1)) return true;
+        for (Object item : items) if (holdsPoint(item, x, tensor, depth + 1)) return true;
         return false;
     }
 
