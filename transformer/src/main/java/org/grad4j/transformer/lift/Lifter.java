@@ -237,9 +237,13 @@ public final class Lifter {
             Frame<BasicValue> f = frames[start];
             Map<Integer, PendingNew> pending = pendingOnEntry.getOrDefault(index, Map.of());
             Type[] types = new Type[maxLocals + f.getStackSize()];
-            for (int i = 0; i < f.getLocals(); i++) types[i] = typeOf(f.getLocal(i));
+            for (int i = 0; i < f.getLocals(); i++) {
+                types[i] = typeOf(f.getLocal(i));
+                if (isNullType(f.getLocal(i))) nullOnEntry.set(i);
+            }
             for (int i = 0; i < f.getStackSize(); i++) {
                 types[maxLocals + i] = pending.containsKey(i) ? null : typeOf(f.getStack(i));
+                if (!pending.containsKey(i) && isNullType(f.getStack(i))) nullOnEntry.set(maxLocals + i);
             }
             this.block = new Block(index, types);
             this.locals = new Object[maxLocals];
@@ -250,6 +254,23 @@ public final class Lifter {
 
         /** A not-yet-read slot: resolves to the block's entry value on first use. */
         private record SlotRef(int slot) {}
+
+        /**
+         * Slots that hold null on every path into the block ({@code double[] weights = null}, a
+         * helper's parameter given a literal null): read as the constant null, not as an entry
+         * value. The verifier knows no type for them but null's, and a generated function's
+         * parameter of type Object would not pass as the array or object they are used as.
+         */
+        private final java.util.BitSet nullOnEntry = new java.util.BitSet();
+
+        private Value entry(int slot) {
+            if (nullOnEntry.get(slot)) return new Const(new org.objectweb.asm.tree.InsnNode(Opcodes.ACONST_NULL), Type.getObjectType("java/lang/Object"));
+            return block.read(slot);
+        }
+
+        private boolean isNullType(BasicValue v) {
+            return v != null && v.getType() != null && v.getType().getSort() == Type.OBJECT && v.getType().getInternalName().equals("null");
+        }
 
         private Type typeOf(BasicValue v) {
             if (v == null || v == BasicValue.UNINITIALIZED_VALUE || v.getType() == null) return null;
@@ -271,7 +292,7 @@ public final class Lifter {
 
         private Value value(Object o) {
             if (o instanceof Value v) return v;
-            if (o instanceof SlotRef r) return block.read(r.slot());
+            if (o instanceof SlotRef r) return entry(r.slot());
             throw refusal.at(-1, "an object under construction used before its constructor ran", "Recompile with javac.");
         }
 
@@ -291,7 +312,7 @@ public final class Lifter {
 
         private Value local(int slot) {
             Object o = locals[slot];
-            if (o == null) return block.read(slot);
+            if (o == null) return entry(slot);
             return value(o);
         }
 
