@@ -126,9 +126,9 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
         String other = v.mixed && !evenIfMixed ? anotherClassMadeFor(insn, v) : null;
         if (other != null) {
             return new Escapes(v.shape, what + " may also be a " + other + " made in the method (one variable for objects of "
-                    + "two classes: grad4j replaces an object made here by its fields, which needs one class per variable; call "
-                    + "the method on each object where it is made, c ? new A(..).f(x) : new B(..).f(x), and choose between the "
-                    + "results)");
+                    + "two classes, a sealed interface's cases say: grad4j replaces an object made here by its fields, which needs "
+                    + "one class per variable; use each object where it is made and choose between the results, c ? new A(..).f(x) "
+                    + ": new B(..).f(x), or c ? area(new A(..)) : area(new B(..)))");
         }
         return new Escapes(v.shape, v.mixed && !evenIfMixed
                 ? what + " may be null, an object of another class, or one from elsewhere (a parameter, a field, a call)"
@@ -136,16 +136,20 @@ final class ValueFlow extends Interpreter<ValueFlow.Val> {
     }
 
     /**
-     * Where {@code insn} calls a method of a type that {@code v}'s class is one of, another class
-     * of that type the method makes ({@code Distribution d = c ? new Normal(..) : new Laplace(..);
-     * d.logPdf(x)}), with the line it is made on; else null.
+     * Where {@code insn} calls a method of a type that {@code v}'s class is one of, or tests or
+     * casts to another class, another class of that type the method makes ({@code Distribution d =
+     * c ? new Normal(..) : new Laplace(..); d.logPdf(x)}; {@code Shape s = c ? new Rect(..) : new
+     * Circle(..); if (s instanceof Circle k) ..}), with the line it is made on; else null.
      */
     private String anotherClassMadeFor(AbstractInsnNode insn, Val v) {
-        if (!(insn instanceof MethodInsnNode call) || call.owner.equals(v.shape.name)) return null;
+        // the type the use asks for: a method's owner, or what a test or cast names (a sealed interface's case: s instanceof Circle c)
+        String asked = insn instanceof MethodInsnNode call ? call.owner
+                : (insn.getOpcode() == Opcodes.INSTANCEOF || insn.getOpcode() == Opcodes.CHECKCAST) ? ((TypeInsnNode) insn).desc : null;
+        if (asked == null || asked.equals(v.shape.name)) return null;
         for (AbstractInsnNode made : lines.keySet()) {
             if (made.getOpcode() != Opcodes.NEW) continue;
             String c = ((TypeInsnNode) made).desc;
-            if (c.equals(v.shape.name) || !hierarchy.isSubtype(c, call.owner)) continue;
+            if (c.equals(v.shape.name) || !hierarchy.isSubtype(c, asked)) continue;
             int line = lines.getOrDefault(made, 0);
             return simpleName(c) + (line > 0 ? " (line " + InlinedLines.text(line) + ")" : "");
         }
