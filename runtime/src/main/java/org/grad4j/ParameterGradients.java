@@ -36,12 +36,25 @@ public final class ParameterGradients {
         return byPath.get(path);
     }
 
+    /** The gradient of a scalar parameter ({@code double}, {@code float}, {@code Double}). */
     public double getDouble(String path) {
-        return ((Number) get(path)).doubleValue();
+        Object g = get(path);
+        if (g instanceof Number n) return n.doubleValue();
+        throw wrongType(path, g, "getDouble", "a scalar");
     }
 
+    /** The gradient of a {@code double[]} parameter. */
     public double[] getArray(String path) {
-        return (double[]) get(path);
+        Object g = get(path);
+        if (g instanceof double[] a) return a;
+        throw wrongType(path, g, "getArray", "a double[]");
+    }
+
+    private static GradientException wrongType(String path, Object g, String getter, String wanted) {
+        String is = g == null ? "null" : g instanceof Number ? "a scalar (use getDouble)" : g instanceof double[] ? "a double[] (use getArray)"
+                : "a " + g.getClass().getSimpleName() + " (use get and cast it: (" + g.getClass().getSimpleName() + ") g.get(\"" + path + "\"))";
+        return new GradientException("grad4j: " + getter + "(\"" + path + "\") wants the gradient of " + wanted
+                + " parameter, but the parameter at '" + path + "' has a gradient of its own type: " + is + ".");
     }
 
     /** Every parameter's gradient by path, in field order. */

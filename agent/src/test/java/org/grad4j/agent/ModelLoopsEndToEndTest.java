@@ -112,6 +112,11 @@ class ModelLoopsEndToEndTest {
             db -= sigmoidOfMinusU;
         }
         assertEquals(db, g.getDouble("b"), 1e-12, "b");
+        // a getter of the other kind says which to use, instead of a bare ClassCastException
+        org.grad4j.GradientException asArray = org.junit.jupiter.api.Assertions.assertThrows(org.grad4j.GradientException.class, () -> g.getArray("b"));
+        assertTrue(asArray.getMessage().contains("getArray(\"b\")") && asArray.getMessage().contains("use getDouble"), asArray.getMessage());
+        org.grad4j.GradientException asScalar = org.junit.jupiter.api.Assertions.assertThrows(org.grad4j.GradientException.class, () -> g.getDouble("w"));
+        assertTrue(asScalar.getMessage().contains("getDouble(\"w\")") && asScalar.getMessage().contains("use getArray"), asScalar.getMessage());
     }
 
     /** A layer as an interface; a residual block calls the layer it wraps through it. */
