@@ -128,6 +128,9 @@ public abstract class Optimizer {
      * shares, and one state — the object's.
      */
     public void step(ParameterGradients gradients) {
+        for (ModelParameters.Ref p : gradients.parameters()) { // before any parameter moves
+            if (p.field().getType().isPrimitive() && java.lang.reflect.Modifier.isFinal(p.field().getModifiers())) throw finalScalar(p);
+        }
         Set<Object> stepped = Collections.newSetFromMap(new IdentityHashMap<>());
         for (ModelParameters.Ref p : gradients.parameters()) {
             Object value = p.field().getType().isPrimitive() ? null : p.value();
@@ -137,6 +140,19 @@ public abstract class Optimizer {
                     : scalarState.computeIfAbsent(p.owner(), HashMap::new).computeIfAbsent(p.field(), k -> new Object[3]);
             apply(p, g, slots, stepped);
         }
+    }
+
+    /**
+     * A final {@code double} or {@code float} parameter (a record's component) has a gradient, but
+     * no step can change it in place; {@link #step} checks every parameter before any moves.
+     */
+    private static GradientException finalScalar(ModelParameters.Ref p) {
+        return new GradientException("grad4j: the optimiser cannot update @Parameter " + p.path() + " ("
+                + p.field().getDeclaringClass().getName() + "." + p.field().getName() + "): it is a final "
+                + p.field().getType().getName() + (p.field().getDeclaringClass().isRecord() ? ", a record's component" : "")
+                + ", which cannot change in place. Make it a non-final field of a class, or hold it in a double[1] "
+                + "(an array's elements change in place), or build the next model from the gradient yourself "
+                + "(new Model(..., b - rate * g.getDouble(\"" + p.path() + "\"))).");
     }
 
     private void apply(ModelParameters.Ref p, Object g, Object[] slots, Set<Object> stepped) {

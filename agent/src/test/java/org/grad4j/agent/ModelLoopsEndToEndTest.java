@@ -375,4 +375,43 @@ class ModelLoopsEndToEndTest {
         GradientException e = assertThrows(GradientException.class, () -> Model.gradient(new Unmarked(), Unmarked::loss));
         assertTrue(e.getMessage().contains("ModelLoopsEndToEndTest$Unmarked has no @Parameter fields"), e.getMessage());
     }
+
+    /** A model written as a record: its scalar parameter is a final component. */
+    record LinearRecord(@Parameter double[] w, @Parameter double b) {
+        double loss(double[][] xs, double[] ys) {
+            double s = 0;
+            for (int i = 0; i < ys.length; i++) {
+                double z = b;
+                for (int j = 0; j < w.length; j++) z += w[j] * xs[i][j];
+                s += (z - ys[i]) * (z - ys[i]);
+            }
+            return s;
+        }
+    }
+
+    /**
+     * A record's {@code @Parameter double} has a gradient like any other; an optimiser cannot change
+     * it in place, and says so before it moves any parameter (the array's elements stay as they were).
+     */
+    @Test
+    void aRecordModelsFinalScalarHasAGradientAndAnOptimiserRefusesToStepIt() {
+        double[][] xs = {{1, 2}, {0.5, -1}, {-2, 0.25}};
+        double[] ys = {1, -0.5, 2};
+        LinearRecord m = new LinearRecord(new double[] {0.3, -0.7}, 0.2);
+        ParameterGradients g = Model.gradient(m, r -> r.loss(xs, ys));
+        double db = 0;
+        double[] dw = new double[2];
+        for (int i = 0; i < ys.length; i++) { // d/dθ sum (z - y)^2 = sum 2 (z - y) dz/dθ, by hand
+            double e = m.b() + m.w()[0] * xs[i][0] + m.w()[1] * xs[i][1] - ys[i];
+            db += 2 * e;
+            dw[0] += 2 * e * xs[i][0];
+            dw[1] += 2 * e * xs[i][1];
+        }
+        assertEquals(db, g.getDouble("b"), 1e-12, "b");
+        assertEquals(dw[0], g.getArray("w")[0], 1e-12, "w0");
+        assertEquals(dw[1], g.getArray("w")[1], 1e-12, "w1");
+        GradientException e = assertThrows(GradientException.class, () -> org.grad4j.Optimizer.sgd(0.1).step(g));
+        assertTrue(e.getMessage().contains("cannot update @Parameter b") && e.getMessage().contains("a record's component"), e.getMessage());
+        assertEquals(0.3, m.w()[0], 0.0, "no parameter moved");
+    }
 }

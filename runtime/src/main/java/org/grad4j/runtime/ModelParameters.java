@@ -360,9 +360,6 @@ public final class ModelParameters {
                     + " has type " + t.getTypeName() + "; parameters are double, float, double[], double[][], float[], "
                     + "INDArray or INDArray[]");
         }
-        if (Modifier.isFinal(f.getModifiers()) && (t == double.class || t == float.class)) {
-            throw new GradientException("grad4j: @Parameter field " + f.getDeclaringClass().getName() + "." + f.getName()
-                    + " is a final scalar, which an optimiser cannot update; remove 'final'");
-        }
+        // a final scalar (a record's component) has a gradient too; only an optimiser's step refuses it (Optimizer.apply)
     }
 }
