@@ -119,6 +119,10 @@ public final class EntryCall {
         if (initializer == null && bounded != null && startsOnCaller(m, tensorParameters)) {
             return runHere(call, entry, top, tensorParameters, parameters, true);
         }
+        if (initializer == null && bounded == null && !Workers.onWorker() && LockedOut.callerHoldsLocks()) {
+            // a first run would go to a worker, which a helper of the loss locking what the caller holds would block forever
+            return runHere(call, entry, top, tensorParameters, parameters, startsOnCaller(m, tensorParameters));
+        }
         Workers.Job<Outcome> job = () -> run(call, entry, top, tensorParameters, parameters, false);
         return initializer != null ? Workers.inInitializer(job, initializer) : Workers.shared().call(job);
     }

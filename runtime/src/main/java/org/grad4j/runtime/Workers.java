@@ -96,8 +96,12 @@ public final class Workers {
         }
         ClassLoader callerLoader = Thread.currentThread().getContextClassLoader();
         Future<T> future;
+        java.util.concurrent.atomic.AtomicReference<Thread> runner = new java.util.concurrent.atomic.AtomicReference<>();
         try {
-            future = pool.submit(() -> onWorker(job, callerLoader));
+            future = pool.submit(() -> {
+                runner.set(Thread.currentThread());
+                return onWorker(job, callerLoader);
+            });
         } catch (RejectedExecutionException e) {
             throw new GradientException("grad4j: the gradient workers have been shut down", e);
         }
@@ -105,7 +109,13 @@ public final class Workers {
             // most gradients are short: spin a little for the result before parking, as the worker does for work
             long until = System.nanoTime() + SpinPolicy.spinNanos();
             while (!future.isDone() && System.nanoTime() < until) Thread.onSpinWait();
-            return future.get();
+            while (true) {
+                try {
+                    return future.get(DEADLOCK_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException stillRunning) {
+                    LockedOut.check(runner.get(), future);
+                }
+            }
         } catch (ExecutionException e) {
             throw sneaky(withRequestSite(e.getCause()));
         } catch (InterruptedException e) {
@@ -116,6 +126,9 @@ public final class Workers {
             throw new GradientException("grad4j: the gradient was cancelled", e);
         }
     }
+
+    /** How often a caller waiting for its gradient looks whether the worker waits for a lock the caller holds. */
+    private static final long DEADLOCK_CHECK_MILLIS = 250;
 
     /**
      * The caller's stack, as a suppressed exception of what a worker threw: that exception's own
