@@ -85,11 +85,30 @@ public final class Grad4jAgent {
                     new ClassDefiner(options.dumpDirectory(), inst, log), log));
             Bridge.installLambdaResolver(new LambdaResolver(locators::apply));
             Grad4jAgent.locators = locators;
+            openThreadLocalsToWorkers(inst, log);
             instrumentation = inst;
             if (log.verbose()) { // string concatenation bootstraps an invokedynamic: off the quiet path
                 log.info("agent started (" + options + ", retransformation "
                         + (inst.isRetransformClassesSupported() ? "on" : "off") + ")");
             }
+        }
+    }
+
+    /**
+     * Opens {@code java.lang} to grad4j's runtime, so that a worker running a caller's gradient can
+     * take the caller's thread-locals for it ({@code runtime.CallerThreadLocals}): a loss that
+     * reads a per-thread setting then computes what it computes when called.
+     */
+    private static void openThreadLocalsToWorkers(Instrumentation inst, Log log) {
+        Module base = Object.class.getModule();
+        Module runtime = org.grad4j.runtime.Workers.class.getModule();
+        try {
+            if (inst.isModifiableModule(base)) {
+                inst.redefineModule(base, java.util.Set.of(), java.util.Map.of(), java.util.Map.of("java.lang", java.util.Set.of(runtime)),
+                        java.util.Set.of(), java.util.Map.of());
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not open java.lang to grad4j (" + e + "): a gradient run on a worker thread sees the worker's thread-locals");
         }
     }
 

@@ -115,14 +115,14 @@ public final class Ctx {
         long at = moveAt;
         moveAt = Long.MAX_VALUE;
         try {
-            Workers.shared().call(() -> {
+            Workers.shared().call(() -> { // a moving gradient has no tensors (EntryCall.startsOnCaller)
                 Ctx outer = Workers.enter(this);
                 try {
                     return rest.run();
                 } finally {
                     Workers.leave(outer);
                 }
-            });
+            }, true);
         } finally {
             moveAt = at;
         }

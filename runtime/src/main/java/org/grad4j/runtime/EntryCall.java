@@ -124,7 +124,8 @@ public final class EntryCall {
             return runHere(call, entry, top, tensorParameters, parameters, startsOnCaller(m, tensorParameters));
         }
         Workers.Job<Outcome> job = () -> run(call, entry, top, tensorParameters, parameters, false);
-        return initializer != null ? Workers.inInitializer(job, initializer) : Workers.shared().call(job);
+        return initializer != null ? Workers.inInitializer(job, initializer)
+                : Workers.shared().call(job, !tensorParameters && !hasTensorParameter(m));
     }
 
     /**
@@ -135,9 +136,12 @@ public final class EntryCall {
      * reverse pass's ND4J workspace belongs to the thread that opens it, and must be closed there.
      */
     private static boolean startsOnCaller(Method m, boolean tensorParameters) {
-        if (StackExtension.callerBytes() == 0 || Workers.onWorker() || tensorParameters) return false;
-        for (Class<?> p : m.getParameterTypes()) if (Shadows.isTensor(p) || Shadows.isTensorArray(p)) return false;
-        return true;
+        return StackExtension.callerBytes() != 0 && !Workers.onWorker() && !tensorParameters && !hasTensorParameter(m);
+    }
+
+    private static boolean hasTensorParameter(Method m) {
+        for (Class<?> p : m.getParameterTypes()) if (Shadows.isTensor(p) || Shadows.isTensorArray(p)) return true;
+        return false;
     }
 
     private static Outcome runHere(Call call, MethodHandle entry, TopContinuation top, boolean tensorParameters,

@@ -25,8 +25,9 @@ import org.grad4j.GradientException;
  *       the caller's stack added as a suppressed exception. A
  *       {@code StackOverflowError} becomes a {@link DepthExceededException} naming
  *       {@link WorkerSettings#STACK_PROPERTY}.</li>
- *   <li>Thread-locals (ND4J workspaces, {@code ThreadLocalRandom}) are the worker's, not the
- *       caller's; the caller's context class loader is set on the worker for the job.</li>
+ *   <li>A gradient without tensors sees the caller's thread-locals ({@link CallerThreadLocals});
+ *       one with tensors the worker's (ND4J's workspaces belong to a thread). The caller's
+ *       context class loader is set on the worker for the job.</li>
  * </ul>
  */
 public final class Workers {
@@ -91,16 +92,25 @@ public final class Workers {
      * already, runs it inline.
      */
     public <T> T call(Job<T> job) {
+        return call(job, false);
+    }
+
+    /**
+     * As {@link #call(Job)}; {@code callersThreadLocals}: the job sees the calling thread's
+     * thread-locals ({@link CallerThreadLocals}), not the worker's.
+     */
+    public <T> T call(Job<T> job, boolean callersThreadLocals) {
         if (onWorker()) {
             return run(job);
         }
+        Thread caller = callersThreadLocals ? Thread.currentThread() : null;
         ClassLoader callerLoader = Thread.currentThread().getContextClassLoader();
         Future<T> future;
         java.util.concurrent.atomic.AtomicReference<Thread> runner = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             future = pool.submit(() -> {
                 runner.set(Thread.currentThread());
-                return onWorker(job, callerLoader);
+                return onWorker(job, callerLoader, caller);
             });
         } catch (RejectedExecutionException e) {
             throw new GradientException("grad4j: the gradient workers have been shut down", e);
@@ -150,15 +160,17 @@ public final class Workers {
     }
 
     /** The top of a job on a worker: the caller's class loader, and the stack-overflow backstop. */
-    private static <T> T onWorker(Job<T> job, ClassLoader callerLoader) {
+    private static <T> T onWorker(Job<T> job, ClassLoader callerLoader, Thread caller) {
         Thread self = Thread.currentThread();
         ClassLoader own = self.getContextClassLoader();
         self.setContextClassLoader(callerLoader);
+        Object[] ownLocals = CallerThreadLocals.adopt(caller);
         try {
             return run(job);
         } catch (StackOverflowError e) {
             throw DepthExceededException.overflow(((WorkerThread) self).stackBytes(), e);
         } finally {
+            CallerThreadLocals.release(caller, ownLocals);
             self.setContextClassLoader(own);
         }
     }
