@@ -74,7 +74,14 @@ class LambdaReceiversTest {
         assertEquals(Math.cos(0.3), AD.derivative(Math::sin, 0.3), 1e-12);
         // hypot(x, 2x) = sqrt(5) |x|
         assertEquals(Math.sqrt(5), AD.derivative(x -> HYPOT.applyAsDouble(x, 2 * x), 0.3), 1e-12);
+        // StrictMath's run StrictMath's functions, by the same rules
+        assertEquals(StrictMath.cos(0.3), AD.derivative(StrictMath::sin, 0.3), 1e-12);
+        assertEquals(1 / (3 * Math.cbrt(0.09)), AD.derivative(StrictMath::cbrt, 0.3), 1e-12);
+        assertEquals(1 / 0.3, AD.derivative(StrictMath::log, 0.3), 1e-12);
+        assertEquals(2 * Math.exp(0.3), AD.derivative(x -> apply(STRICT_EXPM1, x), 0.3), 1e-12); // apply doubles
     }
+
+    static final DoubleUnaryOperator STRICT_EXPM1 = StrictMath::expm1;
 
     @Test
     void aJdkMethodReferenceIsReportedAtTheCallWithTheLambdaToWriteInstead() {

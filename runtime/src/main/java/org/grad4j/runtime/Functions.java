@@ -231,9 +231,8 @@ public final class Functions {
                     + "unboxing) and grad4j would differentiate through that adaptation; write the function so that its "
                     + "implementation takes " + argType.getSimpleName() + " and returns double, e.g. x -> f(x)");
         }
-        if (MathReferences.standIn(implClass.getName(), sl.getImplMethodName(), sl.getImplMethodSignature()) != null) {
-            implClass = MathReferences.class; // AD.derivative(Math::sin, x) runs as x -> Math.sin(x)
-        }
+        Class<?> standIn = MathReferences.standInClass(implClass.getName(), sl.getImplMethodName(), sl.getImplMethodSignature());
+        if (standIn != null) implClass = standIn; // AD.derivative(Math::sin, x) runs as x -> Math.sin(x)
         Method impl = find(implClass, sl.getImplMethodName(), implType, what);
         if (instance && impl.getDeclaringClass() == iface && impl.getName().equals("apply") && leading.length == 0) {
             return resolve(receiver, iface, argType, resultType, x); // f::apply on another function: differentiate that one

@@ -19,11 +19,18 @@ public final class MathReferences {
     /**
      * The method here that stands for {@code owner.name descriptor} (owner as a binary name), as
      * {owner, name, descriptor, "static"}, or null when there is none: then the reference is
-     * refused as before. StrictMath's results may differ from Math's in the last bit: not stood in for.
+     * refused as before. A reference to {@code StrictMath}'s function runs {@link Strict}'s, which
+     * calls StrictMath's (its results may differ from Math's in the last bit).
      */
     static String[] standIn(String owner, String name, String descriptor) {
-        if (!owner.equals("java.lang.Math") || !STOOD_IN.contains(name + descriptor)) return null;
-        return new String[] {MathReferences.class.getName(), name, descriptor, "static"};
+        Class<?> in = standInClass(owner, name, descriptor);
+        return in == null ? null : new String[] {in.getName(), name, descriptor, "static"};
+    }
+
+    /** The class whose method stands for {@code owner.name descriptor}, or null (see {@link #standIn}). */
+    static Class<?> standInClass(String owner, String name, String descriptor) {
+        if (!STOOD_IN.contains(name + descriptor)) return null;
+        return owner.equals("java.lang.Math") ? MathReferences.class : owner.equals("java.lang.StrictMath") ? Strict.class : null;
     }
 
     public static double sin(double x) { return Math.sin(x); }
@@ -54,4 +61,38 @@ public final class MathReferences {
     public static double hypot(double x, double y) { return Math.hypot(x, y); }
     public static double max(double x, double y) { return Math.max(x, y); }
     public static double min(double x, double y) { return Math.min(x, y); }
+
+    /** The same functions by {@code StrictMath}, for references to its methods ({@code StrictMath::sin}). */
+    public static final class Strict {
+        private Strict() {}
+
+        public static double sin(double x) { return StrictMath.sin(x); }
+        public static double cos(double x) { return StrictMath.cos(x); }
+        public static double tan(double x) { return StrictMath.tan(x); }
+        public static double asin(double x) { return StrictMath.asin(x); }
+        public static double acos(double x) { return StrictMath.acos(x); }
+        public static double atan(double x) { return StrictMath.atan(x); }
+        public static double sinh(double x) { return StrictMath.sinh(x); }
+        public static double cosh(double x) { return StrictMath.cosh(x); }
+        public static double tanh(double x) { return StrictMath.tanh(x); }
+        public static double exp(double x) { return StrictMath.exp(x); }
+        public static double expm1(double x) { return StrictMath.expm1(x); }
+        public static double log(double x) { return StrictMath.log(x); }
+        public static double log10(double x) { return StrictMath.log10(x); }
+        public static double log1p(double x) { return StrictMath.log1p(x); }
+        public static double sqrt(double x) { return StrictMath.sqrt(x); }
+        public static double cbrt(double x) { return StrictMath.cbrt(x); }
+        public static double abs(double x) { return StrictMath.abs(x); }
+        public static double signum(double x) { return StrictMath.signum(x); }
+        public static double floor(double x) { return StrictMath.floor(x); }
+        public static double ceil(double x) { return StrictMath.ceil(x); }
+        public static double rint(double x) { return StrictMath.rint(x); }
+        public static double toRadians(double x) { return StrictMath.toRadians(x); }
+        public static double toDegrees(double x) { return StrictMath.toDegrees(x); }
+        public static double pow(double x, double y) { return StrictMath.pow(x, y); }
+        public static double atan2(double y, double x) { return StrictMath.atan2(y, x); }
+        public static double hypot(double x, double y) { return StrictMath.hypot(x, y); }
+        public static double max(double x, double y) { return StrictMath.max(x, y); }
+        public static double min(double x, double y) { return StrictMath.min(x, y); }
+    }
 }
