@@ -38,7 +38,8 @@ final class LockedOut {
         if (worker == null) return; // not started yet: queued behind other gradients
         ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(new long[] {worker.getId()}, false, false)[0];
         if (info == null || info.getLockOwnerId() != Thread.currentThread().getId()) return;
-        gradient.cancel(true);
+        // done meanwhile (the worker then blocked in another caller's gradient): the caller's get returns the result
+        if (!gradient.cancel(true)) return;
         StackTraceElement at = null;
         for (StackTraceElement e : info.getStackTrace()) {
             if (!e.getClassName().startsWith("java.") && !e.getClassName().startsWith("jdk.")) {
