@@ -33,10 +33,17 @@ final class LockedOut {
         return info != null && (info.getLockedMonitors().length > 0 || info.getLockedSynchronizers().length > 0);
     }
 
+    /** The frames of a blocked worker read: enough to find the program's frame that waits for the lock. */
+    private static final int STACK_SHOWN = 32;
+
     /** Throws if {@code worker}, running the caller's gradient, is blocked on a lock the calling thread holds. */
     static void check(Thread worker, Future<?> gradient) {
         if (worker == null) return; // not started yet: queued behind other gradients
-        ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(new long[] {worker.getId()}, false, false)[0];
+        Thread.State state = worker.getState();
+        // a worker computing is runnable; only a blocked or parked one is asked about (a thread dump of a
+        // deep gradient's whole stack, hundreds of thousands of frames, every quarter second would cost seconds)
+        if (state != Thread.State.BLOCKED && state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) return;
+        ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(new long[] {worker.getId()}, false, false, STACK_SHOWN)[0];
         if (info == null || info.getLockOwnerId() != Thread.currentThread().getId()) return;
         // done meanwhile (the worker then blocked in another caller's gradient): the caller's get returns the result
         if (!gradient.cancel(true)) return;
