@@ -100,6 +100,27 @@ class NullArgumentsTest {
         }
     }
 
+    /** An Object variable holding the differentiated array on one path and a string on the other, tested and cast back. */
+    static double eitherArrayOrText(double[] w, boolean useArray) {
+        Object o = useArray ? w : "none";
+        if (o instanceof double[] a) {
+            double s = 0;
+            for (double v : a) s += v * v;
+            return s;
+        }
+        return Math.sin(w[0]);
+    }
+
+    @Test
+    void anObjectVariableHoldingTheArrayOrAString() {
+        Random r = new Random(43);
+        for (int trial = 0; trial < 3; trial++) {
+            double[] w = gaussian(r, 2 + trial);
+            check(v -> eitherArrayOrText(v, true), w);
+            check(v -> eitherArrayOrText(v, false), w);
+        }
+    }
+
     static final class Linear {
         @Parameter double[] w = {0.5, -0.5};
 

@@ -319,6 +319,8 @@ final class FunctionEmitter {
                 else keepForReverse(b, s.result(), reverseRead, reverseShadows);
             }
             block.exitValues().forEach(this::planSlot);
+            // a shadowed entry value of a slot whose type is not (an Object holding an array): its slot's shadow, known to every edge
+            for (EntryValue e : block.reads().values()) if (locals.hasShadow(e)) locals.slotShadow(e.slot());
             if (g.split.needsReverse(b) && taped == null) locals.flagBit(b); // a taped nest records blocks on the tape
             Stmt last = block.lastStmt();
             if (last != null && g.activity.isActiveCall(last) && part == Part.WHOLE) locals.continuation(b);
@@ -576,7 +578,8 @@ final class FunctionEmitter {
             Value v = e.getValue();
             stmts.load(v);
             Jvm.store(mv, v.type(), locals.slotVar(s, v.type()));
-            if (Types.isShadowed(v.type())) {
+            // Object o = c ? w : "none": a slot typed Object may hold a shadowed array on one path, a string on another
+            if (Types.isShadowed(v.type()) || locals.hasSlotShadow(s) && v.type().getSort() >= Type.ARRAY) {
                 stmts.loadShadow(v);
                 mv.visitVarInsn(Opcodes.ASTORE, locals.slotShadow(s));
             }

@@ -137,6 +137,11 @@ final class FunctionLocals {
         return slotShadow.computeIfAbsent(slot, k -> allocate(OBJECT));
     }
 
+    /** Whether a slot has a shadow local: some value it holds somewhere is shadowed. */
+    boolean hasSlotShadow(int slot) {
+        return slotShadow.containsKey(slot);
+    }
+
     /**
      * The adjoint of a slot's current value, one local per slot and kind (scalar or tensor). Zeroed
      * by every exit right after the rest of the program returns (see {@link #adjSlots}), not at
