@@ -37,11 +37,6 @@ final class CallerThreadLocals {
 
     private CallerThreadLocals() {}
 
-    /** Whether workers can take their callers' thread-locals in this JVM. */
-    static boolean available() {
-        return LOCALS != null;
-    }
-
     /** The worker's own maps, to give back to it by {@link #release}; the current thread takes {@code caller}'s. */
     static Object[] adopt(Thread caller) {
         if (LOCALS == null || caller == null) return null;

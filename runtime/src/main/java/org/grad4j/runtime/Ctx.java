@@ -276,7 +276,8 @@ public final class Ctx {
 
     private static void refuseAsData(java.util.List<Object> known, Object array, String where, String what) {
         for (Object k : known) {
-            // a view of a tensor (w.reshape(..), w.get(..)) reads it too; only tensors get here but as ==
+            // a view of a tensor (w.reshape(..), w.get(..)) reads it too; arrays are compared by identity only
+            // (and TensorMemory, which names ND4J's classes, is never reached without tensors)
             if (k == array || !k.getClass().isArray() && !array.getClass().isArray() && org.grad4j.tensor.TensorMemory.overlap(k, array)) {
                 throw new org.grad4j.GradientException("grad4j cannot differentiate " + where + ", which gives the " + what
                         + " under another name. grad4j takes what is reached this way as a constant, so the uses of it "

@@ -116,16 +116,16 @@ public final class EntryCall {
             return runHere(call, entry, top, tensorParameters, parameters, false);
         }
         String initializer = Workers.onWorker() ? null : Workers.classBeingInitialised(entry);
-        if (initializer == null && bounded != null && startsOnCaller(m, tensorParameters)) {
+        boolean tensors = tensorParameters || hasTensorParameter(m);
+        if (initializer == null && bounded != null && startsOnCaller(tensors)) {
             return runHere(call, entry, top, tensorParameters, parameters, true);
         }
         if (initializer == null && bounded == null && !Workers.onWorker() && LockedOut.callerHoldsLocks()) {
             // a first run would go to a worker, which a helper of the loss locking what the caller holds would block forever
-            return runHere(call, entry, top, tensorParameters, parameters, startsOnCaller(m, tensorParameters));
+            return runHere(call, entry, top, tensorParameters, parameters, startsOnCaller(tensors));
         }
         Workers.Job<Outcome> job = () -> run(call, entry, top, tensorParameters, parameters, false);
-        return initializer != null ? Workers.inInitializer(job, initializer)
-                : Workers.shared().call(job, !tensorParameters && !hasTensorParameter(m));
+        return initializer != null ? Workers.inInitializer(job, initializer) : Workers.shared().call(job, !tensors);
     }
 
     /**
@@ -135,10 +135,11 @@ public final class EntryCall {
      * by a load, could overflow it where a failure is not even reported. Not with tensors: the
      * reverse pass's ND4J workspace belongs to the thread that opens it, and must be closed there.
      */
-    private static boolean startsOnCaller(Method m, boolean tensorParameters) {
-        return StackExtension.callerBytes() != 0 && !Workers.onWorker() && !tensorParameters && !hasTensorParameter(m);
+    private static boolean startsOnCaller(boolean tensors) {
+        return StackExtension.callerBytes() != 0 && !Workers.onWorker() && !tensors;
     }
 
+    /** Tensors among the method's parameters (a model's tensor parameters are said apart, {@code tensorParameters}). */
     private static boolean hasTensorParameter(Method m) {
         for (Class<?> p : m.getParameterTypes()) if (Shadows.isTensor(p) || Shadows.isTensorArray(p)) return true;
         return false;

@@ -10,11 +10,16 @@ package org.grad4j.runtime;
 public final class MathReferences {
     private MathReferences() {}
 
-    /** The functions stood in for, as {@code name + descriptor}: this class's public methods. */
-    private static final java.util.Set<String> STOOD_IN = java.util.Arrays.stream(MathReferences.class.getDeclaredMethods())
-            .filter(m -> java.lang.reflect.Modifier.isPublic(m.getModifiers()))
-            .map(m -> m.getName() + Descriptors.of(m))
-            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    /** The functions stood in for, as {@code name + descriptor}: each class's public static methods. */
+    private static final java.util.Set<String> MATH = functions(MathReferences.class);
+    private static final java.util.Set<String> STRICT = functions(Strict.class);
+
+    private static java.util.Set<String> functions(Class<?> c) {
+        return java.util.Arrays.stream(c.getDeclaredMethods())
+                .filter(m -> java.lang.reflect.Modifier.isPublic(m.getModifiers()) && java.lang.reflect.Modifier.isStatic(m.getModifiers()))
+                .map(m -> m.getName() + Descriptors.of(m))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
 
     /**
      * The method here that stands for {@code owner.name descriptor} (owner as a binary name), as
@@ -29,8 +34,9 @@ public final class MathReferences {
 
     /** The class whose method stands for {@code owner.name descriptor}, or null (see {@link #standIn}). */
     static Class<?> standInClass(String owner, String name, String descriptor) {
-        if (!STOOD_IN.contains(name + descriptor)) return null;
-        return owner.equals("java.lang.Math") ? MathReferences.class : owner.equals("java.lang.StrictMath") ? Strict.class : null;
+        if (owner.equals("java.lang.Math")) return MATH.contains(name + descriptor) ? MathReferences.class : null;
+        if (owner.equals("java.lang.StrictMath")) return STRICT.contains(name + descriptor) ? Strict.class : null;
+        return null;
     }
 
     public static double sin(double x) { return Math.sin(x); }

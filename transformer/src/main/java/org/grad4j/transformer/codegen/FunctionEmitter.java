@@ -319,7 +319,8 @@ final class FunctionEmitter {
                 else keepForReverse(b, s.result(), reverseRead, reverseShadows);
             }
             block.exitValues().forEach(this::planSlot);
-            // a shadowed entry value of a slot whose type is not (an Object holding an array): its slot's shadow, known to every edge
+            // the slot shadows entry values read, planned before any edge is emitted: an edge stores into one also where
+            // the slot's type is not shadowed (an Object holding the array on another path, see edge)
             for (EntryValue e : block.reads().values()) if (locals.hasShadow(e)) locals.slotShadow(e.slot());
             if (g.split.needsReverse(b) && taped == null) locals.flagBit(b); // a taped nest records blocks on the tape
             Stmt last = block.lastStmt();
