@@ -703,7 +703,7 @@ public final class Activity {
             }
             case Opcodes.INVOKEDYNAMIC -> {
                 InvokeDynamicInsnNode d = (InvokeDynamicInsnNode) s.insn();
-                String ordering = anyActiveArg(s) ? whyNotOnlyOrdering(s, d) : null;
+                String ordering = anyActiveArg(s) && !isOnlyLogged(s, d) ? whyNotOnlyOrdering(s, d) : null;
                 if (anyActiveArg(s) && !d.bsm.getOwner().equals("java/lang/invoke/StringConcatFactory") && ordering != null) {
                     String stream = StreamRefusals.unfusedOperation(ir, s);
                     if (stream != null) {
@@ -869,7 +869,8 @@ public final class Activity {
             activeReference |= isActive(v) && !v.isScalarDifferentiable();
         }
         Type result = Type.getReturnType(m.desc);
-        boolean harmlessResult = isHarmless(result) || isStringConversion(m); // a StringBuilder carries no derivative
+        boolean harmlessResult = isHarmless(result) || isStringConversion(m) // a StringBuilder carries no derivative
+                || result.getSort() == Type.OBJECT && LoggingCalls.isLogger(result.getInternalName()); // log.atDebug().addArgument(x)
         if (m.owner.startsWith("org/nd4j/")) {
             checkTensorCall(s, m, target, harmlessResult);
             return;
@@ -1165,8 +1166,7 @@ public final class Activity {
 
     /** Output (printing, writing, logging): what it is given is not read back by the program as a number. */
     static boolean isOutputSink(MethodInsnNode m) {
-        return isStringConversion(m) || m.owner.startsWith("java/io/") || m.owner.startsWith("java/util/logging/")
-                || m.owner.startsWith("java/lang/System$Logger");
+        return isStringConversion(m) || m.owner.startsWith("java/io/") || LoggingCalls.isLogging(m);
     }
 
     static boolean isStringConversion(MethodInsnNode m) {
@@ -1269,13 +1269,14 @@ public final class Activity {
     }
 
     /**
-     * JDK methods that only read the arrays they are given and return data: text, a hash, a
+     * JDK methods and loggers that only read the arrays they are given and return data: text, a hash, a
      * comparison, or an index ({@code binarySearch} of a query among trainable knots: piecewise
      * constant in the values, as a hand-written search is).
      */
     private static boolean isReadOnlyArrayCall(MethodInsnNode m) {
         return m.owner.equals("java/util/Arrays") && List.of("toString", "deepToString", "equals", "deepEquals",
-                "hashCode", "deepHashCode", "binarySearch", "mismatch", "compare").contains(m.name) || isIdentityText(m);
+                "hashCode", "deepHashCode", "binarySearch", "mismatch", "compare").contains(m.name) || isIdentityText(m)
+                || LoggingCalls.isLogging(m); // log.debug("w = {}", w): the logger only makes text of it
     }
 
     /**
@@ -1314,6 +1315,30 @@ public final class Activity {
             }
         }
         return orders ? calls.whyNotOnlyReads(impl.getOwner(), impl.getName(), impl.getDesc()) : "";
+    }
+
+    /**
+     * Whether a lambda capturing differentiable values is only given to loggers ({@code
+     * log.fine(() -> "loss " + loss)}, Log4j's {@code log.debug("{}", () -> loss)}) and its body
+     * only reads: what it computes becomes text, which carries no derivative, so the lambda is made
+     * as written, from the values themselves, and the logger may call it or not.
+     */
+    private boolean isOnlyLogged(Stmt s, InvokeDynamicInsnNode d) {
+        if (!d.bsm.getOwner().equals("java/lang/invoke/LambdaMetafactory") || d.bsmArgs.length < 2
+                || !(d.bsmArgs[1] instanceof org.objectweb.asm.Handle impl) || CallResolver.isJdk(impl.getOwner())) {
+            return false;
+        }
+        boolean used = false;
+        for (Block b : ir.blocks()) {
+            for (Stmt u : b.stmts()) {
+                if (!u.args().contains(s.result())) continue;
+                boolean receiver = u.opcode() != Opcodes.INVOKESTATIC && u.arg(0) == s.result();
+                if (!(u.insn() instanceof MethodInsnNode m) || !LoggingCalls.isLogging(m) || receiver) return false;
+                used = true;
+            }
+            if (b.terminator().args().contains(s.result()) || b.exitValues().containsValue(s.result())) return false;
+        }
+        return used && calls.whyNotOnlyReads(impl.getOwner(), impl.getName(), impl.getDesc()) == null;
     }
 
     /**

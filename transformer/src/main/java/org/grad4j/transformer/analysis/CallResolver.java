@@ -46,6 +46,9 @@ public final class CallResolver {
             return new Callee.Plain("it is grad4j's own API: a gradient inside differentiated code (a higher-order "
                     + "derivative) is not supported");
         }
+        if (LoggingCalls.isLogging(call)) {
+            return new Callee.Plain("it is a logging call, which runs as written and takes its arguments as text");
+        }
         boolean dispatches = call.getOpcode() == Opcodes.INVOKEVIRTUAL || call.getOpcode() == Opcodes.INVOKEINTERFACE;
         if (isJdk(call.owner)) {
             if (dispatches && call.owner.startsWith("java/util/function/")) {
