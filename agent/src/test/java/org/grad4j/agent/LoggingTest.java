@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * Losses that log themselves, as application code does: SLF4J (its parameterised messages, more
  * than two arguments, the fluent builder), Log4j 2 (parameters and a message supplier) and
  * java.util.logging (parameters, an Object[] of them, a supplier), logging a running sum inside
- * the loop, an array, from an inlined helper, from a recursive method and from a model's loss.
+ * the loop, an array, from an inlined helper, from a recursive method and from a model's loss;
+ * and argument checks (Guava's Preconditions, Commons Lang's Validate) with the loss in their messages.
  * SLF4J and Log4j are bridged to java.util.logging, whose records the tests read: each gradient
  * is checked against central differences, and what it logged against what the plain call logs.
  */
@@ -251,6 +252,40 @@ class LoggingTest {
         synchronized (capture) {
             assertEquals(logged.get(0), logged.get(1), "the model's loss logs as the plain call does");
         }
+    }
+
+    /** Argument checks with the loss in their messages: Guava's (up to its varargs overload) and Commons Lang's. */
+    @Differentiable
+    static double checked(double[] w) {
+        double s = 0;
+        for (int i = 0; i < w.length; i++) s += w[i] * w[i] * (i + 1);
+        com.google.common.base.Preconditions.checkArgument(s < 1e6, "loss %s too large", s);
+        com.google.common.base.Preconditions.checkState(!Double.isNaN(s), "NaN loss %s %s %s %s %s", s, w[0], w[1], s, w.length);
+        org.apache.commons.lang3.Validate.isTrue(s < 1e6, "loss %s too large at %s", s, w[0]);
+        org.apache.commons.lang3.Validate.validState(s >= 0, "negative loss %s", s);
+        org.apache.commons.lang3.Validate.finite(s, "loss %s not finite", s);
+        org.apache.commons.lang3.Validate.inclusiveBetween(0.0, 1e9, s);
+        SLF4J.debug("checked {}", s);
+        return Math.sqrt(s);
+    }
+
+    @Test
+    void argumentChecksTakeTheLossAsText() {
+        logsAsThePlainCall(LoggingTest::checked, new double[] {0.5, -1.5, 2.0});
+    }
+
+    @Differentiable
+    static double failsItsCheck(double[] w) {
+        double s = w[0] * w[1];
+        org.apache.commons.lang3.Validate.isTrue(s < 1, "loss %s too large at %s", s, w[0]);
+        return s;
+    }
+
+    @Test
+    void aFailedCheckThrowsItsMessage() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AD.gradient(LoggingTest::failsItsCheck, new double[] {2, 3}));
+        assertEquals("loss 6.0 too large at 2.0", e.getMessage());
     }
 
     /** A supplier that writes into the differentiated array is not only logging. */

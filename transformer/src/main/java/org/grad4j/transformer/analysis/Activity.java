@@ -870,7 +870,7 @@ public final class Activity {
         }
         Type result = Type.getReturnType(m.desc);
         boolean harmlessResult = isHarmless(result) || isStringConversion(m) // a StringBuilder carries no derivative
-                || result.getSort() == Type.OBJECT && LoggingCalls.isLogger(result.getInternalName()); // log.atDebug().addArgument(x)
+                || result.getSort() == Type.OBJECT && MessageCalls.isLogger(result.getInternalName()); // log.atDebug().addArgument(x)
         if (m.owner.startsWith("org/nd4j/")) {
             checkTensorCall(s, m, target, harmlessResult);
             return;
@@ -1166,7 +1166,7 @@ public final class Activity {
 
     /** Output (printing, writing, logging): what it is given is not read back by the program as a number. */
     static boolean isOutputSink(MethodInsnNode m) {
-        return isStringConversion(m) || m.owner.startsWith("java/io/") || LoggingCalls.isLogging(m);
+        return isStringConversion(m) || m.owner.startsWith("java/io/") || MessageCalls.isMessageCall(m);
     }
 
     static boolean isStringConversion(MethodInsnNode m) {
@@ -1276,7 +1276,7 @@ public final class Activity {
     private static boolean isReadOnlyArrayCall(MethodInsnNode m) {
         return m.owner.equals("java/util/Arrays") && List.of("toString", "deepToString", "equals", "deepEquals",
                 "hashCode", "deepHashCode", "binarySearch", "mismatch", "compare").contains(m.name) || isIdentityText(m)
-                || LoggingCalls.isLogging(m); // log.debug("w = {}", w): the logger only makes text of it
+                || MessageCalls.isMessageCall(m); // log.debug("w = {}", w): the logger only makes text of it
     }
 
     /**
@@ -1333,7 +1333,7 @@ public final class Activity {
             for (Stmt u : b.stmts()) {
                 if (!u.args().contains(s.result())) continue;
                 boolean receiver = u.opcode() != Opcodes.INVOKESTATIC && u.arg(0) == s.result();
-                if (!(u.insn() instanceof MethodInsnNode m) || !LoggingCalls.isLogging(m) || receiver) return false;
+                if (!(u.insn() instanceof MethodInsnNode m) || !MessageCalls.isMessageCall(m) || receiver) return false;
                 used = true;
             }
             if (b.terminator().args().contains(s.result()) || b.exitValues().containsValue(s.result())) return false;

@@ -46,8 +46,8 @@ public final class CallResolver {
             return new Callee.Plain("it is grad4j's own API: a gradient inside differentiated code (a higher-order "
                     + "derivative) is not supported");
         }
-        if (LoggingCalls.isLogging(call)) {
-            return new Callee.Plain("it is a logging call, which runs as written and takes its arguments as text");
+        if (MessageCalls.isMessageCall(call)) {
+            return new Callee.Plain("it only makes a message of its arguments (a logger, or an argument check that returns nothing)");
         }
         boolean dispatches = call.getOpcode() == Opcodes.INVOKEVIRTUAL || call.getOpcode() == Opcodes.INVOKEINTERFACE;
         if (isJdk(call.owner)) {
