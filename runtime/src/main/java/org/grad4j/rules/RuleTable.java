@@ -30,7 +30,7 @@ public final class RuleTable {
     );
 
     static {
-        for (Class<?> rules : BUILT_IN) GLOBAL.registerAll(rules);
+        for (Class<?> rules : BUILT_IN) GLOBAL.registerBuiltIn(rules);
         for (String[] optional : OPTIONAL_BUILT_IN) {
             ClassLoader loader = RuleTable.class.getClassLoader();
             try {
@@ -39,7 +39,7 @@ public final class RuleTable {
                 continue; // the library is not used by this application
             }
             try {
-                GLOBAL.registerAll(Class.forName(optional[1], false, loader));
+                GLOBAL.registerBuiltIn(Class.forName(optional[1], false, loader));
             } catch (ClassNotFoundException e) {
                 throw new IllegalStateException("grad4j: built-in rules " + optional[1] + " are missing", e);
             }
@@ -99,6 +99,29 @@ public final class RuleTable {
      */
     public void registerUserRules(Class<?> rulesClass) {
         registerAll(rulesClass, true);
+    }
+
+    /** Registers grad4j's own rules, which generated code in the program's packages calls straight. */
+    private void registerBuiltIn(Class<?> rulesClass) {
+        for (Method m : rulesClass.getDeclaredMethods()) {
+            if (m.isAnnotationPresent(Adjoint.class) && !isPublicEverywhere(m)) {
+                throw new IllegalStateException("grad4j: built-in adjoint method " + m + " must be public, in public classes");
+            }
+        }
+        registerAll(rulesClass);
+    }
+
+    /**
+     * Whether code in any package may call the method: generated code calls built-in rules with a
+     * plain {@code invokestatic} (users' rules, which may be private, are linked with their class's
+     * access instead).
+     */
+    private static boolean isPublicEverywhere(Method m) {
+        if (!Modifier.isPublic(m.getModifiers())) return false;
+        for (Class<?> c = m.getDeclaringClass(); c != null; c = c.getEnclosingClass()) {
+            if (!Modifier.isPublic(c.getModifiers())) return false;
+        }
+        return true;
     }
 
     private void registerAll(Class<?> rulesClass, boolean everyArgument) {
