@@ -28,8 +28,9 @@ import org.objectweb.asm.tree.analysis.SourceValue;
  * {@code Arrays.fill}/{@code sort} target is an array it allocated itself (followed through
  * locals other than its parameters', {@code dup} and casts back to its {@code new},
  * {@code clone} or {@code copyOf}), it stores nothing but {@code int}s and narrower into fields, makes no lambda, and calls only methods that qualify too
- * (always the same body: static, private, final or {@code super}; a few levels deep) or JDK
- * methods that are given no array or object beyond strings. Anything else — a virtual call, an
+ * (always the same body: static, private, final or {@code super}; a few levels deep), constructors
+ * of the program's given only numbers and strings (an exception's: they may set the new object's
+ * fields), or JDK methods that are given no array or object beyond strings. Anything else — a virtual call, an
  * unreadable class — does not qualify: the helper is then treated as before.
  */
 final class ArrayReaders {
@@ -100,7 +101,8 @@ final class ArrayReaders {
                 case Opcodes.PUTFIELD, Opcodes.PUTSTATIC -> {
                     // an index or a flag may be kept; a number read from the arrays would lose its derivative
                     Type t = Type.getType(((org.objectweb.asm.tree.FieldInsnNode) insn).desc);
-                    yield t.getSort() <= Type.INT ? null : "it stores a " + t.getClassName() + " in a field" + where;
+                    yield t.getSort() <= Type.INT || isOwnFieldInConstructor(method, frame, op) ? null
+                            : "it stores a " + t.getClassName() + " in a field" + where;
                 }
                 case Opcodes.INVOKEDYNAMIC -> lambdaWhyNot((InvokeDynamicInsnNode) insn, where, depth, inProgress);
                 case Opcodes.INVOKESTATIC, Opcodes.INVOKEVIRTUAL, Opcodes.INVOKESPECIAL, Opcodes.INVOKEINTERFACE -> {
@@ -172,7 +174,13 @@ final class ArrayReaders {
             for (Type t : args) if (!isPlain(t)) return "";
             return receiver == 0 || call.name.equals("<init>") || isPlain(Type.getObjectType(call.owner)) ? null : "";
         }
-        if (call.name.equals("<init>")) return ""; // a constructor of the program's may keep the array
+        if (call.name.equals("<init>")) {
+            // a constructor of the program's given arrays may keep them; one given only numbers and strings
+            // (an exception's, new DimensionError(a.length, b.length)) is followed like any exact method
+            for (Type t : args) if (!isPlain(t)) return "";
+            ClassNode made = calls.declaringClass(call.owner, call.name, call.desc);
+            return made == null || !made.name.equals(call.owner) ? "" : whyNot(made.name, call.name, call.desc, depth + 1, inProgress);
+        }
         ClassNode declaring = calls.declaringClass(call.owner, call.name, call.desc);
         if (declaring == null) return "";
         MethodNode target = org.grad4j.transformer.read.ClassFiles.method(declaring, call.name, call.desc);
@@ -222,6 +230,19 @@ final class ArrayReaders {
                     "java/lang/Long", "java/lang/Boolean", "java/lang/Math", "java/lang/StrictMath" -> true;
             default -> t.getInternalName().endsWith("Exception") || t.getInternalName().endsWith("Error");
         };
+    }
+
+    /**
+     * A constructor setting a field of the object it builds ({@code this.dims = d}): the object is
+     * new, and the method that made it keeps it only as the rest of this analysis allows (thrown,
+     * or in a local: a field or a call given it are checked there).
+     */
+    private static boolean isOwnFieldInConstructor(MethodNode method, Frame<SourceValue> frame, int op) {
+        if (op != Opcodes.PUTFIELD || !method.name.equals("<init>")) return false;
+        for (AbstractInsnNode source : stackFromTop(frame, 1).insns) {
+            if (!(source instanceof VarInsnNode v) || v.getOpcode() != Opcodes.ALOAD || v.var != 0) return false;
+        }
+        return true;
     }
 
     /** The value {@code depth} entries below the top of the operand stack. */

@@ -137,4 +137,32 @@ public final class ArrayReading {
         int[] o = order(v);
         return 3 * v[o[0]] + v[o[o.length - 1]] * v[o[o.length - 1]];
     }
+
+    /** The program's own exception, made from numbers: its constructor sets its fields and calls its super's. */
+    static final class DimensionMismatch extends IllegalArgumentException {
+        final int expected;
+        final double worst;
+
+        DimensionMismatch(int expected, int actual, double worst) {
+            super("expected " + expected + " values, got " + actual + " (largest " + worst + ")");
+            this.expected = expected;
+            this.worst = worst;
+        }
+    }
+
+    /** A length check that throws it, as Commons Math's MathArrays.checkEqualLength does. */
+    static boolean sameLength(double[] a, double[] b) {
+        if (a.length != b.length) throw new DimensionMismatch(a.length, b.length, a[argmax(a)]);
+        return true;
+    }
+
+    @Differentiable
+    public static double checkedDot(double[] v) {
+        double[] u = new double[v.length];
+        for (int i = 0; i < u.length; i++) u[i] = v[u.length - 1 - i];
+        sameLength(v, u);
+        double s = 0;
+        for (int i = 0; i < v.length; i++) s += v[i] * u[i];
+        return s;
+    }
 }

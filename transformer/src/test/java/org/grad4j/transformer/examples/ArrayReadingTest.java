@@ -37,6 +37,7 @@ class ArrayReadingTest {
             check(ArrayReading.class, "resampled", randomArray(n), random.nextDouble());
             check(ArrayReading.class, "counted", randomArray(n));
             check(ArrayReading.class, "ordered", randomArray(n));
+            check(ArrayReading.class, "checkedDot", randomArray(n)); // throws its own exception, made from numbers
         }
     }
 
