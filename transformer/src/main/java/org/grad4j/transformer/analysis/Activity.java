@@ -447,12 +447,14 @@ public final class Activity {
      * result carries a derivative, or that receives an active array it may update; a call with
      * active scalars whose result carries none ({@code int}, {@code String}, {@code void}) runs as
      * written, and so does one with active arrays whose result carries none when it only reads
-     * arrays ({@code int argmax(double[] w)}: {@link CallResolver#onlyReadsArrays}).
+     * arrays ({@code int argmax(double[] w)}, {@code void checkNotNull(Object o)}: {@link
+     * CallResolver#onlyReadsArrays}).
      */
     public boolean isActiveCall(Stmt s) {
         if (!(callee(s) instanceof Callee.Differentiated d)) return false;
         Type result = Type.getReturnType(d.descriptor());
-        if (result.getSort() != Type.VOID && !Types.isDifferentiable(result) && calls.onlyReadsArrays(d)) return false;
+        // a check that returns nothing (checkNotNull(Object o), requirePositive(double[] w)) changes nothing either
+        if (!Types.isDifferentiable(result) && calls.onlyReadsArrays(d)) return false;
         for (Value v : s.args()) {
             // a void helper may store an active value somewhere (an array): it is differentiated too
             if (isActive(v) && (Types.isDifferentiable(result) || result.getSort() == Type.VOID || !v.isScalarDifferentiable())) {
@@ -837,7 +839,8 @@ public final class Activity {
             if (TensorWrites.writtenArg(s) >= 0) checkTensorCall(s, m, target, true); // Transforms.tanh(x, false)
             return;
         }
-        if (c instanceof Callee.Differentiated) checkParameterTypes(s, m, target);
+        // one that only reads what it is given runs as written, whatever it declares it takes
+        if (c instanceof Callee.Differentiated d && (isActiveCall(s) || !calls.onlyReadsArrays(d))) checkParameterTypes(s, m, target);
         // the callee may store into an array we pass it: not into one that may have come without a shadow —
         // unless no body it may run, as far as is known now, writes an array it is given (h = data row or
         // a parameter of data, then h = layer.forward(h): the layers only read h); one loaded later that

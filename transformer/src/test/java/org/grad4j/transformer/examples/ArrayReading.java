@@ -165,4 +165,31 @@ public final class ArrayReading {
         for (int i = 0; i < v.length; i++) s += v[i] * u[i];
         return s;
     }
+
+    /** A null check declared on Object, as libraries write them (Commons Math's MathUtils.checkNotNull). */
+    static void checkNotNull(Object o) {
+        if (o == null) throw new NullPointerException("null argument");
+    }
+
+    /** Commons Math's PolynomialFunction(double[]): the constructor checks its argument, then copies it. */
+    static final class Polynomial {
+        private final double[] c;
+
+        Polynomial(double[] c) {
+            checkNotNull(c);
+            this.c = new double[c.length];
+            System.arraycopy(c, 0, this.c, 0, c.length);
+        }
+
+        double value(double x) {
+            double s = 0;
+            for (int i = c.length - 1; i >= 0; i--) s = s * x + c[i];
+            return s;
+        }
+    }
+
+    @Differentiable
+    public static double polynomial(double[] v) {
+        return new Polynomial(new double[] {v[0], v[1], v[2]}).value(v[3]);
+    }
 }

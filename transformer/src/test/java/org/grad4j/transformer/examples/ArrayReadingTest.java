@@ -38,6 +38,7 @@ class ArrayReadingTest {
             check(ArrayReading.class, "counted", randomArray(n));
             check(ArrayReading.class, "ordered", randomArray(n));
             check(ArrayReading.class, "checkedDot", randomArray(n)); // throws its own exception, made from numbers
+            check(ArrayReading.class, "polynomial", randomArray(4)); // a void check on Object, inside a constructor
         }
     }
 
