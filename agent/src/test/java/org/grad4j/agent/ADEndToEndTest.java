@@ -169,6 +169,24 @@ class ADEndToEndTest {
         assertArrayEquals(new double[] {1, 2, 3}, x);
     }
 
+    @Differentiable
+    static double[] residualsOrNull(double[] p) {
+        if (p[0] < 0) return null; // "no result", as some code signals it
+        return new double[] {p[0] * p[1], p[1]};
+    }
+
+    @Test
+    void aFunctionReturningNullInsteadOfItsOutputsIsNamed() {
+        for (java.util.function.Supplier<Object> call : List.<java.util.function.Supplier<Object>>of(
+                () -> AD.jacobian(ADEndToEndTest::residualsOrNull, new double[] {-1, 2}),
+                () -> AD.vjp(ADEndToEndTest::residualsOrNull, new double[] {-1, 2}, new double[] {1, 1}))) {
+            org.grad4j.GradientException e = assertThrows(org.grad4j.GradientException.class, call::get);
+            assertTrue(e.getMessage().contains("the function returned null where its array of outputs is needed"), e.getMessage());
+        }
+        // seed (1, 1): d(p0 p1 + p1) = (p1, p0 + 1)
+        assertArrayEquals(new double[] {2, 2}, AD.vjp(ADEndToEndTest::residualsOrNull, new double[] {1, 2}, new double[] {1, 1}), 0);
+    }
+
     @Test
     void methodApiGivesOneGradientPerParameter() throws Exception {
         Gradients g = AD.gradient(ADEndToEndTest.class.getDeclaredMethod("recursiveSum", double.class, int.class), null, 0.5, 10);

@@ -96,6 +96,10 @@ public final class TopContinuation implements DoubleContinuation, FloatContinuat
     public void resume(Object v, Object shadow, Ctx ctx) {
         once(ctx);
         arrayValue = v;
+        if (v == null) {
+            throw new GradientException("grad4j: the function returned null where its array of outputs is needed "
+                    + "(AD.jacobian, AD.vjp); return an array (of length 0 for no outputs), or throw an exception of your own");
+        }
         int n = java.lang.reflect.Array.getLength(v);
         if (seedVector != null && seedVector.length != n) {
             throw new GradientException("grad4j: the seed has length " + seedVector.length + " but the function returned "
